@@ -5,8 +5,8 @@ import (
 	_ "crypto/sha512" // registers SHA-512 for the expander
 	"encoding/hex"
 
-	circlgroup "github.com/cloudflare/circl/group"
 	"github.com/cloudflare/circl/expander"
+	circlgroup "github.com/cloudflare/circl/group"
 )
 
 // HashToElement maps msg to a group element with the RFC 9380 suite

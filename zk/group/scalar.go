@@ -118,4 +118,3 @@ func RandomScalar(r io.Reader) (*Scalar, error) {
 
 // VarTimeIsZero reports whether s is 0; it may leak the answer through timing.
 func (s *Scalar) VarTimeIsZero() bool { return s.s.IsNonZeroI() == 0 }
-
