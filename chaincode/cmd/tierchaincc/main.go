@@ -1,0 +1,70 @@
+// Command tierchaincc runs the TierChain chaincode as a chaincode server
+// (chaincode-as-a-service): the peer connects to it, not the other way round.
+//
+// Environment:
+//
+//	CHAINCODE_ID              the package ID the peer installed (required)
+//	CHAINCODE_SERVER_ADDRESS  host:port to listen on (required)
+//	CHAINCODE_TLS_CERT, CHAINCODE_TLS_KEY, CHAINCODE_TLS_CLIENT_CA
+//	                          PEM files; all three enable mutual TLS
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
+	"github.com/tierchain/tierchain/chaincode/contract"
+)
+
+func main() {
+	if err := run(); err != nil {
+		slog.Error("chaincode server stopped", "err", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	id := os.Getenv("CHAINCODE_ID")
+	addr := os.Getenv("CHAINCODE_SERVER_ADDRESS")
+	if id == "" || addr == "" {
+		return fmt.Errorf("CHAINCODE_ID and CHAINCODE_SERVER_ADDRESS must be set")
+	}
+	cc, err := contract.New()
+	if err != nil {
+		return fmt.Errorf("build chaincode: %w", err)
+	}
+	tlsProps, err := tlsProperties()
+	if err != nil {
+		return err
+	}
+	server := &shim.ChaincodeServer{CCID: id, Address: addr, CC: cc, TLSProps: tlsProps}
+	slog.Info("chaincode server listening", "address", addr, "ccid", id, "tls", !tlsProps.Disabled)
+	return server.Start()
+}
+
+func tlsProperties() (shim.TLSProperties, error) {
+	certFile, keyFile, caFile := os.Getenv("CHAINCODE_TLS_CERT"), os.Getenv("CHAINCODE_TLS_KEY"), os.Getenv("CHAINCODE_TLS_CLIENT_CA")
+	if certFile == "" && keyFile == "" && caFile == "" {
+		return shim.TLSProperties{Disabled: true}, nil
+	}
+	if certFile == "" || keyFile == "" {
+		return shim.TLSProperties{}, fmt.Errorf("CHAINCODE_TLS_CERT and CHAINCODE_TLS_KEY go together")
+	}
+	cert, err := os.ReadFile(certFile)
+	if err != nil {
+		return shim.TLSProperties{}, err
+	}
+	key, err := os.ReadFile(keyFile)
+	if err != nil {
+		return shim.TLSProperties{}, err
+	}
+	props := shim.TLSProperties{Key: key, Cert: cert}
+	if caFile != "" {
+		if props.ClientCACerts, err = os.ReadFile(caFile); err != nil {
+			return shim.TLSProperties{}, err
+		}
+	}
+	return props, nil
+}
