@@ -2,7 +2,7 @@
 GO ?= go
 GOTEST_FLAGS ?= -race -shuffle=on -count=1
 
-.PHONY: all build test test-unit vet bench-crypto
+.PHONY: all build test test-unit vet bench-crypto test-services-pg
 
 all: build
 
@@ -17,3 +17,8 @@ test-unit:
 
 # test: everything a change must pass (unit, fuzz seeds, integration against a real network).
 test: vet test-unit
+
+# test-services-pg: the services' tests against both SQLite and a throwaway
+# PostgreSQL server started (and stopped) by services/store/testdb.sh.
+test-services-pg:
+	services/store/testdb.sh run $(GO) test $(GOTEST_FLAGS) ./services/...
