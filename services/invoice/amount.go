@@ -1,0 +1,143 @@
+package invoice
+
+import (
+	"errors"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// maxAmountLen bounds the text of one amount; 2^63 has 19 digits.
+const maxAmountLen = 40
+
+// currencyExponents lists the ISO 4217 currencies whose minor unit is not
+// 1/100. Every other well-formed code is taken to have two decimals.
+var currencyExponents = map[string]int{
+	"BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0,
+	"PYG": 0, "RWF": 0, "UGX": 0, "UYI": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0,
+	"BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
+	"CLF": 4, "UYW": 4,
+}
+
+// validCurrency reports whether code has the shape of an ISO 4217 alphabetic
+// code: three upper-case ASCII letters.
+func validCurrency(code string) bool {
+	if len(code) != 3 {
+		return false
+	}
+	for i := range 3 {
+		if code[i] < 'A' || code[i] > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+// MinorUnitExponent returns how many decimals currency's minor unit has.
+func MinorUnitExponent(currency string) int {
+	if e, ok := currencyExponents[currency]; ok {
+		return e
+	}
+	return 2
+}
+
+var (
+	errAmountSyntax   = errors.New("must be a decimal number such as 1234.50, without sign, exponent or separators")
+	errAmountDecimals = errors.New("has more decimals than the currency's minor unit; amounts are never rounded")
+	errAmountRange    = errors.New("is too large")
+)
+
+// parseMinor converts a decimal string to integer minor units of a currency
+// with exp decimals, exactly: no floating point, no rounding. Decimals beyond
+// exp are accepted only when they are zeros. An optional leading '-' is
+// allowed when signed is true.
+func parseMinor(s string, exp int, signed bool) (int64, error) {
+	if len(s) == 0 || len(s) > maxAmountLen {
+		return 0, errAmountSyntax
+	}
+	neg := false
+	if signed && s[0] == '-' {
+		neg, s = true, s[1:]
+	}
+	intPart, frac, hasDot := strings.Cut(s, ".")
+	if intPart == "" || (hasDot && frac == "") || !allDigits(intPart) || !allDigits(frac) {
+		return 0, errAmountSyntax
+	}
+	if len(frac) > exp {
+		if strings.Trim(frac[exp:], "0") != "" {
+			return 0, errAmountDecimals
+		}
+		frac = frac[:exp]
+	}
+	frac += strings.Repeat("0", exp-len(frac))
+	intPart = strings.TrimLeft(intPart, "0")
+	digits := intPart + frac
+	if digits == "" {
+		return 0, nil
+	}
+	// ParseUint's range check is exact; then the int64 bound.
+	u, err := strconv.ParseUint(digits, 10, 64)
+	if err != nil || u > math.MaxInt64 {
+		return 0, errAmountRange
+	}
+	if neg {
+		return -int64(u), nil
+	}
+	return int64(u), nil
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// ParseAmount converts a decimal amount of currency to minor units, exactly.
+// The amount must be positive: 0 < amount < 2^63 minor units.
+func ParseAmount(s, currency string) (int64, error) {
+	if !validCurrency(currency) {
+		return 0, errors.New("invoice: bad currency code")
+	}
+	v, err := parseMinor(s, MinorUnitExponent(currency), false)
+	if err != nil {
+		return 0, err
+	}
+	if v == 0 {
+		return 0, errors.New("must be greater than zero")
+	}
+	return v, nil
+}
+
+// FormatAmount renders minor units of currency as a decimal string with
+// exactly the currency's number of decimals.
+func FormatAmount(minor int64, currency string) string {
+	exp := MinorUnitExponent(currency)
+	neg := minor < 0
+	u := uint64(minor)
+	if neg {
+		u = -u
+	}
+	s := strconv.FormatUint(u, 10)
+	if exp > 0 {
+		if len(s) <= exp {
+			s = strings.Repeat("0", exp-len(s)+1) + s
+		}
+		s = s[:len(s)-exp] + "." + s[len(s)-exp:]
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
+
+// addMinor adds with an overflow check.
+func addMinor(a, b int64) (int64, bool) {
+	c := a + b
+	if (b > 0 && c < a) || (b < 0 && c > a) {
+		return 0, false
+	}
+	return c, true
+}
