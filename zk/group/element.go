@@ -129,3 +129,13 @@ func (e *Element) SetCanonicalBytesNonIdentity(x []byte) (*Element, error) {
 // String returns the hex encoding of e, for debugging and logs (elements are
 // public).
 func (e *Element) String() string { return hexString(e.Bytes()) }
+
+// ConditionalSelect sets e = a if cond == 1 and e = b if cond == 0, in
+// constant time, and returns e. cond must be 0 or 1.
+func (e *Element) ConditionalSelect(a, b *Element, cond int) *Element {
+	var t edwards25519.ExtendedPoint
+	t.Set(&b.p)
+	t.ConditionalSet(&a.p, int32(cond))
+	e.p = t
+	return e
+}

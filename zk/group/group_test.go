@@ -1,0 +1,321 @@
+package group
+
+import (
+	"bytes"
+	"crypto/sha512"
+	"encoding/hex"
+	"fmt"
+	"testing"
+)
+
+// detReader is a deterministic byte stream for reproducible tests.
+type detReader struct {
+	state [64]byte
+	buf   []byte
+}
+
+func newDetReader(seed string) *detReader { return &detReader{state: sha512.Sum512([]byte(seed))} }
+
+func (r *detReader) Read(p []byte) (int, error) {
+	for n := 0; n < len(p); {
+		if len(r.buf) == 0 {
+			r.state = sha512.Sum512(r.state[:])
+			r.buf = r.state[:]
+		}
+		c := copy(p[n:], r.buf)
+		r.buf = r.buf[c:]
+		n += c
+	}
+	return len(p), nil
+}
+
+func randomScalars(t testing.TB, r *detReader, n int) []*Scalar {
+	out := make([]*Scalar, n)
+	for i := range out {
+		s, err := RandomScalar(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[i] = s
+	}
+	return out
+}
+
+func randomPoints(t testing.TB, r *detReader, n int) []*Element {
+	out := make([]*Element, n)
+	for i, s := range randomScalars(t, r, n) {
+		out[i] = NewIdentity().ScalarBaseMult(s)
+	}
+	return out
+}
+
+// edgeScalars are the values where digit recoding goes wrong if it does.
+func edgeScalars() []*Scalar {
+	minusOne := NewScalar().Negate(NewScalar().One())
+	two252 := NewScalar().One()
+	for i := 0; i < 252; i++ {
+		two252.Add(two252, two252)
+	}
+	allOnes := NewScalar()
+	b := bytes.Repeat([]byte{0xff}, 31)
+	b = append(b, 0x0f)
+	allOnes.SetUniformBytes(append(b, make([]byte, 32)...))
+	return []*Scalar{NewScalar(), NewScalar().One(), NewScalar().SetUint64(2), NewScalar().SetUint64(127),
+		NewScalar().SetUint64(128), NewScalar().SetUint64(1<<64 - 1), minusOne, two252, allOnes}
+}
+
+func naiveMSM(scalars []*Scalar, points []*Element) *Element {
+	acc := NewIdentity()
+	for i := range scalars {
+		acc.Add(acc, NewIdentity().ScalarMult(scalars[i], points[i]))
+	}
+	return acc
+}
+
+func TestMultiScalarMultAgree(t *testing.T) {
+	r := newDetReader("msm")
+	for _, n := range []int{0, 1, 2, 3, 9, 33, 130} {
+		scalars := randomScalars(t, r, n)
+		points := randomPoints(t, r, n)
+		if n > 0 {
+			edges := edgeScalars()
+			for i := range scalars {
+				if i < len(edges) {
+					scalars[i] = edges[i]
+				}
+			}
+		}
+		want := naiveMSM(scalars, points)
+		vt, err := NewIdentity().VarTimeMultiScalarMult(scalars, points)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ct, err := NewIdentity().MultiScalarMult(scalars, points)
+		if err != nil {
+			t.Fatal(err)
+		}
+		half := n / 2
+		fb := NewFixedBases(points[:half])
+		fx, err := NewIdentity().VarTimeMultiScalarMultFixed(fb, scalars[:half], scalars[half:], points[half:])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, got := range map[string]*Element{"vartime": vt, "consttime": ct, "fixed": fx} {
+			if got.Equal(want) != 1 {
+				t.Errorf("n=%d %s: got %s want %s", n, name, got, want)
+			}
+		}
+	}
+}
+
+func TestMultiScalarMultLengthMismatch(t *testing.T) {
+	s := []*Scalar{NewScalar()}
+	if _, err := NewIdentity().VarTimeMultiScalarMult(s, nil); err == nil {
+		t.Error("vartime accepted mismatched lengths")
+	}
+	if _, err := NewIdentity().MultiScalarMult(s, nil); err == nil {
+		t.Error("consttime accepted mismatched lengths")
+	}
+	if _, err := NewIdentity().VarTimeMultiScalarMultFixed(NewFixedBases(nil), s, nil, nil); err == nil {
+		t.Error("fixed accepted more scalars than bases")
+	}
+}
+
+func TestNAFDigits(t *testing.T) {
+	r := newDetReader("naf")
+	for _, s := range append(edgeScalars(), randomScalars(t, r, 50)...) {
+		var b [32]byte
+		copy(b[:], s.Bytes())
+		for _, w := range []uint{5, 8} {
+			naf := nafDigits(&b, w)
+			// Recompose Σ d_i 2^i and compare.
+			acc := NewScalar()
+			for i := 255; i >= 0; i-- {
+				acc.Add(acc, acc)
+				d := NewScalar().SetUint64(uint64(abs8(naf[i])))
+				if naf[i] < 0 {
+					d.Negate(d)
+				}
+				acc.Add(acc, d)
+				if naf[i] != 0 && (naf[i]%2 == 0 || abs8(naf[i]) >= 1<<(w-1)) {
+					t.Fatalf("bad digit %d at %d (w=%d)", naf[i], i, w)
+				}
+			}
+			if acc.Equal(s) != 1 {
+				t.Fatalf("w=%d: NAF of %x does not recompose", w, b)
+			}
+		}
+		w := radix16Digits(&b)
+		acc := NewScalar()
+		for i := 63; i >= 0; i-- {
+			for j := 0; j < 4; j++ {
+				acc.Add(acc, acc)
+			}
+			d := NewScalar().SetUint64(uint64(abs8(w[i])))
+			if w[i] < 0 {
+				d.Negate(d)
+			}
+			acc.Add(acc, d)
+		}
+		if acc.Equal(s) != 1 {
+			t.Fatalf("radix-16 of %x does not recompose", b)
+		}
+	}
+}
+
+func abs8(x int8) int {
+	if x < 0 {
+		return -int(x)
+	}
+	return int(x)
+}
+
+func TestScalarCanonical(t *testing.T) {
+	// ℓ itself and ℓ+1 are not canonical; ℓ−1 is.
+	l, _ := hex.DecodeString("edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010")
+	if _, err := NewScalar().SetCanonicalBytes(l); err == nil {
+		t.Error("accepted ℓ")
+	}
+	lm1 := bytes.Clone(l)
+	lm1[0]--
+	s, err := NewScalar().SetCanonicalBytes(lm1)
+	if err != nil || !bytes.Equal(s.Bytes(), lm1) {
+		t.Errorf("rejected ℓ−1: %v", err)
+	}
+	for _, b := range [][]byte{nil, make([]byte, 31), make([]byte, 33), bytes.Repeat([]byte{0xff}, 32)} {
+		if _, err := NewScalar().SetCanonicalBytes(b); err == nil {
+			t.Errorf("accepted %x", b)
+		}
+	}
+	// A failed decode leaves the receiver unchanged.
+	keep := NewScalar().SetUint64(7)
+	keep.SetCanonicalBytes(l)
+	if keep.Equal(NewScalar().SetUint64(7)) != 1 {
+		t.Error("failed decode modified the receiver")
+	}
+}
+
+func TestElementCanonical(t *testing.T) {
+	// Non-canonical encodings from RFC 9496 §A.2 (negative and
+	// non-reduced field elements) and the identity.
+	bad := []string{
+		"0100000000000000000000000000000000000000000000000000000000000000",
+		"edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+		"f3ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+		"0000000000000000000000000000000000000000000000000000000000000080",
+	}
+	for _, h := range bad {
+		b, _ := hex.DecodeString(h)
+		if _, err := NewIdentity().SetCanonicalBytes(b); err == nil {
+			t.Errorf("accepted non-canonical %s", h)
+		}
+	}
+	id := make([]byte, 32)
+	if _, err := NewIdentity().SetCanonicalBytes(id); err != nil {
+		t.Errorf("rejected the identity: %v", err)
+	}
+	if _, err := NewIdentity().SetCanonicalBytesNonIdentity(id); err == nil {
+		t.Error("NonIdentity accepted the identity")
+	}
+	g := NewGenerator()
+	keep := NewIdentity().Set(g)
+	keep.SetCanonicalBytes(make([]byte, 31))
+	if keep.Equal(g) != 1 {
+		t.Error("failed decode modified the receiver")
+	}
+	// RFC 9496 §A.1: the encoding of the base point.
+	if got := hex.EncodeToString(g.Bytes()); got != "e2f2ae0a6abc4e71a884a961c500515f58e30b6aa582dd8db6a65945e08d2d76" {
+		t.Errorf("B encodes as %s", got)
+	}
+}
+
+func TestHashToElementVector(t *testing.T) {
+	// RFC 9380 §J.? is not defined for ristretto255; pin our own use of
+	// circl's hash-to-group so a change of library behaviour is caught.
+	e := HashToElement("tierchain/test/v1", []byte("abc"))
+	if e.IsIdentity() {
+		t.Fatal("hash gave the identity")
+	}
+	e2 := HashToElement("tierchain/test/v1", []byte("abd"))
+	if e.Equal(e2) == 1 {
+		t.Fatal("different messages, same element")
+	}
+	s := HashToScalar("tierchain/test/v1", []byte("abc"))
+	if s.IsZero() {
+		t.Fatal("hash to scalar gave 0")
+	}
+}
+
+func FuzzScalarDecode(f *testing.F) {
+	f.Add(make([]byte, 32))
+	f.Add(bytes.Repeat([]byte{0xff}, 32))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s, err := NewScalar().SetCanonicalBytes(b)
+		if err != nil {
+			return
+		}
+		if !bytes.Equal(s.Bytes(), b) {
+			t.Fatalf("not canonical: %x -> %x", b, s.Bytes())
+		}
+	})
+}
+
+func FuzzElementDecode(f *testing.F) {
+	f.Add(NewGenerator().Bytes())
+	f.Add(make([]byte, 32))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		e, err := NewIdentity().SetCanonicalBytes(b)
+		if err != nil {
+			return
+		}
+		if !bytes.Equal(e.Bytes(), b) {
+			t.Fatalf("not canonical: %x -> %x", b, e.Bytes())
+		}
+	})
+}
+
+func BenchmarkScalarMult(b *testing.B) {
+	r := newDetReader("bench")
+	s := randomScalars(b, r, 1)[0]
+	p := randomPoints(b, r, 1)[0]
+	e := NewIdentity()
+	for b.Loop() {
+		e.ScalarMult(s, p)
+	}
+}
+
+func BenchmarkVarTimeMultiScalarMult(b *testing.B) {
+	for _, n := range []int{16, 64, 147} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			r := newDetReader("bench")
+			s, p := randomScalars(b, r, n), randomPoints(b, r, n)
+			e := NewIdentity()
+			for b.Loop() {
+				e.VarTimeMultiScalarMult(s, p)
+			}
+		})
+	}
+}
+
+func BenchmarkVarTimeMultiScalarMultFixed(b *testing.B) {
+	for _, n := range []int{64, 128, 256} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			r := newDetReader("bench")
+			s, p := randomScalars(b, r, n), randomPoints(b, r, n)
+			fb := NewFixedBases(p)
+			e := NewIdentity()
+			for b.Loop() {
+				e.VarTimeMultiScalarMultFixed(fb, s, nil, nil)
+			}
+		})
+	}
+}
+
+func BenchmarkMultiScalarMult(b *testing.B) {
+	r := newDetReader("bench")
+	s, p := randomScalars(b, r, 129), randomPoints(b, r, 129)
+	e := NewIdentity()
+	for b.Loop() {
+		e.MultiScalarMult(s, p)
+	}
+}

@@ -1,0 +1,217 @@
+package rangeproof
+
+import (
+	"fmt"
+	"io"
+	"math/bits"
+
+	"github.com/tierchain/tierchain/zk/group"
+	"github.com/tierchain/tierchain/zk/pedersen"
+	"github.com/tierchain/tierchain/zk/transcript"
+)
+
+// Verify checks the proof against the commitments for the given bit size.
+// The transcript must be in the state the prover's was when it called
+// Prove (same context and public inputs). Verification is deterministic:
+// the scalar that joins the two checks is a transcript challenge.
+func (p *Proof) Verify(t *transcript.Transcript, commitments []*pedersen.Commitment, bitSize int) error {
+	bv := &BatchVerifier{}
+	if err := bv.add(t, p, commitments, bitSize, nil); err != nil {
+		return err
+	}
+	return bv.Verify()
+}
+
+// BatchVerifier checks many proofs with one multi-scalar multiplication:
+// each proof's verification equation is scaled by a random weight and the
+// equations are summed, sharing the generator terms. A batch with any bad
+// proof fails, except with probability about 2^-252.
+type BatchVerifier struct {
+	rand    io.Reader
+	fixed   []*group.Scalar // over gens.fixed: G_i, H_i, pedersen G, pedersen H
+	scalars []*group.Scalar
+	points  []*group.Element
+	count   int
+}
+
+// NewBatchVerifier returns an empty batch. Weights come from rand; with a
+// nil rand they are derived from each proof's transcript, which keeps the
+// verifier deterministic (as the chaincode must be) and is sound in the
+// random-oracle model, as the weight is fixed only after the whole proof.
+func NewBatchVerifier(rand io.Reader) *BatchVerifier { return &BatchVerifier{rand: rand} }
+
+// Add appends a proof to the batch. It fails at once on malformed
+// statements; the proof itself is only checked by Verify.
+func (b *BatchVerifier) Add(t *transcript.Transcript, p *Proof, commitments []*pedersen.Commitment, bitSize int) error {
+	return b.add(t, p, commitments, bitSize, b.rand)
+}
+
+// Len returns the number of proofs added.
+func (b *BatchVerifier) Len() int { return b.count }
+
+// Verify checks every proof added. An empty batch verifies.
+func (b *BatchVerifier) Verify() error {
+	if b.count == 0 {
+		return nil
+	}
+	res, err := group.NewIdentity().VarTimeMultiScalarMultFixed(generators().fixed, b.fixed, b.scalars, b.points)
+	if err != nil {
+		return err
+	}
+	if !res.IsIdentity() {
+		return ErrInvalidProof
+	}
+	return nil
+}
+
+func (b *BatchVerifier) addFixed(i int, s *group.Scalar) {
+	if b.fixed[i] == nil {
+		b.fixed[i] = group.NewScalar()
+	}
+	b.fixed[i].Add(b.fixed[i], s)
+}
+
+func (b *BatchVerifier) addPoint(s *group.Scalar, e *group.Element) {
+	b.scalars = append(b.scalars, s)
+	b.points = append(b.points, e)
+}
+
+func (b *BatchVerifier) add(t *transcript.Transcript, p *Proof, commitments []*pedersen.Commitment, bitSize int, rand io.Reader) error {
+	m, err := checkParams(bitSize, len(commitments))
+	if err != nil {
+		return err
+	}
+	n := bitSize
+	N := n * m
+	rounds := bits.Len(uint(N)) - 1
+	if len(p.l) != rounds || len(p.r) != rounds {
+		return fmt.Errorf("%w: %d inner-product rounds for %d×%d bits", ErrInvalidProof, len(p.l), m, n)
+	}
+	for _, c := range commitments {
+		if c == nil {
+			return fmt.Errorf("%w: nil commitment", ErrUnsupportedParameters)
+		}
+	}
+	V := padded(commitments, m)
+
+	startTranscript(t, n, m, V)
+	t.AppendElement("A", &p.a)
+	t.AppendElement("S", &p.s)
+	y := t.ChallengeScalar("y")
+	z := t.ChallengeScalar("z")
+	t.AppendElement("T_1", &p.t1)
+	t.AppendElement("T_2", &p.t2)
+	x := t.ChallengeScalar("x")
+	t.AppendScalar("t_x", &p.tx)
+	t.AppendScalar("t_x_blinding", &p.txBlind)
+	t.AppendScalar("e_blinding", &p.mu)
+	w := t.ChallengeScalar("w")
+	u := make([]*group.Scalar, rounds)
+	for j := 0; j < rounds; j++ {
+		t.AppendElement("L", &p.l[j])
+		t.AppendElement("R", &p.r[j])
+		u[j] = t.ChallengeScalar("u")
+	}
+	c := t.ChallengeScalar("c")
+	var weight *group.Scalar
+	if rand != nil {
+		if weight, err = group.RandomScalar(rand); err != nil {
+			return err
+		}
+	} else {
+		weight = t.ChallengeScalar("batch-weight")
+	}
+
+	if b.fixed == nil {
+		b.fixed = make([]*group.Scalar, 2*maxGenerators+2)
+	}
+	mul := func(a, b *group.Scalar) *group.Scalar { return group.NewScalar().Multiply(a, b) }
+
+	// s_i = Π_j u_j^(±1): +1 where bit (rounds−1−j) of i is set.
+	uInv := make([]*group.Scalar, rounds)
+	uSq := make([]*group.Scalar, rounds)
+	allInv := group.NewScalar().One()
+	for j := range u {
+		uInv[j] = group.NewScalar().Invert(u[j])
+		uSq[j] = group.NewScalar().Square(u[j])
+		allInv.Multiply(allInv, uInv[j])
+	}
+	s := make([]*group.Scalar, N)
+	s[0] = allInv
+	for i := 1; i < N; i++ {
+		lg := bits.Len(uint(i)) - 1
+		s[i] = mul(s[i-(1<<lg)], uSq[rounds-1-lg])
+	}
+
+	// Dynamic points: A, S, T1, T2, V_j, L_j, R_j.
+	cx := mul(c, x)
+	b.addPoint(weight, &p.a)
+	b.addPoint(mul(weight, x), &p.s)
+	b.addPoint(mul(weight, cx), &p.t1)
+	b.addPoint(mul(weight, mul(cx, x)), &p.t2)
+	zz := group.NewScalar().Square(z)
+	zPow := mul(weight, mul(c, zz)) // ω·c·z^(2+j)
+	for j := 0; j < len(commitments); j++ {
+		b.addPoint(group.NewScalar().Set(zPow), V[j])
+		zPow.Multiply(zPow, z)
+	}
+	for j := 0; j < rounds; j++ {
+		b.addPoint(mul(weight, uSq[j]), &p.l[j])
+		b.addPoint(mul(weight, group.NewScalar().Square(uInv[j])), &p.r[j])
+	}
+
+	// Fixed points.
+	// H (blinding): −μ − c·τx
+	hs := group.NewScalar().Negate(group.NewScalar().MultiplyAdd(c, &p.txBlind, &p.mu))
+	b.addFixed(idxPedH, mul(weight, hs))
+	// G (value): w·(t_x − a·b) + c·(δ(y,z) − t_x)
+	ab := mul(&p.ipaA, &p.ipaB)
+	gs := mul(w, group.NewScalar().Subtract(&p.tx, ab))
+	gs.MultiplyAdd(c, group.NewScalar().Subtract(delta(y, z, n, m), &p.tx), gs)
+	b.addFixed(idxPedG, mul(weight, gs))
+	// G_i: −z − a·s_i ; H_i: z + y^-i·(z^(2+j)·2^(i mod n) − b·s_(N−1−i))
+	yInv := group.NewScalar().Invert(y)
+	yInvPow := group.NewScalar().One()
+	negZ := group.NewScalar().Negate(z)
+	zj := group.NewScalar().Set(zz)
+	for j := 0; j < m; j++ {
+		two := group.NewScalar().One()
+		for i := 0; i < n; i++ {
+			k := j*n + i
+			g := group.NewScalar().Subtract(negZ, mul(&p.ipaA, s[k]))
+			b.addFixed(k, g.Multiply(g, weight))
+			hk := group.NewScalar().Subtract(mul(zj, two), mul(&p.ipaB, s[N-1-k]))
+			hk.MultiplyAdd(hk, yInvPow, z)
+			b.addFixed(maxGenerators+k, hk.Multiply(hk, weight))
+			yInvPow.Multiply(yInvPow, yInv)
+			two.Add(two, two)
+		}
+		zj.Multiply(zj, z)
+	}
+	b.count++
+	return nil
+}
+
+// delta computes δ(y, z) = (z − z²)·⟨1, y^(nm)⟩ − Σ_j z^(j+3)·⟨1, 2^n⟩.
+func delta(y, z *group.Scalar, n, m int) *group.Scalar {
+	sumY := group.NewScalar()
+	yPow := group.NewScalar().One()
+	for i := 0; i < n*m; i++ {
+		sumY.Add(sumY, yPow)
+		yPow.Multiply(yPow, y)
+	}
+	var sum2 group.Scalar // 2^n − 1
+	if n == 64 {
+		sum2.SetUint64(^uint64(0))
+	} else {
+		sum2.SetUint64(1<<uint(n) - 1)
+	}
+	zz := group.NewScalar().Square(z)
+	out := group.NewScalar().Multiply(group.NewScalar().Subtract(z, zz), sumY)
+	zPow := group.NewScalar().Multiply(zz, z)
+	for j := 0; j < m; j++ {
+		out.Subtract(out, group.NewScalar().Multiply(zPow, &sum2))
+		zPow.Multiply(zPow, z)
+	}
+	return out
+}
