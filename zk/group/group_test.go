@@ -126,18 +126,18 @@ func TestNAFDigits(t *testing.T) {
 	for _, s := range append(edgeScalars(), randomScalars(t, r, 50)...) {
 		var b [32]byte
 		copy(b[:], s.Bytes())
-		for _, w := range []uint{5, 8} {
+		for _, w := range []uint{5, 8, 9, 10} {
 			naf := nafDigits(&b, w)
 			// Recompose Σ d_i 2^i and compare.
 			acc := NewScalar()
 			for i := 255; i >= 0; i-- {
 				acc.Add(acc, acc)
-				d := NewScalar().SetUint64(uint64(abs8(naf[i])))
+				d := NewScalar().SetUint64(uint64(abs16(naf[i])))
 				if naf[i] < 0 {
 					d.Negate(d)
 				}
 				acc.Add(acc, d)
-				if naf[i] != 0 && (naf[i]%2 == 0 || abs8(naf[i]) >= 1<<(w-1)) {
+				if naf[i] != 0 && (naf[i]%2 == 0 || abs16(naf[i]) >= 1<<(w-1)) {
 					t.Fatalf("bad digit %d at %d (w=%d)", naf[i], i, w)
 				}
 			}
@@ -317,5 +317,38 @@ func BenchmarkMultiScalarMult(b *testing.B) {
 	e := NewIdentity()
 	for b.Loop() {
 		e.MultiScalarMult(s, p)
+	}
+}
+
+func TestBatchInvert(t *testing.T) {
+	r := newDetReader("inv")
+	xs := randomScalars(t, r, 9)
+	xs[3] = NewScalar() // zero stays zero
+	orig := make([]*Scalar, len(xs))
+	for i := range xs {
+		orig[i] = NewScalar().Set(xs[i])
+	}
+	BatchInvert(xs)
+	for i := range xs {
+		want := NewScalar().Invert(orig[i])
+		if xs[i].Equal(want) != 1 {
+			t.Fatalf("entry %d: wrong inverse", i)
+		}
+	}
+	BatchInvert(nil)
+}
+
+func abs16(x int16) int {
+	if x < 0 {
+		return -int(x)
+	}
+	return int(x)
+}
+
+func BenchmarkScalarMultiply(b *testing.B) {
+	r := newDetReader("bench")
+	s := randomScalars(b, r, 2)
+	for b.Loop() {
+		s[0].Multiply(s[0], s[1])
 	}
 }

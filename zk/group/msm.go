@@ -87,7 +87,7 @@ func oddMultiples(dst []edwards25519.ExtendedPoint, p *edwards25519.ExtendedPoin
 // scalar s: digits are 0 or odd with |d| < 2^(w−1), and any w consecutive
 // digits hold at most one non-zero. Scalars are below 2^253, so 256 digits
 // suffice.
-func nafDigits(s *[32]byte, w uint) (naf [256]int8) {
+func nafDigits(s *[32]byte, w uint) (naf [256]int16) {
 	var x [5]uint64
 	for i := 0; i < 4; i++ {
 		for j := 0; j < 8; j++ {
@@ -113,10 +113,10 @@ func nafDigits(s *[32]byte, w uint) (naf [256]int8) {
 		}
 		if window < width/2 {
 			carry = 0
-			naf[pos] = int8(window)
+			naf[pos] = int16(window)
 		} else {
 			carry = 1
-			naf[pos] = int8(int64(window) - int64(width))
+			naf[pos] = int16(int64(window) - int64(width))
 		}
 		pos += w
 	}
@@ -126,7 +126,7 @@ func nafDigits(s *[32]byte, w uint) (naf [256]int8) {
 // strausTerm is one point of an interleaved multiplication: its NAF digits
 // and its table of odd multiples.
 type strausTerm struct {
-	naf   [256]int8
+	naf   [256]int16
 	table []edwards25519.NielsPoint
 }
 

@@ -118,3 +118,35 @@ func RandomScalar(r io.Reader) (*Scalar, error) {
 
 // VarTimeIsZero reports whether s is 0; it may leak the answer through timing.
 func (s *Scalar) VarTimeIsZero() bool { return s.s.IsNonZeroI() == 0 }
+
+// BatchInvert sets every scalar to its inverse with a single inversion
+// (Montgomery's trick). Zero entries stay zero. Constant time in the values.
+func BatchInvert(scalars []*Scalar) {
+	n := len(scalars)
+	if n == 0 {
+		return
+	}
+	prefix := make([]Scalar, n)
+	acc := NewScalar().One()
+	one := NewScalar().One()
+	var x Scalar
+	for i, s := range scalars {
+		prefix[i].Set(acc)
+		// Multiply by 1 in place of 0 so a zero does not wipe out the rest.
+		x.Set(s)
+		x.s.ConditionalSet(&one.s, int32(s.s.IsNonZeroI()^1))
+		acc.Multiply(acc, &x)
+	}
+	inv := NewScalar().Invert(acc)
+	for i := n - 1; i >= 0; i-- {
+		s := scalars[i]
+		zero := int32(s.s.IsNonZeroI() ^ 1)
+		x.Set(s)
+		x.s.ConditionalSet(&one.s, zero)
+		var r Scalar
+		r.Multiply(inv, &prefix[i])
+		inv.Multiply(inv, &x)
+		r.s.ConditionalSet(&NewScalar().s, zero)
+		s.Set(&r)
+	}
+}

@@ -128,12 +128,26 @@ func (b *BatchVerifier) add(t *transcript.Transcript, p *Proof, commitments []*p
 	mul := func(a, b *group.Scalar) *group.Scalar { return group.NewScalar().Multiply(a, b) }
 
 	// s_i = Π_j u_j^(±1): +1 where bit (rounds−1−j) of i is set.
-	uInv := make([]*group.Scalar, rounds)
+	// One inversion for all of u_j and y.
+	uInv := make([]*group.Scalar, rounds, rounds+2)
 	uSq := make([]*group.Scalar, rounds)
-	allInv := group.NewScalar().One()
 	for j := range u {
-		uInv[j] = group.NewScalar().Invert(u[j])
+		uInv[j] = group.NewScalar().Set(u[j])
 		uSq[j] = group.NewScalar().Square(u[j])
+	}
+	uInv = append(uInv[:rounds], group.NewScalar().Set(y), group.NewScalar().Subtract(y, group.NewScalar().One()))
+	group.BatchInvert(uInv)
+	yInv, yMinusOneInv := uInv[rounds], uInv[rounds+1]
+	uInv = uInv[:rounds]
+	// ⟨1, y^N⟩ = (y^N − 1)/(y − 1); N is a power of two.
+	sumY := group.NewScalar().Set(y)
+	for v := 1; v < N; v <<= 1 {
+		sumY.Square(sumY)
+	}
+	sumY.Subtract(sumY, group.NewScalar().One())
+	sumY.Multiply(sumY, yMinusOneInv)
+	allInv := group.NewScalar().One()
+	for j := range uInv {
 		allInv.Multiply(allInv, uInv[j])
 	}
 	s := make([]*group.Scalar, N)
@@ -167,39 +181,39 @@ func (b *BatchVerifier) add(t *transcript.Transcript, p *Proof, commitments []*p
 	// G (value): w·(t_x − a·b) + c·(δ(y,z) − t_x)
 	ab := mul(&p.ipaA, &p.ipaB)
 	gs := mul(w, group.NewScalar().Subtract(&p.tx, ab))
-	gs.MultiplyAdd(c, group.NewScalar().Subtract(delta(y, z, n, m), &p.tx), gs)
+	gs.MultiplyAdd(c, group.NewScalar().Subtract(delta(sumY, z, n, m), &p.tx), gs)
 	b.addFixed(idxPedG, mul(weight, gs))
-	// G_i: −z − a·s_i ; H_i: z + y^-i·(z^(2+j)·2^(i mod n) − b·s_(N−1−i))
-	yInv := group.NewScalar().Invert(y)
+	// G_i: ω·(−z − a·s_i) ; H_i: ω·(z + y^-i·(z^(2+j)·2^(i mod n) − b·s_(N−1−i))).
+	// The weight is folded into per-proof constants so each index costs
+	// three scalar multiplications besides s_i.
+	zw := mul(z, weight)
+	negZw := group.NewScalar().Negate(zw)
+	aw := mul(&p.ipaA, weight)
+	bw := mul(&p.ipaB, weight)
 	yInvPow := group.NewScalar().One()
-	negZ := group.NewScalar().Negate(z)
-	zj := group.NewScalar().Set(zz)
+	zjw := mul(zz, weight) // ω·z^(2+j)
 	for j := 0; j < m; j++ {
-		two := group.NewScalar().One()
+		pow2 := group.NewScalar().Set(zjw) // ω·z^(2+j)·2^i, by doubling
 		for i := 0; i < n; i++ {
 			k := j*n + i
-			g := group.NewScalar().Subtract(negZ, mul(&p.ipaA, s[k]))
-			b.addFixed(k, g.Multiply(g, weight))
-			hk := group.NewScalar().Subtract(mul(zj, two), mul(&p.ipaB, s[N-1-k]))
-			hk.MultiplyAdd(hk, yInvPow, z)
-			b.addFixed(maxGenerators+k, hk.Multiply(hk, weight))
+			g := group.NewScalar().Multiply(aw, s[k])
+			b.addFixed(k, g.Subtract(negZw, g))
+			hk := group.NewScalar().Multiply(bw, s[N-1-k])
+			hk.Subtract(pow2, hk)
+			hk.MultiplyAdd(hk, yInvPow, zw)
+			b.addFixed(maxGenerators+k, hk)
 			yInvPow.Multiply(yInvPow, yInv)
-			two.Add(two, two)
+			pow2.Add(pow2, pow2)
 		}
-		zj.Multiply(zj, z)
+		zjw.Multiply(zjw, z)
 	}
 	b.count++
 	return nil
 }
 
-// delta computes δ(y, z) = (z − z²)·⟨1, y^(nm)⟩ − Σ_j z^(j+3)·⟨1, 2^n⟩.
-func delta(y, z *group.Scalar, n, m int) *group.Scalar {
-	sumY := group.NewScalar()
-	yPow := group.NewScalar().One()
-	for i := 0; i < n*m; i++ {
-		sumY.Add(sumY, yPow)
-		yPow.Multiply(yPow, y)
-	}
+// delta computes δ(y, z) = (z − z²)·⟨1, y^(nm)⟩ − Σ_j z^(j+3)·⟨1, 2^n⟩,
+// with ⟨1, y^N⟩ = (y^N − 1)/(y − 1) given as sumY.
+func delta(sumY, z *group.Scalar, n, m int) *group.Scalar {
 	var sum2 group.Scalar // 2^n − 1
 	if n == 64 {
 		sum2.SetUint64(^uint64(0))
