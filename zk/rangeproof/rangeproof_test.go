@@ -1,0 +1,304 @@
+package rangeproof
+
+import (
+	"bytes"
+	"crypto/sha512"
+	"errors"
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/tierchain/tierchain/zk/group"
+	"github.com/tierchain/tierchain/zk/pedersen"
+	"github.com/tierchain/tierchain/zk/transcript"
+)
+
+// seeded is a deterministic reader so failures reproduce.
+type seeded struct {
+	state [64]byte
+	buf   []byte
+}
+
+func newSeeded(seed string) *seeded { return &seeded{state: sha512.Sum512([]byte(seed))} }
+
+func (r *seeded) Read(p []byte) (int, error) {
+	for n := 0; n < len(p); {
+		if len(r.buf) == 0 {
+			r.state = sha512.Sum512(r.state[:])
+			r.buf = r.state[:]
+		}
+		c := copy(p[n:], r.buf)
+		r.buf = r.buf[c:]
+		n += c
+	}
+	return len(p), nil
+}
+
+func ctxTranscript() *transcript.Transcript {
+	t := transcript.New("tierchain/test/v1")
+	t.BindContext(transcript.Context{Channel: "scf", Chaincode: "tierchain", Kind: "split"})
+	return t
+}
+
+func openings(t testing.TB, rnd *seeded, values ...uint64) ([]pedersen.Opening, []*pedersen.Commitment) {
+	var ops []pedersen.Opening
+	var cs []*pedersen.Commitment
+	for _, v := range values {
+		o, err := pedersen.NewOpening(v, rnd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ops = append(ops, o)
+		cs = append(cs, o.Commitment())
+	}
+	return ops, cs
+}
+
+func prove(t testing.TB, rnd *seeded, n int, values ...uint64) (*Proof, []*pedersen.Commitment) {
+	ops, cs := openings(t, rnd, values...)
+	p, err := Prove(ctxTranscript(), ops, n, rnd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, cs
+}
+
+func TestHonestProofsVerify(t *testing.T) {
+	rnd := newSeeded("honest")
+	for _, n := range []int{8, 16, 32, 64} {
+		max := uint64(math.MaxUint64)
+		if n < 64 {
+			max = 1<<uint(n) - 1
+		}
+		for _, m := range []int{1, 2, 3, 4, 8} {
+			values := make([]uint64, m)
+			for j := range values {
+				values[j] = []uint64{0, 1, max, max / 3, 2}[j%5]
+			}
+			p, cs := prove(t, rnd, n, values...)
+			if err := p.Verify(ctxTranscript(), cs, n); err != nil {
+				t.Errorf("n=%d m=%d: %v", n, m, err)
+			}
+			enc := p.Bytes()
+			if len(enc) != Size(n, m) {
+				t.Errorf("n=%d m=%d: %d bytes, Size says %d", n, m, len(enc), Size(n, m))
+			}
+			q, err := DecodeProof(enc)
+			if err != nil {
+				t.Fatalf("decode: %v", err)
+			}
+			if !bytes.Equal(q.Bytes(), enc) {
+				t.Fatal("encoding does not round-trip")
+			}
+			if err := q.Verify(ctxTranscript(), cs, n); err != nil {
+				t.Errorf("decoded proof n=%d m=%d: %v", n, m, err)
+			}
+		}
+	}
+}
+
+func TestOutOfRange(t *testing.T) {
+	rnd := newSeeded("range")
+	for _, n := range []int{8, 16, 32} {
+		ops, _ := openings(t, rnd, 1<<uint(n))
+		if _, err := Prove(ctxTranscript(), ops, n, rnd); !errors.Is(err, ErrUnsupportedParameters) {
+			t.Errorf("n=%d: proving 2^n gave %v", n, err)
+		}
+	}
+	// A proof for v = 2^n−1 does not verify for the commitment to 2^n
+	// (or to ℓ−1, a "negative" amount) with the same blinding.
+	ops, _ := openings(t, rnd, 255)
+	p, err := Prove(ctxTranscript(), ops, 8, rnd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	over := pedersen.Commit(256, ops[0].Blinding)
+	minusOne := pedersen.CommitScalar(group.NewScalar().Negate(group.NewScalar().One()), ops[0].Blinding)
+	for name, c := range map[string]*pedersen.Commitment{"2^n": over, "−1": minusOne} {
+		if err := p.Verify(ctxTranscript(), []*pedersen.Commitment{c}, 8); !errors.Is(err, ErrInvalidProof) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+func TestBadParameters(t *testing.T) {
+	rnd := newSeeded("params")
+	ops, cs := openings(t, rnd, 1, 2, 3, 4, 5, 6, 7, 8, 9)
+	for _, tc := range []struct {
+		n, m int
+	}{{7, 1}, {65, 1}, {0, 1}, {128, 1}, {64, 0}, {64, 9}} {
+		if _, err := Prove(ctxTranscript(), ops[:tc.m], tc.n, rnd); !errors.Is(err, ErrUnsupportedParameters) {
+			t.Errorf("prove n=%d m=%d: %v", tc.n, tc.m, err)
+		}
+	}
+	p, _ := prove(t, rnd, 64, 1)
+	if err := p.Verify(ctxTranscript(), cs, 64); !errors.Is(err, ErrUnsupportedParameters) {
+		t.Errorf("9 commitments: %v", err)
+	}
+	if err := p.Verify(ctxTranscript(), cs[:2], 64); !errors.Is(err, ErrInvalidProof) {
+		t.Errorf("proof for 1 value checked against 2: %v", err)
+	}
+	if err := p.Verify(ctxTranscript(), cs[:1], 32); !errors.Is(err, ErrInvalidProof) {
+		t.Errorf("64-bit proof checked as 32-bit: %v", err)
+	}
+}
+
+func TestWrongStatement(t *testing.T) {
+	rnd := newSeeded("statement")
+	p, cs := prove(t, rnd, 64, 10, 20)
+	_, other := openings(t, rnd, 10)
+	otherCtx := transcript.New("tierchain/test/v1")
+	otherCtx.BindContext(transcript.Context{Channel: "other", Chaincode: "tierchain", Kind: "split"})
+	cases := map[string]struct {
+		tr *transcript.Transcript
+		cs []*pedersen.Commitment
+	}{
+		"other commitment": {ctxTranscript(), []*pedersen.Commitment{other[0], cs[1]}},
+		"swapped order":    {ctxTranscript(), []*pedersen.Commitment{cs[1], cs[0]}},
+		"other channel":    {otherCtx, cs},
+		"fresh transcript": {transcript.New("tierchain/test/v1"), cs},
+	}
+	for name, tc := range cases {
+		if err := p.Verify(tc.tr, tc.cs, 64); !errors.Is(err, ErrInvalidProof) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// TestTamperEveryByte flips each byte of an encoded proof: the result must
+// fail to decode or fail to verify.
+func TestTamperEveryByte(t *testing.T) {
+	rnd := newSeeded("tamper")
+	p, cs := prove(t, rnd, 8, 200)
+	enc := p.Bytes()
+	for i := range enc {
+		bad := bytes.Clone(enc)
+		bad[i] ^= 0x01
+		q, err := DecodeProof(bad)
+		if err != nil {
+			continue
+		}
+		if err := q.Verify(ctxTranscript(), cs, 8); err == nil {
+			t.Fatalf("flipping byte %d still verifies", i)
+		}
+	}
+}
+
+func TestDecodeRejects(t *testing.T) {
+	rnd := newSeeded("decode")
+	p, _ := prove(t, rnd, 8, 1)
+	enc := p.Bytes()
+	bad := map[string][]byte{
+		"empty":        nil,
+		"short":        enc[:len(enc)-1],
+		"long":         append(bytes.Clone(enc), 0),
+		"extra round":  append(bytes.Clone(enc), make([]byte, 64)...),
+		"too few":      enc[:(9+2*2)*32],
+		"non-canon A":  append(bytes.Repeat([]byte{0xff}, 32), enc[32:]...),
+		"non-canon tx": append(append(bytes.Clone(enc[:128]), bytes.Repeat([]byte{0xff}, 32)...), enc[160:]...),
+	}
+	for name, b := range bad {
+		if _, err := DecodeProof(b); !errors.Is(err, ErrMalformedProof) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+func TestBatchVerifier(t *testing.T) {
+	rnd := newSeeded("batch")
+	bv := NewBatchVerifier(nil)
+	if err := bv.Verify(); err != nil {
+		t.Fatalf("empty batch: %v", err)
+	}
+	type item struct {
+		p  *Proof
+		cs []*pedersen.Commitment
+		n  int
+	}
+	var items []item
+	for i, shape := range []struct{ n, m int }{{64, 1}, {32, 2}, {8, 3}, {64, 1}, {16, 8}} {
+		values := make([]uint64, shape.m)
+		for j := range values {
+			values[j] = uint64(i + j)
+		}
+		p, cs := prove(t, rnd, shape.n, values...)
+		items = append(items, item{p, cs, shape.n})
+	}
+	for _, r := range []*seeded{nil, newSeeded("weights")} {
+		bv := NewBatchVerifier(nil)
+		if r != nil {
+			bv = NewBatchVerifier(r)
+		}
+		for _, it := range items {
+			if err := bv.Add(ctxTranscript(), it.p, it.cs, it.n); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if bv.Len() != len(items) {
+			t.Fatalf("Len = %d", bv.Len())
+		}
+		if err := bv.Verify(); err != nil {
+			t.Fatalf("good batch: %v", err)
+		}
+	}
+	// One bad proof (a commitment swapped) spoils the batch.
+	_, other := openings(t, rnd, 5)
+	bad := NewBatchVerifier(nil)
+	for i, it := range items {
+		cs := it.cs
+		if i == 2 {
+			cs = append([]*pedersen.Commitment{other[0]}, cs[1:]...)
+		}
+		if err := bad.Add(ctxTranscript(), it.p, cs, it.n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := bad.Verify(); !errors.Is(err, ErrInvalidProof) {
+		t.Fatalf("batch with a bad proof: %v", err)
+	}
+}
+
+func FuzzDecodeProof(f *testing.F) {
+	rnd := newSeeded("fuzz")
+	p, _ := prove(f, rnd, 8, 3)
+	f.Add(p.Bytes())
+	f.Add(make([]byte, 15*32))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		q, err := DecodeProof(b)
+		if err != nil {
+			return
+		}
+		if !bytes.Equal(q.Bytes(), b) {
+			t.Fatal("decode/encode not canonical")
+		}
+	})
+}
+
+func ExampleProve() {
+	// A supplier proves that two committed amounts are 64-bit values.
+	a, _ := pedersen.NewOpening(400_000_00, nil)
+	b, _ := pedersen.NewOpening(600_000_00, nil)
+	t := transcript.New("tierchain/example/v1")
+	t.BindContext(transcript.Context{Channel: "scf", Chaincode: "tierchain", Kind: "split"})
+	proof, err := Prove(t, []pedersen.Opening{a, b}, 64, nil)
+	if err != nil {
+		panic(err)
+	}
+
+	// The verifier rebuilds the same transcript from the public inputs.
+	v := transcript.New("tierchain/example/v1")
+	v.BindContext(transcript.Context{Channel: "scf", Chaincode: "tierchain", Kind: "split"})
+	err = proof.Verify(v, []*pedersen.Commitment{a.Commitment(), b.Commitment()}, 64)
+	fmt.Println(len(proof.Bytes()), err)
+	// Output: 736 <nil>
+}
+
+func TestSizeFor(t *testing.T) {
+	if got := Size(64, 1); got != 672 {
+		t.Errorf("Size(64,1) = %d, want 672", got)
+	}
+	if got := Size(63, 1); got != 0 {
+		t.Errorf("Size(63,1) = %d", got)
+	}
+	_ = fmt.Sprint
+}
