@@ -2,6 +2,7 @@ package group
 
 import (
 	"bytes"
+	"errors"
 	"crypto/sha512"
 	"encoding/hex"
 	"fmt"
@@ -350,5 +351,29 @@ func BenchmarkScalarMultiply(b *testing.B) {
 	s := randomScalars(b, r, 2)
 	for b.Loop() {
 		s[0].Multiply(s[0], s[1])
+	}
+}
+
+func TestDLogTable(t *testing.T) {
+	b := HashToElement("tierchain/test/v1", []byte("dlog base"))
+	tab, err := NewDLogTable(b, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []uint64{0, 1, 2, 1023, 1024, 1025, 777777, 1<<20 - 1} {
+		x := NewIdentity().VarTimeScalarMult(NewScalar().SetUint64(v), b)
+		// Go through the encoding so the representative differs.
+		x, _ = NewIdentity().SetCanonicalBytes(x.Bytes())
+		got, err := tab.VarTimeSolve(x)
+		if err != nil || got != v {
+			t.Errorf("v=%d: got %d, %v", v, got, err)
+		}
+	}
+	over := NewIdentity().VarTimeScalarMult(NewScalar().SetUint64(1<<20), b)
+	if _, err := tab.VarTimeSolve(over); !errors.Is(err, ErrDLogNotFound) {
+		t.Errorf("2^20: %v", err)
+	}
+	if _, err := NewDLogTable(b, 1); err == nil {
+		t.Error("accepted 1 bit")
 	}
 }

@@ -1,0 +1,116 @@
+// Package balance proves that a split or merge conserves value.
+//
+// With inputs C_in and outputs C_out that open to equal totals,
+// Σ C_in − Σ C_out = (Σ r_in − Σ r_out)·H = k·H. A Schnorr proof of
+// knowledge of k with respect to H alone shows the G component of the
+// excess is zero, i.e. Σ v_in = Σ v_out modulo ℓ; range proofs on the
+// outputs rule out wrap-around. See docs/crypto/balance.md.
+package balance
+
+import (
+	"errors"
+	"io"
+
+	"github.com/tierchain/tierchain/zk/group"
+	"github.com/tierchain/tierchain/zk/pedersen"
+	"github.com/tierchain/tierchain/zk/transcript"
+)
+
+// Domain is appended to the caller's transcript.
+const Domain = "tierchain/balance/v1"
+
+// ProofSize is the encoded size: R ‖ s.
+const ProofSize = 64
+
+var (
+	ErrInvalidProof   = errors.New("balance: invalid proof")
+	ErrMalformedProof = errors.New("balance: malformed proof encoding")
+)
+
+// Proof is a Schnorr proof of knowledge of k with D = k·H.
+type Proof struct {
+	r group.Element // R = ρ·H
+	s group.Scalar  // s = ρ + c·k
+}
+
+// Excess returns Σ inputs − Σ outputs.
+func Excess(inputs, outputs []*pedersen.Commitment) *group.Element {
+	acc := group.NewIdentity()
+	for _, c := range inputs {
+		acc.Add(acc, c.Element())
+	}
+	for _, c := range outputs {
+		acc.Subtract(acc, c.Element())
+	}
+	return acc
+}
+
+// ExcessBlinding returns Σ r_in − Σ r_out, the k of the excess when the
+// values balance.
+func ExcessBlinding(inputs, outputs []pedersen.Opening) *group.Scalar {
+	k := group.NewScalar()
+	for _, o := range inputs {
+		k.Add(k, o.Blinding)
+	}
+	for _, o := range outputs {
+		k.Subtract(k, o.Blinding)
+	}
+	return k
+}
+
+func challenge(t *transcript.Transcript, d, r *group.Element) *group.Scalar {
+	t.AppendString("dom-sep", Domain)
+	t.AppendElement("D", d)
+	t.AppendElement("R", r)
+	return t.ChallengeScalar("c")
+}
+
+// Prove proves knowledge of k for D = k·H. Constant time in k.
+func Prove(t *transcript.Transcript, k *group.Scalar, rand io.Reader) (*Proof, error) {
+	rho, err := group.RandomScalar(rand)
+	if err != nil {
+		return nil, err
+	}
+	d := group.NewIdentity().TableScalarMult(pedersen.HTable(), k)
+	p := &Proof{}
+	p.r.TableScalarMult(pedersen.HTable(), rho)
+	c := challenge(t, d, &p.r)
+	p.s.MultiplyAdd(c, k, rho)
+	return p, nil
+}
+
+// Verify checks the proof for D (the excess of the transaction).
+func (p *Proof) Verify(t *transcript.Transcript, d *group.Element) error {
+	c := challenge(t, d, &p.r)
+	// s·H − c·D − R = 0
+	negC := group.NewScalar().Negate(c)
+	minusOne := group.NewScalar().Negate(group.NewScalar().One())
+	res, err := group.NewIdentity().VarTimeMultiScalarMult(
+		[]*group.Scalar{&p.s, negC, minusOne},
+		[]*group.Element{pedersen.H(), d, &p.r})
+	if err != nil {
+		return err
+	}
+	if !res.IsIdentity() {
+		return ErrInvalidProof
+	}
+	return nil
+}
+
+// Bytes returns R ‖ s.
+func (p *Proof) Bytes() []byte { return append(p.r.Bytes(), p.s.Bytes()...) }
+
+// DecodeProof parses R ‖ s strictly (canonical, R not the identity).
+func DecodeProof(b []byte) (*Proof, error) {
+	if len(b) != ProofSize {
+		return nil, ErrMalformedProof
+	}
+	p := &Proof{}
+	if _, err := p.r.SetCanonicalBytesNonIdentity(b[:32]); err != nil {
+		return nil, errors.Join(ErrMalformedProof, err)
+	}
+	if _, err := p.s.SetCanonicalBytes(b[32:]); err != nil {
+		return nil, errors.Join(ErrMalformedProof, err)
+	}
+	return p, nil
+}
