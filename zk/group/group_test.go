@@ -2,9 +2,9 @@ package group
 
 import (
 	"bytes"
-	"errors"
 	"crypto/sha512"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"testing"
 )

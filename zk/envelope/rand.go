@@ -1,0 +1,5 @@
+package envelope
+
+import "crypto/rand"
+
+var cryptoRand = rand.Reader
