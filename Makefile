@@ -2,7 +2,7 @@
 GO ?= go
 GOTEST_FLAGS ?= -race -shuffle=on -count=1
 
-.PHONY: all build test test-unit vet bench-crypto test-services-pg
+.PHONY: all build test test-unit vet bench-crypto bench-zk test-services-pg
 
 all: build
 
@@ -22,3 +22,13 @@ test: vet test-unit
 # PostgreSQL server started (and stopped) by services/store/testdb.sh.
 test-services-pg:
 	services/store/testdb.sh run $(GO) test $(GOTEST_FLAGS) ./services/...
+
+# bench-crypto: range proofs side by side with kryptology and circl, one run.
+# The comparison lives in its own module (bench/peers) so kryptology never
+# becomes a dependency of the product. The last line is the summary.
+bench-crypto:
+	cd bench/peers && $(GO) run ./cmd/benchcrypto
+
+# bench-zk: the in-package benchmarks of zk/.
+bench-zk:
+	$(GO) test -run '^$$' -bench . -benchtime 2s ./zk/...
