@@ -13,9 +13,9 @@ import (
 	"text/tabwriter"
 	"time"
 
+	circlgroup "github.com/cloudflare/circl/group"
 	"github.com/coinbase/kryptology/pkg/bulletproof"
 	"github.com/coinbase/kryptology/pkg/core/curves"
-	circlgroup "github.com/cloudflare/circl/group"
 	"github.com/gtank/merlin"
 
 	"github.com/tierchain/tierchain/zk/group"
