@@ -1,0 +1,119 @@
+package fabnet
+
+import (
+	"crypto/x509"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/hyperledger/fabric-gateway/pkg/client"
+	"github.com/hyperledger/fabric-gateway/pkg/hash"
+	"github.com/hyperledger/fabric-gateway/pkg/identity"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+)
+
+// Identity locates an org's client identity on disk: its MSP, certificate,
+// key and the TLS CA of its peer. The gateway service reads the same files.
+type Identity struct {
+	MSPID       string
+	CertPath    string
+	KeyPath     string
+	PeerAddress string
+	TLSCAPath   string
+}
+
+// IdentityFor returns the files of user ("Admin", "User1", …) of org.
+func (n *Network) IdentityFor(org, user string) (Identity, error) {
+	o, ok := n.Layout.Org(org)
+	if !ok {
+		return Identity{}, fmt.Errorf("fabnet: no org %q", org)
+	}
+	dir := filepath.Join(n.p.User(o, user), "msp")
+	certs, _ := filepath.Glob(filepath.Join(dir, "signcerts", "*.pem"))
+	if len(certs) != 1 {
+		return Identity{}, fmt.Errorf("fabnet: no certificate for %s of %s", user, org)
+	}
+	return Identity{
+		MSPID:       o.MSPID,
+		CertPath:    certs[0],
+		KeyPath:     filepath.Join(dir, "keystore", "priv_sk"),
+		PeerAddress: n.Layout.Address(o.Peer.Listen),
+		TLSCAPath:   n.p.PeerTLSCA(o),
+	}, nil
+}
+
+// Connection is a fabric-gateway client bound to one org's peer.
+type Connection struct {
+	*client.Gateway
+	conn *grpc.ClientConn
+}
+
+// Close closes the gateway and its gRPC connection.
+func (c *Connection) Close() error {
+	c.Gateway.Close()
+	return c.conn.Close()
+}
+
+// Connect opens a fabric-gateway connection for identity id.
+func Connect(id Identity) (*Connection, error) {
+	certPEM, err := os.ReadFile(id.CertPath)
+	if err != nil {
+		return nil, err
+	}
+	cert, err := identity.CertificateFromPEM(certPEM)
+	if err != nil {
+		return nil, err
+	}
+	xid, err := identity.NewX509Identity(id.MSPID, cert)
+	if err != nil {
+		return nil, err
+	}
+	keyPEM, err := os.ReadFile(id.KeyPath)
+	if err != nil {
+		return nil, err
+	}
+	key, err := identity.PrivateKeyFromPEM(keyPEM)
+	if err != nil {
+		return nil, err
+	}
+	sign, err := identity.NewPrivateKeySign(key)
+	if err != nil {
+		return nil, err
+	}
+	caPEM, err := os.ReadFile(id.TLSCAPath)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(caPEM) {
+		return nil, fmt.Errorf("fabnet: no certificate in %s", id.TLSCAPath)
+	}
+	conn, err := grpc.NewClient(id.PeerAddress, grpc.WithTransportCredentials(credentials.NewClientTLSFromCert(pool, "")))
+	if err != nil {
+		return nil, err
+	}
+	gw, err := client.Connect(xid, client.WithSign(sign), client.WithHash(hash.SHA256), client.WithClientConnection(conn),
+		client.WithEvaluateTimeout(10*time.Second), client.WithEndorseTimeout(30*time.Second),
+		client.WithSubmitTimeout(10*time.Second), client.WithCommitStatusTimeout(60*time.Second))
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return &Connection{Gateway: gw, conn: conn}, nil
+}
+
+// Connect opens a gateway for user of org on this network.
+func (n *Network) Connect(org, user string) (*Connection, error) {
+	id, err := n.IdentityFor(org, user)
+	if err != nil {
+		return nil, err
+	}
+	return Connect(id)
+}
+
+// Contract returns the TierChain chaincode on the channel for a connection.
+func (c *Connection) Contract(name string) *client.Contract {
+	return c.GetNetwork(ChannelName).GetContractWithName(ChaincodeName, name)
+}

@@ -1,0 +1,140 @@
+// Package fabnet runs a real Hyperledger Fabric network as native processes
+// on one machine: Raft orderers, one peer per organisation, TLS everywhere,
+// the TierChain chaincode as a service. It is what `tierchain up` and the
+// integration tests start. Layout is the single description of the network
+// (organisations, ports, channel) that the launcher, the CLI and the
+// docker-compose check share.
+package fabnet
+
+import "fmt"
+
+// Channel and chaincode names of the TierChain network.
+const (
+	ChannelName    = "scf"
+	ChaincodeName  = "tierchain"
+	ChaincodeLabel = "tierchain_1"
+	ordererDomain  = "orderer.tierchain.local"
+)
+
+// Role says what an organisation does on the channel.
+type Role string
+
+const (
+	RoleOperator  Role = "operator"
+	RoleCore      Role = "core"
+	RoleBank      Role = "bank"
+	RoleRegulator Role = "regulator"
+)
+
+// Org is a peer organisation with its one peer.
+type Org struct {
+	Name   string // e.g. "Operator"
+	MSPID  string // e.g. "OperatorMSP"
+	Domain string // e.g. "operator.tierchain.local"
+	Role   Role
+	// Endorser reports whether the org's peer is in the chaincode's
+	// endorsement policy (the Regulator's is not).
+	Endorser bool
+	// Users is how many client identities cryptogen issues (User1…UserN).
+	Users    int
+	Peer     Ports
+	PeerHost string // e.g. "peer0.operator.tierchain.local"
+}
+
+// Ports of one node; zero means unused.
+type Ports struct {
+	Listen     int // peer/orderer gRPC (orderers: also the Raft cluster)
+	Chaincode  int // peer: chaincode listener
+	Operations int // /healthz and /metrics
+	Admin      int // orderer: channel participation API
+}
+
+// Orderer is one Raft consenter.
+type Orderer struct {
+	Name  string // e.g. "orderer0"
+	Host  string // e.g. "orderer0.orderer.tierchain.local"
+	Ports Ports
+}
+
+// Layout describes a whole network.
+type Layout struct {
+	Host          string // the address every node listens on, 127.0.0.1 by default
+	Orderers      []Orderer
+	Orgs          []Org
+	ChaincodePort int
+	// BatchTimeoutMillis is the orderer's batch timeout.
+	BatchTimeoutMillis int
+}
+
+// NewLayout returns the TierChain network with all ports derived from base
+// (orderer i: base+10i…; peer k: base+100+10k…; chaincode server: base+200)
+// and the given number of orderers (1 or 3).
+func NewLayout(base, orderers int) Layout {
+	l := Layout{Host: "127.0.0.1", ChaincodePort: base + 200, BatchTimeoutMillis: 150}
+	for i := 0; i < orderers; i++ {
+		l.Orderers = append(l.Orderers, Orderer{
+			Name:  fmt.Sprintf("orderer%d", i),
+			Host:  fmt.Sprintf("orderer%d.%s", i, ordererDomain),
+			Ports: Ports{Listen: base + 10*i, Admin: base + 10*i + 1, Operations: base + 10*i + 2},
+		})
+	}
+	orgs := []struct {
+		name  string
+		role  Role
+		endo  bool
+		users int
+	}{
+		{"Operator", RoleOperator, true, 4},
+		{"Core", RoleCore, true, 2},
+		{"BankA", RoleBank, true, 2},
+		{"BankB", RoleBank, true, 2},
+		{"Regulator", RoleRegulator, false, 2},
+	}
+	for k, o := range orgs {
+		domain := fmt.Sprintf("%s.tierchain.local", lower(o.name))
+		l.Orgs = append(l.Orgs, Org{
+			Name: o.name, MSPID: o.name + "MSP", Domain: domain, Role: o.role, Endorser: o.endo, Users: o.users,
+			PeerHost: "peer0." + domain,
+			Peer:     Ports{Listen: base + 100 + 10*k, Chaincode: base + 101 + 10*k, Operations: base + 102 + 10*k},
+		})
+	}
+	return l
+}
+
+// DefaultBase is the first port of `tierchain up`.
+const DefaultBase = 7050
+
+// Org returns the organisation with the given name.
+func (l Layout) Org(name string) (Org, bool) {
+	for _, o := range l.Orgs {
+		if o.Name == name {
+			return o, true
+		}
+	}
+	return Org{}, false
+}
+
+// Address returns host:port on the layout's host.
+func (l Layout) Address(port int) string { return fmt.Sprintf("%s:%d", l.Host, port) }
+
+// AllPorts lists every port the network listens on.
+func (l Layout) AllPorts() []int {
+	var ps []int
+	for _, o := range l.Orderers {
+		ps = append(ps, o.Ports.Listen, o.Ports.Admin, o.Ports.Operations)
+	}
+	for _, o := range l.Orgs {
+		ps = append(ps, o.Peer.Listen, o.Peer.Chaincode, o.Peer.Operations)
+	}
+	return append(ps, l.ChaincodePort)
+}
+
+func lower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}

@@ -1,0 +1,494 @@
+package fabnet
+
+import (
+	"context"
+
+	"errors"
+	"fmt"
+	"github.com/hyperledger/fabric-gateway/pkg/client"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Options configure Start.
+type Options struct {
+	Dir          string        // data directory (created; must not hold a running network)
+	RepoRoot     string        // TierChain checkout (network/, chaincode/)
+	Base         int           // first port (DefaultBase if 0)
+	Orderers     int           // 1 (default) or 3
+	BatchTimeout time.Duration // orderer batch timeout (150 ms if 0)
+	Out          io.Writer     // progress (io.Discard if nil)
+}
+
+// ErrAlreadyRunning reports a data directory whose network still runs.
+var ErrAlreadyRunning = errors.New("fabnet: a network is already running in this directory")
+
+// Network is a running network.
+type Network struct {
+	Layout    Layout
+	Dir       string
+	PackageID string
+
+	repo  string
+	bin   string
+	p     paths
+	out   io.Writer
+	mu    sync.Mutex
+	procs map[string]*proc
+	order []string
+}
+
+// Start brings a network up from nothing: crypto material, channel genesis
+// block, orderers (channel joined with osnadmin), peers (joined), the
+// chaincode server and the chaincode definition approved by every
+// organisation and committed. It returns once the chaincode is committed.
+func Start(ctx context.Context, opts Options) (n *Network, err error) {
+	if opts.Base == 0 {
+		opts.Base = DefaultBase
+	}
+	if opts.Orderers == 0 {
+		opts.Orderers = 1
+	}
+	if opts.Orderers != 1 && opts.Orderers != 3 {
+		return nil, fmt.Errorf("fabnet: %d orderers (want 1 or 3)", opts.Orderers)
+	}
+	if opts.Out == nil {
+		opts.Out = io.Discard
+	}
+	l := NewLayout(opts.Base, opts.Orderers)
+	if opts.BatchTimeout > 0 {
+		l.BatchTimeoutMillis = int(opts.BatchTimeout / time.Millisecond)
+	}
+	dir, err := filepath.Abs(opts.Dir)
+	if err != nil {
+		return nil, err
+	}
+	p := paths{root: dir}
+	if st, err := readState(p.State()); err == nil {
+		for _, pr := range st.Procs {
+			if alive(pr.PID, pr.Bin) {
+				return nil, ErrAlreadyRunning
+			}
+		}
+		// A stale state from a crash: start from nothing.
+		fmt.Fprintf(opts.Out, "found a stopped network in %s (crashed?): removing its data\n", dir)
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	bin, err := EnsureBinaries(ctx, opts.RepoRoot, opts.Out)
+	if err != nil {
+		return nil, err
+	}
+	n = &Network{Layout: l, Dir: dir, repo: opts.RepoRoot, bin: bin, p: p, out: opts.Out, procs: map[string]*proc{}}
+	defer func() {
+		if err != nil {
+			n.Stop()
+		}
+	}()
+	step := func(what string) func() {
+		t := time.Now()
+		fmt.Fprintf(n.out, "  %s…", what)
+		return func() { fmt.Fprintf(n.out, " %s\n", time.Since(t).Round(time.Millisecond)) }
+	}
+
+	done := step("crypto material and channel genesis block")
+	if err := writeConfigs(opts.RepoRoot, l, p); err != nil {
+		return nil, err
+	}
+	if err := n.run(ctx, "cryptogen", nil, "generate", "--config", filepath.Join(p.Config(), "crypto-config.yaml"), "--output", p.Crypto()); err != nil {
+		return nil, err
+	}
+	if err := n.run(ctx, "configtxgen", nil, "-configPath", p.Config(), "-profile", "TierChain", "-channelID", ChannelName, "-outputBlock", p.Genesis()); err != nil {
+		return nil, err
+	}
+	done()
+
+	done = step("chaincode server")
+	if err := n.buildChaincode(ctx); err != nil {
+		return nil, err
+	}
+	conn, err := connectionJSON(l, p)
+	if err != nil {
+		return nil, err
+	}
+	pkg, id, err := ccaasPackage(conn)
+	if err != nil {
+		return nil, err
+	}
+	n.PackageID = id
+	if err := os.WriteFile(p.CcPackage(), pkg, 0o644); err != nil {
+		return nil, err
+	}
+	if err := n.StartChaincode(); err != nil {
+		return nil, err
+	}
+	done()
+
+	done = step(fmt.Sprintf("%d orderer(s), channel %q", len(l.Orderers), ChannelName))
+	for _, o := range l.Orderers {
+		if err := n.StartOrderer(o.Name); err != nil {
+			return nil, err
+		}
+	}
+	for _, o := range l.Orderers {
+		if err := n.retry(ctx, 20*time.Second, func() error { return n.osnJoin(ctx, o) }); err != nil {
+			return nil, err
+		}
+	}
+	done()
+
+	done = step(fmt.Sprintf("%d peers joined", len(l.Orgs)))
+	for _, o := range l.Orgs {
+		if err := n.StartPeer(o.Name); err != nil {
+			return nil, err
+		}
+	}
+	for _, o := range l.Orgs {
+		if err := n.retry(ctx, 30*time.Second, func() error { return n.peerCLI(ctx, o, "channel", "join", "-b", p.Genesis()) }); err != nil {
+			return nil, err
+		}
+	}
+	done()
+
+	done = step("chaincode installed, approved by every org, committed")
+	if err := n.deployChaincode(ctx); err != nil {
+		return nil, err
+	}
+	done()
+
+	done = step("peers discover each other (endorsement policy satisfiable)")
+	if err := n.waitEndorsable(ctx); err != nil {
+		return nil, err
+	}
+	done()
+	return n, n.saveState()
+}
+
+// run runs a Fabric tool to completion.
+func (n *Network) run(ctx context.Context, tool string, env []string, args ...string) error {
+	cmd := exec.CommandContext(ctx, filepath.Join(n.bin, tool), args...)
+	cmd.Env = cleanEnv(env)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%s %s: %w\n%s", tool, strings.Join(args, " "), err, out)
+	}
+	return nil
+}
+
+// retry calls f until it succeeds or timeout passes (ordering needs a Raft
+// leader, peers need a moment to connect).
+func (n *Network) retry(ctx context.Context, timeout time.Duration, f func() error) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		err := f()
+		if err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+}
+
+func (n *Network) add(p *proc) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if _, ok := n.procs[p.Name]; !ok {
+		n.order = append(n.order, p.Name)
+	}
+	n.procs[p.Name] = p
+}
+
+// StartOrderer starts (or restarts) an orderer by name.
+func (n *Network) StartOrderer(name string) error {
+	var o Orderer
+	for _, x := range n.Layout.Orderers {
+		if x.Name == name {
+			o = x
+		}
+	}
+	if o.Name == "" {
+		return fmt.Errorf("fabnet: no orderer %q", name)
+	}
+	node := n.p.OrdererNode(o)
+	data := n.p.NodeData(o.Name)
+	tls := filepath.Join(node, "tls")
+	env := []string{
+		"FABRIC_CFG_PATH=" + n.p.Config(),
+		"ORDERER_GENERAL_LISTENADDRESS=" + n.Layout.Host,
+		fmt.Sprintf("ORDERER_GENERAL_LISTENPORT=%d", o.Ports.Listen),
+		"ORDERER_GENERAL_LOCALMSPID=OrdererMSP",
+		"ORDERER_GENERAL_LOCALMSPDIR=" + filepath.Join(node, "msp"),
+		"ORDERER_GENERAL_BOOTSTRAPMETHOD=none",
+		"ORDERER_GENERAL_TLS_ENABLED=true",
+		"ORDERER_GENERAL_TLS_PRIVATEKEY=" + filepath.Join(tls, "server.key"),
+		"ORDERER_GENERAL_TLS_CERTIFICATE=" + filepath.Join(tls, "server.crt"),
+		"ORDERER_GENERAL_TLS_ROOTCAS=[" + filepath.Join(tls, "ca.crt") + "]",
+		"ORDERER_GENERAL_CLUSTER_CLIENTCERTIFICATE=" + filepath.Join(tls, "server.crt"),
+		"ORDERER_GENERAL_CLUSTER_CLIENTPRIVATEKEY=" + filepath.Join(tls, "server.key"),
+		"ORDERER_GENERAL_CLUSTER_ROOTCAS=[" + filepath.Join(tls, "ca.crt") + "]",
+		"ORDERER_FILELEDGER_LOCATION=" + filepath.Join(data, "ledger"),
+		"ORDERER_CONSENSUS_WALDIR=" + filepath.Join(data, "etcdraft", "wal"),
+		"ORDERER_CONSENSUS_SNAPDIR=" + filepath.Join(data, "etcdraft", "snapshot"),
+		"ORDERER_ADMIN_LISTENADDRESS=" + n.Layout.Address(o.Ports.Admin),
+		"ORDERER_ADMIN_TLS_ENABLED=true",
+		"ORDERER_ADMIN_TLS_PRIVATEKEY=" + filepath.Join(tls, "server.key"),
+		"ORDERER_ADMIN_TLS_CERTIFICATE=" + filepath.Join(tls, "server.crt"),
+		"ORDERER_ADMIN_TLS_ROOTCAS=[" + filepath.Join(tls, "ca.crt") + "]",
+		"ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED=true",
+		"ORDERER_ADMIN_TLS_CLIENTROOTCAS=[" + filepath.Join(tls, "ca.crt") + "]",
+		"ORDERER_CHANNELPARTICIPATION_ENABLED=true",
+		"ORDERER_OPERATIONS_LISTENADDRESS=" + n.Layout.Address(o.Ports.Operations),
+		"ORDERER_METRICS_PROVIDER=prometheus",
+		"FABRIC_LOGGING_SPEC=info",
+	}
+	p, err := startProc(o.Name, filepath.Join(n.bin, "orderer"), nil, env, n.p.Logs())
+	if err != nil {
+		return err
+	}
+	n.add(p)
+	if err := waitPort(n.Layout.Address(o.Ports.Admin), 20*time.Second, p); err != nil {
+		return err
+	}
+	return n.saveState()
+}
+
+func (n *Network) osnJoin(ctx context.Context, o Orderer) error {
+	admin := filepath.Join(n.p.OrdererAdmin(), "tls")
+	err := n.run(ctx, "osnadmin", nil, "channel", "join", "--channelID", ChannelName, "--config-block", n.p.Genesis(),
+		"-o", n.Layout.Address(o.Ports.Admin), "--ca-file", n.p.OrdererTLSCA(),
+		"--client-cert", filepath.Join(admin, "client.crt"), "--client-key", filepath.Join(admin, "client.key"))
+	if err != nil && strings.Contains(err.Error(), "already exists") {
+		return nil
+	}
+	return err
+}
+
+// peerName is the process name of an org's peer.
+func peerName(o Org) string { return "peer0-" + lower(o.Name) }
+
+// StartPeer starts (or restarts) an org's peer.
+func (n *Network) StartPeer(org string) error {
+	o, ok := n.Layout.Org(org)
+	if !ok {
+		return fmt.Errorf("fabnet: no org %q", org)
+	}
+	node := n.p.PeerNode(o)
+	data := n.p.NodeData(peerName(o))
+	tls := filepath.Join(node, "tls")
+	addr := n.Layout.Address(o.Peer.Listen)
+	env := []string{
+		"FABRIC_CFG_PATH=" + n.p.Config(),
+		"CORE_PEER_ID=" + o.PeerHost,
+		"CORE_PEER_LISTENADDRESS=" + addr,
+		"CORE_PEER_ADDRESS=" + addr,
+		"CORE_PEER_CHAINCODELISTENADDRESS=" + n.Layout.Address(o.Peer.Chaincode),
+		"CORE_PEER_CHAINCODEADDRESS=" + n.Layout.Address(o.Peer.Chaincode),
+		"CORE_PEER_GOSSIP_BOOTSTRAP=" + addr,
+		"CORE_PEER_GOSSIP_EXTERNALENDPOINT=" + addr,
+		"CORE_PEER_LOCALMSPID=" + o.MSPID,
+		"CORE_PEER_MSPCONFIGPATH=" + filepath.Join(node, "msp"),
+		"CORE_PEER_TLS_ENABLED=true",
+		"CORE_PEER_TLS_CERT_FILE=" + filepath.Join(tls, "server.crt"),
+		"CORE_PEER_TLS_KEY_FILE=" + filepath.Join(tls, "server.key"),
+		"CORE_PEER_TLS_ROOTCERT_FILE=" + filepath.Join(tls, "ca.crt"),
+		"CORE_PEER_FILESYSTEMPATH=" + data,
+		"CORE_LEDGER_SNAPSHOTS_ROOTDIR=" + filepath.Join(data, "snapshots"),
+		"CORE_OPERATIONS_LISTENADDRESS=" + n.Layout.Address(o.Peer.Operations),
+		"CORE_METRICS_PROVIDER=prometheus",
+		// Loopback network: membership converges in about a second instead of 5–10.
+		"CORE_PEER_GOSSIP_ALIVETIMEINTERVAL=1s",
+		"CORE_PEER_GOSSIP_RECONNECTINTERVAL=2s",
+		"CORE_PEER_GOSSIP_MEMBERSHIPTRACKERINTERVAL=1s",
+		"FABRIC_LOGGING_SPEC=info",
+	}
+	p, err := startProc(peerName(o), filepath.Join(n.bin, "peer"), []string{"node", "start"}, env, n.p.Logs())
+	if err != nil {
+		return err
+	}
+	n.add(p)
+	if err := waitPort(addr, 30*time.Second, p); err != nil {
+		return err
+	}
+	return n.saveState()
+}
+
+// peerCLI runs the peer CLI as the org's admin against its peer.
+func (n *Network) peerCLI(ctx context.Context, o Org, args ...string) error {
+	_, err := n.peerCLIOutput(ctx, o, args...)
+	return err
+}
+
+func (n *Network) peerCLIOutput(ctx context.Context, o Org, args ...string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, filepath.Join(n.bin, "peer"), args...)
+	cmd.Env = cleanEnv(n.adminEnv(o))
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return out, fmt.Errorf("peer %s (%s): %w\n%s", strings.Join(args, " "), o.Name, err, out)
+	}
+	return out, nil
+}
+
+func (n *Network) adminEnv(o Org) []string {
+	return []string{
+		"FABRIC_CFG_PATH=" + n.p.Config(),
+		"CORE_PEER_LOCALMSPID=" + o.MSPID,
+		"CORE_PEER_MSPCONFIGPATH=" + filepath.Join(n.p.User(o, "Admin"), "msp"),
+		"CORE_PEER_ADDRESS=" + n.Layout.Address(o.Peer.Listen),
+		"CORE_PEER_TLS_ENABLED=true",
+		"CORE_PEER_TLS_ROOTCERT_FILE=" + n.p.PeerTLSCA(o),
+		"FABRIC_LOGGING_SPEC=warning",
+	}
+}
+
+func (n *Network) buildChaincode(ctx context.Context) error {
+	out := filepath.Join(n.Dir, "bin", "tierchaincc")
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, "./chaincode/cmd/tierchaincc")
+	cmd.Dir = n.repo
+	cmd.Env = cleanEnv(nil)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("build chaincode: %w\n%s", err, b)
+	}
+	return nil
+}
+
+// StartChaincode starts (or restarts) the chaincode server.
+func (n *Network) StartChaincode() error {
+	tls := filepath.Join(n.p.ChaincodeNode(n.Layout), "tls")
+	env := []string{
+		"CHAINCODE_ID=" + n.PackageID,
+		"CHAINCODE_SERVER_ADDRESS=" + n.Layout.Address(n.Layout.ChaincodePort),
+		"CHAINCODE_TLS_CERT=" + filepath.Join(tls, "server.crt"),
+		"CHAINCODE_TLS_KEY=" + filepath.Join(tls, "server.key"),
+		"CHAINCODE_TLS_CLIENT_CA=" + filepath.Join(tls, "ca.crt"),
+	}
+	p, err := startProc("chaincode", filepath.Join(n.Dir, "bin", "tierchaincc"), nil, env, n.p.Logs())
+	if err != nil {
+		return err
+	}
+	n.add(p)
+	if err := waitPort(n.Layout.Address(n.Layout.ChaincodePort), 20*time.Second, p); err != nil {
+		return err
+	}
+	return n.saveState()
+}
+
+func (n *Network) ordererArgs() []string {
+	o := n.Layout.Orderers[0]
+	return []string{"-o", n.Layout.Address(o.Ports.Listen), "--tls", "--cafile", n.p.OrdererTLSCA()}
+}
+
+func (n *Network) deployChaincode(ctx context.Context) error {
+	for _, o := range n.Layout.Orgs {
+		if err := n.peerCLI(ctx, o, "lifecycle", "chaincode", "install", n.p.CcPackage()); err != nil &&
+			!strings.Contains(err.Error(), "already successfully installed") {
+			return err
+		}
+	}
+	def := []string{"--channelID", ChannelName, "--name", ChaincodeName, "--version", "1.0", "--sequence", "1",
+		"--signature-policy", signaturePolicy(n.Layout)}
+	for _, o := range n.Layout.Orgs {
+		args := append(append([]string{"lifecycle", "chaincode", "approveformyorg", "--package-id", n.PackageID}, def...), n.ordererArgs()...)
+		if err := n.retry(ctx, 30*time.Second, func() error { return n.peerCLI(ctx, o, args...) }); err != nil {
+			return err
+		}
+	}
+	args := append(append([]string{"lifecycle", "chaincode", "commit"}, def...), n.ordererArgs()...)
+	for _, o := range n.Layout.Orgs {
+		args = append(args, "--peerAddresses", n.Layout.Address(o.Peer.Listen), "--tlsRootCertFiles", n.p.PeerTLSCA(o))
+	}
+	op, _ := n.Layout.Org("Operator")
+	return n.retry(ctx, 30*time.Second, func() error { return n.peerCLI(ctx, op, args...) })
+}
+
+func (n *Network) saveState() error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	s := savedState{Base: n.Layout.Orderers[0].Ports.Listen, Orderers: len(n.Layout.Orderers), Started: time.Now().UTC().Format(time.RFC3339)}
+	for _, name := range n.order {
+		s.Procs = append(s.Procs, n.procs[name])
+	}
+	return writeState(n.p.State(), s)
+}
+
+// Stop stops every process the network started, in reverse order.
+func (n *Network) Stop() {
+	n.mu.Lock()
+	order := append([]string(nil), n.order...)
+	n.mu.Unlock()
+	for i := len(order) - 1; i >= 0; i-- {
+		n.mu.Lock()
+		p := n.procs[order[i]]
+		n.mu.Unlock()
+		p.stop(5 * time.Second)
+	}
+	os.Remove(n.p.State())
+}
+
+// Kill kills one process by name at once, as a crash would.
+func (n *Network) Kill(name string) error {
+	n.mu.Lock()
+	p, ok := n.procs[name]
+	n.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("fabnet: no process %q", name)
+	}
+	p.kill()
+	return nil
+}
+
+// PeakRSS returns the peak resident set size of every running process, KiB.
+func (n *Network) PeakRSS() map[string]int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	out := map[string]int{}
+	for name, p := range n.procs {
+		if kb, err := peakRSSKiB(p.PID); err == nil {
+			out[name] = kb
+		}
+	}
+	return out
+}
+
+// waitEndorsable waits until every org's gateway can find peers that satisfy
+// the chaincode's endorsement policy: gossip must have spread membership
+// across organisations through the anchor peers. It endorses a read-only
+// proposal without submitting it.
+func (n *Network) waitEndorsable(ctx context.Context) error {
+	for _, o := range n.Layout.Orgs {
+		if o.Role == RoleRegulator {
+			continue
+		}
+		c, err := n.Connect(o.Name, "User1")
+		if err != nil {
+			return err
+		}
+		err = n.retry(ctx, 60*time.Second, func() error {
+			prop, err := c.Contract("baseline").NewProposal("Balance", client.WithArguments("readiness"))
+			if err != nil {
+				return err
+			}
+			_, err = prop.Endorse()
+			return err
+		})
+		c.Close()
+		if err != nil {
+			return fmt.Errorf("fabnet: endorsement policy not satisfiable from %s: %w", o.Name, err)
+		}
+	}
+	return nil
+}
