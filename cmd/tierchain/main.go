@@ -1,0 +1,52 @@
+// Command tierchain runs the TierChain platform on one machine.
+//
+//	tierchain up [--dir D] [--base PORT] [--orderers 1|3] [--batch-timeout 150ms]
+//	tierchain status [--dir D]
+//	tierchain down [--dir D] [--purge]
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+const usage = `usage: tierchain <command> [flags]
+
+commands:
+  up       start the Fabric network (orderers, peers, chaincode) from nothing
+  status   show what is running where
+  down     stop every process 'up' started (--purge also removes the data)
+
+Run 'tierchain <command> -h' for its flags.
+`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "up":
+		err = runUp(os.Args[2:])
+	case "status":
+		err = runStatus(os.Args[2:])
+	case "down":
+		err = runDown(os.Args[2:])
+	case "-h", "--help", "help":
+		fmt.Print(usage)
+		return
+	default:
+		fmt.Fprintf(os.Stderr, "tierchain: unknown command %q\n\n%s", os.Args[1], usage)
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "tierchain:", err)
+		os.Exit(1)
+	}
+}
+
+// defaultDir is where up keeps the network: .tierchain/network in the checkout.
+func defaultDir() string {
+	return ".tierchain/network"
+}

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/tierchain/tierchain/internal/fabnet"
+)
+
+func runUp(args []string) error {
+	fs := flag.NewFlagSet("up", flag.ContinueOnError)
+	dir := fs.String("dir", defaultDir(), "data directory")
+	base := fs.Int("base", fabnet.DefaultBase, "first port; the network uses base … base+200")
+	orderers := fs.Int("orderers", 1, "Raft orderers: 1 or 3")
+	batch := fs.Duration("batch-timeout", 150*time.Millisecond, "orderer batch timeout")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	repo, err := fabnet.RepoRoot(".")
+	if err != nil {
+		return fmt.Errorf("run tierchain from a TierChain checkout: %w", err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	start := time.Now()
+	fmt.Printf("starting TierChain network in %s\n", *dir)
+	n, err := fabnet.Start(ctx, fabnet.Options{Dir: *dir, RepoRoot: repo, Base: *base, Orderers: *orderers, BatchTimeout: *batch, Out: os.Stdout})
+	if errors.Is(err, fabnet.ErrAlreadyRunning) {
+		return fmt.Errorf("%w: 'tierchain status' shows it, 'tierchain down' stops it", err)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Printf("up in %s\n\n", time.Since(start).Round(time.Millisecond))
+	printLayout(n.Layout, n.Dir)
+	fmt.Println("\nstop with: tierchain down   (add --purge to remove the data)")
+	return nil
+}
+
+func printLayout(l fabnet.Layout, dir string) {
+	fmt.Printf("channel %q, chaincode %q\n", fabnet.ChannelName, fabnet.ChaincodeName)
+	for _, o := range l.Orderers {
+		fmt.Printf("  %-22s %s (admin %d, operations %d)\n", o.Name, l.Address(o.Ports.Listen), o.Ports.Admin, o.Ports.Operations)
+	}
+	for _, o := range l.Orgs {
+		role := string(o.Role)
+		if !o.Endorser {
+			role += ", read-only"
+		}
+		fmt.Printf("  %-22s %s (%s, %s; operations %d)\n", "peer0."+o.Name, l.Address(o.Peer.Listen), o.MSPID, role, o.Peer.Operations)
+	}
+	fmt.Printf("  %-22s %s (chaincode as a service, mutual TLS)\n", "chaincode server", l.Address(l.ChaincodePort))
+	fmt.Printf("logs: %s/logs   crypto: %s/crypto\n", dir, dir)
+}

@@ -1,0 +1,74 @@
+package fabnet
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// ProcStatus is one process of a network found on disk.
+type ProcStatus struct {
+	Name    string
+	PID     int
+	Log     string
+	Running bool
+}
+
+// DirStatus describes the network recorded in a data directory.
+type DirStatus struct {
+	Layout Layout
+	Procs  []ProcStatus
+}
+
+// Status reads the network recorded in dir (by an earlier Start, possibly
+// in another process). A directory without a network gives no processes.
+func Status(dir string) (DirStatus, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return DirStatus{}, err
+	}
+	st, err := readState(paths{root: abs}.State())
+	if errors.Is(err, os.ErrNotExist) {
+		return DirStatus{}, nil
+	}
+	if err != nil {
+		return DirStatus{}, err
+	}
+	ds := DirStatus{Layout: NewLayout(st.Base, st.Orderers)}
+	for _, p := range st.Procs {
+		ds.Procs = append(ds.Procs, ProcStatus{Name: p.Name, PID: p.PID, Log: p.Log, Running: alive(p.PID, p.Bin)})
+	}
+	return ds, nil
+}
+
+// StopDir stops every process recorded in dir, by PID (checking each still
+// runs the binary it started), and with purge removes the directory. It
+// returns how many processes it stopped.
+func StopDir(dir string, purge bool) (int, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return 0, err
+	}
+	p := paths{root: abs}
+	st, err := readState(p.State())
+	stopped := 0
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+	case err != nil:
+		return 0, err
+	default:
+		for i := len(st.Procs) - 1; i >= 0; i-- {
+			pr := st.Procs[i]
+			if alive(pr.PID, pr.Bin) {
+				killPID(pr.PID, pr.Bin, 5*time.Second)
+				stopped++
+			}
+		}
+		os.Remove(p.State())
+	}
+	if purge {
+		return stopped, os.RemoveAll(abs)
+	}
+	return stopped, nil
+}
