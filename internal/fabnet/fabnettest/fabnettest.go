@@ -1,0 +1,117 @@
+// Package fabnettest starts one real TierChain network per test binary and
+// hands tests fabric-gateway connections per organisation.
+//
+//	func TestMain(m *testing.M) { os.Exit(fabnettest.Main(m, fabnettest.Options{})) }
+//
+//	func TestX(t *testing.T) {
+//		c := fabnettest.Connect(t, "Core", "User1")
+//		c.Contract("baseline").SubmitTransaction("Mint", "alice", "1")
+//	}
+package fabnettest
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/tierchain/tierchain/internal/fabnet"
+)
+
+// Options configure Main.
+type Options struct {
+	Orderers int // 1 (default) or 3
+}
+
+var current *fabnet.Network
+
+// Main starts a network in a temporary directory on free ports, runs the
+// tests and stops the network. It returns the exit code for os.Exit.
+func Main(m *testing.M, opts Options) int {
+	flag.Parse() // testing.Verbose needs parsed flags
+	n, err := StartNetwork(context.Background(), opts.Orderers)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "fabnettest:", err)
+		return 1
+	}
+	current = n
+	code := m.Run()
+	n.Stop()
+	os.RemoveAll(n.Dir)
+	return code
+}
+
+// StartNetwork starts a network on free ports in a new temporary directory.
+// The caller stops it (and removes n.Dir).
+func StartNetwork(ctx context.Context, orderers int) (*fabnet.Network, error) {
+	if orderers == 0 {
+		orderers = 1
+	}
+	repo, err := fabnet.RepoRoot(".")
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "tierchain-net-")
+	if err != nil {
+		return nil, err
+	}
+	base, err := FreeBase(orderers)
+	if err != nil {
+		return nil, err
+	}
+	out := os.Stderr
+	if !testing.Verbose() {
+		out = nil
+	}
+	start := time.Now()
+	n, err := fabnet.Start(ctx, fabnet.Options{Dir: dir, RepoRoot: repo, Base: base, Orderers: orderers, Out: writerOrDiscard(out)})
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(os.Stderr, "fabnettest: network with %d orderer(s) up on ports %d… in %s\n", orderers, base, time.Since(start).Round(time.Millisecond))
+	return n, nil
+}
+
+// Network returns the network Main started.
+func Network() *fabnet.Network {
+	if current == nil {
+		panic("fabnettest: call fabnettest.Main from TestMain")
+	}
+	return current
+}
+
+// Connect opens a gateway for user of org on the network and closes it when
+// the test ends.
+func Connect(t testing.TB, org, user string) *fabnet.Connection {
+	t.Helper()
+	c, err := Network().Connect(org, user)
+	if err != nil {
+		t.Fatalf("connect %s/%s: %v", user, org, err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// FreeBase finds a port base whose whole range is free on loopback.
+func FreeBase(orderers int) (int, error) {
+	for try := 0; try < 50; try++ {
+		base := 20000 + 1000*rand.IntN(20)
+		ok := true
+		for _, p := range fabnet.NewLayout(base, orderers).AllPorts() {
+			l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
+			if err != nil {
+				ok = false
+				break
+			}
+			l.Close()
+		}
+		if ok {
+			return base, nil
+		}
+	}
+	return 0, fmt.Errorf("no free port range found")
+}
