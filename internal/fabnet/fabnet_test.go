@@ -1,6 +1,7 @@
 package fabnet_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -105,7 +106,12 @@ func stream(t *testing.T, c *fabnet.Connection, prefix string, stop <-chan struc
 				default:
 				}
 				acct := fmt.Sprintf("%s-%d-%d", prefix, w, i)
-				_, err := c.Contract("baseline").SubmitTransaction("Mint", acct, "1")
+				// Bounded: a transaction stuck behind a dead node counts
+				// as failed (it may still commit: that is allowed, it just
+				// is not in the "reported committed" set).
+				ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
+				_, err := c.Contract("baseline").SubmitWithContext(ctx, "Mint", client.WithArguments(acct, "1"))
+				cancel()
 				mu.Lock()
 				if err == nil {
 					committed = append(committed, acct)
@@ -125,9 +131,13 @@ func stream(t *testing.T, c *fabnet.Connection, prefix string, stop <-chan struc
 
 // checkExactlyOnce: every committed account has balance exactly 1 on every
 // peer: present, and not applied twice.
-func checkExactlyOnce(t *testing.T, accounts []string) {
-	for _, o := range fabnettest.Network().Layout.Orgs {
-		c := fabnettest.Connect(t, o.Name, "User1")
+func checkExactlyOnce(t *testing.T, n *fabnet.Network, accounts []string) {
+	for _, o := range n.Layout.Orgs {
+		c, err := n.Connect(o.Name, "User1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
 		waitBalance(t, c, accounts[len(accounts)-1], 1)
 		for _, a := range accounts {
 			if got := balance(t, c, a); got != 1 {
@@ -164,5 +174,60 @@ func TestPeerKilledDuringStream(t *testing.T) {
 	if len(committed) < 10 {
 		t.Fatalf("only %d transactions committed", len(committed))
 	}
-	checkExactlyOnce(t, committed)
+	checkExactlyOnce(t, n, committed)
+}
+
+// TestRaftLeaderKilledDuringStream runs a second network with three Raft
+// orderers, kills the leader while transactions flow, restarts it, and
+// checks every committed transaction is on every peer exactly once.
+func TestRaftLeaderKilledDuringStream(t *testing.T) {
+	ctx := context.Background()
+	n, err := fabnettest.StartNetwork(ctx, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { n.Stop(); os.RemoveAll(n.Dir) }()
+	core, err := n.Connect("Core", "User1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer core.Close()
+	stop := make(chan struct{})
+	var committed []string
+	var failed int
+	done := make(chan struct{})
+	go func() { committed, failed = stream(t, core, "raftfault", stop); close(done) }()
+
+	time.Sleep(1500 * time.Millisecond)
+	leader, err := n.RaftLeader(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Kill(leader); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		next, err := n.RaftLeader(ctx)
+		if err == nil && next != leader {
+			t.Logf("leader %s killed, %s elected", leader, next)
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no new leader after killing %s", leader)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	time.Sleep(2 * time.Second)
+	if err := n.StartOrderer(leader); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Second)
+	close(stop)
+	<-done
+	t.Logf("%d committed, %d failed", len(committed), failed)
+	if len(committed) < 10 {
+		t.Fatalf("only %d transactions committed", len(committed))
+	}
+	checkExactlyOnce(t, n, committed)
 }
