@@ -1,0 +1,92 @@
+package fabnet
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+)
+
+// TestComposeMatchesNativeNetwork parses docker-compose.yml and checks it
+// describes the network `tierchain up` starts: the same orgs (MSP IDs),
+// the same ports for every node, the same channel and chaincode, and no
+// service the native network lacks.
+func TestComposeMatchesNativeNetwork(t *testing.T) {
+	repo, err := RepoRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join(repo, "docker-compose.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var compose struct {
+		Tierchain struct {
+			Channel   string `yaml:"channel"`
+			Chaincode string `yaml:"chaincode"`
+		} `yaml:"x-tierchain"`
+		Services map[string]struct {
+			Image       string            `yaml:"image"`
+			NetworkMode string            `yaml:"network_mode"`
+			Environment map[string]string `yaml:"environment"`
+		} `yaml:"services"`
+	}
+	if err := yaml.Unmarshal(raw, &compose); err != nil {
+		t.Fatalf("docker-compose.yml: %v", err)
+	}
+	if compose.Tierchain.Channel != ChannelName || compose.Tierchain.Chaincode != ChaincodeName {
+		t.Errorf("compose names channel %q chaincode %q, native %q %q",
+			compose.Tierchain.Channel, compose.Tierchain.Chaincode, ChannelName, ChaincodeName)
+	}
+	l := NewLayout(DefaultBase, 1)
+	want := map[string]map[string]string{}
+	for _, o := range l.Orderers {
+		want[o.Name] = map[string]string{
+			"ORDERER_GENERAL_LISTENPORT":       fmt.Sprint(o.Ports.Listen),
+			"ORDERER_ADMIN_LISTENADDRESS":      l.Address(o.Ports.Admin),
+			"ORDERER_OPERATIONS_LISTENADDRESS": l.Address(o.Ports.Operations),
+			"ORDERER_GENERAL_LOCALMSPID":       "OrdererMSP",
+		}
+	}
+	for _, o := range l.Orgs {
+		want[peerName(o)] = map[string]string{
+			"CORE_PEER_LOCALMSPID":             o.MSPID,
+			"CORE_PEER_LISTENADDRESS":          l.Address(o.Peer.Listen),
+			"CORE_PEER_GOSSIP_EXTERNALENDPOINT": l.Address(o.Peer.Listen),
+			"CORE_PEER_CHAINCODELISTENADDRESS": l.Address(o.Peer.Chaincode),
+			"CORE_OPERATIONS_LISTENADDRESS":    l.Address(o.Peer.Operations),
+		}
+	}
+	want["chaincode"] = map[string]string{"CHAINCODE_SERVER_ADDRESS": l.Address(l.ChaincodePort)}
+
+	var got []string
+	for name, svc := range compose.Services {
+		got = append(got, name)
+		env, ok := want[name]
+		if !ok {
+			t.Errorf("service %q is not part of the native network", name)
+			continue
+		}
+		if svc.NetworkMode != "host" {
+			t.Errorf("%s: network_mode %q, want host (endpoints are 127.0.0.1)", name, svc.NetworkMode)
+		}
+		for k, v := range env {
+			if svc.Environment[k] != v {
+				t.Errorf("%s: %s = %q, native network has %q", name, k, svc.Environment[k], v)
+			}
+		}
+	}
+	sort.Strings(got)
+	if len(got) != len(want) {
+		t.Errorf("compose has services %v, native network has %d nodes", got, len(want))
+	}
+	for _, name := range got {
+		img := compose.Services[name].Image
+		if name != "chaincode" && img != "hyperledger/fabric-peer:2.5" && img != "hyperledger/fabric-orderer:2.5" {
+			t.Errorf("%s: image %q, want Fabric's official 2.5 images", name, img)
+		}
+	}
+}
