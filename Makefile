@@ -2,7 +2,7 @@
 GO ?= go
 GOTEST_FLAGS ?= -race -shuffle=on -count=1
 
-.PHONY: all build test test-unit vet bench-crypto bench-zk test-services-pg
+.PHONY: all build test test-unit vet bench-crypto bench-zk bench-network up down test-services-pg
 
 all: build
 
@@ -32,3 +32,15 @@ bench-crypto:
 # bench-zk: the in-package benchmarks of zk/.
 bench-zk:
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./zk/...
+
+# bench-network: saturation throughput of the plaintext baseline on a real
+# network (figures in docs/BENCHMARKS.md, "Network").
+bench-network:
+	$(GO) test -run '^$$' -bench BaselineMint -benchtime 600x -v ./internal/fabnet/
+
+# up / down: the platform on this machine (see README).
+up:
+	$(GO) run ./cmd/tierchain up
+
+down:
+	$(GO) run ./cmd/tierchain down
