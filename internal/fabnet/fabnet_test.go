@@ -231,3 +231,45 @@ func TestRaftLeaderKilledDuringStream(t *testing.T) {
 	}
 	checkExactlyOnce(t, n, committed)
 }
+
+// TestLifecycleFromDisk exercises what `tierchain status/up/down` do from
+// another process: status from the recorded state, a second start refused
+// while running, stop by recorded PIDs, then a clean start in the same
+// directory.
+func TestLifecycleFromDisk(t *testing.T) {
+	ctx := context.Background()
+	n, err := fabnettest.StartNetwork(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { n.Stop(); os.RemoveAll(n.Dir) }()
+	st, err := fabnet.Status(n.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Procs) != 7 {
+		t.Fatalf("status lists %d processes, want 7 (orderer, 5 peers, chaincode)", len(st.Procs))
+	}
+	for _, p := range st.Procs {
+		if !p.Running {
+			t.Fatalf("%s not running", p.Name)
+		}
+	}
+	repo, _ := fabnet.RepoRoot(".")
+	if _, err := fabnet.Start(ctx, fabnet.Options{Dir: n.Dir, RepoRoot: repo, Base: n.Layout.Orderers[0].Ports.Listen}); !errors.Is(err, fabnet.ErrAlreadyRunning) {
+		t.Fatalf("second start: %v", err)
+	}
+	stopped, err := fabnet.StopDir(n.Dir, false)
+	if err != nil || stopped != 7 {
+		t.Fatalf("StopDir stopped %d: %v", stopped, err)
+	}
+	if st, _ := fabnet.Status(n.Dir); len(st.Procs) != 0 {
+		t.Fatalf("status after stop lists %d processes", len(st.Procs))
+	}
+	if stopped, _ := fabnet.StopDir(n.Dir, true); stopped != 0 {
+		t.Fatalf("second stop stopped %d", stopped)
+	}
+	if _, err := os.Stat(n.Dir); !os.IsNotExist(err) {
+		t.Fatalf("purge left %s: %v", n.Dir, err)
+	}
+}
