@@ -53,11 +53,11 @@ func TestComposeMatchesNativeNetwork(t *testing.T) {
 	}
 	for _, o := range l.Orgs {
 		want[peerName(o)] = map[string]string{
-			"CORE_PEER_LOCALMSPID":             o.MSPID,
-			"CORE_PEER_LISTENADDRESS":          l.Address(o.Peer.Listen),
+			"CORE_PEER_LOCALMSPID":              o.MSPID,
+			"CORE_PEER_LISTENADDRESS":           l.Address(o.Peer.Listen),
 			"CORE_PEER_GOSSIP_EXTERNALENDPOINT": l.Address(o.Peer.Listen),
-			"CORE_PEER_CHAINCODELISTENADDRESS": l.Address(o.Peer.Chaincode),
-			"CORE_OPERATIONS_LISTENADDRESS":    l.Address(o.Peer.Operations),
+			"CORE_PEER_CHAINCODELISTENADDRESS":  l.Address(o.Peer.Chaincode),
+			"CORE_OPERATIONS_LISTENADDRESS":     l.Address(o.Peer.Operations),
 		}
 	}
 	want["chaincode"] = map[string]string{"CHAINCODE_SERVER_ADDRESS": l.Address(l.ChaincodePort)}
