@@ -2,7 +2,7 @@
 GO ?= go
 GOTEST_FLAGS ?= -race -shuffle=on -count=1
 
-.PHONY: all build test test-unit vet bench-crypto bench-zk bench-network up down test-services-pg
+.PHONY: all build test test-unit vet lint bench-crypto bench-zk bench-network up down test-services-pg
 
 all: build
 
@@ -12,11 +12,19 @@ build:
 vet:
 	$(GO) vet ./...
 
+# lint: formatting, vet and staticcheck (installed at a pinned version).
+STATICCHECK_VERSION ?= v0.7.0
+STATICCHECK ?= $(shell $(GO) env GOPATH)/bin/staticcheck
+lint: vet
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+	@test -x $(STATICCHECK) || $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	$(STATICCHECK) ./...
+
 test-unit:
 	$(GO) test $(GOTEST_FLAGS) ./...
 
 # test: everything a change must pass (unit, fuzz seeds, integration against a real network).
-test: vet test-unit
+test: lint test-unit
 
 # test-services-pg: the services' tests against both SQLite and a throwaway
 # PostgreSQL server started (and stopped) by services/store/testdb.sh.

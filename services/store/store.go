@@ -107,9 +107,7 @@ func parseDSN(dsn string) (Dialect, string, error) {
 	case strings.HasPrefix(dsn, "sqlite:"):
 		path := strings.TrimPrefix(dsn, "sqlite:")
 		// Accept the URL-looking form sqlite:///abs/path too.
-		if strings.HasPrefix(path, "//") {
-			path = strings.TrimPrefix(path, "//")
-		}
+		path = strings.TrimPrefix(path, "//")
 		return sqlitePath(path)
 	case strings.Contains(dsn, "://"):
 		scheme, _, _ := strings.Cut(dsn, "://")
