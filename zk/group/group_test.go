@@ -75,7 +75,7 @@ func naiveMSM(scalars []*Scalar, points []*Element) *Element {
 
 func TestMultiScalarMultAgree(t *testing.T) {
 	r := newDetReader("msm")
-	for _, n := range []int{0, 1, 2, 3, 9, 33, 130} {
+	for _, n := range []int{0, 1, 2, 3, 9, 33, 130, 400, 700} {
 		scalars := randomScalars(t, r, n)
 		points := randomPoints(t, r, n)
 		if n > 0 {
@@ -286,7 +286,7 @@ func BenchmarkScalarMult(b *testing.B) {
 }
 
 func BenchmarkVarTimeMultiScalarMult(b *testing.B) {
-	for _, n := range []int{16, 64, 147} {
+	for _, n := range []int{16, 64, 147, 256, 512, 1024} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			r := newDetReader("bench")
 			s, p := randomScalars(b, r, n), randomPoints(b, r, n)
@@ -376,4 +376,40 @@ func TestDLogTable(t *testing.T) {
 	if _, err := NewDLogTable(b, 1); err == nil {
 		t.Error("accepted 1 bit")
 	}
+}
+
+func TestSignedDigits(t *testing.T) {
+	r := newDetReader("digits")
+	for _, s := range append(edgeScalars(), randomScalars(t, r, 30)...) {
+		var b [32]byte
+		copy(b[:], s.Bytes())
+		for _, c := range []uint{5, 6, 7, 8, 9} {
+			windows := int((256+c-1)/c) + 1
+			d := make([]int32, windows)
+			signedDigits(&b, c, d)
+			acc := NewScalar()
+			radix := NewScalar().SetUint64(1 << c)
+			for k := windows - 1; k >= 0; k-- {
+				acc.Multiply(acc, radix)
+				v := NewScalar().SetUint64(uint64(absInt32(d[k])))
+				if d[k] < 0 {
+					v.Negate(v)
+				}
+				acc.Add(acc, v)
+				if d[k] < -(1<<(c-1)) || d[k] >= 1<<(c-1) {
+					t.Fatalf("digit %d out of range for c=%d", d[k], c)
+				}
+			}
+			if acc.Equal(s) != 1 {
+				t.Fatalf("c=%d: digits of %x do not recompose", c, b)
+			}
+		}
+	}
+}
+
+func absInt32(x int32) int64 {
+	if x < 0 {
+		return -int64(x)
+	}
+	return int64(x)
 }

@@ -18,6 +18,8 @@ import (
 //     tables precomputed once for fixed generators (the Bulletproofs vector
 //     generators), so a fixed point costs about 253/9 ≈ 28 additions and no
 //     table building per call.
+//   - Above pippengerThreshold dynamic points, the bucket method
+//     (pippenger.go) replaces Straus for those points.
 //   - MultiScalarMult: constant time, for secret scalars: signed radix-16
 //     digits and a constant-time scan of 8 table entries per addition.
 
@@ -192,8 +194,26 @@ func (e *Element) VarTimeMultiScalarMult(scalars []*Scalar, points []*Element) (
 	if len(scalars) != len(points) {
 		return nil, ErrLengthMismatch
 	}
+	if len(points) >= pippengerThreshold {
+		nzS, nzP := nonZero(scalars, points)
+		e.p = pippenger(nzS, nzP)
+		return e, nil
+	}
 	e.p = straus(dynamicTerms(make([]strausTerm, 0, len(points)), scalars, points))
 	return e, nil
+}
+
+// nonZero drops the terms whose scalar is zero.
+func nonZero(scalars []*Scalar, points []*Element) ([]*Scalar, []*Element) {
+	s := make([]*Scalar, 0, len(scalars))
+	p := make([]*Element, 0, len(points))
+	for i := range scalars {
+		if !scalars[i].VarTimeIsZero() {
+			s = append(s, scalars[i])
+			p = append(p, points[i])
+		}
+	}
+	return s, p
 }
 
 // FixedBases holds width-8 NAF tables (64 odd multiples in affine Niels
@@ -238,6 +258,15 @@ func (e *Element) VarTimeMultiScalarMultFixed(fb *FixedBases, fixedScalars []*Sc
 		}
 		s.s.BytesInto(&b)
 		terms = append(terms, strausTerm{naf: nafDigits(&b, fixedWindow), table: fb.tables[i]})
+	}
+	if len(points) >= pippengerThreshold {
+		// Many dynamic points (a large batch): buckets for those, Straus
+		// with the precomputed tables for the fixed ones.
+		nzS, nzP := nonZero(scalars, points)
+		dyn := pippenger(nzS, nzP)
+		fixed := straus(terms)
+		e.p.Add(&fixed, &dyn)
+		return e, nil
 	}
 	terms = dynamicTerms(terms, scalars, points)
 	e.p = straus(terms)
