@@ -2,35 +2,14 @@ package group
 
 import (
 	"bytes"
-	"crypto/sha512"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/tierchain/tierchain/zk/internal/testrand"
 	"testing"
 )
 
-// detReader is a deterministic byte stream for reproducible tests.
-type detReader struct {
-	state [64]byte
-	buf   []byte
-}
-
-func newDetReader(seed string) *detReader { return &detReader{state: sha512.Sum512([]byte(seed))} }
-
-func (r *detReader) Read(p []byte) (int, error) {
-	for n := 0; n < len(p); {
-		if len(r.buf) == 0 {
-			r.state = sha512.Sum512(r.state[:])
-			r.buf = r.state[:]
-		}
-		c := copy(p[n:], r.buf)
-		r.buf = r.buf[c:]
-		n += c
-	}
-	return len(p), nil
-}
-
-func randomScalars(t testing.TB, r *detReader, n int) []*Scalar {
+func randomScalars(t testing.TB, r *testrand.Reader, n int) []*Scalar {
 	out := make([]*Scalar, n)
 	for i := range out {
 		s, err := RandomScalar(r)
@@ -42,7 +21,7 @@ func randomScalars(t testing.TB, r *detReader, n int) []*Scalar {
 	return out
 }
 
-func randomPoints(t testing.TB, r *detReader, n int) []*Element {
+func randomPoints(t testing.TB, r *testrand.Reader, n int) []*Element {
 	out := make([]*Element, n)
 	for i, s := range randomScalars(t, r, n) {
 		out[i] = NewIdentity().ScalarBaseMult(s)
@@ -74,7 +53,7 @@ func naiveMSM(scalars []*Scalar, points []*Element) *Element {
 }
 
 func TestMultiScalarMultAgree(t *testing.T) {
-	r := newDetReader("msm")
+	r := testrand.New("msm")
 	for _, n := range []int{0, 1, 2, 3, 9, 33, 130, 400, 700} {
 		scalars := randomScalars(t, r, n)
 		points := randomPoints(t, r, n)
@@ -123,7 +102,7 @@ func TestMultiScalarMultLengthMismatch(t *testing.T) {
 }
 
 func TestNAFDigits(t *testing.T) {
-	r := newDetReader("naf")
+	r := testrand.New("naf")
 	for _, s := range append(edgeScalars(), randomScalars(t, r, 50)...) {
 		var b [32]byte
 		copy(b[:], s.Bytes())
@@ -276,7 +255,7 @@ func FuzzElementDecode(f *testing.F) {
 }
 
 func BenchmarkScalarMult(b *testing.B) {
-	r := newDetReader("bench")
+	r := testrand.New("bench")
 	s := randomScalars(b, r, 1)[0]
 	p := randomPoints(b, r, 1)[0]
 	e := NewIdentity()
@@ -288,7 +267,7 @@ func BenchmarkScalarMult(b *testing.B) {
 func BenchmarkVarTimeMultiScalarMult(b *testing.B) {
 	for _, n := range []int{16, 64, 147, 256, 512, 1024} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
-			r := newDetReader("bench")
+			r := testrand.New("bench")
 			s, p := randomScalars(b, r, n), randomPoints(b, r, n)
 			e := NewIdentity()
 			for b.Loop() {
@@ -301,7 +280,7 @@ func BenchmarkVarTimeMultiScalarMult(b *testing.B) {
 func BenchmarkVarTimeMultiScalarMultFixed(b *testing.B) {
 	for _, n := range []int{64, 128, 256} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
-			r := newDetReader("bench")
+			r := testrand.New("bench")
 			s, p := randomScalars(b, r, n), randomPoints(b, r, n)
 			fb := NewFixedBases(p)
 			e := NewIdentity()
@@ -313,7 +292,7 @@ func BenchmarkVarTimeMultiScalarMultFixed(b *testing.B) {
 }
 
 func BenchmarkMultiScalarMult(b *testing.B) {
-	r := newDetReader("bench")
+	r := testrand.New("bench")
 	s, p := randomScalars(b, r, 129), randomPoints(b, r, 129)
 	e := NewIdentity()
 	for b.Loop() {
@@ -322,7 +301,7 @@ func BenchmarkMultiScalarMult(b *testing.B) {
 }
 
 func TestBatchInvert(t *testing.T) {
-	r := newDetReader("inv")
+	r := testrand.New("inv")
 	xs := randomScalars(t, r, 9)
 	xs[3] = NewScalar() // zero stays zero
 	orig := make([]*Scalar, len(xs))
@@ -347,7 +326,7 @@ func abs16(x int16) int {
 }
 
 func BenchmarkScalarMultiply(b *testing.B) {
-	r := newDetReader("bench")
+	r := testrand.New("bench")
 	s := randomScalars(b, r, 2)
 	for b.Loop() {
 		s[0].Multiply(s[0], s[1])
@@ -379,7 +358,7 @@ func TestDLogTable(t *testing.T) {
 }
 
 func TestSignedDigits(t *testing.T) {
-	r := newDetReader("digits")
+	r := testrand.New("digits")
 	for _, s := range append(edgeScalars(), randomScalars(t, r, 30)...) {
 		var b [32]byte
 		copy(b[:], s.Bytes())

@@ -2,9 +2,9 @@ package rangeproof
 
 import (
 	"bytes"
-	"crypto/sha512"
 	"errors"
 	"fmt"
+	"github.com/tierchain/tierchain/zk/internal/testrand"
 	"math"
 	"testing"
 
@@ -13,34 +13,13 @@ import (
 	"github.com/tierchain/tierchain/zk/transcript"
 )
 
-// seeded is a deterministic reader so failures reproduce.
-type seeded struct {
-	state [64]byte
-	buf   []byte
-}
-
-func newSeeded(seed string) *seeded { return &seeded{state: sha512.Sum512([]byte(seed))} }
-
-func (r *seeded) Read(p []byte) (int, error) {
-	for n := 0; n < len(p); {
-		if len(r.buf) == 0 {
-			r.state = sha512.Sum512(r.state[:])
-			r.buf = r.state[:]
-		}
-		c := copy(p[n:], r.buf)
-		r.buf = r.buf[c:]
-		n += c
-	}
-	return len(p), nil
-}
-
 func ctxTranscript() *transcript.Transcript {
 	t := transcript.New("tierchain/test/v1")
 	t.BindContext(transcript.Context{Channel: "scf", Chaincode: "tierchain", Kind: "split"})
 	return t
 }
 
-func openings(t testing.TB, rnd *seeded, values ...uint64) ([]pedersen.Opening, []*pedersen.Commitment) {
+func openings(t testing.TB, rnd *testrand.Reader, values ...uint64) ([]pedersen.Opening, []*pedersen.Commitment) {
 	var ops []pedersen.Opening
 	var cs []*pedersen.Commitment
 	for _, v := range values {
@@ -54,7 +33,7 @@ func openings(t testing.TB, rnd *seeded, values ...uint64) ([]pedersen.Opening, 
 	return ops, cs
 }
 
-func prove(t testing.TB, rnd *seeded, n int, values ...uint64) (*Proof, []*pedersen.Commitment) {
+func prove(t testing.TB, rnd *testrand.Reader, n int, values ...uint64) (*Proof, []*pedersen.Commitment) {
 	ops, cs := openings(t, rnd, values...)
 	p, err := Prove(ctxTranscript(), ops, n, rnd)
 	if err != nil {
@@ -64,7 +43,7 @@ func prove(t testing.TB, rnd *seeded, n int, values ...uint64) (*Proof, []*peder
 }
 
 func TestHonestProofsVerify(t *testing.T) {
-	rnd := newSeeded("honest")
+	rnd := testrand.New("honest")
 	for _, n := range []int{8, 16, 32, 64} {
 		max := uint64(math.MaxUint64)
 		if n < 64 {
@@ -98,7 +77,7 @@ func TestHonestProofsVerify(t *testing.T) {
 }
 
 func TestOutOfRange(t *testing.T) {
-	rnd := newSeeded("range")
+	rnd := testrand.New("range")
 	for _, n := range []int{8, 16, 32} {
 		ops, _ := openings(t, rnd, 1<<uint(n))
 		if _, err := Prove(ctxTranscript(), ops, n, rnd); !errors.Is(err, ErrUnsupportedParameters) {
@@ -122,7 +101,7 @@ func TestOutOfRange(t *testing.T) {
 }
 
 func TestBadParameters(t *testing.T) {
-	rnd := newSeeded("params")
+	rnd := testrand.New("params")
 	ops, cs := openings(t, rnd, 1, 2, 3, 4, 5, 6, 7, 8, 9)
 	for _, tc := range []struct {
 		n, m int
@@ -144,7 +123,7 @@ func TestBadParameters(t *testing.T) {
 }
 
 func TestWrongStatement(t *testing.T) {
-	rnd := newSeeded("statement")
+	rnd := testrand.New("statement")
 	p, cs := prove(t, rnd, 64, 10, 20)
 	_, other := openings(t, rnd, 10)
 	otherCtx := transcript.New("tierchain/test/v1")
@@ -168,7 +147,7 @@ func TestWrongStatement(t *testing.T) {
 // TestTamperEveryByte flips each byte of an encoded proof: the result must
 // fail to decode or fail to verify.
 func TestTamperEveryByte(t *testing.T) {
-	rnd := newSeeded("tamper")
+	rnd := testrand.New("tamper")
 	p, cs := prove(t, rnd, 8, 200)
 	enc := p.Bytes()
 	for i := range enc {
@@ -185,7 +164,7 @@ func TestTamperEveryByte(t *testing.T) {
 }
 
 func TestDecodeRejects(t *testing.T) {
-	rnd := newSeeded("decode")
+	rnd := testrand.New("decode")
 	p, _ := prove(t, rnd, 8, 1)
 	enc := p.Bytes()
 	bad := map[string][]byte{
@@ -205,7 +184,7 @@ func TestDecodeRejects(t *testing.T) {
 }
 
 func TestBatchVerifier(t *testing.T) {
-	rnd := newSeeded("batch")
+	rnd := testrand.New("batch")
 	bv := NewBatchVerifier(nil)
 	if err := bv.Verify(); err != nil {
 		t.Fatalf("empty batch: %v", err)
@@ -224,7 +203,7 @@ func TestBatchVerifier(t *testing.T) {
 		p, cs := prove(t, rnd, shape.n, values...)
 		items = append(items, item{p, cs, shape.n})
 	}
-	for _, r := range []*seeded{nil, newSeeded("weights")} {
+	for _, r := range []*testrand.Reader{nil, testrand.New("weights")} {
 		bv := NewBatchVerifier(nil)
 		if r != nil {
 			bv = NewBatchVerifier(r)
@@ -259,7 +238,7 @@ func TestBatchVerifier(t *testing.T) {
 }
 
 func FuzzDecodeProof(f *testing.F) {
-	rnd := newSeeded("fuzz")
+	rnd := testrand.New("fuzz")
 	p, _ := prove(f, rnd, 8, 3)
 	f.Add(p.Bytes())
 	f.Add(make([]byte, 15*32))

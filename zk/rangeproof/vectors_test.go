@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"flag"
+	"github.com/tierchain/tierchain/zk/internal/testrand"
 	"os"
 	"testing"
 
@@ -34,7 +35,7 @@ var vectorCases = []struct {
 
 // makeVector is the generator: deterministic openings and proof from a seed.
 func makeVector(t *testing.T, seed string, bits int, values []uint64) vector {
-	rnd := newSeeded(seed)
+	rnd := testrand.New(seed)
 	p, cs := prove(t, rnd, bits, values...)
 	v := vector{Seed: seed, Bits: bits, Values: values, Proof: hex.EncodeToString(p.Bytes())}
 	for _, c := range cs {
