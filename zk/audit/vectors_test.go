@@ -2,10 +2,8 @@ package audit
 
 import (
 	"encoding/hex"
-	"encoding/json"
 	"flag"
 	"github.com/tierchain/tierchain/zk/internal/testrand"
-	"os"
 	"testing"
 
 	"github.com/tierchain/tierchain/zk/pedersen"
@@ -47,29 +45,17 @@ func makeVector(t *testing.T, seed string, value uint64) vector {
 // TestVectors: frozen v1 handle proofs still verify, the regulator still
 // opens them, and the prover reproduces them from the same randomness.
 func TestVectors(t *testing.T) {
-	const path = "testdata/vectors-v1.json"
 	cases := []struct {
 		seed  string
 		value uint64
 	}{{"v1/a", 0}, {"v1/b", 100_000_000}, {"v1/c", 1<<24 - 1}}
-	if *update {
+	vs := testrand.Vectors(t, "testdata/vectors-v1.json", *update, func() []vector {
 		var vs []vector
 		for _, c := range cases {
 			vs = append(vs, makeVector(t, c.seed, c.value))
 		}
-		b, _ := json.MarshalIndent(vs, "", "  ")
-		if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var vs []vector
-	if err := json.Unmarshal(raw, &vs); err != nil {
-		t.Fatal(err)
-	}
+		return vs
+	})
 	if len(vs) != len(cases) {
 		t.Fatalf("%d vectors", len(vs))
 	}

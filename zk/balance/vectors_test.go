@@ -2,10 +2,8 @@ package balance
 
 import (
 	"encoding/hex"
-	"encoding/json"
 	"flag"
 	"github.com/tierchain/tierchain/zk/internal/testrand"
-	"os"
 	"testing"
 
 	"github.com/tierchain/tierchain/zk/pedersen"
@@ -63,26 +61,14 @@ func decodeAll(t *testing.T, hs []string) []*pedersen.Commitment {
 // TestVectors: frozen v1 proofs still verify, and the prover reproduces
 // them byte for byte from the same randomness.
 func TestVectors(t *testing.T) {
-	const path = "testdata/vectors-v1.json"
 	seeds := []string{"v1/a", "v1/b"}
-	if *update {
+	vs := testrand.Vectors(t, "testdata/vectors-v1.json", *update, func() []vector {
 		var vs []vector
 		for _, s := range seeds {
 			vs = append(vs, makeVector(t, s))
 		}
-		b, _ := json.MarshalIndent(vs, "", "  ")
-		if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var vs []vector
-	if err := json.Unmarshal(raw, &vs); err != nil {
-		t.Fatal(err)
-	}
+		return vs
+	})
 	if len(vs) != len(seeds) {
 		t.Fatalf("%d vectors", len(vs))
 	}

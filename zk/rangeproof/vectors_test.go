@@ -2,10 +2,8 @@ package rangeproof
 
 import (
 	"encoding/hex"
-	"encoding/json"
 	"flag"
 	"github.com/tierchain/tierchain/zk/internal/testrand"
-	"os"
 	"testing"
 
 	"github.com/tierchain/tierchain/zk/pedersen"
@@ -47,25 +45,13 @@ func makeVector(t *testing.T, seed string, bits int, values []uint64) vector {
 // TestVectors checks that the frozen v1 proofs still verify and that the
 // prover still produces them byte for byte from the same randomness.
 func TestVectors(t *testing.T) {
-	const path = "testdata/vectors-v1.json"
-	if *update {
+	vs := testrand.Vectors(t, "testdata/vectors-v1.json", *update, func() []vector {
 		var vs []vector
 		for _, c := range vectorCases {
 			vs = append(vs, makeVector(t, c.seed, c.bits, c.values))
 		}
-		b, _ := json.MarshalIndent(vs, "", "  ")
-		if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var vs []vector
-	if err := json.Unmarshal(raw, &vs); err != nil {
-		t.Fatal(err)
-	}
+		return vs
+	})
 	if len(vs) != len(vectorCases) {
 		t.Fatalf("%d vectors, want %d", len(vs), len(vectorCases))
 	}
