@@ -12,8 +12,9 @@ const module = "github.com/tierchain/tierchain"
 // (directly or transitively).
 var forbidden = map[string][]string{
 	module + "/zk":                 {module + "/chaincode", module + "/gateway", module + "/services", module + "/internal", "github.com/hyperledger"},
-	module + "/chaincode/model":    {module + "/chaincode/rules", module + "/chaincode/contract", module + "/gateway", module + "/services", "github.com/hyperledger"},
-	module + "/chaincode/rules":    {module + "/chaincode/contract", module + "/gateway", module + "/services", "github.com/hyperledger"},
+	module + "/chaincode/model":    {module + "/chaincode/protocol", module + "/chaincode/rules", module + "/chaincode/contract", module + "/gateway", module + "/services", "github.com/hyperledger"},
+	module + "/chaincode/protocol": {module + "/chaincode/rules", module + "/chaincode/contract", module + "/gateway", module + "/services", module + "/internal", "github.com/hyperledger"},
+	module + "/chaincode/rules":    {module + "/chaincode/contract", module + "/gateway", module + "/services", module + "/internal", "github.com/hyperledger"},
 	module + "/chaincode/contract": {module + "/gateway", module + "/services"},
 	module + "/services":           {module + "/chaincode/contract", module + "/gateway"},
 	module + "/internal":           {module + "/chaincode/contract", module + "/gateway"},

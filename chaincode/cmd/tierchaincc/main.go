@@ -7,6 +7,8 @@
 //	CHAINCODE_SERVER_ADDRESS  host:port to listen on (required)
 //	CHAINCODE_TLS_CERT, CHAINCODE_TLS_KEY, CHAINCODE_TLS_CLIENT_CA
 //	                          PEM files; all three enable mutual TLS
+//	CHAINCODE_OPERATOR_MSP    MSP whose admins register the first operator
+//	                          (default OperatorMSP)
 package main
 
 import (
@@ -31,7 +33,7 @@ func run() error {
 	if id == "" || addr == "" {
 		return fmt.Errorf("CHAINCODE_ID and CHAINCODE_SERVER_ADDRESS must be set")
 	}
-	cc, err := contract.New()
+	cc, err := contract.New(contract.Config{OperatorMSP: os.Getenv("CHAINCODE_OPERATOR_MSP")})
 	if err != nil {
 		return fmt.Errorf("build chaincode: %w", err)
 	}

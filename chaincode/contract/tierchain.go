@@ -1,0 +1,202 @@
+package contract
+
+import (
+	"encoding/json"
+
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+	"github.com/tierchain/tierchain/chaincode/model"
+	"github.com/tierchain/tierchain/chaincode/rules"
+)
+
+// TierChainContract exposes the receivable lifecycle. Write functions take
+// one JSON request (see package model) and return the changed record as
+// JSON; errors read "CODE: message" (model.ParseError).
+type TierChainContract struct {
+	contractapi.Contract
+	rules *rules.Rules
+}
+
+type ctxT = contractapi.TransactionContextInterface
+
+// call decodes a request strictly, runs a rule and encodes its result.
+func call[Req any, P interface {
+	*Req
+	model.Validator
+}, Res any](ctx ctxT, raw string, rule func(rules.State, *Req) (Res, error)) (string, error) {
+	req, err := model.Decode[Req, P](raw)
+	if err != nil {
+		return "", err
+	}
+	return encode(rule(newState(ctx), req))
+}
+
+func encode[Res any](res Res, err error) (string, error) {
+	if err != nil {
+		return "", err
+	}
+	out, err := json.Marshal(res)
+	if err != nil {
+		return "", model.Errorf(model.CodeInternal, "encode result: %v", err)
+	}
+	return string(out), nil
+}
+
+// RegisterEnterprise: model.RegisterEnterpriseRequest → model.Enterprise.
+func (c *TierChainContract) RegisterEnterprise(ctx ctxT, request string) (string, error) {
+	return call(ctx, request, c.rules.RegisterEnterprise)
+}
+
+// SuspendEnterprise suspends an enterprise by ID.
+func (c *TierChainContract) SuspendEnterprise(ctx ctxT, id string) (string, error) {
+	return encode(c.rules.SuspendEnterprise(newState(ctx), id))
+}
+
+// ReactivateEnterprise reactivates an enterprise by ID.
+func (c *TierChainContract) ReactivateEnterprise(ctx ctxT, id string) (string, error) {
+	return encode(c.rules.ReactivateEnterprise(newState(ctx), id))
+}
+
+// RegisterInvoice: model.RegisterInvoiceRequest → model.Invoice.
+func (c *TierChainContract) RegisterInvoice(ctx ctxT, request string) (string, error) {
+	return call(ctx, request, c.rules.RegisterInvoice)
+}
+
+// ConfirmInvoice: model.InvoiceActionRequest → model.Invoice.
+func (c *TierChainContract) ConfirmInvoice(ctx ctxT, request string) (string, error) {
+	return call(ctx, request, c.rules.ConfirmInvoice)
+}
+
+// RejectInvoice: model.InvoiceActionRequest → model.Invoice.
+func (c *TierChainContract) RejectInvoice(ctx ctxT, request string) (string, error) {
+	return call(ctx, request, c.rules.RejectInvoice)
+}
+
+// RevokeInvoice: model.InvoiceActionRequest → model.Invoice.
+func (c *TierChainContract) RevokeInvoice(ctx ctxT, request string) (string, error) {
+	return call(ctx, request, c.rules.RevokeInvoice)
+}
+
+// GrantCreditLine: model.GrantCreditLineRequest → model.CreditLine.
+func (c *TierChainContract) GrantCreditLine(ctx ctxT, request string) (string, error) {
+	return call(ctx, request, c.rules.GrantCreditLine)
+}
+
+// Issue: model.IssueRequest → model.Token.
+func (c *TierChainContract) Issue(ctx ctxT, request string) (string, error) {
+	return call(ctx, request, c.rules.Issue)
+}
+
+// Split: model.SplitRequest (1 → 2..8) → []model.Token.
+func (c *TierChainContract) Split(ctx ctxT, request string) (string, error) {
+	return call(ctx, request, c.rules.Split)
+}
+
+// Merge: model.SplitRequest (2..8 → 1) → []model.Token.
+func (c *TierChainContract) Merge(ctx ctxT, request string) (string, error) {
+	return call(ctx, request, c.rules.Merge)
+}
+
+// Transfer: model.SplitRequest (1 → 1) → []model.Token.
+func (c *TierChainContract) Transfer(ctx ctxT, request string) (string, error) {
+	return call(ctx, request, c.rules.Transfer)
+}
+
+// RequestFinancing: model.FinanceRequest → model.Token.
+func (c *TierChainContract) RequestFinancing(ctx ctxT, request string) (string, error) {
+	return call(ctx, request, c.rules.RequestFinancing)
+}
+
+// ApproveFinancing: model.ApproveFinancingRequest → model.Token.
+func (c *TierChainContract) ApproveFinancing(ctx ctxT, request string) (string, error) {
+	return call(ctx, request, c.rules.ApproveFinancing)
+}
+
+// RejectFinancing: model.TokenActionRequest → model.Token.
+func (c *TierChainContract) RejectFinancing(ctx ctxT, request string) (string, error) {
+	return call(ctx, request, c.rules.RejectFinancing)
+}
+
+// CancelFinancing: model.TokenActionRequest → model.Token.
+func (c *TierChainContract) CancelFinancing(ctx ctxT, request string) (string, error) {
+	return call(ctx, request, c.rules.CancelFinancing)
+}
+
+// DeclarePayment: model.TokenActionRequest (reason = payment reference) → model.Token.
+func (c *TierChainContract) DeclarePayment(ctx ctxT, request string) (string, error) {
+	return call(ctx, request, c.rules.DeclarePayment)
+}
+
+// ConfirmPayment: model.TokenActionRequest → model.Token.
+func (c *TierChainContract) ConfirmPayment(ctx ctxT, request string) (string, error) {
+	return call(ctx, request, c.rules.ConfirmPayment)
+}
+
+// Freeze: model.TokenActionRequest → model.Token.
+func (c *TierChainContract) Freeze(ctx ctxT, request string) (string, error) {
+	return call(ctx, request, c.rules.Freeze)
+}
+
+// Unfreeze: model.TokenActionRequest → model.Token.
+func (c *TierChainContract) Unfreeze(ctx ctxT, request string) (string, error) {
+	return call(ctx, request, c.rules.Unfreeze)
+}
+
+// Whoami returns the caller's enterprise.
+func (c *TierChainContract) Whoami(ctx ctxT) (string, error) {
+	return encode(c.rules.Whoami(newState(ctx)))
+}
+
+// GetEnterprise returns an enterprise by ID.
+func (c *TierChainContract) GetEnterprise(ctx ctxT, id string) (string, error) {
+	return encode(c.rules.GetEnterprise(newState(ctx), id))
+}
+
+// GetPlatform returns the platform auditor and its audit key.
+func (c *TierChainContract) GetPlatform(ctx ctxT) (string, error) {
+	return encode(c.rules.GetPlatform(newState(ctx)))
+}
+
+// GetInvoice returns an invoice by hex fingerprint.
+func (c *TierChainContract) GetInvoice(ctx ctxT, id string) (string, error) {
+	return encode(c.rules.GetInvoice(newState(ctx), id))
+}
+
+// InvoicesBySupplier: model.PageRequest → model.Page[model.Invoice].
+func (c *TierChainContract) InvoicesBySupplier(ctx ctxT, request string) (string, error) {
+	return call(ctx, request, c.rules.InvoicesBySupplier)
+}
+
+// InvoicesByBuyer: model.PageRequest → model.Page[model.Invoice].
+func (c *TierChainContract) InvoicesByBuyer(ctx ctxT, request string) (string, error) {
+	return call(ctx, request, c.rules.InvoicesByBuyer)
+}
+
+// GetCreditLine returns a credit line's exposure.
+func (c *TierChainContract) GetCreditLine(ctx ctxT, core, bank string) (string, error) {
+	return encode(c.rules.GetCreditLine(newState(ctx), core, bank))
+}
+
+// GetToken returns a token (OVERDUE derived).
+func (c *TierChainContract) GetToken(ctx ctxT, id string) (string, error) {
+	return encode(c.rules.GetToken(newState(ctx), id))
+}
+
+// TokensByHolder: model.PageRequest → model.Page[model.TokenView].
+func (c *TierChainContract) TokensByHolder(ctx ctxT, request string) (string, error) {
+	return call(ctx, request, c.rules.TokensByHolder)
+}
+
+// TokensByIssuer: model.PageRequest → model.Page[model.TokenView].
+func (c *TierChainContract) TokensByIssuer(ctx ctxT, request string) (string, error) {
+	return call(ctx, request, c.rules.TokensByIssuer)
+}
+
+// FinancingRequests: model.PageRequest (owner = bank) → model.Page[model.TokenView].
+func (c *TierChainContract) FinancingRequests(ctx ctxT, request string) (string, error) {
+	return call(ctx, request, c.rules.FinancingRequests)
+}
+
+// Provenance returns the tree of a receivable from its root token.
+func (c *TierChainContract) Provenance(ctx ctxT, root string) (string, error) {
+	return encode(c.rules.Provenance(newState(ctx), root))
+}

@@ -1,0 +1,50 @@
+package model
+
+import "time"
+
+// InvoiceStatus is the life of an invoice record.
+type InvoiceStatus string
+
+// Invoice statuses: REGISTERED → CONFIRMED → USED | REJECTED | REVOKED.
+const (
+	InvoiceRegistered InvoiceStatus = "REGISTERED"
+	InvoiceConfirmed  InvoiceStatus = "CONFIRMED"
+	InvoiceUsed       InvoiceStatus = "USED"
+	InvoiceRejected   InvoiceStatus = "REJECTED"
+	InvoiceRevoked    InvoiceStatus = "REVOKED"
+)
+
+// Invoice is the one ledger record of an OPRF fingerprint. Its ID is the
+// hex fingerprint; a fingerprint is registered once, ever.
+type Invoice struct {
+	ID                string        `json:"id"`
+	Fingerprint       []byte        `json:"fingerprint"`
+	Supplier          string        `json:"supplier"`
+	Buyer             string        `json:"buyer"`
+	DocumentHash      []byte        `json:"documentHash"`
+	DueDate           time.Time     `json:"dueDate"`
+	Commitment        []byte        `json:"commitment"`
+	Handle            []byte        `json:"handle"`
+	BuyerEnvelope     []byte        `json:"buyerEnvelope"`
+	RegulatorEnvelope []byte        `json:"regulatorEnvelope"`
+	Status            InvoiceStatus `json:"status"`
+	UsedBy            string        `json:"usedBy,omitempty"` // root token ID
+	Reason            string        `json:"reason,omitempty"` // of a rejection or revocation
+	RegisteredAt      time.Time     `json:"registeredAt"`
+	UpdatedAt         time.Time     `json:"updatedAt"`
+	TxID              string        `json:"txId"`
+}
+
+// CreditLine is a bank's limit for a core enterprise, with the homomorphic
+// sum of the core's unsettled receivables issued against it.
+type CreditLine struct {
+	Core        string    `json:"core"`
+	Bank        string    `json:"bank"`
+	Limit       uint64    `json:"limit"`
+	Expiry      time.Time `json:"expiry"`
+	Outstanding []byte    `json:"outstanding"` // group element: Σ root commitments not yet settled (identity when none)
+	Issued      uint64    `json:"issued"`      // number of receivables issued
+	Settled     uint64    `json:"settled"`     // number fully settled
+	GrantedAt   time.Time `json:"grantedAt"`
+	UpdatedAt   time.Time `json:"updatedAt"`
+}

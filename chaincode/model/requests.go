@@ -1,0 +1,114 @@
+package model
+
+import (
+	"time"
+)
+
+// RegisterEnterpriseRequest registers an enterprise after KYC (operator
+// only; the first operator is registered by an admin of the operator MSP).
+type RegisterEnterpriseRequest struct {
+	ID            string `json:"id"`
+	Name          string `json:"name"`
+	Role          Role   `json:"role"`
+	MSPID         string `json:"mspId"`
+	Certificate   []byte `json:"certificate"`        // X.509 DER
+	EncryptionKey []byte `json:"encryptionKey"`      // HPKE X25519 public key
+	AuditKey      []byte `json:"auditKey,omitempty"` // regulator: its audit public key
+}
+
+// RegisterInvoiceRequest registers a supplier's invoice by fingerprint with
+// a commitment to its amount.
+type RegisterInvoiceRequest struct {
+	Fingerprint       []byte    `json:"fingerprint"`
+	Buyer             string    `json:"buyer"`
+	DocumentHash      []byte    `json:"documentHash"`
+	DueDate           time.Time `json:"dueDate"`
+	Commitment        []byte    `json:"commitment"`
+	Handle            []byte    `json:"handle"`
+	RangeProof        []byte    `json:"rangeProof"`
+	HandleProof       []byte    `json:"handleProof"`
+	BuyerEnvelope     []byte    `json:"buyerEnvelope"`
+	RegulatorEnvelope []byte    `json:"regulatorEnvelope"`
+}
+
+// InvoiceActionRequest confirms, rejects or revokes an invoice.
+type InvoiceActionRequest struct {
+	Invoice string `json:"invoice"` // hex fingerprint
+	Reason  string `json:"reason,omitempty"`
+}
+
+// GrantCreditLineRequest sets a bank's limit for a core enterprise.
+type GrantCreditLineRequest struct {
+	Core   string    `json:"core"`
+	Limit  uint64    `json:"limit"`
+	Expiry time.Time `json:"expiry"`
+}
+
+// IssueRequest issues a receivable backed by confirmed invoices.
+//
+// RangeProof is one aggregated 64-bit proof over, in order: the amount
+// commitment, Σ invoice commitments − amount, and limit·G − outstanding −
+// amount (the chaincode computes the last two itself).
+type IssueRequest struct {
+	Holder            string    `json:"holder"`
+	Bank              string    `json:"bank"`
+	Invoices          []string  `json:"invoices"`
+	Maturity          time.Time `json:"maturity"`
+	Commitment        []byte    `json:"commitment"`
+	Handle            []byte    `json:"handle"`
+	HolderEnvelope    []byte    `json:"holderEnvelope"`
+	RegulatorEnvelope []byte    `json:"regulatorEnvelope"`
+	RangeProof        []byte    `json:"rangeProof"`
+	HandleProof       []byte    `json:"handleProof"`
+}
+
+// Output is one new token of a split, merge or transfer.
+type Output struct {
+	Holder            string `json:"holder"`
+	Commitment        []byte `json:"commitment"`
+	Handle            []byte `json:"handle"`
+	HandleProof       []byte `json:"handleProof"`
+	HolderEnvelope    []byte `json:"holderEnvelope"`
+	RegulatorEnvelope []byte `json:"regulatorEnvelope"`
+}
+
+// SplitRequest spends ACTIVE tokens of one root into new outputs: a split
+// (1 → m), a merge (n → 1) or a transfer (1 → 1). RangeProof is one
+// aggregated 64-bit proof over the output commitments in order.
+type SplitRequest struct {
+	Inputs       []string `json:"inputs"`
+	Outputs      []Output `json:"outputs"`
+	RangeProof   []byte   `json:"rangeProof"`
+	BalanceProof []byte   `json:"balanceProof"`
+}
+
+// FinanceRequest asks a bank to finance a token; the envelope carries the
+// opening to the bank.
+type FinanceRequest struct {
+	Token        string `json:"token"`
+	Bank         string `json:"bank"`
+	BankEnvelope []byte `json:"bankEnvelope"`
+}
+
+// ApproveFinancingRequest records the bank's disbursement; the bank becomes
+// the holder.
+type ApproveFinancingRequest struct {
+	Token           string `json:"token"`
+	DisbursementRef string `json:"disbursementRef"`
+	AgreementHash   []byte `json:"agreementHash"`
+}
+
+// TokenActionRequest names a token and an optional reason or reference
+// (reject or cancel financing, declare or confirm payment, freeze,
+// unfreeze).
+type TokenActionRequest struct {
+	Token  string `json:"token"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// PageRequest asks for one page of a list.
+type PageRequest struct {
+	Owner    string `json:"owner"` // holder, issuer, supplier… depending on the query
+	PageSize int    `json:"pageSize,omitempty"`
+	Bookmark string `json:"bookmark,omitempty"`
+}

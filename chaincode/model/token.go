@@ -1,0 +1,122 @@
+package model
+
+import "time"
+
+// TokenStatus is the stored state of a token; OVERDUE is derived on read.
+type TokenStatus string
+
+// Token statuses (DESIGN §1).
+const (
+	TokenActive    TokenStatus = "ACTIVE"
+	TokenSplit     TokenStatus = "SPLIT" // spent into children
+	TokenFinancing TokenStatus = "FINANCING"
+	TokenFinanced  TokenStatus = "FINANCED"
+	TokenPaying    TokenStatus = "PAYING"
+	TokenSettled   TokenStatus = "SETTLED"
+	TokenFrozen    TokenStatus = "FROZEN"
+	TokenOverdue   TokenStatus = "OVERDUE" // never stored: unpaid past maturity
+)
+
+// Token is a piece of a receivable: a commitment to its amount, who holds
+// it, and where it comes from.
+type Token struct {
+	ID                string      `json:"id"`
+	Root              string      `json:"root"`
+	Parents           []string    `json:"parents,omitempty"`
+	Children          []string    `json:"children,omitempty"`
+	Tier              int         `json:"tier"`
+	Issuer            string      `json:"issuer"` // the core enterprise (debtor)
+	Bank              string      `json:"bank"`   // the credit line's bank
+	Holder            string      `json:"holder"`
+	Commitment        []byte      `json:"commitment"`
+	Handle            []byte      `json:"handle"`
+	HolderEnvelope    []byte      `json:"holderEnvelope"`
+	RegulatorEnvelope []byte      `json:"regulatorEnvelope"`
+	Maturity          time.Time   `json:"maturity"`
+	Invoices          []string    `json:"invoices,omitempty"` // root only
+	Status            TokenStatus `json:"status"`
+	Financing         *Financing  `json:"financing,omitempty"`
+	Payment           *Payment    `json:"payment,omitempty"`
+	Freeze            *Freeze     `json:"freeze,omitempty"`
+	CreatedAt         time.Time   `json:"createdAt"`
+	UpdatedAt         time.Time   `json:"updatedAt"`
+	TxID              string      `json:"txId"`
+}
+
+// Financing is a token's request at a bank.
+type Financing struct {
+	Bank            string    `json:"bank"`
+	Requester       string    `json:"requester"`
+	BankEnvelope    []byte    `json:"bankEnvelope"`
+	RequestedAt     time.Time `json:"requestedAt"`
+	DisbursementRef string    `json:"disbursementRef,omitempty"`
+	AgreementHash   []byte    `json:"agreementHash,omitempty"`
+	ApprovedAt      time.Time `json:"approvedAt,omitzero"`
+}
+
+// Payment is the core's declaration that it paid a token's holder.
+type Payment struct {
+	Ref         string      `json:"ref"`
+	Payee       string      `json:"payee"`
+	PriorStatus TokenStatus `json:"priorStatus"`
+	DeclaredAt  time.Time   `json:"declaredAt"`
+	ConfirmedAt time.Time   `json:"confirmedAt,omitzero"`
+}
+
+// Freeze records why and from which status a token was frozen.
+type Freeze struct {
+	Reason      string      `json:"reason"`
+	PriorStatus TokenStatus `json:"priorStatus"`
+	By          string      `json:"by"`
+	At          time.Time   `json:"at"`
+}
+
+// RootStats counts the unsettled leaves of a receivable, so that settling
+// the last one releases the root commitment from the credit line without a
+// range scan.
+type RootStats struct {
+	Root       string `json:"root"`
+	OpenLeaves int    `json:"openLeaves"`
+	Settled    bool   `json:"settled"`
+}
+
+// Unpaid reports whether a stored status still awaits payment.
+func (s TokenStatus) Unpaid() bool {
+	return s == TokenActive || s == TokenFinancing || s == TokenFinanced
+}
+
+// EffectiveStatus is the status a reader sees at time now: OVERDUE when the
+// token is unpaid and now is past its maturity.
+func (t *Token) EffectiveStatus(now time.Time) TokenStatus {
+	if t.Status.Unpaid() && now.After(t.Maturity) {
+		return TokenOverdue
+	}
+	return t.Status
+}
+
+// TokenView is a token as queries return it: Status is the effective
+// status (OVERDUE derived from the query's transaction time) and
+// LedgerStatus the stored one.
+type TokenView struct {
+	Token
+	LedgerStatus TokenStatus `json:"ledgerStatus"`
+}
+
+// View returns the token as seen at now.
+func (t *Token) View(now time.Time) TokenView {
+	v := TokenView{Token: *t, LedgerStatus: t.Status}
+	v.Status = t.EffectiveStatus(now)
+	return v
+}
+
+// ProvenanceNode is one token of a provenance tree.
+type ProvenanceNode struct {
+	Token    TokenView        `json:"token"`
+	Children []ProvenanceNode `json:"children,omitempty"`
+}
+
+// Page is one page of a paginated query.
+type Page[T any] struct {
+	Items    []T    `json:"items"`
+	Bookmark string `json:"bookmark"` // empty when there is no further page
+}

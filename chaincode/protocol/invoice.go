@@ -1,0 +1,99 @@
+package protocol
+
+import (
+	"io"
+	"time"
+
+	"github.com/tierchain/tierchain/chaincode/model"
+	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/envelope"
+	"github.com/tierchain/tierchain/zk/pedersen"
+	"github.com/tierchain/tierchain/zk/transcript"
+)
+
+// InvoiceStatement is the public side of an invoice registration: the
+// commitment to its amount is in [0, 2^64) and the regulator can open it.
+type InvoiceStatement struct {
+	Supplier          string
+	Buyer             string
+	Fingerprint       []byte
+	DocumentHash      []byte
+	DueDate           time.Time
+	Commitment        *pedersen.Commitment
+	Handle            *audit.Handle
+	BuyerEnvelope     []byte
+	RegulatorEnvelope []byte
+	AuditKey          *audit.PublicKey
+}
+
+// Transcript binds the context and every public input of the statement.
+func (s *InvoiceStatement) Transcript(ctx Context) *transcript.Transcript {
+	t := newTranscript(ctx, KindRegisterInvoice)
+	t.AppendMessage("audit-key", s.AuditKey.Bytes())
+	t.AppendString("supplier", s.Supplier)
+	t.AppendString("buyer", s.Buyer)
+	t.AppendMessage("fingerprint", s.Fingerprint)
+	t.AppendMessage("document-hash", s.DocumentHash)
+	appendTime(t, "due-date", s.DueDate)
+	appendOutput(t, s.Buyer, s.Commitment, s.Handle, s.BuyerEnvelope, s.RegulatorEnvelope)
+	return t
+}
+
+// Verify checks the request's proofs against the statement.
+func (s *InvoiceStatement) Verify(ctx Context, rangeProof, handleProof []byte) error {
+	base := s.Transcript(ctx)
+	if err := verifyHandle(base, 0, s.AuditKey, s.Commitment, s.Handle, handleProof); err != nil {
+		return err
+	}
+	return verifyRange(base, rangeProof, []*pedersen.Commitment{s.Commitment})
+}
+
+// InvoiceInput is what a supplier's wallet knows to register an invoice.
+type InvoiceInput struct {
+	Supplier     string
+	Buyer        Recipient
+	Fingerprint  []byte
+	DocumentHash []byte
+	DueDate      time.Time
+	Amount       pedersen.Opening
+}
+
+// BuildInvoice produces a complete RegisterInvoiceRequest.
+func BuildInvoice(ctx Context, in InvoiceInput, aud Auditor, rand io.Reader) (*model.RegisterInvoiceRequest, error) {
+	out, err := sealOutput(in.Amount, in.Buyer.Key, PurposeBuyer, aud, rand)
+	if err != nil {
+		return nil, err
+	}
+	s := &InvoiceStatement{
+		Supplier: in.Supplier, Buyer: in.Buyer.ID, Fingerprint: in.Fingerprint, DocumentHash: in.DocumentHash,
+		DueDate: in.DueDate, Commitment: out.commitment, Handle: out.handle,
+		BuyerEnvelope: out.holderEnv, RegulatorEnvelope: out.regEnv, AuditKey: aud.AuditKey,
+	}
+	base := s.Transcript(ctx)
+	rp, err := proveRange(base, []pedersen.Opening{in.Amount}, rand)
+	if err != nil {
+		return nil, err
+	}
+	hp, err := proveHandle(base, 0, aud.AuditKey, in.Amount, rand)
+	if err != nil {
+		return nil, err
+	}
+	return &model.RegisterInvoiceRequest{
+		Fingerprint: in.Fingerprint, Buyer: in.Buyer.ID, DocumentHash: in.DocumentHash, DueDate: in.DueDate,
+		Commitment: out.commitment.Bytes(), Handle: out.handle.Bytes(), RangeProof: rp, HandleProof: hp,
+		BuyerEnvelope: out.holderEnv, RegulatorEnvelope: out.regEnv,
+	}, nil
+}
+
+// BuildFinance produces a FinanceRequest: the token's opening sealed to the
+// bank, bound to the token ID (known here: the token exists).
+func BuildFinance(token string, c *pedersen.Commitment, o pedersen.Opening, bank Recipient, rand io.Reader) (*model.FinanceRequest, error) {
+	if bank.Key == nil {
+		return nil, invalidArg("builder: missing bank key")
+	}
+	env, err := envelope.Seal(bank.Key, o, envelope.Binding{Commitment: c, TokenID: token, Purpose: PurposeBank}, rand)
+	if err != nil {
+		return nil, err
+	}
+	return &model.FinanceRequest{Token: token, Bank: bank.ID, BankEnvelope: env}, nil
+}

@@ -1,0 +1,160 @@
+package protocol
+
+import (
+	"io"
+	"math/bits"
+	"time"
+
+	"github.com/tierchain/tierchain/chaincode/model"
+	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/group"
+	"github.com/tierchain/tierchain/zk/pedersen"
+	"github.com/tierchain/tierchain/zk/transcript"
+)
+
+// InvoiceRef is an invoice backing an issue: its ID (hex fingerprint) and
+// the commitment to its amount, as the ledger holds it.
+type InvoiceRef struct {
+	ID         string
+	Commitment *pedersen.Commitment
+}
+
+// IssueStatement is the public side of an issue: the amount is in
+// [0, 2^64), at most the invoices' total, and within the credit line
+// (outstanding + amount ≤ limit); the regulator can open it.
+type IssueStatement struct {
+	Issuer            string
+	Bank              string
+	Holder            string
+	Invoices          []InvoiceRef
+	Limit             uint64
+	Outstanding       *group.Element // Σ unsettled root commitments of the credit line
+	Maturity          time.Time
+	Amount            *pedersen.Commitment
+	Handle            *audit.Handle
+	HolderEnvelope    []byte
+	RegulatorEnvelope []byte
+	AuditKey          *audit.PublicKey
+}
+
+// Transcript binds the context and every public input of the statement.
+func (s *IssueStatement) Transcript(ctx Context) *transcript.Transcript {
+	t := newTranscript(ctx, KindIssue)
+	t.AppendMessage("audit-key", s.AuditKey.Bytes())
+	t.AppendString("issuer", s.Issuer)
+	t.AppendString("bank", s.Bank)
+	t.AppendUint64("limit", s.Limit)
+	t.AppendElement("outstanding", s.Outstanding)
+	t.AppendUint64("invoices", uint64(len(s.Invoices)))
+	for _, inv := range s.Invoices {
+		t.AppendString("invoice", inv.ID)
+		t.AppendElement("invoice-commitment", inv.Commitment.Element())
+	}
+	appendTime(t, "maturity", s.Maturity)
+	appendOutput(t, s.Holder, s.Amount, s.Handle, s.HolderEnvelope, s.RegulatorEnvelope)
+	return t
+}
+
+// RangeCommitments returns the three commitments the issue range proof
+// covers, computed from the public inputs: the amount C, the invoice
+// headroom Σ C_invoice − C, and the credit headroom limit·G − outstanding − C.
+func (s *IssueStatement) RangeCommitments() []*pedersen.Commitment {
+	total := pedersen.Identity()
+	for _, inv := range s.Invoices {
+		total.Add(total, inv.Commitment)
+	}
+	invoiceRoom := pedersen.Identity().Subtract(total, s.Amount)
+	limit := pedersen.CommitScalar(group.NewScalar().SetUint64(s.Limit), group.NewScalar())
+	creditRoom := pedersen.Identity().Subtract(limit, pedersen.FromElement(s.Outstanding))
+	creditRoom.Subtract(creditRoom, s.Amount)
+	return []*pedersen.Commitment{s.Amount, invoiceRoom, creditRoom}
+}
+
+// Verify checks the request's proofs against the statement.
+func (s *IssueStatement) Verify(ctx Context, rangeProof, handleProof []byte) error {
+	base := s.Transcript(ctx)
+	if err := verifyHandle(base, 0, s.AuditKey, s.Amount, s.Handle, handleProof); err != nil {
+		return err
+	}
+	return verifyRange(base, rangeProof, s.RangeCommitments())
+}
+
+// OpenedInvoice is a confirmed invoice with the opening the buyer decrypted
+// from its envelope.
+type OpenedInvoice struct {
+	ID      string
+	Opening pedersen.Opening
+}
+
+// IssueInput is what a core enterprise's wallet knows to issue.
+type IssueInput struct {
+	Issuer      string
+	Bank        string
+	Holder      Recipient
+	Invoices    []OpenedInvoice
+	Limit       uint64
+	Outstanding pedersen.Opening // opening of the credit line's outstanding sum (0, 0 when none)
+	Maturity    time.Time
+	Amount      pedersen.Opening
+}
+
+// BuildIssue produces a complete IssueRequest. It refuses amounts over the
+// invoice total or the remaining credit, which could not be proven anyway.
+func BuildIssue(ctx Context, in IssueInput, aud Auditor, rand io.Reader) (*model.IssueRequest, error) {
+	if in.Amount.Blinding == nil || in.Outstanding.Blinding == nil {
+		return nil, invalidArg("builder: missing blinding")
+	}
+	var total uint64
+	totalBlinding := group.NewScalar()
+	refs := make([]InvoiceRef, len(in.Invoices))
+	ids := make([]string, len(in.Invoices))
+	for i, inv := range in.Invoices {
+		if inv.Opening.Blinding == nil {
+			return nil, invalidArg("builder: invoice %s: missing blinding", inv.ID)
+		}
+		var carry uint64
+		if total, carry = bits.Add64(total, inv.Opening.Value, 0); carry != 0 {
+			return nil, invalidArg("builder: invoice total exceeds 2^64")
+		}
+		totalBlinding.Add(totalBlinding, inv.Opening.Blinding)
+		refs[i] = InvoiceRef{ID: inv.ID, Commitment: inv.Opening.Commitment()}
+		ids[i] = inv.ID
+	}
+	if in.Amount.Value > total {
+		return nil, invalidArg("builder: amount exceeds the invoice total")
+	}
+	if in.Outstanding.Value > in.Limit || in.Amount.Value > in.Limit-in.Outstanding.Value {
+		return nil, invalidArg("builder: amount exceeds the remaining credit line")
+	}
+	out, err := sealOutput(in.Amount, in.Holder.Key, PurposeHolder, aud, rand)
+	if err != nil {
+		return nil, err
+	}
+	s := &IssueStatement{
+		Issuer: in.Issuer, Bank: in.Bank, Holder: in.Holder.ID, Invoices: refs, Limit: in.Limit,
+		Outstanding: in.Outstanding.Commitment().Element(), Maturity: in.Maturity,
+		Amount: out.commitment, Handle: out.handle, HolderEnvelope: out.holderEnv, RegulatorEnvelope: out.regEnv,
+		AuditKey: aud.AuditKey,
+	}
+	base := s.Transcript(ctx)
+	r := in.Amount.Blinding
+	openings := []pedersen.Opening{
+		in.Amount,
+		{Value: total - in.Amount.Value, Blinding: group.NewScalar().Subtract(totalBlinding, r)},
+		{Value: in.Limit - in.Outstanding.Value - in.Amount.Value,
+			Blinding: group.NewScalar().Negate(group.NewScalar().Add(in.Outstanding.Blinding, r))},
+	}
+	rp, err := proveRange(base, openings, rand)
+	if err != nil {
+		return nil, err
+	}
+	hp, err := proveHandle(base, 0, aud.AuditKey, in.Amount, rand)
+	if err != nil {
+		return nil, err
+	}
+	return &model.IssueRequest{
+		Holder: in.Holder.ID, Bank: in.Bank, Invoices: ids, Maturity: in.Maturity,
+		Commitment: out.commitment.Bytes(), Handle: out.handle.Bytes(),
+		HolderEnvelope: out.holderEnv, RegulatorEnvelope: out.regEnv, RangeProof: rp, HandleProof: hp,
+	}, nil
+}

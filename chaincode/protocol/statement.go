@@ -1,0 +1,129 @@
+package protocol
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strconv"
+	"time"
+
+	"github.com/tierchain/tierchain/chaincode/model"
+	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/envelope"
+	"github.com/tierchain/tierchain/zk/pedersen"
+	"github.com/tierchain/tierchain/zk/transcript"
+)
+
+// Transaction kinds: bound into every transcript, and the Kind of events.
+const (
+	KindRegisterEnterprise = "enterprise.register"
+	KindSuspendEnterprise  = "enterprise.suspend"
+	KindReactivate         = "enterprise.reactivate"
+	KindRegisterInvoice    = "invoice.register"
+	KindConfirmInvoice     = "invoice.confirm"
+	KindRejectInvoice      = "invoice.reject"
+	KindRevokeInvoice      = "invoice.revoke"
+	KindGrantCreditLine    = "creditline.grant"
+	KindIssue              = "issue"
+	KindSplit              = "split"
+	KindMerge              = "merge"
+	KindTransfer           = "transfer"
+	KindRequestFinancing   = "financing.request"
+	KindApproveFinancing   = "financing.approve"
+	KindRejectFinancing    = "financing.reject"
+	KindCancelFinancing    = "financing.cancel"
+	KindDeclarePayment     = "payment.declare"
+	KindConfirmPayment     = "payment.confirm"
+	KindFreeze             = "token.freeze"
+	KindUnfreeze           = "token.unfreeze"
+)
+
+// Envelope purposes (the envelope binding's Purpose).
+const (
+	PurposeHolder    = "holder"
+	PurposeRegulator = "regulator"
+	PurposeBuyer     = "buyer"
+	PurposeBank      = "bank"
+)
+
+// Context is where a proof is valid: the Fabric channel and chaincode name.
+// The kind comes from the statement.
+type Context struct {
+	Channel   string
+	Chaincode string
+}
+
+// TokenID derives the ID of output index of the transaction txID. Fabric
+// transaction IDs are unique on a channel, so token IDs are too.
+func TokenID(txID string, index int) string {
+	h := sha256.Sum256([]byte("tierchain/token/v1\x00" + txID + "\x00" + strconv.Itoa(index)))
+	return "t" + hex.EncodeToString(h[:16])
+}
+
+// OutputBinding is what an output's envelope is sealed to. Output token IDs
+// are not known when the request is built, so the binding is the output's
+// commitment (unique: it carries a fresh blinding) and the purpose.
+func OutputBinding(c *pedersen.Commitment, purpose string) envelope.Binding {
+	return envelope.Binding{Commitment: c, Purpose: purpose}
+}
+
+// newTranscript starts a statement's transcript: a versioned label and the
+// context with the kind.
+func newTranscript(ctx Context, kind string) *transcript.Transcript {
+	t := transcript.New("tierchain/chaincode/v1")
+	t.BindContext(transcript.Context{Channel: ctx.Channel, Chaincode: ctx.Chaincode, Kind: kind})
+	return t
+}
+
+// subTranscript is the transcript of one proof of a statement: a clone of
+// the statement's, labelled with the proof's name and index.
+func subTranscript(base *transcript.Transcript, proof string, index int) *transcript.Transcript {
+	t := base.Clone()
+	t.AppendString("proof", proof)
+	t.AppendUint64("index", uint64(index))
+	return t
+}
+
+func appendTime(t *transcript.Transcript, label string, at time.Time) {
+	t.AppendUint64(label, uint64(at.Unix()))
+}
+
+// appendOutput binds one new commitment with its handle and envelopes.
+func appendOutput(t *transcript.Transcript, holder string, c *pedersen.Commitment, h *audit.Handle, holderEnv, regEnv []byte) {
+	t.AppendString("holder", holder)
+	t.AppendElement("commitment", c.Element())
+	t.AppendMessage("handle", h.Bytes())
+	t.AppendMessage("holder-envelope", holderEnv)
+	t.AppendMessage("regulator-envelope", regEnv)
+}
+
+func invalidProof(format string, args ...any) error {
+	return model.Errorf(model.CodeInvalidProof, format, args...)
+}
+
+func invalidArg(format string, args ...any) error {
+	return model.Errorf(model.CodeInvalidArgument, format, args...)
+}
+
+// DecodeCommitment parses a request's commitment bytes (canonical, not the
+// identity) with a typed error naming the field.
+func DecodeCommitment(field string, b []byte) (*pedersen.Commitment, error) {
+	c, err := pedersen.DecodeCommitment(b)
+	if err != nil {
+		return nil, invalidArg("%s: not a commitment", field)
+	}
+	return c, nil
+}
+
+// DecodeAudited parses a request's new commitment and its audit handle
+// with typed errors naming the fields.
+func DecodeAudited(field string, commitment, handle []byte) (*pedersen.Commitment, *audit.Handle, error) {
+	c, err := DecodeCommitment(field+".commitment", commitment)
+	if err != nil {
+		return nil, nil, err
+	}
+	h, err := audit.DecodeHandle(handle)
+	if err != nil {
+		return nil, nil, invalidArg("%s.handle: not an audit handle", field)
+	}
+	return c, h, nil
+}

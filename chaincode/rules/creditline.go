@@ -1,0 +1,51 @@
+package rules
+
+import (
+	"github.com/tierchain/tierchain/chaincode/model"
+	"github.com/tierchain/tierchain/chaincode/protocol"
+	"github.com/tierchain/tierchain/zk/group"
+	"github.com/tierchain/tierchain/zk/pedersen"
+)
+
+// GrantCreditLine sets the calling bank's limit and expiry for a core
+// enterprise. Re-granting changes the limit and expiry and keeps the
+// outstanding sum; a limit below the outstanding only blocks new issues.
+func (r *Rules) GrantCreditLine(st State, req *model.GrantCreditLineRequest) (*model.CreditLine, error) {
+	tx, err := r.beginWrite(st, protocol.KindGrantCreditLine, model.RoleBank)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.activeEnterprise("core", req.Core, model.RoleCore); err != nil {
+		return nil, err
+	}
+	if !req.Expiry.After(tx.now) {
+		return nil, model.Errorf(model.CodeInvalidArgument, "expiry: must be after the transaction time")
+	}
+	key := creditLineKey(req.Core, tx.caller.ID)
+	cl, err := getJSON[model.CreditLine](st, key)
+	if err != nil {
+		return nil, err
+	}
+	if cl == nil {
+		cl = &model.CreditLine{Core: req.Core, Bank: tx.caller.ID, Outstanding: pedersen.Identity().Bytes(), GrantedAt: tx.now}
+	}
+	cl.Limit, cl.Expiry, cl.UpdatedAt = req.Limit, req.Expiry.UTC(), tx.now
+	if err := tx.put(key, cl); err != nil {
+		return nil, err
+	}
+	tx.creditLineChanged(cl)
+	return cl, tx.commit()
+}
+
+func (tx *txn) creditLineChanged(cl *model.CreditLine) {
+	tx.event.CreditLines = append(tx.event.CreditLines, model.CreditLineChange{Core: cl.Core, Bank: cl.Bank, Limit: cl.Limit, Outstanding: cl.Outstanding})
+}
+
+// outstanding decodes a credit line's stored sum (the identity allowed).
+func outstanding(cl *model.CreditLine) (*group.Element, error) {
+	e, err := group.NewIdentity().SetCanonicalBytes(cl.Outstanding)
+	if err != nil {
+		return nil, internal("credit line %s/%s: corrupt outstanding", cl.Core, cl.Bank)
+	}
+	return e, nil
+}

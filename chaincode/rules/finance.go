@@ -1,0 +1,103 @@
+package rules
+
+import (
+	"github.com/tierchain/tierchain/chaincode/model"
+	"github.com/tierchain/tierchain/chaincode/protocol"
+)
+
+// RequestFinancing locks the caller's ACTIVE token for a bank, with the
+// opening sealed to the bank.
+func (r *Rules) RequestFinancing(st State, req *model.FinanceRequest) (*model.Token, error) {
+	tx, err := r.beginWrite(st, protocol.KindRequestFinancing, model.RoleSupplier)
+	if err != nil {
+		return nil, err
+	}
+	t, err := tx.spendable(req.Token)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.activeEnterprise("bank", req.Bank, model.RoleBank); err != nil {
+		return nil, err
+	}
+	t.Status = model.TokenFinancing
+	t.Financing = &model.Financing{Bank: req.Bank, Requester: tx.caller.ID, BankEnvelope: req.BankEnvelope, RequestedAt: tx.now}
+	if err := tx.putToken(t); err != nil {
+		return nil, err
+	}
+	tx.putIndex(objFinancingForBank, req.Bank, t.ID)
+	return t, tx.commit()
+}
+
+// financingFor loads a token in FINANCING and checks who may act on it:
+// the bank it was requested at, or (asHolder) the requester.
+func (tx *txn) financingFor(id string, asHolder bool) (*model.Token, error) {
+	t, err := mustGet[model.Token](tx.st, tokenKey(id), "token", id)
+	if err != nil {
+		return nil, err
+	}
+	if t.Status != model.TokenFinancing || t.Financing == nil {
+		return nil, forbidden("token %s is %s, not FINANCING", id, t.EffectiveStatus(tx.now))
+	}
+	party := t.Financing.Bank
+	if asHolder {
+		party = t.Holder
+	}
+	if party != tx.caller.ID {
+		return nil, unauthorized("the financing of token %s is not %s's to decide", id, tx.caller.ID)
+	}
+	return t, nil
+}
+
+// ApproveFinancing is the bank's approval: it records the disbursement and
+// becomes the holder (FINANCED).
+func (r *Rules) ApproveFinancing(st State, req *model.ApproveFinancingRequest) (*model.Token, error) {
+	tx, err := r.beginWrite(st, protocol.KindApproveFinancing, model.RoleBank)
+	if err != nil {
+		return nil, err
+	}
+	t, err := tx.financingFor(req.Token, false)
+	if err != nil {
+		return nil, err
+	}
+	if t.EffectiveStatus(tx.now) == model.TokenOverdue {
+		return nil, forbidden("token %s is past maturity", t.ID)
+	}
+	tx.delIndex(objTokenByHolder, t.Holder, t.ID)
+	tx.delIndex(objFinancingForBank, t.Financing.Bank, t.ID)
+	t.Status, t.Holder = model.TokenFinanced, tx.caller.ID
+	t.Financing.DisbursementRef, t.Financing.AgreementHash, t.Financing.ApprovedAt = req.DisbursementRef, req.AgreementHash, tx.now
+	if err := tx.putToken(t); err != nil {
+		return nil, err
+	}
+	tx.putIndex(objTokenByHolder, t.Holder, t.ID)
+	return t, tx.commit()
+}
+
+// RejectFinancing is the bank's refusal: the token is ACTIVE again.
+func (r *Rules) RejectFinancing(st State, req *model.TokenActionRequest) (*model.Token, error) {
+	return r.unlockFinancing(st, req, protocol.KindRejectFinancing, model.RoleBank, false)
+}
+
+// CancelFinancing is the holder's withdrawal before the bank decides.
+func (r *Rules) CancelFinancing(st State, req *model.TokenActionRequest) (*model.Token, error) {
+	return r.unlockFinancing(st, req, protocol.KindCancelFinancing, model.RoleSupplier, true)
+}
+
+func (r *Rules) unlockFinancing(st State, req *model.TokenActionRequest, kind string, role model.Role, asHolder bool) (*model.Token, error) {
+	tx, err := r.beginWrite(st, kind, role)
+	if err != nil {
+		return nil, err
+	}
+	t, err := tx.financingFor(req.Token, asHolder)
+	if err != nil {
+		return nil, err
+	}
+	tx.delIndex(objFinancingForBank, t.Financing.Bank, t.ID)
+	bank := t.Financing.Bank
+	t.Status, t.Financing = model.TokenActive, nil
+	if err := tx.putToken(t); err != nil {
+		return nil, err
+	}
+	tx.event.Tokens[len(tx.event.Tokens)-1].Bank = bank
+	return t, tx.commit()
+}

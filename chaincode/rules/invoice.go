@@ -1,0 +1,103 @@
+package rules
+
+import (
+	"encoding/hex"
+	"slices"
+
+	"github.com/tierchain/tierchain/chaincode/model"
+	"github.com/tierchain/tierchain/chaincode/protocol"
+)
+
+// RegisterInvoice records a supplier's invoice under its fingerprint,
+// once ever, after checking the amount's range proof and audit handle.
+func (r *Rules) RegisterInvoice(st State, req *model.RegisterInvoiceRequest) (*model.Invoice, error) {
+	tx, err := r.beginWrite(st, protocol.KindRegisterInvoice, model.RoleSupplier)
+	if err != nil {
+		return nil, err
+	}
+	id := hex.EncodeToString(req.Fingerprint)
+	if old, err := st.GetState(invoiceKey(id)); err != nil {
+		return nil, internal("read invoice: %v", err)
+	} else if old != nil {
+		return nil, model.Errorf(model.CodeConflict, "invoice fingerprint %s… is already registered", id[:16])
+	}
+	if _, err := tx.activeEnterprise("buyer", req.Buyer, model.RoleCore); err != nil {
+		return nil, err
+	}
+	key, err := tx.auditKey()
+	if err != nil {
+		return nil, err
+	}
+	c, h, err := protocol.DecodeAudited("invoice", req.Commitment, req.Handle)
+	if err != nil {
+		return nil, err
+	}
+	stmt := &protocol.InvoiceStatement{
+		Supplier: tx.caller.ID, Buyer: req.Buyer, Fingerprint: req.Fingerprint, DocumentHash: req.DocumentHash,
+		DueDate: req.DueDate, Commitment: c, Handle: h, BuyerEnvelope: req.BuyerEnvelope,
+		RegulatorEnvelope: req.RegulatorEnvelope, AuditKey: key,
+	}
+	if err := stmt.Verify(tx.ctx, req.RangeProof, req.HandleProof); err != nil {
+		return nil, err
+	}
+	inv := &model.Invoice{
+		ID: id, Fingerprint: req.Fingerprint, Supplier: tx.caller.ID, Buyer: req.Buyer,
+		DocumentHash: req.DocumentHash, DueDate: req.DueDate.UTC(), Commitment: req.Commitment, Handle: req.Handle,
+		BuyerEnvelope: req.BuyerEnvelope, RegulatorEnvelope: req.RegulatorEnvelope,
+		Status: model.InvoiceRegistered, RegisteredAt: tx.now, UpdatedAt: tx.now, TxID: tx.id,
+	}
+	if err := tx.put(invoiceKey(id), inv); err != nil {
+		return nil, err
+	}
+	tx.putIndex(objInvoiceBySupp, inv.Supplier, id)
+	tx.putIndex(objInvoiceByBuyer, inv.Buyer, id)
+	tx.invoiceChanged(inv)
+	return inv, tx.commit()
+}
+
+func (tx *txn) invoiceChanged(inv *model.Invoice) {
+	tx.event.Invoices = append(tx.event.Invoices, model.InvoiceChange{ID: inv.ID, Supplier: inv.Supplier, Buyer: inv.Buyer, Status: inv.Status})
+}
+
+// ConfirmInvoice is the buyer's confirmation: the invoice may now back a
+// receivable.
+func (r *Rules) ConfirmInvoice(st State, req *model.InvoiceActionRequest) (*model.Invoice, error) {
+	return r.invoiceAction(st, req, protocol.KindConfirmInvoice, model.RoleCore, model.InvoiceConfirmed, model.InvoiceRegistered)
+}
+
+// RejectInvoice is the buyer's rejection.
+func (r *Rules) RejectInvoice(st State, req *model.InvoiceActionRequest) (*model.Invoice, error) {
+	return r.invoiceAction(st, req, protocol.KindRejectInvoice, model.RoleCore, model.InvoiceRejected, model.InvoiceRegistered)
+}
+
+// RevokeInvoice is the supplier's withdrawal of an invoice not yet used.
+func (r *Rules) RevokeInvoice(st State, req *model.InvoiceActionRequest) (*model.Invoice, error) {
+	return r.invoiceAction(st, req, protocol.KindRevokeInvoice, model.RoleSupplier, model.InvoiceRevoked, model.InvoiceRegistered, model.InvoiceConfirmed)
+}
+
+func (r *Rules) invoiceAction(st State, req *model.InvoiceActionRequest, kind string, role model.Role, to model.InvoiceStatus, from ...model.InvoiceStatus) (*model.Invoice, error) {
+	tx, err := r.beginWrite(st, kind, role)
+	if err != nil {
+		return nil, err
+	}
+	inv, err := mustGet[model.Invoice](st, invoiceKey(req.Invoice), "invoice", req.Invoice)
+	if err != nil {
+		return nil, err
+	}
+	party := inv.Buyer
+	if role == model.RoleSupplier {
+		party = inv.Supplier
+	}
+	if party != tx.caller.ID {
+		return nil, unauthorized("invoice %s… is not %s's", inv.ID[:16], tx.caller.ID)
+	}
+	if !slices.Contains(from, inv.Status) {
+		return nil, forbidden("invoice %s… is %s", inv.ID[:16], inv.Status)
+	}
+	inv.Status, inv.Reason, inv.UpdatedAt = to, req.Reason, tx.now
+	if err := tx.put(invoiceKey(inv.ID), inv); err != nil {
+		return nil, err
+	}
+	tx.invoiceChanged(inv)
+	return inv, tx.commit()
+}

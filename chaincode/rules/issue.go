@@ -1,0 +1,137 @@
+package rules
+
+import (
+	"github.com/tierchain/tierchain/chaincode/model"
+	"github.com/tierchain/tierchain/chaincode/protocol"
+	"github.com/tierchain/tierchain/zk/group"
+)
+
+// Issue creates a receivable: a root token held by the supplier of the
+// backing invoices, issued by the calling core enterprise against a bank's
+// credit line. The proofs show the amount is in range, at most the
+// confirmed invoice total and within the remaining credit; the chaincode
+// computes both difference commitments from the ledger.
+func (r *Rules) Issue(st State, req *model.IssueRequest) (*model.Token, error) {
+	tx, err := r.beginWrite(st, protocol.KindIssue, model.RoleCore)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.activeEnterprise("holder", req.Holder, model.RoleSupplier); err != nil {
+		return nil, err
+	}
+	if !req.Maturity.After(tx.now) {
+		return nil, model.Errorf(model.CodeInvalidArgument, "maturity: must be after the transaction time")
+	}
+	cl, err := mustGet[model.CreditLine](st, creditLineKey(tx.caller.ID, req.Bank), "credit line", tx.caller.ID+"/"+req.Bank)
+	if err != nil {
+		return nil, err
+	}
+	if !cl.Expiry.After(tx.now) {
+		return nil, forbidden("credit line %s/%s expired", cl.Core, cl.Bank)
+	}
+	invoices := make([]*model.Invoice, len(req.Invoices))
+	refs := make([]protocol.InvoiceRef, len(req.Invoices))
+	for i, id := range req.Invoices {
+		inv, err := mustGet[model.Invoice](st, invoiceKey(id), "invoice", id)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case inv.Buyer != tx.caller.ID:
+			return nil, unauthorized("invoice %s… is not owed by %s", id[:16], tx.caller.ID)
+		case inv.Supplier != req.Holder:
+			return nil, model.Errorf(model.CodeInvalidArgument, "invoice %s… is %s's, not the holder's", id[:16], inv.Supplier)
+		case inv.Status == model.InvoiceUsed:
+			return nil, model.Errorf(model.CodeConflict, "invoice %s… already backs receivable %s", id[:16], inv.UsedBy)
+		case inv.Status != model.InvoiceConfirmed:
+			return nil, forbidden("invoice %s… is %s, not CONFIRMED", id[:16], inv.Status)
+		}
+		c, err := protocol.DecodeCommitment("invoice commitment", inv.Commitment)
+		if err != nil {
+			return nil, internal("stored invoice commitment: %v", err)
+		}
+		invoices[i], refs[i] = inv, protocol.InvoiceRef{ID: id, Commitment: c}
+	}
+	key, err := tx.auditKey()
+	if err != nil {
+		return nil, err
+	}
+	out, err := outstanding(cl)
+	if err != nil {
+		return nil, err
+	}
+	amount, handle, err := protocol.DecodeAudited("issue", req.Commitment, req.Handle)
+	if err != nil {
+		return nil, err
+	}
+	stmt := &protocol.IssueStatement{
+		Issuer: tx.caller.ID, Bank: req.Bank, Holder: req.Holder, Invoices: refs, Limit: cl.Limit,
+		Outstanding: out, Maturity: req.Maturity, Amount: amount, Handle: handle,
+		HolderEnvelope: req.HolderEnvelope, RegulatorEnvelope: req.RegulatorEnvelope, AuditKey: key,
+	}
+	if err := stmt.Verify(tx.ctx, req.RangeProof, req.HandleProof); err != nil {
+		return nil, err
+	}
+
+	id := protocol.TokenID(tx.id, 0)
+	t := &model.Token{
+		ID: id, Root: id, Tier: 1, Issuer: tx.caller.ID, Bank: req.Bank, Holder: req.Holder,
+		Commitment: req.Commitment, Handle: req.Handle, HolderEnvelope: req.HolderEnvelope,
+		RegulatorEnvelope: req.RegulatorEnvelope, Maturity: req.Maturity.UTC(), Invoices: req.Invoices,
+		Status: model.TokenActive, CreatedAt: tx.now, UpdatedAt: tx.now, TxID: tx.id,
+	}
+	if err := tx.putNewToken(t); err != nil {
+		return nil, err
+	}
+	if err := tx.put(rootStatsKey(id), &model.RootStats{Root: id, OpenLeaves: 1}); err != nil {
+		return nil, err
+	}
+	for _, inv := range invoices {
+		inv.Status, inv.UsedBy, inv.UpdatedAt = model.InvoiceUsed, id, tx.now
+		if err := tx.put(invoiceKey(inv.ID), inv); err != nil {
+			return nil, err
+		}
+		tx.invoiceChanged(inv)
+	}
+	cl.Outstanding = group.NewIdentity().Add(out, amount.Element()).Bytes()
+	cl.Issued++
+	cl.UpdatedAt = tx.now
+	if err := tx.put(creditLineKey(cl.Core, cl.Bank), cl); err != nil {
+		return nil, err
+	}
+	tx.creditLineChanged(cl)
+	return t, tx.commit()
+}
+
+// putNewToken writes a new token with its holder, issuer and root indexes.
+func (tx *txn) putNewToken(t *model.Token) error {
+	if err := tx.put(tokenKey(t.ID), t); err != nil {
+		return err
+	}
+	tx.putIndex(objTokenByHolder, t.Holder, t.ID)
+	tx.putIndex(objTokenByIssuer, t.Issuer, t.ID)
+	tx.putIndex(objTokenByRoot, t.Root, t.ID)
+	tx.tokenChanged(t, true)
+	return nil
+}
+
+func (tx *txn) tokenChanged(t *model.Token, created bool) {
+	c := model.TokenChange{ID: t.ID, Root: t.Root, Holder: t.Holder, Status: t.Status}
+	if created {
+		c.Commitment = t.Commitment
+	}
+	if t.Financing != nil {
+		c.Bank = t.Financing.Bank
+	}
+	tx.event.Tokens = append(tx.event.Tokens, c)
+}
+
+// putToken rewrites an existing token and reports it in the event.
+func (tx *txn) putToken(t *model.Token) error {
+	t.UpdatedAt = tx.now
+	if err := tx.put(tokenKey(t.ID), t); err != nil {
+		return err
+	}
+	tx.tokenChanged(t, false)
+	return nil
+}

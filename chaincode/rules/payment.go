@@ -1,0 +1,150 @@
+package rules
+
+import (
+	"github.com/tierchain/tierchain/chaincode/model"
+	"github.com/tierchain/tierchain/chaincode/protocol"
+	"github.com/tierchain/tierchain/zk/group"
+)
+
+// DeclarePayment is the issuer's declaration, at or after maturity, that it
+// paid the holder of an ACTIVE or FINANCED token (Reason carries the payment
+// reference).
+func (r *Rules) DeclarePayment(st State, req *model.TokenActionRequest) (*model.Token, error) {
+	tx, err := r.beginWrite(st, protocol.KindDeclarePayment, model.RoleCore)
+	if err != nil {
+		return nil, err
+	}
+	if req.Reason == "" {
+		return nil, model.Errorf(model.CodeInvalidArgument, "reason: the payment reference is required")
+	}
+	t, err := mustGet[model.Token](st, tokenKey(req.Token), "token", req.Token)
+	if err != nil {
+		return nil, err
+	}
+	if t.Issuer != tx.caller.ID {
+		return nil, unauthorized("token %s was not issued by %s", t.ID, tx.caller.ID)
+	}
+	if t.Status != model.TokenActive && t.Status != model.TokenFinanced {
+		return nil, forbidden("token %s is %s", t.ID, t.EffectiveStatus(tx.now))
+	}
+	if tx.now.Before(t.Maturity) {
+		return nil, forbidden("token %s matures at %s", t.ID, t.Maturity.Format("2006-01-02T15:04:05Z"))
+	}
+	t.Payment = &model.Payment{Ref: req.Reason, Payee: t.Holder, PriorStatus: t.Status, DeclaredAt: tx.now}
+	t.Status = model.TokenPaying
+	if err := tx.putToken(t); err != nil {
+		return nil, err
+	}
+	return t, tx.commit()
+}
+
+// ConfirmPayment is the holder's receipt: the token is SETTLED. Settling the
+// last open leaf of a receivable releases its root commitment from the
+// credit line's outstanding sum.
+func (r *Rules) ConfirmPayment(st State, req *model.TokenActionRequest) (*model.Token, error) {
+	tx, err := r.beginWrite(st, protocol.KindConfirmPayment, model.RoleSupplier, model.RoleBank)
+	if err != nil {
+		return nil, err
+	}
+	t, err := mustGet[model.Token](st, tokenKey(req.Token), "token", req.Token)
+	if err != nil {
+		return nil, err
+	}
+	if t.Holder != tx.caller.ID {
+		return nil, unauthorized("token %s is not held by %s", t.ID, tx.caller.ID)
+	}
+	if t.Status != model.TokenPaying || t.Payment == nil {
+		return nil, forbidden("token %s is %s, not PAYING", t.ID, t.EffectiveStatus(tx.now))
+	}
+	stats, err := mustGet[model.RootStats](st, rootStatsKey(t.Root), "receivable", t.Root)
+	if err != nil {
+		return nil, err
+	}
+	if stats.OpenLeaves <= 0 {
+		return nil, internal("receivable %s has no open leaf", t.Root)
+	}
+	var cl *model.CreditLine
+	var newOutstanding []byte
+	if stats.OpenLeaves == 1 {
+		root, err := mustGet[model.Token](st, tokenKey(t.Root), "token", t.Root)
+		if err != nil {
+			return nil, err
+		}
+		if cl, err = mustGet[model.CreditLine](st, creditLineKey(root.Issuer, root.Bank), "credit line", root.Issuer+"/"+root.Bank); err != nil {
+			return nil, err
+		}
+		out, err := outstanding(cl)
+		if err != nil {
+			return nil, err
+		}
+		rc, err := group.NewIdentity().SetCanonicalBytes(root.Commitment)
+		if err != nil {
+			return nil, internal("stored root commitment: %v", err)
+		}
+		newOutstanding = group.NewIdentity().Add(out, group.NewIdentity().Negate(rc)).Bytes()
+	}
+
+	t.Status, t.Payment.ConfirmedAt = model.TokenSettled, tx.now
+	if err := tx.putToken(t); err != nil {
+		return nil, err
+	}
+	stats.OpenLeaves--
+	stats.Settled = stats.OpenLeaves == 0
+	if err := tx.put(rootStatsKey(stats.Root), stats); err != nil {
+		return nil, err
+	}
+	if cl != nil {
+		cl.Outstanding, cl.UpdatedAt = newOutstanding, tx.now
+		cl.Settled++
+		if err := tx.put(creditLineKey(cl.Core, cl.Bank), cl); err != nil {
+			return nil, err
+		}
+		tx.creditLineChanged(cl)
+	}
+	return t, tx.commit()
+}
+
+// Freeze stops every action on a token (operator or court order).
+func (r *Rules) Freeze(st State, req *model.TokenActionRequest) (*model.Token, error) {
+	tx, err := r.beginWrite(st, protocol.KindFreeze, model.RoleOperator)
+	if err != nil {
+		return nil, err
+	}
+	if req.Reason == "" {
+		return nil, model.Errorf(model.CodeInvalidArgument, "reason: required")
+	}
+	t, err := mustGet[model.Token](st, tokenKey(req.Token), "token", req.Token)
+	if err != nil {
+		return nil, err
+	}
+	switch t.Status {
+	case model.TokenSplit, model.TokenSettled, model.TokenFrozen:
+		return nil, forbidden("token %s is %s", t.ID, t.Status)
+	}
+	t.Freeze = &model.Freeze{Reason: req.Reason, PriorStatus: t.Status, By: tx.caller.ID, At: tx.now}
+	t.Status = model.TokenFrozen
+	if err := tx.putToken(t); err != nil {
+		return nil, err
+	}
+	return t, tx.commit()
+}
+
+// Unfreeze returns a frozen token to the status it had.
+func (r *Rules) Unfreeze(st State, req *model.TokenActionRequest) (*model.Token, error) {
+	tx, err := r.beginWrite(st, protocol.KindUnfreeze, model.RoleOperator)
+	if err != nil {
+		return nil, err
+	}
+	t, err := mustGet[model.Token](st, tokenKey(req.Token), "token", req.Token)
+	if err != nil {
+		return nil, err
+	}
+	if t.Status != model.TokenFrozen || t.Freeze == nil {
+		return nil, forbidden("token %s is %s, not FROZEN", t.ID, t.Status)
+	}
+	t.Status, t.Freeze = t.Freeze.PriorStatus, nil
+	if err := tx.putToken(t); err != nil {
+		return nil, err
+	}
+	return t, tx.commit()
+}

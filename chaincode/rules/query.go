@@ -1,0 +1,203 @@
+package rules
+
+import (
+	"time"
+
+	"github.com/tierchain/tierchain/chaincode/model"
+)
+
+// Queries: any registered, ACTIVE enterprise may call them, regulators
+// included. Token reads derive OVERDUE from the query's transaction time.
+
+// GetEnterprise returns an enterprise.
+func (r *Rules) GetEnterprise(st State, id string) (*model.Enterprise, error) {
+	if _, err := r.authorizeRead(st); err != nil {
+		return nil, err
+	}
+	if err := model.ValidateID("id", id); err != nil {
+		return nil, err
+	}
+	return mustGet[model.Enterprise](st, enterpriseKey(id), "enterprise", id)
+}
+
+// Whoami returns the caller's own enterprise.
+func (r *Rules) Whoami(st State) (*model.Enterprise, error) {
+	tx, err := r.authorizeRead(st)
+	if err != nil {
+		return nil, err
+	}
+	return tx.caller, nil
+}
+
+// GetPlatform returns the platform auditor and audit key provers need.
+func (r *Rules) GetPlatform(st State) (*model.Platform, error) {
+	if _, err := r.authorizeRead(st); err != nil {
+		return nil, err
+	}
+	return mustGet[model.Platform](st, platformKey(), "platform auditor", "")
+}
+
+// GetInvoice returns an invoice by its hex fingerprint.
+func (r *Rules) GetInvoice(st State, id string) (*model.Invoice, error) {
+	if _, err := r.authorizeRead(st); err != nil {
+		return nil, err
+	}
+	if err := model.ValidateInvoiceID("invoice", id); err != nil {
+		return nil, err
+	}
+	return mustGet[model.Invoice](st, invoiceKey(id), "invoice", id)
+}
+
+// InvoicesBySupplier lists a supplier's invoices.
+func (r *Rules) InvoicesBySupplier(st State, req *model.PageRequest) (*model.Page[model.Invoice], error) {
+	return listPage(r, st, objInvoiceBySupp, req, func(_ time.Time, id string) (*model.Invoice, error) {
+		return mustGet[model.Invoice](st, invoiceKey(id), "invoice", id)
+	})
+}
+
+// InvoicesByBuyer lists the invoices owed by a core enterprise.
+func (r *Rules) InvoicesByBuyer(st State, req *model.PageRequest) (*model.Page[model.Invoice], error) {
+	return listPage(r, st, objInvoiceByBuyer, req, func(_ time.Time, id string) (*model.Invoice, error) {
+		return mustGet[model.Invoice](st, invoiceKey(id), "invoice", id)
+	})
+}
+
+// Exposure is a credit line as queries return it.
+type Exposure struct {
+	model.CreditLine
+	Expired bool `json:"expired"`
+}
+
+// GetCreditLine returns a bank's credit line for a core enterprise, with
+// the outstanding commitment (which the regulator can open).
+func (r *Rules) GetCreditLine(st State, core, bank string) (*Exposure, error) {
+	tx, err := r.authorizeRead(st)
+	if err != nil {
+		return nil, err
+	}
+	if err := model.ValidateID("core", core); err != nil {
+		return nil, err
+	}
+	if err := model.ValidateID("bank", bank); err != nil {
+		return nil, err
+	}
+	cl, err := mustGet[model.CreditLine](st, creditLineKey(core, bank), "credit line", core+"/"+bank)
+	if err != nil {
+		return nil, err
+	}
+	return &Exposure{CreditLine: *cl, Expired: !cl.Expiry.After(tx.now)}, nil
+}
+
+// GetToken returns a token as seen at the query's transaction time.
+func (r *Rules) GetToken(st State, id string) (*model.TokenView, error) {
+	tx, err := r.authorizeRead(st)
+	if err != nil {
+		return nil, err
+	}
+	if err := model.ValidateID("token", id); err != nil {
+		return nil, err
+	}
+	return loadView(st, tx.now, id)
+}
+
+func loadView(st State, now time.Time, id string) (*model.TokenView, error) {
+	t, err := mustGet[model.Token](st, tokenKey(id), "token", id)
+	if err != nil {
+		return nil, err
+	}
+	v := t.View(now)
+	return &v, nil
+}
+
+// TokensByHolder lists the tokens an enterprise holds or held to the end
+// (spent tokens leave the list).
+func (r *Rules) TokensByHolder(st State, req *model.PageRequest) (*model.Page[model.TokenView], error) {
+	return listPage(r, st, objTokenByHolder, req, func(now time.Time, id string) (*model.TokenView, error) { return loadView(st, now, id) })
+}
+
+// TokensByIssuer lists every token of the receivables a core issued.
+func (r *Rules) TokensByIssuer(st State, req *model.PageRequest) (*model.Page[model.TokenView], error) {
+	return listPage(r, st, objTokenByIssuer, req, func(now time.Time, id string) (*model.TokenView, error) { return loadView(st, now, id) })
+}
+
+// FinancingRequests lists the tokens awaiting a bank's decision.
+func (r *Rules) FinancingRequests(st State, req *model.PageRequest) (*model.Page[model.TokenView], error) {
+	return listPage(r, st, objFinancingForBank, req, func(now time.Time, id string) (*model.TokenView, error) { return loadView(st, now, id) })
+}
+
+// listPage reads one page of an index under req.Owner and loads each ID.
+func listPage[T any](r *Rules, st State, index string, req *model.PageRequest, load func(time.Time, string) (*T, error)) (*model.Page[T], error) {
+	tx, err := r.authorizeRead(st)
+	if err != nil {
+		return nil, err
+	}
+	kvs, next, err := st.GetStateByPartialCompositeKeyWithPagination(index, []string{req.Owner}, int32(req.PageSize), req.Bookmark)
+	if err != nil {
+		return nil, internal("range read: %v", err)
+	}
+	page := &model.Page[T]{Items: make([]T, 0, len(kvs)), Bookmark: next}
+	for _, kv := range kvs {
+		id, err := lastAttr(kv.Key)
+		if err != nil {
+			return nil, err
+		}
+		v, err := load(tx.now, id)
+		if err != nil {
+			return nil, err
+		}
+		page.Items = append(page.Items, *v)
+	}
+	return page, nil
+}
+
+// Provenance returns the tree of a receivable from its root (the core's
+// issue) to tier N. A merged token appears under its first parent.
+func (r *Rules) Provenance(st State, root string) (*model.ProvenanceNode, error) {
+	tx, err := r.authorizeRead(st)
+	if err != nil {
+		return nil, err
+	}
+	if err := model.ValidateID("root", root); err != nil {
+		return nil, err
+	}
+	rt, err := mustGet[model.Token](st, tokenKey(root), "token", root)
+	if err != nil {
+		return nil, err
+	}
+	if rt.Root != rt.ID {
+		return nil, model.Errorf(model.CodeInvalidArgument, "root: token %s is not a root (its root is %s)", root, rt.Root)
+	}
+	kvs, err := st.GetStateByPartialCompositeKey(objTokenByRoot, []string{root}, model.MaxProvenance)
+	if err != nil {
+		return nil, internal("range read: %v", err)
+	}
+	if len(kvs) > model.MaxProvenance {
+		return nil, model.Errorf(model.CodeInvalidArgument, "receivable %s has more than %d tokens", root, model.MaxProvenance)
+	}
+	tokens := make(map[string]*model.Token, len(kvs))
+	for _, kv := range kvs {
+		id, err := lastAttr(kv.Key)
+		if err != nil {
+			return nil, err
+		}
+		if tokens[id], err = mustGet[model.Token](st, tokenKey(id), "token", id); err != nil {
+			return nil, err
+		}
+	}
+	return buildTree(tokens, rt.ID, tx.now), nil
+}
+
+// buildTree walks Children lists (ordered), never the map, so the result
+// is deterministic.
+func buildTree(tokens map[string]*model.Token, id string, now time.Time) *model.ProvenanceNode {
+	t := tokens[id]
+	n := &model.ProvenanceNode{Token: t.View(now)}
+	for _, c := range t.Children {
+		child, ok := tokens[c]
+		if !ok || len(child.Parents) == 0 || child.Parents[0] != id {
+			continue
+		}
+		n.Children = append(n.Children, *buildTree(tokens, c, now))
+	}
+	return n
+}

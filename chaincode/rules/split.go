@@ -1,0 +1,148 @@
+package rules
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/tierchain/tierchain/chaincode/model"
+	"github.com/tierchain/tierchain/chaincode/protocol"
+)
+
+// Split spends one ACTIVE token of the caller into 2..8 outputs.
+func (r *Rules) Split(st State, req *model.SplitRequest) ([]*model.Token, error) {
+	return r.spend(st, req, protocol.KindSplit)
+}
+
+// Merge spends 2..8 ACTIVE tokens of one root held by the caller into one.
+func (r *Rules) Merge(st State, req *model.SplitRequest) ([]*model.Token, error) {
+	return r.spend(st, req, protocol.KindMerge)
+}
+
+// Transfer spends one ACTIVE token of the caller into one output.
+func (r *Rules) Transfer(st State, req *model.SplitRequest) ([]*model.Token, error) {
+	return r.spend(st, req, protocol.KindTransfer)
+}
+
+func checkShape(kind string, in, out int) error {
+	ok := false
+	switch kind {
+	case protocol.KindSplit:
+		ok = in == 1 && out >= 2
+	case protocol.KindMerge:
+		ok = in >= 2 && out == 1
+	case protocol.KindTransfer:
+		ok = in == 1 && out == 1
+	}
+	if !ok {
+		return model.Errorf(model.CodeInvalidArgument, "%s: %d inputs → %d outputs is not a %s", kind, in, out, kind)
+	}
+	return nil
+}
+
+// spend is split, merge and transfer: the inputs become SPLIT, the outputs
+// record parents, root, tier and holder; the proofs show the outputs sum to
+// the inputs with no negative or wrapped piece, each openable by the
+// regulator.
+func (r *Rules) spend(st State, req *model.SplitRequest, kind string) ([]*model.Token, error) {
+	tx, err := r.beginWrite(st, kind, model.RoleSupplier)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkShape(kind, len(req.Inputs), len(req.Outputs)); err != nil {
+		return nil, err
+	}
+	inputs := make([]*model.Token, len(req.Inputs))
+	stmt := &protocol.SplitStatement{Kind: kind, Spender: tx.caller.ID}
+	tier := 0
+	for i, id := range req.Inputs {
+		t, err := tx.spendable(id)
+		if err != nil {
+			return nil, err
+		}
+		if i > 0 && t.Root != inputs[0].Root {
+			return nil, model.Errorf(model.CodeInvalidArgument, "inputs: %s and %s belong to different receivables", inputs[0].ID, id)
+		}
+		c, err := protocol.DecodeCommitment("input commitment", t.Commitment)
+		if err != nil {
+			return nil, internal("stored token commitment: %v", err)
+		}
+		inputs[i] = t
+		tier = max(tier, t.Tier)
+		stmt.Inputs = append(stmt.Inputs, protocol.InputRef{ID: id, Commitment: c})
+	}
+	for i, o := range req.Outputs {
+		if _, err := tx.activeEnterprise("outputs.holder", o.Holder, model.RoleSupplier); err != nil {
+			return nil, err
+		}
+		c, h, err := protocol.DecodeAudited(fmt.Sprintf("outputs[%d]", i), o.Commitment, o.Handle)
+		if err != nil {
+			return nil, err
+		}
+		stmt.Outputs = append(stmt.Outputs, protocol.OutputRef{Holder: req.Outputs[i].Holder, Commitment: c, Handle: h,
+			HolderEnvelope: o.HolderEnvelope, RegulatorEnvelope: o.RegulatorEnvelope})
+	}
+	root := inputs[0]
+	stats, err := mustGet[model.RootStats](st, rootStatsKey(root.Root), "receivable", root.Root)
+	if err != nil {
+		return nil, err
+	}
+	if stmt.AuditKey, err = tx.auditKey(); err != nil {
+		return nil, err
+	}
+	if err := stmt.Verify(tx.ctx, req); err != nil {
+		return nil, err
+	}
+
+	outputs := make([]*model.Token, len(req.Outputs))
+	children := make([]string, len(req.Outputs))
+	for i := range req.Outputs {
+		children[i] = protocol.TokenID(tx.id, i)
+	}
+	for _, t := range inputs {
+		t.Status, t.Children = model.TokenSplit, children
+		if err := tx.putToken(t); err != nil {
+			return nil, err
+		}
+		tx.delIndex(objTokenByHolder, t.Holder, t.ID)
+	}
+	for i, o := range req.Outputs {
+		outTier := tier
+		if o.Holder != tx.caller.ID {
+			outTier++
+		}
+		t := &model.Token{
+			ID: children[i], Root: root.Root, Parents: slices.Clone(req.Inputs), Tier: outTier,
+			Issuer: root.Issuer, Bank: root.Bank, Holder: o.Holder, Commitment: o.Commitment, Handle: o.Handle,
+			HolderEnvelope: o.HolderEnvelope, RegulatorEnvelope: o.RegulatorEnvelope, Maturity: root.Maturity,
+			Status: model.TokenActive, CreatedAt: tx.now, UpdatedAt: tx.now, TxID: tx.id,
+		}
+		if err := tx.putNewToken(t); err != nil {
+			return nil, err
+		}
+		outputs[i] = t
+	}
+	stats.OpenLeaves += len(outputs) - len(inputs)
+	if err := tx.put(rootStatsKey(stats.Root), stats); err != nil {
+		return nil, err
+	}
+	return outputs, tx.commit()
+}
+
+// spendable loads an input: held by the caller, ACTIVE, not overdue.
+func (tx *txn) spendable(id string) (*model.Token, error) {
+	t, err := mustGet[model.Token](tx.st, tokenKey(id), "token", id)
+	if err != nil {
+		return nil, err
+	}
+	if t.Holder != tx.caller.ID {
+		return nil, unauthorized("token %s is not held by %s", id, tx.caller.ID)
+	}
+	switch t.EffectiveStatus(tx.now) {
+	case model.TokenActive:
+		return t, nil
+	case model.TokenSplit:
+		return nil, model.Errorf(model.CodeConflict, "token %s is already spent", id)
+	default:
+		return nil, forbidden("token %s is %s", id, t.EffectiveStatus(tx.now))
+	}
+}

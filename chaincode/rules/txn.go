@@ -1,0 +1,262 @@
+package rules
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"slices"
+	"time"
+
+	"github.com/tierchain/tierchain/chaincode/model"
+	"github.com/tierchain/tierchain/chaincode/protocol"
+	"github.com/tierchain/tierchain/zk/audit"
+)
+
+// DefaultOperatorMSP is the MSP whose admins may register the first
+// operator enterprise.
+const DefaultOperatorMSP = "OperatorMSP"
+
+// Config is the chaincode's configuration (from the chaincode server's
+// environment).
+type Config struct {
+	OperatorMSP string
+}
+
+// Rules runs the TierChain transactions over a State.
+type Rules struct {
+	cfg Config
+}
+
+// New returns the rules for cfg (OperatorMSP defaults to DefaultOperatorMSP).
+func New(cfg Config) *Rules {
+	if cfg.OperatorMSP == "" {
+		cfg.OperatorMSP = DefaultOperatorMSP
+	}
+	return &Rules{cfg: cfg}
+}
+
+// txn is one transaction in progress: its clock, its caller and its
+// buffered writes and event.
+type txn struct {
+	st     State
+	now    time.Time
+	id     string
+	ctx    protocol.Context
+	caller *model.Enterprise
+	writes []write
+	event  model.Event
+}
+
+type write struct {
+	key   string
+	value []byte // nil: delete
+}
+
+func internal(format string, args ...any) error {
+	return model.Errorf(model.CodeInternal, format, args...)
+}
+
+func (r *Rules) begin(st State, kind string) (*txn, error) {
+	now, err := st.TxTimestamp()
+	if err != nil {
+		return nil, internal("transaction timestamp: %v", err)
+	}
+	cc, err := st.ChaincodeName()
+	if err != nil {
+		return nil, internal("chaincode name: %v", err)
+	}
+	now = now.UTC()
+	tx := &txn{st: st, now: now, id: st.TxID(), ctx: protocol.Context{Channel: st.ChannelID(), Chaincode: cc}}
+	tx.event = model.Event{Version: model.EventVersion, Kind: kind, TxID: tx.id, Timestamp: now}
+	return tx, nil
+}
+
+// callerIdentity returns the caller's MSP and certificate hash.
+func (tx *txn) callerIdentity() (Identity, string, error) {
+	id, err := tx.st.Caller()
+	if err != nil {
+		return Identity{}, "", model.Errorf(model.CodeUnauthorized, "caller identity: %v", err)
+	}
+	if len(id.Cert) == 0 || !validKeyAttr(id.MSPID) || id.MSPID == "" {
+		return Identity{}, "", model.Errorf(model.CodeUnauthorized, "caller identity incomplete")
+	}
+	h := sha256.Sum256(id.Cert)
+	return id, hex.EncodeToString(h[:]), nil
+}
+
+// resolveCaller maps the caller to its registered, ACTIVE enterprise.
+func (tx *txn) resolveCaller() (*model.Enterprise, error) {
+	id, hash, err := tx.callerIdentity()
+	if err != nil {
+		return nil, err
+	}
+	raw, err := tx.st.GetState(identityKey(id.MSPID, hash))
+	if err != nil {
+		return nil, internal("read identity: %v", err)
+	}
+	if raw == nil {
+		return nil, model.Errorf(model.CodeUnauthorized, "caller (%s) is not a registered enterprise", id.MSPID)
+	}
+	e, err := getJSON[model.Enterprise](tx.st, enterpriseKey(string(raw)))
+	if err != nil {
+		return nil, err
+	}
+	if e == nil {
+		return nil, internal("identity points at missing enterprise %q", raw)
+	}
+	if e.Status != model.EnterpriseActive {
+		return nil, model.Errorf(model.CodeUnauthorized, "enterprise %s is %s", e.ID, e.Status)
+	}
+	return e, nil
+}
+
+// beginWrite starts a write and authorizes its caller for roles: the one
+// authorization step that comes first in every write.
+func (r *Rules) beginWrite(st State, kind string, roles ...model.Role) (*txn, error) {
+	tx, err := r.begin(st, kind)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.authorize(roles...); err != nil {
+		return nil, err
+	}
+	return tx, nil
+}
+
+// authorize is the first step of every write: the caller must be a
+// registered, ACTIVE enterprise with one of roles. Regulators never write.
+func (tx *txn) authorize(roles ...model.Role) error {
+	e, err := tx.resolveCaller()
+	if err != nil {
+		return err
+	}
+	if e.Role == model.RoleRegulator {
+		return model.Errorf(model.CodeUnauthorized, "regulator %s may not write", e.ID)
+	}
+	if !slices.Contains(roles, e.Role) {
+		return model.Errorf(model.CodeUnauthorized, "enterprise %s (%s) may not %s", e.ID, e.Role, tx.event.Kind)
+	}
+	tx.caller = e
+	tx.event.Actor = e.ID
+	return nil
+}
+
+// authorizeRead lets any registered, ACTIVE enterprise (regulators
+// included) query.
+func (r *Rules) authorizeRead(st State) (*txn, error) {
+	tx, err := r.begin(st, "query")
+	if err != nil {
+		return nil, err
+	}
+	if tx.caller, err = tx.resolveCaller(); err != nil {
+		return nil, err
+	}
+	return tx, nil
+}
+
+func (tx *txn) put(key string, v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return internal("encode %T: %v", v, err)
+	}
+	tx.writes = append(tx.writes, write{key: key, value: raw})
+	return nil
+}
+
+func (tx *txn) putIndex(objectType string, attrs ...string) {
+	tx.writes = append(tx.writes, write{key: CompositeKey(objectType, attrs...), value: indexValue})
+}
+
+func (tx *txn) delIndex(objectType string, attrs ...string) {
+	tx.writes = append(tx.writes, write{key: CompositeKey(objectType, attrs...)})
+}
+
+// commit flushes the buffered writes in order and sets the one event.
+func (tx *txn) commit() error {
+	for _, w := range tx.writes {
+		var err error
+		if w.value == nil {
+			err = tx.st.DelState(w.key)
+		} else {
+			err = tx.st.PutState(w.key, w.value)
+		}
+		if err != nil {
+			return internal("write: %v", err)
+		}
+	}
+	payload, err := json.Marshal(tx.event)
+	if err != nil {
+		return internal("encode event: %v", err)
+	}
+	if err := tx.st.SetEvent(model.EventName, payload); err != nil {
+		return internal("set event: %v", err)
+	}
+	return nil
+}
+
+// getJSON loads a record; nil when absent.
+func getJSON[T any](st State, key string) (*T, error) {
+	raw, err := st.GetState(key)
+	if err != nil {
+		return nil, internal("read state: %v", err)
+	}
+	if raw == nil {
+		return nil, nil
+	}
+	v := new(T)
+	if err := json.Unmarshal(raw, v); err != nil {
+		return nil, internal("corrupt %T record: %v", v, err)
+	}
+	return v, nil
+}
+
+// mustGet loads a record or fails with NOT_FOUND naming it.
+func mustGet[T any](st State, key, what, id string) (*T, error) {
+	v, err := getJSON[T](st, key)
+	if err != nil {
+		return nil, err
+	}
+	if v == nil {
+		return nil, model.Errorf(model.CodeNotFound, "%s %s", what, id)
+	}
+	return v, nil
+}
+
+// activeEnterprise loads an enterprise that must be ACTIVE with role.
+func (tx *txn) activeEnterprise(field, id string, role model.Role) (*model.Enterprise, error) {
+	e, err := mustGet[model.Enterprise](tx.st, enterpriseKey(id), "enterprise", id)
+	if err != nil {
+		return nil, err
+	}
+	if e.Role != role {
+		return nil, model.Errorf(model.CodeInvalidArgument, "%s: %s is a %s, not a %s", field, id, e.Role, role)
+	}
+	if e.Status != model.EnterpriseActive {
+		return nil, model.Errorf(model.CodeForbiddenState, "%s: %s is %s", field, id, e.Status)
+	}
+	return e, nil
+}
+
+// auditKey returns the platform's regulator audit key.
+func (tx *txn) auditKey() (*audit.PublicKey, error) {
+	p, err := getJSON[model.Platform](tx.st, platformKey())
+	if err != nil {
+		return nil, err
+	}
+	if p == nil {
+		return nil, model.Errorf(model.CodeForbiddenState, "no regulator audit key is registered yet")
+	}
+	k, err := audit.DecodePublicKey(p.AuditKey)
+	if err != nil {
+		return nil, internal("stored audit key: %v", err)
+	}
+	return k, nil
+}
+
+func forbidden(format string, args ...any) error {
+	return model.Errorf(model.CodeForbiddenState, format, args...)
+}
+
+func unauthorized(format string, args ...any) error {
+	return model.Errorf(model.CodeUnauthorized, format, args...)
+}
