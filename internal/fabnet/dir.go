@@ -72,3 +72,26 @@ func StopDir(dir string, purge bool) (int, error) {
 	}
 	return stopped, nil
 }
+
+// Open attaches to the running network recorded in dir (started by
+// `tierchain up` in another process), for clients: Connect and IdentityFor
+// work; process control (Kill, Start…) does not.
+func Open(dir string) (*Network, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	p := paths{root: abs}
+	st, err := readState(p.State())
+	if err != nil {
+		return nil, errors.Join(errors.New("fabnet: no network recorded there (start one with: tierchain up)"), err)
+	}
+	running := false
+	for _, pr := range st.Procs {
+		running = running || alive(pr.PID, pr.Bin)
+	}
+	if !running {
+		return nil, errors.New("fabnet: the network recorded there is not running")
+	}
+	return &Network{Layout: NewLayout(st.Base, st.Orderers), Dir: abs, p: p, procs: map[string]*proc{}}, nil
+}
