@@ -241,7 +241,12 @@ func (r *PageRequest) Validate() error {
 	if r.PageSize == 0 {
 		r.PageSize = DefaultPageSize
 	}
-	return firstError(ValidateID("owner", r.Owner), validateText("bookmark", r.Bookmark, 4*MaxIDLength, false))
+	// A bookmark is opaque (a ledger key, with U+0000 separators): only
+	// its size and encoding are checked.
+	if len(r.Bookmark) > MaxBookmarkLength || !utf8.ValidString(r.Bookmark) {
+		return invalid("bookmark: at most %d bytes of UTF-8", MaxBookmarkLength)
+	}
+	return ValidateID("owner", r.Owner)
 }
 
 func noDuplicates(field string, ids []string) error {

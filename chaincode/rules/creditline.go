@@ -11,7 +11,7 @@ import (
 // enterprise. Re-granting changes the limit and expiry and keeps the
 // outstanding sum; a limit below the outstanding only blocks new issues.
 func (r *Rules) GrantCreditLine(st State, req *model.GrantCreditLineRequest) (*model.CreditLine, error) {
-	tx, err := r.beginWrite(st, protocol.KindGrantCreditLine, model.RoleBank)
+	tx, err := r.beginWrite(st, protocol.KindGrantCreditLine, req, model.RoleBank)
 	if err != nil {
 		return nil, err
 	}

@@ -29,6 +29,9 @@ func (r *Rules) RegisterEnterprise(st State, req *model.RegisterEnterpriseReques
 	if err != nil {
 		return nil, err
 	}
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
 	if !validKeyAttr(req.MSPID) {
 		return nil, model.Errorf(model.CodeInvalidArgument, "mspId: not a valid key attribute")
 	}
@@ -130,7 +133,7 @@ func (r *Rules) ReactivateEnterprise(st State, id string) (*model.Enterprise, er
 }
 
 func (r *Rules) setEnterpriseStatus(st State, id, kind string, from, to model.EnterpriseStatus) (*model.Enterprise, error) {
-	tx, err := r.beginWrite(st, kind, model.RoleOperator)
+	tx, err := r.beginWrite(st, kind, nil, model.RoleOperator)
 	if err != nil {
 		return nil, err
 	}

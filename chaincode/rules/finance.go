@@ -8,7 +8,7 @@ import (
 // RequestFinancing locks the caller's ACTIVE token for a bank, with the
 // opening sealed to the bank.
 func (r *Rules) RequestFinancing(st State, req *model.FinanceRequest) (*model.Token, error) {
-	tx, err := r.beginWrite(st, protocol.KindRequestFinancing, model.RoleSupplier)
+	tx, err := r.beginWrite(st, protocol.KindRequestFinancing, req, model.RoleSupplier)
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +51,7 @@ func (tx *txn) financingFor(id string, asHolder bool) (*model.Token, error) {
 // ApproveFinancing is the bank's approval: it records the disbursement and
 // becomes the holder (FINANCED).
 func (r *Rules) ApproveFinancing(st State, req *model.ApproveFinancingRequest) (*model.Token, error) {
-	tx, err := r.beginWrite(st, protocol.KindApproveFinancing, model.RoleBank)
+	tx, err := r.beginWrite(st, protocol.KindApproveFinancing, req, model.RoleBank)
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +84,7 @@ func (r *Rules) CancelFinancing(st State, req *model.TokenActionRequest) (*model
 }
 
 func (r *Rules) unlockFinancing(st State, req *model.TokenActionRequest, kind string, role model.Role, asHolder bool) (*model.Token, error) {
-	tx, err := r.beginWrite(st, kind, role)
+	tx, err := r.beginWrite(st, kind, req, role)
 	if err != nil {
 		return nil, err
 	}

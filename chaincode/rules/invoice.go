@@ -11,7 +11,7 @@ import (
 // RegisterInvoice records a supplier's invoice under its fingerprint,
 // once ever, after checking the amount's range proof and audit handle.
 func (r *Rules) RegisterInvoice(st State, req *model.RegisterInvoiceRequest) (*model.Invoice, error) {
-	tx, err := r.beginWrite(st, protocol.KindRegisterInvoice, model.RoleSupplier)
+	tx, err := r.beginWrite(st, protocol.KindRegisterInvoice, req, model.RoleSupplier)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +76,7 @@ func (r *Rules) RevokeInvoice(st State, req *model.InvoiceActionRequest) (*model
 }
 
 func (r *Rules) invoiceAction(st State, req *model.InvoiceActionRequest, kind string, role model.Role, to model.InvoiceStatus, from ...model.InvoiceStatus) (*model.Invoice, error) {
-	tx, err := r.beginWrite(st, kind, role)
+	tx, err := r.beginWrite(st, kind, req, role)
 	if err != nil {
 		return nil, err
 	}

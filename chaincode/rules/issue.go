@@ -12,7 +12,7 @@ import (
 // confirmed invoice total and within the remaining credit; the chaincode
 // computes both difference commitments from the ledger.
 func (r *Rules) Issue(st State, req *model.IssueRequest) (*model.Token, error) {
-	tx, err := r.beginWrite(st, protocol.KindIssue, model.RoleCore)
+	tx, err := r.beginWrite(st, protocol.KindIssue, req, model.RoleCore)
 	if err != nil {
 		return nil, err
 	}

@@ -10,7 +10,7 @@ import (
 // paid the holder of an ACTIVE or FINANCED token (Reason carries the payment
 // reference).
 func (r *Rules) DeclarePayment(st State, req *model.TokenActionRequest) (*model.Token, error) {
-	tx, err := r.beginWrite(st, protocol.KindDeclarePayment, model.RoleCore)
+	tx, err := r.beginWrite(st, protocol.KindDeclarePayment, req, model.RoleCore)
 	if err != nil {
 		return nil, err
 	}
@@ -42,7 +42,7 @@ func (r *Rules) DeclarePayment(st State, req *model.TokenActionRequest) (*model.
 // last open leaf of a receivable releases its root commitment from the
 // credit line's outstanding sum.
 func (r *Rules) ConfirmPayment(st State, req *model.TokenActionRequest) (*model.Token, error) {
-	tx, err := r.beginWrite(st, protocol.KindConfirmPayment, model.RoleSupplier, model.RoleBank)
+	tx, err := r.beginWrite(st, protocol.KindConfirmPayment, req, model.RoleSupplier, model.RoleBank)
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +106,7 @@ func (r *Rules) ConfirmPayment(st State, req *model.TokenActionRequest) (*model.
 
 // Freeze stops every action on a token (operator or court order).
 func (r *Rules) Freeze(st State, req *model.TokenActionRequest) (*model.Token, error) {
-	tx, err := r.beginWrite(st, protocol.KindFreeze, model.RoleOperator)
+	tx, err := r.beginWrite(st, protocol.KindFreeze, req, model.RoleOperator)
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +131,7 @@ func (r *Rules) Freeze(st State, req *model.TokenActionRequest) (*model.Token, e
 
 // Unfreeze returns a frozen token to the status it had.
 func (r *Rules) Unfreeze(st State, req *model.TokenActionRequest) (*model.Token, error) {
-	tx, err := r.beginWrite(st, protocol.KindUnfreeze, model.RoleOperator)
+	tx, err := r.beginWrite(st, protocol.KindUnfreeze, req, model.RoleOperator)
 	if err != nil {
 		return nil, err
 	}

@@ -131,6 +131,9 @@ func listPage[T any](r *Rules, st State, index string, req *model.PageRequest, l
 	if err != nil {
 		return nil, err
 	}
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
 	kvs, next, err := st.GetStateByPartialCompositeKeyWithPagination(index, []string{req.Owner}, int32(req.PageSize), req.Bookmark)
 	if err != nil {
 		return nil, internal("range read: %v", err)

@@ -44,7 +44,7 @@ func checkShape(kind string, in, out int) error {
 // the inputs with no negative or wrapped piece, each openable by the
 // regulator.
 func (r *Rules) spend(st State, req *model.SplitRequest, kind string) ([]*model.Token, error) {
-	tx, err := r.beginWrite(st, kind, model.RoleSupplier)
+	tx, err := r.beginWrite(st, kind, req, model.RoleSupplier)
 	if err != nil {
 		return nil, err
 	}

@@ -111,14 +111,21 @@ func (tx *txn) resolveCaller() (*model.Enterprise, error) {
 }
 
 // beginWrite starts a write and authorizes its caller for roles: the one
-// authorization step that comes first in every write.
-func (r *Rules) beginWrite(st State, kind string, roles ...model.Role) (*txn, error) {
+// authorization step that comes first in every write. Then it validates
+// the request's shape (again, if the contract already decoded it: rules
+// never trust their caller to have done it).
+func (r *Rules) beginWrite(st State, kind string, req model.Validator, roles ...model.Role) (*txn, error) {
 	tx, err := r.begin(st, kind)
 	if err != nil {
 		return nil, err
 	}
 	if err := tx.authorize(roles...); err != nil {
 		return nil, err
+	}
+	if req != nil {
+		if err := req.Validate(); err != nil {
+			return nil, err
+		}
 	}
 	return tx, nil
 }
