@@ -189,6 +189,15 @@ func TestPeerKilledDuringStream(t *testing.T) {
 		func() error { return n.StartPeer("BankA") })
 }
 
+// TestChaincodeServerKilledDuringStream kills the chaincode server (every
+// peer's endorsements fail while it is down) and restarts it.
+func TestChaincodeServerKilledDuringStream(t *testing.T) {
+	n := fabnettest.Network()
+	faultDuringStream(t, n, "ccfault",
+		func() error { return n.Kill("chaincode") },
+		func() error { return n.StartChaincode() })
+}
+
 // TestRaftLeaderKilledDuringStream runs a second network with three Raft
 // orderers, kills the leader while transactions flow, waits for a new
 // leader, then restarts the old one.
