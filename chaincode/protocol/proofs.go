@@ -13,11 +13,11 @@ import (
 	"github.com/tierchain/tierchain/zk/transcript"
 )
 
-// Proof names in sub-transcripts.
+// Proof names in proof transcripts.
 const (
-	proofRange   = "range"
-	proofHandle  = "handle"
-	proofBalance = "balance"
+	ProofRange   = "range"
+	ProofHandle  = "handle"
+	ProofBalance = "balance"
 )
 
 // verifyRange checks one aggregated 64-bit range proof over cs.
@@ -26,14 +26,14 @@ func verifyRange(base *transcript.Transcript, proof []byte, cs []*pedersen.Commi
 	if err != nil {
 		return invalidProof("range proof: malformed")
 	}
-	if err := p.Verify(subTranscript(base, proofRange, 0), cs, model.AmountBits); err != nil {
+	if err := p.Verify(ProofTranscript(base, ProofRange, 0), cs, model.AmountBits); err != nil {
 		return invalidProof("range proof: does not verify")
 	}
 	return nil
 }
 
 func proveRange(base *transcript.Transcript, openings []pedersen.Opening, rand io.Reader) ([]byte, error) {
-	p, err := rangeproof.Prove(subTranscript(base, proofRange, 0), openings, model.AmountBits, rand)
+	p, err := rangeproof.Prove(ProofTranscript(base, ProofRange, 0), openings, model.AmountBits, rand)
 	if err != nil {
 		return nil, err
 	}
@@ -47,14 +47,14 @@ func verifyHandle(base *transcript.Transcript, i int, key *audit.PublicKey, c *p
 	if err != nil {
 		return invalidProof("handle proof %d: malformed", i)
 	}
-	if err := p.Verify(subTranscript(base, proofHandle, i), key, c, h); err != nil {
+	if err := p.Verify(ProofTranscript(base, ProofHandle, i), key, c, h); err != nil {
 		return invalidProof("handle proof %d: does not verify", i)
 	}
 	return nil
 }
 
 func proveHandle(base *transcript.Transcript, i int, key *audit.PublicKey, o pedersen.Opening, rand io.Reader) ([]byte, error) {
-	p, err := audit.ProveHandle(subTranscript(base, proofHandle, i), key, o, rand)
+	p, err := audit.ProveHandle(ProofTranscript(base, ProofHandle, i), key, o, rand)
 	if err != nil {
 		return nil, err
 	}
@@ -67,14 +67,14 @@ func verifyBalance(base *transcript.Transcript, excess *group.Element, proof []b
 	if err != nil {
 		return invalidProof("balance proof: malformed")
 	}
-	if err := p.Verify(subTranscript(base, proofBalance, 0), excess); err != nil {
+	if err := p.Verify(ProofTranscript(base, ProofBalance, 0), excess); err != nil {
 		return invalidProof("balance proof: does not verify (outputs and inputs differ)")
 	}
 	return nil
 }
 
 func proveBalance(base *transcript.Transcript, k *group.Scalar, rand io.Reader) ([]byte, error) {
-	p, err := balance.Prove(subTranscript(base, proofBalance, 0), k, rand)
+	p, err := balance.Prove(ProofTranscript(base, ProofBalance, 0), k, rand)
 	if err != nil {
 		return nil, err
 	}

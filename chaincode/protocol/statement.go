@@ -76,7 +76,7 @@ func newTranscript(ctx Context, kind string) *transcript.Transcript {
 
 // subTranscript is the transcript of one proof of a statement: a clone of
 // the statement's, labelled with the proof's name and index.
-func subTranscript(base *transcript.Transcript, proof string, index int) *transcript.Transcript {
+func ProofTranscript(base *transcript.Transcript, proof string, index int) *transcript.Transcript {
 	t := base.Clone()
 	t.AppendString("proof", proof)
 	t.AppendUint64("index", uint64(index))
