@@ -25,7 +25,7 @@ func newScenario(t testing.TB) *rulestest.Scenario {
 
 // expectRefused runs a transaction that must fail with code, and checks
 // that it left the state byte-for-byte as it was and set no event.
-func expectRefused[T any](t *testing.T, st *rulestest.Memory, code *model.Error, run func() (T, error)) {
+func expectRefused[T any](t *testing.T, st *rulestest.Memory, code *model.Error, run func() (T, error)) error {
 	t.Helper()
 	before := st.Snapshot()
 	_, err := run()
@@ -41,6 +41,7 @@ func expectRefused[T any](t *testing.T, st *rulestest.Memory, code *model.Error,
 	if len(st.Events) != 0 {
 		t.Fatalf("refused transaction set %d events", len(st.Events))
 	}
+	return err
 }
 
 // lastEvent decodes the one event of the last transaction.
