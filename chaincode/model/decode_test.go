@@ -1,0 +1,172 @@
+package model_test
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tierchain/tierchain/chaincode/model"
+	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/balance"
+	"github.com/tierchain/tierchain/zk/envelope"
+	"github.com/tierchain/tierchain/zk/rangeproof"
+)
+
+func bytesOf(n int) []byte { return make([]byte, n) }
+
+func validOutput() model.Output {
+	return model.Output{Holder: "supplier2", Commitment: bytesOf(32), Handle: bytesOf(32), HandleProof: bytesOf(audit.HandleProofSize),
+		HolderEnvelope: bytesOf(envelope.SealedSize), RegulatorEnvelope: bytesOf(envelope.SealedSize)}
+}
+
+func validSplitJSON(t testing.TB) string {
+	req := model.SplitRequest{Inputs: []string{"t1"}, Outputs: []model.Output{validOutput(), validOutput()},
+		RangeProof: bytesOf(rangeproof.Size(64, 2)), BalanceProof: bytesOf(balance.ProofSize)}
+	raw, err := json.Marshal(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(raw)
+}
+
+func TestDecodeSplitRequest(t *testing.T) {
+	good := validSplitJSON(t)
+	if _, err := model.Decode[model.SplitRequest](good); err != nil {
+		t.Fatalf("valid request: %v", err)
+	}
+	nine := strings.Replace(good, `"outputs":[`, `"outputs":[`+strings.Repeat(mustJSON(t, validOutput())+",", 7), 1)
+	for _, tc := range []struct{ name, raw string }{
+		{"empty", ""},
+		{"not JSON", "split please"},
+		{"array", "[]"},
+		{"unknown field", strings.Replace(good, `{"inputs"`, `{"amount":5,"inputs"`, 1)},
+		{"trailing data", good + ` {}`},
+		{"two values", good + good},
+		{"bad base64", strings.Replace(good, `"balanceProof":"`, `"balanceProof":"!!`, 1)},
+		{"wrong type", strings.Replace(good, `"inputs":["t1"]`, `"inputs":"t1"`, 1)},
+		{"no inputs", strings.Replace(good, `"inputs":["t1"]`, `"inputs":[]`, 1)},
+		{"nine inputs", strings.Replace(good, `"inputs":["t1"]`, `"inputs":["a","b","c","d","e","f","g","h","i"]`, 1)},
+		{"nine outputs", nine},
+		{"bad input ID", strings.Replace(good, `"inputs":["t1"]`, `"inputs":["t/1"]`, 1)},
+		{"short balance proof", strings.Replace(good, `"balanceProof":"`, `"balanceProof":"AAAA`, 1)},
+		{"oversized", `{"inputs":["` + strings.Repeat("a", model.MaxRequestBytes) + `"]}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := model.Decode[model.SplitRequest](tc.raw)
+			if !errors.Is(err, model.ErrInvalidArgument) {
+				t.Fatalf("error %v, want INVALID_ARGUMENT", err)
+			}
+		})
+	}
+}
+
+func mustJSON(t testing.TB, v any) string {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(raw)
+}
+
+func TestValidateBounds(t *testing.T) {
+	day := time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name string
+		v    model.Validator
+	}{
+		{"issue with no invoices", &model.IssueRequest{Holder: "s", Bank: "b", Maturity: day}},
+		{"issue maturity with nanoseconds", &model.IssueRequest{Holder: "s", Bank: "b", Maturity: day.Add(1)}},
+		{"credit line of zero", &model.GrantCreditLineRequest{Core: "c", Expiry: day}},
+		{"enterprise with an unknown role", &model.RegisterEnterpriseRequest{ID: "x", Name: "X", Role: "king", MSPID: "M", Certificate: []byte{1}, EncryptionKey: bytesOf(32)}},
+		{"audit key on a bank", &model.RegisterEnterpriseRequest{ID: "x", Name: "X", Role: model.RoleBank, MSPID: "M", Certificate: []byte{1}, EncryptionKey: bytesOf(32), AuditKey: bytesOf(32)}},
+		{"name with a newline", &model.RegisterEnterpriseRequest{ID: "x", Name: "X\nY", Role: model.RoleBank, MSPID: "M", Certificate: []byte{1}, EncryptionKey: bytesOf(32)}},
+		{"invoice ID in upper case", &model.InvoiceActionRequest{Invoice: strings.Repeat("A", 128)}},
+		{"page too large", &model.PageRequest{Owner: "x", PageSize: model.MaxPageSize + 1}},
+		{"approval without a reference", &model.ApproveFinancingRequest{Token: "t", AgreementHash: bytesOf(32)}},
+		{"token ID too long", &model.TokenActionRequest{Token: strings.Repeat("t", model.MaxIDLength+1)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.v.Validate(); !errors.Is(err, model.ErrInvalidArgument) {
+				t.Fatalf("error %v, want INVALID_ARGUMENT", err)
+			}
+		})
+	}
+}
+
+func TestErrors(t *testing.T) {
+	err := model.Errorf(model.CodeNotFound, "token %s", "t1")
+	if !errors.Is(err, model.ErrNotFound) || errors.Is(err, model.ErrConflict) {
+		t.Fatal("errors.Is does not match by code")
+	}
+	if model.CodeOf(errors.New("plain")) != model.CodeInternal {
+		t.Fatal("untyped errors should be INTERNAL")
+	}
+	got := model.ParseError("chaincode response 500, " + err.Error())
+	if got == nil || got.Code != model.CodeNotFound || got.Message != "token t1" {
+		t.Fatalf("ParseError: %+v", got)
+	}
+	if model.ParseError("transaction timed out") != nil {
+		t.Fatal("ParseError found a code in an untyped message")
+	}
+}
+
+// Fuzz the decoders: no panic, and anything accepted re-encodes to a
+// request that decodes to the same thing.
+func fuzzDecode[T any, P interface {
+	*T
+	model.Validator
+}](f *testing.F, seeds ...string) {
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		v, err := model.Decode[T, P](raw)
+		if err != nil {
+			if !errors.Is(err, model.ErrInvalidArgument) {
+				t.Fatalf("decode error %v is not INVALID_ARGUMENT", err)
+			}
+			return
+		}
+		again, err := model.Decode[T, P](mustJSON(t, v))
+		if err != nil {
+			t.Fatalf("re-encoded request refused: %v", err)
+		}
+		if mustJSON(t, again) != mustJSON(t, v) {
+			t.Fatal("decode is not stable")
+		}
+	})
+}
+
+func FuzzDecodeSplitRequest(f *testing.F) {
+	fuzzDecode[model.SplitRequest](f, validSplitJSON(f), `{"inputs":["a"],"outputs":[]}`, `{}`)
+}
+
+func FuzzDecodeIssueRequest(f *testing.F) {
+	req := model.IssueRequest{Holder: "s1", Bank: "b", Invoices: []string{strings.Repeat("ab", 64)}, Maturity: time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC),
+		Commitment: bytesOf(32), Handle: bytesOf(32), HolderEnvelope: bytesOf(envelope.SealedSize), RegulatorEnvelope: bytesOf(envelope.SealedSize),
+		RangeProof: bytesOf(rangeproof.Size(64, 3)), HandleProof: bytesOf(audit.HandleProofSize)}
+	fuzzDecode[model.IssueRequest](f, mustJSON(f, req), `{"maturity":"2026-13-01T00:00:00Z"}`)
+}
+
+func FuzzDecodeRegisterInvoiceRequest(f *testing.F) {
+	req := model.RegisterInvoiceRequest{Fingerprint: bytesOf(64), Buyer: "core", DocumentHash: bytesOf(32), DueDate: time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC),
+		Commitment: bytesOf(32), Handle: bytesOf(32), RangeProof: bytesOf(rangeproof.Size(64, 1)), HandleProof: bytesOf(audit.HandleProofSize),
+		BuyerEnvelope: bytesOf(envelope.SealedSize), RegulatorEnvelope: bytesOf(envelope.SealedSize)}
+	fuzzDecode[model.RegisterInvoiceRequest](f, mustJSON(f, req))
+}
+
+func FuzzDecodeRegisterEnterpriseRequest(f *testing.F) {
+	fuzzDecode[model.RegisterEnterpriseRequest](f, `{"id":"x","name":"X","role":"bank","mspId":"BankAMSP","certificate":"AQ==","encryptionKey":"`+
+		base64.StdEncoding.EncodeToString(bytesOf(32))+`"}`)
+}
+
+func FuzzDecodeSmallRequests(f *testing.F) {
+	fuzzDecode[model.TokenActionRequest](f, `{"token":"t1","reason":"x"}`)
+}
+
+func FuzzDecodePageRequest(f *testing.F) {
+	fuzzDecode[model.PageRequest](f, `{"owner":"core","pageSize":2,"bookmark":"\u0000tc.token\u0000"}`)
+}
