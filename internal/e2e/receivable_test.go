@@ -52,7 +52,9 @@ func newParty(t *testing.T, id, org, user string, role model.Role) *party {
 		certDER: block.Bytes, mspID: ident.MSPID}
 }
 
-func (p *party) recipient() protocol.Recipient { return protocol.Recipient{ID: p.id, Key: p.key.Public()} }
+func (p *party) recipient() protocol.Recipient {
+	return protocol.Recipient{ID: p.id, Key: p.key.Public()}
+}
 
 // submit sends fn(request as JSON) to the tierchain contract and decodes the
 // JSON result into out (if not nil).
@@ -189,7 +191,7 @@ func TestReceivableOnRealNetwork(t *testing.T) {
 	// Tier 1 splits 400 000.00 to tier 2 and keeps 600 000.00.
 	toTier2, change := opening(t, 400_000_00), opening(t, 600_000_00)
 	split, err := protocol.BuildSplit(ctx, protocol.SplitInput{Kind: protocol.KindSplit, Spender: tier1.id,
-		Inputs: []protocol.OpenedToken{{ID: root.ID, Opening: rootOpening}},
+		Inputs:  []protocol.OpenedToken{{ID: root.ID, Opening: rootOpening}},
 		Outputs: []protocol.OutputSpec{{Holder: tier2.recipient(), Opening: toTier2}, {Holder: tier1.recipient(), Opening: change}}}, auditor, nil)
 	if err != nil {
 		t.Fatal(err)
