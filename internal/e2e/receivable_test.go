@@ -117,8 +117,11 @@ func opening(t *testing.T, v uint64) pedersen.Opening {
 // enterprises (real cryptogen identities); a supplier registers two
 // invoices the core confirms; a bank grants a credit line; the core issues
 // a confidential receivable to tier 1, which splits it to tier 2 keeping
-// the change. The regulator opens every amount from the ledger. A double
-// spend and a regulator write are refused and change nothing.
+// the change; tier 2 finances its piece at the bank; at maturity the core
+// pays every holder, who confirm, and the credit line's outstanding sum
+// returns to zero. The regulator opens every amount from the ledger. A
+// double spend, a regulator write and an early payment are refused and
+// change nothing.
 func TestReceivableOnRealNetwork(t *testing.T) {
 	ctx := protocol.Context{Channel: fabnet.ChannelName, Chaincode: fabnet.ChaincodeName}
 	admin := newParty(t, "", "Operator", "Admin", "")
@@ -148,7 +151,8 @@ func TestReceivableOnRealNetwork(t *testing.T) {
 	auditor := protocol.Auditor{AuditKey: auditKey.Public(), EncryptionKey: regulator.key.Public()}
 
 	// Invoices 600 000.00 + 400 000.00, confirmed by the core.
-	maturity := time.Now().UTC().AddDate(0, 3, 0).Truncate(time.Second)
+	// A maturity a few seconds away, so the test can pay at maturity for real.
+	maturity := time.Now().UTC().Add(20 * time.Second).Truncate(time.Second)
 	var invoices []protocol.OpenedInvoice
 	for i, v := range []uint64{600_000_00, 400_000_00} {
 		o := opening(t, v)
@@ -202,12 +206,71 @@ func TestReceivableOnRealNetwork(t *testing.T) {
 		t.Fatalf("split outputs %+v", outs)
 	}
 
-	// The same split again is a double spend; a regulator write is refused.
+	// The same split again is a double spend; a regulator write is refused;
+	// neither changes anything.
 	if err := tier1.submit(t, "Split", split, nil); err == nil {
 		t.Fatal("double spend committed")
 	}
-	if err := regulator.submit(t, "Freeze", map[string]string{"token": outs[0].ID, "reason": "x"}, nil); err == nil {
+	if err := regulator.submit(t, "Freeze", &model.TokenActionRequest{Token: outs[0].ID, Reason: "x"}, nil); err == nil {
 		t.Fatal("a regulator write committed")
+	}
+	if st := regulator.token(t, outs[0].ID).Status; st != model.TokenActive {
+		t.Errorf("tier-2 token status %s after the refused writes", st)
+	}
+
+	// Before maturity the core cannot pay.
+	if err := core.submit(t, "DeclarePayment", &model.TokenActionRequest{Token: outs[1].ID, Reason: "early"}, nil); err == nil {
+		t.Fatal("payment declared before maturity")
+	}
+
+	// Tier 2 finances its 400 000.00 at the bank, which sees the amount,
+	// pays off-chain and becomes the holder.
+	c2, err := pedersen.DecodeCommitment(outs[0].Commitment)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fin, err := protocol.BuildFinance(outs[0].ID, c2, toTier2, bank.recipient(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tier2.must(t, "RequestFinancing", fin, nil)
+	requested := bank.token(t, outs[0].ID)
+	if requested.Status != model.TokenFinancing || requested.Financing == nil {
+		t.Fatalf("after the request: %s", requested.Status)
+	}
+	disclosed, err := envelope.Open(bank.key, requested.Financing.BankEnvelope,
+		envelope.Binding{Commitment: c2, TokenID: outs[0].ID, Purpose: protocol.PurposeBank})
+	if err != nil || disclosed.Value != 400_000_00 {
+		t.Fatalf("bank sees %d, %v", disclosed.Value, err)
+	}
+	bank.must(t, "ApproveFinancing", &model.ApproveFinancingRequest{Token: outs[0].ID, DisbursementRef: "SWIFT-0001",
+		AgreementHash: make([]byte, 32)}, nil)
+	if tok := bank.token(t, outs[0].ID); tok.Status != model.TokenFinanced || tok.Holder != bank.id {
+		t.Fatalf("after approval: %s held by %s", tok.Status, tok.Holder)
+	}
+
+	// At maturity the core pays every holder; each confirms receipt.
+	time.Sleep(time.Until(maturity) + 2*time.Second)
+	for _, leaf := range []struct {
+		id     string
+		holder *party
+	}{{outs[0].ID, bank}, {outs[1].ID, tier1}} {
+		core.must(t, "DeclarePayment", &model.TokenActionRequest{Token: leaf.id, Reason: "PAY-" + leaf.id[:8]}, nil)
+		leaf.holder.must(t, "ConfirmPayment", &model.TokenActionRequest{Token: leaf.id}, nil)
+		if st := regulator.token(t, leaf.id).Status; st != model.TokenSettled {
+			t.Fatalf("%s: %s after payment", leaf.id, st)
+		}
+	}
+	res, err := regulator.conn.Contract("tierchain").EvaluateTransaction("GetCreditLine", core.id, bank.id)
+	if err != nil {
+		t.Fatal(detail(err))
+	}
+	var line model.CreditLine
+	if err := json.Unmarshal(res, &line); err != nil {
+		t.Fatal(err)
+	}
+	if id := group.NewIdentity().Bytes(); line.Settled != 1 || string(line.Outstanding) != string(id) {
+		t.Fatalf("credit line after settlement: settled %d, outstanding %x", line.Settled, line.Outstanding)
 	}
 
 	// The regulator opens every amount from the ledger with its audit key.
@@ -227,8 +290,5 @@ func TestReceivableOnRealNetwork(t *testing.T) {
 	}
 	if st := regulator.token(t, root.ID).Status; st != model.TokenSplit {
 		t.Errorf("root status %s after the split", st)
-	}
-	if st := regulator.token(t, outs[0].ID).Status; st != model.TokenActive {
-		t.Errorf("tier-2 token status %s after the refused writes", st)
 	}
 }
