@@ -19,12 +19,12 @@ func bytesOf(n int) []byte { return make([]byte, n) }
 
 func validOutput() model.Output {
 	return model.Output{Holder: "supplier2", Commitment: bytesOf(32), Handle: bytesOf(32), HandleProof: bytesOf(audit.HandleProofSize),
-		HolderEnvelope: bytesOf(envelope.SealedSize), RegulatorEnvelope: bytesOf(envelope.SealedSize)}
+		RangeProof: bytesOf(rangeproof.Size(64, 1)), HolderEnvelope: bytesOf(envelope.SealedSize), RegulatorEnvelope: bytesOf(envelope.SealedSize)}
 }
 
 func validSplitJSON(t testing.TB) string {
 	req := model.SplitRequest{Inputs: []string{"t1"}, Outputs: []model.Output{validOutput(), validOutput()},
-		RangeProof: bytesOf(rangeproof.Size(64, 2)), BalanceProof: bytesOf(balance.ProofSize)}
+		BalanceProof: bytesOf(balance.ProofSize)}
 	raw, err := json.Marshal(req)
 	if err != nil {
 		t.Fatal(err)
@@ -147,7 +147,8 @@ func FuzzDecodeSplitRequest(f *testing.F) {
 func FuzzDecodeIssueRequest(f *testing.F) {
 	req := model.IssueRequest{Holder: "s1", Bank: "b", Invoices: []string{strings.Repeat("ab", 64)}, Maturity: time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC),
 		Commitment: bytesOf(32), Handle: bytesOf(32), HolderEnvelope: bytesOf(envelope.SealedSize), RegulatorEnvelope: bytesOf(envelope.SealedSize),
-		RangeProof: bytesOf(rangeproof.Size(64, 3)), HandleProof: bytesOf(audit.HandleProofSize)}
+		RangeProofs: [][]byte{bytesOf(rangeproof.Size(64, 1)), bytesOf(rangeproof.Size(64, 1)), bytesOf(rangeproof.Size(64, 1))},
+		HandleProof: bytesOf(audit.HandleProofSize)}
 	fuzzDecode[model.IssueRequest](f, mustJSON(f, req), `{"maturity":"2026-13-01T00:00:00Z"}`)
 }
 

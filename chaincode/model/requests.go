@@ -46,9 +46,10 @@ type GrantCreditLineRequest struct {
 
 // IssueRequest issues a receivable backed by confirmed invoices.
 //
-// RangeProof is one aggregated 64-bit proof over, in order: the amount
+// RangeProofs are three single 64-bit proofs over, in order: the amount
 // commitment, Σ invoice commitments − amount, and limit·G − outstanding −
-// amount (the chaincode computes the last two itself).
+// amount (the chaincode computes the last two itself). The chaincode
+// verifies them in one batch.
 type IssueRequest struct {
 	Holder            string    `json:"holder"`
 	Bank              string    `json:"bank"`
@@ -58,7 +59,7 @@ type IssueRequest struct {
 	Handle            []byte    `json:"handle"`
 	HolderEnvelope    []byte    `json:"holderEnvelope"`
 	RegulatorEnvelope []byte    `json:"regulatorEnvelope"`
-	RangeProof        []byte    `json:"rangeProof"`
+	RangeProofs       [][]byte  `json:"rangeProofs"`
 	HandleProof       []byte    `json:"handleProof"`
 }
 
@@ -68,17 +69,17 @@ type Output struct {
 	Commitment        []byte `json:"commitment"`
 	Handle            []byte `json:"handle"`
 	HandleProof       []byte `json:"handleProof"`
+	RangeProof        []byte `json:"rangeProof"` // single 64-bit proof, batched with the others
 	HolderEnvelope    []byte `json:"holderEnvelope"`
 	RegulatorEnvelope []byte `json:"regulatorEnvelope"`
 }
 
 // SplitRequest spends ACTIVE tokens of one root into new outputs: a split
-// (1 → m), a merge (n → 1) or a transfer (1 → 1). RangeProof is one
-// aggregated 64-bit proof over the output commitments in order.
+// (1 → m), a merge (n → 1) or a transfer (1 → 1), with a
+// single 64-bit range proof per output; the chaincode verifies them in one batch.
 type SplitRequest struct {
 	Inputs       []string `json:"inputs"`
 	Outputs      []Output `json:"outputs"`
-	RangeProof   []byte   `json:"rangeProof"`
 	BalanceProof []byte   `json:"balanceProof"`
 }
 

@@ -145,8 +145,8 @@ func (r *GrantCreditLineRequest) Validate() error {
 	return firstError(ValidateID("core", r.Core), validateTime("expiry", r.Expiry))
 }
 
-// IssueRangeValues is the number of values the issue range proof covers:
-// the amount, the invoice headroom and the credit headroom.
+// IssueRangeValues is the number of values the issue's range proofs
+// cover: the amount, the invoice headroom and the credit headroom.
 const IssueRangeValues = 3
 
 // Validate implements Validator.
@@ -159,10 +159,17 @@ func (r *IssueRequest) Validate() error {
 		validateBytes("handle", r.Handle, audit.HandleSize),
 		validateBytes("holderEnvelope", r.HolderEnvelope, envelope.SealedSize),
 		validateBytes("regulatorEnvelope", r.RegulatorEnvelope, envelope.SealedSize),
-		validateBytes("rangeProof", r.RangeProof, rangeproof.Size(AmountBits, IssueRangeValues)),
 		validateBytes("handleProof", r.HandleProof, audit.HandleProofSize),
 	); err != nil {
 		return err
+	}
+	if len(r.RangeProofs) != IssueRangeValues {
+		return invalid("rangeProofs: exactly %d", IssueRangeValues)
+	}
+	for i, p := range r.RangeProofs {
+		if err := validateBytes(fmt.Sprintf("rangeProofs[%d]", i), p, rangeproof.Size(AmountBits, 1)); err != nil {
+			return err
+		}
 	}
 	if len(r.Invoices) == 0 || len(r.Invoices) > MaxInvoices {
 		return invalid("invoices: 1..%d", MaxInvoices)
@@ -183,6 +190,7 @@ func (o *Output) Validate(i int) error {
 		validateBytes(f("commitment"), o.Commitment, pedersen.CommitmentSize),
 		validateBytes(f("handle"), o.Handle, audit.HandleSize),
 		validateBytes(f("handleProof"), o.HandleProof, audit.HandleProofSize),
+		validateBytes(f("rangeProof"), o.RangeProof, rangeproof.Size(AmountBits, 1)),
 		validateBytes(f("holderEnvelope"), o.HolderEnvelope, envelope.SealedSize),
 		validateBytes(f("regulatorEnvelope"), o.RegulatorEnvelope, envelope.SealedSize),
 	)
@@ -209,10 +217,7 @@ func (r *SplitRequest) Validate() error {
 			return err
 		}
 	}
-	return firstError(
-		validateBytes("rangeProof", r.RangeProof, rangeproof.Size(AmountBits, len(r.Outputs))),
-		validateBytes("balanceProof", r.BalanceProof, balance.ProofSize),
-	)
+	return validateBytes("balanceProof", r.BalanceProof, balance.ProofSize)
 }
 
 // Validate implements Validator.

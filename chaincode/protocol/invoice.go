@@ -45,7 +45,7 @@ func (s *InvoiceStatement) Verify(ctx Context, rangeProof, handleProof []byte) e
 	if err := verifyHandle(base, 0, s.AuditKey, s.Commitment, s.Handle, handleProof); err != nil {
 		return err
 	}
-	return verifyRange(base, rangeProof, []*pedersen.Commitment{s.Commitment})
+	return verifyRanges(base, [][]byte{rangeProof}, []*pedersen.Commitment{s.Commitment})
 }
 
 // InvoiceInput is what a supplier's wallet knows to register an invoice.
@@ -70,7 +70,7 @@ func BuildInvoice(ctx Context, in InvoiceInput, aud Auditor, rand io.Reader) (*m
 		BuyerEnvelope: out.holderEnv, RegulatorEnvelope: out.regEnv, AuditKey: aud.AuditKey,
 	}
 	base := s.Transcript(ctx)
-	rp, err := proveRange(base, []pedersen.Opening{in.Amount}, rand)
+	rp, err := proveRanges(base, []pedersen.Opening{in.Amount}, rand)
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +80,7 @@ func BuildInvoice(ctx Context, in InvoiceInput, aud Auditor, rand io.Reader) (*m
 	}
 	return &model.RegisterInvoiceRequest{
 		Fingerprint: in.Fingerprint, Buyer: in.Buyer.ID, DocumentHash: in.DocumentHash, DueDate: in.DueDate,
-		Commitment: out.commitment.Bytes(), Handle: out.handle.Bytes(), RangeProof: rp, HandleProof: hp,
+		Commitment: out.commitment.Bytes(), Handle: out.handle.Bytes(), RangeProof: rp[0], HandleProof: hp,
 		BuyerEnvelope: out.holderEnv, RegulatorEnvelope: out.regEnv,
 	}, nil
 }

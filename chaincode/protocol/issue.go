@@ -55,8 +55,8 @@ func (s *IssueStatement) Transcript(ctx Context) *transcript.Transcript {
 	return t
 }
 
-// RangeCommitments returns the three commitments the issue range proof
-// covers, computed from the public inputs: the amount C, the invoice
+// RangeCommitments returns the three commitments the issue's range proofs
+// cover, computed from the public inputs: the amount C, the invoice
 // headroom Σ C_invoice − C, and the credit headroom limit·G − outstanding − C.
 func (s *IssueStatement) RangeCommitments() []*pedersen.Commitment {
 	total := pedersen.Identity()
@@ -71,12 +71,12 @@ func (s *IssueStatement) RangeCommitments() []*pedersen.Commitment {
 }
 
 // Verify checks the request's proofs against the statement.
-func (s *IssueStatement) Verify(ctx Context, rangeProof, handleProof []byte) error {
+func (s *IssueStatement) Verify(ctx Context, rangeProofs [][]byte, handleProof []byte) error {
 	base := s.Transcript(ctx)
 	if err := verifyHandle(base, 0, s.AuditKey, s.Amount, s.Handle, handleProof); err != nil {
 		return err
 	}
-	return verifyRange(base, rangeProof, s.RangeCommitments())
+	return verifyRanges(base, rangeProofs, s.RangeCommitments())
 }
 
 // OpenedInvoice is a confirmed invoice with the opening the buyer decrypted
@@ -144,7 +144,7 @@ func BuildIssue(ctx Context, in IssueInput, aud Auditor, rand io.Reader) (*model
 		{Value: in.Limit - in.Outstanding.Value - in.Amount.Value,
 			Blinding: group.NewScalar().Negate(group.NewScalar().Add(in.Outstanding.Blinding, r))},
 	}
-	rp, err := proveRange(base, openings, rand)
+	rp, err := proveRanges(base, openings, rand)
 	if err != nil {
 		return nil, err
 	}
@@ -155,6 +155,6 @@ func BuildIssue(ctx Context, in IssueInput, aud Auditor, rand io.Reader) (*model
 	return &model.IssueRequest{
 		Holder: in.Holder.ID, Bank: in.Bank, Invoices: ids, Maturity: in.Maturity,
 		Commitment: out.commitment.Bytes(), Handle: out.handle.Bytes(),
-		HolderEnvelope: out.holderEnv, RegulatorEnvelope: out.regEnv, RangeProof: rp, HandleProof: hp,
+		HolderEnvelope: out.holderEnv, RegulatorEnvelope: out.regEnv, RangeProofs: rp, HandleProof: hp,
 	}, nil
 }

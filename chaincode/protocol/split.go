@@ -71,7 +71,8 @@ func (s *SplitStatement) commitments() (ins, outs []*pedersen.Commitment) {
 }
 
 // Verify checks the request's proofs against the statement: balance
-// first (cheap), then each handle, then the aggregated range proof.
+// first (cheap), then each handle, then the outputs' range proofs in one
+// batch.
 func (s *SplitStatement) Verify(ctx Context, req *model.SplitRequest) error {
 	base := s.Transcript(ctx)
 	ins, outs := s.commitments()
@@ -83,7 +84,11 @@ func (s *SplitStatement) Verify(ctx Context, req *model.SplitRequest) error {
 			return err
 		}
 	}
-	return verifyRange(base, req.RangeProof, outs)
+	ranges := make([][]byte, len(req.Outputs))
+	for i := range req.Outputs {
+		ranges[i] = req.Outputs[i].RangeProof
+	}
+	return verifyRanges(base, ranges, outs)
 }
 
 // OpenedToken is a token the spender holds, with its opening.
@@ -152,8 +157,12 @@ func BuildSplit(ctx Context, in SplitInput, aud Auditor, rand io.Reader) (*model
 			return nil, err
 		}
 	}
-	if req.RangeProof, err = proveRange(base, outOpenings, rand); err != nil {
+	ranges, err := proveRanges(base, outOpenings, rand)
+	if err != nil {
 		return nil, err
+	}
+	for i := range ranges {
+		req.Outputs[i].RangeProof = ranges[i]
 	}
 	return req, nil
 }

@@ -36,10 +36,10 @@ func validSplit(t *testing.T, s *rulestest.Scenario) *model.SplitRequest {
 	c.Outputs = append([]model.Output(nil), splitReq.Outputs...)
 	for i := range c.Outputs {
 		o := &c.Outputs[i]
-		o.Commitment, o.Handle, o.HandleProof = bytes.Clone(o.Commitment), bytes.Clone(o.Handle), bytes.Clone(o.HandleProof)
+		o.Commitment, o.Handle, o.HandleProof, o.RangeProof = bytes.Clone(o.Commitment), bytes.Clone(o.Handle), bytes.Clone(o.HandleProof), bytes.Clone(o.RangeProof)
 		o.HolderEnvelope, o.RegulatorEnvelope = bytes.Clone(o.HolderEnvelope), bytes.Clone(o.RegulatorEnvelope)
 	}
-	c.RangeProof, c.BalanceProof = bytes.Clone(c.RangeProof), bytes.Clone(c.BalanceProof)
+	c.BalanceProof = bytes.Clone(c.BalanceProof)
 	return &c
 }
 
@@ -159,7 +159,13 @@ func TestDoubleSpend(t *testing.T) {
 	expectRefused(t, s.State, model.ErrConflict, func() ([]*model.Token, error) { return s.Rules.Transfer(s.As(s.S1), other) })
 }
 
-func flip(b []byte, i int) { b[i%len(b)] ^= 0x01 }
+// flip flips the low bit of b[i] (i < 0 counts from the end).
+func flip(b []byte, i int) {
+	if i < 0 {
+		i += len(b)
+	}
+	b[i] ^= 0x01
+}
 
 func TestTamperedSplit(t *testing.T) {
 	s := newScenario(t)
@@ -168,9 +174,12 @@ func TestTamperedSplit(t *testing.T) {
 		tamper func(*model.SplitRequest)
 		code   *model.Error
 	}{
-		{"range proof first byte", func(r *model.SplitRequest) { flip(r.RangeProof, 0) }, model.ErrInvalidProof},
-		{"range proof middle byte", func(r *model.SplitRequest) { flip(r.RangeProof, len(r.RangeProof)/2) }, model.ErrInvalidProof},
-		{"range proof last byte", func(r *model.SplitRequest) { flip(r.RangeProof, len(r.RangeProof)-1) }, model.ErrInvalidProof},
+		{"range proof first byte", func(r *model.SplitRequest) { flip(r.Outputs[0].RangeProof, 0) }, model.ErrInvalidProof},
+		{"range proof middle byte", func(r *model.SplitRequest) { flip(r.Outputs[1].RangeProof, 300) }, model.ErrInvalidProof},
+		{"range proof last byte", func(r *model.SplitRequest) { flip(r.Outputs[1].RangeProof, -1) }, model.ErrInvalidProof},
+		{"range proofs swapped", func(r *model.SplitRequest) {
+			r.Outputs[0].RangeProof, r.Outputs[1].RangeProof = r.Outputs[1].RangeProof, r.Outputs[0].RangeProof
+		}, model.ErrInvalidProof},
 		{"balance proof", func(r *model.SplitRequest) { flip(r.BalanceProof, 40) }, model.ErrInvalidProof},
 		{"handle proof", func(r *model.SplitRequest) { flip(r.Outputs[1].HandleProof, 70) }, model.ErrInvalidProof},
 		{"holder envelope", func(r *model.SplitRequest) { flip(r.Outputs[0].HolderEnvelope, 50) }, model.ErrInvalidProof},
@@ -183,7 +192,7 @@ func TestTamperedSplit(t *testing.T) {
 		{"non-canonical commitment", func(r *model.SplitRequest) { r.Outputs[0].Commitment = bytes.Repeat([]byte{0xff}, 32) }, model.ErrInvalidArgument},
 		{"identity commitment", func(r *model.SplitRequest) { r.Outputs[0].Commitment = make([]byte, 32) }, model.ErrInvalidArgument},
 		{"identity handle", func(r *model.SplitRequest) { r.Outputs[1].Handle = make([]byte, 32) }, model.ErrInvalidArgument},
-		{"truncated range proof", func(r *model.SplitRequest) { r.RangeProof = r.RangeProof[:len(r.RangeProof)-32] }, model.ErrInvalidArgument},
+		{"truncated range proof", func(r *model.SplitRequest) { r.Outputs[0].RangeProof = r.Outputs[0].RangeProof[:640] }, model.ErrInvalidArgument},
 		{"input listed twice", func(r *model.SplitRequest) { r.Inputs = append(r.Inputs, r.Inputs[0]) }, model.ErrInvalidArgument},
 		{"unknown input", func(r *model.SplitRequest) { r.Inputs[0] = "t0000" }, model.ErrNotFound},
 		{"unknown output holder", func(r *model.SplitRequest) { r.Outputs[0].Holder = "nobody" }, model.ErrNotFound},

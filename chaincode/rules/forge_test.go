@@ -13,6 +13,7 @@ import (
 	"github.com/tierchain/tierchain/zk/group"
 	"github.com/tierchain/tierchain/zk/pedersen"
 	"github.com/tierchain/tierchain/zk/rangeproof"
+	"github.com/tierchain/tierchain/zk/transcript"
 )
 
 // Forgers build requests the honest builders refuse to: they compute
@@ -66,7 +67,9 @@ func forgeSplit(t *testing.T, s *rulestest.Scenario, kind string, spender *rules
 		claimed[i] = pedersen.Opening{Value: o.claimed, Blinding: blindings[i]}
 		req.Outputs[i].HandleProof = must(audit.ProveHandle(protocol.ProofTranscript(base, protocol.ProofHandle, i), pub, claimed[i], nil)).Bytes()
 	}
-	req.RangeProof = must(rangeproof.Prove(protocol.ProofTranscript(base, protocol.ProofRange, 0), claimed, model.AmountBits, nil)).Bytes()
+	for i := range claimed {
+		req.Outputs[i].RangeProof = rangeProof(base, i, claimed[i])
+	}
 	return req
 }
 
@@ -101,7 +104,7 @@ func forgeIssue(t *testing.T, s *rulestest.Scenario, bank *rulestest.Party, limi
 	return &model.IssueRequest{
 		Holder: s.S1.ID, Bank: bank.ID, Invoices: ids, Maturity: rulestest.Maturity, Commitment: c.Bytes(), Handle: h.Bytes(),
 		HolderEnvelope: he, RegulatorEnvelope: re,
-		RangeProof:  must(rangeproof.Prove(protocol.ProofTranscript(base, protocol.ProofRange, 0), openings, model.AmountBits, nil)).Bytes(),
+		RangeProofs: [][]byte{rangeProof(base, 0, openings[0]), rangeProof(base, 1, openings[1]), rangeProof(base, 2, openings[2])},
 		HandleProof: must(audit.ProveHandle(protocol.ProofTranscript(base, protocol.ProofHandle, 0), pub, amount, nil)).Bytes(),
 	}
 }
@@ -113,4 +116,9 @@ func TestForgersAreSound(t *testing.T) {
 	must(s.Rules.Issue(s.As(s.Core), forgeIssue(t, s, s.BankA, rulestest.LimitA, s.Outstanding, s.Invoices[2:], rulestest.Opening(1500))))
 	must(s.Rules.Split(s.As(s.S1), forgeSplit(t, s, protocol.KindSplit, s.S1, opened(s.Root, s.RootOpening),
 		forgedOutput{s.S2, scalar(600), 600}, forgedOutput{s.S1, scalar(400), 400})))
+}
+
+// rangeProof is proof index of a statement, for the claimed opening.
+func rangeProof(base *transcript.Transcript, index int, o pedersen.Opening) []byte {
+	return must(rangeproof.Prove(protocol.ProofTranscript(base, protocol.ProofRange, index), []pedersen.Opening{o}, model.AmountBits, nil)).Bytes()
 }

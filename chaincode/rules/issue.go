@@ -69,7 +69,7 @@ func (r *Rules) Issue(st State, req *model.IssueRequest) (*model.Token, error) {
 		Outstanding: out, Maturity: req.Maturity, Amount: amount, Handle: handle,
 		HolderEnvelope: req.HolderEnvelope, RegulatorEnvelope: req.RegulatorEnvelope, AuditKey: key,
 	}
-	if err := stmt.Verify(tx.ctx, req.RangeProof, req.HandleProof); err != nil {
+	if err := stmt.Verify(tx.ctx, req.RangeProofs, req.HandleProof); err != nil {
 		return nil, err
 	}
 
