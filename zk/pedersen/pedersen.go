@@ -52,6 +52,10 @@ func HTable() *group.Table { return gens().ht }
 // Commitment is a Pedersen commitment C = v·G + r·H.
 type Commitment struct {
 	e group.Element
+	// enc is the canonical encoding a decoded commitment came from (nil
+	// otherwise): encoding costs an inverse square root, and verifiers hash
+	// every commitment they decode.
+	enc []byte
 }
 
 // Commit returns v·G + r·H. Constant time in v and r.
@@ -83,16 +87,27 @@ func FromElement(e *group.Element) *Commitment {
 func (c *Commitment) Element() *group.Element { return group.NewIdentity().Set(&c.e) }
 
 // Add sets c = a + b (a commitment to the sum) and returns c.
-func (c *Commitment) Add(a, b *Commitment) *Commitment { c.e.Add(&a.e, &b.e); return c }
+func (c *Commitment) Add(a, b *Commitment) *Commitment { c.e.Add(&a.e, &b.e); c.enc = nil; return c }
 
 // Subtract sets c = a - b and returns c.
-func (c *Commitment) Subtract(a, b *Commitment) *Commitment { c.e.Subtract(&a.e, &b.e); return c }
+func (c *Commitment) Subtract(a, b *Commitment) *Commitment {
+	c.e.Subtract(&a.e, &b.e)
+	c.enc = nil
+	return c
+}
 
 // Equal reports whether two commitments are equal.
 func (c *Commitment) Equal(d *Commitment) bool { return c.e.Equal(&d.e) == 1 }
 
 // Bytes returns the 32-byte canonical encoding.
-func (c *Commitment) Bytes() []byte { return c.e.Bytes() }
+// The encoding decoded from is kept (never filled lazily, so a Commitment
+// is safe to read from several goroutines).
+func (c *Commitment) Bytes() []byte {
+	if c.enc != nil {
+		return append([]byte(nil), c.enc...)
+	}
+	return c.e.Bytes()
+}
 
 // String returns the hex encoding (commitments are public).
 func (c *Commitment) String() string { return c.e.String() }
@@ -113,6 +128,7 @@ func DecodeCommitment(b []byte) (*Commitment, error) {
 	if _, err := c.e.SetCanonicalBytesNonIdentity(b); err != nil {
 		return nil, errors.Join(ErrInvalidCommitment, err)
 	}
+	c.enc = append([]byte(nil), b...)
 	return c, nil
 }
 

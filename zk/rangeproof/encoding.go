@@ -79,5 +79,6 @@ func DecodeProof(b []byte) (*Proof, error) {
 	if _, err := p.ipaB.SetCanonicalBytes(chunk(8 + 2*k)); err != nil {
 		return nil, fmt.Errorf("%w: b: %v", ErrMalformedProof, err)
 	}
+	p.raw = append([]byte(nil), b...)
 	return p, nil
 }

@@ -47,6 +47,9 @@ type Proof struct {
 	tx, txBlind, mu group.Scalar  // t(x), τx, μ
 	l, r            []group.Element
 	ipaA, ipaB      group.Scalar
+	// raw is the canonical encoding (set by Prove and DecodeProof), so the
+	// verifier hashes points without re-encoding them.
+	raw []byte
 }
 
 func checkParams(bitSize, count int) (m int, err error) {
@@ -66,15 +69,22 @@ func checkParams(bitSize, count int) (m int, err error) {
 }
 
 // startTranscript appends the statement: domain, n, m and every commitment
-// (the padding identities included).
-func startTranscript(t *transcript.Transcript, n, m int, commitments []*group.Element) {
+// (the padding identities, encoded as 32 zero bytes, included).
+func startTranscript(t *transcript.Transcript, n, m int, commitments []*pedersen.Commitment) {
 	t.AppendString("dom-sep", Domain)
 	t.AppendUint64("n", uint64(n))
 	t.AppendUint64("m", uint64(m))
-	for _, c := range commitments {
-		t.AppendElement("V", c)
+	for j := 0; j < m; j++ {
+		if j < len(commitments) {
+			t.AppendMessage("V", commitments[j].Bytes())
+		} else {
+			t.AppendMessage("V", identityEncoding[:])
+		}
 	}
 }
+
+// identityEncoding is the canonical encoding of the identity.
+var identityEncoding [group.ElementSize]byte
 
 func padded(commitments []*pedersen.Commitment, m int) []*group.Element {
 	out := make([]*group.Element, m)
@@ -111,7 +121,7 @@ func Prove(t *transcript.Transcript, openings []pedersen.Opening, bitSize int, r
 	for j, o := range openings {
 		commitments[j] = o.Commitment()
 	}
-	startTranscript(t, n, m, padded(commitments, m))
+	startTranscript(t, n, m, commitments)
 
 	random := func() (*group.Scalar, error) { return group.RandomScalar(rand) }
 	alpha, err := random()
@@ -229,6 +239,7 @@ func Prove(t *transcript.Transcript, openings []pedersen.Opening, bitSize int, r
 	w := t.ChallengeScalar("w")
 
 	p := &Proof{}
+	defer func() { p.raw = p.Bytes() }()
 	p.a.Set(A)
 	p.s.Set(S)
 	p.t1.Set(T1)

@@ -94,22 +94,27 @@ func (b *BatchVerifier) add(t *transcript.Transcript, p *Proof, commitments []*p
 	}
 	V := padded(commitments, m)
 
-	startTranscript(t, n, m, V)
-	t.AppendElement("A", &p.a)
-	t.AppendElement("S", &p.s)
+	raw := p.raw
+	if raw == nil {
+		raw = p.Bytes()
+	}
+	chunk := func(i int) []byte { return raw[32*i : 32*(i+1)] }
+	startTranscript(t, n, m, commitments)
+	t.AppendMessage("A", chunk(0))
+	t.AppendMessage("S", chunk(1))
 	y := t.ChallengeScalar("y")
 	z := t.ChallengeScalar("z")
-	t.AppendElement("T_1", &p.t1)
-	t.AppendElement("T_2", &p.t2)
+	t.AppendMessage("T_1", chunk(2))
+	t.AppendMessage("T_2", chunk(3))
 	x := t.ChallengeScalar("x")
-	t.AppendScalar("t_x", &p.tx)
-	t.AppendScalar("t_x_blinding", &p.txBlind)
-	t.AppendScalar("e_blinding", &p.mu)
+	t.AppendMessage("t_x", chunk(4))
+	t.AppendMessage("t_x_blinding", chunk(5))
+	t.AppendMessage("e_blinding", chunk(6))
 	w := t.ChallengeScalar("w")
 	u := make([]*group.Scalar, rounds)
 	for j := 0; j < rounds; j++ {
-		t.AppendElement("L", &p.l[j])
-		t.AppendElement("R", &p.r[j])
+		t.AppendMessage("L", chunk(7+2*j))
+		t.AppendMessage("R", chunk(8+2*j))
 		u[j] = t.ChallengeScalar("u")
 	}
 	c := t.ChallengeScalar("c")
