@@ -43,7 +43,7 @@ func TestAdapter(t *testing.T) {
 
 	// Typed errors survive as "CODE: message".
 	_, err = c.RegisterEnterprise(context(mem, w.S1.Identity, now.Add(time.Minute)), string(req))
-	if pe := model.ParseError(errString(err)); pe == nil || pe.Code != model.CodeUnauthorized {
+	if pe := model.ParseError(errString(err)); pe == nil || pe.Code != model.CodeForbidden {
 		t.Fatalf("supplier registering: %v", err)
 	}
 	_, err = c.Split(context(mem, w.S1.Identity, now.Add(time.Minute)), `{"inputs":["t1"],"bogus":1}`)

@@ -111,6 +111,21 @@ func TestErrors(t *testing.T) {
 	if model.ParseError("transaction timed out") != nil {
 		t.Fatal("ParseError found a code in an untyped message")
 	}
+	// Every code survives Fabric's wrapping, the stable wire strings
+	// included (the gateway maps them to HTTP statuses).
+	for code, wire := range map[model.Code]string{
+		model.CodeUnauthorized: "UNAUTHORIZED", model.CodeForbidden: "FORBIDDEN", model.CodeNotFound: "NOT_FOUND",
+		model.CodeConflict: "CONFLICT", model.CodeInvalidProof: "INVALID_PROOF", model.CodeInvalidArgument: "INVALID_ARGUMENT",
+		model.CodeInvalidState: "INVALID_STATE", model.CodeInternal: "INTERNAL",
+	} {
+		if string(code) != wire {
+			t.Errorf("code %q changed its wire form %q", code, wire)
+		}
+		msg := "endorsement failure: chaincode response 500, " + model.Errorf(code, "token %s is FORBIDDEN", "t9").Error()
+		if got := model.ParseError(msg); got == nil || got.Code != code || got.Message != "token t9 is FORBIDDEN" {
+			t.Errorf("ParseError(%q) = %+v", msg, got)
+		}
+	}
 }
 
 // Fuzz the decoders: no panic, and anything accepted re-encodes to a

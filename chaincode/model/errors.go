@@ -12,16 +12,19 @@ type Code string
 
 // Error codes.
 const (
-	CodeUnauthorized    Code = "UNAUTHORIZED"     // caller unknown, suspended, wrong role or read-only (HTTP 403)
+	CodeUnauthorized    Code = "UNAUTHORIZED"     // caller is no registered, ACTIVE enterprise (HTTP 401)
+	CodeForbidden       Code = "FORBIDDEN"        // caller registered, but wrong role, not the party, or the regulator writing (403)
 	CodeNotFound        Code = "NOT_FOUND"        // no such record (404)
-	CodeConflict        Code = "CONFLICT"         // record exists, or a fingerprint is already used (409)
+	CodeConflict        Code = "CONFLICT"         // record exists, token already spent, fingerprint already used (409)
 	CodeInvalidProof    Code = "INVALID_PROOF"    // a proof does not verify against the statement (422)
 	CodeInvalidArgument Code = "INVALID_ARGUMENT" // malformed request, bytes or bounds (400)
-	CodeForbiddenState  Code = "FORBIDDEN_STATE"  // the record is not in a state that allows this (409)
+	CodeInvalidState    Code = "INVALID_STATE"    // the record is not in a state that allows this (409)
 	CodeInternal        Code = "INTERNAL"         // corrupt state or a failing ledger call (500)
 )
 
-var codes = []Code{CodeUnauthorized, CodeNotFound, CodeConflict, CodeInvalidProof, CodeInvalidArgument, CodeForbiddenState, CodeInternal}
+// codes lists every code ParseError recognizes. No code is a prefix of
+// another followed by ':', so the earliest match in a message is the code.
+var codes = []Code{CodeUnauthorized, CodeForbidden, CodeNotFound, CodeConflict, CodeInvalidProof, CodeInvalidArgument, CodeInvalidState, CodeInternal}
 
 // Error is a typed chaincode error. Its text is "CODE: message", which is
 // what Fabric hands the client, so ParseError recovers the code on the
@@ -48,11 +51,12 @@ func (e *Error) Is(target error) bool {
 // Sentinels for errors.Is.
 var (
 	ErrUnauthorized    = &Error{Code: CodeUnauthorized}
+	ErrForbidden       = &Error{Code: CodeForbidden}
 	ErrNotFound        = &Error{Code: CodeNotFound}
 	ErrConflict        = &Error{Code: CodeConflict}
 	ErrInvalidProof    = &Error{Code: CodeInvalidProof}
 	ErrInvalidArgument = &Error{Code: CodeInvalidArgument}
-	ErrForbiddenState  = &Error{Code: CodeForbiddenState}
+	ErrInvalidState    = &Error{Code: CodeInvalidState}
 	ErrInternal        = &Error{Code: CodeInternal}
 )
 

@@ -53,46 +53,47 @@ func TestUnauthorizedCallers(t *testing.T) {
 		name string
 		who  rules.Identity
 		run  func(rules.State) error
+		want *model.Error // UNAUTHORIZED for the unregistered, FORBIDDEN for the registered
 	}{
-		{"unregistered splits", s.Stranger, func(st rules.State) error { _, err := r.Split(st, split); return err }},
-		{"unregistered registers an invoice", s.Stranger, func(st rules.State) error { _, err := r.RegisterInvoice(st, inv); return err }},
-		{"unregistered queries", s.Stranger, func(st rules.State) error { _, err := r.GetToken(st, s.Root); return err }},
+		{"unregistered splits", s.Stranger, func(st rules.State) error { _, err := r.Split(st, split); return err }, model.ErrUnauthorized},
+		{"unregistered registers an invoice", s.Stranger, func(st rules.State) error { _, err := r.RegisterInvoice(st, inv); return err }, model.ErrUnauthorized},
+		{"unregistered queries", s.Stranger, func(st rules.State) error { _, err := r.GetToken(st, s.Root); return err }, model.ErrUnauthorized},
 		{"unregistered admin registers after bootstrap", s.Admin, func(st rules.State) error {
 			_, err := r.RegisterEnterprise(st, s.RegistrationOf(s.S2))
 			return err
-		}},
-		{"holder of another token splits the root", s.S2.Identity, func(st rules.State) error { _, err := r.Split(st, split); return err }},
-		{"bank issues", s.BankA.Identity, func(st rules.State) error { _, err := r.Issue(st, s.IssueReq); return err }},
-		{"supplier grants a credit line", s.S1.Identity, func(st rules.State) error { _, err := r.GrantCreditLine(st, grant); return err }},
-		{"core splits", s.Core.Identity, func(st rules.State) error { _, err := r.Split(st, split); return err }},
+		}, model.ErrUnauthorized},
+		{"holder of another token splits the root", s.S2.Identity, func(st rules.State) error { _, err := r.Split(st, split); return err }, model.ErrForbidden},
+		{"bank issues", s.BankA.Identity, func(st rules.State) error { _, err := r.Issue(st, s.IssueReq); return err }, model.ErrForbidden},
+		{"supplier grants a credit line", s.S1.Identity, func(st rules.State) error { _, err := r.GrantCreditLine(st, grant); return err }, model.ErrForbidden},
+		{"core splits", s.Core.Identity, func(st rules.State) error { _, err := r.Split(st, split); return err }, model.ErrForbidden},
 		{"supplier freezes", s.S1.Identity, func(st rules.State) error {
 			_, err := r.Freeze(st, &model.TokenActionRequest{Token: s.Root, Reason: "x"})
 			return err
-		}},
-		{"supplier suspends", s.S1.Identity, func(st rules.State) error { _, err := r.SuspendEnterprise(st, s.S2.ID); return err }},
+		}, model.ErrForbidden},
+		{"supplier suspends", s.S1.Identity, func(st rules.State) error { _, err := r.SuspendEnterprise(st, s.S2.ID); return err }, model.ErrForbidden},
 		{"bank confirms an invoice", s.BankA.Identity, func(st rules.State) error {
 			_, err := r.ConfirmInvoice(st, &model.InvoiceActionRequest{Invoice: s.Invoices[2].ID})
 			return err
-		}},
+		}, model.ErrForbidden},
 		{"supplier declares payment", s.S1.Identity, func(st rules.State) error {
 			_, err := r.DeclarePayment(st, &model.TokenActionRequest{Token: s.Root, Reason: "x"})
 			return err
-		}},
-		{"regulator splits", s.Regulator.Identity, func(st rules.State) error { _, err := r.Split(st, split); return err }},
-		{"regulator registers an invoice", s.Regulator.Identity, func(st rules.State) error { _, err := r.RegisterInvoice(st, inv); return err }},
-		{"regulator issues", s.Regulator.Identity, func(st rules.State) error { _, err := r.Issue(st, s.IssueReq); return err }},
-		{"regulator grants a credit line", s.Regulator.Identity, func(st rules.State) error { _, err := r.GrantCreditLine(st, grant); return err }},
+		}, model.ErrForbidden},
+		{"regulator splits", s.Regulator.Identity, func(st rules.State) error { _, err := r.Split(st, split); return err }, model.ErrForbidden},
+		{"regulator registers an invoice", s.Regulator.Identity, func(st rules.State) error { _, err := r.RegisterInvoice(st, inv); return err }, model.ErrForbidden},
+		{"regulator issues", s.Regulator.Identity, func(st rules.State) error { _, err := r.Issue(st, s.IssueReq); return err }, model.ErrForbidden},
+		{"regulator grants a credit line", s.Regulator.Identity, func(st rules.State) error { _, err := r.GrantCreditLine(st, grant); return err }, model.ErrForbidden},
 		{"regulator freezes", s.Regulator.Identity, func(st rules.State) error {
 			_, err := r.Freeze(st, &model.TokenActionRequest{Token: s.Root, Reason: "x"})
 			return err
-		}},
+		}, model.ErrForbidden},
 		{"regulator registers an enterprise", s.Regulator.Identity, func(st rules.State) error {
 			_, err := r.RegisterEnterprise(st, s.RegistrationOf(s.S2))
 			return err
-		}},
+		}, model.ErrForbidden},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			expectRefused(t, s.State, model.ErrUnauthorized, func() (any, error) { return nil, tc.run(s.Begin(tc.who)) })
+			expectRefused(t, s.State, tc.want, func() (any, error) { return nil, tc.run(s.Begin(tc.who)) })
 		})
 	}
 	// The regulator may call every query.
@@ -144,7 +145,7 @@ func TestBootstrap(t *testing.T) {
 		expectRefused(t, w.State, model.ErrConflict, func() (*model.Enterprise, error) { return w.Rules.RegisterEnterprise(w.As(w.Operator), req) })
 	})
 	t.Run("operator suspends itself", func(t *testing.T) {
-		expectRefused(t, w.State, model.ErrForbiddenState, func() (*model.Enterprise, error) {
+		expectRefused(t, w.State, model.ErrInvalidState, func() (*model.Enterprise, error) {
 			return w.Rules.SuspendEnterprise(w.As(w.Operator), w.Operator.ID)
 		})
 	})
@@ -358,7 +359,7 @@ func TestIssuanceBounds(t *testing.T) {
 		o := rulestest.Opening(50)
 		inv := must(s.Rules.RegisterInvoice(s.As(s.S1), s.InvoiceRequest(s.S1, "INV-unconfirmed", o)))
 		req := mutated(func(r *model.IssueRequest) { r.Invoices = []string{inv.ID} })()
-		expectRefused(t, s.State, model.ErrForbiddenState, func() (*model.Token, error) { return s.Rules.Issue(s.As(s.Core), req) })
+		expectRefused(t, s.State, model.ErrInvalidState, func() (*model.Token, error) { return s.Rules.Issue(s.As(s.Core), req) })
 	})
 	t.Run("invoice registered twice", func(t *testing.T) {
 		req := s.InvoiceRequest(s.S1, "INV-1", rulestest.Opening(600))
@@ -368,7 +369,7 @@ func TestIssuanceBounds(t *testing.T) {
 		late := s.Clone()
 		late.Now = time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC)
 		req := mutated(func(r *model.IssueRequest) { r.Maturity = time.Date(2027, 6, 1, 0, 0, 0, 0, time.UTC) })()
-		expectRefused(t, late.State, model.ErrForbiddenState, func() (*model.Token, error) { return late.Rules.Issue(late.As(late.Core), req) })
+		expectRefused(t, late.State, model.ErrInvalidState, func() (*model.Token, error) { return late.Rules.Issue(late.As(late.Core), req) })
 	})
 }
 
@@ -387,7 +388,7 @@ func TestFinancingAndPaymentStates(t *testing.T) {
 		return &model.FinanceRequest{Token: tok.ID, Bank: bank.ID, BankEnvelope: garbageEnvelope()}
 	}
 	t.Run("foreign token", func(t *testing.T) {
-		expectRefused(t, s.State, model.ErrUnauthorized, func() (*model.Token, error) { return r.RequestFinancing(s.As(s.S1), finance(A, s.BankA)) })
+		expectRefused(t, s.State, model.ErrForbidden, func() (*model.Token, error) { return r.RequestFinancing(s.As(s.S1), finance(A, s.BankA)) })
 	})
 	t.Run("spent token", func(t *testing.T) {
 		root := &model.Token{ID: s.Root}
@@ -398,51 +399,51 @@ func TestFinancingAndPaymentStates(t *testing.T) {
 	})
 	must(r.RequestFinancing(s.As(s.S1), finance(B, s.BankA)))
 	t.Run("locked token", func(t *testing.T) {
-		expectRefused(t, s.State, model.ErrForbiddenState, func() (*model.Token, error) { return r.RequestFinancing(s.As(s.S1), finance(B, s.BankB)) })
+		expectRefused(t, s.State, model.ErrInvalidState, func() (*model.Token, error) { return r.RequestFinancing(s.As(s.S1), finance(B, s.BankB)) })
 	})
 	t.Run("locked token split", func(t *testing.T) {
 		req := forgeSplit(t, s, protocol.KindTransfer, s.S1, opened(B.ID, rulestest.Opening(700)), forgedOutput{s.S3, scalar(700), 700})
-		expectRefused(t, s.State, model.ErrForbiddenState, func() ([]*model.Token, error) { return r.Transfer(s.As(s.S1), req) })
+		expectRefused(t, s.State, model.ErrInvalidState, func() ([]*model.Token, error) { return r.Transfer(s.As(s.S1), req) })
 	})
 	t.Run("approved by another bank", func(t *testing.T) {
-		expectRefused(t, s.State, model.ErrUnauthorized, func() (*model.Token, error) {
+		expectRefused(t, s.State, model.ErrForbidden, func() (*model.Token, error) {
 			return r.ApproveFinancing(s.As(s.BankB), &model.ApproveFinancingRequest{Token: B.ID, DisbursementRef: "W", AgreementHash: make([]byte, 32)})
 		})
 	})
 	t.Run("cancelled by another supplier", func(t *testing.T) {
-		expectRefused(t, s.State, model.ErrUnauthorized, func() (*model.Token, error) {
+		expectRefused(t, s.State, model.ErrForbidden, func() (*model.Token, error) {
 			return r.CancelFinancing(s.As(s.S2), &model.TokenActionRequest{Token: B.ID})
 		})
 	})
 	must(r.Freeze(s.As(s.Operator), &model.TokenActionRequest{Token: A.ID, Reason: "court"}))
 	t.Run("frozen token", func(t *testing.T) {
-		expectRefused(t, s.State, model.ErrForbiddenState, func() (*model.Token, error) { return r.RequestFinancing(s.As(s.S2), finance(A, s.BankA)) })
+		expectRefused(t, s.State, model.ErrInvalidState, func() (*model.Token, error) { return r.RequestFinancing(s.As(s.S2), finance(A, s.BankA)) })
 	})
 	t.Run("frozen twice", func(t *testing.T) {
-		expectRefused(t, s.State, model.ErrForbiddenState, func() (*model.Token, error) {
+		expectRefused(t, s.State, model.ErrInvalidState, func() (*model.Token, error) {
 			return r.Freeze(s.As(s.Operator), &model.TokenActionRequest{Token: A.ID, Reason: "again"})
 		})
 	})
 	t.Run("payment before maturity", func(t *testing.T) {
 		must(r.Unfreeze(s.As(s.Operator), &model.TokenActionRequest{Token: A.ID}))
-		expectRefused(t, s.State, model.ErrForbiddenState, func() (*model.Token, error) {
+		expectRefused(t, s.State, model.ErrInvalidState, func() (*model.Token, error) {
 			return r.DeclarePayment(s.As(s.Core), &model.TokenActionRequest{Token: A.ID, Reason: "PAY-1"})
 		})
 	})
 	t.Run("payment of a locked token", func(t *testing.T) {
 		s.Now = rulestest.Maturity
-		expectRefused(t, s.State, model.ErrForbiddenState, func() (*model.Token, error) {
+		expectRefused(t, s.State, model.ErrInvalidState, func() (*model.Token, error) {
 			return r.DeclarePayment(s.As(s.Core), &model.TokenActionRequest{Token: B.ID, Reason: "PAY-2"})
 		})
 	})
 	t.Run("confirmation before declaration", func(t *testing.T) {
-		expectRefused(t, s.State, model.ErrForbiddenState, func() (*model.Token, error) {
+		expectRefused(t, s.State, model.ErrInvalidState, func() (*model.Token, error) {
 			return r.ConfirmPayment(s.As(s.S2), &model.TokenActionRequest{Token: A.ID})
 		})
 	})
 	t.Run("confirmation by someone else", func(t *testing.T) {
 		must(r.DeclarePayment(s.As(s.Core), &model.TokenActionRequest{Token: A.ID, Reason: "PAY-3"}))
-		expectRefused(t, s.State, model.ErrUnauthorized, func() (*model.Token, error) {
+		expectRefused(t, s.State, model.ErrForbidden, func() (*model.Token, error) {
 			return r.ConfirmPayment(s.As(s.S1), &model.TokenActionRequest{Token: A.ID})
 		})
 	})
@@ -450,7 +451,7 @@ func TestFinancingAndPaymentStates(t *testing.T) {
 		must(r.CancelFinancing(s.As(s.S1), &model.TokenActionRequest{Token: B.ID}))
 		req := forgeSplit(t, s, protocol.KindTransfer, s.S1, opened(B.ID, rulestest.Opening(700)), forgedOutput{s.S3, scalar(700), 700})
 		s.Now = rulestest.Maturity.Add(time.Hour)
-		expectRefused(t, s.State, model.ErrForbiddenState, func() ([]*model.Token, error) { return r.Transfer(s.As(s.S1), req) })
+		expectRefused(t, s.State, model.ErrInvalidState, func() ([]*model.Token, error) { return r.Transfer(s.As(s.S1), req) })
 	})
 }
 

@@ -141,14 +141,14 @@ func (r *Rules) setEnterpriseStatus(st State, id, kind string, from, to model.En
 		return nil, err
 	}
 	if id == tx.caller.ID {
-		return nil, forbidden("an operator may not change its own status")
+		return nil, invalidState("an operator may not change its own status")
 	}
 	e, err := mustGet[model.Enterprise](st, enterpriseKey(id), "enterprise", id)
 	if err != nil {
 		return nil, err
 	}
 	if e.Status != from {
-		return nil, forbidden("enterprise %s is %s", id, e.Status)
+		return nil, invalidState("enterprise %s is %s", id, e.Status)
 	}
 	e.Status, e.UpdatedAt = to, tx.now
 	if err := tx.put(enterpriseKey(id), e); err != nil {

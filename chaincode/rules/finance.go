@@ -36,14 +36,14 @@ func (tx *txn) financingFor(id string, asHolder bool) (*model.Token, error) {
 		return nil, err
 	}
 	if t.Status != model.TokenFinancing || t.Financing == nil {
-		return nil, forbidden("token %s is %s, not FINANCING", id, t.EffectiveStatus(tx.now))
+		return nil, invalidState("token %s is %s, not FINANCING", id, t.EffectiveStatus(tx.now))
 	}
 	party := t.Financing.Bank
 	if asHolder {
 		party = t.Holder
 	}
 	if party != tx.caller.ID {
-		return nil, unauthorized("the financing of token %s is not %s's to decide", id, tx.caller.ID)
+		return nil, denied("the financing of token %s is not %s's to decide", id, tx.caller.ID)
 	}
 	return t, nil
 }
@@ -60,7 +60,7 @@ func (r *Rules) ApproveFinancing(st State, req *model.ApproveFinancingRequest) (
 		return nil, err
 	}
 	if t.EffectiveStatus(tx.now) == model.TokenOverdue {
-		return nil, forbidden("token %s is past maturity", t.ID)
+		return nil, invalidState("token %s is past maturity", t.ID)
 	}
 	tx.delIndex(objTokenByHolder, t.Holder, t.ID)
 	tx.delIndex(objFinancingForBank, t.Financing.Bank, t.ID)

@@ -89,10 +89,10 @@ func (r *Rules) invoiceAction(st State, req *model.InvoiceActionRequest, kind st
 		party = inv.Supplier
 	}
 	if party != tx.caller.ID {
-		return nil, unauthorized("invoice %s… is not %s's", inv.ID[:16], tx.caller.ID)
+		return nil, denied("invoice %s… is not %s's", inv.ID[:16], tx.caller.ID)
 	}
 	if !slices.Contains(from, inv.Status) {
-		return nil, forbidden("invoice %s… is %s", inv.ID[:16], inv.Status)
+		return nil, invalidState("invoice %s… is %s", inv.ID[:16], inv.Status)
 	}
 	inv.Status, inv.Reason, inv.UpdatedAt = to, req.Reason, tx.now
 	if err := tx.put(invoiceKey(inv.ID), inv); err != nil {

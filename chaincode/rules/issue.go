@@ -27,7 +27,7 @@ func (r *Rules) Issue(st State, req *model.IssueRequest) (*model.Token, error) {
 		return nil, err
 	}
 	if !cl.Expiry.After(tx.now) {
-		return nil, forbidden("credit line %s/%s expired", cl.Core, cl.Bank)
+		return nil, invalidState("credit line %s/%s expired", cl.Core, cl.Bank)
 	}
 	invoices := make([]*model.Invoice, len(req.Invoices))
 	refs := make([]protocol.InvoiceRef, len(req.Invoices))
@@ -38,13 +38,13 @@ func (r *Rules) Issue(st State, req *model.IssueRequest) (*model.Token, error) {
 		}
 		switch {
 		case inv.Buyer != tx.caller.ID:
-			return nil, unauthorized("invoice %s… is not owed by %s", id[:16], tx.caller.ID)
+			return nil, denied("invoice %s… is not owed by %s", id[:16], tx.caller.ID)
 		case inv.Supplier != req.Holder:
 			return nil, model.Errorf(model.CodeInvalidArgument, "invoice %s… is %s's, not the holder's", id[:16], inv.Supplier)
 		case inv.Status == model.InvoiceUsed:
 			return nil, model.Errorf(model.CodeConflict, "invoice %s… already backs receivable %s", id[:16], inv.UsedBy)
 		case inv.Status != model.InvoiceConfirmed:
-			return nil, forbidden("invoice %s… is %s, not CONFIRMED", id[:16], inv.Status)
+			return nil, invalidState("invoice %s… is %s, not CONFIRMED", id[:16], inv.Status)
 		}
 		c, err := protocol.DecodeCommitment("invoice commitment", inv.Commitment)
 		if err != nil {

@@ -22,13 +22,13 @@ func (r *Rules) DeclarePayment(st State, req *model.TokenActionRequest) (*model.
 		return nil, err
 	}
 	if t.Issuer != tx.caller.ID {
-		return nil, unauthorized("token %s was not issued by %s", t.ID, tx.caller.ID)
+		return nil, denied("token %s was not issued by %s", t.ID, tx.caller.ID)
 	}
 	if t.Status != model.TokenActive && t.Status != model.TokenFinanced {
-		return nil, forbidden("token %s is %s", t.ID, t.EffectiveStatus(tx.now))
+		return nil, invalidState("token %s is %s", t.ID, t.EffectiveStatus(tx.now))
 	}
 	if tx.now.Before(t.Maturity) {
-		return nil, forbidden("token %s matures at %s", t.ID, t.Maturity.Format("2006-01-02T15:04:05Z"))
+		return nil, invalidState("token %s matures at %s", t.ID, t.Maturity.Format("2006-01-02T15:04:05Z"))
 	}
 	t.Payment = &model.Payment{Ref: req.Reason, Payee: t.Holder, PriorStatus: t.Status, DeclaredAt: tx.now}
 	t.Status = model.TokenPaying
@@ -51,10 +51,10 @@ func (r *Rules) ConfirmPayment(st State, req *model.TokenActionRequest) (*model.
 		return nil, err
 	}
 	if t.Holder != tx.caller.ID {
-		return nil, unauthorized("token %s is not held by %s", t.ID, tx.caller.ID)
+		return nil, denied("token %s is not held by %s", t.ID, tx.caller.ID)
 	}
 	if t.Status != model.TokenPaying || t.Payment == nil {
-		return nil, forbidden("token %s is %s, not PAYING", t.ID, t.EffectiveStatus(tx.now))
+		return nil, invalidState("token %s is %s, not PAYING", t.ID, t.EffectiveStatus(tx.now))
 	}
 	stats, err := mustGet[model.RootStats](st, rootStatsKey(t.Root), "receivable", t.Root)
 	if err != nil {
@@ -119,7 +119,7 @@ func (r *Rules) Freeze(st State, req *model.TokenActionRequest) (*model.Token, e
 	}
 	switch t.Status {
 	case model.TokenSplit, model.TokenSettled, model.TokenFrozen:
-		return nil, forbidden("token %s is %s", t.ID, t.Status)
+		return nil, invalidState("token %s is %s", t.ID, t.Status)
 	}
 	t.Freeze = &model.Freeze{Reason: req.Reason, PriorStatus: t.Status, By: tx.caller.ID, At: tx.now}
 	t.Status = model.TokenFrozen
@@ -140,7 +140,7 @@ func (r *Rules) Unfreeze(st State, req *model.TokenActionRequest) (*model.Token,
 		return nil, err
 	}
 	if t.Status != model.TokenFrozen || t.Freeze == nil {
-		return nil, forbidden("token %s is %s, not FROZEN", t.ID, t.Status)
+		return nil, invalidState("token %s is %s, not FROZEN", t.ID, t.Status)
 	}
 	t.Status, t.Freeze = t.Freeze.PriorStatus, nil
 	if err := tx.putToken(t); err != nil {

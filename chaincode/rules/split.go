@@ -135,7 +135,7 @@ func (tx *txn) spendable(id string) (*model.Token, error) {
 		return nil, err
 	}
 	if t.Holder != tx.caller.ID {
-		return nil, unauthorized("token %s is not held by %s", id, tx.caller.ID)
+		return nil, denied("token %s is not held by %s", id, tx.caller.ID)
 	}
 	switch t.EffectiveStatus(tx.now) {
 	case model.TokenActive:
@@ -143,6 +143,6 @@ func (tx *txn) spendable(id string) (*model.Token, error) {
 	case model.TokenSplit:
 		return nil, model.Errorf(model.CodeConflict, "token %s is already spent", id)
 	default:
-		return nil, forbidden("token %s is %s", id, t.EffectiveStatus(tx.now))
+		return nil, invalidState("token %s is %s", id, t.EffectiveStatus(tx.now))
 	}
 }

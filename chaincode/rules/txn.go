@@ -138,10 +138,10 @@ func (tx *txn) authorize(roles ...model.Role) error {
 		return err
 	}
 	if e.Role == model.RoleRegulator {
-		return model.Errorf(model.CodeUnauthorized, "regulator %s may not write", e.ID)
+		return denied("regulator %s may not write", e.ID)
 	}
 	if !slices.Contains(roles, e.Role) {
-		return model.Errorf(model.CodeUnauthorized, "enterprise %s (%s) may not %s", e.ID, e.Role, tx.event.Kind)
+		return denied("enterprise %s (%s) may not %s", e.ID, e.Role, tx.event.Kind)
 	}
 	tx.caller = e
 	tx.event.Actor = e.ID
@@ -239,7 +239,7 @@ func (tx *txn) activeEnterprise(field, id string, role model.Role) (*model.Enter
 		return nil, model.Errorf(model.CodeInvalidArgument, "%s: %s is a %s, not a %s", field, id, e.Role, role)
 	}
 	if e.Status != model.EnterpriseActive {
-		return nil, model.Errorf(model.CodeForbiddenState, "%s: %s is %s", field, id, e.Status)
+		return nil, model.Errorf(model.CodeInvalidState, "%s: %s is %s", field, id, e.Status)
 	}
 	return e, nil
 }
@@ -251,7 +251,7 @@ func (tx *txn) auditKey() (*audit.PublicKey, error) {
 		return nil, err
 	}
 	if p == nil {
-		return nil, model.Errorf(model.CodeForbiddenState, "no regulator audit key is registered yet")
+		return nil, model.Errorf(model.CodeInvalidState, "no regulator audit key is registered yet")
 	}
 	k, err := audit.DecodePublicKey(p.AuditKey)
 	if err != nil {
@@ -260,10 +260,18 @@ func (tx *txn) auditKey() (*audit.PublicKey, error) {
 	return k, nil
 }
 
-func forbidden(format string, args ...any) error {
-	return model.Errorf(model.CodeForbiddenState, format, args...)
+// invalidState: the record's state does not allow the transaction.
+func invalidState(format string, args ...any) error {
+	return model.Errorf(model.CodeInvalidState, format, args...)
 }
 
+// unauthorized: the submitter is not a registered, ACTIVE enterprise.
 func unauthorized(format string, args ...any) error {
 	return model.Errorf(model.CodeUnauthorized, format, args...)
+}
+
+// denied: the submitter is a registered enterprise that may not do this
+// (wrong role, not the party, or the regulator writing).
+func denied(format string, args ...any) error {
+	return model.Errorf(model.CodeForbidden, format, args...)
 }
