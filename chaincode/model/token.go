@@ -71,15 +71,6 @@ type Freeze struct {
 	At          time.Time   `json:"at"`
 }
 
-// RootStats counts the unsettled leaves of a receivable, so that settling
-// the last one releases the root commitment from the credit line without a
-// range scan.
-type RootStats struct {
-	Root       string `json:"root"`
-	OpenLeaves int    `json:"openLeaves"`
-	Settled    bool   `json:"settled"`
-}
-
 // Unpaid reports whether a stored status still awaits payment.
 func (s TokenStatus) Unpaid() bool {
 	return s == TokenActive || s == TokenFinancing || s == TokenFinanced

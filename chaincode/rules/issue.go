@@ -83,9 +83,7 @@ func (r *Rules) Issue(st State, req *model.IssueRequest) (*model.Token, error) {
 	if err := tx.putNewToken(t); err != nil {
 		return nil, err
 	}
-	if err := tx.put(rootStatsKey(id), &model.RootStats{Root: id, OpenLeaves: 1}); err != nil {
-		return nil, err
-	}
+	tx.putIndex(objLeaf, id, id)
 	for _, inv := range invoices {
 		inv.Status, inv.UsedBy, inv.UpdatedAt = model.InvoiceUsed, id, tx.now
 		if err := tx.put(invoiceKey(inv.ID), inv); err != nil {

@@ -22,7 +22,7 @@ const (
 	objTokenByIssuer    = "tc.token.iss"   // issuer, token → index
 	objTokenByRoot      = "tc.token.root"  // root, token → index
 	objFinancingForBank = "tc.fin.bank"    // bank, token → index (pending requests)
-	objRootStats        = "tc.root"        // root → RootStats
+	objLeaf             = "tc.leaf"        // root, token → index: the receivable's unspent, unsettled tokens
 )
 
 // indexValue is the value of index entries (Fabric deletes a key written
@@ -73,7 +73,6 @@ func bootstrapKey() string                    { return CompositeKey(objPlatform,
 func invoiceKey(id string) string             { return CompositeKey(objInvoice, id) }
 func creditLineKey(core, bank string) string  { return CompositeKey(objCreditLine, core, bank) }
 func tokenKey(id string) string               { return CompositeKey(objToken, id) }
-func rootStatsKey(root string) string         { return CompositeKey(objRootStats, root) }
 
 // lastAttr is the ID at the end of an index key.
 func lastAttr(key string) (string, error) {

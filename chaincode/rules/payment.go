@@ -56,16 +56,13 @@ func (r *Rules) ConfirmPayment(st State, req *model.TokenActionRequest) (*model.
 	if t.Status != model.TokenPaying || t.Payment == nil {
 		return nil, invalidState("token %s is %s, not PAYING", t.ID, t.EffectiveStatus(tx.now))
 	}
-	stats, err := mustGet[model.RootStats](st, rootStatsKey(t.Root), "receivable", t.Root)
+	last, err := tx.lastOpenLeaf(t)
 	if err != nil {
 		return nil, err
 	}
-	if stats.OpenLeaves <= 0 {
-		return nil, internal("receivable %s has no open leaf", t.Root)
-	}
 	var cl *model.CreditLine
 	var newOutstanding []byte
-	if stats.OpenLeaves == 1 {
+	if last {
 		root, err := mustGet[model.Token](st, tokenKey(t.Root), "token", t.Root)
 		if err != nil {
 			return nil, err
@@ -88,11 +85,7 @@ func (r *Rules) ConfirmPayment(st State, req *model.TokenActionRequest) (*model.
 	if err := tx.putToken(t); err != nil {
 		return nil, err
 	}
-	stats.OpenLeaves--
-	stats.Settled = stats.OpenLeaves == 0
-	if err := tx.put(rootStatsKey(stats.Root), stats); err != nil {
-		return nil, err
-	}
+	tx.delIndex(objLeaf, t.Root, t.ID)
 	if cl != nil {
 		cl.Outstanding, cl.UpdatedAt = newOutstanding, tx.now
 		cl.Settled++
@@ -102,6 +95,35 @@ func (r *Rules) ConfirmPayment(st State, req *model.TokenActionRequest) (*model.
 		tx.creditLineChanged(cl)
 	}
 	return t, tx.commit()
+}
+
+// lastOpenLeaf reports whether t is the only unspent, unsettled token of
+// its receivable. It reads the receivable's leaf index (at most two
+// entries): each spend and settlement writes only its own leaf keys, so
+// spends of sibling tokens never conflict, and Fabric's phantom-read check
+// on this range invalidates a confirmation whose leaves changed before it
+// committed (two last-leaf confirmations in one block: the second retries
+// and then sees itself alone).
+func (tx *txn) lastOpenLeaf(t *model.Token) (bool, error) {
+	kvs, err := tx.st.GetStateByPartialCompositeKey(objLeaf, []string{t.Root}, 1)
+	if err != nil {
+		return false, internal("range read: %v", err)
+	}
+	self := false
+	for _, kv := range kvs {
+		id, err := lastAttr(kv.Key)
+		if err != nil {
+			return false, err
+		}
+		if id != t.ID {
+			return false, nil
+		}
+		self = true
+	}
+	if !self {
+		return false, internal("token %s is not a leaf of receivable %s", t.ID, t.Root)
+	}
+	return true, nil
 }
 
 // Freeze stops every action on a token (operator or court order).

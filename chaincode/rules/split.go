@@ -82,10 +82,6 @@ func (r *Rules) spend(st State, req *model.SplitRequest, kind string) ([]*model.
 			HolderEnvelope: o.HolderEnvelope, RegulatorEnvelope: o.RegulatorEnvelope})
 	}
 	root := inputs[0]
-	stats, err := mustGet[model.RootStats](st, rootStatsKey(root.Root), "receivable", root.Root)
-	if err != nil {
-		return nil, err
-	}
 	if stmt.AuditKey, err = tx.auditKey(); err != nil {
 		return nil, err
 	}
@@ -104,6 +100,7 @@ func (r *Rules) spend(st State, req *model.SplitRequest, kind string) ([]*model.
 			return nil, err
 		}
 		tx.delIndex(objTokenByHolder, t.Holder, t.ID)
+		tx.delIndex(objLeaf, t.Root, t.ID)
 	}
 	for i, o := range req.Outputs {
 		outTier := tier
@@ -119,11 +116,8 @@ func (r *Rules) spend(st State, req *model.SplitRequest, kind string) ([]*model.
 		if err := tx.putNewToken(t); err != nil {
 			return nil, err
 		}
+		tx.putIndex(objLeaf, t.Root, t.ID)
 		outputs[i] = t
-	}
-	stats.OpenLeaves += len(outputs) - len(inputs)
-	if err := tx.put(rootStatsKey(stats.Root), stats); err != nil {
-		return nil, err
 	}
 	return outputs, tx.commit()
 }
