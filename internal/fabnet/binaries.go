@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // FabricVersion is the pinned Fabric module version (network/tools/go.mod).
@@ -31,25 +32,41 @@ func BinDir() (string, error) {
 // EnsureBinaries builds the Fabric binaries from the tools module under
 // repoRoot/network/tools unless they are already cached, and returns their
 // directory. Progress goes to w.
+//
+// Several test binaries may start networks at once on a fresh machine: one
+// file lock next to the cache makes them wait for a single build, and the
+// binaries are built into a temporary directory and renamed into place, so
+// an interrupted build never leaves a truncated binary that looks cached.
 func EnsureBinaries(ctx context.Context, repoRoot string, w io.Writer) (string, error) {
 	dir, err := BinDir()
 	if err != nil {
 		return "", err
 	}
-	missing := false
-	for _, c := range fabricCommands {
-		if _, err := os.Stat(filepath.Join(dir, c)); err != nil {
-			missing = true
-		}
-	}
-	if !missing {
+	if binariesPresent(dir) {
 		return dir, nil
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
-	fmt.Fprintf(w, "building Fabric %s binaries into %s (first time only, about a minute)…\n", FabricVersion, dir)
-	args := []string{"build", "-trimpath", "-o", dir + string(os.PathSeparator)}
+	unlock, err := lockFile(ctx, filepath.Join(dir, ".build.lock"), func() {
+		fmt.Fprintf(w, "waiting for another process building the Fabric binaries into %s…\n", dir)
+	})
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
+	if binariesPresent(dir) { // built while we waited
+		return dir, nil
+	}
+	tmp, err := os.MkdirTemp(dir, ".build-")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(tmp)
+	fmt.Fprintf(w, "building Fabric %s binaries (%s) into %s: first time only, 1.5 to 3 minutes…\n",
+		FabricVersion, strings.Join(fabricCommands, ", "), dir)
+	start := time.Now()
+	args := []string{"build", "-trimpath", "-o", tmp + string(os.PathSeparator)}
 	for _, c := range fabricCommands {
 		args = append(args, "github.com/hyperledger/fabric/cmd/"+c)
 	}
@@ -59,7 +76,22 @@ func EnsureBinaries(ctx context.Context, repoRoot string, w io.Writer) (string, 
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("build Fabric binaries: %w\n%s", err, out)
 	}
+	for _, c := range fabricCommands {
+		if err := os.Rename(filepath.Join(tmp, c), filepath.Join(dir, c)); err != nil {
+			return "", err
+		}
+	}
+	fmt.Fprintf(w, "Fabric binaries built in %s\n", time.Since(start).Round(time.Second))
 	return dir, nil
+}
+
+func binariesPresent(dir string) bool {
+	for _, c := range fabricCommands {
+		if st, err := os.Stat(filepath.Join(dir, c)); err != nil || st.Mode()&0o111 == 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // cleanEnv returns the process environment without variables that Fabric

@@ -41,6 +41,8 @@ type Network struct {
 	mu    sync.Mutex
 	procs map[string]*proc
 	order []string
+	// portLock reserves the port range; every node inherits it.
+	portLock *os.File
 }
 
 // Start brings a network up from nothing: crypto material, channel genesis
@@ -78,22 +80,30 @@ func Start(ctx context.Context, opts Options) (n *Network, err error) {
 		// A stale state from a crash: start from nothing.
 		fmt.Fprintf(opts.Out, "found a stopped network in %s (crashed?): removing its data\n", dir)
 	}
-	if err := os.RemoveAll(dir); err != nil {
-		return nil, err
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	bin, err := EnsureBinaries(ctx, opts.RepoRoot, opts.Out)
+	portLock, err := lockPorts(opts.Base)
 	if err != nil {
 		return nil, err
 	}
-	n = &Network{Layout: l, Dir: dir, repo: opts.RepoRoot, bin: bin, p: p, out: opts.Out, procs: map[string]*proc{}}
+	if err := portsFree(l); err != nil {
+		portLock.Close()
+		return nil, err
+	}
+	if err := os.RemoveAll(dir); err == nil {
+		err = os.MkdirAll(dir, 0o755)
+	}
+	if err != nil {
+		portLock.Close()
+		return nil, err
+	}
+	n = &Network{Layout: l, Dir: dir, repo: opts.RepoRoot, p: p, out: opts.Out, procs: map[string]*proc{}, portLock: portLock}
 	defer func() {
 		if err != nil {
 			n.Stop()
 		}
 	}()
+	if n.bin, err = EnsureBinaries(ctx, opts.RepoRoot, opts.Out); err != nil {
+		return nil, err
+	}
 	step := func(what string) func() {
 		t := time.Now()
 		fmt.Fprintf(n.out, "  %s…", what)
@@ -256,7 +266,7 @@ func (n *Network) StartOrderer(name string) error {
 		"ORDERER_METRICS_PROVIDER=prometheus",
 		"FABRIC_LOGGING_SPEC=info",
 	}
-	p, err := startProc(o.Name, filepath.Join(n.bin, "orderer"), nil, env, n.p.Logs())
+	p, err := startProc(o.Name, filepath.Join(n.bin, "orderer"), nil, env, n.p.Logs(), n.portLock)
 	if err != nil {
 		return err
 	}
@@ -316,7 +326,7 @@ func (n *Network) StartPeer(org string) error {
 		"CORE_PEER_GOSSIP_MEMBERSHIPTRACKERINTERVAL=1s",
 		"FABRIC_LOGGING_SPEC=info",
 	}
-	p, err := startProc(peerName(o), filepath.Join(n.bin, "peer"), []string{"node", "start"}, env, n.p.Logs())
+	p, err := startProc(peerName(o), filepath.Join(n.bin, "peer"), []string{"node", "start"}, env, n.p.Logs(), n.portLock)
 	if err != nil {
 		return err
 	}
@@ -376,7 +386,7 @@ func (n *Network) StartChaincode() error {
 		"CHAINCODE_TLS_KEY=" + filepath.Join(tls, "server.key"),
 		"CHAINCODE_TLS_CLIENT_CA=" + filepath.Join(tls, "ca.crt"),
 	}
-	p, err := startProc("chaincode", filepath.Join(n.Dir, "bin", "tierchaincc"), nil, env, n.p.Logs())
+	p, err := startProc("chaincode", filepath.Join(n.Dir, "bin", "tierchaincc"), nil, env, n.p.Logs(), n.portLock)
 	if err != nil {
 		return err
 	}
@@ -437,6 +447,9 @@ func (n *Network) Stop() {
 		p.stop(5 * time.Second)
 	}
 	os.Remove(n.p.State())
+	if n.portLock != nil {
+		n.portLock.Close()
+	}
 }
 
 // Kill kills one process by name at once, as a crash would.

@@ -25,7 +25,9 @@ type proc struct {
 }
 
 // startProc starts bin in its own process group with output to logDir/name.log.
-func startProc(name, bin string, args, env []string, logDir string) (*proc, error) {
+// inherit (may be nil) is passed to the child as an extra descriptor: the
+// network's port-range lock.
+func startProc(name, bin string, args, env []string, logDir string, inherit *os.File) (*proc, error) {
 	if err := os.MkdirAll(logDir, 0o755); err != nil {
 		return nil, err
 	}
@@ -38,6 +40,9 @@ func startProc(name, bin string, args, env []string, logDir string) (*proc, erro
 	cmd.Env = cleanEnv(env)
 	cmd.Stdout, cmd.Stderr = f, f
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if inherit != nil {
+		cmd.ExtraFiles = []*os.File{inherit}
+	}
 	if err := cmd.Start(); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("start %s: %w", name, err)

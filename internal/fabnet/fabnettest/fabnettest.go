@@ -11,6 +11,7 @@ package fabnettest
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -59,18 +60,26 @@ func StartNetwork(ctx context.Context, orderers int) (*fabnet.Network, error) {
 	if err != nil {
 		return nil, err
 	}
-	base, err := FreeBase(orderers)
-	if err != nil {
-		return nil, err
-	}
 	out := os.Stderr
 	if !testing.Verbose() {
 		out = nil
 	}
 	start := time.Now()
-	n, err := fabnet.Start(ctx, fabnet.Options{Dir: dir, RepoRoot: repo, Base: base, Orderers: orderers, Out: writerOrDiscard(out)})
-	if err != nil {
-		return nil, err
+	// Parallel test binaries may pick the same free range at once: the
+	// loser gets ErrPortsInUse and tries another.
+	var n *fabnet.Network
+	var base int
+	for try := 0; ; try++ {
+		if base, err = FreeBase(orderers); err != nil {
+			return nil, err
+		}
+		n, err = fabnet.Start(ctx, fabnet.Options{Dir: dir, RepoRoot: repo, Base: base, Orderers: orderers, Out: writerOrDiscard(out)})
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, fabnet.ErrPortsInUse) || try == 10 {
+			return nil, fmt.Errorf("%w (data and logs kept in %s)", err, dir)
+		}
 	}
 	fmt.Fprintf(os.Stderr, "fabnettest: network with %d orderer(s) up on ports %d… in %s\n", orderers, base, time.Since(start).Round(time.Millisecond))
 	return n, nil
