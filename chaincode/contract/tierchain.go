@@ -176,6 +176,11 @@ func (c *TierChainContract) GetCreditLine(ctx ctxT, core, bank string) (string, 
 	return encode(c.rules.GetCreditLine(newState(ctx), core, bank))
 }
 
+// CreditLinesByCore: model.PageRequest (owner = core) → model.Page[rules.Exposure].
+func (c *TierChainContract) CreditLinesByCore(ctx ctxT, request string) (string, error) {
+	return call(ctx, request, c.rules.CreditLinesByCore)
+}
+
 // GetToken returns a token (OVERDUE derived).
 func (c *TierChainContract) GetToken(ctx ctxT, id string) (string, error) {
 	return encode(c.rules.GetToken(newState(ctx), id))

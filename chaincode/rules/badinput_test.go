@@ -107,6 +107,12 @@ func TestUnauthorizedCallers(t *testing.T) {
 	must(r.InvoicesBySupplier(reg(), &model.PageRequest{Owner: s.S1.ID}))
 	must(r.InvoicesByBuyer(reg(), &model.PageRequest{Owner: s.Core.ID}))
 	must(r.GetCreditLine(reg(), s.Core.ID, s.BankA.ID))
+	if lines := must(r.CreditLinesByCore(reg(), &model.PageRequest{Owner: s.Core.ID, PageSize: 1})); len(lines.Items) != 1 || lines.Items[0].Bank != s.BankA.ID || lines.Bookmark == "" {
+		t.Errorf("first page of the core's credit lines: %+v", lines)
+	}
+	if lines := must(r.CreditLinesByCore(reg(), &model.PageRequest{Owner: s.Core.ID})); len(lines.Items) != 2 || lines.Items[1].Bank != s.BankB.ID || lines.Items[1].Limit != rulestest.LimitB {
+		t.Errorf("the core's credit lines: %+v", lines)
+	}
 	must(r.GetEnterprise(reg(), s.Core.ID))
 	must(r.GetPlatform(reg()))
 }

@@ -81,11 +81,24 @@ func (r *Rules) GetCreditLine(st State, core, bank string) (*Exposure, error) {
 	if err := model.ValidateID("bank", bank); err != nil {
 		return nil, err
 	}
+	return exposure(st, tx.now, core, bank)
+}
+
+// CreditLinesByCore lists every bank's credit line for a core enterprise:
+// its exposure across the consortium (the regulator opens the outstanding
+// sums with its audit key).
+func (r *Rules) CreditLinesByCore(st State, req *model.PageRequest) (*model.Page[Exposure], error) {
+	return listPage(r, st, objCreditLine, req, func(now time.Time, bank string) (*Exposure, error) {
+		return exposure(st, now, req.Owner, bank)
+	})
+}
+
+func exposure(st State, now time.Time, core, bank string) (*Exposure, error) {
 	cl, err := mustGet[model.CreditLine](st, creditLineKey(core, bank), "credit line", core+"/"+bank)
 	if err != nil {
 		return nil, err
 	}
-	return &Exposure{CreditLine: *cl, Expired: !cl.Expiry.After(tx.now)}, nil
+	return &Exposure{CreditLine: *cl, Expired: !cl.Expiry.After(now)}, nil
 }
 
 // GetToken returns a token as seen at the query's transaction time.
