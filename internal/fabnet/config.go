@@ -113,15 +113,18 @@ Organizations:
     MSPDir: {{$.P.PeerOrg .}}/msp
     Policies:
       Readers: {Type: Signature, Rule: "OR('{{.MSPID}}.admin', '{{.MSPID}}.peer', '{{.MSPID}}.client')"}
-{{- if eq .Role "regulator"}}
-      # The regulator's members are readers only. Its admin may write, for
-      # chaincode lifecycle approvals, which its peer needs to run queries.
-      Writers: {Type: Signature, Rule: "OR('{{.MSPID}}.admin')"}
-{{- else}}
+{{- if .Endorser}}
       Writers: {Type: Signature, Rule: "OR('{{.MSPID}}.admin', '{{.MSPID}}.client')"}
-{{- end}}
       Admins: {Type: Signature, Rule: "OR('{{.MSPID}}.admin')"}
       Endorsement: {Type: Signature, Rule: "OR('{{.MSPID}}.peer')"}
+{{- else}}
+      # Read-only org. Its admin writes only until the chaincode definition
+      # is approved (its peer needs the approval to run queries); then the
+      # launcher replaces this policy by one nobody satisfies
+      # (lockRegulatorWriters). No Endorsement policy: it endorses nothing.
+      Writers: {Type: Signature, Rule: "OR('{{.MSPID}}.admin')"}
+      Admins: {Type: Signature, Rule: "OR('{{.MSPID}}.admin')"}
+{{- end}}
     AnchorPeers:
       - Host: {{$.L.Host}}
         Port: {{.Peer.Listen}}
@@ -141,6 +144,7 @@ Application: &ApplicationDefaults
     Readers: {Type: ImplicitMeta, Rule: "ANY Readers"}
     Writers: {Type: ImplicitMeta, Rule: "ANY Writers"}
     Admins: {Type: ImplicitMeta, Rule: "MAJORITY Admins"}
+    # The endorsing orgs only (the Regulator has no Endorsement policy).
     LifecycleEndorsement: {Type: ImplicitMeta, Rule: "MAJORITY Endorsement"}
     Endorsement: {Type: ImplicitMeta, Rule: "MAJORITY Endorsement"}
   Capabilities: *ApplicationCapabilities

@@ -62,28 +62,32 @@ func TestCommittedOnEveryPeer(t *testing.T) {
 }
 
 // TestRegulatorIsReadOnly: the Regulator can query, and a transaction it
-// submits is refused by the network (the orderer checks the channel's
-// Writers, which hold none of the Regulator's members); nothing changes.
+// submits, as a client or as its admin, is refused by the network (the
+// orderer checks the channel's Writers, which hold no Regulator identity
+// once the chaincode is deployed); nothing changes.
 func TestRegulatorIsReadOnly(t *testing.T) {
-	reg := fabnettest.Connect(t, "Regulator", "User1")
 	core := fabnettest.Connect(t, "Core", "User1")
 	if _, err := core.Contract("baseline").SubmitTransaction("Mint", "reg-target", "5"); err != nil {
 		t.Fatal(err)
 	}
-	waitBalance(t, reg, "reg-target", 5)
-
-	_, err := reg.Contract("baseline").SubmitTransaction("Mint", "reg-target", "1000")
-	if err == nil {
-		t.Fatal("a Regulator transaction was committed")
-	}
-	var submitErr *client.SubmitError
-	if !errors.As(err, &submitErr) {
-		t.Fatalf("want the orderer to refuse it (SubmitError), got %T: %v", err, err)
+	for _, user := range []string{"User1", "Admin"} {
+		reg := fabnettest.Connect(t, "Regulator", user)
+		waitBalance(t, reg, "reg-target", 5)
+		_, err := reg.Contract("baseline").SubmitTransaction("Mint", "reg-target", "1000")
+		if err == nil {
+			t.Fatalf("a transaction of the Regulator's %s was committed", user)
+		}
+		var submitErr *client.SubmitError
+		if !errors.As(err, &submitErr) {
+			t.Fatalf("%s: want the orderer to refuse it (SubmitError), got %T: %v", user, err, err)
+		}
+		t.Logf("Regulator %s refused: %v", user, err)
 	}
 	// Give a wrongly accepted transaction time to land, then check nothing changed.
 	if _, err := core.Contract("baseline").SubmitTransaction("Mint", "reg-fence", "1"); err != nil {
 		t.Fatal(err)
 	}
+	reg := fabnettest.Connect(t, "Regulator", "User1")
 	waitBalance(t, reg, "reg-fence", 1)
 	if got := balance(t, reg, "reg-target"); got != 5 {
 		t.Fatalf("balance changed to %d by a Regulator transaction", got)

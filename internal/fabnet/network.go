@@ -175,6 +175,12 @@ func Start(ctx context.Context, opts Options) (n *Network, err error) {
 	}
 	done()
 
+	done = step("Regulator taken out of the channel's Writers")
+	if err := n.lockRegulatorWriters(ctx); err != nil {
+		return nil, err
+	}
+	done()
+
 	done = step("peers discover each other (endorsement policy satisfiable)")
 	if err := n.waitEndorsable(ctx); err != nil {
 		return nil, err
