@@ -46,7 +46,9 @@ func (p *Proof) Bytes() []byte {
 }
 
 // DecodeProof parses a canonical proof encoding. Every element and scalar
-// must be canonical; the length must be that of some supported (n, m).
+// must be canonical, no point may be the identity (an honest prover outputs
+// it with negligible probability, and refusing it closes off degenerate
+// inputs), and the length must be that of some supported (n, m).
 func DecodeProof(b []byte) (*Proof, error) {
 	if len(b)%32 != 0 || len(b) < (9+2*minRounds)*32 || len(b) > (9+2*maxRounds)*32 || (len(b)/32-9)%2 != 0 {
 		return nil, fmt.Errorf("%w: %d bytes", ErrMalformedProof, len(b))
@@ -56,7 +58,7 @@ func DecodeProof(b []byte) (*Proof, error) {
 	chunk := func(i int) []byte { return b[32*i : 32*(i+1)] }
 	elements := []*group.Element{&p.a, &p.s, &p.t1, &p.t2}
 	for i, e := range elements {
-		if _, err := e.SetCanonicalBytes(chunk(i)); err != nil {
+		if _, err := e.SetCanonicalBytesNonIdentity(chunk(i)); err != nil {
 			return nil, fmt.Errorf("%w: point %d: %v", ErrMalformedProof, i, err)
 		}
 	}
@@ -66,10 +68,10 @@ func DecodeProof(b []byte) (*Proof, error) {
 		}
 	}
 	for j := 0; j < k; j++ {
-		if _, err := p.l[j].SetCanonicalBytes(chunk(7 + 2*j)); err != nil {
+		if _, err := p.l[j].SetCanonicalBytesNonIdentity(chunk(7 + 2*j)); err != nil {
 			return nil, fmt.Errorf("%w: L[%d]: %v", ErrMalformedProof, j, err)
 		}
-		if _, err := p.r[j].SetCanonicalBytes(chunk(8 + 2*j)); err != nil {
+		if _, err := p.r[j].SetCanonicalBytesNonIdentity(chunk(8 + 2*j)); err != nil {
 			return nil, fmt.Errorf("%w: R[%d]: %v", ErrMalformedProof, j, err)
 		}
 	}

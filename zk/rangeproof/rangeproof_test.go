@@ -2,13 +2,14 @@ package rangeproof
 
 import (
 	"bytes"
+	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/tierchain/tierchain/zk/internal/testrand"
 	"math"
 	"testing"
 
 	"github.com/tierchain/tierchain/zk/group"
+	"github.com/tierchain/tierchain/zk/internal/testrand"
 	"github.com/tierchain/tierchain/zk/pedersen"
 	"github.com/tierchain/tierchain/zk/transcript"
 )
@@ -176,6 +177,26 @@ func TestDecodeRejects(t *testing.T) {
 		"non-canon A":  append(bytes.Repeat([]byte{0xff}, 32), enc[32:]...),
 		"non-canon tx": append(append(bytes.Clone(enc[:128]), bytes.Repeat([]byte{0xff}, 32)...), enc[160:]...),
 	}
+	// The identity in place of each point (A, S, T1, T2, then L_j, R_j),
+	// and the non-canonical encodings of RFC 9496 §A.2 in place of A.
+	points := []int{0, 1, 2, 3}
+	for j := 0; j < 2*minRounds; j++ {
+		points = append(points, 7+j)
+	}
+	for _, i := range points {
+		b := bytes.Clone(enc)
+		clear(b[32*i : 32*(i+1)])
+		bad[fmt.Sprintf("identity at %d", i)] = b
+	}
+	for _, h := range []string{
+		"0100000000000000000000000000000000000000000000000000000000000000",
+		"edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+		"0000000000000000000000000000000000000000000000000000000000000080",
+	} {
+		b := bytes.Clone(enc)
+		hex.Decode(b[:32], []byte(h))
+		bad["A = "+h[:8]] = b
+	}
 	for name, b := range bad {
 		if _, err := DecodeProof(b); !errors.Is(err, ErrMalformedProof) {
 			t.Errorf("%s: %v", name, err)
@@ -237,6 +258,28 @@ func TestBatchVerifier(t *testing.T) {
 	}
 }
 
+// TestPadding checks that m = 3 is proved as m = 4 with an identity
+// commitment both sides know: the proof has the size of m = 4, verifies for
+// the three commitments and for the same three followed by the identity
+// (the statement is the same), and fails for a fourth non-trivial one.
+func TestPadding(t *testing.T) {
+	rnd := testrand.New("padding")
+	p, cs := prove(t, rnd, 16, 1, 2, 3)
+	if got := len(p.Bytes()); got != Size(16, 4) || Size(16, 3) != Size(16, 4) {
+		t.Fatalf("m=3 proof has %d bytes, m=4 has %d", got, Size(16, 4))
+	}
+	if err := p.Verify(ctxTranscript(), cs, 16); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Verify(ctxTranscript(), append(cs[:3:3], pedersen.Identity()), 16); err != nil {
+		t.Fatalf("explicit identity padding: %v", err)
+	}
+	_, other := openings(t, rnd, 0)
+	if err := p.Verify(ctxTranscript(), append(cs[:3:3], other[0]), 16); !errors.Is(err, ErrInvalidProof) {
+		t.Fatalf("fourth commitment to 0 with a blinding: %v", err)
+	}
+}
+
 func FuzzDecodeProof(f *testing.F) {
 	rnd := testrand.New("fuzz")
 	p, _ := prove(f, rnd, 8, 3)
@@ -270,6 +313,36 @@ func ExampleProve() {
 	err = proof.Verify(v, []*pedersen.Commitment{a.Commitment(), b.Commitment()}, 64)
 	fmt.Println(len(proof.Bytes()), err)
 	// Output: 736 <nil>
+}
+
+func ExampleBatchVerifier() {
+	// The chaincode checks every range proof of a block of transactions at
+	// once; each proof keeps its own transcript (its own context).
+	ctx := func(tx string) *transcript.Transcript {
+		t := transcript.New("tierchain/example/v1")
+		t.BindContext(transcript.Context{Channel: "scf", Chaincode: "tierchain", Kind: "issue"})
+		t.AppendString("tx", tx)
+		return t
+	}
+	bv := NewBatchVerifier(nil)
+	for i, v := range []uint64{5, 1_000_000, 1 << 40} {
+		o, _ := pedersen.NewOpening(v, nil)
+		tx := fmt.Sprint("tx-", i)
+		proof, err := Prove(ctx(tx), []pedersen.Opening{o}, 64, nil)
+		if err != nil {
+			panic(err)
+		}
+		// A verifier decodes what it received and adds it to the batch.
+		decoded, err := DecodeProof(proof.Bytes())
+		if err != nil {
+			panic(err)
+		}
+		if err := bv.Add(ctx(tx), decoded, []*pedersen.Commitment{o.Commitment()}, 64); err != nil {
+			panic(err)
+		}
+	}
+	fmt.Println(bv.Len(), bv.Verify())
+	// Output: 3 <nil>
 }
 
 func TestSizeFor(t *testing.T) {
