@@ -1,0 +1,199 @@
+package fabricclient
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hyperledger/fabric-gateway/pkg/client"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/connectivity"
+)
+
+// Client calls one chaincode on one channel as one identity through one
+// peer. It is safe for concurrent use.
+type Client struct {
+	gw        *client.Gateway
+	conn      *grpc.ClientConn // owned when Dial made it
+	network   *client.Network
+	chaincode string
+	mspID     string
+	t         Timeouts
+}
+
+// New wraps a gateway the caller opened (fabnet.Connect in tests); the
+// caller keeps ownership of it and Close leaves it open.
+func New(gw *client.Gateway, opts Options) *Client {
+	opts = opts.withDefaults()
+	return &Client{
+		gw:        gw,
+		network:   gw.GetNetwork(opts.Channel),
+		chaincode: opts.Chaincode,
+		mspID:     opts.MSPID,
+		t:         opts.Timeouts,
+	}
+}
+
+// MSPID is the org this client signs as (empty when New was not told).
+func (c *Client) MSPID() string { return c.mspID }
+
+// Close releases the connection Dial opened.
+func (c *Client) Close() error {
+	if c.conn == nil {
+		return nil
+	}
+	c.gw.Close()
+	return c.conn.Close()
+}
+
+// Call is one chaincode invocation. Args are bytes so binary arguments
+// survive; Transient data goes to the endorsers only and never reaches the
+// ledger.
+type Call struct {
+	Contract  string // "tierchain", "baseline", …
+	Function  string
+	Args      [][]byte
+	Transient map[string][]byte
+	// Endorsers restricts endorsement to these MSP IDs (empty: the peer
+	// gateway chooses from the endorsement policy).
+	Endorsers []string
+}
+
+// Result is a committed, valid transaction.
+type Result struct {
+	Payload     []byte // the chaincode function's return value, as endorsed
+	TxID        string
+	BlockNumber uint64
+}
+
+// Evaluate runs contract:fn on a peer as a query; nothing is ordered.
+func (c *Client) Evaluate(ctx context.Context, contract, fn string, args ...string) ([]byte, error) {
+	return c.EvaluateCall(ctx, Call{Contract: contract, Function: fn, Args: bytesArgs(args)})
+}
+
+// Submit endorses, orders and waits for the commit of contract:fn. It
+// returns only once the transaction is valid in a block, or a typed error.
+func (c *Client) Submit(ctx context.Context, contract, fn string, args ...string) (Result, error) {
+	return c.SubmitCall(ctx, Call{Contract: contract, Function: fn, Args: bytesArgs(args)})
+}
+
+// EvaluateCall is Evaluate for a full Call.
+func (c *Client) EvaluateCall(ctx context.Context, call Call) ([]byte, error) {
+	proposal, err := c.proposal(call)
+	if err != nil {
+		return nil, err
+	}
+	ectx, cancel := context.WithTimeout(ctx, c.t.Evaluate)
+	defer cancel()
+	out, err := proposal.EvaluateWithContext(ectx)
+	if err != nil {
+		return nil, mapError(ctx, "evaluate "+call.name(), err)
+	}
+	return out, nil
+}
+
+// SubmitCall is Submit for a full Call: NewProposal, Endorse, Submit and
+// commit Status, each phase under its own timeout, so that the error says
+// which phase failed and the result carries the transaction ID and block.
+func (c *Client) SubmitCall(ctx context.Context, call Call) (Result, error) {
+	proposal, err := c.proposal(call)
+	if err != nil {
+		return Result{}, err
+	}
+	op := "submit " + call.name()
+
+	step, cancel := context.WithTimeout(ctx, c.t.Endorse)
+	tx, err := proposal.EndorseWithContext(step)
+	cancel()
+	if err != nil {
+		return Result{}, mapError(ctx, op, err)
+	}
+
+	step, cancel = context.WithTimeout(ctx, c.t.Submit)
+	commit, err := tx.SubmitWithContext(step)
+	cancel()
+	if err != nil {
+		return Result{}, mapError(ctx, op, err)
+	}
+
+	step, cancel = context.WithTimeout(ctx, c.t.CommitStatus)
+	st, err := commit.StatusWithContext(step)
+	cancel()
+	if err != nil {
+		return Result{}, mapError(ctx, op, err)
+	}
+	if !st.Successful {
+		return Result{}, &NotCommittedError{TxID: st.TransactionID, BlockNumber: st.BlockNumber, Code: st.Code}
+	}
+	return Result{Payload: tx.Result(), TxID: st.TransactionID, BlockNumber: st.BlockNumber}, nil
+}
+
+// Ping evaluates the metadata function every contractapi chaincode has:
+// the peer, the channel and the chaincode all answer. Readiness uses it.
+func (c *Client) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, min(c.t.Evaluate, 5*time.Second))
+	defer cancel()
+	if err := c.Ready(ctx); err != nil {
+		return err
+	}
+	_, err := c.Evaluate(ctx, "org.hyperledger.fabric", "GetMetadata")
+	return err
+}
+
+// Ready reports whether the connection to the peer is up, connecting it if
+// idle and waiting (until ctx ends) for it to become ready. It sends no
+// transaction. A Client made by New, whose connection is not its own,
+// reports ready.
+func (c *Client) Ready(ctx context.Context) error {
+	if c.conn == nil {
+		return nil
+	}
+	for {
+		s := c.conn.GetState()
+		switch s {
+		case connectivity.Ready:
+			return nil
+		case connectivity.Idle:
+			c.conn.Connect()
+		case connectivity.Shutdown:
+			return &Error{Op: "ready", Kind: ErrUnavailable, Cause: fmt.Errorf("connection closed")}
+		}
+		if !c.conn.WaitForStateChange(ctx, s) {
+			return &Error{Op: "ready", Kind: ErrUnavailable, Cause: fmt.Errorf("peer connection %s: %w", s, ctx.Err())}
+		}
+	}
+}
+
+func (c *Client) proposal(call Call) (*client.Proposal, error) {
+	if call.Function == "" {
+		return nil, fmt.Errorf("fabricclient: empty function name")
+	}
+	contract := c.network.GetContractWithName(c.chaincode, call.Contract)
+	opts := []client.ProposalOption{client.WithBytesArguments(call.Args...)}
+	if len(call.Transient) > 0 {
+		opts = append(opts, client.WithTransient(call.Transient))
+	}
+	if len(call.Endorsers) > 0 {
+		opts = append(opts, client.WithEndorsingOrganizations(call.Endorsers...))
+	}
+	p, err := contract.NewProposal(call.Function, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("fabricclient: proposal %s: %w", call.name(), err)
+	}
+	return p, nil
+}
+
+func (call Call) name() string {
+	if call.Contract == "" {
+		return call.Function
+	}
+	return call.Contract + ":" + call.Function
+}
+
+func bytesArgs(args []string) [][]byte {
+	out := make([][]byte, len(args))
+	for i, a := range args {
+		out[i] = []byte(a)
+	}
+	return out
+}

@@ -1,0 +1,122 @@
+package fabricclient
+
+import (
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hyperledger/fabric-gateway/pkg/client"
+	"github.com/hyperledger/fabric-gateway/pkg/hash"
+	"github.com/hyperledger/fabric-gateway/pkg/identity"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+)
+
+// Timeouts bound each phase of a call. A zero field takes its default.
+// The caller's context still applies: the shorter deadline wins.
+type Timeouts struct {
+	Evaluate     time.Duration // default 10s
+	Endorse      time.Duration // default 30s
+	Submit       time.Duration // default 10s
+	CommitStatus time.Duration // default 60s
+}
+
+func (t Timeouts) withDefaults() Timeouts {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&t.Evaluate, 10*time.Second)
+	def(&t.Endorse, 30*time.Second)
+	def(&t.Submit, 10*time.Second)
+	def(&t.CommitStatus, 60*time.Second)
+	return t
+}
+
+// Options name what a Client talks to once it has a gateway connection.
+type Options struct {
+	Channel   string // default "scf"
+	Chaincode string // default "tierchain"
+	MSPID     string // informational: the org this client signs as
+	Timeouts  Timeouts
+}
+
+func (o Options) withDefaults() Options {
+	if o.Channel == "" {
+		o.Channel = "scf"
+	}
+	if o.Chaincode == "" {
+		o.Chaincode = "tierchain"
+	}
+	o.Timeouts = o.Timeouts.withDefaults()
+	return o
+}
+
+// Config is everything Dial needs to open its own connection: the peer's
+// address and TLS CA, and the client identity (certificate, key, MSP ID),
+// all as PEM so that they may come from files, a secret store or env.
+type Config struct {
+	PeerEndpoint       string // host:port of the org's own peer
+	ServerNameOverride string // TLS server name when it differs from the endpoint's host
+	TLSCACertPEM       []byte
+	CertPEM            []byte
+	KeyPEM             []byte
+	MSPID              string
+	Options
+}
+
+// Dial opens a gRPC connection to the peer and a gateway over it. The
+// Client owns both; Close releases them.
+func Dial(cfg Config) (*Client, error) {
+	if cfg.PeerEndpoint == "" || cfg.MSPID == "" {
+		return nil, errors.New("fabricclient: peer endpoint and MSP ID are required")
+	}
+	cert, err := identity.CertificateFromPEM(cfg.CertPEM)
+	if err != nil {
+		return nil, fmt.Errorf("fabricclient: client certificate: %w", err)
+	}
+	id, err := identity.NewX509Identity(cfg.MSPID, cert)
+	if err != nil {
+		return nil, fmt.Errorf("fabricclient: identity: %w", err)
+	}
+	key, err := identity.PrivateKeyFromPEM(cfg.KeyPEM)
+	if err != nil {
+		return nil, fmt.Errorf("fabricclient: private key: %w", err)
+	}
+	sign, err := identity.NewPrivateKeySign(key)
+	if err != nil {
+		return nil, fmt.Errorf("fabricclient: signer: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(cfg.TLSCACertPEM) {
+		return nil, errors.New("fabricclient: no certificate in the TLS CA PEM")
+	}
+	conn, err := grpc.NewClient(cfg.PeerEndpoint,
+		grpc.WithTransportCredentials(credentials.NewClientTLSFromCert(pool, cfg.ServerNameOverride)))
+	if err != nil {
+		return nil, fmt.Errorf("fabricclient: dial %s: %w", cfg.PeerEndpoint, err)
+	}
+	c, err := connect(id, sign, conn, cfg.Options)
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	c.mspID = cfg.MSPID
+	c.conn = conn
+	return c, nil
+}
+
+// connect builds a gateway over an existing gRPC connection.
+func connect(id identity.Identity, sign identity.Sign, conn grpc.ClientConnInterface, opts Options) (*Client, error) {
+	opts = opts.withDefaults()
+	t := opts.Timeouts
+	gw, err := client.Connect(id, client.WithSign(sign), client.WithHash(hash.SHA256), client.WithClientConnection(conn),
+		client.WithEvaluateTimeout(t.Evaluate), client.WithEndorseTimeout(t.Endorse),
+		client.WithSubmitTimeout(t.Submit), client.WithCommitStatusTimeout(t.CommitStatus))
+	if err != nil {
+		return nil, fmt.Errorf("fabricclient: connect: %w", err)
+	}
+	return New(gw, opts), nil
+}

@@ -1,0 +1,25 @@
+package problem
+
+// Stable problem codes. The chaincode's own codes (chaincode/model.Code) pass
+// through unchanged, so a client sees the same word the contract used.
+const (
+	CodeInvalidArgument      = "INVALID_ARGUMENT"       // 400: malformed body, header, query or path value
+	CodeUnauthenticated      = "UNAUTHENTICATED"        // 401: no or unknown credentials
+	CodeUnauthorized         = "UNAUTHORIZED"           // 403: the ledger does not know the caller as an active enterprise
+	CodeForbidden            = "FORBIDDEN"              // 403: authenticated, but not allowed
+	CodeNotFound             = "NOT_FOUND"              // 404
+	CodeMethodNotAllowed     = "METHOD_NOT_ALLOWED"     // 405
+	CodeConflict             = "CONFLICT"               // 409: the record exists or was already spent
+	CodeInvalidState         = "INVALID_STATE"          // 409: the record's state forbids this
+	CodeLedgerConflict       = "LEDGER_CONFLICT"        // 409: a concurrent transaction read the same keys (retry)
+	CodeIdempotencyInFlight  = "IDEMPOTENCY_IN_FLIGHT"  // 409: the same Idempotency-Key is being processed
+	CodePayloadTooLarge      = "PAYLOAD_TOO_LARGE"      // 413
+	CodeUnsupportedMedia     = "UNSUPPORTED_MEDIA_TYPE" // 415
+	CodeIdempotencyKeyReused = "IDEMPOTENCY_KEY_REUSED" // 422: the Idempotency-Key was used with another request
+	CodeInvalidProof         = "INVALID_PROOF"          // 422: a proof does not verify
+	CodeInternal             = "INTERNAL"               // 500
+	CodeLedgerRejected       = "LEDGER_REJECTED"        // 502: endorsement or ordering failed for no reason the client can fix
+	CodeNotCommitted         = "NOT_COMMITTED"          // 502: the transaction was ordered but invalidated
+	CodeUnavailable          = "UNAVAILABLE"            // 503: a dependency (ledger, database) is unreachable
+	CodeTimeout              = "TIMEOUT"                // 504: the request ran out of time
+)
