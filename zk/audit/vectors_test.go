@@ -3,9 +3,9 @@ package audit
 import (
 	"encoding/hex"
 	"flag"
-	"github.com/tierchain/tierchain/zk/internal/testrand"
 	"testing"
 
+	"github.com/tierchain/tierchain/zk/internal/testrand"
 	"github.com/tierchain/tierchain/zk/pedersen"
 )
 

@@ -29,8 +29,9 @@ var (
 
 // Proof is a Schnorr proof of knowledge of k with D = k·H.
 type Proof struct {
-	r group.Element // R = ρ·H
-	s group.Scalar  // s = ρ + c·k
+	r   group.Element // R = ρ·H
+	s   group.Scalar  // s = ρ + c·k
+	enc []byte        // R ‖ s, kept so the verifier hashes R without re-encoding it
 }
 
 // Excess returns Σ inputs − Σ outputs.
@@ -58,10 +59,12 @@ func ExcessBlinding(inputs, outputs []pedersen.Opening) *group.Scalar {
 	return k
 }
 
-func challenge(t *transcript.Transcript, d, r *group.Element) *group.Scalar {
+// challenge appends the statement and the commitment R (its canonical
+// encoding, rEnc) and returns c.
+func challenge(t *transcript.Transcript, d *group.Element, rEnc []byte) *group.Scalar {
 	t.AppendString("dom-sep", Domain)
 	t.AppendElement("D", d)
-	t.AppendElement("R", r)
+	t.AppendMessage("R", rEnc)
 	return t.ChallengeScalar("c")
 }
 
@@ -74,14 +77,21 @@ func Prove(t *transcript.Transcript, k *group.Scalar, rand io.Reader) (*Proof, e
 	d := group.NewIdentity().TableScalarMult(pedersen.HTable(), k)
 	p := &Proof{}
 	p.r.TableScalarMult(pedersen.HTable(), rho)
-	c := challenge(t, d, &p.r)
+	rEnc := p.r.Bytes()
+	c := challenge(t, d, rEnc)
 	p.s.MultiplyAdd(c, k, rho)
+	p.enc = append(rEnc, p.s.Bytes()...)
 	return p, nil
 }
 
-// Verify checks the proof for D (the excess of the transaction).
+// Verify checks the proof for D (the excess of the transaction, see Excess)
+// on a transcript in the same state as the prover's. Variable time: D and
+// the proof are public.
 func (p *Proof) Verify(t *transcript.Transcript, d *group.Element) error {
-	c := challenge(t, d, &p.r)
+	if len(p.enc) != ProofSize { // a zero Proof, not one from Prove or DecodeProof
+		return ErrMalformedProof
+	}
+	c := challenge(t, d, p.enc[:group.ElementSize])
 	// s·H − c·D − R = 0
 	negC := group.NewScalar().Negate(c)
 	minusOne := group.NewScalar().Negate(group.NewScalar().One())
@@ -98,7 +108,7 @@ func (p *Proof) Verify(t *transcript.Transcript, d *group.Element) error {
 }
 
 // Bytes returns R ‖ s.
-func (p *Proof) Bytes() []byte { return append(p.r.Bytes(), p.s.Bytes()...) }
+func (p *Proof) Bytes() []byte { return append([]byte(nil), p.enc...) }
 
 // DecodeProof parses R ‖ s strictly (canonical, R not the identity).
 func DecodeProof(b []byte) (*Proof, error) {
@@ -112,5 +122,6 @@ func DecodeProof(b []byte) (*Proof, error) {
 	if _, err := p.s.SetCanonicalBytes(b[32:]); err != nil {
 		return nil, errors.Join(ErrMalformedProof, err)
 	}
+	p.enc = append([]byte(nil), b...)
 	return p, nil
 }

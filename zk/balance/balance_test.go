@@ -2,10 +2,13 @@ package balance
 
 import (
 	"bytes"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"testing"
 
+	"github.com/tierchain/tierchain/zk/group"
 	"github.com/tierchain/tierchain/zk/pedersen"
 	"github.com/tierchain/tierchain/zk/transcript"
 )
@@ -120,6 +123,117 @@ func BenchmarkVerify(b *testing.B) {
 	p, _ := Prove(tr(), ExcessBlinding([]pedersen.Opening{in}, []pedersen.Opening{o}), nil)
 	d := Excess([]*pedersen.Commitment{in.Commitment()}, []*pedersen.Commitment{o.Commitment()})
 	for b.Loop() {
-		p.Verify(tr(), d)
+		if err := p.Verify(tr(), d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestEdgeValues: conservation holds at the ends of the amount range.
+func TestEdgeValues(t *testing.T) {
+	for _, c := range []struct {
+		in   uint64
+		outs []uint64
+	}{
+		{0, []uint64{0}},
+		{0, []uint64{0, 0}},
+		{1, []uint64{0, 1}},
+		{math.MaxUint64, []uint64{math.MaxUint64 - 1, 1}},
+		{math.MaxUint64, []uint64{math.MaxUint64}},
+	} {
+		ins, outs := split(t, c.in, c.outs...)
+		p, err := Prove(tr(), ExcessBlinding(ins, outs), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Verify(tr(), Excess(commits(ins), commits(outs))); err != nil {
+			t.Errorf("%d → %v: %v", c.in, c.outs, err)
+		}
+	}
+}
+
+// TestWrongStatement: the proof is for one excess; any other commitment in
+// the transaction changes the excess and the proof fails.
+func TestWrongStatement(t *testing.T) {
+	ins, outs := split(t, 10, 3, 7)
+	p, _ := Prove(tr(), ExcessBlinding(ins, outs), nil)
+	other, _ := pedersen.NewOpening(7, nil) // same amount, another blinding
+	swapped := []*pedersen.Commitment{outs[0].Commitment(), other.Commitment()}
+	for name, d := range map[string]*group.Element{
+		"other output":    Excess(commits(ins), swapped),
+		"output dropped":  Excess(commits(ins), commits(outs[:1])),
+		"inputs, outputs": Excess(commits(outs), commits(ins)),
+		"identity":        group.NewIdentity(),
+		"H":               pedersen.H(),
+	} {
+		if err := p.Verify(tr(), d); !errors.Is(err, ErrInvalidProof) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	var zero Proof
+	if err := zero.Verify(tr(), Excess(commits(ins), commits(outs))); !errors.Is(err, ErrMalformedProof) {
+		t.Errorf("zero Proof: %v", err)
+	}
+}
+
+// TestExcessMatchesBlinding: for balanced openings the excess is exactly
+// ExcessBlinding·H.
+func TestExcessMatchesBlinding(t *testing.T) {
+	ins, outs := split(t, 500, 1, 2, 497)
+	want := group.NewIdentity().ScalarMult(ExcessBlinding(ins, outs), pedersen.H())
+	if Excess(commits(ins), commits(outs)).Equal(want) != 1 {
+		t.Fatal("Σ C_in − Σ C_out ≠ (Σ r_in − Σ r_out)·H")
+	}
+}
+
+// TestDecodeRejects: identity R, non-canonical R or s, wrong lengths.
+func TestDecodeRejects(t *testing.T) {
+	ins, outs := split(t, 2, 1, 1)
+	p, _ := Prove(tr(), ExcessBlinding(ins, outs), nil)
+	enc := p.Bytes()
+	ff := bytes.Repeat([]byte{0xff}, 32)
+	// ℓ itself, little-endian: the smallest non-canonical scalar.
+	ell, _ := hex.DecodeString("edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010")
+	for name, b := range map[string][]byte{
+		"identity R":      append(make([]byte, 32), enc[32:]...),
+		"non-canonical R": append(bytes.Clone(ff), enc[32:]...),
+		"s = ℓ":           append(bytes.Clone(enc[:32]), ell...),
+		"s = 2^256−1":     append(bytes.Clone(enc[:32]), ff...),
+		"empty":           nil,
+		"63 bytes":        enc[:63],
+		"65 bytes":        append(bytes.Clone(enc), 0),
+	} {
+		if _, err := DecodeProof(b); !errors.Is(err, ErrMalformedProof) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+func ExampleProof_Verify() {
+	// Bob holds a token of 1000.00 and splits it: 400.00 to Carol, 600.00 change.
+	in, _ := pedersen.NewOpening(1000_00, nil)
+	toCarol, _ := pedersen.NewOpening(400_00, nil)
+	change, _ := pedersen.NewOpening(600_00, nil)
+	proof, _ := Prove(tr(), ExcessBlinding([]pedersen.Opening{in}, []pedersen.Opening{toCarol, change}), nil)
+	wire := proof.Bytes()
+
+	// The chaincode sees only commitments and the proof.
+	decoded, err := DecodeProof(wire)
+	if err != nil {
+		panic(err)
+	}
+	d := Excess([]*pedersen.Commitment{in.Commitment()}, []*pedersen.Commitment{toCarol.Commitment(), change.Commitment()})
+	fmt.Println(len(wire), decoded.Verify(tr(), d))
+	// Output: 64 <nil>
+}
+
+func BenchmarkProve(b *testing.B) {
+	in, _ := pedersen.NewOpening(100, nil)
+	o, _ := pedersen.NewOpening(100, nil)
+	k := ExcessBlinding([]pedersen.Opening{in}, []pedersen.Opening{o})
+	for b.Loop() {
+		if _, err := Prove(tr(), k, nil); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
