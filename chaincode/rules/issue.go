@@ -19,6 +19,9 @@ func (r *Rules) Issue(st State, req *model.IssueRequest) (*model.Token, error) {
 	if _, err := tx.activeEnterprise("holder", req.Holder, model.RoleSupplier); err != nil {
 		return nil, err
 	}
+	if _, err := tx.activeEnterprise("bank", req.Bank, model.RoleBank); err != nil {
+		return nil, err // a suspended bank's line backs no new receivable
+	}
 	if !req.Maturity.After(tx.now) {
 		return nil, model.Errorf(model.CodeInvalidArgument, "maturity: must be after the transaction time")
 	}
