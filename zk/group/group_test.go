@@ -229,9 +229,15 @@ func TestHashToElementVector(t *testing.T) {
 func FuzzScalarDecode(f *testing.F) {
 	f.Add(make([]byte, 32))
 	f.Add(bytes.Repeat([]byte{0xff}, 32))
+	f.Add(unhex(f, "edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010")) // ℓ
+	f.Add(unhex(f, "ecd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010")) // ℓ−1
 	f.Fuzz(func(t *testing.T, b []byte) {
-		s, err := NewScalar().SetCanonicalBytes(b)
+		seven := NewScalar().SetUint64(7)
+		s, err := NewScalar().SetUint64(7).SetCanonicalBytes(b)
 		if err != nil {
+			if keep, _ := seven.SetCanonicalBytes(b); keep != nil || seven.Equal(NewScalar().SetUint64(7)) != 1 {
+				t.Fatal("failed decode changed the receiver")
+			}
 			return
 		}
 		if !bytes.Equal(s.Bytes(), b) {
@@ -243,13 +249,30 @@ func FuzzScalarDecode(f *testing.F) {
 func FuzzElementDecode(f *testing.F) {
 	f.Add(NewGenerator().Bytes())
 	f.Add(make([]byte, 32))
+	f.Add(unhex(f, "0100000000000000000000000000000000000000000000000000000000000000"))
+	f.Add(unhex(f, "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		e, err := NewIdentity().SetCanonicalBytes(b)
+		keep := NewGenerator()
+		e, err := keep.SetCanonicalBytes(b)
 		if err != nil {
+			if keep.Equal(NewGenerator()) != 1 {
+				t.Fatal("failed decode changed the receiver")
+			}
 			return
 		}
 		if !bytes.Equal(e.Bytes(), b) {
 			t.Fatalf("not canonical: %x -> %x", b, e.Bytes())
+		}
+		// The non-identity decoder agrees, and an accepted element
+		// survives arithmetic: e + B − B encodes the same.
+		_, errNI := NewIdentity().SetCanonicalBytesNonIdentity(b)
+		if (errNI == nil) == e.IsIdentity() {
+			t.Fatalf("NonIdentity decoder disagrees on %x", b)
+		}
+		r := NewIdentity().Add(e, NewGenerator())
+		r.Subtract(r, NewGenerator())
+		if !bytes.Equal(r.Bytes(), b) {
+			t.Fatal("e + B − B differs from e")
 		}
 	})
 }
