@@ -16,6 +16,7 @@ import (
 	"io"
 	"log/slog"
 
+	"github.com/cloudflare/circl/dh/x25519"
 	"github.com/cloudflare/circl/hpke"
 	"github.com/cloudflare/circl/kem"
 	"github.com/tierchain/tierchain/zk/group"
@@ -81,6 +82,9 @@ func (k *PrivateKey) Bytes() []byte {
 // String redacts the key.
 func (k *PrivateKey) String() string { return "envelope.PrivateKey{REDACTED}" }
 
+// GoString redacts the key for %#v.
+func (k *PrivateKey) GoString() string { return k.String() }
+
 // LogValue redacts the key.
 func (k *PrivateKey) LogValue() slog.Value { return slog.StringValue("REDACTED") }
 
@@ -102,10 +106,21 @@ func (p *PublicKey) Bytes() []byte {
 	return b
 }
 
-// DecodePublicKey parses a 32-byte X25519 public key.
+// DecodePublicKey parses a 32-byte X25519 public key. It takes only the
+// canonical encoding (u < 2^255 − 19, top bit clear: RFC 7748 decoders
+// would otherwise read two encodings as one key) and refuses points of
+// small order, to which an HPKE sender cannot seal (the shared secret
+// would be all zero, RFC 9180 §7.1.4): a registry that stores such a key
+// would leave its owner unreachable.
 func DecodePublicKey(b []byte) (*PublicKey, error) {
 	if len(b) != KeySize {
 		return nil, ErrMalformed
+	}
+	if !canonicalU(b) {
+		return nil, fmt.Errorf("%w: non-canonical X25519 public key", ErrMalformed)
+	}
+	if smallOrder(b) {
+		return nil, fmt.Errorf("%w: X25519 public key of small order", ErrMalformed)
 	}
 	pk, err := scheme().UnmarshalBinaryPublicKey(b)
 	if err != nil {
@@ -194,4 +209,32 @@ func Open(k *PrivateKey, sealed []byte, b Binding) (pedersen.Opening, error) {
 		return pedersen.Opening{}, ErrDecrypt
 	}
 	return o, nil
+}
+
+// canonicalU reports whether b is the canonical little-endian encoding of
+// a field element u < p = 2^255 − 19.
+func canonicalU(b []byte) bool {
+	if b[31] > 0x7f {
+		return false
+	}
+	if b[31] < 0x7f || b[0] < 0xed {
+		return true
+	}
+	for _, x := range b[1:31] {
+		if x != 0xff {
+			return true
+		}
+	}
+	return false // p ≤ u < 2^255
+}
+
+// smallOrder reports whether u is a point of order dividing 8. X25519
+// clamps every scalar to a multiple of 8, so a shared secret with any key
+// is all zero exactly for these points; x25519.Shared reports that.
+// Variable time: public keys are public.
+func smallOrder(b []byte) bool {
+	var ss, sk, pk x25519.Key
+	sk[0] = 1 // any scalar will do: clamping makes it a multiple of 8
+	copy(pk[:], b)
+	return !x25519.Shared(&ss, &sk, &pk)
 }
