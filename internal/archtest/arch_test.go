@@ -16,6 +16,7 @@ var forbidden = map[string][]string{
 	module + "/chaincode/protocol": {module + "/chaincode/rules", module + "/chaincode/contract", module + "/gateway", module + "/services", module + "/internal", "github.com/hyperledger"},
 	module + "/chaincode/rules":    {module + "/chaincode/contract", module + "/gateway", module + "/services", module + "/internal", "github.com/hyperledger"},
 	module + "/chaincode/contract": {module + "/gateway", module + "/services"},
+	module + "/gateway":            {module + "/chaincode/contract"},
 	module + "/services":           {module + "/chaincode/contract", module + "/gateway"},
 	module + "/internal":           {module + "/chaincode/contract", module + "/gateway"},
 }
