@@ -36,6 +36,10 @@ func runStatus(args []string) error {
 	if err != nil {
 		return err
 	}
+	if st.Stopped {
+		fmt.Printf("a stopped network is kept in %s: 'tierchain up' restarts it on its ledgers, 'tierchain down --purge' removes it\n", *dir)
+		return nil
+	}
 	if len(st.Procs) == 0 {
 		fmt.Printf("no network in %s (start one with: tierchain up)\n", *dir)
 		return nil
@@ -54,9 +58,9 @@ func runStatus(args []string) error {
 		fmt.Printf("all %d processes running\n\n", running)
 		printLayout(st.Layout, *dir)
 	case running == 0:
-		fmt.Println("nothing is running (crashed or stopped): 'tierchain down' cleans up, 'tierchain up' starts afresh")
+		fmt.Println("nothing is running (crashed?): 'tierchain up' restarts it on its ledgers; 'tierchain down --purge' discards it")
 	default:
-		fmt.Printf("%d of %d running: a process died; see its log, or 'tierchain down' then 'tierchain up'\n", running, len(st.Procs))
+		fmt.Printf("%d of %d running: a process died; see its log, then 'tierchain down' and 'tierchain up' restart the network on its ledgers\n", running, len(st.Procs))
 	}
 	return nil
 }

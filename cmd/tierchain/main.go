@@ -1,6 +1,6 @@
 // Command tierchain runs the TierChain platform on one machine.
 //
-//	tierchain up [--dir D] [--base PORT] [--orderers 1|3] [--batch-timeout 150ms]
+//	tierchain up [--dir D] [--base PORT] [--orderers 1|3] [--batch-timeout 150ms] [--fresh]
 //	tierchain status [--dir D]
 //	tierchain down [--dir D] [--purge]
 package main
@@ -13,7 +13,8 @@ import (
 const usage = `usage: tierchain <command> [flags]
 
 commands:
-  up       start the Fabric network (orderers, peers, chaincode) from nothing
+  up       start the Fabric network (orderers, peers, chaincode): from nothing,
+           or a stopped one again on its ledgers
   status   show what is running where
   down     stop every process 'up' started (--purge also removes the data)
 

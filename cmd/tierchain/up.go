@@ -18,7 +18,8 @@ func runUp(args []string) error {
 	dir := fs.String("dir", defaultDir(), "data directory")
 	base := fs.Int("base", fabnet.DefaultBase, "first port; the network uses base … base+200")
 	orderers := fs.Int("orderers", 1, "Raft orderers: 1 or 3")
-	batch := fs.Duration("batch-timeout", 150*time.Millisecond, "orderer batch timeout")
+	batch := fs.Duration("batch-timeout", 150*time.Millisecond, "orderer batch timeout (set when the network is created)")
+	fresh := fs.Bool("fresh", false, "discard a stopped network kept in --dir and create a new one")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -30,16 +31,21 @@ func runUp(args []string) error {
 	defer stop()
 	start := time.Now()
 	fmt.Printf("starting TierChain network in %s\n", *dir)
-	n, err := fabnet.Start(ctx, fabnet.Options{Dir: *dir, RepoRoot: repo, Base: *base, Orderers: *orderers, BatchTimeout: *batch, Out: os.Stdout})
-	if errors.Is(err, fabnet.ErrAlreadyRunning) {
+	n, err := fabnet.Start(ctx, fabnet.Options{Dir: *dir, RepoRoot: repo, Base: *base, Orderers: *orderers, BatchTimeout: *batch, Fresh: *fresh, Out: os.Stdout})
+	switch {
+	case errors.Is(err, fabnet.ErrAlreadyRunning):
 		return fmt.Errorf("%w: 'tierchain status' shows it, 'tierchain down' stops it", err)
+	case errors.Is(err, fabnet.ErrOtherLayout):
+		return fmt.Errorf("%w\n'tierchain up --fresh' (or 'tierchain down --purge' first) replaces it with a new network", err)
+	case errors.Is(err, fabnet.ErrPortsInUse):
+		return fmt.Errorf("%w\nanother network runs there ('tierchain status --dir …' of its directory shows it), or pick other ports with --base", err)
 	}
 	if err != nil {
 		return err
 	}
 	fmt.Printf("up in %s\n\n", time.Since(start).Round(time.Millisecond))
 	printLayout(n.Layout, n.Dir)
-	fmt.Println("\nstop with: tierchain down   (add --purge to remove the data)")
+	fmt.Println("\nstop with: tierchain down   (keeps the ledgers for the next 'up'; --purge removes them)")
 	return nil
 }
 

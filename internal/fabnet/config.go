@@ -17,6 +17,7 @@ func (p paths) Config() string    { return filepath.Join(p.root, "config") }
 func (p paths) Logs() string      { return filepath.Join(p.root, "logs") }
 func (p paths) Genesis() string   { return filepath.Join(p.root, "config", ChannelName+".block") }
 func (p paths) State() string     { return filepath.Join(p.root, "state.json") }
+func (p paths) Record() string    { return filepath.Join(p.root, "network.json") }
 func (p paths) CcPackage() string { return filepath.Join(p.root, "config", ChaincodeLabel+".tar.gz") }
 
 func (p paths) OrdererOrg() string {
@@ -162,6 +163,16 @@ Orderer: &OrdererDefaults
     AbsoluteMaxBytes: 10 MB
     PreferredMaxBytes: 2 MB
   EtcdRaft:
+    # Raft timing, explicit: a 200 ms tick, heartbeat every tick, election
+    # after 10 ticks (2 to 4 s with etcd's randomisation): a restarted or
+    # leaderless cluster orders again within seconds, yet a CPU-starved
+    # second on two shared cores does not depose the leader.
+    Options:
+      TickInterval: 200ms
+      ElectionTick: 10
+      HeartbeatTick: 1
+      MaxInflightBlocks: 5
+      SnapshotIntervalSize: 16 MB
     Consenters:
 {{- range .L.Orderers}}
       - Host: {{$.L.Host}}

@@ -19,6 +19,9 @@ type ProcStatus struct {
 type DirStatus struct {
 	Layout Layout
 	Procs  []ProcStatus
+	// Stopped reports a complete network with no processes recorded
+	// (after tierchain down): tierchain up restarts it on its ledgers.
+	Stopped bool
 }
 
 // Status reads the network recorded in dir (by an earlier Start, possibly
@@ -28,9 +31,14 @@ func Status(dir string) (DirStatus, error) {
 	if err != nil {
 		return DirStatus{}, err
 	}
-	st, err := readState(paths{root: abs}.State())
+	p := paths{root: abs}
+	st, err := readState(p.State())
 	if errors.Is(err, os.ErrNotExist) {
-		return DirStatus{}, nil
+		rec, err := readRecord(p.Record())
+		if err != nil {
+			return DirStatus{}, nil
+		}
+		return DirStatus{Layout: NewLayout(rec.Base, rec.Orderers), Stopped: true}, nil
 	}
 	if err != nil {
 		return DirStatus{}, err

@@ -239,8 +239,8 @@ func TestRaftLeaderKilledDuringStream(t *testing.T) {
 
 // TestLifecycleFromDisk exercises what `tierchain status/up/down` do from
 // another process: status from the recorded state, a second start refused
-// while running, stop by recorded PIDs, then a clean start in the same
-// directory.
+// while running, stop by recorded PIDs, a restart on the kept ledgers, a
+// crash (every process killed) and a restart after it, then purge.
 func TestLifecycleFromDisk(t *testing.T) {
 	ctx := context.Background()
 	n, err := fabnettest.StartNetwork(ctx, 1)
@@ -248,6 +248,7 @@ func TestLifecycleFromDisk(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { n.Stop(); os.RemoveAll(n.Dir) }()
+	mint(t, n, "kept", 7)
 	st, err := fabnet.Status(n.Dir)
 	if err != nil {
 		t.Fatal(err)
@@ -261,20 +262,73 @@ func TestLifecycleFromDisk(t *testing.T) {
 		}
 	}
 	repo, _ := fabnet.RepoRoot(".")
-	if _, err := fabnet.Start(ctx, fabnet.Options{Dir: n.Dir, RepoRoot: repo, Base: n.Layout.Orderers[0].Ports.Listen}); !errors.Is(err, fabnet.ErrAlreadyRunning) {
+	opts := fabnet.Options{Dir: n.Dir, RepoRoot: repo, Base: n.Layout.Orderers[0].Ports.Listen}
+	if _, err := fabnet.Start(ctx, opts); !errors.Is(err, fabnet.ErrAlreadyRunning) {
 		t.Fatalf("second start: %v", err)
 	}
 	stopped, err := fabnet.StopDir(n.Dir, false)
 	if err != nil || stopped != 7 {
 		t.Fatalf("StopDir stopped %d: %v", stopped, err)
 	}
-	if st, _ := fabnet.Status(n.Dir); len(st.Procs) != 0 {
-		t.Fatalf("status after stop lists %d processes", len(st.Procs))
+	n.Stop() // releases this process's hold on the port range, as `tierchain up` exiting does
+	if st, _ := fabnet.Status(n.Dir); len(st.Procs) != 0 || !st.Stopped {
+		t.Fatalf("status after stop: %d processes, stopped %v", len(st.Procs), st.Stopped)
+	}
+
+	// up after down: the same ledgers.
+	if n, err = fabnet.Start(ctx, opts); err != nil {
+		t.Fatal(err)
+	}
+	waitEveryPeer(t, n, "kept", 7)
+	mint(t, n, "after-restart", 1)
+
+	// up after a crash: every process killed, stale PIDs on disk.
+	n.Crash()
+	if st, _ := fabnet.Status(n.Dir); len(st.Procs) != 7 || st.Procs[0].Running {
+		t.Fatalf("status after a crash: %+v", st)
+	}
+	if n, err = fabnet.Start(ctx, opts); err != nil {
+		t.Fatal(err)
+	}
+	waitEveryPeer(t, n, "kept", 7)
+	waitEveryPeer(t, n, "after-restart", 1)
+	if _, err := fabnet.Start(ctx, fabnet.Options{Dir: n.Dir, RepoRoot: repo, Base: opts.Base + 1}); !errors.Is(err, fabnet.ErrAlreadyRunning) {
+		t.Fatalf("start while running, other ports: %v", err)
+	}
+
+	if stopped, _ := fabnet.StopDir(n.Dir, true); stopped != 7 {
+		t.Fatalf("stop with purge stopped %d", stopped)
+	}
+	if _, err := os.Stat(n.Dir); !os.IsNotExist(err) {
+		t.Fatalf("purge left %s: %v", n.Dir, err)
 	}
 	if stopped, _ := fabnet.StopDir(n.Dir, true); stopped != 0 {
 		t.Fatalf("second stop stopped %d", stopped)
 	}
-	if _, err := os.Stat(n.Dir); !os.IsNotExist(err) {
-		t.Fatalf("purge left %s: %v", n.Dir, err)
+}
+
+// mint commits Mint(account, amount) through Core's gateway.
+func mint(t *testing.T, n *fabnet.Network, account string, amount int) {
+	t.Helper()
+	c, err := n.Connect("Core", "User1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Contract("baseline").SubmitTransaction("Mint", account, strconv.Itoa(amount)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// waitEveryPeer waits until every org's peer shows the balance.
+func waitEveryPeer(t *testing.T, n *fabnet.Network, account string, want int) {
+	t.Helper()
+	for _, o := range n.Layout.Orgs {
+		c, err := n.Connect(o.Name, "User1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitBalance(t, c, account, want)
+		c.Close()
 	}
 }

@@ -23,6 +23,8 @@ type Options struct {
 	Orderers     int           // 1 (default) or 3
 	BatchTimeout time.Duration // orderer batch timeout (150 ms if 0)
 	Out          io.Writer     // progress (io.Discard if nil)
+	// Fresh discards a stopped network found in Dir instead of restarting it.
+	Fresh bool
 }
 
 // ErrAlreadyRunning reports a data directory whose network still runs.
@@ -45,10 +47,13 @@ type Network struct {
 	portLock *os.File
 }
 
-// Start brings a network up from nothing: crypto material, channel genesis
-// block, orderers (channel joined with osnadmin), peers (joined), the
-// chaincode server and the chaincode definition approved by every
-// organisation and committed. It returns once the chaincode is committed.
+// Start brings a network up. In an empty (or missing) directory it creates
+// one from nothing: crypto material, channel genesis block, orderers
+// (channel joined with osnadmin), peers (joined), the chaincode server and
+// the chaincode definition approved by every organisation and committed. In
+// a directory holding a network that was stopped (tierchain down, or a
+// crash) it restarts that network's processes on its existing ledgers,
+// unless opts.Fresh. It returns once every endorsing org can endorse.
 func Start(ctx context.Context, opts Options) (n *Network, err error) {
 	if opts.Base == 0 {
 		opts.Base = DefaultBase
@@ -77,8 +82,16 @@ func Start(ctx context.Context, opts Options) (n *Network, err error) {
 				return nil, ErrAlreadyRunning
 			}
 		}
-		// A stale state from a crash: start from nothing.
-		fmt.Fprintf(opts.Out, "found a stopped network in %s (crashed?): removing its data\n", dir)
+	}
+	rec, recErr := readRecord(p.Record())
+	resume := recErr == nil && !opts.Fresh
+	if resume {
+		if rec.Base != opts.Base || rec.Orderers != opts.Orderers {
+			return nil, fmt.Errorf("%w: the network in %s has %d orderer(s) from port %d, asked for %d from port %d",
+				ErrOtherLayout, dir, rec.Orderers, rec.Base, opts.Orderers, opts.Base)
+		}
+		l = NewLayout(rec.Base, rec.Orderers)
+		l.BatchTimeoutMillis = rec.BatchTimeoutMillis
 	}
 	portLock, err := lockPorts(opts.Base)
 	if err != nil {
@@ -88,12 +101,17 @@ func Start(ctx context.Context, opts Options) (n *Network, err error) {
 		portLock.Close()
 		return nil, err
 	}
-	if err := os.RemoveAll(dir); err == nil {
-		err = os.MkdirAll(dir, 0o755)
-	}
-	if err != nil {
-		portLock.Close()
-		return nil, err
+	if !resume {
+		if entries, _ := os.ReadDir(dir); len(entries) > 0 {
+			fmt.Fprintf(opts.Out, "removing %s (no complete network recorded there)\n", dir)
+		}
+		if err = os.RemoveAll(dir); err == nil {
+			err = os.MkdirAll(dir, 0o755)
+		}
+		if err != nil {
+			portLock.Close()
+			return nil, err
+		}
 	}
 	n = &Network{Layout: l, Dir: dir, repo: opts.RepoRoot, p: p, out: opts.Out, procs: map[string]*proc{}, portLock: portLock}
 	defer func() {
@@ -104,89 +122,147 @@ func Start(ctx context.Context, opts Options) (n *Network, err error) {
 	if n.bin, err = EnsureBinaries(ctx, opts.RepoRoot, opts.Out); err != nil {
 		return nil, err
 	}
-	step := func(what string) func() {
-		t := time.Now()
-		fmt.Fprintf(n.out, "  %s…", what)
-		return func() { fmt.Fprintf(n.out, " %s\n", time.Since(t).Round(time.Millisecond)) }
+	if resume {
+		fmt.Fprintf(n.out, "restarting the network created %s in %s on its ledgers ('tierchain down --purge' discards them)\n", rec.Created, dir)
+		n.PackageID = rec.PackageID
+		err = n.restart(ctx)
+	} else {
+		err = n.create(ctx)
 	}
-
-	done := step("crypto material and channel genesis block")
-	if err := writeConfigs(opts.RepoRoot, l, p); err != nil {
+	if err != nil {
 		return nil, err
+	}
+	return n, n.saveState()
+}
+
+// ErrOtherLayout reports a data directory whose network was created with
+// other ports or another number of orderers.
+var ErrOtherLayout = errors.New("fabnet: the recorded network differs")
+
+// step prints what starts and, when the returned func is called, how long it took.
+func (n *Network) step(what string) func() {
+	t := time.Now()
+	fmt.Fprintf(n.out, "  %s…", what)
+	return func() { fmt.Fprintf(n.out, " %s\n", time.Since(t).Round(time.Millisecond)) }
+}
+
+// create makes a network from nothing in n.Dir.
+func (n *Network) create(ctx context.Context) error {
+	l, p := n.Layout, n.p
+	done := n.step("crypto material and channel genesis block")
+	if err := writeConfigs(n.repo, l, p); err != nil {
+		return err
 	}
 	if err := n.run(ctx, "cryptogen", nil, "generate", "--config", filepath.Join(p.Config(), "crypto-config.yaml"), "--output", p.Crypto()); err != nil {
-		return nil, err
+		return err
 	}
 	if err := n.run(ctx, "configtxgen", nil, "-configPath", p.Config(), "-profile", "TierChain", "-channelID", ChannelName, "-outputBlock", p.Genesis()); err != nil {
-		return nil, err
+		return err
 	}
 	done()
 
-	done = step("chaincode server")
-	if err := n.buildChaincode(ctx); err != nil {
-		return nil, err
-	}
 	conn, err := connectionJSON(l, p)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	pkg, id, err := ccaasPackage(conn)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	n.PackageID = id
 	if err := os.WriteFile(p.CcPackage(), pkg, 0o644); err != nil {
-		return nil, err
+		return err
 	}
-	if err := n.StartChaincode(); err != nil {
-		return nil, err
+	if err := n.startChaincodeFresh(ctx); err != nil {
+		return err
 	}
-	done()
 
-	done = step(fmt.Sprintf("%d orderer(s), channel %q", len(l.Orderers), ChannelName))
+	done = n.step(fmt.Sprintf("%d orderer(s), channel %q", len(l.Orderers), ChannelName))
 	for _, o := range l.Orderers {
 		if err := n.StartOrderer(o.Name); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	for _, o := range l.Orderers {
 		if err := n.retry(ctx, 20*time.Second, func() error { return n.osnJoin(ctx, o) }); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	done()
 
-	done = step(fmt.Sprintf("%d peers joined", len(l.Orgs)))
+	done = n.step(fmt.Sprintf("%d peers joined", len(l.Orgs)))
 	for _, o := range l.Orgs {
 		if err := n.StartPeer(o.Name); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	for _, o := range l.Orgs {
 		if err := n.retry(ctx, 30*time.Second, func() error { return n.peerCLI(ctx, o, "channel", "join", "-b", p.Genesis()) }); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	done()
 
-	done = step("chaincode installed, approved by every org, committed")
+	done = n.step("chaincode installed, approved by every org, committed")
 	if err := n.deployChaincode(ctx); err != nil {
-		return nil, err
+		return err
 	}
 	done()
 
-	done = step("Regulator taken out of the channel's Writers")
+	done = n.step("Regulator taken out of the channel's Writers")
 	if err := n.lockRegulatorWriters(ctx); err != nil {
-		return nil, err
+		return err
 	}
 	done()
 
-	done = step("peers discover each other (endorsement policy satisfiable)")
-	if err := n.waitEndorsable(ctx); err != nil {
-		return nil, err
+	if err := n.waitReady(ctx); err != nil {
+		return err
+	}
+	return writeRecord(p.Record(), record{
+		Base: l.Orderers[0].Ports.Listen, Orderers: len(l.Orderers), BatchTimeoutMillis: l.BatchTimeoutMillis,
+		PackageID: n.PackageID, Created: time.Now().UTC().Format(time.RFC3339),
+	})
+}
+
+// restart starts the processes of a stopped network on its existing
+// crypto material and ledgers: the channel, the joins and the chaincode
+// definition are already there. The chaincode server is rebuilt from source.
+func (n *Network) restart(ctx context.Context) error {
+	if err := n.startChaincodeFresh(ctx); err != nil {
+		return err
+	}
+	done := n.step(fmt.Sprintf("%d orderer(s) and %d peers", len(n.Layout.Orderers), len(n.Layout.Orgs)))
+	for _, o := range n.Layout.Orderers {
+		if err := n.StartOrderer(o.Name); err != nil {
+			return err
+		}
+	}
+	for _, o := range n.Layout.Orgs {
+		if err := n.StartPeer(o.Name); err != nil {
+			return err
+		}
 	}
 	done()
-	return n, n.saveState()
+	return n.waitReady(ctx)
+}
+
+// startChaincodeFresh builds the chaincode server from source and starts it.
+func (n *Network) startChaincodeFresh(ctx context.Context) error {
+	defer n.step("chaincode server built from source and started")()
+	if err := n.buildChaincode(ctx); err != nil {
+		return err
+	}
+	return n.StartChaincode()
+}
+
+// waitReady waits until the channel has a Raft leader (a restarted cluster
+// first waits out an election timeout) and every endorsing org can endorse.
+func (n *Network) waitReady(ctx context.Context) error {
+	defer n.step("Raft leader elected, peers discover each other (endorsement policy satisfiable)")()
+	if err := n.retry(ctx, 30*time.Second, func() error { _, err := n.RaftLeader(ctx); return err }); err != nil {
+		return err
+	}
+	return n.waitEndorsable(ctx)
 }
 
 // run runs a Fabric tool to completion.
@@ -455,6 +531,20 @@ func (n *Network) Stop() {
 	os.Remove(n.p.State())
 	if n.portLock != nil {
 		n.portLock.Close()
+	}
+}
+
+// Crash kills every process at once (SIGKILL) and releases the port range,
+// leaving the data directory and its recorded PIDs as a machine crash would.
+func (n *Network) Crash() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for _, p := range n.procs {
+		p.kill()
+	}
+	if n.portLock != nil {
+		n.portLock.Close()
+		n.portLock = nil
 	}
 }
 

@@ -154,8 +154,11 @@ type savedState struct {
 	Started  string  `json:"started"`
 }
 
-func writeState(path string, s savedState) error {
-	b, err := json.MarshalIndent(s, "", "  ")
+func writeState(path string, s savedState) error { return writeJSON(path, s) }
+
+// writeJSON writes v to path atomically (a crash never leaves half a file).
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}
@@ -166,11 +169,27 @@ func writeState(path string, s savedState) error {
 	return os.Rename(tmp, path)
 }
 
-func readState(path string) (savedState, error) {
-	var s savedState
+func readState(path string) (savedState, error) { return readJSON[savedState](path) }
+
+func readJSON[T any](path string) (T, error) {
+	var v T
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return s, err
+		return v, err
 	}
-	return s, json.Unmarshal(b, &s)
+	return v, json.Unmarshal(b, &v)
 }
+
+// record describes the network a data directory holds, written once it is
+// fully created; a directory without one holds no usable network.
+type record struct {
+	Base               int    `json:"base"`
+	Orderers           int    `json:"orderers"`
+	BatchTimeoutMillis int    `json:"batchTimeoutMillis"`
+	PackageID          string `json:"packageID"`
+	Created            string `json:"created"`
+}
+
+func writeRecord(path string, r record) error { return writeJSON(path, r) }
+
+func readRecord(path string) (record, error) { return readJSON[record](path) }
