@@ -3,12 +3,14 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 
 	"github.com/tierchain/tierchain/internal/fabnet"
 )
 
-func runDown(args []string) error {
+func runDown(w io.Writer, args []string) error {
 	fs := flag.NewFlagSet("down", flag.ContinueOnError)
+	fs.SetOutput(w)
 	dir := fs.String("dir", defaultDir(), "data directory")
 	purge := fs.Bool("purge", false, "also remove the network's data")
 	if err := fs.Parse(args); err != nil {
@@ -18,16 +20,17 @@ func runDown(args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("stopped %d process(es)", stopped)
+	fmt.Fprintf(w, "stopped %d process(es)", stopped)
 	if *purge {
-		fmt.Printf(", removed %s", *dir)
+		fmt.Fprintf(w, ", removed %s", *dir)
 	}
-	fmt.Println()
+	fmt.Fprintln(w)
 	return nil
 }
 
-func runStatus(args []string) error {
+func runStatus(w io.Writer, args []string) error {
 	fs := flag.NewFlagSet("status", flag.ContinueOnError)
+	fs.SetOutput(w)
 	dir := fs.String("dir", defaultDir(), "data directory")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -37,11 +40,11 @@ func runStatus(args []string) error {
 		return err
 	}
 	if st.Stopped {
-		fmt.Printf("a stopped network is kept in %s: 'tierchain up' restarts it on its ledgers, 'tierchain down --purge' removes it\n", *dir)
+		fmt.Fprintf(w, "a stopped network is kept in %s: 'tierchain up' restarts it on its ledgers, 'tierchain down --purge' removes it\n", *dir)
 		return nil
 	}
 	if len(st.Procs) == 0 {
-		fmt.Printf("no network in %s (start one with: tierchain up)\n", *dir)
+		fmt.Fprintf(w, "no network in %s (start one with: tierchain up)\n", *dir)
 		return nil
 	}
 	running := 0
@@ -51,16 +54,16 @@ func runStatus(args []string) error {
 			state = "running"
 			running++
 		}
-		fmt.Printf("  %-18s pid %-8d %s  (log %s)\n", p.Name, p.PID, state, p.Log)
+		fmt.Fprintf(w, "  %-18s pid %-8d %s  (log %s)\n", p.Name, p.PID, state, p.Log)
 	}
 	switch {
 	case running == len(st.Procs):
-		fmt.Printf("all %d processes running\n\n", running)
-		printLayout(st.Layout, *dir)
+		fmt.Fprintf(w, "all %d processes running\n\n", running)
+		printLayout(w, st.Layout, *dir)
 	case running == 0:
-		fmt.Println("nothing is running (crashed?): 'tierchain up' restarts it on its ledgers; 'tierchain down --purge' discards it")
+		fmt.Fprintln(w, "nothing is running (crashed?): 'tierchain up' restarts it on its ledgers; 'tierchain down --purge' discards it")
 	default:
-		fmt.Printf("%d of %d running: a process died; see its log, then 'tierchain down' and 'tierchain up' restart the network on its ledgers\n", running, len(st.Procs))
+		fmt.Fprintf(w, "%d of %d running: a process died; see its log, then 'tierchain down' and 'tierchain up' restart the network on its ledgers\n", running, len(st.Procs))
 	}
 	return nil
 }

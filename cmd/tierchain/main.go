@@ -3,6 +3,7 @@
 //	tierchain up [--dir D] [--base PORT] [--orderers 1|3] [--batch-timeout 150ms] [--fresh]
 //	tierchain status [--dir D]
 //	tierchain down [--dir D] [--purge]
+//	tierchain ping [--dir D] [--org Core]
 package main
 
 import (
@@ -17,6 +18,7 @@ commands:
            or a stopped one again on its ledgers
   status   show what is running where
   down     stop every process 'up' started (--purge also removes the data)
+  ping     commit one plaintext transaction and say how long it took
 
 Run 'tierchain <command> -h' for its flags.
 `
@@ -29,11 +31,13 @@ func main() {
 	var err error
 	switch os.Args[1] {
 	case "up":
-		err = runUp(os.Args[2:])
+		err = runUp(os.Stdout, os.Args[2:])
 	case "status":
-		err = runStatus(os.Args[2:])
+		err = runStatus(os.Stdout, os.Args[2:])
 	case "down":
-		err = runDown(os.Args[2:])
+		err = runDown(os.Stdout, os.Args[2:])
+	case "ping":
+		err = runPing(os.Stdout, os.Args[2:])
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return

@@ -534,18 +534,30 @@ func (n *Network) Stop() {
 	}
 }
 
-// Crash kills every process at once (SIGKILL) and releases the port range,
-// leaving the data directory and its recorded PIDs as a machine crash would.
-func (n *Network) Crash() {
+// Detach lets go of the network without stopping it: the nodes keep the
+// port range reserved, and `tierchain down` stops them by recorded PID.
+func (n *Network) Detach() {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	for _, p := range n.procs {
-		p.kill()
-	}
 	if n.portLock != nil {
 		n.portLock.Close()
 		n.portLock = nil
 	}
+}
+
+// Crash kills every process at once (SIGKILL) and releases the port range,
+// leaving the data directory and its recorded PIDs as a machine crash would.
+func (n *Network) Crash() {
+	n.mu.Lock()
+	procs := make([]*proc, 0, len(n.procs))
+	for _, p := range n.procs {
+		procs = append(procs, p)
+	}
+	n.mu.Unlock()
+	for _, p := range procs {
+		p.kill()
+	}
+	n.Detach()
 }
 
 // Kill kills one process by name at once, as a crash would.
