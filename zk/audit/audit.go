@@ -10,6 +10,7 @@
 package audit
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -39,12 +40,21 @@ var (
 
 // PrivateKey is the regulator's secret s. It redacts itself in fmt and slog.
 type PrivateKey struct {
-	s group.Scalar
+	s    group.Scalar
+	sInv group.Scalar // s⁻¹, for ValueElement
 }
 
 // PublicKey is P = s·H.
 type PublicKey struct {
-	p group.Element
+	p   group.Element
+	enc []byte // canonical encoding of p, hashed into every handle proof
+}
+
+func newPrivateKey(s *group.Scalar) *PrivateKey {
+	k := &PrivateKey{}
+	k.s.Set(s)
+	k.sInv.Invert(s)
+	return k
 }
 
 // GenerateKey returns a new regulator key from rand (crypto/rand if nil).
@@ -55,9 +65,7 @@ func GenerateKey(rand io.Reader) (*PrivateKey, error) {
 			return nil, err
 		}
 		if !s.IsZero() {
-			k := &PrivateKey{}
-			k.s.Set(s)
-			return k, nil
+			return newPrivateKey(s), nil
 		}
 	}
 }
@@ -66,6 +74,7 @@ func GenerateKey(rand io.Reader) (*PrivateKey, error) {
 func (k *PrivateKey) Public() *PublicKey {
 	p := &PublicKey{}
 	p.p.TableScalarMult(pedersen.HTable(), &k.s)
+	p.enc = p.p.Bytes()
 	return p
 }
 
@@ -75,55 +84,70 @@ func (k *PrivateKey) Bytes() []byte { return k.s.Bytes() }
 // String redacts the key.
 func (k *PrivateKey) String() string { return "audit.PrivateKey{REDACTED}" }
 
+// GoString redacts the key for %#v.
+func (k *PrivateKey) GoString() string { return k.String() }
+
 // LogValue redacts the key.
 func (k *PrivateKey) LogValue() slog.Value { return slog.StringValue("REDACTED") }
 
 // DecodePrivateKey parses a canonical, non-zero scalar.
 func DecodePrivateKey(b []byte) (*PrivateKey, error) {
-	k := &PrivateKey{}
-	if _, err := k.s.SetCanonicalBytes(b); err != nil {
+	s, err := group.NewScalar().SetCanonicalBytes(b)
+	if err != nil {
 		return nil, errors.Join(ErrMalformedProof, err)
 	}
-	if k.s.IsZero() {
+	if s.IsZero() {
 		return nil, fmt.Errorf("%w: zero key", ErrMalformedProof)
 	}
-	return k, nil
+	return newPrivateKey(s), nil
 }
 
 // Bytes returns the encoding of P.
-func (p *PublicKey) Bytes() []byte { return p.p.Bytes() }
+func (p *PublicKey) Bytes() []byte { return bytes.Clone(p.enc) }
 
 // DecodePublicKey parses a canonical, non-identity element.
 func DecodePublicKey(b []byte) (*PublicKey, error) {
 	p := &PublicKey{}
-	if _, err := p.p.SetCanonicalBytesNonIdentity(b); err != nil {
-		return nil, errors.Join(ErrMalformedProof, err)
+	if err := decodeNonIdentity(&p.p, b); err != nil {
+		return nil, err
 	}
+	p.enc = bytes.Clone(b)
 	return p, nil
 }
 
 // Handle is D = r·P for the blinding r of a commitment.
 type Handle struct {
-	d group.Element
+	d   group.Element
+	enc []byte // canonical encoding of d
 }
 
 // NewHandle returns r·P. Constant time in r.
 func NewHandle(pub *PublicKey, blinding *group.Scalar) *Handle {
 	h := &Handle{}
 	h.d.ScalarMult(blinding, &pub.p)
+	h.enc = h.d.Bytes()
 	return h
 }
 
 // Bytes returns the encoding of D.
-func (h *Handle) Bytes() []byte { return h.d.Bytes() }
+func (h *Handle) Bytes() []byte { return bytes.Clone(h.enc) }
 
 // DecodeHandle parses a canonical, non-identity element.
 func DecodeHandle(b []byte) (*Handle, error) {
 	h := &Handle{}
-	if _, err := h.d.SetCanonicalBytesNonIdentity(b); err != nil {
-		return nil, errors.Join(ErrMalformedProof, err)
+	if err := decodeNonIdentity(&h.d, b); err != nil {
+		return nil, err
 	}
+	h.enc = bytes.Clone(b)
 	return h, nil
+}
+
+// decodeNonIdentity sets e from canonical, non-identity bytes b.
+func decodeNonIdentity(e *group.Element, b []byte) error {
+	if _, err := e.SetCanonicalBytesNonIdentity(b); err != nil {
+		return errors.Join(ErrMalformedProof, err)
+	}
+	return nil
 }
 
 // HandleProof proves ∃ v, r: C = v·G + r·H ∧ D = r·P (a sigma protocol over
@@ -131,15 +155,20 @@ func DecodeHandle(b []byte) (*Handle, error) {
 type HandleProof struct {
 	a1, a2 group.Element // A1 = α·G + β·H, A2 = β·P
 	zv, zr group.Scalar  // z_v = α + c·v, z_r = β + c·r
+	enc    []byte        // A1 ‖ A2 ‖ z_v ‖ z_r
 }
 
-func handleChallenge(t *transcript.Transcript, pub *PublicKey, c *pedersen.Commitment, d, a1, a2 *group.Element) *group.Scalar {
+// handleChallenge appends the statement (P, C, D) and the commitments
+// A1 ‖ A2 (a12, their canonical encodings) and returns c. Points are
+// hashed from the bytes they were decoded from or encoded to once, which
+// saves an inverse square root per point on the verifier's side.
+func handleChallenge(t *transcript.Transcript, pub *PublicKey, c *pedersen.Commitment, h *Handle, a12 []byte) *group.Scalar {
 	t.AppendString("dom-sep", Domain)
-	t.AppendElement("P", &pub.p)
-	t.AppendElement("C", c.Element())
-	t.AppendElement("D", d)
-	t.AppendElement("A1", a1)
-	t.AppendElement("A2", a2)
+	t.AppendMessage("P", pub.enc)
+	t.AppendMessage("C", c.Bytes())
+	t.AppendMessage("D", h.enc)
+	t.AppendMessage("A1", a12[:group.ElementSize])
+	t.AppendMessage("A2", a12[group.ElementSize:2*group.ElementSize])
 	return t.ChallengeScalar("c")
 }
 
@@ -157,20 +186,30 @@ func ProveHandle(t *transcript.Transcript, pub *PublicKey, o pedersen.Opening, r
 	p := &HandleProof{}
 	p.a1.Set(pedersen.CommitScalar(alpha, beta).Element())
 	p.a2.ScalarMult(beta, &pub.p)
-	d := NewHandle(pub, o.Blinding)
-	c := handleChallenge(t, pub, o.Commitment(), &d.d, &p.a1, &p.a2)
+	p.enc = append(p.a1.Bytes(), p.a2.Bytes()...)
+	c := handleChallenge(t, pub, o.Commitment(), NewHandle(pub, o.Blinding), p.enc)
 	var v group.Scalar
 	v.SetUint64(o.Value)
 	p.zv.MultiplyAdd(c, &v, alpha)
 	p.zr.MultiplyAdd(c, o.Blinding, beta)
+	p.enc = append(append(p.enc, p.zv.Bytes()...), p.zr.Bytes()...)
 	return p, nil
 }
 
-// Verify checks the proof for commitment c and handle h. The two equations
+// Verify checks the proof for commitment c and handle h on a transcript in
+// the same state as the prover's. The two equations
 // z_v·G + z_r·H = A1 + c·C and z_r·P = A2 + c·D are checked as one MSM,
-// the second scaled by a transcript-derived weight.
+// the second scaled by a weight w drawn from the transcript after z_v and
+// z_r are appended (so w is fixed only once the whole proof is), which
+// keeps verification deterministic for the chaincode. Variable time: all
+// inputs are public.
 func (p *HandleProof) Verify(t *transcript.Transcript, pub *PublicKey, c *pedersen.Commitment, h *Handle) error {
-	ch := handleChallenge(t, pub, c, &h.d, &p.a1, &p.a2)
+	if len(p.enc) != HandleProofSize { // a zero HandleProof
+		return ErrMalformedProof
+	}
+	ch := handleChallenge(t, pub, c, h, p.enc)
+	t.AppendMessage("z_v", p.enc[2*group.ElementSize:3*group.ElementSize])
+	t.AppendMessage("z_r", p.enc[3*group.ElementSize:])
 	w := t.ChallengeScalar("w")
 	neg := func(s *group.Scalar) *group.Scalar { return group.NewScalar().Negate(s) }
 	wzr := group.NewScalar().Multiply(w, &p.zr)
@@ -187,25 +226,21 @@ func (p *HandleProof) Verify(t *transcript.Transcript, pub *PublicKey, c *peders
 }
 
 // Bytes returns A1 ‖ A2 ‖ z_v ‖ z_r.
-func (p *HandleProof) Bytes() []byte {
-	out := make([]byte, 0, HandleProofSize)
-	out = append(out, p.a1.Bytes()...)
-	out = append(out, p.a2.Bytes()...)
-	out = append(out, p.zv.Bytes()...)
-	return append(out, p.zr.Bytes()...)
-}
+func (p *HandleProof) Bytes() []byte { return bytes.Clone(p.enc) }
 
-// DecodeHandleProof parses a canonical encoding.
+// DecodeHandleProof parses A1 ‖ A2 ‖ z_v ‖ z_r strictly: canonical
+// encodings, A1 and A2 not the identity (an honest prover's are not,
+// except with probability 2^-252).
 func DecodeHandleProof(b []byte) (*HandleProof, error) {
 	if len(b) != HandleProofSize {
 		return nil, fmt.Errorf("%w: %d bytes", ErrMalformedProof, len(b))
 	}
 	p := &HandleProof{}
-	if _, err := p.a1.SetCanonicalBytes(b[:32]); err != nil {
-		return nil, errors.Join(ErrMalformedProof, err)
+	if err := decodeNonIdentity(&p.a1, b[:32]); err != nil {
+		return nil, err
 	}
-	if _, err := p.a2.SetCanonicalBytes(b[32:64]); err != nil {
-		return nil, errors.Join(ErrMalformedProof, err)
+	if err := decodeNonIdentity(&p.a2, b[32:64]); err != nil {
+		return nil, err
 	}
 	if _, err := p.zv.SetCanonicalBytes(b[64:96]); err != nil {
 		return nil, errors.Join(ErrMalformedProof, err)
@@ -213,17 +248,20 @@ func DecodeHandleProof(b []byte) (*HandleProof, error) {
 	if _, err := p.zr.SetCanonicalBytes(b[96:]); err != nil {
 		return nil, errors.Join(ErrMalformedProof, err)
 	}
+	p.enc = bytes.Clone(b)
 	return p, nil
 }
 
-// ValueElement returns C − s⁻¹·D = v·G.
+// ValueElement returns C − s⁻¹·D = v·G (with P = s·H, s⁻¹·D = r·H).
+// Constant time in the key.
 func (k *PrivateKey) ValueElement(c *pedersen.Commitment, h *Handle) *group.Element {
-	sInv := group.NewScalar().Invert(&k.s)
-	rh := group.NewIdentity().ScalarMult(sInv, &h.d)
+	rh := group.NewIdentity().ScalarMult(&k.sInv, &h.d)
 	return group.NewIdentity().Subtract(c.Element(), rh)
 }
 
-// CheckValue reports whether c and h commit to v.
+// CheckValue reports whether c and h commit to v (any v < 2^64): one
+// scalar multiplication, for a claimed amount such as the one in the
+// regulator's HPKE copy of the opening.
 func (k *PrivateKey) CheckValue(c *pedersen.Commitment, h *Handle, v uint64) bool {
 	var s group.Scalar
 	s.SetUint64(v)
@@ -236,11 +274,15 @@ type DLogTable struct {
 	t *group.DLogTable
 }
 
-// NewDLogTable builds a table for amounts below 2^bits. For bits = 40 it
-// holds 2^20 baby steps (about 40 MiB) and takes about a second to build.
+// NewDLogTable builds a table for amounts below 2^bits (2 ≤ bits ≤ 48):
+// 2^(bits/2) baby steps kept, at most 2^(bits−bits/2) giant steps per Open.
+// For bits = 40 (what the regulator uses) that is 2^20 baby steps: about
+// 1 s to build on one core and 40 MiB of heap kept (figures in
+// docs/crypto/audit.md); an Open then takes up to about 1.2 s. Build it
+// once and share it (SharedDLogTable); it is safe for concurrent use.
 func NewDLogTable(bits int) (*DLogTable, error) {
-	if bits < 2 || bits > 48 {
-		return nil, fmt.Errorf("audit: table bits %d not in [2, 48]", bits)
+	if err := checkTableBits(bits); err != nil {
+		return nil, err
 	}
 	t, err := group.NewDLogTable(pedersen.G(), uint(bits))
 	if err != nil {
@@ -249,22 +291,33 @@ func NewDLogTable(bits int) (*DLogTable, error) {
 	return &DLogTable{t: t}, nil
 }
 
-var tables sync.Map // bits → *DLogTable, for SharedDLogTable
+var tables sync.Map // bits → func() (*DLogTable, error), for SharedDLogTable
 
-// SharedDLogTable returns a process-wide table for bits, built on first use.
+// SharedDLogTable returns a process-wide table for bits, built once on
+// first use: concurrent first callers wait for one build instead of each
+// building their own.
 func SharedDLogTable(bits int) (*DLogTable, error) {
-	if t, ok := tables.Load(bits); ok {
-		return t.(*DLogTable), nil
-	}
-	t, err := NewDLogTable(bits)
-	if err != nil {
+	if err := checkTableBits(bits); err != nil {
 		return nil, err
 	}
-	actual, _ := tables.LoadOrStore(bits, t)
-	return actual.(*DLogTable), nil
+	build, _ := tables.LoadOrStore(bits, sync.OnceValues(func() (*DLogTable, error) { return NewDLogTable(bits) }))
+	return build.(func() (*DLogTable, error))()
 }
 
-// Open finds the amount committed by c and h, if it is below the table's range.
+func checkTableBits(bits int) error {
+	if bits < 2 || bits > 48 {
+		return fmt.Errorf("audit: table bits %d not in [2, 48]", bits)
+	}
+	return nil
+}
+
+// Bits returns the table's range: amounts below 2^Bits open.
+func (t *DLogTable) Bits() int { return int(t.t.Bits()) }
+
+// Open finds the amount committed by c and h if it is below 2^tab.Bits(),
+// else returns ErrOutOfRange (then CheckValue can still confirm a claimed
+// amount). Variable time in v: the walk stops at v's giant step, so the
+// time reveals roughly how large v is to whoever can time the regulator.
 func (k *PrivateKey) Open(tab *DLogTable, c *pedersen.Commitment, h *Handle) (uint64, error) {
 	v, err := tab.t.VarTimeSolve(k.ValueElement(c, h))
 	if errors.Is(err, group.ErrDLogNotFound) {
