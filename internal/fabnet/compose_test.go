@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 	"testing"
 
 	"gopkg.in/yaml.v3"
@@ -32,6 +34,8 @@ func TestComposeMatchesNativeNetwork(t *testing.T) {
 			Image       string            `yaml:"image"`
 			NetworkMode string            `yaml:"network_mode"`
 			Environment map[string]string `yaml:"environment"`
+			Volumes     []string          `yaml:"volumes"`
+			EnvFile     string            `yaml:"env_file"`
 		} `yaml:"services"`
 	}
 	if err := yaml.Unmarshal(raw, &compose); err != nil {
@@ -42,6 +46,20 @@ func TestComposeMatchesNativeNetwork(t *testing.T) {
 			compose.Tierchain.Channel, compose.Tierchain.Chaincode, ChannelName, ChaincodeName)
 	}
 	l := NewLayout(DefaultBase, 1)
+	// The containers run on the ledgers `tierchain up` created: each node
+	// mounts its native data directory where its environment puts the data.
+	const data = "${TIERCHAIN_DATA:-./.tierchain/network}"
+	native := paths{root: data}
+	wantVolume := map[string]string{}
+	for _, o := range l.Orderers {
+		wantVolume[o.Name] = native.NodeData(o.Name) + ":/var/hyperledger/orderer"
+	}
+	for _, o := range l.Orgs {
+		wantVolume[peerName(o)] = native.NodeData(peerName(o)) + ":/var/hyperledger/production"
+	}
+	if got, want := compose.Services["chaincode"].EnvFile, native.ChaincodeEnv(); got != want {
+		t.Errorf("chaincode: env_file %q, want %q (CHAINCODE_ID written by tierchain up)", got, want)
+	}
 	want := map[string]map[string]string{}
 	for _, o := range l.Orderers {
 		want[o.Name] = map[string]string{
@@ -50,6 +68,7 @@ func TestComposeMatchesNativeNetwork(t *testing.T) {
 			"ORDERER_OPERATIONS_LISTENADDRESS": l.Address(o.Ports.Operations),
 			"ORDERER_GENERAL_LOCALMSPID":       "OrdererMSP",
 		}
+		addEnv(want[o.Name], ordererStorageEnv("/var/hyperledger/orderer"))
 	}
 	for _, o := range l.Orgs {
 		want[peerName(o)] = map[string]string{
@@ -59,6 +78,7 @@ func TestComposeMatchesNativeNetwork(t *testing.T) {
 			"CORE_PEER_CHAINCODELISTENADDRESS":  l.Address(o.Peer.Chaincode),
 			"CORE_OPERATIONS_LISTENADDRESS":     l.Address(o.Peer.Operations),
 		}
+		addEnv(want[peerName(o)], peerStorageEnv("/var/hyperledger/production"))
 	}
 	want["chaincode"] = map[string]string{"CHAINCODE_SERVER_ADDRESS": l.Address(l.ChaincodePort)}
 
@@ -69,6 +89,9 @@ func TestComposeMatchesNativeNetwork(t *testing.T) {
 		if !ok {
 			t.Errorf("service %q is not part of the native network", name)
 			continue
+		}
+		if v, ok := wantVolume[name]; ok && !slices.Contains(svc.Volumes, v) {
+			t.Errorf("%s: no volume %q (the native node's data)", name, v)
 		}
 		if svc.NetworkMode != "host" {
 			t.Errorf("%s: network_mode %q, want host (endpoints are 127.0.0.1)", name, svc.NetworkMode)
@@ -88,5 +111,12 @@ func TestComposeMatchesNativeNetwork(t *testing.T) {
 		if name != "chaincode" && img != "hyperledger/fabric-peer:2.5" && img != "hyperledger/fabric-orderer:2.5" {
 			t.Errorf("%s: image %q, want Fabric's official 2.5 images", name, img)
 		}
+	}
+}
+
+func addEnv(m map[string]string, env []string) {
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		m[k] = v
 	}
 }

@@ -12,12 +12,15 @@ import (
 // paths locates everything a network writes under its data directory.
 type paths struct{ root string }
 
-func (p paths) Crypto() string    { return filepath.Join(p.root, "crypto") }
-func (p paths) Config() string    { return filepath.Join(p.root, "config") }
-func (p paths) Logs() string      { return filepath.Join(p.root, "logs") }
-func (p paths) Genesis() string   { return filepath.Join(p.root, "config", ChannelName+".block") }
-func (p paths) State() string     { return filepath.Join(p.root, "state.json") }
-func (p paths) Record() string    { return filepath.Join(p.root, "network.json") }
+func (p paths) Crypto() string  { return filepath.Join(p.root, "crypto") }
+func (p paths) Config() string  { return filepath.Join(p.root, "config") }
+func (p paths) Logs() string    { return filepath.Join(p.root, "logs") }
+func (p paths) Genesis() string { return filepath.Join(p.root, "config", ChannelName+".block") }
+func (p paths) State() string   { return filepath.Join(p.root, "state.json") }
+func (p paths) Record() string  { return filepath.Join(p.root, "network.json") }
+func (p paths) ChaincodeEnv() string {
+	return filepath.Join(p.root, "chaincode.env")
+}
 func (p paths) CcPackage() string { return filepath.Join(p.root, "config", ChaincodeLabel+".tar.gz") }
 
 func (p paths) OrdererOrg() string {

@@ -173,6 +173,10 @@ func (n *Network) create(ctx context.Context) error {
 	if err := os.WriteFile(p.CcPackage(), pkg, 0o644); err != nil {
 		return err
 	}
+	// For docker-compose.yml's chaincode service (env_file).
+	if err := os.WriteFile(p.ChaincodeEnv(), []byte("CHAINCODE_ID="+id+"\n"), 0o644); err != nil {
+		return err
+	}
 	if err := n.startChaincodeFresh(ctx); err != nil {
 		return err
 	}
@@ -333,9 +337,6 @@ func (n *Network) StartOrderer(name string) error {
 		"ORDERER_GENERAL_CLUSTER_CLIENTCERTIFICATE=" + filepath.Join(tls, "server.crt"),
 		"ORDERER_GENERAL_CLUSTER_CLIENTPRIVATEKEY=" + filepath.Join(tls, "server.key"),
 		"ORDERER_GENERAL_CLUSTER_ROOTCAS=[" + filepath.Join(tls, "ca.crt") + "]",
-		"ORDERER_FILELEDGER_LOCATION=" + filepath.Join(data, "ledger"),
-		"ORDERER_CONSENSUS_WALDIR=" + filepath.Join(data, "etcdraft", "wal"),
-		"ORDERER_CONSENSUS_SNAPDIR=" + filepath.Join(data, "etcdraft", "snapshot"),
 		"ORDERER_ADMIN_LISTENADDRESS=" + n.Layout.Address(o.Ports.Admin),
 		"ORDERER_ADMIN_TLS_ENABLED=true",
 		"ORDERER_ADMIN_TLS_PRIVATEKEY=" + filepath.Join(tls, "server.key"),
@@ -348,6 +349,7 @@ func (n *Network) StartOrderer(name string) error {
 		"ORDERER_METRICS_PROVIDER=prometheus",
 		"FABRIC_LOGGING_SPEC=info",
 	}
+	env = append(env, ordererStorageEnv(data)...)
 	p, err := startProc(o.Name, filepath.Join(n.bin, "orderer"), nil, env, n.p.Logs(), n.portLock)
 	if err != nil {
 		return err
@@ -368,6 +370,24 @@ func (n *Network) osnJoin(ctx context.Context, o Orderer) error {
 		return nil
 	}
 	return err
+}
+
+// ordererStorageEnv places an orderer's block ledger and Raft WAL and
+// snapshots under data (docker-compose.yml mounts the same layout).
+func ordererStorageEnv(data string) []string {
+	return []string{
+		"ORDERER_FILELEDGER_LOCATION=" + filepath.Join(data, "ledger"),
+		"ORDERER_CONSENSUS_WALDIR=" + filepath.Join(data, "etcdraft", "wal"),
+		"ORDERER_CONSENSUS_SNAPDIR=" + filepath.Join(data, "etcdraft", "snapshot"),
+	}
+}
+
+// peerStorageEnv places a peer's ledgers and snapshots under data.
+func peerStorageEnv(data string) []string {
+	return []string{
+		"CORE_PEER_FILESYSTEMPATH=" + data,
+		"CORE_LEDGER_SNAPSHOTS_ROOTDIR=" + filepath.Join(data, "snapshots"),
+	}
 }
 
 // peerName is the process name of an org's peer.
@@ -398,8 +418,6 @@ func (n *Network) StartPeer(org string) error {
 		"CORE_PEER_TLS_CERT_FILE=" + filepath.Join(tls, "server.crt"),
 		"CORE_PEER_TLS_KEY_FILE=" + filepath.Join(tls, "server.key"),
 		"CORE_PEER_TLS_ROOTCERT_FILE=" + filepath.Join(tls, "ca.crt"),
-		"CORE_PEER_FILESYSTEMPATH=" + data,
-		"CORE_LEDGER_SNAPSHOTS_ROOTDIR=" + filepath.Join(data, "snapshots"),
 		"CORE_OPERATIONS_LISTENADDRESS=" + n.Layout.Address(o.Peer.Operations),
 		"CORE_METRICS_PROVIDER=prometheus",
 		// Loopback network: membership converges in about a second instead of 5–10.
@@ -408,6 +426,7 @@ func (n *Network) StartPeer(org string) error {
 		"CORE_PEER_GOSSIP_MEMBERSHIPTRACKERINTERVAL=1s",
 		"FABRIC_LOGGING_SPEC=info",
 	}
+	env = append(env, peerStorageEnv(data)...)
 	p, err := startProc(peerName(o), filepath.Join(n.bin, "peer"), []string{"node", "start"}, env, n.p.Logs(), n.portLock)
 	if err != nil {
 		return err
