@@ -107,7 +107,7 @@ func TestNAFDigits(t *testing.T) {
 		var b [32]byte
 		copy(b[:], s.Bytes())
 		for _, w := range []uint{5, 8, 9, 10} {
-			naf := nafDigits(&b, w)
+			naf := expandNAF(nafDigits(&b, w))
 			// Recompose Σ d_i 2^i and compare.
 			acc := NewScalar()
 			for i := 255; i >= 0; i-- {
@@ -141,6 +141,14 @@ func TestNAFDigits(t *testing.T) {
 			t.Fatalf("radix-16 of %x does not recompose", b)
 		}
 	}
+}
+
+// expandNAF writes a sparse NAF out as one digit per bit position.
+func expandNAF(l nafList) (naf [256]int16) {
+	for k := 0; k < l.n; k++ {
+		naf[l.pos[k]] = l.dig[k]
+	}
+	return naf
 }
 
 func abs8(x int8) int {
@@ -331,14 +339,42 @@ func TestBatchInvert(t *testing.T) {
 	for i := range xs {
 		orig[i] = NewScalar().Set(xs[i])
 	}
+	vt := make([]*Scalar, len(xs))
+	for i := range xs {
+		vt[i] = NewScalar().Set(xs[i])
+	}
 	BatchInvert(xs)
+	VarTimeBatchInvert(vt)
 	for i := range xs {
 		want := NewScalar().Invert(orig[i])
-		if xs[i].Equal(want) != 1 {
+		if xs[i].Equal(want) != 1 || vt[i].Equal(want) != 1 {
 			t.Fatalf("entry %d: wrong inverse", i)
+		}
+		if p := NewScalar().Multiply(want, orig[i]); p.Equal(NewScalar().One()) != 1 && !orig[i].IsZero() {
+			t.Fatalf("entry %d: a·a⁻¹ ≠ 1", i)
 		}
 	}
 	BatchInvert(nil)
+	VarTimeBatchInvert(nil)
+	for _, s := range append(edgeScalars(), randomScalars(t, r, 20)...) {
+		if NewScalar().VarTimeInvert(s).Equal(NewScalar().Invert(s)) != 1 {
+			t.Fatalf("VarTimeInvert(%x) differs from Invert", s.Bytes())
+		}
+	}
+}
+
+func BenchmarkInvert(b *testing.B) {
+	s := randomScalars(b, testrand.New("bench"), 1)[0]
+	b.Run("consttime", func(b *testing.B) {
+		for b.Loop() {
+			NewScalar().Invert(s)
+		}
+	})
+	b.Run("vartime", func(b *testing.B) {
+		for b.Loop() {
+			NewScalar().VarTimeInvert(s)
+		}
+	})
 }
 
 func abs16(x int16) int {

@@ -3,6 +3,7 @@ package group
 import (
 	"errors"
 	"math/big"
+	"math/bits"
 	"sync"
 
 	"github.com/bwesterb/go-ristretto/edwards25519"
@@ -85,11 +86,23 @@ func oddMultiples(dst []edwards25519.ExtendedPoint, p *edwards25519.ExtendedPoin
 	return dst
 }
 
-// nafDigits returns the width-w non-adjacent form of the little-endian
-// scalar s: digits are 0 or odd with |d| < 2^(w−1), and any w consecutive
-// digits hold at most one non-zero. Scalars are below 2^253, so 256 digits
-// suffice.
-func nafDigits(s *[32]byte, w uint) (naf [256]int16) {
+// maxNAFDigits bounds the non-zero digits of a width-w NAF of a 256-bit
+// scalar: they are at least w ≥ 5 positions apart, so at most 52.
+const maxNAFDigits = 64
+
+// nafList is the sparse width-w non-adjacent form of a scalar: its non-zero
+// digits (odd, |d| < 2^(w−1)) and their bit positions, least significant
+// first; Σ dig[k]·2^pos[k] is the scalar.
+type nafList struct {
+	n   int
+	pos [maxNAFDigits]uint8
+	dig [maxNAFDigits]int16
+}
+
+// nafDigits returns the width-w NAF (5 ≤ w ≤ 15) of the little-endian
+// scalar s, which must be below 2^253 (any reduced scalar), so the last
+// carry lands below bit 256. Runs of zero bits are skipped a word at a time.
+func nafDigits(s *[32]byte, w uint) (naf nafList) {
 	var x [5]uint64
 	for i := 0; i < 4; i++ {
 		for j := 0; j < 8; j++ {
@@ -110,57 +123,109 @@ func nafDigits(s *[32]byte, w uint) (naf [256]int16) {
 		}
 		window := carry + (buf & mask)
 		if window&1 == 0 {
-			pos++
+			if carry == 0 && buf != 0 {
+				pos += uint(bits.TrailingZeros64(buf))
+			} else if carry == 0 {
+				pos += 64 - bit // the rest of this word is zero
+			} else {
+				pos++
+			}
 			continue
 		}
+		var d int16
 		if window < width/2 {
 			carry = 0
-			naf[pos] = int16(window)
+			d = int16(window)
 		} else {
 			carry = 1
-			naf[pos] = int16(int64(window) - int64(width))
+			d = int16(int64(window) - int64(width))
 		}
+		naf.pos[naf.n] = uint8(pos)
+		naf.dig[naf.n] = d
+		naf.n++
 		pos += w
 	}
 	return naf
 }
 
 // strausTerm is one point of an interleaved multiplication: its NAF digits
-// and its table of odd multiples.
+// and its table of odd multiples (table[k] = (2k+1)·P).
 type strausTerm struct {
-	naf   [256]int16
+	naf   nafList
 	table []edwards25519.NielsPoint
 }
 
+// strausAdd is one addition of the schedule: ±*p.
+type strausAdd struct {
+	p   *edwards25519.NielsPoint
+	neg bool
+}
+
 // straus computes Σ digits·tables with shared doublings. Variable time.
+//
+// The non-zero digits of all terms are first sorted by bit position
+// (counting sort), so the main loop touches only the additions it makes.
+// The accumulator stays in completed form between operations and is
+// converted once per operation: to projective (3M) before a doubling, to
+// extended (4M) before an addition.
 func straus(terms []strausTerm) edwards25519.ExtendedPoint {
+	var start [257]int32
+	for t := range terms {
+		l := &terms[t].naf
+		for k := 0; k < l.n; k++ {
+			start[int(l.pos[k])+1]++
+		}
+	}
+	for i := 1; i <= 256; i++ {
+		start[i] += start[i-1]
+	}
 	var acc edwards25519.ExtendedPoint
 	acc.SetZero()
-	top := -1
+	if start[256] == 0 {
+		return acc
+	}
+	adds := make([]strausAdd, start[256])
+	next := start
 	for t := range terms {
-		for i := 255; i > top; i-- {
-			if terms[t].naf[i] != 0 {
-				top = i
-				break
+		l := &terms[t].naf
+		for k := 0; k < l.n; k++ {
+			i, d := l.pos[k], l.dig[k]
+			a := &adds[next[i]]
+			next[i]++
+			if d > 0 {
+				a.p = &terms[t].table[d/2]
+			} else {
+				a.p, a.neg = &terms[t].table[(-d)/2], true
 			}
 		}
+	}
+	top := 255
+	for start[top] == start[top+1] {
+		top--
 	}
 	var cp edwards25519.CompletedPoint
+	var pp edwards25519.ProjectivePoint
 	for i := top; i >= 0; i-- {
-		cp.DoubleExtended(&acc)
-		acc.SetCompleted(&cp)
-		for t := range terms {
-			d := terms[t].naf[i]
-			switch {
-			case d > 0:
-				cp.AddExtendedNiels(&acc, &terms[t].table[d/2])
+		if i != top {
+			pp.SetCompleted(&cp)
+			cp.DoubleProjective(&pp)
+			if start[i] == start[i+1] {
+				continue
+			}
+			acc.SetCompleted(&cp)
+		}
+		for j, a := range adds[start[i]:start[i+1]] {
+			if j > 0 {
 				acc.SetCompleted(&cp)
-			case d < 0:
-				cp.SubExtendedNiels(&acc, &terms[t].table[(-d)/2])
-				acc.SetCompleted(&cp)
+			}
+			if a.neg {
+				cp.SubExtendedNiels(&acc, a.p)
+			} else {
+				cp.AddExtendedNiels(&acc, a.p)
 			}
 		}
 	}
+	acc.SetCompleted(&cp)
 	return acc
 }
 

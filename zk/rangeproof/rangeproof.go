@@ -266,7 +266,7 @@ func (p *Proof) proveInnerProduct(t *transcript.Transcript, gens *generatorSet, 
 	rounds := bits.Len(uint(N)) - 1
 	gc := make([]*group.Scalar, N)
 	hc := make([]*group.Scalar, N)
-	yInv := group.NewScalar().Invert(y)
+	yInv := group.NewScalar().VarTimeInvert(y) // challenges are public
 	acc := group.NewScalar().One()
 	for i := 0; i < N; i++ {
 		gc[i] = group.NewScalar().One()
@@ -311,7 +311,7 @@ func (p *Proof) proveInnerProduct(t *transcript.Transcript, gens *generatorSet, 
 		p.l = append(p.l, *L)
 		p.r = append(p.r, *R)
 		u := t.ChallengeScalar("u")
-		uInv := group.NewScalar().Invert(u)
+		uInv := group.NewScalar().VarTimeInvert(u)
 		for k := 0; k < h; k++ {
 			// a' = a_lo·u + a_hi·u⁻¹, b' = b_lo·u⁻¹ + b_hi·u
 			a[k] = group.NewScalar().MultiplyAdd(a[k+h], uInv, group.NewScalar().Multiply(a[k], u))

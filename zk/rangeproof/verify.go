@@ -133,7 +133,8 @@ func (b *BatchVerifier) add(t *transcript.Transcript, p *Proof, commitments []*p
 	mul := func(a, b *group.Scalar) *group.Scalar { return group.NewScalar().Multiply(a, b) }
 
 	// s_i = Π_j u_j^(±1): +1 where bit (rounds−1−j) of i is set.
-	// One inversion for all of u_j and y.
+	// One inversion for all of u_j, y and y − 1 (public challenges, so
+	// a variable-time inversion).
 	uInv := make([]*group.Scalar, rounds, rounds+2)
 	uSq := make([]*group.Scalar, rounds)
 	for j := range u {
@@ -141,7 +142,7 @@ func (b *BatchVerifier) add(t *transcript.Transcript, p *Proof, commitments []*p
 		uSq[j] = group.NewScalar().Square(u[j])
 	}
 	uInv = append(uInv[:rounds], group.NewScalar().Set(y), group.NewScalar().Subtract(y, group.NewScalar().One()))
-	group.BatchInvert(uInv)
+	group.VarTimeBatchInvert(uInv)
 	yInv, yMinusOneInv := uInv[rounds], uInv[rounds+1]
 	uInv = uInv[:rounds]
 	// ⟨1, y^N⟩ = (y^N − 1)/(y − 1); N is a power of two.
@@ -155,11 +156,11 @@ func (b *BatchVerifier) add(t *transcript.Transcript, p *Proof, commitments []*p
 	for j := range uInv {
 		allInv.Multiply(allInv, uInv[j])
 	}
-	s := make([]*group.Scalar, N)
-	s[0] = allInv
+	s := make([]group.Scalar, N)
+	s[0].Set(allInv)
 	for i := 1; i < N; i++ {
 		lg := bits.Len(uint(i)) - 1
-		s[i] = mul(s[i-(1<<lg)], uSq[rounds-1-lg])
+		s[i].Multiply(&s[i-(1<<lg)], uSq[rounds-1-lg])
 	}
 
 	// Dynamic points: A, S, T1, T2, V_j, L_j, R_j.
@@ -199,14 +200,15 @@ func (b *BatchVerifier) add(t *transcript.Transcript, p *Proof, commitments []*p
 	zjw := mul(zz, weight) // ω·z^(2+j)
 	for j := 0; j < m; j++ {
 		pow2 := group.NewScalar().Set(zjw) // ω·z^(2+j)·2^i, by doubling
+		var g, hk group.Scalar
 		for i := 0; i < n; i++ {
 			k := j*n + i
-			g := group.NewScalar().Multiply(aw, s[k])
-			b.addFixed(k, g.Subtract(negZw, g))
-			hk := group.NewScalar().Multiply(bw, s[N-1-k])
-			hk.Subtract(pow2, hk)
-			hk.MultiplyAdd(hk, yInvPow, zw)
-			b.addFixed(maxGenerators+k, hk)
+			g.Multiply(aw, &s[k])
+			b.addFixed(k, g.Subtract(negZw, &g))
+			hk.Multiply(bw, &s[N-1-k])
+			hk.Subtract(pow2, &hk)
+			hk.MultiplyAdd(&hk, yInvPow, zw)
+			b.addFixed(maxGenerators+k, &hk)
 			yInvPow.Multiply(yInvPow, yInv)
 			pow2.Add(pow2, pow2)
 		}
