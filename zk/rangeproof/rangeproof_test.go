@@ -44,35 +44,38 @@ func prove(t testing.TB, rnd *testrand.Reader, n int, values ...uint64) (*Proof,
 }
 
 func TestHonestProofsVerify(t *testing.T) {
-	rnd := testrand.New("honest")
 	for _, n := range []int{8, 16, 32, 64} {
 		max := uint64(math.MaxUint64)
 		if n < 64 {
 			max = 1<<uint(n) - 1
 		}
 		for _, m := range []int{1, 2, 3, 4, 8} {
-			values := make([]uint64, m)
-			for j := range values {
-				values[j] = []uint64{0, 1, max, max / 3, 2}[j%5]
-			}
-			p, cs := prove(t, rnd, n, values...)
-			if err := p.Verify(ctxTranscript(), cs, n); err != nil {
-				t.Errorf("n=%d m=%d: %v", n, m, err)
-			}
-			enc := p.Bytes()
-			if len(enc) != Size(n, m) {
-				t.Errorf("n=%d m=%d: %d bytes, Size says %d", n, m, len(enc), Size(n, m))
-			}
-			q, err := DecodeProof(enc)
-			if err != nil {
-				t.Fatalf("decode: %v", err)
-			}
-			if !bytes.Equal(q.Bytes(), enc) {
-				t.Fatal("encoding does not round-trip")
-			}
-			if err := q.Verify(ctxTranscript(), cs, n); err != nil {
-				t.Errorf("decoded proof n=%d m=%d: %v", n, m, err)
-			}
+			t.Run(fmt.Sprintf("n=%d/m=%d", n, m), func(t *testing.T) {
+				t.Parallel()
+				rnd := testrand.New(fmt.Sprintf("honest/%d/%d", n, m))
+				values := make([]uint64, m)
+				for j := range values {
+					values[j] = []uint64{0, max, 1, max / 3, 2}[j%5]
+				}
+				p, cs := prove(t, rnd, n, values...)
+				if err := p.Verify(ctxTranscript(), cs, n); err != nil {
+					t.Fatal(err)
+				}
+				enc := p.Bytes()
+				if len(enc) != Size(n, m) {
+					t.Errorf("%d bytes, Size says %d", len(enc), Size(n, m))
+				}
+				q, err := DecodeProof(enc)
+				if err != nil {
+					t.Fatalf("decode: %v", err)
+				}
+				if !bytes.Equal(q.Bytes(), enc) {
+					t.Fatal("encoding does not round-trip")
+				}
+				if err := q.Verify(ctxTranscript(), cs, n); err != nil {
+					t.Errorf("decoded proof: %v", err)
+				}
+			})
 		}
 	}
 }
