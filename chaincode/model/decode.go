@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"reflect"
 )
 
 // Decode parses one JSON request strictly into v and validates it: at most
-// MaxRequestBytes, no unknown fields, no trailing data, and v.Validate()
-// must pass. Every failure is an INVALID_ARGUMENT error.
+// MaxRequestBytes, no unknown fields, keys exactly as the fields are named
+// and none repeated (keys.go), no trailing data, and v.Validate() must
+// pass. Every failure is an INVALID_ARGUMENT error.
 func Decode[T any, P interface {
 	*T
 	Validator
@@ -25,6 +27,9 @@ func Decode[T any, P interface {
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, invalid("request: trailing data after the JSON value")
+	}
+	if err := checkKeys(raw, namesOf(reflect.TypeFor[T]())); err != nil {
+		return nil, err
 	}
 	if err := P(v).Validate(); err != nil {
 		return nil, err

@@ -53,8 +53,17 @@ func TestDecodeSplitRequest(t *testing.T) {
 		{"bad input ID", strings.Replace(good, `"inputs":["t1"]`, `"inputs":["t/1"]`, 1)},
 		{"short balance proof", strings.Replace(good, `"balanceProof":"`, `"balanceProof":"AAAA`, 1)},
 		{"oversized", `{"inputs":["` + strings.Repeat("a", model.MaxRequestBytes) + `"]}`},
+		{"key in another case", strings.Replace(good, `{"inputs"`, `{"Inputs"`, 1)},
+		{"nested key in another case", strings.Replace(good, `"holder":`, `"HOLDER":`, 1)},
+		{"key given twice", strings.Replace(good, `{"inputs":["t1"]`, `{"inputs":["t0"],"inputs":["t1"]`, 1)},
+		{"nested key given twice", strings.Replace(good, `"holder":"supplier2"`, `"holder":"supplier3","holder":"supplier2"`, 1)},
+		{"null", "null"},
+		{"key with an escape", strings.Replace(good, `{"inputs"`, `{"\u0069nputs"`, 1)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			if tc.raw == good {
+				t.Fatal("the case did not change the valid request")
+			}
 			_, err := model.Decode[model.SplitRequest](tc.raw)
 			if !errors.Is(err, model.ErrInvalidArgument) {
 				t.Fatalf("error %v, want INVALID_ARGUMENT", err)
@@ -185,4 +194,18 @@ func FuzzDecodeSmallRequests(f *testing.F) {
 
 func FuzzDecodePageRequest(f *testing.F) {
 	fuzzDecode[model.PageRequest](f, `{"owner":"core","pageSize":2,"bookmark":"\u0000tc.token\u0000"}`)
+}
+
+// BenchmarkDecodeSplitRequest is the strict decode of a 1-in/2-out split
+// (JSON, key check, shape validation): the chaincode's own share of a
+// split's endorsement before any proof is checked.
+func BenchmarkDecodeSplitRequest(b *testing.B) {
+	raw := validSplitJSON(b)
+	b.SetBytes(int64(len(raw)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := model.Decode[model.SplitRequest](raw); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
