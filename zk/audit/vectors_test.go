@@ -45,20 +45,14 @@ func makeVector(t *testing.T, seed string, value uint64) vector {
 // TestVectors: frozen v1 handle proofs still verify, the regulator still
 // opens them, and the prover reproduces them from the same randomness.
 func TestVectors(t *testing.T) {
-	cases := []struct {
+	type vectorCase struct {
 		seed  string
 		value uint64
-	}{{"v1/a", 0}, {"v1/b", 100_000_000}, {"v1/c", 1<<24 - 1}}
-	vs := testrand.Vectors(t, "testdata/vectors-v1.json", *update, func() []vector {
-		var vs []vector
-		for _, c := range cases {
-			vs = append(vs, makeVector(t, c.seed, c.value))
-		}
-		return vs
-	})
-	if len(vs) != len(cases) {
-		t.Fatalf("%d vectors", len(vs))
 	}
+	cases := []vectorCase{{"v1/a", 0}, {"v1/b", 100_000_000}, {"v1/c", 1<<24 - 1}}
+	vs := testrand.VectorsOf(t, "testdata/vectors-v1.json", *update, cases, func(c vectorCase) vector {
+		return makeVector(t, c.seed, c.value)
+	})
 	hx := func(s string) []byte { b, _ := hex.DecodeString(s); return b }
 	for _, v := range vs {
 		k, err := DecodePrivateKey(hx(v.PrivateKey))

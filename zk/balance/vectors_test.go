@@ -62,16 +62,7 @@ func decodeAll(t *testing.T, hs []string) []*pedersen.Commitment {
 // them byte for byte from the same randomness.
 func TestVectors(t *testing.T) {
 	seeds := []string{"v1/a", "v1/b"}
-	vs := testrand.Vectors(t, "testdata/vectors-v1.json", *update, func() []vector {
-		var vs []vector
-		for _, s := range seeds {
-			vs = append(vs, makeVector(t, s))
-		}
-		return vs
-	})
-	if len(vs) != len(seeds) {
-		t.Fatalf("%d vectors", len(vs))
-	}
+	vs := testrand.VectorsOf(t, "testdata/vectors-v1.json", *update, seeds, func(s string) vector { return makeVector(t, s) })
 	for _, v := range vs {
 		pb, _ := hex.DecodeString(v.Proof)
 		p, err := DecodeProof(pb)

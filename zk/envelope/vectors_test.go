@@ -41,24 +41,18 @@ func makeVector(t *testing.T, seed string, value uint64, token, purpose string) 
 // TestVectors: envelopes sealed by v1 still open to the same opening, and
 // Seal reproduces them byte for byte from the same randomness.
 func TestVectors(t *testing.T) {
-	cases := []struct {
+	type vectorCase struct {
 		seed, token, purpose string
 		value                uint64
-	}{
+	}
+	cases := []vectorCase{
 		{"v1/a", "tok-1", "holder", 0},
 		{"v1/b", "tok-1/2", "regulator", 400_000_00},
 		{"v1/c", "", "bank", 1<<64 - 1},
 	}
-	vs := testrand.Vectors(t, "testdata/vectors-v1.json", *update, func() []vector {
-		var vs []vector
-		for _, c := range cases {
-			vs = append(vs, makeVector(t, c.seed, c.value, c.token, c.purpose))
-		}
-		return vs
+	vs := testrand.VectorsOf(t, "testdata/vectors-v1.json", *update, cases, func(c vectorCase) vector {
+		return makeVector(t, c.seed, c.value, c.token, c.purpose)
 	})
-	if len(vs) != len(cases) {
-		t.Fatalf("%d vectors", len(vs))
-	}
 	hx := func(s string) []byte { b, _ := hex.DecodeString(s); return b }
 	for _, v := range vs {
 		k, err := DecodePrivateKey(hx(v.PrivateKey))
