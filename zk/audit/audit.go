@@ -204,8 +204,8 @@ func ProveHandle(t *transcript.Transcript, pub *PublicKey, o pedersen.Opening, r
 // keeps verification deterministic for the chaincode. Variable time: all
 // inputs are public.
 func (p *HandleProof) Verify(t *transcript.Transcript, pub *PublicKey, c *pedersen.Commitment, h *Handle) error {
-	if len(p.enc) != HandleProofSize { // a zero HandleProof
-		return ErrMalformedProof
+	if len(p.enc) != HandleProofSize || len(pub.enc) != KeySize || len(h.enc) != HandleSize {
+		return ErrMalformedProof // zero values, not from a constructor or decoder
 	}
 	ch := handleChallenge(t, pub, c, h, p.enc)
 	t.AppendMessage("z_v", p.enc[2*group.ElementSize:3*group.ElementSize])

@@ -331,9 +331,15 @@ func TestHandleProofDecodeRejects(t *testing.T) {
 		}
 	}
 	var zeroProof HandleProof
-	k, o, h, _ := setup(t, 9)
-	if err := zeroProof.Verify(tr(), k.Public(), o.Commitment(), h); !errors.Is(err, ErrMalformedProof) {
-		t.Errorf("zero HandleProof: %v", err)
+	k, o, h, p := setup(t, 9)
+	for name, err := range map[string]error{
+		"zero proof":  zeroProof.Verify(tr(), k.Public(), o.Commitment(), h),
+		"zero key":    p.Verify(tr(), &PublicKey{}, o.Commitment(), h),
+		"zero handle": p.Verify(tr(), k.Public(), o.Commitment(), &Handle{}),
+	} {
+		if !errors.Is(err, ErrMalformedProof) {
+			t.Errorf("%s: %v", name, err)
+		}
 	}
 }
 
