@@ -44,7 +44,7 @@ bench-zk:
 # bench-network: saturation throughput of the plaintext baseline on a real
 # network (figures in docs/BENCHMARKS.md, "Network").
 bench-network:
-	$(GO) test -run '^$$' -bench BaselineMint -benchtime 600x -v ./internal/fabnet/
+	$(GO) test -run '^$$' -bench 'Baseline(Mint|Transfer)' -benchtime 600x -v ./internal/fabnet/
 
 # up / down: the platform on this machine (see README).
 up:

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tierchain/tierchain/internal/fabnet"
 	"github.com/tierchain/tierchain/internal/fabnet/fabnettest"
 )
 
@@ -15,12 +16,42 @@ import (
 // fresh account each time: endorse by 3 of 4 orgs, order, validate, commit)
 // from many concurrent clients through Core's gateway and reports committed
 // transactions per second and latency percentiles. Run it with
-// `make bench-network`; -cpu sets nothing here, the client count is the
-// sub-benchmark's name.
+// `make bench-network`; the client count is the sub-benchmark's name.
 func BenchmarkBaselineMint(b *testing.B) {
+	benchClients(b, func(c *fabnet.Connection, clients, worker int) func(i int64) error {
+		return func(i int64) error {
+			_, err := c.Contract("baseline").SubmitTransaction("Mint", fmt.Sprintf("bench-%d-%d-%d", clients, b.N, i), "1")
+			return err
+		}
+	})
+}
+
+// BenchmarkBaselineTransfer: baseline:Transfer of 1 from the client's own
+// funded account to a fresh one (two keys read and written). Each client
+// waits for its commit before the next transfer, so clients never conflict.
+func BenchmarkBaselineTransfer(b *testing.B) {
+	benchClients(b, func(c *fabnet.Connection, clients, worker int) func(i int64) error {
+		from := fmt.Sprintf("bench-src-%d-%d-%d", clients, b.N, worker)
+		if _, err := c.Contract("baseline").SubmitTransaction("Mint", from, fmt.Sprint(b.N)); err != nil {
+			b.Fatal(err)
+		}
+		return func(i int64) error {
+			_, err := c.Contract("baseline").SubmitTransaction("Transfer", from, fmt.Sprintf("bench-dst-%d-%d-%d", clients, b.N, i), "1")
+			return err
+		}
+	})
+}
+
+// benchClients runs b.N transactions from 8, 32 and 96 concurrent clients;
+// setup prepares one client's transaction function (untimed).
+func benchClients(b *testing.B, setup func(c *fabnet.Connection, clients, worker int) func(i int64) error) {
 	for _, clients := range []int{8, 32, 96} {
 		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
 			c := fabnettest.Connect(b, "Core", "User1")
+			txs := make([]func(int64) error, clients)
+			for w := range txs {
+				txs[w] = setup(c, clients, w)
+			}
 			var next atomic.Int64
 			var mu sync.Mutex
 			var lat []time.Duration
@@ -28,27 +59,24 @@ func BenchmarkBaselineMint(b *testing.B) {
 			b.ResetTimer()
 			start := time.Now()
 			var wg sync.WaitGroup
-			for w := 0; w < clients; w++ {
-				wg.Add(1)
-				go func(w int) {
-					defer wg.Done()
+			for _, tx := range txs {
+				wg.Go(func() {
 					for {
 						i := next.Add(1)
 						if i > int64(b.N) {
 							return
 						}
 						t0 := time.Now()
-						_, err := c.Contract("baseline").SubmitTransaction("Mint", fmt.Sprintf("bench-%d-%d-%d", clients, b.N, i), "1")
-						d := time.Since(t0)
-						if err != nil {
+						if err := tx(i); err != nil {
 							failed.Add(1)
 							continue
 						}
+						d := time.Since(t0)
 						mu.Lock()
 						lat = append(lat, d)
 						mu.Unlock()
 					}
-				}(w)
+				})
 			}
 			wg.Wait()
 			elapsed := time.Since(start)
