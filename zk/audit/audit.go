@@ -277,7 +277,7 @@ type DLogTable struct {
 // NewDLogTable builds a table for amounts below 2^bits (2 ≤ bits ≤ 48):
 // 2^(bits/2) baby steps kept, at most 2^(bits−bits/2) giant steps per Open.
 // For bits = 40 (what the regulator uses) that is 2^20 baby steps: about
-// 1 s to build on one core and 40 MiB of heap kept (figures in
+// 1 s to build on one core and 36 MiB of heap kept (figures in
 // docs/crypto/audit.md); an Open then takes up to about 1.2 s. Build it
 // once and share it (SharedDLogTable); it is safe for concurrent use.
 func NewDLogTable(bits int) (*DLogTable, error) {
