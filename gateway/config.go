@@ -1,0 +1,117 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/tierchain/tierchain/services/store"
+)
+
+// Config is the gateway's tunables. Zero fields take the defaults shown.
+type Config struct {
+	// Addr is the listen address for Run (":8080").
+	Addr string
+
+	// http.Server timeouts. WriteTimeout bounds ordinary responses; the
+	// events stream lifts it for itself.
+	ReadHeaderTimeout time.Duration // 5s
+	ReadTimeout       time.Duration // 30s
+	WriteTimeout      time.Duration // 2m
+	IdleTimeout       time.Duration // 2m
+	ShutdownTimeout   time.Duration // 20s: in-flight requests finish within it
+	MaxHeaderBytes    int           // 64 KiB
+
+	// ReadTimeoutPerRoute and WriteTimeoutPerRoute are the context deadlines
+	// of the two route classes: queries, and writes that wait for a commit.
+	ReadTimeoutPerRoute  time.Duration // 15s
+	WriteTimeoutPerRoute time.Duration // 90s
+
+	// MaxBodyBytes bounds request bodies unless a route says otherwise.
+	MaxBodyBytes int64 // 1 MiB
+
+	// IdempotencyTTL is how long a stored response is replayed for a key.
+	IdempotencyTTL time.Duration // 24h
+	// IdempotencyLock is how long an in-flight key blocks duplicates before
+	// another request may take it over (a crashed process leaves it behind).
+	IdempotencyLock time.Duration // WriteTimeoutPerRoute + 30s
+
+	// EventsHeartbeat is the interval of the events stream's keep-alive
+	// comments; EventsBuffer the number of recent events kept for
+	// Last-Event-ID resumption.
+	EventsHeartbeat time.Duration // 15s
+	EventsBuffer    int           // 1024
+
+	// ReadyCheckTimeout bounds each readiness check.
+	ReadyCheckTimeout time.Duration // 2s
+
+	// Tokens are seeded into the token table at Prepare (dev and demo).
+	Tokens []SeedToken
+}
+
+func (c Config) withDefaults() Config {
+	dur := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	if c.Addr == "" {
+		c.Addr = ":8080"
+	}
+	dur(&c.ReadHeaderTimeout, 5*time.Second)
+	dur(&c.ReadTimeout, 30*time.Second)
+	dur(&c.WriteTimeout, 2*time.Minute)
+	dur(&c.IdleTimeout, 2*time.Minute)
+	dur(&c.ShutdownTimeout, 20*time.Second)
+	if c.MaxHeaderBytes <= 0 {
+		c.MaxHeaderBytes = 64 << 10
+	}
+	dur(&c.ReadTimeoutPerRoute, 15*time.Second)
+	dur(&c.WriteTimeoutPerRoute, 90*time.Second)
+	if c.MaxBodyBytes <= 0 {
+		c.MaxBodyBytes = 1 << 20
+	}
+	dur(&c.IdempotencyTTL, 24*time.Hour)
+	dur(&c.IdempotencyLock, c.WriteTimeoutPerRoute+30*time.Second)
+	dur(&c.EventsHeartbeat, 15*time.Second)
+	if c.EventsBuffer <= 0 {
+		c.EventsBuffer = 1024
+	}
+	dur(&c.ReadyCheckTimeout, 2*time.Second)
+	return c
+}
+
+// Deps are the gateway's collaborators. DB and Logger are required.
+type Deps struct {
+	Logger *slog.Logger
+	// DB holds the gateway's tables (tokens, idempotency keys); component
+	// "gateway" in schema_migrations.
+	DB *store.DB
+	// Ledger answers queries; nil leaves the ledger routes out.
+	Ledger Ledger
+	// ReadyChecks are probed by /readyz beside the database ping, e.g.
+	// {"ledger": client.Ping}. Names appear in the response; errors only
+	// in the log.
+	ReadyChecks map[string]func(ctx context.Context) error
+	// Broker feeds /v1/events; nil makes a new one (see Server.Broker).
+	Broker *Broker
+	// Routes register the business routes on the authenticated /v1 group.
+	Routes []func(*Routes)
+	// Now is the clock (time.Now when nil); tests move it.
+	Now func() time.Time
+}
+
+// ErrConfig reports a Config or Deps that New cannot use.
+var ErrConfig = errors.New("gateway: bad config")
+
+func (d Deps) check() error {
+	switch {
+	case d.Logger == nil:
+		return fmt.Errorf("%w: no logger", ErrConfig)
+	case d.DB == nil:
+		return fmt.Errorf("%w: no database", ErrConfig)
+	}
+	return nil
+}

@@ -1,0 +1,115 @@
+package gateway
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/tierchain/tierchain/internal/problem"
+)
+
+// Validator is a request body that checks itself after decoding; the
+// field errors it returns become a 400 problem's errors.
+type Validator interface {
+	Validate() []problem.FieldError
+}
+
+// DecodeJSON reads c's body into v strictly: application/json only, no
+// unknown fields, exactly one JSON value, then v.Validate() when v is a
+// Validator. Its errors are problems (400, 413, 415) ready to return.
+func DecodeJSON(c *gin.Context, v any) error {
+	ct := c.GetHeader("Content-Type")
+	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
+		return unsupportedMedia(ct)
+	}
+	if err := decodeStrict(c.Request.Body, v); err != nil {
+		return err
+	}
+	if val, ok := v.(Validator); ok {
+		if errs := val.Validate(); len(errs) > 0 {
+			return Invalid("The request body is invalid.", errs...)
+		}
+	}
+	return nil
+}
+
+// decodeStrict decodes exactly one JSON value with no unknown fields.
+// Errors are *problem.Problem (400) or *http.MaxBytesError (413).
+func decodeStrict(r io.Reader, v any) error {
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return decodeProblem(err)
+	}
+	// Exactly one value: only whitespace may follow.
+	var extra json.RawMessage
+	switch err := dec.Decode(&extra); {
+	case errors.Is(err, io.EOF):
+		return nil
+	case err == nil:
+		return Invalid("The body must hold a single JSON value.", problem.FieldError{Field: "", Reason: "trailing data after the JSON value"})
+	default:
+		var mb *http.MaxBytesError
+		if errors.As(err, &mb) {
+			return err
+		}
+		return Invalid("The body must hold a single JSON value.", problem.FieldError{Field: "", Reason: "trailing data after the JSON value"})
+	}
+}
+
+func decodeProblem(err error) error {
+	var (
+		mb  *http.MaxBytesError
+		se  *json.SyntaxError
+		ute *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.As(err, &mb):
+		return err
+	case errors.Is(err, io.EOF):
+		return Invalid("The request body is empty.", problem.FieldError{Field: "", Reason: "empty body"})
+	case errors.As(err, &se), errors.Is(err, io.ErrUnexpectedEOF):
+		return Invalid("The request body is not valid JSON.", problem.FieldError{Field: "", Reason: "malformed JSON"})
+	case errors.As(err, &ute):
+		field := ute.Field
+		return Invalid("A field has the wrong type.", problem.FieldError{Field: field, Reason: "must be " + jsonKind(ute.Type.Kind().String())})
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return Invalid("The request body has an unknown field.", problem.FieldError{Field: name, Reason: "unknown field"})
+	default:
+		return Invalid("The request body could not be decoded.", problem.FieldError{Field: "", Reason: "invalid body"})
+	}
+}
+
+func jsonKind(goKind string) string {
+	switch {
+	case strings.HasPrefix(goKind, "int"), strings.HasPrefix(goKind, "uint"), strings.HasPrefix(goKind, "float"):
+		return "a number in range"
+	case goKind == "string":
+		return "a string"
+	case goKind == "bool":
+		return "a boolean"
+	case goKind == "slice", goKind == "array":
+		return "an array"
+	case goKind == "struct", goKind == "map":
+		return "an object"
+	}
+	return fmt.Sprintf("of type %s", goKind)
+}
+
+// validJSONValue reports whether b is exactly one JSON value (fuzz oracle).
+func validJSONValue(b []byte) bool {
+	return json.Valid(bytes.TrimSpace(b))
+}
+
+// unsupportedMedia is the 415 for a body that is not JSON.
+func unsupportedMedia(got string) *problem.Problem {
+	return problem.New(http.StatusUnsupportedMediaType, problem.CodeUnsupportedMedia,
+		fmt.Sprintf("The body must be application/json, not %q.", got))
+}

@@ -1,0 +1,150 @@
+package gateway
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tierchain/tierchain/internal/problem"
+)
+
+// HeaderIdempotencyKey names the key every write carries
+// (draft-ietf-httpapi-idempotency-key-header).
+const HeaderIdempotencyKey = "Idempotency-Key"
+
+// HeaderIdempotentReplayed marks a response replayed from the store.
+const HeaderIdempotentReplayed = "Idempotent-Replayed"
+
+// ValidIdempotencyKey reports whether a client's key is acceptable: the
+// same alphabet as request IDs (UUIDs qualify).
+func ValidIdempotencyKey(k string) bool { return safeID.MatchString(k) }
+
+// requestHash binds a key to one request: method, path and query, content
+// type and body.
+func requestHash(r *http.Request, body []byte) string {
+	h := sha256.New()
+	for _, part := range []string{r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Get("Content-Type")} {
+		io.WriteString(h, strconv.Itoa(len(part)))
+		io.WriteString(h, ":")
+		io.WriteString(h, part)
+	}
+	h.Write(body)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// idempotent makes a write safe to retry. The first request with a key runs
+// and its response (2xx and 4xx) is stored; a retry with the same key and
+// the same request gets the stored response back; the same key with another
+// request is refused (422); a retry while the first still runs gets 409.
+// Responses that invite a retry (5xx, LEDGER_CONFLICT) are not stored: the
+// key is released so the retry runs again.
+func (s *Server) idempotent(c *gin.Context) {
+	key := c.GetHeader(HeaderIdempotencyKey)
+	if key == "" {
+		fail(c, Invalid("writes require an Idempotency-Key header",
+			problem.FieldError{Field: HeaderIdempotencyKey, Reason: "required"}))
+		return
+	}
+	if !ValidIdempotencyKey(key) {
+		fail(c, Invalid("invalid Idempotency-Key header",
+			problem.FieldError{Field: HeaderIdempotencyKey, Reason: "must be 1-128 characters of A-Z a-z 0-9 . _ : - starting with a letter or digit"}))
+		return
+	}
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			fail(c, err)
+		} else {
+			fail(c, Invalid("the request body could not be read"))
+		}
+		return
+	}
+	c.Request.Body = io.NopCloser(bytes.NewReader(body))
+	principal := PrincipalOf(c).EnterpriseID
+	ctx := c.Request.Context()
+
+	outcome, stored, err := s.idem.begin(ctx, principal, key, requestHash(c.Request, body))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	switch outcome {
+	case beginReplay:
+		h := c.Writer.Header()
+		for k, v := range stored.Header {
+			h[k] = v
+		}
+		h.Set(HeaderIdempotentReplayed, "true")
+		c.Status(stored.Status)
+		c.Writer.Write(stored.Body)
+		c.Abort()
+		return
+	case beginMismatch:
+		fail(c, problem.New(http.StatusUnprocessableEntity, problem.CodeIdempotencyKeyReused,
+			"this Idempotency-Key was already used with a different request"))
+		return
+	case beginInFlight:
+		fail(c, problem.New(http.StatusConflict, problem.CodeIdempotencyInFlight,
+			"a request with this Idempotency-Key is still being processed").WithHeader("Retry-After", "1"))
+		return
+	}
+
+	rec := &recordingWriter{ResponseWriter: c.Writer}
+	c.Writer = rec
+	// Bookkeeping outlives the request's deadline or a client that left.
+	after := func() (context.Context, context.CancelFunc) {
+		return context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	}
+	finished := false
+	defer func() {
+		if finished {
+			return
+		}
+		// A panic below: free the key for a retry; recoverPanics renders.
+		actx, cancel := after()
+		defer cancel()
+		if err := s.idem.release(actx, principal, key); err != nil {
+			s.log.Error("release idempotency key", "request_id", requestID(c), "error", err)
+		}
+	}()
+	c.Next()
+	s.renderPending(c) // the response must exist before it is stored
+	finished = true
+
+	actx, cancel := after()
+	defer cancel()
+	status := rec.Status()
+	if status >= 500 || c.GetString(ctxProblemCode) == problem.CodeLedgerConflict {
+		err = s.idem.release(actx, principal, key)
+	} else {
+		err = s.idem.complete(actx, principal, key, storedResponse{Status: status, Header: rec.Header(), Body: rec.body.Bytes()})
+	}
+	if err != nil {
+		s.log.Error("record idempotency key", "request_id", requestID(c), "error", err)
+	}
+}
+
+// recordingWriter keeps a copy of the body written through it.
+type recordingWriter struct {
+	gin.ResponseWriter
+	body bytes.Buffer
+}
+
+func (w *recordingWriter) Write(b []byte) (int, error) {
+	w.body.Write(b)
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *recordingWriter) WriteString(s string) (int, error) {
+	w.body.WriteString(s)
+	return w.ResponseWriter.WriteString(s)
+}

@@ -1,0 +1,157 @@
+package gateway
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/tierchain/tierchain/services/store"
+)
+
+// beginOutcome is what IdempotencyStore.begin found for a key.
+type beginOutcome int
+
+const (
+	beginNew      beginOutcome = iota + 1 // this request owns the key now
+	beginReplay                           // a stored response exists
+	beginMismatch                         // the key was used for another request
+	beginInFlight                         // another request holds the key
+)
+
+// storedResponse is a response kept for replay.
+type storedResponse struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// replayedHeaders are the response headers kept with a stored response.
+var replayedHeaders = []string{"Content-Type", "Location", "ETag", "Last-Modified", "Content-Language"}
+
+// idempotencyStore keeps keys in gateway_idempotency, scoped per principal.
+type idempotencyStore struct {
+	db   *store.DB
+	now  func() time.Time
+	ttl  time.Duration
+	lock time.Duration
+}
+
+// begin claims (principal, key) for a request with hash, or reports why it
+// cannot. A row past its expiry counts as absent; a pending row whose lock
+// ran out (its owner crashed) is taken over.
+func (st *idempotencyStore) begin(ctx context.Context, principal, key, hash string) (beginOutcome, *storedResponse, error) {
+	for attempt := 0; ; attempt++ {
+		var (
+			out  beginOutcome
+			resp *storedResponse
+		)
+		err := st.db.InTx(ctx, func(tx *sql.Tx) error {
+			out, resp = 0, nil
+			now := st.now().UnixMicro()
+			var (
+				gotHash, state, header string
+				status                 int
+				body                   []byte
+				expiresAt, lockedUntil int64
+			)
+			err := tx.QueryRowContext(ctx, st.db.Rebind(`
+				SELECT request_hash, state, status, header, body, expires_at, locked_until
+				FROM gateway_idempotency WHERE principal = ? AND idem_key = ?`), principal, key).
+				Scan(&gotHash, &state, &status, &header, &body, &expiresAt, &lockedUntil)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				out = beginNew
+				return st.insert(ctx, tx, principal, key, hash, now)
+			case err != nil:
+				return err
+			case expiresAt <= now:
+				out = beginNew
+				if _, err := tx.ExecContext(ctx, st.db.Rebind(
+					`DELETE FROM gateway_idempotency WHERE principal = ? AND idem_key = ?`), principal, key); err != nil {
+					return err
+				}
+				return st.insert(ctx, tx, principal, key, hash, now)
+			case gotHash != hash:
+				out = beginMismatch
+				return nil
+			case state == stateDone:
+				out = beginReplay
+				resp = &storedResponse{Status: status, Body: body, Header: http.Header{}}
+				if header != "" {
+					if err := json.Unmarshal([]byte(header), &resp.Header); err != nil {
+						return fmt.Errorf("gateway: stored idempotent headers: %w", err)
+					}
+				}
+				return nil
+			case lockedUntil > now:
+				out = beginInFlight
+				return nil
+			default: // stale pending row: take it over
+				out = beginNew
+				_, err := tx.ExecContext(ctx, st.db.Rebind(
+					`UPDATE gateway_idempotency SET locked_until = ? WHERE principal = ? AND idem_key = ?`),
+					now+st.lock.Microseconds(), principal, key)
+				return err
+			}
+		})
+		// Two first requests raced to insert: the loser looks again and
+		// finds the winner's row.
+		if err != nil && store.IsUniqueViolation(err) && attempt < 3 {
+			continue
+		}
+		return out, resp, err
+	}
+}
+
+func (st *idempotencyStore) insert(ctx context.Context, tx *sql.Tx, principal, key, hash string, now int64) error {
+	_, err := tx.ExecContext(ctx, st.db.Rebind(`
+		INSERT INTO gateway_idempotency (principal, idem_key, request_hash, state, created_at, expires_at, locked_until)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`),
+		principal, key, hash, statePending, now, now+st.ttl.Microseconds(), now+st.lock.Microseconds())
+	return err
+}
+
+const (
+	statePending = "pending"
+	stateDone    = "done"
+)
+
+// complete stores the response for the key this request owns.
+func (st *idempotencyStore) complete(ctx context.Context, principal, key string, resp storedResponse) error {
+	h := http.Header{}
+	for _, k := range replayedHeaders {
+		if v := resp.Header.Values(k); len(v) > 0 {
+			h[k] = v
+		}
+	}
+	header, err := json.Marshal(h)
+	if err != nil {
+		return err
+	}
+	_, err = st.db.SQL.ExecContext(ctx, st.db.Rebind(`
+		UPDATE gateway_idempotency SET state = ?, status = ?, header = ?, body = ?
+		WHERE principal = ? AND idem_key = ?`),
+		stateDone, resp.Status, string(header), resp.Body, principal, key)
+	return err
+}
+
+// release forgets a pending key, so that a retry runs the request again.
+func (st *idempotencyStore) release(ctx context.Context, principal, key string) error {
+	_, err := st.db.SQL.ExecContext(ctx, st.db.Rebind(
+		`DELETE FROM gateway_idempotency WHERE principal = ? AND idem_key = ? AND state = ?`), principal, key, statePending)
+	return err
+}
+
+// sweep deletes expired keys.
+func (st *idempotencyStore) sweep(ctx context.Context) (int64, error) {
+	res, err := st.db.SQL.ExecContext(ctx, st.db.Rebind(
+		`DELETE FROM gateway_idempotency WHERE expires_at <= ?`), st.now().UnixMicro())
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}

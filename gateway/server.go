@@ -1,0 +1,188 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/tierchain/tierchain/chaincode/model"
+	"github.com/tierchain/tierchain/internal/problem"
+)
+
+// Server is the gateway: a Gin engine with TierChain's middleware and
+// routes, and the http.Server that runs it.
+type Server struct {
+	cfg     Config
+	deps    Deps
+	log     *slog.Logger
+	now     func() time.Time
+	engine  *gin.Engine
+	metrics *metrics
+	tokens  *TokenStore
+	idem    *idempotencyStore
+	broker  *Broker
+
+	prepareOnce sync.Once
+	prepareErr  error
+}
+
+// New builds the server and registers every route. It touches neither the
+// network nor the database: Prepare (called by Run) migrates and seeds.
+func New(cfg Config, deps Deps) (*Server, error) {
+	if err := deps.check(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	s := &Server{cfg: cfg, deps: deps, log: deps.Logger, now: deps.Now, broker: deps.Broker}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.broker == nil {
+		s.broker = NewBroker(cfg.EventsBuffer)
+	}
+	s.metrics = newMetrics(prometheus.NewRegistry())
+	s.tokens = NewTokenStore(deps.DB, s.now)
+	s.idem = &idempotencyStore{db: deps.DB, now: s.now, ttl: cfg.IdempotencyTTL, lock: cfg.IdempotencyLock}
+
+	e := gin.New()
+	e.HandleMethodNotAllowed = true
+	e.RedirectTrailingSlash = false
+	e.RedirectFixedPath = false
+	e.ContextWithFallback = true // c.Done/c.Value follow the request's context
+	e.Use(s.recoverPanics, assignRequestID, s.accessLog, s.renderErrors)
+	e.NoRoute(Handle(func(c *gin.Context) error { return NotFound("no such resource") }))
+	e.NoMethod(Handle(func(c *gin.Context) error {
+		return problem.New(http.StatusMethodNotAllowed, problem.CodeMethodNotAllowed, "the resource does not support this method")
+	}))
+	s.engine = e
+
+	e.GET("/healthz", Handle(s.healthz))
+	e.GET("/readyz", Handle(s.readyz))
+	e.GET("/metrics", s.metrics.handler())
+
+	r := &Routes{s: s, group: e.Group("/v1", s.authenticate)}
+	r.GET("/me", s.me)
+	r.Stream("/events", s.streamEvents)
+	if deps.Ledger != nil {
+		r.GET("/ledger/baseline/:account", s.baselineBalance)
+		r.POST("/ledger/baseline/:account/mint", s.baselineMint, model.RoleOperator, model.RoleCore, model.RoleBank)
+	}
+	for _, register := range deps.Routes {
+		register(r)
+	}
+	return s, nil
+}
+
+// Handler is the server's http.Handler, for tests and for embedding.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// Broker is the events broker; services publish to it.
+func (s *Server) Broker() *Broker { return s.broker }
+
+// Tokens is the API token store.
+func (s *Server) Tokens() *TokenStore { return s.tokens }
+
+// Prepare migrates the gateway's tables and seeds the configured tokens.
+// It runs once; Run calls it.
+func (s *Server) Prepare(ctx context.Context) error {
+	s.prepareOnce.Do(func() {
+		if err := MigrateDB(ctx, s.deps.DB); err != nil {
+			s.prepareErr = fmt.Errorf("gateway: migrate: %w", err)
+			return
+		}
+		s.prepareErr = s.tokens.seed(ctx, s.cfg.Tokens)
+	})
+	return s.prepareErr
+}
+
+// Run prepares the database, listens on Config.Addr and serves until ctx
+// ends, then shuts down gracefully (see Serve).
+func (s *Server) Run(ctx context.Context) error {
+	if err := s.Prepare(ctx); err != nil {
+		return err
+	}
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("gateway: listen: %w", err)
+	}
+	return s.Serve(ctx, ln)
+}
+
+// Serve serves on ln until ctx ends. Then it stops accepting, closes the
+// event streams, and waits up to ShutdownTimeout for in-flight requests;
+// requests still running after that have their contexts canceled.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	if err := s.Prepare(ctx); err != nil {
+		ln.Close()
+		return err
+	}
+	base, cancelBase := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelBase()
+	srv := &http.Server{
+		Handler:           s.engine,
+		ReadHeaderTimeout: s.cfg.ReadHeaderTimeout,
+		ReadTimeout:       s.cfg.ReadTimeout,
+		WriteTimeout:      s.cfg.WriteTimeout,
+		IdleTimeout:       s.cfg.IdleTimeout,
+		MaxHeaderBytes:    s.cfg.MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return base },
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	sweepDone := make(chan struct{})
+	go func() { defer close(sweepDone); s.sweepIdempotency(base) }()
+	s.log.Info("gateway listening", "addr", ln.Addr().String())
+
+	var err error
+	select {
+	case err = <-served:
+		// The listener failed on its own.
+	case <-ctx.Done():
+		s.broker.Close()
+		sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+		err = srv.Shutdown(sctx)
+		cancel()
+		if err != nil {
+			s.log.Warn("graceful shutdown timed out; canceling the remaining requests", "error", err)
+			cancelBase()
+			srv.Close()
+		}
+		if serr := <-served; !errors.Is(serr, http.ErrServerClosed) && err == nil {
+			err = serr
+		}
+	}
+	cancelBase()
+	<-sweepDone
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// sweepIdempotency deletes expired keys every hour (and at start).
+func (s *Server) sweepIdempotency(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := s.idem.sweep(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("sweep idempotency keys", "error", err)
+		} else if n > 0 {
+			s.log.Debug("swept idempotency keys", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
