@@ -148,8 +148,8 @@ func TestWrongStatement(t *testing.T) {
 	}
 }
 
-// TestTamperEveryByte flips each byte of an encoded proof: the result must
-// fail to decode or fail to verify.
+// TestTamperEveryByte flips each byte of an encoded proof, and each bit of
+// the commitment: the result must fail to decode or fail to verify.
 func TestTamperEveryByte(t *testing.T) {
 	rnd := testrand.New("tamper")
 	p, cs := prove(t, rnd, 8, 200)
@@ -163,6 +163,19 @@ func TestTamperEveryByte(t *testing.T) {
 		}
 		if err := q.Verify(ctxTranscript(), cs, 8); err == nil {
 			t.Fatalf("flipping byte %d still verifies", i)
+		}
+	}
+	// The same for every bit of the commitment, as a verifier decodes it.
+	cb := cs[0].Bytes()
+	for i := range 8 * len(cb) {
+		bad := bytes.Clone(cb)
+		bad[i/8] ^= 1 << (i % 8)
+		c, err := pedersen.DecodeCommitment(bad)
+		if err != nil {
+			continue
+		}
+		if err := p.Verify(ctxTranscript(), []*pedersen.Commitment{c}, 8); err == nil {
+			t.Fatalf("flipping bit %d of the commitment still verifies", i)
 		}
 	}
 }
