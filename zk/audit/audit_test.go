@@ -162,6 +162,21 @@ func ExampleProveHandle() {
 
 // BenchmarkHandleVerify verifies a decoded proof against decoded
 // statement parts, as the chaincode does.
+func ExamplePrivateKey_Open() {
+	reg, _ := GenerateKey(nil)
+	tab, _ := NewDLogTable(20) // the regulator uses SharedDLogTable(40), built once
+	o, _ := pedersen.NewOpening(654_321, nil)
+	c, h := o.Commitment(), NewHandle(reg.Public(), o.Blinding)
+	v, err := reg.Open(tab, c, h)
+	fmt.Println(v, err)
+	big, _ := pedersen.NewOpening(1<<20, nil)
+	_, err = reg.Open(tab, big.Commitment(), NewHandle(reg.Public(), big.Blinding))
+	fmt.Println(err)
+	// Output:
+	// 654321 <nil>
+	// audit: amount outside the table's range
+}
+
 func BenchmarkHandleVerify(b *testing.B) {
 	k, o, h, p := setup(b, 7)
 	pub, _ := DecodePublicKey(k.Public().Bytes())
