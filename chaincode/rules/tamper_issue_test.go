@@ -6,8 +6,12 @@ import (
 	"time"
 
 	"github.com/tierchain/tierchain/chaincode/model"
+	"github.com/tierchain/tierchain/chaincode/protocol"
 	"github.com/tierchain/tierchain/chaincode/rules/rulestest"
+	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/group"
 	"github.com/tierchain/tierchain/zk/pedersen"
+	"github.com/tierchain/tierchain/zk/rangeproof"
 )
 
 // cloneIssue is a deep copy of an issue request, for tampering.
@@ -113,4 +117,51 @@ func TestTamperedInvoice(t *testing.T) {
 		})
 	}
 	must(s.Rules.RegisterInvoice(s.As(s.S2), valid))
+}
+
+// TestNegativeIssue forges an issue of "−1" (a commitment to ℓ − 1): both
+// headrooms then grow by one and their range proofs verify, so only the
+// amount's own range proof stands between a core and a receivable that
+// raises its credit headroom. The chaincode must refuse it, state
+// unchanged.
+func TestNegativeIssue(t *testing.T) {
+	s := newScenario(t)
+	pub := s.AuditKey.Public()
+	spare := s.Invoices[2] // SpareAmount
+	r := must(group.RandomScalar(nil))
+	c := pedersen.CommitScalar(minus(1), r)
+	h := audit.NewHandle(pub, r)
+	he, re := garbageEnvelope(), garbageEnvelope()
+	stmt := &protocol.IssueStatement{
+		Issuer: s.Core.ID, Bank: s.BankA.ID, Holder: s.S1.ID, Limit: rulestest.LimitA, Outstanding: s.Outstanding.Commitment().Element(),
+		Invoices: []protocol.InvoiceRef{{ID: spare.ID, Commitment: spare.Opening.Commitment()}},
+		Maturity: rulestest.Maturity, Amount: c, Handle: h, HolderEnvelope: he, RegulatorEnvelope: re, AuditKey: pub,
+	}
+	base := stmt.Transcript(s.Ctx())
+	openings := []pedersen.Opening{
+		{Value: 1<<64 - 1, Blinding: r}, // the best claim for ℓ − 1: it does not open c
+		{Value: rulestest.SpareAmount + 1, Blinding: group.NewScalar().Subtract(spare.Opening.Blinding, r)},
+		{Value: rulestest.LimitA - s.Outstanding.Value + 1, Blinding: group.NewScalar().Negate(group.NewScalar().Add(s.Outstanding.Blinding, r))},
+	}
+	proofs := make([][]byte, len(openings))
+	for i, o := range openings {
+		proofs[i] = rangeProof(base, i, o)
+	}
+	rc := stmt.RangeCommitments()
+	for i := 1; i < 3; i++ {
+		p := must(rangeproof.DecodeProof(proofs[i]))
+		if err := p.Verify(protocol.ProofTranscript(base, protocol.ProofRange, i), rc[i:i+1], model.AmountBits); err != nil {
+			t.Fatalf("headroom %d of a negative amount should be in range: %v", i, err)
+		}
+	}
+	req := &model.IssueRequest{
+		Holder: s.S1.ID, Bank: s.BankA.ID, Invoices: []string{spare.ID}, Maturity: rulestest.Maturity,
+		Commitment: c.Bytes(), Handle: h.Bytes(), HolderEnvelope: he, RegulatorEnvelope: re, RangeProofs: proofs,
+		HandleProof: must(audit.ProveHandle(protocol.ProofTranscript(base, protocol.ProofHandle, 0), pub, openings[0], nil)).Bytes(),
+	}
+	expectRefused(t, s.State, model.ErrInvalidProof, func() (*model.Token, error) { return s.Rules.Issue(s.As(s.Core), req) })
+	p := must(rangeproof.DecodeProof(proofs[0]))
+	if p.Verify(protocol.ProofTranscript(base, protocol.ProofRange, 0), rc[:1], model.AmountBits) == nil {
+		t.Fatal("the amount's range proof accepted a commitment to ℓ − 1")
+	}
 }
