@@ -63,7 +63,7 @@ func EnsureBinaries(ctx context.Context, repoRoot string, w io.Writer) (string, 
 		return "", err
 	}
 	defer os.RemoveAll(tmp)
-	fmt.Fprintf(w, "building Fabric %s binaries (%s) into %s: first time only, 1.5 to 3 minutes…\n",
+	fmt.Fprintf(w, "building Fabric %s binaries (%s) into %s: first time only: 1.5 to 3 minutes on two idle cores, longer on a busy machine…\n",
 		FabricVersion, strings.Join(fabricCommands, ", "), dir)
 	start := time.Now()
 	args := []string{"build", "-trimpath", "-o", tmp + string(os.PathSeparator)}
