@@ -213,9 +213,10 @@ func (p *HandleProof) Verify(t *transcript.Transcript, pub *PublicKey, c *peders
 	w := t.ChallengeScalar("w")
 	neg := func(s *group.Scalar) *group.Scalar { return group.NewScalar().Negate(s) }
 	wzr := group.NewScalar().Multiply(w, &p.zr)
-	res, err := group.NewIdentity().VarTimeMultiScalarMult(
-		[]*group.Scalar{&p.zv, &p.zr, neg(group.NewScalar().One()), neg(ch), wzr, neg(w), neg(group.NewScalar().Multiply(w, ch))},
-		[]*group.Element{pedersen.G(), pedersen.H(), &p.a1, c.Element(), &pub.p, &p.a2, &h.d})
+	res, err := group.NewIdentity().VarTimeMultiScalarMultFixed(fixedGH(),
+		[]*group.Scalar{&p.zv, &p.zr},
+		[]*group.Scalar{neg(group.NewScalar().One()), neg(ch), wzr, neg(w), neg(group.NewScalar().Multiply(w, ch))},
+		[]*group.Element{&p.a1, c.Element(), &pub.p, &p.a2, &h.d})
 	if err != nil {
 		return err
 	}
@@ -224,6 +225,11 @@ func (p *HandleProof) Verify(t *transcript.Transcript, pub *PublicKey, c *peders
 	}
 	return nil
 }
+
+// fixedGH holds the verifier's precomputed tables for G and H.
+var fixedGH = sync.OnceValue(func() *group.FixedBases {
+	return group.NewFixedBases([]*group.Element{pedersen.G(), pedersen.H()})
+})
 
 // Bytes returns A1 ‖ A2 ‖ z_v ‖ z_r.
 func (p *HandleProof) Bytes() []byte { return bytes.Clone(p.enc) }
