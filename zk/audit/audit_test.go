@@ -368,6 +368,16 @@ func BenchmarkProveHandle(b *testing.B) {
 	}
 }
 
+// BenchmarkNewHandle is one constant-time variable-base scalar
+// multiplication: the unit the other figures can be compared with.
+func BenchmarkNewHandle(b *testing.B) {
+	k, o, _, _ := setup(b, 7)
+	pub := k.Public()
+	for b.Loop() {
+		NewHandle(pub, o.Blinding)
+	}
+}
+
 func BenchmarkCheckValue(b *testing.B) {
 	k, o, h, _ := setup(b, 1<<63+5)
 	c := o.Commitment()
