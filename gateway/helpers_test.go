@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tierchain/tierchain/chaincode/model"
+	"github.com/tierchain/tierchain/internal/fabricclient"
 	"github.com/tierchain/tierchain/internal/problem"
 	"github.com/tierchain/tierchain/services/store"
 	"github.com/tierchain/tierchain/services/store/storetest"
@@ -149,13 +150,18 @@ func decodeProblemBody(t testing.TB, rec *httptest.ResponseRecorder, status int,
 	return p
 }
 
-// fakeLedger answers Evaluate from a function.
+// fakeLedger answers from functions.
 type fakeLedger struct {
 	evaluate func(ctx context.Context, contract, fn string, args ...string) ([]byte, error)
+	submit   func(ctx context.Context, contract, fn string, args ...string) (fabricclient.Result, error)
 }
 
 func (f fakeLedger) Evaluate(ctx context.Context, contract, fn string, args ...string) ([]byte, error) {
 	return f.evaluate(ctx, contract, fn, args...)
+}
+
+func (f fakeLedger) Submit(ctx context.Context, contract, fn string, args ...string) (fabricclient.Result, error) {
+	return f.submit(ctx, contract, fn, args...)
 }
 
 func newRequest(t testing.TB, method, path, token, body string) *http.Request {

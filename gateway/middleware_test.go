@@ -176,10 +176,6 @@ func TestRequestID(t *testing.T) {
 		if tt.in != "" {
 			r.header[HeaderRequestID] = tt.in
 		}
-		hr, _ := http.NewRequest(r.method, r.path, nil)
-		for k, v := range r.header {
-			hr.Header[k] = []string{v} // bypass Set's canonicalisation checks
-		}
 		rec := ts.do(t, r)
 		got := rec.Header().Get(HeaderRequestID)
 		switch {
@@ -245,5 +241,16 @@ func TestCanceledRequestIsLoggedNotRendered(t *testing.T) {
 	}
 	if !strings.Contains(ts.logs.String(), `"status":499`) {
 		t.Error("access log lacks status 499")
+	}
+}
+
+func TestHandlerProblem5xxDetailIsGeneric(t *testing.T) {
+	p := toProblem(problem.New(http.StatusInternalServerError, problem.CodeInternal, "pq: password authentication failed for 10.0.0.7"))
+	if p.Detail != detailInternal {
+		t.Fatalf("detail %q", p.Detail)
+	}
+	p = toProblem(problem.New(http.StatusServiceUnavailable, problem.CodeUnavailable, "db at 10.0.0.7 down").WithErrors(problem.FieldError{Field: "database", Reason: "not ready"}))
+	if p.Detail != detailUnavailable || len(p.Errors) != 1 {
+		t.Fatalf("problem %+v", p)
 	}
 }

@@ -46,6 +46,10 @@ func toProblem(err error) *problem.Problem {
 	var p *problem.Problem
 	if errors.As(err, &p) {
 		cp := *p
+		if cp.Status >= 500 {
+			// Even a handler's own 5xx problem gets the generic detail.
+			cp.Detail = genericDetail(cp.Status)
+		}
 		return &cp
 	}
 	var tooLarge *http.MaxBytesError
@@ -88,6 +92,18 @@ func toProblem(err error) *problem.Problem {
 		return problem.New(http.StatusBadGateway, problem.CodeLedgerRejected, detailLedger)
 	}
 	return problem.New(http.StatusInternalServerError, problem.CodeInternal, detailInternal)
+}
+
+func genericDetail(status int) string {
+	switch status {
+	case http.StatusServiceUnavailable:
+		return detailUnavailable
+	case http.StatusGatewayTimeout:
+		return detailTimeout
+	case http.StatusBadGateway:
+		return detailLedger
+	}
+	return detailInternal
 }
 
 func chaincodeProblem(code model.Code, msg string) *problem.Problem {
