@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/tierchain/tierchain/zk/internal/testrand"
 	"github.com/tierchain/tierchain/zk/pedersen"
 	"github.com/tierchain/tierchain/zk/transcript"
 )
@@ -86,7 +87,18 @@ func BenchmarkBatchVerify64(b *testing.B) {
 // they share the generators G_0…G_63, H_0…H_63, so this costs less than one
 // aggregated m=2 proof (which spans 128 generator pairs), at 1344 bytes
 // instead of 736. The chaincode's split can choose either.
-func BenchmarkTwoSinglesBatched(b *testing.B) {
+func BenchmarkTwoSinglesBatched(b *testing.B) { benchTwoSingles(b, nil) }
+
+// BenchmarkTwoSinglesAndSchnorr is BenchmarkTwoSinglesBatched with a
+// Schnorr equation (3 terms, as zk/balance's) in the same batch: the
+// difference between the two is what the equation adds to the MSM, against
+// a separate 3-point MSM of its own.
+func BenchmarkTwoSinglesAndSchnorr(b *testing.B) {
+	eq, _ := schnorrEquation(b, testrand.New("bench"))
+	benchTwoSingles(b, &eq)
+}
+
+func benchTwoSingles(b *testing.B, eq *Equation) {
 	generators()
 	var proofs [2]*Proof
 	var cs [2][]*pedersen.Commitment
@@ -102,6 +114,11 @@ func BenchmarkTwoSinglesBatched(b *testing.B) {
 		bv := NewBatchVerifier(nil)
 		for i := range proofs {
 			if err := bv.Add(transcript.New("bench"), proofs[i], cs[i], 64); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if eq != nil {
+			if err := bv.AddEquation(transcript.New("bench"), *eq); err != nil {
 				b.Fatal(err)
 			}
 		}

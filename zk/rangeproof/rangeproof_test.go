@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"testing"
 
@@ -293,6 +294,90 @@ func TestPadding(t *testing.T) {
 	_, other := openings(t, rnd, 0)
 	if err := p.Verify(ctxTranscript(), append(cs[:3:3], other[0]), 16); !errors.Is(err, ErrInvalidProof) {
 		t.Fatalf("fourth commitment to 0 with a blinding: %v", err)
+	}
+}
+
+// schnorrEquation returns a proof of knowledge of k with D = k·H, as the
+// Equation s·H − e·D − R = 0, and the transcript that absorbed it.
+func schnorrEquation(t testing.TB, rnd *testrand.Reader) (Equation, *transcript.Transcript) {
+	k, _ := group.RandomScalar(rnd)
+	r, _ := group.RandomScalar(rnd)
+	D := group.NewIdentity().ScalarMult(k, pedersen.H())
+	R := group.NewIdentity().ScalarMult(r, pedersen.H())
+	tr := ctxTranscript()
+	tr.AppendElement("D", D)
+	tr.AppendElement("R", R)
+	e := tr.ChallengeScalar("e")
+	sc := group.NewScalar().MultiplyAdd(e, k, r)
+	tr.AppendScalar("s", sc)
+	minusOne := group.NewScalar().Negate(group.NewScalar().One())
+	return Equation{H: sc, Scalars: []*group.Scalar{group.NewScalar().Negate(e), minusOne}, Points: []*group.Element{D, R}}, tr
+}
+
+// TestBatchEquations checks other proofs' equations in a range-proof batch:
+// a Schnorr proof and an opening check alongside two range proofs.
+func TestBatchEquations(t *testing.T) {
+	rnd := testrand.New("equations")
+	p1, cs1 := prove(t, rnd, 64, 7)
+	ops, cs2 := openings(t, rnd, 9)
+	p2, err := Prove(ctxTranscript(), ops, 64, rnd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	minusOne := group.NewScalar().Negate(group.NewScalar().One())
+	opening := Equation{ // 9·G + γ·H − C = 0
+		G: group.NewScalar().SetUint64(9), H: ops[0].Blinding,
+		Scalars: []*group.Scalar{minusOne}, Points: []*group.Element{cs2[0].Element()},
+	}
+	run := func(r io.Reader, tamper func(*Equation)) error {
+		bv := NewBatchVerifier(r)
+		if err := bv.Add(ctxTranscript(), p1, cs1, 64); err != nil {
+			return err
+		}
+		if err := bv.Add(ctxTranscript(), p2, cs2, 64); err != nil {
+			return err
+		}
+		eq, tr := schnorrEquation(t, testrand.New("schnorr"))
+		if tamper != nil {
+			tamper(&eq)
+		}
+		if err := bv.AddEquation(tr, eq); err != nil {
+			return err
+		}
+		if err := bv.AddEquation(ctxTranscript(), opening); err != nil {
+			return err
+		}
+		if bv.Len() != 2 {
+			t.Fatalf("Len = %d, want the 2 proofs", bv.Len())
+		}
+		return bv.Verify()
+	}
+	for _, r := range []io.Reader{nil, testrand.New("weights")} {
+		if err := run(r, nil); err != nil {
+			t.Fatalf("good batch with equations: %v", err)
+		}
+		if err := run(r, func(eq *Equation) { eq.H = group.NewScalar().Add(eq.H, group.NewScalar().One()) }); !errors.Is(err, ErrInvalidProof) {
+			t.Fatalf("wrong Schnorr response: %v", err)
+		}
+		if err := run(r, func(eq *Equation) { eq.Points[1] = pedersen.G() }); !errors.Is(err, ErrInvalidProof) {
+			t.Fatalf("wrong Schnorr commitment: %v", err)
+		}
+	}
+	// An equation alone, and malformed equations.
+	bv := NewBatchVerifier(nil)
+	bad := opening
+	bad.G = group.NewScalar().SetUint64(10)
+	if err := bv.AddEquation(ctxTranscript(), bad); err != nil {
+		t.Fatal(err)
+	}
+	if err := bv.Verify(); !errors.Is(err, ErrInvalidProof) {
+		t.Fatalf("lone false equation: %v", err)
+	}
+	if err := NewBatchVerifier(nil).AddEquation(ctxTranscript(), Equation{Scalars: []*group.Scalar{minusOne}}); !errors.Is(err, ErrUnsupportedParameters) {
+		t.Fatalf("1 scalar, 0 points: %v", err)
+	}
+	if err := NewBatchVerifier(nil).AddEquation(ctxTranscript(), Equation{Scalars: []*group.Scalar{nil}, Points: []*group.Element{pedersen.G()}}); !errors.Is(err, ErrUnsupportedParameters) {
+		t.Fatalf("nil scalar: %v", err)
 	}
 }
 

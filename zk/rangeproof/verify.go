@@ -27,11 +27,74 @@ func (p *Proof) Verify(t *transcript.Transcript, commitments []*pedersen.Commitm
 // equations are summed, sharing the generator terms. A batch with any bad
 // proof fails, except with probability about 2^-252.
 type BatchVerifier struct {
-	rand    io.Reader
-	fixed   []*group.Scalar // over gens.fixed: G_i, H_i, pedersen G, pedersen H
-	scalars []*group.Scalar
-	points  []*group.Element
-	count   int
+	rand      io.Reader
+	fixed     []*group.Scalar // over gens.fixed: G_i, H_i, pedersen G, pedersen H
+	scalars   []*group.Scalar
+	points    []*group.Element
+	count     int
+	equations int
+}
+
+// Equation is a verification equation of another proof over the same group,
+//
+//	G·pedersen.G() + H·pedersen.H() + Σ Scalars[i]·Points[i] = identity,
+//
+// for instance a Schnorr check s·H − R − c·D = 0. Adding it to a
+// BatchVerifier with AddEquation checks it in the batch's single MSM
+// (pedersen G and H through the batch's precomputed tables), so a
+// transaction's range proofs and its other proofs cost one MSM.
+type Equation struct {
+	G, H    *group.Scalar // nil means 0
+	Scalars []*group.Scalar
+	Points  []*group.Element
+}
+
+// AddEquation adds eq to the batch, scaled by a weight: random when the
+// batch has a reader, else the challenge "batch-weight" of t, which must
+// already have absorbed the whole statement and proof eq comes from (so the
+// weight is fixed only after them, as for Add). eq's scalars are not
+// modified. Verify then fails if eq does not hold, except with probability
+// about 2^-252.
+func (b *BatchVerifier) AddEquation(t *transcript.Transcript, eq Equation) error {
+	if len(eq.Scalars) != len(eq.Points) {
+		return fmt.Errorf("%w: %d scalars for %d points", ErrUnsupportedParameters, len(eq.Scalars), len(eq.Points))
+	}
+	for i := range eq.Points {
+		if eq.Scalars[i] == nil || eq.Points[i] == nil {
+			return fmt.Errorf("%w: nil term %d", ErrUnsupportedParameters, i)
+		}
+	}
+	weight, err := b.weight(t, b.rand)
+	if err != nil {
+		return err
+	}
+	b.ensureFixed()
+	if eq.G != nil {
+		b.addFixed(idxPedG, group.NewScalar().Multiply(weight, eq.G))
+	}
+	if eq.H != nil {
+		b.addFixed(idxPedH, group.NewScalar().Multiply(weight, eq.H))
+	}
+	for i := range eq.Points {
+		b.addPoint(group.NewScalar().Multiply(weight, eq.Scalars[i]), eq.Points[i])
+	}
+	b.equations++
+	return nil
+}
+
+// weight draws a proof's or equation's batch weight: from rand, or when
+// rand is nil from the transcript that absorbed it.
+func (b *BatchVerifier) weight(t *transcript.Transcript, rand io.Reader) (*group.Scalar, error) {
+	if rand != nil {
+		return group.RandomScalar(rand)
+	}
+	return t.ChallengeScalar("batch-weight"), nil
+}
+
+func (b *BatchVerifier) ensureFixed() {
+	if b.fixed == nil {
+		b.fixed = make([]*group.Scalar, 2*maxGenerators+2)
+	}
 }
 
 // NewBatchVerifier returns an empty batch. Weights come from rand; with a
@@ -46,12 +109,12 @@ func (b *BatchVerifier) Add(t *transcript.Transcript, p *Proof, commitments []*p
 	return b.add(t, p, commitments, bitSize, b.rand)
 }
 
-// Len returns the number of proofs added.
+// Len returns the number of proofs added (equations not counted).
 func (b *BatchVerifier) Len() int { return b.count }
 
-// Verify checks every proof added. An empty batch verifies.
+// Verify checks every proof and equation added. An empty batch verifies.
 func (b *BatchVerifier) Verify() error {
-	if b.count == 0 {
+	if b.count == 0 && b.equations == 0 {
 		return nil
 	}
 	res, err := group.NewIdentity().VarTimeMultiScalarMultFixed(generators().fixed, b.fixed, b.scalars, b.points)
@@ -118,18 +181,11 @@ func (b *BatchVerifier) add(t *transcript.Transcript, p *Proof, commitments []*p
 		u[j] = t.ChallengeScalar("u")
 	}
 	c := t.ChallengeScalar("c")
-	var weight *group.Scalar
-	if rand != nil {
-		if weight, err = group.RandomScalar(rand); err != nil {
-			return err
-		}
-	} else {
-		weight = t.ChallengeScalar("batch-weight")
+	weight, err := b.weight(t, rand)
+	if err != nil {
+		return err
 	}
-
-	if b.fixed == nil {
-		b.fixed = make([]*group.Scalar, 2*maxGenerators+2)
-	}
+	b.ensureFixed()
 	mul := func(a, b *group.Scalar) *group.Scalar { return group.NewScalar().Multiply(a, b) }
 
 	// s_i = Π_j u_j^(±1): +1 where bit (rounds−1−j) of i is set.
