@@ -321,7 +321,7 @@ func mint(t *testing.T, n *fabnet.Network, account string, amount int) {
 }
 
 // waitEveryPeer waits until every org's peer shows the balance.
-func waitEveryPeer(t *testing.T, n *fabnet.Network, account string, want int) {
+func waitEveryPeer(t testing.TB, n *fabnet.Network, account string, want int) {
 	t.Helper()
 	for _, o := range n.Layout.Orgs {
 		c, err := n.Connect(o.Name, "User1")
