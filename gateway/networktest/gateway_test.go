@@ -195,6 +195,12 @@ func TestMintOverHTTP(t *testing.T) {
 		t.Fatalf("balance %d after refused writes, want 7", got)
 	}
 
+	// The metrics saw the mints, by route pattern (never the raw path).
+	m := call(t, http.MethodGet, base+"/metrics", "", "", "")
+	if m.status != http.StatusOK || !strings.Contains(string(m.body), `route="/v1/ledger/baseline/:account/mint"`) {
+		t.Fatalf("metrics: %d, no series for the mint route", m.status)
+	}
+
 	select {
 	case ev := <-events:
 		if ev.typ != "baseline.minted" || !strings.Contains(ev.data, minted.TxID) {

@@ -2,6 +2,7 @@ package fabricclient
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -19,6 +20,7 @@ type Client struct {
 	chaincode string
 	mspID     string
 	t         Timeouts
+	retries   int
 }
 
 // New wraps a gateway the caller opened (fabnet.Connect in tests); the
@@ -31,6 +33,7 @@ func New(gw *client.Gateway, opts Options) *Client {
 		chaincode: opts.Chaincode,
 		mspID:     opts.MSPID,
 		t:         opts.Timeouts,
+		retries:   max(opts.MVCCRetries, 0),
 	}
 }
 
@@ -95,7 +98,24 @@ func (c *Client) EvaluateCall(ctx context.Context, call Call) ([]byte, error) {
 // SubmitCall is Submit for a full Call: NewProposal, Endorse, Submit and
 // commit Status, each phase under its own timeout, so that the error says
 // which phase failed and the result carries the transaction ID and block.
+// A read conflict is retried Options.MVCCRetries times with a new
+// proposal (a new transaction ID).
 func (c *Client) SubmitCall(ctx context.Context, call Call) (Result, error) {
+	for attempt := 0; ; attempt++ {
+		res, err := c.submitOnce(ctx, call)
+		if err == nil || attempt >= c.retries || !errors.Is(err, ErrMVCCConflict) {
+			return res, err
+		}
+		// Let the conflicting transaction's block settle before reading again.
+		select {
+		case <-ctx.Done():
+			return Result{}, err
+		case <-time.After(time.Duration(10*(attempt+1)) * time.Millisecond):
+		}
+	}
+}
+
+func (c *Client) submitOnce(ctx context.Context, call Call) (Result, error) {
 	proposal, err := c.proposal(call)
 	if err != nil {
 		return Result{}, err

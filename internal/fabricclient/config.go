@@ -41,6 +41,13 @@ type Options struct {
 	Chaincode string // default "tierchain"
 	MSPID     string // informational: the org this client signs as
 	Timeouts  Timeouts
+	// MVCCRetries is how many times Submit endorses and submits again when
+	// the transaction is invalidated by an MVCC (or phantom) read
+	// conflict. Safe: an invalidated transaction changed nothing, and the
+	// new endorsement reads the current state (so a token spent meanwhile
+	// now fails with the chaincode's CONFLICT). 0 (the default) returns
+	// ErrMVCCConflict to the caller at once.
+	MVCCRetries int
 }
 
 func (o Options) withDefaults() Options {

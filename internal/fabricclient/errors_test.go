@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -248,4 +249,30 @@ func FuzzParseChaincodeMessage(f *testing.F) {
 			t.Fatalf("ok=%v code=%q", ok, code)
 		}
 	})
+}
+
+func TestMVCCRetries(t *testing.T) {
+	for _, tt := range []struct {
+		retries, conflicts int
+		wantErr            bool
+	}{{0, 1, true}, {2, 1, false}, {2, 2, false}, {2, 3, true}} {
+		var calls atomic.Int32
+		f := &fakeGateway{commitStatus: func(context.Context, *gateway.SignedCommitStatusRequest) (*gateway.CommitStatusResponse, error) {
+			if int(calls.Add(1)) <= tt.conflicts {
+				return &gateway.CommitStatusResponse{Result: peer.TxValidationCode_MVCC_READ_CONFLICT, BlockNumber: 9}, nil
+			}
+			return &gateway.CommitStatusResponse{Result: peer.TxValidationCode_VALID, BlockNumber: 10}, nil
+		}}
+		lis := startFakeWith(t, f, Options{MVCCRetries: tt.retries})
+		res, err := lis.Submit(t.Context(), "baseline", "Mint", "a1", "1")
+		if (err != nil) != tt.wantErr || (err != nil && !errors.Is(err, ErrMVCCConflict)) {
+			t.Fatalf("retries %d conflicts %d: err %v", tt.retries, tt.conflicts, err)
+		}
+		if want := min(tt.conflicts, tt.retries) + 1; int(calls.Load()) != want {
+			t.Fatalf("retries %d conflicts %d: %d submissions, want %d", tt.retries, tt.conflicts, calls.Load(), want)
+		}
+		if err == nil && res.BlockNumber != 10 {
+			t.Fatalf("result %+v", res)
+		}
+	}
 }

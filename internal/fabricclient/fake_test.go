@@ -66,6 +66,12 @@ func (f *fakeGateway) ChaincodeEvents(r *gateway.SignedChaincodeEventsRequest, s
 // startFake serves f over an in-memory listener and returns a Client on it.
 func startFake(t *testing.T, f *fakeGateway, timeouts Timeouts) *Client {
 	t.Helper()
+	return startFakeWith(t, f, Options{Timeouts: timeouts})
+}
+
+// startFakeWith is startFake with full Options.
+func startFakeWith(t *testing.T, f *fakeGateway, opts Options) *Client {
+	t.Helper()
 	lis := bufconn.Listen(1 << 20)
 	srv := grpc.NewServer()
 	gateway.RegisterGatewayServer(srv, f)
@@ -77,7 +83,7 @@ func startFake(t *testing.T, f *fakeGateway, timeouts Timeouts) *Client {
 		t.Fatal(err)
 	}
 	id, sign := testIdentity(t)
-	c, err := connect(id, sign, conn, Options{Timeouts: timeouts})
+	c, err := connect(id, sign, conn, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
