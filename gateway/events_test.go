@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -244,5 +245,32 @@ func waitSubscribers(t *testing.T, b *Broker, n int) {
 			t.Fatalf("%d subscribers, want %d", got, n)
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestEventsStreamOutlivesWriteTimeout: the stream lifts the server's
+// WriteTimeout for itself, ordinary responses keep it.
+func TestEventsStreamOutlivesWriteTimeout(t *testing.T) {
+	ts := newTestServer(t, nil, Config{WriteTimeout: 300 * time.Millisecond, EventsHeartbeat: 50 * time.Millisecond}, Deps{})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- ts.Serve(ctx, ln) }()
+	defer func() { cancel(); <-served }()
+
+	s := openStream(t, context.Background(), "http://"+ln.Addr().String(), "tok-core", "")
+	deadline := time.Now().Add(time.Second)
+	beats := 0
+	for time.Now().Before(deadline) {
+		if got := s.next(t); got != ":heartbeat" {
+			t.Fatalf("after %d heartbeats: %s", beats, got)
+		}
+		beats++
+	}
+	if beats < 10 {
+		t.Fatalf("%d heartbeats in a second", beats)
 	}
 }

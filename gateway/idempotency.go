@@ -13,6 +13,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/tierchain/tierchain/internal/fabricclient"
 	"github.com/tierchain/tierchain/internal/problem"
 )
 
@@ -44,8 +45,8 @@ func requestHash(r *http.Request, body []byte) string {
 // and its response (2xx and 4xx) is stored; a retry with the same key and
 // the same request gets the stored response back; the same key with another
 // request is refused (422); a retry while the first still runs gets 409.
-// Responses that invite a retry (5xx, LEDGER_CONFLICT) are not stored: the
-// key is released so the retry runs again.
+// Failures are settled by settle: released when nothing was applied,
+// held when the outcome is unknown.
 func (s *Server) idempotent(c *gin.Context) {
 	key := c.GetHeader(HeaderIdempotencyKey)
 	if key == "" {
@@ -100,37 +101,57 @@ func (s *Server) idempotent(c *gin.Context) {
 
 	rec := &recordingWriter{ResponseWriter: c.Writer}
 	c.Writer = rec
-	// Bookkeeping outlives the request's deadline or a client that left.
-	after := func() (context.Context, context.CancelFunc) {
-		return context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	}
-	finished := false
-	defer func() {
-		if finished {
-			return
-		}
-		// A panic below: free the key for a retry; recoverPanics renders.
-		actx, cancel := after()
-		defer cancel()
-		if err := s.idem.release(actx, principal, key); err != nil {
-			s.log.Error("release idempotency key", "request_id", requestID(c), "error", err)
-		}
-	}()
+	// A panic below leaves the key pending, like a crash: the outcome is
+	// unknown, so duplicates wait for IdempotencyLock (see settle).
 	c.Next()
 	s.renderPending(c) // the response must exist before it is stored
-	finished = true
 
-	actx, cancel := after()
+	// Bookkeeping outlives the request's deadline or a client that left.
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	status := rec.Status()
-	if status >= 500 || c.GetString(ctxProblemCode) == problem.CodeLedgerConflict {
-		err = s.idem.release(actx, principal, key)
-	} else {
+	switch s.settle(c, status) {
+	case settleStore:
 		err = s.idem.complete(actx, principal, key, storedResponse{Status: status, Header: rec.Header(), Body: rec.body.Bytes()})
+	case settleRelease:
+		err = s.idem.release(actx, principal, key)
+	case settleHold:
+		s.log.Warn("write outcome unknown: idempotency key held until its lock expires",
+			"request_id", requestID(c), "status", status, "lock", s.cfg.IdempotencyLock)
 	}
 	if err != nil {
 		s.log.Error("record idempotency key", "request_id", requestID(c), "error", err)
 	}
+}
+
+type settlement int
+
+const (
+	settleStore   settlement = iota + 1 // a definite outcome: replay it
+	settleRelease                       // definitely nothing applied: let a retry run
+	settleHold                          // maybe applied: block duplicates until the lock expires
+)
+
+// settle decides what a write's outcome means for its key. 2xx and 4xx are
+// definite (except LEDGER_CONFLICT, an invalidated transaction, which a retry
+// may fix). A 5xx is released only when the ledger error says nothing was
+// written (fabricclient.Retryable: unreachable before submit, or
+// invalidated); any other failure may have come after a commit, so the key
+// stays pending until IdempotencyLock and a retry meanwhile gets 409.
+func (s *Server) settle(c *gin.Context, status int) settlement {
+	var err error
+	if len(c.Errors) > 0 {
+		err = c.Errors.Last().Err
+	}
+	switch {
+	case c.GetString(ctxProblemCode) == problem.CodeLedgerConflict:
+		return settleRelease
+	case status < 500 && status != statusClientClosed:
+		return settleStore
+	case err != nil && fabricclient.Retryable(err):
+		return settleRelease
+	}
+	return settleHold
 }
 
 // recordingWriter keeps a copy of the body written through it.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/tierchain/tierchain/internal/fabricclient"
 	"github.com/tierchain/tierchain/internal/problem"
 	"github.com/tierchain/tierchain/services/store"
 	"github.com/tierchain/tierchain/services/store/storetest"
@@ -47,6 +48,9 @@ func (ct *counter) routes(r *Routes) {
 		switch {
 		case body.Fail == http.StatusConflict:
 			return problem.New(http.StatusConflict, problem.CodeLedgerConflict, "retry")
+		case body.Fail == http.StatusServiceUnavailable:
+			// Unreachable before anything was submitted: nothing applied.
+			return &fabricclient.Error{Op: "submit baseline:Mint", Kind: fabricclient.ErrUnavailable}
 		case body.Fail >= 500:
 			return fmt.Errorf("failure %d", body.Fail)
 		case body.Fail >= 400:
@@ -131,8 +135,8 @@ func TestIdempotency(t *testing.T) {
 			name, body string
 			status     int
 		}{
-			{"5xx is not stored", `{"fail":500}`, 500},
-			{"ledger conflict is not stored", `{"fail":409}`, 409},
+			{"ledger unavailable releases the key", `{"fail":503}`, 503},
+			{"ledger conflict releases the key", `{"fail":409}`, 409},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				before := ct.runs.Load()
@@ -148,17 +152,28 @@ func TestIdempotency(t *testing.T) {
 			})
 		}
 
-		t.Run("panic releases the key", func(t *testing.T) {
-			before := ct.runs.Load()
-			for range 2 {
-				if rec := ts.do(t, post("tok-core", "panic-1", `{"panic":true}`)); rec.Code != 500 {
+		// A failure that may have come after a commit, or a panic: the key
+		// is held until IdempotencyLock, then a retry runs again.
+		for _, tc := range []struct{ name, body string }{
+			{"unknown outcome holds the key", `{"fail":500}`},
+			{"panic holds the key", `{"panic":true}`},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				before := ct.runs.Load()
+				key := strings.ReplaceAll(tc.name, " ", "-")
+				if rec := ts.do(t, post("tok-core", key, tc.body)); rec.Code != 500 {
 					t.Fatalf("status %d", rec.Code)
 				}
-			}
-			if ct.runs.Load() != before+2 {
-				t.Fatal("a panicked request kept its key")
-			}
-		})
+				decodeProblemBody(t, ts.do(t, post("tok-core", key, tc.body)), http.StatusConflict, problem.CodeIdempotencyInFlight)
+				if ct.runs.Load() != before+1 {
+					t.Fatal("a held key let the retry run")
+				}
+				ts.clock.Advance(2 * time.Minute) // past IdempotencyLock
+				if rec := ts.do(t, post("tok-core", key, tc.body)); rec.Code != 500 || ct.runs.Load() != before+2 {
+					t.Fatalf("after the lock: %d, runs %d", rec.Code, ct.runs.Load()-before)
+				}
+			})
+		}
 
 		t.Run("in flight", func(t *testing.T) {
 			done := make(chan int)
