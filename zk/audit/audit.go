@@ -175,6 +175,9 @@ func handleChallenge(t *transcript.Transcript, pub *PublicKey, c *pedersen.Commi
 // ProveHandle proves that NewHandle(pub, o.Blinding) and o.Commitment()
 // share the blinding. Constant time in the opening.
 func ProveHandle(t *transcript.Transcript, pub *PublicKey, o pedersen.Opening, rand io.Reader) (*HandleProof, error) {
+	if pub == nil || o.Blinding == nil {
+		return nil, errors.New("audit: ProveHandle needs a key and an opening with a blinding")
+	}
 	alpha, err := group.RandomScalar(rand)
 	if err != nil {
 		return nil, err

@@ -347,6 +347,12 @@ func TestHandleProofDecodeRejects(t *testing.T) {
 	}
 	var zeroProof HandleProof
 	k, o, h, p := setup(t, 9)
+	if _, err := ProveHandle(tr(), k.Public(), pedersen.Opening{Value: 9}, nil); err == nil {
+		t.Error("proved an opening without blinding")
+	}
+	if _, err := ProveHandle(tr(), nil, o, nil); err == nil {
+		t.Error("proved without a key")
+	}
 	for name, err := range map[string]error{
 		"zero proof":  zeroProof.Verify(tr(), k.Public(), o.Commitment(), h),
 		"zero key":    p.Verify(tr(), &PublicKey{}, o.Commitment(), h),

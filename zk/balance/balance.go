@@ -70,6 +70,9 @@ func challenge(t *transcript.Transcript, d *group.Element, rEnc []byte) *group.S
 
 // Prove proves knowledge of k for D = k·H. Constant time in k.
 func Prove(t *transcript.Transcript, k *group.Scalar, rand io.Reader) (*Proof, error) {
+	if k == nil {
+		return nil, errors.New("balance: nil excess blinding")
+	}
 	rho, err := group.RandomScalar(rand)
 	if err != nil {
 		return nil, err

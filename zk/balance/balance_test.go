@@ -170,6 +170,9 @@ func TestWrongStatement(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
+	if _, err := Prove(tr(), nil, nil); err == nil {
+		t.Error("proved a nil excess blinding")
+	}
 	var zero Proof
 	if err := zero.Verify(tr(), Excess(commits(ins), commits(outs))); !errors.Is(err, ErrMalformedProof) {
 		t.Errorf("zero Proof: %v", err)
