@@ -460,3 +460,16 @@ func BenchmarkElementBytes(b *testing.B) {
 		e.Bytes()
 	}
 }
+
+func BenchmarkNAFDigits(b *testing.B) {
+	s := randomScalars(b, testrand.New("bench"), 1)[0]
+	var buf [32]byte
+	copy(buf[:], s.Bytes())
+	for _, w := range []uint{5, 8} {
+		b.Run(fmt.Sprint("w=", w), func(b *testing.B) {
+			for b.Loop() {
+				nafDigits(&buf, w)
+			}
+		})
+	}
+}

@@ -247,13 +247,13 @@ func Prove(t *transcript.Transcript, openings []pedersen.Opening, bitSize int, r
 	p.tx.Set(tx)
 	p.txBlind.Set(txBlind)
 	p.mu.Set(mu)
-	if err := p.proveInnerProduct(t, gens, N, y, w, lx, rx); err != nil {
+	if err := p.varTimeProveInnerProduct(t, gens, N, y, w, lx, rx); err != nil {
 		return nil, err
 	}
 	return p, nil
 }
 
-// proveInnerProduct runs the inner-product argument (§3, protocol 2) on
+// varTimeProveInnerProduct runs the inner-product argument (§3, protocol 2) on
 // a = l(x), b = r(x) with generators G_i, H'_i = y^-i·H_i and Q = w·G.
 //
 // Instead of folding the generators (a scalar multiplication per generator
@@ -262,7 +262,7 @@ func Prove(t *transcript.Transcript, openings []pedersen.Opening, bitSize int, r
 // variable-time MSM over the original, precomputed generators. The vectors
 // a, b and the challenges are public-equivalent (the non-logarithmic
 // protocol 1 sends l and r in the clear), so variable time is safe here.
-func (p *Proof) proveInnerProduct(t *transcript.Transcript, gens *generatorSet, N int, y, w *group.Scalar, a, b []*group.Scalar) error {
+func (p *Proof) varTimeProveInnerProduct(t *transcript.Transcript, gens *generatorSet, N int, y, w *group.Scalar, a, b []*group.Scalar) error {
 	rounds := bits.Len(uint(N)) - 1
 	gc := make([]*group.Scalar, N)
 	hc := make([]*group.Scalar, N)
