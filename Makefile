@@ -31,9 +31,10 @@ test: lint test-unit
 test-services-pg:
 	services/store/testdb.sh run $(GO) test $(GOTEST_FLAGS) ./services/...
 
-# bench-crypto: range proofs side by side with kryptology and circl, one run.
-# The comparison lives in its own module (bench/peers) so kryptology never
-# becomes a dependency of the product. The last line is the summary.
+# bench-crypto: range proofs side by side with kryptology and circl, one run
+# (3 interleaved rounds, fastest kept, ratios on CPU time: the machine is
+# shared). The comparison lives in its own module (bench/peers) so kryptology
+# never becomes a dependency of the product. The last line is the summary.
 bench-crypto:
 	cd bench/peers && $(GO) run ./cmd/benchcrypto
 
