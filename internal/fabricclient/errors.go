@@ -118,10 +118,6 @@ func Retryable(err error) bool {
 	return errors.Is(err, ErrUnavailable) && !errors.As(err, &se) && !errors.As(err, &cse)
 }
 
-func notCommitted(txID string, block uint64, code peer.TxValidationCode) error {
-	return &NotCommittedError{TxID: txID, BlockNumber: block, Code: code}
-}
-
 // mapError turns a fabric-gateway (or gRPC, or context) error into the
 // package's typed errors. ctx is the caller's context: when it is done, its
 // own error decides (the caller's deadline is a timeout, its cancellation a
