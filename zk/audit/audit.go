@@ -19,6 +19,7 @@ import (
 
 	"github.com/tierchain/tierchain/zk/group"
 	"github.com/tierchain/tierchain/zk/pedersen"
+	"github.com/tierchain/tierchain/zk/rangeproof"
 	"github.com/tierchain/tierchain/zk/transcript"
 )
 
@@ -207,19 +208,13 @@ func ProveHandle(t *transcript.Transcript, pub *PublicKey, o pedersen.Opening, r
 // keeps verification deterministic for the chaincode. Variable time: all
 // inputs are public.
 func (p *HandleProof) Verify(t *transcript.Transcript, pub *PublicKey, c *pedersen.Commitment, h *Handle) error {
-	if len(p.enc) != HandleProofSize || len(pub.enc) != KeySize || len(h.enc) != HandleSize {
-		return ErrMalformedProof // zero values, not from a constructor or decoder
+	eq, err := p.Equation(t, pub, c, h)
+	if err != nil {
+		return err
 	}
-	ch := handleChallenge(t, pub, c, h, p.enc)
-	t.AppendMessage("z_v", p.enc[2*group.ElementSize:3*group.ElementSize])
-	t.AppendMessage("z_r", p.enc[3*group.ElementSize:])
-	w := t.ChallengeScalar("w")
-	neg := func(s *group.Scalar) *group.Scalar { return group.NewScalar().Negate(s) }
-	wzr := group.NewScalar().Multiply(w, &p.zr)
+	// G and H from precomputed tables, 5 dynamic points.
 	res, err := group.NewIdentity().VarTimeMultiScalarMultFixed(fixedGH(),
-		[]*group.Scalar{&p.zv, &p.zr},
-		[]*group.Scalar{neg(group.NewScalar().One()), neg(ch), wzr, neg(w), neg(group.NewScalar().Multiply(w, ch))},
-		[]*group.Element{&p.a1, c.Element(), &pub.p, &p.a2, &h.d})
+		[]*group.Scalar{eq.G, eq.H}, eq.Scalars, eq.Points)
 	if err != nil {
 		return err
 	}
@@ -227,6 +222,34 @@ func (p *HandleProof) Verify(t *transcript.Transcript, pub *PublicKey, c *peders
 		return ErrInvalidProof
 	}
 	return nil
+}
+
+// Equation returns the proof's verification equation, the two equations
+// combined with the weight w as in Verify:
+//
+//	z_v·G + z_r·H − A1 − c·C + w·z_r·P − w·A2 − w·c·D = 0
+//
+// for a rangeproof.BatchVerifier: the chaincode adds it with
+// AddEquation(t, eq) on the same transcript t, so a transaction's range,
+// handle and balance proofs are checked in one multi-scalar multiplication
+// (the batch weight AddEquation draws from t comes after w, so after the
+// whole proof). A false equation makes the batch's Verify fail.
+func (p *HandleProof) Equation(t *transcript.Transcript, pub *PublicKey, c *pedersen.Commitment, h *Handle) (rangeproof.Equation, error) {
+	if len(p.enc) != HandleProofSize || len(pub.enc) != KeySize || len(h.enc) != HandleSize {
+		return rangeproof.Equation{}, ErrMalformedProof // zero values, not from a constructor or decoder
+	}
+	ch := handleChallenge(t, pub, c, h, p.enc)
+	t.AppendMessage("z_v", p.enc[2*group.ElementSize:3*group.ElementSize])
+	t.AppendMessage("z_r", p.enc[3*group.ElementSize:])
+	w := t.ChallengeScalar("w")
+	neg := func(s *group.Scalar) *group.Scalar { return group.NewScalar().Negate(s) }
+	wc := group.NewScalar().Multiply(w, ch)
+	return rangeproof.Equation{
+		G:       group.NewScalar().Set(&p.zv),
+		H:       group.NewScalar().Set(&p.zr),
+		Scalars: []*group.Scalar{neg(group.NewScalar().One()), neg(ch), group.NewScalar().Multiply(w, &p.zr), neg(w), neg(wc)},
+		Points:  []*group.Element{group.NewIdentity().Set(&p.a1), c.Element(), group.NewIdentity().Set(&pub.p), group.NewIdentity().Set(&p.a2), group.NewIdentity().Set(&h.d)},
+	}, nil
 }
 
 // fixedGH holds the verifier's precomputed tables for G and H.

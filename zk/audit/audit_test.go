@@ -12,8 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tierchain/tierchain/zk/balance"
 	"github.com/tierchain/tierchain/zk/group"
 	"github.com/tierchain/tierchain/zk/pedersen"
+	"github.com/tierchain/tierchain/zk/rangeproof"
 	"github.com/tierchain/tierchain/zk/transcript"
 )
 
@@ -434,4 +436,122 @@ func FuzzDecodePrivateKey(f *testing.F) {
 		}
 		return k, err
 	}, k.Bytes())
+}
+
+// TestEquationInBatch: an output's range proof and handle proof checked in
+// one rangeproof.BatchVerifier, as the chaincode can; a wrong key, handle
+// or commitment, another context or a flipped proof byte fails the batch.
+func TestEquationInBatch(t *testing.T) {
+	k, o, h, p := setup(t, 200)
+	rp, err := rangeproof.Prove(tr(), []pedersen.Opening{o}, 8, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch := func(bt *transcript.Transcript, p *HandleProof, pub *PublicKey, c *pedersen.Commitment, h *Handle) error {
+		bv := rangeproof.NewBatchVerifier(nil)
+		if err := bv.Add(tr(), rp, []*pedersen.Commitment{o.Commitment()}, 8); err != nil {
+			return err
+		}
+		eq, err := p.Equation(bt, pub, c, h)
+		if err != nil {
+			return err
+		}
+		if err := bv.AddEquation(bt, eq); err != nil {
+			return err
+		}
+		return bv.Verify()
+	}
+	c := o.Commitment()
+	if err := batch(tr(), p, k.Public(), c, h); err != nil {
+		t.Fatalf("honest output: %v", err)
+	}
+	other, _ := GenerateKey(nil)
+	o2, _ := pedersen.NewOpening(200, nil)
+	for name, err := range map[string]error{
+		"other key":        batch(tr(), p, other.Public(), c, h),
+		"other handle":     batch(tr(), p, k.Public(), c, NewHandle(k.Public(), o2.Blinding)),
+		"other commitment": batch(tr(), p, k.Public(), o2.Commitment(), h),
+		"other context":    batch(transcript.New("tierchain/test/v1"), p, k.Public(), c, h),
+	} {
+		if err == nil {
+			t.Errorf("%s verified in the batch", name)
+		}
+	}
+	enc := p.Bytes()
+	for i := range enc {
+		b := bytes.Clone(enc)
+		b[i] ^= 0x10
+		if q, err := DecodeHandleProof(b); err == nil && batch(tr(), q, k.Public(), c, h) == nil {
+			t.Fatalf("flipped byte %d verified in the batch", i)
+		}
+	}
+	var zero HandleProof
+	if _, err := zero.Equation(tr(), k.Public(), c, h); !errors.Is(err, ErrMalformedProof) {
+		t.Errorf("zero HandleProof: %v", err)
+	}
+}
+
+// BenchmarkSplitChecks is a 1-in/2-out split's verification as the
+// chaincode does it: two 64-bit range proofs in one batch, two handle
+// proofs and the balance proof, either each verified on its own
+// (separate) or all as equations of the one batch (one-batch).
+func BenchmarkSplitChecks(b *testing.B) {
+	reg, _ := GenerateKey(nil)
+	in, _ := pedersen.NewOpening(1000, nil)
+	outs := []pedersen.Opening{}
+	for _, v := range []uint64{400, 600} {
+		o, _ := pedersen.NewOpening(v, nil)
+		outs = append(outs, o)
+	}
+	type output struct {
+		c  *pedersen.Commitment
+		h  *Handle
+		hp *HandleProof
+		rp *rangeproof.Proof
+	}
+	var os []output
+	for _, o := range outs {
+		hp, _ := ProveHandle(tr(), reg.Public(), o, nil)
+		rp, _ := rangeproof.Prove(tr(), []pedersen.Opening{o}, 64, nil)
+		os = append(os, output{o.Commitment(), NewHandle(reg.Public(), o.Blinding), hp, rp})
+	}
+	bal, _ := balance.Prove(tr(), balance.ExcessBlinding([]pedersen.Opening{in}, outs), nil)
+	d := balance.Excess([]*pedersen.Commitment{in.Commitment()}, []*pedersen.Commitment{os[0].c, os[1].c})
+	pub := reg.Public()
+	b.Run("separate", func(b *testing.B) {
+		for b.Loop() {
+			bv := rangeproof.NewBatchVerifier(nil)
+			for _, o := range os {
+				bv.Add(tr(), o.rp, []*pedersen.Commitment{o.c}, 64)
+			}
+			if bv.Verify() != nil {
+				b.Fatal("range")
+			}
+			for _, o := range os {
+				if o.hp.Verify(tr(), pub, o.c, o.h) != nil {
+					b.Fatal("handle")
+				}
+			}
+			if bal.Verify(tr(), d) != nil {
+				b.Fatal("balance")
+			}
+		}
+	})
+	b.Run("one-batch", func(b *testing.B) {
+		for b.Loop() {
+			bv := rangeproof.NewBatchVerifier(nil)
+			for _, o := range os {
+				bv.Add(tr(), o.rp, []*pedersen.Commitment{o.c}, 64)
+				t := tr()
+				eq, _ := o.hp.Equation(t, pub, o.c, o.h)
+				bv.AddEquation(t, eq)
+			}
+			t := tr()
+			eq, _ := bal.Equation(t, d)
+			bv.AddEquation(t, eq)
+			if bv.Verify() != nil {
+				b.Fatal("batch")
+			}
+		}
+	})
 }

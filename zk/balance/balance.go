@@ -13,6 +13,7 @@ import (
 
 	"github.com/tierchain/tierchain/zk/group"
 	"github.com/tierchain/tierchain/zk/pedersen"
+	"github.com/tierchain/tierchain/zk/rangeproof"
 	"github.com/tierchain/tierchain/zk/transcript"
 )
 
@@ -91,16 +92,13 @@ func Prove(t *transcript.Transcript, k *group.Scalar, rand io.Reader) (*Proof, e
 // on a transcript in the same state as the prover's. Variable time: D and
 // the proof are public.
 func (p *Proof) Verify(t *transcript.Transcript, d *group.Element) error {
-	if len(p.enc) != ProofSize { // a zero Proof, not one from Prove or DecodeProof
-		return ErrMalformedProof
+	eq, err := p.Equation(t, d)
+	if err != nil {
+		return err
 	}
-	c := challenge(t, d, p.enc[:group.ElementSize])
-	// s·H − c·D − R = 0
-	negC := group.NewScalar().Negate(c)
-	minusOne := group.NewScalar().Negate(group.NewScalar().One())
+	// s·H − c·D − R = 0: one 3-point MSM.
 	res, err := group.NewIdentity().VarTimeMultiScalarMult(
-		[]*group.Scalar{&p.s, negC, minusOne},
-		[]*group.Element{pedersen.H(), d, &p.r})
+		append(eq.Scalars, eq.H), append(eq.Points, pedersen.H()))
 	if err != nil {
 		return err
 	}
@@ -108,6 +106,26 @@ func (p *Proof) Verify(t *transcript.Transcript, d *group.Element) error {
 		return ErrInvalidProof
 	}
 	return nil
+}
+
+// Equation returns the proof's verification equation for D,
+// s·H − c·D − R = 0, for a rangeproof.BatchVerifier: the chaincode adds it
+// with AddEquation(t, eq) on the same transcript t, so a transaction's range
+// and balance proofs are checked in one multi-scalar multiplication. It
+// runs Verify's transcript steps and then appends s, so the batch weight
+// AddEquation draws from t is fixed only after the whole proof. A false
+// equation makes the batch's Verify fail.
+func (p *Proof) Equation(t *transcript.Transcript, d *group.Element) (rangeproof.Equation, error) {
+	if len(p.enc) != ProofSize { // a zero Proof, not one from Prove or DecodeProof
+		return rangeproof.Equation{}, ErrMalformedProof
+	}
+	c := challenge(t, d, p.enc[:group.ElementSize])
+	t.AppendMessage("s", p.enc[group.ElementSize:])
+	return rangeproof.Equation{
+		H:       group.NewScalar().Set(&p.s),
+		Scalars: []*group.Scalar{group.NewScalar().Negate(c), group.NewScalar().Negate(group.NewScalar().One())},
+		Points:  []*group.Element{group.NewIdentity().Set(d), group.NewIdentity().Set(&p.r)},
+	}, nil
 }
 
 // Bytes returns R ‖ s.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tierchain/tierchain/zk/group"
 	"github.com/tierchain/tierchain/zk/pedersen"
+	"github.com/tierchain/tierchain/zk/rangeproof"
 	"github.com/tierchain/tierchain/zk/transcript"
 )
 
@@ -238,5 +239,60 @@ func BenchmarkProve(b *testing.B) {
 		if _, err := Prove(tr(), k, nil); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestEquationInBatch: a split's range proofs and its balance proof checked
+// in one rangeproof.BatchVerifier, as the chaincode can; a wrong excess, a
+// flipped proof byte or another context makes the batch fail.
+func TestEquationInBatch(t *testing.T) {
+	ins, outs := split(t, 200, 56, 144)
+	ranges := make([]*rangeproof.Proof, len(outs))
+	for i, o := range outs {
+		p, err := rangeproof.Prove(tr(), []pedersen.Opening{o}, 8, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ranges[i] = p
+	}
+	bal, _ := Prove(tr(), ExcessBlinding(ins, outs), nil)
+	d := Excess(commits(ins), commits(outs))
+	batch := func(bt *transcript.Transcript, p *Proof, d *group.Element) error {
+		bv := rangeproof.NewBatchVerifier(nil)
+		for i, rp := range ranges {
+			if err := bv.Add(tr(), rp, commits(outs[i:i+1]), 8); err != nil {
+				return err
+			}
+		}
+		eq, err := p.Equation(bt, d)
+		if err != nil {
+			return err
+		}
+		if err := bv.AddEquation(bt, eq); err != nil {
+			return err
+		}
+		return bv.Verify()
+	}
+	if err := batch(tr(), bal, d); err != nil {
+		t.Fatalf("honest split: %v", err)
+	}
+	other := transcript.New("tierchain/test/v1")
+	if err := batch(other, bal, d); err == nil {
+		t.Error("other context verified")
+	}
+	if err := batch(tr(), bal, Excess(commits(ins), commits(outs[:1]))); err == nil {
+		t.Error("wrong excess verified")
+	}
+	enc := bal.Bytes()
+	for i := range enc {
+		b := bytes.Clone(enc)
+		b[i] ^= 0x10
+		if q, err := DecodeProof(b); err == nil && batch(tr(), q, d) == nil {
+			t.Fatalf("flipped byte %d verified in the batch", i)
+		}
+	}
+	var zero Proof
+	if _, err := zero.Equation(tr(), d); !errors.Is(err, ErrMalformedProof) {
+		t.Errorf("zero Proof: %v", err)
 	}
 }
