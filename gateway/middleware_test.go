@@ -21,6 +21,8 @@ import (
 func testRoutes(r *Routes) {
 	r.GET("/test/panic", func(c *gin.Context) error { panic("secret internal state 0xdeadbeef") })
 	r.GET("/test/fail", func(c *gin.Context) error {
+		c.Header("Location", "/v1/test/created")
+		c.Header("ETag", `"v1"`)
 		return fmt.Errorf("db password=hunter2 at 10.0.0.7: %w", errors.New("connection refused"))
 	})
 	r.GET("/test/slow", func(c *gin.Context) error {
@@ -131,6 +133,9 @@ func TestMiddleware(t *testing.T) {
 						t.Errorf("5xx body leaks %q: %s", secret, body)
 					}
 				}
+			}
+			if rec.Header().Get("Location") != "" || rec.Header().Get("ETag") != "" {
+				t.Errorf("problem carries the handler's success headers: %v", rec.Header())
 			}
 			if tt.status == 401 && rec.Header().Get("WWW-Authenticate") == "" {
 				t.Error("401 without WWW-Authenticate")

@@ -119,6 +119,9 @@ func chaincodeProblem(code model.Code, msg string) *problem.Problem {
 	return problem.New(status, string(code), msg)
 }
 
+// successHeaders describe a representation; a problem drops them.
+var successHeaders = []string{"Location", "ETag", "Last-Modified", "Content-Disposition", "Content-Language", "Cache-Control"}
+
 // render writes err as a problem for the current request, and logs it: 5xx
 // at error level with the full error, 4xx at debug.
 func (s *Server) render(c *gin.Context, err error) {
@@ -136,6 +139,11 @@ func (s *Server) render(c *gin.Context, err error) {
 	if p.Status == statusClientClosed {
 		c.Status(statusClientClosed) // for the access log; nobody reads it
 		return
+	}
+	// Headers a handler set for the success it did not reach must not
+	// describe the problem.
+	for _, h := range successHeaders {
+		c.Writer.Header().Del(h)
 	}
 	if err := problem.Write(c.Writer, p); err != nil {
 		s.log.Debug("write problem", "request_id", p.RequestID, "error", err)
