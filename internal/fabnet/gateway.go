@@ -117,3 +117,14 @@ func (n *Network) Connect(org, user string) (*Connection, error) {
 func (c *Connection) Contract(name string) *client.Contract {
 	return c.GetNetwork(ChannelName).GetContractWithName(ChaincodeName, name)
 }
+
+// CAFiles returns the paths of org's signing CA certificate and key (the
+// material the operator issues hosted enterprises' identities with).
+func (n *Network) CAFiles(org string) (certPath, keyPath string, err error) {
+	o, ok := n.Layout.Org(org)
+	if !ok {
+		return "", "", fmt.Errorf("fabnet: no org %q", org)
+	}
+	dir := filepath.Join(n.p.PeerOrg(o), "ca")
+	return filepath.Join(dir, "ca."+o.Domain+"-cert.pem"), filepath.Join(dir, "priv_sk"), nil
+}

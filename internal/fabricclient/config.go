@@ -80,15 +80,47 @@ func Dial(cfg Config) (*Client, error) {
 	if cfg.PeerEndpoint == "" || cfg.MSPID == "" {
 		return nil, errors.New("fabricclient: peer endpoint and MSP ID are required")
 	}
-	cert, err := identity.CertificateFromPEM(cfg.CertPEM)
+	conn, err := DialPeer(cfg.PeerEndpoint, cfg.TLSCACertPEM, cfg.ServerNameOverride)
+	if err != nil {
+		return nil, err
+	}
+	c, err := NewOnConn(conn, cfg.MSPID, cfg.CertPEM, cfg.KeyPEM, cfg.Options)
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	c.conn = conn
+	return c, nil
+}
+
+// DialPeer opens a TLS gRPC connection to a peer, to be shared by the
+// clients of many identities (NewOnConn); the caller closes it.
+func DialPeer(endpoint string, tlsCACertPEM []byte, serverNameOverride string) (*grpc.ClientConn, error) {
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(tlsCACertPEM) {
+		return nil, errors.New("fabricclient: no certificate in the TLS CA PEM")
+	}
+	conn, err := grpc.NewClient(endpoint,
+		grpc.WithTransportCredentials(credentials.NewClientTLSFromCert(pool, serverNameOverride)))
+	if err != nil {
+		return nil, fmt.Errorf("fabricclient: dial %s: %w", endpoint, err)
+	}
+	return conn, nil
+}
+
+// NewOnConn returns a client that signs as the identity (mspID, PEM
+// certificate and key) over an existing connection, which it does not
+// close.
+func NewOnConn(conn grpc.ClientConnInterface, mspID string, certPEM, keyPEM []byte, opts Options) (*Client, error) {
+	cert, err := identity.CertificateFromPEM(certPEM)
 	if err != nil {
 		return nil, fmt.Errorf("fabricclient: client certificate: %w", err)
 	}
-	id, err := identity.NewX509Identity(cfg.MSPID, cert)
+	id, err := identity.NewX509Identity(mspID, cert)
 	if err != nil {
 		return nil, fmt.Errorf("fabricclient: identity: %w", err)
 	}
-	key, err := identity.PrivateKeyFromPEM(cfg.KeyPEM)
+	key, err := identity.PrivateKeyFromPEM(keyPEM)
 	if err != nil {
 		return nil, fmt.Errorf("fabricclient: private key: %w", err)
 	}
@@ -96,22 +128,11 @@ func Dial(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fabricclient: signer: %w", err)
 	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(cfg.TLSCACertPEM) {
-		return nil, errors.New("fabricclient: no certificate in the TLS CA PEM")
-	}
-	conn, err := grpc.NewClient(cfg.PeerEndpoint,
-		grpc.WithTransportCredentials(credentials.NewClientTLSFromCert(pool, cfg.ServerNameOverride)))
+	c, err := connect(id, sign, conn, opts)
 	if err != nil {
-		return nil, fmt.Errorf("fabricclient: dial %s: %w", cfg.PeerEndpoint, err)
-	}
-	c, err := connect(id, sign, conn, cfg.Options)
-	if err != nil {
-		conn.Close()
 		return nil, err
 	}
-	c.mspID = cfg.MSPID
-	c.conn = conn
+	c.mspID = mspID
 	return c, nil
 }
 
