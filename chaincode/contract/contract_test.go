@@ -60,6 +60,20 @@ func TestAdapter(t *testing.T) {
 	if _, err := c.GetPlatform(context(mem, w.S1.Identity, now.Add(time.Hour))); err != nil {
 		t.Fatalf("platform: %v", err)
 	}
+	// Enterprises takes a role or an empty owner, which other lists refuse.
+	for owner, want := range map[string]int{"": 4, "supplier": 1} {
+		out, err = c.Enterprises(context(mem, w.Regulator.Identity, now.Add(time.Hour)), `{"owner":"`+owner+`"}`)
+		var page model.Page[model.Enterprise]
+		if err != nil || json.Unmarshal([]byte(out), &page) != nil || len(page.Items) != want || page.Bookmark != "" {
+			t.Fatalf("Enterprises(%q): %s %v", owner, out, err)
+		}
+	}
+	if _, err := c.Enterprises(context(mem, w.S1.Identity, now.Add(time.Hour)), `{"owner":"supplier1"}`); !errors.Is(err, model.ErrInvalidArgument) {
+		t.Fatalf("Enterprises by an ID: %v", err)
+	}
+	if _, err := c.TokensByHolder(context(mem, w.S1.Identity, now.Add(time.Hour)), `{"owner":""}`); !errors.Is(err, model.ErrInvalidArgument) {
+		t.Fatalf("TokensByHolder without an owner: %v", err)
+	}
 	// The state adapter lists; call it directly for an index with entries.
 	st := newState(context(mem, w.S1.Identity, now.Add(time.Hour)))
 	kvs, next, err := st.GetStateByPartialCompositeKeyWithPagination("tc.enterprise", nil, 3, "")

@@ -151,6 +151,20 @@ func (c *TierChainContract) GetEnterprise(ctx ctxT, id string) (string, error) {
 	return encode(c.rules.GetEnterprise(newState(ctx), id))
 }
 
+// Enterprises: model.PageRequest (owner = a role, or empty for all) →
+// model.Page[model.Enterprise].
+func (c *TierChainContract) Enterprises(ctx ctxT, request string) (string, error) {
+	return call(ctx, request, func(st rules.State, req *rolePageRequest) (*model.Page[model.Enterprise], error) {
+		return c.rules.Enterprises(st, (*model.PageRequest)(req))
+	})
+}
+
+// rolePageRequest decodes a model.PageRequest whose owner is a role or
+// empty.
+type rolePageRequest model.PageRequest
+
+func (r *rolePageRequest) Validate() error { return (*model.PageRequest)(r).ValidateRoleFilter() }
+
 // GetPlatform returns the platform auditor and its audit key.
 func (c *TierChainContract) GetPlatform(ctx ctxT) (string, error) {
 	return encode(c.rules.GetPlatform(newState(ctx)))

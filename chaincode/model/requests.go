@@ -109,7 +109,7 @@ type TokenActionRequest struct {
 
 // PageRequest asks for one page of a list.
 type PageRequest struct {
-	Owner    string `json:"owner"` // holder, issuer, supplier… depending on the query
+	Owner    string `json:"owner"` // holder, issuer, supplier… depending on the query; a role or empty for Enterprises
 	PageSize int    `json:"pageSize,omitempty"`
 	Bookmark string `json:"bookmark,omitempty"`
 }

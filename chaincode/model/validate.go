@@ -238,8 +238,29 @@ func (r *TokenActionRequest) Validate() error {
 	return firstError(ValidateID("token", r.Token), validateText("reason", r.Reason, MaxTextLength, false))
 }
 
-// Validate implements Validator.
+// Validate implements Validator: the owner is an enterprise ID.
 func (r *PageRequest) Validate() error {
+	if err := r.validatePage(); err != nil {
+		return err
+	}
+	return ValidateID("owner", r.Owner)
+}
+
+// ValidateRoleFilter validates the request of Enterprises, whose owner is
+// a role to filter by, or empty for every enterprise.
+func (r *PageRequest) ValidateRoleFilter() error {
+	if err := r.validatePage(); err != nil {
+		return err
+	}
+	if r.Owner != "" && !Role(r.Owner).Valid() {
+		return invalid("owner: a role (core, supplier, bank, regulator, operator) or empty")
+	}
+	return nil
+}
+
+// validatePage checks the page size (0 means DefaultPageSize) and the
+// bookmark.
+func (r *PageRequest) validatePage() error {
 	if r.PageSize < 0 || r.PageSize > MaxPageSize {
 		return invalid("pageSize: 0..%d", MaxPageSize)
 	}
@@ -251,7 +272,7 @@ func (r *PageRequest) Validate() error {
 	if len(r.Bookmark) > MaxBookmarkLength || !utf8.ValidString(r.Bookmark) {
 		return invalid("bookmark: at most %d bytes of UTF-8", MaxBookmarkLength)
 	}
-	return ValidateID("owner", r.Owner)
+	return nil
 }
 
 func noDuplicates(field string, ids []string) error {

@@ -77,6 +77,7 @@ func (r *Rules) RegisterEnterprise(st State, req *model.RegisterEnterpriseReques
 		return nil, err
 	}
 	tx.writes = append(tx.writes, write{key: identityKey(e.MSPID, certHash), value: []byte(e.ID)})
+	tx.putIndex(objEnterpriseByRole, string(e.Role), e.ID)
 	if platform != nil {
 		if err := tx.put(platformKey(), platform); err != nil {
 			return nil, err

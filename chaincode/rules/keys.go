@@ -10,19 +10,20 @@ import (
 // Object types of the composite keys. Values of the index types are
 // indexValue; the record is loaded by the ID in the key's last attribute.
 const (
-	objEnterprise       = "tc.enterprise"  // id → Enterprise
-	objIdentity         = "tc.identity"    // mspID, certHash → enterprise ID
-	objPlatform         = "tc.platform"    // "audit" → Platform; "bootstrap" → marker
-	objInvoice          = "tc.invoice"     // fingerprint hex → Invoice
-	objInvoiceBySupp    = "tc.invoice.sup" // supplier, invoice → index
-	objInvoiceByBuyer   = "tc.invoice.buy" // buyer, invoice → index
-	objCreditLine       = "tc.creditline"  // core, bank → CreditLine
-	objToken            = "tc.token"       // id → Token
-	objTokenByHolder    = "tc.token.hold"  // holder, token → index
-	objTokenByIssuer    = "tc.token.iss"   // issuer, token → index
-	objTokenByRoot      = "tc.token.root"  // root, token → index
-	objFinancingForBank = "tc.fin.bank"    // bank, token → index (pending requests)
-	objLeaf             = "tc.leaf"        // root, token → index: the receivable's unspent, unsettled tokens
+	objEnterprise       = "tc.enterprise"      // id → Enterprise
+	objEnterpriseByRole = "tc.enterprise.role" // role, id → index
+	objIdentity         = "tc.identity"        // mspID, certHash → enterprise ID
+	objPlatform         = "tc.platform"        // "audit" → Platform; "bootstrap" → marker
+	objInvoice          = "tc.invoice"         // fingerprint hex → Invoice
+	objInvoiceBySupp    = "tc.invoice.sup"     // supplier, invoice → index
+	objInvoiceByBuyer   = "tc.invoice.buy"     // buyer, invoice → index
+	objCreditLine       = "tc.creditline"      // core, bank → CreditLine
+	objToken            = "tc.token"           // id → Token
+	objTokenByHolder    = "tc.token.hold"      // holder, token → index
+	objTokenByIssuer    = "tc.token.iss"       // issuer, token → index
+	objTokenByRoot      = "tc.token.root"      // root, token → index
+	objFinancingForBank = "tc.fin.bank"        // bank, token → index (pending requests)
+	objLeaf             = "tc.leaf"            // root, token → index: the receivable's unspent, unsettled tokens
 )
 
 // indexValue is the value of index entries (Fabric deletes a key written

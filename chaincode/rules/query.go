@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/tierchain/tierchain/chaincode/model"
@@ -18,6 +19,34 @@ func (r *Rules) GetEnterprise(st State, id string) (*model.Enterprise, error) {
 		return nil, err
 	}
 	return mustGet[model.Enterprise](st, enterpriseKey(id), "enterprise", id)
+}
+
+// Enterprises lists the registered enterprises (every status) in ID
+// order: all of them when req.Owner is empty, else those whose role is
+// req.Owner. Clients use it to find counterparties and their keys.
+func (r *Rules) Enterprises(st State, req *model.PageRequest) (*model.Page[model.Enterprise], error) {
+	if _, err := r.authorizeRead(st); err != nil {
+		return nil, err
+	}
+	if err := req.ValidateRoleFilter(); err != nil {
+		return nil, err
+	}
+	if req.Owner == "" {
+		kvs, next, err := st.GetStateByPartialCompositeKeyWithPagination(objEnterprise, nil, int32(req.PageSize), req.Bookmark)
+		if err != nil {
+			return nil, internal("range read: %v", err)
+		}
+		page := &model.Page[model.Enterprise]{Items: make([]model.Enterprise, len(kvs)), Bookmark: next}
+		for i, kv := range kvs {
+			if err := json.Unmarshal(kv.Value, &page.Items[i]); err != nil {
+				return nil, internal("corrupt enterprise record: %v", err)
+			}
+		}
+		return page, nil
+	}
+	return readPage(st, objEnterpriseByRole, req, func(id string) (*model.Enterprise, error) {
+		return mustGet[model.Enterprise](st, enterpriseKey(id), "enterprise", id)
+	})
 }
 
 // Whoami returns the caller's own enterprise.
@@ -147,6 +176,12 @@ func listPage[T any](r *Rules, st State, index string, req *model.PageRequest, l
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
+	return readPage(st, index, req, func(id string) (*T, error) { return load(tx.now, id) })
+}
+
+// readPage reads one page of an index under req.Owner (validated) and
+// loads each ID.
+func readPage[T any](st State, index string, req *model.PageRequest, load func(string) (*T, error)) (*model.Page[T], error) {
 	kvs, next, err := st.GetStateByPartialCompositeKeyWithPagination(index, []string{req.Owner}, int32(req.PageSize), req.Bookmark)
 	if err != nil {
 		return nil, internal("range read: %v", err)
@@ -157,7 +192,7 @@ func listPage[T any](r *Rules, st State, index string, req *model.PageRequest, l
 		if err != nil {
 			return nil, err
 		}
-		v, err := load(tx.now, id)
+		v, err := load(id)
 		if err != nil {
 			return nil, err
 		}
