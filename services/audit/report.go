@@ -1,0 +1,28 @@
+package audit
+
+import (
+	"context"
+	"time"
+)
+
+// Report is everything the regulator's dashboard shows, from one snapshot.
+type Report struct {
+	Snapshot      *Snapshot           `json:"snapshot"`
+	Overdue       OverdueReport       `json:"overdue"`
+	Concentration ConcentrationReport `json:"concentration"`
+	Reuse         []ReuseItem         `json:"reuse"`
+}
+
+// Report takes a snapshot and computes every report from it, overdue as of
+// at.
+func (s *Service) Report(ctx context.Context, at time.Time) (*Report, error) {
+	snap, err := s.Snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	reuse, err := s.Reuse(ctx, snap)
+	if err != nil {
+		return nil, err
+	}
+	return &Report{Snapshot: snap, Overdue: snap.Overdue(at), Concentration: snap.Concentration(), Reuse: reuse}, nil
+}
