@@ -1,0 +1,335 @@
+package wallet
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/bits"
+	"time"
+
+	"github.com/tierchain/tierchain/chaincode/model"
+	"github.com/tierchain/tierchain/chaincode/protocol"
+	"github.com/tierchain/tierchain/zk/pedersen"
+)
+
+// Builders turn stored openings and ledger facts into complete, validated
+// model requests, ready to submit. They read the ledger to check what they
+// rely on (a token is the holder's, ACTIVE and has the stored commitment;
+// an invoice is CONFIRMED; a credit line's limit and outstanding), so a
+// stale wallet fails here with a typed error rather than at endorsement
+// with INVALID_PROOF. Recipients and the auditor come from Directory.
+
+// InvoiceSpec is a supplier's invoice registration.
+type InvoiceSpec struct {
+	Supplier     string
+	Buyer        protocol.Recipient // the core enterprise owing the invoice
+	Auditor      protocol.Auditor
+	Amount       uint64 // minor units; secret
+	Fingerprint  []byte // the OPRF fingerprint (64 bytes)
+	DocumentHash []byte // SHA-256 of the document as uploaded
+	DueDate      time.Time
+}
+
+// String leaves the amount out.
+func (s InvoiceSpec) String() string {
+	return fmt.Sprintf("wallet.InvoiceSpec{%s → %s amount=REDACTED}", s.Supplier, s.Buyer.ID)
+}
+
+// LogValue leaves the amount out.
+func (s InvoiceSpec) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("supplier", s.Supplier), slog.String("buyer", s.Buyer.ID))
+}
+
+// BuildInvoice returns a RegisterInvoiceRequest: the amount committed,
+// proven in range, its audit handle, and its opening sealed to the buyer
+// and the regulator. The supplier needs no key of its own for it.
+func (w *Wallet) BuildInvoice(ctx context.Context, s InvoiceSpec) (*model.RegisterInvoiceRequest, error) {
+	if err := validEnterprise(s.Supplier); err != nil {
+		return nil, err
+	}
+	if s.Amount == 0 {
+		return nil, ErrInvalidArgument.with("invoice amount must be positive")
+	}
+	o, err := pedersen.NewOpening(s.Amount, w.random)
+	if err != nil {
+		return nil, err
+	}
+	req, err := protocol.BuildInvoice(w.cfg.Context, protocol.InvoiceInput{
+		Supplier: s.Supplier, Buyer: s.Buyer, Fingerprint: s.Fingerprint, DocumentHash: s.DocumentHash,
+		DueDate: s.DueDate, Amount: o,
+	}, s.Auditor, w.random)
+	if err != nil {
+		return nil, err
+	}
+	return req, req.Validate()
+}
+
+// IssueSpec is a core's issue of a receivable.
+type IssueSpec struct {
+	Core     string
+	Bank     string   // whose credit line backs it
+	Invoices []string // confirmed invoices owed by the core (hex fingerprints)
+	Amount   uint64   // minor units; secret
+	Holder   protocol.Recipient
+	Auditor  protocol.Auditor
+	Maturity time.Time
+}
+
+// String leaves the amount out.
+func (s IssueSpec) String() string {
+	return fmt.Sprintf("wallet.IssueSpec{%s/%s → %s amount=REDACTED}", s.Core, s.Bank, s.Holder.ID)
+}
+
+// LogValue leaves the amount out.
+func (s IssueSpec) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("core", s.Core), slog.String("bank", s.Bank), slog.String("holder", s.Holder.ID))
+}
+
+// BuildIssue returns an IssueRequest: the invoices' openings from the
+// wallet (checked against the ledger's invoices, which must be
+// CONFIRMED), the credit line's limit from the ledger and its outstanding
+// opening (OutstandingOpening), the amount sealed to the holder, the
+// regulator and the core itself. It syncs the core once when an invoice's
+// opening is missing. Amounts over the invoice total or the remaining
+// credit are ErrInsufficientValue.
+func (w *Wallet) BuildIssue(ctx context.Context, l Ledger, s IssueSpec) (*model.IssueRequest, error) {
+	self, err := w.PublicKey(ctx, s.Core)
+	if err != nil {
+		return nil, err
+	}
+	if s.Amount == 0 || len(s.Invoices) == 0 {
+		return nil, ErrInvalidArgument.with("an issue needs a positive amount and invoices")
+	}
+	invoices, err := w.issueInvoices(ctx, l, s.Core, s.Invoices)
+	if errors.Is(err, ErrNotFound) {
+		if _, err := w.Sync(ctx, s.Core, l); err != nil {
+			return nil, err
+		}
+		invoices, err = w.issueInvoices(ctx, l, s.Core, s.Invoices)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var total, carry uint64
+	for _, inv := range invoices {
+		if total, carry = bits.Add64(total, inv.Opening.Value, 0); carry != 0 {
+			return nil, ErrInvalidArgument.with("invoice total exceeds 2^64")
+		}
+	}
+	if s.Amount > total {
+		return nil, ErrInsufficientValue.with("amount exceeds the invoice total")
+	}
+	outstanding, line, err := w.OutstandingOpening(ctx, s.Core, s.Bank, l)
+	if err != nil {
+		return nil, err
+	}
+	if outstanding.Value > line.Limit || s.Amount > line.Limit-outstanding.Value {
+		return nil, ErrInsufficientValue.with("amount exceeds the remaining credit line")
+	}
+	amount, err := pedersen.NewOpening(s.Amount, w.random)
+	if err != nil {
+		return nil, err
+	}
+	req, err := protocol.BuildIssue(w.cfg.Context, protocol.IssueInput{
+		Issuer: s.Core, IssuerKey: self, Bank: s.Bank, Holder: s.Holder, Invoices: invoices, Limit: line.Limit,
+		Outstanding: outstanding, Maturity: s.Maturity, Amount: amount,
+	}, s.Auditor, w.random)
+	if err != nil {
+		return nil, err
+	}
+	return req, req.Validate()
+}
+
+// issueInvoices loads the stored openings of the invoices and checks each
+// against the ledger.
+func (w *Wallet) issueInvoices(ctx context.Context, l Ledger, core string, ids []string) ([]protocol.OpenedInvoice, error) {
+	out := make([]protocol.OpenedInvoice, len(ids))
+	for i, id := range ids {
+		r, err := w.record(ctx, core, kindInvoice, id)
+		if err != nil {
+			return nil, err
+		}
+		o, err := w.openRecord(core, r)
+		if err != nil {
+			return nil, err
+		}
+		inv, err := evaluate[model.Invoice](ctx, l, w.cfg.Contract, "GetInvoice", id)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case inv.Buyer != core:
+			return nil, ErrInvalidArgument.with("invoice " + id + " is not owed by " + core)
+		case inv.Status != model.InvoiceConfirmed:
+			return nil, ErrNotSpendable.with("invoice " + id + " is " + string(inv.Status) + ", not CONFIRMED")
+		case !bytes.Equal(inv.Commitment, r.commitment):
+			return nil, ErrCommitmentMismatch.with("invoice " + id)
+		}
+		out[i] = protocol.OpenedInvoice{ID: id, Opening: o}
+	}
+	return out, nil
+}
+
+// Payment is one output of a spend: who receives how much. The amount is
+// secret: String and LogValue leave it out.
+type Payment struct {
+	To     protocol.Recipient
+	Amount uint64
+}
+
+// String leaves the amount out.
+func (p Payment) String() string { return "wallet.Payment{to " + p.To.ID + " amount=REDACTED}" }
+
+// LogValue leaves the amount out.
+func (p Payment) LogValue() slog.Value { return slog.GroupValue(slog.String("to", p.To.ID)) }
+
+// SpendSpec spends tokens of one holder. One input with one output (and no
+// change) is a transfer, one input with more outputs a split, several
+// inputs of one root with one output a merge (SelectTokens picks them).
+// Whatever the outputs leave of the inputs goes back to the holder as
+// change.
+type SpendSpec struct {
+	Holder  string
+	Inputs  []string // token IDs
+	Outputs []Payment
+	Auditor protocol.Auditor
+}
+
+// Spend is a built split, merge or transfer: submit Request to the
+// chaincode function Function ("Split", "Merge" or "Transfer").
+type Spend struct {
+	Kind     string // protocol.KindSplit, KindMerge or KindTransfer
+	Function string
+	Request  *model.SplitRequest
+}
+
+var spendFunctions = map[string]string{protocol.KindSplit: "Split", protocol.KindMerge: "Merge", protocol.KindTransfer: "Transfer"}
+
+// BuildSpend returns a split, merge or transfer of the holder's tokens.
+// Each input must be held by the holder, ACTIVE on the ledger with the
+// commitment the wallet holds the opening of, all of one root. Outputs
+// over the inputs' value are ErrInsufficientValue; a merge with more than
+// one output (change included) is ErrInvalidArgument: merge first.
+func (w *Wallet) BuildSpend(ctx context.Context, l Ledger, s SpendSpec) (*Spend, error) {
+	self, err := w.PublicKey(ctx, s.Holder)
+	if err != nil {
+		return nil, err
+	}
+	if len(s.Inputs) == 0 || len(s.Inputs) > model.MaxInputs || len(s.Outputs) == 0 {
+		return nil, ErrInvalidArgument.with(fmt.Sprintf("a spend has 1 to %d inputs and at least one output", model.MaxInputs))
+	}
+	inputs := make([]protocol.OpenedToken, len(s.Inputs))
+	var root string
+	var sumIn, sumOut, carry uint64
+	for i, id := range s.Inputs {
+		t, o, err := w.spendable(ctx, l, s.Holder, id)
+		if err != nil {
+			return nil, err
+		}
+		if i > 0 && t.Root != root {
+			return nil, ErrInvalidArgument.with("inputs belong to different receivables")
+		}
+		for _, prev := range s.Inputs[:i] {
+			if prev == id {
+				return nil, ErrInvalidArgument.with("token " + id + " is an input twice")
+			}
+		}
+		root = t.Root
+		if sumIn, carry = bits.Add64(sumIn, o.Value, 0); carry != 0 {
+			return nil, ErrInvalidArgument.with("inputs exceed 2^64")
+		}
+		inputs[i] = protocol.OpenedToken{ID: id, Opening: o}
+	}
+	for _, p := range s.Outputs {
+		if p.Amount == 0 || p.To.Key == nil {
+			return nil, ErrInvalidArgument.with("every output needs a positive amount and a recipient key")
+		}
+		if sumOut, carry = bits.Add64(sumOut, p.Amount, 0); carry != 0 {
+			return nil, ErrInsufficientValue.with("outputs exceed 2^64")
+		}
+	}
+	if sumOut > sumIn {
+		return nil, ErrInsufficientValue.with("outputs exceed the inputs' value")
+	}
+	outs := s.Outputs
+	if change := sumIn - sumOut; change > 0 {
+		outs = append(outs[:len(outs):len(outs)], Payment{To: protocol.Recipient{ID: s.Holder, Key: self}, Amount: change})
+	}
+	kind := protocol.KindSplit
+	switch {
+	case len(inputs) > 1 && len(outs) == 1:
+		kind = protocol.KindMerge
+	case len(inputs) > 1:
+		return nil, ErrInvalidArgument.with("a merge has exactly one output and no change: merge first, then split")
+	case len(outs) == 1:
+		kind = protocol.KindTransfer
+	case len(outs) > model.MaxOutputs:
+		return nil, ErrInvalidArgument.with(fmt.Sprintf("at most %d outputs, change included", model.MaxOutputs))
+	}
+	specs := make([]protocol.OutputSpec, len(outs))
+	for i, p := range outs {
+		o, err := pedersen.NewOpening(p.Amount, w.random)
+		if err != nil {
+			return nil, err
+		}
+		specs[i] = protocol.OutputSpec{Holder: p.To, Opening: o}
+	}
+	req, err := protocol.BuildSplit(w.cfg.Context, protocol.SplitInput{Kind: kind, Spender: s.Holder, Inputs: inputs, Outputs: specs}, s.Auditor, w.random)
+	if err != nil {
+		return nil, err
+	}
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	return &Spend{Kind: kind, Function: spendFunctions[kind], Request: req}, nil
+}
+
+// BuildFinance returns a FinanceRequest: the token's opening sealed to the
+// bank, bound to the token.
+func (w *Wallet) BuildFinance(ctx context.Context, l Ledger, holder, tokenID string, bank protocol.Recipient) (*model.FinanceRequest, error) {
+	t, o, err := w.spendable(ctx, l, holder, tokenID)
+	if err != nil {
+		return nil, err
+	}
+	c, err := pedersen.DecodeCommitment(t.Commitment)
+	if err != nil {
+		return nil, ErrCommitmentMismatch.with("token " + tokenID)
+	}
+	req, err := protocol.BuildFinance(tokenID, c, o, bank, w.random)
+	if err != nil {
+		return nil, err
+	}
+	return req, req.Validate()
+}
+
+// spendable loads the holder's opening of a token and checks the token on
+// the ledger: held by the holder, ACTIVE (not overdue), with the stored
+// commitment.
+func (w *Wallet) spendable(ctx context.Context, l Ledger, holder, id string) (*model.TokenView, pedersen.Opening, error) {
+	if err := model.ValidateID("token", id); err != nil {
+		return nil, pedersen.Opening{}, ErrInvalidArgument.with("token ID")
+	}
+	r, err := w.record(ctx, holder, kindToken, id)
+	if err != nil {
+		return nil, pedersen.Opening{}, err
+	}
+	o, err := w.openRecord(holder, r)
+	if err != nil {
+		return nil, pedersen.Opening{}, err
+	}
+	t, err := evaluate[model.TokenView](ctx, l, w.cfg.Contract, "GetToken", id)
+	if err != nil {
+		return nil, pedersen.Opening{}, err
+	}
+	switch {
+	case t.Holder != holder:
+		return nil, pedersen.Opening{}, ErrNotSpendable.with("token " + id + " is not held by " + holder)
+	case t.Status != model.TokenActive:
+		return nil, pedersen.Opening{}, ErrNotSpendable.with("token " + id + " is " + string(t.Status))
+	case !bytes.Equal(t.Commitment, r.commitment):
+		return nil, pedersen.Opening{}, ErrCommitmentMismatch.with("token " + id)
+	}
+	return t, o, nil
+}

@@ -1,0 +1,60 @@
+package wallet
+
+import (
+	"strings"
+
+	"github.com/tierchain/tierchain/services/store"
+)
+
+// component is the wallet's name in schema_migrations.
+const component = "wallet"
+
+// Record kinds of wallet_openings.
+const (
+	kindToken     = "token"     // a token the enterprise holds or held
+	kindFinancing = "financing" // a token whose financing the enterprise (a bank) was asked for
+	kindRoot      = "root"      // a receivable the enterprise (a core) issued
+	kindInvoice   = "invoice"   // an invoice owed by the enterprise (a core)
+)
+
+// migrations is append-only (store.Migrate checks the checksums).
+//
+//   - wallet_meta: the master-key check record.
+//   - wallet_keys: one HPKE key per enterprise; the private key sealed.
+//   - wallet_openings: one opening per (enterprise, kind, ledger ID), sealed
+//     and bound to the commitment; live is 1 while the ledger still lists
+//     it for the enterprise (held, pending, unsettled, owed), status is the
+//     ledger's stored status as of the last Sync.
+func migrations(d store.Dialect) []string {
+	blob := "BLOB"
+	if d == store.Postgres {
+		blob = "BYTEA"
+	}
+	r := strings.NewReplacer("{{blob}}", blob)
+	return []string{r.Replace(`
+CREATE TABLE wallet_meta (
+	name  TEXT     NOT NULL PRIMARY KEY,
+	value {{blob}} NOT NULL
+);
+CREATE TABLE wallet_keys (
+	enterprise_id      TEXT     NOT NULL PRIMARY KEY,
+	public_key         {{blob}} NOT NULL,
+	sealed_private_key {{blob}} NOT NULL,
+	created_at         BIGINT   NOT NULL
+);
+CREATE TABLE wallet_openings (
+	enterprise_id  TEXT     NOT NULL REFERENCES wallet_keys (enterprise_id) ON DELETE CASCADE,
+	kind           TEXT     NOT NULL CHECK (kind IN ('token', 'financing', 'root', 'invoice')),
+	id             TEXT     NOT NULL,
+	root           TEXT     NOT NULL,
+	bank           TEXT     NOT NULL,
+	status         TEXT     NOT NULL,
+	maturity       BIGINT   NOT NULL,
+	live           INTEGER  NOT NULL CHECK (live IN (0, 1)),
+	commitment     {{blob}} NOT NULL,
+	sealed_opening {{blob}} NOT NULL,
+	updated_at     BIGINT   NOT NULL,
+	PRIMARY KEY (enterprise_id, kind, id)
+);
+CREATE INDEX wallet_openings_root ON wallet_openings (enterprise_id, kind, root)`)}
+}

@@ -1,0 +1,277 @@
+package wallet
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tierchain/tierchain/chaincode/model"
+	"github.com/tierchain/tierchain/chaincode/protocol"
+	"github.com/tierchain/tierchain/zk/envelope"
+	"github.com/tierchain/tierchain/zk/pedersen"
+)
+
+// SyncReport says what a Sync did.
+type SyncReport struct {
+	Opened  int       // envelopes opened and stored (new records or changed commitments)
+	Kept    int       // records already stored with the ledger's commitment, refreshed
+	Refused []Refusal // envelopes that did not open to the ledger's commitment: not stored
+	At      time.Time // when the ledger was read
+}
+
+// Refusal is a ledger record whose envelope the wallet refused.
+type Refusal struct {
+	Kind string // "token", "financing", "root" or "invoice"
+	ID   string // token ID or invoice ID
+	Err  error  // wraps ErrCommitmentMismatch; names no amount
+}
+
+func (r Refusal) String() string { return r.Kind + " " + r.ID + ": " + r.Err.Error() }
+
+// sealedItem is one ledger record addressed to the enterprise: its
+// commitment and the envelope that carries its opening to it.
+type sealedItem struct {
+	record
+	envelope []byte
+	binding  envelope.Binding
+}
+
+// Sync reads from the ledger every record addressed to the enterprise,
+// opens the envelopes it has no opening for yet, checks each opening
+// against the ledger's commitment and stores it; records already stored
+// with the same commitment only get their status refreshed. What it reads
+// depends on the enterprise's role on the ledger:
+//
+//   - supplier, bank: TokensByHolder (a bank opens Financing.BankEnvelope,
+//     everyone else HolderEnvelope);
+//   - bank: FinancingRequests (pending, Financing.BankEnvelope);
+//   - core: InvoicesByBuyer (BuyerEnvelope) and TokensByIssuer (the roots'
+//     IssuerEnvelope; a root stays live until every token of its
+//     receivable is spent or settled).
+//
+// An envelope that does not open to the ledger's commitment is refused
+// (SyncReport.Refused) and nothing is stored for it. Sync is idempotent; on
+// an empty database it rebuilds every opening from the chain and the key.
+func (w *Wallet) Sync(ctx context.Context, enterpriseID string, l Ledger) (*SyncReport, error) {
+	key, err := w.privateKey(ctx, enterpriseID)
+	if err != nil {
+		return nil, err
+	}
+	ent, err := evaluate[model.Enterprise](ctx, l, w.cfg.Contract, "GetEnterprise", enterpriseID)
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.Equal(ent.EncryptionKey, key.Public().Bytes()) {
+		return nil, ErrKeyMismatch.with(enterpriseID)
+	}
+	report := &SyncReport{At: w.cfg.Now()}
+	var items []sealedItem
+	var kinds []string
+	if ent.Role == model.RoleSupplier || ent.Role == model.RoleBank {
+		got, err := w.readHoldings(ctx, l, enterpriseID)
+		if err != nil {
+			return nil, err
+		}
+		items, kinds = append(items, got...), append(kinds, kindToken)
+	}
+	if ent.Role == model.RoleBank {
+		got, err := w.readFinancing(ctx, l, enterpriseID)
+		if err != nil {
+			return nil, err
+		}
+		items, kinds = append(items, got...), append(kinds, kindFinancing)
+	}
+	if ent.Role == model.RoleCore {
+		got, err := w.readInvoices(ctx, l, enterpriseID)
+		if err != nil {
+			return nil, err
+		}
+		items, kinds = append(items, got...), append(kinds, kindInvoice)
+		if got, err = w.readRoots(ctx, l, enterpriseID); err != nil {
+			return nil, err
+		}
+		items, kinds = append(items, got...), append(kinds, kindRoot)
+	}
+	if len(kinds) == 0 {
+		return report, nil // regulator, operator: nothing is addressed to them here
+	}
+
+	stored, err := w.storedCommitments(ctx, enterpriseID)
+	if err != nil {
+		return nil, err
+	}
+	var fresh, kept []*record
+	for i := range items {
+		it := &items[i]
+		if c, ok := stored[it.kind+"\x00"+it.id]; ok && bytes.Equal(c, it.commitment) {
+			kept = append(kept, &it.record)
+			continue
+		}
+		o, err := envelope.Open(key, it.envelope, it.binding)
+		if err != nil || !o.Opens(it.binding.Commitment) {
+			report.Refused = append(report.Refused, Refusal{Kind: it.kind, ID: it.id, Err: ErrCommitmentMismatch.with("envelope does not open to the ledger commitment")})
+			continue
+		}
+		if it.sealed, err = w.sealOpening(enterpriseID, it.kind, it.id, it.commitment, o); err != nil {
+			return nil, err
+		}
+		fresh = append(fresh, &it.record)
+	}
+	if err := w.store(ctx, enterpriseID, kinds, fresh, kept); err != nil {
+		return nil, err
+	}
+	report.Opened, report.Kept = len(fresh), len(kept)
+	return report, nil
+}
+
+// readHoldings reads the tokens the enterprise holds: a bank opens the
+// envelope sealed to it by the financing request, everyone else the
+// holder's envelope.
+func (w *Wallet) readHoldings(ctx context.Context, l Ledger, enterpriseID string) ([]sealedItem, error) {
+	return w.readTokens(ctx, l, "TokensByHolder", kindToken, enterpriseID, func(t *model.TokenView) ([]byte, string, string, bool) {
+		if t.Financing != nil && t.Financing.Bank == enterpriseID {
+			return t.Financing.BankEnvelope, protocol.PurposeBank, t.ID, t.Holder == enterpriseID
+		}
+		return t.HolderEnvelope, protocol.PurposeHolder, "", t.Holder == enterpriseID
+	})
+}
+
+// readFinancing reads the financing requests pending at a bank.
+func (w *Wallet) readFinancing(ctx context.Context, l Ledger, bankID string) ([]sealedItem, error) {
+	return w.readTokens(ctx, l, "FinancingRequests", kindFinancing, bankID, func(t *model.TokenView) ([]byte, string, string, bool) {
+		if t.Financing == nil {
+			return nil, "", "", false
+		}
+		return t.Financing.BankEnvelope, protocol.PurposeBank, t.ID, t.Financing.Bank == bankID
+	})
+}
+
+// readTokens lists fn for owner and keeps the tokens for which envelopeOf
+// reports ok, with the envelope, purpose and bound token ID it names.
+func (w *Wallet) readTokens(ctx context.Context, l Ledger, fn, kind, owner string, envelopeOf func(*model.TokenView) (env []byte, purpose, tokenID string, ok bool)) ([]sealedItem, error) {
+	tokens, err := listAll[model.TokenView](ctx, l, w.cfg.Contract, fn, owner, w.cfg.PageSize)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]sealedItem, 0, len(tokens))
+	for i := range tokens {
+		env, purpose, tokenID, ok := envelopeOf(&tokens[i])
+		if !ok {
+			continue
+		}
+		if it, ok := tokenItem(kind, &tokens[i], env, purpose, tokenID); ok {
+			out = append(out, it)
+		}
+	}
+	return out, nil
+}
+
+// tokenItem is a token's record with the envelope to open; ok is false for
+// a token whose commitment does not decode (the chaincode would not have
+// stored it).
+func tokenItem(kind string, t *model.TokenView, env []byte, purpose, tokenID string) (sealedItem, bool) {
+	c, err := pedersen.DecodeCommitment(t.Commitment)
+	if err != nil {
+		return sealedItem{}, false
+	}
+	return sealedItem{
+		record: record{kind: kind, id: t.ID, root: t.Root, bank: t.Bank, status: string(t.LedgerStatus),
+			maturity: t.Maturity, live: true, commitment: t.Commitment},
+		envelope: env,
+		binding:  envelope.Binding{Commitment: c, TokenID: tokenID, Purpose: purpose},
+	}, true
+}
+
+// readInvoices reads the invoices a core owes.
+func (w *Wallet) readInvoices(ctx context.Context, l Ledger, coreID string) ([]sealedItem, error) {
+	invoices, err := listAll[model.Invoice](ctx, l, w.cfg.Contract, "InvoicesByBuyer", coreID, w.cfg.PageSize)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]sealedItem, 0, len(invoices))
+	for _, inv := range invoices {
+		if inv.Buyer != coreID {
+			continue
+		}
+		c, err := pedersen.DecodeCommitment(inv.Commitment)
+		if err != nil {
+			continue
+		}
+		out = append(out, sealedItem{
+			record: record{kind: kindInvoice, id: inv.ID, status: string(inv.Status), maturity: inv.DueDate,
+				live: true, commitment: inv.Commitment},
+			envelope: inv.BuyerEnvelope,
+			binding:  protocol.OutputBinding(c, protocol.PurposeBuyer),
+		})
+	}
+	return out, nil
+}
+
+// storedCommitments maps kind\x00id to the stored commitment.
+func (w *Wallet) storedCommitments(ctx context.Context, enterpriseID string) (map[string][]byte, error) {
+	rows, err := w.db.SQL.QueryContext(ctx, w.db.Rebind(`SELECT kind, id, commitment FROM wallet_openings WHERE enterprise_id = ?`), enterpriseID)
+	if err != nil {
+		return nil, fmt.Errorf("wallet: read openings: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][]byte{}
+	for rows.Next() {
+		var kind, id string
+		var c []byte
+		if err := rows.Scan(&kind, &id, &c); err != nil {
+			return nil, fmt.Errorf("wallet: read openings: %w", err)
+		}
+		out[kind+"\x00"+id] = c
+	}
+	return out, rows.Err()
+}
+
+// store writes one Sync's result in one transaction: every record of the
+// synced kinds becomes not live, then fresh records are upserted with their
+// openings and kept ones refreshed.
+func (w *Wallet) store(ctx context.Context, enterpriseID string, kinds []string, fresh, kept []*record) error {
+	now := time.Now().UnixMicro()
+	err := w.db.InTx(ctx, func(tx *sql.Tx) error {
+		for _, kind := range kinds {
+			if _, err := tx.ExecContext(ctx, w.db.Rebind(`UPDATE wallet_openings SET live = 0 WHERE enterprise_id = ? AND kind = ?`), enterpriseID, kind); err != nil {
+				return err
+			}
+		}
+		for _, r := range fresh {
+			_, err := tx.ExecContext(ctx, w.db.Rebind(`INSERT INTO wallet_openings
+	(enterprise_id, `+recordColumns+`, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (enterprise_id, kind, id) DO UPDATE SET root = excluded.root, bank = excluded.bank,
+	status = excluded.status, maturity = excluded.maturity, live = excluded.live,
+	commitment = excluded.commitment, sealed_opening = excluded.sealed_opening, updated_at = excluded.updated_at`),
+				enterpriseID, r.kind, r.id, r.root, r.bank, r.status, r.maturity.Unix(), boolInt(r.live), r.commitment, r.sealed, now)
+			if err != nil {
+				return err
+			}
+		}
+		for _, r := range kept {
+			// The commitment condition keeps a concurrent change of the
+			// row from being labelled with this status.
+			_, err := tx.ExecContext(ctx, w.db.Rebind(`UPDATE wallet_openings SET root = ?, bank = ?, status = ?, maturity = ?, live = ?, updated_at = ?
+WHERE enterprise_id = ? AND kind = ? AND id = ? AND commitment = ?`),
+				r.root, r.bank, r.status, r.maturity.Unix(), boolInt(r.live), now, enterpriseID, r.kind, r.id, r.commitment)
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("wallet: store openings: %w", err)
+	}
+	return err
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
