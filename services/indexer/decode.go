@@ -1,0 +1,104 @@
+package indexer
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/tierchain/tierchain/chaincode/model"
+	"github.com/tierchain/tierchain/internal/fabricclient"
+)
+
+// decodeEvent reads a "tierchain.v1" payload into a model.Event and checks
+// what the read model relies on. Unknown fields are accepted: additive
+// changes keep version 1.
+func decodeEvent(ev fabricclient.Event) (model.Event, error) {
+	var e model.Event
+	bad := func(format string, args ...any) (model.Event, error) {
+		return model.Event{}, &MalformedEventError{BlockNumber: ev.BlockNumber, TxID: ev.TxID, Reason: fmt.Sprintf(format, args...)}
+	}
+	if err := json.Unmarshal(ev.Payload, &e); err != nil {
+		return bad("payload is not an event: %v", err)
+	}
+	switch {
+	case e.Version != model.EventVersion:
+		return bad("version %d, want %d", e.Version, model.EventVersion)
+	case e.TxID != ev.TxID:
+		return bad("event names transaction %q", e.TxID)
+	case e.Kind == "" || len(e.Kind) > model.MaxIDLength:
+		return bad("kind: length must be 1..%d", model.MaxIDLength)
+	case e.Actor == "" || len(e.Actor) > model.MaxIDLength:
+		return bad("actor: length must be 1..%d", model.MaxIDLength)
+	case e.Timestamp.IsZero():
+		return bad("no timestamp")
+	}
+	for i, c := range e.Enterprises {
+		if err := firstError(model.ValidateID("id", c.ID), knownRole(c.Role), knownEnterpriseStatus(c.Status)); err != nil {
+			return bad("enterprises[%d]: %v", i, err)
+		}
+	}
+	for i, c := range e.Invoices {
+		if err := firstError(model.ValidateInvoiceID("id", c.ID), model.ValidateID("supplier", c.Supplier),
+			model.ValidateID("buyer", c.Buyer), knownInvoiceStatus(c.Status)); err != nil {
+			return bad("invoices[%d]: %v", i, err)
+		}
+	}
+	for i, c := range e.CreditLines {
+		if err := firstError(model.ValidateID("core", c.Core), model.ValidateID("bank", c.Bank)); err != nil {
+			return bad("creditLines[%d]: %v", i, err)
+		}
+	}
+	for i, c := range e.Tokens {
+		err := firstError(model.ValidateID("id", c.ID), model.ValidateID("root", c.Root),
+			model.ValidateID("holder", c.Holder), knownTokenStatus(c.Status))
+		if err == nil && c.Bank != "" {
+			err = model.ValidateID("bank", c.Bank)
+		}
+		if err != nil {
+			return bad("tokens[%d]: %v", i, err)
+		}
+	}
+	return e, nil
+}
+
+func firstError(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func knownRole(r model.Role) error {
+	if !r.Valid() {
+		return fmt.Errorf("role %q unknown", r)
+	}
+	return nil
+}
+
+func knownEnterpriseStatus(s model.EnterpriseStatus) error {
+	switch s {
+	case model.EnterpriseActive, model.EnterpriseSuspended:
+		return nil
+	}
+	return fmt.Errorf("status %q unknown", s)
+}
+
+func knownInvoiceStatus(s model.InvoiceStatus) error {
+	switch s {
+	case model.InvoiceRegistered, model.InvoiceConfirmed, model.InvoiceUsed, model.InvoiceRejected, model.InvoiceRevoked:
+		return nil
+	}
+	return fmt.Errorf("status %q unknown", s)
+}
+
+// knownTokenStatus accepts the stored statuses; OVERDUE is derived on read
+// and never stored, so an event carrying it is malformed.
+func knownTokenStatus(s model.TokenStatus) error {
+	switch s {
+	case model.TokenActive, model.TokenSplit, model.TokenFinancing, model.TokenFinanced,
+		model.TokenPaying, model.TokenSettled, model.TokenFrozen:
+		return nil
+	}
+	return fmt.Errorf("status %q unknown", s)
+}

@@ -1,0 +1,133 @@
+package indexer
+
+import (
+	"strings"
+
+	"github.com/tierchain/tierchain/services/store"
+)
+
+// Component is the indexer's name in schema_migrations.
+const Component = "indexer"
+
+// migrations returns the read model's schema for a dialect: one text for
+// both, where only the auto-increment key and the binary type differ.
+// Times are Unix microseconds (0 for none); seq is each table's insertion
+// order and the keyset of its listings. The list is append-only.
+func migrations(d store.Dialect) []string {
+	seq, blob := "INTEGER PRIMARY KEY AUTOINCREMENT", "BLOB"
+	if d == store.Postgres {
+		seq, blob = "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BYTEA"
+	}
+	r := strings.NewReplacer("{{seq}}", seq, "{{blob}}", blob)
+	return []string{r.Replace(`
+CREATE TABLE indexer_checkpoints (
+	name         TEXT   NOT NULL PRIMARY KEY,
+	block_number BIGINT NOT NULL,
+	tx_id        TEXT   NOT NULL,
+	updated_at   BIGINT NOT NULL
+);
+CREATE TABLE indexer_events (
+	seq          {{seq}},
+	tx_id        TEXT   NOT NULL UNIQUE,
+	block_number BIGINT NOT NULL,
+	kind         TEXT   NOT NULL,
+	actor        TEXT   NOT NULL,
+	tx_time      BIGINT NOT NULL,
+	outcome      TEXT   NOT NULL CHECK (outcome IN ('applied', 'rejected')),
+	reason       TEXT   NOT NULL,
+	payload      {{blob}} NOT NULL,
+	indexed_at   BIGINT NOT NULL
+);
+CREATE INDEX indexer_events_kind ON indexer_events (kind, seq);
+CREATE INDEX indexer_events_actor ON indexer_events (actor, seq);
+CREATE INDEX indexer_events_outcome ON indexer_events (outcome, seq);
+CREATE TABLE indexer_enterprises (
+	seq           {{seq}},
+	id            TEXT   NOT NULL UNIQUE,
+	name          TEXT   NOT NULL,
+	role          TEXT   NOT NULL,
+	msp_id        TEXT   NOT NULL,
+	status        TEXT   NOT NULL,
+	registered_at BIGINT NOT NULL,
+	updated_at    BIGINT NOT NULL,
+	tx_id         TEXT   NOT NULL,
+	block_number  BIGINT NOT NULL,
+	record        TEXT   NOT NULL
+);
+CREATE INDEX indexer_enterprises_role ON indexer_enterprises (role, seq);
+CREATE TABLE indexer_invoices (
+	seq           {{seq}},
+	id            TEXT   NOT NULL UNIQUE,
+	supplier      TEXT   NOT NULL,
+	buyer         TEXT   NOT NULL,
+	status        TEXT   NOT NULL,
+	due_date      BIGINT NOT NULL,
+	used_by       TEXT   NOT NULL,
+	registered_at BIGINT NOT NULL,
+	updated_at    BIGINT NOT NULL,
+	tx_id         TEXT   NOT NULL,
+	block_number  BIGINT NOT NULL,
+	record        TEXT   NOT NULL
+);
+CREATE INDEX indexer_invoices_supplier ON indexer_invoices (supplier, seq);
+CREATE INDEX indexer_invoices_buyer ON indexer_invoices (buyer, seq);
+CREATE TABLE indexer_credit_lines (
+	seq          {{seq}},
+	core         TEXT   NOT NULL,
+	bank         TEXT   NOT NULL,
+	credit_limit TEXT   NOT NULL,
+	expiry       BIGINT NOT NULL,
+	outstanding  {{blob}} NOT NULL,
+	issued       BIGINT NOT NULL,
+	settled      BIGINT NOT NULL,
+	granted_at   BIGINT NOT NULL,
+	updated_at   BIGINT NOT NULL,
+	tx_id        TEXT   NOT NULL,
+	block_number BIGINT NOT NULL,
+	record       TEXT   NOT NULL,
+	UNIQUE (core, bank)
+);
+CREATE INDEX indexer_credit_lines_bank ON indexer_credit_lines (bank, seq);
+CREATE TABLE indexer_tokens (
+	seq            {{seq}},
+	id             TEXT    NOT NULL UNIQUE,
+	root           TEXT    NOT NULL,
+	parents        TEXT    NOT NULL,
+	tier           INTEGER NOT NULL,
+	issuer         TEXT    NOT NULL,
+	bank           TEXT    NOT NULL,
+	holder         TEXT    NOT NULL,
+	status         TEXT    NOT NULL,
+	financing_bank TEXT    NOT NULL,
+	maturity       BIGINT  NOT NULL,
+	commitment     {{blob}} NOT NULL,
+	created_at     BIGINT  NOT NULL,
+	updated_at     BIGINT  NOT NULL,
+	tx_id          TEXT    NOT NULL,
+	block_number   BIGINT  NOT NULL,
+	last_tx_id     TEXT    NOT NULL,
+	last_block     BIGINT  NOT NULL,
+	record         TEXT    NOT NULL
+);
+CREATE INDEX indexer_tokens_holder ON indexer_tokens (holder, seq);
+CREATE INDEX indexer_tokens_issuer ON indexer_tokens (issuer, seq);
+CREATE INDEX indexer_tokens_root ON indexer_tokens (root, seq);
+CREATE INDEX indexer_tokens_bank ON indexer_tokens (bank, seq);
+CREATE INDEX indexer_tokens_status ON indexer_tokens (status, seq);
+CREATE TABLE indexer_financing_requests (
+	seq            {{seq}},
+	token_id       TEXT   NOT NULL,
+	bank           TEXT   NOT NULL,
+	requester      TEXT   NOT NULL,
+	status         TEXT   NOT NULL CHECK (status IN ('PENDING', 'APPROVED', 'REJECTED', 'CANCELLED')),
+	requested_at   BIGINT NOT NULL,
+	decided_at     BIGINT NOT NULL,
+	request_tx     TEXT   NOT NULL,
+	request_block  BIGINT NOT NULL,
+	decision_tx    TEXT   NOT NULL,
+	decision_block BIGINT NOT NULL,
+	UNIQUE (request_tx, token_id)
+);
+CREATE INDEX indexer_financing_bank ON indexer_financing_requests (bank, seq);
+CREATE INDEX indexer_financing_token ON indexer_financing_requests (token_id, seq)`)}
+}
