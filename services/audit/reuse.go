@@ -11,11 +11,16 @@ import (
 // ReuseAttempt is one refused attempt to register an invoice again, as the
 // gateway records it: the ledger keeps one record per OPRF fingerprint, so
 // a second upload of the same invoice (by anyone, to any bank) is refused.
+//
+// The fields mirror services/invoice's record of a refused upload, so the
+// gateway's adapter is a field-by-field copy.
 type ReuseAttempt struct {
 	At          time.Time `json:"at"`
 	Supplier    string    `json:"supplier"`         // the enterprise that submitted it
+	Buyer       string    `json:"buyer,omitempty"`  // the core it was addressed to
+	Number      string    `json:"number,omitempty"` // the invoice number as uploaded
 	Fingerprint string    `json:"fingerprint"`      // hex OPRF fingerprint: the ledger invoice ID
-	Detail      string    `json:"detail,omitempty"` // where it was refused and why, as recorded
+	Reason      string    `json:"reason,omitempty"` // why it was refused, as recorded (duplicate upload, on the ledger)
 }
 
 // ReuseSource lists the recorded reuse attempts. The gateway implements it
