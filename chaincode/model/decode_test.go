@@ -168,12 +168,32 @@ func FuzzDecodeSplitRequest(f *testing.F) {
 	fuzzDecode[model.SplitRequest](f, validSplitJSON(f), `{"inputs":["a"],"outputs":[]}`, `{}`)
 }
 
-func FuzzDecodeIssueRequest(f *testing.F) {
-	req := model.IssueRequest{Holder: "s1", Bank: "b", Invoices: []string{strings.Repeat("ab", 64)}, Maturity: time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC),
+func validIssueRequest() model.IssueRequest {
+	return model.IssueRequest{Holder: "s1", Bank: "b", Invoices: []string{strings.Repeat("ab", 64)}, Maturity: time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC),
 		Commitment: bytesOf(32), Handle: bytesOf(32), HolderEnvelope: bytesOf(envelope.SealedSize), RegulatorEnvelope: bytesOf(envelope.SealedSize),
-		RangeProofs: [][]byte{bytesOf(rangeproof.Size(64, 1)), bytesOf(rangeproof.Size(64, 1)), bytesOf(rangeproof.Size(64, 1))},
-		HandleProof: bytesOf(audit.HandleProofSize)}
-	fuzzDecode[model.IssueRequest](f, mustJSON(f, req), `{"maturity":"2026-13-01T00:00:00Z"}`)
+		IssuerEnvelope: bytesOf(envelope.SealedSize),
+		RangeProofs:    [][]byte{bytesOf(rangeproof.Size(64, 1)), bytesOf(rangeproof.Size(64, 1)), bytesOf(rangeproof.Size(64, 1))},
+		HandleProof:    bytesOf(audit.HandleProofSize)}
+}
+
+// TestIssuerEnvelopeRequired: an issue carries the amount's opening sealed
+// to the issuer, exactly envelope.SealedSize bytes.
+func TestIssuerEnvelopeRequired(t *testing.T) {
+	req := validIssueRequest()
+	if err := req.Validate(); err != nil {
+		t.Fatalf("valid request: %v", err)
+	}
+	for _, n := range []int{0, envelope.SealedSize - 1, envelope.SealedSize + 1} {
+		req := validIssueRequest()
+		req.IssuerEnvelope = bytesOf(n)
+		if err := req.Validate(); !errors.Is(err, model.ErrInvalidArgument) || !strings.Contains(err.Error(), "issuerEnvelope") {
+			t.Errorf("issuer envelope of %d bytes: %v", n, err)
+		}
+	}
+}
+
+func FuzzDecodeIssueRequest(f *testing.F) {
+	fuzzDecode[model.IssueRequest](f, mustJSON(f, validIssueRequest()), `{"maturity":"2026-13-01T00:00:00Z"}`)
 }
 
 func FuzzDecodeRegisterInvoiceRequest(f *testing.F) {

@@ -46,6 +46,12 @@ type GrantCreditLineRequest struct {
 
 // IssueRequest issues a receivable backed by confirmed invoices.
 //
+// IssuerEnvelope is the amount's opening sealed to the issuer (the calling
+// core) itself, with purpose "issuer": from the chain and its key alone, a
+// core's wallet recovers the openings of its unsettled receivables, which
+// it needs to prove outstanding + amount ≤ limit. The chaincode binds it
+// into the proofs' transcript and checks its size; it cannot open it.
+//
 // RangeProofs are three single 64-bit proofs over, in order: the amount
 // commitment, Σ invoice commitments − amount, and limit·G − outstanding −
 // amount (the chaincode computes the last two itself). The chaincode
@@ -59,6 +65,7 @@ type IssueRequest struct {
 	Handle            []byte    `json:"handle"`
 	HolderEnvelope    []byte    `json:"holderEnvelope"`
 	RegulatorEnvelope []byte    `json:"regulatorEnvelope"`
+	IssuerEnvelope    []byte    `json:"issuerEnvelope"`
 	RangeProofs       [][]byte  `json:"rangeProofs"`
 	HandleProof       []byte    `json:"handleProof"`
 }

@@ -32,6 +32,7 @@ type Token struct {
 	Handle            []byte      `json:"handle"`
 	HolderEnvelope    []byte      `json:"holderEnvelope"`
 	RegulatorEnvelope []byte      `json:"regulatorEnvelope"`
+	IssuerEnvelope    []byte      `json:"issuerEnvelope,omitempty"` // root only: the opening sealed to the issuer
 	Maturity          time.Time   `json:"maturity"`
 	Invoices          []string    `json:"invoices,omitempty"` // root only
 	Status            TokenStatus `json:"status"`

@@ -159,6 +159,7 @@ func (r *IssueRequest) Validate() error {
 		validateBytes("handle", r.Handle, audit.HandleSize),
 		validateBytes("holderEnvelope", r.HolderEnvelope, envelope.SealedSize),
 		validateBytes("regulatorEnvelope", r.RegulatorEnvelope, envelope.SealedSize),
+		validateBytes("issuerEnvelope", r.IssuerEnvelope, envelope.SealedSize),
 		validateBytes("handleProof", r.HandleProof, audit.HandleProofSize),
 	); err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/envelope"
 	"github.com/tierchain/tierchain/zk/group"
 	"github.com/tierchain/tierchain/zk/pedersen"
 	"github.com/tierchain/tierchain/zk/transcript"
@@ -34,6 +35,7 @@ type IssueStatement struct {
 	Handle            *audit.Handle
 	HolderEnvelope    []byte
 	RegulatorEnvelope []byte
+	IssuerEnvelope    []byte // the opening sealed to the issuer (PurposeIssuer)
 	AuditKey          *audit.PublicKey
 }
 
@@ -52,6 +54,7 @@ func (s *IssueStatement) Transcript(ctx Context) *transcript.Transcript {
 	}
 	appendTime(t, "maturity", s.Maturity)
 	appendOutput(t, s.Holder, s.Amount, s.Handle, s.HolderEnvelope, s.RegulatorEnvelope)
+	t.AppendMessage("issuer-envelope", s.IssuerEnvelope)
 	return t
 }
 
@@ -86,9 +89,12 @@ type OpenedInvoice struct {
 	Opening pedersen.Opening
 }
 
-// IssueInput is what a core enterprise's wallet knows to issue.
+// IssueInput is what a core enterprise's wallet knows to issue. IssuerKey
+// (required) is the core's own encryption key: the amount's opening is
+// sealed to it too, so the core's wallet can be rebuilt from the chain.
 type IssueInput struct {
 	Issuer      string
+	IssuerKey   *envelope.PublicKey
 	Bank        string
 	Holder      Recipient
 	Invoices    []OpenedInvoice
@@ -103,6 +109,9 @@ type IssueInput struct {
 func BuildIssue(ctx Context, in IssueInput, aud Auditor, rand io.Reader) (*model.IssueRequest, error) {
 	if in.Amount.Blinding == nil || in.Outstanding.Blinding == nil {
 		return nil, invalidArg("builder: missing blinding")
+	}
+	if in.IssuerKey == nil {
+		return nil, invalidArg("builder: missing issuer key")
 	}
 	var total uint64
 	totalBlinding := group.NewScalar()
@@ -130,11 +139,15 @@ func BuildIssue(ctx Context, in IssueInput, aud Auditor, rand io.Reader) (*model
 	if err != nil {
 		return nil, err
 	}
+	issuerEnv, err := envelope.Seal(in.IssuerKey, in.Amount, OutputBinding(out.commitment, PurposeIssuer), rand)
+	if err != nil {
+		return nil, err
+	}
 	s := &IssueStatement{
 		Issuer: in.Issuer, Bank: in.Bank, Holder: in.Holder.ID, Invoices: refs, Limit: in.Limit,
 		Outstanding: in.Outstanding.Commitment().Element(), Maturity: in.Maturity,
 		Amount: out.commitment, Handle: out.handle, HolderEnvelope: out.holderEnv, RegulatorEnvelope: out.regEnv,
-		AuditKey: aud.AuditKey,
+		IssuerEnvelope: issuerEnv, AuditKey: aud.AuditKey,
 	}
 	base := s.Transcript(ctx)
 	r := in.Amount.Blinding
@@ -155,6 +168,7 @@ func BuildIssue(ctx Context, in IssueInput, aud Auditor, rand io.Reader) (*model
 	return &model.IssueRequest{
 		Holder: in.Holder.ID, Bank: in.Bank, Invoices: ids, Maturity: in.Maturity,
 		Commitment: out.commitment.Bytes(), Handle: out.handle.Bytes(),
-		HolderEnvelope: out.holderEnv, RegulatorEnvelope: out.regEnv, RangeProofs: rp, HandleProof: hp,
+		HolderEnvelope: out.holderEnv, RegulatorEnvelope: out.regEnv, IssuerEnvelope: issuerEnv,
+		RangeProofs: rp, HandleProof: hp,
 	}, nil
 }

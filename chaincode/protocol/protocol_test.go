@@ -90,7 +90,8 @@ func TestBuildersRefuseWhatCannotBeProven(t *testing.T) {
 		t.Errorf("unbalanced split: %v", err)
 	}
 	inv := []protocol.OpenedInvoice{{ID: "i", Opening: opening(t, 100)}}
-	base := protocol.IssueInput{Issuer: "core", Bank: "b", Holder: k.holder, Invoices: inv, Limit: 1000,
+	core, _ := envelope.GenerateKey(nil)
+	base := protocol.IssueInput{Issuer: "core", IssuerKey: core.Public(), Bank: "b", Holder: k.holder, Invoices: inv, Limit: 1000,
 		Outstanding: pedersen.Opening{Value: 950, Blinding: opening(t, 0).Blinding}, Amount: opening(t, 60)}
 	if _, err := protocol.BuildIssue(ctx, base, k.aud, nil); !errors.Is(err, model.ErrInvalidArgument) {
 		t.Errorf("issue over the remaining credit: %v", err)
@@ -98,6 +99,14 @@ func TestBuildersRefuseWhatCannotBeProven(t *testing.T) {
 	base.Outstanding.Value, base.Amount = 0, opening(t, 101)
 	if _, err := protocol.BuildIssue(ctx, base, k.aud, nil); !errors.Is(err, model.ErrInvalidArgument) {
 		t.Errorf("issue over the invoice total: %v", err)
+	}
+	base.Amount = opening(t, 100)
+	if _, err := protocol.BuildIssue(ctx, base, k.aud, nil); err != nil {
+		t.Errorf("issue of the invoice total: %v", err)
+	}
+	base.IssuerKey = nil
+	if _, err := protocol.BuildIssue(ctx, base, k.aud, nil); !errors.Is(err, model.ErrInvalidArgument) {
+		t.Errorf("issue without the issuer's key: %v", err)
 	}
 }
 

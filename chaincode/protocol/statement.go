@@ -43,6 +43,7 @@ const (
 	PurposeRegulator = "regulator"
 	PurposeBuyer     = "buyer"
 	PurposeBank      = "bank"
+	PurposeIssuer    = "issuer" // an issue's copy to the core itself
 )
 
 // Context is where a proof is valid: the Fabric channel and chaincode name.

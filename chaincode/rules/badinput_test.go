@@ -331,13 +331,13 @@ func TestIssuanceBounds(t *testing.T) {
 			return forgeIssue(t, s, s.BankA, rulestest.LimitA, s.Outstanding, spare, rulestest.Opening(rulestest.SpareAmount+1))
 		}, model.ErrInvalidProof},
 		{"builder lied about the limit", func() *model.IssueRequest {
-			return must(protocol.BuildIssue(s.Ctx(), protocol.IssueInput{Issuer: s.Core.ID, Bank: s.BankB.ID, Holder: s.S1.Recipient(),
+			return must(protocol.BuildIssue(s.Ctx(), protocol.IssueInput{Issuer: s.Core.ID, IssuerKey: s.Core.Key.Public(), Bank: s.BankB.ID, Holder: s.S1.Recipient(),
 				Invoices: spare, Limit: rulestest.LimitA, Outstanding: rulestest.ZeroOpening(), Maturity: rulestest.Maturity,
 				Amount: rulestest.Opening(800)}, s.Auditor(), nil))
 		}, model.ErrInvalidProof},
 		{"builder lied about the invoice amount", func() *model.IssueRequest {
 			lie := []protocol.OpenedInvoice{{ID: spare[0].ID, Opening: spareLie(spare[0])}}
-			return must(protocol.BuildIssue(s.Ctx(), protocol.IssueInput{Issuer: s.Core.ID, Bank: s.BankA.ID, Holder: s.S1.Recipient(),
+			return must(protocol.BuildIssue(s.Ctx(), protocol.IssueInput{Issuer: s.Core.ID, IssuerKey: s.Core.Key.Public(), Bank: s.BankA.ID, Holder: s.S1.Recipient(),
 				Invoices: lie, Limit: rulestest.LimitA, Outstanding: s.Outstanding, Maturity: rulestest.Maturity,
 				Amount: rulestest.Opening(2500)}, s.Auditor(), nil))
 		}, model.ErrInvalidProof},

@@ -79,12 +79,12 @@ func forgeSplit(t *testing.T, s *rulestest.Scenario, kind string, spender *rules
 func forgeIssue(t *testing.T, s *rulestest.Scenario, bank *rulestest.Party, limit uint64, outstanding pedersen.Opening, invoices []protocol.OpenedInvoice, amount pedersen.Opening) *model.IssueRequest {
 	t.Helper()
 	pub := s.AuditKey.Public()
-	he, re := garbageEnvelope(), garbageEnvelope()
+	he, re, ie := garbageEnvelope(), garbageEnvelope(), garbageEnvelope()
 	c := amount.Commitment()
 	h := audit.NewHandle(pub, amount.Blinding)
 	stmt := &protocol.IssueStatement{
 		Issuer: s.Core.ID, Bank: bank.ID, Holder: s.S1.ID, Limit: limit, Outstanding: outstanding.Commitment().Element(),
-		Maturity: rulestest.Maturity, Amount: c, Handle: h, HolderEnvelope: he, RegulatorEnvelope: re, AuditKey: pub,
+		Maturity: rulestest.Maturity, Amount: c, Handle: h, HolderEnvelope: he, RegulatorEnvelope: re, IssuerEnvelope: ie, AuditKey: pub,
 	}
 	var total uint64
 	totalR := group.NewScalar()
@@ -103,7 +103,7 @@ func forgeIssue(t *testing.T, s *rulestest.Scenario, bank *rulestest.Party, limi
 	}
 	return &model.IssueRequest{
 		Holder: s.S1.ID, Bank: bank.ID, Invoices: ids, Maturity: rulestest.Maturity, Commitment: c.Bytes(), Handle: h.Bytes(),
-		HolderEnvelope: he, RegulatorEnvelope: re,
+		HolderEnvelope: he, RegulatorEnvelope: re, IssuerEnvelope: ie,
 		RangeProofs: [][]byte{rangeProof(base, 0, openings[0]), rangeProof(base, 1, openings[1]), rangeProof(base, 2, openings[2])},
 		HandleProof: must(audit.ProveHandle(protocol.ProofTranscript(base, protocol.ProofHandle, 0), pub, amount, nil)).Bytes(),
 	}

@@ -70,7 +70,8 @@ func (r *Rules) Issue(st State, req *model.IssueRequest) (*model.Token, error) {
 	stmt := &protocol.IssueStatement{
 		Issuer: tx.caller.ID, Bank: req.Bank, Holder: req.Holder, Invoices: refs, Limit: cl.Limit,
 		Outstanding: out, Maturity: req.Maturity, Amount: amount, Handle: handle,
-		HolderEnvelope: req.HolderEnvelope, RegulatorEnvelope: req.RegulatorEnvelope, AuditKey: key,
+		HolderEnvelope: req.HolderEnvelope, RegulatorEnvelope: req.RegulatorEnvelope, IssuerEnvelope: req.IssuerEnvelope,
+		AuditKey: key,
 	}
 	if err := stmt.Verify(tx.ctx, req.RangeProofs, req.HandleProof); err != nil {
 		return nil, err
@@ -80,7 +81,8 @@ func (r *Rules) Issue(st State, req *model.IssueRequest) (*model.Token, error) {
 	t := &model.Token{
 		ID: id, Root: id, Tier: 1, Issuer: tx.caller.ID, Bank: req.Bank, Holder: req.Holder,
 		Commitment: req.Commitment, Handle: req.Handle, HolderEnvelope: req.HolderEnvelope,
-		RegulatorEnvelope: req.RegulatorEnvelope, Maturity: req.Maturity.UTC(), Invoices: req.Invoices,
+		RegulatorEnvelope: req.RegulatorEnvelope, IssuerEnvelope: req.IssuerEnvelope,
+		Maturity: req.Maturity.UTC(), Invoices: req.Invoices,
 		Status: model.TokenActive, CreatedAt: tx.now, UpdatedAt: tx.now, TxID: tx.id,
 	}
 	if err := tx.putNewToken(t); err != nil {

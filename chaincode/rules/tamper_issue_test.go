@@ -9,6 +9,7 @@ import (
 	"github.com/tierchain/tierchain/chaincode/protocol"
 	"github.com/tierchain/tierchain/chaincode/rules/rulestest"
 	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/envelope"
 	"github.com/tierchain/tierchain/zk/group"
 	"github.com/tierchain/tierchain/zk/pedersen"
 	"github.com/tierchain/tierchain/zk/rangeproof"
@@ -19,7 +20,7 @@ func cloneIssue(r *model.IssueRequest) *model.IssueRequest {
 	c := *r
 	c.Invoices = append([]string(nil), r.Invoices...)
 	c.Commitment, c.Handle, c.HandleProof = bytes.Clone(r.Commitment), bytes.Clone(r.Handle), bytes.Clone(r.HandleProof)
-	c.HolderEnvelope, c.RegulatorEnvelope = bytes.Clone(r.HolderEnvelope), bytes.Clone(r.RegulatorEnvelope)
+	c.HolderEnvelope, c.RegulatorEnvelope, c.IssuerEnvelope = bytes.Clone(r.HolderEnvelope), bytes.Clone(r.RegulatorEnvelope), bytes.Clone(r.IssuerEnvelope)
 	c.RangeProofs = make([][]byte, len(r.RangeProofs))
 	for i, p := range r.RangeProofs {
 		c.RangeProofs[i] = bytes.Clone(p)
@@ -49,6 +50,10 @@ func TestTamperedIssue(t *testing.T) {
 		{"commitment replaced", func(r *model.IssueRequest) { r.Commitment = rulestest.Opening(1000).Commitment().Bytes() }, nil, model.ErrInvalidProof},
 		{"holder envelope", func(r *model.IssueRequest) { flip(r.HolderEnvelope, 10) }, nil, model.ErrInvalidProof},
 		{"regulator envelope", func(r *model.IssueRequest) { flip(r.RegulatorEnvelope, 10) }, nil, model.ErrInvalidProof},
+		{"issuer envelope", func(r *model.IssueRequest) { flip(r.IssuerEnvelope, 10) }, nil, model.ErrInvalidProof},
+		{"issuer and holder envelopes swapped", func(r *model.IssueRequest) { r.IssuerEnvelope, r.HolderEnvelope = r.HolderEnvelope, r.IssuerEnvelope }, nil, model.ErrInvalidProof},
+		{"no issuer envelope", func(r *model.IssueRequest) { r.IssuerEnvelope = nil }, nil, model.ErrInvalidArgument},
+		{"short issuer envelope", func(r *model.IssueRequest) { r.IssuerEnvelope = r.IssuerEnvelope[:envelope.SealedSize-1] }, nil, model.ErrInvalidArgument},
 		{"invoices reordered", func(r *model.IssueRequest) { r.Invoices[0], r.Invoices[1] = r.Invoices[1], r.Invoices[0] }, nil, model.ErrInvalidProof},
 		{"one invoice dropped", func(r *model.IssueRequest) { r.Invoices = r.Invoices[:1] }, nil, model.ErrInvalidProof},
 		{"against the other bank's line", func(r *model.IssueRequest) { r.Bank = s.BankB.ID }, nil, model.ErrInvalidProof},
@@ -131,11 +136,11 @@ func TestNegativeIssue(t *testing.T) {
 	r := must(group.RandomScalar(nil))
 	c := pedersen.CommitScalar(minus(1), r)
 	h := audit.NewHandle(pub, r)
-	he, re := garbageEnvelope(), garbageEnvelope()
+	he, re, ie := garbageEnvelope(), garbageEnvelope(), garbageEnvelope()
 	stmt := &protocol.IssueStatement{
 		Issuer: s.Core.ID, Bank: s.BankA.ID, Holder: s.S1.ID, Limit: rulestest.LimitA, Outstanding: s.Outstanding.Commitment().Element(),
 		Invoices: []protocol.InvoiceRef{{ID: spare.ID, Commitment: spare.Opening.Commitment()}},
-		Maturity: rulestest.Maturity, Amount: c, Handle: h, HolderEnvelope: he, RegulatorEnvelope: re, AuditKey: pub,
+		Maturity: rulestest.Maturity, Amount: c, Handle: h, HolderEnvelope: he, RegulatorEnvelope: re, IssuerEnvelope: ie, AuditKey: pub,
 	}
 	base := stmt.Transcript(s.Ctx())
 	openings := []pedersen.Opening{
@@ -156,7 +161,7 @@ func TestNegativeIssue(t *testing.T) {
 	}
 	req := &model.IssueRequest{
 		Holder: s.S1.ID, Bank: s.BankA.ID, Invoices: []string{spare.ID}, Maturity: rulestest.Maturity,
-		Commitment: c.Bytes(), Handle: h.Bytes(), HolderEnvelope: he, RegulatorEnvelope: re, RangeProofs: proofs,
+		Commitment: c.Bytes(), Handle: h.Bytes(), HolderEnvelope: he, RegulatorEnvelope: re, IssuerEnvelope: ie, RangeProofs: proofs,
 		HandleProof: must(audit.ProveHandle(protocol.ProofTranscript(base, protocol.ProofHandle, 0), pub, openings[0], nil)).Bytes(),
 	}
 	expectRefused(t, s.State, model.ErrInvalidProof, func() (*model.Token, error) { return s.Rules.Issue(s.As(s.Core), req) })

@@ -37,6 +37,22 @@ func TestReceivableOnRealNetwork(t *testing.T) {
 	if err != nil || got.Value != 1_000_000_00 {
 		t.Fatalf("holder opens %d, %v", got.Value, err)
 	}
+	// So does the core, from its issuer envelope (its wallet's outstanding).
+	got, err = envelope.Open(core.key, onChain.IssuerEnvelope, protocol.OutputBinding(c, protocol.PurposeIssuer))
+	if err != nil || got.Value != 1_000_000_00 || got.Blinding.Equal(rootOpening.Blinding) != 1 {
+		t.Fatalf("issuer opens %d, %v", got.Value, err)
+	}
+	// Every enterprise finds its counterparties and their keys on the ledger.
+	res, err := regulator.conn.Contract("tierchain").EvaluateTransaction("Enterprises", `{"owner":"supplier"}`)
+	var suppliers model.Page[model.Enterprise]
+	if err != nil || json.Unmarshal(res, &suppliers) != nil || len(suppliers.Items) < 2 {
+		t.Fatalf("Enterprises(supplier): %s %v", res, detail(err))
+	}
+	for _, e := range suppliers.Items {
+		if e.Role != model.RoleSupplier {
+			t.Fatalf("Enterprises(supplier) lists %s, a %s", e.ID, e.Role)
+		}
+	}
 
 	// Tier 1 splits 400 000.00 to tier 2 and keeps 600 000.00.
 	toTier2, change := opening(t, 400_000_00), opening(t, 600_000_00)
@@ -122,7 +138,7 @@ func TestReceivableOnRealNetwork(t *testing.T) {
 			t.Fatalf("%s: %s after payment", leaf.id, st)
 		}
 	}
-	res, err := regulator.conn.Contract("tierchain").EvaluateTransaction("GetCreditLine", core.id, bank.id)
+	res, err = regulator.conn.Contract("tierchain").EvaluateTransaction("GetCreditLine", core.id, bank.id)
 	if err != nil {
 		t.Fatal(detail(err))
 	}

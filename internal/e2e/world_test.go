@@ -5,6 +5,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -87,9 +88,20 @@ func (p *party) must(t *testing.T, fn string, req any, out any) {
 	}
 }
 
+// token reads a token on p's own peer. A submit returns once the
+// submitter's peer committed the block; p's peer may commit it a moment
+// later, so a NOT_FOUND is retried for a few seconds.
 func (p *party) token(t *testing.T, id string) model.Token {
 	t.Helper()
-	res, err := p.conn.Contract("tierchain").EvaluateTransaction("GetToken", id)
+	var res []byte
+	var err error
+	for range 50 {
+		res, err = p.conn.Contract("tierchain").EvaluateTransaction("GetToken", id)
+		if err == nil || !strings.Contains(detail(err).Error(), string(model.CodeNotFound)) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	if err != nil {
 		t.Fatalf("GetToken %s: %v", id, detail(err))
 	}
@@ -211,7 +223,7 @@ func (w *world) issue(t *testing.T, maturity time.Time, amounts ...uint64) (mode
 		total += v
 	}
 	amount := opening(t, total)
-	req, err := protocol.BuildIssue(w.ctx, protocol.IssueInput{Issuer: w.core.id, Bank: w.bank.id, Holder: w.tier1.recipient(),
+	req, err := protocol.BuildIssue(w.ctx, protocol.IssueInput{Issuer: w.core.id, IssuerKey: w.core.key.Public(), Bank: w.bank.id, Holder: w.tier1.recipient(),
 		Invoices: invoices, Limit: creditLimit, Outstanding: w.outstanding, Maturity: maturity, Amount: amount}, w.auditor, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -99,7 +99,7 @@ func NewScenario() *Scenario {
 
 	s.RootOpening = Opening(RootAmount)
 	s.IssueReq = must(protocol.BuildIssue(w.Ctx(), protocol.IssueInput{
-		Issuer: w.Core.ID, Bank: w.BankA.ID, Holder: w.S1.Recipient(), Invoices: s.Invoices[:2],
+		Issuer: w.Core.ID, IssuerKey: w.Core.Key.Public(), Bank: w.BankA.ID, Holder: w.S1.Recipient(), Invoices: s.Invoices[:2],
 		Limit: LimitA, Outstanding: ZeroOpening(), Maturity: Maturity, Amount: s.RootOpening,
 	}, w.Auditor(), nil))
 	s.PreIssue = w.State.Clone()
