@@ -44,8 +44,13 @@ func (ix *Indexer) apply(ctx context.Context, batch []fabricclient.Event) (apply
 		return applyResult{}, err
 	}
 	var items []pending
+	seen := 0
 	for _, ev := range batch {
-		if ev.Name != model.EventName || known[ev.TxID] {
+		if ev.Name != model.EventName {
+			continue
+		}
+		if known[ev.TxID] {
+			seen++
 			continue
 		}
 		p := pending{ev: ev}
@@ -65,7 +70,7 @@ func (ix *Indexer) apply(ctx context.Context, batch []fabricclient.Event) (apply
 	last := batch[len(batch)-1]
 	var res applyResult
 	err = ix.db.InTx(ctx, func(tx *sql.Tx) error {
-		res = applyResult{} // InTx may run this again
+		res = applyResult{duplicates: seen} // InTx may run this again
 		for _, p := range items {
 			logged, err := ix.logEvent(ctx, tx, p)
 			if err != nil {
