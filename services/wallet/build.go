@@ -37,6 +37,9 @@ func (s InvoiceSpec) String() string {
 	return fmt.Sprintf("wallet.InvoiceSpec{%s → %s amount=REDACTED}", s.Supplier, s.Buyer.ID)
 }
 
+// GoString is String, for %#v.
+func (s InvoiceSpec) GoString() string { return s.String() }
+
 // LogValue leaves the amount out.
 func (s InvoiceSpec) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("supplier", s.Supplier), slog.String("buyer", s.Buyer.ID))
@@ -81,6 +84,9 @@ type IssueSpec struct {
 func (s IssueSpec) String() string {
 	return fmt.Sprintf("wallet.IssueSpec{%s/%s → %s amount=REDACTED}", s.Core, s.Bank, s.Holder.ID)
 }
+
+// GoString is String, for %#v.
+func (s IssueSpec) GoString() string { return s.String() }
 
 // LogValue leaves the amount out.
 func (s IssueSpec) LogValue() slog.Value {
@@ -181,6 +187,9 @@ type Payment struct {
 
 // String leaves the amount out.
 func (p Payment) String() string { return "wallet.Payment{to " + p.To.ID + " amount=REDACTED}" }
+
+// GoString is String, for %#v.
+func (p Payment) GoString() string { return p.String() }
 
 // LogValue leaves the amount out.
 func (p Payment) LogValue() slog.Value { return slog.GroupValue(slog.String("to", p.To.ID)) }

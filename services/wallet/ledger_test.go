@@ -13,6 +13,7 @@ import (
 	"github.com/tierchain/tierchain/chaincode/rules/rulestest"
 	"github.com/tierchain/tierchain/services/store"
 	"github.com/tierchain/tierchain/services/wallet"
+	"github.com/tierchain/tierchain/zk/pedersen"
 )
 
 // fakeLedger answers Evaluate by running the chaincode's query rules on
@@ -82,6 +83,8 @@ type harness struct {
 	db     *store.DB
 	wallet *wallet.Wallet
 	master []byte
+
+	scenarioRoot pedersen.Opening // the scenario root's opening (tampering tests)
 }
 
 func testMaster(b byte) []byte {
@@ -154,16 +157,16 @@ func tokenKey(id string) string { return rules.CompositeKey("tc.token", id) }
 // rewrite changes a stored ledger record in place (tampering tests).
 func rewrite[T any](t *testing.T, st *rulestest.Memory, key string, change func(*T)) {
 	t.Helper()
-	raw, err := st.GetState(key)
-	if err != nil || raw == nil {
-		t.Fatalf("read %q: %v", key, err)
+	raw := st.Snapshot()[key] // GetState refuses keys the last transaction wrote
+	if raw == nil {
+		t.Fatalf("no state at %q", key)
 	}
 	var v T
 	if err := json.Unmarshal(raw, &v); err != nil {
 		t.Fatal(err)
 	}
 	change(&v)
-	raw, err = json.Marshal(&v)
+	raw, err := json.Marshal(&v)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,6 +35,9 @@ func (h Holding) String() string {
 	return fmt.Sprintf("wallet.Holding{%s root=%s %s value=REDACTED}", h.TokenID, h.Root, h.Status)
 }
 
+// GoString is String, for %#v.
+func (h Holding) GoString() string { return h.String() }
+
 // LogValue leaves the value out.
 func (h Holding) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("token", h.TokenID), slog.String("root", h.Root), slog.String("status", string(h.Status)))
@@ -53,6 +56,9 @@ type OwedInvoice struct {
 func (i OwedInvoice) String() string {
 	return fmt.Sprintf("wallet.OwedInvoice{%s %s value=REDACTED}", i.ID, i.Status)
 }
+
+// GoString is String, for %#v.
+func (i OwedInvoice) GoString() string { return i.String() }
 
 // LogValue leaves the value out.
 func (i OwedInvoice) LogValue() slog.Value {
