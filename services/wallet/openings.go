@@ -28,6 +28,10 @@ type Holding struct {
 	Status       model.TokenStatus `json:"status"`       // effective: OVERDUE derived from the wallet's clock
 	LedgerStatus model.TokenStatus `json:"ledgerStatus"` // as stored on the ledger at the last Sync
 	Maturity     time.Time         `json:"maturity"`
+	// Unsettled is set by Issued for a root whose receivable still counts
+	// in its credit line's outstanding (some token neither spent nor
+	// settled).
+	Unsettled bool `json:"unsettled,omitempty"`
 }
 
 // String leaves the value out.
@@ -171,7 +175,7 @@ func (w *Wallet) holdings(ctx context.Context, enterprise, kind string, liveOnly
 		}
 		t := model.Token{Status: model.TokenStatus(r.status), Maturity: r.maturity}
 		out = append(out, Holding{TokenID: r.id, Root: r.root, Bank: r.bank, Value: o.Value,
-			Status: t.EffectiveStatus(now), LedgerStatus: t.Status, Maturity: r.maturity})
+			Status: t.EffectiveStatus(now), LedgerStatus: t.Status, Maturity: r.maturity, Unsettled: kind == kindRoot && r.live})
 	}
 	return out, nil
 }
