@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tierchain/tierchain/chaincode/model"
 )
 
 // TokenCSVHeader is the token export's column order. It only grows at the
@@ -20,7 +22,8 @@ var TokenCSVHeader = []string{
 // WriteTokensCSV writes every token of the snapshot, one row each in the
 // snapshot's order, with status and days overdue as of at, and the amount
 // in minor units and as a decimal with decimals places (both empty when
-// UNOPENABLE). Times are RFC 3339 in UTC; parents are joined with ';'.
+// UNOPENABLE). days_overdue is 0 unless the token is OVERDUE at at.
+// Times are RFC 3339 in UTC; parents are joined with ';'.
 func (s *Snapshot) WriteTokensCSV(w io.Writer, at time.Time, decimals int) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(TokenCSVHeader); err != nil {
@@ -28,13 +31,17 @@ func (s *Snapshot) WriteTokensCSV(w io.Writer, at time.Time, decimals int) error
 	}
 	for _, it := range s.Tokens {
 		t := it.Token
+		status, days := t.EffectiveStatus(at), 0
+		if status == model.TokenOverdue {
+			days = daysOverdue(t.Maturity, at)
+		}
 		minor, dec := "", ""
 		if it.Amount.Known() {
 			minor, dec = strconv.FormatUint(it.Amount.Minor, 10), FormatMinor(it.Amount.Minor, decimals)
 		}
 		row := []string{
 			t.ID, t.Root, strings.Join(t.Parents, ";"), strconv.Itoa(t.Tier), t.Issuer, t.Bank, t.Holder, string(s.Role(t.Holder)),
-			string(t.Status), string(t.EffectiveStatus(at)), t.Maturity.UTC().Format(time.RFC3339), strconv.Itoa(daysOverdue(t.Maturity, at)),
+			string(t.Status), string(status), t.Maturity.UTC().Format(time.RFC3339), strconv.Itoa(days),
 			minor, dec, string(it.Amount.Status), string(it.Amount.Envelope), string(it.Amount.Unopened),
 			t.CreatedAt.UTC().Format(time.RFC3339), t.TxID,
 		}

@@ -1,6 +1,7 @@
 package audit_test
 
 import (
+	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -122,7 +123,7 @@ func (w *auditWorld) ledger() *fakeLedger {
 func (w *auditWorld) service(t testing.TB, l audit.Ledger, opts ...func(*audit.Config)) *audit.Service {
 	t.Helper()
 	cfg := audit.Config{Ledger: l, AuditKey: w.AuditKey, EnvelopeKey: w.Regulator.Key, DLogBits: testBits, Workers: 2,
-		Now: func() time.Time { return reportTime }}
+		Now: func() time.Time { return reportTime }, Logger: slog.New(slog.DiscardHandler)}
 	for _, o := range opts {
 		o(&cfg)
 	}
