@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"reflect"
-	"strings"
 	"time"
 
 	"github.com/tierchain/tierchain/chaincode/model"
@@ -90,38 +88,15 @@ func paged[T any](f *fakeLedger, args []string, list func(*model.PageRequest) (*
 	return list(req)
 }
 
-// enterprises is the chaincode's Enterprises query (owner: an optional
-// role filter) when the rules have it, else the same listing read from
-// the state directly.
+// enterprises is the chaincode's Enterprises query (owner: a role filter
+// or empty), with the page size capped.
 func (f *fakeLedger) enterprises(st *rulestest.Memory, args []string) (any, error) {
 	var req model.PageRequest
 	if err := json.Unmarshal([]byte(args[0]), &req); err != nil {
 		return nil, err
 	}
-	if m := reflect.ValueOf(f.w.Rules).MethodByName("Enterprises"); m.IsValid() {
-		out := m.Call([]reflect.Value{reflect.ValueOf(st), reflect.ValueOf(&req)})
-		if err, _ := out[1].Interface().(error); err != nil {
-			return nil, err
-		}
-		return out[0].Interface(), nil
-	}
-	size := int32(req.PageSize)
 	if f.pageSize > 0 {
-		size = min(size, int32(f.pageSize))
+		req.PageSize = min(req.PageSize, f.pageSize)
 	}
-	kvs, next, err := st.GetStateByPartialCompositeKeyWithPagination("tc.enterprise", nil, size, req.Bookmark)
-	if err != nil {
-		return nil, err
-	}
-	page := &model.Page[model.Enterprise]{Items: []model.Enterprise{}, Bookmark: next}
-	for _, kv := range kvs {
-		var e model.Enterprise
-		if err := json.Unmarshal(kv.Value, &e); err != nil {
-			return nil, err
-		}
-		if req.Owner == "" || strings.EqualFold(req.Owner, string(e.Role)) {
-			page.Items = append(page.Items, e)
-		}
-	}
-	return page, nil
+	return f.w.Rules.Enterprises(st, &req)
 }
