@@ -39,13 +39,17 @@ func (s *InvoiceStatement) Transcript(ctx Context) *transcript.Transcript {
 	return t
 }
 
-// Verify checks the request's proofs against the statement.
+// Verify checks the request's proofs against the statement, in one
+// batch: the handle proof and the range proof.
 func (s *InvoiceStatement) Verify(ctx Context, rangeProof, handleProof []byte) error {
-	base := s.Transcript(ctx)
-	if err := verifyHandle(base, 0, s.AuditKey, s.Commitment, s.Handle, handleProof); err != nil {
+	b := newProofBatch(s.Transcript(ctx))
+	if err := b.addHandle(0, s.AuditKey, s.Commitment, s.Handle, handleProof); err != nil {
 		return err
 	}
-	return verifyRanges(base, [][]byte{rangeProof}, []*pedersen.Commitment{s.Commitment})
+	if err := b.addRanges([][]byte{rangeProof}, []*pedersen.Commitment{s.Commitment}); err != nil {
+		return err
+	}
+	return b.verify()
 }
 
 // InvoiceInput is what a supplier's wallet knows to register an invoice.

@@ -73,13 +73,17 @@ func (s *IssueStatement) RangeCommitments() []*pedersen.Commitment {
 	return []*pedersen.Commitment{s.Amount, invoiceRoom, creditRoom}
 }
 
-// Verify checks the request's proofs against the statement.
+// Verify checks the request's proofs against the statement, all in one
+// batch: the handle proof and the three range proofs.
 func (s *IssueStatement) Verify(ctx Context, rangeProofs [][]byte, handleProof []byte) error {
-	base := s.Transcript(ctx)
-	if err := verifyHandle(base, 0, s.AuditKey, s.Amount, s.Handle, handleProof); err != nil {
+	b := newProofBatch(s.Transcript(ctx))
+	if err := b.addHandle(0, s.AuditKey, s.Amount, s.Handle, handleProof); err != nil {
 		return err
 	}
-	return verifyRanges(base, rangeProofs, s.RangeCommitments())
+	if err := b.addRanges(rangeProofs, s.RangeCommitments()); err != nil {
+		return err
+	}
+	return b.verify()
 }
 
 // OpenedInvoice is a confirmed invoice with the opening the buyer decrypted

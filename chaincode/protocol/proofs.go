@@ -20,30 +20,106 @@ const (
 	ProofBalance = "balance"
 )
 
-// verifyRanges checks one single 64-bit range proof per commitment (proof
-// i on the range transcript with index i), all in one batch: the proofs
-// share the generators, so a batch of m single proofs costs less than one
-// aggregated proof over m values (docs/BENCHMARKS.md, Chaincode). The
-// batch weights come from the transcripts, so verification is
-// deterministic.
-func verifyRanges(base *transcript.Transcript, proofs [][]byte, cs []*pedersen.Commitment) error {
+// proofBatch checks all of one transaction's proofs with one multi-scalar
+// multiplication: its single 64-bit range proofs (one per value, sharing
+// the generators, so cheaper than one aggregated proof over m values:
+// docs/BENCHMARKS.md, Chaincode) and the equations of its handle and
+// balance proofs (audit.HandleProof.Equation, balance.Proof.Equation) go
+// into one rangeproof.BatchVerifier. Every proof runs on its own proof
+// transcript, from which the batch draws its weight after the whole proof
+// is absorbed, so verification is deterministic. Malformed proofs fail
+// when added; the rest only in verify.
+type proofBatch struct {
+	base *transcript.Transcript
+	bv   *rangeproof.BatchVerifier
+	// recheck verifies each handle and balance proof on its own, to name
+	// the culprit when the batch fails: each is a small MSM, a fraction of
+	// the batch, and runs only for a refused transaction.
+	recheck []func() error
+}
+
+func newProofBatch(base *transcript.Transcript) *proofBatch {
+	return &proofBatch{base: base, bv: rangeproof.NewBatchVerifier(nil)}
+}
+
+// addRanges adds one single 64-bit range proof per commitment (proof i on
+// the range transcript with index i).
+func (b *proofBatch) addRanges(proofs [][]byte, cs []*pedersen.Commitment) error {
 	if len(proofs) != len(cs) {
 		return invalidArg("range proofs: %d proofs for %d values", len(proofs), len(cs))
 	}
-	bv := rangeproof.NewBatchVerifier(nil)
 	for i, raw := range proofs {
 		p, err := rangeproof.DecodeProof(raw)
 		if err != nil {
 			return invalidProof("range proof %d: malformed", i)
 		}
-		if err := bv.Add(ProofTranscript(base, ProofRange, i), p, cs[i:i+1], model.AmountBits); err != nil {
+		if err := b.bv.Add(ProofTranscript(b.base, ProofRange, i), p, cs[i:i+1], model.AmountBits); err != nil {
 			return invalidProof("range proof %d: %v", i, err)
 		}
 	}
-	if err := bv.Verify(); err != nil {
-		return invalidProof("range proofs: do not verify")
-	}
 	return nil
+}
+
+// addHandle adds the proof that handle h of commitment c (output i) shares
+// its blinding, so the regulator can open c.
+func (b *proofBatch) addHandle(i int, key *audit.PublicKey, c *pedersen.Commitment, h *audit.Handle, proof []byte) error {
+	p, err := audit.DecodeHandleProof(proof)
+	if err != nil {
+		return invalidProof("handle proof %d: malformed", i)
+	}
+	t := ProofTranscript(b.base, ProofHandle, i)
+	eq, err := p.Equation(t, key, c, h)
+	if err == nil {
+		err = b.bv.AddEquation(t, eq)
+	}
+	if err != nil {
+		return invalidProof("handle proof %d: %v", i, err)
+	}
+	b.recheck = append(b.recheck, func() error {
+		if p.Verify(ProofTranscript(b.base, ProofHandle, i), key, c, h) != nil {
+			return invalidProof("handle proof %d: does not verify", i)
+		}
+		return nil
+	})
+	return nil
+}
+
+// addBalance adds the proof of knowledge of k with excess = k·H.
+func (b *proofBatch) addBalance(excess *group.Element, proof []byte) error {
+	p, err := balance.DecodeProof(proof)
+	if err != nil {
+		return invalidProof("balance proof: malformed")
+	}
+	t := ProofTranscript(b.base, ProofBalance, 0)
+	eq, err := p.Equation(t, excess)
+	if err == nil {
+		err = b.bv.AddEquation(t, eq)
+	}
+	if err != nil {
+		return invalidProof("balance proof: %v", err)
+	}
+	b.recheck = append(b.recheck, func() error {
+		if p.Verify(ProofTranscript(b.base, ProofBalance, 0), excess) != nil {
+			return invalidProof("balance proof: does not verify (outputs and inputs differ)")
+		}
+		return nil
+	})
+	return nil
+}
+
+// verify runs the batch's one MSM. When it fails, the handle and balance
+// proofs are checked one by one to name the first that fails; if they all
+// hold, the range proofs are to blame.
+func (b *proofBatch) verify() error {
+	if b.bv.Verify() == nil {
+		return nil
+	}
+	for _, check := range b.recheck {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	return invalidProof("range proofs: do not verify")
 }
 
 // proveRanges proves each opening in its own single range proof.
@@ -59,37 +135,12 @@ func proveRanges(base *transcript.Transcript, openings []pedersen.Opening, rand 
 	return out, nil
 }
 
-// verifyHandle checks that handle h of commitment c (output i) shares its
-// blinding, so the regulator can open c.
-func verifyHandle(base *transcript.Transcript, i int, key *audit.PublicKey, c *pedersen.Commitment, h *audit.Handle, proof []byte) error {
-	p, err := audit.DecodeHandleProof(proof)
-	if err != nil {
-		return invalidProof("handle proof %d: malformed", i)
-	}
-	if err := p.Verify(ProofTranscript(base, ProofHandle, i), key, c, h); err != nil {
-		return invalidProof("handle proof %d: does not verify", i)
-	}
-	return nil
-}
-
 func proveHandle(base *transcript.Transcript, i int, key *audit.PublicKey, o pedersen.Opening, rand io.Reader) ([]byte, error) {
 	p, err := audit.ProveHandle(ProofTranscript(base, ProofHandle, i), key, o, rand)
 	if err != nil {
 		return nil, err
 	}
 	return p.Bytes(), nil
-}
-
-// verifyBalance checks knowledge of k with excess = k·H.
-func verifyBalance(base *transcript.Transcript, excess *group.Element, proof []byte) error {
-	p, err := balance.DecodeProof(proof)
-	if err != nil {
-		return invalidProof("balance proof: malformed")
-	}
-	if err := p.Verify(ProofTranscript(base, ProofBalance, 0), excess); err != nil {
-		return invalidProof("balance proof: does not verify (outputs and inputs differ)")
-	}
-	return nil
 }
 
 func proveBalance(base *transcript.Transcript, k *group.Scalar, rand io.Reader) ([]byte, error) {

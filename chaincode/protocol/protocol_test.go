@@ -1,8 +1,11 @@
 package protocol_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tierchain/tierchain/chaincode/model"
@@ -52,15 +55,22 @@ func statementOf(t *testing.T, kind, spender string, in []protocol.OpenedToken, 
 	return s
 }
 
-func TestSplitRoundTrip(t *testing.T) {
-	k := newKeys(t)
-	ctx := protocol.Context{Channel: "tierchain", Chaincode: "tierchain"}
+// splitOf100 builds a split by "s1" of token t1 (100) into 60 and 40.
+func splitOf100(t *testing.T, k keys, ctx protocol.Context) ([]protocol.OpenedToken, *model.SplitRequest) {
+	t.Helper()
 	in := []protocol.OpenedToken{{ID: "t1", Opening: opening(t, 100)}}
 	out := []protocol.OutputSpec{{Holder: k.holder, Opening: opening(t, 60)}, {Holder: k.holder, Opening: opening(t, 40)}}
 	req, err := protocol.BuildSplit(ctx, protocol.SplitInput{Kind: protocol.KindSplit, Spender: "s1", Inputs: in, Outputs: out}, k.aud, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return in, req
+}
+
+func TestSplitRoundTrip(t *testing.T) {
+	k := newKeys(t)
+	ctx := protocol.Context{Channel: "tierchain", Chaincode: "tierchain"}
+	in, req := splitOf100(t, k, ctx)
 	if err := req.Validate(); err != nil {
 		t.Fatalf("built request is not valid: %v", err)
 	}
@@ -138,4 +148,51 @@ func ExampleBuildSplit() {
 	}, protocol.Auditor{AuditKey: ak.Public(), EncryptionKey: reg.Public()}, nil)
 	fmt.Println(err, len(req.Outputs), len(req.Outputs[0].RangeProof), len(req.BalanceProof))
 	// Output: <nil> 2 672 64
+}
+
+// TestBatchNamesTheCulprit: a split's proofs are checked in one batch; when
+// it fails, the error is INVALID_PROOF and names the proof at fault, and a
+// proof that does not even decode is refused before the batch runs.
+func TestBatchNamesTheCulprit(t *testing.T) {
+	k := newKeys(t)
+	ctx := protocol.Context{Channel: "tierchain", Chaincode: "tierchain"}
+	in, valid := splitOf100(t, k, ctx)
+	// Scalars are the last 32 bytes of a balance and a handle proof; adding
+	// one to the first byte keeps them canonical (small values).
+	bump := func(b []byte, i int) { b[i]++ }
+	for _, tc := range []struct {
+		name   string
+		tamper func(*model.SplitRequest)
+		want   string
+	}{
+		{"balance proof's s", func(r *model.SplitRequest) { bump(r.BalanceProof, 32) }, "balance proof: does not verify"},
+		{"second handle proof's z_r", func(r *model.SplitRequest) { bump(r.Outputs[1].HandleProof, 96) }, "handle proof 1: does not verify"},
+		{"first range proof's t_x", func(r *model.SplitRequest) { bump(r.Outputs[0].RangeProof, 4*32) }, "range proofs: do not verify"},
+		{"range proofs swapped", func(r *model.SplitRequest) {
+			r.Outputs[0].RangeProof, r.Outputs[1].RangeProof = r.Outputs[1].RangeProof, r.Outputs[0].RangeProof
+		}, "range proofs: do not verify"},
+		{"balance proof's R not a point", func(r *model.SplitRequest) { r.BalanceProof[31] = 0xff }, "balance proof: malformed"},
+		{"handle proof truncated", func(r *model.SplitRequest) { r.Outputs[0].HandleProof = r.Outputs[0].HandleProof[:64] }, "handle proof 0: malformed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := cloneSplit(valid)
+			tc.tamper(req)
+			err := statementOf(t, protocol.KindSplit, "s1", in, req, k.aud).Verify(ctx, req)
+			if !errors.Is(err, model.ErrInvalidProof) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want INVALID_PROOF %q", err, tc.want)
+			}
+		})
+	}
+	if err := statementOf(t, protocol.KindSplit, "s1", in, valid, k.aud).Verify(ctx, valid); err != nil {
+		t.Fatalf("the untampered split: %v", err)
+	}
+}
+
+func cloneSplit(r *model.SplitRequest) *model.SplitRequest {
+	c := &model.SplitRequest{Inputs: slices.Clone(r.Inputs), BalanceProof: bytes.Clone(r.BalanceProof)}
+	for _, o := range r.Outputs {
+		o.HandleProof, o.RangeProof = bytes.Clone(o.HandleProof), bytes.Clone(o.RangeProof)
+		c.Outputs = append(c.Outputs, o)
+	}
+	return c
 }

@@ -70,25 +70,28 @@ func (s *SplitStatement) commitments() (ins, outs []*pedersen.Commitment) {
 	return ins, outs
 }
 
-// Verify checks the request's proofs against the statement: balance
-// first (cheap), then each handle, then the outputs' range proofs in one
-// batch.
+// Verify checks the request's proofs against the statement, all in one
+// batch: the balance proof, each output's handle proof and range proof.
 func (s *SplitStatement) Verify(ctx Context, req *model.SplitRequest) error {
-	base := s.Transcript(ctx)
+	if len(req.Outputs) != len(s.Outputs) {
+		return invalidArg("outputs: %d proofs for %d outputs", len(req.Outputs), len(s.Outputs))
+	}
+	b := newProofBatch(s.Transcript(ctx))
 	ins, outs := s.commitments()
-	if err := verifyBalance(base, balance.Excess(ins, outs), req.BalanceProof); err != nil {
+	if err := b.addBalance(balance.Excess(ins, outs), req.BalanceProof); err != nil {
 		return err
 	}
+	ranges := make([][]byte, len(req.Outputs))
 	for i, o := range s.Outputs {
-		if err := verifyHandle(base, i, s.AuditKey, o.Commitment, o.Handle, req.Outputs[i].HandleProof); err != nil {
+		if err := b.addHandle(i, s.AuditKey, o.Commitment, o.Handle, req.Outputs[i].HandleProof); err != nil {
 			return err
 		}
-	}
-	ranges := make([][]byte, len(req.Outputs))
-	for i := range req.Outputs {
 		ranges[i] = req.Outputs[i].RangeProof
 	}
-	return verifyRanges(base, ranges, outs)
+	if err := b.addRanges(ranges, outs); err != nil {
+		return err
+	}
+	return b.verify()
 }
 
 // OpenedToken is a token the spender holds, with its opening.
