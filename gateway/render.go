@@ -67,6 +67,12 @@ func toProblem(err error) *problem.Problem {
 	if errors.As(err, &me) {
 		return chaincodeProblem(me.Code, me.Message)
 	}
+	// A service's typed error that speaks the chaincode's codes (the
+	// wallet refusing to build a proof that could not verify, …).
+	var ce codedError
+	if errors.As(err, &ce) {
+		return chaincodeProblem(ce.Code(), ce.Error())
+	}
 
 	var nc *fabricclient.NotCommittedError
 	switch {
@@ -92,6 +98,12 @@ func toProblem(err error) *problem.Problem {
 		return problem.New(http.StatusBadGateway, problem.CodeLedgerRejected, detailLedger)
 	}
 	return problem.New(http.StatusInternalServerError, problem.CodeInternal, detailInternal)
+}
+
+// codedError is an error that carries a chaincode code.
+type codedError interface {
+	error
+	Code() model.Code
 }
 
 func genericDetail(status int) string {

@@ -1,0 +1,233 @@
+// Package api is TierChain's business REST API on the gateway: what
+// suppliers, core enterprises, banks, the regulator and the operator do.
+// Every handler acts for the authenticated enterprise with that
+// enterprise's own Fabric identity (services/directory), builds proofs with
+// its wallet (services/wallet) and reaches the ledger only through
+// internal/fabricclient, whose typed errors the gateway renders as
+// problems.
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tierchain/tierchain/chaincode/model"
+	"github.com/tierchain/tierchain/chaincode/protocol"
+	"github.com/tierchain/tierchain/gateway"
+	"github.com/tierchain/tierchain/internal/fabricclient"
+	"github.com/tierchain/tierchain/internal/problem"
+	"github.com/tierchain/tierchain/services/audit"
+	"github.com/tierchain/tierchain/services/directory"
+	"github.com/tierchain/tierchain/services/invoice"
+	"github.com/tierchain/tierchain/services/wallet"
+	"github.com/tierchain/tierchain/zk/oprf"
+)
+
+// Contract is the chaincode contract of every business call.
+const Contract = "tierchain"
+
+// Deps is what the API needs.
+type Deps struct {
+	Log       *slog.Logger
+	Directory *directory.Directory
+	Wallet    *wallet.Wallet
+	Invoices  *invoice.Service
+	Reuse     *invoice.ReuseLog
+	Auditor   *audit.Service // the regulator's reports; nil when this gateway serves no regulator
+	// Tokens issues API tokens for onboarded enterprises.
+	Tokens *gateway.TokenStore
+	// Currency of every amount on the platform (ISO 4217), e.g. "NOK".
+	Currency string
+	Context  protocol.Context
+	// OPRF is the operator's OPRF server: POST /v1/oprf/evaluate serves it to
+	// gateways that fingerprint invoices elsewhere; nil when this gateway is
+	// not the operator's.
+	OPRF *oprf.Server
+	Now  func() time.Time
+}
+
+// API holds the dependencies of the handlers.
+type API struct{ d Deps }
+
+// New returns the API.
+func New(d Deps) *API {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Currency == "" {
+		d.Currency = "NOK"
+	}
+	return &API{d: d}
+}
+
+// Register adds every business route.
+func (a *API) Register(r *gateway.Routes) {
+	a.registerEnterprises(r)
+	a.registerInvoices(r)
+	a.registerReceivables(r)
+	a.registerTokens(r)
+	a.registerAudit(r)
+	if a.d.OPRF != nil {
+		r.POST("/oprf/evaluate", a.oprfEvaluate)
+	}
+}
+
+// OPRFRequest is a blinded invoice fingerprint input.
+type OPRFRequest struct {
+	Blinded []byte `json:"blinded"` // base64
+}
+
+// OPRFResponse is the operator's evaluation with its proof.
+type OPRFResponse struct {
+	Evaluation []byte `json:"evaluation"` // base64
+}
+
+// oprfEvaluate: the operator evaluates a blinded input without learning it.
+func (a *API) oprfEvaluate(c *gin.Context) error {
+	var req OPRFRequest
+	if err := gateway.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	ev, err := a.d.OPRF.Evaluate(req.Blinded)
+	if err != nil {
+		return gateway.Invalid("invalid blinded element", problem.FieldError{Field: "blinded", Reason: "a canonical ristretto255 element"})
+	}
+	c.JSON(http.StatusOK, OPRFResponse{Evaluation: ev})
+	return nil
+}
+
+// ledger is the client that signs as the request's enterprise.
+func (a *API) ledger(c *gin.Context) (*fabricclient.Client, error) {
+	p := gateway.PrincipalOf(c)
+	cl, err := a.d.Directory.Client(c.Request.Context(), p.EnterpriseID)
+	if err != nil {
+		return nil, fmt.Errorf("api: ledger client of %s: %w", p.EnterpriseID, err)
+	}
+	return cl, nil
+}
+
+// submit sends fn(req as JSON) as the request's enterprise and decodes the
+// changed record into out.
+func (a *API) submit(c *gin.Context, fn string, req any, out any) (fabricclient.Result, error) {
+	l, err := a.ledger(c)
+	if err != nil {
+		return fabricclient.Result{}, err
+	}
+	arg, err := argument(req)
+	if err != nil {
+		return fabricclient.Result{}, err
+	}
+	res, err := l.Submit(c.Request.Context(), Contract, fn, arg)
+	if err != nil {
+		return res, err
+	}
+	if out != nil {
+		if err := json.Unmarshal(res.Payload, out); err != nil {
+			return res, fmt.Errorf("api: %s result: %w", fn, err)
+		}
+	}
+	return res, nil
+}
+
+// evaluate runs query fn as the request's enterprise and decodes its
+// result into out.
+func (a *API) evaluate(c *gin.Context, out any, fn string, args ...any) error {
+	l, err := a.ledger(c)
+	if err != nil {
+		return err
+	}
+	return evaluateWith(c.Request.Context(), l, out, fn, args...)
+}
+
+func evaluateWith(ctx context.Context, l wallet.Ledger, out any, fn string, args ...any) error {
+	strs := make([]string, len(args))
+	for i, v := range args {
+		s, err := argument(v)
+		if err != nil {
+			return err
+		}
+		strs[i] = s
+	}
+	b, err := l.Evaluate(ctx, Contract, fn, strs...)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		return fmt.Errorf("api: %s result: %w", fn, err)
+	}
+	return nil
+}
+
+// argument is a string as is, anything else as JSON.
+func argument(v any) (string, error) {
+	if s, ok := v.(string); ok {
+		return s, nil
+	}
+	b, err := json.Marshal(v)
+	return string(b), err
+}
+
+// syncWallet refreshes the request enterprise's openings from the ledger.
+func (a *API) syncWallet(c *gin.Context) error {
+	l, err := a.ledger(c)
+	if err != nil {
+		return err
+	}
+	_, err = a.d.Wallet.Sync(c.Request.Context(), gateway.PrincipalOf(c).EnterpriseID, l)
+	return err
+}
+
+// Money is an amount in the platform currency: minor units, rendered as a
+// decimal string ("1000000.00") beside them.
+type Money struct {
+	Minor   uint64 `json:"minor"`
+	Decimal string `json:"decimal"`
+}
+
+func (a *API) money(v uint64) Money {
+	if v > 1<<63-1 {
+		return Money{Minor: v, Decimal: fmt.Sprint(v)}
+	}
+	return Money{Minor: v, Decimal: invoice.FormatAmount(int64(v), a.d.Currency)}
+}
+
+// parseAmount reads a positive decimal amount of the platform currency.
+func (a *API) parseAmount(field, s string) (uint64, error) {
+	v, err := invoice.ParseAmount(s, a.d.Currency)
+	if err != nil {
+		return 0, gateway.Invalid("invalid amount", problem.FieldError{Field: field,
+			Reason: fmt.Sprintf("a positive decimal amount of %s with at most %d decimals: %v",
+				a.d.Currency, invoice.MinorUnitExponent(a.d.Currency), err)})
+	}
+	return uint64(v), nil
+}
+
+// page reads the pagination query (pageSize, bookmark).
+func page(c *gin.Context, owner string) (model.PageRequest, error) {
+	req := model.PageRequest{Owner: owner, Bookmark: c.Query("bookmark")}
+	if s := c.Query("pageSize"); s != "" {
+		var n int
+		if _, err := fmt.Sscan(s, &n); err != nil || n < 1 || n > model.MaxPageSize {
+			return req, gateway.Invalid("invalid page size", problem.FieldError{Field: "pageSize",
+				Reason: fmt.Sprintf("an integer from 1 to %d", model.MaxPageSize)})
+		}
+		req.PageSize = n
+	}
+	if len(req.Bookmark) > model.MaxBookmarkLength {
+		return req, gateway.Invalid("invalid bookmark", problem.FieldError{Field: "bookmark", Reason: "too long"})
+	}
+	return req, nil
+}
+
+func created(c *gin.Context, location string, body any) {
+	if location != "" {
+		c.Header("Location", location)
+	}
+	c.JSON(http.StatusCreated, body)
+}

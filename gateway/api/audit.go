@@ -1,0 +1,189 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tierchain/tierchain/chaincode/model"
+	"github.com/tierchain/tierchain/gateway"
+	"github.com/tierchain/tierchain/internal/problem"
+	"github.com/tierchain/tierchain/services/audit"
+	"github.com/tierchain/tierchain/services/invoice"
+)
+
+// The regulator's routes read its own peer through the audit service; the
+// regulator's identity can write nothing (the channel refuses it), and
+// these routes are reads only.
+func (a *API) registerAudit(r *gateway.Routes) {
+	if a.d.Auditor == nil {
+		return
+	}
+	reg := model.RoleRegulator
+	r.GET("/audit/report", a.auditReport, reg)
+	r.GET("/audit/reconciliation", a.reconciliation, reg)
+	r.GET("/audit/tokens.csv", a.tokensCSV, reg)
+	r.GET("/audit/receivables/:root", a.trace, reg)
+	r.GET("/audit/overdue", a.overdue, reg)
+	r.GET("/audit/concentration", a.concentration, reg)
+	r.GET("/audit/credit-lines", a.auditCreditLines, reg)
+	r.GET("/audit/reuse-attempts", a.reuseAttempts, reg)
+}
+
+// auditTime reads ?at= (RFC 3339), default now.
+func (a *API) auditTime(c *gin.Context) (time.Time, error) {
+	s := c.Query("at")
+	if s == "" {
+		return a.d.Now(), nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, gateway.Invalid("invalid time", problem.FieldError{Field: "at", Reason: "RFC 3339, e.g. 2026-06-30T00:00:00Z"})
+	}
+	return t, nil
+}
+
+func (a *API) auditReport(c *gin.Context) error {
+	at, err := a.auditTime(c)
+	if err != nil {
+		return err
+	}
+	rep, err := a.d.Auditor.Report(c.Request.Context(), at)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, rep)
+	return nil
+}
+
+// Reconciliation is the outcome of opening every amount on the ledger.
+type Reconciliation struct {
+	ReadAt   time.Time     `json:"readAt"`
+	Summary  audit.Summary `json:"summary"`
+	Breaks   []audit.Break `json:"breaks"`
+	Problems int           `json:"problems"` // envelope mismatches + unopenable + conservation breaks
+	Items    []ReconItem   `json:"items"`
+}
+
+// ReconItem is one amount's reconciliation.
+type ReconItem struct {
+	Kind   string       `json:"kind"` // token or invoice
+	ID     string       `json:"id"`
+	Amount audit.Amount `json:"amount"`
+}
+
+func (a *API) reconciliation(c *gin.Context) error {
+	snap, err := a.d.Auditor.Snapshot(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	s := snap.Summary
+	out := Reconciliation{ReadAt: snap.ReadAt, Summary: s, Breaks: snap.Breaks,
+		Problems: s.EnvelopeMismatch + s.Unopenable + s.Breaks, Items: []ReconItem{}}
+	if out.Breaks == nil {
+		out.Breaks = []audit.Break{}
+	}
+	for _, t := range snap.Tokens {
+		out.Items = append(out.Items, ReconItem{Kind: "token", ID: t.Token.ID, Amount: t.Amount})
+	}
+	for _, inv := range snap.Invoices {
+		out.Items = append(out.Items, ReconItem{Kind: "invoice", ID: inv.Invoice.ID, Amount: inv.Amount})
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}
+
+func (a *API) tokensCSV(c *gin.Context) error {
+	snap, err := a.d.Auditor.Snapshot(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := snap.WriteTokensCSV(&buf, a.d.Now(), invoice.MinorUnitExponent(a.d.Currency)); err != nil {
+		return err
+	}
+	c.Header("Content-Disposition", `attachment; filename="tierchain-tokens.csv"`)
+	c.Data(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+	return nil
+}
+
+func (a *API) trace(c *gin.Context) error {
+	root, err := gateway.PathID(c, "root")
+	if err != nil {
+		return err
+	}
+	tr, err := a.d.Auditor.Trace(c.Request.Context(), root)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, tr)
+	return nil
+}
+
+func (a *API) overdue(c *gin.Context) error {
+	at, err := a.auditTime(c)
+	if err != nil {
+		return err
+	}
+	snap, err := a.d.Auditor.Snapshot(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, snap.Overdue(at))
+	return nil
+}
+
+func (a *API) concentration(c *gin.Context) error {
+	snap, err := a.d.Auditor.Snapshot(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, snap.Concentration())
+	return nil
+}
+
+func (a *API) auditCreditLines(c *gin.Context) error {
+	snap, err := a.d.Auditor.Snapshot(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"items": snap.CreditLines})
+	return nil
+}
+
+func (a *API) reuseAttempts(c *gin.Context) error {
+	snap, err := a.d.Auditor.Snapshot(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	items, err := a.d.Auditor.Reuse(c.Request.Context(), snap)
+	if err != nil {
+		return err
+	}
+	if items == nil {
+		items = []audit.ReuseItem{}
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items})
+	return nil
+}
+
+// ReuseSource adapts the invoice service's log of refused uploads to the
+// audit service.
+type ReuseSource struct{ Log *invoice.ReuseLog }
+
+// ReuseAttempts lists the recorded attempts.
+func (r ReuseSource) ReuseAttempts(ctx context.Context) ([]audit.ReuseAttempt, error) {
+	list, err := r.Log.ReuseAttempts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]audit.ReuseAttempt, len(list))
+	for i, x := range list {
+		out[i] = audit.ReuseAttempt{At: x.At, Supplier: x.SupplierID, Buyer: x.BuyerID, Number: x.Number,
+			Fingerprint: x.Fingerprint, Reason: x.Reason}
+	}
+	return out, nil
+}

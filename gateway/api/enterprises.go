@@ -1,0 +1,186 @@
+package api
+
+import (
+	"encoding/pem"
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tierchain/tierchain/chaincode/model"
+	"github.com/tierchain/tierchain/gateway"
+	"github.com/tierchain/tierchain/internal/problem"
+	"github.com/tierchain/tierchain/services/directory"
+)
+
+// HostOrg is the organisation whose identities the operator issues to the
+// suppliers it hosts.
+const HostOrg = "Operator"
+
+func (a *API) registerEnterprises(r *gateway.Routes) {
+	r.GET("/me", a.whoami)
+	r.GET("/enterprises", a.listEnterprises)
+	r.GET("/enterprises/:id", a.getEnterprise)
+	r.POST("/enterprises", a.onboard, model.RoleOperator)
+	r.POST("/enterprises/:id/suspend", a.enterpriseAction("SuspendEnterprise"), model.RoleOperator)
+	r.POST("/enterprises/:id/reactivate", a.enterpriseAction("ReactivateEnterprise"), model.RoleOperator)
+}
+
+// whoami: the caller as the ledger knows it.
+func (a *API) whoami(c *gin.Context) error {
+	var e model.Enterprise
+	if err := a.evaluate(c, &e, "Whoami"); err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, e)
+	return nil
+}
+
+func (a *API) listEnterprises(c *gin.Context) error {
+	role := c.Query("role")
+	if role != "" && !model.Role(role).Valid() {
+		return gateway.Invalid("invalid role", problem.FieldError{Field: "role", Reason: "core, supplier, bank, regulator or operator"})
+	}
+	req, err := page(c, role)
+	if err != nil {
+		return err
+	}
+	var out model.Page[model.Enterprise]
+	if err := a.evaluate(c, &out, "Enterprises", req); err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}
+
+func (a *API) getEnterprise(c *gin.Context) error {
+	id, err := gateway.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var e model.Enterprise
+	if err := a.evaluate(c, &e, "GetEnterprise", id); err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, e)
+	return nil
+}
+
+// OnboardRequest onboards an enterprise after KYC. Without a certificate
+// the enterprise is a supplier hosted by this gateway: the operator issues
+// its Fabric identity and its encryption key here, and the response carries
+// its API token (shown once). With a certificate (PEM) and encryption key
+// the enterprise runs its own gateway and is only registered on the ledger.
+type OnboardRequest struct {
+	ID            string     `json:"id"`
+	Name          string     `json:"name"`
+	Role          model.Role `json:"role"`
+	LegalID       string     `json:"legalId,omitempty"` // how invoices name it, e.g. "0192:915600123"
+	MSPID         string     `json:"mspId,omitempty"`
+	Certificate   string     `json:"certificate,omitempty"`   // PEM
+	EncryptionKey []byte     `json:"encryptionKey,omitempty"` // HPKE X25519 public key
+}
+
+// Validate checks the request's shape.
+func (r *OnboardRequest) Validate() []problem.FieldError {
+	var errs []problem.FieldError
+	if model.ValidateID("id", r.ID) != nil {
+		errs = append(errs, problem.FieldError{Field: "id", Reason: "1-64 characters of A-Z a-z 0-9 . _ -"})
+	}
+	if r.Name == "" || len(r.Name) > 200 {
+		errs = append(errs, problem.FieldError{Field: "name", Reason: "1-200 characters"})
+	}
+	if !r.Role.Valid() {
+		errs = append(errs, problem.FieldError{Field: "role", Reason: "core, supplier, bank, regulator or operator"})
+	}
+	if len(r.LegalID) > 64 {
+		errs = append(errs, problem.FieldError{Field: "legalId", Reason: "at most 64 characters"})
+	}
+	hosted := r.Certificate == "" && len(r.EncryptionKey) == 0 && r.MSPID == ""
+	switch {
+	case hosted && r.Role != model.RoleSupplier:
+		errs = append(errs, problem.FieldError{Field: "role", Reason: "only suppliers are hosted by the operator; other roles bring their own certificate, MSP and encryption key"})
+	case !hosted && (r.Certificate == "" || len(r.EncryptionKey) == 0 || r.MSPID == ""):
+		errs = append(errs, problem.FieldError{Field: "certificate", Reason: "certificate, mspId and encryptionKey go together"})
+	}
+	return errs
+}
+
+// OnboardResponse is the registered enterprise and, for a hosted one, its
+// API token.
+type OnboardResponse struct {
+	Enterprise model.Enterprise `json:"enterprise"`
+	APIToken   string           `json:"apiToken,omitempty"`
+}
+
+func (a *API) onboard(c *gin.Context) error {
+	var req OnboardRequest
+	if err := gateway.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	ctx := c.Request.Context()
+	reg := model.RegisterEnterpriseRequest{ID: req.ID, Name: req.Name, Role: req.Role, MSPID: req.MSPID, EncryptionKey: req.EncryptionKey}
+	hosted := req.Certificate == ""
+	if hosted {
+		m, err := a.d.Directory.Get(ctx, req.ID)
+		switch {
+		case errors.Is(err, directory.ErrNotFound):
+			m, err = a.d.Directory.Issue(ctx, directory.Member{ID: req.ID, Name: req.Name, Role: req.Role, Org: HostOrg, LegalID: req.LegalID})
+			if errors.Is(err, directory.ErrExists) {
+				return problem.New(http.StatusConflict, problem.CodeConflict, "the legal ID belongs to another enterprise")
+			}
+			if err != nil {
+				return err
+			}
+		case err != nil:
+			return err
+		case m.Role != req.Role || m.Name != req.Name || m.LegalID != req.LegalID:
+			// An earlier onboarding of this ID stopped before the ledger;
+			// only the same request may resume it.
+			return problem.New(http.StatusConflict, problem.CodeConflict, "an enterprise with this ID is already hosted here")
+		}
+		key, err := a.d.Wallet.PublicKey(ctx, req.ID)
+		if err != nil {
+			if key, err = a.d.Wallet.GenerateKey(ctx, req.ID); err != nil {
+				return err
+			}
+		}
+		block, _ := pem.Decode(m.CertPEM)
+		reg.MSPID, reg.Certificate, reg.EncryptionKey = m.MSPID, block.Bytes, key.Bytes()
+	} else {
+		block, _ := pem.Decode([]byte(req.Certificate))
+		if block == nil || block.Type != "CERTIFICATE" {
+			return gateway.Invalid("invalid certificate", problem.FieldError{Field: "certificate", Reason: "one PEM certificate"})
+		}
+		reg.Certificate = block.Bytes
+	}
+	var e model.Enterprise
+	if _, err := a.submit(c, "RegisterEnterprise", &reg, &e); err != nil {
+		return err
+	}
+	resp := OnboardResponse{Enterprise: e}
+	if hosted {
+		tok, err := a.d.Tokens.Issue(ctx, gateway.Principal{EnterpriseID: e.ID, Role: e.Role, MSPID: e.MSPID}, "onboarded")
+		if err != nil {
+			return err
+		}
+		resp.APIToken = tok
+	}
+	created(c, "/v1/enterprises/"+e.ID, resp)
+	return nil
+}
+
+func (a *API) enterpriseAction(fn string) gateway.HandlerFunc {
+	return func(c *gin.Context) error {
+		id, err := gateway.PathID(c, "id")
+		if err != nil {
+			return err
+		}
+		var e model.Enterprise
+		if _, err := a.submit(c, fn, id, &e); err != nil {
+			return err
+		}
+		c.JSON(http.StatusOK, e)
+		return nil
+	}
+}

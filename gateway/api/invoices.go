@@ -1,0 +1,346 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tierchain/tierchain/chaincode/model"
+	"github.com/tierchain/tierchain/gateway"
+	"github.com/tierchain/tierchain/internal/fabricclient"
+	"github.com/tierchain/tierchain/internal/problem"
+	"github.com/tierchain/tierchain/services/directory"
+	"github.com/tierchain/tierchain/services/invoice"
+	"github.com/tierchain/tierchain/services/wallet"
+)
+
+// maxUploadBytes bounds an upload: the document, a PDF and multipart
+// framing.
+const maxUploadBytes = invoice.MaxDocumentSize + invoice.MaxPDFSize + 64<<10
+
+func (a *API) registerInvoices(r *gateway.Routes) {
+	r.Handle(http.MethodPost, "/invoices", gateway.Options{Roles: []model.Role{model.RoleSupplier}, MaxBodyBytes: maxUploadBytes}, a.uploadInvoice)
+	r.GET("/invoices", a.listInvoices, model.RoleSupplier, model.RoleCore)
+	r.GET("/invoices/:id", a.getInvoice)
+	r.POST("/invoices/:id/confirm", a.invoiceAction("ConfirmInvoice"), model.RoleCore)
+	r.POST("/invoices/:id/reject", a.invoiceAction("RejectInvoice"), model.RoleCore)
+	r.POST("/invoices/:id/revoke", a.invoiceAction("RevokeInvoice"), model.RoleSupplier)
+}
+
+// InvoiceResponse is an invoice as its supplier or buyer sees it: the
+// ledger record and, where this gateway knows it, the amount.
+type InvoiceResponse struct {
+	model.Invoice
+	Amount   *Money `json:"amount,omitempty"`
+	Number   string `json:"number,omitempty"`
+	UploadID string `json:"uploadId,omitempty"`
+}
+
+// upload reads the request: a JSON or UBL document as the body, or
+// multipart/form-data with a "document" part and an optional "pdf" part.
+func upload(c *gin.Context, supplier string) (invoice.Upload, error) {
+	up := invoice.Upload{SupplierID: supplier}
+	ct := c.ContentType()
+	if ct == "multipart/form-data" {
+		form, err := c.MultipartForm()
+		if err != nil {
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				return up, err
+			}
+			return up, gateway.Invalid("malformed multipart body")
+		}
+		part := func(name string) ([]byte, string, error) {
+			files := form.File[name]
+			if len(files) == 0 {
+				return nil, "", nil
+			}
+			if len(files) > 1 {
+				return nil, "", gateway.Invalid("one file per part", problem.FieldError{Field: name, Reason: "given more than once"})
+			}
+			f, err := files[0].Open()
+			if err != nil {
+				return nil, "", err
+			}
+			defer f.Close()
+			b, err := io.ReadAll(f)
+			return b, files[0].Header.Get("Content-Type"), err
+		}
+		doc, docType, err := part("document")
+		if err != nil {
+			return up, err
+		}
+		if doc == nil {
+			return up, gateway.Invalid("no invoice document", problem.FieldError{Field: "document", Reason: "required"})
+		}
+		mt, _, _ := mime.ParseMediaType(docType)
+		format, ok := invoice.FormatForMediaType(mt)
+		if !ok {
+			return up, gateway.Invalid("unsupported document type", problem.FieldError{Field: "document",
+				Reason: "application/json (TierChain invoice) or application/xml (UBL 2.1 / Peppol BIS 3)"})
+		}
+		pdf, _, err := part("pdf")
+		if err != nil {
+			return up, err
+		}
+		up.Format, up.Document, up.PDF = format, doc, pdf
+		return up, nil
+	}
+	format, ok := invoice.FormatForMediaType(ct)
+	if !ok {
+		return up, problem.New(http.StatusUnsupportedMediaType, problem.CodeUnsupportedMedia,
+			"send application/json, application/xml or multipart/form-data")
+	}
+	doc, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		return up, err
+	}
+	up.Format, up.Document = format, doc
+	return up, nil
+}
+
+// invoiceProblem maps the invoice service's errors.
+func invoiceProblem(err error) error {
+	var ve *invoice.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		fe := make([]problem.FieldError, len(ve.Fields))
+		for i, f := range ve.Fields {
+			fe[i] = problem.FieldError{Field: f.Field, Reason: f.Reason}
+		}
+		return gateway.Invalid("the invoice is not valid", fe...)
+	case errors.Is(err, invoice.ErrTooLarge):
+		return problem.New(http.StatusRequestEntityTooLarge, problem.CodePayloadTooLarge, err.Error())
+	case errors.Is(err, invoice.ErrMalformed), errors.Is(err, invoice.ErrNotPDF):
+		return gateway.Invalid(err.Error())
+	}
+	return err
+}
+
+func (a *API) uploadInvoice(c *gin.Context) error {
+	ctx := c.Request.Context()
+	me := gateway.PrincipalOf(c).EnterpriseID
+	up, err := upload(c, me)
+	if err != nil {
+		return err
+	}
+	inv, err := invoice.Parse(up.Format, up.Document)
+	if err != nil {
+		return invoiceProblem(err)
+	}
+	if inv.Currency != a.d.Currency {
+		return gateway.Invalid("unsupported currency", problem.FieldError{Field: "currency", Reason: "this platform runs in " + a.d.Currency})
+	}
+	buyer := c.Query("buyer")
+	if buyer == "" {
+		m, err := a.d.Directory.ByLegalID(ctx, inv.Buyer.ID)
+		if errors.Is(err, directory.ErrNotFound) {
+			return gateway.Invalid("unknown buyer", problem.FieldError{Field: "buyer",
+				Reason: fmt.Sprintf("no enterprise with legal ID %q; name it with ?buyer=<enterprise ID>", inv.Buyer.ID)})
+		}
+		if err != nil {
+			return err
+		}
+		buyer = m.ID
+	} else if model.ValidateID("buyer", buyer) != nil {
+		return gateway.Invalid("invalid buyer", problem.FieldError{Field: "buyer", Reason: "an enterprise ID"})
+	}
+	rec, _, err := a.d.Invoices.Submit(ctx, up)
+	if errors.Is(err, invoice.ErrDuplicate) {
+		rec, err = a.resumableUpload(c, inv)
+	}
+	if err != nil {
+		return invoiceProblem(err)
+	}
+	l, err := a.ledger(c)
+	if err != nil {
+		return err
+	}
+	dir := wallet.Directory{Ledger: l}
+	to, err := dir.Recipient(ctx, buyer)
+	if err != nil {
+		return err
+	}
+	aud, err := dir.Auditor(ctx)
+	if err != nil {
+		return err
+	}
+	req, err := a.d.Wallet.BuildInvoice(ctx, wallet.InvoiceSpec{
+		Supplier: me, Buyer: to, Auditor: aud, Amount: uint64(inv.AmountMinor), Fingerprint: rec.Fingerprint,
+		DocumentHash: rec.DocumentSHA256[:], DueDate: inv.DueDate.UTC().Truncate(time.Second),
+	})
+	if err != nil {
+		return err
+	}
+	var out model.Invoice
+	res, err := a.submit(c, "RegisterInvoice", req, &out)
+	if err != nil {
+		var cc *fabricclient.ChaincodeError
+		if errors.As(err, &cc) && cc.Code == string(model.CodeConflict) {
+			a.recordReuse(c, inv, rec.Fingerprint, invoice.ReuseOnLedger)
+			_ = a.d.Invoices.Repo.UpdateStatus(ctx, rec.ID, invoice.StatusRegistered, invoice.StatusRejected)
+			return problem.New(http.StatusConflict, problem.CodeConflict,
+				"this invoice is already registered on the ledger: one invoice backs one receivable")
+		}
+		return err
+	}
+	if err := a.d.Invoices.Repo.SetRegistration(ctx, rec.ID, rec.Fingerprint, res.TxID); err != nil {
+		a.d.Log.Error("invoice registered on the ledger but not marked locally", "upload", rec.ID, "tx", res.TxID, "error", err)
+	}
+	amount := a.money(uint64(inv.AmountMinor))
+	created(c, "/v1/invoices/"+out.ID, InvoiceResponse{Invoice: out, Amount: &amount, Number: inv.Number, UploadID: rec.ID})
+	return nil
+}
+
+// resumableUpload handles a document this supplier uploaded before: if
+// that upload never reached the ledger (the registration failed), it is
+// resumed; otherwise the upload is a reuse attempt.
+func (a *API) resumableUpload(c *gin.Context, inv *invoice.Invoice) (*invoice.Record, error) {
+	ctx := c.Request.Context()
+	me := gateway.PrincipalOf(c).EnterpriseID
+	fp, err := a.d.Invoices.Fingerprinter.Fingerprint(ctx, invoice.FingerprintInput(inv))
+	if err != nil {
+		return nil, err
+	}
+	recs, err := a.d.Invoices.Repo.FindByFingerprint(ctx, fp)
+	if err != nil {
+		return nil, err
+	}
+	for i := range recs {
+		if recs[i].SupplierID == me && recs[i].TxID == "" && recs[i].Status == invoice.StatusRegistered {
+			return &recs[i], nil
+		}
+	}
+	a.recordReuse(c, inv, fp, invoice.ReuseDuplicateUpload)
+	return nil, problem.New(http.StatusConflict, problem.CodeConflict, "this invoice was already uploaded: one invoice backs one receivable")
+}
+
+func (a *API) recordReuse(c *gin.Context, inv *invoice.Invoice, fp []byte, reason string) {
+	err := a.d.Reuse.Record(c.Request.Context(), invoice.ReuseAttempt{SupplierID: gateway.PrincipalOf(c).EnterpriseID,
+		Number: inv.Number, BuyerID: inv.Buyer.ID, Reason: reason}, fp)
+	if err != nil {
+		a.d.Log.Error("reuse attempt not recorded", "error", err)
+	}
+}
+
+// listInvoices: a supplier's own invoices, or those a core owes, with the
+// amounts a core's wallet opened.
+func (a *API) listInvoices(c *gin.Context) error {
+	p := gateway.PrincipalOf(c)
+	req, err := page(c, p.EnterpriseID)
+	if err != nil {
+		return err
+	}
+	fn := "InvoicesBySupplier"
+	if p.Role == model.RoleCore {
+		fn = "InvoicesByBuyer"
+		if err := a.syncWallet(c); err != nil {
+			return err
+		}
+	}
+	var pg model.Page[model.Invoice]
+	if err := a.evaluate(c, &pg, fn, req); err != nil {
+		return err
+	}
+	out := model.Page[InvoiceResponse]{Items: make([]InvoiceResponse, len(pg.Items)), Bookmark: pg.Bookmark}
+	for i, inv := range pg.Items {
+		out.Items[i] = a.invoiceView(c, inv)
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}
+
+// invoiceView adds what this gateway knows of an invoice: its amount, from
+// the buyer's wallet or the supplier's upload.
+func (a *API) invoiceView(c *gin.Context, inv model.Invoice) InvoiceResponse {
+	ctx := c.Request.Context()
+	p := gateway.PrincipalOf(c)
+	v := InvoiceResponse{Invoice: inv}
+	switch p.EnterpriseID {
+	case inv.Buyer:
+		if o, err := a.d.Wallet.InvoiceOpening(ctx, p.EnterpriseID, inv.ID); err == nil {
+			m := a.money(o.Value)
+			v.Amount = &m
+		}
+	case inv.Supplier:
+		if recs, err := a.d.Invoices.Repo.FindByFingerprint(ctx, inv.Fingerprint); err == nil {
+			for _, r := range recs {
+				if r.SupplierID == p.EnterpriseID && r.TxID == inv.TxID {
+					m := a.money(uint64(r.AmountMinor))
+					v.Amount, v.Number, v.UploadID = &m, r.Number, r.ID
+				}
+			}
+		}
+	}
+	return v
+}
+
+func invoiceID(c *gin.Context) (string, error) {
+	id := c.Param("id")
+	if err := model.ValidateInvoiceID("id", id); err != nil {
+		return "", gateway.Invalid("invalid invoice ID", problem.FieldError{Field: "id", Reason: "128 lower-case hex digits (the fingerprint)"})
+	}
+	return id, nil
+}
+
+func (a *API) getInvoice(c *gin.Context) error {
+	id, err := invoiceID(c)
+	if err != nil {
+		return err
+	}
+	var inv model.Invoice
+	if err := a.evaluate(c, &inv, "GetInvoice", id); err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, a.invoiceView(c, inv))
+	return nil
+}
+
+// ReasonRequest carries an optional reason or reference.
+type ReasonRequest struct {
+	Reason string `json:"reason,omitempty"`
+}
+
+// Validate bounds the reason.
+func (r *ReasonRequest) Validate() []problem.FieldError {
+	if len(r.Reason) > model.MaxTextLength {
+		return []problem.FieldError{{Field: "reason", Reason: fmt.Sprintf("at most %d bytes", model.MaxTextLength)}}
+	}
+	return nil
+}
+
+// optionalReason decodes a ReasonRequest when there is a body.
+func optionalReason(c *gin.Context) (string, error) {
+	if c.Request.ContentLength == 0 {
+		return "", nil
+	}
+	var r ReasonRequest
+	if err := gateway.DecodeJSON(c, &r); err != nil {
+		return "", err
+	}
+	return r.Reason, nil
+}
+
+func (a *API) invoiceAction(fn string) gateway.HandlerFunc {
+	return func(c *gin.Context) error {
+		id, err := invoiceID(c)
+		if err != nil {
+			return err
+		}
+		reason, err := optionalReason(c)
+		if err != nil {
+			return err
+		}
+		var out model.Invoice
+		if _, err := a.submit(c, fn, &model.InvoiceActionRequest{Invoice: id, Reason: reason}, &out); err != nil {
+			return err
+		}
+		c.JSON(http.StatusOK, a.invoiceView(c, out))
+		return nil
+	}
+}

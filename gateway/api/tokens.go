@@ -1,0 +1,396 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"sort"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tierchain/tierchain/chaincode/model"
+	"github.com/tierchain/tierchain/gateway"
+	"github.com/tierchain/tierchain/internal/problem"
+	"github.com/tierchain/tierchain/services/wallet"
+)
+
+func (a *API) registerTokens(r *gateway.Routes) {
+	r.GET("/tokens", a.listTokens, model.RoleSupplier, model.RoleBank, model.RoleCore)
+	r.GET("/tokens/:id", a.getToken)
+	r.GET("/tokens/:id/provenance", a.provenance)
+	r.POST("/tokens/:id/accept", a.accept, model.RoleSupplier, model.RoleBank)
+	r.POST("/tokens/:id/split", a.split, model.RoleSupplier)
+	r.POST("/tokens/:id/financing", a.requestFinancing, model.RoleSupplier)
+	r.POST("/tokens/:id/financing/cancel", a.tokenAction("CancelFinancing"), model.RoleSupplier)
+	r.POST("/tokens/:id/financing/approve", a.approveFinancing, model.RoleBank)
+	r.POST("/tokens/:id/financing/reject", a.tokenAction("RejectFinancing"), model.RoleBank)
+	r.POST("/tokens/:id/payment", a.tokenAction("DeclarePayment"), model.RoleCore)
+	r.POST("/tokens/:id/payment/confirm", a.tokenAction("ConfirmPayment"), model.RoleSupplier, model.RoleBank)
+	r.GET("/financing-requests", a.financingRequests, model.RoleBank)
+	r.GET("/portfolio", a.portfolio, model.RoleBank, model.RoleSupplier)
+}
+
+// tokenView adds the amount when the caller's wallet holds the opening.
+func (a *API) tokenView(c *gin.Context, t model.TokenView) TokenView {
+	v := TokenView{TokenView: t}
+	if o, err := a.d.Wallet.TokenOpening(c.Request.Context(), gateway.PrincipalOf(c).EnterpriseID, t.ID); err == nil {
+		m := a.money(o.Value)
+		v.Amount = &m
+	}
+	return v
+}
+
+func (a *API) written(c *gin.Context, status int, t model.Token) {
+	c.JSON(status, a.tokenView(c, t.View(a.d.Now())))
+}
+
+// listTokens: the tokens a supplier or bank holds, or a core issued, with
+// the amounts the caller's wallet opened. ?status= filters one page.
+func (a *API) listTokens(c *gin.Context) error {
+	p := gateway.PrincipalOf(c)
+	req, err := page(c, p.EnterpriseID)
+	if err != nil {
+		return err
+	}
+	fn := "TokensByHolder"
+	if p.Role == model.RoleCore {
+		fn = "TokensByIssuer"
+	}
+	if err := a.syncWallet(c); err != nil {
+		return err
+	}
+	var pg model.Page[model.TokenView]
+	if err := a.evaluate(c, &pg, fn, req); err != nil {
+		return err
+	}
+	status := model.TokenStatus(c.Query("status"))
+	out := model.Page[TokenView]{Items: []TokenView{}, Bookmark: pg.Bookmark}
+	for _, t := range pg.Items {
+		if status == "" || t.Status == status {
+			out.Items = append(out.Items, a.tokenView(c, t))
+		}
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}
+
+func (a *API) getToken(c *gin.Context) error {
+	id, err := gateway.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var t model.TokenView
+	if err := a.evaluate(c, &t, "GetToken", id); err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, a.tokenView(c, t))
+	return nil
+}
+
+// provenance: the tree of the token's receivable, from the core's issue to
+// tier N.
+func (a *API) provenance(c *gin.Context) error {
+	id, err := gateway.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var t model.TokenView
+	if err := a.evaluate(c, &t, "GetToken", id); err != nil {
+		return err
+	}
+	var tree model.ProvenanceNode
+	if err := a.evaluate(c, &tree, "Provenance", t.Root); err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, tree)
+	return nil
+}
+
+// accept: the holder's wallet opens the token's envelope and checks it
+// against the ledger's commitment; the response says what it is worth.
+func (a *API) accept(c *gin.Context) error {
+	id, err := gateway.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := a.syncWallet(c); err != nil {
+		return err
+	}
+	var t model.TokenView
+	if err := a.evaluate(c, &t, "GetToken", id); err != nil {
+		return err
+	}
+	v := a.tokenView(c, t)
+	if v.Amount == nil {
+		return problem.New(http.StatusConflict, problem.CodeInvalidState, "this enterprise holds no opening of the token: it is not the holder, or its envelope did not open to the ledger's commitment")
+	}
+	c.JSON(http.StatusOK, v)
+	return nil
+}
+
+// SplitRequest pays parts of a token to other suppliers; the rest comes
+// back to the holder as change. One output of the whole value is a
+// transfer.
+type SplitRequest struct {
+	Outputs []SplitOutput `json:"outputs"`
+}
+
+// SplitOutput is one payment of a split.
+type SplitOutput struct {
+	To     string `json:"to"`
+	Amount string `json:"amount"` // decimal
+}
+
+// Validate checks the request's shape.
+func (r *SplitRequest) Validate() []problem.FieldError {
+	var errs []problem.FieldError
+	if len(r.Outputs) == 0 || len(r.Outputs) >= model.MaxOutputs {
+		errs = append(errs, problem.FieldError{Field: "outputs", Reason: fmt.Sprintf("1 to %d outputs (one more is the change)", model.MaxOutputs-1)})
+	}
+	for i, o := range r.Outputs {
+		if model.ValidateID("to", o.To) != nil {
+			errs = append(errs, problem.FieldError{Field: fmt.Sprintf("outputs[%d].to", i), Reason: "an enterprise ID"})
+		}
+	}
+	return errs
+}
+
+// SplitResponse lists the new tokens.
+type SplitResponse struct {
+	Kind   string      `json:"kind"`
+	TxID   string      `json:"txId"`
+	Tokens []TokenView `json:"tokens"`
+}
+
+func (a *API) split(c *gin.Context) error {
+	id, err := gateway.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req SplitRequest
+	if err := gateway.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	ctx := c.Request.Context()
+	me := gateway.PrincipalOf(c).EnterpriseID
+	l, err := a.ledger(c)
+	if err != nil {
+		return err
+	}
+	dir := wallet.Directory{Ledger: l}
+	spec := wallet.SpendSpec{Holder: me, Inputs: []string{id}}
+	for i, o := range req.Outputs {
+		v, err := a.parseAmount(fmt.Sprintf("outputs[%d].amount", i), o.Amount)
+		if err != nil {
+			return err
+		}
+		to, err := dir.Recipient(ctx, o.To)
+		if err != nil {
+			return err
+		}
+		spec.Outputs = append(spec.Outputs, wallet.Payment{To: to, Amount: v})
+	}
+	if spec.Auditor, err = dir.Auditor(ctx); err != nil {
+		return err
+	}
+	if _, err := a.d.Wallet.Sync(ctx, me, l); err != nil {
+		return err
+	}
+	built, err := a.d.Wallet.BuildSpend(ctx, l, spec)
+	if err != nil {
+		return err
+	}
+	var toks []model.Token
+	res, err := a.submit(c, built.Function, built.Request, &toks)
+	if err != nil {
+		return err
+	}
+	if _, err := a.d.Wallet.Sync(ctx, me, l); err != nil {
+		a.d.Log.Warn("wallet not synced after split", "holder", me, "error", err)
+	}
+	out := SplitResponse{Kind: built.Kind, TxID: res.TxID, Tokens: make([]TokenView, 0, len(toks))}
+	for i, t := range toks {
+		v := a.tokenView(c, t.View(a.d.Now()))
+		if v.Amount == nil && i < len(spec.Outputs) {
+			m := a.money(spec.Outputs[i].Amount) // the payer knows what it paid
+			v.Amount = &m
+		}
+		out.Tokens = append(out.Tokens, v)
+	}
+	created(c, "", out)
+	return nil
+}
+
+// FinancingRequest asks a bank to finance a token.
+type FinancingRequest struct {
+	Bank string `json:"bank"`
+}
+
+func (a *API) requestFinancing(c *gin.Context) error {
+	id, err := gateway.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req FinancingRequest
+	if err := gateway.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	ctx := c.Request.Context()
+	me := gateway.PrincipalOf(c).EnterpriseID
+	l, err := a.ledger(c)
+	if err != nil {
+		return err
+	}
+	bank, err := wallet.Directory{Ledger: l}.Recipient(ctx, req.Bank)
+	if err != nil {
+		return err
+	}
+	if _, err := a.d.Wallet.Sync(ctx, me, l); err != nil {
+		return err
+	}
+	built, err := a.d.Wallet.BuildFinance(ctx, l, me, id, bank)
+	if err != nil {
+		return err
+	}
+	var t model.Token
+	if _, err := a.submit(c, "RequestFinancing", built, &t); err != nil {
+		return err
+	}
+	a.written(c, http.StatusOK, t)
+	return nil
+}
+
+// ApproveRequest records the bank's disbursement.
+type ApproveRequest struct {
+	DisbursementRef string `json:"disbursementRef"`
+	AgreementHash   string `json:"agreementHash"` // hex SHA-256 of the financing agreement
+}
+
+func (a *API) approveFinancing(c *gin.Context) error {
+	id, err := gateway.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req ApproveRequest
+	if err := gateway.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	hash, err := hexBytes("agreementHash", req.AgreementHash, 32)
+	if err != nil {
+		return err
+	}
+	var t model.Token
+	if _, err := a.submit(c, "ApproveFinancing", &model.ApproveFinancingRequest{Token: id,
+		DisbursementRef: req.DisbursementRef, AgreementHash: hash}, &t); err != nil {
+		return err
+	}
+	if err := a.syncWallet(c); err != nil {
+		a.d.Log.Warn("wallet not synced after approval", "error", err)
+	}
+	a.written(c, http.StatusOK, t)
+	return nil
+}
+
+// tokenAction: a state change of one token with an optional reason or
+// payment reference.
+func (a *API) tokenAction(fn string) gateway.HandlerFunc {
+	return func(c *gin.Context) error {
+		id, err := gateway.PathID(c, "id")
+		if err != nil {
+			return err
+		}
+		reason, err := optionalReason(c)
+		if err != nil {
+			return err
+		}
+		var t model.Token
+		if _, err := a.submit(c, fn, &model.TokenActionRequest{Token: id, Reason: reason}, &t); err != nil {
+			return err
+		}
+		a.written(c, http.StatusOK, t)
+		return nil
+	}
+}
+
+// financingRequests: a bank's pending requests with the amounts disclosed
+// to it.
+func (a *API) financingRequests(c *gin.Context) error {
+	p := gateway.PrincipalOf(c)
+	req, err := page(c, p.EnterpriseID)
+	if err != nil {
+		return err
+	}
+	if err := a.syncWallet(c); err != nil {
+		return err
+	}
+	var pg model.Page[model.TokenView]
+	if err := a.evaluate(c, &pg, "FinancingRequests", req); err != nil {
+		return err
+	}
+	out := model.Page[TokenView]{Items: make([]TokenView, len(pg.Items)), Bookmark: pg.Bookmark}
+	for i, t := range pg.Items {
+		out.Items[i] = a.tokenView(c, t)
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}
+
+// Portfolio is what a bank or supplier holds, with its exposure per core
+// enterprise (the debtor).
+type Portfolio struct {
+	Tokens   []TokenView `json:"tokens"`
+	Total    Money       `json:"total"`
+	Exposure []Exposure  `json:"exposure"`
+}
+
+// Exposure is the amount owed by one core enterprise.
+type Exposure struct {
+	Core   string `json:"core"`
+	Tokens int    `json:"tokens"`
+	Amount Money  `json:"amount"`
+}
+
+func (a *API) portfolio(c *gin.Context) error {
+	p := gateway.PrincipalOf(c)
+	if err := a.syncWallet(c); err != nil {
+		return err
+	}
+	out := Portfolio{Tokens: []TokenView{}, Exposure: []Exposure{}}
+	byCore := map[string]*Exposure{}
+	var total uint64
+	req := model.PageRequest{Owner: p.EnterpriseID, PageSize: model.MaxPageSize}
+	for {
+		var pg model.Page[model.TokenView]
+		if err := a.evaluate(c, &pg, "TokensByHolder", req); err != nil {
+			return err
+		}
+		for _, t := range pg.Items {
+			if t.LedgerStatus == model.TokenSplit || t.LedgerStatus == model.TokenSettled {
+				continue
+			}
+			v := a.tokenView(c, t)
+			out.Tokens = append(out.Tokens, v)
+			e := byCore[t.Issuer]
+			if e == nil {
+				e = &Exposure{Core: t.Issuer}
+				byCore[t.Issuer] = e
+			}
+			e.Tokens++
+			if v.Amount != nil {
+				e.Amount.Minor += v.Amount.Minor
+				total += v.Amount.Minor
+			}
+		}
+		if pg.Bookmark == "" {
+			break
+		}
+		req.Bookmark = pg.Bookmark
+	}
+	for _, e := range byCore {
+		e.Amount = a.money(e.Amount.Minor)
+		out.Exposure = append(out.Exposure, *e)
+	}
+	sort.Slice(out.Exposure, func(i, j int) bool { return out.Exposure[i].Core < out.Exposure[j].Core })
+	out.Total = a.money(total)
+	c.JSON(http.StatusOK, out)
+	return nil
+}

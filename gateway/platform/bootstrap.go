@@ -1,0 +1,196 @@
+package platform
+
+import (
+	"context"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/tierchain/tierchain/chaincode/model"
+	"github.com/tierchain/tierchain/internal/fabnet"
+	"github.com/tierchain/tierchain/internal/fabricclient"
+	"github.com/tierchain/tierchain/services/directory"
+	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/oprf"
+)
+
+// founder is an enterprise of the dev network that uses one of its
+// organisation's cryptogen user identities.
+type founder struct {
+	id, name, org, user, legalID string
+	role                         model.Role
+}
+
+const (
+	founderOperator  = "operator"
+	founderRegulator = "regulator"
+)
+
+// founders: the platform operator, a core enterprise, two banks and the
+// regulator. Suppliers are onboarded by the operator through the API.
+var founders = []founder{
+	{id: founderOperator, name: "TierChain Operations AS", org: "Operator", user: "User1", role: model.RoleOperator},
+	{id: "carmaker", name: "Helios Motors ASA", org: "Core", user: "User1", role: model.RoleCore, legalID: "0192:987123456"},
+	{id: "bankA", name: "Fjord Bank ASA", org: "BankA", user: "User1", role: model.RoleBank},
+	{id: "bankB", name: "Nordlys Bank ASA", org: "BankB", user: "User1", role: model.RoleBank},
+	{id: founderRegulator, name: "Financial Supervisory Authority", org: "Regulator", user: "User1", role: model.RoleRegulator},
+}
+
+// secret names in the directory
+const (
+	secretAudit = "audit" // the regulator's audit private key
+	secretOPRF  = "oprf"  // the operator's OPRF key
+)
+
+// bootstrap makes sure every founder is in the directory with a wallet key
+// and registered on the ledger (the operator by its organisation's admin,
+// the others by the operator).
+func (p *Platform) bootstrap(ctx context.Context, n *fabnet.Network) error {
+	for _, f := range founders {
+		if _, err := p.Directory.Get(ctx, f.id); errors.Is(err, directory.ErrNotFound) {
+			id, err := n.IdentityFor(f.org, f.user)
+			if err != nil {
+				return err
+			}
+			certPEM, err := os.ReadFile(id.CertPath)
+			if err != nil {
+				return err
+			}
+			keyPEM, err := os.ReadFile(id.KeyPath)
+			if err != nil {
+				return err
+			}
+			if _, err := p.Directory.Add(ctx, directory.Member{ID: f.id, Name: f.name, Role: f.role, Org: f.org,
+				LegalID: f.legalID, CertPEM: certPEM}, keyPEM); err != nil {
+				return err
+			}
+		} else if err != nil {
+			return err
+		}
+		if _, err := p.Wallet.PublicKey(ctx, f.id); err != nil {
+			if _, err := p.Wallet.GenerateKey(ctx, f.id); err != nil {
+				return err
+			}
+		}
+	}
+	if _, err := p.Directory.Secret(ctx, founderRegulator, secretAudit); errors.Is(err, directory.ErrNotFound) {
+		k, err := audit.GenerateKey(nil)
+		if err != nil {
+			return err
+		}
+		if err := p.Directory.SetSecret(ctx, founderRegulator, secretAudit, k.Bytes()); err != nil {
+			return err
+		}
+	} else if err != nil {
+		return err
+	}
+
+	operator, err := p.Directory.Client(ctx, founderOperator)
+	if err != nil {
+		return err
+	}
+	if _, err := operator.Evaluate(ctx, "tierchain", "Whoami"); err != nil {
+		if !unknownCaller(err) {
+			return err
+		}
+		admin, err := adminClient(n)
+		if err != nil {
+			return err
+		}
+		defer admin.Close()
+		if err := p.register(ctx, admin, founders[0]); err != nil {
+			return fmt.Errorf("register the operator: %w", err)
+		}
+	}
+	for _, f := range founders[1:] {
+		_, err := operator.Evaluate(ctx, "tierchain", "GetEnterprise", f.id)
+		if err == nil {
+			continue
+		}
+		if !unknownCaller(err) {
+			return err
+		}
+		if err := p.register(ctx, operator, f); err != nil {
+			return fmt.Errorf("register %s: %w", f.id, err)
+		}
+	}
+	return nil
+}
+
+// unknownCaller: the ledger does not know the enterprise (yet).
+func unknownCaller(err error) bool {
+	var cc *fabricclient.ChaincodeError
+	return errors.As(err, &cc) && (cc.Code == string(model.CodeNotFound) || cc.Code == string(model.CodeUnauthorized))
+}
+
+func (p *Platform) register(ctx context.Context, by *fabricclient.Client, f founder) error {
+	m, err := p.Directory.Get(ctx, f.id)
+	if err != nil {
+		return err
+	}
+	key, err := p.Wallet.PublicKey(ctx, f.id)
+	if err != nil {
+		return err
+	}
+	block, _ := pem.Decode(m.CertPEM)
+	req := model.RegisterEnterpriseRequest{ID: f.id, Name: f.name, Role: f.role, MSPID: m.MSPID,
+		Certificate: block.Bytes, EncryptionKey: key.Bytes()}
+	if f.role == model.RoleRegulator {
+		s, err := p.Directory.Secret(ctx, f.id, secretAudit)
+		if err != nil {
+			return err
+		}
+		k, err := audit.DecodePrivateKey(s)
+		if err != nil {
+			return err
+		}
+		req.AuditKey = k.Public().Bytes()
+	}
+	b, err := json.Marshal(&req)
+	if err != nil {
+		return err
+	}
+	_, err = by.Submit(ctx, "tierchain", "RegisterEnterprise", string(b))
+	return err
+}
+
+func adminClient(n *fabnet.Network) (*fabricclient.Client, error) {
+	id, err := n.IdentityFor("Operator", "Admin")
+	if err != nil {
+		return nil, err
+	}
+	read := func(path string) []byte {
+		b, _ := os.ReadFile(path)
+		return b
+	}
+	return fabricclient.Dial(fabricclient.Config{PeerEndpoint: id.PeerAddress, TLSCACertPEM: read(id.TLSCAPath),
+		CertPEM: read(id.CertPath), KeyPEM: read(id.KeyPath), MSPID: id.MSPID,
+		Options: fabricclient.Options{Channel: fabnet.ChannelName, Chaincode: fabnet.ChaincodeName}})
+}
+
+// oprfKey returns the operator's OPRF key, creating it on first use.
+func (p *Platform) oprfKey(ctx context.Context) (*oprf.ServerKey, error) {
+	b, err := p.Directory.Secret(ctx, founderOperator, secretOPRF)
+	if errors.Is(err, directory.ErrNotFound) {
+		k, err := oprf.GenerateServerKey(nil)
+		if err != nil {
+			return nil, err
+		}
+		return k, p.Directory.SetSecret(ctx, founderOperator, secretOPRF, k.Bytes())
+	}
+	if err != nil {
+		return nil, err
+	}
+	return oprf.DecodeServerKey(b)
+}
+
+// AuditKey returns the regulator's audit private key.
+func (p *Platform) AuditKey(ctx context.Context) (*audit.PrivateKey, error) {
+	s, err := p.Directory.Secret(ctx, founderRegulator, secretAudit)
+	if err != nil {
+		return nil, err
+	}
+	return audit.DecodePrivateKey(s)
+}

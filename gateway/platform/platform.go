@@ -1,0 +1,316 @@
+// Package platform assembles a TierChain gateway on a network: the
+// directory of the enterprises it acts for, their wallets, invoice intake
+// with the operator's OPRF, the business API, the ledger event feed, and
+// the first enterprises of a fresh network (the operator, a core
+// enterprise, two banks and the regulator, with their organisations' user
+// identities). `tierchain serve` runs it; the end-to-end tests start it on
+// their own network.
+package platform
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/tierchain/tierchain/chaincode/protocol"
+	"github.com/tierchain/tierchain/gateway"
+	"github.com/tierchain/tierchain/gateway/api"
+	"github.com/tierchain/tierchain/gateway/ledgerfeed"
+	"github.com/tierchain/tierchain/internal/fabnet"
+	"github.com/tierchain/tierchain/internal/fabricca"
+	"github.com/tierchain/tierchain/internal/fabricclient"
+	"github.com/tierchain/tierchain/services/audit"
+	"github.com/tierchain/tierchain/services/directory"
+	"github.com/tierchain/tierchain/services/invoice"
+	"github.com/tierchain/tierchain/services/store"
+	"github.com/tierchain/tierchain/services/wallet"
+	"github.com/tierchain/tierchain/zk/oprf"
+)
+
+// Config locates the network and the gateway's own state.
+type Config struct {
+	Network *fabnet.Network
+	// DataDir keeps the gateway's database (unless DSN says otherwise), its
+	// master key and the dev API tokens.
+	DataDir string
+	DSN     string // default sqlite:<DataDir>/gateway.db
+	// MasterKey seals keys at rest; default: read (or create, mode 0600)
+	// <DataDir>/master.key.
+	MasterKey []byte
+	Currency  string // default NOK
+	Logger    *slog.Logger
+}
+
+// Platform is a running gateway's parts.
+type Platform struct {
+	Server    *gateway.Server
+	Directory *directory.Directory
+	Wallet    *wallet.Wallet
+	DB        *store.DB
+	// Tokens are the dev API tokens of the founding enterprises, by ID.
+	Tokens map[string]string
+	log    *slog.Logger
+	feed   *ledgerfeed.Feed
+	wg     sync.WaitGroup
+}
+
+// New opens the database, bootstraps the founding enterprises on the
+// ledger if they are not there yet, and builds the server.
+func New(ctx context.Context, cfg Config) (*Platform, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	if cfg.Currency == "" {
+		cfg.Currency = "NOK"
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, err
+	}
+	if cfg.DSN == "" {
+		cfg.DSN = "sqlite:" + filepath.Join(cfg.DataDir, "gateway.db")
+	}
+	if cfg.MasterKey == nil {
+		k, err := secretFile(filepath.Join(cfg.DataDir, "master.key"), 32)
+		if err != nil {
+			return nil, err
+		}
+		cfg.MasterKey = k
+	}
+	db, err := store.Open(ctx, cfg.DSN)
+	if err != nil {
+		return nil, err
+	}
+	p, err := build(ctx, cfg, db)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return p, nil
+}
+
+func build(ctx context.Context, cfg Config, db *store.DB) (*Platform, error) {
+	n := cfg.Network
+	orgs, err := orgsOf(n)
+	if err != nil {
+		return nil, err
+	}
+	pctx := protocol.Context{Channel: fabnet.ChannelName, Chaincode: fabnet.ChaincodeName}
+	opts := fabricclient.Options{Channel: fabnet.ChannelName, Chaincode: fabnet.ChaincodeName, MVCCRetries: 2}
+	dir, err := directory.New(ctx, db, cfg.MasterKey, orgs, opts)
+	if err != nil {
+		return nil, err
+	}
+	w, err := wallet.New(ctx, db, cfg.MasterKey, wallet.Config{Context: pctx})
+	if err != nil {
+		dir.Close()
+		return nil, err
+	}
+	p := &Platform{Directory: dir, Wallet: w, DB: db, log: cfg.Logger}
+	if err := p.bootstrap(ctx, n); err != nil {
+		dir.Close()
+		return nil, fmt.Errorf("platform: bootstrap: %w", err)
+	}
+	oprfKey, err := p.oprfKey(ctx)
+	if err != nil {
+		dir.Close()
+		return nil, err
+	}
+	repo, err := invoice.NewRepo(ctx, db)
+	if err != nil {
+		dir.Close()
+		return nil, err
+	}
+	reuse, err := invoice.NewReuseLog(ctx, db)
+	if err != nil {
+		dir.Close()
+		return nil, err
+	}
+	if p.Tokens, err = devTokens(filepath.Join(cfg.DataDir, "tokens.json")); err != nil {
+		dir.Close()
+		return nil, err
+	}
+	var seeds []gateway.SeedToken
+	for _, f := range founders {
+		seeds = append(seeds, gateway.SeedToken{Token: p.Tokens[f.id], Label: "dev",
+			Principal: gateway.Principal{EnterpriseID: f.id, Role: f.role, MSPID: orgMSP(orgs, f.org)}})
+	}
+	operator, err := dir.Client(ctx, founderOperator)
+	if err != nil {
+		dir.Close()
+		return nil, err
+	}
+	regulator, err := dir.Client(ctx, founderRegulator)
+	if err != nil {
+		dir.Close()
+		return nil, err
+	}
+	auditKey, err := p.AuditKey(ctx)
+	if err != nil {
+		dir.Close()
+		return nil, err
+	}
+	regKey, err := w.PrivateKey(ctx, founderRegulator)
+	if err != nil {
+		dir.Close()
+		return nil, err
+	}
+	cache, err := audit.OpenCache(ctx, db, auditKey)
+	if err != nil {
+		dir.Close()
+		return nil, err
+	}
+	auditor, err := audit.New(audit.Config{Ledger: regulator, AuditKey: auditKey, EnvelopeKey: regKey,
+		Cache: cache, Reuse: api.ReuseSource{Log: reuse}, Logger: cfg.Logger})
+	if err != nil {
+		dir.Close()
+		return nil, err
+	}
+	oprfServer := oprf.NewServer(oprfKey)
+	invoices := &invoice.Service{Repo: repo,
+		Fingerprinter: invoice.NewOPRFFingerprinter(oprfKey.Public(), invoice.LocalEvaluator{Server: oprfServer})}
+	var a *api.API
+	srv, err := gateway.New(gateway.Config{Tokens: seeds}, gateway.Deps{
+		Logger: cfg.Logger, DB: db, Ledger: operator,
+		ReadyChecks: map[string]func(context.Context) error{"ledger": operator.Ping},
+		Routes:      []func(*gateway.Routes){func(r *gateway.Routes) { a.Register(r) }},
+	})
+	if err != nil {
+		dir.Close()
+		return nil, err
+	}
+	a = api.New(api.Deps{Log: cfg.Logger, Directory: dir, Wallet: w, Invoices: invoices, Reuse: reuse,
+		Tokens: srv.Tokens(), Currency: cfg.Currency, Context: pctx, OPRF: oprfServer, Auditor: auditor})
+	p.Server = srv
+	p.feed = &ledgerfeed.Feed{Source: regulator, Publisher: srv.Broker(), DB: db, Logger: cfg.Logger}
+	return p, nil
+}
+
+// Serve runs the ledger feed and serves HTTP on ln until ctx ends.
+func (p *Platform) Serve(ctx context.Context, ln net.Listener) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	p.wg.Go(func() {
+		if err := p.feed.Run(ctx); err != nil && ctx.Err() == nil {
+			p.log.Error("ledger feed stopped", "error", err)
+		}
+	})
+	err := p.Server.Serve(ctx, ln)
+	cancel()
+	p.wg.Wait()
+	return err
+}
+
+// Close releases the ledger connections and the database.
+func (p *Platform) Close() error {
+	return errors.Join(p.Directory.Close(), p.DB.Close())
+}
+
+func orgsOf(n *fabnet.Network) ([]directory.Org, error) {
+	var orgs []directory.Org
+	for _, o := range n.Layout.Orgs {
+		id, err := n.IdentityFor(o.Name, "Admin")
+		if err != nil {
+			return nil, err
+		}
+		tlsCA, err := os.ReadFile(id.TLSCAPath)
+		if err != nil {
+			return nil, err
+		}
+		org := directory.Org{Name: o.Name, MSPID: o.MSPID, PeerAddress: id.PeerAddress, TLSCACert: tlsCA}
+		if o.Name == api.HostOrg {
+			certPath, keyPath, err := n.CAFiles(o.Name)
+			if err != nil {
+				return nil, err
+			}
+			certPEM, err := os.ReadFile(certPath)
+			if err != nil {
+				return nil, err
+			}
+			keyPEM, err := os.ReadFile(keyPath)
+			if err != nil {
+				return nil, err
+			}
+			if org.CA, err = fabricca.Load(certPEM, keyPEM); err != nil {
+				return nil, err
+			}
+		}
+		orgs = append(orgs, org)
+	}
+	return orgs, nil
+}
+
+func orgMSP(orgs []directory.Org, name string) string {
+	for _, o := range orgs {
+		if o.Name == name {
+			return o.MSPID
+		}
+	}
+	return ""
+}
+
+// secretFile reads a random secret of n bytes from path, creating it (mode
+// 0600) when absent.
+func secretFile(path string, n int) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		k, err := hex.DecodeString(string(trimNL(b)))
+		if err != nil || len(k) < n {
+			return nil, fmt.Errorf("platform: %s: want %d hex-encoded bytes", path, n)
+		}
+		return k, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	k := make([]byte, n)
+	if _, err := rand.Read(k); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(path, []byte(hex.EncodeToString(k)+"\n"), 0o600); err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+func trimNL(b []byte) []byte {
+	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// devTokens reads (or creates, mode 0600) the founding enterprises' API
+// tokens: a development convenience; production onboarding issues tokens
+// through the operator's API.
+func devTokens(path string) (map[string]string, error) {
+	out := map[string]string{}
+	if b, err := os.ReadFile(path); err == nil {
+		if err := json.Unmarshal(b, &out); err != nil {
+			return nil, fmt.Errorf("platform: %s: %w", path, err)
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	changed := false
+	for _, f := range founders {
+		if out[f.id] == "" {
+			out[f.id] = gateway.NewToken()
+			changed = true
+		}
+	}
+	if changed {
+		b, _ := json.MarshalIndent(out, "", "  ")
+		if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,343 @@
+package demo
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Money is an amount as the API renders it.
+type Money struct {
+	Minor   uint64 `json:"minor"`
+	Decimal string `json:"decimal"`
+}
+
+// Token is the part of the API's token view the story reads.
+type Token struct {
+	ID           string `json:"id"`
+	Root         string `json:"root"`
+	Tier         int    `json:"tier"`
+	Holder       string `json:"holder"`
+	Issuer       string `json:"issuer"`
+	Status       string `json:"status"`
+	LedgerStatus string `json:"ledgerStatus"`
+	Amount       *Money `json:"amount"`
+}
+
+type page[T any] struct {
+	Items    []T    `json:"items"`
+	Bookmark string `json:"bookmark"`
+}
+
+// Config says where the gateway is and who acts.
+type Config struct {
+	Base string
+	// Tokens are the API tokens of the founding enterprises: operator,
+	// carmaker, bankA, bankB, regulator.
+	Tokens map[string]string
+	// Maturity is how long after issue the receivable matures; the story
+	// waits for it before the core pays (default 20 s).
+	Maturity time.Duration
+	// Suffix makes the suppliers' IDs and the invoice numbers unique, so
+	// the story can run again on the same ledger.
+	Suffix string
+	Out    io.Writer
+	HTTP   *http.Client
+}
+
+// Result is what the story did, for the caller to check.
+type Result struct {
+	Suppliers   [3]string // tier 1, 2, 3
+	Root        string
+	Leaves      []Token // every token paid at maturity, after confirmation
+	Report      Report
+	ReuseStatus int // the status of the second upload of the same invoice
+}
+
+// Report is the regulator's reconciliation as the API renders it.
+type Report struct {
+	Summary struct {
+		Tokens     int `json:"tokens"`
+		Invoices   int `json:"invoices"`
+		Reconciled int `json:"reconciled"`
+	} `json:"summary"`
+	Problems int `json:"problems"`
+	Items    []struct {
+		Kind   string `json:"kind"`
+		ID     string `json:"id"`
+		Amount struct {
+			Minor  uint64 `json:"minor"`
+			Status string `json:"status"`
+		} `json:"amount"`
+	} `json:"items"`
+}
+
+// Run plays the story; every step must succeed except the refused reuse.
+func Run(ctx context.Context, cfg Config) (*Result, error) {
+	if cfg.Maturity <= 0 {
+		cfg.Maturity = 20 * time.Second
+	}
+	if cfg.Out == nil {
+		cfg.Out = io.Discard
+	}
+	s := &story{cfg: cfg, res: &Result{}}
+	as := func(id string) *Client { return &Client{Base: cfg.Base, Token: cfg.Tokens[id], HTTP: cfg.HTTP} }
+	s.operator, s.core, s.bankA, s.bankB, s.regulator = as("operator"), as("carmaker"), as("bankA"), as("bankB"), as("regulator")
+	for _, step := range []struct {
+		name string
+		f    func(context.Context) error
+	}{
+		{"onboard three tiers of suppliers", s.onboard},
+		{"grant credit lines", s.creditLines},
+		{"upload and confirm invoices", s.invoices},
+		{"issue 1,000,000.00 to tier 1", s.issue},
+		{"split down the chain", s.splits},
+		{"finance tier 3 at Bank B", s.finance},
+		{"pay every holder at maturity", s.pay},
+		{"regulator reconciles every amount", s.audit},
+		{"the same invoice again is refused", s.reuse},
+	} {
+		start := time.Now()
+		if err := step.f(ctx); err != nil {
+			return s.res, fmt.Errorf("%s: %w", step.name, err)
+		}
+		fmt.Fprintf(cfg.Out, "  ✓ %-40s %6.2fs\n", step.name, time.Since(start).Seconds())
+	}
+	return s.res, nil
+}
+
+type story struct {
+	cfg                                       Config
+	res                                       *Result
+	operator, core, bankA, bankB, regulator   *Client
+	tier1, tier2, tier3                       *Client
+	invoiceIDs                                []string
+	firstDoc                                  []byte
+	root, tier1Change, tier2Token, tier3Token Token
+}
+
+func (s *story) say(format string, args ...any) {
+	fmt.Fprintf(s.cfg.Out, "      "+format+"\n", args...)
+}
+
+func (s *story) onboard(ctx context.Context) error {
+	names := [3][2]string{{"Nordvik Komponenter AS", "0192:915600123"}, {"Bergen Presisjon AS", "0192:915600456"}, {"Lofoten Metall AS", "0192:915600789"}}
+	for i, n := range names {
+		id := fmt.Sprintf("tier%d%s", i+1, s.cfg.Suffix)
+		var resp struct {
+			APIToken string `json:"apiToken"`
+		}
+		legal := n[1] + s.cfg.Suffix
+		if err := s.operator.Do(ctx, http.MethodPost, "/v1/enterprises", map[string]string{
+			"id": id, "name": n[0], "role": "supplier", "legalId": legal}, &resp); err != nil {
+			return err
+		}
+		c := &Client{Base: s.cfg.Base, Token: resp.APIToken, HTTP: s.cfg.HTTP}
+		switch i {
+		case 0:
+			s.tier1 = c
+		case 1:
+			s.tier2 = c
+		case 2:
+			s.tier3 = c
+		}
+		s.res.Suppliers[i] = id
+		s.say("%s (%s), identity issued by the operator's CA", id, n[0])
+	}
+	return nil
+}
+
+func (s *story) creditLines(ctx context.Context) error {
+	expiry := time.Now().UTC().AddDate(1, 0, 0).Truncate(time.Second)
+	for _, b := range []*Client{s.bankA, s.bankB} {
+		if err := b.Do(ctx, http.MethodPost, "/v1/credit-lines", map[string]any{
+			"core": "carmaker", "limit": "5000000.00", "expiry": expiry}, nil); err != nil {
+			return err
+		}
+	}
+	s.say("Bank A and Bank B each grant carmaker 5,000,000.00")
+	return nil
+}
+
+func invoiceJSON(number, seller, amount string, due time.Time) []byte {
+	return fmt.Appendf(nil, `{"invoice": {"number": %q, "issueDate": %q, "dueDate": %q, "currency": "NOK",
+  "amount": %q,
+  "seller": {"id": %q, "name": "Nordvik Komponenter AS"},
+  "buyer": {"scheme": "0192", "id": "987123456", "name": "Helios Motors ASA"}}}`,
+		number, time.Now().UTC().Format("2006-01-02"), due.Format("2006-01-02"), amount, seller)
+}
+
+func (s *story) invoices(ctx context.Context) error {
+	due := time.Now().UTC().AddDate(0, 3, 0)
+	for i, amount := range []string{"600000.00", "400000.00"} {
+		doc := invoiceJSON(fmt.Sprintf("NK-2026-%d%s", 417+i, s.cfg.Suffix), "0192:915600123"+s.cfg.Suffix, amount, due)
+		var inv struct {
+			ID string `json:"id"`
+		}
+		if err := s.tier1.Upload(ctx, doc, "application/json", []byte("%PDF-1.7\n% evidence\n%%EOF\n"), &inv); err != nil {
+			return err
+		}
+		if i == 0 {
+			s.firstDoc = doc
+		}
+		if err := s.core.Do(ctx, http.MethodPost, "/v1/invoices/"+inv.ID+"/confirm", nil, nil); err != nil {
+			return err
+		}
+		s.invoiceIDs = append(s.invoiceIDs, inv.ID)
+		s.say("invoice %s of %s registered by OPRF fingerprint %s…, confirmed by carmaker", fmt.Sprintf("NK-2026-%d", 417+i), amount, inv.ID[:12])
+	}
+	return nil
+}
+
+func (s *story) issue(ctx context.Context) error {
+	maturity := time.Now().Add(s.cfg.Maturity).UTC().Truncate(time.Second)
+	if err := s.core.Do(ctx, http.MethodPost, "/v1/receivables", map[string]any{
+		"holder": s.res.Suppliers[0], "bank": "bankA", "invoices": s.invoiceIDs,
+		"amount": "1000000.00", "maturity": maturity}, &s.root); err != nil {
+		return err
+	}
+	if err := s.tier1.Do(ctx, http.MethodPost, "/v1/tokens/"+s.root.ID+"/accept", nil, &s.root); err != nil {
+		return err
+	}
+	if s.root.Amount == nil || s.root.Amount.Minor != 1_000_000_00 {
+		return fmt.Errorf("tier 1 opened %v, want 1000000.00", s.root.Amount)
+	}
+	s.res.Root = s.root.ID
+	s.say("token %s: tier 1 opens 1000000.00, maturity %s", s.root.ID, maturity.Format(time.TimeOnly))
+	return nil
+}
+
+type splitResult struct {
+	Tokens []Token `json:"tokens"`
+}
+
+func (s *story) splits(ctx context.Context) error {
+	var one splitResult
+	if err := s.tier1.Do(ctx, http.MethodPost, "/v1/tokens/"+s.root.ID+"/split", map[string]any{
+		"outputs": []map[string]string{{"to": s.res.Suppliers[1], "amount": "400000.00"}}}, &one); err != nil {
+		return err
+	}
+	if len(one.Tokens) != 2 {
+		return fmt.Errorf("split gave %d tokens, want 2", len(one.Tokens))
+	}
+	s.tier2Token, s.tier1Change = one.Tokens[0], one.Tokens[1]
+	if err := s.tier2.Do(ctx, http.MethodPost, "/v1/tokens/"+s.tier2Token.ID+"/accept", nil, &s.tier2Token); err != nil {
+		return err
+	}
+	s.say("tier 1 → tier 2: 400000.00 (tier 2 opens %s), change 600000.00", s.tier2Token.Amount.Decimal)
+	var two splitResult
+	if err := s.tier2.Do(ctx, http.MethodPost, "/v1/tokens/"+s.tier2Token.ID+"/split", map[string]any{
+		"outputs": []map[string]string{{"to": s.res.Suppliers[2], "amount": "150000.00"}}}, &two); err != nil {
+		return err
+	}
+	if len(two.Tokens) != 2 {
+		return fmt.Errorf("split gave %d tokens, want 2", len(two.Tokens))
+	}
+	s.tier3Token, s.tier2Token = two.Tokens[0], two.Tokens[1]
+	if err := s.tier3.Do(ctx, http.MethodPost, "/v1/tokens/"+s.tier3Token.ID+"/accept", nil, &s.tier3Token); err != nil {
+		return err
+	}
+	if s.tier3Token.Amount == nil || s.tier3Token.Amount.Minor != 150_000_00 || s.tier3Token.Tier != 3 {
+		return fmt.Errorf("tier 3 holds %+v", s.tier3Token)
+	}
+	s.say("tier 2 → tier 3: 150000.00 (tier 3 opens %s, tier %d), change 250000.00", s.tier3Token.Amount.Decimal, s.tier3Token.Tier)
+	return nil
+}
+
+func (s *story) finance(ctx context.Context) error {
+	if err := s.tier3.Do(ctx, http.MethodPost, "/v1/tokens/"+s.tier3Token.ID+"/financing", map[string]string{"bank": "bankB"}, nil); err != nil {
+		return err
+	}
+	var inbox page[Token]
+	if err := s.bankB.Do(ctx, http.MethodGet, "/v1/financing-requests", nil, &inbox); err != nil {
+		return err
+	}
+	var seen *Token
+	for i := range inbox.Items {
+		if inbox.Items[i].ID == s.tier3Token.ID {
+			seen = &inbox.Items[i]
+		}
+	}
+	if seen == nil || seen.Amount == nil || seen.Amount.Minor != 150_000_00 {
+		return fmt.Errorf("the inbox of Bank B shows %+v", seen)
+	}
+	agreement := sha256.Sum256([]byte("financing agreement " + s.tier3Token.ID))
+	if err := s.bankB.Do(ctx, http.MethodPost, "/v1/tokens/"+s.tier3Token.ID+"/financing/approve", map[string]string{
+		"disbursementRef": "NB-" + s.tier3Token.ID[:8], "agreementHash": hex.EncodeToString(agreement[:])}, &s.tier3Token); err != nil {
+		return err
+	}
+	s.say("Bank B sees 150000.00 disclosed to it, approves and now holds the token (%s)", s.tier3Token.Status)
+	return nil
+}
+
+func (s *story) pay(ctx context.Context) error {
+	holders := map[string]*Client{s.res.Suppliers[0]: s.tier1, s.res.Suppliers[1]: s.tier2, "bankB": s.bankB}
+	leaves := []Token{s.tier1Change, s.tier2Token, s.tier3Token}
+	// Wait for maturity: the ledger refuses a payment before it.
+	for {
+		err := s.core.Do(ctx, http.MethodPost, "/v1/tokens/"+leaves[0].ID+"/payment", map[string]string{"reason": "PAY-" + leaves[0].ID[:8]}, nil)
+		var p *Problem
+		if err == nil {
+			break
+		}
+		if !errors.As(err, &p) || p.Status != http.StatusConflict {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Second):
+		}
+	}
+	for _, t := range leaves[1:] {
+		if err := s.core.Do(ctx, http.MethodPost, "/v1/tokens/"+t.ID+"/payment", map[string]string{"reason": "PAY-" + t.ID[:8]}, nil); err != nil {
+			return err
+		}
+	}
+	for _, t := range leaves {
+		holder := holders[t.Holder]
+		if holder == nil {
+			return fmt.Errorf("token %s held by %s", t.ID, t.Holder)
+		}
+		var done Token
+		if err := holder.Do(ctx, http.MethodPost, "/v1/tokens/"+t.ID+"/payment/confirm", nil, &done); err != nil {
+			return err
+		}
+		s.res.Leaves = append(s.res.Leaves, done)
+	}
+	s.say("carmaker paid tier 1 (600000.00), tier 2 (250000.00) and Bank B (150000.00); each confirmed: SETTLED")
+	return nil
+}
+
+func (s *story) audit(ctx context.Context) error {
+	if err := s.regulator.Do(ctx, http.MethodGet, "/v1/audit/reconciliation", nil, &s.res.Report); err != nil {
+		return err
+	}
+	if s.res.Report.Problems != 0 || s.res.Report.Summary.Reconciled == 0 {
+		return fmt.Errorf("reconciliation: %d reconciled, %d problems", s.res.Report.Summary.Reconciled, s.res.Report.Problems)
+	}
+	var csv []byte
+	if err := s.regulator.Do(ctx, http.MethodGet, "/v1/audit/tokens.csv", nil, &csv); err != nil {
+		return err
+	}
+	s.say("the regulator opened and reconciled %d amounts against their commitments; CSV export: %d lines",
+		s.res.Report.Summary.Reconciled, strings.Count(string(csv), "\n"))
+	return nil
+}
+
+func (s *story) reuse(ctx context.Context) error {
+	err := s.tier1.Upload(ctx, s.firstDoc, "application/json", nil, nil)
+	var p *Problem
+	if !errors.As(err, &p) || p.Status != http.StatusConflict {
+		return fmt.Errorf("second upload of the same invoice: %v, want 409", err)
+	}
+	s.res.ReuseStatus = p.Status
+	s.say("refused: %s", p.Detail)
+	return nil
+}
