@@ -272,9 +272,20 @@ func (c *chain) act(kind, id, bank string) {
 	})
 }
 
+// storyTokens are the tokens of the story: the first receivable's root, its
+// split (to tier2, change to tier1), the second split (to tier3, change to
+// tier2), and the second receivable's root.
+type storyTokens struct {
+	root   string
+	l1, l2 []string
+	root2  string
+}
+
 // story runs the receivable story of DESIGN §1 and a second receivable:
-// about thirty transactions touching every table.
-func (c *chain) story() {
+// thirty transactions touching every table. The first receivable is
+// issued by tx00015, split by tx00016 and tx00017; tx00021 approves the
+// financing of l2[0] at bankB.
+func (c *chain) story() storyTokens {
 	for _, p := range []struct {
 		id   string
 		role model.Role
@@ -304,6 +315,7 @@ func (c *chain) story() {
 	r2 := c.issue("core2", "bankB", "tier2", maturity.AddDate(0, -6, 0), inv3)
 	c.act(protocol.KindFreeze, r2, "")
 	c.registerInvoice("tier3", "core", maturity)
+	return storyTokens{root: root, l1: l1, l2: l2, root2: r2}
 }
 
 // fakeSource plays a chain's events the way Fabric does with the
