@@ -144,6 +144,9 @@ func TestLifecycle(t *testing.T) {
 		if out.Value != 1000 {
 			t.Fatalf("outstanding after the issue: wrong value")
 		}
+		if roots := must(h.wallet.Issued(ctx, h.Core.ID)); len(roots) != 1 || !roots[0].Unsettled || roots[0].TokenID != root.ID {
+			t.Fatalf("core's receivable: %v", roots)
+		}
 
 		h.sync(t, h.S1)
 		if got := h.values(t, h.S1); !slices.Equal(got, []uint64{1000}) {
@@ -247,6 +250,10 @@ func TestLifecycle(t *testing.T) {
 		if hs := must(h.wallet.Holdings(ctx, h.S1.ID)); len(hs) != 1 || hs[0].Status != model.TokenSettled {
 			t.Fatalf("S1's settled holding: %v", hs)
 		}
+		h.sync(t, h.Core)
+		if roots := must(h.wallet.Issued(ctx, h.Core.ID)); len(roots) != 1 || roots[0].Unsettled || roots[0].Value != 1000 {
+			t.Fatalf("core's settled receivable: %v", roots)
+		}
 	})
 }
 
@@ -273,4 +280,28 @@ func TestErrorsMatchModelCodes(t *testing.T) {
 			t.Errorf("%v is not %v", c.err, c.want)
 		}
 	}
+}
+
+// Concurrent Syncs of one enterprise (a gateway serving parallel requests)
+// all succeed and leave one opening per token.
+func TestConcurrentSync(t *testing.T) {
+	storetest.ForEachDialect(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		h, s := scenario(t, db)
+		errs := make(chan error, 4)
+		for range 4 {
+			go func() {
+				_, err := h.wallet.Sync(ctx, h.S1.ID, h.ledger(h.S1))
+				errs <- err
+			}()
+		}
+		for range 4 {
+			if err := <-errs; err != nil {
+				t.Error(err)
+			}
+		}
+		if o, err := h.wallet.TokenOpening(ctx, h.S1.ID, s.Root); err != nil || o.Value != rulestest.RootAmount {
+			t.Fatalf("opening after concurrent syncs: %v", err)
+		}
+	})
 }
