@@ -297,7 +297,12 @@ func TestTrace(t *testing.T) {
 // TestAmountRedacted: an opened amount never reaches a log line.
 func TestAmountRedacted(t *testing.T) {
 	var buf bytes.Buffer
-	slog.New(slog.NewTextHandler(&buf, nil)).Info("x", "amount", audit.Amount{Minor: 123456789, Status: audit.Reconciled})
+	a := audit.Amount{Minor: 123456789, Status: audit.Reconciled}
+	var tok audit.TokenItem
+	tok.Amount = a
+	var inv audit.InvoiceItem
+	inv.Amount = a
+	slog.New(slog.NewTextHandler(&buf, nil)).Info("x", "amount", a, "token", tok, "invoice", inv)
 	if strings.Contains(buf.String(), "123456789") || !strings.Contains(buf.String(), "RECONCILED") {
 		t.Fatalf("log line %q", buf.String())
 	}

@@ -82,10 +82,20 @@ type TokenItem struct {
 	Amount Amount      `json:"amount"`
 }
 
+// LogValue names the token and the amount's status, never the amount.
+func (t TokenItem) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("token", t.Token.ID), slog.Any("amount", t.Amount))
+}
+
 // InvoiceItem is an invoice with its opened amount.
 type InvoiceItem struct {
 	Invoice model.Invoice `json:"invoice"`
 	Amount  Amount        `json:"amount"`
+}
+
+// LogValue names the invoice and the amount's status, never the amount.
+func (i InvoiceItem) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("invoice", i.Invoice.ID), slog.Any("amount", i.Amount))
 }
 
 // Summary counts the outcomes of a snapshot's openings.
