@@ -28,8 +28,8 @@ type Config struct {
 	// PageSize is the page size of Sync's list queries; model.MaxPageSize
 	// when 0.
 	PageSize int
-	// Rand is the randomness for keys, blindings, proofs and nonces;
-	// crypto/rand when nil.
+	// Rand is the randomness for keys, blindings and proofs; crypto/rand
+	// when nil. (At-rest nonces always come from crypto/rand.)
 	Rand io.Reader
 	// Now is the clock that derives OVERDUE for holdings; time.Now when nil.
 	Now func() time.Time
@@ -61,7 +61,7 @@ func New(ctx context.Context, db *store.DB, masterKey []byte, cfg Config) (*Wall
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s, err := newSealer(masterKey, cfg.Rand)
+	s, err := newSealer(masterKey)
 	if err != nil {
 		return nil, err
 	}
