@@ -41,6 +41,7 @@ type Service struct {
 	reuse   ReuseSource
 	log     *slog.Logger
 	now     func() time.Time
+	rec     recent
 }
 
 // New returns a service. The discrete-log table of the handle path is
