@@ -18,22 +18,11 @@ import (
 const HostOrg = "Operator"
 
 func (a *API) registerEnterprises(r *gateway.Routes) {
-	r.GET("/me", a.whoami)
 	r.GET("/enterprises", a.listEnterprises)
 	r.GET("/enterprises/:id", a.getEnterprise)
 	r.POST("/enterprises", a.onboard, model.RoleOperator)
 	r.POST("/enterprises/:id/suspend", a.enterpriseAction("SuspendEnterprise"), model.RoleOperator)
 	r.POST("/enterprises/:id/reactivate", a.enterpriseAction("ReactivateEnterprise"), model.RoleOperator)
-}
-
-// whoami: the caller as the ledger knows it.
-func (a *API) whoami(c *gin.Context) error {
-	var e model.Enterprise
-	if err := a.evaluate(c, &e, "Whoami"); err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, e)
-	return nil
 }
 
 func (a *API) listEnterprises(c *gin.Context) error {

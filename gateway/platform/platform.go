@@ -19,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/tierchain/tierchain/chaincode/protocol"
 	"github.com/tierchain/tierchain/gateway"
@@ -176,18 +177,17 @@ func build(ctx context.Context, cfg Config, db *store.DB) (*Platform, error) {
 	oprfServer := oprf.NewServer(oprfKey)
 	invoices := &invoice.Service{Repo: repo,
 		Fingerprinter: invoice.NewOPRFFingerprinter(oprfKey.Public(), invoice.LocalEvaluator{Server: oprfServer})}
-	var a *api.API
+	a := api.New(api.Deps{Log: cfg.Logger, Directory: dir, Wallet: w, Invoices: invoices, Reuse: reuse,
+		Tokens: gateway.NewTokenStore(db, time.Now), Currency: cfg.Currency, Context: pctx, OPRF: oprfServer, Auditor: auditor})
 	srv, err := gateway.New(gateway.Config{Tokens: seeds}, gateway.Deps{
 		Logger: cfg.Logger, DB: db, Ledger: operator,
 		ReadyChecks: map[string]func(context.Context) error{"ledger": operator.Ping},
-		Routes:      []func(*gateway.Routes){func(r *gateway.Routes) { a.Register(r) }},
+		Routes:      []func(*gateway.Routes){a.Register},
 	})
 	if err != nil {
 		dir.Close()
 		return nil, err
 	}
-	a = api.New(api.Deps{Log: cfg.Logger, Directory: dir, Wallet: w, Invoices: invoices, Reuse: reuse,
-		Tokens: srv.Tokens(), Currency: cfg.Currency, Context: pctx, OPRF: oprfServer, Auditor: auditor})
 	p.Server = srv
 	p.feed = &ledgerfeed.Feed{Source: regulator, Publisher: srv.Broker(), DB: db, Logger: cfg.Logger}
 	return p, nil
