@@ -102,3 +102,18 @@ func sameAmounts(a, b *audit.Snapshot) bool {
 	}
 	return true
 }
+
+// TestCacheDown: a cache whose database fails only costs time: every
+// amount is opened as without it.
+func TestCacheDown(t *testing.T) {
+	w := world(t)
+	ctx := context.Background()
+	db := storetest.SQLite(t)
+	cache := must(audit.OpenCache(ctx, db, w.AuditKey))
+	db.SQL.Close()
+	snap := must(w.service(t, w.ledger(), func(c *audit.Config) { c.Cache = cache }).Snapshot(ctx))
+	plain := must(w.service(t, w.ledger()).Snapshot(ctx))
+	if !sameAmounts(snap, plain) {
+		t.Fatal("a failing cache changed the amounts")
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 
 	"github.com/tierchain/tierchain/chaincode/protocol"
 	zkaudit "github.com/tierchain/tierchain/zk/audit"
@@ -121,13 +122,14 @@ func (o *opener) openAll(ctx context.Context, items []sealed, workers int) ([]Am
 	out := make([]Amount, len(items))
 	fresh := make([]bool, len(items))
 	errs := make([]error, len(items))
+	var cacheErr atomic.Pointer[error] // the first cache read failure, logged once
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range max(1, min(workers, len(items))) {
 		wg.Go(func() {
 			for i := range next {
 				if errs[i] = ctx.Err(); errs[i] == nil {
-					out[i], fresh[i], errs[i] = o.open(ctx, items[i])
+					out[i], fresh[i], errs[i] = o.open(ctx, items[i], &cacheErr)
 				}
 			}
 		})
@@ -137,6 +139,9 @@ func (o *opener) openAll(ctx context.Context, items []sealed, workers int) ([]Am
 	}
 	close(next)
 	wg.Wait()
+	if err := cacheErr.Load(); err != nil {
+		o.log.WarnContext(ctx, "audit cache read failed; amounts opened again", "err", *err)
+	}
 	for _, err := range errs {
 		if err != nil {
 			return nil, err
@@ -157,12 +162,13 @@ func (o *opener) openAll(ctx context.Context, items []sealed, workers int) ([]Am
 }
 
 // open opens one amount, from the cache when it holds it (fresh is false
-// then).
-func (o *opener) open(ctx context.Context, s sealed) (a Amount, fresh bool, err error) {
+// then). A cache read failure is kept in cacheErr (the first one) and the
+// amount opened anyway.
+func (o *opener) open(ctx context.Context, s sealed, cacheErr *atomic.Pointer[error]) (a Amount, fresh bool, err error) {
 	if o.cache != nil {
 		a, ok, err := o.cache.get(ctx, s, o.bits)
 		if err != nil {
-			o.log.WarnContext(ctx, "audit cache read failed; opening again", "err", err)
+			cacheErr.CompareAndSwap(nil, &err)
 		} else if ok {
 			return a, false, nil
 		}
