@@ -2,9 +2,6 @@ package audit
 
 import (
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/hkdf"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/binary"
@@ -13,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tierchain/tierchain/internal/sealbox"
 	"github.com/tierchain/tierchain/services/store"
 	zkaudit "github.com/tierchain/tierchain/zk/audit"
 )
@@ -28,16 +26,17 @@ const cacheDomain = "tierchain/audit-cache/v1"
 // another row: its reconciliation may differ).
 //
 // Opened amounts are secrets, so each row's outcome is sealed with
-// AES-256-GCM under a key derived (HKDF-SHA256) from the regulator's audit
-// key, with the row's key as associated data: a database dump reveals no
-// amount, and a row moved to another commitment or edited does not
-// decrypt (it is then a miss and the amount is opened again). Whoever
+// internal/sealbox (XChaCha20-Poly1305 under a key derived by HKDF-SHA256)
+// with the regulator's audit key as master key and the row's key as
+// associated data: a database dump reveals no amount, and a row moved to
+// another commitment or edited does not decrypt (it is then a miss and
+// the amount is opened again). Whoever
 // holds the audit key can open every amount from the ledger anyway, so
 // deriving from it adds no new secret to guard.
 type Cache struct {
-	db   *store.DB
-	aead cipher.AEAD
-	now  func() time.Time
+	db  *store.DB
+	box *sealbox.Sealer
+	now func() time.Time
 }
 
 // OpenCache migrates the cache's table in db and returns the cache, sealed
@@ -46,22 +45,14 @@ func OpenCache(ctx context.Context, db *store.DB, auditKey *zkaudit.PrivateKey) 
 	if db == nil || auditKey == nil {
 		return nil, errors.New("audit: OpenCache needs a database and the audit key")
 	}
-	key, err := hkdf.Key(sha256.New, auditKey.Bytes(), nil, cacheDomain, 32)
-	if err != nil {
-		return nil, err
-	}
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, err
-	}
-	aead, err := cipher.NewGCM(block) // random 96-bit nonces: fine far beyond 2^32 rows
+	box, err := sealbox.New(auditKey.Bytes(), cacheDomain)
 	if err != nil {
 		return nil, err
 	}
 	if err := db.Migrate(ctx, "audit", cacheMigrations(db.Dialect)); err != nil {
 		return nil, err
 	}
-	return &Cache{db: db, aead: aead, now: time.Now}, nil
+	return &Cache{db: db, box: box, now: time.Now}, nil
 }
 
 func cacheMigrations(d store.Dialect) []string {
@@ -137,11 +128,7 @@ func (c *Cache) get(ctx context.Context, s sealed, bits int) (Amount, bool, erro
 	if err != nil {
 		return Amount{}, false, fmt.Errorf("audit: cache: %w", err)
 	}
-	ns := c.aead.NonceSize()
-	if len(row) < ns {
-		return Amount{}, false, nil
-	}
-	pt, err := c.aead.Open(nil, row[:ns], row[ns:], rowAD(s.commitment, bind))
+	pt, err := c.box.Open(row, rowAD(s.commitment, bind))
 	if err != nil {
 		return Amount{}, false, nil // tampered or another key: open again
 	}
@@ -171,11 +158,10 @@ ON CONFLICT (commitment, binding) DO UPDATE SET sealed = excluded.sealed, opened
 	binds := make([][]byte, len(rows))
 	for i, r := range rows {
 		binds[i] = binding(r.s)
-		nonce := make([]byte, c.aead.NonceSize(), c.aead.NonceSize()+12+c.aead.Overhead())
-		if _, err := cryptoRand.Read(nonce); err != nil {
+		var err error
+		if sealedRows[i], err = c.box.Seal(encodeRecord(r.a, bits), rowAD(r.s.commitment, binds[i])); err != nil {
 			return err
 		}
-		sealedRows[i] = c.aead.Seal(nonce, nonce, encodeRecord(r.a, bits), rowAD(r.s.commitment, binds[i]))
 	}
 	return c.db.InTx(ctx, func(tx *sql.Tx) error {
 		for i, r := range rows {
