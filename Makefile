@@ -47,9 +47,13 @@ bench-zk:
 bench-network:
 	$(GO) test -run '^$$' -bench 'Baseline(Mint|Transfer)' -benchtime 600x -v ./internal/fabnet/
 
-# up / down: the platform on this machine (see README).
+# up / down: the platform on this machine (see README). The binary is built
+# first: up leaves the gateway running from it in the background.
+TIERCHAIN_BIN ?= .tierchain/bin/tierchain
 up:
-	$(GO) run ./cmd/tierchain up
+	$(GO) build -o $(TIERCHAIN_BIN) ./cmd/tierchain
+	$(TIERCHAIN_BIN) up
 
 down:
-	$(GO) run ./cmd/tierchain down
+	$(GO) build -o $(TIERCHAIN_BIN) ./cmd/tierchain
+	$(TIERCHAIN_BIN) down

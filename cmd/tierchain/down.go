@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 
 	"github.com/tierchain/tierchain/internal/fabnet"
 )
@@ -16,7 +17,11 @@ func runDown(w io.Writer, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	gw := stopGateway(*dir)
 	stopped, err := fabnet.StopDir(*dir, *purge)
+	if gw {
+		stopped++
+	}
 	if err != nil {
 		return err
 	}
@@ -64,6 +69,13 @@ func runStatus(w io.Writer, args []string) error {
 		fmt.Fprintln(w, "nothing is running (crashed?): 'tierchain up' restarts it on its ledgers; 'tierchain down --purge' discards it")
 	default:
 		fmt.Fprintf(w, "%d of %d running: a process died; see its log, then 'tierchain down' and 'tierchain up' restart the network on its ledgers\n", running, len(st.Procs))
+	}
+	if pid, bin, ok := gatewayPID(*dir); ok {
+		state := "stopped (crashed?): 'tierchain up' starts it again"
+		if fabnet.ProcessAlive(pid, bin) {
+			state = "running"
+		}
+		fmt.Fprintf(w, "\n  %-18s pid %-8d %s  (log %s)\n", "gateway", pid, state, filepath.Join(gatewayDir(*dir), "gateway.log"))
 	}
 	return nil
 }

@@ -1,6 +1,8 @@
 // Command tierchain runs the TierChain platform on one machine.
 //
-//	tierchain up [--dir D] [--base PORT] [--orderers 1|3] [--batch-timeout 150ms] [--fresh]
+//	tierchain up [--dir D] [--base PORT] [--orderers 1|3] [--batch-timeout 150ms] [--fresh] [--addr A] [--gateway=false] [--demo=false]
+//	tierchain serve [--dir D] [--addr A] [--db DSN]
+//	tierchain demo [--dir D] [--addr A] [--maturity 20s] [--once]
 //	tierchain status [--dir D]
 //	tierchain down [--dir D] [--purge]
 //	tierchain ping [--dir D] [--org Core]
@@ -14,8 +16,11 @@ import (
 const usage = `usage: tierchain <command> [flags]
 
 commands:
-  up       start the Fabric network (orderers, peers, chaincode): from nothing,
-           or a stopped one again on its ledgers
+  up       start the platform: the Fabric network (orderers, peers, chaincode),
+           from nothing or again on its ledgers, the REST gateway in the
+           background, and the demo story once on a new ledger
+  serve    run the REST gateway in the foreground on a running network
+  demo     play the demo story over REST (again, with new suppliers)
   status   show what is running where
   down     stop every process 'up' started (--purge also removes the data)
   ping     commit one plaintext transaction and say how long it took
@@ -32,6 +37,10 @@ func main() {
 	switch os.Args[1] {
 	case "up":
 		err = runUp(os.Stdout, os.Args[2:])
+	case "serve":
+		err = runServe(os.Stdout, os.Args[2:])
+	case "demo":
+		err = runDemo(os.Stdout, os.Args[2:])
 	case "status":
 		err = runStatus(os.Stdout, os.Args[2:])
 	case "down":

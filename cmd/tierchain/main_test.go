@@ -43,7 +43,7 @@ func TestUpStatusPingDown(t *testing.T) {
 			t.Fatal(err)
 		}
 		base = strconv.Itoa(b)
-		out, err := run(runUp, "--base", base)
+		out, err := run(runUp, "--base", base, "--gateway=false")
 		if errors.Is(err, fabnet.ErrPortsInUse) && try < 5 {
 			continue // another test binary took the range first
 		}
@@ -58,13 +58,13 @@ func TestUpStatusPingDown(t *testing.T) {
 		break
 	}
 	must("all 7 processes running", runStatus)
-	if _, err := run(runUp, "--base", base); !errors.Is(err, fabnet.ErrAlreadyRunning) {
+	if _, err := run(runUp, "--base", base, "--gateway=false"); !errors.Is(err, fabnet.ErrAlreadyRunning) {
 		t.Fatalf("second up: %v, want ErrAlreadyRunning", err)
 	}
 	must("committed", runPing)
 	must("stopped 7 process(es)", runDown)
 	must("a stopped network is kept", runStatus)
-	must("restarting the network", runUp, "--base", base)
+	must("restarting the network", runUp, "--base", base, "--gateway=false")
 	must("committed", runPing, "--org", "BankB")
 	must("removed", runDown, "--purge")
 	must("no network", runStatus)

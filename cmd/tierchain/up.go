@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -22,6 +23,10 @@ func runUp(w io.Writer, args []string) error {
 	orderers := fs.Int("orderers", 1, "Raft orderers: 1 or 3")
 	batch := fs.Duration("batch-timeout", 150*time.Millisecond, "orderer batch timeout (set when the network is created)")
 	fresh := fs.Bool("fresh", false, "discard a stopped network kept in --dir and create a new one")
+	addr := fs.String("addr", defaultAddr, "the REST gateway's listen address")
+	withGateway := fs.Bool("gateway", true, "also start the REST gateway ('tierchain serve') in the background")
+	withDemo := fs.Bool("demo", true, "play the demo story once on a new ledger (needs --gateway)")
+	demoMaturity := fs.Duration("demo-maturity", 20*time.Second, "the demo receivable's time to maturity")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -47,9 +52,25 @@ func runUp(w io.Writer, args []string) error {
 	}
 	// The nodes keep the port range reserved; this process lets go of it.
 	n.Detach()
-	fmt.Fprintf(w, "up in %s\n\n", time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(w, "network up in %s\n\n", time.Since(start).Round(time.Millisecond))
 	printLayout(w, n.Layout, n.Dir)
-	fmt.Fprintln(w, "\nstop with: tierchain down   (keeps the ledgers for the next 'up'; --purge removes them)")
+	if *withGateway {
+		t := time.Now()
+		if err := startGateway(ctx, n.Dir, *addr); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "\nREST gateway at http://%s (ready in %s; log %s)\n", *addr, time.Since(t).Round(time.Millisecond),
+			filepath.Join(gatewayDir(n.Dir), "gateway.log"))
+		fmt.Fprintf(w, "API tokens of the founding enterprises: %s\n", filepath.Join(gatewayDir(n.Dir), "tokens.json"))
+		if *withDemo {
+			fmt.Fprintln(w)
+			if err := playDemo(ctx, w, n.Dir, *addr, *demoMaturity, true); err != nil {
+				return err
+			}
+		}
+	}
+	fmt.Fprintf(w, "\nup in %s\n", time.Since(start).Round(time.Millisecond))
+	fmt.Fprintln(w, "stop with: tierchain down   (keeps the ledgers for the next 'up'; --purge removes them)")
 	return nil
 }
 

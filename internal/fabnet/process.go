@@ -193,3 +193,11 @@ type record struct {
 func writeRecord(path string, r record) error { return writeJSON(path, r) }
 
 func readRecord(path string) (record, error) { return readJSON[record](path) }
+
+// ProcessAlive reports whether pid runs the binary bin (by base name), so
+// that a recorded PID reused by another program is never signalled.
+func ProcessAlive(pid int, bin string) bool { return alive(pid, bin) }
+
+// StopProcess sends SIGTERM to pid's process group, and SIGKILL after
+// grace, if pid still runs bin.
+func StopProcess(pid int, bin string, grace time.Duration) { killPID(pid, bin, grace) }
