@@ -13,6 +13,7 @@ import (
 	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/chaincode/protocol"
 	"github.com/tierchain/tierchain/internal/fabricclient"
+	"github.com/tierchain/tierchain/services/store"
 )
 
 // applyResult counts what one batch did.
@@ -55,24 +56,22 @@ func (ix *Indexer) apply(ctx context.Context, batch []fabricclient.Event) (apply
 		}
 		p := pending{ev: ev}
 		e, err := decodeEvent(ev)
-		if err != nil {
-			if !errors.As(err, &p.malformed) {
-				return applyResult{}, err
-			}
-		} else {
-			p.e = e
-			if p.recs, err = ix.fetchRecords(ctx, e); err != nil {
-				return applyResult{}, err
-			}
+		if err != nil && !errors.As(err, &p.malformed) {
+			return applyResult{}, err
 		}
+		p.e = e
 		items = append(items, p)
+	}
+	if err := ix.fetchRecords(ctx, items); err != nil {
+		return applyResult{}, err
 	}
 	last := batch[len(batch)-1]
 	var res applyResult
 	err = ix.db.InTx(ctx, func(tx *sql.Tx) error {
 		res = applyResult{duplicates: seen} // InTx may run this again
+		st := &stmts{ctx: ctx, tx: tx, db: ix.db}
 		for _, p := range items {
-			logged, err := ix.logEvent(ctx, tx, p)
+			logged, err := logEvent(st, p)
 			if err != nil {
 				return err
 			}
@@ -82,7 +81,7 @@ func (ix *Indexer) apply(ctx context.Context, batch []fabricclient.Event) (apply
 			case p.malformed != nil:
 				res.rejected = append(res.rejected, p.malformed)
 			default:
-				if err := ix.write(ctx, tx, p); err != nil {
+				if err := write(st, p); err != nil {
 					return fmt.Errorf("indexer: apply tx %s: %w", p.ev.TxID, err)
 				}
 				res.applied++
@@ -123,7 +122,7 @@ func (ix *Indexer) knownTxs(ctx context.Context, batch []fabricclient.Event) (ma
 
 // logEvent adds the event to the log, and reports false when the log
 // already had its transaction (then nothing else is written).
-func (ix *Indexer) logEvent(ctx context.Context, tx *sql.Tx, p pending) (bool, error) {
+func logEvent(st *stmts, p pending) (bool, error) {
 	outcome, reason := "applied", ""
 	if p.malformed != nil {
 		outcome, reason = "rejected", p.malformed.Reason
@@ -132,9 +131,9 @@ func (ix *Indexer) logEvent(ctx context.Context, tx *sql.Tx, p pending) (bool, e
 	if payload == nil {
 		payload = []byte{}
 	}
-	r, err := tx.ExecContext(ctx, ix.db.Rebind(`INSERT INTO indexer_events
+	r, err := st.exec(`INSERT INTO indexer_events
 		(tx_id, block_number, kind, actor, tx_time, outcome, reason, payload, indexed_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tx_id) DO NOTHING`),
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tx_id) DO NOTHING`,
 		p.ev.TxID, p.ev.BlockNumber, p.e.Kind, p.e.Actor, micros(p.e.Timestamp), outcome, reason, payload, time.Now().UnixMicro())
 	if err != nil {
 		return false, fmt.Errorf("indexer: log event %s: %w", p.ev.TxID, err)
@@ -145,10 +144,10 @@ func (ix *Indexer) logEvent(ctx context.Context, tx *sql.Tx, p pending) (bool, e
 
 // write applies one event's changes: statuses, holders and amounts'
 // commitments from the event, everything else from the ledger's records.
-func (ix *Indexer) write(ctx context.Context, tx *sql.Tx, p pending) error {
+func write(st *stmts, p pending) error {
 	e, block, at := p.e, p.ev.BlockNumber, micros(p.e.Timestamp)
 	exec := func(query string, args ...any) error {
-		_, err := tx.ExecContext(ctx, ix.db.Rebind(query), args...)
+		_, err := st.exec(query, args...)
 		return err
 	}
 	for _, c := range e.Enterprises {
@@ -202,12 +201,12 @@ func (ix *Indexer) write(ctx context.Context, tx *sql.Tx, p pending) error {
 			return fmt.Errorf("token %s: %w", c.ID, err)
 		}
 	}
-	return ix.writeFinancing(ctx, tx, p)
+	return writeFinancing(st, p)
 }
 
 // writeFinancing keeps the financing requests: one row per request, from
 // PENDING to the bank's or the holder's decision.
-func (ix *Indexer) writeFinancing(ctx context.Context, tx *sql.Tx, p pending) error {
+func writeFinancing(st *stmts, p pending) error {
 	e, block, at := p.e, p.ev.BlockNumber, micros(p.e.Timestamp)
 	var decided FinancingStatus
 	switch e.Kind {
@@ -216,9 +215,9 @@ func (ix *Indexer) writeFinancing(ctx context.Context, tx *sql.Tx, p pending) er
 			if c.Status != model.TokenFinancing {
 				continue
 			}
-			if _, err := tx.ExecContext(ctx, ix.db.Rebind(`INSERT INTO indexer_financing_requests
+			if _, err := st.exec(`INSERT INTO indexer_financing_requests
 				(token_id, bank, requester, status, requested_at, decided_at, request_tx, request_block, decision_tx, decision_block)
-				VALUES (?, ?, ?, 'PENDING', ?, 0, ?, ?, '', 0) ON CONFLICT (request_tx, token_id) DO NOTHING`),
+				VALUES (?, ?, ?, 'PENDING', ?, 0, ?, ?, '', 0) ON CONFLICT (request_tx, token_id) DO NOTHING`,
 				c.ID, c.Bank, e.Actor, at, e.TxID, block); err != nil {
 				return fmt.Errorf("financing request %s: %w", c.ID, err)
 			}
@@ -234,13 +233,27 @@ func (ix *Indexer) writeFinancing(ctx context.Context, tx *sql.Tx, p pending) er
 		return nil
 	}
 	for _, c := range e.Tokens {
-		if _, err := tx.ExecContext(ctx, ix.db.Rebind(`UPDATE indexer_financing_requests
+		if _, err := st.exec(`UPDATE indexer_financing_requests
 			SET status = ?, decided_at = ?, decision_tx = ?, decision_block = ?
-			WHERE token_id = ? AND status = 'PENDING'`), decided, at, e.TxID, block, c.ID); err != nil {
+			WHERE token_id = ? AND status = 'PENDING'`, decided, at, e.TxID, block, c.ID); err != nil {
 			return fmt.Errorf("financing decision %s: %w", c.ID, err)
 		}
 	}
 	return nil
+}
+
+// stmts runs one batch's statements in its SQL transaction. (Preparing
+// each statement once per batch was measured: modernc.org/sqlite parses
+// the SQL again on every execution of a prepared statement, so it saved
+// nothing.)
+type stmts struct {
+	ctx context.Context
+	tx  *sql.Tx
+	db  *store.DB
+}
+
+func (s *stmts) exec(query string, args ...any) (sql.Result, error) {
+	return s.tx.ExecContext(s.ctx, s.db.Rebind(query), args...)
 }
 
 const upsertEnterprise = `INSERT INTO indexer_enterprises

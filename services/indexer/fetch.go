@@ -5,18 +5,21 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/internal/fabricclient"
 )
 
-// records are the full ledger records of the changes of one event.
+// records are the full ledger records of the changes of one event. The
+// maps are complete before any fetch starts; each fetch fills its own
+// entry, so the fetches of a batch run concurrently.
 type records struct {
-	enterprises map[string]fetched[model.Enterprise]
-	invoices    map[string]fetched[model.Invoice]
-	creditLines map[[2]string]fetched[model.CreditLine]
-	tokens      map[string]fetched[model.Token]
+	enterprises map[string]*fetched[model.Enterprise]
+	invoices    map[string]*fetched[model.Invoice]
+	creditLines map[[2]string]*fetched[model.CreditLine]
+	tokens      map[string]*fetched[model.Token]
 }
 
 // fetched is a record and the JSON the read model keeps of it.
@@ -25,9 +28,12 @@ type fetched[T any] struct {
 	json []byte
 }
 
-// fetchRecords reads from the ledger every record an event changed. It
-// runs before the SQL transaction (which may be retried and must have no
-// effect outside the database).
+// fetchJob reads one record into its entry.
+type fetchJob func(ctx context.Context) error
+
+// fetchRecords reads from the ledger every record the batch's events
+// changed, Options.Fetchers at a time. It runs before the SQL transaction
+// (which may be retried and must have no effect outside the database).
 //
 // A Fabric peer delivers a block's events once the block is in its block
 // store, which can be a moment before the block's writes reach its state
@@ -36,51 +42,62 @@ type fetched[T any] struct {
 // up to Options.StaleWait. Records read while catching up on old events
 // are newer than the events; the columns follow the events, the JSON is
 // the newest the ledger had.
-func (ix *Indexer) fetchRecords(ctx context.Context, e model.Event) (*records, error) {
+func (ix *Indexer) fetchRecords(ctx context.Context, items []pending) error {
+	var jobs []fetchJob
+	for i := range items {
+		if items[i].malformed != nil {
+			continue
+		}
+		recs, js := ix.fetchJobs(items[i].e)
+		items[i].recs = recs
+		jobs = append(jobs, js...)
+	}
+	return runJobs(ctx, ix.opts.Fetchers, jobs)
+}
+
+// fetchJobs lays out one event's records and the jobs that fetch them.
+func (ix *Indexer) fetchJobs(e model.Event) (*records, []fetchJob) {
 	r := &records{
-		enterprises: map[string]fetched[model.Enterprise]{},
-		invoices:    map[string]fetched[model.Invoice]{},
-		creditLines: map[[2]string]fetched[model.CreditLine]{},
-		tokens:      map[string]fetched[model.Token]{},
+		enterprises: map[string]*fetched[model.Enterprise]{},
+		invoices:    map[string]*fetched[model.Invoice]{},
+		creditLines: map[[2]string]*fetched[model.CreditLine]{},
+		tokens:      map[string]*fetched[model.Token]{},
 	}
 	at := e.Timestamp
+	var jobs []fetchJob
 	for _, c := range e.Enterprises {
-		if err := fetchInto(ctx, ix, at, r.enterprises, c.ID, enterpriseUpdated, "GetEnterprise", c.ID); err != nil {
-			return nil, err
-		}
+		jobs = addJob(jobs, ix, at, r.enterprises, c.ID, enterpriseUpdated, "GetEnterprise", c.ID)
 	}
 	for _, c := range e.Invoices {
-		if err := fetchInto(ctx, ix, at, r.invoices, c.ID, invoiceUpdated, "GetInvoice", c.ID); err != nil {
-			return nil, err
-		}
+		jobs = addJob(jobs, ix, at, r.invoices, c.ID, invoiceUpdated, "GetInvoice", c.ID)
 	}
 	for _, c := range e.CreditLines {
-		key := [2]string{c.Core, c.Bank}
-		if err := fetchInto(ctx, ix, at, r.creditLines, key, creditLineUpdated, "GetCreditLine", c.Core, c.Bank); err != nil {
-			return nil, err
-		}
+		jobs = addJob(jobs, ix, at, r.creditLines, [2]string{c.Core, c.Bank}, creditLineUpdated, "GetCreditLine", c.Core, c.Bank)
 	}
 	for _, c := range e.Tokens {
 		if _, ok := r.tokens[c.ID]; ok {
 			continue
 		}
-		// GetToken answers a view: the status as seen at the query's time
-		// (OVERDUE derived) and the stored one apart.
-		view, err := fetchRecord(ctx, ix, at, tokenUpdated, "GetToken", c.ID)
-		if err != nil {
-			return nil, err
-		}
-		tok := view.rec.Token
-		if view.rec.LedgerStatus != "" {
-			tok.Status = view.rec.LedgerStatus
-		}
-		b, err := json.Marshal(tok)
-		if err != nil {
-			return nil, fmt.Errorf("indexer: encode token %s: %w", c.ID, err)
-		}
-		r.tokens[c.ID] = fetched[model.Token]{rec: tok, json: b}
+		out := &fetched[model.Token]{}
+		r.tokens[c.ID] = out
+		jobs = append(jobs, func(ctx context.Context) error {
+			// GetToken answers a view: the status as seen at the query's
+			// time (OVERDUE derived) and the stored one apart.
+			view, err := fetchRecord(ctx, ix, at, tokenUpdated, "GetToken", c.ID)
+			if err != nil {
+				return err
+			}
+			out.rec = view.rec.Token
+			if view.rec.LedgerStatus != "" {
+				out.rec.Status = view.rec.LedgerStatus
+			}
+			if out.json, err = json.Marshal(out.rec); err != nil {
+				return fmt.Errorf("indexer: encode token %s: %w", c.ID, err)
+			}
+			return nil
+		})
 	}
-	return r, nil
+	return r, jobs
 }
 
 func enterpriseUpdated(x *model.Enterprise) time.Time { return x.UpdatedAt }
@@ -88,18 +105,51 @@ func invoiceUpdated(x *model.Invoice) time.Time       { return x.UpdatedAt }
 func creditLineUpdated(x *model.CreditLine) time.Time { return x.UpdatedAt }
 func tokenUpdated(x *model.TokenView) time.Time       { return x.UpdatedAt }
 
-// fetchInto fetches the record named by key into m, once per event.
-func fetchInto[K comparable, T any](ctx context.Context, ix *Indexer, at time.Time, m map[K]fetched[T], key K,
-	updated func(*T) time.Time, fn string, args ...string) error {
+// addJob adds the entry for key to m, once per event, and the job that
+// fetches it.
+func addJob[K comparable, T any](jobs []fetchJob, ix *Indexer, at time.Time, m map[K]*fetched[T], key K,
+	updated func(*T) time.Time, fn string, args ...string) []fetchJob {
 	if _, ok := m[key]; ok {
-		return nil
+		return jobs
 	}
-	rec, err := fetchRecord(ctx, ix, at, updated, fn, args...)
-	if err != nil {
+	out := &fetched[T]{}
+	m[key] = out
+	return append(jobs, func(ctx context.Context) error {
+		rec, err := fetchRecord(ctx, ix, at, updated, fn, args...)
+		*out = rec
 		return err
+	})
+}
+
+// runJobs runs the jobs, at most n at a time, and returns the first error
+// (which cancels the others).
+func runJobs(ctx context.Context, n int, jobs []fetchJob) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sem := make(chan struct{}, max(n, 1))
+	var wg sync.WaitGroup
+	var once sync.Once
+	var first error
+	for _, job := range jobs {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			if err := job(ctx); err != nil {
+				once.Do(func() { first = err; cancel() })
+			}
+		})
 	}
-	m[key] = rec
-	return nil
+	wg.Wait()
+	if first != nil {
+		return first
+	}
+	return ctx.Err()
 }
 
 // Stale-record polling: from staleFirstPause, doubling up to staleMaxPause.

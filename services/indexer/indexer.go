@@ -48,6 +48,8 @@ type Options struct {
 	// StaleWait bounds how long a record read from the ledger may lag
 	// behind its event before it is taken as it is (2s); see fetch.go.
 	StaleWait time.Duration
+	// Fetchers bounds the ledger queries of a batch in flight at once (8).
+	Fetchers int
 	// MaxBatch bounds the events applied in one SQL transaction (64). The
 	// indexer batches only what the stream has ready, so a live stream
 	// applies each event at once and a catch-up amortises commits.
@@ -69,6 +71,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.StaleWait <= 0 {
 		o.StaleWait = 2 * time.Second
+	}
+	if o.Fetchers <= 0 {
+		o.Fetchers = 8
 	}
 	if o.MaxBatch <= 0 {
 		o.MaxBatch = 64
