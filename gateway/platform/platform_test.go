@@ -3,11 +3,12 @@ package platform_test
 import (
 	"context"
 	"errors"
-	"io"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,29 +28,47 @@ type testWriter struct{ t *testing.T }
 
 func (w testWriter) Write(b []byte) (int, error) { w.t.Log(string(b)); return len(b), nil }
 
-// start runs a platform on the test network and returns its base URL.
+var (
+	shared     *platform.Platform
+	sharedBase string
+	sharedErr  error
+	sharedOnce sync.Once
+)
+
+// start returns the platform of this test binary, serving on the test
+// network (one per network: the founders' keys are registered on its
+// ledger), and its base URL. It lives until the process ends.
 func start(t *testing.T) (*platform.Platform, string) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	p, err := platform.New(ctx, platform.Config{Network: fabnettest.Network(), DataDir: t.TempDir(),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- p.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, http.ErrServerClosed) {
-			t.Errorf("serve: %v", err)
+	sharedOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "tierchain-platform-")
+		if err != nil {
+			sharedErr = err
+			return
 		}
-		p.Close()
+		ctx := context.Background()
+		p, err := platform.New(ctx, platform.Config{Network: fabnettest.Network(), DataDir: dir,
+			Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+		if err != nil {
+			sharedErr = err
+			return
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			sharedErr = err
+			return
+		}
+		go func() {
+			if err := p.Serve(ctx, ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				fmt.Fprintln(os.Stderr, "serve:", err)
+			}
+		}()
+		shared, sharedBase = p, "http://"+ln.Addr().String()
 	})
-	return p, "http://" + ln.Addr().String()
+	if sharedErr != nil {
+		t.Fatal(sharedErr)
+	}
+	return shared, sharedBase
 }
 
 // TestStoryOverREST runs the demo story against the real network: issue,

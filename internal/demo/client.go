@@ -12,6 +12,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -63,17 +64,39 @@ func (c *Client) Do(ctx context.Context, method, path string, body any, out any)
 }
 
 func (c *Client) do(ctx context.Context, method, path, contentType string, body any, out any) error {
-	var r io.Reader
+	var raw []byte
 	switch b := body.(type) {
 	case nil:
 	case []byte:
-		r = bytes.NewReader(b)
+		raw = b
 	default:
 		j, err := json.Marshal(b)
 		if err != nil {
 			return err
 		}
-		r, contentType = bytes.NewReader(j), "application/json"
+		raw, contentType = j, "application/json"
+	}
+	key := newKey()
+	for attempt := 1; ; attempt++ {
+		err := c.once(ctx, method, path, contentType, raw, key, out)
+		var p *Problem
+		// 503 says nothing was written (the ledger was unreachable or not
+		// ready): retry with the same Idempotency-Key, as a client should.
+		if !errors.As(err, &p) || p.Status != http.StatusServiceUnavailable || attempt == 5 {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(attempt) * 500 * time.Millisecond):
+		}
+	}
+}
+
+func (c *Client) once(ctx context.Context, method, path, contentType string, raw []byte, key string, out any) error {
+	var r io.Reader
+	if raw != nil {
+		r = bytes.NewReader(raw)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, c.Base+path, r)
 	if err != nil {
@@ -86,7 +109,7 @@ func (c *Client) do(ctx context.Context, method, path, contentType string, body 
 		req.Header.Set("Authorization", "Bearer "+c.Token)
 	}
 	if method != http.MethodGet {
-		req.Header.Set("Idempotency-Key", newKey())
+		req.Header.Set("Idempotency-Key", key)
 	}
 	hc := c.HTTP
 	if hc == nil {
@@ -148,4 +171,9 @@ func (c *Client) Upload(ctx context.Context, doc []byte, docType string, pdf []b
 		return err
 	}
 	return c.do(ctx, http.MethodPost, "/v1/invoices", mw.FormDataContentType(), buf.Bytes(), out)
+}
+
+// DoJSON sends raw bytes as an application/json body, as is.
+func (c *Client) DoJSON(ctx context.Context, method, path string, raw []byte, out any) error {
+	return c.do(ctx, method, path, "application/json", raw, out)
 }

@@ -49,11 +49,20 @@ type Config struct {
 	Suffix string
 	Out    io.Writer
 	HTTP   *http.Client
+	// StopBefore ends the story before the step of that name ("pay",
+	// "audit"…), for tests that go on from there.
+	StopBefore string
 }
 
 // Result is what the story did, for the caller to check.
 type Result struct {
-	Suppliers   [3]string // tier 1, 2, 3
+	Suppliers      [3]string // tier 1, 2, 3
+	SupplierTokens [3]string // their API tokens
+	// Held are the unspent tokens after the splits and the financing:
+	// tier 1's change, tier 2's change, tier 3's piece (held by Bank B
+	// once financed).
+	Held        [3]Token
+	InvoiceDoc  []byte // the first invoice as uploaded
 	Root        string
 	Leaves      []Token // every token paid at maturity, after confirmation
 	Report      Report
@@ -90,24 +99,29 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	as := func(id string) *Client { return &Client{Base: cfg.Base, Token: cfg.Tokens[id], HTTP: cfg.HTTP} }
 	s.operator, s.core, s.bankA, s.bankB, s.regulator = as("operator"), as("carmaker"), as("bankA"), as("bankB"), as("regulator")
 	for _, step := range []struct {
-		name string
-		f    func(context.Context) error
+		id, name string
+		f        func(context.Context) error
 	}{
-		{"onboard three tiers of suppliers", s.onboard},
-		{"grant credit lines", s.creditLines},
-		{"upload and confirm invoices", s.invoices},
-		{"issue 1,000,000.00 to tier 1", s.issue},
-		{"split down the chain", s.splits},
-		{"finance tier 3 at Bank B", s.finance},
-		{"pay every holder at maturity", s.pay},
-		{"regulator reconciles every amount", s.audit},
-		{"the same invoice again is refused", s.reuse},
+		{"onboard", "onboard three tiers of suppliers", s.onboard},
+		{"credit", "grant credit lines", s.creditLines},
+		{"invoices", "upload and confirm invoices", s.invoices},
+		{"issue", "issue 1,000,000.00 to tier 1", s.issue},
+		{"split", "split down the chain", s.splits},
+		{"finance", "finance tier 3 at Bank B", s.finance},
+		{"pay", "pay every holder at maturity", s.pay},
+		{"audit", "regulator reconciles every amount", s.audit},
+		{"reuse", "the same invoice again is refused", s.reuse},
 	} {
+		if step.id == cfg.StopBefore {
+			break
+		}
 		start := time.Now()
 		if err := step.f(ctx); err != nil {
 			return s.res, fmt.Errorf("%s: %w", step.name, err)
 		}
 		fmt.Fprintf(cfg.Out, "  ✓ %-40s %6.2fs\n", step.name, time.Since(start).Seconds())
+		s.res.Held = [3]Token{s.tier1Change, s.tier2Token, s.tier3Token}
+		s.res.InvoiceDoc = s.firstDoc
 	}
 	return s.res, nil
 }
@@ -148,6 +162,7 @@ func (s *story) onboard(ctx context.Context) error {
 			s.tier3 = c
 		}
 		s.res.Suppliers[i] = id
+		s.res.SupplierTokens[i] = resp.APIToken
 		s.say("%s (%s), identity issued by the operator's CA", id, n[0])
 	}
 	return nil
