@@ -3,6 +3,8 @@ package indexer
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
+	"unicode"
 
 	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/internal/fabricclient"
@@ -14,7 +16,7 @@ import (
 func decodeEvent(ev fabricclient.Event) (model.Event, error) {
 	var e model.Event
 	bad := func(format string, args ...any) (model.Event, error) {
-		return model.Event{}, &MalformedEventError{BlockNumber: ev.BlockNumber, TxID: ev.TxID, Reason: fmt.Sprintf(format, args...)}
+		return model.Event{}, &MalformedEventError{BlockNumber: ev.BlockNumber, TxID: ev.TxID, Reason: printable(fmt.Sprintf(format, args...))}
 	}
 	if err := json.Unmarshal(ev.Payload, &e); err != nil {
 		return bad("payload is not an event: %v", err)
@@ -24,12 +26,14 @@ func decodeEvent(ev fabricclient.Event) (model.Event, error) {
 		return bad("version %d, want %d", e.Version, model.EventVersion)
 	case e.TxID != ev.TxID:
 		return bad("event names transaction %q", e.TxID)
-	case e.Kind == "" || len(e.Kind) > model.MaxIDLength:
-		return bad("kind: length must be 1..%d", model.MaxIDLength)
-	case e.Actor == "" || len(e.Actor) > model.MaxIDLength:
-		return bad("actor: length must be 1..%d", model.MaxIDLength)
 	case e.Timestamp.IsZero():
 		return bad("no timestamp")
+	}
+	// Kinds ("financing.request") and actors ("bootstrap", enterprise
+	// IDs) have the shape of IDs; anything else (a NUL byte, which
+	// PostgreSQL refuses in text, say) would fail the batch for ever.
+	if err := firstError(model.ValidateID("kind", e.Kind), model.ValidateID("actor", e.Actor)); err != nil {
+		return bad("%v", err)
 	}
 	for i, c := range e.Enterprises {
 		if err := firstError(model.ValidateID("id", c.ID), knownRole(c.Role), knownEnterpriseStatus(c.Status)); err != nil {
@@ -58,6 +62,17 @@ func decodeEvent(ev fabricclient.Event) (model.Event, error) {
 		}
 	}
 	return e, nil
+}
+
+// printable keeps a reason storable in a text column: valid UTF-8, no
+// control characters.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return '?'
+		}
+		return r
+	}, strings.ToValidUTF8(s, "?"))
 }
 
 func firstError(errs ...error) error {

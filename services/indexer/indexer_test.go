@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/internal/fabricclient"
@@ -200,6 +202,8 @@ func TestMalformedEventsAreRecordedAndSkipped(t *testing.T) {
 			{good(func(e *model.Event) { e.Version = 2 }), "version 2"},
 			{good(func(e *model.Event) { e.TxID = "someone-else" }), "names transaction"},
 			{good(func(e *model.Event) { e.Kind = "" }), "kind"},
+			{good(func(e *model.Event) { e.Actor = "nul\x00" }), "actor"},
+			{constant([]byte("{\"version\":\x00}")), "payload is not an event"},
 			{good(func(e *model.Event) { e.Enterprises[0].ID = "" }), "enterprises[0]"},
 			{good(func(e *model.Event) { e.Enterprises[0].Role = "king" }), "role"},
 			{good(func(e *model.Event) {
@@ -243,6 +247,9 @@ func TestMalformedEventsAreRecordedAndSkipped(t *testing.T) {
 			t.Fatalf("rejected %d %v", len(rejected.Items), err)
 		}
 		for i, e := range rejected.Items {
+			if !utf8.ValidString(e.Reason) || strings.ContainsRune(e.Reason, 0) {
+				t.Errorf("rejected %s: reason %q is not printable", e.TxID, e.Reason)
+			}
 			j := len(cases) - 1 - i
 			if string(e.Payload) != string(payloads[j]) || !contains(e.Reason, cases[j].reason) {
 				t.Errorf("rejected %s: payload %q reason %q, want %q about %q", e.TxID, e.Payload, e.Reason, payloads[j], cases[j].reason)
