@@ -119,15 +119,56 @@ type follower struct {
 
 func follow(t *testing.T, db *store.DB, operator *member) *follower {
 	t.Helper()
+	return followFrom(t, db, operator, operator.ledger, nil)
+}
+
+// followFrom follows src; cancel, if not nil, receives the function that
+// stops the follower.
+func followFrom(t *testing.T, db *store.DB, operator *member, src indexer.Source, cancelled func(context.CancelFunc)) *follower {
+	t.Helper()
 	ix, err := indexer.New(t.Context(), db, operator.ledger, indexer.Options{
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Backoff: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	if cancelled != nil {
+		cancelled(cancel)
+	}
 	f := &follower{ix: ix, cancel: cancel, done: make(chan error, 1)}
-	go func() { f.done <- ix.Run(ctx, operator.ledger) }()
+	go func() { f.done <- ix.Run(ctx, src) }()
 	return f
+}
+
+// killAfter passes the real stream on and kills the follower as soon as
+// it has handed over n events: the follower dies in the middle of the
+// stream, perhaps in the middle of applying.
+type killAfter struct {
+	indexer.Source
+	n    int
+	kill context.CancelFunc
+}
+
+func (k *killAfter) ChaincodeEvents(ctx context.Context, opts ...fabricclient.EventsOption) (<-chan fabricclient.Event, error) {
+	in, err := k.Source.ChaincodeEvents(ctx, opts...)
+	if err != nil {
+		return nil, err
+	}
+	out := make(chan fabricclient.Event)
+	go func() {
+		defer close(out)
+		for ev := range in {
+			select {
+			case out <- ev:
+			case <-ctx.Done():
+				return
+			}
+			if k.n--; k.n == 0 {
+				k.kill()
+			}
+		}
+	}()
+	return out, nil
 }
 
 func (f *follower) stop(t *testing.T) {
@@ -309,4 +350,32 @@ func TestIndexerFollowsTheLedger(t *testing.T) {
 	if cp, _ := g.ix.Checkpoint(ctx); cp.Block != last.BlockNumber || cp.TxID != last.TxID {
 		t.Errorf("checkpoint %+v, want the last transaction %s in block %d", cp, last.TxID, last.BlockNumber)
 	}
+
+	// A new read model from block 0, its follower killed after 5 events in
+	// the middle of catching up, then resumed by another.
+	db2 := storetest.SQLite(t)
+	kill := &killAfter{Source: operator.ledger, n: 5}
+	h := followFrom(t, db2, operator, kill, func(c context.CancelFunc) { kill.kill = c })
+	select {
+	case <-h.done:
+	case <-time.After(90 * time.Second):
+		t.Fatal("the follower was not killed")
+	}
+	cp, err := h.ix.Checkpoint(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	applied := slices.Index(log.txs, cp.TxID) + 1
+	if applied > 5 {
+		t.Fatalf("checkpoint %+v is past the 5 events handed over", cp)
+	}
+	page2, err := h.ix.Events(ctx, indexer.EventQuery{Limit: indexer.MaxPageSize})
+	if err != nil || len(page2.Items) != applied {
+		t.Fatalf("%d events logged for a checkpoint after %d (%v)", len(page2.Items), applied, err)
+	}
+	t.Logf("killed after 5 events handed over: %d applied", applied)
+	k := follow(t, db2, operator)
+	defer k.stop(t)
+	k.waitApplied(t, last.TxID)
+	assertLog(t, k.ix, log.txs)
 }
