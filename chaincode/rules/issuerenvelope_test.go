@@ -42,9 +42,7 @@ func TestCoreWalletFromLedger(t *testing.T) {
 	}
 
 	amount := rulestest.Opening(1_500)
-	req := must(protocol.BuildIssue(s.Ctx(), protocol.IssueInput{Issuer: s.Core.ID, IssuerKey: s.Core.Key.Public(), Bank: s.BankA.ID,
-		Holder: s.S1.Recipient(), Invoices: s.Invoices[2:], Limit: rulestest.LimitA, Outstanding: out,
-		Maturity: rulestest.Maturity, Amount: amount}, s.Auditor(), nil))
+	req := s.IssueRequest(out, s.Invoices[2:], amount)
 	second := must(r.Issue(s.As(s.Core), req))
 	if string(second.IssuerEnvelope) != string(req.IssuerEnvelope) {
 		t.Fatal("the root does not keep the issuer envelope")

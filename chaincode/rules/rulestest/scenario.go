@@ -98,10 +98,7 @@ func NewScenario() *Scenario {
 	must(w.Rules.GrantCreditLine(w.As(w.BankB), &model.GrantCreditLineRequest{Core: w.Core.ID, Limit: LimitB, Expiry: expiry}))
 
 	s.RootOpening = Opening(RootAmount)
-	s.IssueReq = must(protocol.BuildIssue(w.Ctx(), protocol.IssueInput{
-		Issuer: w.Core.ID, IssuerKey: w.Core.Key.Public(), Bank: w.BankA.ID, Holder: w.S1.Recipient(), Invoices: s.Invoices[:2],
-		Limit: LimitA, Outstanding: ZeroOpening(), Maturity: Maturity, Amount: s.RootOpening,
-	}, w.Auditor(), nil))
+	s.IssueReq = w.IssueRequest(ZeroOpening(), s.Invoices[:2], s.RootOpening)
 	s.PreIssue = w.State.Clone()
 	s.IssueTxID = w.NextTxID()
 	root, err := w.Rules.Issue(w.As(w.Core), s.IssueReq)
@@ -111,6 +108,16 @@ func NewScenario() *Scenario {
 	s.Root = root.ID
 	s.Outstanding = s.RootOpening
 	return s
+}
+
+// IssueRequest builds the core's issue of amount to S1, backed by
+// invoices, against BankA's line (LimitA) whose outstanding sum opens to
+// outstanding.
+func (w *World) IssueRequest(outstanding pedersen.Opening, invoices []protocol.OpenedInvoice, amount pedersen.Opening) *model.IssueRequest {
+	return must(protocol.BuildIssue(w.Ctx(), protocol.IssueInput{
+		Issuer: w.Core.ID, IssuerKey: w.Core.Key.Public(), Bank: w.BankA.ID, Holder: w.S1.Recipient(), Invoices: invoices,
+		Limit: LimitA, Outstanding: outstanding, Maturity: Maturity, Amount: amount,
+	}, w.Auditor(), nil))
 }
 
 // Clone returns an independent copy of the scenario.
