@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"gopkg.in/yaml.v3"
@@ -62,11 +63,14 @@ type parameter struct {
 }
 
 type schema struct {
-	Ref        string            `yaml:"$ref"`
-	Required   []string          `yaml:"required"`
-	Properties map[string]schema `yaml:"properties"`
-	AllOf      []schema          `yaml:"allOf"`
-	Items      *schema           `yaml:"items"`
+	Ref             string            `yaml:"$ref"`
+	Type            string            `yaml:"type"`
+	Format          string            `yaml:"format"`
+	ContentEncoding string            `yaml:"contentEncoding"`
+	Required        []string          `yaml:"required"`
+	Properties      map[string]schema `yaml:"properties"`
+	AllOf           []schema          `yaml:"allOf"`
+	Items           *schema           `yaml:"items"`
 }
 
 func loadDoc(t *testing.T) *doc {
@@ -536,6 +540,64 @@ func withType(m map[reflect.Type]bool, t reflect.Type) map[reflect.Type]bool {
 
 var marshaler = reflect.TypeFor[json.Marshaler]()
 
+// resolve follows s's $ref to the component it names.
+func (d *doc) resolve(s schema) schema {
+	for i := 0; s.Ref != "" && i < 16; i++ {
+		s = d.Components.Schemas[strings.TrimPrefix(s.Ref, schemaPrefix)]
+	}
+	return s
+}
+
+// checkType compares a member's schema with the JSON encoding/json gives
+// its Go type: strings (also time.Time as date-time and []byte as base64),
+// integers, numbers, booleans, arrays (element by element) and objects.
+func (d *doc) checkType(s schema, typ reflect.Type) error {
+	if typ.Kind() == reflect.Pointer {
+		typ = typ.Elem()
+	}
+	r := d.resolve(s)
+	got := r.Type
+	if got == "" && (len(r.AllOf) > 0 || r.Properties != nil) {
+		got = "object"
+	}
+	var want string
+	switch k := typ.Kind(); {
+	case typ == reflect.TypeFor[time.Time]():
+		want = "string"
+		if r.Format != "date-time" {
+			return fmt.Errorf("%v is a date-time, documented with format %q", typ, r.Format)
+		}
+	case k == reflect.Slice && typ.Elem().Kind() == reflect.Uint8:
+		want = "string"
+		if r.ContentEncoding != "base64" {
+			return fmt.Errorf("%v is base64, documented with contentEncoding %q", typ, r.ContentEncoding)
+		}
+	case k == reflect.Slice || k == reflect.Array:
+		want = "array"
+		if got == want && r.Items != nil {
+			if err := d.checkType(*r.Items, typ.Elem()); err != nil {
+				return fmt.Errorf("items: %w", err)
+			}
+		}
+	case k == reflect.String:
+		want = "string"
+	case k >= reflect.Int && k <= reflect.Uint64:
+		want = "integer"
+	case k == reflect.Float32 || k == reflect.Float64:
+		want = "number"
+	case k == reflect.Bool:
+		want = "boolean"
+	case k == reflect.Struct || k == reflect.Map:
+		want = "object"
+	default:
+		return nil
+	}
+	if got != want {
+		return fmt.Errorf("%v renders a JSON %s, documented as %q", typ, want, got)
+	}
+	return nil
+}
+
 // difference lists the elements of a not in b.
 func difference(a, b []string) []string {
 	var out []string
@@ -588,6 +650,9 @@ func TestOpenAPISchemas(t *testing.T) {
 			p, ok := props[m.name]
 			if !ok {
 				continue
+			}
+			if err := d.checkType(p, m.typ); err != nil {
+				t.Errorf("schema %s: %s: %v", name, m.name, err)
 			}
 			// The member's schema: the struct or enum type it holds, through
 			// a pointer or a slice.
