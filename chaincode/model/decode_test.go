@@ -229,3 +229,22 @@ func BenchmarkDecodeSplitRequest(b *testing.B) {
 		}
 	}
 }
+
+// TestDecodeLimit: the one plaintext amount of the API, a credit line's
+// limit, is a whole number in 1..2^64−1; anything else is refused, never
+// wrapped or rounded.
+func TestDecodeLimit(t *testing.T) {
+	grant := func(limit string) string {
+		return `{"core":"core","limit":` + limit + `,"expiry":"2027-01-01T00:00:00Z"}`
+	}
+	if r, err := model.Decode[model.GrantCreditLineRequest](grant("18446744073709551615")); err != nil || r.Limit != 1<<64-1 {
+		t.Fatalf("limit 2^64−1: %+v %v", r, err)
+	}
+	for _, limit := range []string{"0", "-1", "18446744073709551616", "1e3", "1.5", `"100"`, "null", "-0"} {
+		t.Run(limit, func(t *testing.T) {
+			if _, err := model.Decode[model.GrantCreditLineRequest](grant(limit)); !errors.Is(err, model.ErrInvalidArgument) {
+				t.Fatalf("limit %s: %v, want INVALID_ARGUMENT", limit, err)
+			}
+		})
+	}
+}
