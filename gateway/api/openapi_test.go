@@ -47,13 +47,11 @@ type doc struct {
 }
 
 type operation struct {
-	Tags        []string    `yaml:"tags"`
-	Description string      `yaml:"description"`
-	Parameters  []parameter `yaml:"parameters"`
-	RequestBody *struct {
-		Content map[string]struct{ Schema schema } `yaml:"content"`
-	} `yaml:"requestBody"`
-	Security *[]map[string][]string `yaml:"security"`
+	Tags        []string               `yaml:"tags"`
+	Description string                 `yaml:"description"`
+	Parameters  []parameter            `yaml:"parameters"`
+	RequestBody *yaml.Node             `yaml:"requestBody"`
+	Security    *[]map[string][]string `yaml:"security"`
 }
 
 type parameter struct {
