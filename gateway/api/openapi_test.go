@@ -50,7 +50,7 @@ type operation struct {
 	Tags        []string               `yaml:"tags"`
 	Description string                 `yaml:"description"`
 	Parameters  []parameter            `yaml:"parameters"`
-	RequestBody *yaml.Node             `yaml:"requestBody"`
+	RequestBody map[string]any         `yaml:"requestBody"`
 	Security    *[]map[string][]string `yaml:"security"`
 }
 
