@@ -96,6 +96,22 @@ func (ix *Indexer) Lag(ctx context.Context, head uint64) (uint64, error) {
 	return head - cp.Block, nil
 }
 
+// ErrNotFollowing is Ready's answer while no event stream is open (Run not
+// started, or between a broken stream and its reconnection).
+var ErrNotFollowing = errors.New("indexer: not following the ledger")
+
+// Ready is a readiness check (the gateway's Deps.ReadyChecks): the read
+// model's database answers and Run has a stream open.
+func (ix *Indexer) Ready(ctx context.Context) error {
+	if _, err := ix.Checkpoint(ctx); err != nil {
+		return err
+	}
+	if !ix.Connected() {
+		return ErrNotFollowing
+	}
+	return nil
+}
+
 // Applied reports whether the read model reflects transaction txID (a
 // TierChain transaction applied, or rejected as malformed): the gateway's
 // read-your-writes check after a Submit.

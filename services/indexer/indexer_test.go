@@ -65,6 +65,9 @@ func TestRunBuildsReadModel(t *testing.T) {
 		src := &fakeSource{t: t, events: c.events, ix: ix, breakAfter: 5}
 		r := start(ix, src)
 		waitCheckpoint(t, ix, lastCheckpoint(c))
+		if err := ix.Ready(t.Context()); err != nil {
+			t.Errorf("Ready at the end of the stream: %v", err)
+		}
 		r.stop(t)
 		if got := dump(t, db); got != want {
 			t.Fatalf("read model after a broken stream differs from one pass:\n%s\nwant\n%s", got, want)

@@ -193,6 +193,9 @@ func TestOtherReaders(t *testing.T) {
 		if ok, _ := ix.Applied(ctx, "tx-future"); ok {
 			t.Error("Applied(unknown)")
 		}
+		if err := ix.Ready(ctx); !errors.Is(err, ErrNotFollowing) {
+			t.Errorf("Ready without Run: %v", err)
+		}
 	})
 }
 
