@@ -5,8 +5,11 @@
 //
 //	CHAINCODE_ID              the package ID the peer installed (required)
 //	CHAINCODE_SERVER_ADDRESS  host:port to listen on (required)
-//	CHAINCODE_TLS_CERT, CHAINCODE_TLS_KEY, CHAINCODE_TLS_CLIENT_CA
-//	                          PEM files; all three enable mutual TLS
+//	CHAINCODE_TLS_CERT, CHAINCODE_TLS_KEY
+//	                          PEM files of the server's TLS certificate and key
+//	                          (both or neither: without them, no TLS)
+//	CHAINCODE_TLS_CLIENT_CA   PEM file of the CAs of the peers' client
+//	                          certificates: with it, mutual TLS
 //	CHAINCODE_OPERATOR_MSP    MSP whose admins register the first operator
 //	                          (default OperatorMSP)
 package main
@@ -52,7 +55,7 @@ func tlsProperties() (shim.TLSProperties, error) {
 		return shim.TLSProperties{Disabled: true}, nil
 	}
 	if certFile == "" || keyFile == "" {
-		return shim.TLSProperties{}, fmt.Errorf("CHAINCODE_TLS_CERT and CHAINCODE_TLS_KEY go together")
+		return shim.TLSProperties{}, fmt.Errorf("CHAINCODE_TLS_CERT and CHAINCODE_TLS_KEY go together (and CHAINCODE_TLS_CLIENT_CA needs both)")
 	}
 	cert, err := os.ReadFile(certFile)
 	if err != nil {
