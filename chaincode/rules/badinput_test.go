@@ -114,6 +114,8 @@ func TestUnauthorizedCallers(t *testing.T) {
 		t.Errorf("the core's credit lines: %+v", lines)
 	}
 	must(r.GetEnterprise(reg(), s.Core.ID))
+	must(r.Enterprises(reg(), &model.PageRequest{}))
+	must(r.Enterprises(reg(), &model.PageRequest{Owner: string(model.RoleBank)}))
 	must(r.GetPlatform(reg()))
 }
 
