@@ -15,6 +15,7 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -97,6 +98,13 @@ func (ca *CA) IssueClient(commonName string, now, notAfter time.Time, random io.
 		return Identity{}, fmt.Errorf("%w: %v", ErrCA, err)
 	}
 	ski := sha256.Sum256(pubDER)
+	// Allow for clock skew between hosts, but never start before the CA:
+	// Fabric's MSP checks the chain at the certificate's NotBefore, when
+	// the CA must already be valid.
+	notBefore := now.Add(-5 * time.Minute)
+	if notBefore.Before(ca.cert.NotBefore) {
+		notBefore = ca.cert.NotBefore
+	}
 	tmpl := &x509.Certificate{
 		SerialNumber: serial,
 		Subject: pkix.Name{
@@ -106,15 +114,29 @@ func (ca *CA) IssueClient(commonName string, now, notAfter time.Time, random io.
 			Province:           ca.cert.Subject.Province,
 			Locality:           ca.cert.Subject.Locality,
 		},
-		NotBefore:             now.Add(-5 * time.Minute), // clock skew between hosts
+		NotBefore:             notBefore,
 		NotAfter:              notAfter,
 		KeyUsage:              x509.KeyUsageDigitalSignature,
 		BasicConstraintsValid: true,
 		SubjectKeyId:          ski[:],
 	}
-	der, err := x509.CreateCertificate(random, tmpl, ca.cert, &key.PublicKey, ca.key)
-	if err != nil {
-		return Identity{}, fmt.Errorf("%w: %v", ErrCA, err)
+	// Fabric's MSP refuses a certificate whose ECDSA signature is not in
+	// low-S form ("not in canonical form"); signing is randomised, so sign
+	// again until it is (half the signatures are).
+	var der []byte
+	for try := 0; ; try++ {
+		if der, err = x509.CreateCertificate(random, tmpl, ca.cert, &key.PublicKey, ca.key); err != nil {
+			return Identity{}, fmt.Errorf("%w: %v", ErrCA, err)
+		}
+		if low, err := lowS(der, ca.cert); err != nil || low {
+			if err != nil {
+				return Identity{}, err
+			}
+			break
+		}
+		if try == 64 {
+			return Identity{}, fmt.Errorf("%w: no low-S signature after 64 tries", ErrCA)
+		}
 	}
 	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
 	if err != nil {
@@ -124,6 +146,25 @@ func (ca *CA) IssueClient(commonName string, now, notAfter time.Time, random io.
 		CertPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
 		KeyPEM:  pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}),
 	}, nil
+}
+
+// lowS reports whether the ECDSA signature of certificate der has s ≤ n/2
+// for the curve of the signer's key.
+func lowS(der []byte, signer *x509.Certificate) (bool, error) {
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return false, fmt.Errorf("%w: %v", ErrCA, err)
+	}
+	pub, ok := signer.PublicKey.(*ecdsa.PublicKey)
+	if !ok {
+		return true, nil
+	}
+	var sig struct{ R, S *big.Int }
+	if rest, err := asn1.Unmarshal(cert.Signature, &sig); err != nil || len(rest) != 0 {
+		return false, fmt.Errorf("%w: malformed ECDSA signature", ErrCA)
+	}
+	half := new(big.Int).Rsh(pub.Curve.Params().N, 1)
+	return sig.S.Cmp(half) <= 0, nil
 }
 
 // ParseCertificatePEM parses exactly one PEM certificate.

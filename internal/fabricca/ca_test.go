@@ -68,6 +68,25 @@ func TestIssueClient(t *testing.T) {
 	if id.String() != "fabricca.Identity{key: REDACTED}" {
 		t.Errorf("String leaks: %s", id)
 	}
+	// Fabric refuses high-S certificate signatures: every issue is low-S.
+	for range 32 {
+		id, err := ca.IssueClient("x", now, now.AddDate(1, 0, 0), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, _ := ParseCertificatePEM(id.CertPEM)
+		if low, err := lowS(c.Raw, ca.Certificate()); err != nil || !low {
+			t.Fatalf("issued a high-S signature (%v)", err)
+		}
+	}
+	// Issued right after the CA, the certificate does not start before it.
+	young, err := ca.IssueClient("y", ca.Certificate().NotBefore.Add(time.Minute), now.AddDate(1, 0, 0), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := ParseCertificatePEM(young.CertPEM); c.NotBefore.Before(ca.Certificate().NotBefore) {
+		t.Errorf("NotBefore %v is before the CA's %v", c.NotBefore, ca.Certificate().NotBefore)
+	}
 	other, _ := ca.IssueClient("tier2@operator", now, now.AddDate(1, 0, 0), nil)
 	if string(other.CertPEM) == string(id.CertPEM) {
 		t.Error("two issues gave the same certificate")
