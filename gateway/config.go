@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/tierchain/tierchain/services/store"
@@ -99,6 +100,9 @@ type Deps struct {
 	Broker *Broker
 	// Routes register the business routes on the authenticated /v1 group.
 	Routes []func(*Routes)
+	// Console, when set, serves the web console's static pages under
+	// /console/ (the handler sees paths with the prefix stripped).
+	Console http.Handler
 	// Now is the clock (time.Now when nil); tests move it.
 	Now func() time.Time
 }

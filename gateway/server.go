@@ -67,6 +67,14 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	e.GET("/healthz", Handle(s.healthz))
 	e.GET("/readyz", Handle(s.readyz))
 	e.GET("/metrics", s.metrics.handler())
+	if deps.Console != nil {
+		// The web console: static pages, no auth (they call /v1 with the
+		// user's API token); "/" leads to it.
+		console := gin.WrapH(http.StripPrefix("/console", deps.Console))
+		e.GET("/console/*path", console)
+		e.HEAD("/console/*path", console)
+		e.GET("/", func(c *gin.Context) { c.Redirect(http.StatusFound, "/console/") })
+	}
 
 	r := &Routes{s: s, group: e.Group("/v1", s.authenticate)}
 	r.GET("/me", s.me)
