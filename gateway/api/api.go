@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -24,6 +26,7 @@ import (
 	"github.com/tierchain/tierchain/internal/problem"
 	"github.com/tierchain/tierchain/services/audit"
 	"github.com/tierchain/tierchain/services/directory"
+	"github.com/tierchain/tierchain/services/indexer"
 	"github.com/tierchain/tierchain/services/invoice"
 	"github.com/tierchain/tierchain/services/wallet"
 	"github.com/tierchain/tierchain/zk/oprf"
@@ -39,7 +42,8 @@ type Deps struct {
 	Wallet    *wallet.Wallet
 	Invoices  *invoice.Service
 	Reuse     *invoice.ReuseLog
-	Auditor   *audit.Service // the regulator's reports; nil when this gateway serves no regulator
+	Auditor   *audit.Service   // the regulator's reports; nil when this gateway serves no regulator
+	Index     *indexer.Indexer // the SQL read model of the ledger (lists with filters)
 	// Tokens issues API tokens for onboarded enterprises.
 	Tokens *gateway.TokenStore
 	// Currency of every amount on the platform (ISO 4217), e.g. "NOK".
@@ -53,7 +57,10 @@ type Deps struct {
 }
 
 // API holds the dependencies of the handlers.
-type API struct{ d Deps }
+type API struct {
+	d         Deps
+	oprfLimit *limiter
+}
 
 // New returns the API.
 func New(d Deps) *API {
@@ -63,7 +70,7 @@ func New(d Deps) *API {
 	if d.Currency == "" {
 		d.Currency = "NOK"
 	}
-	return &API{d: d}
+	return &API{d: d, oprfLimit: newLimiter(OPRFPerMinute, time.Minute)}
 }
 
 // Register adds every business route.
@@ -74,7 +81,7 @@ func (a *API) Register(r *gateway.Routes) {
 	a.registerTokens(r)
 	a.registerAudit(r)
 	if a.d.OPRF != nil {
-		r.POST("/oprf/evaluate", a.oprfEvaluate)
+		r.POST("/oprf/evaluate", a.oprfEvaluate, model.RoleSupplier)
 	}
 }
 
@@ -93,6 +100,11 @@ func (a *API) oprfEvaluate(c *gin.Context) error {
 	var req OPRFRequest
 	if err := gateway.DecodeJSON(c, &req); err != nil {
 		return err
+	}
+	if !a.oprfLimit.allow(gateway.PrincipalOf(c).EnterpriseID, a.d.Now()) {
+		return problem.New(http.StatusTooManyRequests, problem.CodeRateLimited,
+			"too many fingerprint evaluations: the OPRF key guards invoices against guessing, so each enterprise gets a bounded rate").
+			WithHeader("Retry-After", "60")
 	}
 	ev, err := a.d.OPRF.Evaluate(req.Blinded)
 	if err != nil {
@@ -127,12 +139,37 @@ func (a *API) submit(c *gin.Context, fn string, req any, out any) (fabricclient.
 	if err != nil {
 		return res, err
 	}
+	a.awaitIndexed(c.Request.Context(), res.TxID)
 	if out != nil {
 		if err := json.Unmarshal(res.Payload, out); err != nil {
 			return res, fmt.Errorf("api: %s result: %w", fn, err)
 		}
 	}
 	return res, nil
+}
+
+// indexWait bounds how long a write waits for the read model to apply it.
+const indexWait = 3 * time.Second
+
+// awaitIndexed gives read-your-writes: a committed write returns once the
+// read model has applied it too, so the caller's next list shows it. The
+// wait is bounded: a lagging read model delays lists, never writes.
+func (a *API) awaitIndexed(ctx context.Context, txID string) {
+	if a.d.Index == nil || txID == "" {
+		return
+	}
+	deadline := time.Now().Add(indexWait)
+	for delay := 2 * time.Millisecond; ; delay = min(2*delay, 100*time.Millisecond) {
+		ok, err := a.d.Index.Applied(ctx, txID)
+		if ok || err != nil || ctx.Err() != nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			a.d.Log.Warn("read model behind a committed write", "tx", txID, "waited", indexWait)
+			return
+		}
+		time.Sleep(delay)
+	}
 }
 
 // evaluate runs query fn as the request's enterprise and decodes its
@@ -191,10 +228,20 @@ type Money struct {
 }
 
 func (a *API) money(v uint64) Money {
-	if v > 1<<63-1 {
-		return Money{Minor: v, Decimal: fmt.Sprint(v)}
+	return Money{Minor: v, Decimal: formatMinor(v, invoice.MinorUnitExponent(a.d.Currency))}
+}
+
+// formatMinor renders minor units as a decimal with exp decimals, over the
+// whole uint64 range (amounts on the ledger go up to 2^64 − 1).
+func formatMinor(v uint64, exp int) string {
+	s := strconv.FormatUint(v, 10)
+	if exp <= 0 {
+		return s
 	}
-	return Money{Minor: v, Decimal: invoice.FormatAmount(int64(v), a.d.Currency)}
+	if len(s) <= exp {
+		s = strings.Repeat("0", exp-len(s)+1) + s
+	}
+	return s[:len(s)-exp] + "." + s[len(s)-exp:]
 }
 
 // parseAmount reads a positive decimal amount of the platform currency.
@@ -212,8 +259,8 @@ func (a *API) parseAmount(field, s string) (uint64, error) {
 func page(c *gin.Context, owner string) (model.PageRequest, error) {
 	req := model.PageRequest{Owner: owner, Bookmark: c.Query("bookmark")}
 	if s := c.Query("pageSize"); s != "" {
-		var n int
-		if _, err := fmt.Sscan(s, &n); err != nil || n < 1 || n > model.MaxPageSize {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > model.MaxPageSize {
 			return req, gateway.Invalid("invalid page size", problem.FieldError{Field: "pageSize",
 				Reason: fmt.Sprintf("an integer from 1 to %d", model.MaxPageSize)})
 		}

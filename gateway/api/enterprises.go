@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -135,6 +136,9 @@ func (a *API) onboard(c *gin.Context) error {
 			}
 		}
 		block, _ := pem.Decode(m.CertPEM)
+		if block == nil {
+			return fmt.Errorf("api: stored certificate of %s is not PEM", m.ID)
+		}
 		reg.MSPID, reg.Certificate, reg.EncryptionKey = m.MSPID, block.Bytes, key.Bytes()
 	} else {
 		block, _ := pem.Decode([]byte(req.Certificate))

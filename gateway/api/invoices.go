@@ -136,20 +136,17 @@ func (a *API) uploadInvoice(c *gin.Context) error {
 	if inv.Currency != a.d.Currency {
 		return gateway.Invalid("unsupported currency", problem.FieldError{Field: "currency", Reason: "this platform runs in " + a.d.Currency})
 	}
-	buyer := c.Query("buyer")
-	if buyer == "" {
-		m, err := a.d.Directory.ByLegalID(ctx, inv.Buyer.ID)
-		if errors.Is(err, directory.ErrNotFound) {
-			return gateway.Invalid("unknown buyer", problem.FieldError{Field: "buyer",
-				Reason: fmt.Sprintf("no enterprise with legal ID %q; name it with ?buyer=<enterprise ID>", inv.Buyer.ID)})
-		}
-		if err != nil {
-			return err
-		}
-		buyer = m.ID
-	} else if model.ValidateID("buyer", buyer) != nil {
-		return gateway.Invalid("invalid buyer", problem.FieldError{Field: "buyer", Reason: "an enterprise ID"})
+	// The buyer is the enterprise the document names, by its legal ID: a
+	// supplier cannot register an invoice against anyone else.
+	m, err := a.d.Directory.ByLegalID(ctx, inv.Buyer.ID)
+	if errors.Is(err, directory.ErrNotFound) {
+		return gateway.Invalid("unknown buyer", problem.FieldError{Field: "buyer",
+			Reason: fmt.Sprintf("no enterprise with legal ID %q is registered here", inv.Buyer.ID)})
 	}
+	if err != nil {
+		return err
+	}
+	buyer := m.ID
 	rec, _, err := a.d.Invoices.Submit(ctx, up)
 	if errors.Is(err, invoice.ErrDuplicate) {
 		rec, err = a.resumableUpload(c, inv)

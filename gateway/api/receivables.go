@@ -27,6 +27,18 @@ type CreditLineRequest struct {
 	Expiry time.Time `json:"expiry"`
 }
 
+// Validate checks the request's shape.
+func (r *CreditLineRequest) Validate() []problem.FieldError {
+	var errs []problem.FieldError
+	if model.ValidateID("core", r.Core) != nil {
+		errs = append(errs, problem.FieldError{Field: "core", Reason: "an enterprise ID"})
+	}
+	if r.Expiry.IsZero() {
+		errs = append(errs, problem.FieldError{Field: "expiry", Reason: "required (RFC 3339)"})
+	}
+	return errs
+}
+
 func (a *API) grantCreditLine(c *gin.Context) error {
 	var req CreditLineRequest
 	if err := gateway.DecodeJSON(c, &req); err != nil {
@@ -196,7 +208,7 @@ func (a *API) issue(c *gin.Context) error {
 	return nil
 }
 
-// hexBytes decodes an optional hex field of exactly n bytes.
+// hexBytes decodes a hex field of exactly n bytes.
 func hexBytes(field, s string, n int) ([]byte, error) {
 	b, err := hex.DecodeString(s)
 	if err != nil || len(b) != n {

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -10,6 +12,7 @@ import (
 	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/gateway"
 	"github.com/tierchain/tierchain/internal/problem"
+	"github.com/tierchain/tierchain/services/indexer"
 	"github.com/tierchain/tierchain/services/wallet"
 )
 
@@ -43,34 +46,62 @@ func (a *API) written(c *gin.Context, status int, t model.Token) {
 	c.JSON(status, a.tokenView(c, t.View(a.d.Now())))
 }
 
-// listTokens: the tokens a supplier or bank holds, or a core issued, with
-// the amounts the caller's wallet opened. ?status= filters one page.
+// listTokens: the tokens a supplier or bank holds, or a core issued, from
+// the read model (newest first, filtered by ?status= and ?root=), with the
+// amounts the caller's wallet opened.
 func (a *API) listTokens(c *gin.Context) error {
 	p := gateway.PrincipalOf(c)
 	req, err := page(c, p.EnterpriseID)
 	if err != nil {
 		return err
 	}
-	fn := "TokensByHolder"
+	q := indexer.TokenQuery{Holder: p.EnterpriseID, Cursor: req.Bookmark, Limit: req.PageSize, Now: a.d.Now()}
 	if p.Role == model.RoleCore {
-		fn = "TokensByIssuer"
+		q.Holder, q.Issuer = "", p.EnterpriseID
+	}
+	if s := c.Query("status"); s != "" {
+		if !validTokenStatus(model.TokenStatus(s)) {
+			return gateway.Invalid("invalid status", problem.FieldError{Field: "status",
+				Reason: "ACTIVE, SPLIT, FINANCING, FINANCED, PAYING, SETTLED, FROZEN or OVERDUE"})
+		}
+		q.Status = model.TokenStatus(s)
+	}
+	if s := c.Query("root"); s != "" {
+		if model.ValidateID("root", s) != nil {
+			return gateway.Invalid("invalid root", problem.FieldError{Field: "root", Reason: "a token ID"})
+		}
+		q.Root = s
 	}
 	if err := a.syncWallet(c); err != nil {
 		return err
 	}
-	var pg model.Page[model.TokenView]
-	if err := a.evaluate(c, &pg, fn, req); err != nil {
+	pg, err := a.d.Index.Tokens(c.Request.Context(), q)
+	if errors.Is(err, indexer.ErrBadCursor) {
+		return gateway.Invalid("invalid bookmark", problem.FieldError{Field: "bookmark", Reason: "not one this API returned"})
+	}
+	if err != nil {
 		return err
 	}
-	status := model.TokenStatus(c.Query("status"))
-	out := model.Page[TokenView]{Items: []TokenView{}, Bookmark: pg.Bookmark}
+	out := model.Page[TokenView]{Items: make([]TokenView, 0, len(pg.Items)), Bookmark: pg.Next}
 	for _, t := range pg.Items {
-		if status == "" || t.Status == status {
-			out.Items = append(out.Items, a.tokenView(c, t))
+		var rec model.TokenView
+		if err := json.Unmarshal(t.Record, &rec); err != nil {
+			return fmt.Errorf("api: read model record of %s: %w", t.ID, err)
 		}
+		rec.Status, rec.LedgerStatus = t.Status, t.LedgerStatus
+		out.Items = append(out.Items, a.tokenView(c, rec))
 	}
 	c.JSON(http.StatusOK, out)
 	return nil
+}
+
+func validTokenStatus(s model.TokenStatus) bool {
+	switch s {
+	case model.TokenActive, model.TokenSplit, model.TokenFinancing, model.TokenFinanced, model.TokenPaying,
+		model.TokenSettled, model.TokenFrozen, model.TokenOverdue:
+		return true
+	}
+	return false
 }
 
 func (a *API) getToken(c *gin.Context) error {
@@ -225,6 +256,14 @@ type FinancingRequest struct {
 	Bank string `json:"bank"`
 }
 
+// Validate checks the request's shape.
+func (r *FinancingRequest) Validate() []problem.FieldError {
+	if model.ValidateID("bank", r.Bank) != nil {
+		return []problem.FieldError{{Field: "bank", Reason: "an enterprise ID"}}
+	}
+	return nil
+}
+
 func (a *API) requestFinancing(c *gin.Context) error {
 	id, err := gateway.PathID(c, "id")
 	if err != nil {
@@ -263,6 +302,18 @@ func (a *API) requestFinancing(c *gin.Context) error {
 type ApproveRequest struct {
 	DisbursementRef string `json:"disbursementRef"`
 	AgreementHash   string `json:"agreementHash"` // hex SHA-256 of the financing agreement
+}
+
+// Validate checks the request's shape.
+func (r *ApproveRequest) Validate() []problem.FieldError {
+	var errs []problem.FieldError
+	if r.DisbursementRef == "" || len(r.DisbursementRef) > model.MaxTextLength {
+		errs = append(errs, problem.FieldError{Field: "disbursementRef", Reason: fmt.Sprintf("1 to %d bytes", model.MaxTextLength)})
+	}
+	if len(r.AgreementHash) != 64 {
+		errs = append(errs, problem.FieldError{Field: "agreementHash", Reason: "64 hex digits (SHA-256 of the agreement)"})
+	}
+	return errs
 }
 
 func (a *API) approveFinancing(c *gin.Context) error {

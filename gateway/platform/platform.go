@@ -30,6 +30,7 @@ import (
 	"github.com/tierchain/tierchain/internal/fabricclient"
 	"github.com/tierchain/tierchain/services/audit"
 	"github.com/tierchain/tierchain/services/directory"
+	"github.com/tierchain/tierchain/services/indexer"
 	"github.com/tierchain/tierchain/services/invoice"
 	"github.com/tierchain/tierchain/services/store"
 	"github.com/tierchain/tierchain/services/wallet"
@@ -57,10 +58,12 @@ type Platform struct {
 	Wallet    *wallet.Wallet
 	DB        *store.DB
 	// Tokens are the dev API tokens of the founding enterprises, by ID.
-	Tokens map[string]string
-	log    *slog.Logger
-	feed   *ledgerfeed.Feed
-	wg     sync.WaitGroup
+	Tokens      map[string]string
+	log         *slog.Logger
+	feed        *ledgerfeed.Feed
+	index       *indexer.Indexer
+	indexSource indexer.Source
+	wg          sync.WaitGroup
 }
 
 // New opens the database, bootstraps the founding enterprises on the
@@ -174,14 +177,20 @@ func build(ctx context.Context, cfg Config, db *store.DB) (*Platform, error) {
 		dir.Close()
 		return nil, err
 	}
+	index, err := indexer.New(ctx, db, regulator, indexer.Options{Logger: cfg.Logger})
+	if err != nil {
+		dir.Close()
+		return nil, err
+	}
+	p.index, p.indexSource = index, regulator
 	oprfServer := oprf.NewServer(oprfKey)
 	invoices := &invoice.Service{Repo: repo,
 		Fingerprinter: invoice.NewOPRFFingerprinter(oprfKey.Public(), invoice.LocalEvaluator{Server: oprfServer})}
 	a := api.New(api.Deps{Log: cfg.Logger, Directory: dir, Wallet: w, Invoices: invoices, Reuse: reuse,
-		Tokens: gateway.NewTokenStore(db, time.Now), Currency: cfg.Currency, Context: pctx, OPRF: oprfServer, Auditor: auditor})
+		Tokens: gateway.NewTokenStore(db, time.Now), Currency: cfg.Currency, Context: pctx, OPRF: oprfServer, Auditor: auditor, Index: index})
 	srv, err := gateway.New(gateway.Config{Tokens: seeds}, gateway.Deps{
 		Logger: cfg.Logger, DB: db, Ledger: operator,
-		ReadyChecks: map[string]func(context.Context) error{"ledger": operator.Ping},
+		ReadyChecks: map[string]func(context.Context) error{"ledger": operator.Ping, "indexer": index.Ready},
 		Routes:      []func(*gateway.Routes){a.Register},
 	})
 	if err != nil {
@@ -200,6 +209,11 @@ func (p *Platform) Serve(ctx context.Context, ln net.Listener) error {
 	p.wg.Go(func() {
 		if err := p.feed.Run(ctx); err != nil && ctx.Err() == nil {
 			p.log.Error("ledger feed stopped", "error", err)
+		}
+	})
+	p.wg.Go(func() {
+		if err := p.index.Run(ctx, p.indexSource); err != nil && ctx.Err() == nil {
+			p.log.Error("indexer stopped", "error", err)
 		}
 	})
 	err := p.Server.Serve(ctx, ln)

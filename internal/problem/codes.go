@@ -17,6 +17,7 @@ const (
 	CodeUnsupportedMedia     = "UNSUPPORTED_MEDIA_TYPE" // 415
 	CodeIdempotencyKeyReused = "IDEMPOTENCY_KEY_REUSED" // 422: the Idempotency-Key was used with another request
 	CodeInvalidProof         = "INVALID_PROOF"          // 422: a proof does not verify
+	CodeRateLimited          = "RATE_LIMITED"           // 429: the caller exceeded a route's rate
 	CodeInternal             = "INTERNAL"               // 500
 	CodeLedgerRejected       = "LEDGER_REJECTED"        // 502: endorsement or ordering failed for no reason the client can fix
 	CodeNotCommitted         = "NOT_COMMITTED"          // 502: the transaction was ordered but invalidated
