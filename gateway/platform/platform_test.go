@@ -1,6 +1,7 @@
 package platform_test
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -71,6 +73,34 @@ func start(t *testing.T) (*platform.Platform, string) {
 	return shared, sharedBase
 }
 
+// subscribe streams the event types of GET /v1/events for a token.
+func subscribe(t *testing.T, ctx context.Context, base, token string) <-chan string {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/v1/events", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("events: %s", resp.Status)
+	}
+	out := make(chan string, 1024)
+	go func() {
+		defer resp.Body.Close()
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			if typ, ok := strings.CutPrefix(sc.Text(), "event: "); ok {
+				select {
+				case out <- typ:
+				default:
+				}
+			}
+		}
+	}()
+	return out
+}
+
 // TestStoryOverREST runs the demo story against the real network: issue,
 // three tiers, financing, payment at maturity, the regulator's
 // reconciliation, and the reused invoice refused.
@@ -78,6 +108,8 @@ func TestStoryOverREST(t *testing.T) {
 	p, base := start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
+	// Bank B follows its server-sent events through the whole story.
+	events := subscribe(t, ctx, base, p.Tokens["bankB"])
 	res, err := demo.Run(ctx, demo.Config{Base: base, Tokens: p.Tokens, Maturity: 15 * time.Second, Suffix: "-s", Out: testWriter{t}})
 	if err != nil {
 		t.Fatal(err)
@@ -92,6 +124,17 @@ func TestStoryOverREST(t *testing.T) {
 	}
 	if res.ReuseStatus != http.StatusConflict {
 		t.Errorf("reuse: %d", res.ReuseStatus)
+	}
+	// Bank B was told of the financing request addressed to it.
+	want := "ledger.financing.request"
+	deadline := time.After(10 * time.Second)
+	for seen := false; !seen; {
+		select {
+		case typ := <-events:
+			seen = typ == want
+		case <-deadline:
+			t.Fatalf("Bank B got no %s event", want)
+		}
 	}
 	// 2 invoices + root + 2×2 split outputs + the spent tokens are all opened.
 	if res.Report.Problems != 0 || res.Report.Summary.Reconciled < 7 {
