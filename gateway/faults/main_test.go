@@ -1,0 +1,235 @@
+package faults_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tierchain/tierchain/gateway/platform"
+	"github.com/tierchain/tierchain/internal/demo"
+	"github.com/tierchain/tierchain/internal/fabnet/fabnettest"
+)
+
+func TestMain(m *testing.M) {
+	gin.SetMode(gin.TestMode)
+	os.Exit(fabnettest.Main(m, fabnettest.Options{}))
+}
+
+// gatewayProc is the platform of this test binary, serving on a fixed
+// loopback address, that a test may stop and start again on the same data
+// directory and port (what a restarted gateway process does).
+type gatewayProc struct {
+	dir, addr string
+
+	mu     sync.Mutex
+	p      *platform.Platform
+	cancel context.CancelFunc
+	served chan error
+}
+
+var (
+	shared    *gatewayProc
+	sharedErr error
+	sharedMu  sync.Mutex
+)
+
+func logger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+}
+
+// gw returns the binary's gateway, starting it on first use.
+func gw(t *testing.T) *gatewayProc {
+	t.Helper()
+	sharedMu.Lock()
+	defer sharedMu.Unlock()
+	if shared == nil && sharedErr == nil {
+		dir, err := os.MkdirTemp("", "tierchain-faults-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := &gatewayProc{dir: dir}
+		if sharedErr = g.start(context.Background()); sharedErr == nil {
+			shared = g
+		}
+	}
+	if sharedErr != nil {
+		t.Fatal(sharedErr)
+	}
+	return shared
+}
+
+// start builds a platform on the data directory and serves it on the
+// gateway's address (a free one the first time).
+func (g *gatewayProc) start(ctx context.Context) error {
+	p, err := platform.New(ctx, platform.Config{Network: fabnettest.Network(), DataDir: g.dir, Logger: logger()})
+	if err != nil {
+		return err
+	}
+	addr := g.addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	var ln net.Listener
+	for try := 0; ; try++ {
+		if ln, err = net.Listen("tcp", addr); err == nil || try == 50 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
+		p.Close()
+		return err
+	}
+	sctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- p.Serve(sctx, ln) }()
+	g.mu.Lock()
+	g.p, g.cancel, g.served, g.addr = p, cancel, served, ln.Addr().String()
+	g.mu.Unlock()
+	return nil
+}
+
+// stop shuts the gateway down as on SIGTERM (in-flight requests finish,
+// new connections are refused) and releases its database and ledger
+// connections.
+func (g *gatewayProc) stop() error {
+	g.mu.Lock()
+	p, cancel, served := g.p, g.cancel, g.served
+	g.mu.Unlock()
+	cancel()
+	err := <-served
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return errors.Join(err, p.Close())
+}
+
+// restart stops the gateway and starts a new one on the same data
+// directory and port.
+func (g *gatewayProc) restart(ctx context.Context) error {
+	if err := g.stop(); err != nil {
+		return fmt.Errorf("stop: %w", err)
+	}
+	return g.start(ctx)
+}
+
+func (g *gatewayProc) platform() *platform.Platform {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.p
+}
+
+func (g *gatewayProc) base() string { return "http://" + g.addr }
+
+func (g *gatewayProc) token(id string) string { return g.platform().Tokens[id] }
+
+// client is the demo's client as enterprise id (a founder).
+func (g *gatewayProc) client(id string) *demo.Client {
+	return &demo.Client{Base: g.base(), Token: g.token(id)}
+}
+
+// story runs the demo story up to the financing: three fresh suppliers,
+// tier 1 holding its change of 600,000.00, tier 2 its change of
+// 250,000.00, tier 3 a token of 150,000.00, all ACTIVE.
+func (g *gatewayProc) story(t *testing.T, ctx context.Context, suffix string) *demo.Result {
+	t.Helper()
+	start := time.Now()
+	res, err := demo.Run(ctx, demo.Config{Base: g.base(), Tokens: g.platform().Tokens, Maturity: time.Hour,
+		Suffix: suffix, StopBefore: "finance"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("story %s: 3 suppliers, 3 active tokens in %s", suffix, time.Since(start).Round(time.Millisecond))
+	return res
+}
+
+// reply is one HTTP exchange: the status (0 when no response came), the
+// problem's code, the body, and the transport error.
+type reply struct {
+	status   int
+	code     string
+	body     []byte
+	header   http.Header
+	err      error
+	duration time.Duration
+}
+
+func (r reply) String() string {
+	if r.err != nil {
+		return "transport: " + r.err.Error()
+	}
+	return fmt.Sprintf("%d %s", r.status, r.code)
+}
+
+var httpClient = &http.Client{Timeout: 2 * time.Minute}
+
+// send makes one request with exactly the headers given (no retries, no
+// generated Idempotency-Key).
+func send(ctx context.Context, method, url string, header map[string]string, body []byte) reply {
+	start := time.Now()
+	var r io.Reader
+	if body != nil {
+		r = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, url, r)
+	if err != nil {
+		return reply{err: err}
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := httpClient.Do(req)
+	if err != nil {
+		return reply{err: err, duration: time.Since(start)}
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
+	out := reply{status: resp.StatusCode, body: data, header: resp.Header, err: err, duration: time.Since(start)}
+	if resp.StatusCode/100 != 2 {
+		var p struct {
+			Code string `json:"code"`
+		}
+		if json.Unmarshal(data, &p) == nil {
+			out.code = p.Code
+		}
+	}
+	return out
+}
+
+// write sends a JSON write as the bearer of token with the given
+// Idempotency-Key.
+func write(ctx context.Context, base, token, key, path string, body any) reply {
+	h := map[string]string{"Authorization": "Bearer " + token, "Idempotency-Key": key}
+	var raw []byte
+	if body != nil {
+		var err error
+		if raw, err = json.Marshal(body); err != nil {
+			return reply{err: err}
+		}
+		h["Content-Type"] = "application/json"
+	}
+	return send(ctx, http.MethodPost, base+path, h, raw)
+}
+
+// retryAfter is the reply's Retry-After, or def.
+func (r reply) retryAfter(def time.Duration) time.Duration {
+	if r.header != nil {
+		if s, err := strconv.Atoi(r.header.Get("Retry-After")); err == nil && s > 0 {
+			return min(time.Duration(s)*time.Second, 2*time.Second)
+		}
+	}
+	return def
+}
