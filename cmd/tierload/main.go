@@ -3,8 +3,15 @@
 // p50/p95/p99 latency and errors by kind, with a live progress line and an
 // optional PNG chart.
 //
-//	tierload [-dir .tierchain/network | -start] [-workloads baseline-mint,query]
-//	         [-clients 8,32,96] [-duration 10s] [-count 0] [-org Core] [-png load.png]
+//	tierload [-dir .tierchain/network | -start] [-workloads baseline-transfer,split,issue,finance]
+//	         [-clients 8,32,96] [-duration 10s] [-count 0] [-pool 300] [-ledger 1000,10000]
+//	         [-org Core] [-png load.png]
+//	tierload -prove [-clients 1,2] [-duration 10s]
+//
+// The confidential workloads (split, split-4, split-8, issue, finance,
+// token-query, holder-query) set up a consortium on the network first,
+// which bootstraps the platform: they need a fresh network (-start). Their
+// requests are pre-built, proofs and all, before each run.
 package main
 
 import (
@@ -14,6 +21,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -25,6 +33,7 @@ import (
 
 	"github.com/tierchain/tierchain/internal/fabnet"
 	"github.com/tierchain/tierchain/internal/fabnet/fabnettest"
+	"github.com/tierchain/tierchain/internal/fabricclient"
 	"github.com/tierchain/tierchain/internal/loadgen"
 )
 
@@ -39,18 +48,35 @@ func run() error {
 	dir := flag.String("dir", ".tierchain/network", "data directory of a network started by 'tierchain up'")
 	start := flag.Bool("start", false, "start a private network on free loopback ports for this run")
 	workloads := flag.String("workloads", "baseline-mint,baseline-transfer,query", "comma-separated: "+strings.Join(workloadNames(), ", "))
-	clients := flag.String("clients", "8,32", "comma-separated client counts; each workload runs once per count")
+	clients := flag.String("clients", "8,32", "comma-separated client counts; each workload runs once per count, the workloads of one count back to back")
 	duration := flag.Duration("duration", 10*time.Second, "time bound of each run")
 	count := flag.Int64("count", 0, "request bound of each run (0: time only)")
+	pool := flag.Int("pool", 300, "requests pre-built for each run of a confidential workload (the run ends when they do)")
+	ledger := flag.String("ledger", "", "comma-separated token counts: before the workloads run, grow the supplier's holdings to each count in turn (and walk TokensByHolder)")
+	prove := flag.Bool("prove", false, "no network: build 1-in/2-out split requests on -clients goroutines for -duration and report proofs per second and per CPU-second")
 	org := flag.String("org", "Core", "organisation whose gateway the clients use")
 	pngPath := flag.String("png", "", "write a throughput/latency chart to this PNG file")
+	title := flag.String("title", "", "chart title (default: the workloads)")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	counts, err := parseCounts(*clients)
+	if err != nil {
+		return err
+	}
+	if *title == "" {
+		*title = "TierChain load: " + *workloads
+	}
+	if *prove {
+		results, err := proveSplits(ctx, counts, *duration)
+		if err != nil {
+			return err
+		}
+		return report(results, *pngPath, "TierChain client side: 1-in/2-out split requests built")
+	}
 	var n *fabnet.Network
-	var err error
 	if *start {
 		fmt.Fprintln(os.Stderr, "starting a private network…")
 		if n, err = fabnettest.StartNetwork(ctx, 1); err != nil {
@@ -65,58 +91,111 @@ func run() error {
 		return err
 	}
 	defer conn.Close()
+	e := &env{net: n, conn: conn, org: *org, runID: strconv.FormatInt(time.Now().UnixNano(), 36), pool: *pool}
+	defer e.Close()
 
+	var names []string
+	for _, name := range strings.Split(*workloads, ",") {
+		name = strings.TrimSpace(name)
+		if _, ok := workloadByName[name]; !ok {
+			return fmt.Errorf("unknown workload %q (have %s)", name, strings.Join(workloadNames(), ", "))
+		}
+		names = append(names, name)
+	}
+	steps := []int{0}
+	if *ledger != "" {
+		if steps, err = parseCounts(*ledger); err != nil {
+			return err
+		}
+	}
+	var results []loadgen.Result
+	for _, size := range steps {
+		suffix := ""
+		if size > 0 {
+			if err := growLedger(ctx, e, size); err != nil {
+				return err
+			}
+			suffix = "@" + strconv.Itoa(size)
+		}
+		// Client-major: every workload at one client count back to back,
+		// so the baseline and the confidential runs see the same machine.
+		for _, c := range counts {
+			for _, name := range names {
+				w := workloadByName[name]
+				op, err := w.prepare(ctx, e, c)
+				if err != nil {
+					return fmt.Errorf("%s: prepare: %w", name, err)
+				}
+				r, err := loadgen.Run(ctx, loadgen.Config{Name: w.name + suffix, Clients: c, Duration: *duration, Count: *count,
+					Classify: classify, Progress: os.Stderr}, op)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintln(os.Stderr, r)
+				results = append(results, r)
+			}
+		}
+	}
+	return report(results, *pngPath, *title)
+}
+
+func parseCounts(s string) ([]int, error) {
 	var counts []int
-	for _, s := range strings.Split(*clients, ",") {
-		c, err := strconv.Atoi(strings.TrimSpace(s))
+	for _, f := range strings.Split(s, ",") {
+		c, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || c <= 0 {
-			return fmt.Errorf("bad client count %q", s)
+			return nil, fmt.Errorf("bad count %q", f)
 		}
 		counts = append(counts, c)
 	}
-	var results []loadgen.Result
-	runID := strconv.FormatInt(time.Now().UnixNano(), 36)
-	for _, name := range strings.Split(*workloads, ",") {
-		w, ok := workloadByName[strings.TrimSpace(name)]
-		if !ok {
-			return fmt.Errorf("unknown workload %q (have %s)", name, strings.Join(workloadNames(), ", "))
-		}
-		for _, c := range counts {
-			op, err := w.prepare(ctx, conn, c, runID)
-			if err != nil {
-				return fmt.Errorf("%s: prepare: %w", name, err)
-			}
-			r, err := loadgen.Run(ctx, loadgen.Config{Name: w.name, Clients: c, Duration: *duration, Count: *count,
-				Classify: classify, Progress: os.Stderr}, op)
-			if err != nil {
-				return err
-			}
-			results = append(results, r)
-		}
-	}
+	return counts, nil
+}
+
+// report prints every result with its errors by kind and draws the chart.
+func report(results []loadgen.Result, pngPath, title string) error {
 	fmt.Println()
 	for _, r := range results {
 		fmt.Println(r)
-		for kind, k := range r.Errors {
-			fmt.Printf("    %-20s %d\n", kind, k)
+		kinds := make([]string, 0, len(r.Errors))
+		for kind := range r.Errors {
+			kinds = append(kinds, kind)
+		}
+		sort.Strings(kinds)
+		for _, kind := range kinds {
+			fmt.Printf("    %-20s %d\n", kind, r.Errors[kind])
 		}
 	}
-	if *pngPath != "" {
-		f, err := os.Create(*pngPath)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := loadgen.WriteChart(f, "TierChain load: "+*workloads, results); err != nil {
-			return err
-		}
-		fmt.Println("chart:", *pngPath)
+	if pngPath == "" {
+		return nil
 	}
-	return nil
+	f, err := os.Create(pngPath)
+	if err != nil {
+		return err
+	}
+	if err := loadgen.WriteChart(f, title, results); err != nil {
+		f.Close()
+		return err
+	}
+	fmt.Println("chart:", pngPath)
+	return f.Close()
 }
 
 // classify names the kind of a fabric-gateway error.
 func classify(err error) string {
+	var notCommitted *fabricclient.NotCommittedError
+	var chaincode *fabricclient.ChaincodeError
+	switch {
+	case errors.As(err, &notCommitted):
+		return "not-committed:" + notCommitted.Code.String()
+	case errors.As(err, &chaincode):
+		return "chaincode:" + chaincode.Code
+	case errors.Is(err, fabricclient.ErrTimeout):
+		return "timeout"
+	case errors.Is(err, fabricclient.ErrUnavailable):
+		return "unavailable"
+	case errors.Is(err, fabricclient.ErrRejected):
+		return "rejected"
+	}
 	var endorse *client.EndorseError
 	var submit *client.SubmitError
 	var commitStatus *client.CommitStatusError

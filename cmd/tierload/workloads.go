@@ -4,51 +4,195 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"sync"
+	"time"
 
 	"github.com/hyperledger/fabric-gateway/pkg/client"
 
 	"github.com/tierchain/tierchain/internal/fabnet"
 	"github.com/tierchain/tierchain/internal/loadgen"
+	"github.com/tierchain/tierchain/internal/loadgen/chainload"
 )
 
-// workload prepares an operation for a run with the given number of clients.
-type workload struct {
-	name    string
-	prepare func(ctx context.Context, c *fabnet.Connection, clients int, runID string) (loadgen.Op, error)
+// env is what workloads share in one tierload process: the network, the
+// baseline's connection and, once a confidential workload asks for it, the
+// consortium.
+type env struct {
+	net   *fabnet.Network
+	conn  *fabnet.Connection
+	org   string
+	runID string
+	pool  int // pre-built requests per confidential run
+
+	once     sync.Once
+	world    *chainload.World
+	worldErr error
+	queryIDs []string // tokens the Spender holds, for token-query
 }
 
-var workloadByName = map[string]workload{
-	// baseline-mint: a plaintext write to a fresh key each time.
-	"baseline-mint": {"baseline-mint", func(_ context.Context, c *fabnet.Connection, clients int, runID string) (loadgen.Op, error) {
-		contract := c.Contract("baseline")
-		return func(ctx context.Context, _ int, seq int64) error {
-			_, err := contract.SubmitWithContext(ctx, "Mint", client.WithArguments(fmt.Sprintf("mint-%s-%d-%d", runID, clients, seq), "1"))
-			return err
-		}, nil
-	}},
-	// baseline-transfer: the plaintext baseline of a split, moving a public
-	// number between two accounts per client (one at a time, so no client
-	// conflicts with itself).
-	"baseline-transfer": {"baseline-transfer", func(ctx context.Context, c *fabnet.Connection, clients int, runID string) (loadgen.Op, error) {
-		contract := c.Contract("baseline")
-		for w := 0; w < clients; w++ {
-			if _, err := contract.SubmitWithContext(ctx, "Mint", client.WithArguments(account(runID, clients, w, "src"), "1000000000")); err != nil {
+// World sets up the consortium on first use.
+func (e *env) World(ctx context.Context) (*chainload.World, error) {
+	e.once.Do(func() { e.world, e.worldErr = chainload.Setup(ctx, e.net, chainload.Options{Gateway: e.org}) })
+	return e.world, e.worldErr
+}
+
+func (e *env) Close() {
+	if e.world != nil {
+		e.world.Close()
+	}
+}
+
+// workload prepares an operation for a run with the given number of
+// clients; anything built here is off the clock.
+type workload struct {
+	name    string
+	prepare func(ctx context.Context, e *env, clients int) (loadgen.Op, error)
+}
+
+var workloadByName = map[string]workload{}
+
+func init() {
+	for _, w := range []workload{
+		// baseline-mint: a plaintext write to a fresh key each time.
+		{"baseline-mint", func(_ context.Context, e *env, clients int) (loadgen.Op, error) {
+			contract := e.conn.Contract("baseline")
+			return func(ctx context.Context, _ int, seq int64) error {
+				_, err := contract.SubmitWithContext(ctx, "Mint", client.WithArguments(fmt.Sprintf("mint-%s-%d-%d", e.runID, clients, seq), "1"))
+				return err
+			}, nil
+		}},
+		// baseline-transfer: the plaintext baseline of a split, moving a
+		// public number between two accounts per client (one at a time, so
+		// no client conflicts with itself).
+		{"baseline-transfer", func(ctx context.Context, e *env, clients int) (loadgen.Op, error) {
+			contract := e.conn.Contract("baseline")
+			for w := 0; w < clients; w++ {
+				if _, err := contract.SubmitWithContext(ctx, "Mint", client.WithArguments(account(e.runID, clients, w, "src"), "1000000000")); err != nil {
+					return nil, err
+				}
+			}
+			// The gateway's peer has the mints; let the other endorsers
+			// commit them too before the first transfer reads them.
+			time.Sleep(time.Second)
+			return func(ctx context.Context, w int, _ int64) error {
+				_, err := contract.SubmitWithContext(ctx, "Transfer", client.WithArguments(account(e.runID, clients, w, "src"), account(e.runID, clients, w, "dst"), "1"))
+				return err
+			}, nil
+		}},
+		// query: a plaintext evaluation on the gateway's peer.
+		{"query", func(_ context.Context, e *env, clients int) (loadgen.Op, error) {
+			contract := e.conn.Contract("baseline")
+			return func(ctx context.Context, w int, _ int64) error {
+				_, err := contract.EvaluateWithContext(ctx, "Balance", client.WithArguments(account(e.runID, clients, w, "src")))
+				return err
+			}, nil
+		}},
+		splitWorkload(2), splitWorkload(4), splitWorkload(8),
+		// issue: a core's issue against its own credit line, with three
+		// range proofs; one core and line per client, since issues on one
+		// line commit one after another.
+		{"issue", func(ctx context.Context, e *env, clients int) (loadgen.Op, error) {
+			w, err := e.World(ctx)
+			if err != nil {
 				return nil, err
 			}
+			queues, err := w.IssueQueues(ctx, clients, (e.pool+clients-1)/clients)
+			if err != nil {
+				return nil, err
+			}
+			q := loadgen.NewQueues(queues)
+			return func(ctx context.Context, w int, _ int64) error {
+				c, err := q.Take(w)
+				if err != nil {
+					return err
+				}
+				return c.Submit(ctx)
+			}, nil
+		}},
+		// finance: the holder's financing request, then the bank's
+		// approval, as one operation (two transactions; the approval tried
+		// again if an endorser has not yet committed the request).
+		{"finance", func(ctx context.Context, e *env, _ int) (loadgen.Op, error) {
+			w, err := e.World(ctx)
+			if err != nil {
+				return nil, err
+			}
+			calls, err := w.FinanceCalls(ctx, e.pool)
+			if err != nil {
+				return nil, err
+			}
+			p := loadgen.NewPool(calls)
+			return func(ctx context.Context, _ int, _ int64) error {
+				pair, err := p.Take()
+				if err != nil {
+					return err
+				}
+				if err := pair[0].Submit(ctx); err != nil {
+					return err
+				}
+				return pair[1].SubmitFresh(ctx)
+			}, nil
+		}},
+		// token-query: GetToken of a token the Spender holds.
+		{"token-query", func(ctx context.Context, e *env, _ int) (loadgen.Op, error) {
+			w, err := e.World(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if len(e.queryIDs) == 0 {
+				leaves, err := w.Leaves(ctx, 64)
+				if err != nil {
+					return nil, err
+				}
+				e.queryIDs = chainload.TokenIDs(leaves)
+			}
+			ids := e.queryIDs
+			return func(ctx context.Context, _ int, seq int64) error {
+				return w.GetToken(ctx, ids[int(seq)%len(ids)])
+			}, nil
+		}},
+		// holder-query: the first page (50) of TokensByHolder for the
+		// Spender, who holds every token the other workloads made.
+		{"holder-query", func(ctx context.Context, e *env, _ int) (loadgen.Op, error) {
+			w, err := e.World(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return func(ctx context.Context, _ int, _ int64) error {
+				_, _, err := w.HolderPage(ctx, 50, "")
+				return err
+			}, nil
+		}},
+	} {
+		workloadByName[w.name] = w
+	}
+}
+
+// splitWorkload is a confidential 1-in/outputs-out split with pre-built
+// proofs, one token per request.
+func splitWorkload(outputs int) workload {
+	name := "split"
+	if outputs != 2 {
+		name = fmt.Sprintf("split-%d", outputs)
+	}
+	return workload{name, func(ctx context.Context, e *env, _ int) (loadgen.Op, error) {
+		w, err := e.World(ctx)
+		if err != nil {
+			return nil, err
 		}
-		return func(ctx context.Context, w int, _ int64) error {
-			_, err := contract.SubmitWithContext(ctx, "Transfer", client.WithArguments(account(runID, clients, w, "src"), account(runID, clients, w, "dst"), "1"))
-			return err
+		calls, err := w.SplitCalls(ctx, e.pool, outputs)
+		if err != nil {
+			return nil, err
+		}
+		p := loadgen.NewPool(calls)
+		return func(ctx context.Context, _ int, _ int64) error {
+			c, err := p.Take()
+			if err != nil {
+				return err
+			}
+			return c.Submit(ctx)
 		}, nil
-	}},
-	// query: an evaluation on the org's own peer.
-	"query": {"query", func(_ context.Context, c *fabnet.Connection, clients int, runID string) (loadgen.Op, error) {
-		contract := c.Contract("baseline")
-		return func(ctx context.Context, w int, _ int64) error {
-			_, err := contract.EvaluateWithContext(ctx, "Balance", client.WithArguments(account(runID, clients, w, "src")))
-			return err
-		}, nil
-	}},
+	}}
 }
 
 func account(runID string, clients, w int, side string) string {

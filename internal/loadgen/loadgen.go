@@ -6,6 +6,7 @@ package loadgen
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -45,6 +46,11 @@ type Result struct {
 	P95        time.Duration
 	P99        time.Duration
 	Max        time.Duration
+	// CPU is this process's CPU time during the run (the client side's
+	// work: for a proving run, the proofs' cost).
+	CPU time.Duration
+	// Load is the 1-minute load average when the run ended.
+	Load float64
 }
 
 // Failed returns the total number of failed operations.
@@ -58,8 +64,8 @@ func (r Result) Failed() int64 {
 
 // String is the one-line report.
 func (r Result) String() string {
-	return fmt.Sprintf("%-22s clients=%-4d ok=%-7d failed=%-5d %8.1f op/s  p50=%-7s p95=%-7s p99=%-7s max=%s",
-		r.Name, r.Clients, r.OK, r.Failed(), r.Throughput, ms(r.P50), ms(r.P95), ms(r.P99), ms(r.Max))
+	return fmt.Sprintf("%-22s clients=%-4d ok=%-7d failed=%-5d %8.1f op/s  p50=%-7s p95=%-7s p99=%-7s max=%-7s load=%.1f",
+		r.Name, r.Clients, r.OK, r.Failed(), r.Throughput, ms(r.P50), ms(r.P95), ms(r.P99), ms(r.Max), r.Load)
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.0fms", float64(d)/float64(time.Millisecond)) }
@@ -93,7 +99,7 @@ func Run(ctx context.Context, cfg Config, op Op) (Result, error) {
 		lat    []time.Duration
 		errs   = map[string]int64{}
 	)
-	start := time.Now()
+	start, cpu0 := time.Now(), CPUTime()
 	stopProgress := progress(cfg, start, &ok, &failed, func() []time.Duration {
 		mu.Lock()
 		defer mu.Unlock()
@@ -114,6 +120,9 @@ func Run(ctx context.Context, cfg Config, op Op) (Result, error) {
 				// deadline reached mid-request does not turn it into a failure.
 				err := op(ctx, w, n)
 				d := time.Since(t0)
+				if errors.Is(err, ErrExhausted) {
+					return
+				}
 				mu.Lock()
 				if err == nil {
 					lat = append(lat, d)
@@ -133,7 +142,8 @@ func Run(ctx context.Context, cfg Config, op Op) (Result, error) {
 	elapsed := time.Since(start)
 	stopProgress()
 
-	r := Result{Name: cfg.Name, Clients: cfg.Clients, OK: ok.Load(), Errors: errs, Elapsed: elapsed}
+	r := Result{Name: cfg.Name, Clients: cfg.Clients, OK: ok.Load(), Errors: errs, Elapsed: elapsed,
+		CPU: CPUTime() - cpu0, Load: LoadAverage()}
 	if elapsed > 0 {
 		r.Throughput = float64(r.OK) / elapsed.Seconds()
 	}

@@ -1,0 +1,63 @@
+package chainload
+
+import (
+	"github.com/tierchain/tierchain/chaincode/model"
+	"github.com/tierchain/tierchain/chaincode/protocol"
+	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/envelope"
+	"github.com/tierchain/tierchain/zk/pedersen"
+)
+
+// SplitProver builds complete split requests locally, as a holder's
+// wallet does before it sends one: fresh output openings, the outputs'
+// commitments, handles and envelopes, the balance proof, a handle proof
+// and a 64-bit range proof per output.
+type SplitProver struct {
+	ctx     protocol.Context
+	auditor protocol.Auditor
+	input   protocol.OpenedToken
+	to      []protocol.Recipient
+}
+
+// NewSplitProver returns a prover of 1-in/outputs-out splits with keys of
+// its own (no network).
+func NewSplitProver(outputs int) (*SplitProver, error) {
+	ak, err := audit.GenerateKey(nil)
+	if err != nil {
+		return nil, err
+	}
+	reg, err := envelope.GenerateKey(nil)
+	if err != nil {
+		return nil, err
+	}
+	in, err := pedersen.NewOpening(RootAmount, nil)
+	if err != nil {
+		return nil, err
+	}
+	p := &SplitProver{ctx: protocol.Context{Channel: "scf", Chaincode: "tierchain"},
+		auditor: protocol.Auditor{AuditKey: ak.Public(), EncryptionKey: reg.Public()},
+		input:   protocol.OpenedToken{ID: protocol.TokenID("prove", 0), Opening: in}}
+	for i := range outputs {
+		k, err := envelope.GenerateKey(nil)
+		if err != nil {
+			return nil, err
+		}
+		p.to = append(p.to, protocol.Recipient{ID: []string{"tier2", "tier1"}[min(i, 1)], Key: k.Public()})
+	}
+	return p, nil
+}
+
+// Build builds one split request.
+func (p *SplitProver) Build() (*model.SplitRequest, error) {
+	values := splitValue(p.input.Opening.Value, len(p.to))
+	outs := make([]protocol.OutputSpec, len(p.to))
+	for i, r := range p.to {
+		o, err := pedersen.NewOpening(values[i], nil)
+		if err != nil {
+			return nil, err
+		}
+		outs[i] = protocol.OutputSpec{Holder: r, Opening: o}
+	}
+	return protocol.BuildSplit(p.ctx, protocol.SplitInput{Kind: protocol.KindSplit, Spender: "tier1",
+		Inputs: []protocol.OpenedToken{p.input}, Outputs: outs}, p.auditor, nil)
+}
