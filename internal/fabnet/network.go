@@ -113,10 +113,12 @@ func Start(ctx context.Context, opts Options) (n *Network, err error) {
 			return nil, err
 		}
 	}
-	n = &Network{Layout: l, Dir: dir, repo: opts.RepoRoot, p: p, out: opts.Out, procs: map[string]*proc{}, portLock: portLock}
+	started := &Network{Layout: l, Dir: dir, repo: opts.RepoRoot, p: p, out: opts.Out, procs: map[string]*proc{}, portLock: portLock}
+	n = started
 	defer func() {
+		// n is nil by now on an error return: stop what was started.
 		if err != nil {
-			n.Stop()
+			started.Stop()
 		}
 	}()
 	if n.bin, err = EnsureBinaries(ctx, opts.RepoRoot, opts.Out); err != nil {

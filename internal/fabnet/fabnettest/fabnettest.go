@@ -108,7 +108,10 @@ func Connect(t testing.TB, org, user string) *fabnet.Connection {
 // FreeBase finds a port base whose whole range is free on loopback.
 func FreeBase(orderers int) (int, error) {
 	for try := 0; try < 50; try++ {
-		base := 20000 + 1000*rand.IntN(20)
+		// Below the kernel's ephemeral range (32768–60999 by default):
+		// there the source port of any outgoing connection on the machine
+		// could take a node's port between this check and its bind.
+		base := 10000 + 1000*rand.IntN(22)
 		ok := true
 		for _, p := range fabnet.NewLayout(base, orderers).AllPorts() {
 			l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
