@@ -1,0 +1,311 @@
+package browsertest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+	"github.com/gin-gonic/gin"
+
+	"github.com/tierchain/tierchain/gateway/console"
+	"github.com/tierchain/tierchain/gateway/platform"
+	"github.com/tierchain/tierchain/internal/fabnet/fabnettest"
+)
+
+// BrowserEnv names the Chromium binary to drive; without it the tests look
+// for chromium, chromium-browser, google-chrome and headless-shell on PATH.
+const BrowserEnv = "TIERCHAIN_CHROMIUM"
+
+// ArtifactsEnv names the directory the screenshots are kept in (a
+// subdirectory per test); without it they go to the test's temporary
+// directory and are removed with it.
+const ArtifactsEnv = "TIERCHAIN_ARTIFACTS"
+
+var browserPath = findBrowser()
+
+func findBrowser() string {
+	if p := os.Getenv(BrowserEnv); p != "" {
+		if p, err := exec.LookPath(p); err == nil {
+			return p
+		}
+		return ""
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless-shell"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// inCI is true where a missing browser is a failure, not a reason to skip.
+func inCI() bool {
+	v := os.Getenv("CI")
+	return v != "" && v != "false"
+}
+
+func TestMain(m *testing.M) {
+	gin.SetMode(gin.TestMode)
+	if browserPath == "" {
+		// No network without a browser: each test skips, or fails in CI.
+		os.Exit(m.Run())
+	}
+	os.Exit(fabnettest.Main(m, fabnettest.Options{}))
+}
+
+// requireBrowser skips the test without Chromium, or fails it in CI.
+func requireBrowser(t *testing.T) {
+	t.Helper()
+	if browserPath != "" {
+		return
+	}
+	msg := fmt.Sprintf("no Chromium: set %s or install Debian's chromium (apt-get install -y chromium)", BrowserEnv)
+	if inCI() {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+}
+
+var (
+	stack     *platform.Platform
+	stackBase string
+	stackErr  error
+	stackOnce sync.Once
+)
+
+// startStack serves the platform on the test network, with the console
+// under /console/ and the API beside it on one listener, and returns the
+// base URL. It lives until the process ends.
+func startStack(t *testing.T) (*platform.Platform, string) {
+	t.Helper()
+	stackOnce.Do(func() { stack, stackBase, stackErr = serveStack() })
+	if stackErr != nil {
+		t.Fatal(stackErr)
+	}
+	return stack, stackBase
+}
+
+func serveStack() (*platform.Platform, string, error) {
+	dir, err := os.MkdirTemp("", "tierchain-console-")
+	if err != nil {
+		return nil, "", err
+	}
+	ctx := context.Background()
+	p, err := platform.New(ctx, platform.Config{Network: fabnettest.Network(), DataDir: dir,
+		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	if err != nil {
+		return nil, "", err
+	}
+	// p.Serve prepares the database and runs the ledger feed; it listens on
+	// a side port nobody calls. The pages and the API share the main one.
+	side, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, "", err
+	}
+	go func() {
+		if err := p.Serve(ctx, side); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			fmt.Fprintln(os.Stderr, "serve:", err)
+		}
+	}()
+	mux := http.NewServeMux()
+	mux.Handle("/console/", http.StripPrefix("/console", console.Handler()))
+	mux.Handle("/", p.Server.Handler())
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, "", err
+	}
+	go http.Serve(ln, mux) //nolint:errcheck // lives until the process ends
+	base := "http://" + ln.Addr().String()
+	// Ready once the seeded tokens authenticate.
+	deadline := time.Now().Add(time.Minute)
+	for {
+		req, _ := http.NewRequest(http.MethodGet, base+"/v1/me", nil)
+		req.Header.Set("Authorization", "Bearer "+p.Tokens["operator"])
+		res, err := http.DefaultClient.Do(req)
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return p, base, nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return nil, "", fmt.Errorf("gateway not ready: %v", err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// page is one browser tab on the console, with the test's helpers.
+type page struct {
+	t      *testing.T
+	ctx    context.Context
+	base   string
+	shots  string
+	n      int
+	mu     sync.Mutex
+	errors []string // uncaught exceptions in the page
+}
+
+func artifactsDir(t *testing.T) string {
+	dir := os.Getenv(ArtifactsEnv)
+	if dir == "" {
+		return t.TempDir()
+	}
+	dir = filepath.Join(dir, strings.ReplaceAll(t.Name(), "/", "_"))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// newPage starts headless Chromium (one per test) on a 1280×900 window.
+func newPage(t *testing.T, base string, timeout time.Duration) *page {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(browserPath),
+		chromedp.NoSandbox, // CI runs as root
+		chromedp.WindowSize(1280, 900),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("lang", "en-US"),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	tctx, cancelTimeout := context.WithTimeout(actx, timeout)
+	ctx, cancelBrowser := chromedp.NewContext(tctx)
+	t.Cleanup(func() { cancelBrowser(); cancelTimeout(); cancelAlloc() })
+	p := &page{t: t, ctx: ctx, base: base, shots: artifactsDir(t)}
+	chromedp.ListenTarget(ctx, func(ev any) {
+		if e, ok := ev.(*runtime.EventExceptionThrown); ok {
+			p.mu.Lock()
+			p.errors = append(p.errors, e.ExceptionDetails.Error())
+			p.mu.Unlock()
+		}
+	})
+	if err := chromedp.Run(ctx); err != nil {
+		t.Fatalf("start %s: %v", browserPath, err)
+	}
+	t.Cleanup(func() {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		for _, e := range p.errors {
+			t.Errorf("uncaught in the page: %s", e)
+		}
+	})
+	t.Logf("screenshots in %s", p.shots)
+	return p
+}
+
+// run runs actions; on failure it keeps a screenshot of the page as it was.
+func (p *page) run(actions ...chromedp.Action) {
+	p.t.Helper()
+	if err := chromedp.Run(p.ctx, actions...); err != nil {
+		p.shot("failure")
+		p.t.Fatal(err)
+	}
+}
+
+// shot saves a full-page PNG named after the step, numbered in order.
+func (p *page) shot(name string) string {
+	p.t.Helper()
+	var buf []byte
+	if err := chromedp.Run(p.ctx, chromedp.FullScreenshot(&buf, 100)); err != nil {
+		p.t.Logf("screenshot %s: %v", name, err)
+		return ""
+	}
+	p.n++
+	path := filepath.Join(p.shots, fmt.Sprintf("%02d-%s.png", p.n, name))
+	if err := os.WriteFile(path, buf, 0o644); err != nil {
+		p.t.Fatal(err)
+	}
+	if !bytes.HasPrefix(buf, []byte("\x89PNG")) {
+		p.t.Errorf("%s is not a PNG", path)
+	}
+	return path
+}
+
+func (p *page) eval(expr string, out any) {
+	p.t.Helper()
+	p.run(chromedp.Evaluate(expr, out, func(e *runtime.EvaluateParams) *runtime.EvaluateParams { return e.WithAwaitPromise(true) }))
+}
+
+func (p *page) text(sel string) string {
+	p.t.Helper()
+	var s string
+	p.eval(fmt.Sprintf(`document.querySelector(%q)?.textContent ?? ""`, sel), &s)
+	return s
+}
+
+// signIn opens the console in a fresh session and signs in with token,
+// landing on role's first tab.
+func (p *page) signIn(token, role string) {
+	p.t.Helper()
+	p.run(chromedp.Navigate(p.base+"/console/"),
+		chromedp.Evaluate(`sessionStorage.clear()`, nil),
+		chromedp.Reload(),
+		chromedp.WaitVisible("#token", chromedp.ByID),
+		chromedp.SendKeys("#token", token, chromedp.ByID),
+		chromedp.Click("#signin-submit", chromedp.ByID),
+		chromedp.WaitVisible(fmt.Sprintf(`section[data-view=%q]:not([aria-busy])`, role), chromedp.ByQuery))
+}
+
+// tab opens one of the role's tabs and waits for it to render.
+func (p *page) tab(id string) {
+	p.t.Helper()
+	p.run(chromedp.Click("#tab-"+id, chromedp.ByID),
+		chromedp.WaitVisible(fmt.Sprintf(`#view-%s:not([aria-busy])`, id), chromedp.ByQuery))
+}
+
+// waitText waits until sel's text holds every one of want. With refresh it
+// presses the tab's Refresh between looks: lists come from a read model
+// that follows the ledger a moment behind. A form error on the page ends
+// the wait at once, with its text.
+func (p *page) waitText(sel string, refresh bool, want ...string) string {
+	p.t.Helper()
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		got := p.text(sel)
+		missing := ""
+		for _, w := range want {
+			if !strings.Contains(got, w) {
+				missing = w
+				break
+			}
+		}
+		if missing == "" {
+			return got
+		}
+		if e := p.text(".form-error"); e != "" {
+			p.shot("failure")
+			p.t.Fatalf("waiting for %q in %s: the page shows an error: %s", missing, sel, e)
+		}
+		if time.Now().After(deadline) {
+			p.shot("failure")
+			p.t.Fatalf("%s never showed %q; it reads %q", sel, missing, got)
+		}
+		if refresh {
+			p.run(chromedp.Click("#refresh", chromedp.ByID),
+				chromedp.WaitVisible(`section[data-tab]:not([aria-busy])`, chromedp.ByQuery))
+		}
+		time.Sleep(400 * time.Millisecond)
+	}
+}
+
+// typeInto replaces an input's value by typing, so the page sees each
+// keystroke (the split form's live change).
+func (p *page) typeInto(sel, text string) {
+	p.t.Helper()
+	p.eval(fmt.Sprintf(`(() => { const el = document.querySelector(%q); el.value = ""; el.dispatchEvent(new Event("input", {bubbles: true})); return true; })()`, sel), nil)
+	p.run(chromedp.SendKeys(sel, text, chromedp.ByQuery))
+}
