@@ -34,21 +34,23 @@ const BrowserEnv = "TIERCHAIN_CHROMIUM"
 // directory and are removed with it.
 const ArtifactsEnv = "TIERCHAIN_ARTIFACTS"
 
-var browserPath = findBrowser()
+var browserPath, browserMissing = findBrowser()
 
-func findBrowser() string {
+// findBrowser returns Chromium's path, or why there is none.
+func findBrowser() (path, missing string) {
 	if p := os.Getenv(BrowserEnv); p != "" {
-		if p, err := exec.LookPath(p); err == nil {
-			return p
+		found, err := exec.LookPath(p)
+		if err != nil {
+			return "", fmt.Sprintf("%s=%s: %v", BrowserEnv, p, err)
 		}
-		return ""
+		return found, ""
 	}
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless-shell"} {
 		if p, err := exec.LookPath(name); err == nil {
-			return p
+			return p, ""
 		}
 	}
-	return ""
+	return "", fmt.Sprintf("no Chromium on PATH: install Debian's chromium (apt-get install -y chromium) or set %s", BrowserEnv)
 }
 
 // inCI is true where a missing browser is a failure, not a reason to skip.
@@ -72,11 +74,10 @@ func requireBrowser(t *testing.T) {
 	if browserPath != "" {
 		return
 	}
-	msg := fmt.Sprintf("no Chromium: set %s or install Debian's chromium (apt-get install -y chromium)", BrowserEnv)
 	if inCI() {
-		t.Fatal(msg)
+		t.Fatal(browserMissing + " (CI is set: the browser tests must run)")
 	}
-	t.Skip(msg)
+	t.Skip(browserMissing)
 }
 
 var (
@@ -165,6 +166,10 @@ func artifactsDir(t *testing.T) string {
 		return t.TempDir()
 	}
 	dir = filepath.Join(dir, strings.ReplaceAll(t.Name(), "/", "_"))
+	// A run's screenshots replace the last run's, never mix with them.
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}

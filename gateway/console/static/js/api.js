@@ -42,7 +42,7 @@ export function newIdempotencyKey(op) {
 
 // parseJSON keeps integers beyond 2^53 exact (minor units up to 2^64−1)
 // by reading them from the source text as BigInt.
-function parseJSON(text) {
+export function parseJSON(text) {
   return JSON.parse(text, (key, value, context) =>
     typeof value === "number" && !Number.isSafeInteger(value) && context?.source && /^\d+$/.test(context.source)
       ? BigInt(context.source) : value);

@@ -13,7 +13,8 @@ export function barChart({ id, title, items, empty = "Nothing to chart." }) {
     fig.append(h("p", { class: "muted" }, empty));
     return fig;
   }
-  const labelW = 150, barMax = 360, textW = 170, rowH = 28, top = 6;
+  const longest = items.reduce((m, it) => Math.max(m, String(it.text).length), 0);
+  const labelW = 150, barMax = 360, textW = Math.max(120, longest * 7.5 + 16), rowH = 28, top = 6;
   const width = labelW + barMax + textW;
   const height = top * 2 + rowH * items.length;
   const max = items.reduce((m, it) => (Number(it.value) > m ? Number(it.value) : m), 0) || 1;

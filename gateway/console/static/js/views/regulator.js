@@ -148,12 +148,12 @@ async function riskTab(el, ctx) {
       amount(`${formatMinor(overdue.total)} ${CURRENCY}`), overdue.unopened ? ` (+${overdue.unopened} not opened)` : "", ` at ${formatTime(overdue.at)}.`),
     barChart({ id: "overdue-chart", title: `Overdue per core enterprise (${CURRENCY})`, empty: "Nothing is overdue.",
       items: byCore(overdue.items).map(([core, v]) => ({ label: core, value: v.minor, text: `${formatMinor(v.minor)} ${CURRENCY} · ${v.n} piece${v.n === 1 ? "" : "s"} · up to ${v.days} days` })) }),
-    table([
+    overdue.items.length ? table([
       { title: "Token", cell: (i) => h("span", { class: "id" }, shortId(i.token)) },
       { title: "Core", cell: (i) => i.issuer }, { title: "Holder", cell: (i) => i.holder }, { title: "Tier", num: true, cell: (i) => String(i.tier) },
       { title: "Maturity", cell: (i) => formatDate(i.maturity) }, { title: "Days overdue", num: true, cell: (i) => String(i.daysOverdue) },
       { title: `Amount (${CURRENCY})`, num: true, cell: (i) => amount(auditMoney(i.amount)) },
-    ], overdue.items, { id: "overdue-table", empty: "Nothing is overdue." }),
+    ], overdue.items, { id: "overdue-table" }) : null,
     h("h2", null, "Concentration of what is outstanding"),
     distribution("conc-core", "By core enterprise", conc.byCore),
     distribution("conc-bank", "By bank", conc.byBank),
