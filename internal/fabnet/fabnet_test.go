@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -96,7 +97,7 @@ func TestRegulatorIsReadOnly(t *testing.T) {
 
 // stream submits Mint(account-i, 1) from several clients until stop is
 // closed, and returns the accounts whose transactions reported committed.
-func stream(t *testing.T, c *fabnet.Connection, prefix string, stop <-chan struct{}) (committed []string, failed int) {
+func stream(t *testing.T, c *fabnet.Connection, prefix string, stop <-chan struct{}, count *atomic.Int64) (committed []string, failed int) {
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for w := 0; w < 4; w++ {
@@ -119,6 +120,7 @@ func stream(t *testing.T, c *fabnet.Connection, prefix string, stop <-chan struc
 				mu.Lock()
 				if err == nil {
 					committed = append(committed, acct)
+					count.Add(1)
 				} else {
 					failed++
 				}
@@ -153,8 +155,9 @@ func checkExactlyOnce(t *testing.T, n *fabnet.Network, accounts []string) {
 
 // faultDuringStream runs a transaction stream through Core's gateway,
 // injects fault after 1.5 s, lets the stream run 2 s, runs recover, lets it
-// run 2 s more, and checks every transaction reported committed is on every
-// peer exactly once.
+// run until at least 5 more transactions commit (at least 2 s, at most 60 s:
+// a loaded machine recovers slower), and checks every transaction reported
+// committed is on every peer exactly once.
 func faultDuringStream(t *testing.T, n *fabnet.Network, prefix string, fault, recover func() error) {
 	core, err := n.Connect("Core", "User1")
 	if err != nil {
@@ -164,8 +167,9 @@ func faultDuringStream(t *testing.T, n *fabnet.Network, prefix string, fault, re
 	stop := make(chan struct{})
 	var committed []string
 	var failed int
+	var count atomic.Int64
 	done := make(chan struct{})
-	go func() { committed, failed = stream(t, core, prefix, stop); close(done) }()
+	go func() { committed, failed = stream(t, core, prefix, stop, &count); close(done) }()
 	time.Sleep(1500 * time.Millisecond)
 	if err := fault(); err != nil {
 		t.Fatal(err)
@@ -174,7 +178,14 @@ func faultDuringStream(t *testing.T, n *fabnet.Network, prefix string, fault, re
 	if err := recover(); err != nil {
 		t.Fatal(err)
 	}
+	recovered := count.Load()
 	time.Sleep(2 * time.Second)
+	for deadline := time.Now().Add(60 * time.Second); count.Load() < recovered+5 || count.Load() < 10; {
+		if time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	close(stop)
 	<-done
 	t.Logf("%d committed, %d failed", len(committed), failed)
