@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 
+	"github.com/tierchain/tierchain/gateway/platform"
 	"github.com/tierchain/tierchain/internal/demo"
 )
 
@@ -36,19 +37,12 @@ func invoiceDoc(number, amount string) string {
 // credit lines go over REST first (the operator's and banks' set-up, not
 // this test's subject).
 func TestStoryThroughPages(t *testing.T) {
-	requireBrowser(t)
-	p, base := startStack(t)
 	start := time.Now()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	res, err := demo.Run(ctx, demo.Config{Base: base, Tokens: p.Tokens, Suffix: suffix, StopBefore: "invoices", Out: testWriter{t}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, base, res := playOverREST(t, demo.Config{Suffix: suffix, StopBefore: "invoices"})
 	tier1, tier2, tier3 := res.Suppliers[0], res.Suppliers[1], res.Suppliers[2]
-	t.Logf("set-up over REST: %.1fs", time.Since(start).Seconds())
 
 	b := newPage(t, base, 4*time.Minute)
+	var root string // the receivable the core issues
 	step := func(name string, f func()) {
 		t.Helper()
 		s := time.Now()
@@ -112,6 +106,7 @@ func TestStoryThroughPages(t *testing.T) {
 		b.run(chromedp.Click("#issue-submit", chromedp.ByID))
 		b.waitText("#issue-form .form-ok", false, "Issued 1 000 000,00 NOK to "+tier1+", backed by bankA")
 		b.shot("core-issued")
+		root = b.text("#issued-token")
 	})
 
 	step("tier 1 accepts and splits 400 000 to tier 2", func() {
@@ -183,12 +178,13 @@ func TestStoryThroughPages(t *testing.T) {
 		dl := t.TempDir()
 		b.run(browser.SetDownloadBehavior(browser.SetDownloadBehaviorBehaviorAllow).WithDownloadPath(dl))
 		b.signIn(p.Tokens["regulator"], "regulator")
-		// 2 invoices, the root, 2 × 2 split outputs: 7 amounts.
-		b.waitText("#recon-verdict", true, "All 7 amounts reconciled")
+		// This story's 2 invoices, root and 2 × 2 split outputs are 7
+		// amounts; other tests on the network may have added theirs.
+		verdict := b.waitText("#recon-verdict", true, "All ", " amounts reconciled")
 		var statuses []string
 		b.eval(`[...document.querySelectorAll("#recon-table tbody tr")].map((tr) => tr.dataset.status)`, &statuses)
-		if len(statuses) != 7 {
-			t.Errorf("reconciliation lists %d amounts, want 7", len(statuses))
+		if len(statuses) < 7 || !strings.Contains(verdict, fmt.Sprintf("All %d amounts", len(statuses))) {
+			t.Errorf("reconciliation lists %d amounts, want 7 or more, all reconciled: %s", len(statuses), verdict)
 		}
 		for _, s := range statuses {
 			if s != "RECONCILED" {
@@ -205,7 +201,10 @@ func TestStoryThroughPages(t *testing.T) {
 		}
 
 		b.tab("provenance")
-		b.run(chromedp.Click("#roots-table button.show-tree", chromedp.ByQuery))
+		if root == "" {
+			t.Fatal("the issue form showed no token ID")
+		}
+		b.run(chromedp.Click(fmt.Sprintf(`#roots-table button.show-tree[data-root=%q]`, root), chromedp.ByQuery))
 		b.waitText("#tree-verdict", false, "5 of 5 amounts reconciled")
 		tree := b.waitText("#provenance-tree", false, "1 000 000,00 NOK", "600 000,00 NOK", "400 000,00 NOK", "250 000,00 NOK", "150 000,00 NOK",
 			tier1, tier2, "bankB", "tier 3 · FINANCED")
@@ -215,12 +214,30 @@ func TestStoryThroughPages(t *testing.T) {
 		b.shot("regulator-provenance-tree")
 
 		b.tab("risk")
-		b.waitText("#conc-core", false, "carmaker", "1 000 000,00 NOK", "100,0 %")
-		b.waitText("#conc-holder", false, tier1, "600 000,00 NOK", "bankB", "150 000,00 NOK")
-		b.waitText("#overdue-total", false, "0 overdue pieces")
+		b.waitText("#conc-core", false, "carmaker", "100,0 %")
+		b.waitText("#conc-holder", false, tier1, "600 000,00 NOK", tier2, "250 000,00 NOK", "bankB")
 		b.shot("regulator-risk")
 	})
 	t.Logf("the story through the pages: %.1fs", time.Since(start).Seconds())
+}
+
+// playOverREST starts the stack (skipping without a browser) and plays
+// the demo story over REST as cfg says (its Base, Tokens and Out are set
+// here).
+func playOverREST(t *testing.T, cfg demo.Config) (*platform.Platform, string, *demo.Result) {
+	t.Helper()
+	requireBrowser(t)
+	p, base := startStack(t)
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cfg.Base, cfg.Tokens, cfg.Out = base, p.Tokens, testWriter{t}
+	res, err := demo.Run(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("set-up over REST up to %q: %.1fs", cfg.StopBefore, time.Since(start).Seconds())
+	return p, base, res
 }
 
 // acceptAsSupplier signs in as a supplier, opens the token it was paid

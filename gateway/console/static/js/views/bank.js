@@ -80,7 +80,7 @@ async function portfolioTab(el, ctx) {
   const c = tokenColumns;
   const settle = (t) => {
     if (t.status !== "PAYING") return "";
-    return h("button", { type: "button", class: "small", onclick: (ev) => ev.target.replaceWith(confirmPaymentForm(t, () => ctx.refresh())) }, "Confirm payment");
+    return h("button", { type: "button", class: "small open-confirm-payment", onclick: (ev) => ev.target.replaceWith(confirmPaymentForm(t)) }, "Confirm payment");
   };
   append(el, heading("Portfolio", ctx),
     h("p", { id: "portfolio-total" }, "Financed and unpaid: ", amount(money(p.total)), ` in ${p.tokens.length} token${p.tokens.length === 1 ? "" : "s"}`),

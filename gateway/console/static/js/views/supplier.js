@@ -251,15 +251,17 @@ function financingForm(t, ctx, reload) {
   return form;
 }
 
+// confirmPaymentForm confirms a declared payment of t; reload, if given,
+// reloads the list it was opened from.
 export function confirmPaymentForm(t, reload) {
-  const form = h("form", { id: "confirm-payment-form", "data-op": "payment-confirm" },
+  const form = h("form", { id: `confirm-payment-${t.id}`, class: "confirm-payment-form", "data-op": "payment-confirm" },
     h("p", null, `${t.issuer} declared payment (${t.payment?.ref ?? ""}). Confirm once the money is in your account.`),
-    h("button", { type: "submit", id: "confirm-payment" }, "Confirm payment received"));
+    h("button", { type: "submit", class: "confirm-payment" }, "Confirm payment received"));
   bindForm(form, async (key) => {
     const v = await post(`/v1/tokens/${encodeURIComponent(t.id)}/payment/confirm`, undefined, key);
     showOk(form, `Settled: ${money(v.amount ?? t.amount)}.`);
     finish(form);
-    await reload();
+    await reload?.();
   });
   return form;
 }
