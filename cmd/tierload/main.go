@@ -11,11 +11,14 @@
 // The confidential workloads (split, split-4, split-8, issue, finance,
 // token-query, holder-query) set up a consortium on the network first,
 // which bootstraps the platform: they need a fresh network (-start). Their
-// requests are pre-built, proofs and all, before each run.
+// requests are pre-built, proofs and all, before each run. rest-split
+// serves the whole REST gateway on the network, which also bootstraps the
+// platform: run it on a fresh network of its own, not with those.
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -31,6 +34,8 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/tierchain/tierchain/gateway/loadrest"
+	"github.com/tierchain/tierchain/internal/demo"
 	"github.com/tierchain/tierchain/internal/fabnet"
 	"github.com/tierchain/tierchain/internal/fabnet/fabnettest"
 	"github.com/tierchain/tierchain/internal/fabricclient"
@@ -57,6 +62,8 @@ func run() error {
 	org := flag.String("org", "Core", "organisation whose gateway the clients use")
 	pngPath := flag.String("png", "", "write a throughput/latency chart to this PNG file")
 	title := flag.String("title", "", "chart title (default: the workloads)")
+	jsonPath := flag.String("json", "", "also write the results to this JSON file")
+	redraw := flag.String("chart", "", "no network: draw -png from comma-separated JSON files of earlier runs (-json), in order")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -69,12 +76,19 @@ func run() error {
 	if *title == "" {
 		*title = "TierChain load: " + *workloads
 	}
+	if *redraw != "" {
+		results, err := readResults(strings.Split(*redraw, ","))
+		if err != nil {
+			return err
+		}
+		return report(results, *pngPath, "", *title)
+	}
 	if *prove {
 		results, err := proveSplits(ctx, counts, *duration)
 		if err != nil {
 			return err
 		}
-		return report(results, *pngPath, "TierChain client side: 1-in/2-out split requests built")
+		return report(results, *pngPath, *jsonPath, "TierChain client side: 1-in/2-out split requests built")
 	}
 	var n *fabnet.Network
 	if *start {
@@ -109,6 +123,8 @@ func run() error {
 		}
 	}
 	var results []loadgen.Result
+	var cpuLines []string
+	meter := newCPUMeter(n.Dir)
 	for _, size := range steps {
 		suffix := ""
 		if size > 0 {
@@ -126,17 +142,29 @@ func run() error {
 				if err != nil {
 					return fmt.Errorf("%s: prepare: %w", name, err)
 				}
+				meter.begin()
 				r, err := loadgen.Run(ctx, loadgen.Config{Name: w.name + suffix, Clients: c, Duration: *duration, Count: *count,
 					Classify: classify, Progress: os.Stderr}, op)
+				if e.afterRun != nil {
+					e.afterRun()
+					e.afterRun = nil
+				}
 				if err != nil {
 					return err
 				}
 				fmt.Fprintln(os.Stderr, r)
+				cpu := meter.end(r.OK)
+				fmt.Fprintf(os.Stderr, "%s, tierload %.1f ms\n", cpu, perOp(r.CPU, r.OK))
+				cpuLines = append(cpuLines, fmt.Sprintf("%s clients=%d:%s, tierload %.1f ms", r.Name, r.Clients, strings.TrimPrefix(cpu, "    network CPU per op:"), perOp(r.CPU, r.OK)))
 				results = append(results, r)
 			}
 		}
 	}
-	return report(results, *pngPath, *title)
+	fmt.Println("\nCPU time per successful operation, by process (ms; /proc, this run):")
+	for _, l := range cpuLines {
+		fmt.Println("  " + l)
+	}
+	return report(results, *pngPath, *jsonPath, *title)
 }
 
 func parseCounts(s string) ([]int, error) {
@@ -151,8 +179,26 @@ func parseCounts(s string) ([]int, error) {
 	return counts, nil
 }
 
-// report prints every result with its errors by kind and draws the chart.
-func report(results []loadgen.Result, pngPath, title string) error {
+// readResults reads the results that -json wrote, file after file.
+func readResults(paths []string) ([]loadgen.Result, error) {
+	var all []loadgen.Result
+	for _, p := range paths {
+		b, err := os.ReadFile(strings.TrimSpace(p))
+		if err != nil {
+			return nil, err
+		}
+		var rs []loadgen.Result
+		if err := json.Unmarshal(b, &rs); err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		all = append(all, rs...)
+	}
+	return all, nil
+}
+
+// report prints every result with its errors by kind, writes them as JSON
+// and draws the chart (each when its path is set).
+func report(results []loadgen.Result, pngPath, jsonPath, title string) error {
 	fmt.Println()
 	for _, r := range results {
 		fmt.Println(r)
@@ -163,6 +209,15 @@ func report(results []loadgen.Result, pngPath, title string) error {
 		sort.Strings(kinds)
 		for _, kind := range kinds {
 			fmt.Printf("    %-20s %d\n", kind, r.Errors[kind])
+		}
+	}
+	if jsonPath != "" {
+		b, err := json.MarshalIndent(results, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(jsonPath, b, 0o644); err != nil {
+			return err
 		}
 	}
 	if pngPath == "" {
@@ -184,7 +239,10 @@ func report(results []loadgen.Result, pngPath, title string) error {
 func classify(err error) string {
 	var notCommitted *fabricclient.NotCommittedError
 	var chaincode *fabricclient.ChaincodeError
+	var problem *demo.Problem
 	switch {
+	case errors.As(err, &problem):
+		return loadrest.Classify(err)
 	case errors.As(err, &notCommitted):
 		return "not-committed:" + notCommitted.Code.String()
 	case errors.As(err, &chaincode):

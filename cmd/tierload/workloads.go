@@ -3,11 +3,15 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"os"
 	"sort"
 	"sync"
 	"time"
 
 	"github.com/hyperledger/fabric-gateway/pkg/client"
+
+	"github.com/tierchain/tierchain/gateway/loadrest"
 
 	"github.com/tierchain/tierchain/internal/fabnet"
 	"github.com/tierchain/tierchain/internal/loadgen"
@@ -28,6 +32,20 @@ type env struct {
 	world    *chainload.World
 	worldErr error
 	queryIDs []string // tokens the Spender holds, for token-query
+
+	restOnce sync.Once
+	rest     *loadrest.Gateway
+	restErr  error
+	afterRun func() // set by a prepare that lends the run something back
+}
+
+// Gateway starts the REST gateway (the whole platform) on first use.
+func (e *env) Gateway(ctx context.Context) (*loadrest.Gateway, error) {
+	e.restOnce.Do(func() {
+		log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+		e.rest, e.restErr = loadrest.Start(ctx, e.net, log)
+	})
+	return e.rest, e.restErr
 }
 
 // World sets up the consortium on first use.
@@ -39,6 +57,9 @@ func (e *env) World(ctx context.Context) (*chainload.World, error) {
 func (e *env) Close() {
 	if e.world != nil {
 		e.world.Close()
+	}
+	if e.rest != nil {
+		e.rest.Close()
 	}
 }
 
@@ -88,6 +109,18 @@ func init() {
 			}, nil
 		}},
 		splitWorkload(2), splitWorkload(4), splitWorkload(8),
+		// rest-split: a supplier's split of 1.00 over the REST gateway, end
+		// to end (the gateway's wallet proves, then endorse, order,
+		// commit); each client goes on with its change.
+		{"rest-split", func(ctx context.Context, e *env, clients int) (loadgen.Op, error) {
+			g, err := e.Gateway(ctx)
+			if err != nil {
+				return nil, err
+			}
+			op, giveBack, err := g.SplitOp(ctx, clients)
+			e.afterRun = giveBack
+			return op, err
+		}},
 		// issue: a core's issue against its own credit line, with three
 		// range proofs; one core and line per client, since issues on one
 		// line commit one after another.

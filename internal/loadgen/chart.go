@@ -7,7 +7,7 @@ import (
 	"image/draw"
 	"image/png"
 	"io"
-	"strings"
+	"slices"
 	"time"
 
 	"golang.org/x/image/font"
@@ -16,14 +16,15 @@ import (
 )
 
 // WriteChart draws two bar charts side by side — throughput (op/s) and
-// latency (p50 and p99) — one bar group per result, and writes a PNG.
+// latency (p50 bars with a p99 whisker) — with one group of bars per
+// client count and one colour per workload, and writes a PNG.
 func WriteChart(w io.Writer, title string, results []Result) error {
 	if len(results) == 0 {
 		return fmt.Errorf("loadgen: no results to chart")
 	}
 	const (
-		width, height = 1200, 520
-		top, bottom   = 60, 150
+		width, height = 1200, 560
+		top, bottom   = 60, 190
 		panelGap      = 60
 		left          = 70
 	)
@@ -31,6 +32,7 @@ func WriteChart(w io.Writer, title string, results []Result) error {
 	draw.Draw(img, img.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
 	text(img, 20, 30, title, color.Black)
 
+	names, groups := chartAxes(results)
 	panelW := (width - 2*left - panelGap) / 2
 	plotH := height - top - bottom
 	var maxTP float64
@@ -45,10 +47,6 @@ func WriteChart(w io.Writer, title string, results []Result) error {
 	if maxLat == 0 {
 		maxLat = time.Millisecond
 	}
-	blue := color.RGBA{0x33, 0x66, 0xcc, 0xff}
-	orange := color.RGBA{0xee, 0x88, 0x22, 0xff}
-	red := color.RGBA{0xcc, 0x33, 0x33, 0xff}
-
 	panel := func(x0 int, name string) {
 		axis := color.Gray{0x44}
 		fill(img, x0, top, 1, plotH, axis)
@@ -57,45 +55,73 @@ func WriteChart(w io.Writer, title string, results []Result) error {
 	}
 	panel(left, fmt.Sprintf("throughput, op/s (max %.1f)", maxTP))
 	x1 := left + panelW + panelGap
-	panel(x1, fmt.Sprintf("latency p50 / p99, ms (max %.0f)", float64(maxLat)/float64(time.Millisecond)))
+	panel(x1, fmt.Sprintf("latency: bar p50, whisker p99, ms (max %.0f)", float64(maxLat)/float64(time.Millisecond)))
 
-	slot := panelW / len(results)
-	barW := max(slot/3, 4)
-	for i, r := range results {
-		// Throughput bar.
-		h := int(float64(plotH) * r.Throughput / maxTP)
-		x := left + i*slot + slot/2 - barW/2
-		fill(img, x, top+plotH-h, barW, h, blue)
-		text(img, x, top+plotH-h-4, fmt.Sprintf("%.0f", r.Throughput), color.Black)
-		label(img, left+i*slot+4, top+plotH+16, r, slot)
-		// Latency bars.
-		h50 := int(float64(plotH) * float64(r.P50) / float64(maxLat))
-		h99 := int(float64(plotH) * float64(r.P99) / float64(maxLat))
-		xl := x1 + i*slot + slot/2 - barW
-		fill(img, xl, top+plotH-h50, barW, h50, orange)
-		fill(img, xl+barW, top+plotH-h99, barW, h99, red)
-		text(img, xl, top+plotH-h99-4, ms(r.P99), color.Black)
-		label(img, x1+i*slot+4, top+plotH+16, r, slot)
+	slot := panelW / len(groups)
+	barW := max(min((slot-8)/len(names), 40), 2)
+	for gi, clients := range groups {
+		gx := gi*slot + (slot-barW*len(names))/2
+		for ni, name := range names {
+			r, ok := find(results, name, clients)
+			if !ok {
+				continue
+			}
+			c := palette[ni%len(palette)]
+			x := gx + ni*barW
+			h := int(float64(plotH) * r.Throughput / maxTP)
+			fill(img, left+x, top+plotH-h, barW-1, h, c)
+			h50 := int(float64(plotH) * float64(r.P50) / float64(maxLat))
+			h99 := int(float64(plotH) * float64(r.P99) / float64(maxLat))
+			fill(img, x1+x, top+plotH-h50, barW-1, h50, c)
+			fill(img, x1+x+barW/2-1, top+plotH-h99, 2, h99-h50, color.Black)
+			fill(img, x1+x+1, top+plotH-h99, max(barW-3, 1), 1, color.Black)
+			if barW >= 28 {
+				text(img, left+x, top+plotH-h-4, fmt.Sprintf("%.0f", r.Throughput), color.Black)
+			}
+		}
+		label := fmt.Sprintf("%d clients", clients)
+		text(img, left+gi*slot+slot/2-len(label)*7/2, top+plotH+16, label, color.Gray{0x33})
+		text(img, x1+gi*slot+slot/2-len(label)*7/2, top+plotH+16, label, color.Gray{0x33})
 	}
-	fill(img, x1, height-30, 12, 12, orange)
-	text(img, x1+18, height-20, "p50", color.Black)
-	fill(img, x1+70, height-30, 12, 12, red)
-	text(img, x1+88, height-20, "p99", color.Black)
+	// Legend: one colour per workload, in columns.
+	for ni, name := range names {
+		col, row := ni/6, ni%6
+		x, y := left+col*260, top+plotH+40+row*20
+		fill(img, x, y-10, 12, 12, palette[ni%len(palette)])
+		text(img, x+18, y, name, color.Black)
+	}
 	return png.Encode(w, img)
 }
 
-func label(img *image.RGBA, x, y int, r Result, slot int) {
-	// basicfont is ASCII only: long names break at their first hyphen.
-	lines := []string{r.Name}
-	if maxChars := slot / 7; len(r.Name) > maxChars {
-		if i := strings.IndexByte(r.Name, '-'); i > 0 {
-			lines = []string{r.Name[:i+1], r.Name[i+1:]}
+// palette tells workloads apart; the first is the baseline's grey when the
+// baseline comes first.
+var palette = []color.RGBA{
+	{0x88, 0x88, 0x88, 0xff}, {0x33, 0x66, 0xcc, 0xff}, {0xee, 0x88, 0x22, 0xff}, {0x33, 0x99, 0x44, 0xff},
+	{0xcc, 0x33, 0x33, 0xff}, {0x88, 0x44, 0xaa, 0xff}, {0x22, 0xaa, 0xbb, 0xff}, {0xaa, 0x77, 0x33, 0xff},
+	{0xdd, 0x66, 0xaa, 0xff}, {0x55, 0x55, 0x22, 0xff}, {0x00, 0x44, 0x88, 0xff}, {0x99, 0xbb, 0x22, 0xff},
+}
+
+// chartAxes returns the workload names and the client counts, each in the
+// order of first appearance.
+func chartAxes(results []Result) (names []string, groups []int) {
+	for _, r := range results {
+		if !slices.Contains(names, r.Name) {
+			names = append(names, r.Name)
+		}
+		if !slices.Contains(groups, r.Clients) {
+			groups = append(groups, r.Clients)
 		}
 	}
-	for i, l := range lines {
-		text(img, x, y+14*i, l, color.Black)
+	return names, groups
+}
+
+func find(results []Result, name string, clients int) (Result, bool) {
+	for _, r := range results {
+		if r.Name == name && r.Clients == clients {
+			return r, true
+		}
 	}
-	text(img, x, y+14*len(lines), fmt.Sprintf("%d clients", r.Clients), color.Gray{0x55})
+	return Result{}, false
 }
 
 func fill(img *image.RGBA, x, y, w, h int, c color.Color) {

@@ -1,0 +1,51 @@
+package loadrest
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tierchain/tierchain/internal/fabnet/fabnettest"
+	"github.com/tierchain/tierchain/internal/loadgen"
+)
+
+func TestMain(m *testing.M) {
+	gin.SetMode(gin.TestMode)
+	os.Exit(fabnettest.Main(m, fabnettest.Options{}))
+}
+
+// TestSplitOp: two chains of REST splits, two runs (the second on the
+// tokens the first handed back): every split commits.
+func TestSplitOp(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	g, err := Start(ctx, fabnettest.Network(), slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	for run := range 2 {
+		op, giveBack, err := g.SplitOp(ctx, 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := loadgen.Run(ctx, loadgen.Config{Name: "rest-split", Clients: 4, Count: 8, Classify: Classify}, op)
+		giveBack()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.OK != 8 || r.Failed() != 0 {
+			t.Fatalf("run %d: %d ok, errors %v", run, r.OK, r.Errors)
+		}
+	}
+}
+
+func TestClassify(t *testing.T) {
+	if got := Classify(context.DeadlineExceeded); got != "timeout" {
+		t.Errorf("deadline: %s", got)
+	}
+}
