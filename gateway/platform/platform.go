@@ -24,6 +24,7 @@ import (
 	"github.com/tierchain/tierchain/chaincode/protocol"
 	"github.com/tierchain/tierchain/gateway"
 	"github.com/tierchain/tierchain/gateway/api"
+	"github.com/tierchain/tierchain/gateway/console"
 	"github.com/tierchain/tierchain/gateway/ledgerfeed"
 	"github.com/tierchain/tierchain/internal/fabnet"
 	"github.com/tierchain/tierchain/internal/fabricca"
@@ -192,6 +193,7 @@ func build(ctx context.Context, cfg Config, db *store.DB) (*Platform, error) {
 		Logger: cfg.Logger, DB: db, Ledger: operator,
 		ReadyChecks: map[string]func(context.Context) error{"ledger": operator.Ping, "indexer": index.Ready},
 		Routes:      []func(*gateway.Routes){a.Register},
+		Console:     console.Handler(),
 	})
 	if err != nil {
 		dir.Close()
