@@ -23,10 +23,11 @@ type ledgerToken struct {
 
 // ledger is the whole ledger as the regulator reads it from its own peer.
 type ledger struct {
-	Tokens   map[string]ledgerToken
-	Invoices map[string]model.InvoiceStatus
-	Lines    map[string]uint64 // core/bank → opened outstanding
-	Problems int               // conservation breaks
+	Tokens      map[string]ledgerToken
+	Enterprises map[string]model.EnterpriseStatus
+	Invoices    map[string]model.InvoiceStatus
+	Lines       map[string]uint64 // core/bank → opened outstanding
+	Problems    int               // conservation breaks
 }
 
 func readLedger(t *testing.T, ctx context.Context, regulator *demo.Client) *ledger {
@@ -38,10 +39,14 @@ func readLedger(t *testing.T, ctx context.Context, regulator *demo.Client) *ledg
 	if rep.Snapshot == nil {
 		t.Fatal("the report has no snapshot")
 	}
-	l := &ledger{Tokens: map[string]ledgerToken{}, Invoices: map[string]model.InvoiceStatus{}, Lines: map[string]uint64{},
+	l := &ledger{Tokens: map[string]ledgerToken{}, Invoices: map[string]model.InvoiceStatus{},
+		Enterprises: map[string]model.EnterpriseStatus{}, Lines: map[string]uint64{},
 		Problems: len(rep.Snapshot.Breaks)}
 	for _, x := range rep.Snapshot.Tokens {
 		l.Tokens[x.Token.ID] = ledgerToken{Token: x.Token, Minor: x.Amount.Minor, Opened: x.Amount.Status}
+	}
+	for _, e := range rep.Snapshot.Enterprises {
+		l.Enterprises[e.ID] = e.Status
 	}
 	for _, x := range rep.Snapshot.Invoices {
 		l.Invoices[x.Invoice.ID] = x.Invoice.Status
@@ -57,6 +62,9 @@ func (l *ledger) String() string {
 	var lines []string
 	for _, t := range l.Tokens {
 		lines = append(lines, fmt.Sprintf("token %s %s %s %d %s children=%v", t.ID, t.Status, t.Holder, t.Minor, t.Opened, t.Children))
+	}
+	for id, s := range l.Enterprises {
+		lines = append(lines, fmt.Sprintf("enterprise %s %s", id, s))
 	}
 	for id, s := range l.Invoices {
 		lines = append(lines, fmt.Sprintf("invoice %s %s", id, s))

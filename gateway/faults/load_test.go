@@ -36,6 +36,27 @@ type splitOp struct {
 
 func (o *splitOp) committed() bool { return o.final.status/100 == 2 }
 
+// history is the op's answers in order, repeats counted.
+func (o *splitOp) history() string {
+	var parts []string
+	for i := 0; i < len(o.attempts); {
+		j := i
+		for j < len(o.attempts) && o.attempts[j].String() == o.attempts[i].String() {
+			j++
+		}
+		s := o.attempts[i].String()
+		if o.attempts[i].err != nil {
+			s = "no answer"
+		}
+		if j-i > 1 {
+			s = fmt.Sprintf("%s ×%d", s, j-i)
+		}
+		parts = append(parts, s)
+		i = j
+	}
+	return strings.Join(parts, " → ")
+}
+
 // transient says whether a client should retry the same request: nothing
 // came back, or the gateway said to retry (503, LEDGER_CONFLICT,
 // IDEMPOTENCY_IN_FLIGHT), or a 5xx whose outcome is unknown (502, 504, 500).
@@ -190,7 +211,7 @@ func TestFaultsDuringLoad(t *testing.T) {
 	}
 
 	res := g.story(t, ctx, "-load")
-	l := &loadRun{g: g, suppliers: res.Suppliers[:], tokens: res.SupplierTokens[:], opBudget: 30 * time.Second}
+	l := &loadRun{g: g, suppliers: res.Suppliers[:], tokens: res.SupplierTokens[:], opBudget: 15 * time.Second}
 	regulator := g.client("regulator")
 	before := readLedger(t, ctx, regulator)
 
@@ -449,7 +470,7 @@ func (l *loadRun) report(t *testing.T, faults []*fault, loadTime time.Duration, 
 	for _, op := range l.ops {
 		attempts += len(op.attempts)
 		for _, a := range op.attempts[:len(op.attempts)-1] {
-			kinds[a.String()]++
+			kinds[a.kind()]++
 		}
 		if len(op.attempts) > 1 {
 			retried++
@@ -458,7 +479,7 @@ func (l *loadRun) report(t *testing.T, faults []*fault, loadTime time.Duration, 
 			committed++
 			lat = append(lat, op.end.Sub(op.start))
 		} else {
-			kinds["final "+op.final.String()]++
+			kinds["final "+op.final.kind()]++
 			if transient(op.final) {
 				unresolved = append(unresolved, op.key+" "+op.final.String())
 			}
@@ -483,6 +504,11 @@ func (l *loadRun) report(t *testing.T, faults []*fault, loadTime time.Duration, 
 	}
 	sort.Strings(ks)
 	t.Logf("answers before the last attempt, and final non-2xx answers: %s", strings.Join(ks, "; "))
+	for _, op := range l.ops {
+		if len(op.attempts) > 1 || !op.committed() || op.lost {
+			t.Logf("  %s (%s): %s%s", op.key, op.start.Format("15:04:05.000"), op.history(), map[bool]string{true: " — committed (found on the ledger)"}[op.lost])
+		}
+	}
 	if len(unresolved) > 0 {
 		t.Logf("unresolved within %s: %v", l.opBudget, unresolved)
 	}

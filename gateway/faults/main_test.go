@@ -5,11 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strconv"
 	"sync"
@@ -25,6 +27,10 @@ import (
 
 func TestMain(m *testing.M) {
 	gin.SetMode(gin.TestMode)
+	flag.Parse()
+	if f := flag.Lookup("test.fuzz"); f != nil && f.Value.String() != "" {
+		os.Exit(m.Run()) // fuzzing FuzzWriteBodies needs no network
+	}
 	os.Exit(fabnettest.Main(m, fabnettest.Options{}))
 }
 
@@ -78,7 +84,9 @@ func (g *gatewayProc) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	g.mu.Lock()
 	addr := g.addr
+	g.mu.Unlock()
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}
@@ -132,7 +140,11 @@ func (g *gatewayProc) platform() *platform.Platform {
 	return g.p
 }
 
-func (g *gatewayProc) base() string { return "http://" + g.addr }
+func (g *gatewayProc) base() string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return "http://" + g.addr
+}
 
 func (g *gatewayProc) token(id string) string { return g.platform().Tokens[id] }
 
@@ -174,16 +186,35 @@ func (r reply) String() string {
 	return fmt.Sprintf("%d %s", r.status, r.code)
 }
 
+// kind is the reply's status and code, or the transport error's cause
+// without the request's URL.
+func (r reply) kind() string {
+	if r.err != nil {
+		var ue *url.Error
+		if errors.As(r.err, &ue) {
+			return "no answer: " + ue.Err.Error()
+		}
+		return "no answer: " + r.err.Error()
+	}
+	return r.String()
+}
+
 var httpClient = &http.Client{Timeout: 2 * time.Minute}
 
 // send makes one request with exactly the headers given (no retries, no
 // generated Idempotency-Key).
 func send(ctx context.Context, method, url string, header map[string]string, body []byte) reply {
-	start := time.Now()
 	var r io.Reader
 	if body != nil {
 		r = bytes.NewReader(body)
 	}
+	return sendReader(ctx, method, url, header, r)
+}
+
+// sendReader is send with a body of unknown length (sent chunked) unless r
+// is a *bytes.Reader.
+func sendReader(ctx context.Context, method, url string, header map[string]string, r io.Reader) reply {
+	start := time.Now()
 	req, err := http.NewRequestWithContext(ctx, method, url, r)
 	if err != nil {
 		return reply{err: err}
