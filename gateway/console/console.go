@@ -10,6 +10,7 @@ import (
 	"embed"
 	"io/fs"
 	"net/http"
+	"strings"
 )
 
 //go:embed static
@@ -31,7 +32,8 @@ func Files() fs.FS {
 	return sub
 }
 
-// Handler serves the console's files, "/" being index.html. Each response
+// Handler serves the console's files, "/" being index.html; it lists no
+// directory. Each response
 // forbids framing and sniffing and asks the browser to revalidate, so a
 // new gateway's pages are picked up at once.
 func Handler() http.Handler {
@@ -45,6 +47,10 @@ func Handler() http.Handler {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			h.Set("Allow", "GET, HEAD")
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		if r.URL.Path != "/" && strings.HasSuffix(r.URL.Path, "/") {
+			http.NotFound(w, r) // no directory listings
 			return
 		}
 		files.ServeHTTP(w, r)

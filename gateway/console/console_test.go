@@ -30,6 +30,8 @@ func TestHandlerServesFiles(t *testing.T) {
 		{"/js/main.js", "200", "text/javascript; charset=utf-8", "import"},
 		{"/js/views/supplier.js", "200", "text/javascript; charset=utf-8", "split"},
 		{"/no-such-file.js", "404", "", ""},
+		{"/js/", "404", "", ""},
+		{"/js/views/", "404", "", ""},
 		{"/../console.go", "404", "", ""},
 	} {
 		t.Run(tc.target, func(t *testing.T) {

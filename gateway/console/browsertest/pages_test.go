@@ -1,7 +1,6 @@
 package browsertest
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -13,7 +12,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/tierchain/tierchain/gateway/console"
-	"github.com/tierchain/tierchain/internal/demo"
 )
 
 // TestFormatsInBrowser checks the pages' arithmetic where it runs, in the
@@ -68,21 +66,11 @@ func TestFormatsInBrowser(t *testing.T) {
 
 // TestErrorsBesideFields: a problem's errors[].field stands next to the
 // input that caused it; a field the form has no input for is listed with
-// the detail in the form's error box.
+// the detail in the form's error box. On the way the operator onboards a
+// supplier through its page.
 func TestErrorsBesideFields(t *testing.T) {
 	requireBrowser(t)
 	p, base := startStack(t)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	operator := &demo.Client{Base: base, Token: p.Tokens["operator"]}
-	var onboarded struct {
-		APIToken string `json:"apiToken"`
-	}
-	if err := operator.Do(ctx, http.MethodPost, "/v1/enterprises", map[string]string{
-		"id": "errs-e", "name": "Feil og Mangler AS", "role": "supplier", "legalId": "0192:915600999-e"}, &onboarded); err != nil {
-		t.Fatal(err)
-	}
-
 	b := newPage(t, base, 2*time.Minute)
 	// An unknown token: the 401's detail beside the token field.
 	b.run(chromedp.Navigate(base+"/console/"), chromedp.WaitVisible("#token", chromedp.ByID),
@@ -96,9 +84,24 @@ func TestErrorsBesideFields(t *testing.T) {
 	t.Logf("beside the token: %q", reason)
 	b.shot("signin-unknown-token")
 
+	// The operator onboards a supplier: an ID with a space is refused
+	// beside the ID; corrected, the supplier's token is shown once.
+	b.signIn(p.Tokens["operator"], "operator")
+	b.typeInto("#onboard-id", "errs e")
+	b.typeInto("#onboard-name", "Feil og Mangler AS")
+	b.typeInto("#onboard-legal", "0192:915600999-e")
+	b.run(chromedp.Click("#onboard-submit", chromedp.ByID))
+	t.Logf("beside the ID: %q", waitFieldError(b, "id"))
+	b.shot("operator-onboard-bad-id")
+	b.typeInto("#onboard-id", "errs-e")
+	b.run(chromedp.Click("#onboard-submit", chromedp.ByID))
+	b.waitText("#onboard-form .form-ok", false, "errs-e is on the ledger")
+	token := b.text("#onboard-token")
+	b.shot("operator-onboarded")
+
 	// An invoice in SEK: the API names the currency, which has no input
 	// of its own, so the box lists it with the detail.
-	b.signIn(onboarded.APIToken, "supplier")
+	b.signIn(token, "supplier")
 	b.run(chromedp.Click("#upload-submit", chromedp.ByID))
 	b.waitText("#upload-form .form-error", false, "Choose or drop the invoice")
 	doc := strings.ReplaceAll(invoiceDoc("FM-1", "1000.00"), `"NOK"`, `"SEK"`)

@@ -107,6 +107,9 @@ func TestStoryThroughPages(t *testing.T) {
 		b.waitText("#issue-form .form-ok", false, "Issued 1 000 000,00 NOK to "+tier1+", backed by bankA")
 		b.shot("core-issued")
 		root = b.text("#issued-token")
+		b.tab("lines")
+		b.waitText("#lines-table", false, "bankA", "bankB", "5 000 000,00 NOK")
+		b.waitText("#lines-chart", false, "bankA", "of 5 000 000,00 NOK")
 	})
 
 	step("tier 1 accepts and splits 400 000 to tier 2", func() {
@@ -172,6 +175,8 @@ func TestStoryThroughPages(t *testing.T) {
 		b.waitText("#exposure-chart", true, "carmaker", "150 000,00 NOK · 1 token")
 		b.waitText("#portfolio-total", false, "150 000,00 NOK")
 		b.shot("bankB-portfolio")
+		b.tab("lines")
+		b.waitText("#bank-lines-table", false, "carmaker", "5 000 000,00 NOK")
 	})
 
 	step("the regulator reconciles and traces", func() {
