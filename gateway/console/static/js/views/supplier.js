@@ -227,6 +227,7 @@ function splitForm(t, ctx, card, reload) {
       rest ? `; change ${money(rest.amount)} stays with you (token ${shortId(rest.id)}).` : ".");
     finish(form);
     card.querySelector("#financing-form")?.remove();
+    card.querySelector("dl .badge")?.replaceWith(badge("SPLIT"));
     await reload();
   });
   return form;
@@ -244,8 +245,10 @@ function financingForm(t, ctx, reload) {
     const v = await post(`/v1/tokens/${encodeURIComponent(t.id)}/financing`, { bank: bank.value }, key);
     showOk(form, `Financing of ${money(v.amount ?? t.amount)} requested from ${bank.value}: the token is ${v.status}.`);
     finish(form);
-    const split = form.closest(".card.detail")?.querySelector("#split-form");
+    const card = form.closest(".card.detail");
+    const split = card?.querySelector("#split-form");
     if (split) finish(split);
+    card?.querySelector("dl .badge")?.replaceWith(badge(v.status));
     await reload();
   });
   return form;
