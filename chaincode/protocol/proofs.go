@@ -1,7 +1,11 @@
 package protocol
 
 import (
+	"crypto/rand"
+	"errors"
 	"io"
+	mrand "math/rand/v2"
+	"sync"
 
 	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/zk/audit"
@@ -123,14 +127,44 @@ func (b *proofBatch) verify() error {
 }
 
 // proveRanges proves each opening in its own single range proof.
-func proveRanges(base *transcript.Transcript, openings []pedersen.Opening, rand io.Reader) ([][]byte, error) {
+func proveRanges(base *transcript.Transcript, openings []pedersen.Opening, random io.Reader) ([][]byte, error) {
 	out := make([][]byte, len(openings))
-	for i, o := range openings {
-		p, err := rangeproof.Prove(ProofTranscript(base, ProofRange, i), []pedersen.Opening{o}, model.AmountBits, rand)
+	if len(openings) == 1 {
+		p, err := rangeproof.Prove(ProofTranscript(base, ProofRange, 0), openings, model.AmountBits, random)
 		if err != nil {
 			return nil, err
 		}
-		out[i] = p.Bytes()
+		out[0] = p.Bytes()
+		return out, nil
+	}
+	// The proofs are independent (each on its own transcript): prove them
+	// in parallel, each from its own stream seeded in order from random, so
+	// a given reader still yields the same proofs.
+	if random == nil {
+		random = rand.Reader
+	}
+	seeds := make([][32]byte, len(openings))
+	for i := range seeds {
+		if _, err := io.ReadFull(random, seeds[i][:]); err != nil {
+			return nil, err
+		}
+	}
+	errs := make([]error, len(openings))
+	var wg sync.WaitGroup
+	for i, o := range openings {
+		wg.Go(func() {
+			p, err := rangeproof.Prove(ProofTranscript(base, ProofRange, i), []pedersen.Opening{o}, model.AmountBits,
+				mrand.NewChaCha8(seeds[i]))
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			out[i] = p.Bytes()
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

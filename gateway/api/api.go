@@ -60,6 +60,7 @@ type Deps struct {
 type API struct {
 	d         Deps
 	oprfLimit *limiter
+	keys      *keyCache
 }
 
 // New returns the API.
@@ -70,7 +71,7 @@ func New(d Deps) *API {
 	if d.Currency == "" {
 		d.Currency = "NOK"
 	}
-	return &API{d: d, oprfLimit: newLimiter(OPRFPerMinute, time.Minute)}
+	return &API{d: d, oprfLimit: newLimiter(OPRFPerMinute, time.Minute), keys: newKeyCache()}
 }
 
 // Register adds every business route.

@@ -158,12 +158,11 @@ func (a *API) uploadInvoice(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	dir := wallet.Directory{Ledger: l}
-	to, err := dir.Recipient(ctx, buyer)
+	to, err := a.keys.recipient(ctx, l, buyer)
 	if err != nil {
 		return err
 	}
-	aud, err := dir.Auditor(ctx)
+	aud, err := a.keys.auditorOf(ctx, l)
 	if err != nil {
 		return err
 	}

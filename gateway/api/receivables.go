@@ -182,12 +182,11 @@ func (a *API) issue(c *gin.Context) error {
 	if _, err := a.d.Wallet.Sync(ctx, me, l); err != nil {
 		return err
 	}
-	dir := wallet.Directory{Ledger: l}
-	holder, err := dir.Recipient(ctx, req.Holder)
+	holder, err := a.keys.recipient(ctx, l, req.Holder)
 	if err != nil {
 		return err
 	}
-	aud, err := dir.Auditor(ctx)
+	aud, err := a.keys.auditorOf(ctx, l)
 	if err != nil {
 		return err
 	}
@@ -199,9 +198,6 @@ func (a *API) issue(c *gin.Context) error {
 	var tok model.TokenView
 	if _, err := a.submit(c, "Issue", built, &tok); err != nil {
 		return err
-	}
-	if _, err := a.d.Wallet.Sync(ctx, me, l); err != nil {
-		a.d.Log.Warn("wallet not synced after issue", "core", me, "error", err)
 	}
 	m := a.money(amount)
 	created(c, "/v1/tokens/"+tok.ID, TokenView{TokenView: tok, Amount: &m})

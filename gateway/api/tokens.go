@@ -207,23 +207,22 @@ func (a *API) split(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	dir := wallet.Directory{Ledger: l}
 	spec := wallet.SpendSpec{Holder: me, Inputs: []string{id}}
 	for i, o := range req.Outputs {
 		v, err := a.parseAmount(fmt.Sprintf("outputs[%d].amount", i), o.Amount)
 		if err != nil {
 			return err
 		}
-		to, err := dir.Recipient(ctx, o.To)
+		to, err := a.keys.recipient(ctx, l, o.To)
 		if err != nil {
 			return err
 		}
 		spec.Outputs = append(spec.Outputs, wallet.Payment{To: to, Amount: v})
 	}
-	if spec.Auditor, err = dir.Auditor(ctx); err != nil {
+	if spec.Auditor, err = a.keys.auditorOf(ctx, l); err != nil {
 		return err
 	}
-	if _, err := a.d.Wallet.Sync(ctx, me, l); err != nil {
+	if err := a.ensureOpening(c, l, id); err != nil {
 		return err
 	}
 	built, err := a.d.Wallet.BuildSpend(ctx, l, spec)
@@ -234,9 +233,6 @@ func (a *API) split(c *gin.Context) error {
 	res, err := a.submit(c, built.Function, built.Request, &toks)
 	if err != nil {
 		return err
-	}
-	if _, err := a.d.Wallet.Sync(ctx, me, l); err != nil {
-		a.d.Log.Warn("wallet not synced after split", "holder", me, "error", err)
 	}
 	out := SplitResponse{Kind: built.Kind, TxID: res.TxID, Tokens: make([]TokenView, 0, len(toks))}
 	for i, t := range toks {
@@ -249,6 +245,19 @@ func (a *API) split(c *gin.Context) error {
 	}
 	created(c, "", out)
 	return nil
+}
+
+// ensureOpening syncs the caller's wallet only when it holds no opening of
+// the token yet (a token received since the last sync): the builders check
+// the ledger facts they rely on either way.
+func (a *API) ensureOpening(c *gin.Context, l wallet.Ledger, tokenID string) error {
+	ctx := c.Request.Context()
+	me := gateway.PrincipalOf(c).EnterpriseID
+	if _, err := a.d.Wallet.TokenOpening(ctx, me, tokenID); err == nil {
+		return nil
+	}
+	_, err := a.d.Wallet.Sync(ctx, me, l)
+	return err
 }
 
 // FinancingRequest asks a bank to finance a token.
@@ -279,11 +288,11 @@ func (a *API) requestFinancing(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	bank, err := wallet.Directory{Ledger: l}.Recipient(ctx, req.Bank)
+	bank, err := a.keys.recipient(ctx, l, req.Bank)
 	if err != nil {
 		return err
 	}
-	if _, err := a.d.Wallet.Sync(ctx, me, l); err != nil {
+	if err := a.ensureOpening(c, l, id); err != nil {
 		return err
 	}
 	built, err := a.d.Wallet.BuildFinance(ctx, l, me, id, bank)
@@ -333,9 +342,6 @@ func (a *API) approveFinancing(c *gin.Context) error {
 	if _, err := a.submit(c, "ApproveFinancing", &model.ApproveFinancingRequest{Token: id,
 		DisbursementRef: req.DisbursementRef, AgreementHash: hash}, &t); err != nil {
 		return err
-	}
-	if err := a.syncWallet(c); err != nil {
-		a.d.Log.Warn("wallet not synced after approval", "error", err)
 	}
 	a.written(c, http.StatusOK, t)
 	return nil
