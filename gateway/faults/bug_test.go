@@ -1,7 +1,6 @@
 package faults_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -27,10 +26,7 @@ import (
 // (Evaluate) are 502 too. See docs/faults.md.
 func TestChaincodeDownIsUnavailable(t *testing.T) {
 	t.Skip("bug: internal/fabricclient mapError: an unreachable chaincode server is an untyped ChaincodeError (502 LEDGER_REJECTED, key held 120 s), not ErrUnavailable (503, key released); docs/faults.md")
-	g := gw(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	res := g.story(t, ctx, "-ccdown")
+	g, ctx, res := withStory(t, "-ccdown")
 	n := fabnettest.Network()
 	body := map[string]any{"outputs": []map[string]string{{"to": res.Suppliers[1], "amount": "1.00"}}}
 	path := "/v1/tokens/" + res.Held[0].ID + "/split"
@@ -72,10 +68,7 @@ func TestChaincodeDownIsUnavailable(t *testing.T) {
 // and yet committed.
 func TestPeerLostAfterSubmitIsNotUnavailable(t *testing.T) {
 	t.Skip("bug: internal/fabricclient mapError: a peer lost after submit (CommitStatusError with codes.Unavailable) is ErrUnavailable, 503 'nothing was submitted', though the split commits; docs/faults.md")
-	g := gw(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-	defer cancel()
-	res := g.story(t, ctx, "-lostpeer")
+	g, ctx, res := withStory(t, "-lostpeer")
 	n := fabnettest.Network()
 	regulator := g.client("regulator")
 	input := res.Held[0].ID

@@ -168,6 +168,16 @@ func (g *gatewayProc) story(t *testing.T, ctx context.Context, suffix string) *d
 	return res
 }
 
+// withStory is the start of a test that needs fresh suppliers holding
+// tokens: the gateway, a context the test's length, and the story's result.
+func withStory(t *testing.T, suffix string) (*gatewayProc, context.Context, *demo.Result) {
+	t.Helper()
+	g := gw(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	t.Cleanup(cancel)
+	return g, ctx, g.story(t, ctx, suffix)
+}
+
 // reply is one HTTP exchange: the status (0 when no response came), the
 // problem's code, the body, and the transport error.
 type reply struct {

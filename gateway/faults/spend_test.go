@@ -1,7 +1,6 @@
 package faults_test
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,10 +20,7 @@ import (
 // spend: the token SPLIT with exactly the winner's two children, and no
 // other token or amount changed.
 func TestConcurrentSpendsOverREST(t *testing.T) {
-	g := gw(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	res := g.story(t, ctx, "-race64")
+	g, ctx, res := withStory(t, "-race64")
 	regulator := g.client("regulator")
 	before := readLedger(t, ctx, regulator)
 	target := res.Held[0].ID // tier 1's change, 600,000.00
@@ -110,10 +106,7 @@ func TestConcurrentSpendsOverREST(t *testing.T) {
 // another enterprise are each refused by the chaincode, and the ledger is
 // unchanged by them.
 func TestReplayOfCommittedSplit(t *testing.T) {
-	g := gw(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	res := g.story(t, ctx, "-replay")
+	g, ctx, res := withStory(t, "-replay")
 	p := g.platform()
 	regulator := g.client("regulator")
 
