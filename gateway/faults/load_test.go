@@ -118,6 +118,24 @@ func (l *loadRun) do(ctx context.Context, op *splitOp) {
 	op.end = time.Now()
 }
 
+// firstOKAfter waits up to timeout for a split answered 2xx after t0 and
+// returns when it was answered (zero if none).
+func (l *loadRun) firstOKAfter(t0 time.Time, timeout time.Duration) time.Time {
+	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		l.mu.Lock()
+		i := slices.IndexFunc(l.ok, func(at time.Time) bool { return at.After(t0) })
+		var at time.Time
+		if i >= 0 {
+			at = l.ok[i]
+		}
+		l.mu.Unlock()
+		if i >= 0 {
+			return at
+		}
+	}
+	return time.Time{}
+}
+
 // changeOf finds the client's change among the children of a spent input
 // (after an answer was lost): the child it holds.
 func (l *loadRun) changeOf(ctx context.Context, client int, input string) (string, bool) {
@@ -265,19 +283,7 @@ func TestFaultsDuringLoad(t *testing.T) {
 			t.Fatalf("%s: restart: %v", f.name, err)
 		}
 		f.restartedAt = time.Now()
-		// Recovered: a split answered 2xx after the restart.
-		for deadline := time.Now().Add(90 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-			l.mu.Lock()
-			i := slices.IndexFunc(l.ok, func(at time.Time) bool { return at.After(f.restartedAt) })
-			if i >= 0 {
-				f.recoveredAt = l.ok[i]
-			}
-			l.mu.Unlock()
-			if i >= 0 {
-				break
-			}
-		}
-		if f.recoveredAt.IsZero() {
+		if f.recoveredAt = l.firstOKAfter(f.restartedAt, 90*time.Second); f.recoveredAt.IsZero() {
 			t.Errorf("%s: no split committed within 90 s of the restart", f.name)
 		}
 		time.Sleep(3 * time.Second)

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
@@ -62,11 +63,9 @@ func gw(t *testing.T) *gatewayProc {
 	sharedMu.Lock()
 	defer sharedMu.Unlock()
 	if shared == nil && sharedErr == nil {
-		dir, err := os.MkdirTemp("", "tierchain-faults-")
-		if err != nil {
-			t.Fatal(err)
-		}
-		g := &gatewayProc{dir: dir}
+		// Where `tierchain serve --dir <network>` keeps its data, so that
+		// TestGatewayCrashDuringLoad can run the binary on the same state.
+		g := &gatewayProc{dir: filepath.Join(fabnettest.Network().Dir, "gateway")}
 		if sharedErr = g.start(context.Background()); sharedErr == nil {
 			shared = g
 		}
