@@ -110,8 +110,12 @@ func serveStack() (*platform.Platform, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	// p.Serve prepares the database and runs the ledger feed; it listens on
-	// a side port nobody calls. The pages and the API share the main one.
+	// Migrate and seed the tokens before the first request (p.Serve does it
+	// too, once). p.Serve runs the ledger feed; it listens on a side port
+	// nobody calls. The pages and the API share the main one.
+	if err := p.Server.Prepare(ctx); err != nil {
+		return nil, "", err
+	}
 	side, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, "", err

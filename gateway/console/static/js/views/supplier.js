@@ -48,6 +48,15 @@ function uploadForm(ctx, onDone) {
     take(ev.dataTransfer?.files ?? []);
     zone.closest("form")?.dispatchEvent(new Event("input"));
   });
+  // The zone is also a button for the file chooser (mouse or keyboard).
+  zone.setAttribute("role", "button");
+  zone.addEventListener("click", () => docInput.click());
+  zone.addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter" || ev.key === " ") {
+      ev.preventDefault();
+      docInput.click();
+    }
+  });
   docInput.addEventListener("change", () => take(docInput.files));
   pdfInput.addEventListener("change", () => take(pdfInput.files));
 
@@ -222,9 +231,14 @@ function splitForm(t, ctx, card, reload) {
     const n = body.outputs.length;
     const paid = res.tokens.slice(0, n).map((x) => `${money(x.amount)} to ${x.holder}`).join(", ");
     const rest = res.tokens[n];
+    // The change is what the token held less what was paid, whether or
+    // not the wallet has opened the change token yet.
+    const total = body.outputs.reduce((sum, o) => sum + (parseAmount(o.amount) ?? 0n), 0n);
+    const change = rest?.amount ? money(rest.amount)
+      : t.amount ? `${formatMinor(BigInt(t.amount.minor) - total)} ${CURRENCY}` : "sealed";
     selected = rest?.id ?? "";
     showOk(form, `${res.kind === "transfer" ? "Transferred" : "Split"}: ${paid}`,
-      rest ? `; change ${money(rest.amount)} stays with you (token ${shortId(rest.id)}).` : ".");
+      rest ? `; change ${change} stays with you (token ${shortId(rest.id)}).` : ".");
     finish(form);
     card.querySelector("#financing-form")?.remove();
     card.querySelector("dl .badge")?.replaceWith(badge("SPLIT"));
