@@ -234,11 +234,22 @@ func (a *API) split(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	// The spender knows every output: what it paid, in order, and the
+	// change (the input's value less the payments) last.
+	amounts := make([]uint64, 0, len(spec.Outputs)+1)
+	var paid uint64
+	for _, o := range spec.Outputs {
+		amounts = append(amounts, o.Amount)
+		paid += o.Amount
+	}
+	if in, err := a.d.Wallet.TokenOpening(ctx, me, id); err == nil && in.Value > paid {
+		amounts = append(amounts, in.Value-paid)
+	}
 	out := SplitResponse{Kind: built.Kind, TxID: res.TxID, Tokens: make([]TokenView, 0, len(toks))}
 	for i, t := range toks {
 		v := a.tokenView(c, t.View(a.d.Now()))
-		if v.Amount == nil && i < len(spec.Outputs) {
-			m := a.money(spec.Outputs[i].Amount) // the payer knows what it paid
+		if v.Amount == nil && i < len(amounts) && len(toks) == len(amounts) {
+			m := a.money(amounts[i])
 			v.Amount = &m
 		}
 		out.Tokens = append(out.Tokens, v)
