@@ -123,6 +123,11 @@ func TestReplayOfCommittedSplit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// As the split handler does: the wallet learns the story's change from
+	// the ledger before it spends it.
+	if _, err := p.Wallet.Sync(ctx, res.Suppliers[0], tier1); err != nil {
+		t.Fatal(err)
+	}
 	built, err := p.Wallet.BuildSpend(ctx, tier1, wallet.SpendSpec{Holder: res.Suppliers[0], Inputs: []string{res.Held[0].ID},
 		Outputs: []wallet.Payment{{To: to, Amount: 100_00}}, Auditor: aud})
 	if err != nil {
