@@ -73,7 +73,7 @@ func TestGatewayCrashDuringLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	bin := filepath.Join(t.TempDir(), "tierchain")
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/tierchain")
+	build := exec.CommandContext(ctx, "go", append(append([]string{"build"}, raceFlags...), "-o", bin, "./cmd/tierchain")...)
 	build.Dir = root
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build ./cmd/tierchain: %v\n%s", err, out)
