@@ -218,6 +218,7 @@ func TestErrorMapping(t *testing.T) {
 		{&fabricclient.NotCommittedError{TxID: "tx", Code: 10}, 502, problem.CodeNotCommitted},
 		{&fabricclient.Error{Op: "submit", Kind: fabricclient.ErrUnavailable}, 503, problem.CodeUnavailable},
 		{&fabricclient.Error{Op: "submit", Kind: fabricclient.ErrTimeout}, 504, problem.CodeTimeout},
+		{&fabricclient.Error{Op: "submit", Kind: fabricclient.ErrUnknownOutcome}, 504, problem.CodeOutcomeUnknown},
 		{&fabricclient.Error{Op: "submit", Kind: fabricclient.ErrForbidden}, 403, problem.CodeForbidden},
 		{&fabricclient.Error{Op: "submit", Kind: fabricclient.ErrRejected}, 502, problem.CodeLedgerRejected},
 		{context.DeadlineExceeded, 504, problem.CodeTimeout},

@@ -23,6 +23,9 @@ const (
 	detailUnavailable = "A service the request needs is unavailable. Retry later."
 	detailTimeout     = "The request ran out of time. A write may still complete: retry with the same Idempotency-Key."
 	detailLedger      = "The ledger did not accept the transaction. Quote the request ID when reporting this."
+	// detailUnknownOutcome: the transaction was ordered, or on its way, when
+	// the answer was lost.
+	detailUnknownOutcome = "The transaction reached the ordering service but its outcome was lost; it may have committed. Read the record, or retry with the same Idempotency-Key once it is released."
 )
 
 // chaincodeStatus maps the contract's stable codes to HTTP.
@@ -86,6 +89,8 @@ func toProblem(err error) *problem.Problem {
 		return problem.New(http.StatusForbidden, problem.CodeForbidden, "the ledger refuses writes from this enterprise")
 	case errors.Is(err, fabricclient.ErrUnavailable):
 		return problem.New(http.StatusServiceUnavailable, problem.CodeUnavailable, detailUnavailable).WithHeader("Retry-After", "5")
+	case errors.Is(err, fabricclient.ErrUnknownOutcome):
+		return problem.New(http.StatusGatewayTimeout, problem.CodeOutcomeUnknown, detailUnknownOutcome)
 	case errors.Is(err, fabricclient.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
 		return problem.New(http.StatusGatewayTimeout, problem.CodeTimeout, detailTimeout)
 	case errors.Is(err, context.Canceled):

@@ -35,6 +35,11 @@ var (
 	// ErrRejected: endorsement or ordering failed for a reason that is
 	// neither a typed chaincode error nor one of the above.
 	ErrRejected = errors.New("ledger rejected the call")
+	// ErrUnknownOutcome: the transaction went to the ordering service but
+	// its answer or commit status was lost (the peer went away while the
+	// client waited). It may have committed: only an idempotent retry, or
+	// reading the ledger, settles it.
+	ErrUnknownOutcome = errors.New("ledger outcome unknown: the transaction was submitted and may have committed")
 )
 
 // Error is a failed call: which operation, which transaction, the class of
@@ -108,14 +113,9 @@ func (e *NotCommittedError) Is(target error) bool {
 
 // Retryable reports whether repeating the same call (a fresh Submit, a new
 // transaction ID) is safe and may succeed: MVCC conflicts, and an
-// unreachable ledger when nothing was ordered.
+// unreachable ledger (ErrUnavailable is only ever "nothing was ordered").
 func Retryable(err error) bool {
-	if errors.Is(err, ErrMVCCConflict) {
-		return true
-	}
-	var se *client.SubmitError
-	var cse *client.CommitStatusError
-	return errors.Is(err, ErrUnavailable) && !errors.As(err, &se) && !errors.As(err, &cse)
+	return errors.Is(err, ErrMVCCConflict) || errors.Is(err, ErrUnavailable)
 }
 
 // mapError turns a fabric-gateway (or gRPC, or context) error into the
@@ -159,6 +159,26 @@ func mapError(ctx context.Context, op string, err error) error {
 	if !ok {
 		return wrap(ErrRejected)
 	}
+	// After the endorsement the transaction may be on its way to a block:
+	// losing the peer then is not "unavailable, nothing happened".
+	submitted := errors.As(err, &cse) || errors.As(err, &se)
+	if submitted {
+		switch {
+		case st.Code() == codes.DeadlineExceeded:
+			return wrap(ErrTimeout)
+		case st.Code() == codes.Canceled:
+			return &Error{Op: op, TxID: txID, Kind: context.Canceled, Cause: err}
+		case errors.As(err, &cse):
+			return wrap(ErrUnknownOutcome)
+		case st.Code() == codes.Unavailable && !neverConnected(st):
+			return wrap(ErrUnknownOutcome)
+		}
+	}
+	if !submitted && unreachableChaincode(messages(st)) {
+		// The peer could not reach the chaincode server: nothing was
+		// endorsed, the network is not ready.
+		return wrap(ErrUnavailable)
+	}
 	switch st.Code() {
 	case codes.DeadlineExceeded:
 		return wrap(ErrTimeout)
@@ -180,8 +200,6 @@ func mapError(ctx context.Context, op string, err error) error {
 			return wrap(ErrForbidden)
 		}
 		return wrap(ErrRejected)
-	case errors.As(err, &cse):
-		return wrap(ErrRejected)
 	case errors.As(err, &ee):
 		return chaincodeError(op, txID, st, err)
 	default:
@@ -189,6 +207,28 @@ func mapError(ctx context.Context, op string, err error) error {
 		// as Unknown/Aborted with the peer's message.
 		return chaincodeError(op, txID, st, err)
 	}
+}
+
+// neverConnected: the client could not open a connection to its peer, so
+// the call (the submit) never left this process.
+func neverConnected(st *status.Status) bool {
+	m := st.Message()
+	return strings.Contains(m, "connection refused") || strings.Contains(m, "no such host") ||
+		strings.Contains(m, "connection error: desc = \"transport: Error while dialing")
+}
+
+// unreachableChaincode: the peer's message says it could not reach or
+// launch the chaincode (the chaincode server is down or restarting).
+func unreachableChaincode(msgs []string) bool {
+	for _, m := range msgs {
+		for _, s := range []string{"could not launch chaincode", "chaincode registration failed",
+			"error starting container", "failed to start chaincode", "timeout expired while starting chaincode"} {
+			if strings.Contains(m, s) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func mentionsForbidden(msgs []string) bool {

@@ -61,6 +61,13 @@ func TestErrorMapping(t *testing.T) {
 		}
 	}
 	fail := func(err error) func(context.Context) error { return func(context.Context) error { return err } }
+	// unknown: submitted, outcome lost: never "unavailable" (which says
+	// nothing was ordered), never retried as if nothing happened.
+	unknown := func(t *testing.T, err error) {
+		if !errors.Is(err, ErrUnknownOutcome) || errors.Is(err, ErrUnavailable) || Retryable(err) {
+			t.Fatalf("want ErrUnknownOutcome (not retryable), got %T: %v", err, err)
+		}
+	}
 
 	tests := []struct {
 		name   string
@@ -104,8 +111,19 @@ func TestErrorMapping(t *testing.T) {
 		{"submit permission denied", true, "submit", fail(status.Error(codes.PermissionDenied, "access denied")), 0, is(ErrForbidden)},
 		{"submit bad request", true, "submit",
 			fail(status.Error(codes.Aborted, "received unsuccessful response from orderer: status=BAD_REQUEST")), 0, is(ErrRejected)},
-		{"submit unavailable", true, "submit", fail(status.Error(codes.Unavailable, "no orderer")), 0, is(ErrUnavailable)},
-		{"commit status unavailable", true, "commit", fail(status.Error(codes.Unavailable, "peer down")), 0, is(ErrUnavailable)},
+		{"submit lost", true, "submit", fail(status.Error(codes.Unavailable, "error reading from server: EOF")), 0, unknown},
+		{"submit never connected", true, "submit",
+			fail(status.Error(codes.Unavailable, "connection error: desc = \"transport: Error while dialing: dial tcp 127.0.0.1:1: connect: connection refused\"")),
+			0, is(ErrUnavailable)},
+		{"commit status lost", true, "commit", fail(status.Error(codes.Unavailable, "error reading from server: EOF")), 0, unknown},
+		{"commit status other", true, "commit", fail(status.Error(codes.Internal, "boom")), 0, unknown},
+		{"endorse chaincode down", true, "endorse",
+			fail(withDetails(codes.Aborted, "failed to endorse transaction",
+				"error in simulation: failed to execute transaction abc: could not launch chaincode tierchain_1:9f: connection refused")),
+			0, is(ErrUnavailable)},
+		{"evaluate chaincode down", false, "evaluate",
+			fail(status.Error(codes.Unknown, "evaluate call to endorser returned error: could not launch chaincode tierchain_1:9f: chaincode registration failed")),
+			0, is(ErrUnavailable)},
 		{"commit status deadline", true, "commit", fail(status.Error(codes.DeadlineExceeded, "slow")), 0, is(ErrTimeout)},
 		{"mvcc", true, "status", nil, peer.TxValidationCode_MVCC_READ_CONFLICT, notCommitted(peer.TxValidationCode_MVCC_READ_CONFLICT, true)},
 		{"phantom", true, "status", nil, peer.TxValidationCode_PHANTOM_READ_CONFLICT, notCommitted(peer.TxValidationCode_PHANTOM_READ_CONFLICT, true)},

@@ -23,4 +23,5 @@ const (
 	CodeNotCommitted         = "NOT_COMMITTED"          // 502: the transaction was ordered but invalidated
 	CodeUnavailable          = "UNAVAILABLE"            // 503: a dependency (ledger, database) is unreachable
 	CodeTimeout              = "TIMEOUT"                // 504: the request ran out of time
+	CodeOutcomeUnknown       = "OUTCOME_UNKNOWN"        // 504: a write reached the ordering service, its answer was lost
 )
