@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/tierchain/tierchain/internal/problem"
@@ -42,7 +43,21 @@ func DecodeJSON(c *gin.Context, v any) error {
 // decodeStrict decodes exactly one JSON value with no unknown fields.
 // Errors are *problem.Problem (400) or *http.MaxBytesError (413).
 func decodeStrict(r io.Reader, v any) error {
-	dec := json.NewDecoder(r)
+	// The body is bounded by the route's limit; read it whole so that
+	// invalid UTF-8 is refused rather than silently turned into U+FFFD by
+	// encoding/json (a reason or reference would be stored altered).
+	body, err := io.ReadAll(r)
+	if err != nil {
+		var mb *http.MaxBytesError
+		if errors.As(err, &mb) {
+			return err
+		}
+		return Invalid("The body could not be read.")
+	}
+	if !utf8.Valid(body) {
+		return Invalid("The body must be UTF-8.", problem.FieldError{Field: "", Reason: "invalid UTF-8"})
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return decodeProblem(err)

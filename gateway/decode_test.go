@@ -109,3 +109,15 @@ func FuzzDecodeStrict(f *testing.F) {
 		}
 	})
 }
+
+func TestDecodeStrictRefusesInvalidUTF8(t *testing.T) {
+	var v struct {
+		Reason string `json:"reason"`
+	}
+	if err := decodeStrict(strings.NewReader("{\"reason\": \"\xff\xfe\"}"), &v); err == nil {
+		t.Fatalf("invalid UTF-8 accepted as %q", v.Reason)
+	}
+	if err := decodeStrict(strings.NewReader(`{"reason": "Betaling for faktura æøå"}`), &v); err != nil || v.Reason != "Betaling for faktura æøå" {
+		t.Fatalf("valid UTF-8: %q, %v", v.Reason, err)
+	}
+}
