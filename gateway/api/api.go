@@ -221,6 +221,15 @@ func (a *API) syncWallet(c *gin.Context) error {
 	return err
 }
 
+// noBody refuses a body on a write that takes none, rather than ignoring
+// whatever was sent.
+func noBody(c *gin.Context) error {
+	if c.Request.ContentLength != 0 {
+		return gateway.Invalid("this operation takes no request body", problem.FieldError{Field: "", Reason: "send an empty body"})
+	}
+	return nil
+}
+
 // Money is an amount in the platform currency: minor units, rendered as a
 // decimal string ("1000000.00") beside them.
 type Money struct {

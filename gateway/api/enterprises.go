@@ -169,6 +169,9 @@ func (a *API) enterpriseAction(fn string) gateway.HandlerFunc {
 		if err != nil {
 			return err
 		}
+		if err := noBody(c); err != nil {
+			return err
+		}
 		var e model.Enterprise
 		if _, err := a.submit(c, fn, id, &e); err != nil {
 			return err

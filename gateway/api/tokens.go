@@ -143,6 +143,9 @@ func (a *API) accept(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := noBody(c); err != nil {
+		return err
+	}
 	if err := a.syncWallet(c); err != nil {
 		return err
 	}
