@@ -77,6 +77,7 @@ func WriteChart(w io.Writer, title string, results []Result) error {
 			fill(img, x1+x+1, top+plotH-h99, max(barW-3, 1), 1, color.Black)
 			if barW >= 28 {
 				text(img, left+x, top+plotH-h-4, fmt.Sprintf("%.0f", r.Throughput), color.Black)
+				text(img, x1+x+barW/2+2, top+plotH-h50-4, fmt.Sprintf("%.0f", float64(r.P50)/float64(time.Millisecond)), color.Black)
 			}
 		}
 		label := fmt.Sprintf("%d clients", clients)
@@ -90,7 +91,18 @@ func WriteChart(w io.Writer, title string, results []Result) error {
 		fill(img, x, y-10, 12, 12, palette[ni%len(palette)])
 		text(img, x+18, y, name, color.Black)
 	}
+	lo, hi := loadRange(results)
+	text(img, x1, top+plotH+40, fmt.Sprintf("1-min load average at the end of the runs: %.1f to %.1f (2 cores)", lo, hi), color.Gray{0x33})
 	return png.Encode(w, img)
+}
+
+// loadRange is the lowest and highest load average of the results.
+func loadRange(results []Result) (lo, hi float64) {
+	lo, hi = results[0].Load, results[0].Load
+	for _, r := range results {
+		lo, hi = min(lo, r.Load), max(hi, r.Load)
+	}
+	return lo, hi
 }
 
 // palette tells workloads apart; the first is the baseline's grey when the
