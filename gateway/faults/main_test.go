@@ -158,6 +158,8 @@ func (g *gatewayProc) client(id string) *demo.Client {
 func (g *gatewayProc) story(t *testing.T, ctx context.Context, suffix string) *demo.Result {
 	t.Helper()
 	start := time.Now()
+	// Unique per run, so that -count=N onboards new suppliers each time.
+	suffix += "-" + strconv.FormatInt(time.Now().UnixMilli()%1e6, 36)
 	res, err := demo.Run(ctx, demo.Config{Base: g.base(), Tokens: g.platform().Tokens, Maturity: time.Hour,
 		Suffix: suffix, StopBefore: "finance"})
 	if err != nil {

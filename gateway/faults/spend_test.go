@@ -16,7 +16,8 @@ import (
 
 // TestConcurrentSpendsOverREST: 64 clients split the same token at once
 // over REST, each with a different split and its own Idempotency-Key.
-// Exactly one is answered 2xx, every other 409; the ledger shows one
+// Exactly one is answered 2xx, every other 409 (or, on an overloaded
+// machine, a declared 504 TIMEOUT); the ledger shows one
 // spend: the token SPLIT with exactly the winner's two children, and no
 // other token or amount changed.
 func TestConcurrentSpendsOverREST(t *testing.T) {
@@ -41,8 +42,11 @@ func TestConcurrentSpendsOverREST(t *testing.T) {
 	wg.Wait()
 	took := time.Since(began)
 
+	// The losers are 409. On an overloaded machine a few may be 504 (a
+	// ledger call ran out of time): a declared unknown outcome, so the
+	// ledger decides which split won.
 	codes := map[string]int{}
-	var winner int = -1
+	winner := -1
 	for i, r := range replies {
 		codes[r.String()]++
 		switch {
@@ -51,35 +55,47 @@ func TestConcurrentSpendsOverREST(t *testing.T) {
 				t.Errorf("splits %d and %d both answered %d", winner, i, r.status)
 			}
 			winner = i
-		case r.status != http.StatusConflict:
+		case r.status == http.StatusConflict, r.status == http.StatusGatewayTimeout:
+		default:
 			t.Errorf("split %d: %s, want 409", i, r)
 		}
 	}
 	t.Logf("%d concurrent splits of one token in %s: %v", n, took.Round(time.Millisecond), codes)
-	if winner < 0 {
-		t.Fatal("no split committed")
-	}
-	var won struct {
-		TxID   string `json:"txId"`
-		Tokens []struct {
-			ID string `json:"id"`
-		} `json:"tokens"`
-	}
-	if err := json.Unmarshal(replies[winner].body, &won); err != nil {
-		t.Fatal(err)
-	}
 
 	after := readLedger(t, ctx, regulator)
 	in := after.Tokens[target]
-	var ids []string
-	for _, tok := range won.Tokens {
-		ids = append(ids, tok.ID)
+	if in.Status != "SPLIT" || len(in.Children) != 2 {
+		t.Fatalf("token after the race: %s with children %v, want one split", in.Status, in.Children)
 	}
-	if in.Status != "SPLIT" || !slices.Equal(slices.Sorted(slices.Values(in.Children)), slices.Sorted(slices.Values(ids))) {
-		t.Fatalf("token after the race: %s with children %v, the winner reported %v", in.Status, in.Children, ids)
+	ids := in.Children
+	paid := after.Tokens[ids[0]].Minor
+	if after.Tokens[ids[0]].Holder != res.Suppliers[1] {
+		paid = after.Tokens[ids[1]].Minor
 	}
-	if paid := after.Tokens[ids[0]].Minor; paid != uint64(winner+1)*100 {
-		t.Errorf("the winner paid %d.00, the ledger's output opens to %d", winner+1, paid)
+	switch {
+	case winner >= 0:
+		var won struct {
+			Tokens []struct {
+				ID string `json:"id"`
+			} `json:"tokens"`
+		}
+		if err := json.Unmarshal(replies[winner].body, &won); err != nil {
+			t.Fatal(err)
+		}
+		var reported []string
+		for _, tok := range won.Tokens {
+			reported = append(reported, tok.ID)
+		}
+		if !slices.Equal(slices.Sorted(slices.Values(ids)), slices.Sorted(slices.Values(reported))) {
+			t.Fatalf("the token's children are %v, the winner reported %v", ids, reported)
+		}
+		if paid != uint64(winner+1)*100 {
+			t.Errorf("the winner paid %d.00, the ledger's output opens to %d", winner+1, paid)
+		}
+	case paid%100 == 0 && paid/100 >= 1 && paid/100 <= n && replies[paid/100-1].status == http.StatusGatewayTimeout:
+		t.Logf("the split that committed (%d.00) was answered 504", paid/100)
+	default:
+		t.Fatalf("no split answered 2xx, and the ledger's split (paying %d) was not one answered 504", paid)
 	}
 	// Nothing else changed: the input, and exactly two new tokens.
 	changed := 0
