@@ -57,6 +57,7 @@ func WriteChart(w io.Writer, title string, results []Result) error {
 	x1 := left + panelW + panelGap
 	panel(x1, fmt.Sprintf("latency: bar p50, whisker p99, ms (max %.0f)", float64(maxLat)/float64(time.Millisecond)))
 
+	var labels []func() // drawn last, over every bar
 	slot := panelW / len(groups)
 	barW := max(min((slot-8)/len(names), 40), 2)
 	for gi, clients := range groups {
@@ -76,13 +77,18 @@ func WriteChart(w io.Writer, title string, results []Result) error {
 			fill(img, x1+x+barW/2-1, top+plotH-h99, 2, h99-h50, color.Black)
 			fill(img, x1+x+1, top+plotH-h99, max(barW-3, 1), 1, color.Black)
 			if barW >= 28 {
-				text(img, left+x, top+plotH-h-4, fmt.Sprintf("%.0f", r.Throughput), color.Black)
-				text(img, x1+x+barW/2+2, top+plotH-h50-4, fmt.Sprintf("%.0f", float64(r.P50)/float64(time.Millisecond)), color.Black)
+				labels = append(labels, func() {
+					text(img, left+x, top+plotH-h-4, fmt.Sprintf("%.0f", r.Throughput), color.Black)
+					text(img, x1+x+barW/2+2, top+plotH-h50-4, fmt.Sprintf("%.0f", float64(r.P50)/float64(time.Millisecond)), color.Black)
+				})
 			}
 		}
 		label := fmt.Sprintf("%d clients", clients)
 		text(img, left+gi*slot+slot/2-len(label)*7/2, top+plotH+16, label, color.Gray{0x33})
 		text(img, x1+gi*slot+slot/2-len(label)*7/2, top+plotH+16, label, color.Gray{0x33})
+	}
+	for _, l := range labels {
+		l()
 	}
 	// Legend: one colour per workload, in columns.
 	for ni, name := range names {
