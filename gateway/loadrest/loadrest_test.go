@@ -49,3 +49,17 @@ func TestClassify(t *testing.T) {
 		t.Errorf("deadline: %s", got)
 	}
 }
+
+func TestDecimalAndNext(t *testing.T) {
+	for minor, want := range map[uint64]string{0: "0.00", 1: "0.01", 100: "1.00", 123456: "1234.56", 7500000: "75000.00"} {
+		if got := decimal(minor); got != want {
+			t.Errorf("decimal(%d) = %s, want %s", minor, got, want)
+		}
+	}
+	g := &Gateway{suppliers: []string{"a", "b", "c"}}
+	for from, to := range map[string]string{"a": "b", "b": "c", "c": "a", "stranger": "a"} {
+		if got := g.next(from); got != to {
+			t.Errorf("next(%s) = %s, want %s", from, got, to)
+		}
+	}
+}
