@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tierchain/tierchain/internal/fabnet/fabnettest"
 	"github.com/tierchain/tierchain/internal/loadgen"
@@ -24,6 +25,7 @@ func TestWorkloadsOnRealNetwork(t *testing.T) {
 		if strings.HasPrefix(name, "rest-") {
 			continue // the gateway bootstraps the platform too: gateway/loadrest tests it on a network of its own
 		}
+		prepStart := time.Now()
 		op, err := workloadByName[name].prepare(ctx, e, 2)
 		if err != nil {
 			t.Fatalf("%s: prepare: %v", name, err)
@@ -32,6 +34,7 @@ func TestWorkloadsOnRealNetwork(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		t.Logf("%s: prepared and ran in %s", name, time.Since(prepStart).Round(time.Millisecond))
 		if name == "baseline-transfer" && r.OK > 0 && r.Errors["endorse"] == r.Failed() {
 			// A client's next transfer may reach an endorser that has not
 			// yet committed its previous one (docs/BENCHMARKS.md, Network).

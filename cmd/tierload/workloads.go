@@ -173,7 +173,7 @@ func init() {
 				return nil, err
 			}
 			if len(e.queryIDs) == 0 {
-				leaves, err := w.Leaves(ctx, 64)
+				leaves, err := w.Leaves(ctx, min(max(e.pool, 8), 64))
 				if err != nil {
 					return nil, err
 				}
