@@ -153,9 +153,10 @@ func run() error {
 					return err
 				}
 				fmt.Fprintln(os.Stderr, r)
-				cpu := meter.end(r.OK)
+				cpu, detail := meter.end(r.OK)
 				fmt.Fprintf(os.Stderr, "%s, tierload %.1f ms\n", cpu, perOp(r.CPU, r.OK))
-				cpuLines = append(cpuLines, fmt.Sprintf("%s clients=%d:%s, tierload %.1f ms", r.Name, r.Clients, strings.TrimPrefix(cpu, "    network CPU per op:"), perOp(r.CPU, r.OK)))
+				cpuLines = append(cpuLines, fmt.Sprintf("%s clients=%d:%s, tierload %.1f ms\n      by process: %s",
+					r.Name, r.Clients, strings.TrimPrefix(cpu, "    network CPU per op:"), perOp(r.CPU, r.OK), detail))
 				results = append(results, r)
 			}
 		}

@@ -99,12 +99,13 @@ func (m *cpuMeter) begin() {
 
 // end returns a line with each process group's CPU time per successful
 // operation: peers (and the regulator's alone), orderer, chaincode
-// server, and the total.
-func (m *cpuMeter) end(ops int64) string {
+// server, and the total; and a line with every process on its own.
+func (m *cpuMeter) end(ops int64) (summary, detail string) {
 	if m == nil || ops == 0 {
-		return ""
+		return "", ""
 	}
 	groups := map[string]time.Duration{}
+	each := map[string]time.Duration{}
 	var total time.Duration
 	for name, pid := range m.procs {
 		d, err := procCPU(pid)
@@ -120,6 +121,7 @@ func (m *cpuMeter) end(ops int64) string {
 			g = "orderer"
 		}
 		groups[g] += d - s
+		each[name] = d - s
 		total += d - s
 		if name == "peer0-regulator" {
 			// It endorses nothing: its CPU is what validating and
@@ -137,5 +139,17 @@ func (m *cpuMeter) end(ops int64) string {
 	for _, g := range names {
 		fmt.Fprintf(&b, ", %s %.1f", g, perOp(groups[g], ops))
 	}
-	return b.String()
+	procs := make([]string, 0, len(each))
+	for p := range each {
+		procs = append(procs, p)
+	}
+	sort.Strings(procs)
+	var d strings.Builder
+	for i, p := range procs {
+		if i > 0 {
+			d.WriteString(", ")
+		}
+		fmt.Fprintf(&d, "%s %.1f", p, perOp(each[p], ops))
+	}
+	return b.String(), d.String()
 }
