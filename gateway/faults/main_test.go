@@ -179,6 +179,37 @@ func withStory(t *testing.T, suffix string) (*gatewayProc, context.Context, *dem
 	return g, ctx, g.story(t, ctx, suffix)
 }
 
+// holding is one supplier's unspent token from a story, and another
+// supplier to pay.
+type holding struct {
+	holder, apiToken, other, token string
+}
+
+// pool hands out the three tokens of one story to three tests: each story
+// issues 1,000,000.00 against carmaker's line at Bank A, whose limit the
+// story's grant resets to 5,000,000.00, so a network holds five stories.
+var pool struct {
+	sync.Mutex
+	res  *demo.Result
+	next int
+}
+
+// withHolding is the start of a test that needs one supplier's token.
+func withHolding(t *testing.T) (*gatewayProc, context.Context, holding) {
+	t.Helper()
+	g := gw(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	t.Cleanup(cancel)
+	pool.Lock()
+	defer pool.Unlock()
+	if pool.res == nil || pool.next == len(pool.res.Held) {
+		pool.res, pool.next = g.story(t, ctx, "-pool"), 0
+	}
+	i, r := pool.next, pool.res
+	pool.next++
+	return g, ctx, holding{holder: r.Suppliers[i], apiToken: r.SupplierTokens[i], other: r.Suppliers[(i+1)%3], token: r.Held[i].ID}
+}
+
 // reply is one HTTP exchange: the status (0 when no response came), the
 // problem's code, the body, and the transport error.
 type reply struct {

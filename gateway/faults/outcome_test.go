@@ -21,15 +21,15 @@ import (
 // not launch chaincode …: connection refused" to an untyped ChaincodeError.
 // See docs/faults.md.
 func TestChaincodeDownIsUnavailable(t *testing.T) {
-	g, ctx, res := withStory(t, "-ccdown")
+	g, ctx, h := withHolding(t)
 	n := fabnettest.Network()
-	body := map[string]any{"outputs": []map[string]string{{"to": res.Suppliers[1], "amount": "1.00"}}}
-	path := "/v1/tokens/" + res.Held[0].ID + "/split"
+	body := map[string]any{"outputs": []map[string]string{{"to": h.other, "amount": "1.00"}}}
+	path := "/v1/tokens/" + h.token + "/split"
 
 	if err := n.Kill("chaincode"); err != nil {
 		t.Fatal(err)
 	}
-	down := write(ctx, g.base(), res.SupplierTokens[0], "ccdown-1", path, body)
+	down := write(ctx, g.base(), h.apiToken, "ccdown-1", path, body)
 	if err := n.StartChaincode(); err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func TestChaincodeDownIsUnavailable(t *testing.T) {
 	// the peers a few seconds to reconnect).
 	var again reply
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
-		if again = write(ctx, g.base(), res.SupplierTokens[0], "ccdown-1", path, body); again.status/100 == 2 {
+		if again = write(ctx, g.base(), h.apiToken, "ccdown-1", path, body); again.status/100 == 2 {
 			return
 		}
 	}
@@ -60,26 +60,29 @@ func TestChaincodeDownIsUnavailable(t *testing.T) {
 // mapped a CommitStatusError carrying codes.Unavailable to ErrUnavailable
 // (the first kill hit it). See docs/faults.md.
 func TestPeerLostAfterSubmitIsNotUnavailable(t *testing.T) {
-	g, ctx, res := withStory(t, "-lostpeer")
+	g, ctx, h := withHolding(t)
 	n := fabnettest.Network()
 	regulator := g.client("regulator")
-	input := res.Held[0].ID
-	body := map[string]any{"outputs": []map[string]string{{"to": res.Suppliers[1], "amount": "1.00"}}}
+	input := h.token
+	body := map[string]any{"outputs": []map[string]string{{"to": h.other, "amount": "1.00"}}}
 	split := func(key string) reply {
-		return write(ctx, g.base(), res.SupplierTokens[0], key, "/v1/tokens/"+input+"/split", body)
+		return write(ctx, g.base(), h.apiToken, key, "/v1/tokens/"+input+"/split", body)
 	}
-	// A split's usual latency, to aim the kill at its commit wait.
-	warm := split("lostpeer-warm")
-	if warm.status != http.StatusCreated {
-		t.Fatalf("warm-up split: %s", warm)
+	// A split's usual latency, to aim the kill at its commit wait: the
+	// second of two (the first also syncs the holder's wallet).
+	var warm reply
+	for i := range 2 {
+		if warm = split(fmt.Sprintf("lostpeer-warm-%d", i)); warm.status != http.StatusCreated {
+			t.Fatalf("warm-up split: %s", warm)
+		}
+		var out struct {
+			Tokens []struct {
+				ID string `json:"id"`
+			} `json:"tokens"`
+		}
+		json.Unmarshal(warm.body, &out)
+		input = out.Tokens[len(out.Tokens)-1].ID
 	}
-	var out struct {
-		Tokens []struct {
-			ID string `json:"id"`
-		} `json:"tokens"`
-	}
-	json.Unmarshal(warm.body, &out)
-	input = out.Tokens[len(out.Tokens)-1].ID
 
 	for try, before := range []time.Duration{120, 80, 160, 50, 200, 30, 240, 100} {
 		delay := max(warm.duration-before*time.Millisecond, 0)
@@ -113,7 +116,7 @@ func TestPeerLostAfterSubmitIsNotUnavailable(t *testing.T) {
 		// current change.
 		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(500 * time.Millisecond) {
 			var me demo.Token
-			err := (&demo.Client{Base: g.base(), Token: res.SupplierTokens[0]}).Do(ctx, http.MethodGet, "/v1/tokens/"+input, nil, &me)
+			err := (&demo.Client{Base: g.base(), Token: h.apiToken}).Do(ctx, http.MethodGet, "/v1/tokens/"+input, nil, &me)
 			if err == nil || time.Now().After(deadline) {
 				break
 			}
@@ -127,7 +130,7 @@ func TestPeerLostAfterSubmitIsNotUnavailable(t *testing.T) {
 			}
 			for _, id := range full.Children {
 				var c demo.Token
-				if regulator.Do(ctx, http.MethodGet, "/v1/tokens/"+id, nil, &c) == nil && c.Holder == res.Suppliers[0] {
+				if regulator.Do(ctx, http.MethodGet, "/v1/tokens/"+id, nil, &c) == nil && c.Holder == h.holder {
 					input = id
 				}
 			}

@@ -21,10 +21,10 @@ import (
 // spend: the token SPLIT with exactly the winner's two children, and no
 // other token or amount changed.
 func TestConcurrentSpendsOverREST(t *testing.T) {
-	g, ctx, res := withStory(t, "-race64")
+	g, ctx, h := withHolding(t)
 	regulator := g.client("regulator")
 	before := readLedger(t, ctx, regulator)
-	target := res.Held[0].ID // tier 1's change, 600,000.00
+	target := h.token
 
 	const n = 64
 	replies := make([]reply, n)
@@ -33,8 +33,8 @@ func TestConcurrentSpendsOverREST(t *testing.T) {
 	for i := range replies {
 		wg.Go(func() {
 			<-start
-			replies[i] = write(ctx, g.base(), res.SupplierTokens[0], fmt.Sprintf("race64-%d", i), "/v1/tokens/"+target+"/split",
-				map[string]any{"outputs": []map[string]string{{"to": res.Suppliers[1], "amount": fmt.Sprintf("%d.00", i+1)}}})
+			replies[i] = write(ctx, g.base(), h.apiToken, fmt.Sprintf("race64-%d", i), "/v1/tokens/"+target+"/split",
+				map[string]any{"outputs": []map[string]string{{"to": h.other, "amount": fmt.Sprintf("%d.00", i+1)}}})
 		})
 	}
 	began := time.Now()
@@ -69,7 +69,7 @@ func TestConcurrentSpendsOverREST(t *testing.T) {
 	}
 	ids := in.Children
 	paid := after.Tokens[ids[0]].Minor
-	if after.Tokens[ids[0]].Holder != res.Suppliers[1] {
+	if after.Tokens[ids[0]].Holder != h.other {
 		paid = after.Tokens[ids[1]].Minor
 	}
 	switch {
@@ -115,23 +115,23 @@ func TestConcurrentSpendsOverREST(t *testing.T) {
 	}
 }
 
-// TestReplayOfCommittedSplit: a split built by tier 1's wallet is committed
+// TestReplayOfCommittedSplit: a split built by a supplier's wallet is committed
 // through its ledger client; the very same request body submitted again
 // (a new transaction carrying the committed one's proofs), the same
-// proofs pointed at tier 1's new change, and the same body sent by
+// proofs pointed at the supplier's new change, and the same body sent by
 // another enterprise are each refused by the chaincode, and the ledger is
 // unchanged by them.
 func TestReplayOfCommittedSplit(t *testing.T) {
-	g, ctx, res := withStory(t, "-replay")
+	g, ctx, h := withHolding(t)
 	p := g.platform()
 	regulator := g.client("regulator")
 
-	tier1, err := p.Directory.Client(ctx, res.Suppliers[0])
+	tier1, err := p.Directory.Client(ctx, h.holder)
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := wallet.Directory{Ledger: tier1}
-	to, err := dir.Recipient(ctx, res.Suppliers[1])
+	to, err := dir.Recipient(ctx, h.other)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,10 +141,10 @@ func TestReplayOfCommittedSplit(t *testing.T) {
 	}
 	// As the split handler does: the wallet learns the story's change from
 	// the ledger before it spends it.
-	if _, err := p.Wallet.Sync(ctx, res.Suppliers[0], tier1); err != nil {
+	if _, err := p.Wallet.Sync(ctx, h.holder, tier1); err != nil {
 		t.Fatal(err)
 	}
-	built, err := p.Wallet.BuildSpend(ctx, tier1, wallet.SpendSpec{Holder: res.Suppliers[0], Inputs: []string{res.Held[0].ID},
+	built, err := p.Wallet.BuildSpend(ctx, tier1, wallet.SpendSpec{Holder: h.holder, Inputs: []string{h.token},
 		Outputs: []wallet.Payment{{To: to, Amount: 100_00}}, Auditor: aud})
 	if err != nil {
 		t.Fatal(err)
@@ -158,9 +158,9 @@ func TestReplayOfCommittedSplit(t *testing.T) {
 		t.Fatal(err)
 	}
 	var change string
-	if led := readLedger(t, ctx, regulator); len(led.Tokens[res.Held[0].ID].Children) == 2 {
-		for _, id := range led.Tokens[res.Held[0].ID].Children {
-			if led.Tokens[id].Holder == res.Suppliers[0] {
+	if led := readLedger(t, ctx, regulator); len(led.Tokens[h.token].Children) == 2 {
+		for _, id := range led.Tokens[h.token].Children {
+			if led.Tokens[id].Holder == h.holder {
 				change = id
 			}
 		}
@@ -171,7 +171,7 @@ func TestReplayOfCommittedSplit(t *testing.T) {
 	t.Logf("split %s committed in block %d", first.TxID, first.BlockNumber)
 	before := readLedger(t, ctx, regulator).String()
 
-	tier2, err := p.Directory.Client(ctx, res.Suppliers[1])
+	tier2, err := p.Directory.Client(ctx, h.other)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,8 +188,8 @@ func TestReplayOfCommittedSplit(t *testing.T) {
 		codes  []string // any of these chaincode codes
 	}{
 		{"the committed body again", tier1, body, []string{"CONFLICT", "INVALID_STATE"}},
-		{"its proofs on tier 1's new change", tier1, movedBody, []string{"INVALID_PROOF"}},
-		{"the committed body sent by tier 2", tier2, body, []string{"FORBIDDEN", "CONFLICT", "INVALID_STATE"}},
+		{"its proofs on the holder's new change", tier1, movedBody, []string{"INVALID_PROOF"}},
+		{"the committed body sent by another supplier", tier2, body, []string{"FORBIDDEN", "CONFLICT", "INVALID_STATE"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := c.ledger.Submit(ctx, "tierchain", built.Function, string(c.body))
