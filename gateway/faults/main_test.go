@@ -66,7 +66,15 @@ func gw(t *testing.T) *gatewayProc {
 		// Where `tierchain serve --dir <network>` keeps its data, so that
 		// TestGatewayCrashDuringLoad can run the binary on the same state.
 		g := &gatewayProc{dir: filepath.Join(fabnettest.Network().Dir, "gateway")}
-		if sharedErr = g.start(context.Background()); sharedErr == nil {
+		// Once more after a failure: the bootstrap has been refused by an
+		// endorsing peer a block behind its previous registration
+		// (docs/faults.md, smaller findings); these tests are not about it.
+		if sharedErr = g.start(context.Background()); sharedErr != nil {
+			t.Logf("starting the gateway: %v; once more", sharedErr)
+			time.Sleep(time.Second)
+			sharedErr = g.start(context.Background())
+		}
+		if sharedErr == nil {
 			shared = g
 		}
 	}
@@ -158,12 +166,23 @@ func (g *gatewayProc) client(id string) *demo.Client {
 func (g *gatewayProc) story(t *testing.T, ctx context.Context, suffix string) *demo.Result {
 	t.Helper()
 	start := time.Now()
-	// Unique per run, so that -count=N onboards new suppliers each time.
-	suffix += "-" + strconv.FormatInt(time.Now().UnixMilli()%1e6, 36)
-	res, err := demo.Run(ctx, demo.Config{Base: g.base(), Tokens: g.platform().Tokens, Maturity: time.Hour,
-		Suffix: suffix, StopBefore: "finance"})
-	if err != nil {
-		t.Fatal(err)
+	var res *demo.Result
+	for attempt := 1; ; attempt++ {
+		// Unique per run, so that -count=N onboards new suppliers each time.
+		unique := suffix + "-" + strconv.FormatInt(time.Now().UnixMilli()%1e6, 36)
+		var err error
+		res, err = demo.Run(ctx, demo.Config{Base: g.base(), Tokens: g.platform().Tokens, Maturity: time.Hour,
+			Suffix: unique, StopBefore: "finance"})
+		if err == nil {
+			suffix = unique
+			break
+		}
+		if attempt == 2 {
+			t.Fatal(err)
+		}
+		// A write right after the one it depends on has been refused by a
+		// peer a block behind (docs/faults.md); the story is not the test.
+		t.Logf("story %s: %v; once more with new suppliers", unique, err)
 	}
 	t.Logf("story %s: 3 suppliers, 3 active tokens in %s", suffix, time.Since(start).Round(time.Millisecond))
 	return res
