@@ -112,10 +112,16 @@ func (e *NotCommittedError) Is(target error) bool {
 }
 
 // Retryable reports whether repeating the same call (a fresh Submit, a new
-// transaction ID) is safe and may succeed: MVCC conflicts, and an
-// unreachable ledger (ErrUnavailable is only ever "nothing was ordered").
+// transaction ID) is safe and may succeed: MVCC conflicts, an unreachable
+// ledger (ErrUnavailable is only ever "nothing was ordered"), and a query
+// that timed out (a write whose preparatory read ran out of time wrote
+// nothing).
 func Retryable(err error) bool {
-	return errors.Is(err, ErrMVCCConflict) || errors.Is(err, ErrUnavailable)
+	if errors.Is(err, ErrMVCCConflict) || errors.Is(err, ErrUnavailable) {
+		return true
+	}
+	var e *Error
+	return errors.As(err, &e) && e.Kind == ErrTimeout && strings.HasPrefix(e.Op, "evaluate ")
 }
 
 // mapError turns a fabric-gateway (or gRPC, or context) error into the

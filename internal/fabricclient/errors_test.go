@@ -90,7 +90,13 @@ func TestErrorMapping(t *testing.T) {
 			fail(status.Error(codes.Unknown, "evaluate call to endorser returned error: chaincode response 500, Function Nope not found in contract baseline")),
 			0, chaincode("", "Function Nope not found in contract baseline")},
 		{"evaluate unavailable", false, "evaluate", fail(status.Error(codes.Unavailable, "connection refused")), 0, is(ErrUnavailable)},
-		{"evaluate deadline from peer", false, "evaluate", fail(status.Error(codes.DeadlineExceeded, "slow")), 0, is(ErrTimeout)},
+		{"evaluate deadline from peer", false, "evaluate", fail(status.Error(codes.DeadlineExceeded, "slow")), 0,
+			func(t *testing.T, err error) {
+				// A read that ran out of time wrote nothing: safe to retry.
+				if !errors.Is(err, ErrTimeout) || !Retryable(err) {
+					t.Fatalf("want a retryable ErrTimeout, got %T: %v", err, err)
+				}
+			}},
 		{"evaluate no endorsers", false, "evaluate",
 			fail(status.Error(codes.FailedPrecondition, "no peers available to evaluate chaincode tierchain in channel scf")), 0, is(ErrUnavailable)},
 		{"endorse typed", true, "endorse",
@@ -124,7 +130,12 @@ func TestErrorMapping(t *testing.T) {
 		{"evaluate chaincode down", false, "evaluate",
 			fail(status.Error(codes.Unknown, "evaluate call to endorser returned error: could not launch chaincode tierchain_1:9f: chaincode registration failed")),
 			0, is(ErrUnavailable)},
-		{"commit status deadline", true, "commit", fail(status.Error(codes.DeadlineExceeded, "slow")), 0, is(ErrTimeout)},
+		{"commit status deadline", true, "commit", fail(status.Error(codes.DeadlineExceeded, "slow")), 0,
+			func(t *testing.T, err error) {
+				if !errors.Is(err, ErrTimeout) || Retryable(err) {
+					t.Fatalf("want an ErrTimeout that is not retryable (it may commit), got %T: %v", err, err)
+				}
+			}},
 		{"mvcc", true, "status", nil, peer.TxValidationCode_MVCC_READ_CONFLICT, notCommitted(peer.TxValidationCode_MVCC_READ_CONFLICT, true)},
 		{"phantom", true, "status", nil, peer.TxValidationCode_PHANTOM_READ_CONFLICT, notCommitted(peer.TxValidationCode_PHANTOM_READ_CONFLICT, true)},
 		{"policy failure", true, "status", nil, peer.TxValidationCode_ENDORSEMENT_POLICY_FAILURE, notCommitted(peer.TxValidationCode_ENDORSEMENT_POLICY_FAILURE, false)},
