@@ -50,6 +50,10 @@ type Config struct {
 	MasterKey []byte
 	Currency  string // default NOK
 	Logger    *slog.Logger
+	// Gateway tunes the HTTP server (timeouts, limits, idempotency lock);
+	// zero fields take the gateway's defaults. The founders' dev tokens are
+	// added to its Tokens.
+	Gateway gateway.Config
 }
 
 // Platform is a running gateway's parts.
@@ -189,7 +193,9 @@ func build(ctx context.Context, cfg Config, db *store.DB) (*Platform, error) {
 		Fingerprinter: invoice.NewOPRFFingerprinter(oprfKey.Public(), invoice.LocalEvaluator{Server: oprfServer})}
 	a := api.New(api.Deps{Log: cfg.Logger, Directory: dir, Wallet: w, Invoices: invoices, Reuse: reuse,
 		Tokens: gateway.NewTokenStore(db, time.Now), Currency: cfg.Currency, Context: pctx, OPRF: oprfServer, Auditor: auditor, Index: index})
-	srv, err := gateway.New(gateway.Config{Tokens: seeds}, gateway.Deps{
+	gcfg := cfg.Gateway
+	gcfg.Tokens = append(append([]gateway.SeedToken(nil), gcfg.Tokens...), seeds...)
+	srv, err := gateway.New(gcfg, gateway.Deps{
 		Logger: cfg.Logger, DB: db, Ledger: operator,
 		ReadyChecks: map[string]func(context.Context) error{"ledger": operator.Ping, "indexer": index.Ready},
 		Routes:      []func(*gateway.Routes){a.Register},
