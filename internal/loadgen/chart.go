@@ -119,8 +119,8 @@ var palette = []color.RGBA{
 	{0xdd, 0x66, 0xaa, 0xff}, {0x55, 0x55, 0x22, 0xff}, {0x00, 0x44, 0x88, 0xff}, {0x99, 0xbb, 0x22, 0xff},
 }
 
-// chartAxes returns the workload names and the client counts, each in the
-// order of first appearance.
+// chartAxes returns the workload names in the order of first appearance
+// and the client counts in ascending order.
 func chartAxes(results []Result) (names []string, groups []int) {
 	for _, r := range results {
 		if !slices.Contains(names, r.Name) {
@@ -130,6 +130,7 @@ func chartAxes(results []Result) (names []string, groups []int) {
 			groups = append(groups, r.Clients)
 		}
 	}
+	slices.Sort(groups)
 	return names, groups
 }
 

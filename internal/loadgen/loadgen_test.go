@@ -133,9 +133,9 @@ func TestProgressAndChart(t *testing.T) {
 }
 
 func TestChartAxes(t *testing.T) {
-	rs := []Result{{Name: "baseline", Clients: 8}, {Name: "split", Clients: 8}, {Name: "baseline", Clients: 32}, {Name: "issue", Clients: 32}}
+	rs := []Result{{Name: "baseline", Clients: 8}, {Name: "split", Clients: 8}, {Name: "baseline", Clients: 32}, {Name: "issue", Clients: 32}, {Name: "issue", Clients: 1}}
 	names, groups := chartAxes(rs)
-	if !slices.Equal(names, []string{"baseline", "split", "issue"}) || !slices.Equal(groups, []int{8, 32}) {
+	if !slices.Equal(names, []string{"baseline", "split", "issue"}) || !slices.Equal(groups, []int{1, 8, 32}) {
 		t.Fatalf("names %v, groups %v", names, groups)
 	}
 	if _, ok := find(rs, "issue", 8); ok {
