@@ -237,6 +237,11 @@ func (a *API) split(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	// The change comes back to this wallet: store its opening from the
+	// result, so spending it next needs no Sync.
+	if rep, err := a.d.Wallet.Receive(ctx, me, toks); err != nil || len(rep.Refused) > 0 {
+		a.d.Log.Warn("split's change not stored in the wallet", "holder", me, "error", err)
+	}
 	// The spender knows every output: what it paid, in order, and the
 	// change (the input's value less the payments) last.
 	amounts := make([]uint64, 0, len(spec.Outputs)+1)

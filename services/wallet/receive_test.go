@@ -1,0 +1,56 @@
+package wallet_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/tierchain/tierchain/chaincode/model"
+	"github.com/tierchain/tierchain/chaincode/rules/rulestest"
+	"github.com/tierchain/tierchain/services/store/storetest"
+	"github.com/tierchain/tierchain/services/wallet"
+)
+
+// Receive stores the change of the holder's own split from the
+// transaction's result, so the next spend needs no Sync; a tampered
+// envelope is refused and nothing is stored for it.
+func TestReceive(t *testing.T) {
+	ctx := context.Background()
+	h, s := scenario(t, storetest.SQLite(t))
+	h.sync(t, h.S1)
+	outs := h.spend(t, h.S1, []string{s.Root}, h.pay(t, h.S2, 100))
+	tokens := make([]model.Token, len(outs))
+	for i, o := range outs {
+		tokens[i] = *o
+	}
+	change := tokens[len(tokens)-1]
+	if change.Holder != h.S1.ID {
+		t.Fatalf("last output held by %s, want the change", change.Holder)
+	}
+	if _, err := h.wallet.TokenOpening(ctx, h.S1.ID, change.ID); !errors.Is(err, wallet.ErrNotFound) {
+		t.Fatalf("change known before Receive: %v", err)
+	}
+
+	tampered := change
+	tampered.HolderEnvelope = bytes.Clone(change.HolderEnvelope)
+	tampered.HolderEnvelope[len(tampered.HolderEnvelope)-1] ^= 1
+	rep, err := h.wallet.Receive(ctx, h.S1.ID, []model.Token{tampered})
+	if err != nil || rep.Opened != 0 || len(rep.Refused) != 1 {
+		t.Fatalf("tampered envelope: report %+v, %v", rep, err)
+	}
+	if _, err := h.wallet.TokenOpening(ctx, h.S1.ID, change.ID); !errors.Is(err, wallet.ErrNotFound) {
+		t.Fatalf("a refused envelope was stored: %v", err)
+	}
+
+	rep, err = h.wallet.Receive(ctx, h.S1.ID, tokens)
+	if err != nil || rep.Opened != 1 || len(rep.Refused) != 0 {
+		t.Fatalf("Receive: report %+v, %v (want the change opened, the other holder's token skipped)", rep, err)
+	}
+	o, err := h.wallet.TokenOpening(ctx, h.S1.ID, change.ID)
+	if err != nil || o.Value != rulestest.RootAmount-100 {
+		t.Fatalf("change opening: %v, %v", o.Value, err)
+	}
+	// The next spend of the change builds without a Sync.
+	h.spend(t, h.S1, []string{change.ID}, h.pay(t, h.S2, 1))
+}
