@@ -14,7 +14,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -238,20 +237,7 @@ type Money struct {
 }
 
 func (a *API) money(v uint64) Money {
-	return Money{Minor: v, Decimal: formatMinor(v, invoice.MinorUnitExponent(a.d.Currency))}
-}
-
-// formatMinor renders minor units as a decimal with exp decimals, over the
-// whole uint64 range (amounts on the ledger go up to 2^64 − 1).
-func formatMinor(v uint64, exp int) string {
-	s := strconv.FormatUint(v, 10)
-	if exp <= 0 {
-		return s
-	}
-	if len(s) <= exp {
-		s = strings.Repeat("0", exp-len(s)+1) + s
-	}
-	return s[:len(s)-exp] + "." + s[len(s)-exp:]
+	return Money{Minor: v, Decimal: invoice.FormatMinor(v, invoice.MinorUnitExponent(a.d.Currency))}
 }
 
 // parseAmount reads a positive decimal amount of the platform currency.

@@ -5,21 +5,6 @@ import (
 	"time"
 )
 
-func TestFormatMinor(t *testing.T) {
-	for _, c := range []struct {
-		v    uint64
-		exp  int
-		want string
-	}{
-		{0, 2, "0.00"}, {5, 2, "0.05"}, {100, 2, "1.00"}, {100000000, 2, "1000000.00"},
-		{1<<64 - 1, 2, "184467440737095516.15"}, {1 << 63, 2, "92233720368547758.08"}, {7, 0, "7"}, {12, 3, "0.012"},
-	} {
-		if got := formatMinor(c.v, c.exp); got != c.want {
-			t.Errorf("formatMinor(%d, %d) = %s, want %s", c.v, c.exp, got, c.want)
-		}
-	}
-}
-
 func TestLimiter(t *testing.T) {
 	l := newLimiter(3, time.Minute)
 	t0 := time.Unix(1000, 0)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -308,7 +309,7 @@ func TestAmountRedacted(t *testing.T) {
 	}
 }
 
-func itoa(v uint64) string { return audit.FormatMinor(v, 0) }
+func itoa(v uint64) string { return strconv.FormatUint(v, 10) }
 
 func errString(err error) string {
 	if err == nil {

@@ -50,19 +50,3 @@ func TestConcentrate(t *testing.T) {
 		})
 	}
 }
-
-func TestFormatMinor(t *testing.T) {
-	tests := []struct {
-		v    uint64
-		dec  int
-		want string
-	}{
-		{0, 2, "0.00"}, {5, 2, "0.05"}, {99, 2, "0.99"}, {100, 2, "1.00"}, {100_000_000, 2, "1000000.00"},
-		{math.MaxUint64, 2, "184467440737095516.15"}, {1234, 0, "1234"}, {7, 3, "0.007"},
-	}
-	for _, tc := range tests {
-		if got := audit.FormatMinor(tc.v, tc.dec); got != tc.want {
-			t.Errorf("FormatMinor(%d, %d) = %q, want %q", tc.v, tc.dec, got, tc.want)
-		}
-	}
-}

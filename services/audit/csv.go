@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tierchain/tierchain/chaincode/model"
+	"github.com/tierchain/tierchain/services/invoice"
 )
 
 // TokenCSVHeader is the token export's column order. It only grows at the
@@ -37,7 +38,7 @@ func (s *Snapshot) WriteTokensCSV(w io.Writer, at time.Time, decimals int) error
 		}
 		minor, dec := "", ""
 		if it.Amount.Known() {
-			minor, dec = strconv.FormatUint(it.Amount.Minor, 10), FormatMinor(it.Amount.Minor, decimals)
+			minor, dec = strconv.FormatUint(it.Amount.Minor, 10), invoice.FormatMinor(it.Amount.Minor, decimals)
 		}
 		row := []string{
 			t.ID, t.Root, strings.Join(t.Parents, ";"), strconv.Itoa(t.Tier), t.Issuer, t.Bank, t.Holder, string(s.Role(t.Holder)),
@@ -51,17 +52,4 @@ func (s *Snapshot) WriteTokensCSV(w io.Writer, at time.Time, decimals int) error
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-// FormatMinor writes v minor units as a decimal with decimals places
-// (FormatMinor(100000000, 2) = "1000000.00"), exactly: no floating point.
-func FormatMinor(v uint64, decimals int) string {
-	s := strconv.FormatUint(v, 10)
-	if decimals <= 0 {
-		return s
-	}
-	if len(s) <= decimals {
-		s = strings.Repeat("0", decimals-len(s)+1) + s
-	}
-	return s[:len(s)-decimals] + "." + s[len(s)-decimals:]
 }

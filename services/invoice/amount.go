@@ -114,23 +114,24 @@ func ParseAmount(s, currency string) (int64, error) {
 // FormatAmount renders minor units of currency as a decimal string with
 // exactly the currency's number of decimals.
 func FormatAmount(minor int64, currency string) string {
-	exp := MinorUnitExponent(currency)
-	neg := minor < 0
-	u := uint64(minor)
-	if neg {
-		u = -u
+	if minor < 0 {
+		return "-" + FormatMinor(-uint64(minor), MinorUnitExponent(currency))
 	}
-	s := strconv.FormatUint(u, 10)
-	if exp > 0 {
-		if len(s) <= exp {
-			s = strings.Repeat("0", exp-len(s)+1) + s
-		}
-		s = s[:len(s)-exp] + "." + s[len(s)-exp:]
+	return FormatMinor(uint64(minor), MinorUnitExponent(currency))
+}
+
+// FormatMinor writes v minor units as a decimal with decimals places
+// (FormatMinor(100000000, 2) = "1000000.00"), exactly, over the whole
+// uint64 range (ledger amounts go up to 2^64 − 1).
+func FormatMinor(v uint64, decimals int) string {
+	s := strconv.FormatUint(v, 10)
+	if decimals <= 0 {
+		return s
 	}
-	if neg {
-		s = "-" + s
+	if len(s) <= decimals {
+		s = strings.Repeat("0", decimals-len(s)+1) + s
 	}
-	return s
+	return s[:len(s)-decimals] + "." + s[len(s)-decimals:]
 }
 
 // addMinor adds with an overflow check.

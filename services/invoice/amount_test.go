@@ -99,3 +99,20 @@ func FuzzParseAmount(f *testing.F) {
 		}
 	})
 }
+
+func TestFormatMinor(t *testing.T) {
+	tests := []struct {
+		v    uint64
+		dec  int
+		want string
+	}{
+		{0, 2, "0.00"}, {5, 2, "0.05"}, {99, 2, "0.99"}, {100, 2, "1.00"}, {100_000_000, 2, "1000000.00"},
+		{math.MaxUint64, 2, "184467440737095516.15"}, {1 << 63, 2, "92233720368547758.08"},
+		{1234, 0, "1234"}, {7, 0, "7"}, {7, 3, "0.007"}, {12, 3, "0.012"},
+	}
+	for _, tc := range tests {
+		if got := FormatMinor(tc.v, tc.dec); got != tc.want {
+			t.Errorf("FormatMinor(%d, %d) = %q, want %q", tc.v, tc.dec, got, tc.want)
+		}
+	}
+}
