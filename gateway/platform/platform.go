@@ -105,7 +105,7 @@ func New(ctx context.Context, cfg Config) (*Platform, error) {
 	return p, nil
 }
 
-func build(ctx context.Context, cfg Config, db *store.DB) (*Platform, error) {
+func build(ctx context.Context, cfg Config, db *store.DB) (_ *Platform, err error) {
 	n := cfg.Network
 	orgs, err := orgsOf(n)
 	if err != nil {
@@ -117,33 +117,32 @@ func build(ctx context.Context, cfg Config, db *store.DB) (*Platform, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer func() {
+		if err != nil {
+			dir.Close() // the ledger connections opened so far
+		}
+	}()
 	w, err := wallet.New(ctx, db, cfg.MasterKey, wallet.Config{Context: pctx})
 	if err != nil {
-		dir.Close()
 		return nil, err
 	}
 	p := &Platform{Directory: dir, Wallet: w, DB: db, log: cfg.Logger}
 	if err := p.bootstrap(ctx, n); err != nil {
-		dir.Close()
 		return nil, fmt.Errorf("platform: bootstrap: %w", err)
 	}
 	oprfKey, err := p.oprfKey(ctx)
 	if err != nil {
-		dir.Close()
 		return nil, err
 	}
 	repo, err := invoice.NewRepo(ctx, db)
 	if err != nil {
-		dir.Close()
 		return nil, err
 	}
 	reuse, err := invoice.NewReuseLog(ctx, db)
 	if err != nil {
-		dir.Close()
 		return nil, err
 	}
 	if p.Tokens, err = devTokens(filepath.Join(cfg.DataDir, "tokens.json")); err != nil {
-		dir.Close()
 		return nil, err
 	}
 	var seeds []gateway.SeedToken
@@ -153,38 +152,31 @@ func build(ctx context.Context, cfg Config, db *store.DB) (*Platform, error) {
 	}
 	operator, err := dir.Client(ctx, founderOperator)
 	if err != nil {
-		dir.Close()
 		return nil, err
 	}
 	regulator, err := dir.Client(ctx, founderRegulator)
 	if err != nil {
-		dir.Close()
 		return nil, err
 	}
 	auditKey, err := p.AuditKey(ctx)
 	if err != nil {
-		dir.Close()
 		return nil, err
 	}
 	regKey, err := w.PrivateKey(ctx, founderRegulator)
 	if err != nil {
-		dir.Close()
 		return nil, err
 	}
 	cache, err := audit.OpenCache(ctx, db, auditKey)
 	if err != nil {
-		dir.Close()
 		return nil, err
 	}
 	auditor, err := audit.New(audit.Config{Ledger: regulator, AuditKey: auditKey, EnvelopeKey: regKey,
 		Cache: cache, Reuse: api.ReuseSource{Log: reuse}, Logger: cfg.Logger})
 	if err != nil {
-		dir.Close()
 		return nil, err
 	}
 	index, err := indexer.New(ctx, db, regulator, indexer.Options{Logger: cfg.Logger})
 	if err != nil {
-		dir.Close()
 		return nil, err
 	}
 	p.index, p.indexSource = index, regulator
@@ -202,7 +194,6 @@ func build(ctx context.Context, cfg Config, db *store.DB) (*Platform, error) {
 		Console:     console.Handler(),
 	})
 	if err != nil {
-		dir.Close()
 		return nil, err
 	}
 	p.Server = srv
