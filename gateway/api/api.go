@@ -251,6 +251,15 @@ func (a *API) parseAmount(field, s string) (uint64, error) {
 	return uint64(v), nil
 }
 
+// viewPage maps a ledger page's records to their API views.
+func viewPage[T, V any](pg model.Page[T], view func(T) V) model.Page[V] {
+	out := model.Page[V]{Items: make([]V, len(pg.Items)), Bookmark: pg.Bookmark}
+	for i, x := range pg.Items {
+		out.Items[i] = view(x)
+	}
+	return out
+}
+
 // page reads the pagination query (pageSize, bookmark).
 func page(c *gin.Context, owner string) (model.PageRequest, error) {
 	req := model.PageRequest{Owner: owner, Bookmark: c.Query("bookmark")}

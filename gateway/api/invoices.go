@@ -243,11 +243,7 @@ func (a *API) listInvoices(c *gin.Context) error {
 	if err := a.evaluate(c, &pg, fn, req); err != nil {
 		return err
 	}
-	out := model.Page[InvoiceResponse]{Items: make([]InvoiceResponse, len(pg.Items)), Bookmark: pg.Bookmark}
-	for i, inv := range pg.Items {
-		out.Items[i] = a.invoiceView(c, inv)
-	}
-	c.JSON(http.StatusOK, out)
+	c.JSON(http.StatusOK, viewPage(pg, func(inv model.Invoice) InvoiceResponse { return a.invoiceView(c, inv) }))
 	return nil
 }
 

@@ -117,11 +117,7 @@ func (a *API) listCreditLines(c *gin.Context) error {
 	if err := a.syncWallet(c); err != nil {
 		return err
 	}
-	out := model.Page[CreditLineView]{Items: make([]CreditLineView, len(pg.Items)), Bookmark: pg.Bookmark}
-	for i, cl := range pg.Items {
-		out.Items[i] = a.creditLineView(c, cl)
-	}
-	c.JSON(http.StatusOK, out)
+	c.JSON(http.StatusOK, viewPage(pg, func(cl model.CreditLine) CreditLineView { return a.creditLineView(c, cl) }))
 	return nil
 }
 

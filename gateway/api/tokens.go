@@ -402,11 +402,7 @@ func (a *API) financingRequests(c *gin.Context) error {
 	if err := a.evaluate(c, &pg, "FinancingRequests", req); err != nil {
 		return err
 	}
-	out := model.Page[TokenView]{Items: make([]TokenView, len(pg.Items)), Bookmark: pg.Bookmark}
-	for i, t := range pg.Items {
-		out.Items[i] = a.tokenView(c, t)
-	}
-	c.JSON(http.StatusOK, out)
+	c.JSON(http.StatusOK, viewPage(pg, func(t model.TokenView) TokenView { return a.tokenView(c, t) }))
 	return nil
 }
 
