@@ -3,20 +3,16 @@ package platform_test
 import (
 	"bufio"
 	"context"
-	"errors"
-	"fmt"
-	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/tierchain/tierchain/gateway/platform"
+	"github.com/tierchain/tierchain/gateway/platform/platformtest"
 	"github.com/tierchain/tierchain/internal/demo"
 	"github.com/tierchain/tierchain/internal/fabnet/fabnettest"
 )
@@ -30,48 +26,8 @@ type testWriter struct{ t *testing.T }
 
 func (w testWriter) Write(b []byte) (int, error) { w.t.Log(string(b)); return len(b), nil }
 
-var (
-	shared     *platform.Platform
-	sharedBase string
-	sharedErr  error
-	sharedOnce sync.Once
-)
-
-// start returns the platform of this test binary, serving on the test
-// network (one per network: the founders' keys are registered on its
-// ledger), and its base URL. It lives until the process ends.
-func start(t *testing.T) (*platform.Platform, string) {
-	t.Helper()
-	sharedOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "tierchain-platform-")
-		if err != nil {
-			sharedErr = err
-			return
-		}
-		ctx := context.Background()
-		p, err := platform.New(ctx, platform.Config{Network: fabnettest.Network(), DataDir: dir,
-			Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
-		if err != nil {
-			sharedErr = err
-			return
-		}
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			sharedErr = err
-			return
-		}
-		go func() {
-			if err := p.Serve(ctx, ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				fmt.Fprintln(os.Stderr, "serve:", err)
-			}
-		}()
-		shared, sharedBase = p, "http://"+ln.Addr().String()
-	})
-	if sharedErr != nil {
-		t.Fatal(sharedErr)
-	}
-	return shared, sharedBase
-}
+// start returns the binary's platform serving on the test network.
+func start(t *testing.T) (*platform.Platform, string) { return platformtest.Start(t) }
 
 // subscribe streams the event types of GET /v1/events for a token.
 func subscribe(t *testing.T, ctx context.Context, base, token string) <-chan string {

@@ -3,11 +3,7 @@ package browsertest
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,8 +16,8 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/gin-gonic/gin"
 
-	"github.com/tierchain/tierchain/gateway/console"
 	"github.com/tierchain/tierchain/gateway/platform"
+	"github.com/tierchain/tierchain/gateway/platform/platformtest"
 	"github.com/tierchain/tierchain/internal/fabnet/fabnettest"
 )
 
@@ -80,78 +76,9 @@ func requireBrowser(t *testing.T) {
 	t.Skip(browserMissing)
 }
 
-var (
-	stack     *platform.Platform
-	stackBase string
-	stackErr  error
-	stackOnce sync.Once
-)
-
-// startStack serves the platform on the test network, with the console
-// under /console/ and the API beside it on one listener, and returns the
-// base URL. It lives until the process ends.
-func startStack(t *testing.T) (*platform.Platform, string) {
-	t.Helper()
-	stackOnce.Do(func() { stack, stackBase, stackErr = serveStack() })
-	if stackErr != nil {
-		t.Fatal(stackErr)
-	}
-	return stack, stackBase
-}
-
-func serveStack() (*platform.Platform, string, error) {
-	dir, err := os.MkdirTemp("", "tierchain-console-")
-	if err != nil {
-		return nil, "", err
-	}
-	ctx := context.Background()
-	p, err := platform.New(ctx, platform.Config{Network: fabnettest.Network(), DataDir: dir,
-		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
-	if err != nil {
-		return nil, "", err
-	}
-	// Migrate and seed the tokens before the first request (p.Serve does it
-	// too, once). p.Serve runs the ledger feed; it listens on a side port
-	// nobody calls. The pages and the API share the main one.
-	if err := p.Server.Prepare(ctx); err != nil {
-		return nil, "", err
-	}
-	side, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, "", err
-	}
-	go func() {
-		if err := p.Serve(ctx, side); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			fmt.Fprintln(os.Stderr, "serve:", err)
-		}
-	}()
-	mux := http.NewServeMux()
-	mux.Handle("/console/", http.StripPrefix("/console", console.Handler()))
-	mux.Handle("/", p.Server.Handler())
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, "", err
-	}
-	go http.Serve(ln, mux) //nolint:errcheck // lives until the process ends
-	base := "http://" + ln.Addr().String()
-	// Ready once the seeded tokens authenticate.
-	deadline := time.Now().Add(time.Minute)
-	for {
-		req, _ := http.NewRequest(http.MethodGet, base+"/v1/me", nil)
-		req.Header.Set("Authorization", "Bearer "+p.Tokens["operator"])
-		res, err := http.DefaultClient.Do(req)
-		if err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return p, base, nil
-			}
-		}
-		if time.Now().After(deadline) {
-			return nil, "", fmt.Errorf("gateway not ready: %v", err)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-}
+// startStack returns the platform serving on the test network (it serves
+// the console under /console/ beside the API) and its base URL.
+func startStack(t *testing.T) (*platform.Platform, string) { return platformtest.Start(t) }
 
 // page is one browser tab on the console, with the test's helpers.
 type page struct {
