@@ -38,7 +38,7 @@ func TestUpStatusPingDown(t *testing.T) {
 
 	var base string
 	for try := 0; ; try++ {
-		b, err := fabnettest.FreeBase(1)
+		b, err := fabnettest.FreeRestartBase(1)
 		if err != nil {
 			t.Fatal(err)
 		}

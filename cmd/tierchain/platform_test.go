@@ -50,7 +50,7 @@ func TestUpWholePlatform(t *testing.T) {
 	t.Cleanup(func() { run("down", "--dir", dir, "--purge") })
 	var out string
 	for try := 0; ; try++ {
-		base, err := fabnettest.FreeBase(1)
+		base, err := fabnettest.FreeRestartBase(1)
 		if err != nil {
 			t.Fatal(err)
 		}

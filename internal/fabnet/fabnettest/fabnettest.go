@@ -106,12 +106,20 @@ func Connect(t testing.TB, org, user string) *fabnet.Connection {
 }
 
 // FreeBase finds a port base whose whole range is free on loopback.
-func FreeBase(orderers int) (int, error) {
+func FreeBase(orderers int) (int, error) { return freeBase(orderers, 0) }
+
+// FreeRestartBase is FreeBase for a test that stops a network and starts
+// it again on the same ports: its ranges sit between FreeBase's (base+500),
+// so another test binary's FreeBase cannot take them while the network is
+// stopped.
+func FreeRestartBase(orderers int) (int, error) { return freeBase(orderers, 500) }
+
+func freeBase(orderers, offset int) (int, error) {
 	for try := 0; try < 50; try++ {
 		// Below the kernel's ephemeral range (32768–60999 by default):
 		// there the source port of any outgoing connection on the machine
 		// could take a node's port between this check and its bind.
-		base := 10000 + 1000*rand.IntN(22)
+		base := 10000 + 1000*rand.IntN(22) + offset
 		ok := true
 		for _, p := range fabnet.NewLayout(base, orderers).AllPorts() {
 			l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
