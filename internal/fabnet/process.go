@@ -1,6 +1,7 @@
 package fabnet
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -97,14 +98,42 @@ func killPID(pid int, bin string, grace time.Duration) {
 		return
 	}
 	syscall.Kill(-pid, syscall.SIGTERM)
-	deadline := time.Now().Add(grace)
-	for time.Now().Before(deadline) {
-		if !alive(pid, bin) {
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
+	if waitExited(pid, grace) {
+		return
 	}
 	syscall.Kill(-pid, syscall.SIGKILL)
+	waitExited(pid, grace)
+}
+
+// waitExited waits up to d for pid to have exited, and reports whether it
+// did.
+func waitExited(pid int, d time.Duration) bool {
+	for deadline := time.Now().Add(d); ; time.Sleep(50 * time.Millisecond) {
+		if exited(pid) {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+	}
+}
+
+// exited reports whether pid is gone or a zombie: past the point where the
+// kernel closes its descriptors, the port range's lock among them. (Its
+// /proc exe link, which alive reads, goes earlier, with its memory, while
+// the descriptors may still be open: a restart right after `down` then
+// found the range still locked.)
+func exited(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return true
+	}
+	// The state follows the ") " that ends the command name.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 || i+2 >= len(b) {
+		return true
+	}
+	return b[i+2] == 'Z' || b[i+2] == 'X'
 }
 
 // peakRSSKiB reads the process's peak resident set size (VmHWM).
