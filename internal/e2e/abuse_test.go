@@ -80,6 +80,7 @@ func TestConcurrentDoubleSpend(t *testing.T) {
 	if committed.Load() != 1 {
 		t.Fatalf("%d of 64 concurrent spends of one token committed", committed.Load())
 	}
+	awaitPeers(t, height(t, w.tier1.conn)) // the regulator's peer reads next
 	tok := w.regulator.token(t, root.ID)
 	if tok.Status != model.TokenSplit || len(tok.Children) != 2 {
 		t.Fatalf("root after the race: %s with %d children", tok.Status, len(tok.Children))

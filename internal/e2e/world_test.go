@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/hyperledger/fabric-gateway/pkg/client"
+	"github.com/hyperledger/fabric-protos-go-apiv2/common"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/chaincode/protocol"
@@ -81,10 +83,57 @@ func (p *party) submit(t *testing.T, fn string, req any, out any) error {
 	return nil
 }
 
+// must submits and fails the test on error. A submit returns once the
+// submitter's peer committed the block; the next step may be endorsed by
+// other peers, so must then waits until every peer has committed it.
 func (p *party) must(t *testing.T, fn string, req any, out any) {
 	t.Helper()
 	if err := p.submit(t, fn, req, out); err != nil {
 		t.Fatalf("%s by %s: %v", fn, p.id, detail(err))
+	}
+	awaitPeers(t, height(t, p.conn))
+}
+
+// height is the chain height p's peer has committed.
+func height(t *testing.T, c *fabnet.Connection) uint64 {
+	t.Helper()
+	res, err := c.GetNetwork(fabnet.ChannelName).GetContract("qscc").EvaluateTransaction("GetChainInfo", fabnet.ChannelName)
+	if err != nil {
+		t.Fatalf("GetChainInfo: %v", detail(err))
+	}
+	var info common.BlockchainInfo
+	if err := proto.Unmarshal(res, &info); err != nil {
+		t.Fatal(err)
+	}
+	return info.Height
+}
+
+var (
+	peersOnce sync.Once
+	peers     []*fabnet.Connection // one per org, for awaitPeers
+)
+
+// awaitPeers waits until every org's peer has committed h blocks.
+func awaitPeers(t *testing.T, h uint64) {
+	t.Helper()
+	peersOnce.Do(func() {
+		n := fabnettest.Network()
+		for _, o := range n.Layout.Orgs {
+			c, err := n.Connect(o.Name, "User1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			peers = append(peers, c)
+		}
+	})
+	deadline := time.Now().Add(10 * time.Second)
+	for _, c := range peers {
+		for height(t, c) < h {
+			if time.Now().After(deadline) {
+				t.Fatalf("a peer has not committed block %d after 10 s", h-1)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
 	}
 }
 
