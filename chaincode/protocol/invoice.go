@@ -42,10 +42,8 @@ func (s *InvoiceStatement) Transcript(ctx Context) *transcript.Transcript {
 // Verify checks the request's proofs against the statement, in one
 // batch: the handle proof and the range proof.
 func (s *InvoiceStatement) Verify(ctx Context, rangeProof, handleProof []byte) error {
-	b := newProofBatch(s.Transcript(ctx))
-	if err := b.addHandle(0, s.AuditKey, s.Commitment, s.Handle, handleProof); err != nil {
-		return err
-	}
+	b := newProofBatch(ctx, s.Transcript(ctx))
+	b.addHandle(0, s.AuditKey, s.Commitment, s.Handle, handleProof)
 	if err := b.addRanges([][]byte{rangeProof}, []*pedersen.Commitment{s.Commitment}); err != nil {
 		return err
 	}

@@ -76,10 +76,8 @@ func (s *IssueStatement) RangeCommitments() []*pedersen.Commitment {
 // Verify checks the request's proofs against the statement, all in one
 // batch: the handle proof and the three range proofs.
 func (s *IssueStatement) Verify(ctx Context, rangeProofs [][]byte, handleProof []byte) error {
-	b := newProofBatch(s.Transcript(ctx))
-	if err := b.addHandle(0, s.AuditKey, s.Amount, s.Handle, handleProof); err != nil {
-		return err
-	}
+	b := newProofBatch(ctx, s.Transcript(ctx))
+	b.addHandle(0, s.AuditKey, s.Amount, s.Handle, handleProof)
 	if err := b.addRanges(rangeProofs, s.RangeCommitments()); err != nil {
 		return err
 	}

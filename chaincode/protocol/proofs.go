@@ -31,19 +31,32 @@ const (
 // balance proofs (audit.HandleProof.Equation, balance.Proof.Equation) go
 // into one rangeproof.BatchVerifier. Every proof runs on its own proof
 // transcript, from which the batch draws its weight after the whole proof
-// is absorbed, so verification is deterministic. Malformed proofs fail
-// when added; the rest only in verify.
+// is absorbed, so verification is deterministic.
+//
+// The adds only record the proofs; verify decodes them in order (a
+// malformed one fails there, first in order) and runs the MSM, unless the
+// context's memo already holds the same statement and proofs, verified.
 type proofBatch struct {
-	base *transcript.Transcript
-	bv   *rangeproof.BatchVerifier
+	base  *transcript.Transcript
+	memo  *VerifyMemo
+	key   *transcript.Transcript // the memo key: base, then every proof's bytes
+	steps []func(*rangeproof.BatchVerifier) error
 	// recheck verifies each handle and balance proof on its own, to name
 	// the culprit when the batch fails: each is a small MSM, a fraction of
 	// the batch, and runs only for a refused transaction.
 	recheck []func() error
 }
 
-func newProofBatch(base *transcript.Transcript) *proofBatch {
-	return &proofBatch{base: base, bv: rangeproof.NewBatchVerifier(nil)}
+func newProofBatch(ctx Context, base *transcript.Transcript) *proofBatch {
+	return &proofBatch{base: base, memo: ctx.Memo, key: memoTranscript(base)}
+}
+
+// record absorbs one proof's bytes into the memo key and queues its step.
+func (b *proofBatch) record(proof string, index int, raw []byte, step func(*rangeproof.BatchVerifier) error) {
+	b.key.AppendString("proof", proof)
+	b.key.AppendUint64("index", uint64(index))
+	b.key.AppendMessage("bytes", raw)
+	b.steps = append(b.steps, step)
 }
 
 // addRanges adds one single 64-bit range proof per commitment (proof i on
@@ -53,77 +66,100 @@ func (b *proofBatch) addRanges(proofs [][]byte, cs []*pedersen.Commitment) error
 		return invalidArg("range proofs: %d proofs for %d values", len(proofs), len(cs))
 	}
 	for i, raw := range proofs {
-		p, err := rangeproof.DecodeProof(raw)
-		if err != nil {
-			return invalidProof("range proof %d: malformed", i)
-		}
-		if err := b.bv.Add(ProofTranscript(b.base, ProofRange, i), p, cs[i:i+1], model.AmountBits); err != nil {
-			return invalidProof("range proof %d: %v", i, err)
-		}
+		b.record(ProofRange, i, raw, func(bv *rangeproof.BatchVerifier) error {
+			p, err := rangeproof.DecodeProof(raw)
+			if err != nil {
+				return invalidProof("range proof %d: malformed", i)
+			}
+			if err := bv.Add(ProofTranscript(b.base, ProofRange, i), p, cs[i:i+1], model.AmountBits); err != nil {
+				return invalidProof("range proof %d: %v", i, err)
+			}
+			return nil
+		})
 	}
 	return nil
 }
 
 // addHandle adds the proof that handle h of commitment c (output i) shares
 // its blinding, so the regulator can open c.
-func (b *proofBatch) addHandle(i int, key *audit.PublicKey, c *pedersen.Commitment, h *audit.Handle, proof []byte) error {
-	p, err := audit.DecodeHandleProof(proof)
-	if err != nil {
-		return invalidProof("handle proof %d: malformed", i)
-	}
-	t := ProofTranscript(b.base, ProofHandle, i)
-	eq, err := p.Equation(t, key, c, h)
-	if err == nil {
-		err = b.bv.AddEquation(t, eq)
-	}
-	if err != nil {
-		return invalidProof("handle proof %d: %v", i, err)
-	}
-	b.recheck = append(b.recheck, func() error {
-		if p.Verify(ProofTranscript(b.base, ProofHandle, i), key, c, h) != nil {
-			return invalidProof("handle proof %d: does not verify", i)
+func (b *proofBatch) addHandle(i int, key *audit.PublicKey, c *pedersen.Commitment, h *audit.Handle, proof []byte) {
+	b.record(ProofHandle, i, proof, func(bv *rangeproof.BatchVerifier) error {
+		p, err := audit.DecodeHandleProof(proof)
+		if err != nil {
+			return invalidProof("handle proof %d: malformed", i)
 		}
+		t := ProofTranscript(b.base, ProofHandle, i)
+		eq, err := p.Equation(t, key, c, h)
+		if err == nil {
+			err = bv.AddEquation(t, eq)
+		}
+		if err != nil {
+			return invalidProof("handle proof %d: %v", i, err)
+		}
+		b.recheck = append(b.recheck, func() error {
+			if p.Verify(ProofTranscript(b.base, ProofHandle, i), key, c, h) != nil {
+				return invalidProof("handle proof %d: does not verify", i)
+			}
+			return nil
+		})
 		return nil
 	})
-	return nil
 }
 
 // addBalance adds the proof of knowledge of k with excess = k·H.
-func (b *proofBatch) addBalance(excess *group.Element, proof []byte) error {
-	p, err := balance.DecodeProof(proof)
-	if err != nil {
-		return invalidProof("balance proof: malformed")
-	}
-	t := ProofTranscript(b.base, ProofBalance, 0)
-	eq, err := p.Equation(t, excess)
-	if err == nil {
-		err = b.bv.AddEquation(t, eq)
-	}
-	if err != nil {
-		return invalidProof("balance proof: %v", err)
-	}
-	b.recheck = append(b.recheck, func() error {
-		if p.Verify(ProofTranscript(b.base, ProofBalance, 0), excess) != nil {
-			return invalidProof("balance proof: does not verify (outputs and inputs differ)")
+func (b *proofBatch) addBalance(excess *group.Element, proof []byte) {
+	b.record(ProofBalance, 0, proof, func(bv *rangeproof.BatchVerifier) error {
+		p, err := balance.DecodeProof(proof)
+		if err != nil {
+			return invalidProof("balance proof: malformed")
 		}
+		t := ProofTranscript(b.base, ProofBalance, 0)
+		eq, err := p.Equation(t, excess)
+		if err == nil {
+			err = bv.AddEquation(t, eq)
+		}
+		if err != nil {
+			return invalidProof("balance proof: %v", err)
+		}
+		b.recheck = append(b.recheck, func() error {
+			if p.Verify(ProofTranscript(b.base, ProofBalance, 0), excess) != nil {
+				return invalidProof("balance proof: does not verify (outputs and inputs differ)")
+			}
+			return nil
+		})
 		return nil
 	})
-	return nil
 }
 
-// verify runs the batch's one MSM. When it fails, the handle and balance
+// verify decodes the proofs and runs the batch's one MSM, or finds the
+// same batch in the memo. When the MSM fails, the handle and balance
 // proofs are checked one by one to name the first that fails; if they all
 // hold, the range proofs are to blame.
 func (b *proofBatch) verify() error {
-	if b.bv.Verify() == nil {
-		return nil
+	var key memoKey
+	if b.memo != nil {
+		if key = memoKeyOf(b.key); b.memo.has(key) {
+			return nil
+		}
 	}
-	for _, check := range b.recheck {
-		if err := check(); err != nil {
+	bv := rangeproof.NewBatchVerifier(nil)
+	for _, step := range b.steps {
+		if err := step(bv); err != nil {
 			return err
 		}
 	}
-	return invalidProof("range proofs: do not verify")
+	if bv.Verify() != nil {
+		for _, check := range b.recheck {
+			if err := check(); err != nil {
+				return err
+			}
+		}
+		return invalidProof("range proofs: do not verify")
+	}
+	if b.memo != nil {
+		b.memo.add(key)
+	}
+	return nil
 }
 
 // proveRanges proves each opening in its own single range proof.

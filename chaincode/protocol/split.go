@@ -76,16 +76,12 @@ func (s *SplitStatement) Verify(ctx Context, req *model.SplitRequest) error {
 	if len(req.Outputs) != len(s.Outputs) {
 		return invalidArg("outputs: %d proofs for %d outputs", len(req.Outputs), len(s.Outputs))
 	}
-	b := newProofBatch(s.Transcript(ctx))
+	b := newProofBatch(ctx, s.Transcript(ctx))
 	ins, outs := s.commitments()
-	if err := b.addBalance(balance.Excess(ins, outs), req.BalanceProof); err != nil {
-		return err
-	}
+	b.addBalance(balance.Excess(ins, outs), req.BalanceProof)
 	ranges := make([][]byte, len(req.Outputs))
 	for i, o := range s.Outputs {
-		if err := b.addHandle(i, s.AuditKey, o.Commitment, o.Handle, req.Outputs[i].HandleProof); err != nil {
-			return err
-		}
+		b.addHandle(i, s.AuditKey, o.Commitment, o.Handle, req.Outputs[i].HandleProof)
 		ranges[i] = req.Outputs[i].RangeProof
 	}
 	if err := b.addRanges(ranges, outs); err != nil {

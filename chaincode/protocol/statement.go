@@ -51,6 +51,9 @@ const (
 type Context struct {
 	Channel   string
 	Chaincode string
+	// Memo, when set, lets the verifier skip statements it has already
+	// verified with the same proofs (VerifyMemo). Provers leave it nil.
+	Memo *VerifyMemo
 }
 
 // TokenID derives the ID of output index of the transaction txID. Fabric

@@ -70,3 +70,22 @@ func BenchmarkBaselineTransfer(b *testing.B) {
 	benchTx(b, base.Clone(), func(st *rulestest.Memory) { st.Begin(id, "bench-transfer", rulestest.Start) },
 		func(st rules.State) error { return rules.BaselineTransfer(st, "alice", "bob", 1) })
 }
+
+// BenchmarkSplitRemembered is the same split endorsed again through rules
+// that have verified it (another peer's endorsement through the same
+// chaincode server): everything but the proofs' decoding and MSM.
+func BenchmarkSplitRemembered(b *testing.B) {
+	s := newScenario(b)
+	req := s.SplitRequest("split", s.S1, opened(s.Root, s.RootOpening), rulestest.To(s.S2, rulestest.Opening(300)), rulestest.To(s.S1, rulestest.Opening(700)))
+	raw, _ := json.Marshal(req)
+	r := rules.New(rules.Config{VerifyMemo: 8})
+	benchTx(b, s.State, func(st *rulestest.Memory) { st.Begin(s.S1.Identity, "bench-split", s.Now) },
+		func(st rules.State) error {
+			req, err := model.Decode[model.SplitRequest](string(raw))
+			if err != nil {
+				return err
+			}
+			_, err = r.Split(st, req)
+			return err
+		})
+}

@@ -20,11 +20,16 @@ const DefaultOperatorMSP = "OperatorMSP"
 // environment).
 type Config struct {
 	OperatorMSP string
+	// VerifyMemo is how many verified statements the rules remember, so
+	// that endorsements of one transaction through the same chaincode
+	// server verify its proofs once (protocol.VerifyMemo). 0: none.
+	VerifyMemo int
 }
 
 // Rules runs the TierChain transactions over a State.
 type Rules struct {
-	cfg Config
+	cfg  Config
+	memo *protocol.VerifyMemo
 }
 
 // New returns the rules for cfg (OperatorMSP defaults to DefaultOperatorMSP).
@@ -32,7 +37,11 @@ func New(cfg Config) *Rules {
 	if cfg.OperatorMSP == "" {
 		cfg.OperatorMSP = DefaultOperatorMSP
 	}
-	return &Rules{cfg: cfg}
+	r := &Rules{cfg: cfg}
+	if cfg.VerifyMemo > 0 {
+		r.memo = protocol.NewVerifyMemo(cfg.VerifyMemo)
+	}
+	return r
 }
 
 // txn is one transaction in progress: its clock, its caller and its
@@ -66,7 +75,7 @@ func (r *Rules) begin(st State, kind string) (*txn, error) {
 		return nil, internal("chaincode name: %v", err)
 	}
 	now = now.UTC()
-	tx := &txn{st: st, now: now, id: st.TxID(), ctx: protocol.Context{Channel: st.ChannelID(), Chaincode: cc}}
+	tx := &txn{st: st, now: now, id: st.TxID(), ctx: protocol.Context{Channel: st.ChannelID(), Chaincode: cc, Memo: r.memo}}
 	tx.event = model.Event{Version: model.EventVersion, Kind: kind, TxID: tx.id, Timestamp: now}
 	return tx, nil
 }

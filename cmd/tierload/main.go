@@ -63,6 +63,7 @@ func run() error {
 	pngPath := flag.String("png", "", "write a throughput/latency chart to this PNG file")
 	title := flag.String("title", "", "chart title (default: the workloads)")
 	jsonPath := flag.String("json", "", "also write the results to this JSON file")
+	memo := flag.String("verify-memo", "", "with -start: the chaincode server's CHAINCODE_VERIFY_MEMO (0: every endorsement verifies in full; default: the server's)")
 	redraw := flag.String("chart", "", "no network: draw -png from comma-separated JSON files of earlier runs (-json), in order")
 	flag.Parse()
 
@@ -93,10 +94,16 @@ func run() error {
 	var n *fabnet.Network
 	if *start {
 		fmt.Fprintln(os.Stderr, "starting a private network…")
-		if n, err = fabnettest.StartNetwork(ctx, 1); err != nil {
+		opts := fabnet.Options{Orderers: 1}
+		if *memo != "" {
+			opts.ChaincodeEnv = []string{"CHAINCODE_VERIFY_MEMO=" + *memo}
+		}
+		if n, err = fabnettest.StartNetworkWith(ctx, opts); err != nil {
 			return err
 		}
 		defer func() { n.Stop(); os.RemoveAll(n.Dir) }()
+	} else if *memo != "" {
+		return fmt.Errorf("-verify-memo needs -start (it sets the chaincode server the run starts)")
 	} else if n, err = fabnet.Open(*dir); err != nil {
 		return fmt.Errorf("%w (or pass -start)", err)
 	}

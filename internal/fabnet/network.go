@@ -25,6 +25,9 @@ type Options struct {
 	Out          io.Writer     // progress (io.Discard if nil)
 	// Fresh discards a stopped network found in Dir instead of restarting it.
 	Fresh bool
+	// ChaincodeEnv is extra environment for the chaincode server (its
+	// settings: CHAINCODE_VERIFY_MEMO, CHAINCODE_OPERATOR_MSP).
+	ChaincodeEnv []string
 }
 
 // ErrAlreadyRunning reports a data directory whose network still runs.
@@ -43,6 +46,7 @@ type Network struct {
 	mu    sync.Mutex
 	procs map[string]*proc
 	order []string
+	ccEnv []string
 	// portLock reserves the port range; every node inherits it.
 	portLock *os.File
 }
@@ -113,7 +117,7 @@ func Start(ctx context.Context, opts Options) (n *Network, err error) {
 			return nil, err
 		}
 	}
-	started := &Network{Layout: l, Dir: dir, repo: opts.RepoRoot, p: p, out: opts.Out, procs: map[string]*proc{}, portLock: portLock}
+	started := &Network{Layout: l, Dir: dir, repo: opts.RepoRoot, p: p, out: opts.Out, procs: map[string]*proc{}, ccEnv: opts.ChaincodeEnv, portLock: portLock}
 	n = started
 	defer func() {
 		// n is nil by now on an error return: stop what was started.
@@ -489,6 +493,7 @@ func (n *Network) StartChaincode() error {
 		"CHAINCODE_TLS_KEY=" + filepath.Join(tls, "server.key"),
 		"CHAINCODE_TLS_CLIENT_CA=" + filepath.Join(tls, "ca.crt"),
 	}
+	env = append(env, n.ccEnv...)
 	p, err := startProc("chaincode", filepath.Join(n.Dir, "bin", "tierchaincc"), nil, env, n.p.Logs(), n.portLock)
 	if err != nil {
 		return err

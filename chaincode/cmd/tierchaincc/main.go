@@ -12,15 +12,21 @@
 //	                          certificates: with it, mutual TLS
 //	CHAINCODE_OPERATOR_MSP    MSP whose admins register the first operator
 //	                          (default OperatorMSP)
+//	CHAINCODE_VERIFY_MEMO     how many verified statements to remember, so
+//	                          that peers endorsing one transaction through
+//	                          this server verify its proofs once (default
+//	                          4096; 0: verify every endorsement in full)
 package main
 
 import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
 
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 	"github.com/tierchain/tierchain/chaincode/contract"
+	"github.com/tierchain/tierchain/chaincode/protocol"
 )
 
 func main() {
@@ -36,7 +42,11 @@ func run() error {
 	if id == "" || addr == "" {
 		return fmt.Errorf("CHAINCODE_ID and CHAINCODE_SERVER_ADDRESS must be set")
 	}
-	cc, err := contract.New(contract.Config{OperatorMSP: os.Getenv("CHAINCODE_OPERATOR_MSP")})
+	memo, err := verifyMemo(os.Getenv("CHAINCODE_VERIFY_MEMO"))
+	if err != nil {
+		return err
+	}
+	cc, err := contract.New(contract.Config{OperatorMSP: os.Getenv("CHAINCODE_OPERATOR_MSP"), VerifyMemo: memo})
 	if err != nil {
 		return fmt.Errorf("build chaincode: %w", err)
 	}
@@ -47,6 +57,18 @@ func run() error {
 	server := &shim.ChaincodeServer{CCID: id, Address: addr, CC: cc, TLSProps: tlsProps}
 	slog.Info("chaincode server listening", "address", addr, "ccid", id, "tls", !tlsProps.Disabled)
 	return server.Start()
+}
+
+// verifyMemo parses CHAINCODE_VERIFY_MEMO (empty: the default).
+func verifyMemo(v string) (int, error) {
+	if v == "" {
+		return protocol.DefaultVerifyMemo, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > 1<<20 {
+		return 0, fmt.Errorf("CHAINCODE_VERIFY_MEMO must be a whole number from 0 to %d, not %q", 1<<20, v)
+	}
+	return n, nil
 }
 
 func tlsProperties() (shim.TLSProperties, error) {

@@ -69,3 +69,16 @@ func TestTLSProperties(t *testing.T) {
 		})
 	}
 }
+
+func TestVerifyMemo(t *testing.T) {
+	for v, want := range map[string]int{"": 4096, "0": 0, "1": 1, "65536": 65536} {
+		if got, err := verifyMemo(v); err != nil || got != want {
+			t.Errorf("%q: %d, %v; want %d", v, got, err, want)
+		}
+	}
+	for _, v := range []string{"-1", "x", "1e3", "2000000"} {
+		if _, err := verifyMemo(v); err == nil {
+			t.Errorf("%q accepted", v)
+		}
+	}
+}

@@ -49,9 +49,16 @@ func Main(m *testing.M, opts Options) int {
 // StartNetwork starts a network on free ports in a new temporary directory.
 // The caller stops it (and removes n.Dir).
 func StartNetwork(ctx context.Context, orderers int) (*fabnet.Network, error) {
-	if orderers == 0 {
-		orderers = 1
+	return StartNetworkWith(ctx, fabnet.Options{Orderers: orderers})
+}
+
+// StartNetworkWith is StartNetwork with options: its own directory and
+// free port range replace opts' Dir, RepoRoot, Base and Out.
+func StartNetworkWith(ctx context.Context, opts fabnet.Options) (*fabnet.Network, error) {
+	if opts.Orderers == 0 {
+		opts.Orderers = 1
 	}
+	orderers := opts.Orderers
 	repo, err := fabnet.RepoRoot(".")
 	if err != nil {
 		return nil, err
@@ -73,7 +80,8 @@ func StartNetwork(ctx context.Context, orderers int) (*fabnet.Network, error) {
 		if base, err = FreeBase(orderers); err != nil {
 			return nil, err
 		}
-		n, err = fabnet.Start(ctx, fabnet.Options{Dir: dir, RepoRoot: repo, Base: base, Orderers: orderers, Out: writerOrDiscard(out)})
+		opts.Dir, opts.RepoRoot, opts.Base, opts.Out = dir, repo, base, writerOrDiscard(out)
+		n, err = fabnet.Start(ctx, opts)
 		if err == nil {
 			break
 		}
