@@ -113,7 +113,6 @@ func (tx *txn) putNewToken(t *model.Token) error {
 	}
 	tx.putIndex(objTokenByHolder, t.Holder, t.ID)
 	tx.putIndex(objTokenByIssuer, t.Issuer, t.ID)
-	tx.putIndex(objTokenByRoot, t.Root, t.ID)
 	tx.tokenChanged(t, true)
 	return nil
 }

@@ -9,6 +9,9 @@ import (
 
 // Object types of the composite keys. Values of the index types are
 // indexValue; the record is loaded by the ID in the key's last attribute.
+// A receivable's tokens need no index: they descend from its root through
+// each token's Children. (Ledgers from before may hold "tc.token.root"
+// entries; nothing reads them.)
 const (
 	objEnterprise       = "tc.enterprise"      // id → Enterprise
 	objEnterpriseByRole = "tc.enterprise.role" // role, id → index
@@ -21,7 +24,6 @@ const (
 	objToken            = "tc.token"           // id → Token
 	objTokenByHolder    = "tc.token.hold"      // holder, token → index
 	objTokenByIssuer    = "tc.token.iss"       // issuer, token → index
-	objTokenByRoot      = "tc.token.root"      // root, token → index
 	objFinancingForBank = "tc.fin.bank"        // bank, token → index (pending requests)
 	objLeaf             = "tc.leaf"            // root, token → index: the receivable's unspent, unsettled tokens
 )

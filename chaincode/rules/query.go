@@ -218,21 +218,21 @@ func (r *Rules) Provenance(st State, root string) (*model.ProvenanceNode, error)
 	if rt.Root != rt.ID {
 		return nil, model.Errorf(model.CodeInvalidArgument, "root: token %s is not a root (its root is %s)", root, rt.Root)
 	}
-	kvs, err := st.GetStateByPartialCompositeKey(objTokenByRoot, []string{root}, model.MaxProvenance)
-	if err != nil {
-		return nil, internal("range read: %v", err)
-	}
-	if len(kvs) > model.MaxProvenance {
-		return nil, model.Errorf(model.CodeInvalidArgument, "receivable %s has more than %d tokens", root, model.MaxProvenance)
-	}
-	tokens := make(map[string]*model.Token, len(kvs))
-	for _, kv := range kvs {
-		id, err := lastAttr(kv.Key)
-		if err != nil {
-			return nil, err
-		}
-		if tokens[id], err = mustGet[model.Token](st, tokenKey(id), "token", id); err != nil {
-			return nil, err
+	// Every token of a receivable descends from its root through Children
+	// (spends only ever take tokens of one root): walk them breadth first.
+	tokens := map[string]*model.Token{rt.ID: rt}
+	for queue := []string{rt.ID}; len(queue) > 0; queue = queue[1:] {
+		for _, c := range tokens[queue[0]].Children {
+			if _, seen := tokens[c]; seen {
+				continue
+			}
+			if len(tokens) == model.MaxProvenance {
+				return nil, model.Errorf(model.CodeInvalidArgument, "receivable %s has more than %d tokens", root, model.MaxProvenance)
+			}
+			if tokens[c], err = mustGet[model.Token](st, tokenKey(c), "token", c); err != nil {
+				return nil, err
+			}
+			queue = append(queue, c)
 		}
 	}
 	return buildTree(tokens, rt.ID, tx.now), nil
