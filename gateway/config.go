@@ -92,6 +92,11 @@ type Deps struct {
 	DB *store.DB
 	// Ledger answers queries; nil leaves the ledger routes out.
 	Ledger Ledger
+	// LookupTx finds a write's lost transaction on the principal's peer, so
+	// that a retry after 504 OUTCOME_UNKNOWN gets the committed result
+	// (see resolve). Nil: a key with a lost transaction is held until
+	// IdempotencyLock, then the request runs again.
+	LookupTx TxLookup
 	// ReadyChecks are probed by /readyz beside the database ping, e.g.
 	// {"ledger": client.Ping}. Names appear in the response; errors only
 	// in the log.

@@ -142,7 +142,9 @@ func (s *Server) baselineMint(c *gin.Context) error {
 	if err := DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	res, err := s.deps.Ledger.Submit(c.Request.Context(), "baseline", "Mint", account, strconv.FormatUint(req.Amount, 10))
+	res, err := Submit(c.Request.Context(), "baseline:Mint", func(ctx context.Context) (fabricclient.Result, error) {
+		return s.deps.Ledger.Submit(ctx, "baseline", "Mint", account, strconv.FormatUint(req.Amount, 10))
+	})
 	if err != nil {
 		return err
 	}

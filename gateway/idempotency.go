@@ -46,7 +46,9 @@ func requestHash(r *http.Request, body []byte) string {
 // the same request gets the stored response back; the same key with another
 // request is refused (422); a retry while the first still runs gets 409.
 // Failures are settled by settle: released when nothing was applied,
-// held when the outcome is unknown.
+// held when the outcome is unknown, with the submitted transaction's ID
+// when the error names it, so that a retry asks the ledger (settleLost)
+// and resumes a committed transaction instead of answering 409.
 func (s *Server) idempotent(c *gin.Context) {
 	key := c.GetHeader(HeaderIdempotencyKey)
 	if key == "" {
@@ -70,10 +72,11 @@ func (s *Server) idempotent(c *gin.Context) {
 		return
 	}
 	c.Request.Body = io.NopCloser(bytes.NewReader(body))
-	principal := PrincipalOf(c).EnterpriseID
+	who := PrincipalOf(c)
+	principal := who.EnterpriseID
 	ctx := c.Request.Context()
 
-	outcome, stored, err := s.idem.begin(ctx, principal, key, requestHash(c.Request, body))
+	outcome, stored, lost, err := s.idem.begin(ctx, principal, key, requestHash(c.Request, body))
 	if err != nil {
 		fail(c, err)
 		return
@@ -97,7 +100,18 @@ func (s *Server) idempotent(c *gin.Context) {
 		fail(c, problem.New(http.StatusConflict, problem.CodeIdempotencyInFlight,
 			"a request with this Idempotency-Key is still being processed").WithHeader("Retry-After", "1"))
 		return
+	case beginResolve:
+		resumed, answered := s.settleLost(c, who, key, lost)
+		if answered {
+			c.Abort()
+			return
+		}
+		if resumed != nil {
+			ctx = context.WithValue(ctx, resumedKey{}, resumed)
+			c.Request = c.Request.WithContext(ctx)
+		}
 	}
+	resumed, _ := ResumedTransaction(ctx)
 
 	rec := &recordingWriter{ResponseWriter: c.Writer}
 	c.Writer = rec
@@ -110,12 +124,30 @@ func (s *Server) idempotent(c *gin.Context) {
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	status := rec.Status()
+	var lostTx string // the transaction to ask the ledger about on a retry
+	if resumed != nil {
+		lostTx = resumed.TxID
+	} else if len(c.Errors) > 0 && s.deps.LookupTx != nil {
+		lostTx = lostTxID(c.Errors.Last().Err)
+	}
 	switch s.settle(c, status) {
 	case settleStore:
 		err = s.idem.complete(actx, principal, key, storedResponse{Status: status, Header: rec.Header(), Body: rec.body.Bytes()})
 	case settleRelease:
-		err = s.idem.release(actx, principal, key)
+		if lostTx == "" {
+			err = s.idem.release(actx, principal, key)
+			break
+		}
+		// A resumed run that failed before its (skipped) submit: the
+		// committed transaction is still the key's.
+		err = s.idem.hold(actx, principal, key, lostTx)
 	case settleHold:
+		if lostTx != "" {
+			err = s.idem.hold(actx, principal, key, lostTx)
+			s.log.Warn("write outcome unknown: idempotency key held with its transaction; a retry asks the ledger",
+				"request_id", requestID(c), "status", status, "tx", lostTx)
+			break
+		}
 		s.log.Warn("write outcome unknown: idempotency key held until its lock expires",
 			"request_id", requestID(c), "status", status, "lock", s.cfg.IdempotencyLock)
 	}

@@ -20,7 +20,16 @@ const (
 	beginReplay                           // a stored response exists
 	beginMismatch                         // the key was used for another request
 	beginInFlight                         // another request holds the key
+	beginResolve                          // this request owns the key and must settle its lost transaction first
 )
+
+// unresolvedTx is a pending key's transaction whose outcome was lost: the
+// request that claimed the key at ClaimedAt submitted it, and its answer
+// never came (fabricclient.ErrUnknownOutcome).
+type unresolvedTx struct {
+	TxID      string
+	ClaimedAt time.Time
+}
 
 // storedResponse is a response kept for replay.
 type storedResponse struct {
@@ -42,26 +51,30 @@ type idempotencyStore struct {
 
 // begin claims (principal, key) for a request with hash, or reports why it
 // cannot. A row past its expiry counts as absent; a pending row whose lock
-// ran out (its owner crashed) is taken over.
-func (st *idempotencyStore) begin(ctx context.Context, principal, key, hash string) (beginOutcome, *storedResponse, error) {
+// ran out (its owner crashed) is taken over. A pending row with a lost
+// transaction (hold) is claimed for resolution: beginResolve with that
+// transaction, and the lock keeps other retries out meanwhile.
+func (st *idempotencyStore) begin(ctx context.Context, principal, key, hash string) (beginOutcome, *storedResponse, *unresolvedTx, error) {
 	for attempt := 0; ; attempt++ {
 		var (
-			out  beginOutcome
-			resp *storedResponse
+			out     beginOutcome
+			resp    *storedResponse
+			pending *unresolvedTx
 		)
 		err := st.db.InTx(ctx, func(tx *sql.Tx) error {
-			out, resp = 0, nil
+			out, resp, pending = 0, nil, nil
 			now := st.now().UnixMicro()
 			var (
-				gotHash, state, header string
-				status                 int
-				body                   []byte
-				expiresAt, lockedUntil int64
+				gotHash, state, header            string
+				status                            int
+				body                              []byte
+				createdAt, expiresAt, lockedUntil int64
+				txID                              sql.NullString
 			)
 			err := tx.QueryRowContext(ctx, st.db.Rebind(`
-				SELECT request_hash, state, status, header, body, expires_at, locked_until
+				SELECT request_hash, state, status, header, body, created_at, expires_at, locked_until, tx_id
 				FROM gateway_idempotency WHERE principal = ? AND idem_key = ?`), principal, key).
-				Scan(&gotHash, &state, &status, &header, &body, &expiresAt, &lockedUntil)
+				Scan(&gotHash, &state, &status, &header, &body, &createdAt, &expiresAt, &lockedUntil, &txID)
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
 				out = beginNew
@@ -90,12 +103,16 @@ func (st *idempotencyStore) begin(ctx context.Context, principal, key, hash stri
 			case lockedUntil > now:
 				out = beginInFlight
 				return nil
-			default: // stale pending row: take it over
-				out = beginNew
+			case txID.Valid: // a lost transaction: this request settles it
+				out = beginResolve
+				pending = &unresolvedTx{TxID: txID.String, ClaimedAt: time.UnixMicro(createdAt)}
 				_, err := tx.ExecContext(ctx, st.db.Rebind(
 					`UPDATE gateway_idempotency SET locked_until = ? WHERE principal = ? AND idem_key = ?`),
 					now+st.lock.Microseconds(), principal, key)
 				return err
+			default: // stale pending row: take it over
+				out = beginNew
+				return st.claim(ctx, tx, principal, key, now)
 			}
 		})
 		// Two first requests raced to insert: the loser looks again and
@@ -103,8 +120,37 @@ func (st *idempotencyStore) begin(ctx context.Context, principal, key, hash stri
 		if err != nil && store.IsUniqueViolation(err) && attempt < 3 {
 			continue
 		}
-		return out, resp, err
+		return out, resp, pending, err
 	}
+}
+
+// claim makes a pending row this request's: a fresh run, with no
+// transaction yet, claimed now.
+func (st *idempotencyStore) claim(ctx context.Context, tx *sql.Tx, principal, key string, now int64) error {
+	_, err := tx.ExecContext(ctx, st.db.Rebind(`
+		UPDATE gateway_idempotency SET tx_id = NULL, created_at = ?, locked_until = ?
+		WHERE principal = ? AND idem_key = ? AND state = ?`),
+		now, now+st.lock.Microseconds(), principal, key, statePending)
+	return err
+}
+
+// rerun makes a key whose transaction was settled as not applied
+// (invalidated, or never ordered) this request's fresh run.
+func (st *idempotencyStore) rerun(ctx context.Context, principal, key string) error {
+	return st.db.InTx(ctx, func(tx *sql.Tx) error {
+		return st.claim(ctx, tx, principal, key, st.now().UnixMicro())
+	})
+}
+
+// hold keeps a pending key with the transaction whose outcome was lost,
+// and unlocks it: the next retry asks the ledger about txID (begin's
+// beginResolve) instead of waiting for the lock.
+func (st *idempotencyStore) hold(ctx context.Context, principal, key, txID string) error {
+	_, err := st.db.SQL.ExecContext(ctx, st.db.Rebind(`
+		UPDATE gateway_idempotency SET tx_id = ?, locked_until = ?
+		WHERE principal = ? AND idem_key = ? AND state = ?`),
+		txID, st.now().UnixMicro(), principal, key, statePending)
+	return err
 }
 
 func (st *idempotencyStore) insert(ctx context.Context, tx *sql.Tx, principal, key, hash string, now int64) error {

@@ -220,7 +220,7 @@ func TestIdempotency(t *testing.T) {
 
 		t.Run("stale in-flight key is taken over", func(t *testing.T) {
 			// A process died holding the key: its row stays pending.
-			if out, _, err := ts.idem.begin(context.Background(), "core-1", "orphan-1", requestHash(newRequest(t, "POST", "/v1/test/count", "", `{}`), []byte(`{}`))); err != nil || out != beginNew {
+			if out, _, _, err := ts.idem.begin(context.Background(), "core-1", "orphan-1", requestHash(newRequest(t, "POST", "/v1/test/count", "", `{}`), []byte(`{}`))); err != nil || out != beginNew {
 				t.Fatalf("begin: %v %v", out, err)
 			}
 			rec := ts.do(t, post("tok-core", "orphan-1", `{}`))

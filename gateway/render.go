@@ -25,7 +25,7 @@ const (
 	detailLedger      = "The ledger did not accept the transaction. Quote the request ID when reporting this."
 	// detailUnknownOutcome: the transaction was ordered, or on its way, when
 	// the answer was lost.
-	detailUnknownOutcome = "The transaction reached the ordering service but its outcome was lost; it may have committed. Read the record, or retry with the same Idempotency-Key once it is released."
+	detailUnknownOutcome = "The transaction reached the ordering service but its outcome was lost; it may have committed. Retry with the same Idempotency-Key: the retry returns the committed result, or runs the request again once the ledger shows nothing was applied."
 )
 
 // chaincodeStatus maps the contract's stable codes to HTTP.
@@ -51,7 +51,7 @@ func toProblem(err error) *problem.Problem {
 		cp := *p
 		if cp.Status >= 500 {
 			// Even a handler's own 5xx problem gets the generic detail.
-			cp.Detail = genericDetail(cp.Status)
+			cp.Detail = genericDetail(cp.Status, cp.Code)
 		}
 		return &cp
 	}
@@ -90,7 +90,7 @@ func toProblem(err error) *problem.Problem {
 	case errors.Is(err, fabricclient.ErrUnavailable):
 		return problem.New(http.StatusServiceUnavailable, problem.CodeUnavailable, detailUnavailable).WithHeader("Retry-After", "5")
 	case errors.Is(err, fabricclient.ErrUnknownOutcome):
-		return problem.New(http.StatusGatewayTimeout, problem.CodeOutcomeUnknown, detailUnknownOutcome)
+		return problem.New(http.StatusGatewayTimeout, problem.CodeOutcomeUnknown, detailUnknownOutcome).WithHeader("Retry-After", "5")
 	case errors.Is(err, fabricclient.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
 		return problem.New(http.StatusGatewayTimeout, problem.CodeTimeout, detailTimeout)
 	case errors.Is(err, context.Canceled):
@@ -111,7 +111,10 @@ type codedError interface {
 	Code() model.Code
 }
 
-func genericDetail(status int) string {
+func genericDetail(status int, code string) string {
+	if code == problem.CodeOutcomeUnknown {
+		return detailUnknownOutcome
+	}
 	switch status {
 	case http.StatusServiceUnavailable:
 		return detailUnavailable

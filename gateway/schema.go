@@ -36,16 +36,24 @@ CREATE TABLE gateway_idempotency (
 	PRIMARY KEY (principal, idem_key)
 );
 CREATE INDEX gateway_idempotency_expires ON gateway_idempotency (expires_at);`,
+	// The transaction a pending key's request submitted when its outcome
+	// was lost (ErrUnknownOutcome): a retry asks the ledger for it.
+	`ALTER TABLE gateway_idempotency ADD COLUMN tx_id TEXT;`,
 }
 
 // MigrateDB brings the gateway's tables up to date.
 func MigrateDB(ctx context.Context, db *store.DB) error {
-	ms := migrations
-	if db.Dialect == store.Postgres {
-		ms = make([]string, len(migrations))
-		for i, m := range migrations {
-			ms[i] = strings.ReplaceAll(m, " BLOB", " BYTEA")
-		}
+	return db.Migrate(ctx, migrationComponent, dialectMigrations(db.Dialect))
+}
+
+// dialectMigrations are the migrations as written for dialect d.
+func dialectMigrations(d store.Dialect) []string {
+	if d != store.Postgres {
+		return migrations
 	}
-	return db.Migrate(ctx, migrationComponent, ms)
+	ms := make([]string, len(migrations))
+	for i, m := range migrations {
+		ms[i] = strings.ReplaceAll(m, " BLOB", " BYTEA")
+	}
+	return ms
 }

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -125,17 +126,21 @@ func (a *API) ledger(c *gin.Context) (*fabricclient.Client, error) {
 }
 
 // submit sends fn(req as JSON) as the request's enterprise and decodes the
-// changed record into out.
+// changed record into out. A retry that resumes a committed transaction
+// (gateway.ResumedTransaction, after a lost answer) submits nothing: it
+// gets that transaction's result, and req may be nil.
 func (a *API) submit(c *gin.Context, fn string, req any, out any) (fabricclient.Result, error) {
-	l, err := a.ledger(c)
-	if err != nil {
-		return fabricclient.Result{}, err
-	}
-	arg, err := argument(req)
-	if err != nil {
-		return fabricclient.Result{}, err
-	}
-	res, err := l.Submit(c.Request.Context(), Contract, fn, arg)
+	res, err := gateway.Submit(c.Request.Context(), Contract+":"+fn, func(ctx context.Context) (fabricclient.Result, error) {
+		l, err := a.ledger(c)
+		if err != nil {
+			return fabricclient.Result{}, err
+		}
+		arg, err := argument(req)
+		if err != nil {
+			return fabricclient.Result{}, err
+		}
+		return l.Submit(ctx, Contract, fn, arg)
+	})
 	if err != nil {
 		return res, err
 	}
@@ -170,6 +175,19 @@ func (a *API) awaitIndexed(ctx context.Context, txID string) {
 		}
 		time.Sleep(delay)
 	}
+}
+
+// resumed reports the function ("Split") of the committed transaction this
+// request resumes (gateway.ResumedTransaction). The builders check the
+// ledger state that transaction changed (its input is spent now, its
+// invoices issued) and would refuse; submit ignores what they build, so
+// handlers skip them when resuming.
+func resumed(c *gin.Context) (fn string, ok bool) {
+	tx, ok := gateway.ResumedTransaction(c.Request.Context())
+	if !ok {
+		return "", false
+	}
+	return strings.TrimPrefix(tx.Function, Contract+":"), true
 }
 
 // evaluate runs query fn as the request's enterprise and decodes its

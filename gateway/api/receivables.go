@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/hex"
 	"fmt"
 	"net/http"
@@ -175,21 +176,11 @@ func (a *API) issue(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := a.d.Wallet.Sync(ctx, me, l); err != nil {
-		return err
-	}
-	holder, err := a.keys.recipient(ctx, l, req.Holder)
-	if err != nil {
-		return err
-	}
-	aud, err := a.keys.auditorOf(ctx, l)
-	if err != nil {
-		return err
-	}
-	built, err := a.d.Wallet.BuildIssue(ctx, l, wallet.IssueSpec{Core: me, Bank: req.Bank, Invoices: req.Invoices,
-		Amount: amount, Holder: holder, Auditor: aud, Maturity: req.Maturity.UTC().Truncate(time.Second)})
-	if err != nil {
-		return err
+	var built *model.IssueRequest
+	if _, ok := resumed(c); !ok {
+		if built, err = a.buildIssue(ctx, l, me, req, amount); err != nil {
+			return err
+		}
 	}
 	var tok model.TokenView
 	if _, err := a.submit(c, "Issue", built, &tok); err != nil {
@@ -198,6 +189,23 @@ func (a *API) issue(c *gin.Context) error {
 	m := a.money(amount)
 	created(c, "/v1/tokens/"+tok.ID, TokenView{TokenView: tok, Amount: &m})
 	return nil
+}
+
+// buildIssue syncs the core's wallet and builds its issue.
+func (a *API) buildIssue(ctx context.Context, l wallet.Ledger, me string, req IssueRequest, amount uint64) (*model.IssueRequest, error) {
+	if _, err := a.d.Wallet.Sync(ctx, me, l); err != nil {
+		return nil, err
+	}
+	holder, err := a.keys.recipient(ctx, l, req.Holder)
+	if err != nil {
+		return nil, err
+	}
+	aud, err := a.keys.auditorOf(ctx, l)
+	if err != nil {
+		return nil, err
+	}
+	return a.d.Wallet.BuildIssue(ctx, l, wallet.IssueSpec{Core: me, Bank: req.Bank, Invoices: req.Invoices,
+		Amount: amount, Holder: holder, Auditor: aud, Maturity: req.Maturity.UTC().Truncate(time.Second)})
 }
 
 // hexBytes decodes a hex field of exactly n bytes.

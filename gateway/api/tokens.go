@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/tierchain/tierchain/chaincode/model"
+	"github.com/tierchain/tierchain/chaincode/protocol"
 	"github.com/tierchain/tierchain/gateway"
 	"github.com/tierchain/tierchain/internal/problem"
 	"github.com/tierchain/tierchain/services/indexer"
@@ -222,15 +223,19 @@ func (a *API) split(c *gin.Context) error {
 		}
 		spec.Outputs = append(spec.Outputs, wallet.Payment{To: to, Amount: v})
 	}
-	if spec.Auditor, err = a.keys.auditorOf(ctx, l); err != nil {
-		return err
-	}
-	if err := a.ensureOpening(c, l, id); err != nil {
-		return err
-	}
-	built, err := a.d.Wallet.BuildSpend(ctx, l, spec)
-	if err != nil {
-		return err
+	built := &wallet.Spend{}
+	if fn, ok := resumed(c); ok {
+		built.Function, built.Kind = fn, spendKinds[fn]
+	} else {
+		if spec.Auditor, err = a.keys.auditorOf(ctx, l); err != nil {
+			return err
+		}
+		if err := a.ensureOpening(c, l, id); err != nil {
+			return err
+		}
+		if built, err = a.d.Wallet.BuildSpend(ctx, l, spec); err != nil {
+			return err
+		}
 	}
 	var toks []model.Token
 	res, err := a.submit(c, built.Function, built.Request, &toks)
@@ -265,6 +270,10 @@ func (a *API) split(c *gin.Context) error {
 	created(c, "", out)
 	return nil
 }
+
+// spendKinds names the spend a chaincode function commits (the wallet's
+// choice, read back from a resumed transaction).
+var spendKinds = map[string]string{"Split": protocol.KindSplit, "Merge": protocol.KindMerge, "Transfer": protocol.KindTransfer}
 
 // ensureOpening syncs the caller's wallet only when it holds no opening of
 // the token yet (a token received since the last sync): the builders check
@@ -307,16 +316,18 @@ func (a *API) requestFinancing(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	bank, err := a.keys.recipient(ctx, l, req.Bank)
-	if err != nil {
-		return err
-	}
-	if err := a.ensureOpening(c, l, id); err != nil {
-		return err
-	}
-	built, err := a.d.Wallet.BuildFinance(ctx, l, me, id, bank)
-	if err != nil {
-		return err
+	var built *model.FinanceRequest
+	if _, ok := resumed(c); !ok {
+		bank, err := a.keys.recipient(ctx, l, req.Bank)
+		if err != nil {
+			return err
+		}
+		if err := a.ensureOpening(c, l, id); err != nil {
+			return err
+		}
+		if built, err = a.d.Wallet.BuildFinance(ctx, l, me, id, bank); err != nil {
+			return err
+		}
 	}
 	var t model.Token
 	if _, err := a.submit(c, "RequestFinancing", built, &t); err != nil {

@@ -189,6 +189,15 @@ func build(ctx context.Context, cfg Config, db *store.DB) (_ *Platform, err erro
 	gcfg.Tokens = append(append([]gateway.SeedToken(nil), gcfg.Tokens...), seeds...)
 	srv, err := gateway.New(gcfg, gateway.Deps{
 		Logger: cfg.Logger, DB: db, Ledger: operator,
+		// A lost write is looked up on the caller's own peer, through the
+		// client its writes go through.
+		LookupTx: func(ctx context.Context, p gateway.Principal, txID string) (*fabricclient.Transaction, error) {
+			c, err := dir.Client(ctx, p.EnterpriseID)
+			if err != nil {
+				return nil, err
+			}
+			return c.Transaction(ctx, txID)
+		},
 		ReadyChecks: map[string]func(context.Context) error{"ledger": operator.Ping, "indexer": index.Ready},
 		Routes:      []func(*gateway.Routes){a.Register},
 		Console:     console.Handler(),

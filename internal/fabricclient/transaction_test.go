@@ -1,0 +1,142 @@
+package fabricclient
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/hyperledger/fabric-protos-go-apiv2/common"
+	"github.com/hyperledger/fabric-protos-go-apiv2/gateway"
+	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+)
+
+// processedTransaction builds what qscc GetTransactionByID returns for a
+// committed invocation of function with the chaincode's result, the way a
+// peer lays it out.
+func processedTransaction(t *testing.T, txID, function string, result []byte, code peer.TxValidationCode) []byte {
+	t.Helper()
+	spec := must(t, &peer.ChaincodeInvocationSpec{ChaincodeSpec: &peer.ChaincodeSpec{
+		ChaincodeId: &peer.ChaincodeID{Name: "tierchain"},
+		Input:       &peer.ChaincodeInput{Args: [][]byte{[]byte(function), []byte(`{"token":"t1"}`)}},
+	}})
+	action := must(t, &peer.ChaincodeAction{Response: &peer.Response{Status: 200, Payload: result}})
+	prp := must(t, &peer.ProposalResponsePayload{ProposalHash: []byte("hash"), Extension: action})
+	cap := must(t, &peer.ChaincodeActionPayload{
+		ChaincodeProposalPayload: must(t, &peer.ChaincodeProposalPayload{Input: spec}),
+		Action:                   &peer.ChaincodeEndorsedAction{ProposalResponsePayload: prp},
+	})
+	tx := must(t, &peer.Transaction{Actions: []*peer.TransactionAction{{Payload: cap}}})
+	payload := must(t, &common.Payload{
+		Header: &common.Header{ChannelHeader: must(t, &common.ChannelHeader{
+			Type: int32(common.HeaderType_ENDORSER_TRANSACTION), ChannelId: "scf", TxId: txID})},
+		Data: tx,
+	})
+	return must(t, &peer.ProcessedTransaction{TransactionEnvelope: &common.Envelope{Payload: payload}, ValidationCode: int32(code)})
+}
+
+func TestParseProcessedTransaction(t *testing.T) {
+	result := []byte(`[{"id":"t2"},{"id":"t3"}]`)
+	for _, code := range []peer.TxValidationCode{peer.TxValidationCode_VALID, peer.TxValidationCode_MVCC_READ_CONFLICT} {
+		got, err := ParseProcessedTransaction(processedTransaction(t, "tx1", "tierchain:Split", result, code))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.TxID != "tx1" || got.Function != "tierchain:Split" || !bytes.Equal(got.Payload, result) || got.Code != code {
+			t.Fatalf("%+v", got)
+		}
+		if got.Valid() != (code == peer.TxValidationCode_VALID) {
+			t.Errorf("%s: Valid() = %v", code, got.Valid())
+		}
+		if r := got.Result(); r.TxID != "tx1" || !bytes.Equal(r.Payload, result) {
+			t.Errorf("Result() = %+v", r)
+		}
+	}
+
+	bad := map[string][]byte{
+		"garbage":     []byte("\xff\xff\xff"),
+		"no envelope": must(t, &peer.ProcessedTransaction{ValidationCode: 0}),
+		"config transaction": must(t, &peer.ProcessedTransaction{TransactionEnvelope: &common.Envelope{Payload: must(t, &common.Payload{
+			Header: &common.Header{ChannelHeader: must(t, &common.ChannelHeader{Type: int32(common.HeaderType_CONFIG), TxId: "c"})}})}}),
+		"no actions": must(t, &peer.ProcessedTransaction{TransactionEnvelope: &common.Envelope{Payload: must(t, &common.Payload{
+			Header: &common.Header{ChannelHeader: must(t, &common.ChannelHeader{Type: int32(common.HeaderType_ENDORSER_TRANSACTION), TxId: "e"})},
+			Data:   must(t, &peer.Transaction{})})}}),
+	}
+	for name, b := range bad {
+		if got, err := ParseProcessedTransaction(b); err == nil {
+			t.Errorf("%s: parsed as %+v", name, got)
+		}
+	}
+}
+
+func must(t *testing.T, m proto.Message) []byte {
+	t.Helper()
+	b, err := proto.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestTransactionLookup runs Client.Transaction against the fake peer: the
+// qscc call, its arguments, and the three answers the gateway tells apart.
+func TestTransactionLookup(t *testing.T) {
+	result := []byte(`{"id":"t2"}`)
+	var asked *gateway.EvaluateRequest
+	answer := func(ctx context.Context, r *gateway.EvaluateRequest) (*gateway.EvaluateResponse, error) {
+		asked = r
+		return &gateway.EvaluateResponse{Result: &peer.Response{Status: 200,
+			Payload: processedTransaction(t, "tx9", "tierchain:Split", result, peer.TxValidationCode_VALID)}}, nil
+	}
+	f := &fakeGateway{evaluate: answer}
+	c := startFakeWith(t, f, Options{MSPID: "CoreMSP"})
+	tx, err := c.Transaction(context.Background(), "tx9")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !tx.Valid() || tx.TxID != "tx9" || !bytes.Equal(tx.Payload, result) {
+		t.Fatalf("%+v", tx)
+	}
+	var prop peer.Proposal
+	if err := proto.Unmarshal(asked.GetProposedTransaction().GetProposalBytes(), &prop); err != nil {
+		t.Fatal(err)
+	}
+	var cpp peer.ChaincodeProposalPayload
+	var spec peer.ChaincodeInvocationSpec
+	if err := proto.Unmarshal(prop.Payload, &cpp); err != nil {
+		t.Fatal(err)
+	}
+	if err := proto.Unmarshal(cpp.Input, &spec); err != nil {
+		t.Fatal(err)
+	}
+	args := spec.GetChaincodeSpec().GetInput().GetArgs()
+	if spec.GetChaincodeSpec().GetChaincodeId().GetName() != "qscc" || len(args) != 3 ||
+		string(args[0]) != "GetTransactionByID" || string(args[1]) != "scf" || string(args[2]) != "tx9" {
+		t.Errorf("asked %s %q", spec.GetChaincodeSpec().GetChaincodeId().GetName(), args)
+	}
+	if orgs := asked.GetTargetOrganizations(); len(orgs) != 1 || orgs[0] != "CoreMSP" {
+		t.Errorf("target organizations %v, want the client's own", orgs)
+	}
+
+	for _, tc := range []struct {
+		name string
+		err  error
+		want error
+	}{
+		{"not found", status.Error(codes.Unknown, "evaluate call to endorser returned error: chaincode response 500, "+
+			"Failed to get transaction with id tx9, error no such transaction ID [tx9] in index"), ErrTransactionNotFound},
+		{"peer down", status.Error(codes.Unavailable, "connection refused"), ErrUnavailable},
+	} {
+		f.evaluate = func(context.Context, *gateway.EvaluateRequest) (*gateway.EvaluateResponse, error) { return nil, tc.err }
+		_, err := c.Transaction(context.Background(), "tx9")
+		if !errors.Is(err, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
+		}
+		if tc.want == ErrUnavailable && errors.Is(err, ErrTransactionNotFound) {
+			t.Errorf("%s: an unreachable peer reported as not found", tc.name)
+		}
+	}
+}
