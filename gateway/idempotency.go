@@ -103,7 +103,6 @@ func (s *Server) idempotent(c *gin.Context) {
 	case beginResolve:
 		resumed, answered := s.settleLost(c, who, key, lost)
 		if answered {
-			c.Abort()
 			return
 		}
 		if resumed != nil {
@@ -134,13 +133,13 @@ func (s *Server) idempotent(c *gin.Context) {
 	case settleStore:
 		err = s.idem.complete(actx, principal, key, storedResponse{Status: status, Header: rec.Header(), Body: rec.body.Bytes()})
 	case settleRelease:
-		if lostTx == "" {
+		if resumed == nil {
 			err = s.idem.release(actx, principal, key)
 			break
 		}
 		// A resumed run that failed before its (skipped) submit: the
 		// committed transaction is still the key's.
-		err = s.idem.hold(actx, principal, key, lostTx)
+		err = s.idem.hold(actx, principal, key, resumed.TxID)
 	case settleHold:
 		if lostTx != "" {
 			err = s.idem.hold(actx, principal, key, lostTx)

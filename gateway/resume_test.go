@@ -237,6 +237,20 @@ func TestLostWriteResolution(t *testing.T) {
 			}
 		})
 
+		t.Run("unavailable before submit: released, though the error names a transaction", func(t *testing.T) {
+			// An endorsement that failed carries its proposal's TxID; nothing
+			// was ordered, so the key must be free at once.
+			l.mu.Lock()
+			l.fail = &fabricclient.Error{Op: "submit baseline:Mint", TxID: "tx-endorse", Kind: fabricclient.ErrUnavailable}
+			l.mu.Unlock()
+			decodeProblemBody(t, ts.do(t, mint("endorse-down")), http.StatusServiceUnavailable, problem.CodeUnavailable)
+			submits, lookups := l.counts()
+			ranAgain(t, "endorse-down", submits)
+			if _, lk := l.counts(); lk != lookups {
+				t.Fatal("asked the ledger about a transaction that was never submitted")
+			}
+		})
+
 		t.Run("while the first runs: in flight", func(t *testing.T) {
 			// A claimed key with no transaction yet is the running request's.
 			_, lookups := l.counts()
