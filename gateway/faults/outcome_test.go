@@ -1,6 +1,7 @@
 package faults_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -59,6 +60,9 @@ func TestChaincodeDownIsUnavailable(t *testing.T) {
 // Before 6c78590 such a split was answered 503: internal/fabricclient
 // mapped a CommitStatusError carrying codes.Unavailable to ErrUnavailable
 // (the first kill hit it). See docs/faults.md.
+//
+// Once a kill hit the window, resumeLostSplit checks that the unknown
+// outcome is resolved through the Idempotency-Key.
 func TestPeerLostAfterSubmitIsNotUnavailable(t *testing.T) {
 	g, ctx, h := withHolding(t)
 	n := fabnettest.Network()
@@ -110,7 +114,10 @@ func TestPeerLostAfterSubmitIsNotUnavailable(t *testing.T) {
 		case r.status/100 != 2 && r.status != http.StatusServiceUnavailable && r.status != http.StatusGatewayTimeout:
 			t.Errorf("answered %s (%s)", r, trim(r.body))
 		case r.status == http.StatusGatewayTimeout && tok.LedgerStatus == "SPLIT":
-			return // the window was hit and answered as an unknown outcome
+			// The window was hit and answered as an unknown outcome: the
+			// same request with the same key must now get the split.
+			resumeLostSplit(t, ctx, g, input, r, func() reply { return split(key) })
+			return
 		}
 		// Wait for the peer to serve the supplier again, then go on from the
 		// current change.
@@ -137,4 +144,74 @@ func TestPeerLostAfterSubmitIsNotUnavailable(t *testing.T) {
 		}
 	}
 	t.Log("no try hit the window between submit and commit status")
+}
+
+// resumeLostSplit: after a split answered 504 OUTCOME_UNKNOWN committed, the
+// same request with the same key returns the committed split's 201 (the
+// gateway looked the transaction up on the peer instead of answering 409 or
+// splitting again): the transaction that spent the input on the ledger, and
+// its tokens; a later retry replays the stored answer.
+func resumeLostSplit(t *testing.T, ctx context.Context, g *gatewayProc, input string, lost reply, retry func() reply) {
+	t.Helper()
+	if lost.code != "OUTCOME_UNKNOWN" {
+		t.Fatalf("the lost split was answered %s, want 504 OUTCOME_UNKNOWN", lost)
+	}
+	// The peer was restarted: 503 until discovery sees it again, 504 while
+	// it has not caught up with the block; both keep the key.
+	var r reply
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(r.retryAfter(time.Second)) {
+		r = retry()
+		t.Logf("retry with the same key: %s", r.kind())
+		if r.status/100 == 2 || time.Now().After(deadline) {
+			break
+		}
+		if r.status != http.StatusServiceUnavailable && r.code != "OUTCOME_UNKNOWN" {
+			t.Fatalf("retry of the lost split: %s (%s), want 201 or, meanwhile, 503 / 504 OUTCOME_UNKNOWN", r, trim(r.body))
+		}
+	}
+	if r.status != http.StatusCreated || r.header.Get("Idempotent-Replayed") != "" {
+		t.Fatalf("retry of the lost split: %s %v (%s), want a fresh 201", r, r.header, trim(r.body))
+	}
+	var out struct {
+		Kind   string `json:"kind"`
+		TxID   string `json:"txId"`
+		Tokens []struct {
+			ID   string `json:"id"`
+			TxID string `json:"txId"`
+		} `json:"tokens"`
+	}
+	if err := json.Unmarshal(r.body, &out); err != nil || out.TxID == "" || len(out.Tokens) != 2 {
+		t.Fatalf("resumed answer %s (%v)", trim(r.body), err)
+	}
+	// The ledger: the input spent once, into exactly these tokens, each
+	// created by the answer's transaction.
+	regulator := g.client("regulator")
+	var in struct {
+		LedgerStatus string   `json:"ledgerStatus"`
+		Children     []string `json:"children"`
+	}
+	if err := regulator.Do(ctx, http.MethodGet, "/v1/tokens/"+input, nil, &in); err != nil {
+		t.Fatal(err)
+	}
+	if in.LedgerStatus != "SPLIT" || len(in.Children) != len(out.Tokens) {
+		t.Fatalf("input on the ledger: %+v; the resumed answer: tx %s, %d tokens", in, out.TxID, len(out.Tokens))
+	}
+	for i, tok := range out.Tokens {
+		var child struct {
+			TxID string `json:"txId"`
+		}
+		if err := regulator.Do(ctx, http.MethodGet, "/v1/tokens/"+in.Children[i], nil, &child); err != nil {
+			t.Fatal(err)
+		}
+		if tok.ID != in.Children[i] || tok.TxID != out.TxID || child.TxID != out.TxID {
+			t.Errorf("token %d of the answer: %s from tx %s; the ledger's child %s, from tx %s; the answer's tx %s",
+				i, tok.ID, tok.TxID, in.Children[i], child.TxID, out.TxID)
+		}
+	}
+	t.Logf("resumed: %s %s, tx %s, tokens %v", out.Kind, in.LedgerStatus, out.TxID, in.Children)
+
+	again := retry()
+	if again.status != http.StatusCreated || again.header.Get("Idempotent-Replayed") != "true" || string(again.body) != string(r.body) {
+		t.Fatalf("replay: %s %v (%s), want the stored 201", again, again.header, trim(again.body))
+	}
 }
