@@ -7,8 +7,10 @@ import (
 	"time"
 
 	"github.com/hyperledger/fabric-gateway/pkg/client"
+	"github.com/hyperledger/fabric-protos-go-apiv2/gateway"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/connectivity"
+	"google.golang.org/grpc/status"
 )
 
 // Client calls one chaincode on one channel as one identity through one
@@ -122,14 +124,12 @@ func (c *Client) submitOnce(ctx context.Context, call Call) (Result, error) {
 	}
 	op := "submit " + call.name()
 
-	step, cancel := context.WithTimeout(ctx, c.t.Endorse)
-	tx, err := proposal.EndorseWithContext(step)
-	cancel()
+	tx, err := c.endorse(ctx, proposal)
 	if err != nil {
 		return Result{}, mapError(ctx, op, err)
 	}
 
-	step, cancel = context.WithTimeout(ctx, c.t.Submit)
+	step, cancel := context.WithTimeout(ctx, c.t.Submit)
 	commit, err := tx.SubmitWithContext(step)
 	cancel()
 	if err != nil {
@@ -146,6 +146,59 @@ func (c *Client) submitOnce(ctx context.Context, call Call) (Result, error) {
 		return Result{}, &NotCommittedError{TxID: st.TransactionID, BlockNumber: st.BlockNumber, Code: st.Code}
 	}
 	return Result{Payload: tx.Result(), TxID: st.TransactionID, BlockNumber: st.BlockNumber}, nil
+}
+
+// lagBackoff is how long endorse waits before each new endorsement of a
+// proposal that only other organisations' peers refused.
+var lagBackoff = []time.Duration{50 * time.Millisecond, 100 * time.Millisecond, 200 * time.Millisecond}
+
+// endorse collects the proposal's endorsements. The peer gateway endorses
+// on its own peer first and asks the other organisations' peers only when
+// that succeeded; when those then refuse or answer differently, they are
+// most likely a block behind (the client's last write committed on its
+// own peer, not yet on theirs: a record it just wrote is NOT_FOUND there,
+// or read at an older version). Nothing was submitted, so the same
+// proposal is endorsed again after a short wait, up to len(lagBackoff)
+// times; a refusal that names the client's own organisation is final at
+// once.
+func (c *Client) endorse(ctx context.Context, proposal *client.Proposal) (*client.Transaction, error) {
+	for attempt := 0; ; attempt++ {
+		step, cancel := context.WithTimeout(ctx, c.t.Endorse)
+		tx, err := proposal.EndorseWithContext(step)
+		cancel()
+		if err == nil || attempt == len(lagBackoff) || !c.othersRefused(err) {
+			return tx, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(lagBackoff[attempt]):
+		}
+	}
+}
+
+// othersRefused reports an endorsement error whose every detail comes from
+// a peer of another organisation than the client's own (Options.MSPID: the
+// organisation whose peer the client connects through).
+func (c *Client) othersRefused(err error) bool {
+	var ee *client.EndorseError
+	if c.mspID == "" || !errors.As(err, &ee) {
+		return false
+	}
+	st, ok := status.FromError(err)
+	if !ok {
+		return false
+	}
+	others := 0
+	for _, d := range st.Details() {
+		if ed, ok := d.(*gateway.ErrorDetail); ok {
+			if ed.GetMspId() == c.mspID {
+				return false
+			}
+			others++
+		}
+	}
+	return others > 0
 }
 
 // Ping evaluates the metadata function every contractapi chaincode has:

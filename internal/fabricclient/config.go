@@ -39,7 +39,7 @@ func (t Timeouts) withDefaults() Timeouts {
 type Options struct {
 	Channel   string // default "scf"
 	Chaincode string // default "tierchain"
-	MSPID     string // informational: the org this client signs as
+	MSPID     string // the org this client signs as, whose peer it connects through (endorse tells that peer's refusals from the others')
 	Timeouts  Timeouts
 	// MVCCRetries is how many times Submit endorses and submits again when
 	// the transaction is invalidated by an MVCC (or phantom) read
