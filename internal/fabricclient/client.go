@@ -101,7 +101,8 @@ func (c *Client) EvaluateCall(ctx context.Context, call Call) ([]byte, error) {
 // commit Status, each phase under its own timeout, so that the error says
 // which phase failed and the result carries the transaction ID and block.
 // A read conflict is retried Options.MVCCRetries times with a new
-// proposal (a new transaction ID).
+// proposal (a new transaction ID). A hook ctx carries (WithBeforeSubmit)
+// learns each transaction's ID before it is sent to the orderer.
 func (c *Client) SubmitCall(ctx context.Context, call Call) (Result, error) {
 	for attempt := 0; ; attempt++ {
 		res, err := c.submitOnce(ctx, call)
@@ -127,6 +128,10 @@ func (c *Client) submitOnce(ctx context.Context, call Call) (Result, error) {
 	tx, err := c.endorse(ctx, proposal)
 	if err != nil {
 		return Result{}, mapError(ctx, op, err)
+	}
+	if err := BeforeSubmit(ctx, tx.TransactionID()); err != nil {
+		// Nothing was sent to the orderer: a retry is safe.
+		return Result{}, &Error{Op: op, TxID: tx.TransactionID(), Kind: ErrUnavailable, Cause: err}
 	}
 
 	step, cancel := context.WithTimeout(ctx, c.t.Submit)
