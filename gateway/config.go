@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/tierchain/tierchain/services/store"
@@ -38,6 +39,12 @@ type Config struct {
 	// IdempotencyLock is how long an in-flight key blocks duplicates before
 	// another request may take it over (a crashed process leaves it behind).
 	IdempotencyLock time.Duration // WriteTimeoutPerRoute + 30s
+	// Instance names this gateway among those that share its database; it
+	// must stay the same across the gateway's restarts and differ between
+	// gateways running at once. A key claimed by an earlier run of the same
+	// instance lost its process, so its next retry settles it at once
+	// instead of waiting for IdempotencyLock. "-" turns that off.
+	Instance string // the host name
 
 	// EventsHeartbeat is the interval of the events stream's keep-alive
 	// comments; EventsBuffer the number of recent events kept for
@@ -76,6 +83,12 @@ func (c Config) withDefaults() Config {
 	}
 	dur(&c.IdempotencyTTL, 24*time.Hour)
 	dur(&c.IdempotencyLock, c.WriteTimeoutPerRoute+30*time.Second)
+	switch c.Instance {
+	case "":
+		c.Instance, _ = os.Hostname()
+	case "-":
+		c.Instance = ""
+	}
 	dur(&c.EventsHeartbeat, 15*time.Second)
 	if c.EventsBuffer <= 0 {
 		c.EventsBuffer = 1024

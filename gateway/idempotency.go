@@ -48,7 +48,9 @@ func requestHash(r *http.Request, body []byte) string {
 // Failures are settled by settle: released when nothing was applied,
 // held when the outcome is unknown, with the submitted transaction's ID
 // when the error names it, so that a retry asks the ledger (settleLost)
-// and resumes a committed transaction instead of answering 409.
+// and resumes a committed transaction instead of answering 409. The ID is
+// recorded with the key before it is submitted, too (recordTx), so that a
+// crash of this process leaves it for the next run to settle.
 func (s *Server) idempotent(c *gin.Context) {
 	key := c.GetHeader(HeaderIdempotencyKey)
 	if key == "" {
@@ -111,6 +113,13 @@ func (s *Server) idempotent(c *gin.Context) {
 		}
 	}
 	resumed, _ := ResumedTransaction(ctx)
+	// Every submit under this request records its transaction with the key
+	// before the orderer sees it, so that a retry after a crash of this
+	// process settles the key through the ledger (begin, settleLost).
+	ctx = fabricclient.WithBeforeSubmit(ctx, func(ctx context.Context, txID string) error {
+		return s.idem.recordTx(ctx, principal, key, txID)
+	})
+	c.Request = c.Request.WithContext(ctx)
 
 	rec := &recordingWriter{ResponseWriter: c.Writer}
 	c.Writer = rec

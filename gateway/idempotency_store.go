@@ -42,18 +42,39 @@ type storedResponse struct {
 var replayedHeaders = []string{"Content-Type", "Location", "ETag", "Last-Modified", "Content-Language"}
 
 // idempotencyStore keeps keys in gateway_idempotency, scoped per principal.
+// Each claim names its owner: the gateway instance (Config.Instance) and
+// the run of it (one Server, a random ID), so that a later run of the same
+// instance knows the claim's process is gone.
 type idempotencyStore struct {
-	db   *store.DB
-	now  func() time.Time
-	ttl  time.Duration
-	lock time.Duration
+	db       *store.DB
+	now      func() time.Time
+	ttl      time.Duration
+	lock     time.Duration
+	instance string // "" leaves claims unowned: they wait for their lock
+	run      string
+}
+
+// orphaned reports a claim made by an earlier run of this instance: its
+// process died (or its Server stopped) with the request, so nothing holds
+// the key any more, whatever its lock says.
+func (st *idempotencyStore) orphaned(owner, run sql.NullString) bool {
+	return st.instance != "" && owner.Valid && owner.String == st.instance && run.String != st.run
+}
+
+// owner is the value stored in the owner column: NULL without an instance.
+func (st *idempotencyStore) owner() sql.NullString {
+	return sql.NullString{String: st.instance, Valid: st.instance != ""}
 }
 
 // begin claims (principal, key) for a request with hash, or reports why it
 // cannot. A row past its expiry counts as absent; a pending row whose lock
-// ran out (its owner crashed) is taken over. A pending row with a lost
-// transaction (hold) is claimed for resolution: beginResolve with that
-// transaction, and the lock keeps other retries out meanwhile.
+// ran out, or whose claim an earlier run of this instance made (orphaned:
+// that process died), is taken over. A pending row with a transaction (a
+// lost answer's, or one its run recorded before submitting and then
+// crashed) is claimed for resolution: beginResolve with that transaction,
+// and the lock keeps other retries out meanwhile. A taken-over row without
+// a transaction runs afresh: its run would have recorded one before
+// submitting anything (recordTx).
 func (st *idempotencyStore) begin(ctx context.Context, principal, key, hash string) (beginOutcome, *storedResponse, *unresolvedTx, error) {
 	for attempt := 0; ; attempt++ {
 		var (
@@ -69,12 +90,12 @@ func (st *idempotencyStore) begin(ctx context.Context, principal, key, hash stri
 				status                            int
 				body                              []byte
 				createdAt, expiresAt, lockedUntil int64
-				txID                              sql.NullString
+				txID, owner, run                  sql.NullString
 			)
 			err := tx.QueryRowContext(ctx, st.db.Rebind(`
-				SELECT request_hash, state, status, header, body, created_at, expires_at, locked_until, tx_id
+				SELECT request_hash, state, status, header, body, created_at, expires_at, locked_until, tx_id, owner, owner_run
 				FROM gateway_idempotency WHERE principal = ? AND idem_key = ?`), principal, key).
-				Scan(&gotHash, &state, &status, &header, &body, &createdAt, &expiresAt, &lockedUntil, &txID)
+				Scan(&gotHash, &state, &status, &header, &body, &createdAt, &expiresAt, &lockedUntil, &txID, &owner, &run)
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
 				out = beginNew
@@ -100,17 +121,18 @@ func (st *idempotencyStore) begin(ctx context.Context, principal, key, hash stri
 					}
 				}
 				return nil
-			case lockedUntil > now:
+			case lockedUntil > now && !st.orphaned(owner, run):
 				out = beginInFlight
 				return nil
 			case txID.Valid: // a lost transaction: this request settles it
 				out = beginResolve
 				pending = &unresolvedTx{TxID: txID.String, ClaimedAt: time.UnixMicro(createdAt)}
-				_, err := tx.ExecContext(ctx, st.db.Rebind(
-					`UPDATE gateway_idempotency SET locked_until = ? WHERE principal = ? AND idem_key = ?`),
-					now+st.lock.Microseconds(), principal, key)
+				_, err := tx.ExecContext(ctx, st.db.Rebind(`
+					UPDATE gateway_idempotency SET locked_until = ?, owner = ?, owner_run = ?
+					WHERE principal = ? AND idem_key = ?`),
+					now+st.lock.Microseconds(), st.owner(), st.run, principal, key)
 				return err
-			default: // stale pending row: take it over
+			default: // stale or orphaned pending row: take it over
 				out = beginNew
 				return st.claim(ctx, tx, principal, key, now)
 			}
@@ -128,10 +150,33 @@ func (st *idempotencyStore) begin(ctx context.Context, principal, key, hash stri
 // transaction yet, claimed now.
 func (st *idempotencyStore) claim(ctx context.Context, tx *sql.Tx, principal, key string, now int64) error {
 	_, err := tx.ExecContext(ctx, st.db.Rebind(`
-		UPDATE gateway_idempotency SET tx_id = NULL, created_at = ?, locked_until = ?
+		UPDATE gateway_idempotency SET tx_id = NULL, created_at = ?, locked_until = ?, owner = ?, owner_run = ?
 		WHERE principal = ? AND idem_key = ? AND state = ?`),
-		now, now+st.lock.Microseconds(), principal, key, statePending)
+		now, now+st.lock.Microseconds(), st.owner(), st.run, principal, key, statePending)
 	return err
+}
+
+// errKeyNotHeld: a run's pending key is no longer its own, so it must not
+// submit.
+var errKeyNotHeld = errors.New("gateway: the Idempotency-Key is no longer held by this request")
+
+// recordTx keeps the transaction a run is about to submit with its pending
+// key, before the orderer sees it (fabricclient.WithBeforeSubmit). If the
+// process then dies, the key's next claim asks the ledger about txID, like
+// a lost answer's; a key without one was never submitted. A read-conflict
+// retry records its new transaction over the last.
+func (st *idempotencyStore) recordTx(ctx context.Context, principal, key, txID string) error {
+	res, err := st.db.SQL.ExecContext(ctx, st.db.Rebind(`
+		UPDATE gateway_idempotency SET tx_id = ?
+		WHERE principal = ? AND idem_key = ? AND state = ? AND owner_run = ?`),
+		txID, principal, key, statePending, st.run)
+	if err != nil {
+		return fmt.Errorf("gateway: record transaction %s with its key: %w", txID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return errors.Join(errKeyNotHeld, err)
+	}
+	return nil
 }
 
 // rerun makes a key whose transaction was settled as not applied
@@ -155,9 +200,9 @@ func (st *idempotencyStore) hold(ctx context.Context, principal, key, txID strin
 
 func (st *idempotencyStore) insert(ctx context.Context, tx *sql.Tx, principal, key, hash string, now int64) error {
 	_, err := tx.ExecContext(ctx, st.db.Rebind(`
-		INSERT INTO gateway_idempotency (principal, idem_key, request_hash, state, created_at, expires_at, locked_until)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`),
-		principal, key, hash, statePending, now, now+st.ttl.Microseconds(), now+st.lock.Microseconds())
+		INSERT INTO gateway_idempotency (principal, idem_key, request_hash, state, created_at, expires_at, locked_until, owner, owner_run)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		principal, key, hash, statePending, now, now+st.ttl.Microseconds(), now+st.lock.Microseconds(), st.owner(), st.run)
 	return err
 }
 

@@ -48,25 +48,41 @@ func TestResolveTable(t *testing.T) {
 }
 
 // lostLedger is a ledger whose submits fail as told, and whose lookups
-// answer as told.
+// answer as told. Like fabricclient.Client, a submit that gets past its
+// endorsement tells the context's hook (fabricclient.BeforeSubmit) its
+// transaction's ID before it is ordered.
 type lostLedger struct {
 	mu      sync.Mutex
 	submits int
-	fail    error // the next submit's error (then cleared)
+	fail    error  // the next submit's error (then cleared)
+	crash   string // the next submit panics with this after its hook (then cleared)
 	lookups int
 	asked   []Principal
 	answer  func(txID string) (*fabricclient.Transaction, error)
 }
 
-func (l *lostLedger) submit(context.Context, string, string, ...string) (fabricclient.Result, error) {
+func (l *lostLedger) submit(ctx context.Context, _, _ string, _ ...string) (fabricclient.Result, error) {
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	l.submits++
-	if err := l.fail; err != nil {
-		l.fail = nil
-		return fabricclient.Result{}, err
+	txID, fail, crash := fmt.Sprintf("tx-run-%d", l.submits), l.fail, l.crash
+	l.fail, l.crash = nil, ""
+	l.mu.Unlock()
+	var fe *fabricclient.Error
+	if errors.As(fail, &fe) && fe.TxID != "" {
+		txID = fe.TxID
 	}
-	return fabricclient.Result{TxID: fmt.Sprintf("tx-run-%d", l.submits), BlockNumber: 9}, nil
+	if !errors.Is(fail, fabricclient.ErrUnavailable) { // endorsed: about to be ordered
+		if err := fabricclient.BeforeSubmit(ctx, txID); err != nil {
+			return fabricclient.Result{}, &fabricclient.Error{Op: "submit baseline:Mint", TxID: txID, Kind: fabricclient.ErrUnavailable, Cause: err}
+		}
+	}
+	if crash != "" {
+		panic(crash)
+	}
+	if fail != nil {
+		return fabricclient.Result{}, fail
+	}
+	return fabricclient.Result{TxID: txID, BlockNumber: 9}, nil
 }
 
 func (l *lostLedger) lookup(_ context.Context, p Principal, txID string) (*fabricclient.Transaction, error) {
@@ -114,10 +130,7 @@ func TestLostWriteResolution(t *testing.T) {
 		l := &lostLedger{}
 		ts := newTestServer(t, db, Config{IdempotencyLock: 2 * time.Minute},
 			Deps{Ledger: fakeLedger{submit: l.submit}, LookupTx: l.lookup})
-		mint := func(key string) req {
-			return req{method: "POST", path: "/v1/ledger/baseline/acc-1/mint", token: "tok-core", body: `{"amount":5}`,
-				header: map[string]string{HeaderIdempotencyKey: key}}
-		}
+		mint := mintWithKey
 		committed := func(fn string) func(string) (*fabricclient.Transaction, error) {
 			return func(txID string) (*fabricclient.Transaction, error) {
 				return &fabricclient.Transaction{TxID: txID, Code: peer.TxValidationCode_VALID, Function: fn}, nil

@@ -39,6 +39,11 @@ CREATE INDEX gateway_idempotency_expires ON gateway_idempotency (expires_at);`,
 	// The transaction a pending key's request submitted when its outcome
 	// was lost (ErrUnknownOutcome): a retry asks the ledger for it.
 	`ALTER TABLE gateway_idempotency ADD COLUMN tx_id TEXT;`,
+	// Which gateway run claimed a pending key (Config.Instance and the
+	// Server's run ID): a key claimed by an earlier run of this instance
+	// lost its process, so a retry need not wait for its lock.
+	`ALTER TABLE gateway_idempotency ADD COLUMN owner TEXT;
+ALTER TABLE gateway_idempotency ADD COLUMN owner_run TEXT;`,
 }
 
 // MigrateDB brings the gateway's tables up to date.

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -50,7 +51,8 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	s.metrics = newMetrics(prometheus.NewRegistry())
 	s.tokens = NewTokenStore(deps.DB, s.now)
-	s.idem = &idempotencyStore{db: deps.DB, now: s.now, ttl: cfg.IdempotencyTTL, lock: cfg.IdempotencyLock}
+	s.idem = &idempotencyStore{db: deps.DB, now: s.now, ttl: cfg.IdempotencyTTL, lock: cfg.IdempotencyLock,
+		instance: cfg.Instance, run: rand.Text()}
 
 	e := gin.New()
 	e.HandleMethodNotAllowed = true

@@ -1,0 +1,264 @@
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
+
+	"github.com/tierchain/tierchain/internal/fabricclient"
+	"github.com/tierchain/tierchain/internal/problem"
+	"github.com/tierchain/tierchain/services/store"
+	"github.com/tierchain/tierchain/services/store/storetest"
+)
+
+// mintWithKey is the baseline mint of 5 as core-1, with an Idempotency-Key.
+func mintWithKey(key string) req {
+	return req{method: "POST", path: "/v1/ledger/baseline/acc-1/mint", token: "tok-core", body: `{"amount":5}`,
+		header: map[string]string{HeaderIdempotencyKey: key}}
+}
+
+// TestCrashedRunSettles: a gateway that dies after recording a write's
+// transaction with its key (the hook runs before the orderer sees it)
+// leaves the key pending and locked. The next run of the same instance
+// settles it on the first retry, through the ledger like a lost answer:
+// committed → the committed answer, invalidated → runs again, not found →
+// 504 until the bound, then runs again. A key the dead run claimed but
+// recorded no transaction for was never submitted: it runs at once.
+// Another instance, or one without a name, keeps waiting for the lock.
+func TestCrashedRunSettles(t *testing.T) {
+	storetest.ForEachDialect(t, func(t *testing.T, db *store.DB) {
+		l := &lostLedger{}
+		run := func(instance string) *testServer {
+			return newTestServer(t, db, Config{IdempotencyLock: 2 * time.Minute, Instance: instance},
+				Deps{Ledger: fakeLedger{submit: l.submit}, LookupTx: l.lookup})
+		}
+		dead := run("gw-1")
+		// crash: the first request records its transaction, then its
+		// process dies (a panic leaves the key as a crash would).
+		crash := func(t *testing.T, key string) string {
+			t.Helper()
+			l.mu.Lock()
+			l.crash = "SIGKILL"
+			l.mu.Unlock()
+			decodeProblemBody(t, dead.do(t, mintWithKey(key)), http.StatusInternalServerError, problem.CodeInternal)
+			tx := storedTxID(t, db, key)
+			if !tx.Valid {
+				t.Fatal("no transaction recorded before the submit")
+			}
+			// The run that claimed it cannot tell a panic from a request
+			// still running: in flight.
+			decodeProblemBody(t, dead.do(t, mintWithKey(key)), http.StatusConflict, problem.CodeIdempotencyInFlight)
+			return tx.String
+		}
+		answer := func(code peer.TxValidationCode) func(string) (*fabricclient.Transaction, error) {
+			return func(txID string) (*fabricclient.Transaction, error) {
+				return &fabricclient.Transaction{TxID: txID, Code: code, Function: "baseline:Mint"}, nil
+			}
+		}
+		ok := func(t *testing.T, ts *testServer, key string) MintResponse {
+			t.Helper()
+			rec := ts.do(t, mintWithKey(key))
+			var out MintResponse
+			if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &out) != nil {
+				t.Fatalf("retry after the restart: %d %s", rec.Code, rec.Body)
+			}
+			return out
+		}
+
+		t.Run("committed: resumed", func(t *testing.T) {
+			txID := crash(t, "crash-valid")
+			l.set(answer(peer.TxValidationCode_VALID))
+			submits, lookups := l.counts()
+			if out := ok(t, run("gw-1"), "crash-valid"); out.TxID != txID {
+				t.Fatalf("resumed tx %s, recorded %s", out.TxID, txID)
+			}
+			if s, lk := l.counts(); s != submits || lk != lookups+1 {
+				t.Fatalf("submits %d→%d, lookups %d→%d: want no submit, one lookup", submits, s, lookups, lk)
+			}
+		})
+
+		t.Run("invalidated: runs again", func(t *testing.T) {
+			txID := crash(t, "crash-invalid")
+			l.set(answer(peer.TxValidationCode_MVCC_READ_CONFLICT))
+			submits, _ := l.counts()
+			if out := ok(t, run("gw-1"), "crash-invalid"); out.TxID == txID {
+				t.Fatal("answered with the invalidated transaction")
+			}
+			if s, _ := l.counts(); s != submits+1 {
+				t.Fatalf("submits %d, want one more", s-submits)
+			}
+		})
+
+		t.Run("not found: unknown until the bound, then runs again", func(t *testing.T) {
+			txID := crash(t, "crash-absent")
+			l.set(func(string) (*fabricclient.Transaction, error) {
+				return nil, &fabricclient.Error{Kind: fabricclient.ErrTransactionNotFound}
+			})
+			submits, _ := l.counts()
+			next := run("gw-1")
+			decodeProblemBody(t, next.do(t, mintWithKey("crash-absent")), http.StatusGatewayTimeout, problem.CodeOutcomeUnknown)
+			if storedTxID(t, db, "crash-absent").String != txID {
+				t.Fatal("the key lost its transaction")
+			}
+			next.clock.Advance(2*time.Minute + time.Second) // past IdempotencyLock since the dead run's claim
+			ok(t, next, "crash-absent")
+			if s, _ := l.counts(); s != submits+1 {
+				t.Fatalf("submits %d, want one more", s-submits)
+			}
+		})
+
+		t.Run("no transaction recorded: never submitted, runs at once", func(t *testing.T) {
+			// The dead run claimed the key and died before its submit.
+			hash := requestHash(mintRequest(t), []byte(`{"amount":5}`))
+			if out, _, _, err := dead.idem.begin(context.Background(), "core-1", "crash-early", hash); err != nil || out != beginNew {
+				t.Fatalf("begin: %v %v", out, err)
+			}
+			submits, lookups := l.counts()
+			ok(t, run("gw-1"), "crash-early")
+			if s, lk := l.counts(); s != submits+1 || lk != lookups {
+				t.Fatalf("submits %d→%d, lookups %d→%d: want one submit, no lookup", submits, s, lookups, lk)
+			}
+		})
+
+		t.Run("another instance: in flight until the lock", func(t *testing.T) {
+			crash(t, "crash-elsewhere")
+			l.set(answer(peer.TxValidationCode_VALID))
+			_, lookups := l.counts()
+			for _, instance := range []string{"gw-2", "-"} {
+				decodeProblemBody(t, run(instance).do(t, mintWithKey("crash-elsewhere")), http.StatusConflict, problem.CodeIdempotencyInFlight)
+			}
+			if _, lk := l.counts(); lk != lookups {
+				t.Fatal("another instance asked the ledger about a key it cannot know is abandoned")
+			}
+			ok(t, run("gw-1"), "crash-elsewhere")
+		})
+	})
+}
+
+// TestRecordTx: a run records each transaction it is about to submit with
+// its key, the last one winning (a read-conflict retry); a key that is no
+// longer the run's refuses it, and so stops the submit.
+func TestRecordTx(t *testing.T) {
+	storetest.ForEachDialect(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if err := MigrateDB(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now()
+		clock := func() time.Time { return now }
+		first := &idempotencyStore{db: db, now: clock, ttl: time.Hour, lock: time.Minute, instance: "gw-1", run: "run-1"}
+		next := &idempotencyStore{db: db, now: clock, ttl: time.Hour, lock: time.Minute, instance: "gw-1", run: "run-2"}
+		if out, _, _, err := first.begin(ctx, "core-1", "k", "h"); err != nil || out != beginNew {
+			t.Fatalf("begin: %v %v", out, err)
+		}
+		for _, tx := range []string{"tx-a", "tx-b"} {
+			if err := first.recordTx(ctx, "core-1", "k", tx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := storedTxID(t, db, "k"); got.String != "tx-b" {
+			t.Fatalf("stored %v, want the last attempt's tx-b", got)
+		}
+		for _, tc := range []struct {
+			st   *idempotencyStore
+			key  string
+			name string
+		}{{next, "k", "another run's key"}, {first, "nobody", "no such key"}} {
+			if err := tc.st.recordTx(ctx, "core-1", tc.key, "tx-c"); !errors.Is(err, errKeyNotHeld) {
+				t.Errorf("%s: %v, want errKeyNotHeld", tc.name, err)
+			}
+		}
+		// The next run takes the key over to settle tx-b; the first run, if
+		// it were still alive, may no longer submit under it.
+		if out, _, lost, err := next.begin(ctx, "core-1", "k", "h"); err != nil || out != beginResolve || lost.TxID != "tx-b" {
+			t.Fatalf("next run's begin: %v %+v %v", out, lost, err)
+		}
+		if err := first.recordTx(ctx, "core-1", "k", "tx-d"); !errors.Is(err, errKeyNotHeld) {
+			t.Fatalf("the first run recorded under a taken-over key: %v", err)
+		}
+	})
+}
+
+// TestRecordTxRefusedStopsTheSubmit: when the key cannot take the
+// transaction, nothing is submitted; the write is 503 with the key
+// released, and a retry runs. A write that succeeds leaves its transaction
+// with its key.
+func TestRecordTxRefusedStopsTheSubmit(t *testing.T) {
+	db := storetest.SQLite(t)
+	l := &lostLedger{}
+	var drop bool
+	submit := func(ctx context.Context, contract, fn string, args ...string) (fabricclient.Result, error) {
+		if drop { // the key disappears under the running request
+			drop = false
+			if _, err := db.SQL.ExecContext(ctx, `DELETE FROM gateway_idempotency`); err != nil {
+				return fabricclient.Result{}, err
+			}
+		}
+		return l.submit(ctx, contract, fn, args...)
+	}
+	ts := newTestServer(t, db, Config{}, Deps{Ledger: fakeLedger{submit: submit}})
+	drop = true
+	decodeProblemBody(t, ts.do(t, mintWithKey("refused")), http.StatusServiceUnavailable, problem.CodeUnavailable)
+	if !strings.Contains(ts.logs.String(), errKeyNotHeld.Error()) {
+		t.Errorf("the refusal is not logged:\n%s", ts.logs)
+	}
+	rec := ts.do(t, mintWithKey("refused"))
+	var out MintResponse
+	if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &out) != nil {
+		t.Fatalf("retry: %d %s", rec.Code, rec.Body)
+	}
+	if got := storedTxID(t, db, "refused"); got.String != out.TxID {
+		t.Fatalf("key holds %v, the write committed %s", got, out.TxID)
+	}
+}
+
+// BenchmarkRecordTx is the cost a write pays before its submit: one UPDATE
+// of its key's row (SQLite, a file in the test's directory).
+func BenchmarkRecordTx(b *testing.B) {
+	db := storetest.SQLite(b)
+	ctx := context.Background()
+	if err := MigrateDB(ctx, db); err != nil {
+		b.Fatal(err)
+	}
+	st := &idempotencyStore{db: db, now: time.Now, ttl: time.Hour, lock: time.Minute, instance: "gw-1", run: "run-1"}
+	if _, _, _, err := st.begin(ctx, "core-1", "k", "h"); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if err := st.recordTx(ctx, "core-1", "k", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestIdempotencyOwnerColumnsMigration: a database from before the owner
+// columns, with a locked pending key, gains them; the old claim has no
+// owner, so no run takes it for abandoned: it waits for its lock.
+func TestIdempotencyOwnerColumnsMigration(t *testing.T) {
+	storetest.ForEachDialect(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if err := db.Migrate(ctx, migrationComponent, dialectMigrations(db.Dialect)[:2]); err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now()
+		if _, err := db.SQL.ExecContext(ctx, db.Rebind(`
+			INSERT INTO gateway_idempotency (principal, idem_key, request_hash, state, created_at, expires_at, locked_until, tx_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), "core-1", "old", "h", statePending, now.UnixMicro(),
+			now.Add(time.Hour).UnixMicro(), now.Add(time.Minute).UnixMicro(), "tx-old"); err != nil {
+			t.Fatal(err)
+		}
+		if err := MigrateDB(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		st := &idempotencyStore{db: db, now: func() time.Time { return now }, ttl: time.Hour, lock: time.Minute, instance: "gw-1", run: "run-2"}
+		if out, _, _, err := st.begin(ctx, "core-1", "old", "h"); err != nil || out != beginInFlight {
+			t.Fatalf("begin on an unowned locked key: %v %v", out, err)
+		}
+	})
+}
