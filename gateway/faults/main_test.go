@@ -237,6 +237,7 @@ type reply struct {
 	body     []byte
 	header   http.Header
 	err      error
+	sent     time.Time
 	duration time.Duration
 }
 
@@ -278,18 +279,18 @@ func sendReader(ctx context.Context, method, url string, header map[string]strin
 	start := time.Now()
 	req, err := http.NewRequestWithContext(ctx, method, url, r)
 	if err != nil {
-		return reply{err: err}
+		return reply{err: err, sent: start}
 	}
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}
 	resp, err := httpClient.Do(req)
 	if err != nil {
-		return reply{err: err, duration: time.Since(start)}
+		return reply{err: err, sent: start, duration: time.Since(start)}
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
-	out := reply{status: resp.StatusCode, body: data, header: resp.Header, err: err, duration: time.Since(start)}
+	out := reply{status: resp.StatusCode, body: data, header: resp.Header, err: err, sent: start, duration: time.Since(start)}
 	if resp.StatusCode/100 != 2 {
 		var p struct {
 			Code string `json:"code"`
