@@ -39,11 +39,11 @@ type Config struct {
 	// IdempotencyLock is how long an in-flight key blocks duplicates before
 	// another request may take it over (a crashed process leaves it behind).
 	IdempotencyLock time.Duration // WriteTimeoutPerRoute + 30s
-	// Instance names this gateway among those that share its database; it
-	// must stay the same across the gateway's restarts and differ between
-	// gateways running at once. A key claimed by an earlier run of the same
-	// instance lost its process, so its next retry settles it at once
-	// instead of waiting for IdempotencyLock. "-" turns that off.
+	// Instance labels this gateway's Idempotency-Key claims and its runs in
+	// the database (the owner columns of gateway_idempotency and
+	// gateway_runs), for operators; "-" leaves them unlabelled. It plays no
+	// part in deciding which claims are abandoned: that is each run's
+	// heartbeat (RunStaleAfter), so gateways may share a name.
 	Instance string // the host name
 
 	// EventsHeartbeat is the interval of the events stream's keep-alive

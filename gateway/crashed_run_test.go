@@ -23,14 +23,32 @@ func mintWithKey(key string) req {
 		header: map[string]string{HeaderIdempotencyKey: key}}
 }
 
+// beatAgo registers st's run and sets its heartbeat to the database's
+// clock minus ago: 0 is a live run, more than RunStaleAfter a dead one.
+func beatAgo(t testing.TB, st *idempotencyStore, ago time.Duration) {
+	t.Helper()
+	ctx := context.Background()
+	if err := st.beat(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.db.SQL.ExecContext(ctx, st.db.Rebind(`UPDATE gateway_runs SET beat_at = beat_at - ? WHERE run = ?`),
+		ago.Microseconds(), st.run); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// dead is a heartbeat older than RunStaleAfter.
+const dead = RunStaleAfter + time.Second
+
 // TestCrashedRunSettles: a gateway that dies after recording a write's
 // transaction with its key (the hook runs before the orderer sees it)
-// leaves the key pending and locked. The next run of the same instance
-// settles it on the first retry, through the ledger like a lost answer:
-// committed → the committed answer, invalidated → runs again, not found →
-// 504 until the bound, then runs again. A key the dead run claimed but
-// recorded no transaction for was never submitted: it runs at once.
-// Another instance, or one without a name, keeps waiting for the lock.
+// leaves the key pending and locked. Once the dead run's heartbeat is
+// stale, the next retry, at any other run, settles it through the ledger
+// like a lost answer: committed → the committed answer, invalidated → runs
+// again, not found → 504 until the bound, then runs again. A key the dead
+// run claimed but recorded no transaction for was never submitted: it runs
+// at once. While the run still beats, or when it never did, its keys wait
+// (TestLiveRunKeepsItsKeys).
 func TestCrashedRunSettles(t *testing.T) {
 	storetest.ForEachDialect(t, func(t *testing.T, db *store.DB) {
 		l := &lostLedger{}
@@ -38,22 +56,25 @@ func TestCrashedRunSettles(t *testing.T) {
 			return newTestServer(t, db, Config{IdempotencyLock: 2 * time.Minute, Instance: instance},
 				Deps{Ledger: fakeLedger{submit: l.submit}, LookupTx: l.lookup})
 		}
-		dead := run("gw-1")
+		crashed := run("gw-1")
 		// crash: the first request records its transaction, then its
-		// process dies (a panic leaves the key as a crash would).
+		// process dies (a panic leaves the key as a crash would) and its
+		// heartbeat goes stale.
 		crash := func(t *testing.T, key string) string {
 			t.Helper()
+			beatAgo(t, crashed.idem, 0)
 			l.mu.Lock()
 			l.crash = "SIGKILL"
 			l.mu.Unlock()
-			decodeProblemBody(t, dead.do(t, mintWithKey(key)), http.StatusInternalServerError, problem.CodeInternal)
+			decodeProblemBody(t, crashed.do(t, mintWithKey(key)), http.StatusInternalServerError, problem.CodeInternal)
 			tx := storedTxID(t, db, key)
 			if !tx.Valid {
 				t.Fatal("no transaction recorded before the submit")
 			}
 			// The run that claimed it cannot tell a panic from a request
 			// still running: in flight.
-			decodeProblemBody(t, dead.do(t, mintWithKey(key)), http.StatusConflict, problem.CodeIdempotencyInFlight)
+			decodeProblemBody(t, crashed.do(t, mintWithKey(key)), http.StatusConflict, problem.CodeIdempotencyInFlight)
+			beatAgo(t, crashed.idem, dead)
 			return tx.String
 		}
 		answer := func(code peer.TxValidationCode) func(string) (*fabricclient.Transaction, error) {
@@ -116,9 +137,10 @@ func TestCrashedRunSettles(t *testing.T) {
 		t.Run("no transaction recorded: never submitted, runs at once", func(t *testing.T) {
 			// The dead run claimed the key and died before its submit.
 			hash := requestHash(mintRequest(t), []byte(`{"amount":5}`))
-			if out, _, _, err := dead.idem.begin(context.Background(), "core-1", "crash-early", hash); err != nil || out != beginNew {
+			if out, _, _, err := crashed.idem.begin(context.Background(), "core-1", "crash-early", hash); err != nil || out != beginNew {
 				t.Fatalf("begin: %v %v", out, err)
 			}
+			beatAgo(t, crashed.idem, dead)
 			submits, lookups := l.counts()
 			ok(t, run("gw-1"), "crash-early")
 			if s, lk := l.counts(); s != submits+1 || lk != lookups {
@@ -126,24 +148,35 @@ func TestCrashedRunSettles(t *testing.T) {
 			}
 		})
 
-		t.Run("another instance: in flight until the lock", func(t *testing.T) {
-			crash(t, "crash-elsewhere")
+		t.Run("the name plays no part: another instance settles it too", func(t *testing.T) {
+			txID := crash(t, "crash-elsewhere")
 			l.set(answer(peer.TxValidationCode_VALID))
-			_, lookups := l.counts()
-			for _, instance := range []string{"gw-2", "-"} {
-				decodeProblemBody(t, run(instance).do(t, mintWithKey("crash-elsewhere")), http.StatusConflict, problem.CodeIdempotencyInFlight)
+			if out := ok(t, run("gw-2"), "crash-elsewhere"); out.TxID != txID {
+				t.Fatalf("resumed tx %s, recorded %s", out.TxID, txID)
 			}
-			if _, lk := l.counts(); lk != lookups {
-				t.Fatal("another instance asked the ledger about a key it cannot know is abandoned")
+		})
+
+		t.Run("a run that never beat: in flight until the lock", func(t *testing.T) {
+			// A Server used only through its Handler has no heartbeat: no
+			// one can tell that it died.
+			quiet := run("gw-1")
+			hash := requestHash(mintRequest(t), []byte(`{"amount":5}`))
+			if out, _, _, err := quiet.idem.begin(context.Background(), "core-1", "never-beat", hash); err != nil || out != beginNew {
+				t.Fatalf("begin: %v %v", out, err)
 			}
-			ok(t, run("gw-1"), "crash-elsewhere")
+			next := run("gw-1")
+			decodeProblemBody(t, next.do(t, mintWithKey("never-beat")), http.StatusConflict, problem.CodeIdempotencyInFlight)
+			next.clock.Advance(2*time.Minute + time.Second)
+			ok(t, next, "never-beat")
 		})
 	})
 }
 
 // TestRecordTx: a run records each transaction it is about to submit with
 // its key, the last one winning (a read-conflict retry); a key that is no
-// longer the run's refuses it, and so stops the submit.
+// longer the run's refuses it, and so stops the submit, and the run's
+// settlements of it (release, hold, complete) leave it to its new holder.
+// A live run's key is taken over only once its heartbeat is stale.
 func TestRecordTx(t *testing.T) {
 	storetest.ForEachDialect(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -154,6 +187,7 @@ func TestRecordTx(t *testing.T) {
 		clock := func() time.Time { return now }
 		first := &idempotencyStore{db: db, now: clock, ttl: time.Hour, lock: time.Minute, instance: "gw-1", run: "run-1"}
 		next := &idempotencyStore{db: db, now: clock, ttl: time.Hour, lock: time.Minute, instance: "gw-1", run: "run-2"}
+		beatAgo(t, first, 0)
 		if out, _, _, err := first.begin(ctx, "core-1", "k", "h"); err != nil || out != beginNew {
 			t.Fatalf("begin: %v %v", out, err)
 		}
@@ -174,13 +208,31 @@ func TestRecordTx(t *testing.T) {
 				t.Errorf("%s: %v, want errKeyNotHeld", tc.name, err)
 			}
 		}
-		// The next run takes the key over to settle tx-b; the first run, if
-		// it were still alive, may no longer submit under it.
+		// While the first run beats, its key is in flight for the next.
+		if out, _, _, err := next.begin(ctx, "core-1", "k", "h"); err != nil || out != beginInFlight {
+			t.Fatalf("next run's begin beside a live run: %v %v", out, err)
+		}
+		// Its heartbeat stale, the next run takes the key over to settle
+		// tx-b. The first run, if it were alive after all (a stalled
+		// process), may no longer submit under the key, nor settle it.
+		beatAgo(t, first, dead)
 		if out, _, lost, err := next.begin(ctx, "core-1", "k", "h"); err != nil || out != beginResolve || lost.TxID != "tx-b" {
 			t.Fatalf("next run's begin: %v %+v %v", out, lost, err)
 		}
 		if err := first.recordTx(ctx, "core-1", "k", "tx-d"); !errors.Is(err, errKeyNotHeld) {
 			t.Fatalf("the first run recorded under a taken-over key: %v", err)
+		}
+		for name, settle := range map[string]func() error{
+			"release":  func() error { return first.release(ctx, "core-1", "k") },
+			"hold":     func() error { return first.hold(ctx, "core-1", "k", "tx-d") },
+			"complete": func() error { return first.complete(ctx, "core-1", "k", storedResponse{Status: 200}) },
+		} {
+			if err := settle(); !errors.Is(err, errKeyNotHeld) {
+				t.Errorf("the first run's %s of a taken-over key: %v", name, err)
+			}
+		}
+		if out, _, _, err := next.begin(ctx, "core-1", "k", "h"); err != nil || out != beginInFlight || storedTxID(t, db, "k").String != "tx-b" {
+			t.Fatalf("the next run's claim after the first run's settlements: %v %v", out, err)
 		}
 	})
 }
@@ -238,27 +290,41 @@ func BenchmarkRecordTx(b *testing.B) {
 }
 
 // TestIdempotencyOwnerColumnsMigration: a database from before the owner
-// columns, with a locked pending key, gains them; the old claim has no
-// owner, so no run takes it for abandoned: it waits for its lock.
+// columns, with a locked pending key, gains them and gateway_runs; the old
+// claim has no run, so no run takes it for abandoned: it waits for its
+// lock. So does a claim made under the owner columns before gateway_runs
+// (by a run of the same instance name): its run never beat.
 func TestIdempotencyOwnerColumnsMigration(t *testing.T) {
 	storetest.ForEachDialect(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		if err := db.Migrate(ctx, migrationComponent, dialectMigrations(db.Dialect)[:2]); err != nil {
-			t.Fatal(err)
-		}
 		now := time.Now()
-		if _, err := db.SQL.ExecContext(ctx, db.Rebind(`
-			INSERT INTO gateway_idempotency (principal, idem_key, request_hash, state, created_at, expires_at, locked_until, tx_id)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), "core-1", "old", "h", statePending, now.UnixMicro(),
-			now.Add(time.Hour).UnixMicro(), now.Add(time.Minute).UnixMicro(), "tx-old"); err != nil {
+		insert := func(key string, columns string, values ...any) {
+			t.Helper()
+			args := append([]any{"core-1", key, "h", statePending, now.UnixMicro(),
+				now.Add(time.Hour).UnixMicro(), now.Add(time.Minute).UnixMicro(), "tx-old"}, values...)
+			if _, err := db.SQL.ExecContext(ctx, db.Rebind(`
+				INSERT INTO gateway_idempotency (principal, idem_key, request_hash, state, created_at, expires_at, locked_until, tx_id`+columns+`)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?`+strings.Repeat(", ?", len(values))+`)`), args...); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ms := dialectMigrations(db.Dialect)
+		if err := db.Migrate(ctx, migrationComponent, ms[:2]); err != nil {
 			t.Fatal(err)
 		}
+		insert("old", "")
+		if err := db.Migrate(ctx, migrationComponent, ms[:3]); err != nil {
+			t.Fatal(err)
+		}
+		insert("named", ", owner, owner_run", "gw-1", "run-1")
 		if err := MigrateDB(ctx, db); err != nil {
 			t.Fatal(err)
 		}
 		st := &idempotencyStore{db: db, now: func() time.Time { return now }, ttl: time.Hour, lock: time.Minute, instance: "gw-1", run: "run-2"}
-		if out, _, _, err := st.begin(ctx, "core-1", "old", "h"); err != nil || out != beginInFlight {
-			t.Fatalf("begin on an unowned locked key: %v %v", out, err)
+		for _, key := range []string{"old", "named"} {
+			if out, _, _, err := st.begin(ctx, "core-1", key, "h"); err != nil || out != beginInFlight {
+				t.Errorf("begin on the locked key %q: %v %v", key, out, err)
+			}
 		}
 	})
 }

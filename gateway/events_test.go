@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -252,16 +251,10 @@ func waitSubscribers(t *testing.T, b *Broker, n int) {
 // WriteTimeout for itself, ordinary responses keep it.
 func TestEventsStreamOutlivesWriteTimeout(t *testing.T) {
 	ts := newTestServer(t, nil, Config{WriteTimeout: 300 * time.Millisecond, EventsHeartbeat: 50 * time.Millisecond}, Deps{})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- ts.Serve(ctx, ln) }()
-	defer func() { cancel(); <-served }()
+	url, stop := serveRun(t, ts)
+	defer stop()
 
-	s := openStream(t, context.Background(), "http://"+ln.Addr().String(), "tok-core", "")
+	s := openStream(t, context.Background(), url, "tok-core", "")
 	deadline := time.Now().Add(time.Second)
 	beats := 0
 	for time.Now().Before(deadline) {

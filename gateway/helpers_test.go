@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -184,4 +185,34 @@ func serve(ts *testServer, hr *http.Request) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()
 	ts.Handler().ServeHTTP(rec, hr)
 	return rec
+}
+
+// serveRun serves ts on a local port, so that its run beats, and returns
+// its URL once the run is registered, and a function that stops it (as a
+// graceful shutdown) and waits for Serve; the test's end calls it too.
+func serveRun(t *testing.T, ts *testServer) (url string, stop func()) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- ts.Serve(ctx, ln) }()
+	for deadline := time.Now().Add(10 * time.Second); !runBeat(t, ts.deps.DB, ts.idem.run).Valid; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the served run did not register")
+		}
+	}
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-served; err != nil {
+				t.Errorf("Serve: %v", err)
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return "http://" + ln.Addr().String(), stop
 }

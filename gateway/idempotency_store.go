@@ -42,34 +42,27 @@ type storedResponse struct {
 var replayedHeaders = []string{"Content-Type", "Location", "ETag", "Last-Modified", "Content-Language"}
 
 // idempotencyStore keeps keys in gateway_idempotency, scoped per principal.
-// Each claim names its owner: the gateway instance (Config.Instance) and
-// the run of it (one Server, a random ID), so that a later run of the same
-// instance knows the claim's process is gone.
+// Each claim names its run (one Server, a random ID), whose heartbeat in
+// gateway_runs tells other runs whether its process is alive (runs.go),
+// and its owner (Config.Instance), a label for operators.
 type idempotencyStore struct {
 	db       *store.DB
 	now      func() time.Time
 	ttl      time.Duration
 	lock     time.Duration
-	instance string // "" leaves claims unowned: they wait for their lock
+	instance string // "" leaves claims unlabelled
 	run      string
 }
 
-// orphaned reports a claim made by an earlier run of this instance: its
-// process died (or its Server stopped) with the request, so nothing holds
-// the key any more, whatever its lock says.
-func (st *idempotencyStore) orphaned(owner, run sql.NullString) bool {
-	return st.instance != "" && owner.Valid && owner.String == st.instance && run.String != st.run
-}
-
-// owner is the value stored in the owner column: NULL without an instance.
+// owner is the value stored in the owner columns: NULL without an instance.
 func (st *idempotencyStore) owner() sql.NullString {
 	return sql.NullString{String: st.instance, Valid: st.instance != ""}
 }
 
 // begin claims (principal, key) for a request with hash, or reports why it
 // cannot. A row past its expiry counts as absent; a pending row whose lock
-// ran out, or whose claim an earlier run of this instance made (orphaned:
-// that process died), is taken over. A pending row with a transaction (a
+// ran out, or whose claim another run made that has stopped beating
+// (abandoned: that process died), is taken over. A pending row with a transaction (a
 // lost answer's, or one its run recorded before submitting and then
 // crashed) is claimed for resolution: beginResolve with that transaction,
 // and the lock keeps other retries out meanwhile. A taken-over row without
@@ -90,12 +83,16 @@ func (st *idempotencyStore) begin(ctx context.Context, principal, key, hash stri
 				status                            int
 				body                              []byte
 				createdAt, expiresAt, lockedUntil int64
-				txID, owner, run                  sql.NullString
+				txID, run                         sql.NullString
+				beatAt                            sql.NullInt64 // the claim's run's heartbeat
+				dbNow                             int64         // in the heartbeat's clock
 			)
-			err := tx.QueryRowContext(ctx, st.db.Rebind(`
-				SELECT request_hash, state, status, header, body, created_at, expires_at, locked_until, tx_id, owner, owner_run
-				FROM gateway_idempotency WHERE principal = ? AND idem_key = ?`), principal, key).
-				Scan(&gotHash, &state, &status, &header, &body, &createdAt, &expiresAt, &lockedUntil, &txID, &owner, &run)
+			err := tx.QueryRowContext(ctx, st.db.Rebind(fmt.Sprintf(`
+				SELECT i.request_hash, i.state, i.status, i.header, i.body, i.created_at, i.expires_at, i.locked_until,
+					i.tx_id, i.owner_run, r.beat_at, %s
+				FROM gateway_idempotency i LEFT JOIN gateway_runs r ON r.run = i.owner_run
+				WHERE i.principal = ? AND i.idem_key = ?`, dbNowMicros(st.db.Dialect))), principal, key).
+				Scan(&gotHash, &state, &status, &header, &body, &createdAt, &expiresAt, &lockedUntil, &txID, &run, &beatAt, &dbNow)
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
 				out = beginNew
@@ -121,7 +118,7 @@ func (st *idempotencyStore) begin(ctx context.Context, principal, key, hash stri
 					}
 				}
 				return nil
-			case lockedUntil > now && !st.orphaned(owner, run):
+			case lockedUntil > now && !st.abandoned(run, beatAt, dbNow):
 				out = beginInFlight
 				return nil
 			case txID.Valid: // a lost transaction: this request settles it
@@ -132,7 +129,7 @@ func (st *idempotencyStore) begin(ctx context.Context, principal, key, hash stri
 					WHERE principal = ? AND idem_key = ?`),
 					now+st.lock.Microseconds(), st.owner(), st.run, principal, key)
 				return err
-			default: // stale or orphaned pending row: take it over
+			default: // stale or abandoned pending row: take it over
 				out = beginNew
 				return st.claim(ctx, tx, principal, key, now)
 			}
@@ -156,9 +153,22 @@ func (st *idempotencyStore) claim(ctx context.Context, tx *sql.Tx, principal, ke
 	return err
 }
 
-// errKeyNotHeld: a run's pending key is no longer its own, so it must not
-// submit.
+// errKeyNotHeld: a run's pending key is no longer its own (another run
+// took it over, judging this one dead), so it must not submit, and must
+// leave the key to its new holder.
 var errKeyNotHeld = errors.New("gateway: the Idempotency-Key is no longer held by this request")
+
+// held checks that an UPDATE or DELETE of a key this run holds (WHERE …
+// owner_run = the run) found it.
+func held(res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return errors.Join(errKeyNotHeld, err)
+	}
+	return nil
+}
 
 // recordTx keeps the transaction a run is about to submit with its pending
 // key, before the orderer sees it (fabricclient.WithBeforeSubmit). If the
@@ -173,10 +183,7 @@ func (st *idempotencyStore) recordTx(ctx context.Context, principal, key, txID s
 	if err != nil {
 		return fmt.Errorf("gateway: record transaction %s with its key: %w", txID, err)
 	}
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		return errors.Join(errKeyNotHeld, err)
-	}
-	return nil
+	return held(res, nil)
 }
 
 // rerun makes a key whose transaction was settled as not applied
@@ -191,11 +198,10 @@ func (st *idempotencyStore) rerun(ctx context.Context, principal, key string) er
 // and unlocks it: the next retry asks the ledger about txID (begin's
 // beginResolve) instead of waiting for the lock.
 func (st *idempotencyStore) hold(ctx context.Context, principal, key, txID string) error {
-	_, err := st.db.SQL.ExecContext(ctx, st.db.Rebind(`
+	return held(st.db.SQL.ExecContext(ctx, st.db.Rebind(`
 		UPDATE gateway_idempotency SET tx_id = ?, locked_until = ?
-		WHERE principal = ? AND idem_key = ? AND state = ?`),
-		txID, st.now().UnixMicro(), principal, key, statePending)
-	return err
+		WHERE principal = ? AND idem_key = ? AND state = ? AND owner_run = ?`),
+		txID, st.now().UnixMicro(), principal, key, statePending, st.run))
 }
 
 func (st *idempotencyStore) insert(ctx context.Context, tx *sql.Tx, principal, key, hash string, now int64) error {
@@ -211,7 +217,8 @@ const (
 	stateDone    = "done"
 )
 
-// complete stores the response for the key this request owns.
+// complete stores the response for the key this request owns (unless
+// another run took it over meanwhile: errKeyNotHeld).
 func (st *idempotencyStore) complete(ctx context.Context, principal, key string, resp storedResponse) error {
 	h := http.Header{}
 	for _, k := range replayedHeaders {
@@ -223,18 +230,18 @@ func (st *idempotencyStore) complete(ctx context.Context, principal, key string,
 	if err != nil {
 		return err
 	}
-	_, err = st.db.SQL.ExecContext(ctx, st.db.Rebind(`
+	return held(st.db.SQL.ExecContext(ctx, st.db.Rebind(`
 		UPDATE gateway_idempotency SET state = ?, status = ?, header = ?, body = ?
-		WHERE principal = ? AND idem_key = ?`),
-		stateDone, resp.Status, string(header), resp.Body, principal, key)
-	return err
+		WHERE principal = ? AND idem_key = ? AND owner_run = ?`),
+		stateDone, resp.Status, string(header), resp.Body, principal, key, st.run))
 }
 
-// release forgets a pending key, so that a retry runs the request again.
+// release forgets a pending key this run holds, so that a retry runs the
+// request again; a key another run took over meanwhile is left to it.
 func (st *idempotencyStore) release(ctx context.Context, principal, key string) error {
-	_, err := st.db.SQL.ExecContext(ctx, st.db.Rebind(
-		`DELETE FROM gateway_idempotency WHERE principal = ? AND idem_key = ? AND state = ?`), principal, key, statePending)
-	return err
+	return held(st.db.SQL.ExecContext(ctx, st.db.Rebind(
+		`DELETE FROM gateway_idempotency WHERE principal = ? AND idem_key = ? AND state = ? AND owner_run = ?`),
+		principal, key, statePending, st.run))
 }
 
 // sweep deletes expired keys.

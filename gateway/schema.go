@@ -40,10 +40,20 @@ CREATE INDEX gateway_idempotency_expires ON gateway_idempotency (expires_at);`,
 	// was lost (ErrUnknownOutcome): a retry asks the ledger for it.
 	`ALTER TABLE gateway_idempotency ADD COLUMN tx_id TEXT;`,
 	// Which gateway run claimed a pending key (Config.Instance and the
-	// Server's run ID): a key claimed by an earlier run of this instance
-	// lost its process, so a retry need not wait for its lock.
+	// Server's run ID). Since gateway_runs, a key is abandoned when its
+	// run's heartbeat is stale; the owner is only a label for operators.
 	`ALTER TABLE gateway_idempotency ADD COLUMN owner TEXT;
 ALTER TABLE gateway_idempotency ADD COLUMN owner_run TEXT;`,
+	// The gateway runs (one per serving Server) and their heartbeats, in
+	// microseconds of the database's clock (runs.go): a claim is abandoned
+	// when its run's heartbeat is stale, whatever the run's owner.
+	`CREATE TABLE gateway_runs (
+	run        TEXT    NOT NULL PRIMARY KEY,
+	owner      TEXT,
+	pid        INTEGER NOT NULL DEFAULT 0,
+	started_at BIGINT  NOT NULL,
+	beat_at    BIGINT  NOT NULL
+);`,
 }
 
 // MigrateDB brings the gateway's tables up to date.

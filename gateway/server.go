@@ -130,8 +130,20 @@ func (s *Server) Run(ctx context.Context) error {
 // Serve serves on ln until ctx ends. Then it stops accepting, closes the
 // event streams, and waits up to ShutdownTimeout for in-flight requests;
 // requests still running after that have their contexts canceled.
+//
+// While it serves, the Server's run beats in gateway_runs (runs.go), so
+// that other gateways on the database leave its keys alone. The beat stops
+// when Serve returns and the run's row stays: other gateways take its keys
+// over RunStaleAfter later. The row is not deleted at once even after a
+// clean shutdown: a handler that outlived ShutdownTimeout (its context
+// canceled, but not necessarily returned) could then still submit beside a
+// retry that took its key over.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	if err := s.Prepare(ctx); err != nil {
+		ln.Close()
+		return err
+	}
+	if err := s.idem.beat(ctx); err != nil {
 		ln.Close()
 		return err
 	}
@@ -149,8 +161,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	sweepDone := make(chan struct{})
-	go func() { defer close(sweepDone); s.sweepIdempotency(base) }()
+	var background sync.WaitGroup
+	background.Go(func() { s.sweepIdempotency(base) })
+	background.Go(func() { s.heartbeat(base) })
 	s.log.Info("gateway listening", "addr", ln.Addr().String())
 
 	var err error
@@ -172,14 +185,15 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		}
 	}
 	cancelBase()
-	<-sweepDone
+	background.Wait()
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
 	return err
 }
 
-// sweepIdempotency deletes expired keys every hour (and at start).
+// sweepIdempotency deletes expired keys, and runs that stopped beating
+// before them, every hour (and at start).
 func (s *Server) sweepIdempotency(ctx context.Context) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -188,6 +202,11 @@ func (s *Server) sweepIdempotency(ctx context.Context) {
 			s.log.Warn("sweep idempotency keys", "error", err)
 		} else if n > 0 {
 			s.log.Debug("swept idempotency keys", "count", n)
+		}
+		if n, err := s.idem.sweepRuns(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("sweep gateway runs", "error", err)
+		} else if n > 0 {
+			s.log.Debug("swept gateway runs", "count", n)
 		}
 		select {
 		case <-ctx.Done():
