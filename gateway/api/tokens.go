@@ -275,13 +275,18 @@ func (a *API) split(c *gin.Context) error {
 // choice, read back from a resumed transaction).
 var spendKinds = map[string]string{"Split": protocol.KindSplit, "Merge": protocol.KindMerge, "Transfer": protocol.KindTransfer}
 
-// ensureOpening syncs the caller's wallet only when it holds no opening of
-// the token yet (a token received since the last sync): the builders check
+// ensureOpening gets the caller's wallet an opening of the token when it
+// holds none yet (a token received since the last sync): from the token
+// alone (one query), or, when that opens nothing (a bank's financed
+// holding, or the ledger refused), from a full sync. The builders check
 // the ledger facts they rely on either way.
 func (a *API) ensureOpening(c *gin.Context, l wallet.Ledger, tokenID string) error {
 	ctx := c.Request.Context()
 	me := gateway.PrincipalOf(c).EnterpriseID
 	if _, err := a.d.Wallet.TokenOpening(ctx, me, tokenID); err == nil {
+		return nil
+	}
+	if rep, err := a.d.Wallet.ReceiveToken(ctx, me, l, tokenID); err == nil && rep.Opened > 0 {
 		return nil
 	}
 	_, err := a.d.Wallet.Sync(ctx, me, l)

@@ -50,3 +50,22 @@ func (w *Wallet) Receive(ctx context.Context, enterpriseID string, tokens []mode
 	report.Opened = len(fresh)
 	return report, nil
 }
+
+// ReceiveToken opens one token the enterprise holds, as the ledger has it
+// (one GetToken): what a spend of a token received since the last Sync
+// needs, where Sync would list every holding. A token held by another, or
+// under financing, opens nothing (SyncReport.Opened 0).
+func (w *Wallet) ReceiveToken(ctx context.Context, enterpriseID string, l Ledger, tokenID string) (*SyncReport, error) {
+	if err := model.ValidateID("token", tokenID); err != nil {
+		return nil, ErrInvalidArgument.with("token ID")
+	}
+	v, err := evaluate[model.TokenView](ctx, l, w.cfg.Contract, "GetToken", tokenID)
+	if err != nil {
+		return nil, err
+	}
+	t := v.Token
+	if v.LedgerStatus != "" {
+		t.Status = v.LedgerStatus // the stored status, not the one derived at the query's time
+	}
+	return w.Receive(ctx, enterpriseID, []model.Token{t})
+}

@@ -54,3 +54,41 @@ func TestReceive(t *testing.T) {
 	// The next spend of the change builds without a Sync.
 	h.spend(t, h.S1, []string{change.ID}, h.pay(t, h.S2, 1))
 }
+
+// TestReceiveToken: a supplier opens a token it received from another's
+// split with one query, and spends it without a Sync; a token it does not
+// hold opens nothing; an unknown one is the ledger's NOT_FOUND.
+func TestReceiveToken(t *testing.T) {
+	ctx := context.Background()
+	h, s := scenario(t, storetest.SQLite(t))
+	h.sync(t, h.S1)
+	outs := h.spend(t, h.S1, []string{s.Root}, h.pay(t, h.S2, 100))
+	paid := outs[0]
+	if paid.Holder != h.S2.ID {
+		t.Fatalf("first output held by %s, want %s", paid.Holder, h.S2.ID)
+	}
+
+	l := h.ledger(h.S2)
+	rep, err := h.wallet.ReceiveToken(ctx, h.S2.ID, l, paid.ID)
+	if err != nil || rep.Opened != 1 || len(rep.Refused) != 0 {
+		t.Fatalf("ReceiveToken: report %+v, %v", rep, err)
+	}
+	if l.calls != 1 {
+		t.Errorf("%d ledger calls, want one GetToken", l.calls)
+	}
+	if o, err := h.wallet.TokenOpening(ctx, h.S2.ID, paid.ID); err != nil || o.Value != 100 {
+		t.Fatalf("opening: %v, %v", o.Value, err)
+	}
+	h.spend(t, h.S2, []string{paid.ID}, h.pay(t, h.S1, 40))
+
+	change := outs[len(outs)-1] // S1's: S2 holds nothing of it
+	if rep, err := h.wallet.ReceiveToken(ctx, h.S2.ID, h.ledger(h.S2), change.ID); err != nil || rep.Opened != 0 {
+		t.Errorf("another's token: report %+v, %v; want nothing opened", rep, err)
+	}
+	if _, err := h.wallet.ReceiveToken(ctx, h.S2.ID, h.ledger(h.S2), "tnosuchtoken"); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("unknown token: %v, want NOT_FOUND", err)
+	}
+	if _, err := h.wallet.ReceiveToken(ctx, h.S2.ID, h.ledger(h.S2), "bad id\x00"); !errors.Is(err, wallet.ErrInvalidArgument) {
+		t.Errorf("malformed ID: %v, want INVALID_ARGUMENT", err)
+	}
+}
