@@ -50,21 +50,38 @@ var ErrPortsInUse = errors.New("fabnet: ports in use")
 // temporary directory whose descriptor every node of the network inherits,
 // so the range stays reserved exactly as long as any node lives, also after
 // `tierchain up` has exited. Two networks starting at the same moment
-// (parallel test binaries) can then never share a range.
-func lockPorts(base int) (*os.File, error) {
+// (parallel test binaries) can then never share a range. A holder is
+// waited for up to patience: a network restarting in its own directory,
+// whose recorded nodes are all gone, may find the range still held for a
+// moment by a process its nodes started (the peers' chaincode builders
+// inherit the descriptor too).
+func lockPorts(ctx context.Context, base int, patience time.Duration) (*os.File, error) {
 	path := filepath.Join(os.TempDir(), fmt.Sprintf("tierchain-ports-%d.lock", base))
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
 		return nil, err
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		f.Close()
-		if errors.Is(err, syscall.EWOULDBLOCK) {
+	deadline := time.Now().Add(patience)
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			return f, nil
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			f.Close()
+			return nil, err
+		}
+		if time.Now().After(deadline) {
+			f.Close()
 			return nil, fmt.Errorf("%w: another TierChain network holds the range from %d", ErrPortsInUse, base)
 		}
-		return nil, err
+		select {
+		case <-ctx.Done():
+			f.Close()
+			return nil, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
-	return f, nil
 }
 
 // portsFree reports the first port of l that something already listens on.

@@ -30,6 +30,9 @@ type Options struct {
 	ChaincodeEnv []string
 }
 
+// restartPatience is how long a restart waits for its port range.
+const restartPatience = 10 * time.Second
+
 // ErrAlreadyRunning reports a data directory whose network still runs.
 var ErrAlreadyRunning = errors.New("fabnet: a network is already running in this directory")
 
@@ -97,7 +100,13 @@ func Start(ctx context.Context, opts Options) (n *Network, err error) {
 		l = NewLayout(rec.Base, rec.Orderers)
 		l.BatchTimeoutMillis = rec.BatchTimeoutMillis
 	}
-	portLock, err := lockPorts(opts.Base)
+	// A fresh network on a held range gives way at once (the caller may pick
+	// another); a restart waits a little for its own nodes' stragglers.
+	patience := time.Duration(0)
+	if resume {
+		patience = restartPatience
+	}
+	portLock, err := lockPorts(ctx, opts.Base, patience)
 	if err != nil {
 		return nil, err
 	}
