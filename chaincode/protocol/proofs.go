@@ -39,7 +39,7 @@ const (
 type proofBatch struct {
 	base  *transcript.Transcript
 	memo  *VerifyMemo
-	key   *transcript.Transcript // the memo key: base, then every proof's bytes
+	key   *transcript.Transcript // with a memo, its key: base, then every proof's bytes
 	steps []func(*rangeproof.BatchVerifier) error
 	// recheck verifies each handle and balance proof on its own, to name
 	// the culprit when the batch fails: each is a small MSM, a fraction of
@@ -48,14 +48,21 @@ type proofBatch struct {
 }
 
 func newProofBatch(ctx Context, base *transcript.Transcript) *proofBatch {
-	return &proofBatch{base: base, memo: ctx.Memo, key: memoTranscript(base)}
+	b := &proofBatch{base: base, memo: ctx.Memo}
+	if b.memo != nil {
+		b.key = memoTranscript(base)
+	}
+	return b
 }
 
-// record absorbs one proof's bytes into the memo key and queues its step.
+// record queues one proof's step and, with a memo, absorbs its bytes into
+// the memo key.
 func (b *proofBatch) record(proof string, index int, raw []byte, step func(*rangeproof.BatchVerifier) error) {
-	b.key.AppendString("proof", proof)
-	b.key.AppendUint64("index", uint64(index))
-	b.key.AppendMessage("bytes", raw)
+	if b.key != nil {
+		b.key.AppendString("proof", proof)
+		b.key.AppendUint64("index", uint64(index))
+		b.key.AppendMessage("bytes", raw)
+	}
 	b.steps = append(b.steps, step)
 }
 
