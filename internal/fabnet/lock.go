@@ -19,25 +19,40 @@ func lockFile(ctx context.Context, path string, waiting func()) (unlock func(), 
 	if err != nil {
 		return nil, err
 	}
-	told := false
-	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			return func() { f.Close() }, nil
+	if err := flock(ctx, f, -1, 500*time.Millisecond, waiting); err != nil {
+		f.Close()
+		if !errors.Is(err, ctx.Err()) {
+			err = fmt.Errorf("lock %s: %w", path, err)
 		}
-		if !errors.Is(err, syscall.EWOULDBLOCK) {
-			f.Close()
-			return nil, fmt.Errorf("lock %s: %w", path, err)
+		return nil, err
+	}
+	return func() { f.Close() }, nil
+}
+
+// errLockHeld: flock's patience ran out while another process held the lock.
+var errLockHeld = errors.New("lock held")
+
+// flock takes an exclusive advisory lock on f, trying again every poll
+// while another process holds it (calling waiting, if set, once when it
+// first has to wait), until ctx ends or, with patience ≥ 0, patience has
+// passed (errLockHeld).
+func flock(ctx context.Context, f *os.File, patience, poll time.Duration, waiting func()) error {
+	deadline := time.Now().Add(patience)
+	for told := false; ; told = true {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil || !errors.Is(err, syscall.EWOULDBLOCK) {
+			return err
+		}
+		if patience >= 0 && time.Now().After(deadline) {
+			return errLockHeld
 		}
 		if !told && waiting != nil {
 			waiting()
-			told = true
 		}
 		select {
 		case <-ctx.Done():
-			f.Close()
-			return nil, ctx.Err()
-		case <-time.After(500 * time.Millisecond):
+			return ctx.Err()
+		case <-time.After(poll):
 		}
 	}
 }
@@ -61,27 +76,14 @@ func lockPorts(ctx context.Context, base int, patience time.Duration) (*os.File,
 	if err != nil {
 		return nil, err
 	}
-	deadline := time.Now().Add(patience)
-	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			return f, nil
-		}
-		if !errors.Is(err, syscall.EWOULDBLOCK) {
-			f.Close()
-			return nil, err
-		}
-		if time.Now().After(deadline) {
-			f.Close()
+	if err := flock(ctx, f, patience, 100*time.Millisecond, nil); err != nil {
+		f.Close()
+		if errors.Is(err, errLockHeld) {
 			return nil, fmt.Errorf("%w: another TierChain network holds the range from %d", ErrPortsInUse, base)
 		}
-		select {
-		case <-ctx.Done():
-			f.Close()
-			return nil, ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
+		return nil, err
 	}
+	return f, nil
 }
 
 // portsFree reports the first port of l that something already listens on.
