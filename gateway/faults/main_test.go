@@ -81,6 +81,12 @@ func gw(t *testing.T) *gatewayProc {
 	if sharedErr != nil {
 		t.Fatal(sharedErr)
 	}
+	// Every test starts on a network that endorses: one that restarted a
+	// node may leave discovery a few seconds short of it (docs/faults.md),
+	// and the next test's first write must not meet that.
+	if err := fabnettest.Network().WaitEndorsable(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	return shared
 }
 

@@ -281,7 +281,7 @@ func (n *Network) waitReady(ctx context.Context) error {
 	if err := n.retry(ctx, 30*time.Second, func() error { _, err := n.RaftLeader(ctx); return err }); err != nil {
 		return err
 	}
-	return n.waitEndorsable(ctx)
+	return n.WaitEndorsable(ctx)
 }
 
 // run runs a Fabric tool to completion.
@@ -620,11 +620,12 @@ func (n *Network) PeakRSS() map[string]int {
 	return out
 }
 
-// waitEndorsable waits until every org's gateway can find peers that satisfy
+// WaitEndorsable waits until every org's gateway can find peers that satisfy
 // the chaincode's endorsement policy: gossip must have spread membership
-// across organisations through the anchor peers. It endorses a read-only
-// proposal without submitting it.
-func (n *Network) waitEndorsable(ctx context.Context) error {
+// across organisations through the anchor peers (at start, and again for
+// some seconds after a node restarts). It endorses a read-only proposal
+// without submitting it.
+func (n *Network) WaitEndorsable(ctx context.Context) error {
 	for _, o := range n.Layout.Orgs {
 		if o.Role == RoleRegulator {
 			continue
