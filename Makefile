@@ -2,7 +2,7 @@
 GO ?= go
 GOTEST_FLAGS ?= -race -shuffle=on -count=1
 
-.PHONY: all build test test-unit vet lint bench-crypto bench-zk bench-network up down test-services-pg
+.PHONY: all build test test-deps test-all test-unit vet lint bench-crypto bench-zk bench-network up down test-services-pg
 
 all: build
 
@@ -23,8 +23,18 @@ lint: vet
 test-unit:
 	$(GO) test $(GOTEST_FLAGS) ./...
 
-# test: everything a change must pass (unit, fuzz seeds, integration against a real network).
-test: lint test-unit
+# test: everything a change must pass (lint, unit, fuzz seeds, integration
+# against real networks, PostgreSQL, the browser). It installs what is
+# missing (scripts/testdeps.sh), starts a throwaway PostgreSQL for the run
+# and makes every test that still lacks what it needs fail, never skip
+# (TIERCHAIN_TEST_STRICT, internal/testenv). The same on a laptop and in CI.
+test: test-deps
+	TIERCHAIN_TEST_STRICT=1 services/store/testdb.sh run $(MAKE) test-all
+
+test-deps:
+	scripts/testdeps.sh
+
+test-all: lint test-unit
 
 # test-services-pg: the services' tests against both SQLite and a throwaway
 # PostgreSQL server started (and stopped) by services/store/testdb.sh.

@@ -19,6 +19,7 @@ import (
 	"github.com/tierchain/tierchain/gateway/platform"
 	"github.com/tierchain/tierchain/gateway/platform/platformtest"
 	"github.com/tierchain/tierchain/internal/fabnet/fabnettest"
+	"github.com/tierchain/tierchain/internal/testenv"
 )
 
 // BrowserEnv names the Chromium binary to drive; without it the tests look
@@ -49,12 +50,6 @@ func findBrowser() (path, missing string) {
 	return "", fmt.Sprintf("no Chromium on PATH: install Debian's chromium (apt-get install -y chromium) or set %s", BrowserEnv)
 }
 
-// inCI is true where a missing browser is a failure, not a reason to skip.
-func inCI() bool {
-	v := os.Getenv("CI")
-	return v != "" && v != "false"
-}
-
 func TestMain(m *testing.M) {
 	gin.SetMode(gin.TestMode)
 	if browserPath == "" {
@@ -70,8 +65,8 @@ func requireBrowser(t *testing.T) {
 	if browserPath != "" {
 		return
 	}
-	if inCI() {
-		t.Fatal(browserMissing + " (CI is set: the browser tests must run)")
+	if testenv.Strict() {
+		t.Fatal(browserMissing + " (`make test` and CI must run the browser tests)")
 	}
 	t.Skip(browserMissing)
 }

@@ -1,9 +1,10 @@
 // Package storetest gives tests a fresh, empty store.DB of each dialect:
 // SQLite always, PostgreSQL when TIERCHAIN_TEST_POSTGRES_DSN names a server.
 //
-// In CI (CI set and not "false") a missing or unreachable PostgreSQL fails the
-// test instead of skipping it, so the Postgres half of a suite cannot silently
-// stop running. .ci/run starts a throwaway server with ../testdb.sh.
+// Under `make test` and CI (testenv.Strict) a missing or unreachable
+// PostgreSQL fails the test instead of skipping it, so the Postgres half of a
+// suite cannot silently stop running. `make test` starts a throwaway server
+// with ../testdb.sh.
 package storetest
 
 import (
@@ -16,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tierchain/tierchain/internal/testenv"
 	"github.com/tierchain/tierchain/services/store"
 )
 
@@ -50,8 +52,8 @@ func Postgres(t testing.TB) *store.DB {
 	t.Helper()
 	dsn := os.Getenv(EnvPostgresDSN)
 	if dsn == "" {
-		if InCI() {
-			t.Fatalf("storetest: %s is not set; CI must run the PostgreSQL tests (see services/store/testdb.sh)", EnvPostgresDSN)
+		if testenv.Strict() {
+			t.Fatalf("storetest: %s is not set; `make test` and CI must run the PostgreSQL tests (see services/store/testdb.sh)", EnvPostgresDSN)
 		}
 		t.Skipf("storetest: %s not set; skipping PostgreSQL", EnvPostgresDSN)
 	}
@@ -91,10 +93,4 @@ func Postgres(t testing.TB) *store.DB {
 	// Registered after the DROP SCHEMA cleanup, so it runs before it.
 	t.Cleanup(func() { db.Close() })
 	return db
-}
-
-// InCI reports whether the tests run under CI, where skipping is failing.
-func InCI() bool {
-	v := os.Getenv("CI")
-	return v != "" && v != "false" && v != "0"
 }

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# testdeps.sh: install what `make test` needs and the machine lacks, the same
+# way on a laptop and in CI: PostgreSQL for the store tests (through
+# services/store/testdb.sh) and Chromium for the web console's browser tests,
+# both from Debian's packages. Installing needs root; without it, the script
+# says what is missing and fails, as the tests would.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+die() { echo "testdeps.sh: $*" >&2; exit 1; }
+
+have_chromium() {
+	[ -n "${TIERCHAIN_CHROMIUM:-}" ] && command -v "$TIERCHAIN_CHROMIUM" >/dev/null 2>&1 && return 0
+	local b
+	for b in chromium chromium-browser google-chrome headless-shell; do
+		command -v "$b" >/dev/null 2>&1 && return 0
+	done
+	return 1
+}
+
+bash services/store/testdb.sh install
+
+if ! have_chromium; then
+	[ "$(id -u)" = 0 ] || die "Chromium is missing and installing it needs root: apt-get install -y chromium fonts-dejavu-core (or set TIERCHAIN_CHROMIUM)"
+	echo "testdeps.sh: installing Chromium from Debian's packages" >&2
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
+	have_chromium || die "Chromium still not found after installing it"
+fi
