@@ -390,6 +390,7 @@ func (q *absorbed) accumulate(acc *msmTerms, weight *group.Scalar) {
 		zjw.Multiply(zjw, z)
 	}
 }
+
 // delta computes δ(y, z) = (z − z²)·⟨1, y^(nm)⟩ − Σ_j z^(j+3)·⟨1, 2^n⟩,
 // with ⟨1, y^N⟩ = (y^N − 1)/(y − 1) given as sumY.
 func delta(sumY, z *group.Scalar, n, m int) *group.Scalar {
