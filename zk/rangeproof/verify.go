@@ -35,7 +35,7 @@ func (p *Proof) Verify(t *transcript.Transcript, commitments []*pedersen.Commitm
 // Versions), so a version 1 proof can only be verified on its own, here;
 // nothing on the ledger path calls this.
 func (p *Proof) VerifyV1(t *transcript.Transcript, commitments []*pedersen.Commitment, bitSize int) error {
-	q, err := absorbProof(t, p, commitments, bitSize, 1)
+	q, err := absorbProof(t, p, commitments, bitSize, transcriptV1)
 	if err != nil {
 		return err
 	}
@@ -127,7 +127,7 @@ func (b *BatchVerifier) AddEquation(t *transcript.Transcript, eq Equation) error
 // Add appends a proof to the batch. It fails at once on malformed
 // statements; the proof itself is only checked by Verify.
 func (b *BatchVerifier) Add(t *transcript.Transcript, p *Proof, commitments []*pedersen.Commitment, bitSize int) error {
-	q, err := absorbProof(t, p, commitments, bitSize, 2)
+	q, err := absorbProof(t, p, commitments, bitSize, transcriptV2)
 	if err != nil {
 		return err
 	}
@@ -245,10 +245,21 @@ type absorbed struct {
 	u             []*group.Scalar
 }
 
+// transcriptVersion is what distinguishes the verifier's transcripts: the
+// domain label, and whether a and b are absorbed before c.
+type transcriptVersion struct {
+	domain   string
+	absorbAB bool
+}
+
+var (
+	transcriptV1 = transcriptVersion{DomainV1, false} // VerifyV1 only
+	transcriptV2 = transcriptVersion{Domain, true}
+)
+
 // absorbProof runs the verifier's transcript over the statement and the
-// whole proof. Version 2 absorbs the inner-product scalars a and b before
-// drawing c; version 1 (VerifyV1 only) did not.
-func absorbProof(t *transcript.Transcript, p *Proof, commitments []*pedersen.Commitment, bitSize, version int) (*absorbed, error) {
+// whole proof, and draws its challenges.
+func absorbProof(t *transcript.Transcript, p *Proof, commitments []*pedersen.Commitment, bitSize int, version transcriptVersion) (*absorbed, error) {
 	m, err := checkParams(bitSize, len(commitments))
 	if err != nil {
 		return nil, err
@@ -269,11 +280,7 @@ func absorbProof(t *transcript.Transcript, p *Proof, commitments []*pedersen.Com
 	}
 	chunk := func(i int) []byte { return raw[32*i : 32*(i+1)] }
 	q := &absorbed{p: p, commitments: commitments, n: n, m: m, u: make([]*group.Scalar, rounds)}
-	domain := Domain
-	if version == 1 {
-		domain = DomainV1
-	}
-	startTranscript(t, domain, n, m, commitments)
+	startTranscript(t, version.domain, n, m, commitments)
 	t.AppendMessage("A", chunk(0))
 	t.AppendMessage("S", chunk(1))
 	q.y = t.ChallengeScalar("y")
@@ -290,7 +297,7 @@ func absorbProof(t *transcript.Transcript, p *Proof, commitments []*pedersen.Com
 		t.AppendMessage("R", chunk(8+2*j))
 		q.u[j] = t.ChallengeScalar("u")
 	}
-	if version != 1 {
+	if version.absorbAB {
 		t.AppendMessage("a", chunk(7+2*rounds))
 		t.AppendMessage("b", chunk(8+2*rounds))
 	}
