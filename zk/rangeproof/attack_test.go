@@ -29,7 +29,7 @@ var attackerV2 = transcriptVersion{Domain, false}
 // falseProof proves that the commitment V = Commit(v, γ) + Δ·G, which
 // commits to v + Δ, is in range, using the bits of v: the proof is honest
 // in every part but the statement.
-func falseProof(t *testing.T, rnd *testrand.Reader, n int, v uint64, delta *group.Scalar) (*Proof, []*pedersen.Commitment) {
+func falseProof(t testing.TB, rnd *testrand.Reader, n int, v uint64, delta *group.Scalar) (*Proof, []*pedersen.Commitment) {
 	t.Helper()
 	ops, cs := openings(t, rnd, v)
 	bad := pedersen.FromElement(group.NewIdentity().Add(cs[0].Element(), group.NewIdentity().ScalarMult(delta, pedersen.G())))
@@ -50,7 +50,7 @@ type attackItem struct {
 
 // view runs the verifier's transcripts as version gives them and returns
 // each proof's challenges and the batch weights of a deterministic batch.
-func view(t *testing.T, items []attackItem, version transcriptVersion) ([]*absorbed, []*group.Scalar) {
+func view(t testing.TB, items []attackItem, version transcriptVersion) ([]*absorbed, []*group.Scalar) {
 	t.Helper()
 	bv := NewBatchVerifier(nil)
 	qs := make([]*absorbed, len(items))
@@ -162,7 +162,7 @@ func kernelVector(M [][]*group.Scalar) []*group.Scalar {
 // makes the value generator's coefficient, which collects the false
 // statements' errors ω_i·c_i·z_i²·Δ_i, vanish. All proofs have m = 1 and
 // the same n. It returns the crafted proofs.
-func craftCancelling(t *testing.T, items []attackItem, version transcriptVersion) []attackItem {
+func craftCancelling(t testing.TB, items []attackItem, version transcriptVersion) []attackItem {
 	t.Helper()
 	qs, ws := view(t, items, version)
 	n := items[0].n
