@@ -99,17 +99,16 @@ var identityEncoding [group.ElementSize]byte
 func Prove(t *transcript.Transcript, openings []pedersen.Opening, bitSize int, rand io.Reader) (*Proof, error) {
 	commitments := make([]*pedersen.Commitment, len(openings))
 	for j, o := range openings {
-		if o.Blinding == nil {
-			return nil, fmt.Errorf("%w: opening without blinding", ErrUnsupportedParameters)
+		if o.Blinding != nil { // else proveStatement refuses the opening
+			commitments[j] = o.Commitment()
 		}
-		commitments[j] = o.Commitment()
 	}
 	return proveStatement(t, openings, commitments, bitSize, rand)
 }
 
-// proveStatement is Prove with the commitments the transcript binds given: Prove
-// computes them from the openings. (The tests give others to build the
-// false proofs a cheating prover would.)
+// proveStatement is Prove with the commitments the transcript binds given:
+// Prove computes them from the openings. (The tests give others, to build
+// the false proofs a cheating prover would.)
 func proveStatement(t *transcript.Transcript, openings []pedersen.Opening, commitments []*pedersen.Commitment, bitSize int, rand io.Reader) (*Proof, error) {
 	m, err := checkParams(bitSize, len(openings))
 	if err != nil {

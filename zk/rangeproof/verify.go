@@ -20,22 +20,23 @@ const BatchDomain = "tierchain/rangeproof/batch/v2"
 // the scalar that joins the two checks is a transcript challenge drawn
 // after the whole proof.
 func (p *Proof) Verify(t *transcript.Transcript, commitments []*pedersen.Commitment, bitSize int) error {
-	bv := NewBatchVerifier(nil)
-	if err := bv.Add(t, p, commitments, bitSize); err != nil {
-		return err
-	}
-	return bv.Verify()
+	return p.verifyAlone(t, commitments, bitSize, transcriptV2)
 }
 
 // VerifyV1 checks, on its own, a proof made under the version 1 transcript
 // (Domain "tierchain/rangeproof/v1"), which drew the challenge c before
 // absorbing the inner-product scalars a and b. Alone such a proof is still
 // sound: a and b then scale three fixed generators and cannot reach the
-// point c fixed. In a batch they are not (docs/crypto/rangeproof.md,
+// point c fixed. Batched, such proofs are not sound (docs/crypto/rangeproof.md,
 // Versions), so a version 1 proof can only be verified on its own, here;
 // nothing on the ledger path calls this.
 func (p *Proof) VerifyV1(t *transcript.Transcript, commitments []*pedersen.Commitment, bitSize int) error {
-	q, err := absorbProof(t, p, commitments, bitSize, transcriptV1)
+	return p.verifyAlone(t, commitments, bitSize, transcriptV1)
+}
+
+// verifyAlone checks one proof: its equation alone needs no weight.
+func (p *Proof) verifyAlone(t *transcript.Transcript, commitments []*pedersen.Commitment, bitSize int, version transcriptVersion) error {
+	q, err := absorbProof(t, p, commitments, bitSize, version)
 	if err != nil {
 		return err
 	}
