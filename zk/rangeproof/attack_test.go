@@ -355,6 +355,16 @@ func TestBatchWeightsBindEveryItem(t *testing.T) {
 	if ws[0].Equal(ws[1]) == 1 {
 		t.Error("a proof added twice has the same weight twice")
 	}
+	// The zero BatchVerifier is NewBatchVerifier(nil).
+	var zero BatchVerifier
+	for range 2 {
+		if err := zero.Add(ctxTranscript(), ps[0].p, ps[0].cs, 8); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if zws, _ := zero.weights(); zws[0].Equal(ws[0]) != 1 || zws[1].Equal(ws[1]) != 1 || zero.Verify() != nil {
+		t.Error("the zero BatchVerifier differs from NewBatchVerifier(nil)")
+	}
 	// NewTranscriptBatchVerifier: the weights depend on the caller's
 	// transcript, which Verify leaves as it was.
 	seed := transcript.New("tierchain/test/batch")

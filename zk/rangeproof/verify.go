@@ -175,7 +175,12 @@ func (b *BatchVerifier) weights() ([]*group.Scalar, error) {
 		}
 		return out, nil
 	}
-	t := b.weight.Clone()
+	var t *transcript.Transcript
+	if b.weight != nil {
+		t = b.weight.Clone()
+	} else { // the zero BatchVerifier: as NewBatchVerifier(nil)
+		t = transcript.New(BatchDomain)
+	}
 	t.AppendUint64("items", uint64(len(b.items)))
 	for _, it := range b.items {
 		t.AppendMessage("item", it.digest)
