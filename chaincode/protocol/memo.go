@@ -72,14 +72,8 @@ func (m *VerifyMemo) Len() int {
 	return len(m.keys)
 }
 
-// memoTranscript starts a batch's memo key: a clone of the statement's
-// transcript, labelled so no proof transcript can coincide with it.
-func memoTranscript(base *transcript.Transcript) *transcript.Transcript {
-	t := base.Clone()
-	t.AppendString("memo", "verified statements")
-	return t
-}
-
+// memoKeyOf draws the memo key from a batch's transcript (batchTranscript)
+// after every proof's bytes.
 func memoKeyOf(t *transcript.Transcript) memoKey {
 	return memoKey(t.ChallengeBytes("memo key"))
 }

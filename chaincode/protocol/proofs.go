@@ -30,16 +30,22 @@ const (
 // docs/BENCHMARKS.md, Chaincode) and the equations of its handle and
 // balance proofs (audit.HandleProof.Equation, balance.Proof.Equation) go
 // into one rangeproof.BatchVerifier. Every proof runs on its own proof
-// transcript, from which the batch draws its weight after the whole proof
-// is absorbed, so verification is deterministic.
+// transcript (its challenges are its own), but the weights that combine
+// them come from ONE transcript, the batch's: the statement's, then every
+// proof's name, index and bytes, then (inside the BatchVerifier) a digest
+// of every proof's own transcript. So every weight is fixed only after
+// every proof of the transaction: a prover cannot pick one proof knowing
+// its weight (no generalised-birthday search across proofs), and
+// verification stays deterministic.
 //
 // The adds only record the proofs; verify decodes them in order (a
 // malformed one fails there, first in order) and runs the MSM, unless the
-// context's memo already holds the same statement and proofs, verified.
+// context's memo already holds the same statement and proofs, verified:
+// the memo key is a challenge from the same batch transcript.
 type proofBatch struct {
 	base  *transcript.Transcript
 	memo  *VerifyMemo
-	key   *transcript.Transcript // with a memo, its key: base, then every proof's bytes
+	batch *transcript.Transcript // base, then every proof's name, index and bytes
 	steps []func(*rangeproof.BatchVerifier) error
 	// recheck verifies each handle and balance proof on its own, to name
 	// the culprit when the batch fails: each is a small MSM, a fraction of
@@ -48,21 +54,23 @@ type proofBatch struct {
 }
 
 func newProofBatch(ctx Context, base *transcript.Transcript) *proofBatch {
-	b := &proofBatch{base: base, memo: ctx.Memo}
-	if b.memo != nil {
-		b.key = memoTranscript(base)
-	}
-	return b
+	return &proofBatch{base: base, memo: ctx.Memo, batch: batchTranscript(base)}
 }
 
-// record queues one proof's step and, with a memo, absorbs its bytes into
-// the memo key.
+// batchTranscript starts a batch's transcript: a clone of the statement's,
+// labelled so no proof transcript can coincide with it.
+func batchTranscript(base *transcript.Transcript) *transcript.Transcript {
+	t := base.Clone()
+	t.AppendString("batch", "every proof of the statement")
+	return t
+}
+
+// record queues one proof's step and absorbs its bytes into the batch
+// transcript.
 func (b *proofBatch) record(proof string, index int, raw []byte, step func(*rangeproof.BatchVerifier) error) {
-	if b.key != nil {
-		b.key.AppendString("proof", proof)
-		b.key.AppendUint64("index", uint64(index))
-		b.key.AppendMessage("bytes", raw)
-	}
+	b.batch.AppendString("proof", proof)
+	b.batch.AppendUint64("index", uint64(index))
+	b.batch.AppendMessage("bytes", raw)
 	b.steps = append(b.steps, step)
 }
 
@@ -143,13 +151,13 @@ func (b *proofBatch) addBalance(excess *group.Element, proof []byte) {
 // proofs are checked one by one to name the first that fails; if they all
 // hold, the range proofs are to blame.
 func (b *proofBatch) verify() error {
-	var key memoKey
-	if b.memo != nil {
-		if key = memoKeyOf(b.key); b.memo.has(key) {
-			return nil
-		}
+	// The memo key is drawn whether or not there is a memo, so the weights
+	// (drawn after it) are the same on every peer.
+	key := memoKeyOf(b.batch)
+	if b.memo != nil && b.memo.has(key) {
+		return nil
 	}
-	bv := rangeproof.NewBatchVerifier(nil)
+	bv := rangeproof.NewTranscriptBatchVerifier(b.batch)
 	for _, step := range b.steps {
 		if err := step(bv); err != nil {
 			return err

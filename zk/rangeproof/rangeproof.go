@@ -23,7 +23,14 @@ import (
 )
 
 // Domain is the protocol label appended to the caller's transcript.
-const Domain = "tierchain/rangeproof/v1"
+// Version 2 absorbs every part of the proof, the inner-product scalars a
+// and b included, before the verifier draws any challenge from it.
+const Domain = "tierchain/rangeproof/v2"
+
+// DomainV1 is the label of the first transcript, which drew the verifier's
+// challenge c without absorbing a and b. Its proofs verify only on their own
+// (Proof.VerifyV1), never in a batch: docs/crypto/rangeproof.md, Versions.
+const DomainV1 = "tierchain/rangeproof/v1"
 
 // Limits of one proof.
 const (
@@ -70,8 +77,8 @@ func checkParams(bitSize, count int) (m int, err error) {
 
 // startTranscript appends the statement: domain, n, m and every commitment
 // (the padding identities, encoded as 32 zero bytes, included).
-func startTranscript(t *transcript.Transcript, n, m int, commitments []*pedersen.Commitment) {
-	t.AppendString("dom-sep", Domain)
+func startTranscript(t *transcript.Transcript, domain string, n, m int, commitments []*pedersen.Commitment) {
+	t.AppendString("dom-sep", domain)
 	t.AppendUint64("n", uint64(n))
 	t.AppendUint64("m", uint64(m))
 	for j := 0; j < m; j++ {
@@ -86,22 +93,23 @@ func startTranscript(t *transcript.Transcript, n, m int, commitments []*pedersen
 // identityEncoding is the canonical encoding of the identity.
 var identityEncoding [group.ElementSize]byte
 
-func padded(commitments []*pedersen.Commitment, m int) []*group.Element {
-	out := make([]*group.Element, m)
-	for j := range out {
-		if j < len(commitments) {
-			out[j] = commitments[j].Element()
-		} else {
-			out[j] = group.NewIdentity()
-		}
-	}
-	return out
-}
-
 // Prove produces one aggregated proof that every opening's value is in
 // [0, 2^bits). The caller's transcript must already bind the context and
 // the other public inputs of the transaction.
 func Prove(t *transcript.Transcript, openings []pedersen.Opening, bitSize int, rand io.Reader) (*Proof, error) {
+	commitments := make([]*pedersen.Commitment, len(openings))
+	for j, o := range openings {
+		if o.Blinding != nil { // else proveStatement refuses the opening
+			commitments[j] = o.Commitment()
+		}
+	}
+	return proveStatement(t, openings, commitments, bitSize, rand)
+}
+
+// proveStatement is Prove with the commitments the transcript binds given:
+// Prove computes them from the openings. (The tests give others, to build
+// the false proofs a cheating prover would.)
+func proveStatement(t *transcript.Transcript, openings []pedersen.Opening, commitments []*pedersen.Commitment, bitSize int, rand io.Reader) (*Proof, error) {
 	m, err := checkParams(bitSize, len(openings))
 	if err != nil {
 		return nil, err
@@ -117,11 +125,7 @@ func Prove(t *transcript.Transcript, openings []pedersen.Opening, bitSize int, r
 		}
 	}
 	gens := generators()
-	commitments := make([]*pedersen.Commitment, len(openings))
-	for j, o := range openings {
-		commitments[j] = o.Commitment()
-	}
-	startTranscript(t, n, m, commitments)
+	startTranscript(t, Domain, n, m, commitments)
 
 	random := func() (*group.Scalar, error) { return group.RandomScalar(rand) }
 	alpha, err := random()
@@ -250,6 +254,9 @@ func Prove(t *transcript.Transcript, openings []pedersen.Opening, bitSize int, r
 	if err := p.varTimeProveInnerProduct(t, gens, N, y, w, lx, rx); err != nil {
 		return nil, err
 	}
+	// The transcript ends where the verifier's is before it draws c.
+	t.AppendScalar("a", &p.ipaA)
+	t.AppendScalar("b", &p.ipaB)
 	return p, nil
 }
 
