@@ -232,8 +232,9 @@ func (p *HandleProof) Verify(t *transcript.Transcript, pub *PublicKey, c *peders
 // for a rangeproof.BatchVerifier: the chaincode adds it with
 // AddEquation(t, eq) on the same transcript t, so a transaction's range,
 // handle and balance proofs are checked in one multi-scalar multiplication
-// (the batch weight AddEquation draws from t comes after w, so after the
-// whole proof). A false equation makes the batch's Verify fail.
+// (the digest AddEquation draws from t comes after w, so after the whole
+// proof, and the batch draws every weight only once all its items are in).
+// A false equation makes the batch's Verify fail.
 func (p *HandleProof) Equation(t *transcript.Transcript, pub *PublicKey, c *pedersen.Commitment, h *Handle) (rangeproof.Equation, error) {
 	if len(p.enc) != HandleProofSize || len(pub.enc) != KeySize || len(h.enc) != HandleSize {
 		return rangeproof.Equation{}, ErrMalformedProof // zero values, not from a constructor or decoder

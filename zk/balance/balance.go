@@ -112,9 +112,10 @@ func (p *Proof) Verify(t *transcript.Transcript, d *group.Element) error {
 // s·H − c·D − R = 0, for a rangeproof.BatchVerifier: the chaincode adds it
 // with AddEquation(t, eq) on the same transcript t, so a transaction's range
 // and balance proofs are checked in one multi-scalar multiplication. It
-// runs Verify's transcript steps and then appends s, so the batch weight
-// AddEquation draws from t is fixed only after the whole proof. A false
-// equation makes the batch's Verify fail.
+// runs Verify's transcript steps and then appends s, so the digest
+// AddEquation draws from t binds the whole proof into the batch's weights,
+// which are drawn only once every item is in. A false equation makes the
+// batch's Verify fail.
 func (p *Proof) Equation(t *transcript.Transcript, d *group.Element) (rangeproof.Equation, error) {
 	if len(p.enc) != ProofSize { // a zero Proof, not one from Prove or DecodeProof
 		return rangeproof.Equation{}, ErrMalformedProof
