@@ -35,7 +35,7 @@ func TestReceive(t *testing.T) {
 	tampered := change
 	tampered.HolderEnvelope = bytes.Clone(change.HolderEnvelope)
 	tampered.HolderEnvelope[len(tampered.HolderEnvelope)-1] ^= 1
-	rep, err := h.wallet.Receive(ctx, h.S1.ID, []model.Token{tampered})
+	rep, err := h.wallet.Receive(ctx, h.S1.ID, nil, []model.Token{tampered})
 	if err != nil || rep.Opened != 0 || len(rep.Refused) != 1 {
 		t.Fatalf("tampered envelope: report %+v, %v", rep, err)
 	}
@@ -43,7 +43,7 @@ func TestReceive(t *testing.T) {
 		t.Fatalf("a refused envelope was stored: %v", err)
 	}
 
-	rep, err = h.wallet.Receive(ctx, h.S1.ID, tokens)
+	rep, err = h.wallet.Receive(ctx, h.S1.ID, nil, tokens)
 	if err != nil || rep.Opened != 1 || len(rep.Refused) != 0 {
 		t.Fatalf("Receive: report %+v, %v (want the change opened, the other holder's token skipped)", rep, err)
 	}
