@@ -188,6 +188,9 @@ func Parties(e model.Event) []string {
 	for _, en := range e.Enterprises {
 		add(en.ID)
 	}
+	for _, d := range e.Disputes {
+		add(d.Holder, d.Sender)
+	}
 	slices.Sort(out)
 	return slices.Compact(out)
 }

@@ -134,6 +134,10 @@ func TestParties(t *testing.T) {
 	if got, want := Parties(e), []string{"b1", "b2", "core", "new", "s1"}; !slices.Equal(got, want) {
 		t.Fatalf("Parties = %v, want %v", got, want)
 	}
+	// A dispute reaches its holder and the sender it names.
+	if got := Parties(model.Event{Actor: "s2", Disputes: []model.DisputeChange{{Token: "t1", Holder: "s2", Sender: "s1"}}}); !slices.Equal(got, []string{"s1", "s2"}) {
+		t.Fatalf("dispute parties = %v", got)
+	}
 	if got := Parties(model.Event{Actor: "bootstrap", Enterprises: []model.EnterpriseChange{{ID: "op"}}}); !slices.Equal(got, []string{"op"}) {
 		t.Fatalf("bootstrap: %v", got)
 	}
