@@ -64,7 +64,7 @@ type Reconciliation struct {
 	ReadAt   time.Time     `json:"readAt"`
 	Summary  audit.Summary `json:"summary"`
 	Breaks   []audit.Break `json:"breaks"`
-	Problems int           `json:"problems"` // envelope mismatches + unopenable + conservation breaks + disputes
+	Problems int           `json:"problems"` // envelope mismatches + unopenable + conservation breaks (disputes: Summary.Disputes)
 	Items    []ReconItem   `json:"items"`
 	// Disputes are the holders' disputes of their envelopes, each with the
 	// amount the regulator opened itself.
@@ -85,7 +85,7 @@ func (a *API) reconciliation(c *gin.Context) error {
 	}
 	s := snap.Summary
 	out := Reconciliation{ReadAt: snap.ReadAt, Summary: s, Breaks: snap.Breaks,
-		Problems: s.EnvelopeMismatch + s.Unopenable + s.Breaks + s.Disputes, Items: []ReconItem{}, Disputes: snap.Disputes}
+		Problems: s.EnvelopeMismatch + s.Unopenable + s.Breaks, Items: []ReconItem{}, Disputes: snap.Disputes}
 	if out.Breaks == nil {
 		out.Breaks = []audit.Break{}
 	}
