@@ -15,7 +15,6 @@ import (
 	"github.com/tierchain/tierchain/internal/fabnet"
 	"github.com/tierchain/tierchain/internal/fabricclient"
 	"github.com/tierchain/tierchain/services/wallet"
-	"github.com/tierchain/tierchain/zk/pedersen"
 )
 
 // TestLyingEnvelopeOverREST: tier 1 pays tier 2 with a split whose
@@ -62,7 +61,7 @@ func TestLyingEnvelopeOverREST(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	paid, rest := opening(t, 100_00), opening(t, in.Value-100_00)
+	paid, rest := rulestest.Opening(100_00), rulestest.Opening(in.Value-100_00)
 	lie := rulestest.LyingEnvelopes(to.Key, paid)[0]
 	req, err := protocol.BuildSplit(protocol.Context{Channel: fabnet.ChannelName, Chaincode: fabnet.ChaincodeName}, protocol.SplitInput{
 		Kind: protocol.KindSplit, Spender: sender, Inputs: []protocol.OpenedToken{{ID: change.ID, Opening: in}},
@@ -161,15 +160,6 @@ func TestLyingEnvelopeOverREST(t *testing.T) {
 	if !found {
 		t.Fatalf("the regulator's reconciliation lists no dispute of %s: %+v", bad, rec.Disputes)
 	}
-}
-
-func opening(t *testing.T, v uint64) pedersen.Opening {
-	t.Helper()
-	o, err := pedersen.NewOpening(v, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return o
 }
 
 // awaitEvent waits up to 10 s for an event of type typ.

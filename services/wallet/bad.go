@@ -59,21 +59,7 @@ func envelopeHash(env []byte) []byte {
 
 // knownBad maps kind\x00id to the hash of the envelope recorded as bad.
 func (w *Wallet) knownBad(ctx context.Context, enterpriseID string) (map[string][]byte, error) {
-	rows, err := w.db.SQL.QueryContext(ctx, w.db.Rebind(`SELECT kind, id, envelope_hash FROM wallet_bad_envelopes WHERE enterprise_id = ?`), enterpriseID)
-	if err != nil {
-		return nil, fmt.Errorf("wallet: read bad envelopes: %w", err)
-	}
-	defer rows.Close()
-	out := map[string][]byte{}
-	for rows.Next() {
-		var kind, id string
-		var h []byte
-		if err := rows.Scan(&kind, &id, &h); err != nil {
-			return nil, fmt.Errorf("wallet: read bad envelopes: %w", err)
-		}
-		out[kind+"\x00"+id] = h
-	}
-	return out, rows.Err()
+	return w.recordBlobs(ctx, `SELECT kind, id, envelope_hash FROM wallet_bad_envelopes WHERE enterprise_id = ?`, enterpriseID)
 }
 
 // sender names who sealed the item's envelope: facts of the record itself,

@@ -248,19 +248,25 @@ func (w *Wallet) readInvoices(ctx context.Context, l Ledger, coreID string) ([]s
 
 // storedCommitments maps kind\x00id to the stored commitment.
 func (w *Wallet) storedCommitments(ctx context.Context, enterpriseID string) (map[string][]byte, error) {
-	rows, err := w.db.SQL.QueryContext(ctx, w.db.Rebind(`SELECT kind, id, commitment FROM wallet_openings WHERE enterprise_id = ?`), enterpriseID)
+	return w.recordBlobs(ctx, `SELECT kind, id, commitment FROM wallet_openings WHERE enterprise_id = ?`, enterpriseID)
+}
+
+// recordBlobs runs q (selecting kind, id and one blob for the enterprise)
+// and maps kind\x00id to the blob.
+func (w *Wallet) recordBlobs(ctx context.Context, q, enterpriseID string) (map[string][]byte, error) {
+	rows, err := w.db.SQL.QueryContext(ctx, w.db.Rebind(q), enterpriseID)
 	if err != nil {
-		return nil, fmt.Errorf("wallet: read openings: %w", err)
+		return nil, fmt.Errorf("wallet: read records: %w", err)
 	}
 	defer rows.Close()
 	out := map[string][]byte{}
 	for rows.Next() {
 		var kind, id string
-		var c []byte
-		if err := rows.Scan(&kind, &id, &c); err != nil {
-			return nil, fmt.Errorf("wallet: read openings: %w", err)
+		var b []byte
+		if err := rows.Scan(&kind, &id, &b); err != nil {
+			return nil, fmt.Errorf("wallet: read records: %w", err)
 		}
-		out[kind+"\x00"+id] = c
+		out[kind+"\x00"+id] = b
 	}
 	return out, rows.Err()
 }
