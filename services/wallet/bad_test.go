@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/chaincode/protocol"
 	"github.com/tierchain/tierchain/chaincode/rules/rulestest"
 	"github.com/tierchain/tierchain/services/store"
@@ -84,5 +85,51 @@ func badEnvelopeRecorded(t *testing.T, db *store.DB, path string, lieIndex int) 
 	if _, err := h.wallet.BuildSpend(ctx, h.ledger(h.S2), wallet.SpendSpec{Holder: h.S2.ID, Inputs: []string{bad.ID},
 		Outputs: []wallet.Payment{h.pay(t, h.S3, 1)}, Auditor: must(h.directory(h.S2).Auditor(ctx))}); err == nil {
 		t.Fatal("a token with a bad envelope was spendable")
+	}
+}
+
+// TestBadEnvelopeSenders: the other ways a sender seals a lie. The core
+// issues a root whose holder envelope lies (the sender is the issuer); a
+// supplier asks a bank to finance a token with an envelope the bank cannot
+// open (the sender is the requester), which the bank's wallet flags as a
+// pending request and again as a holding once it approved.
+func TestBadEnvelopeSenders(t *testing.T) {
+	ctx := context.Background()
+	h, s := scenario(t, storetest.SQLite(t))
+	amount := rulestest.Opening(1_500)
+	lie := rulestest.LyingEnvelopes(h.S1.Key.Public(), amount)[1] // wrong blinding
+	req := must(protocol.BuildIssue(h.Ctx(), protocol.IssueInput{
+		Issuer: h.Core.ID, IssuerKey: h.Core.Key.Public(), Bank: h.BankA.ID, Holder: h.S1.Recipient(), Invoices: s.Invoices[2:],
+		Limit: rulestest.LimitA, Outstanding: s.Outstanding, Maturity: rulestest.Maturity, Amount: amount, HolderEnvelope: lie.Envelope,
+	}, h.Auditor(), nil))
+	root := must(h.Rules.Issue(h.As(h.Core), req))
+	rep := must(h.wallet.Sync(ctx, h.S1.ID, h.ledger(h.S1)))
+	if len(rep.Bad) != 1 || rep.Bad[0].ID != root.ID || rep.Bad[0].Sender != h.Core.ID || rep.Bad[0].Reason != model.DisputeWrongOpening {
+		t.Fatalf("issue with a lying envelope: %+v", rep.Bad)
+	}
+	// The core's own issuer envelope is honest: its wallet opens the root.
+	if rep := must(h.wallet.Sync(ctx, h.Core.ID, h.ledger(h.Core))); len(rep.Bad) != 0 {
+		t.Fatalf("core's wallet: %+v", rep.Bad)
+	}
+
+	garbage := rulestest.LyingEnvelopes(h.BankA.Key.Public(), s.RootOpening)[2]
+	must(h.Rules.RequestFinancing(h.As(h.S1), &model.FinanceRequest{Token: s.Root, Bank: h.BankA.ID, BankEnvelope: garbage.Envelope}))
+	rep = must(h.wallet.Sync(ctx, h.BankA.ID, h.ledger(h.BankA)))
+	want := wallet.BadEnvelope{Kind: "financing", ID: s.Root, Root: s.Root, Sender: h.S1.ID, Reason: model.DisputeUndecryptable, DetectedAt: h.Now.UTC()}
+	if len(rep.Bad) != 1 || rep.Bad[0] != want {
+		t.Fatalf("financing request: %+v, want %+v", rep.Bad, want)
+	}
+	must(h.Rules.ApproveFinancing(h.As(h.BankA), &model.ApproveFinancingRequest{Token: s.Root, DisbursementRef: "WIRE-1", AgreementHash: make([]byte, 32)}))
+	rep = must(h.wallet.Sync(ctx, h.BankA.ID, h.ledger(h.BankA)))
+	if len(rep.Bad) != 1 || rep.Bad[0].Kind != "token" || rep.Bad[0].Sender != h.S1.ID {
+		t.Fatalf("financed holding: %+v", rep.Bad)
+	}
+	if b, err := h.wallet.TokenBadEnvelope(ctx, h.BankA.ID, s.Root); err != nil || b.Sender != h.S1.ID {
+		t.Fatalf("bank's TokenBadEnvelope %+v, %v", b, err)
+	}
+	// The chaincode names the same sender when the bank disputes it.
+	d := must(h.Rules.FileDispute(h.As(h.BankA), &model.FileDisputeRequest{Token: s.Root, Reason: model.DisputeUndecryptable}))
+	if d.Sender != h.S1.ID || d.Envelope != model.DisputedBankEnvelope {
+		t.Fatalf("bank's dispute %+v", d)
 	}
 }
