@@ -1,9 +1,12 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -43,6 +46,61 @@ func (a *API) announceBad(enterpriseID string, rep *wallet.SyncReport) {
 		}
 	}
 }
+
+// ReceiveEvent checks on receipt the envelopes of the tokens a ledger
+// transaction created for enterprises whose keys this gateway's wallet
+// holds (its ledger feed calls it), so a bad one is recorded and announced
+// when it arrives, not when its holder next looks. The holder's own peer
+// may commit the block a moment after the feed's: a token not found yet is
+// asked again a few times; whatever still fails is left to the next sync.
+func (a *API) ReceiveEvent(ctx context.Context, e model.Event) {
+	if a.d.Wallet == nil || a.d.Directory == nil {
+		return
+	}
+	var hosted []string
+	for _, t := range e.Tokens {
+		if t.Commitment == nil || t.Holder == "" {
+			continue // not a new token
+		}
+		if hosted == nil {
+			var err error
+			if hosted, err = a.d.Wallet.Enterprises(ctx); err != nil {
+				a.d.Log.Warn("receive: wallet keys", "error", err)
+				return
+			}
+		}
+		if !slices.Contains(hosted, t.Holder) {
+			continue
+		}
+		l, err := a.d.Directory.Client(ctx, t.Holder)
+		if err != nil {
+			a.d.Log.Debug("receive: ledger client", "holder", t.Holder, "error", err)
+			continue
+		}
+		var rep *wallet.SyncReport
+		for attempt := range receiveAttempts {
+			if rep, err = a.d.Wallet.ReceiveToken(ctx, t.Holder, l, t.ID); !errors.Is(err, model.ErrNotFound) || attempt == receiveAttempts-1 {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(receiveRetry):
+			}
+		}
+		if err != nil {
+			a.d.Log.Debug("receive: token", "holder", t.Holder, "token", t.ID, "error", err)
+			continue
+		}
+		a.announceBad(t.Holder, rep)
+	}
+}
+
+// How ReceiveEvent waits for the holder's peer.
+const (
+	receiveAttempts = 5
+	receiveRetry    = 200 * time.Millisecond
+)
 
 // BadEnvelopeList is what GET /v1/bad-envelopes returns.
 type BadEnvelopeList struct {

@@ -20,8 +20,8 @@ import (
 // TestLyingEnvelopeOverREST: tier 1 pays tier 2 with a split whose
 // output carries a holder envelope that does not open the output (built
 // and submitted with tier 1's own identity, past the honest REST builder).
-// The network commits it. Tier 2's wallet flags it with tier 1 named, over
-// the API and as a server-sent event; tier 1's dispute of tier 2's token is
+// The network commits it. Tier 2's wallet flags it on receipt with tier 1
+// named, as a server-sent event and over the API; tier 1's dispute of tier 2's token is
 // refused with the ledger unchanged; tier 2's dispute lands on the ledger;
 // the regulator's reconciliation lists it with the amount it opened itself.
 func TestLyingEnvelopeOverREST(t *testing.T) {
@@ -81,7 +81,11 @@ func TestLyingEnvelopeOverREST(t *testing.T) {
 	}
 	bad := toks[0].ID
 
-	// Tier 2's wallet flags it, naming tier 1.
+	// On receipt (the gateway's ledger feed), before tier 2 asks for
+	// anything, its wallet checks the envelope and tells it.
+	awaitEvent(t, events, "wallet.bad-envelope")
+
+	// Tier 2's wallet flagged it, naming tier 1.
 	var list struct {
 		Items []wallet.BadEnvelope `json:"items"`
 	}
@@ -101,7 +105,6 @@ func TestLyingEnvelopeOverREST(t *testing.T) {
 	if view.Amount != nil || view.BadEnvelope == nil || view.BadEnvelope.Sender != sender {
 		t.Fatalf("token view %+v (bad envelope %+v)", view.Token, view.BadEnvelope)
 	}
-	awaitEvent(t, events, "wallet.bad-envelope")
 
 	// Not the holder: tier 1 is refused by the gateway (its wallet found
 	// nothing) and by the chaincode (submitted directly), and the ledger

@@ -208,7 +208,7 @@ func build(ctx context.Context, cfg Config, db *store.DB) (_ *Platform, err erro
 		return nil, err
 	}
 	p.Server = srv
-	p.feed = &ledgerfeed.Feed{Source: regulator, Publisher: srv.Broker(), DB: db, Logger: cfg.Logger}
+	p.feed = &ledgerfeed.Feed{Source: regulator, Publisher: srv.Broker(), DB: db, Logger: cfg.Logger, OnEvent: a.ReceiveEvent}
 	return p, nil
 }
 
