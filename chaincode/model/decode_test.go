@@ -212,6 +212,11 @@ func FuzzDecodeSmallRequests(f *testing.F) {
 	fuzzDecode[model.TokenActionRequest](f, `{"token":"t1","reason":"x"}`)
 }
 
+func FuzzDecodeFileDisputeRequest(f *testing.F) {
+	fuzzDecode[model.FileDisputeRequest](f, `{"token":"t1","reason":"ENVELOPE_WRONG_OPENING"}`, `{"token":"t1","reason":"ENVELOPE_UNDECRYPTABLE"}`,
+		`{"token":"t1","reason":"envelope_wrong_opening"}`, `{"token":"t1"}`)
+}
+
 func FuzzDecodePageRequest(f *testing.F) {
 	fuzzDecode[model.PageRequest](f, `{"owner":"core","pageSize":2,"bookmark":"\u0000tc.token\u0000"}`)
 }

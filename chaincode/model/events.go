@@ -23,6 +23,7 @@ type Event struct {
 	Invoices    []InvoiceChange    `json:"invoices,omitempty"`
 	CreditLines []CreditLineChange `json:"creditLines,omitempty"`
 	Tokens      []TokenChange      `json:"tokens,omitempty"`
+	Disputes    []DisputeChange    `json:"disputes,omitempty"`
 }
 
 // EnterpriseChange is an enterprise registered, suspended or reactivated.

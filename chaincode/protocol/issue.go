@@ -104,6 +104,10 @@ type IssueInput struct {
 	Outstanding pedersen.Opening // opening of the credit line's outstanding sum (0, 0 when none)
 	Maturity    time.Time
 	Amount      pedersen.Opening
+	// HolderEnvelope, when set, goes on the ledger instead of Amount
+	// sealed to Holder.Key: as OutputSpec.HolderEnvelope, for tests that
+	// play an issuer whose envelope lies.
+	HolderEnvelope []byte
 }
 
 // BuildIssue produces a complete IssueRequest. It refuses amounts over the
@@ -140,6 +144,9 @@ func BuildIssue(ctx Context, in IssueInput, aud Auditor, rand io.Reader) (*model
 	out, err := sealOutput(in.Amount, in.Holder.Key, PurposeHolder, aud, rand)
 	if err != nil {
 		return nil, err
+	}
+	if in.HolderEnvelope != nil {
+		out.holderEnv = in.HolderEnvelope
 	}
 	issuerEnv, err := envelope.Seal(in.IssuerKey, in.Amount, OutputBinding(out.commitment, PurposeIssuer), rand)
 	if err != nil {

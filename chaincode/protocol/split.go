@@ -100,6 +100,11 @@ type OpenedToken struct {
 type OutputSpec struct {
 	Holder  Recipient
 	Opening pedersen.Opening
+	// HolderEnvelope, when set, goes on the ledger instead of Opening
+	// sealed to Holder.Key. Honest builders leave it nil; tests set it to
+	// play a sender whose envelope does not open the output, which the
+	// chaincode cannot tell (docs/crypto/envelope.md).
+	HolderEnvelope []byte
 }
 
 // SplitInput is what a holder's wallet knows to split, merge or transfer.
@@ -136,6 +141,9 @@ func BuildSplit(ctx Context, in SplitInput, aud Auditor, rand io.Reader) (*model
 		sl, err := sealOutput(o.Opening, o.Holder.Key, PurposeHolder, aud, rand)
 		if err != nil {
 			return nil, err
+		}
+		if o.HolderEnvelope != nil {
+			sl.holderEnv = o.HolderEnvelope
 		}
 		outOpenings[i] = o.Opening
 		s.Outputs = append(s.Outputs, OutputRef{Holder: o.Holder.ID, Commitment: sl.commitment, Handle: sl.handle,

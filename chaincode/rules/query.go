@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"encoding/json"
 	"time"
 
 	"github.com/tierchain/tierchain/chaincode/model"
@@ -32,17 +31,7 @@ func (r *Rules) Enterprises(st State, req *model.PageRequest) (*model.Page[model
 		return nil, err
 	}
 	if req.Owner == "" {
-		kvs, next, err := st.GetStateByPartialCompositeKeyWithPagination(objEnterprise, nil, int32(req.PageSize), req.Bookmark)
-		if err != nil {
-			return nil, internal("range read: %v", err)
-		}
-		page := &model.Page[model.Enterprise]{Items: make([]model.Enterprise, len(kvs)), Bookmark: next}
-		for i, kv := range kvs {
-			if err := json.Unmarshal(kv.Value, &page.Items[i]); err != nil {
-				return nil, internal("corrupt enterprise record: %v", err)
-			}
-		}
-		return page, nil
+		return recordPage[model.Enterprise](st, objEnterprise, req, "enterprise")
 	}
 	return readPage(st, objEnterpriseByRole, req, func(id string) (*model.Enterprise, error) {
 		return mustGet[model.Enterprise](st, enterpriseKey(id), "enterprise", id)

@@ -53,7 +53,16 @@ type Deps struct {
 	// gateways that fingerprint invoices elsewhere; nil when this gateway is
 	// not the operator's.
 	OPRF *oprf.Server
-	Now  func() time.Time
+	// Events receives the server-sent events the API raises itself (a bad
+	// envelope found by an enterprise's wallet); nil: none are sent. The
+	// gateway's *gateway.Broker is one.
+	Events Publisher
+	Now    func() time.Time
+}
+
+// Publisher receives server-sent events.
+type Publisher interface {
+	Publish(ev gateway.Event) (gateway.Event, error)
 }
 
 // API holds the dependencies of the handlers.
@@ -80,6 +89,7 @@ func (a *API) Register(r *gateway.Routes) {
 	a.registerInvoices(r)
 	a.registerReceivables(r)
 	a.registerTokens(r)
+	a.registerDisputes(r)
 	a.registerAudit(r)
 	if a.d.OPRF != nil {
 		r.POST("/oprf/evaluate", a.oprfEvaluate, model.RoleSupplier)
@@ -234,7 +244,9 @@ func (a *API) syncWallet(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	_, err = a.d.Wallet.Sync(c.Request.Context(), gateway.PrincipalOf(c).EnterpriseID, l)
+	me := gateway.PrincipalOf(c).EnterpriseID
+	rep, err := a.d.Wallet.Sync(c.Request.Context(), me, l)
+	a.announceBad(me, rep)
 	return err
 }
 

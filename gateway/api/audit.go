@@ -64,8 +64,11 @@ type Reconciliation struct {
 	ReadAt   time.Time     `json:"readAt"`
 	Summary  audit.Summary `json:"summary"`
 	Breaks   []audit.Break `json:"breaks"`
-	Problems int           `json:"problems"` // envelope mismatches + unopenable + conservation breaks
+	Problems int           `json:"problems"` // envelope mismatches + unopenable + conservation breaks (disputes: Summary.Disputes)
 	Items    []ReconItem   `json:"items"`
+	// Disputes are the holders' disputes of their envelopes, each with the
+	// amount the regulator opened itself.
+	Disputes []audit.DisputeItem `json:"disputes"`
 }
 
 // ReconItem is one amount's reconciliation.
@@ -82,7 +85,7 @@ func (a *API) reconciliation(c *gin.Context) error {
 	}
 	s := snap.Summary
 	out := Reconciliation{ReadAt: snap.ReadAt, Summary: s, Breaks: snap.Breaks,
-		Problems: s.EnvelopeMismatch + s.Unopenable + s.Breaks, Items: []ReconItem{}}
+		Problems: s.EnvelopeMismatch + s.Unopenable + s.Breaks, Items: []ReconItem{}, Disputes: snap.Disputes}
 	if out.Breaks == nil {
 		out.Breaks = []audit.Break{}
 	}

@@ -27,6 +27,7 @@ import (
 	"github.com/tierchain/tierchain/internal/problem"
 	"github.com/tierchain/tierchain/services/audit"
 	"github.com/tierchain/tierchain/services/store/storetest"
+	"github.com/tierchain/tierchain/services/wallet"
 	zkaudit "github.com/tierchain/tierchain/zk/audit"
 	"github.com/tierchain/tierchain/zk/envelope"
 	"github.com/tierchain/tierchain/zk/oprf"
@@ -444,11 +445,16 @@ var goSchemas = map[string]reflect.Type{
 	"CreditLineItem":      reflect.TypeFor[audit.CreditLineItem](),
 	"ReuseAttempt":        reflect.TypeFor[audit.ReuseAttempt](),
 	"ReuseItem":           reflect.TypeFor[audit.ReuseItem](),
+	"BadEnvelope":         reflect.TypeFor[wallet.BadEnvelope](),
+	"BadEnvelopeList":     reflect.TypeFor[api.BadEnvelopeList](),
+	"Dispute":             reflect.TypeFor[model.Dispute](),
+	"AuditDisputeItem":    reflect.TypeFor[audit.DisputeItem](),
 	// Named string types: members of these types must refer to them.
 	"Role":             reflect.TypeFor[model.Role](),
 	"EnterpriseStatus": reflect.TypeFor[model.EnterpriseStatus](),
 	"InvoiceStatus":    reflect.TypeFor[model.InvoiceStatus](),
 	"TokenStatus":      reflect.TypeFor[model.TokenStatus](),
+	"DisputeReason":    reflect.TypeFor[model.DisputeReason](),
 }
 
 // otherSchemas are documented shapes with no Go struct to check against,

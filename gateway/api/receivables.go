@@ -159,6 +159,9 @@ func (r *IssueRequest) Validate() []problem.FieldError {
 type TokenView struct {
 	model.TokenView
 	Amount *Money `json:"amount,omitempty"`
+	// BadEnvelope is set when the caller's wallet found that the token's
+	// envelope to it does not open its commitment (docs/wallet.md).
+	BadEnvelope *wallet.BadEnvelope `json:"badEnvelope,omitempty"`
 }
 
 func (a *API) issue(c *gin.Context) error {
@@ -193,9 +196,11 @@ func (a *API) issue(c *gin.Context) error {
 
 // buildIssue syncs the core's wallet and builds its issue.
 func (a *API) buildIssue(ctx context.Context, l wallet.Ledger, me string, req IssueRequest, amount uint64) (*model.IssueRequest, error) {
-	if _, err := a.d.Wallet.Sync(ctx, me, l); err != nil {
+	rep, err := a.d.Wallet.Sync(ctx, me, l)
+	if err != nil {
 		return nil, err
 	}
+	a.announceBad(me, rep)
 	holder, err := a.keys.recipient(ctx, l, req.Holder)
 	if err != nil {
 		return nil, err

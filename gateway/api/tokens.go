@@ -36,9 +36,12 @@ func (a *API) registerTokens(r *gateway.Routes) {
 // tokenView adds the amount when the caller's wallet holds the opening.
 func (a *API) tokenView(c *gin.Context, t model.TokenView) TokenView {
 	v := TokenView{TokenView: t}
-	if o, err := a.d.Wallet.TokenOpening(c.Request.Context(), gateway.PrincipalOf(c).EnterpriseID, t.ID); err == nil {
+	ctx, me := c.Request.Context(), gateway.PrincipalOf(c).EnterpriseID
+	if o, err := a.d.Wallet.TokenOpening(ctx, me, t.ID); err == nil {
 		m := a.money(o.Value)
 		v.Amount = &m
+	} else if b, err := a.d.Wallet.TokenBadEnvelope(ctx, me, t.ID); err == nil {
+		v.BadEnvelope = &b
 	}
 	return v
 }
@@ -244,9 +247,11 @@ func (a *API) split(c *gin.Context) error {
 	}
 	// The change comes back to this wallet: store its opening from the
 	// result, so spending it next needs no Sync.
-	if rep, err := a.d.Wallet.Receive(ctx, me, toks); err != nil || len(rep.Refused) > 0 {
+	rep, err := a.d.Wallet.Receive(ctx, me, l, toks)
+	if err != nil || len(rep.Refused) > 0 {
 		a.d.Log.Warn("split's change not stored in the wallet", "holder", me, "error", err)
 	}
+	a.announceBad(me, rep)
 	// The spender knows every output: what it paid, in order, and the
 	// change (the input's value less the payments) last.
 	amounts := make([]uint64, 0, len(spec.Outputs)+1)
@@ -286,10 +291,13 @@ func (a *API) ensureOpening(c *gin.Context, l wallet.Ledger, tokenID string) err
 	if _, err := a.d.Wallet.TokenOpening(ctx, me, tokenID); err == nil {
 		return nil
 	}
-	if rep, err := a.d.Wallet.ReceiveToken(ctx, me, l, tokenID); err == nil && rep.Opened > 0 {
+	rep, err := a.d.Wallet.ReceiveToken(ctx, me, l, tokenID)
+	a.announceBad(me, rep)
+	if err == nil && rep.Opened > 0 {
 		return nil
 	}
-	_, err := a.d.Wallet.Sync(ctx, me, l)
+	rep, err = a.d.Wallet.Sync(ctx, me, l)
+	a.announceBad(me, rep)
 	return err
 }
 

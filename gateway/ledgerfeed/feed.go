@@ -48,6 +48,11 @@ type Feed struct {
 	Name string
 	// Backoff is the pause before reconnecting a broken stream (1s).
 	Backoff time.Duration
+	// OnEvent, when set, is called with each TierChain event after it is
+	// published, before the checkpoint moves past it (the gateway's wallet
+	// checks the envelopes of new tokens it holds keys for). It must
+	// return promptly: the feed waits for it.
+	OnEvent func(context.Context, model.Event)
 }
 
 // EventType is the SSE type of a ledger transaction: "ledger." + its kind.
@@ -133,7 +138,9 @@ func (f *Feed) follow(ctx context.Context, cp checkpoint) error {
 	}
 	for ev := range events {
 		if ev.Name == model.EventName {
-			f.publish(ev)
+			if e, ok := f.publish(ev); ok && f.OnEvent != nil {
+				f.OnEvent(ctx, e)
+			}
 		}
 		if err := f.save(ctx, checkpoint{block: ev.BlockNumber, txID: ev.TxID}); err != nil {
 			return err
@@ -142,15 +149,15 @@ func (f *Feed) follow(ctx context.Context, cp checkpoint) error {
 	return errors.New("event stream ended")
 }
 
-func (f *Feed) publish(ev fabricclient.Event) {
+func (f *Feed) publish(ev fabricclient.Event) (model.Event, bool) {
 	var e model.Event
 	if err := json.Unmarshal(ev.Payload, &e); err != nil {
 		f.Logger.Warn("undecodable chaincode event", "tx_id", ev.TxID, "block", ev.BlockNumber, "error", err)
-		return
+		return e, false
 	}
 	data, err := json.Marshal(e)
 	if err != nil {
-		return
+		return e, false
 	}
 	if _, err := f.Publisher.Publish(gateway.Event{
 		Type:  EventType(e.Kind),
@@ -160,6 +167,7 @@ func (f *Feed) publish(ev fabricclient.Event) {
 	}); err != nil {
 		f.Logger.Debug("publish ledger event", "tx_id", ev.TxID, "error", err)
 	}
+	return e, true
 }
 
 // Parties are the enterprises a transaction concerns, sorted, without
@@ -187,6 +195,9 @@ func Parties(e model.Event) []string {
 	}
 	for _, en := range e.Enterprises {
 		add(en.ID)
+	}
+	for _, d := range e.Disputes {
+		add(d.Holder, d.Sender)
 	}
 	slices.Sort(out)
 	return slices.Compact(out)

@@ -75,7 +75,9 @@ func TestFeedPublishesToPartiesAndCheckpoints(t *testing.T) {
 	bank, tier2, regulator := subscribe("bankB", model.RoleBank), subscribe("tier2", model.RoleSupplier), subscribe("reg", model.RoleRegulator)
 
 	db := storetest.SQLite(t)
-	feed := &Feed{Source: src, Publisher: broker, DB: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Backoff: time.Millisecond}
+	seen := make(chan string, 8)
+	feed := &Feed{Source: src, Publisher: broker, DB: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Backoff: time.Millisecond,
+		OnEvent: func(_ context.Context, e model.Event) { seen <- e.TxID }}
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() { done <- feed.Run(ctx) }()
@@ -98,6 +100,10 @@ func TestFeedPublishesToPartiesAndCheckpoints(t *testing.T) {
 	}
 	if a, b := next(regulator), next(regulator); a.Type != "ledger.Split" || b.Type != "ledger.RequestFinancing" {
 		t.Fatalf("regulator got %s, %s", a.Type, b.Type)
+	}
+	// OnEvent saw each TierChain transaction once, in order, and nothing else.
+	if a, b := <-seen, <-seen; a != "tx1" || b != "tx2" || len(seen) != 0 {
+		t.Fatalf("OnEvent saw %s, %s (+%d)", a, b, len(seen))
 	}
 	// The checkpoint reaches the last transaction, and survives the feed.
 	deadline := time.Now().Add(5 * time.Second)
@@ -133,6 +139,10 @@ func TestParties(t *testing.T) {
 		Enterprises: []model.EnterpriseChange{{ID: "new"}}}
 	if got, want := Parties(e), []string{"b1", "b2", "core", "new", "s1"}; !slices.Equal(got, want) {
 		t.Fatalf("Parties = %v, want %v", got, want)
+	}
+	// A dispute reaches its holder and the sender it names.
+	if got := Parties(model.Event{Actor: "s2", Disputes: []model.DisputeChange{{Token: "t1", Holder: "s2", Sender: "s1"}}}); !slices.Equal(got, []string{"s1", "s2"}) {
+		t.Fatalf("dispute parties = %v", got)
 	}
 	if got := Parties(model.Event{Actor: "bootstrap", Enterprises: []model.EnterpriseChange{{ID: "op"}}}); !slices.Equal(got, []string{"op"}) {
 		t.Fatalf("bootstrap: %v", got)

@@ -183,12 +183,14 @@ func build(ctx context.Context, cfg Config, db *store.DB) (_ *Platform, err erro
 	oprfServer := oprf.NewServer(oprfKey)
 	invoices := &invoice.Service{Repo: repo,
 		Fingerprinter: invoice.NewOPRFFingerprinter(oprfKey.Public(), invoice.LocalEvaluator{Server: oprfServer})}
-	a := api.New(api.Deps{Log: cfg.Logger, Directory: dir, Wallet: w, Invoices: invoices, Reuse: reuse,
-		Tokens: gateway.NewTokenStore(db, time.Now), Currency: cfg.Currency, Context: pctx, OPRF: oprfServer, Auditor: auditor, Index: index})
 	gcfg := cfg.Gateway
+	broker := gateway.NewBroker(gcfg.EventsBuffer) // the ledger feed's and the API's events
+	a := api.New(api.Deps{Log: cfg.Logger, Directory: dir, Wallet: w, Invoices: invoices, Reuse: reuse,
+		Tokens: gateway.NewTokenStore(db, time.Now), Currency: cfg.Currency, Context: pctx, OPRF: oprfServer, Auditor: auditor, Index: index,
+		Events: broker})
 	gcfg.Tokens = append(append([]gateway.SeedToken(nil), gcfg.Tokens...), seeds...)
 	srv, err := gateway.New(gcfg, gateway.Deps{
-		Logger: cfg.Logger, DB: db, Ledger: operator,
+		Logger: cfg.Logger, DB: db, Ledger: operator, Broker: broker,
 		// A lost write is looked up on the caller's own peer, through the
 		// client its writes go through.
 		LookupTx: func(ctx context.Context, p gateway.Principal, txID string) (*fabricclient.Transaction, error) {
@@ -206,7 +208,7 @@ func build(ctx context.Context, cfg Config, db *store.DB) (_ *Platform, err erro
 		return nil, err
 	}
 	p.Server = srv
-	p.feed = &ledgerfeed.Feed{Source: regulator, Publisher: srv.Broker(), DB: db, Logger: cfg.Logger}
+	p.feed = &ledgerfeed.Feed{Source: regulator, Publisher: srv.Broker(), DB: db, Logger: cfg.Logger, OnEvent: a.ReceiveEvent}
 	return p, nil
 }
 

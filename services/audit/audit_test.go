@@ -55,7 +55,7 @@ func TestSnapshot(t *testing.T) {
 			t.Errorf("invoice %s: %+v", inv.Invoice.ID[:8], inv.Amount)
 		}
 	}
-	wantSum := audit.Summary{Tokens: 8, Invoices: 4, Reconciled: 9, EnvelopeMismatch: 2, Unopenable: 1, Checks: 7, Breaks: 2}
+	wantSum := audit.Summary{Tokens: 8, Invoices: 4, Reconciled: 9, EnvelopeMismatch: 2, Unopenable: 1, Checks: 7, Breaks: 2, Disputes: 2}
 	if snap.Summary != wantSum {
 		t.Errorf("summary %+v, want %+v", snap.Summary, wantSum)
 	}
@@ -316,4 +316,30 @@ func errString(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// TestDisputes: the reconciliation lists each holder's dispute with the
+// sender the ledger names, the amount the regulator opened itself, and
+// whether its own envelope copy was bad too.
+func TestDisputes(t *testing.T) {
+	w := world(t)
+	snap := must(w.service(t, w.ledger()).Snapshot(context.Background()))
+	if snap.Summary.Disputes != 2 || len(snap.Disputes) != 2 {
+		t.Fatalf("%d disputes (summary %d), want 2", len(snap.Disputes), snap.Summary.Disputes)
+	}
+	b1, a1 := snap.Disputes[0], snap.Disputes[1] // by filing time
+	if b1.Dispute.Token != w.b1 || b1.Dispute.Holder != w.S3.ID || b1.Dispute.Sender != w.S1.ID ||
+		b1.Dispute.Reason != model.DisputeWrongOpening || b1.Dispute.Envelope != model.DisputedHolderEnvelope {
+		t.Fatalf("B1's dispute %+v", b1.Dispute)
+	}
+	if b1.Amount.Minor != 100 || b1.Amount.Status != audit.EnvelopeMismatch || !b1.RegulatorEnvelopeBad {
+		t.Fatalf("B1 opened %+v, regulator envelope bad %v; want 100 through the handle", b1.Amount, b1.RegulatorEnvelopeBad)
+	}
+	if a1.Dispute.Token != w.a1 || a1.Dispute.Holder != w.BankB.ID || a1.Dispute.Sender != w.S3.ID ||
+		a1.Dispute.Envelope != model.DisputedBankEnvelope {
+		t.Fatalf("A1's dispute %+v", a1.Dispute)
+	}
+	if a1.Amount.Minor != 150 || a1.Amount.Status != audit.Reconciled || a1.RegulatorEnvelopeBad {
+		t.Fatalf("A1 opened %+v, regulator envelope bad %v; want 150 reconciled", a1.Amount, a1.RegulatorEnvelopeBad)
+	}
 }

@@ -100,6 +100,12 @@ func buildWorld() *auditWorld {
 	}, badAuditor, nil))
 	w.root2 = must(r.Issue(s.As(s.Core), req)).ID
 
+	// Two holders dispute their envelopes: S3 of B1 (whose regulator
+	// envelope is bad too), BankB of A1 (whose regulator envelope is
+	// good).
+	must(r.FileDispute(s.As(s.S3), &model.FileDisputeRequest{Token: w.b1, Reason: model.DisputeWrongOpening}))
+	must(r.FileDispute(s.As(s.BankB), &model.FileDisputeRequest{Token: w.a1, Reason: model.DisputeUndecryptable}))
+
 	// At maturity the core pays A2's holder, who confirms.
 	s.Now = rulestest.Maturity.Add(time.Hour)
 	must(r.DeclarePayment(s.As(s.Core), &model.TokenActionRequest{Token: w.a2, Reason: "PAY-1"}))

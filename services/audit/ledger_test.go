@@ -55,6 +55,12 @@ func (f *fakeLedger) Evaluate(_ context.Context, contract, fn string, args ...st
 		res, err = paged(f, args, func(req *model.PageRequest) (*model.Page[rules.Exposure], error) {
 			return f.w.Rules.CreditLinesByCore(st, req)
 		})
+	case "Disputes":
+		var req model.PageRequest // no owner: the chaincode's ValidateAll
+		if err = json.Unmarshal([]byte(args[0]), &req); err == nil {
+			req.PageSize = min(max(req.PageSize, 1), f.pageSize)
+			res, err = f.w.Rules.Disputes(st, &req)
+		}
 	case "Provenance":
 		var n *model.ProvenanceNode
 		if n, err = f.w.Rules.Provenance(st, args[0]); err == nil && f.tamper != nil {

@@ -108,6 +108,7 @@ type Summary struct {
 	Unopenable       int `json:"unopenable"`
 	Checks           int `json:"conservationChecks"`
 	Breaks           int `json:"conservationBreaks"`
+	Disputes         int `json:"disputes"` // holders' disputes of their envelopes
 }
 
 // Snapshot is the whole ledger as the regulator's peer returned it, every
@@ -120,6 +121,7 @@ type Snapshot struct {
 	Invoices    []InvoiceItem      `json:"invoices"`    // by buyer, registration, ID
 	CreditLines []CreditLineItem   `json:"creditLines"` // by core, bank
 	Breaks      []Break            `json:"breaks"`      // conservation checks that did not pass
+	Disputes    []DisputeItem      `json:"disputes"`    // holders' disputes of their envelopes, by filing time
 	Summary     Summary            `json:"summary"`
 
 	roles map[string]model.Role
@@ -176,10 +178,16 @@ func (s *Service) Snapshot(ctx context.Context) (*Snapshot, error) {
 	snap.CreditLines = creditLines(lines, snap.Tokens)
 	checks, breaks := checkConservation(snap.Tokens, snap.Invoices)
 	snap.Breaks = append(snap.Breaks, breaks...)
+	disputes, err := s.r.disputes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	snap.Disputes = reconcileDisputes(disputes, snap.Tokens)
 	snap.Summary = summarize(snap.Tokens, snap.Invoices, checks, len(breaks))
-	if snap.Summary.EnvelopeMismatch+snap.Summary.Unopenable+len(breaks) > 0 {
+	snap.Summary.Disputes = len(snap.Disputes)
+	if snap.Summary.EnvelopeMismatch+snap.Summary.Unopenable+len(breaks)+len(snap.Disputes) > 0 {
 		s.log.WarnContext(ctx, "audit: findings", "envelopeMismatch", snap.Summary.EnvelopeMismatch,
-			"unopenable", snap.Summary.Unopenable, "conservationBreaks", len(breaks))
+			"unopenable", snap.Summary.Unopenable, "conservationBreaks", len(breaks), "disputes", len(snap.Disputes))
 	}
 	return snap, nil
 }

@@ -1,6 +1,7 @@
 package wallet
 
 import (
+	"bytes"
 	"context"
 
 	"github.com/tierchain/tierchain/chaincode/model"
@@ -12,15 +13,22 @@ import (
 // the enterprise (a split's change, as the chaincode returned it), without
 // reading the ledger: the next spend of them needs no Sync. Tokens held by
 // others are skipped; an envelope that does not open to its token's
-// commitment is refused in the report and nothing is stored for it.
-// Unlike Sync it marks nothing else as spent: a Sync later refreshes that.
-func (w *Wallet) Receive(ctx context.Context, enterpriseID string, tokens []model.Token) (*SyncReport, error) {
+// commitment is refused in the report, no opening is stored for it, and it
+// is recorded as bad (SyncReport.Bad) with its sender, which l (nil: not
+// named) names for a split's output. Unlike Sync it marks nothing else as
+// spent: a Sync later refreshes that.
+func (w *Wallet) Receive(ctx context.Context, enterpriseID string, l Ledger, tokens []model.Token) (*SyncReport, error) {
 	key, err := w.privateKey(ctx, enterpriseID)
+	if err != nil {
+		return nil, err
+	}
+	known, err := w.knownBad(ctx, enterpriseID)
 	if err != nil {
 		return nil, err
 	}
 	report := &SyncReport{At: w.cfg.Now()}
 	var fresh []*record
+	var bad []badItem
 	for i := range tokens {
 		t := &tokens[i]
 		if t.Holder != enterpriseID || t.Financing != nil {
@@ -32,9 +40,14 @@ func (w *Wallet) Receive(ctx context.Context, enterpriseID string, tokens []mode
 			report.Refused = append(report.Refused, Refusal{Kind: kindToken, ID: t.ID, Err: ErrCommitmentMismatch.with("malformed commitment")})
 			continue
 		}
+		if h, ok := known[kindToken+"\x00"+t.ID]; ok && bytes.Equal(h, envelopeHash(it.envelope)) {
+			report.KnownBad++
+			continue
+		}
 		o, err := envelope.Open(key, it.envelope, it.binding)
-		if err != nil || !o.Opens(it.binding.Commitment) {
+		if err != nil {
 			report.Refused = append(report.Refused, Refusal{Kind: kindToken, ID: t.ID, Err: ErrCommitmentMismatch.with("envelope does not open to the token's commitment")})
+			bad = append(bad, badItem{it: &it, reason: reasonOf(err)})
 			continue
 		}
 		if it.sealed, err = w.sealOpening(enterpriseID, it.kind, it.id, it.commitment, o); err != nil {
@@ -46,6 +59,9 @@ func (w *Wallet) Receive(ctx context.Context, enterpriseID string, tokens []mode
 		if err := w.store(ctx, enterpriseID, nil, fresh, nil); err != nil {
 			return nil, err
 		}
+	}
+	if report.Bad, err = w.recordBad(ctx, enterpriseID, l, bad); err != nil {
+		return nil, err
 	}
 	report.Opened = len(fresh)
 	return report, nil
@@ -67,5 +83,5 @@ func (w *Wallet) ReceiveToken(ctx context.Context, enterpriseID string, l Ledger
 	if v.LedgerStatus != "" {
 		t.Status = v.LedgerStatus // the stored status, not the one derived at the query's time
 	}
-	return w.Receive(ctx, enterpriseID, []model.Token{t})
+	return w.Receive(ctx, enterpriseID, l, []model.Token{t})
 }

@@ -35,21 +35,28 @@ func TestReceive(t *testing.T) {
 	tampered := change
 	tampered.HolderEnvelope = bytes.Clone(change.HolderEnvelope)
 	tampered.HolderEnvelope[len(tampered.HolderEnvelope)-1] ^= 1
-	rep, err := h.wallet.Receive(ctx, h.S1.ID, []model.Token{tampered})
+	rep, err := h.wallet.Receive(ctx, h.S1.ID, nil, []model.Token{tampered})
 	if err != nil || rep.Opened != 0 || len(rep.Refused) != 1 {
 		t.Fatalf("tampered envelope: report %+v, %v", rep, err)
 	}
 	if _, err := h.wallet.TokenOpening(ctx, h.S1.ID, change.ID); !errors.Is(err, wallet.ErrNotFound) {
 		t.Fatalf("a refused envelope was stored: %v", err)
 	}
+	if bad := must(h.wallet.BadEnvelopes(ctx, h.S1.ID)); len(bad) != 1 || bad[0].ID != change.ID || len(rep.Bad) != 1 {
+		t.Fatalf("tampered envelope not recorded as bad: %+v", bad)
+	}
 
-	rep, err = h.wallet.Receive(ctx, h.S1.ID, tokens)
+	rep, err = h.wallet.Receive(ctx, h.S1.ID, nil, tokens)
 	if err != nil || rep.Opened != 1 || len(rep.Refused) != 0 {
 		t.Fatalf("Receive: report %+v, %v (want the change opened, the other holder's token skipped)", rep, err)
 	}
 	o, err := h.wallet.TokenOpening(ctx, h.S1.ID, change.ID)
 	if err != nil || o.Value != rulestest.RootAmount-100 {
 		t.Fatalf("change opening: %v, %v", o.Value, err)
+	}
+	// The envelope that opens replaces the bad record.
+	if bad := must(h.wallet.BadEnvelopes(ctx, h.S1.ID)); len(bad) != 0 {
+		t.Fatalf("bad envelope kept after its record opened: %+v", bad)
 	}
 	// The next spend of the change builds without a Sync.
 	h.spend(t, h.S1, []string{change.ID}, h.pay(t, h.S2, 1))

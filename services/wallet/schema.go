@@ -25,6 +25,11 @@ const (
 //     and bound to the commitment; live is 1 while the ledger still lists
 //     it for the enterprise (held, pending, unsettled, owed), status is the
 //     ledger's stored status as of the last Sync.
+//   - wallet_bad_envelopes (2): the envelopes addressed to the enterprise
+//     that did not open their commitment, with the sender the ledger
+//     names; keyed like wallet_openings, envelope_hash is SHA-256 of the
+//     envelope so the same bad bytes are not opened again, and a row goes
+//     when its record opens (another envelope for it).
 func migrations(d store.Dialect) []string {
 	blob := "BLOB"
 	if d == store.Postgres {
@@ -56,5 +61,18 @@ CREATE TABLE wallet_openings (
 	updated_at     BIGINT   NOT NULL,
 	PRIMARY KEY (enterprise_id, kind, id)
 );
-CREATE INDEX wallet_openings_root ON wallet_openings (enterprise_id, kind, root)`)}
+CREATE INDEX wallet_openings_root ON wallet_openings (enterprise_id, kind, root)`), r.Replace(`
+CREATE TABLE wallet_bad_envelopes (
+	enterprise_id TEXT     NOT NULL REFERENCES wallet_keys (enterprise_id) ON DELETE CASCADE,
+	kind          TEXT     NOT NULL CHECK (kind IN ('token', 'financing', 'root', 'invoice')),
+	id            TEXT     NOT NULL,
+	root          TEXT     NOT NULL,
+	sender        TEXT     NOT NULL,
+	reason        TEXT     NOT NULL,
+	commitment    {{blob}} NOT NULL,
+	envelope_hash {{blob}} NOT NULL,
+	sealed_in     TEXT     NOT NULL,
+	detected_at   BIGINT   NOT NULL,
+	PRIMARY KEY (enterprise_id, kind, id)
+)`)}
 }

@@ -19,7 +19,13 @@ type SyncReport struct {
 	Opened  int       // envelopes opened and stored (new records or changed commitments)
 	Kept    int       // records already stored with the ledger's commitment, refreshed
 	Refused []Refusal // envelopes that did not open to the ledger's commitment: not stored
-	At      time.Time // when the ledger was read
+	// Bad are the refused envelopes as recorded (BadEnvelopes), with their
+	// senders: what a caller announces to the enterprise.
+	Bad []BadEnvelope
+	// KnownBad counts envelopes recorded as bad by an earlier call and
+	// left unopened: the same bytes are not tried again.
+	KnownBad int
+	At       time.Time // when the ledger was read
 }
 
 // Refusal is a ledger record whose envelope the wallet refused.
@@ -37,6 +43,10 @@ type sealedItem struct {
 	record
 	envelope []byte
 	binding  envelope.Binding
+	// Who sealed the envelope: sender when the record names it, else the
+	// holder of token parent (a split output's spender); sealedIn is the
+	// transaction that wrote it.
+	sender, parent, sealedIn string
 }
 
 // Sync reads from the ledger every record addressed to the enterprise,
@@ -53,8 +63,10 @@ type sealedItem struct {
 //     receivable is spent or settled).
 //
 // An envelope that does not open to the ledger's commitment is refused
-// (SyncReport.Refused) and nothing is stored for it. Sync is idempotent; on
-// an empty database it rebuilds every opening from the chain and the key.
+// (SyncReport.Refused) and no opening is stored for it: it is recorded as
+// bad with its sender (BadEnvelopes, SyncReport.Bad), and the same bytes
+// are not opened again. Sync is idempotent; on an empty database it
+// rebuilds every opening from the chain and the key.
 func (w *Wallet) Sync(ctx context.Context, enterpriseID string, l Ledger) (*SyncReport, error) {
 	key, err := w.privateKey(ctx, enterpriseID)
 	if err != nil {
@@ -103,16 +115,26 @@ func (w *Wallet) Sync(ctx context.Context, enterpriseID string, l Ledger) (*Sync
 	if err != nil {
 		return nil, err
 	}
+	known, err := w.knownBad(ctx, enterpriseID)
+	if err != nil {
+		return nil, err
+	}
 	var fresh, kept []*record
+	var bad []badItem
 	for i := range items {
 		it := &items[i]
 		if c, ok := stored[it.kind+"\x00"+it.id]; ok && bytes.Equal(c, it.commitment) {
 			kept = append(kept, &it.record)
 			continue
 		}
+		if h, ok := known[it.kind+"\x00"+it.id]; ok && bytes.Equal(h, envelopeHash(it.envelope)) {
+			report.KnownBad++
+			continue
+		}
 		o, err := envelope.Open(key, it.envelope, it.binding)
-		if err != nil || !o.Opens(it.binding.Commitment) {
+		if err != nil {
 			report.Refused = append(report.Refused, Refusal{Kind: it.kind, ID: it.id, Err: ErrCommitmentMismatch.with("envelope does not open to the ledger commitment")})
+			bad = append(bad, badItem{it: it, reason: reasonOf(err)})
 			continue
 		}
 		if it.sealed, err = w.sealOpening(enterpriseID, it.kind, it.id, it.commitment, o); err != nil {
@@ -121,6 +143,9 @@ func (w *Wallet) Sync(ctx context.Context, enterpriseID string, l Ledger) (*Sync
 		fresh = append(fresh, &it.record)
 	}
 	if err := w.store(ctx, enterpriseID, kinds, fresh, kept); err != nil {
+		return nil, err
+	}
+	if report.Bad, err = w.recordBad(ctx, enterpriseID, l, bad); err != nil {
 		return nil, err
 	}
 	report.Opened, report.Kept = len(fresh), len(kept)
@@ -177,12 +202,22 @@ func tokenItem(kind string, t *model.TokenView, env []byte, purpose, tokenID str
 	if err != nil {
 		return sealedItem{}, false
 	}
-	return sealedItem{
+	it := sealedItem{
 		record: record{kind: kind, id: t.ID, root: t.Root, bank: t.Bank, status: string(t.LedgerStatus),
 			maturity: t.Maturity, live: true, commitment: t.Commitment},
 		envelope: env,
 		binding:  envelope.Binding{Commitment: c, TokenID: tokenID, Purpose: purpose},
-	}, true
+		sealedIn: t.TxID,
+	}
+	switch {
+	case purpose == protocol.PurposeBank && t.Financing != nil:
+		it.sender, it.sealedIn = t.Financing.Requester, ""
+	case kind == kindRoot || len(t.Parents) == 0:
+		it.sender = t.Issuer
+	default:
+		it.parent = t.Parents[0]
+	}
+	return it, true
 }
 
 // readInvoices reads the invoices a core owes.
@@ -205,6 +240,7 @@ func (w *Wallet) readInvoices(ctx context.Context, l Ledger, coreID string) ([]s
 				live: true, commitment: inv.Commitment},
 			envelope: inv.BuyerEnvelope,
 			binding:  protocol.OutputBinding(c, protocol.PurposeBuyer),
+			sender:   inv.Supplier,
 		})
 	}
 	return out, nil
@@ -212,19 +248,25 @@ func (w *Wallet) readInvoices(ctx context.Context, l Ledger, coreID string) ([]s
 
 // storedCommitments maps kind\x00id to the stored commitment.
 func (w *Wallet) storedCommitments(ctx context.Context, enterpriseID string) (map[string][]byte, error) {
-	rows, err := w.db.SQL.QueryContext(ctx, w.db.Rebind(`SELECT kind, id, commitment FROM wallet_openings WHERE enterprise_id = ?`), enterpriseID)
+	return w.recordBlobs(ctx, `SELECT kind, id, commitment FROM wallet_openings WHERE enterprise_id = ?`, enterpriseID)
+}
+
+// recordBlobs runs q (selecting kind, id and one blob for the enterprise)
+// and maps kind\x00id to the blob.
+func (w *Wallet) recordBlobs(ctx context.Context, q, enterpriseID string) (map[string][]byte, error) {
+	rows, err := w.db.SQL.QueryContext(ctx, w.db.Rebind(q), enterpriseID)
 	if err != nil {
-		return nil, fmt.Errorf("wallet: read openings: %w", err)
+		return nil, fmt.Errorf("wallet: read records: %w", err)
 	}
 	defer rows.Close()
 	out := map[string][]byte{}
 	for rows.Next() {
 		var kind, id string
-		var c []byte
-		if err := rows.Scan(&kind, &id, &c); err != nil {
-			return nil, fmt.Errorf("wallet: read openings: %w", err)
+		var b []byte
+		if err := rows.Scan(&kind, &id, &b); err != nil {
+			return nil, fmt.Errorf("wallet: read records: %w", err)
 		}
-		out[kind+"\x00"+id] = c
+		out[kind+"\x00"+id] = b
 	}
 	return out, rows.Err()
 }
@@ -248,6 +290,12 @@ ON CONFLICT (enterprise_id, kind, id) DO UPDATE SET root = excluded.root, bank =
 	commitment = excluded.commitment, sealed_opening = excluded.sealed_opening, updated_at = excluded.updated_at`),
 				enterpriseID, r.kind, r.id, r.root, r.bank, r.status, r.maturity.Unix(), boolInt(r.live), r.commitment, r.sealed, now)
 			if err != nil {
+				return err
+			}
+			// A record that opens is no longer bad (another envelope
+			// for it reached the wallet).
+			if _, err := tx.ExecContext(ctx, w.db.Rebind(`DELETE FROM wallet_bad_envelopes WHERE enterprise_id = ? AND kind = ? AND id = ?`),
+				enterpriseID, r.kind, r.id); err != nil {
 				return err
 			}
 		}

@@ -40,6 +40,11 @@ var (
 	ErrDecrypt = errors.New("envelope: cannot open")
 	// ErrMalformed reports bytes that are not a key or an envelope.
 	ErrMalformed = errors.New("envelope: malformed")
+	// ErrWrongOpening reports an envelope that decrypts under the key and
+	// binding but whose plaintext is not an opening of the bound
+	// commitment: its sender sealed a wrong value or blinding. It matches
+	// ErrDecrypt too.
+	ErrWrongOpening = fmt.Errorf("%w: the opening does not open the commitment", ErrDecrypt)
 )
 
 var suite = hpke.NewSuite(hpke.KEM_X25519_HKDF_SHA256, hpke.KDF_HKDF_SHA256, hpke.AEAD_ChaCha20Poly1305)
@@ -202,11 +207,11 @@ func Open(k *PrivateKey, sealed []byte, b Binding) (pedersen.Opening, error) {
 	}
 	r, err := group.NewScalar().SetCanonicalBytes(pt[8:])
 	if err != nil {
-		return pedersen.Opening{}, ErrDecrypt
+		return pedersen.Opening{}, ErrWrongOpening
 	}
 	o := pedersen.Opening{Value: binary.BigEndian.Uint64(pt[:8]), Blinding: r}
 	if !o.Opens(b.Commitment) {
-		return pedersen.Opening{}, ErrDecrypt
+		return pedersen.Opening{}, ErrWrongOpening
 	}
 	return o, nil
 }

@@ -61,15 +61,22 @@ func TestOpenRejects(t *testing.T) {
 		}{k, bad, b}
 	}
 	for name, c := range cases {
-		if _, err := Open(c.k, c.s, c.b); !errors.Is(err, ErrDecrypt) {
-			t.Errorf("%s: %v", name, err)
+		if _, err := Open(c.k, c.s, c.b); !errors.Is(err, ErrDecrypt) || errors.Is(err, ErrWrongOpening) {
+			t.Errorf("%s: %v, want ErrDecrypt and not ErrWrongOpening", name, err)
 		}
 	}
-	// An honest envelope whose opening does not open the bound commitment.
-	lie := pedersen.Opening{Value: o.Value + 1, Blinding: o.Blinding}
-	sealedLie, _ := Seal(k.Public(), lie, b, nil)
-	if _, err := Open(k, sealedLie, b); !errors.Is(err, ErrDecrypt) {
-		t.Errorf("lying opening: %v", err)
+	// Envelopes that decrypt but whose opening does not open the bound
+	// commitment: a wrong value, a wrong blinding. They are ErrWrongOpening
+	// (and still ErrDecrypt), which names the sender's lie.
+	wrongBlinding, _ := pedersen.NewOpening(o.Value, nil)
+	for name, lie := range map[string]pedersen.Opening{
+		"wrong value":    {Value: o.Value + 1, Blinding: o.Blinding},
+		"wrong blinding": wrongBlinding,
+	} {
+		sealedLie, _ := Seal(k.Public(), lie, b, nil)
+		if _, err := Open(k, sealedLie, b); !errors.Is(err, ErrWrongOpening) || !errors.Is(err, ErrDecrypt) {
+			t.Errorf("%s: %v, want ErrWrongOpening", name, err)
+		}
 	}
 	for _, s := range [][]byte{nil, sealed[:SealedSize-1], append(bytes.Clone(sealed), 0)} {
 		if _, err := Open(k, s, b); !errors.Is(err, ErrMalformed) {

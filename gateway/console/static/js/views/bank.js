@@ -7,7 +7,7 @@ import { h, append, clear, table, amount } from "../dom.js";
 import { bindForm, field, finish, input, select, showOk } from "../forms.js";
 import { money, formatDate, formatTime, CURRENCY } from "../format.js";
 import { barChart } from "../charts.js";
-import { heading, tokenColumns, tokenRowAttrs, options } from "./common.js";
+import { heading, tokenColumns, tokenRowAttrs, options, badEnvelopes } from "./common.js";
 import { confirmPaymentForm } from "./supplier.js";
 
 function hex(buf) {
@@ -82,7 +82,7 @@ async function portfolioTab(el, ctx) {
     if (t.status !== "PAYING") return "";
     return h("button", { type: "button", class: "small open-confirm-payment", onclick: (ev) => ev.target.replaceWith(confirmPaymentForm(t)) }, "Confirm payment");
   };
-  append(el, heading("Portfolio", ctx),
+  append(el, heading("Portfolio", ctx), await badEnvelopes(),
     h("p", { id: "portfolio-total" }, "Financed and unpaid: ", amount(money(p.total)), ` in ${p.tokens.length} token${p.tokens.length === 1 ? "" : "s"}`),
     barChart({ id: "exposure-chart", title: `Exposure per core enterprise (${CURRENCY})`, empty: "No exposure.",
       items: p.exposure.map((e) => ({ label: e.core, value: e.amount.minor, text: `${money(e.amount)} · ${e.tokens} token${e.tokens === 1 ? "" : "s"}` })) }),

@@ -7,7 +7,7 @@ import { h, append, table, badge, amount } from "../dom.js";
 import { bindForm, field, finish, input, select, showOk } from "../forms.js";
 import { money, formatDate, formatTime, toDecimal, shortId, CURRENCY } from "../format.js";
 import { barChart } from "../charts.js";
-import { heading, tokenColumns, tokenRowAttrs, options } from "./common.js";
+import { heading, tokenColumns, tokenRowAttrs, options, badEnvelopes } from "./common.js";
 
 // reasonForm is a table row's inline form (reject with a reason, pay with a
 // reference) opened under its buttons.
@@ -43,7 +43,7 @@ async function invoicesTab(el, ctx) {
     box.append(confirm);
     return box;
   };
-  append(el, heading("Invoices you owe", ctx),
+  append(el, heading("Invoices you owe", ctx), await badEnvelopes(),
     h("p", { class: "muted" }, "Confirm an invoice to let it back a receivable; the amounts are opened by your wallet."),
     table([
       { title: "Supplier", cell: (i) => i.supplier },

@@ -6,7 +6,7 @@ import { call, get, post, items } from "../api.js";
 import { h, append, clear, table, badge, amount, facts } from "../dom.js";
 import { bindForm, field, finish, input, select, showOk } from "../forms.js";
 import { money, formatDate, formatTime, formatMinor, parseAmount, shortId, CURRENCY } from "../format.js";
-import { heading, tokenColumns, tokenRowAttrs, options } from "./common.js";
+import { heading, tokenColumns, tokenRowAttrs, options, badEnvelopes } from "./common.js";
 
 const MAX_OUTPUTS = 6; // one more is the change (the ledger's 7)
 
@@ -127,7 +127,7 @@ async function tokensTab(el, ctx) {
     total.replaceChildren(...(portfolio ? ["Held and unpaid: ", amount(money(portfolio.total))] : []));
     return tokens;
   };
-  append(el, heading("Tokens", ctx), total, list, detail);
+  append(el, heading("Tokens", ctx), await badEnvelopes(), total, list, detail);
   const again = (await reload()).find((t) => t.id === selected);
   if (again) open(again);
 }
@@ -145,6 +145,7 @@ function tokenDetail(t, ctx, reload) {
       ["Status", badge(t.status)],
       ["Receivable (root)", h("span", { class: "id" }, t.root)],
       t.financing ? ["Financing", `asked ${t.financing.bank} ${formatTime(t.financing.requestedAt)}`] : null,
+      t.badEnvelope ? ["Envelope", h("span", { class: "bad", id: "token-bad-envelope" }, `does not open its commitment: sealed by ${t.badEnvelope.sender || "an unknown sender"}`)] : null,
     ]));
   const accept = h("form", { id: "accept-form", "data-op": "accept" },
     h("button", { type: "submit", id: "accept", class: "secondary" }, "Accept: open and verify the amount"));
