@@ -32,9 +32,17 @@ type RegisterInvoiceRequest struct {
 }
 
 // InvoiceActionRequest confirms, rejects or revokes an invoice.
+//
+// Fingerprint is the buyer's own recomputation, required to confirm and
+// absent otherwise: the OPRF fingerprint of the invoice's identifying
+// fields as the buyer's records hold them, which its gateway canonicalises
+// and evaluates. The confirmation stands only if it equals the registered
+// fingerprint, so a supplier cannot get an invoice confirmed under a
+// fingerprint of its own making (a retyped number, a random 64 bytes).
 type InvoiceActionRequest struct {
-	Invoice string `json:"invoice"` // hex fingerprint
-	Reason  string `json:"reason,omitempty"`
+	Invoice     string `json:"invoice"` // hex fingerprint
+	Reason      string `json:"reason,omitempty"`
+	Fingerprint []byte `json:"fingerprint,omitempty"`
 }
 
 // GrantCreditLineRequest sets a bank's limit for a core enterprise.

@@ -134,7 +134,11 @@ func (r *RegisterInvoiceRequest) Validate() error {
 
 // Validate implements Validator.
 func (r *InvoiceActionRequest) Validate() error {
-	return firstError(ValidateInvoiceID("invoice", r.Invoice), validateText("reason", r.Reason, MaxTextLength, false))
+	var fp error
+	if r.Fingerprint != nil {
+		fp = validateBytes("fingerprint", r.Fingerprint, oprf.FingerprintSize)
+	}
+	return firstError(ValidateInvoiceID("invoice", r.Invoice), validateText("reason", r.Reason, MaxTextLength, false), fp)
 }
 
 // Validate implements Validator.

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"bytes"
 	"encoding/hex"
 	"slices"
 
@@ -60,7 +61,10 @@ func (tx *txn) invoiceChanged(inv *model.Invoice) {
 }
 
 // ConfirmInvoice is the buyer's confirmation: the invoice may now back a
-// receivable.
+// receivable. It carries the buyer's own recomputation of the fingerprint
+// (from its copy of the identifying fields) and stands only if that is the
+// registered fingerprint: what the supplier registered is then the invoice
+// the buyer owes, keyed canonically, whatever 64 bytes the supplier sent.
 func (r *Rules) ConfirmInvoice(st State, req *model.InvoiceActionRequest) (*model.Invoice, error) {
 	return r.invoiceAction(st, req, protocol.KindConfirmInvoice, model.RoleCore, model.InvoiceConfirmed, model.InvoiceRegistered)
 }
@@ -80,6 +84,13 @@ func (r *Rules) invoiceAction(st State, req *model.InvoiceActionRequest, kind st
 	if err != nil {
 		return nil, err
 	}
+	confirm := to == model.InvoiceConfirmed
+	switch {
+	case confirm && req.Fingerprint == nil:
+		return nil, model.Errorf(model.CodeInvalidArgument, "fingerprint: a confirmation carries the buyer's recomputed fingerprint")
+	case !confirm && req.Fingerprint != nil:
+		return nil, model.Errorf(model.CodeInvalidArgument, "fingerprint: only a confirmation carries one")
+	}
 	inv, err := mustGet[model.Invoice](st, invoiceKey(req.Invoice), "invoice", req.Invoice)
 	if err != nil {
 		return nil, err
@@ -93,6 +104,10 @@ func (r *Rules) invoiceAction(st State, req *model.InvoiceActionRequest, kind st
 	}
 	if !slices.Contains(from, inv.Status) {
 		return nil, invalidState("invoice %s… is %s", inv.ID[:16], inv.Status)
+	}
+	if confirm && !bytes.Equal(req.Fingerprint, inv.Fingerprint) {
+		return nil, model.Errorf(model.CodeInvoiceMismatch,
+			"invoice %s… was registered under another fingerprint than the buyer's copy keys: the invoice as filed is not the buyer's", inv.ID[:16])
 	}
 	inv.Status, inv.Reason, inv.UpdatedAt = to, req.Reason, tx.now
 	if err := tx.put(invoiceKey(inv.ID), inv); err != nil {

@@ -118,8 +118,64 @@ func invoiceProblem(err error) error {
 		return problem.New(http.StatusRequestEntityTooLarge, problem.CodePayloadTooLarge, err.Error())
 	case errors.Is(err, invoice.ErrMalformed), errors.Is(err, invoice.ErrNotPDF):
 		return gateway.Invalid(err.Error())
+	case errors.Is(err, invoice.ErrNotSeller):
+		return problem.New(http.StatusForbidden, problem.CodeForbidden,
+			"the invoice's seller is not your enterprise: only the seller files its own invoice")
+	case errors.Is(err, invoice.ErrUnknownBuyer):
+		return unknownBuyer()
 	}
 	return err
+}
+
+// unknownBuyer is the one answer for a buyer legal ID that is unknown,
+// invalid, or registered to an enterprise that is not a core: it neither
+// echoes the ID nor says which case it is, so that an upload cannot be used
+// to learn which enterprise owns a legal ID.
+func unknownBuyer() error {
+	return gateway.Invalid("unknown buyer", problem.FieldError{Field: "invoice.buyer.id",
+		Reason: "not the legal ID of a core enterprise you can invoice on this platform"})
+}
+
+// invoiceParties checks that the uploader is the invoice's seller (its
+// registered legal ID, compared canonically) and resolves the buyer, a core
+// enterprise, by its legal ID. It sets up.Seller and up.Buyer to the
+// registered legal IDs, which key the fingerprint.
+func (a *API) invoiceParties(c *gin.Context, up *invoice.Upload, inv *invoice.Invoice) (directory.Member, error) {
+	ctx := c.Request.Context()
+	self, err := a.d.Directory.Get(ctx, up.SupplierID)
+	if err != nil && !errors.Is(err, directory.ErrNotFound) {
+		return directory.Member{}, err
+	}
+	if self.LegalID == "" {
+		return directory.Member{}, problem.New(http.StatusForbidden, problem.CodeForbidden,
+			"your enterprise has no registered legal ID: the operator records it before you can file invoices")
+	}
+	if !invoice.SamePartyID(inv.Seller.ID, self.LegalID) {
+		return directory.Member{}, invoiceProblem(invoice.ErrNotSeller)
+	}
+	buyer, err := a.buyerByLegalID(c, inv.Buyer.ID)
+	if err != nil {
+		return directory.Member{}, err
+	}
+	up.Seller, up.Buyer = self.LegalID, buyer.LegalID
+	inv.Seller.ID, inv.Buyer.ID = self.LegalID, buyer.LegalID
+	return buyer, nil
+}
+
+// buyerByLegalID finds the core enterprise an invoice names as its buyer.
+func (a *API) buyerByLegalID(c *gin.Context, docID string) (directory.Member, error) {
+	ctx := c.Request.Context()
+	id, err := invoice.CanonicalPartyID(docID)
+	if err != nil {
+		// A legal ID recorded before identifiers were checked is matched
+		// as written, folded.
+		id = invoice.PartyKey(docID)
+	}
+	m, err := a.d.Directory.ByLegalID(ctx, id)
+	if errors.Is(err, directory.ErrNotFound) || (err == nil && m.Role != model.RoleCore) {
+		return directory.Member{}, unknownBuyer()
+	}
+	return m, err
 }
 
 func (a *API) uploadInvoice(c *gin.Context) error {
@@ -136,17 +192,10 @@ func (a *API) uploadInvoice(c *gin.Context) error {
 	if inv.Currency != a.d.Currency {
 		return gateway.Invalid("unsupported currency", problem.FieldError{Field: "currency", Reason: "this platform runs in " + a.d.Currency})
 	}
-	// The buyer is the enterprise the document names, by its legal ID: a
-	// supplier cannot register an invoice against anyone else.
-	m, err := a.d.Directory.ByLegalID(ctx, inv.Buyer.ID)
-	if errors.Is(err, directory.ErrNotFound) {
-		return gateway.Invalid("unknown buyer", problem.FieldError{Field: "buyer",
-			Reason: fmt.Sprintf("no enterprise with legal ID %q is registered here", inv.Buyer.ID)})
-	}
+	buyer, err := a.invoiceParties(c, &up, inv)
 	if err != nil {
 		return err
 	}
-	buyer := m.ID
 	rec, _, err := a.d.Invoices.Submit(ctx, up)
 	if errors.Is(err, invoice.ErrDuplicate) {
 		rec, err = a.resumableUpload(c, inv)
@@ -158,7 +207,7 @@ func (a *API) uploadInvoice(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	to, err := a.keys.recipient(ctx, l, buyer)
+	to, err := a.keys.recipient(ctx, l, buyer.ID)
 	if err != nil {
 		return err
 	}

@@ -116,18 +116,23 @@ func PartyKey(id string) string {
 }
 
 // SamePartyID reports whether an identifier written in a document names the
-// enterprise whose registered legal ID is legalID (already canonical). A
-// document may leave out the scheme when the value alone is the registered
-// value: the registration makes it unambiguous.
+// enterprise whose registered legal ID is legalID. A document may leave out
+// the scheme when no scheme can be inferred from the value and the value is
+// the registered one: the registration makes it unambiguous. A legal ID
+// recorded before identifiers were checked is compared as PartyKey folds it.
 func SamePartyID(doc, legalID string) bool {
+	legal := PartyKey(legalID)
+	if legal == "" {
+		return false
+	}
 	if c, err := CanonicalPartyID(doc); err == nil {
-		return c == legalID
+		return c == legal
 	}
 	s := norm.NFKC.String(doc)
 	if strings.ContainsRune(s, ':') {
-		return false
+		return PartyKey(doc) == legal
 	}
-	_, value, _ := strings.Cut(legalID, ":")
+	_, value, _ := strings.Cut(legal, ":")
 	v := strings.ToUpper(stripSeparators(s))
 	return v != "" && v == value
 }

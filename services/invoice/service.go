@@ -19,6 +19,13 @@ type Fingerprinter interface {
 // PDF rendition as evidence.
 type Upload struct {
 	SupplierID string // the authenticated enterprise
+	// Seller and Buyer are the registered legal IDs (canonical, see
+	// CanonicalPartyID) of the uploader and of the buyer the caller resolved.
+	// When set, the document's seller and buyer must name them (SamePartyID)
+	// and the record and the fingerprint use them, so that every way of
+	// writing a party keys alike. Left empty, the document's IDs are used as
+	// PartyKey folds them.
+	Seller, Buyer string
 	Format     Format
 	Document   []byte
 	PDF        []byte // nil when none was attached
@@ -34,13 +41,16 @@ type Service struct {
 }
 
 // Submit validates and stores one upload. Errors: *ValidationError, or ones
-// wrapping ErrTooLarge, ErrMalformed, ErrNotPDF, ErrDuplicate.
+// wrapping ErrTooLarge, ErrMalformed, ErrNotPDF, ErrNotSeller, ErrDuplicate.
 func (s *Service) Submit(ctx context.Context, up Upload) (*Record, *Invoice, error) {
 	if up.SupplierID == "" {
 		return nil, nil, errors.New("invoice: Submit: no supplier")
 	}
 	inv, err := Parse(up.Format, up.Document)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := up.resolveParties(inv); err != nil {
 		return nil, nil, err
 	}
 	rec := NewRecord(up.SupplierID, inv, DocumentHash(up.Document))
@@ -67,6 +77,28 @@ func (s *Service) Submit(ctx context.Context, up Upload) (*Record, *Invoice, err
 		return nil, nil, err
 	}
 	return rec, inv, nil
+}
+
+// resolveParties checks the document's parties against the registered legal
+// IDs the caller resolved and puts those in their place.
+func (up *Upload) resolveParties(inv *Invoice) error {
+	if up.Seller != "" {
+		if !SamePartyID(inv.Seller.ID, up.Seller) {
+			return ErrNotSeller
+		}
+		inv.Seller.ID = up.Seller
+	} else {
+		inv.Seller.ID = PartyKey(inv.Seller.ID)
+	}
+	if up.Buyer != "" {
+		if !SamePartyID(inv.Buyer.ID, up.Buyer) {
+			return ErrUnknownBuyer
+		}
+		inv.Buyer.ID = up.Buyer
+	} else {
+		inv.Buyer.ID = PartyKey(inv.Buyer.ID)
+	}
+	return nil
 }
 
 // Parse parses, validates and normalises a document of the given format.

@@ -24,9 +24,9 @@ const suffix = "-c" // the suppliers' IDs and invoice numbers on this network
 func invoiceDoc(number, amount string) string {
 	now := time.Now().UTC()
 	return fmt.Sprintf(`{"invoice": {"number": %q, "issueDate": %q, "dueDate": %q, "currency": "NOK", "amount": %q,
-  "seller": {"id": "0192:915600123%s", "name": "Nordvik Komponenter AS"},
-  "buyer": {"scheme": "0192", "id": "987123456", "name": "Helios Motors ASA"}}}`,
-		number, now.Format("2006-01-02"), now.AddDate(0, 3, 0).Format("2006-01-02"), amount, suffix)
+  "seller": {"id": %q, "name": "Nordvik Komponenter AS"},
+  "buyer": {"scheme": "0192", "id": "987123451", "name": "Helios Motors ASA"}}}`,
+		number, now.Format("2006-01-02"), now.AddDate(0, 3, 0).Format("2006-01-02"), amount, demo.SupplierLegalID(0, suffix))
 }
 
 // TestStoryThroughPages plays the demo story in the browser: tier 1
