@@ -112,4 +112,3 @@ func TestFingerprintInputSensitivity(t *testing.T) {
 		t.Error("the input holds the amount")
 	}
 }
-

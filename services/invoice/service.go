@@ -26,9 +26,9 @@ type Upload struct {
 	// writing a party keys alike. Left empty, the document's IDs are used as
 	// PartyKey folds them.
 	Seller, Buyer string
-	Format     Format
-	Document   []byte
-	PDF        []byte // nil when none was attached
+	Format        Format
+	Document      []byte
+	PDF           []byte // nil when none was attached
 }
 
 // Service takes uploads in: parse, validate, hash, fingerprint, store. On-chain
