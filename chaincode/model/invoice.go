@@ -27,6 +27,7 @@ type Invoice struct {
 	Handle            []byte        `json:"handle"`
 	BuyerEnvelope     []byte        `json:"buyerEnvelope"`
 	RegulatorEnvelope []byte        `json:"regulatorEnvelope"`
+	FilingEnvelope    []byte        `json:"filingEnvelope,omitempty"` // the seller's filing, sealed to the buyer
 	Status            InvoiceStatus `json:"status"`
 	UsedBy            string        `json:"usedBy,omitempty"` // root token ID
 	Reason            string        `json:"reason,omitempty"` // of a rejection or revocation

@@ -29,6 +29,12 @@ type RegisterInvoiceRequest struct {
 	HandleProof       []byte    `json:"handleProof"`
 	BuyerEnvelope     []byte    `json:"buyerEnvelope"`
 	RegulatorEnvelope []byte    `json:"regulatorEnvelope"`
+	// FilingEnvelope is the invoice as its seller filed it (number,
+	// parties, dates, amount, document), sealed to the buyer, so that the
+	// buyer's gateway, which sees only the ledger, can show its confirmer
+	// what it confirms. The chaincode cannot read it; it bounds its size
+	// and binds it into the proofs' transcript.
+	FilingEnvelope []byte `json:"filingEnvelope,omitempty"`
 }
 
 // InvoiceActionRequest confirms, rejects or revokes an invoice.

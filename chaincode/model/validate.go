@@ -129,7 +129,20 @@ func (r *RegisterInvoiceRequest) Validate() error {
 		validateBytes("handleProof", r.HandleProof, audit.HandleProofSize),
 		validateBytes("buyerEnvelope", r.BuyerEnvelope, envelope.SealedSize),
 		validateBytes("regulatorEnvelope", r.RegulatorEnvelope, envelope.SealedSize),
+		validateFiling(r.FilingEnvelope),
 	)
+}
+
+// validateFiling bounds an invoice's sealed filing: none, or an HPKE
+// envelope of at most MaxFilingEnvelopeSize bytes.
+func validateFiling(b []byte) error {
+	if b == nil {
+		return nil
+	}
+	if len(b) <= envelope.MessageOverhead || len(b) > MaxFilingEnvelopeSize {
+		return invalid("filingEnvelope: %d..%d bytes", envelope.MessageOverhead+1, MaxFilingEnvelopeSize)
+	}
+	return nil
 }
 
 // Validate implements Validator.

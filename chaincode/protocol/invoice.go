@@ -23,6 +23,7 @@ type InvoiceStatement struct {
 	Handle            *audit.Handle
 	BuyerEnvelope     []byte
 	RegulatorEnvelope []byte
+	FilingEnvelope    []byte // the seller's filing sealed to the buyer; may be empty
 	AuditKey          *audit.PublicKey
 }
 
@@ -36,6 +37,7 @@ func (s *InvoiceStatement) Transcript(ctx Context) *transcript.Transcript {
 	t.AppendMessage("document-hash", s.DocumentHash)
 	appendTime(t, "due-date", s.DueDate)
 	appendOutput(t, s.Buyer, s.Commitment, s.Handle, s.BuyerEnvelope, s.RegulatorEnvelope)
+	t.AppendMessage("filing-envelope", s.FilingEnvelope)
 	return t
 }
 
@@ -58,6 +60,9 @@ type InvoiceInput struct {
 	DocumentHash []byte
 	DueDate      time.Time
 	Amount       pedersen.Opening
+	// FilingEnvelope is the seller's filing, already sealed to the buyer
+	// (services/invoice.SealFiling); nil for none.
+	FilingEnvelope []byte
 }
 
 // BuildInvoice produces a complete RegisterInvoiceRequest.
@@ -69,7 +74,7 @@ func BuildInvoice(ctx Context, in InvoiceInput, aud Auditor, rand io.Reader) (*m
 	s := &InvoiceStatement{
 		Supplier: in.Supplier, Buyer: in.Buyer.ID, Fingerprint: in.Fingerprint, DocumentHash: in.DocumentHash,
 		DueDate: in.DueDate, Commitment: out.commitment, Handle: out.handle,
-		BuyerEnvelope: out.holderEnv, RegulatorEnvelope: out.regEnv, AuditKey: aud.AuditKey,
+		BuyerEnvelope: out.holderEnv, RegulatorEnvelope: out.regEnv, FilingEnvelope: in.FilingEnvelope, AuditKey: aud.AuditKey,
 	}
 	base := s.Transcript(ctx)
 	rp, err := proveRanges(base, []pedersen.Opening{in.Amount}, rand)
@@ -83,7 +88,7 @@ func BuildInvoice(ctx Context, in InvoiceInput, aud Auditor, rand io.Reader) (*m
 	return &model.RegisterInvoiceRequest{
 		Fingerprint: in.Fingerprint, Buyer: in.Buyer.ID, DocumentHash: in.DocumentHash, DueDate: in.DueDate,
 		Commitment: out.commitment.Bytes(), Handle: out.handle.Bytes(), RangeProof: rp[0], HandleProof: hp,
-		BuyerEnvelope: out.holderEnv, RegulatorEnvelope: out.regEnv,
+		BuyerEnvelope: out.holderEnv, RegulatorEnvelope: out.regEnv, FilingEnvelope: in.FilingEnvelope,
 	}, nil
 }
 

@@ -36,7 +36,7 @@ func (r *Rules) RegisterInvoice(st State, req *model.RegisterInvoiceRequest) (*m
 	stmt := &protocol.InvoiceStatement{
 		Supplier: tx.caller.ID, Buyer: req.Buyer, Fingerprint: req.Fingerprint, DocumentHash: req.DocumentHash,
 		DueDate: req.DueDate, Commitment: c, Handle: h, BuyerEnvelope: req.BuyerEnvelope,
-		RegulatorEnvelope: req.RegulatorEnvelope, AuditKey: key,
+		RegulatorEnvelope: req.RegulatorEnvelope, FilingEnvelope: req.FilingEnvelope, AuditKey: key,
 	}
 	if err := stmt.Verify(tx.ctx, req.RangeProof, req.HandleProof); err != nil {
 		return nil, err
@@ -44,7 +44,7 @@ func (r *Rules) RegisterInvoice(st State, req *model.RegisterInvoiceRequest) (*m
 	inv := &model.Invoice{
 		ID: id, Fingerprint: req.Fingerprint, Supplier: tx.caller.ID, Buyer: req.Buyer,
 		DocumentHash: req.DocumentHash, DueDate: req.DueDate.UTC(), Commitment: req.Commitment, Handle: req.Handle,
-		BuyerEnvelope: req.BuyerEnvelope, RegulatorEnvelope: req.RegulatorEnvelope,
+		BuyerEnvelope: req.BuyerEnvelope, RegulatorEnvelope: req.RegulatorEnvelope, FilingEnvelope: req.FilingEnvelope,
 		Status: model.InvoiceRegistered, RegisteredAt: tx.now, UpdatedAt: tx.now, TxID: tx.id,
 	}
 	if err := tx.put(invoiceKey(id), inv); err != nil {

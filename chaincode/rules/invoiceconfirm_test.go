@@ -39,3 +39,19 @@ func TestConfirmNeedsTheBuyersFingerprint(t *testing.T) {
 		t.Fatalf("confirmed invoice is %s", got.Status)
 	}
 }
+
+// TestFilingEnvelopeIsBound: the sealed filing is bound into the
+// registration's transcript (swapping it after proving fails) and bounded.
+func TestFilingEnvelopeIsBound(t *testing.T) {
+	s := newScenario(t)
+	r := s.Rules
+	req := s.InvoiceRequest(s.S2, "INV-F", rulestest.Opening(9))
+	req.FilingEnvelope = bytes.Repeat([]byte{1}, 100)
+	expectRefused(t, s.State, model.ErrInvalidProof, func() (*model.Invoice, error) {
+		return r.RegisterInvoice(s.As(s.S2), req)
+	})
+	req.FilingEnvelope = make([]byte, model.MaxFilingEnvelopeSize+1)
+	expectRefused(t, s.State, model.ErrInvalidArgument, func() (*model.Invoice, error) {
+		return r.RegisterInvoice(s.As(s.S2), req)
+	})
+}
