@@ -27,7 +27,7 @@ func (a *API) registerInvoices(r *gateway.Routes) {
 	r.Handle(http.MethodPost, "/invoices", gateway.Options{Roles: []model.Role{model.RoleSupplier}, MaxBodyBytes: maxUploadBytes}, a.uploadInvoice)
 	r.GET("/invoices", a.listInvoices, model.RoleSupplier, model.RoleCore)
 	r.GET("/invoices/:id", a.getInvoice)
-	r.POST("/invoices/:id/confirm", a.invoiceAction("ConfirmInvoice"), model.RoleCore)
+	r.POST("/invoices/:id/confirm", a.confirmInvoice, model.RoleCore)
 	r.POST("/invoices/:id/reject", a.invoiceAction("RejectInvoice"), model.RoleCore)
 	r.POST("/invoices/:id/revoke", a.invoiceAction("RevokeInvoice"), model.RoleSupplier)
 }
@@ -39,6 +39,11 @@ type InvoiceResponse struct {
 	Amount   *Money `json:"amount,omitempty"`
 	Number   string `json:"number,omitempty"`
 	UploadID string `json:"uploadId,omitempty"`
+	// Buyer only: the invoice as its seller filed it, opened from the
+	// ledger, or why it could not be; and the invoice's review hold.
+	Filing        *FilingView `json:"filing,omitempty"`
+	FilingProblem string      `json:"filingProblem,omitempty"`
+	Hold          *Hold       `json:"hold,omitempty"`
 }
 
 // upload reads the request: a JSON or UBL document as the body, or
@@ -151,6 +156,7 @@ func (a *API) invoiceParties(c *gin.Context, up *invoice.Upload, inv *invoice.In
 			"your enterprise has no registered legal ID: the operator records it before you can file invoices")
 	}
 	if !invoice.SamePartyID(inv.Seller.ID, self.LegalID) {
+		a.recordImpostor(c, inv)
 		return directory.Member{}, invoiceProblem(invoice.ErrNotSeller)
 	}
 	buyer, err := a.buyerByLegalID(c, inv.Buyer.ID)
@@ -198,7 +204,7 @@ func (a *API) uploadInvoice(c *gin.Context) error {
 	}
 	rec, _, err := a.d.Invoices.Submit(ctx, up)
 	if errors.Is(err, invoice.ErrDuplicate) {
-		rec, err = a.resumableUpload(c, inv)
+		rec, err = a.resumableUpload(c, inv, up.Document)
 	}
 	if err != nil {
 		return invoiceProblem(err)
@@ -215,9 +221,17 @@ func (a *API) uploadInvoice(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	doc, err := a.d.Invoices.Repo.Document(ctx, rec.ID, invoice.DocumentOriginal)
+	if err != nil {
+		return err
+	}
+	filing, err := invoice.SealFiling(to.Key, invoice.NewFiling(rec, inv, doc.Content), rec.Fingerprint, buyer.ID, nil)
+	if err != nil {
+		return err
+	}
 	req, err := a.d.Wallet.BuildInvoice(ctx, wallet.InvoiceSpec{
 		Supplier: me, Buyer: to, Auditor: aud, Amount: uint64(inv.AmountMinor), Fingerprint: rec.Fingerprint,
-		DocumentHash: rec.DocumentSHA256[:], DueDate: inv.DueDate.UTC().Truncate(time.Second),
+		DocumentHash: rec.DocumentSHA256[:], DueDate: inv.DueDate.UTC().Truncate(time.Second), FilingEnvelope: filing,
 	})
 	if err != nil {
 		return err
@@ -242,10 +256,11 @@ func (a *API) uploadInvoice(c *gin.Context) error {
 	return nil
 }
 
-// resumableUpload handles a document this supplier uploaded before: if
-// that upload never reached the ledger (the registration failed), it is
-// resumed; otherwise the upload is a reuse attempt.
-func (a *API) resumableUpload(c *gin.Context, inv *invoice.Invoice) (*invoice.Record, error) {
+// resumableUpload handles an invoice this supplier uploaded before: if
+// that upload never reached the ledger (the registration failed) and this
+// is the same document, it is resumed; otherwise the upload is a reuse
+// attempt (the same invoice, perhaps retyped).
+func (a *API) resumableUpload(c *gin.Context, inv *invoice.Invoice, document []byte) (*invoice.Record, error) {
 	ctx := c.Request.Context()
 	me := gateway.PrincipalOf(c).EnterpriseID
 	fp, err := a.d.Invoices.Fingerprinter.Fingerprint(ctx, invoice.FingerprintInput(inv))
@@ -257,12 +272,32 @@ func (a *API) resumableUpload(c *gin.Context, inv *invoice.Invoice) (*invoice.Re
 		return nil, err
 	}
 	for i := range recs {
-		if recs[i].SupplierID == me && recs[i].TxID == "" && recs[i].Status == invoice.StatusRegistered {
+		if recs[i].SupplierID == me && recs[i].TxID == "" && recs[i].Status == invoice.StatusRegistered &&
+			recs[i].DocumentSHA256 == invoice.DocumentHash(document) {
 			return &recs[i], nil
 		}
 	}
 	a.recordReuse(c, inv, fp, invoice.ReuseDuplicateUpload)
 	return nil, problem.New(http.StatusConflict, problem.CodeConflict, "this invoice was already uploaded: one invoice backs one receivable")
+}
+
+// recordImpostor records an upload that names another enterprise as the
+// seller, under the fingerprint the named seller's invoice has (or would
+// have) on the ledger, so the regulator's reuse report joins the two.
+func (a *API) recordImpostor(c *gin.Context, inv *invoice.Invoice) {
+	ctx := c.Request.Context()
+	claimed := *inv
+	if m, err := a.buyerByLegalID(c, inv.Buyer.ID); err == nil {
+		claimed.Buyer.ID = m.LegalID
+	}
+	var fp []byte
+	if f := a.d.Invoices.Fingerprinter; f != nil {
+		var err error
+		if fp, err = f.Fingerprint(ctx, invoice.FingerprintInput(&claimed)); err != nil {
+			a.d.Log.Error("impostor upload's fingerprint not computed", "error", err)
+		}
+	}
+	a.recordReuse(c, inv, fp, invoice.ReuseNotSeller)
 }
 
 func (a *API) recordReuse(c *gin.Context, inv *invoice.Invoice, fp []byte, reason string) {
@@ -308,6 +343,7 @@ func (a *API) invoiceView(c *gin.Context, inv model.Invoice) InvoiceResponse {
 			m := a.money(o.Value)
 			v.Amount = &m
 		}
+		a.buyerView(c, &v)
 	case inv.Supplier:
 		if recs, err := a.d.Invoices.Repo.FindByFingerprint(ctx, inv.Fingerprint); err == nil {
 			for _, r := range recs {

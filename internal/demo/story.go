@@ -191,7 +191,8 @@ func invoiceJSON(number, seller, amount string, due time.Time) []byte {
 func (s *story) invoices(ctx context.Context) error {
 	due := time.Now().UTC().AddDate(0, 3, 0)
 	for i, amount := range []string{"600000.00", "400000.00"} {
-		doc := invoiceJSON(fmt.Sprintf("NK-2026-%d%s", 417+i, s.cfg.Suffix), SupplierLegalID(0, s.cfg.Suffix), amount, due)
+		number := fmt.Sprintf("NK-2026-%d%s", 417+i, s.cfg.Suffix)
+		doc := invoiceJSON(number, SupplierLegalID(0, s.cfg.Suffix), amount, due)
 		var inv struct {
 			ID string `json:"id"`
 		}
@@ -201,7 +202,11 @@ func (s *story) invoices(ctx context.Context) error {
 		if i == 0 {
 			s.firstDoc = doc
 		}
-		if err := s.core.Do(ctx, http.MethodPost, "/v1/invoices/"+inv.ID+"/confirm", nil, nil); err != nil {
+		// The core confirms from its own records (its purchase ledger):
+		// the number and the seller's legal ID, from which its gateway
+		// recomputes the fingerprint.
+		if err := s.core.Do(ctx, http.MethodPost, "/v1/invoices/"+inv.ID+"/confirm", map[string]string{
+			"number": number, "seller": SupplierLegalID(0, s.cfg.Suffix)}, nil); err != nil {
 			return err
 		}
 		s.invoiceIDs = append(s.invoiceIDs, inv.ID)
