@@ -88,7 +88,14 @@ func TestStoryThroughPages(t *testing.T) {
 	step("the core confirms both and issues", func() {
 		b.signIn(p.Tokens["carmaker"], "core")
 		b.waitText("#core-invoices-table", true, tier1, "600 000,00 NOK", "400 000,00 NOK")
+		b.waitText("#core-invoices-table", false, "NK-2026-417"+suffix, demo.SupplierLegalID(0, suffix))
 		b.eval(`document.querySelectorAll("#core-invoices-table tr[data-status=REGISTERED] button.confirm").forEach((b) => b.click()); true`, nil)
+		// The core's own records name the same numbers and seller.
+		b.eval(fmt.Sprintf(`document.querySelectorAll("#core-invoices-table form.confirm-form").forEach((f) => {
+			f.querySelector("[data-field=number]").value = f.closest("tr").querySelector(".filing-number").textContent;
+			f.querySelector("[data-field=seller]").value = %q;
+			f.requestSubmit();
+		}); true`, demo.SupplierLegalID(0, suffix)), nil)
 		b.waitText("#core-invoices-table", false, "Confirmed.")
 		waitCount(b, "#core-invoices-table .confirm-form .form-ok", 2)
 		b.shot("core-confirmed")
