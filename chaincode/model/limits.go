@@ -13,6 +13,8 @@ const (
 	// MaxFilingEnvelopeSize bounds an invoice's sealed filing so that a
 	// registration, base64 in JSON, stays within MaxRequestBytes.
 	MaxFilingEnvelopeSize = 40 << 10
+	// MaxInvoiceAliases bounds the other fingerprints an invoice reserves.
+	MaxInvoiceAliases = 2
 	MaxCertBytes          = 8 << 10
 	MaxPageSize           = 200
 	MaxBookmarkLength     = 1024

@@ -264,13 +264,13 @@ func (a *API) confirmInvoice(c *gin.Context) error {
 			return err
 		}
 	}
-	key := invoice.FingerprintKey{Seller: invoice.PartyKey(req.Seller), Buyer: invoice.PartyKey(self.LegalID), Number: invoice.NumberKey(req.Number)}
-	fp, err := a.d.Invoices.Fingerprinter.Fingerprint(ctx, key.Input())
+	fps, err := invoice.Fingerprints(ctx, a.d.Invoices.Fingerprinter, invoice.KeysFor(req.Seller, self.LegalID, req.Number))
 	if err != nil {
 		return err
 	}
 	var out model.Invoice
-	if _, err := a.submit(c, "ConfirmInvoice", &model.InvoiceActionRequest{Invoice: id, Reason: req.Reason, Fingerprint: fp}, &out); err != nil {
+	if _, err := a.submit(c, "ConfirmInvoice", &model.InvoiceActionRequest{Invoice: id, Reason: req.Reason,
+		Fingerprint: fps[0], Aliases: fps[1:]}, &out); err != nil {
 		var cc *fabricclient.ChaincodeError
 		if errors.As(err, &cc) && cc.Code == string(model.CodeInvoiceMismatch) {
 			return problem.New(http.StatusConflict, problem.CodeInvoiceMismatch,

@@ -229,9 +229,14 @@ func (a *API) uploadInvoice(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	aliases, err := invoice.Fingerprints(ctx, a.d.Invoices.Fingerprinter, invoice.KeysFor(inv.Seller.ID, inv.Buyer.ID, inv.Number)[1:])
+	if err != nil {
+		return err
+	}
 	req, err := a.d.Wallet.BuildInvoice(ctx, wallet.InvoiceSpec{
 		Supplier: me, Buyer: to, Auditor: aud, Amount: uint64(inv.AmountMinor), Fingerprint: rec.Fingerprint,
 		DocumentHash: rec.DocumentSHA256[:], DueDate: inv.DueDate.UTC().Truncate(time.Second), FilingEnvelope: filing,
+		Aliases: aliases,
 	})
 	if err != nil {
 		return err

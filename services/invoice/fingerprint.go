@@ -60,6 +60,30 @@ func (k FingerprintKey) Input() []byte {
 	return b
 }
 
+// KeysFor returns an invoice's canonical keys, its main key first: the
+// parties folded by PartyKey with the number as NumberKey folds it, then,
+// when it keys otherwise, the number with every separator removed before
+// folding. NumberKey drops leading zeros per run of digits, so a number
+// retyped by zero-padding a run ("INV-2026-000500") keys like the original
+// ("INV-2026-0500"), but one retyped by removing a separator before a run
+// that starts with zero ("INV20260500") keys like the second key only. The
+// ledger reserves both (the second as an alias), so either retyping
+// collides with the registration.
+func KeysFor(seller, buyer, number string) []FingerprintKey {
+	main := FingerprintKey{Seller: PartyKey(seller), Buyer: PartyKey(buyer), Number: NumberKey(number)}
+	joined := main
+	joined.Number = NumberKey(strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) {
+			return r
+		}
+		return -1
+	}, norm.NFKC.String(number)))
+	if joined == main {
+		return []FingerprintKey{main}
+	}
+	return []FingerprintKey{main, joined}
+}
+
 // FingerprintInput is KeyOf(inv).Input().
 func FingerprintInput(inv *Invoice) []byte { return KeyOf(inv).Input() }
 

@@ -138,3 +138,36 @@ func FuzzCanonicalKeys(f *testing.F) {
 		}
 	})
 }
+
+// The second key catches what NumberKey's per-run zero dropping cannot: a
+// separator removed before a run that starts with zero.
+func TestKeysFor(t *testing.T) {
+	keys := func(n string) []FingerprintKey { return KeysFor("0192:915600123", "0192:987123451", n) }
+	orig := keys("INV-2026-0500")
+	if len(orig) != 2 || orig[0].Number != "inv2026500" || orig[1].Number != "inv20260500" {
+		t.Fatalf("keys %+v", orig)
+	}
+	shares := func(a, b []FingerprintKey) bool {
+		for _, x := range a {
+			for _, y := range b {
+				if x == y {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for _, n := range []string{"INV20260500", "INV-2026-000500", "INV–2026–0500", "INV - 2026  0500", "inv 2026 500"} {
+		if !shares(orig, keys(n)) {
+			t.Errorf("%q shares no key with INV-2026-0500: %+v", n, keys(n))
+		}
+	}
+	for _, n := range []string{"INV-2026-0501", "INV-2026-05000"} {
+		if shares(orig, keys(n)) {
+			t.Errorf("%q shares a key with INV-2026-0500", n)
+		}
+	}
+	if k := keys("NK-417"); len(k) != 1 {
+		t.Errorf("a number without inner zeros has %d keys", len(k))
+	}
+}
