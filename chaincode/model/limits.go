@@ -15,11 +15,11 @@ const (
 	MaxFilingEnvelopeSize = 40 << 10
 	// MaxInvoiceAliases bounds the other fingerprints an invoice reserves.
 	MaxInvoiceAliases = 2
-	MaxCertBytes          = 8 << 10
-	MaxPageSize           = 200
-	MaxBookmarkLength     = 1024
-	DefaultPageSize       = 50
-	MaxProvenance         = 4096 // tokens in one provenance tree
+	MaxCertBytes      = 8 << 10
+	MaxPageSize       = 200
+	MaxBookmarkLength = 1024
+	DefaultPageSize   = 50
+	MaxProvenance     = 4096 // tokens in one provenance tree
 
 	// AmountBits is the range every amount is proven to lie in: [0, 2^64).
 	AmountBits = 64
