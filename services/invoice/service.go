@@ -82,22 +82,23 @@ func (s *Service) Submit(ctx context.Context, up Upload) (*Record, *Invoice, err
 // resolveParties checks the document's parties against the registered legal
 // IDs the caller resolved and puts those in their place.
 func (up *Upload) resolveParties(inv *Invoice) error {
-	if up.Seller != "" {
-		if !SamePartyID(inv.Seller.ID, up.Seller) {
-			return ErrNotSeller
-		}
-		inv.Seller.ID = up.Seller
-	} else {
-		inv.Seller.ID = PartyKey(inv.Seller.ID)
+	if err := resolveParty(&inv.Seller, up.Seller, ErrNotSeller); err != nil {
+		return err
 	}
-	if up.Buyer != "" {
-		if !SamePartyID(inv.Buyer.ID, up.Buyer) {
-			return ErrUnknownBuyer
-		}
-		inv.Buyer.ID = up.Buyer
-	} else {
-		inv.Buyer.ID = PartyKey(inv.Buyer.ID)
+	return resolveParty(&inv.Buyer, up.Buyer, ErrUnknownBuyer)
+}
+
+// resolveParty replaces p's ID with registered when the document names it,
+// or fails with mismatch; with no registered ID it folds p's (PartyKey).
+func resolveParty(p *Party, registered string, mismatch error) error {
+	if registered == "" {
+		p.ID = PartyKey(p.ID)
+		return nil
 	}
+	if !SamePartyID(p.ID, registered) {
+		return mismatch
+	}
+	p.ID = registered
 	return nil
 }
 
