@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -198,8 +199,12 @@ func (a *API) uploadInvoice(c *gin.Context) error {
 	if inv.Currency != a.d.Currency {
 		return gateway.Invalid("unsupported currency", problem.FieldError{Field: "currency", Reason: "this platform runs in " + a.d.Currency})
 	}
+	v1 := invoice.FingerprintInputV1(inv) // before the parties are replaced
 	buyer, err := a.invoiceParties(c, &up, inv)
 	if err != nil {
+		return err
+	}
+	if err := a.registeredUnderV1(c, inv, v1); err != nil {
 		return err
 	}
 	rec, _, err := a.d.Invoices.Submit(ctx, up)
@@ -259,6 +264,34 @@ func (a *API) uploadInvoice(c *gin.Context) error {
 	amount := a.money(uint64(inv.AmountMinor))
 	created(c, "/v1/invoices/"+out.ID, InvoiceResponse{Invoice: out, Amount: &amount, Number: inv.Number, UploadID: rec.ID})
 	return nil
+}
+
+// registeredUnderV1 refuses an invoice already on the ledger under the
+// first fingerprint encoding (which keyed the document's IDs, the date,
+// the currency and the amount as written): the v2 key differs, so without
+// this check an invoice registered before v2 could be registered again.
+func (a *API) registeredUnderV1(c *gin.Context, inv *invoice.Invoice, v1 []byte) error {
+	f := a.d.Invoices.Fingerprinter
+	if f == nil {
+		return nil
+	}
+	fp, err := f.Fingerprint(c.Request.Context(), v1)
+	if err != nil {
+		return err
+	}
+	var old model.Invoice
+	err = a.evaluate(c, &old, "GetInvoice", hex.EncodeToString(fp))
+	var cc *fabricclient.ChaincodeError
+	switch {
+	case err == nil:
+		a.recordReuse(c, inv, fp, invoice.ReuseOnLedger)
+		return problem.New(http.StatusConflict, problem.CodeConflict,
+			"this invoice is already registered on the ledger: one invoice backs one receivable")
+	case errors.As(err, &cc) && cc.Code == string(model.CodeNotFound):
+		return nil
+	default:
+		return err
+	}
 }
 
 // resumableUpload handles an invoice this supplier uploaded before: if

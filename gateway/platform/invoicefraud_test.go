@@ -2,6 +2,7 @@ package platform_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -9,6 +10,9 @@ import (
 	"time"
 
 	"github.com/tierchain/tierchain/internal/demo"
+	"github.com/tierchain/tierchain/services/invoice"
+	"github.com/tierchain/tierchain/services/wallet"
+	"github.com/tierchain/tierchain/zk/oprf"
 )
 
 // fraudInvoice is a TierChain JSON invoice from seller to the founding core.
@@ -192,6 +196,50 @@ func TestInvoiceFraudOverREST(t *testing.T) {
 		if err := core.Do(ctx, http.MethodGet, "/v1/invoices/"+a.ID, nil, &reviewed); err != nil || reviewed.Hold == nil {
 			t.Fatalf("the other look-alike: %+v, %v", reviewed.Hold, err)
 		}
+	})
+
+	t.Run("an invoice registered under the v1 key is not registered again", func(t *testing.T) {
+		// Register an invoice on the ledger as a v1 gateway did: under the
+		// OPRF of FingerprintInputV1 (the document's IDs, date, currency
+		// and amount).
+		doc := fraudInvoice("INV-2026-0900"+suffix, seller, "120000.00", today)
+		parsed, err := invoice.ParseJSON(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := p.Directory.Secret(ctx, "operator", "oprf")
+		if err != nil {
+			t.Fatal(err)
+		}
+		key, err := oprf.DecodeServerKey(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fp, err := oprf.NewServer(key).FullEvaluate(invoice.FingerprintInputV1(parsed))
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := p.Directory.Client(ctx, res.Suppliers[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := wallet.Directory{Ledger: l}
+		to, _ := dir.Recipient(ctx, "carmaker")
+		aud, _ := dir.Auditor(ctx)
+		sum := invoice.DocumentHash(doc)
+		req, err := p.Wallet.BuildInvoice(ctx, wallet.InvoiceSpec{Supplier: res.Suppliers[0], Buyer: to, Auditor: aud,
+			Amount: 12_000_000, Fingerprint: fp, DocumentHash: sum[:], DueDate: parsed.DueDate})
+		if err != nil {
+			t.Fatal(err)
+		}
+		arg, _ := json.Marshal(req)
+		if _, err := l.Submit(ctx, "tierchain", "RegisterInvoice", string(arg)); err != nil {
+			t.Fatal(err)
+		}
+		before = ledgerState(t, ctx, regulator, tier1, tier2)
+		err = tier1.Upload(ctx, doc, "application/json", nil, nil)
+		wantProblem(t, err, http.StatusConflict, "CONFLICT")
+		unchanged(t)
 	})
 
 	t.Run("legal IDs: required, checked, and never confirm who holds one", func(t *testing.T) {
