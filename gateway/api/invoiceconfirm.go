@@ -178,9 +178,11 @@ func (a *API) buyerView(c *gin.Context, v *InvoiceResponse) {
 		return
 	}
 	if near := nearDuplicates(all, &v.Invoice, f); len(near) > 0 {
-		reviews, err := a.d.Reuse.Reviews(ctx, v.ID, v.Buyer)
-		if err != nil {
-			a.d.Log.Warn("reviews not read", "error", err)
+		reviews := []invoice.Review{}
+		if a.d.Reuse != nil {
+			if reviews, err = a.d.Reuse.Reviews(ctx, v.ID, v.Buyer); err != nil {
+				a.d.Log.Warn("reviews not read", "error", err)
+			}
 		}
 		v.Hold = &Hold{Reason: "near-duplicate", NearDuplicates: near, Reviews: reviews}
 	}
@@ -259,6 +261,9 @@ func (a *API) confirmInvoice(c *gin.Context) error {
 		return p
 	}
 	if v.Hold != nil {
+		if a.d.Reuse == nil {
+			return errors.New("api: no review log to record the review in")
+		}
 		if err := a.d.Reuse.RecordReview(ctx, invoice.Review{Invoice: inv.ID, Reviewer: me,
 			Decision: req.Review.Decision, Note: req.Review.Note, NearDuplicates: v.Hold.NearDuplicates}); err != nil {
 			return err
