@@ -40,6 +40,7 @@ var chaincodeStatus = map[model.Code]int{
 	model.CodeInvalidProof:    http.StatusUnprocessableEntity,
 	model.CodeInvalidArgument: http.StatusBadRequest,
 	model.CodeInvalidState:    http.StatusConflict,
+	model.CodeInvoiceMismatch: http.StatusConflict,
 	model.CodeInternal:        http.StatusInternalServerError,
 }
 

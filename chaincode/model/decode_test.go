@@ -125,7 +125,7 @@ func TestErrors(t *testing.T) {
 	for code, wire := range map[model.Code]string{
 		model.CodeUnauthorized: "UNAUTHORIZED", model.CodeForbidden: "FORBIDDEN", model.CodeNotFound: "NOT_FOUND",
 		model.CodeConflict: "CONFLICT", model.CodeInvalidProof: "INVALID_PROOF", model.CodeInvalidArgument: "INVALID_ARGUMENT",
-		model.CodeInvalidState: "INVALID_STATE", model.CodeInternal: "INTERNAL",
+		model.CodeInvalidState: "INVALID_STATE", model.CodeInvoiceMismatch: "INVOICE_MISMATCH", model.CodeInternal: "INTERNAL",
 	} {
 		if string(code) != wire {
 			t.Errorf("code %q changed its wire form %q", code, wire)

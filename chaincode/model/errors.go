@@ -19,12 +19,13 @@ const (
 	CodeInvalidProof    Code = "INVALID_PROOF"    // a proof does not verify against the statement (422)
 	CodeInvalidArgument Code = "INVALID_ARGUMENT" // malformed request, bytes or bounds (400)
 	CodeInvalidState    Code = "INVALID_STATE"    // the record is not in a state that allows this (409)
+	CodeInvoiceMismatch Code = "INVOICE_MISMATCH" // the buyer's copy of an invoice keys another fingerprint than the one registered (409)
 	CodeInternal        Code = "INTERNAL"         // corrupt state or a failing ledger call (500)
 )
 
 // codes lists every code ParseError recognizes. No code is a prefix of
 // another followed by ':', so the earliest match in a message is the code.
-var codes = []Code{CodeUnauthorized, CodeForbidden, CodeNotFound, CodeConflict, CodeInvalidProof, CodeInvalidArgument, CodeInvalidState, CodeInternal}
+var codes = []Code{CodeUnauthorized, CodeForbidden, CodeNotFound, CodeConflict, CodeInvalidProof, CodeInvalidArgument, CodeInvalidState, CodeInvoiceMismatch, CodeInternal}
 
 // Error is a typed chaincode error. Its text is "CODE: message", which is
 // what Fabric hands the client, so ParseError recovers the code on the
@@ -57,6 +58,7 @@ var (
 	ErrInvalidProof    = &Error{Code: CodeInvalidProof}
 	ErrInvalidArgument = &Error{Code: CodeInvalidArgument}
 	ErrInvalidState    = &Error{Code: CodeInvalidState}
+	ErrInvoiceMismatch = &Error{Code: CodeInvoiceMismatch}
 	ErrInternal        = &Error{Code: CodeInternal}
 )
 

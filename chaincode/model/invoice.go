@@ -27,6 +27,8 @@ type Invoice struct {
 	Handle            []byte        `json:"handle"`
 	BuyerEnvelope     []byte        `json:"buyerEnvelope"`
 	RegulatorEnvelope []byte        `json:"regulatorEnvelope"`
+	FilingEnvelope    []byte        `json:"filingEnvelope,omitempty"` // the seller's filing, sealed to the buyer
+	Aliases           [][]byte      `json:"aliases,omitempty"`        // fingerprints of its other canonical keys, reserved with it
 	Status            InvoiceStatus `json:"status"`
 	UsedBy            string        `json:"usedBy,omitempty"` // root token ID
 	Reason            string        `json:"reason,omitempty"` // of a rejection or revocation

@@ -29,12 +29,36 @@ type RegisterInvoiceRequest struct {
 	HandleProof       []byte    `json:"handleProof"`
 	BuyerEnvelope     []byte    `json:"buyerEnvelope"`
 	RegulatorEnvelope []byte    `json:"regulatorEnvelope"`
+	// FilingEnvelope is the invoice as its seller filed it (number,
+	// parties, dates, amount, document), sealed to the buyer, so that the
+	// buyer's gateway, which sees only the ledger, can show its confirmer
+	// what it confirms. The chaincode cannot read it; it bounds its size
+	// and binds it into the proofs' transcript.
+	FilingEnvelope []byte `json:"filingEnvelope,omitempty"`
+	// Aliases are the fingerprints of the invoice's other canonical keys
+	// (its number with every separator removed, when that keys otherwise):
+	// the ledger reserves them with the fingerprint, so an invoice retyped
+	// one way or the other collides with its registration.
+	Aliases [][]byte `json:"aliases,omitempty"`
 }
 
 // InvoiceActionRequest confirms, rejects or revokes an invoice.
+//
+// Fingerprint is the buyer's own recomputation, required to confirm and
+// absent otherwise: the OPRF fingerprint of the invoice's identifying
+// fields as the buyer's records hold them, which its gateway canonicalises
+// and evaluates. The confirmation stands only if it equals the registered
+// fingerprint, so a supplier cannot get an invoice confirmed under a
+// fingerprint of its own making (a retyped number, a random 64 bytes).
+//
+// Aliases are the buyer's fingerprints of its copy's other canonical keys;
+// the confirmation stands when any of the buyer's fingerprints is any of
+// the registered ones.
 type InvoiceActionRequest struct {
-	Invoice string `json:"invoice"` // hex fingerprint
-	Reason  string `json:"reason,omitempty"`
+	Invoice     string   `json:"invoice"` // hex fingerprint
+	Reason      string   `json:"reason,omitempty"`
+	Fingerprint []byte   `json:"fingerprint,omitempty"`
+	Aliases     [][]byte `json:"aliases,omitempty"`
 }
 
 // GrantCreditLineRequest sets a bank's limit for a core enterprise.

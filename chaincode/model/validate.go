@@ -129,12 +129,52 @@ func (r *RegisterInvoiceRequest) Validate() error {
 		validateBytes("handleProof", r.HandleProof, audit.HandleProofSize),
 		validateBytes("buyerEnvelope", r.BuyerEnvelope, envelope.SealedSize),
 		validateBytes("regulatorEnvelope", r.RegulatorEnvelope, envelope.SealedSize),
+		validateFiling(r.FilingEnvelope),
+		validateAliases(r.Fingerprint, r.Aliases),
 	)
+}
+
+// validateAliases checks an invoice's alias fingerprints: at most
+// MaxInvoiceAliases, each a fingerprint, none repeated or equal to the
+// fingerprint itself.
+func validateAliases(fingerprint []byte, aliases [][]byte) error {
+	if len(aliases) > MaxInvoiceAliases {
+		return invalid("aliases: at most %d", MaxInvoiceAliases)
+	}
+	seen := map[string]bool{string(fingerprint): true}
+	for i, a := range aliases {
+		if err := validateBytes(fmt.Sprintf("aliases[%d]", i), a, oprf.FingerprintSize); err != nil {
+			return err
+		}
+		if seen[string(a)] {
+			return invalid("aliases[%d]: repeats a fingerprint", i)
+		}
+		seen[string(a)] = true
+	}
+	return nil
+}
+
+// validateFiling bounds an invoice's sealed filing: none, or an HPKE
+// envelope of at most MaxFilingEnvelopeSize bytes.
+func validateFiling(b []byte) error {
+	if b == nil {
+		return nil
+	}
+	if len(b) <= envelope.MessageOverhead || len(b) > MaxFilingEnvelopeSize {
+		return invalid("filingEnvelope: %d..%d bytes", envelope.MessageOverhead+1, MaxFilingEnvelopeSize)
+	}
+	return nil
 }
 
 // Validate implements Validator.
 func (r *InvoiceActionRequest) Validate() error {
-	return firstError(ValidateInvoiceID("invoice", r.Invoice), validateText("reason", r.Reason, MaxTextLength, false))
+	var fp error
+	if r.Fingerprint != nil {
+		fp = firstError(validateBytes("fingerprint", r.Fingerprint, oprf.FingerprintSize), validateAliases(r.Fingerprint, r.Aliases))
+	} else if r.Aliases != nil {
+		fp = invalid("aliases: only with a fingerprint")
+	}
+	return firstError(ValidateInvoiceID("invoice", r.Invoice), validateText("reason", r.Reason, MaxTextLength, false), fp)
 }
 
 // Validate implements Validator.

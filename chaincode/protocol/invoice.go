@@ -23,6 +23,8 @@ type InvoiceStatement struct {
 	Handle            *audit.Handle
 	BuyerEnvelope     []byte
 	RegulatorEnvelope []byte
+	FilingEnvelope    []byte   // the seller's filing sealed to the buyer; may be empty
+	Aliases           [][]byte // fingerprints of the invoice's other canonical keys
 	AuditKey          *audit.PublicKey
 }
 
@@ -36,6 +38,11 @@ func (s *InvoiceStatement) Transcript(ctx Context) *transcript.Transcript {
 	t.AppendMessage("document-hash", s.DocumentHash)
 	appendTime(t, "due-date", s.DueDate)
 	appendOutput(t, s.Buyer, s.Commitment, s.Handle, s.BuyerEnvelope, s.RegulatorEnvelope)
+	t.AppendMessage("filing-envelope", s.FilingEnvelope)
+	t.AppendUint64("aliases", uint64(len(s.Aliases)))
+	for _, a := range s.Aliases {
+		t.AppendMessage("alias", a)
+	}
 	return t
 }
 
@@ -58,6 +65,11 @@ type InvoiceInput struct {
 	DocumentHash []byte
 	DueDate      time.Time
 	Amount       pedersen.Opening
+	// FilingEnvelope is the seller's filing, already sealed to the buyer
+	// (services/invoice.SealFiling); nil for none.
+	FilingEnvelope []byte
+	// Aliases are the fingerprints of the invoice's other canonical keys.
+	Aliases [][]byte
 }
 
 // BuildInvoice produces a complete RegisterInvoiceRequest.
@@ -69,7 +81,7 @@ func BuildInvoice(ctx Context, in InvoiceInput, aud Auditor, rand io.Reader) (*m
 	s := &InvoiceStatement{
 		Supplier: in.Supplier, Buyer: in.Buyer.ID, Fingerprint: in.Fingerprint, DocumentHash: in.DocumentHash,
 		DueDate: in.DueDate, Commitment: out.commitment, Handle: out.handle,
-		BuyerEnvelope: out.holderEnv, RegulatorEnvelope: out.regEnv, AuditKey: aud.AuditKey,
+		BuyerEnvelope: out.holderEnv, RegulatorEnvelope: out.regEnv, FilingEnvelope: in.FilingEnvelope, Aliases: in.Aliases, AuditKey: aud.AuditKey,
 	}
 	base := s.Transcript(ctx)
 	rp, err := proveRanges(base, []pedersen.Opening{in.Amount}, rand)
@@ -83,7 +95,7 @@ func BuildInvoice(ctx Context, in InvoiceInput, aud Auditor, rand io.Reader) (*m
 	return &model.RegisterInvoiceRequest{
 		Fingerprint: in.Fingerprint, Buyer: in.Buyer.ID, DocumentHash: in.DocumentHash, DueDate: in.DueDate,
 		Commitment: out.commitment.Bytes(), Handle: out.handle.Bytes(), RangeProof: rp[0], HandleProof: hp,
-		BuyerEnvelope: out.holderEnv, RegulatorEnvelope: out.regEnv,
+		BuyerEnvelope: out.holderEnv, RegulatorEnvelope: out.regEnv, FilingEnvelope: in.FilingEnvelope, Aliases: in.Aliases,
 	}, nil
 }
 

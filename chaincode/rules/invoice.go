@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"bytes"
 	"encoding/hex"
 	"slices"
 
@@ -16,10 +17,17 @@ func (r *Rules) RegisterInvoice(st State, req *model.RegisterInvoiceRequest) (*m
 		return nil, err
 	}
 	id := hex.EncodeToString(req.Fingerprint)
-	if old, err := st.GetState(invoiceKey(id)); err != nil {
-		return nil, internal("read invoice: %v", err)
-	} else if old != nil {
-		return nil, model.Errorf(model.CodeConflict, "invoice fingerprint %s… is already registered", id[:16])
+	// The fingerprint and every alias must be new, as fingerprints and as
+	// aliases: an invoice retyped either way collides with its registration.
+	for _, fp := range append([][]byte{req.Fingerprint}, req.Aliases...) {
+		x := hex.EncodeToString(fp)
+		for _, key := range []string{invoiceKey(x), invoiceAliasKey(x)} {
+			if old, err := st.GetState(key); err != nil {
+				return nil, internal("read invoice: %v", err)
+			} else if old != nil {
+				return nil, model.Errorf(model.CodeConflict, "invoice fingerprint %s… is already registered", x[:16])
+			}
+		}
 	}
 	if _, err := tx.activeEnterprise("buyer", req.Buyer, model.RoleCore); err != nil {
 		return nil, err
@@ -35,7 +43,7 @@ func (r *Rules) RegisterInvoice(st State, req *model.RegisterInvoiceRequest) (*m
 	stmt := &protocol.InvoiceStatement{
 		Supplier: tx.caller.ID, Buyer: req.Buyer, Fingerprint: req.Fingerprint, DocumentHash: req.DocumentHash,
 		DueDate: req.DueDate, Commitment: c, Handle: h, BuyerEnvelope: req.BuyerEnvelope,
-		RegulatorEnvelope: req.RegulatorEnvelope, AuditKey: key,
+		RegulatorEnvelope: req.RegulatorEnvelope, FilingEnvelope: req.FilingEnvelope, Aliases: req.Aliases, AuditKey: key,
 	}
 	if err := stmt.Verify(tx.ctx, req.RangeProof, req.HandleProof); err != nil {
 		return nil, err
@@ -43,11 +51,14 @@ func (r *Rules) RegisterInvoice(st State, req *model.RegisterInvoiceRequest) (*m
 	inv := &model.Invoice{
 		ID: id, Fingerprint: req.Fingerprint, Supplier: tx.caller.ID, Buyer: req.Buyer,
 		DocumentHash: req.DocumentHash, DueDate: req.DueDate.UTC(), Commitment: req.Commitment, Handle: req.Handle,
-		BuyerEnvelope: req.BuyerEnvelope, RegulatorEnvelope: req.RegulatorEnvelope,
-		Status: model.InvoiceRegistered, RegisteredAt: tx.now, UpdatedAt: tx.now, TxID: tx.id,
+		BuyerEnvelope: req.BuyerEnvelope, RegulatorEnvelope: req.RegulatorEnvelope, FilingEnvelope: req.FilingEnvelope,
+		Aliases: req.Aliases, Status: model.InvoiceRegistered, RegisteredAt: tx.now, UpdatedAt: tx.now, TxID: tx.id,
 	}
 	if err := tx.put(invoiceKey(id), inv); err != nil {
 		return nil, err
+	}
+	for _, a := range req.Aliases {
+		tx.writes = append(tx.writes, write{key: invoiceAliasKey(hex.EncodeToString(a)), value: []byte(id)})
 	}
 	tx.putIndex(objInvoiceBySupp, inv.Supplier, id)
 	tx.putIndex(objInvoiceByBuyer, inv.Buyer, id)
@@ -55,12 +66,33 @@ func (r *Rules) RegisterInvoice(st State, req *model.RegisterInvoiceRequest) (*m
 	return inv, tx.commit()
 }
 
+// objInvoiceAlias maps an invoice's alias fingerprint (hex) to its ID.
+const objInvoiceAlias = "tc.invoice.alias"
+
+func invoiceAliasKey(fp string) string { return CompositeKey(objInvoiceAlias, fp) }
+
+// sharesFingerprint reports whether any of the buyer's fingerprints is any
+// of the registered ones.
+func sharesFingerprint(buyer, registered [][]byte) bool {
+	for _, b := range buyer {
+		for _, r := range registered {
+			if bytes.Equal(b, r) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func (tx *txn) invoiceChanged(inv *model.Invoice) {
 	tx.event.Invoices = append(tx.event.Invoices, model.InvoiceChange{ID: inv.ID, Supplier: inv.Supplier, Buyer: inv.Buyer, Status: inv.Status})
 }
 
 // ConfirmInvoice is the buyer's confirmation: the invoice may now back a
-// receivable.
+// receivable. It carries the buyer's own recomputation of the fingerprint
+// (from its copy of the identifying fields) and stands only if that is the
+// registered fingerprint: what the supplier registered is then the invoice
+// the buyer owes, keyed canonically, whatever 64 bytes the supplier sent.
 func (r *Rules) ConfirmInvoice(st State, req *model.InvoiceActionRequest) (*model.Invoice, error) {
 	return r.invoiceAction(st, req, protocol.KindConfirmInvoice, model.RoleCore, model.InvoiceConfirmed, model.InvoiceRegistered)
 }
@@ -80,6 +112,13 @@ func (r *Rules) invoiceAction(st State, req *model.InvoiceActionRequest, kind st
 	if err != nil {
 		return nil, err
 	}
+	confirm := to == model.InvoiceConfirmed
+	switch {
+	case confirm && req.Fingerprint == nil:
+		return nil, model.Errorf(model.CodeInvalidArgument, "fingerprint: a confirmation carries the buyer's recomputed fingerprint")
+	case !confirm && req.Fingerprint != nil:
+		return nil, model.Errorf(model.CodeInvalidArgument, "fingerprint: only a confirmation carries one")
+	}
 	inv, err := mustGet[model.Invoice](st, invoiceKey(req.Invoice), "invoice", req.Invoice)
 	if err != nil {
 		return nil, err
@@ -93,6 +132,10 @@ func (r *Rules) invoiceAction(st State, req *model.InvoiceActionRequest, kind st
 	}
 	if !slices.Contains(from, inv.Status) {
 		return nil, invalidState("invoice %s… is %s", inv.ID[:16], inv.Status)
+	}
+	if confirm && !sharesFingerprint(append([][]byte{req.Fingerprint}, req.Aliases...), append([][]byte{inv.Fingerprint}, inv.Aliases...)) {
+		return nil, model.Errorf(model.CodeInvoiceMismatch,
+			"invoice %s… was registered under another fingerprint than the buyer's copy keys: the invoice as filed is not the buyer's", inv.ID[:16])
 	}
 	inv.Status, inv.Reason, inv.UpdatedAt = to, req.Reason, tx.now
 	if err := tx.put(invoiceKey(inv.ID), inv); err != nil {

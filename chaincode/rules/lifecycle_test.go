@@ -181,7 +181,7 @@ func TestInvoiceRejectAndRevoke(t *testing.T) {
 		t.Fatalf("rejected invoice is %s", got.Status)
 	}
 	inv = must(r.RegisterInvoice(s.As(s.S2), s.InvoiceRequest(s.S2, "INV-V", rulestest.Opening(6))))
-	must(r.ConfirmInvoice(s.As(s.Core), &model.InvoiceActionRequest{Invoice: inv.ID}))
+	must(r.ConfirmInvoice(s.As(s.Core), &model.InvoiceActionRequest{Invoice: inv.ID, Fingerprint: inv.Fingerprint}))
 	if got := must(r.RevokeInvoice(s.As(s.S2), &model.InvoiceActionRequest{Invoice: inv.ID})); got.Status != model.InvoiceRevoked {
 		t.Fatalf("revoked invoice is %s", got.Status)
 	}

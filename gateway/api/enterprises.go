@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/tierchain/tierchain/gateway"
 	"github.com/tierchain/tierchain/internal/problem"
 	"github.com/tierchain/tierchain/services/directory"
+	"github.com/tierchain/tierchain/services/invoice"
 )
 
 // HostOrg is the organisation whose identities the operator issues to the
@@ -65,7 +67,7 @@ type OnboardRequest struct {
 	ID            string     `json:"id"`
 	Name          string     `json:"name"`
 	Role          model.Role `json:"role"`
-	LegalID       string     `json:"legalId,omitempty"` // how invoices name it, e.g. "0192:915600123"
+	LegalID       string     `json:"legalId"` // how invoices name it, e.g. "0192:915600123"; required
 	MSPID         string     `json:"mspId,omitempty"`
 	Certificate   string     `json:"certificate,omitempty"`   // PEM
 	EncryptionKey []byte     `json:"encryptionKey,omitempty"` // HPKE X25519 public key
@@ -83,8 +85,13 @@ func (r *OnboardRequest) Validate() []problem.FieldError {
 	if !r.Role.Valid() {
 		errs = append(errs, problem.FieldError{Field: "role", Reason: "core, supplier, bank, regulator or operator"})
 	}
-	if len(r.LegalID) > 64 {
+	switch _, err := invoice.CanonicalPartyID(r.LegalID); {
+	case r.LegalID == "":
+		errs = append(errs, problem.FieldError{Field: "legalId", Reason: "required: the identifier invoices name the enterprise by, with its scheme (e.g. 0192:915600123)"})
+	case len(r.LegalID) > 64:
 		errs = append(errs, problem.FieldError{Field: "legalId", Reason: "at most 64 characters"})
+	case err != nil:
+		errs = append(errs, problem.FieldError{Field: "legalId", Reason: strings.TrimPrefix(err.Error(), invoice.ErrPartyID.Error()+": ")})
 	}
 	hosted := r.Certificate == "" && len(r.EncryptionKey) == 0 && r.MSPID == ""
 	switch {
@@ -109,6 +116,11 @@ func (a *API) onboard(c *gin.Context) error {
 		return err
 	}
 	ctx := c.Request.Context()
+	legal, err := invoice.CanonicalPartyID(req.LegalID)
+	if err != nil {
+		return gateway.Invalid("invalid legal ID", problem.FieldError{Field: "legalId", Reason: "not a valid identifier"})
+	}
+	req.LegalID = legal
 	reg := model.RegisterEnterpriseRequest{ID: req.ID, Name: req.Name, Role: req.Role, MSPID: req.MSPID, EncryptionKey: req.EncryptionKey}
 	hosted := req.Certificate == ""
 	if hosted {
@@ -117,7 +129,11 @@ func (a *API) onboard(c *gin.Context) error {
 		case errors.Is(err, directory.ErrNotFound):
 			m, err = a.d.Directory.Issue(ctx, directory.Member{ID: req.ID, Name: req.Name, Role: req.Role, Org: HostOrg, LegalID: req.LegalID})
 			if errors.Is(err, directory.ErrExists) {
-				return problem.New(http.StatusConflict, problem.CodeConflict, "the legal ID belongs to another enterprise")
+				// The enterprise ID is free (looked up above): the legal ID is
+				// taken. Say no more than that the details cannot be used;
+				// never which enterprise holds them.
+				return problem.New(http.StatusConflict, problem.CodeConflict,
+					"these details cannot be onboarded: check the legal ID with the enterprise's KYC file")
 			}
 			if err != nil {
 				return err

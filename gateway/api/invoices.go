@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -27,7 +28,7 @@ func (a *API) registerInvoices(r *gateway.Routes) {
 	r.Handle(http.MethodPost, "/invoices", gateway.Options{Roles: []model.Role{model.RoleSupplier}, MaxBodyBytes: maxUploadBytes}, a.uploadInvoice)
 	r.GET("/invoices", a.listInvoices, model.RoleSupplier, model.RoleCore)
 	r.GET("/invoices/:id", a.getInvoice)
-	r.POST("/invoices/:id/confirm", a.invoiceAction("ConfirmInvoice"), model.RoleCore)
+	r.POST("/invoices/:id/confirm", a.confirmInvoice, model.RoleCore)
 	r.POST("/invoices/:id/reject", a.invoiceAction("RejectInvoice"), model.RoleCore)
 	r.POST("/invoices/:id/revoke", a.invoiceAction("RevokeInvoice"), model.RoleSupplier)
 }
@@ -39,6 +40,11 @@ type InvoiceResponse struct {
 	Amount   *Money `json:"amount,omitempty"`
 	Number   string `json:"number,omitempty"`
 	UploadID string `json:"uploadId,omitempty"`
+	// Buyer only: the invoice as its seller filed it, opened from the
+	// ledger, or why it could not be; and the invoice's review hold.
+	Filing        *FilingView `json:"filing,omitempty"`
+	FilingProblem string      `json:"filingProblem,omitempty"`
+	Hold          *Hold       `json:"hold,omitempty"`
 }
 
 // upload reads the request: a JSON or UBL document as the body, or
@@ -118,8 +124,65 @@ func invoiceProblem(err error) error {
 		return problem.New(http.StatusRequestEntityTooLarge, problem.CodePayloadTooLarge, err.Error())
 	case errors.Is(err, invoice.ErrMalformed), errors.Is(err, invoice.ErrNotPDF):
 		return gateway.Invalid(err.Error())
+	case errors.Is(err, invoice.ErrNotSeller):
+		return problem.New(http.StatusForbidden, problem.CodeForbidden,
+			"the invoice's seller is not your enterprise: only the seller files its own invoice")
+	case errors.Is(err, invoice.ErrUnknownBuyer):
+		return unknownBuyer()
 	}
 	return err
+}
+
+// unknownBuyer is the one answer for a buyer legal ID that is unknown,
+// invalid, or registered to an enterprise that is not a core: it neither
+// echoes the ID nor says which case it is, so that an upload cannot be used
+// to learn which enterprise owns a legal ID.
+func unknownBuyer() error {
+	return gateway.Invalid("unknown buyer", problem.FieldError{Field: "invoice.buyer.id",
+		Reason: "not the legal ID of a core enterprise you can invoice on this platform"})
+}
+
+// invoiceParties checks that the uploader is the invoice's seller (its
+// registered legal ID, compared canonically) and resolves the buyer, a core
+// enterprise, by its legal ID. It sets up.Seller and up.Buyer to the
+// registered legal IDs, which key the fingerprint.
+func (a *API) invoiceParties(c *gin.Context, up *invoice.Upload, inv *invoice.Invoice) (directory.Member, error) {
+	ctx := c.Request.Context()
+	self, err := a.d.Directory.Get(ctx, up.SupplierID)
+	if err != nil && !errors.Is(err, directory.ErrNotFound) {
+		return directory.Member{}, err
+	}
+	if self.LegalID == "" {
+		return directory.Member{}, problem.New(http.StatusForbidden, problem.CodeForbidden,
+			"your enterprise has no registered legal ID: the operator records it before you can file invoices")
+	}
+	if !invoice.SamePartyID(inv.Seller.ID, self.LegalID) {
+		a.recordImpostor(c, inv)
+		return directory.Member{}, invoiceProblem(invoice.ErrNotSeller)
+	}
+	buyer, err := a.buyerByLegalID(c, inv.Buyer.ID)
+	if err != nil {
+		return directory.Member{}, err
+	}
+	up.Seller, up.Buyer = self.LegalID, buyer.LegalID
+	inv.Seller.ID, inv.Buyer.ID = self.LegalID, buyer.LegalID
+	return buyer, nil
+}
+
+// buyerByLegalID finds the core enterprise an invoice names as its buyer.
+func (a *API) buyerByLegalID(c *gin.Context, docID string) (directory.Member, error) {
+	ctx := c.Request.Context()
+	id, err := invoice.CanonicalPartyID(docID)
+	if err != nil {
+		// A legal ID recorded before identifiers were checked is matched
+		// as written, folded.
+		id = invoice.PartyKey(docID)
+	}
+	m, err := a.d.Directory.ByLegalID(ctx, id)
+	if errors.Is(err, directory.ErrNotFound) || (err == nil && m.Role != model.RoleCore) {
+		return directory.Member{}, unknownBuyer()
+	}
+	return m, err
 }
 
 func (a *API) uploadInvoice(c *gin.Context) error {
@@ -136,20 +199,17 @@ func (a *API) uploadInvoice(c *gin.Context) error {
 	if inv.Currency != a.d.Currency {
 		return gateway.Invalid("unsupported currency", problem.FieldError{Field: "currency", Reason: "this platform runs in " + a.d.Currency})
 	}
-	// The buyer is the enterprise the document names, by its legal ID: a
-	// supplier cannot register an invoice against anyone else.
-	m, err := a.d.Directory.ByLegalID(ctx, inv.Buyer.ID)
-	if errors.Is(err, directory.ErrNotFound) {
-		return gateway.Invalid("unknown buyer", problem.FieldError{Field: "buyer",
-			Reason: fmt.Sprintf("no enterprise with legal ID %q is registered here", inv.Buyer.ID)})
-	}
+	v1 := invoice.FingerprintInputV1(inv) // before the parties are replaced
+	buyer, err := a.invoiceParties(c, &up, inv)
 	if err != nil {
 		return err
 	}
-	buyer := m.ID
+	if err := a.registeredUnderV1(c, inv, v1); err != nil {
+		return err
+	}
 	rec, _, err := a.d.Invoices.Submit(ctx, up)
 	if errors.Is(err, invoice.ErrDuplicate) {
-		rec, err = a.resumableUpload(c, inv)
+		rec, err = a.resumableUpload(c, inv, up.Document)
 	}
 	if err != nil {
 		return invoiceProblem(err)
@@ -158,7 +218,7 @@ func (a *API) uploadInvoice(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	to, err := a.keys.recipient(ctx, l, buyer)
+	to, err := a.keys.recipient(ctx, l, buyer.ID)
 	if err != nil {
 		return err
 	}
@@ -166,9 +226,22 @@ func (a *API) uploadInvoice(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	doc, err := a.d.Invoices.Repo.Document(ctx, rec.ID, invoice.DocumentOriginal)
+	if err != nil {
+		return err
+	}
+	filing, err := invoice.SealFiling(to.Key, invoice.NewFiling(rec, inv, doc.Content), rec.Fingerprint, buyer.ID, nil)
+	if err != nil {
+		return err
+	}
+	aliases, err := invoice.Fingerprints(ctx, a.d.Invoices.Fingerprinter, invoice.KeysFor(inv.Seller.ID, inv.Buyer.ID, inv.Number)[1:])
+	if err != nil {
+		return err
+	}
 	req, err := a.d.Wallet.BuildInvoice(ctx, wallet.InvoiceSpec{
 		Supplier: me, Buyer: to, Auditor: aud, Amount: uint64(inv.AmountMinor), Fingerprint: rec.Fingerprint,
-		DocumentHash: rec.DocumentSHA256[:], DueDate: inv.DueDate.UTC().Truncate(time.Second),
+		DocumentHash: rec.DocumentSHA256[:], DueDate: inv.DueDate.UTC().Truncate(time.Second), FilingEnvelope: filing,
+		Aliases: aliases,
 	})
 	if err != nil {
 		return err
@@ -193,10 +266,39 @@ func (a *API) uploadInvoice(c *gin.Context) error {
 	return nil
 }
 
-// resumableUpload handles a document this supplier uploaded before: if
-// that upload never reached the ledger (the registration failed), it is
-// resumed; otherwise the upload is a reuse attempt.
-func (a *API) resumableUpload(c *gin.Context, inv *invoice.Invoice) (*invoice.Record, error) {
+// registeredUnderV1 refuses an invoice already on the ledger under the
+// first fingerprint encoding (which keyed the document's IDs, the date,
+// the currency and the amount as written): the v2 key differs, so without
+// this check an invoice registered before v2 could be registered again.
+func (a *API) registeredUnderV1(c *gin.Context, inv *invoice.Invoice, v1 []byte) error {
+	f := a.d.Invoices.Fingerprinter
+	if f == nil {
+		return nil
+	}
+	fp, err := f.Fingerprint(c.Request.Context(), v1)
+	if err != nil {
+		return err
+	}
+	var old model.Invoice
+	err = a.evaluate(c, &old, "GetInvoice", hex.EncodeToString(fp))
+	var cc *fabricclient.ChaincodeError
+	switch {
+	case err == nil:
+		a.recordReuse(c, inv, fp, invoice.ReuseOnLedger)
+		return problem.New(http.StatusConflict, problem.CodeConflict,
+			"this invoice is already registered on the ledger: one invoice backs one receivable")
+	case errors.As(err, &cc) && cc.Code == string(model.CodeNotFound):
+		return nil
+	default:
+		return err
+	}
+}
+
+// resumableUpload handles an invoice this supplier uploaded before: if
+// that upload never reached the ledger (the registration failed) and this
+// is the same document, it is resumed; otherwise the upload is a reuse
+// attempt (the same invoice, perhaps retyped).
+func (a *API) resumableUpload(c *gin.Context, inv *invoice.Invoice, document []byte) (*invoice.Record, error) {
 	ctx := c.Request.Context()
 	me := gateway.PrincipalOf(c).EnterpriseID
 	fp, err := a.d.Invoices.Fingerprinter.Fingerprint(ctx, invoice.FingerprintInput(inv))
@@ -208,12 +310,32 @@ func (a *API) resumableUpload(c *gin.Context, inv *invoice.Invoice) (*invoice.Re
 		return nil, err
 	}
 	for i := range recs {
-		if recs[i].SupplierID == me && recs[i].TxID == "" && recs[i].Status == invoice.StatusRegistered {
+		if recs[i].SupplierID == me && recs[i].TxID == "" && recs[i].Status == invoice.StatusRegistered &&
+			recs[i].DocumentSHA256 == invoice.DocumentHash(document) {
 			return &recs[i], nil
 		}
 	}
 	a.recordReuse(c, inv, fp, invoice.ReuseDuplicateUpload)
 	return nil, problem.New(http.StatusConflict, problem.CodeConflict, "this invoice was already uploaded: one invoice backs one receivable")
+}
+
+// recordImpostor records an upload that names another enterprise as the
+// seller, under the fingerprint the named seller's invoice has (or would
+// have) on the ledger, so the regulator's reuse report joins the two.
+func (a *API) recordImpostor(c *gin.Context, inv *invoice.Invoice) {
+	ctx := c.Request.Context()
+	claimed := *inv
+	if m, err := a.buyerByLegalID(c, inv.Buyer.ID); err == nil {
+		claimed.Buyer.ID = m.LegalID
+	}
+	var fp []byte
+	if f := a.d.Invoices.Fingerprinter; f != nil {
+		var err error
+		if fp, err = f.Fingerprint(ctx, invoice.FingerprintInput(&claimed)); err != nil {
+			a.d.Log.Error("impostor upload's fingerprint not computed", "error", err)
+		}
+	}
+	a.recordReuse(c, inv, fp, invoice.ReuseNotSeller)
 }
 
 func (a *API) recordReuse(c *gin.Context, inv *invoice.Invoice, fp []byte, reason string) {
@@ -259,6 +381,7 @@ func (a *API) invoiceView(c *gin.Context, inv model.Invoice) InvoiceResponse {
 			m := a.money(o.Value)
 			v.Amount = &m
 		}
+		a.buyerView(c, &v)
 	case inv.Supplier:
 		if recs, err := a.d.Invoices.Repo.FindByFingerprint(ctx, inv.Fingerprint); err == nil {
 			for _, r := range recs {

@@ -296,7 +296,7 @@ func TestRESTRobustness(t *testing.T) {
 		APIToken string `json:"apiToken"`
 	}
 	if err := g.client("operator").Do(ctx, http.MethodPost, "/v1/enterprises", map[string]string{"id": "robust-supplier",
-		"name": "Robust AS", "role": "supplier", "legalId": "0192:999000111"}, &onboarded); err != nil {
+		"name": "Robust AS", "role": "supplier", "legalId": "0192:999000118"}, &onboarded); err != nil {
 		var p *demo.Problem
 		if !errors.As(err, &p) || p.Status != http.StatusConflict {
 			t.Fatal(err)

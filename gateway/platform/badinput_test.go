@@ -168,7 +168,7 @@ func TestBadInputsChangeNothing(t *testing.T) {
 		{"attachment that is not a PDF", 400, "INVALID_ARGUMENT", func() error {
 			return tier1.Upload(ctx, res.InvoiceDoc, "application/json", []byte("MZ\x90\x00 not a pdf"), nil)
 		}},
-		{"the same invoice by another supplier (reuse on the ledger)", 409, "CONFLICT", func() error {
+		{"the same invoice by another supplier (not its seller)", 403, "FORBIDDEN", func() error {
 			return tier2.Upload(ctx, res.InvoiceDoc, "application/json", nil, nil)
 		}},
 		{"the same invoice again by its supplier", 409, "CONFLICT", func() error {
@@ -272,7 +272,7 @@ func TestBadInputsChangeNothing(t *testing.T) {
 		for _, it := range out.Items {
 			seen[it.Supplier+" "+it.Reason] = true
 		}
-		if !seen[res.Suppliers[1]+" registered-on-ledger"] || !seen[res.Suppliers[0]+" duplicate-upload"] {
+		if !seen[res.Suppliers[1]+" not-the-seller"] || !seen[res.Suppliers[0]+" duplicate-upload"] {
 			t.Fatalf("reuse attempts: %+v", out.Items)
 		}
 	})

@@ -30,12 +30,14 @@ const (
 
 // founders: the platform operator, a core enterprise, two banks and the
 // regulator. Suppliers are onboarded by the operator through the API.
+// Every enterprise has a legal ID (here Norwegian organisation numbers,
+// valid under their mod-11 check).
 var founders = []founder{
-	{id: founderOperator, name: "TierChain Operations AS", org: "Operator", user: "User1", role: model.RoleOperator},
-	{id: "carmaker", name: "Helios Motors ASA", org: "Core", user: "User1", role: model.RoleCore, legalID: "0192:987123456"},
-	{id: "bankA", name: "Fjord Bank ASA", org: "BankA", user: "User1", role: model.RoleBank},
-	{id: "bankB", name: "Nordlys Bank ASA", org: "BankB", user: "User1", role: model.RoleBank},
-	{id: founderRegulator, name: "Financial Supervisory Authority", org: "Regulator", user: "User1", role: model.RoleRegulator},
+	{id: founderOperator, name: "TierChain Operations AS", org: "Operator", user: "User1", role: model.RoleOperator, legalID: "0192:981000005"},
+	{id: "carmaker", name: "Helios Motors ASA", org: "Core", user: "User1", role: model.RoleCore, legalID: "0192:987123451"},
+	{id: "bankA", name: "Fjord Bank ASA", org: "BankA", user: "User1", role: model.RoleBank, legalID: "0192:982000009"},
+	{id: "bankB", name: "Nordlys Bank ASA", org: "BankB", user: "User1", role: model.RoleBank, legalID: "0192:983000002"},
+	{id: founderRegulator, name: "Financial Supervisory Authority", org: "Regulator", user: "User1", role: model.RoleRegulator, legalID: "0192:984000006"},
 }
 
 // secret names in the directory

@@ -141,15 +141,15 @@ func (s *story) say(format string, args ...any) {
 }
 
 func (s *story) onboard(ctx context.Context) error {
-	names := [3][2]string{{"Nordvik Komponenter AS", "0192:915600123"}, {"Bergen Presisjon AS", "0192:915600456"}, {"Lofoten Metall AS", "0192:915600789"}}
-	for i, n := range names {
+	names := [3]string{"Nordvik Komponenter AS", "Bergen Presisjon AS", "Lofoten Metall AS"}
+	for i, name := range names {
 		id := fmt.Sprintf("tier%d%s", i+1, s.cfg.Suffix)
 		var resp struct {
 			APIToken string `json:"apiToken"`
 		}
-		legal := n[1] + s.cfg.Suffix
+		legal := SupplierLegalID(i, s.cfg.Suffix)
 		if err := s.operator.Do(ctx, http.MethodPost, "/v1/enterprises", map[string]string{
-			"id": id, "name": n[0], "role": "supplier", "legalId": legal}, &resp); err != nil {
+			"id": id, "name": name, "role": "supplier", "legalId": legal}, &resp); err != nil {
 			return err
 		}
 		c := &Client{Base: s.cfg.Base, Token: resp.APIToken, HTTP: s.cfg.HTTP}
@@ -163,7 +163,7 @@ func (s *story) onboard(ctx context.Context) error {
 		}
 		s.res.Suppliers[i] = id
 		s.res.SupplierTokens[i] = resp.APIToken
-		s.say("%s (%s), identity issued by the operator's CA", id, n[0])
+		s.say("%s (%s, %s), identity issued by the operator's CA", id, name, legal)
 	}
 	return nil
 }
@@ -184,14 +184,15 @@ func invoiceJSON(number, seller, amount string, due time.Time) []byte {
 	return fmt.Appendf(nil, `{"invoice": {"number": %q, "issueDate": %q, "dueDate": %q, "currency": "NOK",
   "amount": %q,
   "seller": {"id": %q, "name": "Nordvik Komponenter AS"},
-  "buyer": {"scheme": "0192", "id": "987123456", "name": "Helios Motors ASA"}}}`,
+  "buyer": {"scheme": "0192", "id": "987123451", "name": "Helios Motors ASA"}}}`,
 		number, time.Now().UTC().Format("2006-01-02"), due.Format("2006-01-02"), amount, seller)
 }
 
 func (s *story) invoices(ctx context.Context) error {
 	due := time.Now().UTC().AddDate(0, 3, 0)
 	for i, amount := range []string{"600000.00", "400000.00"} {
-		doc := invoiceJSON(fmt.Sprintf("NK-2026-%d%s", 417+i, s.cfg.Suffix), "0192:915600123"+s.cfg.Suffix, amount, due)
+		number := fmt.Sprintf("NK-2026-%d%s", 417+i, s.cfg.Suffix)
+		doc := invoiceJSON(number, SupplierLegalID(0, s.cfg.Suffix), amount, due)
 		var inv struct {
 			ID string `json:"id"`
 		}
@@ -201,7 +202,11 @@ func (s *story) invoices(ctx context.Context) error {
 		if i == 0 {
 			s.firstDoc = doc
 		}
-		if err := s.core.Do(ctx, http.MethodPost, "/v1/invoices/"+inv.ID+"/confirm", nil, nil); err != nil {
+		// The core confirms from its own records (its purchase ledger):
+		// the number and the seller's legal ID, from which its gateway
+		// recomputes the fingerprint.
+		if err := s.core.Do(ctx, http.MethodPost, "/v1/invoices/"+inv.ID+"/confirm", map[string]string{
+			"number": number, "seller": SupplierLegalID(0, s.cfg.Suffix)}, nil); err != nil {
 			return err
 		}
 		s.invoiceIDs = append(s.invoiceIDs, inv.ID)

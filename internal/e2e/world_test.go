@@ -267,7 +267,7 @@ func (w *world) issue(t *testing.T, maturity time.Time, amounts ...uint64) (mode
 		}
 		var inv model.Invoice
 		w.tier1.must(t, "RegisterInvoice", req, &inv)
-		w.core.must(t, "ConfirmInvoice", &model.InvoiceActionRequest{Invoice: inv.ID}, nil)
+		w.core.must(t, "ConfirmInvoice", &model.InvoiceActionRequest{Invoice: inv.ID, Fingerprint: inv.Fingerprint}, nil)
 		invoices = append(invoices, protocol.OpenedInvoice{ID: inv.ID, Opening: o})
 		total += v
 	}

@@ -11,6 +11,8 @@ const (
 	CodeMethodNotAllowed     = "METHOD_NOT_ALLOWED"     // 405
 	CodeConflict             = "CONFLICT"               // 409: the record exists or was already spent
 	CodeInvalidState         = "INVALID_STATE"          // 409: the record's state forbids this
+	CodeInvoiceMismatch      = "INVOICE_MISMATCH"       // 409: the buyer's copy of an invoice is not the invoice as filed
+	CodeHeldForReview        = "HELD_FOR_REVIEW"        // 409: a near-duplicate invoice waits for the buyer's recorded review
 	CodeLedgerConflict       = "LEDGER_CONFLICT"        // 409: a concurrent transaction read the same keys (retry)
 	CodeIdempotencyInFlight  = "IDEMPOTENCY_IN_FLIGHT"  // 409: the same Idempotency-Key is being processed
 	CodePayloadTooLarge      = "PAYLOAD_TOO_LARGE"      // 413

@@ -62,6 +62,13 @@ var (
 	// ErrDuplicate reports that this supplier already uploaded this invoice
 	// (same seller, buyer and invoice number).
 	ErrDuplicate = errors.New("invoice: already uploaded")
+	// ErrNotSeller reports an upload whose document names a seller other
+	// than the uploading enterprise: only the seller files its invoice.
+	ErrNotSeller = errors.New("invoice: the seller is not the uploader")
+	// ErrUnknownBuyer reports a buyer that is not a core enterprise known
+	// here. The message is the same whether the legal ID is unknown or
+	// belongs to an enterprise of another role.
+	ErrUnknownBuyer = errors.New("invoice: the buyer is not a core enterprise known here")
 	// ErrNotFound reports an unknown invoice ID or document.
 	ErrNotFound = errors.New("invoice: not found")
 	// ErrStatusConflict reports a status change from a status the invoice is no

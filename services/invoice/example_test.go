@@ -19,7 +19,7 @@ func ExampleParseJSON() {
 	fmt.Printf("%d-byte fingerprint input\n", len(invoice.FingerprintInput(inv)))
 	// Output:
 	// 125050 EUR 0192:915600123
-	// 102-byte fingerprint input
+	// 71-byte fingerprint input
 }
 
 func ExampleValidationError() {

@@ -49,3 +49,16 @@ func (f *OPRFFingerprinter) Fingerprint(ctx context.Context, input []byte) ([]by
 	}
 	return f.Client.Finalize(st, ev)
 }
+
+// Fingerprints evaluates the fingerprint of each key, in order.
+func Fingerprints(ctx context.Context, f Fingerprinter, keys []FingerprintKey) ([][]byte, error) {
+	out := make([][]byte, len(keys))
+	for i, k := range keys {
+		fp, err := f.Fingerprint(ctx, k.Input())
+		if err != nil {
+			return nil, err
+		}
+		out[i] = fp
+	}
+	return out, nil
+}

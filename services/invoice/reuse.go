@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tierchain/tierchain/services/store"
@@ -25,9 +26,12 @@ type ReuseAttempt struct {
 const (
 	ReuseDuplicateUpload = "duplicate-upload"
 	ReuseOnLedger        = "registered-on-ledger"
+	ReuseNotSeller       = "not-the-seller" // an upload naming another enterprise as seller
 )
 
-// ReuseLog records refused re-uploads (component "invoice-reuse").
+// ReuseLog records refused re-uploads and the buyers' reviews of
+// near-duplicates (component "invoice-reuse"): the evidence of attempts
+// to finance one invoice twice, and of who let a look-alike through.
 type ReuseLog struct {
 	db  *store.DB
 	now func() time.Time
@@ -44,7 +48,16 @@ CREATE TABLE invoice_reuse_attempts (
 	fingerprint TEXT   NOT NULL,
 	reason      TEXT   NOT NULL
 );
-CREATE INDEX invoice_reuse_attempts_at ON invoice_reuse_attempts (at)`}); err != nil {
+CREATE INDEX invoice_reuse_attempts_at ON invoice_reuse_attempts (at)`, `
+CREATE TABLE invoice_reviews (
+	at              BIGINT NOT NULL,
+	invoice_id      TEXT   NOT NULL,
+	reviewer        TEXT   NOT NULL,
+	decision        TEXT   NOT NULL,
+	note            TEXT   NOT NULL,
+	near_duplicates TEXT   NOT NULL
+);
+CREATE INDEX invoice_reviews_invoice ON invoice_reviews (invoice_id)`}); err != nil {
 		return nil, err
 	}
 	return &ReuseLog{db: db, now: time.Now}, nil
@@ -81,6 +94,64 @@ func (l *ReuseLog) ReuseAttempts(ctx context.Context) ([]ReuseAttempt, error) {
 		}
 		a.At = time.UnixMilli(at).UTC()
 		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// Review decisions on a held near-duplicate.
+const (
+	// ReviewDistinct: the buyer checked its records; the invoices are
+	// different invoices, and this one may be confirmed.
+	ReviewDistinct = "distinct"
+)
+
+// Review is a buyer's recorded decision on an invoice held as a
+// near-duplicate of others.
+type Review struct {
+	At             time.Time `json:"at"`
+	Invoice        string    `json:"invoice"`  // ledger invoice ID
+	Reviewer       string    `json:"reviewer"` // the buyer enterprise
+	Decision       string    `json:"decision"`
+	Note           string    `json:"note"`
+	NearDuplicates []string  `json:"nearDuplicates"`
+}
+
+// RecordReview stores a review; At is set to now when zero.
+func (l *ReuseLog) RecordReview(ctx context.Context, r Review) error {
+	if r.At.IsZero() {
+		r.At = l.now()
+	}
+	_, err := l.db.SQL.ExecContext(ctx, l.db.Rebind(`INSERT INTO invoice_reviews
+		(at, invoice_id, reviewer, decision, note, near_duplicates) VALUES (?, ?, ?, ?, ?, ?)`),
+		r.At.UnixMilli(), r.Invoice, r.Reviewer, r.Decision, r.Note, strings.Join(r.NearDuplicates, ","))
+	if err != nil {
+		return fmt.Errorf("invoice: record review: %w", err)
+	}
+	return nil
+}
+
+// Reviews returns the reviews of an invoice by a reviewer, oldest first.
+func (l *ReuseLog) Reviews(ctx context.Context, invoiceID, reviewer string) ([]Review, error) {
+	rows, err := l.db.SQL.QueryContext(ctx, l.db.Rebind(`SELECT at, invoice_id, reviewer, decision, note, near_duplicates
+		FROM invoice_reviews WHERE invoice_id = ? AND reviewer = ? ORDER BY at`), invoiceID, reviewer)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Review{}
+	for rows.Next() {
+		var r Review
+		var at int64
+		var near string
+		if err := rows.Scan(&at, &r.Invoice, &r.Reviewer, &r.Decision, &r.Note, &near); err != nil {
+			return nil, err
+		}
+		r.At = time.UnixMilli(at).UTC()
+		r.NearDuplicates = []string{}
+		if near != "" {
+			r.NearDuplicates = strings.Split(near, ",")
+		}
+		out = append(out, r)
 	}
 	return out, rows.Err()
 }

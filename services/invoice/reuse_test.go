@@ -35,3 +35,27 @@ func TestReuseLog(t *testing.T) {
 		}
 	})
 }
+
+func TestReviews(t *testing.T) {
+	storetest.ForEachDialect(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		l, err := NewReuseLog(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := l.Reviews(ctx, "f1", "carmaker"); err != nil || len(got) != 0 {
+			t.Fatalf("no reviews = %v, %v", got, err)
+		}
+		r := Review{Invoice: "f1", Reviewer: "carmaker", Decision: ReviewDistinct, Note: "two deliveries", NearDuplicates: []string{"f0", "f2"}}
+		if err := l.RecordReview(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		got, err := l.Reviews(ctx, "f1", "carmaker")
+		if err != nil || len(got) != 1 || got[0].Note != r.Note || len(got[0].NearDuplicates) != 2 || got[0].At.IsZero() {
+			t.Fatalf("reviews = %+v, %v", got, err)
+		}
+		if got, _ := l.Reviews(ctx, "f1", "othercore"); len(got) != 0 {
+			t.Errorf("another reviewer sees %+v", got)
+		}
+	})
+}

@@ -19,9 +19,16 @@ type Fingerprinter interface {
 // PDF rendition as evidence.
 type Upload struct {
 	SupplierID string // the authenticated enterprise
-	Format     Format
-	Document   []byte
-	PDF        []byte // nil when none was attached
+	// Seller and Buyer are the registered legal IDs (canonical, see
+	// CanonicalPartyID) of the uploader and of the buyer the caller resolved.
+	// When set, the document's seller and buyer must name them (SamePartyID)
+	// and the record and the fingerprint use them, so that every way of
+	// writing a party keys alike. Left empty, the document's IDs are used as
+	// PartyKey folds them.
+	Seller, Buyer string
+	Format        Format
+	Document      []byte
+	PDF           []byte // nil when none was attached
 }
 
 // Service takes uploads in: parse, validate, hash, fingerprint, store. On-chain
@@ -34,13 +41,16 @@ type Service struct {
 }
 
 // Submit validates and stores one upload. Errors: *ValidationError, or ones
-// wrapping ErrTooLarge, ErrMalformed, ErrNotPDF, ErrDuplicate.
+// wrapping ErrTooLarge, ErrMalformed, ErrNotPDF, ErrNotSeller, ErrDuplicate.
 func (s *Service) Submit(ctx context.Context, up Upload) (*Record, *Invoice, error) {
 	if up.SupplierID == "" {
 		return nil, nil, errors.New("invoice: Submit: no supplier")
 	}
 	inv, err := Parse(up.Format, up.Document)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := up.resolveParties(inv); err != nil {
 		return nil, nil, err
 	}
 	rec := NewRecord(up.SupplierID, inv, DocumentHash(up.Document))
@@ -67,6 +77,29 @@ func (s *Service) Submit(ctx context.Context, up Upload) (*Record, *Invoice, err
 		return nil, nil, err
 	}
 	return rec, inv, nil
+}
+
+// resolveParties checks the document's parties against the registered legal
+// IDs the caller resolved and puts those in their place.
+func (up *Upload) resolveParties(inv *Invoice) error {
+	if err := resolveParty(&inv.Seller, up.Seller, ErrNotSeller); err != nil {
+		return err
+	}
+	return resolveParty(&inv.Buyer, up.Buyer, ErrUnknownBuyer)
+}
+
+// resolveParty replaces p's ID with registered when the document names it,
+// or fails with mismatch; with no registered ID it folds p's (PartyKey).
+func resolveParty(p *Party, registered string, mismatch error) error {
+	if registered == "" {
+		p.ID = PartyKey(p.ID)
+		return nil
+	}
+	if !SamePartyID(p.ID, registered) {
+		return mismatch
+	}
+	p.ID = registered
+	return nil
 }
 
 // Parse parses, validates and normalises a document of the given format.

@@ -62,3 +62,30 @@ func TestServiceSubmit(t *testing.T) {
 		}
 	})
 }
+
+// The document's parties must be the registered legal IDs the caller
+// resolved; the record keeps those, canonical.
+func TestServiceSubmitChecksParties(t *testing.T) {
+	storetest.ForEachDialect(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		svc := &Service{Repo: newTestRepo(t, db), Fingerprinter: &hashFingerprinter{}}
+		doc := readTestdata(t, "invoice.json")
+		inv, err := ParseJSON(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		buyer := PartyKey(inv.Buyer.ID)
+		_, _, err = svc.Submit(ctx, Upload{SupplierID: "tier2", Seller: "0192:915600468", Buyer: buyer, Format: FormatJSON, Document: doc})
+		if !errors.Is(err, ErrNotSeller) {
+			t.Errorf("another seller's invoice: %v, want ErrNotSeller", err)
+		}
+		_, _, err = svc.Submit(ctx, Upload{SupplierID: "tier1", Seller: PartyKey(inv.Seller.ID), Buyer: "0192:915600468", Format: FormatJSON, Document: doc})
+		if !errors.Is(err, ErrUnknownBuyer) {
+			t.Errorf("another buyer: %v, want ErrUnknownBuyer", err)
+		}
+		rec, _, err := svc.Submit(ctx, Upload{SupplierID: "tier1", Seller: PartyKey(inv.Seller.ID), Buyer: buyer, Format: FormatJSON, Document: doc})
+		if err != nil || rec.SellerID != PartyKey(inv.Seller.ID) || rec.BuyerID != buyer {
+			t.Fatalf("own invoice: %+v, %v", rec, err)
+		}
+	})
+}

@@ -30,6 +30,10 @@ type InvoiceSpec struct {
 	Fingerprint  []byte // the OPRF fingerprint (64 bytes)
 	DocumentHash []byte // SHA-256 of the document as uploaded
 	DueDate      time.Time
+	// FilingEnvelope is the invoice as filed, sealed to the buyer by the
+	// invoice service; carried to the ledger as it is.
+	FilingEnvelope []byte
+	Aliases        [][]byte // fingerprints of the invoice's other canonical keys
 }
 
 // String leaves the amount out.
@@ -61,7 +65,7 @@ func (w *Wallet) BuildInvoice(ctx context.Context, s InvoiceSpec) (*model.Regist
 	}
 	req, err := protocol.BuildInvoice(w.cfg.Context, protocol.InvoiceInput{
 		Supplier: s.Supplier, Buyer: s.Buyer, Fingerprint: s.Fingerprint, DocumentHash: s.DocumentHash,
-		DueDate: s.DueDate, Amount: o,
+		DueDate: s.DueDate, Amount: o, FilingEnvelope: s.FilingEnvelope, Aliases: s.Aliases,
 	}, s.Auditor, w.random)
 	if err != nil {
 		return nil, err

@@ -37,7 +37,7 @@ func (h *harness) registerInvoice(t *testing.T, supplier *rulestest.Party, label
 		Amount: v, Fingerprint: rulestest.Fingerprint(label), DocumentHash: doc[:], DueDate: rulestest.Maturity,
 	}))
 	inv := must(h.Rules.RegisterInvoice(h.As(supplier), req))
-	must(h.Rules.ConfirmInvoice(h.As(h.Core), &model.InvoiceActionRequest{Invoice: inv.ID}))
+	must(h.Rules.ConfirmInvoice(h.As(h.Core), &model.InvoiceActionRequest{Invoice: inv.ID, Fingerprint: inv.Fingerprint}))
 	return inv.ID
 }
 

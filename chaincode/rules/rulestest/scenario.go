@@ -77,7 +77,7 @@ func (w *World) InvoiceRequest(supplier *Party, label string, o pedersen.Opening
 func (w *World) ConfirmedInvoice(supplier *Party, label string, v uint64) protocol.OpenedInvoice {
 	o := Opening(v)
 	inv := must(w.Rules.RegisterInvoice(w.As(supplier), w.InvoiceRequest(supplier, label, o)))
-	must(w.Rules.ConfirmInvoice(w.As(w.Core), &model.InvoiceActionRequest{Invoice: inv.ID}))
+	must(w.Rules.ConfirmInvoice(w.As(w.Core), &model.InvoiceActionRequest{Invoice: inv.ID, Fingerprint: inv.Fingerprint}))
 	return protocol.OpenedInvoice{ID: inv.ID, Opening: o}
 }
 

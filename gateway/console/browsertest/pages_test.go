@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/tierchain/tierchain/gateway/console"
+	"github.com/tierchain/tierchain/internal/demo"
 )
 
 // TestFormatsInBrowser checks the pages' arithmetic where it runs, in the
@@ -89,7 +90,7 @@ func TestErrorsBesideFields(t *testing.T) {
 	b.signIn(p.Tokens["operator"], "operator")
 	b.typeInto("#onboard-id", "errs e")
 	b.typeInto("#onboard-name", "Feil og Mangler AS")
-	b.typeInto("#onboard-legal", "0192:915600999-e")
+	b.typeInto("#onboard-legal", demo.SupplierLegalID(0, "-e"))
 	b.run(chromedp.Click("#onboard-submit", chromedp.ByID))
 	t.Logf("beside the ID: %q", waitFieldError(b, "id"))
 	b.shot("operator-onboard-bad-id")
@@ -105,7 +106,7 @@ func TestErrorsBesideFields(t *testing.T) {
 	b.run(chromedp.Click("#upload-submit", chromedp.ByID))
 	b.waitText("#upload-form .form-error", false, "Choose or drop the invoice")
 	doc := strings.ReplaceAll(invoiceDoc("FM-1", "1000.00"), `"NOK"`, `"SEK"`)
-	doc = strings.ReplaceAll(doc, "0192:915600123"+suffix, "0192:915600999-e")
+	doc = strings.ReplaceAll(doc, demo.SupplierLegalID(0, suffix), demo.SupplierLegalID(0, "-e"))
 	path := filepath.Join(t.TempDir(), "FM-1.json")
 	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
 		t.Fatal(err)

@@ -346,7 +346,7 @@ func (w *World) confirmedInvoice(ctx context.Context, core *Member, amount uint6
 	if err := w.submit(ctx, w.Spender, "RegisterInvoice", req, &inv); err != nil {
 		return protocol.OpenedInvoice{}, err
 	}
-	if err := w.submit(ctx, core, "ConfirmInvoice", &model.InvoiceActionRequest{Invoice: inv.ID}, nil); err != nil {
+	if err := w.submit(ctx, core, "ConfirmInvoice", &model.InvoiceActionRequest{Invoice: inv.ID, Fingerprint: inv.Fingerprint}, nil); err != nil {
 		return protocol.OpenedInvoice{}, err
 	}
 	return protocol.OpenedInvoice{ID: inv.ID, Opening: o}, nil

@@ -149,7 +149,7 @@ func TestIndexerFollowsTheLedger(t *testing.T) {
 	maturity := time.Now().UTC().AddDate(0, 6, 0).Truncate(time.Second)
 	amount := openings(t, 1_000_000_00)[0]
 	inv, _ := w.registerInvoice(t, w.tier1, maturity, amount)
-	w.submit(t, w.core, "ConfirmInvoice", &model.InvoiceActionRequest{Invoice: inv.ID}, nil)
+	w.submit(t, w.core, "ConfirmInvoice", &model.InvoiceActionRequest{Invoice: inv.ID, Fingerprint: inv.Fingerprint}, nil)
 	issueReq, err := protocol.BuildIssue(w.pctx, protocol.IssueInput{Issuer: w.core.id, IssuerKey: w.core.key.Public(),
 		Bank: w.bank.id, Holder: w.tier1.recipient(), Invoices: []protocol.OpenedInvoice{{ID: inv.ID, Opening: amount}},
 		Limit: creditLimit, Outstanding: pedersen.Opening{Value: 0, Blinding: group.NewScalar()}, Maturity: maturity,

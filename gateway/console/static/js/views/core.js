@@ -23,37 +23,75 @@ function reasonForm({ id, op, label, button, path, cls = "", after }) {
   return form;
 }
 
+// confirmForm asks for the confirmer's own copy of the invoice number and
+// the seller's legal ID (from its purchase records, not from the filing
+// shown beside it): the gateway recomputes the fingerprint from them and
+// the ledger confirms only if it is the one the seller registered. A held
+// near-duplicate also needs a review note, which is recorded.
+function confirmForm(inv, box) {
+  const tag = inv.id.slice(0, 12);
+  const number = input({ "data-field": "number", id: `confirm-${tag}-number`, maxlength: 128, autocomplete: "off" });
+  const seller = input({ "data-field": "seller", id: `confirm-${tag}-seller`, maxlength: 64, autocomplete: "off", placeholder: "0192:…" });
+  const note = input({ "data-field": "review.note", id: `confirm-${tag}-note`, maxlength: 256 });
+  const form = h("form", { id: `confirm-${tag}`, class: "inline-form confirm-form", "data-op": "confirm" },
+    field("Invoice number in your records", number),
+    field("Seller's legal ID in your records", seller),
+    inv.hold ? field("Why it is not a duplicate (recorded)", note, `Looks like ${inv.hold.nearDuplicates.map(shortId).join(", ")}`) : "",
+    h("button", { type: "submit", class: "small" }, "Confirm invoice"));
+  bindForm(form, async (key) => {
+    const body = { number: number.value.trim(), seller: seller.value.trim() };
+    if (inv.hold) body.review = { decision: "distinct", note: note.value.trim() };
+    const v = await post(`/v1/invoices/${inv.id}/confirm`, body, key);
+    finish(form);
+    box.closest("tr").querySelector(".badge").replaceWith(badge(v.status));
+    showOk(form, "Confirmed.");
+  });
+  return form;
+}
+
+// filingCell shows the invoice as its seller filed it (opened from the
+// ledger by this gateway), or why it cannot be shown.
+function filingCell(inv) {
+  const f = inv.filing;
+  if (!f) return h("span", { class: "form-error" }, inv.filingProblem || "no filing");
+  const doc = f.document ? h("details", { class: "filing-document" }, h("summary", {}, "Document"), h("pre", {}, f.document)) : "";
+  return h("div", { class: "filing" },
+    h("strong", { class: "filing-number" }, f.number), " · ", f.seller.name, " ",
+    h("span", { class: "id", title: "Seller's legal ID" }, f.seller.legalId),
+    h("div", { class: "muted" }, `issued ${f.issueDate}, due ${f.dueDate}, document ${f.documentSha256.slice(0, 12)}…`),
+    f.amountMatches ? "" : h("div", { class: "form-error" }, "The filed amount is not the committed amount: reject it."),
+    inv.hold ? h("div", { class: "hold" }, badge("HELD"), ` near-duplicate of ${inv.hold.nearDuplicates.map(shortId).join(", ")}`) : "",
+    doc);
+}
+
 async function invoicesTab(el, ctx) {
   const rows = await items("/v1/invoices");
   const actions = (inv) => {
     if (inv.status !== "REGISTERED") return inv.status === "USED" ? h("span", { class: "muted" }, `backs ${shortId(inv.usedBy)}`) : "";
     const box = h("div", { class: "actions" });
-    const confirm = h("form", { class: "confirm-form", "data-op": "confirm" },
-      h("button", { type: "submit", class: "small confirm", "data-invoice-id": inv.id }, "Confirm"),
+    box.append(
+      h("button", { type: "button", class: "small confirm", "data-invoice-id": inv.id, onclick: (ev) => {
+        ev.target.disabled = true;
+        box.append(confirmForm(inv, box));
+      } }, "Confirm"),
       h("button", { type: "button", class: "small danger reject", onclick: () => {
         box.append(reasonForm({ id: `reject-${inv.id.slice(0, 12)}`, op: "reject", label: "Why is it rejected?", button: "Reject invoice",
           cls: "danger", path: `/v1/invoices/${inv.id}/reject`, after: (v) => `Rejected (${v.status}).` }));
       } }, "Reject"));
-    bindForm(confirm, async (key) => {
-      const v = await post(`/v1/invoices/${inv.id}/confirm`, undefined, key);
-      finish(confirm);
-      box.closest("tr").querySelector(".badge").replaceWith(badge(v.status));
-      showOk(confirm, "Confirmed.");
-    });
-    box.append(confirm);
     return box;
   };
   append(el, heading("Invoices you owe", ctx), await badEnvelopes(),
-    h("p", { class: "muted" }, "Confirm an invoice to let it back a receivable; the amounts are opened by your wallet."),
+    h("p", { class: "muted" }, "Each invoice as its seller filed it, opened from the ledger. To confirm one, enter its number and the seller's legal ID from your own records: the ledger confirms only if they are the invoice the seller registered."),
     table([
       { title: "Supplier", cell: (i) => i.supplier },
+      { title: "As filed", cell: filingCell },
       { title: "Amount", num: true, cell: (i) => amount(money(i.amount)) },
       { title: "Due", cell: (i) => formatDate(i.dueDate) },
       { title: "Registered", cell: (i) => formatTime(i.registeredAt) },
       { title: "Status", cell: (i) => badge(i.status) },
       { title: "ID", cell: (i) => h("span", { class: "id", title: i.id }, shortId(i.id)) },
       { title: "", cell: actions },
-    ], rows, { id: "core-invoices-table", empty: "No invoices name you as buyer.", rowAttrs: (i) => ({ "data-invoice-id": i.id, "data-status": i.status }) }));
+    ], rows, { id: "core-invoices-table", empty: "No invoices name you as buyer.", rowAttrs: (i) => ({ "data-invoice-id": i.id, "data-status": i.status, "data-held": i.hold ? "true" : "false" }) }));
 }
 
 // localInput renders a Date for <input type=datetime-local> in local time.
