@@ -1,12 +1,13 @@
 package invoice
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/tierchain/tierchain/internal/strictjson"
 )
 
 // MaxDocumentSize bounds an uploaded invoice document, JSON or XML.
@@ -51,7 +52,7 @@ func ParseJSON(data []byte) (*Invoice, error) {
 		return nil, ErrTooLarge
 	}
 	var doc jsonDocument
-	if err := decodeStrict(data, &doc); err != nil {
+	if err := strictjson.Decode(data, &doc); err != nil {
 		return nil, jsonFieldError(err, "")
 	}
 	if doc.Invoice == nil {
@@ -73,7 +74,7 @@ func ParseJSON(data []byte) (*Invoice, error) {
 	}
 	for i, raw := range in.Lines {
 		var l jsonLine
-		if err := decodeStrict(raw, &l); err != nil {
+		if err := strictjson.Decode(raw, &l); err != nil {
 			return nil, jsonFieldError(err, fmt.Sprintf("invoice.lines[%d]", i))
 		}
 		d.lines = append(d.lines, draftLine{
@@ -82,21 +83,6 @@ func ParseJSON(data []byte) (*Invoice, error) {
 		})
 	}
 	return normalise(d)
-}
-
-var errTrailingData = fmt.Errorf("%w: data after the JSON document", ErrMalformed)
-
-// decodeStrict decodes exactly one JSON value with no unknown fields.
-func decodeStrict(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return errTrailingData
-	}
-	return nil
 }
 
 // jsonFieldError turns a decoding error into a field error where it names a
@@ -112,12 +98,20 @@ func jsonFieldError(err error, prefix string) error {
 	if errors.As(err, &typeErr) && typeErr.Field != "" {
 		return invalid(join(jsonPath(typeErr.Field)), "must be a JSON "+jsonKind(typeErr.Type.Kind().String()))
 	}
-	if msg := err.Error(); strings.HasPrefix(msg, "json: unknown field ") {
-		name := strings.Trim(strings.TrimPrefix(msg, "json: unknown field "), `"`)
-		return invalid(join(name), "is not a field of the invoice schema")
+	var keyErr *strictjson.KeyError
+	if errors.As(err, &keyErr) && errors.Is(err, strictjson.ErrDuplicateKey) {
+		// Whichever copy encoding/json kept, the stored document would say
+		// both: refuse it (the path is the whole path, already prefixed).
+		return invalid(jsonPath(keyErr.Path), "appears more than once")
 	}
-	if errors.Is(err, errTrailingData) {
-		return err
+	if errors.As(err, &keyErr) {
+		return invalid(join(keyErr.Path), "is not a field of the invoice schema")
+	}
+	if errors.Is(err, strictjson.ErrInvalidUTF8) {
+		return fmt.Errorf("%w: the document is not valid UTF-8", ErrMalformed)
+	}
+	if errors.Is(err, strictjson.ErrTrailingData) {
+		return fmt.Errorf("%w: data after the JSON document", ErrMalformed)
 	}
 	var syntaxErr *json.SyntaxError
 	if errors.As(err, &syntaxErr) {

@@ -141,6 +141,13 @@ func TestParseJSONInvalid(t *testing.T) {
 		{"trailing data", func(s string) string { return s + `{}` }, ""},
 		{"truncated", func(s string) string { return s[:len(s)/2] }, ""},
 		{"not an object", func(string) string { return `[1,2,3]` }, ""},
+		// A duplicated key would let the stored document and what the
+		// ledger records disagree (encoding/json keeps the last copy).
+		{"amount twice", repl(`"amount":"1000.00"`, `"amount":"1000.00","amount":"9000.00"`), "invoice.amount"},
+		{"amount twice differing in case", repl(`"amount":"1000.00"`, `"amount":"1000.00","Amount":"9000.00"`), "invoice.Amount"},
+		{"buyer twice", repl(`"buyer":{"id":"B-1"}`, `"buyer":{"id":"B-1"},"buyer":{"id":"B-2"}`), "invoice.buyer"},
+		{"line amount twice", repl(`"amount":"400.00"`, `"amount":"400.00","amount":"1.00"`), "invoice.lines[1].amount"},
+		{"invalid UTF-8", repl(`"name":"Seller"`, "\"name\":\"Sel\xffler\""), ""},
 	}
 	if _, err := ParseJSON([]byte(validJSON)); err != nil {
 		t.Fatalf("the base document is invalid: %v", err)
