@@ -48,6 +48,10 @@ type jsonLine struct {
 // MaxDocumentSize are refused. Errors are *ValidationError (with field paths),
 // or wrap ErrTooLarge or ErrMalformed.
 func ParseJSON(data []byte) (*Invoice, error) {
+	return parseJSON(data, "")
+}
+
+func parseJSON(data []byte, agreedDueDate string) (*Invoice, error) {
 	if len(data) > MaxDocumentSize {
 		return nil, ErrTooLarge
 	}
@@ -60,14 +64,15 @@ func ParseJSON(data []byte) (*Invoice, error) {
 	}
 	in := doc.Invoice
 	d := &draft{
-		format:    FormatJSON,
-		number:    in.Number,
-		issueDate: in.IssueDate,
-		dueDate:   in.DueDate,
-		currency:  in.Currency,
-		amount:    in.Amount,
-		seller:    draftParty{id: in.Seller.ID, scheme: in.Seller.Scheme, name: in.Seller.Name},
-		buyer:     draftParty{id: in.Buyer.ID, scheme: in.Buyer.Scheme, name: in.Buyer.Name},
+		format:        FormatJSON,
+		number:        in.Number,
+		issueDate:     in.IssueDate,
+		dueDate:       in.DueDate,
+		agreedDueDate: agreedDueDate,
+		currency:      in.Currency,
+		amount:        in.Amount,
+		seller:        draftParty{id: in.Seller.ID, scheme: in.Seller.Scheme, name: in.Seller.Name},
+		buyer:         draftParty{id: in.Buyer.ID, scheme: in.Buyer.Scheme, name: in.Buyer.Name},
 	}
 	if len(in.Lines) > MaxLines {
 		return nil, invalid("invoice.lines", fmt.Sprintf("has more than %d lines", MaxLines))
