@@ -18,6 +18,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -186,6 +187,13 @@ func build(ctx context.Context, cfg Config, db *store.DB) (_ *Platform, err erro
 	a := api.New(api.Deps{Log: cfg.Logger, Directory: dir, Wallet: w, Invoices: invoices, Reuse: reuse,
 		Tokens: gateway.NewTokenStore(db, time.Now), Currency: cfg.Currency, Context: pctx, OPRF: oprfServer, Auditor: auditor, Index: index})
 	gcfg := cfg.Gateway
+	// Prometheus scrapes /metrics with this token (credentials_file), not
+	// with an API token that could also act on the ledger.
+	scrape, err := secretFile(filepath.Join(cfg.DataDir, "metrics.token"), 32)
+	if err != nil {
+		return nil, err
+	}
+	gcfg.MetricsTokens = append(slices.Clone(gcfg.MetricsTokens), gateway.HashToken(hex.EncodeToString(scrape)))
 	gcfg.Tokens = append(append([]gateway.SeedToken(nil), gcfg.Tokens...), seeds...)
 	srv, err := gateway.New(gcfg, gateway.Deps{
 		Logger: cfg.Logger, DB: db, Ledger: operator,
