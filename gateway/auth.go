@@ -113,15 +113,24 @@ func bearer(c *gin.Context) (string, *problem.Problem) {
 	return token, nil
 }
 
-// authenticate maps "Authorization: Bearer <token>" to a Principal.
-func (s *Server) authenticate(c *gin.Context) {
+// admitBearer returns the request's bearer token if the client and the
+// token's prefix are not blocked; otherwise it fails the request.
+func (s *Server) admitBearer(c *gin.Context) (string, bool) {
 	token, p := bearer(c)
+	if p == nil {
+		p = s.guard.blocked(c, token, s.now())
+	}
 	if p != nil {
 		fail(c, p)
-		return
+		return "", false
 	}
-	if p := s.guard.blocked(c, token, s.now()); p != nil {
-		fail(c, p)
+	return token, true
+}
+
+// authenticate maps "Authorization: Bearer <token>" to a Principal.
+func (s *Server) authenticate(c *gin.Context) {
+	token, ok := s.admitBearer(c)
+	if !ok {
 		return
 	}
 	principal, err := s.tokens.Lookup(c.Request.Context(), token)
@@ -149,13 +158,8 @@ func (s *Server) authFailed(c *gin.Context, token string) {
 // whose SHA-256 is one of Config.MetricsTokens (a scrape-only credential),
 // or an API token of the operator. Failures count like any other.
 func (s *Server) authenticateMetrics(c *gin.Context) {
-	token, p := bearer(c)
-	if p != nil {
-		fail(c, p)
-		return
-	}
-	if p := s.guard.blocked(c, token, s.now()); p != nil {
-		fail(c, p)
+	token, ok := s.admitBearer(c)
+	if !ok {
 		return
 	}
 	if s.isMetricsToken(token) {
