@@ -71,6 +71,8 @@ func decodeProblem(err error) error {
 	switch {
 	case errors.Is(err, strictjson.ErrInvalidUTF8):
 		return Invalid("The body must be UTF-8.", problem.FieldError{Field: "", Reason: "invalid UTF-8"})
+	case errors.Is(err, strictjson.ErrTooDeep):
+		return Invalid("The request body is nested too deeply.", problem.FieldError{Field: "", Reason: "nested too deeply"})
 	case errors.Is(err, strictjson.ErrTrailingData):
 		return Invalid("The body must hold a single JSON value.", problem.FieldError{Field: "", Reason: "trailing data after the JSON value"})
 	case errors.As(err, &ke) && errors.Is(err, strictjson.ErrDuplicateKey):

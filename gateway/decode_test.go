@@ -51,6 +51,7 @@ func TestDecodeJSON(t *testing.T) {
 		{"duplicated key", "application/json", `{"amount":5,"amount":0}`, 0, 400, "amount"},
 		{"duplicated key differing in case", "application/json", `{"amount":5,"Amount":7}`, 0, 400, "Amount"},
 		{"duplicated key in a list element", "application/json", `{"amount":5,"tags":["a"],"note":"x","note":"y"}`, 0, 400, "note"},
+		{"nested 100,000 deep", "application/json", strings.Repeat("[", 100_000) + strings.Repeat("]", 100_000), 0, 400, ""},
 		{"invalid UTF-8", "application/json", "{\"amount\":5,\"note\":\"\xff\"}", 0, 400, ""},
 		{"no content type", "", `{"amount":5}`, 0, 415, ""},
 		{"text/plain", "text/plain", `{"amount":5}`, 0, 415, ""},

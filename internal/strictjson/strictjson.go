@@ -30,7 +30,13 @@ var (
 	ErrUnknownField = errors.New("strictjson: unknown field")
 	// ErrTrailingData reports data after the JSON value.
 	ErrTrailingData = errors.New("strictjson: data after the JSON value")
+	// ErrTooDeep reports objects and arrays nested deeper than MaxDepth.
+	ErrTooDeep = errors.New("strictjson: nested too deeply")
 )
+
+// MaxDepth bounds the nesting of objects and arrays: encoding/json's own
+// limit, enforced here before it is reached so that the scan stays linear.
+const MaxDepth = 10000
 
 // KeyError names the object key a duplicated-key or unknown-field error is
 // about. Path is "a.b[2].c" for a duplicate (the whole path) and the key
@@ -70,19 +76,39 @@ func Decode(data []byte, v any) error {
 	return nil
 }
 
-// frame is one open object or array while scanning.
+// frame is one open object or array while scanning. Paths are built only
+// for an error, from the stack: building each frame's path as it opens
+// would cost the square of the nesting depth.
 type frame struct {
-	path   string
-	object bool
-	keys   map[string]struct{} // folded keys seen (objects)
-	index  int                 // next element (arrays)
-	key    string              // the key whose value comes next (objects)
-	inKey  bool                // objects: the next string token is a key
+	keys  map[string]struct{} // objects: the folded keys seen; nil for arrays
+	key   string              // objects: the last key read
+	inKey bool                // objects: the next token is a key or '}'
+	index int                 // arrays: the element last begun, -1 before the first
 }
 
-// scan walks data's tokens once: syntax, exactly one value, and no object
-// with a key twice. The stack grows with the nesting, which encoding/json
-// bounds, so memory is linear in len(data).
+// path is the JSON path of a key of the innermost object.
+func path(stack []*frame, key string) string {
+	var b strings.Builder
+	for _, f := range stack[:len(stack)-1] { // each outer frame is inside one of its values
+		if f.keys != nil {
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(f.key)
+		} else {
+			b.WriteString("[" + strconv.Itoa(f.index) + "]")
+		}
+	}
+	if b.Len() > 0 {
+		b.WriteByte('.')
+	}
+	b.WriteString(key)
+	return b.String()
+}
+
+// scan walks data's tokens once: syntax, exactly one value, nesting at
+// most MaxDepth, and no object with a key twice. Memory and time are
+// linear in len(data).
 func scan(data []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber() // no float parsing: only the structure matters here
@@ -103,52 +129,41 @@ func scan(data []byte) error {
 			return ErrTrailingData
 		}
 		started = true
-		var top *frame
-		if len(stack) > 0 {
-			top = stack[len(stack)-1]
-		}
-		if top != nil && top.object && top.inKey {
-			if d, ok := tok.(json.Delim); ok && d == '}' {
-				stack = stack[:len(stack)-1]
-				continue
-			}
-			key, _ := tok.(string) // the decoder guarantees a string here
-			folded := fold(key)
-			if _, dup := top.keys[folded]; dup {
-				return &KeyError{Path: join(top.path, key), Err: ErrDuplicateKey}
-			}
-			top.keys[folded] = struct{}{}
-			top.key, top.inKey = key, false
+		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
+			stack = stack[:len(stack)-1]
 			continue
 		}
-		// A value: in an object after its key, in an array, or the root.
-		path := ""
-		if top != nil {
-			if top.object {
-				path, top.inKey = join(top.path, top.key), true
-			} else {
-				if d, ok := tok.(json.Delim); ok && d == ']' {
-					stack = stack[:len(stack)-1]
-					continue
+		if len(stack) > 0 {
+			top := stack[len(stack)-1]
+			switch {
+			case top.keys != nil && top.inKey:
+				key, _ := tok.(string) // the decoder guarantees a string here
+				folded := fold(key)
+				if _, dup := top.keys[folded]; dup {
+					return &KeyError{Path: path(stack, key), Err: ErrDuplicateKey}
 				}
-				path = top.path + "[" + strconv.Itoa(top.index) + "]"
+				top.keys[folded] = struct{}{}
+				top.key, top.inKey = key, false
+				continue
+			case top.keys != nil:
+				top.inKey = true // after this value: a key or '}'
+			default:
 				top.index++
 			}
 		}
 		switch tok {
 		case json.Delim('{'):
-			stack = append(stack, &frame{path: path, object: true, keys: map[string]struct{}{}, inKey: true})
+			if len(stack) >= MaxDepth {
+				return ErrTooDeep
+			}
+			stack = append(stack, &frame{keys: map[string]struct{}{}, inKey: true})
 		case json.Delim('['):
-			stack = append(stack, &frame{path: path})
+			if len(stack) >= MaxDepth {
+				return ErrTooDeep
+			}
+			stack = append(stack, &frame{index: -1})
 		}
 	}
-}
-
-func join(path, key string) string {
-	if path == "" {
-		return key
-	}
-	return path + "." + key
 }
 
 // fold maps s to one representative of its case-folding class, so that

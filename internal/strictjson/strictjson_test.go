@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -37,6 +39,9 @@ func TestDecode(t *testing.T) {
 		{"unknown field", `{"number":"1","numbr":"2"}`, ErrUnknownField, "numbr"},
 		{"two values", `{"number":"1"} {"number":"2"}`, ErrTrailingData, ""},
 		{"two scalars", `1 2`, ErrTrailingData, ""},
+		{"duplicated key after a nested value", `{"extra":{"a":{"b":[1,{"c":2}]},"z":1,"a":3}}`, ErrDuplicateKey, "extra.a"},
+		{"duplicated key in an array of arrays", `{"extra":{"x":[[{}],[{"q":1,"q":2}]]}}`, ErrDuplicateKey, "extra.x[1][0].q"},
+		{"nested too deeply", strings.Repeat("[", MaxDepth+1) + strings.Repeat("]", MaxDepth+1), ErrTooDeep, ""},
 		{"empty", ``, io.EOF, ""},
 		{"truncated", `{"number":"1"`, io.ErrUnexpectedEOF, ""},
 	} {
@@ -65,6 +70,24 @@ func TestDecode(t *testing.T) {
 	var ute *json.UnmarshalTypeError
 	if err := Decode([]byte(`{"number":1}`), new(target)); !errors.As(err, &ute) {
 		t.Fatalf("type error: %T %v", err, err)
+	}
+}
+
+// TestDeepNestingIsLinear: 100,000 nested arrays (what the gateway's
+// robustness test sends) are refused at once, not after a scan whose cost
+// grows with the square of the depth.
+func TestDeepNestingIsLinear(t *testing.T) {
+	deep := []byte(strings.Repeat("[", 100_000) + strings.Repeat("]", 100_000))
+	start := time.Now()
+	if err := Decode(deep, new(any)); !errors.Is(err, ErrTooDeep) {
+		t.Fatalf("error %v, want ErrTooDeep", err)
+	}
+	allowed := []byte(strings.Repeat(`{"a":[`, MaxDepth/2) + strings.Repeat(`]}`, MaxDepth/2))
+	if err := Decode(allowed, new(any)); err != nil && !errors.Is(err, ErrTooDeep) {
+		t.Fatalf("nesting at the bound: %v", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("took %v", d)
 	}
 }
 

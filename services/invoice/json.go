@@ -115,6 +115,9 @@ func jsonFieldError(err error, prefix string) error {
 	if errors.Is(err, strictjson.ErrInvalidUTF8) {
 		return fmt.Errorf("%w: the document is not valid UTF-8", ErrMalformed)
 	}
+	if errors.Is(err, strictjson.ErrTooDeep) {
+		return fmt.Errorf("%w: JSON nested too deeply", ErrMalformed)
+	}
 	if errors.Is(err, strictjson.ErrTrailingData) {
 		return fmt.Errorf("%w: data after the JSON document", ErrMalformed)
 	}
