@@ -57,6 +57,24 @@ type Config struct {
 
 	// Tokens are seeded into the token table at Prepare (dev and demo).
 	Tokens []SeedToken
+
+	// MetricsTokens are the hex SHA-256 hashes (HashToken) of scrape-only
+	// bearer tokens for /metrics. The operator's API tokens work too; no
+	// other credential does.
+	MetricsTokens []string
+
+	// AuthFailures failed authentications (unknown or revoked tokens) per
+	// client address, and per token prefix, in AuthFailureWindow block
+	// that address or prefix with 429 until the window ends. At most
+	// AuthFailureKeys addresses and prefixes are tracked each.
+	AuthFailures      int           // 10
+	AuthFailureWindow time.Duration // 5m
+	AuthFailureKeys   int           // 65536
+
+	// TrustedProxies are the addresses or CIDRs of reverse proxies whose
+	// X-Forwarded-For names the client (for the failure limiter and
+	// logs); none by default, so the TCP peer is the client.
+	TrustedProxies []string
 }
 
 func (c Config) withDefaults() Config {
@@ -94,6 +112,13 @@ func (c Config) withDefaults() Config {
 		c.EventsBuffer = 1024
 	}
 	dur(&c.ReadyCheckTimeout, 2*time.Second)
+	if c.AuthFailures <= 0 {
+		c.AuthFailures = 10
+	}
+	dur(&c.AuthFailureWindow, 5*time.Minute)
+	if c.AuthFailureKeys <= 0 {
+		c.AuthFailureKeys = 1 << 16
+	}
 	return c
 }
 

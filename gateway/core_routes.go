@@ -91,11 +91,17 @@ type BaselineBalance struct {
 }
 
 // baselineBalance evaluates baseline:Balance: the plaintext benchmark
-// contract, read through the whole stack.
+// contract, read through the whole stack. A balance is the account
+// holder's business: the enterprise whose ID names the account reads it,
+// and so do the operator and the regulator; anyone else gets the same 404
+// whether or not the account exists (no probing for accounts).
 func (s *Server) baselineBalance(c *gin.Context) error {
 	account, err := PathID(c, "account")
 	if err != nil {
 		return err
+	}
+	if p := PrincipalOf(c); p.Role != model.RoleOperator && p.Role != model.RoleRegulator && p.EnterpriseID != account {
+		return NotFound("no such baseline account of yours")
 	}
 	out, err := s.deps.Ledger.Evaluate(c.Request.Context(), "baseline", "Balance", account)
 	if err != nil {

@@ -9,10 +9,10 @@ import (
 	"mime"
 	"net/http"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/tierchain/tierchain/internal/problem"
+	"github.com/tierchain/tierchain/internal/strictjson"
 )
 
 // Validator is a request body that checks itself after decoding; the
@@ -40,8 +40,10 @@ func DecodeJSON(c *gin.Context, v any) error {
 	return nil
 }
 
-// decodeStrict decodes exactly one JSON value with no unknown fields.
-// Errors are *problem.Problem (400) or *http.MaxBytesError (413).
+// decodeStrict decodes exactly one JSON value with no unknown fields, no
+// duplicated key and no invalid UTF-8 (internal/strictjson, the decoder the
+// invoice service uses too). Errors are *problem.Problem (400) or
+// *http.MaxBytesError (413).
 func decodeStrict(r io.Reader, v any) error {
 	// The body is bounded by the route's limit; read it whole so that
 	// invalid UTF-8 is refused rather than silently turned into U+FFFD by
@@ -54,39 +56,29 @@ func decodeStrict(r io.Reader, v any) error {
 		}
 		return Invalid("The body could not be read.")
 	}
-	if !utf8.Valid(body) {
-		return Invalid("The body must be UTF-8.", problem.FieldError{Field: "", Reason: "invalid UTF-8"})
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	if err := strictjson.Decode(body, v); err != nil {
 		return decodeProblem(err)
 	}
-	// Exactly one value: only whitespace may follow.
-	var extra json.RawMessage
-	switch err := dec.Decode(&extra); {
-	case errors.Is(err, io.EOF):
-		return nil
-	case err == nil:
-		return Invalid("The body must hold a single JSON value.", problem.FieldError{Field: "", Reason: "trailing data after the JSON value"})
-	default:
-		var mb *http.MaxBytesError
-		if errors.As(err, &mb) {
-			return err
-		}
-		return Invalid("The body must hold a single JSON value.", problem.FieldError{Field: "", Reason: "trailing data after the JSON value"})
-	}
+	return nil
 }
 
 func decodeProblem(err error) error {
 	var (
-		mb  *http.MaxBytesError
+		ke  *strictjson.KeyError
 		se  *json.SyntaxError
 		ute *json.UnmarshalTypeError
 	)
 	switch {
-	case errors.As(err, &mb):
-		return err
+	case errors.Is(err, strictjson.ErrInvalidUTF8):
+		return Invalid("The body must be UTF-8.", problem.FieldError{Field: "", Reason: "invalid UTF-8"})
+	case errors.Is(err, strictjson.ErrTooDeep):
+		return Invalid("The request body is nested too deeply.", problem.FieldError{Field: "", Reason: "nested too deeply"})
+	case errors.Is(err, strictjson.ErrTrailingData):
+		return Invalid("The body must hold a single JSON value.", problem.FieldError{Field: "", Reason: "trailing data after the JSON value"})
+	case errors.As(err, &ke) && errors.Is(err, strictjson.ErrDuplicateKey):
+		return Invalid("The request body has a duplicated key.", problem.FieldError{Field: ke.Path, Reason: "duplicated key"})
+	case errors.As(err, &ke):
+		return Invalid("The request body has an unknown field.", problem.FieldError{Field: ke.Path, Reason: "unknown field"})
 	case errors.Is(err, io.EOF):
 		return Invalid("The request body is empty.", problem.FieldError{Field: "", Reason: "empty body"})
 	case errors.As(err, &se), errors.Is(err, io.ErrUnexpectedEOF):
@@ -94,9 +86,6 @@ func decodeProblem(err error) error {
 	case errors.As(err, &ute):
 		field := ute.Field
 		return Invalid("A field has the wrong type.", problem.FieldError{Field: field, Reason: "must be " + jsonKind(ute.Type.Kind().String())})
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return Invalid("The request body has an unknown field.", problem.FieldError{Field: name, Reason: "unknown field"})
 	default:
 		return Invalid("The request body could not be decoded.", problem.FieldError{Field: "", Reason: "invalid body"})
 	}

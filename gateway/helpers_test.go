@@ -28,6 +28,7 @@ var testPrincipals = map[string]Principal{
 	"tok-supplier2": {EnterpriseID: "sup-2", Role: model.RoleSupplier, MSPID: "OperatorMSP"},
 	"tok-bank":      {EnterpriseID: "bank-a", Role: model.RoleBank, MSPID: "BankAMSP"},
 	"tok-regulator": {EnterpriseID: "reg", Role: model.RoleRegulator, MSPID: "RegulatorMSP"},
+	"tok-operator":  {EnterpriseID: "operator", Role: model.RoleOperator, MSPID: "OperatorMSP"},
 }
 
 // fakeClock is a settable clock for TTL tests.

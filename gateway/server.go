@@ -3,6 +3,8 @@ package gateway
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -28,6 +30,7 @@ type Server struct {
 	engine  *gin.Engine
 	metrics *metrics
 	tokens  *TokenStore
+	guard   *authGuard
 	idem    *idempotencyStore
 	broker  *Broker
 
@@ -51,6 +54,12 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	s.metrics = newMetrics(prometheus.NewRegistry())
 	s.tokens = NewTokenStore(deps.DB, s.now)
+	s.guard = newAuthGuard(cfg)
+	for i, h := range cfg.MetricsTokens {
+		if b, err := hex.DecodeString(h); err != nil || len(b) != sha256.Size {
+			return nil, fmt.Errorf("%w: metrics token %d: want the token's SHA-256, 64 hex digits", ErrConfig, i)
+		}
+	}
 	s.idem = &idempotencyStore{db: deps.DB, now: s.now, ttl: cfg.IdempotencyTTL, lock: cfg.IdempotencyLock,
 		instance: cfg.Instance, run: rand.Text()}
 
@@ -59,6 +68,11 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	e.RedirectTrailingSlash = false
 	e.RedirectFixedPath = false
 	e.ContextWithFallback = true // c.Done/c.Value follow the request's context
+	// Only the configured proxies may name the client in X-Forwarded-For:
+	// otherwise any client could pick the address the failure limiter counts.
+	if err := e.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("%w: trusted proxies: %v", ErrConfig, err)
+	}
 	e.Use(s.recoverPanics, assignRequestID, s.accessLog, s.renderErrors)
 	e.NoRoute(Handle(func(c *gin.Context) error { return NotFound("no such resource") }))
 	e.NoMethod(Handle(func(c *gin.Context) error {
@@ -68,7 +82,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 
 	e.GET("/healthz", Handle(s.healthz))
 	e.GET("/readyz", Handle(s.readyz))
-	e.GET("/metrics", s.metrics.handler())
+	e.GET("/metrics", s.authenticateMetrics, s.metrics.handler())
 	if deps.Console != nil {
 		// The web console: static pages, no auth (they call /v1 with the
 		// user's API token); "/" leads to it.

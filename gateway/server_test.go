@@ -55,7 +55,7 @@ func TestMetrics(t *testing.T) {
 	ts.do(t, req{method: "GET", path: "/v1/me", token: "tok-core"})
 	ts.do(t, req{method: "GET", path: "/v1/test/panic", token: "tok-core"})
 	ts.do(t, req{method: "GET", path: "/no/such/path/12345"})
-	rec := ts.do(t, req{method: "GET", path: "/metrics"})
+	rec := ts.do(t, req{method: "GET", path: "/metrics", token: "tok-operator"})
 	body := rec.Body.String()
 	for _, want := range []string{
 		`tierchain_gateway_http_requests_total{method="GET",route="/healthz",status="200"} 1`,
@@ -112,7 +112,7 @@ func TestBaselineRoutes(t *testing.T) {
 	}
 	ts := newTestServer(t, nil, Config{ReadTimeoutPerRoute: 50 * time.Millisecond}, Deps{Ledger: ledger})
 
-	rec := ts.do(t, req{method: "GET", path: "/v1/ledger/baseline/alice", token: "tok-supplier"})
+	rec := ts.do(t, req{method: "GET", path: "/v1/ledger/baseline/alice", token: "tok-regulator"})
 	if rec.Code != 200 || strings.TrimSpace(rec.Body.String()) != `{"account":"alice","balance":42}` {
 		t.Fatalf("balance: %d %s", rec.Code, rec.Body)
 	}
@@ -120,8 +120,8 @@ func TestBaselineRoutes(t *testing.T) {
 	if len(p.Errors) != 1 || p.Errors[0].Field != "account" {
 		t.Errorf("errors %+v", p.Errors)
 	}
-	decodeProblemBody(t, ts.do(t, req{method: "GET", path: "/v1/ledger/baseline/down", token: "tok-core"}), 503, problem.CodeUnavailable)
-	decodeProblemBody(t, ts.do(t, req{method: "GET", path: "/v1/ledger/baseline/slow", token: "tok-core"}), 504, problem.CodeTimeout)
+	decodeProblemBody(t, ts.do(t, req{method: "GET", path: "/v1/ledger/baseline/down", token: "tok-operator"}), 503, problem.CodeUnavailable)
+	decodeProblemBody(t, ts.do(t, req{method: "GET", path: "/v1/ledger/baseline/slow", token: "tok-operator"}), 504, problem.CodeTimeout)
 	decodeProblemBody(t, ts.do(t, req{method: "GET", path: "/v1/ledger/baseline/alice"}), 401, problem.CodeUnauthenticated)
 
 	mint := req{method: "POST", path: "/v1/ledger/baseline/bob/mint", token: "tok-core", body: `{"amount":5}`, header: map[string]string{HeaderIdempotencyKey: "mint-bob-1"}}
@@ -130,7 +130,7 @@ func TestBaselineRoutes(t *testing.T) {
 			t.Fatalf("mint: %d %s", rec.Code, rec.Body)
 		}
 	}
-	if rec := ts.do(t, req{method: "GET", path: "/v1/ledger/baseline/bob", token: "tok-core"}); !strings.Contains(rec.Body.String(), `"balance":5`) {
+	if rec := ts.do(t, req{method: "GET", path: "/v1/ledger/baseline/bob", token: "tok-operator"}); !strings.Contains(rec.Body.String(), `"balance":5`) {
 		t.Fatalf("after three identical mints: %s", rec.Body)
 	}
 	mint.token = "tok-supplier"

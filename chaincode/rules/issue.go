@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"time"
+
 	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/chaincode/protocol"
 	"github.com/tierchain/tierchain/zk/group"
@@ -31,6 +33,12 @@ func (r *Rules) Issue(st State, req *model.IssueRequest) (*model.Token, error) {
 	}
 	if !cl.Expiry.After(tx.now) {
 		return nil, invalidState("credit line %s/%s expired", cl.Core, cl.Bank)
+	}
+	// The bank's commitment ends at the line's expiry: a receivable due
+	// after it would be backed by credit the bank no longer extends.
+	if req.Maturity.After(cl.Expiry) {
+		return nil, model.Errorf(model.CodeInvalidArgument, "maturity: %s is after the credit line's expiry %s",
+			req.Maturity.UTC().Format(time.RFC3339), cl.Expiry.UTC().Format(time.RFC3339))
 	}
 	invoices := make([]*model.Invoice, len(req.Invoices))
 	refs := make([]protocol.InvoiceRef, len(req.Invoices))

@@ -48,9 +48,13 @@ type InvoiceResponse struct {
 }
 
 // upload reads the request: a JSON or UBL document as the body, or
-// multipart/form-data with a "document" part and an optional "pdf" part.
+// multipart/form-data with a "document" part, an optional "pdf" part and an
+// optional "dueDate" field. The due date agreed outside the document (for
+// UBL invoices that carry none) may also come as the dueDate query
+// parameter; given twice it is refused. The invoice service checks it.
 func upload(c *gin.Context, supplier string) (invoice.Upload, error) {
 	up := invoice.Upload{SupplierID: supplier}
+	dues := c.QueryArray("dueDate")
 	ct := c.ContentType()
 	if ct == "multipart/form-data" {
 		form, err := c.MultipartForm()
@@ -95,18 +99,27 @@ func upload(c *gin.Context, supplier string) (invoice.Upload, error) {
 			return up, err
 		}
 		up.Format, up.Document, up.PDF = format, doc, pdf
-		return up, nil
+		dues = append(dues, form.Value["dueDate"]...)
+	} else {
+		format, ok := invoice.FormatForMediaType(ct)
+		if !ok {
+			return up, problem.New(http.StatusUnsupportedMediaType, problem.CodeUnsupportedMedia,
+				"send application/json, application/xml or multipart/form-data")
+		}
+		doc, err := io.ReadAll(c.Request.Body)
+		if err != nil {
+			return up, err
+		}
+		up.Format, up.Document = format, doc
 	}
-	format, ok := invoice.FormatForMediaType(ct)
-	if !ok {
-		return up, problem.New(http.StatusUnsupportedMediaType, problem.CodeUnsupportedMedia,
-			"send application/json, application/xml or multipart/form-data")
+	switch {
+	case len(dues) > 1:
+		return up, gateway.Invalid("one due date", problem.FieldError{Field: "dueDate", Reason: "given more than once"})
+	case len(dues) == 1:
+		if up.DueDate = dues[0]; up.DueDate == "" {
+			return up, gateway.Invalid("empty due date", problem.FieldError{Field: "dueDate", Reason: "a date written YYYY-MM-DD"})
+		}
 	}
-	doc, err := io.ReadAll(c.Request.Body)
-	if err != nil {
-		return up, err
-	}
-	up.Format, up.Document = format, doc
 	return up, nil
 }
 
@@ -192,7 +205,7 @@ func (a *API) uploadInvoice(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	inv, err := invoice.Parse(up.Format, up.Document)
+	inv, err := invoice.ParseUpload(up)
 	if err != nil {
 		return invoiceProblem(err)
 	}

@@ -242,10 +242,11 @@ func sendBad(ctx context.Context, base, method, token string, b badRequest, n in
 	return sendReader(ctx, method, base+b.path, h, io.MultiReader(bytes.NewReader(b.body)))
 }
 
-// panics reads tierchain_gateway_http_panics_total from /metrics.
-func panics(t *testing.T, ctx context.Context, base string) float64 {
+// panics reads tierchain_gateway_http_panics_total from /metrics, as the
+// operator (metrics need a credential).
+func panics(t *testing.T, ctx context.Context, base, operatorToken string) float64 {
 	t.Helper()
-	r := send(ctx, http.MethodGet, base+"/metrics", nil, nil)
+	r := send(ctx, http.MethodGet, base+"/metrics", map[string]string{"Authorization": "Bearer " + operatorToken}, nil)
 	if r.status != http.StatusOK {
 		t.Fatalf("/metrics: %s", r)
 	}
@@ -313,7 +314,7 @@ func TestRESTRobustness(t *testing.T) {
 	regulator := g.client("regulator")
 	before := readLedger(t, ctx, regulator).String()
 	reuseBefore := reuseAttempts(t, ctx, regulator)
-	panicsBefore := panics(t, ctx, g.base())
+	panicsBefore := panics(t, ctx, g.base(), g.platform().Tokens["operator"])
 
 	type job struct {
 		route    writeRoute
@@ -395,7 +396,7 @@ func TestRESTRobustness(t *testing.T) {
 		}
 		t.Error(f)
 	}
-	if p := panics(t, ctx, g.base()); p != panicsBefore {
+	if p := panics(t, ctx, g.base(), g.platform().Tokens["operator"]); p != panicsBefore {
 		t.Errorf("tierchain_gateway_http_panics_total went from %v to %v", panicsBefore, p)
 	}
 	if after := readLedger(t, ctx, regulator).String(); after != before {

@@ -33,6 +33,7 @@ func TestMain(m *testing.M) {
 const (
 	coreToken     = "it-core-token-0123456789"
 	supplierToken = "it-supplier-token-012345"
+	operatorToken = "it-operator-token-012345"
 )
 
 // startGateway serves a gateway signing as Core's User1 on a loopback
@@ -48,6 +49,7 @@ func startGateway(t *testing.T) string {
 		Tokens: []gateway.SeedToken{
 			{Token: coreToken, Principal: gateway.Principal{EnterpriseID: "core-1", Role: model.RoleCore, MSPID: "CoreMSP"}},
 			{Token: supplierToken, Principal: gateway.Principal{EnterpriseID: "tier1", Role: model.RoleSupplier, MSPID: "OperatorMSP"}},
+			{Token: operatorToken, Principal: gateway.Principal{EnterpriseID: "operator", Role: model.RoleOperator, MSPID: "OperatorMSP"}},
 		},
 		EventsHeartbeat: 200 * time.Millisecond,
 	}, gateway.Deps{
@@ -119,7 +121,7 @@ func call(t *testing.T, method, url, token, idemKey, body string) response {
 
 func balance(t *testing.T, base, account string) uint64 {
 	t.Helper()
-	r := call(t, http.MethodGet, base+"/v1/ledger/baseline/"+account, coreToken, "", "")
+	r := call(t, http.MethodGet, base+"/v1/ledger/baseline/"+account, operatorToken, "", "")
 	if r.status != http.StatusOK {
 		t.Fatalf("balance: %d %s", r.status, r.body)
 	}
@@ -196,7 +198,7 @@ func TestMintOverHTTP(t *testing.T) {
 	}
 
 	// The metrics saw the mints, by route pattern (never the raw path).
-	m := call(t, http.MethodGet, base+"/metrics", "", "", "")
+	m := call(t, http.MethodGet, base+"/metrics", operatorToken, "", "")
 	if m.status != http.StatusOK || !strings.Contains(string(m.body), `route="/v1/ledger/baseline/:account/mint"`) {
 		t.Fatalf("metrics: %d, no series for the mint route", m.status)
 	}

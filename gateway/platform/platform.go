@@ -18,6 +18,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -184,6 +185,13 @@ func build(ctx context.Context, cfg Config, db *store.DB) (_ *Platform, err erro
 	invoices := &invoice.Service{Repo: repo,
 		Fingerprinter: invoice.NewOPRFFingerprinter(oprfKey.Public(), invoice.LocalEvaluator{Server: oprfServer})}
 	gcfg := cfg.Gateway
+	// Prometheus scrapes /metrics with this token (credentials_file), not
+	// with an API token that could also act on the ledger.
+	scrape, err := secretFile(filepath.Join(cfg.DataDir, "metrics.token"), 32)
+	if err != nil {
+		return nil, err
+	}
+	gcfg.MetricsTokens = append(slices.Clone(gcfg.MetricsTokens), gateway.HashToken(hex.EncodeToString(scrape)))
 	broker := gateway.NewBroker(gcfg.EventsBuffer) // the ledger feed's and the API's events
 	a := api.New(api.Deps{Log: cfg.Logger, Directory: dir, Wallet: w, Invoices: invoices, Reuse: reuse,
 		Tokens: gateway.NewTokenStore(db, time.Now), Currency: cfg.Currency, Context: pctx, OPRF: oprfServer, Auditor: auditor, Index: index,

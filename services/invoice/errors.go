@@ -31,12 +31,20 @@ func (e *ValidationError) Error() string {
 
 // add records a problem; it keeps the first problem per field.
 func (e *ValidationError) add(field, reason string) {
-	for _, f := range e.Fields {
-		if f.Field == field {
-			return
-		}
+	if e.has(field) {
+		return
 	}
 	e.Fields = append(e.Fields, FieldError{Field: field, Reason: reason})
+}
+
+// has reports whether a problem with field is already recorded.
+func (e *ValidationError) has(field string) bool {
+	for _, f := range e.Fields {
+		if f.Field == field {
+			return true
+		}
+	}
+	return false
 }
 
 // err returns e as an error, or nil when nothing was found.

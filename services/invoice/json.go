@@ -1,12 +1,13 @@
 package invoice
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/tierchain/tierchain/internal/strictjson"
 )
 
 // MaxDocumentSize bounds an uploaded invoice document, JSON or XML.
@@ -47,11 +48,15 @@ type jsonLine struct {
 // MaxDocumentSize are refused. Errors are *ValidationError (with field paths),
 // or wrap ErrTooLarge or ErrMalformed.
 func ParseJSON(data []byte) (*Invoice, error) {
+	return parseJSON(data, "")
+}
+
+func parseJSON(data []byte, agreedDueDate string) (*Invoice, error) {
 	if len(data) > MaxDocumentSize {
 		return nil, ErrTooLarge
 	}
 	var doc jsonDocument
-	if err := decodeStrict(data, &doc); err != nil {
+	if err := strictjson.Decode(data, &doc); err != nil {
 		return nil, jsonFieldError(err, "")
 	}
 	if doc.Invoice == nil {
@@ -59,21 +64,22 @@ func ParseJSON(data []byte) (*Invoice, error) {
 	}
 	in := doc.Invoice
 	d := &draft{
-		format:    FormatJSON,
-		number:    in.Number,
-		issueDate: in.IssueDate,
-		dueDate:   in.DueDate,
-		currency:  in.Currency,
-		amount:    in.Amount,
-		seller:    draftParty{id: in.Seller.ID, scheme: in.Seller.Scheme, name: in.Seller.Name},
-		buyer:     draftParty{id: in.Buyer.ID, scheme: in.Buyer.Scheme, name: in.Buyer.Name},
+		format:        FormatJSON,
+		number:        in.Number,
+		issueDate:     in.IssueDate,
+		dueDate:       in.DueDate,
+		agreedDueDate: agreedDueDate,
+		currency:      in.Currency,
+		amount:        in.Amount,
+		seller:        draftParty{id: in.Seller.ID, scheme: in.Seller.Scheme, name: in.Seller.Name},
+		buyer:         draftParty{id: in.Buyer.ID, scheme: in.Buyer.Scheme, name: in.Buyer.Name},
 	}
 	if len(in.Lines) > MaxLines {
 		return nil, invalid("invoice.lines", fmt.Sprintf("has more than %d lines", MaxLines))
 	}
 	for i, raw := range in.Lines {
 		var l jsonLine
-		if err := decodeStrict(raw, &l); err != nil {
+		if err := strictjson.Decode(raw, &l); err != nil {
 			return nil, jsonFieldError(err, fmt.Sprintf("invoice.lines[%d]", i))
 		}
 		d.lines = append(d.lines, draftLine{
@@ -82,21 +88,6 @@ func ParseJSON(data []byte) (*Invoice, error) {
 		})
 	}
 	return normalise(d)
-}
-
-var errTrailingData = fmt.Errorf("%w: data after the JSON document", ErrMalformed)
-
-// decodeStrict decodes exactly one JSON value with no unknown fields.
-func decodeStrict(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return errTrailingData
-	}
-	return nil
 }
 
 // jsonFieldError turns a decoding error into a field error where it names a
@@ -112,12 +103,23 @@ func jsonFieldError(err error, prefix string) error {
 	if errors.As(err, &typeErr) && typeErr.Field != "" {
 		return invalid(join(jsonPath(typeErr.Field)), "must be a JSON "+jsonKind(typeErr.Type.Kind().String()))
 	}
-	if msg := err.Error(); strings.HasPrefix(msg, "json: unknown field ") {
-		name := strings.Trim(strings.TrimPrefix(msg, "json: unknown field "), `"`)
-		return invalid(join(name), "is not a field of the invoice schema")
+	var keyErr *strictjson.KeyError
+	if errors.As(err, &keyErr) && errors.Is(err, strictjson.ErrDuplicateKey) {
+		// Whichever copy encoding/json kept, the stored document would say
+		// both: refuse it (the path is the whole path, already prefixed).
+		return invalid(jsonPath(keyErr.Path), "appears more than once")
 	}
-	if errors.Is(err, errTrailingData) {
-		return err
+	if errors.As(err, &keyErr) {
+		return invalid(join(keyErr.Path), "is not a field of the invoice schema")
+	}
+	if errors.Is(err, strictjson.ErrInvalidUTF8) {
+		return fmt.Errorf("%w: the document is not valid UTF-8", ErrMalformed)
+	}
+	if errors.Is(err, strictjson.ErrTooDeep) {
+		return fmt.Errorf("%w: JSON nested too deeply", ErrMalformed)
+	}
+	if errors.Is(err, strictjson.ErrTrailingData) {
+		return fmt.Errorf("%w: data after the JSON document", ErrMalformed)
 	}
 	var syntaxErr *json.SyntaxError
 	if errors.As(err, &syntaxErr) {

@@ -25,6 +25,7 @@ type draft struct {
 	number         string
 	issueDate      string
 	dueDate        string
+	agreedDueDate  string // the due date agreed outside the document (ParseUpload); "" when none
 	currency       string
 	amount         string
 	amountCurrency string // UBL's currencyID on PayableAmount; "" in JSON
@@ -62,13 +63,14 @@ func normalise(d *draft) (*Invoice, error) {
 	inv.Buyer = cleanParty(&v, "invoice.buyer", d.buyer)
 
 	inv.IssueDate = parseDate(&v, "invoice.issueDate", d.issueDate)
-	inv.DueDate = parseDate(&v, "invoice.dueDate", d.dueDate)
+	var dueField string
+	inv.DueDate, dueField = dueDate(&v, d)
 	if !inv.IssueDate.IsZero() && !inv.DueDate.IsZero() {
 		switch {
 		case inv.DueDate.Before(inv.IssueDate):
-			v.add("invoice.dueDate", "is before the issue date")
+			v.add(dueField, "is before the issue date")
 		case inv.DueDate.Sub(inv.IssueDate) > maxDueInterval:
-			v.add("invoice.dueDate", "is more than ten years after the issue date")
+			v.add(dueField, "is more than ten years after the issue date")
 		}
 	}
 
@@ -154,6 +156,32 @@ func parseDate(v *ValidationError, field, s string) time.Time {
 		return time.Time{}
 	}
 	return t
+}
+
+// dueDate is the document's due date or, where the document names none,
+// the one agreed outside it (field "dueDate" of the upload), with the field
+// it came from. When both are given they must be the same day: the document
+// is what the buyer sees.
+func dueDate(v *ValidationError, d *draft) (time.Time, string) {
+	const docField, agreedField = "invoice.dueDate", "dueDate"
+	inDoc := strings.TrimSpace(d.dueDate) != ""
+	if strings.TrimSpace(d.agreedDueDate) == "" {
+		if !inDoc && d.format == FormatUBL && !v.has(docField) {
+			v.add(docField, "is required: the document has no cbc:DueDate and no cbc:PaymentDueDate; "+
+				"send the agreed due date beside it (dueDate, YYYY-MM-DD)")
+			return time.Time{}, docField
+		}
+		return parseDate(v, docField, d.dueDate), docField
+	}
+	agreed := parseDate(v, agreedField, d.agreedDueDate)
+	if !inDoc {
+		return agreed, agreedField
+	}
+	doc := parseDate(v, docField, d.dueDate)
+	if !agreed.IsZero() && !doc.IsZero() && !agreed.Equal(doc) {
+		v.add(agreedField, "differs from the due date the document names")
+	}
+	return doc, docField
 }
 
 func parsePayable(v *ValidationError, field, s, attrCurrency, currency string) int64 {

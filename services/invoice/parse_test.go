@@ -141,6 +141,13 @@ func TestParseJSONInvalid(t *testing.T) {
 		{"trailing data", func(s string) string { return s + `{}` }, ""},
 		{"truncated", func(s string) string { return s[:len(s)/2] }, ""},
 		{"not an object", func(string) string { return `[1,2,3]` }, ""},
+		// A duplicated key would let the stored document and what the
+		// ledger records disagree (encoding/json keeps the last copy).
+		{"amount twice", repl(`"amount":"1000.00"`, `"amount":"1000.00","amount":"9000.00"`), "invoice.amount"},
+		{"amount twice differing in case", repl(`"amount":"1000.00"`, `"amount":"1000.00","Amount":"9000.00"`), "invoice.Amount"},
+		{"buyer twice", repl(`"buyer":{"id":"B-1"}`, `"buyer":{"id":"B-1"},"buyer":{"id":"B-2"}`), "invoice.buyer"},
+		{"line amount twice", repl(`"amount":"400.00"`, `"amount":"400.00","amount":"1.00"`), "invoice.lines[1].amount"},
+		{"invalid UTF-8", repl(`"name":"Seller"`, "\"name\":\"Sel\xffler\""), ""},
 	}
 	if _, err := ParseJSON([]byte(validJSON)); err != nil {
 		t.Fatalf("the base document is invalid: %v", err)
@@ -195,8 +202,93 @@ func TestParseUBLInvalid(t *testing.T) {
 		{"two roots", func(s string) string { return s + "<Invoice/>" }, ""},
 		{"deep", repl(`<cbc:Note>`, strings.Repeat("<x>", 100)+strings.Repeat("</x>", 100)+`<cbc:Note>`), ""},
 		{"JSON", func(string) string { return validJSON }, ""},
+		{"invalid UTF-8 in a name", repl(`<cbc:Name>Nordvik Komponenter</cbc:Name>`, "<cbc:Name>Nordvik Kompon\xe9nter</cbc:Name>"), ""},
+		{"invalid UTF-8 in a comment", repl(`<!-- A Peppol`, "<!-- \xff A Peppol"), ""},
+		// Singletons TierChain reads: a second copy is refused, never "the
+		// first (or last) one wins".
+		{"two due dates", repl(`<cbc:DueDate>2026-06-30</cbc:DueDate>`, `<cbc:DueDate>2026-06-30</cbc:DueDate><cbc:DueDate>2026-09-30</cbc:DueDate>`), "invoice.dueDate"},
+		{"two legal entities", repl(`<cac:PartyLegalEntity>`, `<cac:PartyLegalEntity><cbc:CompanyID schemeID="0192">999999999</cbc:CompanyID></cac:PartyLegalEntity><cac:PartyLegalEntity>`), "invoice.seller.id"},
+		{"two legal IDs", repl(`<cbc:CompanyID schemeID="0192">915600123</cbc:CompanyID>`, `<cbc:CompanyID schemeID="0192">915600123</cbc:CompanyID><cbc:CompanyID schemeID="0192">999999999</cbc:CompanyID>`), "invoice.seller.id"},
+		{"two registration names", repl(`<cbc:RegistrationName>Helios Motors ASA</cbc:RegistrationName>`, `<cbc:RegistrationName>Helios Motors ASA</cbc:RegistrationName><cbc:RegistrationName>X</cbc:RegistrationName>`), "invoice.buyer.name"},
+		{"two party names", repl(`<cbc:Name>Helios Motors</cbc:Name>`, `<cbc:Name>Helios Motors</cbc:Name><cbc:Name>X</cbc:Name>`), "invoice.buyer.name"},
+		{"two VAT registrations", repl(`<cac:PartyTaxScheme>`, `<cac:PartyTaxScheme><cbc:CompanyID>NO999999999MVA</cbc:CompanyID><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme><cac:PartyTaxScheme>`), "invoice.seller.id"},
+		{"two endpoint IDs", repl(`<cbc:EndpointID schemeID="0192">987123456</cbc:EndpointID>`, `<cbc:EndpointID schemeID="0192">987123456</cbc:EndpointID><cbc:EndpointID schemeID="0192">1</cbc:EndpointID>`), "invoice.buyer.id"},
+		{"two item names", repl(`<cbc:Name>Brake caliper assembly BC-220</cbc:Name>`, `<cbc:Name>Brake caliper assembly BC-220</cbc:Name><cbc:Name>X</cbc:Name>`), "invoice.lines[0].description"},
+		{"two payable amounts", repl(`<cbc:PayableAmount currencyID="NOK">1000000.00</cbc:PayableAmount>`, `<cbc:PayableAmount currencyID="NOK">1000000.00</cbc:PayableAmount><cbc:PayableAmount currencyID="NOK">1.00</cbc:PayableAmount>`), "invoice.amount"},
+		{"payment terms name another due date", repl(`<cbc:Note>120 days net</cbc:Note>`, `<cbc:Note>120 days net</cbc:Note><cbc:PaymentDueDate>2026-07-30</cbc:PaymentDueDate>`), "invoice.dueDate"},
+		{"two payment due dates in one set of terms", repl(`<cbc:Note>120 days net</cbc:Note>`, `<cbc:PaymentDueDate>2026-06-30</cbc:PaymentDueDate><cbc:PaymentDueDate>2026-06-30</cbc:PaymentDueDate>`), "invoice.dueDate"},
 	}
 	runInvalid(t, ParseUBL, sample, tests)
+}
+
+// A Peppol BIS 3 invoice with no cbc:DueDate (terms only as text) is
+// refused with a field error that says what to send, and accepted with the
+// due date agreed outside the document.
+func TestParseUBLWithoutDueDate(t *testing.T) {
+	doc := readTestdata(t, "peppol-bis3-no-duedate.xml")
+	_, err := ParseUBL(doc)
+	var v *ValidationError
+	if !errors.As(err, &v) || len(v.Fields) != 1 || v.Fields[0].Field != "invoice.dueDate" || !strings.Contains(v.Fields[0].Reason, "dueDate") {
+		t.Fatalf("without an agreed due date: %v, want one invoice.dueDate error naming dueDate", err)
+	}
+	inv, err := ParseUpload(Upload{Format: FormatUBL, Document: doc, DueDate: "2026-05-04"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !inv.DueDate.Equal(date("2026-05-04")) || !inv.IssueDate.Equal(date("2026-03-05")) || inv.AmountMinor != 12_500_000 ||
+		inv.Number != "RP-26-0193" || inv.Seller.ID != "0192:921384756" || inv.Seller.Name != "Raufoss Presisjon AS" ||
+		inv.Buyer.ID != "0192:987123456" || len(inv.Lines) != 2 || inv.Lines[0].Description != "Bracket BR-17" {
+		t.Fatalf("parsed %+v", inv)
+	}
+	for _, tc := range []struct{ name, due, field string }{
+		{"not a date", "04.05.2026", "dueDate"},
+		{"before the issue date", "2026-03-04", "dueDate"},
+		{"over ten years out", "2046-03-05", "dueDate"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseUpload(Upload{Format: FormatUBL, Document: doc, DueDate: tc.due})
+			if fields := fieldsOf(t, err); !hasField(fields, tc.field) {
+				t.Fatalf("fields %v, want %s", fields, tc.field)
+			}
+		})
+	}
+}
+
+// UBL lets a due date stand in the payment means or terms; either is taken
+// where cbc:DueDate is absent, and a date agreed outside must match it.
+func TestParseUBLPaymentDueDate(t *testing.T) {
+	base := string(readTestdata(t, "peppol-bis3-no-duedate.xml"))
+	for _, tc := range []struct {
+		name, old, new string
+	}{
+		{"payment terms", `<cbc:Note>60 dager`, `<cbc:PaymentDueDate>2026-05-04</cbc:PaymentDueDate><cbc:Note>60 dager`},
+		{"payment means", `<cbc:PaymentID>`, `<cbc:PaymentDueDate>2026-05-04</cbc:PaymentDueDate><cbc:PaymentID>`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := []byte(repl(tc.old, tc.new)(base))
+			inv, err := ParseUBL(doc)
+			if err != nil || !inv.DueDate.Equal(date("2026-05-04")) {
+				t.Fatalf("got %v, %v", inv, err)
+			}
+			if _, err := ParseUpload(Upload{Format: FormatUBL, Document: doc, DueDate: "2026-05-04"}); err != nil {
+				t.Fatalf("the same date beside the document: %v", err)
+			}
+			_, err = ParseUpload(Upload{Format: FormatUBL, Document: doc, DueDate: "2026-06-04"})
+			if fields := fieldsOf(t, err); !hasField(fields, "dueDate") {
+				t.Fatalf("another date beside the document: fields %v, want dueDate", fields)
+			}
+		})
+	}
+	t.Run("JSON", func(t *testing.T) {
+		if _, err := ParseUpload(Upload{Format: FormatJSON, Document: []byte(validJSON), DueDate: "2026-05-31"}); !hasField(fieldsOf(t, err), "dueDate") {
+			t.Fatalf("JSON with another date beside it: %v", err)
+		}
+		noDue := repl(`"dueDate":"2026-05-30",`, ``)(validJSON)
+		inv, err := ParseUpload(Upload{Format: FormatJSON, Document: []byte(noDue), DueDate: "2026-05-30"})
+		if err != nil || !inv.DueDate.Equal(date("2026-05-30")) {
+			t.Fatalf("JSON with the date beside it: %v, %v", inv, err)
+		}
+	})
 }
 
 // invalidCase is an edit of a valid document and the field it must be

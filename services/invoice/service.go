@@ -29,6 +29,11 @@ type Upload struct {
 	Format        Format
 	Document      []byte
 	PDF           []byte // nil when none was attached
+	// DueDate is the due date agreed outside the document (YYYY-MM-DD), for
+	// documents that carry none (many Peppol invoices state payment terms
+	// only as text); "" when not given. If the document names one too, they
+	// must agree.
+	DueDate string
 }
 
 // Service takes uploads in: parse, validate, hash, fingerprint, store. On-chain
@@ -46,7 +51,7 @@ func (s *Service) Submit(ctx context.Context, up Upload) (*Record, *Invoice, err
 	if up.SupplierID == "" {
 		return nil, nil, errors.New("invoice: Submit: no supplier")
 	}
-	inv, err := Parse(up.Format, up.Document)
+	inv, err := ParseUpload(up)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -111,6 +116,19 @@ func Parse(format Format, data []byte) (*Invoice, error) {
 		return ParseUBL(data)
 	default:
 		return nil, fmt.Errorf("%w: unknown format %q", ErrMalformed, format)
+	}
+}
+
+// ParseUpload parses an upload's document as Parse does, taking its due
+// date from up.DueDate where the document names none.
+func ParseUpload(up Upload) (*Invoice, error) {
+	switch up.Format {
+	case FormatJSON:
+		return parseJSON(up.Document, up.DueDate)
+	case FormatUBL:
+		return parseUBL(up.Document, up.DueDate)
+	default:
+		return Parse(up.Format, up.Document)
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
+	"unicode/utf8"
 )
 
 // UBL 2.1 namespaces.
@@ -36,6 +38,17 @@ type ublInvoice struct {
 	Customer  []ublRole        `xml:"urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2 AccountingCustomerParty"`
 	Totals    []ublTotals      `xml:"urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2 LegalMonetaryTotal"`
 	Lines     []ublInvoiceLine `xml:"urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2 InvoiceLine"`
+
+	// Where a due date may stand when cbc:DueDate (BT-9) does not: UBL 2.1
+	// lets each means of payment and each set of payment terms carry one.
+	PaymentMeans []ublPaymentDue `xml:"urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2 PaymentMeans"`
+	PaymentTerms []ublPaymentDue `xml:"urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2 PaymentTerms"`
+}
+
+// ublPaymentDue is the part of cac:PaymentMeans or cac:PaymentTerms read
+// here: cbc:PaymentDueDate (0..1 in both).
+type ublPaymentDue struct {
+	PaymentDueDate []string `xml:"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2 PaymentDueDate"`
 }
 
 type ublRole struct {
@@ -43,17 +56,26 @@ type ublRole struct {
 }
 
 type ublParty struct {
-	EndpointID []ublID `xml:"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2 EndpointID"`
-	PartyName  []struct {
-		Name string `xml:"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2 Name"`
-	} `xml:"urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2 PartyName"`
+	EndpointID  []ublID          `xml:"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2 EndpointID"`
+	PartyName   []ublPartyName   `xml:"urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2 PartyName"`
+	TaxScheme   []ublPartyTax    `xml:"urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2 PartyTaxScheme"`
+	LegalEntity []ublLegalEntity `xml:"urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2 PartyLegalEntity"`
+}
+
+type ublPartyName struct {
+	Name []string `xml:"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2 Name"`
+}
+
+type ublPartyTax struct {
+	CompanyID []ublID `xml:"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2 CompanyID"`
 	TaxScheme []struct {
-		CompanyID []ublID `xml:"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2 CompanyID"`
-	} `xml:"urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2 PartyTaxScheme"`
-	LegalEntity []struct {
-		RegistrationName string  `xml:"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2 RegistrationName"`
-		CompanyID        []ublID `xml:"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2 CompanyID"`
-	} `xml:"urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2 PartyLegalEntity"`
+		ID []string `xml:"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2 ID"`
+	} `xml:"urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2 TaxScheme"`
+}
+
+type ublLegalEntity struct {
+	RegistrationName []string `xml:"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2 RegistrationName"`
+	CompanyID        []ublID  `xml:"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2 CompanyID"`
 }
 
 type ublID struct {
@@ -79,16 +101,24 @@ type ublInvoiceLine struct {
 	Quantity []string    `xml:"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2 InvoicedQuantity"`
 	Amount   []ublAmount `xml:"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2 LineExtensionAmount"`
 	Item     []struct {
-		Name string `xml:"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2 Name"`
+		Name []string `xml:"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2 Name"`
 	} `xml:"urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2 Item"`
 }
 
 // ParseUBL parses, validates and normalises a UBL 2.1 Invoice document
 // (Peppol BIS Billing 3.0 is a profile of it). The document must be UTF-8,
 // at most MaxDocumentSize bytes, with no DTD (so no entities of any kind),
-// bounded depth and token count. Errors are *ValidationError (with the JSON
-// schema's field paths), or wrap ErrTooLarge or ErrMalformed.
+// bounded depth and token count, and may hold each element TierChain reads
+// at most once where UBL allows one. Its due date is cbc:DueDate, else the
+// cbc:PaymentDueDate of its payment means or terms (all that are present
+// must agree); ParseUpload also takes one agreed outside the document.
+// Errors are *ValidationError (with the JSON schema's field paths), or wrap
+// ErrTooLarge or ErrMalformed.
 func ParseUBL(data []byte) (*Invoice, error) {
+	return parseUBL(data, "")
+}
+
+func parseUBL(data []byte, agreedDueDate string) (*Invoice, error) {
 	if len(data) > MaxDocumentSize {
 		return nil, ErrTooLarge
 	}
@@ -100,13 +130,20 @@ func ParseUBL(data []byte) (*Invoice, error) {
 	if err := dec.Decode(&doc); err != nil {
 		return nil, fmt.Errorf("%w: not a UBL Invoice document", ErrMalformed)
 	}
-	return normalise(doc.draft())
+	d := doc.draft()
+	d.agreedDueDate = agreedDueDate
+	return normalise(d)
 }
 
 // scanXML walks the whole document once, before any unmarshalling, to refuse
 // DTDs and enforce the depth, token and attribute bounds, and checks that the
 // root element is a UBL Invoice.
 func scanXML(data []byte) error {
+	// encoding/xml passes some invalid UTF-8 through as U+FFFD; the stored
+	// document and what was read from it must not differ.
+	if !utf8.Valid(data) {
+		return fmt.Errorf("%w: the document is not valid UTF-8", ErrMalformed)
+	}
 	dec := xml.NewDecoder(bytes.NewReader(data))
 	dec.Strict = true
 	depth, tokens := 0, 0
@@ -164,42 +201,25 @@ func lineOf(dec *xml.Decoder) int {
 	return line
 }
 
-// draft maps the UBL elements onto the JSON schema's fields.
+// draft maps the UBL elements onto the JSON schema's fields. An element
+// TierChain reads that occurs more often than UBL (or, where it is stricter,
+// Peppol BIS 3) allows is a problem, never "the first one wins".
 func (doc *ublInvoice) draft() *draft {
 	d := &draft{format: FormatUBL}
-	once := func(field string, n int) bool {
-		if n > 1 {
-			d.problems = append(d.problems, FieldError{Field: field, Reason: "appears more than once"})
-			return false
-		}
-		return n == 1
-	}
-	first := func(field string, xs []string) string {
-		if once(field, len(xs)) {
-			return xs[0]
-		}
-		return ""
-	}
-	amount := func(field string, xs []ublAmount) draftAmount {
-		if once(field, len(xs)) {
-			return draftAmount{value: xs[0].Value, currency: xs[0].Currency, present: true}
-		}
-		return draftAmount{}
-	}
-	d.number = first("invoice.number", doc.ID)
-	d.issueDate = first("invoice.issueDate", doc.IssueDate)
-	d.dueDate = first("invoice.dueDate", doc.DueDate)
-	d.currency = first("invoice.currency", doc.Currency)
+	d.number = d.first("invoice.number", doc.ID)
+	d.issueDate = d.first("invoice.issueDate", doc.IssueDate)
+	d.dueDate = doc.dueDate(d)
+	d.currency = d.first("invoice.currency", doc.Currency)
 	d.seller = ublPartyDraft(d, "invoice.seller", doc.Supplier)
 	d.buyer = ublPartyDraft(d, "invoice.buyer", doc.Customer)
-	if once("invoice.totals", len(doc.Totals)) {
+	if d.once("invoice.totals", len(doc.Totals)) {
 		t := doc.Totals[0]
-		payable := amount("invoice.amount", t.Payable)
+		payable := d.amountOnce("invoice.amount", t.Payable)
 		d.amount, d.amountCurrency = payable.value, payable.currency
-		d.lineExtension = amount("invoice.totals.lineExtensionAmount", t.LineExtension)
-		d.taxInclusive = amount("invoice.totals.taxInclusiveAmount", t.TaxInclusive)
-		d.prepaid = amount("invoice.totals.prepaidAmount", t.Prepaid)
-		d.rounding = amount("invoice.totals.payableRoundingAmount", t.Rounding)
+		d.lineExtension = d.amountOnce("invoice.totals.lineExtensionAmount", t.LineExtension)
+		d.taxInclusive = d.amountOnce("invoice.totals.taxInclusiveAmount", t.TaxInclusive)
+		d.prepaid = d.amountOnce("invoice.totals.prepaidAmount", t.Prepaid)
+		d.rounding = d.amountOnce("invoice.totals.payableRoundingAmount", t.Rounding)
 	}
 	if len(doc.Lines) > MaxLines {
 		d.problems = append(d.problems, FieldError{Field: "invoice.lines", Reason: fmt.Sprintf("has more than %d lines", MaxLines)})
@@ -208,22 +228,78 @@ func (doc *ublInvoice) draft() *draft {
 	for i, l := range doc.Lines {
 		field := fmt.Sprintf("invoice.lines[%d]", i)
 		line := draftLine{
-			id:       first(field+".id", l.ID),
-			quantity: first(field+".quantity", l.Quantity),
-			amount:   amount(field+".amount", l.Amount),
+			id:       d.first(field+".id", l.ID),
+			quantity: d.first(field+".quantity", l.Quantity),
+			amount:   d.amountOnce(field+".amount", l.Amount),
 		}
-		if once(field+".description", len(l.Item)) {
-			line.description = l.Item[0].Name
+		if d.once(field+".description", len(l.Item)) {
+			line.description = d.first(field+".description", l.Item[0].Name)
 		}
 		d.lines = append(d.lines, line)
 	}
 	return d
 }
 
+// dueDate is the document's due date: cbc:DueDate (BT-9), else the
+// cbc:PaymentDueDate of its cac:PaymentMeans or cac:PaymentTerms. Every one
+// present must name the same day; "" when there is none.
+func (doc *ublInvoice) dueDate(d *draft) string {
+	const field = "invoice.dueDate"
+	due := d.first(field, doc.DueDate)
+	for _, group := range [][]ublPaymentDue{doc.PaymentMeans, doc.PaymentTerms} {
+		for _, p := range group {
+			v := strings.TrimSpace(d.first(field, p.PaymentDueDate))
+			switch {
+			case v == "":
+			case strings.TrimSpace(due) == "":
+				due = v
+			case v != strings.TrimSpace(due):
+				d.problems = append(d.problems, FieldError{Field: field,
+					Reason: "the document names different due dates (cbc:DueDate, cbc:PaymentDueDate)"})
+				return ""
+			}
+		}
+	}
+	return due
+}
+
+// once reports whether an element read n times occurs exactly once, and
+// records a problem when it occurs more often.
+func (d *draft) once(field string, n int) bool {
+	if n > 1 {
+		d.problems = append(d.problems, FieldError{Field: field, Reason: "appears more than once"})
+		return false
+	}
+	return n == 1
+}
+
+func (d *draft) first(field string, xs []string) string {
+	if d.once(field, len(xs)) {
+		return xs[0]
+	}
+	return ""
+}
+
+func (d *draft) firstID(field string, xs []ublID) ublID {
+	if d.once(field, len(xs)) {
+		return xs[0]
+	}
+	return ublID{}
+}
+
+func (d *draft) amountOnce(field string, xs []ublAmount) draftAmount {
+	if d.once(field, len(xs)) {
+		return draftAmount{value: xs[0].Value, currency: xs[0].Currency, present: true}
+	}
+	return draftAmount{}
+}
+
 // ublPartyDraft picks the party's identifier: its legal registration
 // (PartyLegalEntity/CompanyID, BT-30/BT-47), else its VAT number
-// (PartyTaxScheme/CompanyID, BT-31/BT-48), else its electronic address
-// (EndpointID, BT-34/BT-49).
+// (PartyTaxScheme/CompanyID with TaxScheme VAT, BT-31/BT-48), else its other
+// tax registration (BT-32), else its electronic address (EndpointID,
+// BT-34/BT-49). Each of these, and the names, may occur once (Peppol BIS 3:
+// one PartyLegalEntity, one PartyName, one PartyTaxScheme per scheme).
 func ublPartyDraft(d *draft, field string, roles []ublRole) draftParty {
 	if len(roles) != 1 || len(roles[0].Party) != 1 {
 		reason := "is required"
@@ -234,32 +310,37 @@ func ublPartyDraft(d *draft, field string, roles []ublRole) draftParty {
 		return draftParty{}
 	}
 	p := roles[0].Party[0]
+	idField, nameField := field+".id", field+".name"
+	var ids []ublID // in order of preference
 	var dp draftParty
-	for _, le := range p.LegalEntity {
-		if dp.name == "" {
-			dp.name = le.RegistrationName
-		}
-		for _, id := range le.CompanyID {
-			if dp.id == "" {
-				dp.id, dp.scheme = id.Value, id.Scheme
-			}
-		}
+	if d.once(idField, len(p.LegalEntity)) {
+		le := p.LegalEntity[0]
+		dp.name = d.first(nameField, le.RegistrationName)
+		ids = append(ids, d.firstID(idField, le.CompanyID))
 	}
+	var vat, other []ublPartyTax
 	for _, ts := range p.TaxScheme {
-		for _, id := range ts.CompanyID {
-			if dp.id == "" {
-				dp.id, dp.scheme = id.Value, id.Scheme
-			}
+		if len(ts.TaxScheme) == 1 && len(ts.TaxScheme[0].ID) == 1 && strings.TrimSpace(ts.TaxScheme[0].ID[0]) == "VAT" {
+			vat = append(vat, ts)
+		} else {
+			other = append(other, ts)
 		}
 	}
-	for _, id := range p.EndpointID {
-		if dp.id == "" {
+	for _, ts := range [][]ublPartyTax{vat, other} {
+		if d.once(idField, len(ts)) {
+			ids = append(ids, d.firstID(idField, ts[0].CompanyID))
+		}
+	}
+	ids = append(ids, d.firstID(idField, p.EndpointID))
+	for _, id := range ids {
+		if strings.TrimSpace(id.Value) != "" {
 			dp.id, dp.scheme = id.Value, id.Scheme
+			break
 		}
 	}
-	for _, pn := range p.PartyName {
-		if dp.name == "" {
-			dp.name = pn.Name
+	if d.once(nameField, len(p.PartyName)) {
+		if name := d.first(nameField, p.PartyName[0].Name); dp.name == "" {
+			dp.name = name
 		}
 	}
 	return dp
