@@ -17,7 +17,10 @@ func runDown(w io.Writer, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	gw := stopGateway(*dir)
+	gw, err := stopGateway(*dir)
+	if err != nil {
+		return err
+	}
 	stopped, err := fabnet.StopDir(*dir, *purge)
 	if gw {
 		stopped++

@@ -81,16 +81,20 @@ func gatewayPID(dir string) (int, string, bool) {
 	return pid, bin, ok && err == nil
 }
 
-// stopGateway stops the recorded gateway; it reports whether one ran.
-func stopGateway(dir string) bool {
+// stopGateway stops the recorded gateway and waits until it has exited; it
+// reports whether one ran.
+func stopGateway(dir string) (bool, error) {
 	pid, bin, ok := gatewayPID(dir)
 	if !ok {
-		return false
+		return false, nil
 	}
-	defer os.Remove(pidFile(dir))
 	if !fabnet.ProcessAlive(pid, bin) {
-		return false
+		os.Remove(pidFile(dir))
+		return false, nil
 	}
-	fabnet.StopProcess(pid, bin, 25*time.Second)
-	return true
+	if err := fabnet.StopProcess(pid, bin, 25*time.Second); err != nil {
+		return true, err
+	}
+	os.Remove(pidFile(dir))
+	return true, nil
 }

@@ -50,10 +50,18 @@ func Status(dir string) (DirStatus, error) {
 	return ds, nil
 }
 
+// stopGrace is how long a node has, after SIGTERM, before SIGKILL.
+const stopGrace = 5 * time.Second
+
 // StopDir stops every process recorded in dir, by PID (checking each still
 // runs the binary it started), and with purge removes the directory. It
-// returns how many processes it stopped.
-func StopDir(dir string, purge bool) (int, error) {
+// returns how many processes it stopped, once every one of them (and all
+// that each started in its process group) has exited: a start right after
+// it finds the ports and the port range free. A process that survives
+// SIGTERM, grace and SIGKILL gives ErrStillRunning, and the state is kept.
+func StopDir(dir string, purge bool) (int, error) { return stopDir(dir, purge, stopGrace) }
+
+func stopDir(dir string, purge bool, grace time.Duration) (int, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return 0, err
@@ -66,12 +74,17 @@ func StopDir(dir string, purge bool) (int, error) {
 	case err != nil:
 		return 0, err
 	default:
+		var errs []error
 		for i := len(st.Procs) - 1; i >= 0; i-- {
 			pr := st.Procs[i]
-			if alive(pr.PID, pr.Bin) {
-				killPID(pr.PID, pr.Bin, 5*time.Second)
+			signalled, err := stopGroup(pr.PID, pr.Bin, grace)
+			if signalled {
 				stopped++
 			}
+			errs = append(errs, err)
+		}
+		if err := errors.Join(errs...); err != nil {
+			return stopped, err
 		}
 		os.Remove(p.State())
 	}

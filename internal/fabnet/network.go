@@ -561,7 +561,9 @@ func (n *Network) Stop() {
 		n.mu.Lock()
 		p := n.procs[order[i]]
 		n.mu.Unlock()
-		p.stop(5 * time.Second)
+		if err := p.stop(stopGrace); err != nil {
+			fmt.Fprintln(n.out, err)
+		}
 	}
 	os.Remove(n.p.State())
 	if n.portLock != nil {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -57,11 +58,12 @@ func startProc(name, bin string, args, env []string, logDir string, inherit *os.
 	return p, nil
 }
 
-// stop sends SIGTERM to the process group, then SIGKILL after grace.
-func (p *proc) stop(grace time.Duration) {
+// stop sends SIGTERM to the process group, then SIGKILL after grace, and
+// returns once every process of the group has exited.
+func (p *proc) stop(grace time.Duration) error {
 	if p.cmd == nil {
-		killPID(p.PID, p.Bin, grace)
-		return
+		_, err := stopGroup(p.PID, p.Bin, grace)
+		return err
 	}
 	syscall.Kill(-p.PID, syscall.SIGTERM)
 	select {
@@ -70,6 +72,9 @@ func (p *proc) stop(grace time.Duration) {
 		syscall.Kill(-p.PID, syscall.SIGKILL)
 		<-p.done
 	}
+	// The leader is gone; what it started in its group (a chaincode
+	// builder) may not be.
+	return waitGroup(p.PID, p.Name, grace)
 }
 
 // kill stops the process at once (SIGKILL), as a crash would.
@@ -92,24 +97,59 @@ func alive(pid int, bin string) bool {
 	return filepath.Base(strings.TrimSuffix(exe, " (deleted)")) == filepath.Base(bin)
 }
 
-// killPID stops a process started by another invocation (tierchain down).
-func killPID(pid int, bin string, grace time.Duration) {
-	if !alive(pid, bin) {
-		return
+// killWait bounds the wait for a process group after SIGKILL: the kernel
+// needs only to tear the processes down, so a group still there after it
+// is stuck in the kernel (uninterruptible I/O), not slow.
+const killWait = 10 * time.Second
+
+// ErrStillRunning reports a process group that survived SIGTERM, grace and
+// SIGKILL followed by killWait.
+var ErrStillRunning = errors.New("fabnet: process still running after SIGKILL")
+
+// stopGroup stops a process started by another invocation (tierchain down):
+// SIGTERM to its process group, SIGKILL after grace, and a bounded wait
+// until every member of the group has exited, so that a following start
+// finds the ports and the port range's lock free. It acts only while the
+// leader pid still runs bin, or, once the leader is gone altogether, on the
+// members its group has left (Linux reuses no pid while a process group
+// still bears it). It reports whether it signalled anything.
+func stopGroup(pid int, bin string, grace time.Duration) (bool, error) {
+	if pid <= 0 || !(alive(pid, bin) || (!pidExists(pid) && len(groupMembers(pid)) > 0)) {
+		return false, nil
 	}
 	syscall.Kill(-pid, syscall.SIGTERM)
-	if waitExited(pid, grace) {
-		return
+	if groupExited(pid, grace) {
+		return true, nil
 	}
 	syscall.Kill(-pid, syscall.SIGKILL)
-	waitExited(pid, grace)
+	if groupExited(pid, killWait) {
+		return true, nil
+	}
+	return true, fmt.Errorf("%w: process group %d (%s), members %v", ErrStillRunning, pid, filepath.Base(bin), groupMembers(pid))
 }
 
-// waitExited waits up to d for pid to have exited, and reports whether it
-// did.
-func waitExited(pid int, d time.Duration) bool {
+// waitGroup waits, bounded, for the members a dead leader's group left
+// behind: SIGKILL after grace.
+func waitGroup(pgid int, name string, grace time.Duration) error {
+	if groupExited(pgid, 0) {
+		return nil
+	}
+	syscall.Kill(-pgid, syscall.SIGTERM)
+	if groupExited(pgid, grace) {
+		return nil
+	}
+	syscall.Kill(-pgid, syscall.SIGKILL)
+	if groupExited(pgid, killWait) {
+		return nil
+	}
+	return fmt.Errorf("%w: process group %d (%s), members %v", ErrStillRunning, pgid, name, groupMembers(pgid))
+}
+
+// groupExited waits up to d for every member of process group pgid to
+// have exited, and reports whether they did.
+func groupExited(pgid int, d time.Duration) bool {
 	for deadline := time.Now().Add(d); ; time.Sleep(50 * time.Millisecond) {
-		if exited(pid) {
+		if len(groupMembers(pgid)) == 0 {
 			return true
 		}
 		if time.Now().After(deadline) {
@@ -118,22 +158,51 @@ func waitExited(pid int, d time.Duration) bool {
 	}
 }
 
-// exited reports whether pid is gone or a zombie: past the point where the
-// kernel closes its descriptors, the port range's lock among them. (Its
-// /proc exe link, which alive reads, goes earlier, with its memory, while
-// the descriptors may still be open: a restart right after `down` then
-// found the range still locked.)
-func exited(pid int) bool {
+// groupMembers lists the processes of group pgid that have not exited
+// (zombies have: the kernel closed their descriptors, the port range's
+// lock among them).
+func groupMembers(pgid int) []int {
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	var pids []int
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		state, pg, ok := procStat(pid)
+		if ok && pg == pgid && state != 'Z' && state != 'X' {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+// procStat reads a process's state and process group from /proc/pid/stat.
+func procStat(pid int) (state byte, pgid int, ok bool) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		return true
+		return 0, 0, false
 	}
-	// The state follows the ") " that ends the command name.
+	// The fields after the ") " that ends the command name: state, ppid, pgrp.
 	i := bytes.LastIndexByte(b, ')')
 	if i < 0 || i+2 >= len(b) {
-		return true
+		return 0, 0, false
 	}
-	return b[i+2] == 'Z' || b[i+2] == 'X'
+	f := strings.Fields(string(b[i+2:]))
+	if len(f) < 3 {
+		return 0, 0, false
+	}
+	pgid, err = strconv.Atoi(f[2])
+	return f[0][0], pgid, err == nil
+}
+
+// pidExists reports whether any process (a zombie included) has pid.
+func pidExists(pid int) bool {
+	_, err := os.Stat(fmt.Sprintf("/proc/%d", pid))
+	return err == nil
 }
 
 // peakRSSKiB reads the process's peak resident set size (VmHWM).
@@ -228,5 +297,9 @@ func readRecord(path string) (record, error) { return readJSON[record](path) }
 func ProcessAlive(pid int, bin string) bool { return alive(pid, bin) }
 
 // StopProcess sends SIGTERM to pid's process group, and SIGKILL after
-// grace, if pid still runs bin.
-func StopProcess(pid int, bin string, grace time.Duration) { killPID(pid, bin, grace) }
+// grace, if pid still runs bin, and returns once every process of the group
+// has exited (ErrStillRunning if one survives SIGKILL).
+func StopProcess(pid int, bin string, grace time.Duration) error {
+	_, err := stopGroup(pid, bin, grace)
+	return err
+}
