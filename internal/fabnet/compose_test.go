@@ -52,10 +52,10 @@ func TestComposeMatchesNativeNetwork(t *testing.T) {
 	native := paths{root: data}
 	wantVolume := map[string]string{}
 	for _, o := range l.Orderers {
-		wantVolume[o.Name] = native.NodeData(o.Name) + ":/var/hyperledger/orderer"
+		wantVolume[o.Name] = native.OrdererData(o) + ":/var/hyperledger/orderer"
 	}
 	for _, o := range l.Orgs {
-		wantVolume[peerName(o)] = native.NodeData(peerName(o)) + ":/var/hyperledger/production"
+		wantVolume[peerName(o)] = native.PeerData(o) + ":/var/hyperledger/production"
 	}
 	if got, want := compose.Services["chaincode"].EnvFile, native.ChaincodeEnv(); got != want {
 		t.Errorf("chaincode: env_file %q, want %q (CHAINCODE_ID written by tierchain up)", got, want)

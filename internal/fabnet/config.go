@@ -10,37 +10,79 @@ import (
 )
 
 // paths locates everything a network writes under its data directory.
+//
+// Each organisation keeps its own material in orgs/<Org>/: the cryptogen
+// output of its own run (its CAs, nodes and users, private keys included),
+// the ledgers of its nodes (data/), and nothing of any other organisation.
+// The ordering service is the organisation "Orderer" (OrdererMSP), run by
+// the operator. public/ holds what every organisation may read: each
+// organisation's MSP (CA and TLS CA certificates, NodeOU config), its TLS
+// CA certificate, the orderers' TLS certificates (the Raft consenters), the
+// channel's genesis block and endpoints.json.
 type paths struct{ root string }
 
-func (p paths) Crypto() string  { return filepath.Join(p.root, "crypto") }
-func (p paths) Config() string  { return filepath.Join(p.root, "config") }
-func (p paths) Logs() string    { return filepath.Join(p.root, "logs") }
-func (p paths) Genesis() string { return filepath.Join(p.root, "config", ChannelName+".block") }
-func (p paths) State() string   { return filepath.Join(p.root, "state.json") }
-func (p paths) Record() string  { return filepath.Join(p.root, "network.json") }
+// ordererOrgName names the ordering service's organisation folder.
+const ordererOrgName = "Orderer"
+
+func (p paths) Orgs() string              { return filepath.Join(p.root, "orgs") }
+func (p paths) OrgDir(name string) string { return filepath.Join(p.Orgs(), name) }
+func (p paths) OrgCrypto(name string) string {
+	return filepath.Join(p.OrgDir(name), "crypto")
+}
+func (p paths) Public() string               { return filepath.Join(p.root, "public") }
+func (p paths) PublicOrg(name string) string { return filepath.Join(p.Public(), name) }
+func (p paths) Config() string               { return filepath.Join(p.root, "config") }
+func (p paths) Logs() string                 { return filepath.Join(p.root, "logs") }
+func (p paths) Genesis() string              { return filepath.Join(p.Public(), ChannelName+".block") }
+func (p paths) Endpoints() string            { return filepath.Join(p.Public(), "endpoints.json") }
+func (p paths) State() string                { return filepath.Join(p.root, "state.json") }
+func (p paths) Record() string               { return filepath.Join(p.root, "network.json") }
 func (p paths) ChaincodeEnv() string {
 	return filepath.Join(p.root, "chaincode.env")
 }
-func (p paths) CcPackage() string { return filepath.Join(p.root, "config", ChaincodeLabel+".tar.gz") }
+
+// CcPackage is the chaincode package: it holds the client TLS key peers
+// present to the Operator's chaincode server, so it sits in the Operator's
+// folder.
+func (p paths) CcPackage() string {
+	return filepath.Join(p.OrgDir("Operator"), ChaincodeLabel+".tar.gz")
+}
 
 func (p paths) OrdererOrg() string {
-	return filepath.Join(p.Crypto(), "ordererOrganizations", ordererDomain)
+	return filepath.Join(p.OrgCrypto(ordererOrgName), "ordererOrganizations", ordererDomain)
 }
 func (p paths) OrdererNode(o Orderer) string {
 	return filepath.Join(p.OrdererOrg(), "orderers", o.Host)
 }
+
+// OrdererTLSCA is the public copy of the ordering service's TLS CA.
 func (p paths) OrdererTLSCA() string {
-	return filepath.Join(p.OrdererOrg(), "tlsca", "tlsca."+ordererDomain+"-cert.pem")
+	return filepath.Join(p.PublicOrg(ordererOrgName), "tlsca.pem")
+}
+
+// ConsenterCert is the public copy of an orderer's TLS certificate.
+func (p paths) ConsenterCert(o Orderer) string {
+	return filepath.Join(p.PublicOrg(ordererOrgName), "consenters", o.Host+".crt")
 }
 func (p paths) OrdererAdmin() string {
 	return filepath.Join(p.OrdererOrg(), "users", "Admin@"+ordererDomain)
 }
-func (p paths) PeerOrg(o Org) string { return filepath.Join(p.Crypto(), "peerOrganizations", o.Domain) }
+func (p paths) OrdererData(o Orderer) string {
+	return filepath.Join(p.OrgDir(ordererOrgName), "data", o.Name)
+}
+func (p paths) PeerOrg(o Org) string {
+	return filepath.Join(p.OrgCrypto(o.Name), "peerOrganizations", o.Domain)
+}
 func (p paths) PeerNode(o Org) string {
 	return filepath.Join(p.PeerOrg(o), "peers", o.PeerHost)
 }
+func (p paths) PeerData(o Org) string {
+	return filepath.Join(p.OrgDir(o.Name), "data", peerName(o))
+}
+
+// PeerTLSCA is the public copy of an org's TLS CA certificate.
 func (p paths) PeerTLSCA(o Org) string {
-	return filepath.Join(p.PeerOrg(o), "tlsca", "tlsca."+o.Domain+"-cert.pem")
+	return filepath.Join(p.PublicOrg(o.Name), "tlsca.pem")
 }
 
 // user returns the directory of an org's identity: "Admin" or "User1"….
@@ -55,8 +97,6 @@ func (p paths) ChaincodeNode(l Layout) string {
 	return filepath.Join(p.PeerOrg(op), "peers", "chaincode."+op.Domain)
 }
 
-func (p paths) NodeData(name string) string { return filepath.Join(p.root, "data", name) }
-
 func render(name, text string, data any) ([]byte, error) {
 	t, err := template.New(name).Funcs(template.FuncMap{"join": strings.Join}).Parse(text)
 	if err != nil {
@@ -69,18 +109,22 @@ func render(name, text string, data any) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-const cryptoConfigTemplate = `# Generated by internal/fabnet: the identities of the TierChain network.
+// cryptoConfigTemplate is one organisation's cryptogen config: each runs
+// its own, into its own folder.
+const cryptoConfigTemplate = `# Generated by internal/fabnet: the identities of one organisation.
+{{- if .Orderers}}
 OrdererOrgs:
   - Name: Orderer
     Domain: {{.OrdererDomain}}
     EnableNodeOUs: true
     Specs:
-{{- range .L.Orderers}}
+{{- range .Orderers}}
       - Hostname: {{.Name}}
         SANS: [localhost, 127.0.0.1]
 {{- end}}
+{{- else}}
 PeerOrgs:
-{{- range .L.Orgs}}
+{{- with .Org}}
   - Name: {{.Name}}
     Domain: {{.Domain}}
     EnableNodeOUs: true
@@ -94,6 +138,7 @@ PeerOrgs:
     Users:
       Count: {{.Users}}
 {{- end}}
+{{- end}}
 `
 
 const configtxTemplate = `# Generated by internal/fabnet: the TierChain channel.
@@ -101,7 +146,7 @@ Organizations:
   - &OrdererOrg
     Name: OrdererOrg
     ID: OrdererMSP
-    MSPDir: {{.P.OrdererOrg}}/msp
+    MSPDir: {{.P.PublicOrg "Orderer"}}/msp
     Policies:
       Readers: {Type: Signature, Rule: "OR('OrdererMSP.member')"}
       Writers: {Type: Signature, Rule: "OR('OrdererMSP.member')"}
@@ -114,7 +159,7 @@ Organizations:
   - &{{.Name}}
     Name: {{.MSPID}}
     ID: {{.MSPID}}
-    MSPDir: {{$.P.PeerOrg .}}/msp
+    MSPDir: {{$.P.PublicOrg .Name}}/msp
     Policies:
       Readers: {Type: Signature, Rule: "OR('{{.MSPID}}.admin', '{{.MSPID}}.peer', '{{.MSPID}}.client')"}
 {{- if .Endorser}}
@@ -180,8 +225,8 @@ Orderer: &OrdererDefaults
 {{- range .L.Orderers}}
       - Host: {{$.L.Host}}
         Port: {{.Ports.Listen}}
-        ClientTLSCert: {{$.P.OrdererNode .}}/tls/server.crt
-        ServerTLSCert: {{$.P.OrdererNode .}}/tls/server.crt
+        ClientTLSCert: {{$.P.ConsenterCert .}}
+        ServerTLSCert: {{$.P.ConsenterCert .}}
 {{- end}}
   Organizations:
   Policies:
@@ -215,25 +260,37 @@ Profiles:
       Capabilities: *ApplicationCapabilities
 `
 
-// writeConfigs renders crypto-config.yaml, configtx.yaml and core.yaml into
-// the data directory.
+// writeConfigs renders configtx.yaml, core.yaml and orderer.yaml into the
+// data directory, and each organisation's crypto-config.yaml into its folder.
 func writeConfigs(repoRoot string, l Layout, p paths) error {
 	if err := os.MkdirAll(p.Config(), 0o755); err != nil {
 		return err
 	}
-	data := struct {
-		L             Layout
-		P             paths
-		OrdererDomain string
-	}{l, p, ordererDomain}
-	for name, text := range map[string]string{"crypto-config.yaml": cryptoConfigTemplate, "configtx.yaml": configtxTemplate} {
-		b, err := render(name, text, data)
+	for _, u := range cryptoUnits(l) {
+		if err := os.MkdirAll(p.OrgDir(u.Name), 0o700); err != nil {
+			return err
+		}
+		b, err := render("crypto-config.yaml", cryptoConfigTemplate, struct {
+			Org           Org
+			Orderers      []Orderer
+			OrdererDomain string
+		}{u.Org, u.Orderers, ordererDomain})
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(filepath.Join(p.Config(), name), b, 0o644); err != nil {
+		if err := os.WriteFile(u.config(p), b, 0o644); err != nil {
 			return err
 		}
+	}
+	b, err := render("configtx.yaml", configtxTemplate, struct {
+		L Layout
+		P paths
+	}{l, p})
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(p.Config(), "configtx.yaml"), b, 0o644); err != nil {
+		return err
 	}
 	core, err := os.ReadFile(filepath.Join(repoRoot, "network", "config", "core.yaml"))
 	if err != nil {

@@ -2,10 +2,16 @@ package fabnet_test
 
 import (
 	"context"
+	"crypto"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -342,4 +348,199 @@ func waitEveryPeer(t testing.TB, n *fabnet.Network, account string, want int) {
 		waitBalance(t, c, account, want)
 		c.Close()
 	}
+}
+
+// TestKeysStayHome walks every organisation's folder of the running
+// network and parses every private key there: none may belong to a
+// certificate of another organisation (an organisation's certificates are
+// those its own CAs issued, wherever they lie under the network's
+// directory, the public bundle included), and no private key may lie
+// outside its owner's folder. It then reads, from each running node's
+// environment, the key files the node was started with: each must lie in
+// its own organisation's folder and parse.
+func TestKeysStayHome(t *testing.T) {
+	n := fabnettest.Network()
+	owners := map[string]string{"orderer.tierchain.local": "Orderer"} // CA domain -> organisation
+	for _, o := range n.Layout.Orgs {
+		owners[o.Domain] = o.Name
+	}
+	keys, certs := keyMaterial(t, n.Dir, owners)
+	if len(keys) == 0 {
+		t.Fatal("no private key found under", n.Dir)
+	}
+	for _, k := range keys {
+		owner := ""
+		for _, c := range certs {
+			if !k.matches(c.cert) {
+				continue
+			}
+			if c.org != k.folderOrg {
+				t.Errorf("%s (in %s's folder) is the key of %s's certificate %s (%s)", k.path, orgOrNone(k.folderOrg), c.org, c.path, c.cert.Subject)
+			}
+			owner = c.org
+		}
+		if owner == "" {
+			t.Errorf("%s matches no certificate of the network", k.path)
+		}
+	}
+
+	// The key files each node runs with lie in its own organisation's folder.
+	st, err := fabnet.Status(n.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyVars := []string{"CORE_PEER_TLS_KEY_FILE", "ORDERER_GENERAL_TLS_PRIVATEKEY", "ORDERER_GENERAL_CLUSTER_CLIENTPRIVATEKEY",
+		"ORDERER_ADMIN_TLS_PRIVATEKEY", "CHAINCODE_TLS_KEY"}
+	mspVars := []string{"CORE_PEER_MSPCONFIGPATH", "ORDERER_GENERAL_LOCALMSPDIR"}
+	for _, p := range st.Procs {
+		org := "Orderer"
+		switch {
+		case p.Name == "chaincode":
+			org = "Operator"
+		case strings.HasPrefix(p.Name, "peer0-"):
+			for _, o := range n.Layout.Orgs {
+				if "peer0-"+strings.ToLower(o.Name) == p.Name {
+					org = o.Name
+				}
+			}
+		}
+		home := n.OrgDir(org) + string(filepath.Separator)
+		env := procEnv(t, p.PID)
+		var files []string
+		for _, v := range keyVars {
+			if f, ok := env[v]; ok {
+				files = append(files, f)
+			}
+		}
+		for _, v := range mspVars {
+			if d, ok := env[v]; ok {
+				files = append(files, filepath.Join(d, "keystore", "priv_sk"))
+			}
+		}
+		want := 2 // a TLS key and an MSP signing key
+		if p.Name == "chaincode" {
+			want = 1 // a TLS key only
+		}
+		if len(files) < want {
+			t.Errorf("%s runs with key files %v: want its TLS key and (a peer or orderer) its MSP signing key", p.Name, files)
+		}
+		for _, f := range files {
+			if !strings.HasPrefix(f, home) {
+				t.Errorf("%s runs with %s, outside %s's folder %s", p.Name, f, org, home)
+			}
+			if _, err := parseKeyFile(f); err != nil {
+				t.Errorf("%s: %v", p.Name, err)
+			}
+		}
+	}
+}
+
+type keyFile struct {
+	path      string
+	folderOrg string // the organisation whose folder holds it; "" outside every one
+	pub       crypto.PublicKey
+}
+
+func (k keyFile) matches(c *x509.Certificate) bool {
+	pub, ok := k.pub.(interface{ Equal(crypto.PublicKey) bool })
+	return ok && pub.Equal(c.PublicKey)
+}
+
+type certFile struct {
+	path string
+	org  string // the organisation whose CA issued it
+	cert *x509.Certificate
+}
+
+func orgOrNone(org string) string {
+	if org == "" {
+		return "no organisation"
+	}
+	return org
+}
+
+// keyMaterial parses every PEM file under dir: private keys (with the
+// organisation folder they lie in) and certificates (with the organisation
+// whose CA issued them, by the issuer's organisation, the CA's domain).
+func keyMaterial(t *testing.T, dir string, owners map[string]string) ([]keyFile, []certFile) {
+	t.Helper()
+	orgs := filepath.Join(dir, "orgs") + string(filepath.Separator)
+	var keys []keyFile
+	var certs []certFile
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || d.Type()&fs.ModeSymlink != 0 {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for rest := b; ; {
+			var blk *pem.Block
+			if blk, rest = pem.Decode(rest); blk == nil {
+				break
+			}
+			switch {
+			case strings.HasSuffix(blk.Type, "PRIVATE KEY"):
+				k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
+				if err != nil {
+					t.Errorf("%s: %v", path, err)
+					continue
+				}
+				folder := ""
+				if rel, ok := strings.CutPrefix(path, orgs); ok {
+					folder, _, _ = strings.Cut(rel, string(filepath.Separator))
+				}
+				keys = append(keys, keyFile{path: path, folderOrg: folder, pub: k.(crypto.Signer).Public()})
+			case blk.Type == "CERTIFICATE":
+				c, err := x509.ParseCertificate(blk.Bytes)
+				if err != nil {
+					t.Errorf("%s: %v", path, err)
+					continue
+				}
+				if len(c.Issuer.Organization) != 1 || owners[c.Issuer.Organization[0]] == "" {
+					t.Errorf("%s: certificate issued by %s, no organisation of the network", path, c.Issuer)
+					continue
+				}
+				certs = append(certs, certFile{path: path, org: owners[c.Issuer.Organization[0]], cert: c})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keys, certs
+}
+
+func parseKeyFile(path string) (crypto.PublicKey, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	blk, _ := pem.Decode(b)
+	if blk == nil {
+		return nil, fmt.Errorf("%s: no PEM", path)
+	}
+	k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return k.(crypto.Signer).Public(), nil
+}
+
+// procEnv reads a running process's environment.
+func procEnv(t *testing.T, pid int) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{}
+	for _, kv := range strings.Split(string(b), "\x00") {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			env[k] = v
+		}
+	}
+	return env
 }

@@ -1,7 +1,9 @@
 // Package fabnet runs a real Hyperledger Fabric network as native processes
 // on one machine: Raft orderers, one peer per organisation, TLS everywhere,
-// the TierChain chaincode as a service. It is what `tierchain up` and the
-// integration tests start. Layout is the single description of the network
+// the TierChain chaincode as a service. Each organisation creates its keys
+// in its own folder (orgs/<Org>/) and its nodes start from there; only the
+// public bundle (public/: certificates, genesis block, endpoints) is shared.
+// It is what `tierchain up` and the integration tests start. Layout is the single description of the network
 // (organisations, ports, channel) that the launcher, the CLI and the
 // docker-compose check share.
 package fabnet

@@ -92,6 +92,10 @@ func Start(ctx context.Context, opts Options) (n *Network, err error) {
 	}
 	rec, recErr := readRecord(p.Record())
 	resume := recErr == nil && !opts.Fresh
+	if _, err := os.Stat(p.Orgs()); resume && err != nil {
+		return nil, fmt.Errorf("%w: the network in %s keeps every organisation's keys in one folder (made before one folder per organisation); create a new one",
+			ErrOtherLayout, dir)
+	}
 	if resume {
 		if rec.Base != opts.Base || rec.Orderers != opts.Orderers {
 			return nil, fmt.Errorf("%w: the network in %s has %d orderer(s) from port %d, asked for %d from port %d",
@@ -168,7 +172,7 @@ func (n *Network) create(ctx context.Context) error {
 	if err := writeConfigs(n.repo, l, p); err != nil {
 		return err
 	}
-	if err := n.run(ctx, "cryptogen", nil, "generate", "--config", filepath.Join(p.Config(), "crypto-config.yaml"), "--output", p.Crypto()); err != nil {
+	if err := n.generateCrypto(ctx); err != nil {
 		return err
 	}
 	if err := n.run(ctx, "configtxgen", nil, "-configPath", p.Config(), "-profile", "TierChain", "-channelID", ChannelName, "-outputBlock", p.Genesis()); err != nil {
@@ -336,7 +340,7 @@ func (n *Network) StartOrderer(name string) error {
 		return fmt.Errorf("fabnet: no orderer %q", name)
 	}
 	node := n.p.OrdererNode(o)
-	data := n.p.NodeData(o.Name)
+	data := n.p.OrdererData(o)
 	tls := filepath.Join(node, "tls")
 	env := []string{
 		"FABRIC_CFG_PATH=" + n.p.Config(),
@@ -415,7 +419,7 @@ func (n *Network) StartPeer(org string) error {
 		return fmt.Errorf("fabnet: no org %q", org)
 	}
 	node := n.p.PeerNode(o)
-	data := n.p.NodeData(peerName(o))
+	data := n.p.PeerData(o)
 	tls := filepath.Join(node, "tls")
 	addr := n.Layout.Address(o.Peer.Listen)
 	env := []string{

@@ -117,15 +117,7 @@ func stopGroup(pid int, bin string, grace time.Duration) (bool, error) {
 	if pid <= 0 || !(alive(pid, bin) || (!pidExists(pid) && len(groupMembers(pid)) > 0)) {
 		return false, nil
 	}
-	syscall.Kill(-pid, syscall.SIGTERM)
-	if groupExited(pid, grace) {
-		return true, nil
-	}
-	syscall.Kill(-pid, syscall.SIGKILL)
-	if groupExited(pid, killWait) {
-		return true, nil
-	}
-	return true, fmt.Errorf("%w: process group %d (%s), members %v", ErrStillRunning, pid, filepath.Base(bin), groupMembers(pid))
+	return true, terminateGroup(pid, filepath.Base(bin), grace)
 }
 
 // waitGroup waits, bounded, for the members a dead leader's group left
@@ -134,6 +126,12 @@ func waitGroup(pgid int, name string, grace time.Duration) error {
 	if groupExited(pgid, 0) {
 		return nil
 	}
+	return terminateGroup(pgid, name, grace)
+}
+
+// terminateGroup sends SIGTERM to process group pgid, SIGKILL after grace,
+// and waits (killWait at most) until every member has exited.
+func terminateGroup(pgid int, name string, grace time.Duration) error {
 	syscall.Kill(-pgid, syscall.SIGTERM)
 	if groupExited(pgid, grace) {
 		return nil
