@@ -73,7 +73,10 @@ type Org struct {
 	// organisation (the operator, for the enterprises it hosts).
 	CA *KeyPair `json:"ca,omitempty"`
 	// Endorsers are the other organisations' peers that endorse with this
-	// one: endpoints and TLS CAs, nothing secret.
+	// one: endpoints and TLS CAs, nothing secret. A gateway that hosts
+	// every organisation (today's) does not need them (the peer's gateway
+	// service finds endorsers by discovery); one organisation's own
+	// description carries them for the deployments that pin endorsers.
 	Endorsers []RemotePeer `json:"endorsers,omitempty"`
 }
 
@@ -83,9 +86,6 @@ type Peer struct {
 	Address       string `json:"address"` // host:port
 	TLSCACertPEM  string `json:"tlsCACertPEM,omitempty"`
 	TLSCACertPath string `json:"tlsCACertPath,omitempty"`
-	// ServerName overrides the TLS server name when it differs from the
-	// address's host.
-	ServerName string `json:"serverName,omitempty"`
 }
 
 // RemotePeer is another organisation's peer.
