@@ -149,16 +149,24 @@ func (p *Platform) register(ctx context.Context, by *fabricclient.Client, f foun
 	return err
 }
 
-// identity reads the certificate and key of an organisation's identity
-// (describesFounders made sure the description has it).
-func identity(c orgconfig.Consortium, org, user string) (certPEM, keyPEM []byte, err error) {
+// described returns the files of an organisation's identity.
+func described(c orgconfig.Consortium, org, user string) (orgconfig.Identity, error) {
 	o, ok := c.Org(org)
 	if !ok {
-		return nil, nil, fmt.Errorf("%w: organisation %s", ErrNotDescribed, org)
+		return orgconfig.Identity{}, fmt.Errorf("%w: organisation %s", ErrNotDescribed, org)
 	}
 	id, err := o.Identity(user)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %w", ErrNotDescribed, err)
+		return orgconfig.Identity{}, fmt.Errorf("%w: %w", ErrNotDescribed, err)
+	}
+	return id, nil
+}
+
+// identity reads the certificate and key of an organisation's identity.
+func identity(c orgconfig.Consortium, org, user string) (certPEM, keyPEM []byte, err error) {
+	id, err := described(c, org, user)
+	if err != nil {
+		return nil, nil, err
 	}
 	return id.Read()
 }

@@ -268,22 +268,12 @@ var ErrNotDescribed = errors.New("platform: not in the consortium description")
 // operator's Admin (it registers the operator) and the host organisation's
 // signing CA (it issues the hosted enterprises' identities).
 func describesFounders(c orgconfig.Consortium) error {
-	need := func(org, user string) error {
-		o, ok := c.Org(org)
-		if !ok {
-			return fmt.Errorf("%w: organisation %s", ErrNotDescribed, org)
-		}
-		if _, err := o.Identity(user); err != nil {
-			return fmt.Errorf("%w: %w", ErrNotDescribed, err)
-		}
-		return nil
-	}
 	for _, f := range founders {
-		if err := need(f.org, f.user); err != nil {
+		if _, err := described(c, f.org, f.user); err != nil {
 			return err
 		}
 	}
-	if err := need(founders[0].org, "Admin"); err != nil {
+	if _, err := described(c, founders[0].org, "Admin"); err != nil {
 		return err
 	}
 	if o, _ := c.Org(api.HostOrg); o.CA == nil {
