@@ -38,7 +38,13 @@ func startGateway(ctx context.Context, dir, addr string) error {
 		return err
 	}
 	defer logf.Close()
-	cmd := exec.Command(exe, "serve", "--dir", dir, "--addr", addr)
+	// The gateway runs from the network's description, as a deployment's
+	// gateway runs from its own.
+	desc, err := describeNetwork(dir)
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(exe, "serve", "--org-config", desc, "--data", gatewayDir(dir), "--addr", addr)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {

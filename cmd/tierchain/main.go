@@ -1,7 +1,7 @@
 // Command tierchain runs the TierChain platform on one machine.
 //
 //	tierchain up [--dir D] [--base PORT] [--orderers 1|3] [--batch-timeout 150ms] [--fresh] [--addr A] [--gateway=false] [--demo=false]
-//	tierchain serve [--dir D] [--addr A] [--db DSN]
+//	tierchain serve [--dir D | --org-config FILE [--data D]] [--addr A] [--db DSN]
 //	tierchain demo [--dir D] [--addr A] [--maturity 20s] [--once]
 //	tierchain status [--dir D]
 //	tierchain down [--dir D] [--purge]

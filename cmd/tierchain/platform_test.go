@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/tierchain/tierchain/internal/fabnet/fabnettest"
+	"github.com/tierchain/tierchain/internal/orgconfig"
 )
 
 // TestUpWholePlatform runs the built binary as README's first command
@@ -67,6 +68,14 @@ func TestUpWholePlatform(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("up: output lacks %q", want)
 		}
+	}
+	// The gateway runs from the description up wrote, not from the network.
+	desc, err := orgconfig.Load(filepath.Join(dir, "gateway", "consortium.json"))
+	if err != nil || len(desc.Orgs) != 5 {
+		t.Errorf("the network's description: %d orgs, %v", len(desc.Orgs), err)
+	}
+	if log, _ := os.ReadFile(filepath.Join(dir, "gateway", "gateway.log")); !strings.Contains(string(log), "consortium.json") {
+		t.Errorf("the gateway's log does not name its description:\n%s", log)
 	}
 	var tokens map[string]string
 	b, err := os.ReadFile(filepath.Join(dir, "gateway", "tokens.json"))

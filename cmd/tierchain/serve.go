@@ -18,6 +18,7 @@ import (
 
 	"github.com/tierchain/tierchain/gateway/platform"
 	"github.com/tierchain/tierchain/internal/fabnet"
+	"github.com/tierchain/tierchain/internal/orgconfig"
 )
 
 // defaultAddr is where the gateway listens.
@@ -28,26 +29,42 @@ const defaultAddr = "127.0.0.1:8080"
 // gateway's keys are registered on that ledger).
 func gatewayDir(networkDir string) string { return filepath.Join(networkDir, "gateway") }
 
-// runServe runs the REST gateway in the foreground on a network that
-// `tierchain up` started.
+// runServe runs the REST gateway in the foreground: on the consortium a
+// description file names (--org-config), or on the network `tierchain up`
+// started in --dir, whose description fabnet writes there first.
 func runServe(w io.Writer, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(w)
-	dir := fs.String("dir", defaultDir(), "the network's data directory")
+	dir := fs.String("dir", defaultDir(), "the network's data directory (without --org-config)")
+	orgConfig := fs.String("org-config", "", "the consortium description (internal/orgconfig JSON; default: the one fabnet writes in DIR/gateway)")
+	data := fs.String("data", "", "the gateway's state: database, master key, dev tokens (default: the description's folder)")
 	addr := fs.String("addr", defaultAddr, "listen address")
-	dsn := fs.String("db", "", "database: sqlite:PATH or postgres://… (default: SQLite in DIR/gateway)")
+	dsn := fs.String("db", "", "database: sqlite:PATH or postgres://… (default: SQLite in the state folder)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
 	}
 	gin.SetMode(gin.ReleaseMode)
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	n, err := fabnet.Open(*dir)
-	if err != nil {
-		return fmt.Errorf("%w (start the network with 'tierchain up')", err)
+	path := *orgConfig
+	if path == "" {
+		var err error
+		if path, err = describeNetwork(*dir); err != nil {
+			return err
+		}
 	}
-	p, err := platform.New(ctx, platform.Config{Network: n, DataDir: gatewayDir(*dir), DSN: *dsn, Logger: log})
+	c, err := orgconfig.Load(path)
+	if err != nil {
+		return err
+	}
+	if *data == "" {
+		*data = filepath.Dir(path)
+	}
+	p, err := platform.New(ctx, platform.Config{Consortium: c, DataDir: *data, DSN: *dsn, Logger: log})
 	if err != nil {
 		return err
 	}
@@ -56,10 +73,20 @@ func runServe(w io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
-	log.Info("gateway serving", "addr", ln.Addr().String(), "tokens", filepath.Join(gatewayDir(*dir), "tokens.json"))
+	log.Info("gateway serving", "addr", ln.Addr().String(), "orgConfig", path, "tokens", filepath.Join(*data, "tokens.json"))
 	err = p.Serve(ctx, ln)
 	if errors.Is(err, http.ErrServerClosed) || errors.Is(err, context.Canceled) {
 		return nil
 	}
 	return err
+}
+
+// describeNetwork writes the description of the network running in dir
+// (fabnet.OrgConfigFile, in gatewayDir) and returns its path.
+func describeNetwork(dir string) (string, error) {
+	n, err := fabnet.Open(dir)
+	if err != nil {
+		return "", fmt.Errorf("%w (start the network with 'tierchain up', or give --org-config)", err)
+	}
+	return n.WriteOrgConfig()
 }

@@ -43,7 +43,12 @@ type env struct {
 func (e *env) Gateway(ctx context.Context) (*loadrest.Gateway, error) {
 	e.restOnce.Do(func() {
 		log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-		e.rest, e.restErr = loadrest.Start(ctx, e.net, log)
+		c, err := e.net.OrgConfig()
+		if err != nil {
+			e.restErr = err
+			return
+		}
+		e.rest, e.restErr = loadrest.Start(ctx, c, log)
 	})
 	return e.rest, e.restErr
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/tierchain/tierchain/gateway/platform"
+	"github.com/tierchain/tierchain/gateway/platform/platformtest"
 	"github.com/tierchain/tierchain/internal/demo"
 	"github.com/tierchain/tierchain/internal/fabnet/fabnettest"
 )
@@ -93,7 +94,11 @@ func gw(t *testing.T) *gatewayProc {
 // start builds a platform on the data directory and serves it on the
 // gateway's address (a free one the first time).
 func (g *gatewayProc) start(ctx context.Context) error {
-	p, err := platform.New(ctx, platform.Config{Network: fabnettest.Network(), DataDir: g.dir, Logger: logger()})
+	c, err := platformtest.Consortium()
+	if err != nil {
+		return err
+	}
+	p, err := platform.New(ctx, platform.Config{Consortium: c, DataDir: g.dir, Logger: logger()})
 	if err != nil {
 		return err
 	}

@@ -24,8 +24,8 @@ import (
 
 	"github.com/tierchain/tierchain/gateway/platform"
 	"github.com/tierchain/tierchain/internal/demo"
-	"github.com/tierchain/tierchain/internal/fabnet"
 	"github.com/tierchain/tierchain/internal/loadgen"
+	"github.com/tierchain/tierchain/internal/orgconfig"
 )
 
 // Gateway is the platform serving on loopback for a load run.
@@ -51,9 +51,9 @@ type holding struct {
 	value    uint64
 }
 
-// Start builds the platform on the network (its database in a new
-// temporary directory) and serves it on a free loopback port.
-func Start(ctx context.Context, n *fabnet.Network, log *slog.Logger) (*Gateway, error) {
+// Start builds the platform on the consortium c describes (its database
+// in a new temporary directory) and serves it on a free loopback port.
+func Start(ctx context.Context, c orgconfig.Consortium, log *slog.Logger) (*Gateway, error) {
 	if gin.Mode() == gin.DebugMode {
 		gin.SetMode(gin.ReleaseMode) // no route listing on the load tool's output
 	}
@@ -61,7 +61,7 @@ func Start(ctx context.Context, n *fabnet.Network, log *slog.Logger) (*Gateway, 
 	if err != nil {
 		return nil, err
 	}
-	p, err := platform.New(ctx, platform.Config{Network: n, DataDir: dir, Logger: log})
+	p, err := platform.New(ctx, platform.Config{Consortium: c, DataDir: dir, Logger: log})
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, err

@@ -23,7 +23,11 @@ func TestMain(m *testing.M) {
 func TestSplitOp(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	g, err := Start(ctx, fabnettest.Network(), slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
+	c, err := fabnettest.Network().OrgConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := Start(ctx, c, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,11 +6,10 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/tierchain/tierchain/chaincode/model"
-	"github.com/tierchain/tierchain/internal/fabnet"
 	"github.com/tierchain/tierchain/internal/fabricclient"
+	"github.com/tierchain/tierchain/internal/orgconfig"
 	"github.com/tierchain/tierchain/services/directory"
 	"github.com/tierchain/tierchain/zk/audit"
 	"github.com/tierchain/tierchain/zk/oprf"
@@ -49,18 +48,10 @@ const (
 // bootstrap makes sure every founder is in the directory with a wallet key
 // and registered on the ledger (the operator by its organisation's admin,
 // the others by the operator).
-func (p *Platform) bootstrap(ctx context.Context, n *fabnet.Network) error {
+func (p *Platform) bootstrap(ctx context.Context, c orgconfig.Consortium) error {
 	for _, f := range founders {
 		if _, err := p.Directory.Get(ctx, f.id); errors.Is(err, directory.ErrNotFound) {
-			id, err := n.IdentityFor(f.org, f.user)
-			if err != nil {
-				return err
-			}
-			certPEM, err := os.ReadFile(id.CertPath)
-			if err != nil {
-				return err
-			}
-			keyPEM, err := os.ReadFile(id.KeyPath)
+			certPEM, keyPEM, err := identity(c, f.org, f.user)
 			if err != nil {
 				return err
 			}
@@ -97,7 +88,7 @@ func (p *Platform) bootstrap(ctx context.Context, n *fabnet.Network) error {
 		if !unknownCaller(err) {
 			return err
 		}
-		admin, err := adminClient(n)
+		admin, err := adminClient(c)
 		if err != nil {
 			return err
 		}
@@ -158,18 +149,44 @@ func (p *Platform) register(ctx context.Context, by *fabricclient.Client, f foun
 	return err
 }
 
-func adminClient(n *fabnet.Network) (*fabricclient.Client, error) {
-	id, err := n.IdentityFor("Operator", "Admin")
+// described returns the files of an organisation's identity.
+func described(c orgconfig.Consortium, org, user string) (orgconfig.Identity, error) {
+	o, ok := c.Org(org)
+	if !ok {
+		return orgconfig.Identity{}, fmt.Errorf("%w: organisation %s", ErrNotDescribed, org)
+	}
+	id, err := o.Identity(user)
+	if err != nil {
+		return orgconfig.Identity{}, fmt.Errorf("%w: %w", ErrNotDescribed, err)
+	}
+	return id, nil
+}
+
+// identity reads the certificate and key of an organisation's identity.
+func identity(c orgconfig.Consortium, org, user string) (certPEM, keyPEM []byte, err error) {
+	id, err := described(c, org, user)
+	if err != nil {
+		return nil, nil, err
+	}
+	return id.Read()
+}
+
+// adminClient connects as the operator organisation's Admin, which
+// registers the operator enterprise on a fresh ledger.
+func adminClient(c orgconfig.Consortium) (*fabricclient.Client, error) {
+	org := founders[0].org
+	certPEM, keyPEM, err := identity(c, org, "Admin")
 	if err != nil {
 		return nil, err
 	}
-	read := func(path string) []byte {
-		b, _ := os.ReadFile(path)
-		return b
+	o, _ := c.Org(org)
+	tlsCA, err := o.Peer.TLSCACert()
+	if err != nil {
+		return nil, err
 	}
-	return fabricclient.Dial(fabricclient.Config{PeerEndpoint: id.PeerAddress, TLSCACertPEM: read(id.TLSCAPath),
-		CertPEM: read(id.CertPath), KeyPEM: read(id.KeyPath), MSPID: id.MSPID,
-		Options: fabricclient.Options{Channel: fabnet.ChannelName, Chaincode: fabnet.ChaincodeName}})
+	return fabricclient.Dial(fabricclient.Config{PeerEndpoint: o.Peer.Address, TLSCACertPEM: tlsCA,
+		CertPEM: certPEM, KeyPEM: keyPEM, MSPID: o.MSPID,
+		Options: fabricclient.Options{Channel: c.Channel, Chaincode: c.Chaincode}})
 }
 
 // oprfKey returns the operator's OPRF key, creating it on first use.

@@ -3,8 +3,10 @@
 // with the operator's OPRF, the business API, the ledger event feed, and
 // the first enterprises of a fresh network (the operator, a core
 // enterprise, two banks and the regulator, with their organisations' user
-// identities). `tierchain serve` runs it; the end-to-end tests start it on
-// their own network.
+// identities). It is configured with a plain description of the
+// organisations it hosts (internal/orgconfig), not with the launcher that
+// started their nodes. `tierchain serve` runs it; the end-to-end tests
+// start it on their own network through the description fabnet writes.
 package platform
 
 import (
@@ -27,9 +29,9 @@ import (
 	"github.com/tierchain/tierchain/gateway/api"
 	"github.com/tierchain/tierchain/gateway/console"
 	"github.com/tierchain/tierchain/gateway/ledgerfeed"
-	"github.com/tierchain/tierchain/internal/fabnet"
 	"github.com/tierchain/tierchain/internal/fabricca"
 	"github.com/tierchain/tierchain/internal/fabricclient"
+	"github.com/tierchain/tierchain/internal/orgconfig"
 	"github.com/tierchain/tierchain/services/audit"
 	"github.com/tierchain/tierchain/services/directory"
 	"github.com/tierchain/tierchain/services/indexer"
@@ -41,7 +43,12 @@ import (
 
 // Config locates the network and the gateway's own state.
 type Config struct {
-	Network *fabnet.Network
+	// Consortium describes the organisations the gateway hosts: their
+	// peers, identities and the operator's signing CA, the channel and the
+	// chaincode (internal/orgconfig; `tierchain up` writes one with
+	// internal/fabnet, a deployment writes its own). Today the gateway
+	// hosts every founding organisation, so it must describe all of them.
+	Consortium orgconfig.Consortium
 	// DataDir keeps the gateway's database (unless DSN says otherwise), its
 	// master key and the dev API tokens.
 	DataDir string
@@ -107,13 +114,19 @@ func New(ctx context.Context, cfg Config) (*Platform, error) {
 }
 
 func build(ctx context.Context, cfg Config, db *store.DB) (_ *Platform, err error) {
-	n := cfg.Network
-	orgs, err := orgsOf(n)
+	c := cfg.Consortium
+	if err := c.Validate(); err != nil {
+		return nil, fmt.Errorf("platform: %w", err)
+	}
+	if err := describesFounders(c); err != nil {
+		return nil, err
+	}
+	orgs, err := orgsOf(c)
 	if err != nil {
 		return nil, err
 	}
-	pctx := protocol.Context{Channel: fabnet.ChannelName, Chaincode: fabnet.ChaincodeName}
-	opts := fabricclient.Options{Channel: fabnet.ChannelName, Chaincode: fabnet.ChaincodeName, MVCCRetries: 2}
+	pctx := protocol.Context{Channel: c.Channel, Chaincode: c.Chaincode}
+	opts := fabricclient.Options{Channel: c.Channel, Chaincode: c.Chaincode, MVCCRetries: 2}
 	dir, err := directory.New(ctx, db, cfg.MasterKey, orgs, opts)
 	if err != nil {
 		return nil, err
@@ -128,7 +141,7 @@ func build(ctx context.Context, cfg Config, db *store.DB) (_ *Platform, err erro
 		return nil, err
 	}
 	p := &Platform{Directory: dir, Wallet: w, DB: db, log: cfg.Logger}
-	if err := p.bootstrap(ctx, n); err != nil {
+	if err := p.bootstrap(ctx, c); err != nil {
 		return nil, fmt.Errorf("platform: bootstrap: %w", err)
 	}
 	oprfKey, err := p.oprfKey(ctx)
@@ -245,33 +258,45 @@ func (p *Platform) Close() error {
 	return errors.Join(p.Directory.Close(), p.DB.Close())
 }
 
-func orgsOf(n *fabnet.Network) ([]directory.Org, error) {
+// ErrNotDescribed reports a consortium description that lacks an
+// organisation, identity or signing CA the gateway needs for its founding
+// enterprises.
+var ErrNotDescribed = errors.New("platform: not in the consortium description")
+
+// describesFounders checks, before anything touches the ledger, that the
+// description holds every founder's organisation and identity, the
+// operator's Admin (it registers the operator) and the host organisation's
+// signing CA (it issues the hosted enterprises' identities).
+func describesFounders(c orgconfig.Consortium) error {
+	for _, f := range founders {
+		if _, err := described(c, f.org, f.user); err != nil {
+			return err
+		}
+	}
+	if _, err := described(c, founders[0].org, "Admin"); err != nil {
+		return err
+	}
+	if o, _ := c.Org(api.HostOrg); o.CA == nil {
+		return fmt.Errorf("%w: the signing CA of %s (orgs[].ca)", ErrNotDescribed, api.HostOrg)
+	}
+	return nil
+}
+
+func orgsOf(c orgconfig.Consortium) ([]directory.Org, error) {
 	var orgs []directory.Org
-	for _, o := range n.Layout.Orgs {
-		id, err := n.IdentityFor(o.Name, "Admin")
+	for _, o := range c.Orgs {
+		tlsCA, err := o.Peer.TLSCACert()
 		if err != nil {
 			return nil, err
 		}
-		tlsCA, err := os.ReadFile(id.TLSCAPath)
-		if err != nil {
-			return nil, err
-		}
-		org := directory.Org{Name: o.Name, MSPID: o.MSPID, PeerAddress: id.PeerAddress, TLSCACert: tlsCA}
-		if o.Name == api.HostOrg {
-			certPath, keyPath, err := n.CAFiles(o.Name)
-			if err != nil {
-				return nil, err
-			}
-			certPEM, err := os.ReadFile(certPath)
-			if err != nil {
-				return nil, err
-			}
-			keyPEM, err := os.ReadFile(keyPath)
+		org := directory.Org{Name: o.Name, MSPID: o.MSPID, PeerAddress: o.Peer.Address, TLSCACert: tlsCA}
+		if o.CA != nil {
+			certPEM, keyPEM, err := o.CA.Read()
 			if err != nil {
 				return nil, err
 			}
 			if org.CA, err = fabricca.Load(certPEM, keyPEM); err != nil {
-				return nil, err
+				return nil, fmt.Errorf("platform: the signing CA of %s: %w", o.Name, err)
 			}
 		}
 		orgs = append(orgs, org)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/tierchain/tierchain/gateway/platform"
 	"github.com/tierchain/tierchain/internal/fabnet/fabnettest"
+	"github.com/tierchain/tierchain/internal/orgconfig"
 )
 
 var (
@@ -38,13 +39,28 @@ func Start(t testing.TB) (*platform.Platform, string) {
 	return p, base
 }
 
+// Consortium describes the binary's network to a gateway the way `tierchain
+// serve` gets it: fabnet writes the description into the network's
+// directory and it is loaded back from the file.
+func Consortium() (orgconfig.Consortium, error) {
+	path, err := fabnettest.Network().WriteOrgConfig()
+	if err != nil {
+		return orgconfig.Consortium{}, err
+	}
+	return orgconfig.Load(path)
+}
+
 func serve() (*platform.Platform, string, error) {
 	dir, err := os.MkdirTemp("", "tierchain-platform-")
 	if err != nil {
 		return nil, "", err
 	}
+	c, err := Consortium()
+	if err != nil {
+		return nil, "", err
+	}
 	ctx := context.Background()
-	p, err := platform.New(ctx, platform.Config{Network: fabnettest.Network(), DataDir: dir,
+	p, err := platform.New(ctx, platform.Config{Consortium: c, DataDir: dir,
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {
 		return nil, "", err
