@@ -8,7 +8,11 @@
 // docker-compose check share.
 package fabnet
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/tierchain/tierchain/internal/orgconfig"
+)
 
 // Channel and chaincode names of the TierChain network.
 const (
@@ -18,14 +22,15 @@ const (
 	ordererDomain  = "orderer.tierchain.local"
 )
 
-// Role says what an organisation does on the channel.
-type Role string
+// Role says what an organisation does on the channel: the same roles a
+// gateway's description names (orgconfig.Role).
+type Role = orgconfig.Role
 
 const (
-	RoleOperator  Role = "operator"
-	RoleCore      Role = "core"
-	RoleBank      Role = "bank"
-	RoleRegulator Role = "regulator"
+	RoleOperator  = orgconfig.RoleOperator
+	RoleCore      = orgconfig.RoleCore
+	RoleBank      = orgconfig.RoleBank
+	RoleRegulator = orgconfig.RoleRegulator
 )
 
 // Org is a peer organisation with its one peer.
