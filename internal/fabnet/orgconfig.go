@@ -27,7 +27,7 @@ func (n *Network) OrgConfig() (orgconfig.Consortium, error) {
 		peers[o.Name] = orgconfig.Peer{Address: admin.PeerAddress, TLSCACertPath: admin.TLSCAPath}
 	}
 	for _, o := range n.Layout.Orgs {
-		org := orgconfig.Org{Name: o.Name, MSPID: o.MSPID, Role: orgconfig.Role(o.Role), Peer: peers[o.Name],
+		org := orgconfig.Org{Name: o.Name, MSPID: o.MSPID, Role: o.Role, Peer: peers[o.Name],
 			Identities: map[string]orgconfig.Identity{}}
 		users := []string{"Admin"}
 		for i := 1; i <= o.Users; i++ {
