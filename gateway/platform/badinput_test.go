@@ -96,11 +96,7 @@ func TestBadInputsChangeNothing(t *testing.T) {
 	p, base := start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	res, err := demo.Run(ctx, demo.Config{Base: base, Tokens: p.Tokens, Maturity: time.Hour, Suffix: "-b",
-		StopBefore: "pay", Out: testWriter{t}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := storyUntilPay(t, ctx, p, base, "-b")
 	as := func(token string) *demo.Client { return &demo.Client{Base: base, Token: token} }
 	tier1, tier2 := as(res.SupplierTokens[0]), as(res.SupplierTokens[1])
 	core, bankB, regulator := as(p.Tokens["carmaker"]), as(p.Tokens["bankB"]), as(p.Tokens["regulator"])

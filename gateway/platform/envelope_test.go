@@ -28,11 +28,7 @@ func TestLyingEnvelopeOverREST(t *testing.T) {
 	p, base := start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	res, err := demo.Run(ctx, demo.Config{Base: base, Tokens: p.Tokens, Maturity: time.Hour, Suffix: "-e",
-		StopBefore: "pay", Out: testWriter{t}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := storyUntilPay(t, ctx, p, base, "-e")
 	as := func(token string) *demo.Client { return &demo.Client{Base: base, Token: token} }
 	sender, holder := res.Suppliers[0], res.Suppliers[1]
 	tier1, tier2, regulator := as(res.SupplierTokens[0]), as(res.SupplierTokens[1]), as(p.Tokens["regulator"])

@@ -29,6 +29,19 @@ func (w testWriter) Write(b []byte) (int, error) { w.t.Log(string(b)); return le
 // start returns the binary's platform serving on the test network.
 func start(t *testing.T) (*platform.Platform, string) { return platformtest.Start(t) }
 
+// storyUntilPay plays the demo story over REST with new suppliers (named
+// with suffix) up to, not including, payment at maturity: the tokens are
+// split and one is financed.
+func storyUntilPay(t *testing.T, ctx context.Context, p *platform.Platform, base, suffix string) *demo.Result {
+	t.Helper()
+	res, err := demo.Run(ctx, demo.Config{Base: base, Tokens: p.Tokens, Maturity: time.Hour, Suffix: suffix,
+		StopBefore: "pay", Out: testWriter{t}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
 // subscribe streams the event types of GET /v1/events for a token.
 func subscribe(t *testing.T, ctx context.Context, base, token string) <-chan string {
 	t.Helper()
