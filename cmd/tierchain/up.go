@@ -86,6 +86,8 @@ func printLayout(w io.Writer, l fabnet.Layout, dir string) {
 		}
 		fmt.Fprintf(w, "  %-22s %s (%s, %s; operations %d)\n", "peer0."+o.Name, l.Address(o.Peer.Listen), o.MSPID, role, o.Peer.Operations)
 	}
-	fmt.Fprintf(w, "  %-22s %s (chaincode as a service, mutual TLS)\n", "chaincode server", l.Address(l.ChaincodePort))
+	for _, o := range l.Orgs {
+		fmt.Fprintf(w, "  %-22s %s (%s's own chaincode server, as a service, mutual TLS)\n", "chaincode."+o.Name, l.Address(o.ChaincodePort), o.Name)
+	}
 	fmt.Fprintf(w, "logs: %s/logs   each organisation's keys and ledgers: %s/orgs/<Org>   public bundle: %s/public\n", dir, dir, dir)
 }

@@ -37,15 +37,18 @@ func (p paths) Genesis() string              { return filepath.Join(p.Public(), 
 func (p paths) Endpoints() string            { return filepath.Join(p.Public(), "endpoints.json") }
 func (p paths) State() string                { return filepath.Join(p.root, "state.json") }
 func (p paths) Record() string               { return filepath.Join(p.root, "network.json") }
-func (p paths) ChaincodeEnv() string {
-	return filepath.Join(p.root, "chaincode.env")
+
+// CcPackage is an organisation's chaincode package: it holds the client
+// TLS key its peer presents to its own chaincode server, so it sits in its
+// folder and only its peer installs it.
+func (p paths) CcPackage(o Org) string {
+	return filepath.Join(p.OrgDir(o.Name), ChaincodeLabel+".tar.gz")
 }
 
-// CcPackage is the chaincode package: it holds the client TLS key peers
-// present to the Operator's chaincode server, so it sits in the Operator's
-// folder.
-func (p paths) CcPackage() string {
-	return filepath.Join(p.OrgDir("Operator"), ChaincodeLabel+".tar.gz")
+// ChaincodeEnv is an organisation's CHAINCODE_ID for its chaincode server
+// (docker-compose.yml's env_file).
+func (p paths) ChaincodeEnv(o Org) string {
+	return filepath.Join(p.OrgDir(o.Name), "chaincode.env")
 }
 
 func (p paths) OrdererOrg() string {
@@ -90,11 +93,10 @@ func (p paths) User(o Org, name string) string {
 	return filepath.Join(p.PeerOrg(o), "users", name+"@"+o.Domain)
 }
 
-// chaincodeNode is the TLS identity of the chaincode server (a cryptogen
-// node of the Operator org).
-func (p paths) ChaincodeNode(l Layout) string {
-	op, _ := l.Org("Operator")
-	return filepath.Join(p.PeerOrg(op), "peers", "chaincode."+op.Domain)
+// ChaincodeNode is the TLS identity of an organisation's chaincode server
+// (a cryptogen node of the organisation, issued by its own TLS CA).
+func (p paths) ChaincodeNode(o Org) string {
+	return filepath.Join(p.PeerOrg(o), "peers", "chaincode."+o.Domain)
 }
 
 func render(name, text string, data any) ([]byte, error) {
@@ -131,10 +133,8 @@ PeerOrgs:
     Specs:
       - Hostname: peer0
         SANS: [localhost, 127.0.0.1]
-{{- if eq .Name "Operator"}}
       - Hostname: chaincode
         SANS: [localhost, 127.0.0.1]
-{{- end}}
     Users:
       Count: {{.Users}}
 {{- end}}

@@ -1,6 +1,7 @@
 // Package fabnet runs a real Hyperledger Fabric network as native processes
 // on one machine: Raft orderers, one peer per organisation, TLS everywhere,
-// the TierChain chaincode as a service. Each organisation creates its keys
+// the TierChain chaincode as a service, one chaincode server per
+// organisation (its own TLS identity, port and package). Each organisation creates its keys
 // in its own folder (orgs/<Org>/) and its nodes start from there; only the
 // public bundle (public/: certificates, genesis block, endpoints) is shared.
 // It is what `tierchain up` and the integration tests start. Layout is the single description of the network
@@ -46,6 +47,10 @@ type Org struct {
 	Users    int
 	Peer     Ports
 	PeerHost string // e.g. "peer0.operator.tierchain.local"
+	// ChaincodePort is where the organisation's own chaincode server
+	// listens: each organisation runs its own, with its own TLS identity,
+	// and its peer reaches only that one.
+	ChaincodePort int
 }
 
 // Ports of one node; zero means unused.
@@ -65,19 +70,19 @@ type Orderer struct {
 
 // Layout describes a whole network.
 type Layout struct {
-	Host          string // the address every node listens on, 127.0.0.1 by default
-	Orderers      []Orderer
-	Orgs          []Org
-	ChaincodePort int
+	Host     string // the address every node listens on, 127.0.0.1 by default
+	Orderers []Orderer
+	Orgs     []Org
 	// BatchTimeoutMillis is the orderer's batch timeout.
 	BatchTimeoutMillis int
 }
 
 // NewLayout returns the TierChain network with all ports derived from base
-// (orderer i: base+10i…; peer k: base+100+10k…; chaincode server: base+200)
+// (orderer i: base+10i…; peer k: base+100+10k…; org k's chaincode server:
+// base+200+k)
 // and the given number of orderers (1 or 3).
 func NewLayout(base, orderers int) Layout {
-	l := Layout{Host: "127.0.0.1", ChaincodePort: base + 200, BatchTimeoutMillis: 150}
+	l := Layout{Host: "127.0.0.1", BatchTimeoutMillis: 150}
 	for i := 0; i < orderers; i++ {
 		l.Orderers = append(l.Orderers, Orderer{
 			Name:  fmt.Sprintf("orderer%d", i),
@@ -101,8 +106,9 @@ func NewLayout(base, orderers int) Layout {
 		domain := fmt.Sprintf("%s.tierchain.local", lower(o.name))
 		l.Orgs = append(l.Orgs, Org{
 			Name: o.name, MSPID: o.name + "MSP", Domain: domain, Role: o.role, Endorser: o.endo, Users: o.users,
-			PeerHost: "peer0." + domain,
-			Peer:     Ports{Listen: base + 100 + 10*k, Chaincode: base + 101 + 10*k, Operations: base + 102 + 10*k},
+			PeerHost:      "peer0." + domain,
+			Peer:          Ports{Listen: base + 100 + 10*k, Chaincode: base + 101 + 10*k, Operations: base + 102 + 10*k},
+			ChaincodePort: base + 200 + k,
 		})
 	}
 	return l
@@ -131,9 +137,9 @@ func (l Layout) AllPorts() []int {
 		ps = append(ps, o.Ports.Listen, o.Ports.Admin, o.Ports.Operations)
 	}
 	for _, o := range l.Orgs {
-		ps = append(ps, o.Peer.Listen, o.Peer.Chaincode, o.Peer.Operations)
+		ps = append(ps, o.Peer.Listen, o.Peer.Chaincode, o.Peer.Operations, o.ChaincodePort)
 	}
-	return append(ps, l.ChaincodePort)
+	return ps
 }
 
 func lower(s string) string {
