@@ -215,8 +215,9 @@ func TestPeerKilledDuringStream(t *testing.T) {
 		func() error { return n.StartPeer("BankA") })
 }
 
-// TestChaincodeServerKilledDuringStream kills the chaincode server (every
-// peer's endorsements fail while it is down) and restarts it.
+// TestChaincodeServerKilledDuringStream kills every organisation's
+// chaincode server (every peer's endorsements fail while they are down)
+// and restarts them.
 func TestChaincodeServerKilledDuringStream(t *testing.T) {
 	n := fabnettest.Network()
 	faultDuringStream(t, n, "ccfault",
