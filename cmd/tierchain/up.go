@@ -77,7 +77,7 @@ func runUp(w io.Writer, args []string) error {
 func printLayout(w io.Writer, l fabnet.Layout, dir string) {
 	fmt.Fprintf(w, "channel %q, chaincode %q\n", fabnet.ChannelName, fabnet.ChaincodeName)
 	for _, o := range l.Orderers {
-		fmt.Fprintf(w, "  %-22s %s (admin %d, operations %d)\n", o.Name, l.Address(o.Ports.Listen), o.Ports.Admin, o.Ports.Operations)
+		fmt.Fprintf(w, "  %-22s %s (run by %s; admin %d, operations %d)\n", o.Name, l.Address(o.Ports.Listen), o.Owner, o.Ports.Admin, o.Ports.Operations)
 	}
 	for _, o := range l.Orgs {
 		role := string(o.Role)

@@ -73,7 +73,7 @@ func TestComposeMatchesNativeNetwork(t *testing.T) {
 			"ORDERER_GENERAL_LISTENPORT":       fmt.Sprint(o.Ports.Listen),
 			"ORDERER_ADMIN_LISTENADDRESS":      l.Address(o.Ports.Admin),
 			"ORDERER_OPERATIONS_LISTENADDRESS": l.Address(o.Ports.Operations),
-			"ORDERER_GENERAL_LOCALMSPID":       "OrdererMSP",
+			"ORDERER_GENERAL_LOCALMSPID":       orgMSPID(l, o.Owner),
 		}
 		addEnv(want[o.Name], ordererStorageEnv("/var/hyperledger/orderer"))
 	}
@@ -121,6 +121,11 @@ func TestComposeMatchesNativeNetwork(t *testing.T) {
 			t.Errorf("%s: image %q, want Fabric's official 2.5 images", name, img)
 		}
 	}
+}
+
+func orgMSPID(l Layout, org string) string {
+	o, _ := l.Org(org)
+	return o.MSPID
 }
 
 func addEnv(m map[string]string, env []string) {

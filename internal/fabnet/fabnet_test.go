@@ -372,7 +372,7 @@ func waitEveryPeer(t testing.TB, n *fabnet.Network, account string, want int) {
 // its own organisation's folder and parse.
 func TestKeysStayHome(t *testing.T) {
 	n := fabnettest.Network()
-	owners := map[string]string{"orderer.tierchain.local": "Orderer"} // CA domain -> organisation
+	owners := map[string]string{} // CA domain -> organisation
 	for _, o := range n.Layout.Orgs {
 		owners[o.Domain] = o.Name
 	}
@@ -418,18 +418,28 @@ func TestKeysStayHome(t *testing.T) {
 		"ORDERER_ADMIN_TLS_PRIVATEKEY", "CHAINCODE_TLS_KEY"}
 	mspVars := []string{"CORE_PEER_MSPCONFIGPATH", "ORDERER_GENERAL_LOCALMSPDIR"}
 	for _, p := range st.Procs {
-		org := "Orderer"
+		org := ""
 		for _, o := range n.Layout.Orgs {
 			if p.Name == "peer0-"+strings.ToLower(o.Name) || p.Name == fabnet.ChaincodeProcessOf(o.Name) {
 				org = o.Name
 			}
 		}
-		chaincode := strings.HasPrefix(p.Name, fabnet.ChaincodeProcess+"-")
-		if chaincode && org == "Orderer" {
-			t.Errorf("chaincode server %s belongs to no organisation", p.Name)
+		for _, o := range n.Layout.Orderers {
+			if p.Name == o.Name {
+				org = o.Owner
+			}
 		}
+		if org == "" {
+			t.Errorf("process %s belongs to no organisation", p.Name)
+			continue
+		}
+		chaincode := strings.HasPrefix(p.Name, fabnet.ChaincodeProcess+"-")
 		home := n.OrgDir(org) + string(filepath.Separator)
 		env := procEnv(t, p.PID)
+		// An orderer runs as a member of the organisation that owns it.
+		if msp, ok := env["ORDERER_GENERAL_LOCALMSPID"]; ok && msp != org+"MSP" {
+			t.Errorf("%s runs as %s, its owner is %s", p.Name, msp, org)
+		}
 		var files []string
 		for _, v := range keyVars {
 			if f, ok := env[v]; ok {

@@ -20,8 +20,12 @@ const (
 	ChannelName    = "scf"
 	ChaincodeName  = "tierchain"
 	ChaincodeLabel = "tierchain_1"
-	ordererDomain  = "orderer.tierchain.local"
 )
+
+// ordererOwners are the organisations that run the Raft orderers, in
+// order: orderer i belongs to ordererOwners[i], so losing one host keeps a
+// 3-orderer cluster ordering.
+var ordererOwners = []string{"Operator", "Core", "BankA"}
 
 // Role says what an organisation does on the channel: the same roles a
 // gateway's description names (orgconfig.Role).
@@ -61,10 +65,12 @@ type Ports struct {
 	Admin      int // orderer: channel participation API
 }
 
-// Orderer is one Raft consenter.
+// Orderer is one Raft consenter, run by one organisation with an identity
+// its own CAs issued.
 type Orderer struct {
 	Name  string // e.g. "orderer0"
-	Host  string // e.g. "orderer0.orderer.tierchain.local"
+	Owner string // the organisation that runs it, e.g. "Operator"
+	Host  string // e.g. "orderer0.operator.tierchain.local"
 	Ports Ports
 }
 
@@ -83,10 +89,11 @@ type Layout struct {
 // and the given number of orderers (1 or 3).
 func NewLayout(base, orderers int) Layout {
 	l := Layout{Host: "127.0.0.1", BatchTimeoutMillis: 150}
-	for i := 0; i < orderers; i++ {
+	for i := 0; i < orderers && i < len(ordererOwners); i++ {
 		l.Orderers = append(l.Orderers, Orderer{
 			Name:  fmt.Sprintf("orderer%d", i),
-			Host:  fmt.Sprintf("orderer%d.%s", i, ordererDomain),
+			Owner: ordererOwners[i],
+			Host:  fmt.Sprintf("orderer%d.%s", i, orgDomain(ordererOwners[i])),
 			Ports: Ports{Listen: base + 10*i, Admin: base + 10*i + 1, Operations: base + 10*i + 2},
 		})
 	}
@@ -103,7 +110,7 @@ func NewLayout(base, orderers int) Layout {
 		{"Regulator", RoleRegulator, false, 2},
 	}
 	for k, o := range orgs {
-		domain := fmt.Sprintf("%s.tierchain.local", lower(o.name))
+		domain := orgDomain(o.name)
 		l.Orgs = append(l.Orgs, Org{
 			Name: o.name, MSPID: o.name + "MSP", Domain: domain, Role: o.role, Endorser: o.endo, Users: o.users,
 			PeerHost:      "peer0." + domain,
@@ -116,6 +123,17 @@ func NewLayout(base, orderers int) Layout {
 
 // DefaultBase is the first port of `tierchain up`.
 const DefaultBase = 7050
+
+// OrderersOf lists the orderers org runs.
+func (l Layout) OrderersOf(org string) []Orderer {
+	var os []Orderer
+	for _, o := range l.Orderers {
+		if o.Owner == org {
+			os = append(os, o)
+		}
+	}
+	return os
+}
 
 // Org returns the organisation with the given name.
 func (l Layout) Org(name string) (Org, bool) {
@@ -141,6 +159,9 @@ func (l Layout) AllPorts() []int {
 	}
 	return ps
 }
+
+// orgDomain is an organisation's domain, e.g. "banka.tierchain.local".
+func orgDomain(name string) string { return lower(name) + ".tierchain.local" }
 
 func lower(s string) string {
 	b := []byte(s)

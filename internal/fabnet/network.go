@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -98,6 +99,10 @@ func Start(ctx context.Context, opts Options) (n *Network, err error) {
 	resume := recErr == nil && !opts.Fresh
 	if _, err := os.Stat(p.Orgs()); resume && err != nil {
 		return nil, fmt.Errorf("%w: the network in %s keeps every organisation's keys in one folder (made before one folder per organisation); create a new one",
+			ErrOtherLayout, dir)
+	}
+	if _, err := os.Stat(p.OrgDir("Orderer")); resume && err == nil {
+		return nil, fmt.Errorf("%w: the network in %s has a separate Orderer organisation (made before the orderers belonged to Operator, Core and BankA); create a new one",
 			ErrOtherLayout, dir)
 	}
 	if resume {
@@ -342,11 +347,19 @@ func (n *Network) StartOrderer(name string) error {
 	node := n.p.OrdererNode(o)
 	data := n.p.OrdererData(o)
 	tls := filepath.Join(node, "tls")
+	owner, _ := n.Layout.Org(o.Owner)
+	// The other consenters' TLS CAs, from the public bundle.
+	var clusterCAs []string
+	for _, x := range n.Layout.Orderers {
+		if ca := n.p.OrdererTLSCA(x); !slices.Contains(clusterCAs, ca) {
+			clusterCAs = append(clusterCAs, ca)
+		}
+	}
 	env := []string{
 		"FABRIC_CFG_PATH=" + n.p.Config(),
 		"ORDERER_GENERAL_LISTENADDRESS=" + n.Layout.Host,
 		fmt.Sprintf("ORDERER_GENERAL_LISTENPORT=%d", o.Ports.Listen),
-		"ORDERER_GENERAL_LOCALMSPID=OrdererMSP",
+		"ORDERER_GENERAL_LOCALMSPID=" + owner.MSPID,
 		"ORDERER_GENERAL_LOCALMSPDIR=" + filepath.Join(node, "msp"),
 		"ORDERER_GENERAL_BOOTSTRAPMETHOD=none",
 		"ORDERER_GENERAL_TLS_ENABLED=true",
@@ -355,7 +368,7 @@ func (n *Network) StartOrderer(name string) error {
 		"ORDERER_GENERAL_TLS_ROOTCAS=[" + filepath.Join(tls, "ca.crt") + "]",
 		"ORDERER_GENERAL_CLUSTER_CLIENTCERTIFICATE=" + filepath.Join(tls, "server.crt"),
 		"ORDERER_GENERAL_CLUSTER_CLIENTPRIVATEKEY=" + filepath.Join(tls, "server.key"),
-		"ORDERER_GENERAL_CLUSTER_ROOTCAS=[" + filepath.Join(tls, "ca.crt") + "]",
+		"ORDERER_GENERAL_CLUSTER_ROOTCAS=[" + strings.Join(clusterCAs, ",") + "]",
 		"ORDERER_ADMIN_LISTENADDRESS=" + n.Layout.Address(o.Ports.Admin),
 		"ORDERER_ADMIN_TLS_ENABLED=true",
 		"ORDERER_ADMIN_TLS_PRIVATEKEY=" + filepath.Join(tls, "server.key"),
@@ -381,9 +394,9 @@ func (n *Network) StartOrderer(name string) error {
 }
 
 func (n *Network) osnJoin(ctx context.Context, o Orderer) error {
-	admin := filepath.Join(n.p.OrdererAdmin(), "tls")
+	admin := filepath.Join(n.p.OrdererAdmin(o), "tls")
 	err := n.run(ctx, "osnadmin", nil, "channel", "join", "--channelID", ChannelName, "--config-block", n.p.Genesis(),
-		"-o", n.Layout.Address(o.Ports.Admin), "--ca-file", n.p.OrdererTLSCA(),
+		"-o", n.Layout.Address(o.Ports.Admin), "--ca-file", n.p.OrdererTLSCA(o),
 		"--client-cert", filepath.Join(admin, "client.crt"), "--client-key", filepath.Join(admin, "client.key"))
 	if err != nil && strings.Contains(err.Error(), "already exists") {
 		return nil
@@ -593,7 +606,7 @@ func (n *Network) StartChaincodeOf(org string) error {
 
 func (n *Network) ordererArgs() []string {
 	o := n.Layout.Orderers[0]
-	return []string{"-o", n.Layout.Address(o.Ports.Listen), "--tls", "--cafile", n.p.OrdererTLSCA()}
+	return []string{"-o", n.Layout.Address(o.Ports.Listen), "--tls", "--cafile", n.p.OrdererTLSCA(o)}
 }
 
 func (n *Network) deployChaincode(ctx context.Context) error {
