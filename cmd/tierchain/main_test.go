@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"path/filepath"
 	"strconv"
@@ -57,12 +58,15 @@ func TestUpStatusPingDown(t *testing.T) {
 		}
 		break
 	}
-	must("all 7 processes running", runStatus)
+	// An orderer, and a peer and a chaincode server per organisation.
+	l := fabnet.NewLayout(fabnet.DefaultBase, 1)
+	nodes := len(l.Orderers) + 2*len(l.Orgs)
+	must(fmt.Sprintf("all %d processes running", nodes), runStatus)
 	if _, err := run(runUp, "--base", base, "--gateway=false"); !errors.Is(err, fabnet.ErrAlreadyRunning) {
 		t.Fatalf("second up: %v, want ErrAlreadyRunning", err)
 	}
 	must("committed", runPing)
-	must("stopped 7 process(es)", runDown)
+	must(fmt.Sprintf("stopped %d process(es)", nodes), runDown)
 	must("a stopped network is kept", runStatus)
 	must("restarting the network", runUp, "--base", base, "--gateway=false")
 	must("committed", runPing, "--org", "BankB")

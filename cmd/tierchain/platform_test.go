@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tierchain/tierchain/internal/fabnet"
 	"github.com/tierchain/tierchain/internal/fabnet/fabnettest"
 	"github.com/tierchain/tierchain/internal/orgconfig"
 )
@@ -98,8 +100,11 @@ func TestUpWholePlatform(t *testing.T) {
 	if out, err := run("demo", "--dir", dir, "--addr", addr, "--maturity", "6s"); err != nil || !strings.Contains(out, "story done") {
 		t.Errorf("second demo: %v", err)
 	}
-	if out, err := run("down", "--dir", dir); err != nil || !strings.Contains(out, "stopped 8 process(es)") {
-		t.Errorf("down: %v", err)
+	// An orderer, a peer and a chaincode server per organisation, the gateway.
+	l := fabnet.NewLayout(fabnet.DefaultBase, 1)
+	procs := fmt.Sprintf("stopped %d process(es)", len(l.Orderers)+2*len(l.Orgs)+1)
+	if out, err := run("down", "--dir", dir); err != nil || !strings.Contains(out, procs) {
+		t.Errorf("down: %v, want %q", err, procs)
 	}
 	if _, err := http.Get("http://" + addr + "/healthz"); err == nil {
 		t.Error("the gateway still answers after down")

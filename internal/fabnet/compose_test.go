@@ -57,8 +57,15 @@ func TestComposeMatchesNativeNetwork(t *testing.T) {
 	for _, o := range l.Orgs {
 		wantVolume[peerName(o)] = native.PeerData(o) + ":/var/hyperledger/production"
 	}
-	if got, want := compose.Services["chaincode"].EnvFile, native.ChaincodeEnv(); got != want {
-		t.Errorf("chaincode: env_file %q, want %q (CHAINCODE_ID written by tierchain up)", got, want)
+	for _, o := range l.Orgs {
+		name := ChaincodeProcessOf(o.Name)
+		if got, want := compose.Services[name].EnvFile, native.ChaincodeEnv(o); got != want {
+			t.Errorf("%s: env_file %q, want %q (CHAINCODE_ID written by tierchain up)", name, got, want)
+		}
+		// Its own organisation's keys only.
+		if v := native.OrgCrypto(o.Name) + ":/crypto:ro"; !slices.Contains(compose.Services[name].Volumes, v) {
+			t.Errorf("%s: no volume %q (its organisation's own keys)", name, v)
+		}
 	}
 	want := map[string]map[string]string{}
 	for _, o := range l.Orderers {
@@ -66,7 +73,7 @@ func TestComposeMatchesNativeNetwork(t *testing.T) {
 			"ORDERER_GENERAL_LISTENPORT":       fmt.Sprint(o.Ports.Listen),
 			"ORDERER_ADMIN_LISTENADDRESS":      l.Address(o.Ports.Admin),
 			"ORDERER_OPERATIONS_LISTENADDRESS": l.Address(o.Ports.Operations),
-			"ORDERER_GENERAL_LOCALMSPID":       "OrdererMSP",
+			"ORDERER_GENERAL_LOCALMSPID":       orgMSPID(l, o.Owner),
 		}
 		addEnv(want[o.Name], ordererStorageEnv("/var/hyperledger/orderer"))
 	}
@@ -80,7 +87,9 @@ func TestComposeMatchesNativeNetwork(t *testing.T) {
 		}
 		addEnv(want[peerName(o)], peerStorageEnv("/var/hyperledger/production"))
 	}
-	want["chaincode"] = map[string]string{"CHAINCODE_SERVER_ADDRESS": l.Address(l.ChaincodePort)}
+	for _, o := range l.Orgs {
+		want[ChaincodeProcessOf(o.Name)] = map[string]string{"CHAINCODE_SERVER_ADDRESS": l.Address(o.ChaincodePort)}
+	}
 
 	var got []string
 	for name, svc := range compose.Services {
@@ -108,10 +117,15 @@ func TestComposeMatchesNativeNetwork(t *testing.T) {
 	}
 	for _, name := range got {
 		img := compose.Services[name].Image
-		if name != "chaincode" && img != "hyperledger/fabric-peer:2.5" && img != "hyperledger/fabric-orderer:2.5" {
+		if !strings.HasPrefix(name, ChaincodeProcess+"-") && img != "hyperledger/fabric-peer:2.5" && img != "hyperledger/fabric-orderer:2.5" {
 			t.Errorf("%s: image %q, want Fabric's official 2.5 images", name, img)
 		}
 	}
+}
+
+func orgMSPID(l Layout, org string) string {
+	o, _ := l.Org(org)
+	return o.MSPID
 }
 
 func addEnv(m map[string]string, env []string) {

@@ -14,15 +14,13 @@ import (
 // Each organisation keeps its own material in orgs/<Org>/: the cryptogen
 // output of its own run (its CAs, nodes and users, private keys included),
 // the ledgers of its nodes (data/), and nothing of any other organisation.
-// The ordering service is the organisation "Orderer" (OrdererMSP), run by
-// the operator. public/ holds what every organisation may read: each
-// organisation's MSP (CA and TLS CA certificates, NodeOU config), its TLS
-// CA certificate, the orderers' TLS certificates (the Raft consenters), the
+// The orderers belong to the organisations that run them (Operator, Core,
+// BankA): an orderer's identity lies in its owner's folder. public/ holds
+// what every organisation may read: each organisation's MSP (CA and TLS CA
+// certificates, NodeOU config), its TLS CA certificate, the TLS
+// certificates of the orderers it runs (the Raft consenters), the
 // channel's genesis block and endpoints.json.
 type paths struct{ root string }
-
-// ordererOrgName names the ordering service's organisation folder.
-const ordererOrgName = "Orderer"
 
 func (p paths) Orgs() string              { return filepath.Join(p.root, "orgs") }
 func (p paths) OrgDir(name string) string { return filepath.Join(p.Orgs(), name) }
@@ -37,38 +35,48 @@ func (p paths) Genesis() string              { return filepath.Join(p.Public(), 
 func (p paths) Endpoints() string            { return filepath.Join(p.Public(), "endpoints.json") }
 func (p paths) State() string                { return filepath.Join(p.root, "state.json") }
 func (p paths) Record() string               { return filepath.Join(p.root, "network.json") }
-func (p paths) ChaincodeEnv() string {
-	return filepath.Join(p.root, "chaincode.env")
+
+// CcPackage is an organisation's chaincode package: it holds the client
+// TLS key its peer presents to its own chaincode server, so it sits in its
+// folder and only its peer installs it.
+func (p paths) CcPackage(o Org) string {
+	return filepath.Join(p.OrgDir(o.Name), ChaincodeLabel+".tar.gz")
 }
 
-// CcPackage is the chaincode package: it holds the client TLS key peers
-// present to the Operator's chaincode server, so it sits in the Operator's
-// folder.
-func (p paths) CcPackage() string {
-	return filepath.Join(p.OrgDir("Operator"), ChaincodeLabel+".tar.gz")
+// ChaincodeEnv is an organisation's CHAINCODE_ID for its chaincode server
+// (docker-compose.yml's env_file).
+func (p paths) ChaincodeEnv(o Org) string {
+	return filepath.Join(p.OrgDir(o.Name), "chaincode.env")
 }
 
-func (p paths) OrdererOrg() string {
-	return filepath.Join(p.OrgCrypto(ordererOrgName), "ordererOrganizations", ordererDomain)
+// ownerOrg is the crypto folder of the organisation that runs an orderer.
+func (p paths) ownerOrg(o Orderer) string {
+	return filepath.Join(p.OrgCrypto(o.Owner), "peerOrganizations", orgDomain(o.Owner))
 }
+
+// OrdererNode is an orderer's identity (MSP and TLS), issued by its
+// owner's CAs, in its owner's folder.
 func (p paths) OrdererNode(o Orderer) string {
-	return filepath.Join(p.OrdererOrg(), "orderers", o.Host)
+	return filepath.Join(p.ownerOrg(o), "orderers", o.Host)
 }
 
-// OrdererTLSCA is the public copy of the ordering service's TLS CA.
-func (p paths) OrdererTLSCA() string {
-	return filepath.Join(p.PublicOrg(ordererOrgName), "tlsca.pem")
+// OrdererTLSCA is the public copy of the TLS CA of an orderer's owner.
+func (p paths) OrdererTLSCA(o Orderer) string {
+	return filepath.Join(p.PublicOrg(o.Owner), "tlsca.pem")
 }
 
 // ConsenterCert is the public copy of an orderer's TLS certificate.
 func (p paths) ConsenterCert(o Orderer) string {
-	return filepath.Join(p.PublicOrg(ordererOrgName), "consenters", o.Host+".crt")
+	return filepath.Join(p.PublicOrg(o.Owner), "consenters", o.Host+".crt")
 }
-func (p paths) OrdererAdmin() string {
-	return filepath.Join(p.OrdererOrg(), "users", "Admin@"+ordererDomain)
+
+// OrdererAdmin is the identity of the owner's admin, who joins the
+// orderer to the channel (osnadmin, with its TLS client certificate).
+func (p paths) OrdererAdmin(o Orderer) string {
+	return filepath.Join(p.ownerOrg(o), "users", "Admin@"+orgDomain(o.Owner))
 }
 func (p paths) OrdererData(o Orderer) string {
-	return filepath.Join(p.OrgDir(ordererOrgName), "data", o.Name)
+	return filepath.Join(p.OrgDir(o.Owner), "data", o.Name)
 }
 func (p paths) PeerOrg(o Org) string {
 	return filepath.Join(p.OrgCrypto(o.Name), "peerOrganizations", o.Domain)
@@ -90,11 +98,10 @@ func (p paths) User(o Org, name string) string {
 	return filepath.Join(p.PeerOrg(o), "users", name+"@"+o.Domain)
 }
 
-// chaincodeNode is the TLS identity of the chaincode server (a cryptogen
-// node of the Operator org).
-func (p paths) ChaincodeNode(l Layout) string {
-	op, _ := l.Org("Operator")
-	return filepath.Join(p.PeerOrg(op), "peers", "chaincode."+op.Domain)
+// ChaincodeNode is the TLS identity of an organisation's chaincode server
+// (a cryptogen node of the organisation, issued by its own TLS CA).
+func (p paths) ChaincodeNode(o Org) string {
+	return filepath.Join(p.PeerOrg(o), "peers", "chaincode."+o.Domain)
 }
 
 func render(name, text string, data any) ([]byte, error) {
@@ -112,17 +119,6 @@ func render(name, text string, data any) ([]byte, error) {
 // cryptoConfigTemplate is one organisation's cryptogen config: each runs
 // its own, into its own folder.
 const cryptoConfigTemplate = `# Generated by internal/fabnet: the identities of one organisation.
-{{- if .Orderers}}
-OrdererOrgs:
-  - Name: Orderer
-    Domain: {{.OrdererDomain}}
-    EnableNodeOUs: true
-    Specs:
-{{- range .Orderers}}
-      - Hostname: {{.Name}}
-        SANS: [localhost, 127.0.0.1]
-{{- end}}
-{{- else}}
 PeerOrgs:
 {{- with .Org}}
   - Name: {{.Name}}
@@ -131,39 +127,33 @@ PeerOrgs:
     Specs:
       - Hostname: peer0
         SANS: [localhost, 127.0.0.1]
-{{- if eq .Name "Operator"}}
       - Hostname: chaincode
         SANS: [localhost, 127.0.0.1]
-{{- end}}
     Users:
       Count: {{.Users}}
-{{- end}}
 {{- end}}
 `
 
 const configtxTemplate = `# Generated by internal/fabnet: the TierChain channel.
 Organizations:
-  - &OrdererOrg
-    Name: OrdererOrg
-    ID: OrdererMSP
-    MSPDir: {{.P.PublicOrg "Orderer"}}/msp
-    Policies:
-      Readers: {Type: Signature, Rule: "OR('OrdererMSP.member')"}
-      Writers: {Type: Signature, Rule: "OR('OrdererMSP.member')"}
-      Admins: {Type: Signature, Rule: "OR('OrdererMSP.admin')"}
-    OrdererEndpoints:
-{{- range .L.Orderers}}
-      - {{$.L.Host}}:{{.Ports.Listen}}
-{{- end}}
 {{- range .L.Orgs}}
   - &{{.Name}}
     Name: {{.MSPID}}
     ID: {{.MSPID}}
     MSPDir: {{$.P.PublicOrg .Name}}/msp
+{{- with $.L.OrderersOf .Name}}
+    # It runs orderers: it is in the channel's Orderer group too.
+    OrdererEndpoints:
+{{- range .}}
+      - {{$.L.Host}}:{{.Ports.Listen}}
+{{- end}}
+{{- end}}
     Policies:
-      Readers: {Type: Signature, Rule: "OR('{{.MSPID}}.admin', '{{.MSPID}}.peer', '{{.MSPID}}.client')"}
+      Readers: {Type: Signature, Rule: "OR('{{.MSPID}}.admin', '{{.MSPID}}.peer', '{{.MSPID}}.client'{{if $.L.OrderersOf .Name}}, '{{.MSPID}}.orderer'{{end}})"}
 {{- if .Endorser}}
-      Writers: {Type: Signature, Rule: "OR('{{.MSPID}}.admin', '{{.MSPID}}.client')"}
+      # Its orderers sign the config transactions they order, which the
+      # channel's Writers must accept.
+      Writers: {Type: Signature, Rule: "OR('{{.MSPID}}.admin', '{{.MSPID}}.client'{{if $.L.OrderersOf .Name}}, '{{.MSPID}}.orderer'{{end}})"}
       Admins: {Type: Signature, Rule: "OR('{{.MSPID}}.admin')"}
       Endorsement: {Type: Signature, Rule: "OR('{{.MSPID}}.peer')"}
 {{- else}}
@@ -233,7 +223,9 @@ Orderer: &OrdererDefaults
     Readers: {Type: ImplicitMeta, Rule: "ANY Readers"}
     Writers: {Type: ImplicitMeta, Rule: "ANY Writers"}
     Admins: {Type: ImplicitMeta, Rule: "MAJORITY Admins"}
-    BlockValidation: {Type: ImplicitMeta, Rule: "ANY Writers"}
+    # A block is valid when an orderer signed it (an orderer identity of
+    # an organisation that runs one), not any writer of those organisations.
+    BlockValidation: {Type: Signature, Rule: "OR({{.BlockSigners}})"}
   Capabilities: *OrdererCapabilities
 
 Channel: &ChannelDefaults
@@ -249,7 +241,9 @@ Profiles:
     Orderer:
       <<: *OrdererDefaults
       Organizations:
-        - *OrdererOrg
+{{- range .OrdererOrgs}}
+        - *{{.}}
+{{- end}}
       Capabilities: *OrdererCapabilities
     Application:
       <<: *ApplicationDefaults
@@ -270,11 +264,7 @@ func writeConfigs(repoRoot string, l Layout, p paths) error {
 		if err := os.MkdirAll(p.OrgDir(u.Name), 0o700); err != nil {
 			return err
 		}
-		b, err := render("crypto-config.yaml", cryptoConfigTemplate, struct {
-			Org           Org
-			Orderers      []Orderer
-			OrdererDomain string
-		}{u.Org, u.Orderers, ordererDomain})
+		b, err := render("crypto-config.yaml", cryptoConfigTemplate, struct{ Org Org }{u.Org})
 		if err != nil {
 			return err
 		}
@@ -282,10 +272,19 @@ func writeConfigs(repoRoot string, l Layout, p paths) error {
 			return err
 		}
 	}
+	var ordererOrgs, signers []string
+	for _, o := range l.Orgs {
+		if len(l.OrderersOf(o.Name)) > 0 {
+			ordererOrgs = append(ordererOrgs, o.Name)
+			signers = append(signers, fmt.Sprintf("'%s.orderer'", o.MSPID))
+		}
+	}
 	b, err := render("configtx.yaml", configtxTemplate, struct {
-		L Layout
-		P paths
-	}{l, p})
+		L            Layout
+		P            paths
+		OrdererOrgs  []string
+		BlockSigners string
+	}{l, p, ordererOrgs, strings.Join(signers, ", ")})
 	if err != nil {
 		return err
 	}

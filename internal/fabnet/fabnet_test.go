@@ -1,12 +1,17 @@
 package fabnet_test
 
 import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto"
 	"crypto/x509"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -210,8 +215,9 @@ func TestPeerKilledDuringStream(t *testing.T) {
 		func() error { return n.StartPeer("BankA") })
 }
 
-// TestChaincodeServerKilledDuringStream kills the chaincode server (every
-// peer's endorsements fail while it is down) and restarts it.
+// TestChaincodeServerKilledDuringStream kills every organisation's
+// chaincode server (every peer's endorsements fail while they are down)
+// and restarts them.
 func TestChaincodeServerKilledDuringStream(t *testing.T) {
 	n := fabnettest.Network()
 	faultDuringStream(t, n, "ccfault",
@@ -270,8 +276,10 @@ func TestLifecycleFromDisk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(st.Procs) != 7 {
-		t.Fatalf("status lists %d processes, want 7 (orderer, 5 peers, chaincode)", len(st.Procs))
+	// An orderer, and a peer and a chaincode server per organisation.
+	nprocs := len(n.Layout.Orderers) + 2*len(n.Layout.Orgs)
+	if len(st.Procs) != nprocs {
+		t.Fatalf("status lists %d processes, want %d (orderer, 5 peers, 5 chaincode servers)", len(st.Procs), nprocs)
 	}
 	for _, p := range st.Procs {
 		if !p.Running {
@@ -284,7 +292,7 @@ func TestLifecycleFromDisk(t *testing.T) {
 		t.Fatalf("second start: %v", err)
 	}
 	stopped, err := fabnet.StopDir(n.Dir, false)
-	if err != nil || stopped != 7 {
+	if err != nil || stopped != nprocs {
 		t.Fatalf("StopDir stopped %d: %v", stopped, err)
 	}
 	n.Stop() // releases this process's hold on the port range, as `tierchain up` exiting does
@@ -301,7 +309,7 @@ func TestLifecycleFromDisk(t *testing.T) {
 
 	// up after a crash: every process killed, stale PIDs on disk.
 	n.Crash()
-	if st, _ := fabnet.Status(n.Dir); len(st.Procs) != 7 || st.Procs[0].Running {
+	if st, _ := fabnet.Status(n.Dir); len(st.Procs) != nprocs || st.Procs[0].Running {
 		t.Fatalf("status after a crash: %+v", st)
 	}
 	if n, err = fabnet.Start(ctx, opts); err != nil {
@@ -313,7 +321,7 @@ func TestLifecycleFromDisk(t *testing.T) {
 		t.Fatalf("start while running, other ports: %v", err)
 	}
 
-	if stopped, _ := fabnet.StopDir(n.Dir, true); stopped != 7 {
+	if stopped, _ := fabnet.StopDir(n.Dir, true); stopped != nprocs {
 		t.Fatalf("stop with purge stopped %d", stopped)
 	}
 	if _, err := os.Stat(n.Dir); !os.IsNotExist(err) {
@@ -355,12 +363,16 @@ func waitEveryPeer(t testing.TB, n *fabnet.Network, account string, want int) {
 // certificate of another organisation (an organisation's certificates are
 // those its own CAs issued, wherever they lie under the network's
 // directory, the public bundle included), and no private key may lie
-// outside its owner's folder. It then reads, from each running node's
+// outside its owner's folder. Chaincode packages (gzipped tars, the
+// installed ones in each peer's ledger folder included) are opened down to
+// the keys in their connection.json: each peer must have installed its own
+// organisation's package, holding its own organisation's chaincode client
+// key and no other's. It then reads, from each running node's
 // environment, the key files the node was started with: each must lie in
 // its own organisation's folder and parse.
 func TestKeysStayHome(t *testing.T) {
 	n := fabnettest.Network()
-	owners := map[string]string{"orderer.tierchain.local": "Orderer"} // CA domain -> organisation
+	owners := map[string]string{} // CA domain -> organisation
 	for _, o := range n.Layout.Orgs {
 		owners[o.Domain] = o.Name
 	}
@@ -383,6 +395,19 @@ func TestKeysStayHome(t *testing.T) {
 			t.Errorf("%s matches no certificate of the network", k.path)
 		}
 	}
+	// Every peer installed a package, with its own organisation's key in it.
+	for _, o := range n.Layout.Orgs {
+		installed := filepath.Join(n.OrgDir(o.Name), "data", "peer0-"+strings.ToLower(o.Name), "lifecycle", "chaincodes") + string(filepath.Separator)
+		found := 0
+		for _, k := range keys {
+			if strings.HasPrefix(k.path, installed) && strings.Contains(k.path, "connection.json") {
+				found++
+			}
+		}
+		if found == 0 {
+			t.Errorf("%s's peer installed no chaincode package with a client key (looked in %s)", o.Name, installed)
+		}
+	}
 
 	// The key files each node runs with lie in its own organisation's folder.
 	st, err := fabnet.Status(n.Dir)
@@ -393,19 +418,28 @@ func TestKeysStayHome(t *testing.T) {
 		"ORDERER_ADMIN_TLS_PRIVATEKEY", "CHAINCODE_TLS_KEY"}
 	mspVars := []string{"CORE_PEER_MSPCONFIGPATH", "ORDERER_GENERAL_LOCALMSPDIR"}
 	for _, p := range st.Procs {
-		org := "Orderer"
-		switch {
-		case p.Name == "chaincode":
-			org = "Operator"
-		case strings.HasPrefix(p.Name, "peer0-"):
-			for _, o := range n.Layout.Orgs {
-				if "peer0-"+strings.ToLower(o.Name) == p.Name {
-					org = o.Name
-				}
+		org := ""
+		for _, o := range n.Layout.Orgs {
+			if p.Name == "peer0-"+strings.ToLower(o.Name) || p.Name == fabnet.ChaincodeProcessOf(o.Name) {
+				org = o.Name
 			}
 		}
+		for _, o := range n.Layout.Orderers {
+			if p.Name == o.Name {
+				org = o.Owner
+			}
+		}
+		if org == "" {
+			t.Errorf("process %s belongs to no organisation", p.Name)
+			continue
+		}
+		chaincode := strings.HasPrefix(p.Name, fabnet.ChaincodeProcess+"-")
 		home := n.OrgDir(org) + string(filepath.Separator)
 		env := procEnv(t, p.PID)
+		// An orderer runs as a member of the organisation that owns it.
+		if msp, ok := env["ORDERER_GENERAL_LOCALMSPID"]; ok && msp != org+"MSP" {
+			t.Errorf("%s runs as %s, its owner is %s", p.Name, msp, org)
+		}
 		var files []string
 		for _, v := range keyVars {
 			if f, ok := env[v]; ok {
@@ -418,7 +452,7 @@ func TestKeysStayHome(t *testing.T) {
 			}
 		}
 		want := 2 // a TLS key and an MSP signing key
-		if p.Name == "chaincode" {
+		if chaincode {
 			want = 1 // a TLS key only
 		}
 		if len(files) < want {
@@ -462,6 +496,9 @@ func orgOrNone(org string) string {
 // keyMaterial parses every PEM file under dir: private keys (with the
 // organisation folder they lie in) and certificates (with the organisation
 // whose CA issued them, by the issuer's organisation, the CA's domain).
+// It opens gzipped tars (chaincode packages, and the code.tar.gz in them)
+// and reads PEM from the string values of the JSON files there
+// (connection.json); a key found there is named path!entry!…
 func keyMaterial(t *testing.T, dir string, owners map[string]string) ([]keyFile, []certFile) {
 	t.Helper()
 	orgs := filepath.Join(dir, "orgs") + string(filepath.Separator)
@@ -475,35 +512,12 @@ func keyMaterial(t *testing.T, dir string, owners map[string]string) ([]keyFile,
 		if err != nil {
 			return err
 		}
-		for rest := b; ; {
-			var blk *pem.Block
-			if blk, rest = pem.Decode(rest); blk == nil {
-				break
-			}
-			switch {
-			case strings.HasSuffix(blk.Type, "PRIVATE KEY"):
-				k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
-				if err != nil {
-					t.Errorf("%s: %v", path, err)
-					continue
-				}
-				folder := ""
-				if rel, ok := strings.CutPrefix(path, orgs); ok {
-					folder, _, _ = strings.Cut(rel, string(filepath.Separator))
-				}
-				keys = append(keys, keyFile{path: path, folderOrg: folder, pub: k.(crypto.Signer).Public()})
-			case blk.Type == "CERTIFICATE":
-				c, err := x509.ParseCertificate(blk.Bytes)
-				if err != nil {
-					t.Errorf("%s: %v", path, err)
-					continue
-				}
-				if len(c.Issuer.Organization) != 1 || owners[c.Issuer.Organization[0]] == "" {
-					t.Errorf("%s: certificate issued by %s, no organisation of the network", path, c.Issuer)
-					continue
-				}
-				certs = append(certs, certFile{path: path, org: owners[c.Issuer.Organization[0]], cert: c})
-			}
+		srcs, err := pemSources(path, b)
+		if err != nil {
+			t.Errorf("%s: %v", path, err)
+		}
+		for _, src := range srcs {
+			parsePEM(t, src.name, src.data, orgs, &keys, &certs, owners)
 		}
 		return nil
 	})
@@ -511,6 +525,92 @@ func keyMaterial(t *testing.T, dir string, owners map[string]string) ([]keyFile,
 		t.Fatal(err)
 	}
 	return keys, certs
+}
+
+type pemSource struct {
+	name string
+	data []byte
+}
+
+// pemSources returns where PEM may lie in a file: the file itself, or, in
+// a gzipped tar, each entry (recursively), and in a JSON object each string
+// value.
+func pemSources(name string, b []byte) ([]pemSource, error) {
+	switch {
+	case bytes.HasPrefix(b, []byte{0x1f, 0x8b}):
+		gz, err := gzip.NewReader(bytes.NewReader(b))
+		if err != nil {
+			return nil, err
+		}
+		tr := tar.NewReader(gz)
+		var out []pemSource
+		for {
+			h, err := tr.Next()
+			if err == io.EOF {
+				return out, nil
+			}
+			if err != nil {
+				return out, err
+			}
+			data, err := io.ReadAll(tr)
+			if err != nil {
+				return out, err
+			}
+			inner, err := pemSources(name+"!"+h.Name, data)
+			if err != nil {
+				return out, err
+			}
+			out = append(out, inner...)
+		}
+	case strings.HasSuffix(name, ".json"):
+		var obj map[string]any
+		if json.Unmarshal(b, &obj) != nil {
+			return []pemSource{{name, b}}, nil
+		}
+		var out []pemSource
+		for k, v := range obj {
+			if s, ok := v.(string); ok {
+				out = append(out, pemSource{name + "#" + k, []byte(s)})
+			}
+		}
+		return out, nil
+	}
+	return []pemSource{{name, b}}, nil
+}
+
+// parsePEM collects the private keys and certificates in one PEM source.
+func parsePEM(t *testing.T, path string, b []byte, orgs string, keys *[]keyFile, certs *[]certFile, owners map[string]string) {
+	t.Helper()
+	for rest := b; ; {
+		var blk *pem.Block
+		if blk, rest = pem.Decode(rest); blk == nil {
+			break
+		}
+		switch {
+		case strings.HasSuffix(blk.Type, "PRIVATE KEY"):
+			k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
+			if err != nil {
+				t.Errorf("%s: %v", path, err)
+				continue
+			}
+			folder := ""
+			if rel, ok := strings.CutPrefix(path, orgs); ok {
+				folder, _, _ = strings.Cut(rel, string(filepath.Separator))
+			}
+			*keys = append(*keys, keyFile{path: path, folderOrg: folder, pub: k.(crypto.Signer).Public()})
+		case blk.Type == "CERTIFICATE":
+			c, err := x509.ParseCertificate(blk.Bytes)
+			if err != nil {
+				t.Errorf("%s: %v", path, err)
+				continue
+			}
+			if len(c.Issuer.Organization) != 1 || owners[c.Issuer.Organization[0]] == "" {
+				t.Errorf("%s: certificate issued by %s, no organisation of the network", path, c.Issuer)
+				continue
+			}
+			*certs = append(*certs, certFile{path: path, org: owners[c.Issuer.Organization[0]], cert: c})
+		}
+	}
 }
 
 func parseKeyFile(path string) (crypto.PublicKey, error) {

@@ -10,19 +10,19 @@ import (
 	"path/filepath"
 )
 
-// cryptoUnit is one organisation that creates its own keys: a peer
-// organisation, or the ordering service (Orderers set).
+// cryptoUnit is one organisation that creates its own keys (for its peer,
+// its chaincode server, its users, and the orderers it runs).
 type cryptoUnit struct {
 	Name     string
 	Org      Org
 	Orderers []Orderer
 }
 
-// cryptoUnits lists the ordering service and every peer organisation.
+// cryptoUnits lists every organisation with the orderers it runs.
 func cryptoUnits(l Layout) []cryptoUnit {
-	us := []cryptoUnit{{Name: ordererOrgName, Orderers: l.Orderers}}
+	var us []cryptoUnit
 	for _, o := range l.Orgs {
-		us = append(us, cryptoUnit{Name: o.Name, Org: o})
+		us = append(us, cryptoUnit{Name: o.Name, Org: o, Orderers: l.OrderersOf(o.Name)})
 	}
 	return us
 }
@@ -33,17 +33,11 @@ func (u cryptoUnit) config(p paths) string {
 
 // orgMSP is the organisation-level MSP cryptogen writes (certificates only).
 func (u cryptoUnit) orgMSP(p paths) string {
-	if u.Orderers != nil {
-		return filepath.Join(p.OrdererOrg(), "msp")
-	}
 	return filepath.Join(p.PeerOrg(u.Org), "msp")
 }
 
 // tlsCA is the organisation's TLS CA certificate in its own folder.
 func (u cryptoUnit) tlsCA(p paths) string {
-	if u.Orderers != nil {
-		return filepath.Join(p.OrdererOrg(), "tlsca", "tlsca."+ordererDomain+"-cert.pem")
-	}
 	return filepath.Join(p.PeerOrg(u.Org), "tlsca", "tlsca."+u.Org.Domain+"-cert.pem")
 }
 
@@ -52,12 +46,18 @@ func (u cryptoUnit) tlsCA(p paths) string {
 var ErrPrivateKeyInBundle = errors.New("fabnet: a private key on its way into the public bundle")
 
 // generateCrypto runs cryptogen once per organisation, each into its own
-// folder (no run sees another organisation's keys), then publishes what
-// the others need: the public bundle.
+// folder (no run sees another organisation's keys), issues the identities
+// of the orderers an organisation runs from its own CAs, then publishes
+// what the others need: the public bundle.
 func (n *Network) generateCrypto(ctx context.Context) error {
 	for _, u := range cryptoUnits(n.Layout) {
 		if err := n.run(ctx, "cryptogen", nil, "generate", "--config", u.config(n.p), "--output", n.p.OrgCrypto(u.Name)); err != nil {
 			return err
+		}
+		for _, o := range u.Orderers {
+			if err := issueOrderer(n.p, n.Layout, o); err != nil {
+				return err
+			}
 		}
 	}
 	return publishBundle(n.Layout, n.p)
@@ -127,6 +127,7 @@ type Endpoints struct {
 // OrdererEndpoint is one orderer in endpoints.json.
 type OrdererEndpoint struct {
 	Name    string `json:"name"`
+	Owner   string `json:"owner"` // the organisation that runs it
 	Host    string `json:"host"`
 	Address string `json:"address"`
 	// TLSCA is relative to the bundle folder.
@@ -148,8 +149,8 @@ type OrgEndpoint struct {
 func endpointsOf(l Layout) Endpoints {
 	e := Endpoints{Channel: ChannelName, Chaincode: ChaincodeName}
 	for _, o := range l.Orderers {
-		e.Orderers = append(e.Orderers, OrdererEndpoint{Name: o.Name, Host: o.Host, Address: l.Address(o.Ports.Listen),
-			TLSCA: filepath.Join(ordererOrgName, "tlsca.pem")})
+		e.Orderers = append(e.Orderers, OrdererEndpoint{Name: o.Name, Owner: o.Owner, Host: o.Host, Address: l.Address(o.Ports.Listen),
+			TLSCA: filepath.Join(o.Owner, "tlsca.pem")})
 	}
 	for _, o := range l.Orgs {
 		e.Orgs = append(e.Orgs, OrgEndpoint{Name: o.Name, MSPID: o.MSPID, Role: o.Role, PeerHost: o.PeerHost,
@@ -159,7 +160,7 @@ func endpointsOf(l Layout) Endpoints {
 }
 
 // OrgDir returns the folder that holds org's own material (its keys, its
-// nodes' ledgers); "Orderer" names the ordering service's.
+// nodes' ledgers, the orderers it runs included).
 func (n *Network) OrgDir(org string) string { return n.p.OrgDir(org) }
 
 // PublicDir returns the public bundle's folder: every organisation's

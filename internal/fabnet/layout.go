@@ -1,6 +1,7 @@
 // Package fabnet runs a real Hyperledger Fabric network as native processes
 // on one machine: Raft orderers, one peer per organisation, TLS everywhere,
-// the TierChain chaincode as a service. Each organisation creates its keys
+// the TierChain chaincode as a service, one chaincode server per
+// organisation (its own TLS identity, port and package). Each organisation creates its keys
 // in its own folder (orgs/<Org>/) and its nodes start from there; only the
 // public bundle (public/: certificates, genesis block, endpoints) is shared.
 // It is what `tierchain up` and the integration tests start. Layout is the single description of the network
@@ -19,8 +20,12 @@ const (
 	ChannelName    = "scf"
 	ChaincodeName  = "tierchain"
 	ChaincodeLabel = "tierchain_1"
-	ordererDomain  = "orderer.tierchain.local"
 )
+
+// ordererOwners are the organisations that run the Raft orderers, in
+// order: orderer i belongs to ordererOwners[i], so losing one host keeps a
+// 3-orderer cluster ordering.
+var ordererOwners = []string{"Operator", "Core", "BankA"}
 
 // Role says what an organisation does on the channel: the same roles a
 // gateway's description names (orgconfig.Role).
@@ -46,6 +51,10 @@ type Org struct {
 	Users    int
 	Peer     Ports
 	PeerHost string // e.g. "peer0.operator.tierchain.local"
+	// ChaincodePort is where the organisation's own chaincode server
+	// listens: each organisation runs its own, with its own TLS identity,
+	// and its peer reaches only that one.
+	ChaincodePort int
 }
 
 // Ports of one node; zero means unused.
@@ -56,32 +65,35 @@ type Ports struct {
 	Admin      int // orderer: channel participation API
 }
 
-// Orderer is one Raft consenter.
+// Orderer is one Raft consenter, run by one organisation with an identity
+// its own CAs issued.
 type Orderer struct {
 	Name  string // e.g. "orderer0"
-	Host  string // e.g. "orderer0.orderer.tierchain.local"
+	Owner string // the organisation that runs it, e.g. "Operator"
+	Host  string // e.g. "orderer0.operator.tierchain.local"
 	Ports Ports
 }
 
 // Layout describes a whole network.
 type Layout struct {
-	Host          string // the address every node listens on, 127.0.0.1 by default
-	Orderers      []Orderer
-	Orgs          []Org
-	ChaincodePort int
+	Host     string // the address every node listens on, 127.0.0.1 by default
+	Orderers []Orderer
+	Orgs     []Org
 	// BatchTimeoutMillis is the orderer's batch timeout.
 	BatchTimeoutMillis int
 }
 
 // NewLayout returns the TierChain network with all ports derived from base
-// (orderer i: base+10i…; peer k: base+100+10k…; chaincode server: base+200)
+// (orderer i: base+10i…; peer k: base+100+10k…; org k's chaincode server:
+// base+200+k)
 // and the given number of orderers (1 or 3).
 func NewLayout(base, orderers int) Layout {
-	l := Layout{Host: "127.0.0.1", ChaincodePort: base + 200, BatchTimeoutMillis: 150}
-	for i := 0; i < orderers; i++ {
+	l := Layout{Host: "127.0.0.1", BatchTimeoutMillis: 150}
+	for i := 0; i < orderers && i < len(ordererOwners); i++ {
 		l.Orderers = append(l.Orderers, Orderer{
 			Name:  fmt.Sprintf("orderer%d", i),
-			Host:  fmt.Sprintf("orderer%d.%s", i, ordererDomain),
+			Owner: ordererOwners[i],
+			Host:  fmt.Sprintf("orderer%d.%s", i, orgDomain(ordererOwners[i])),
 			Ports: Ports{Listen: base + 10*i, Admin: base + 10*i + 1, Operations: base + 10*i + 2},
 		})
 	}
@@ -98,11 +110,12 @@ func NewLayout(base, orderers int) Layout {
 		{"Regulator", RoleRegulator, false, 2},
 	}
 	for k, o := range orgs {
-		domain := fmt.Sprintf("%s.tierchain.local", lower(o.name))
+		domain := orgDomain(o.name)
 		l.Orgs = append(l.Orgs, Org{
 			Name: o.name, MSPID: o.name + "MSP", Domain: domain, Role: o.role, Endorser: o.endo, Users: o.users,
-			PeerHost: "peer0." + domain,
-			Peer:     Ports{Listen: base + 100 + 10*k, Chaincode: base + 101 + 10*k, Operations: base + 102 + 10*k},
+			PeerHost:      "peer0." + domain,
+			Peer:          Ports{Listen: base + 100 + 10*k, Chaincode: base + 101 + 10*k, Operations: base + 102 + 10*k},
+			ChaincodePort: base + 200 + k,
 		})
 	}
 	return l
@@ -110,6 +123,17 @@ func NewLayout(base, orderers int) Layout {
 
 // DefaultBase is the first port of `tierchain up`.
 const DefaultBase = 7050
+
+// OrderersOf lists the orderers org runs.
+func (l Layout) OrderersOf(org string) []Orderer {
+	var os []Orderer
+	for _, o := range l.Orderers {
+		if o.Owner == org {
+			os = append(os, o)
+		}
+	}
+	return os
+}
 
 // Org returns the organisation with the given name.
 func (l Layout) Org(name string) (Org, bool) {
@@ -131,10 +155,13 @@ func (l Layout) AllPorts() []int {
 		ps = append(ps, o.Ports.Listen, o.Ports.Admin, o.Ports.Operations)
 	}
 	for _, o := range l.Orgs {
-		ps = append(ps, o.Peer.Listen, o.Peer.Chaincode, o.Peer.Operations)
+		ps = append(ps, o.Peer.Listen, o.Peer.Chaincode, o.Peer.Operations, o.ChaincodePort)
 	}
-	return append(ps, l.ChaincodePort)
+	return ps
 }
+
+// orgDomain is an organisation's domain, e.g. "banka.tierchain.local".
+func orgDomain(name string) string { return lower(name) + ".tierchain.local" }
 
 func lower(s string) string {
 	b := []byte(s)

@@ -55,9 +55,12 @@ func tarGz(files map[string][]byte) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// connectionJSON tells peers how to reach the chaincode server over mutual TLS.
-func connectionJSON(l Layout, p paths) ([]byte, error) {
-	node := p.ChaincodeNode(l)
+// connectionJSON tells an organisation's peer how to reach the
+// organisation's own chaincode server over mutual TLS: the server's
+// address, and the TLS identity the peer presents (the server's own, issued
+// by the organisation's TLS CA, which is all the server accepts).
+func connectionJSON(l Layout, p paths, o Org) ([]byte, error) {
+	node := p.ChaincodeNode(o)
 	read := func(name string) (string, error) {
 		b, err := os.ReadFile(filepath.Join(node, "tls", name))
 		return string(b), err
@@ -75,7 +78,7 @@ func connectionJSON(l Layout, p paths) ([]byte, error) {
 		return nil, err
 	}
 	return json.Marshal(map[string]any{
-		"address":              l.Address(l.ChaincodePort),
+		"address":              l.Address(o.ChaincodePort),
 		"dial_timeout":         "10s",
 		"tls_required":         true,
 		"client_auth_required": true,

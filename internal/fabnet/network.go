@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -25,8 +26,8 @@ type Options struct {
 	Out          io.Writer     // progress (io.Discard if nil)
 	// Fresh discards a stopped network found in Dir instead of restarting it.
 	Fresh bool
-	// ChaincodeEnv is extra environment for the chaincode server (its
-	// settings: CHAINCODE_VERIFY_MEMO, CHAINCODE_OPERATOR_MSP).
+	// ChaincodeEnv is extra environment for every organisation's chaincode
+	// server (its settings: CHAINCODE_VERIFY_MEMO, CHAINCODE_OPERATOR_MSP).
 	ChaincodeEnv []string
 }
 
@@ -38,9 +39,12 @@ var ErrAlreadyRunning = errors.New("fabnet: a network is already running in this
 
 // Network is a running network.
 type Network struct {
-	Layout    Layout
-	Dir       string
-	PackageID string
+	Layout Layout
+	Dir    string
+	// PackageIDs maps each organisation to the package ID of its own
+	// chaincode package (its connection.json names its own server), which
+	// it installed and approved.
+	PackageIDs map[string]string
 
 	repo  string
 	bin   string
@@ -56,8 +60,9 @@ type Network struct {
 
 // Start brings a network up. In an empty (or missing) directory it creates
 // one from nothing: crypto material, channel genesis block, orderers
-// (channel joined with osnadmin), peers (joined), the chaincode server and
-// the chaincode definition approved by every organisation and committed. In
+// (channel joined with osnadmin), peers (joined), each organisation's
+// chaincode server, and the chaincode definition approved by every
+// organisation (each with its own package) and committed. In
 // a directory holding a network that was stopped (tierchain down, or a
 // crash) it restarts that network's processes on its existing ledgers,
 // unless opts.Fresh. It returns once every endorsing org can endorse.
@@ -96,10 +101,18 @@ func Start(ctx context.Context, opts Options) (n *Network, err error) {
 		return nil, fmt.Errorf("%w: the network in %s keeps every organisation's keys in one folder (made before one folder per organisation); create a new one",
 			ErrOtherLayout, dir)
 	}
+	if _, err := os.Stat(p.OrgDir("Orderer")); resume && err == nil {
+		return nil, fmt.Errorf("%w: the network in %s has a separate Orderer organisation (made before the orderers belonged to Operator, Core and BankA); create a new one",
+			ErrOtherLayout, dir)
+	}
 	if resume {
 		if rec.Base != opts.Base || rec.Orderers != opts.Orderers {
 			return nil, fmt.Errorf("%w: the network in %s has %d orderer(s) from port %d, asked for %d from port %d",
 				ErrOtherLayout, dir, rec.Orderers, rec.Base, opts.Orderers, opts.Base)
+		}
+		if len(rec.PackageIDs) == 0 {
+			return nil, fmt.Errorf("%w: the network in %s shares one chaincode server between organisations (made before one per organisation); create a new one",
+				ErrOtherLayout, dir)
 		}
 		l = NewLayout(rec.Base, rec.Orderers)
 		l.BatchTimeoutMillis = rec.BatchTimeoutMillis
@@ -143,7 +156,7 @@ func Start(ctx context.Context, opts Options) (n *Network, err error) {
 	}
 	if resume {
 		fmt.Fprintf(n.out, "restarting the network created %s in %s on its ledgers ('tierchain down --purge' discards them)\n", rec.Created, dir)
-		n.PackageID = rec.PackageID
+		n.PackageIDs = rec.PackageIDs
 		err = n.restart(ctx)
 	} else {
 		err = n.create(ctx)
@@ -153,6 +166,9 @@ func Start(ctx context.Context, opts Options) (n *Network, err error) {
 	}
 	return n, n.saveState()
 }
+
+// ErrNoOrg reports an organisation the network does not have.
+var ErrNoOrg = errors.New("fabnet: no organisation")
 
 // ErrOtherLayout reports a data directory whose network was created with
 // other ports or another number of orderers.
@@ -180,20 +196,7 @@ func (n *Network) create(ctx context.Context) error {
 	}
 	done()
 
-	conn, err := connectionJSON(l, p)
-	if err != nil {
-		return err
-	}
-	pkg, id, err := ccaasPackage(conn)
-	if err != nil {
-		return err
-	}
-	n.PackageID = id
-	if err := os.WriteFile(p.CcPackage(), pkg, 0o644); err != nil {
-		return err
-	}
-	// For docker-compose.yml's chaincode service (env_file).
-	if err := os.WriteFile(p.ChaincodeEnv(), []byte("CHAINCODE_ID="+id+"\n"), 0o644); err != nil {
+	if err := n.writePackages(); err != nil {
 		return err
 	}
 	if err := n.startChaincodeFresh(ctx); err != nil {
@@ -243,13 +246,14 @@ func (n *Network) create(ctx context.Context) error {
 	}
 	return writeRecord(p.Record(), record{
 		Base: l.Orderers[0].Ports.Listen, Orderers: len(l.Orderers), BatchTimeoutMillis: l.BatchTimeoutMillis,
-		PackageID: n.PackageID, Created: time.Now().UTC().Format(time.RFC3339),
+		PackageIDs: n.PackageIDs, Created: time.Now().UTC().Format(time.RFC3339),
 	})
 }
 
 // restart starts the processes of a stopped network on its existing
 // crypto material and ledgers: the channel, the joins and the chaincode
-// definition are already there. The chaincode server is rebuilt from source.
+// definition are already there. The chaincode server is rebuilt from source
+// and each organisation's started.
 func (n *Network) restart(ctx context.Context) error {
 	if err := n.startChaincodeFresh(ctx); err != nil {
 		return err
@@ -269,9 +273,10 @@ func (n *Network) restart(ctx context.Context) error {
 	return n.waitReady(ctx)
 }
 
-// startChaincodeFresh builds the chaincode server from source and starts it.
+// startChaincodeFresh builds the chaincode server from source and starts
+// each organisation's.
 func (n *Network) startChaincodeFresh(ctx context.Context) error {
-	defer n.step("chaincode server built from source and started")()
+	defer n.step(fmt.Sprintf("chaincode server built from source, %d started (one per organisation)", len(n.Layout.Orgs)))()
 	if err := n.buildChaincode(ctx); err != nil {
 		return err
 	}
@@ -342,11 +347,19 @@ func (n *Network) StartOrderer(name string) error {
 	node := n.p.OrdererNode(o)
 	data := n.p.OrdererData(o)
 	tls := filepath.Join(node, "tls")
+	owner, _ := n.Layout.Org(o.Owner)
+	// The other consenters' TLS CAs, from the public bundle.
+	var clusterCAs []string
+	for _, x := range n.Layout.Orderers {
+		if ca := n.p.OrdererTLSCA(x); !slices.Contains(clusterCAs, ca) {
+			clusterCAs = append(clusterCAs, ca)
+		}
+	}
 	env := []string{
 		"FABRIC_CFG_PATH=" + n.p.Config(),
 		"ORDERER_GENERAL_LISTENADDRESS=" + n.Layout.Host,
 		fmt.Sprintf("ORDERER_GENERAL_LISTENPORT=%d", o.Ports.Listen),
-		"ORDERER_GENERAL_LOCALMSPID=OrdererMSP",
+		"ORDERER_GENERAL_LOCALMSPID=" + owner.MSPID,
 		"ORDERER_GENERAL_LOCALMSPDIR=" + filepath.Join(node, "msp"),
 		"ORDERER_GENERAL_BOOTSTRAPMETHOD=none",
 		"ORDERER_GENERAL_TLS_ENABLED=true",
@@ -355,7 +368,7 @@ func (n *Network) StartOrderer(name string) error {
 		"ORDERER_GENERAL_TLS_ROOTCAS=[" + filepath.Join(tls, "ca.crt") + "]",
 		"ORDERER_GENERAL_CLUSTER_CLIENTCERTIFICATE=" + filepath.Join(tls, "server.crt"),
 		"ORDERER_GENERAL_CLUSTER_CLIENTPRIVATEKEY=" + filepath.Join(tls, "server.key"),
-		"ORDERER_GENERAL_CLUSTER_ROOTCAS=[" + filepath.Join(tls, "ca.crt") + "]",
+		"ORDERER_GENERAL_CLUSTER_ROOTCAS=[" + strings.Join(clusterCAs, ",") + "]",
 		"ORDERER_ADMIN_LISTENADDRESS=" + n.Layout.Address(o.Ports.Admin),
 		"ORDERER_ADMIN_TLS_ENABLED=true",
 		"ORDERER_ADMIN_TLS_PRIVATEKEY=" + filepath.Join(tls, "server.key"),
@@ -381,9 +394,9 @@ func (n *Network) StartOrderer(name string) error {
 }
 
 func (n *Network) osnJoin(ctx context.Context, o Orderer) error {
-	admin := filepath.Join(n.p.OrdererAdmin(), "tls")
+	admin := filepath.Join(n.p.OrdererAdmin(o), "tls")
 	err := n.run(ctx, "osnadmin", nil, "channel", "join", "--channelID", ChannelName, "--config-block", n.p.Genesis(),
-		"-o", n.Layout.Address(o.Ports.Admin), "--ca-file", n.p.OrdererTLSCA(),
+		"-o", n.Layout.Address(o.Ports.Admin), "--ca-file", n.p.OrdererTLSCA(o),
 		"--client-cert", filepath.Join(admin, "client.crt"), "--client-key", filepath.Join(admin, "client.key"))
 	if err != nil && strings.Contains(err.Error(), "already exists") {
 		return nil
@@ -416,7 +429,7 @@ func peerName(o Org) string { return "peer0-" + lower(o.Name) }
 func (n *Network) StartPeer(org string) error {
 	o, ok := n.Layout.Org(org)
 	if !ok {
-		return fmt.Errorf("fabnet: no org %q", org)
+		return fmt.Errorf("%w %q", ErrNoOrg, org)
 	}
 	node := n.p.PeerNode(o)
 	data := n.p.PeerData(o)
@@ -496,23 +509,96 @@ func (n *Network) buildChaincode(ctx context.Context) error {
 	return nil
 }
 
-// StartChaincode starts (or restarts) the chaincode server.
+// ChaincodeProcess is the process name that stands for every
+// organisation's chaincode server: Kill(ChaincodeProcess) kills them all
+// (no organisation can endorse), StartChaincode starts them again. One
+// organisation's is ChaincodeProcessOf(org).
+const ChaincodeProcess = "chaincode"
+
+// ChaincodeProcessOf is the process name of an organisation's chaincode
+// server, e.g. "chaincode-banka".
+func ChaincodeProcessOf(org string) string { return ChaincodeProcess + "-" + lower(org) }
+
+// writePackages writes each organisation's chaincode package (its
+// connection.json names the organisation's own server and carries the
+// client TLS key its peer presents there) into the organisation's folder,
+// with the CHAINCODE_ID its server runs with, and records the package IDs.
+func (n *Network) writePackages() error {
+	n.PackageIDs = map[string]string{}
+	for _, o := range n.Layout.Orgs {
+		conn, err := connectionJSON(n.Layout, n.p, o)
+		if err != nil {
+			return err
+		}
+		pkg, id, err := ccaasPackage(conn)
+		if err != nil {
+			return err
+		}
+		n.PackageIDs[o.Name] = id
+		if err := os.WriteFile(n.p.CcPackage(o), pkg, 0o600); err != nil {
+			return err
+		}
+		// For docker-compose.yml's chaincode services (env_file).
+		if err := os.WriteFile(n.p.ChaincodeEnv(o), []byte("CHAINCODE_ID="+id+"\n"), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// running reports whether the process the network started under name is
+// still running.
+func (n *Network) running(name string) bool {
+	n.mu.Lock()
+	p, ok := n.procs[name]
+	n.mu.Unlock()
+	if !ok || p.done == nil {
+		return false
+	}
+	select {
+	case <-p.done:
+		return false
+	default:
+		return true
+	}
+}
+
+// StartChaincode starts every organisation's chaincode server that is not
+// running (all of them after Kill(ChaincodeProcess)).
 func (n *Network) StartChaincode() error {
-	tls := filepath.Join(n.p.ChaincodeNode(n.Layout), "tls")
+	for _, o := range n.Layout.Orgs {
+		if n.running(ChaincodeProcessOf(o.Name)) {
+			continue
+		}
+		if err := n.StartChaincodeOf(o.Name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// StartChaincodeOf starts (or restarts) an organisation's chaincode server,
+// with its own TLS identity on its own port.
+func (n *Network) StartChaincodeOf(org string) error {
+	o, ok := n.Layout.Org(org)
+	if !ok {
+		return fmt.Errorf("%w %q", ErrNoOrg, org)
+	}
+	tls := filepath.Join(n.p.ChaincodeNode(o), "tls")
 	env := []string{
-		"CHAINCODE_ID=" + n.PackageID,
-		"CHAINCODE_SERVER_ADDRESS=" + n.Layout.Address(n.Layout.ChaincodePort),
+		"CHAINCODE_ID=" + n.PackageIDs[o.Name],
+		"CHAINCODE_SERVER_ADDRESS=" + n.Layout.Address(o.ChaincodePort),
 		"CHAINCODE_TLS_CERT=" + filepath.Join(tls, "server.crt"),
 		"CHAINCODE_TLS_KEY=" + filepath.Join(tls, "server.key"),
 		"CHAINCODE_TLS_CLIENT_CA=" + filepath.Join(tls, "ca.crt"),
 	}
 	env = append(env, n.ccEnv...)
-	p, err := startProc("chaincode", filepath.Join(n.Dir, "bin", "tierchaincc"), nil, env, n.p.Logs(), n.portLock)
+	p, err := startProc(ChaincodeProcessOf(o.Name), filepath.Join(n.Dir, "bin", "tierchaincc"), nil, env, n.p.Logs(), n.portLock)
 	if err != nil {
 		return err
 	}
 	n.add(p)
-	if err := waitPort(n.Layout.Address(n.Layout.ChaincodePort), 20*time.Second, p); err != nil {
+	if err := waitPort(n.Layout.Address(o.ChaincodePort), 20*time.Second, p); err != nil {
 		return err
 	}
 	return n.saveState()
@@ -520,12 +606,14 @@ func (n *Network) StartChaincode() error {
 
 func (n *Network) ordererArgs() []string {
 	o := n.Layout.Orderers[0]
-	return []string{"-o", n.Layout.Address(o.Ports.Listen), "--tls", "--cafile", n.p.OrdererTLSCA()}
+	return []string{"-o", n.Layout.Address(o.Ports.Listen), "--tls", "--cafile", n.p.OrdererTLSCA(o)}
 }
 
 func (n *Network) deployChaincode(ctx context.Context) error {
+	// Each organisation installs its own package on its own peer and
+	// approves the one definition with its own package ID.
 	for _, o := range n.Layout.Orgs {
-		if err := n.peerCLI(ctx, o, "lifecycle", "chaincode", "install", n.p.CcPackage()); err != nil &&
+		if err := n.peerCLI(ctx, o, "lifecycle", "chaincode", "install", n.p.CcPackage(o)); err != nil &&
 			!strings.Contains(err.Error(), "already successfully installed") {
 			return err
 		}
@@ -533,7 +621,7 @@ func (n *Network) deployChaincode(ctx context.Context) error {
 	def := []string{"--channelID", ChannelName, "--name", ChaincodeName, "--version", "1.0", "--sequence", "1",
 		"--signature-policy", signaturePolicy(n.Layout)}
 	for _, o := range n.Layout.Orgs {
-		args := append(append([]string{"lifecycle", "chaincode", "approveformyorg", "--package-id", n.PackageID}, def...), n.ordererArgs()...)
+		args := append(append([]string{"lifecycle", "chaincode", "approveformyorg", "--package-id", n.PackageIDs[o.Name]}, def...), n.ordererArgs()...)
 		if err := n.retry(ctx, 30*time.Second, func() error { return n.peerCLI(ctx, o, args...) }); err != nil {
 			return err
 		}
@@ -601,8 +689,17 @@ func (n *Network) Crash() {
 	n.Detach()
 }
 
-// Kill kills one process by name at once, as a crash would.
+// Kill kills one process by name at once, as a crash would;
+// ChaincodeProcess kills every organisation's chaincode server.
 func (n *Network) Kill(name string) error {
+	if name == ChaincodeProcess {
+		for _, o := range n.Layout.Orgs {
+			if err := n.Kill(ChaincodeProcessOf(o.Name)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	n.mu.Lock()
 	p, ok := n.procs[name]
 	n.mu.Unlock()

@@ -279,11 +279,12 @@ func readJSON[T any](path string) (T, error) {
 // record describes the network a data directory holds, written once it is
 // fully created; a directory without one holds no usable network.
 type record struct {
-	Base               int    `json:"base"`
-	Orderers           int    `json:"orderers"`
-	BatchTimeoutMillis int    `json:"batchTimeoutMillis"`
-	PackageID          string `json:"packageID"`
-	Created            string `json:"created"`
+	Base               int `json:"base"`
+	Orderers           int `json:"orderers"`
+	BatchTimeoutMillis int `json:"batchTimeoutMillis"`
+	// PackageIDs: each organisation's chaincode package ID.
+	PackageIDs map[string]string `json:"packageIDs"`
+	Created    string            `json:"created"`
 }
 
 func writeRecord(path string, r record) error { return writeJSON(path, r) }

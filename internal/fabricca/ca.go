@@ -3,7 +3,9 @@
 // a Fabric CA keeps), so the operator can onboard an enterprise that has no
 // peer of its own: its certificate belongs to the operator's MSP, carries
 // the NodeOU "client" and is told apart from other hosted enterprises by
-// its certificate, as the chaincode's registry does.
+// its certificate, as the chaincode's registry does. It also issues node
+// identities (IssueNode, IssueTLS): internal/fabnet gives the orderers an
+// organisation runs their identities from the organisation's own CAs.
 package fabricca
 
 import (
@@ -21,6 +23,7 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"net"
 	"regexp"
 	"time"
 )
@@ -28,7 +31,7 @@ import (
 // ErrCA reports unusable CA material or an invalid request.
 var ErrCA = errors.New("fabricca")
 
-// CA signs client certificates with an organisation's CA key.
+// CA signs certificates with an organisation's CA key.
 type CA struct {
 	cert *x509.Certificate
 	key  crypto.Signer
@@ -73,6 +76,27 @@ func (id Identity) String() string { return "fabricca.Identity{key: REDACTED}" }
 // valid from now until notAfter (capped at the CA's own expiry), with the
 // NodeOU "client" that Fabric's MSP requires of a transaction submitter.
 func (ca *CA) IssueClient(commonName string, now, notAfter time.Time, random io.Reader) (Identity, error) {
+	return ca.issue(commonName, []string{"client"}, nil, now, notAfter, random)
+}
+
+// IssueNode creates a P-256 key and a signing certificate for a node of the
+// organisation, with the NodeOU ou ("orderer", "peer"), as IssueClient does.
+func (ca *CA) IssueNode(commonName, ou string, now, notAfter time.Time, random io.Reader) (Identity, error) {
+	return ca.issue(commonName, []string{ou}, nil, now, notAfter, random)
+}
+
+// IssueTLS creates a P-256 key and a TLS server and client certificate for
+// the hosts (DNS names or IP addresses), from a TLS CA.
+func (ca *CA) IssueTLS(commonName string, hosts []string, now, notAfter time.Time, random io.Reader) (Identity, error) {
+	if len(hosts) == 0 {
+		return Identity{}, fmt.Errorf("%w: a TLS certificate for no host", ErrCA)
+	}
+	return ca.issue(commonName, nil, hosts, now, notAfter, random)
+}
+
+// issue signs a certificate for a fresh key: with hosts, a TLS certificate
+// for them; without, a signing certificate with the OUs.
+func (ca *CA) issue(commonName string, ous, hosts []string, now, notAfter time.Time, random io.Reader) (Identity, error) {
 	if !commonNameRE.MatchString(commonName) {
 		return Identity{}, fmt.Errorf("%w: invalid common name %q", ErrCA, commonName)
 	}
@@ -109,7 +133,7 @@ func (ca *CA) IssueClient(commonName string, now, notAfter time.Time, random io.
 		SerialNumber: serial,
 		Subject: pkix.Name{
 			CommonName:         commonName,
-			OrganizationalUnit: []string{"client"},
+			OrganizationalUnit: ous,
 			Country:            ca.cert.Subject.Country,
 			Province:           ca.cert.Subject.Province,
 			Locality:           ca.cert.Subject.Locality,
@@ -119,6 +143,17 @@ func (ca *CA) IssueClient(commonName string, now, notAfter time.Time, random io.
 		KeyUsage:              x509.KeyUsageDigitalSignature,
 		BasicConstraintsValid: true,
 		SubjectKeyId:          ski[:],
+	}
+	for _, h := range hosts {
+		if ip := net.ParseIP(h); ip != nil {
+			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
+		} else {
+			tmpl.DNSNames = append(tmpl.DNSNames, h)
+		}
+	}
+	if len(hosts) > 0 {
+		tmpl.KeyUsage |= x509.KeyUsageKeyEncipherment
+		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}
 	}
 	// Fabric's MSP refuses a certificate whose ECDSA signature is not in
 	// low-S form ("not in canonical form"); signing is randomised, so sign

@@ -114,3 +114,51 @@ func TestRefusals(t *testing.T) {
 		}
 	}
 }
+
+// TestIssueNodeAndTLS: a node's signing certificate carries its NodeOU; a
+// TLS certificate names its hosts (DNS and IP) and serves both ends of
+// mutual TLS; each chains to the CA; a TLS certificate for no host is refused.
+func TestIssueNodeAndTLS(t *testing.T) {
+	certPEM, keyPEM := testCA(t, true)
+	ca, err := Load(certPEM, keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(ca.Certificate())
+	now := time.Now()
+	node, err := ca.IssueNode("orderer0.operator.example", "orderer", now, now.AddDate(1, 0, 0), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := ParseCertificatePEM(node.CertPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(cert.Subject.OrganizationalUnit, []string{"orderer"}) {
+		t.Errorf("node OUs = %v, want [orderer]", cert.Subject.OrganizationalUnit)
+	}
+	if _, err := cert.Verify(x509.VerifyOptions{Roots: roots, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
+		t.Fatalf("node certificate does not chain to the CA: %v", err)
+	}
+	tls, err := ca.IssueTLS("orderer0.operator.example", []string{"orderer0.operator.example", "127.0.0.1"}, now, now.AddDate(1, 0, 0), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cert, err = ParseCertificatePEM(tls.CertPEM); err != nil {
+		t.Fatal(err)
+	}
+	if len(cert.Subject.OrganizationalUnit) != 0 {
+		t.Errorf("TLS certificate OUs = %v, want none", cert.Subject.OrganizationalUnit)
+	}
+	for _, usage := range []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth} {
+		for _, host := range []string{"orderer0.operator.example", "127.0.0.1"} {
+			if _, err := cert.Verify(x509.VerifyOptions{Roots: roots, DNSName: host, KeyUsages: []x509.ExtKeyUsage{usage}}); err != nil {
+				t.Errorf("TLS certificate for %s, usage %v: %v", host, usage, err)
+			}
+		}
+	}
+	if _, err := ca.IssueTLS("x", nil, now, now.AddDate(1, 0, 0), nil); !errors.Is(err, ErrCA) {
+		t.Errorf("TLS certificate for no host: %v, want ErrCA", err)
+	}
+}
