@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -16,23 +17,36 @@ import (
 // network).
 const helperEnv = "TIERCHAIN_FABNET_STOP_HELPER"
 
+// readyEnv names the directory where each helper process writes a file
+// once its signal handling is in place: a SIGTERM that came before that
+// would end a "stubborn" helper at once and make the test meaningless.
+const readyEnv = "TIERCHAIN_FABNET_STOP_READY"
+
 func init() {
+	ready := func() {
+		name := filepath.Join(os.Getenv(readyEnv), strconv.Itoa(os.Getpid()))
+		if err := os.WriteFile(name, nil, 0o600); err != nil {
+			os.Exit(3)
+		}
+	}
 	switch os.Getenv(helperEnv) {
 	case "leader":
 		// A node that starts a helper in its process group (as a peer starts
 		// a chaincode builder) and exits at once on SIGTERM.
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, syscall.SIGTERM)
 		child := exec.Command(os.Args[0])
 		child.Env = append(os.Environ(), helperEnv+"=stubborn")
 		if err := child.Start(); err != nil {
 			os.Exit(2)
 		}
-		sig := make(chan os.Signal, 1)
-		signal.Notify(sig, syscall.SIGTERM)
+		ready()
 		<-sig
 		os.Exit(0)
 	case "stubborn":
 		// A process that shrugs off SIGTERM: only SIGKILL ends it.
 		signal.Ignore(syscall.SIGTERM)
+		ready()
 		time.Sleep(time.Hour)
 		os.Exit(0)
 	}
@@ -40,18 +54,25 @@ func init() {
 
 // startHelper starts the test binary as a helper process recorded in a
 // data directory's state, as `tierchain up` records its nodes, and waits
-// until its process group has want members.
+// until its process group has want members, each with its signal handling
+// in place.
 func startHelper(t *testing.T, dir, role string, want int) *proc {
 	t.Helper()
-	p, err := startProc(role, os.Args[0], nil, []string{helperEnv + "=" + role}, filepath.Join(dir, "logs"), nil)
+	readyDir := t.TempDir()
+	p, err := startProc(role, os.Args[0], nil, []string{helperEnv + "=" + role, readyEnv + "=" + readyDir},
+		filepath.Join(dir, "logs"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { syscall.Kill(-p.PID, syscall.SIGKILL) })
+	readyCount := func() int {
+		es, _ := os.ReadDir(readyDir)
+		return len(es)
+	}
 	deadline := time.Now().Add(10 * time.Second)
-	for len(groupMembers(p.PID)) < want {
+	for len(groupMembers(p.PID)) < want || readyCount() < want {
 		if time.Now().After(deadline) {
-			t.Fatalf("%s: %d process(es) in its group, want %d", role, len(groupMembers(p.PID)), want)
+			t.Fatalf("%s: %d process(es) in its group, %d ready, want %d", role, len(groupMembers(p.PID)), readyCount(), want)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
