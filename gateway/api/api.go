@@ -70,6 +70,7 @@ type API struct {
 	d         Deps
 	oprfLimit *limiter
 	keys      *keyCache
+	receipts  chan model.Event // ReceiveEvent's queue for RunReceipts
 }
 
 // New returns the API.
@@ -80,7 +81,8 @@ func New(d Deps) *API {
 	if d.Currency == "" {
 		d.Currency = "NOK"
 	}
-	return &API{d: d, oprfLimit: newLimiter(OPRFPerMinute, time.Minute), keys: newKeyCache()}
+	return &API{d: d, oprfLimit: newLimiter(OPRFPerMinute, time.Minute), keys: newKeyCache(),
+		receipts: make(chan model.Event, receiptQueue)}
 }
 
 // Register adds every business route.

@@ -47,20 +47,47 @@ func (a *API) announceBad(enterpriseID string, rep *wallet.SyncReport) {
 	}
 }
 
-// ReceiveEvent checks on receipt the envelopes of the tokens a ledger
-// transaction created for enterprises whose keys this gateway's wallet
-// holds (its ledger feed calls it), so a bad one is recorded and announced
-// when it arrives, not when its holder next looks. The holder's own peer
-// may commit the block a moment after the feed's: a token not found yet is
-// asked again a few times; whatever still fails is left to the next sync.
-func (a *API) ReceiveEvent(ctx context.Context, e model.Event) {
-	if a.d.Wallet == nil || a.d.Directory == nil {
+// ReceiveEvent queues a ledger event for the receipt check (RunReceipts):
+// the envelopes of the tokens it created for enterprises whose keys this
+// gateway's wallet holds are checked as they arrive, so a bad one is
+// recorded and announced then, not when its holder next looks. The ledger
+// feed calls it and must not wait on ledger queries, so it only queues;
+// when the queue is full the event is left to the holder's next sync,
+// which checks the same envelopes.
+func (a *API) ReceiveEvent(_ context.Context, e model.Event) {
+	if a.d.Wallet == nil || a.d.Directory == nil || !slices.ContainsFunc(e.Tokens, isNewToken) {
 		return
 	}
+	select {
+	case a.receipts <- e:
+	default:
+		a.d.Log.Debug("receive: queue full, left to the next sync", "tx", e.TxID)
+	}
+}
+
+// RunReceipts checks the queued events' new tokens until ctx ends.
+func (a *API) RunReceipts(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case e := <-a.receipts:
+			a.receive(ctx, e)
+		}
+	}
+}
+
+func isNewToken(t model.TokenChange) bool { return t.Commitment != nil && t.Holder != "" }
+
+// receive opens each new token of e held by an enterprise this gateway
+// hosts. The holder's own peer may commit the block a moment after the
+// feed's: a token not found yet is asked again a few times; whatever still
+// fails is left to the next sync.
+func (a *API) receive(ctx context.Context, e model.Event) {
 	var hosted []string
 	for _, t := range e.Tokens {
-		if t.Commitment == nil || t.Holder == "" {
-			continue // not a new token
+		if !isNewToken(t) {
+			continue
 		}
 		if hosted == nil {
 			var err error
@@ -96,8 +123,10 @@ func (a *API) ReceiveEvent(ctx context.Context, e model.Event) {
 	}
 }
 
-// How ReceiveEvent waits for the holder's peer.
+// How receive waits for the holder's peer, and how many events wait for
+// it.
 const (
+	receiptQueue    = 1024
 	receiveAttempts = 5
 	receiveRetry    = 200 * time.Millisecond
 )

@@ -74,6 +74,7 @@ type Platform struct {
 	Tokens      map[string]string
 	log         *slog.Logger
 	feed        *ledgerfeed.Feed
+	api         *api.API
 	index       *indexer.Indexer
 	indexSource indexer.Source
 	wg          sync.WaitGroup
@@ -229,6 +230,7 @@ func build(ctx context.Context, cfg Config, db *store.DB) (_ *Platform, err erro
 		return nil, err
 	}
 	p.Server = srv
+	p.api = a
 	p.feed = &ledgerfeed.Feed{Source: regulator, Publisher: srv.Broker(), DB: db, Logger: cfg.Logger, OnEvent: a.ReceiveEvent}
 	return p, nil
 }
@@ -242,6 +244,7 @@ func (p *Platform) Serve(ctx context.Context, ln net.Listener) error {
 			p.log.Error("ledger feed stopped", "error", err)
 		}
 	})
+	p.wg.Go(func() { p.api.RunReceipts(ctx) })
 	p.wg.Go(func() {
 		if err := p.index.Run(ctx, p.indexSource); err != nil && ctx.Err() == nil {
 			p.log.Error("indexer stopped", "error", err)
