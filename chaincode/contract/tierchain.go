@@ -219,3 +219,19 @@ func (c *TierChainContract) FinancingRequests(ctx ctxT, request string) (string,
 func (c *TierChainContract) Provenance(ctx ctxT, root string) (string, error) {
 	return encode(c.rules.Provenance(newState(ctx), root))
 }
+
+// RequestTermFinancing: model.TermFinanceRequest → []model.Token (the
+// token in FINANCING, then the change of a partial financing).
+func (c *TierChainContract) RequestTermFinancing(ctx ctxT, request string) (string, error) {
+	return call(ctx, request, c.rules.RequestTermFinancing)
+}
+
+// SetFinancingPolicy: model.SetFinancingPolicyRequest → model.FinancingPolicy.
+func (c *TierChainContract) SetFinancingPolicy(ctx ctxT, request string) (string, error) {
+	return call(ctx, request, c.rules.SetFinancingPolicy)
+}
+
+// GetFinancingPolicy returns the channel's financing policy.
+func (c *TierChainContract) GetFinancingPolicy(ctx ctxT) (string, error) {
+	return encode(c.rules.FinancingPolicy(newState(ctx)))
+}

@@ -53,6 +53,9 @@ type Financing struct {
 	DisbursementRef string    `json:"disbursementRef,omitempty"`
 	AgreementHash   []byte    `json:"agreementHash,omitempty"`
 	ApprovedAt      time.Time `json:"approvedAt,omitzero"`
+	// Terms, for a financing requested with terms (TermFinanceRequest):
+	// BankEnvelope is then bound to the commitment alone.
+	Terms *FinancingTerms `json:"terms,omitempty"`
 }
 
 // Payment is the core's declaration that it paid a token's holder.

@@ -31,6 +31,8 @@ const (
 	KindApproveFinancing   = "financing.approve"
 	KindRejectFinancing    = "financing.reject"
 	KindCancelFinancing    = "financing.cancel"
+	KindFinanceTerms       = "financing.terms"  // a request with terms, advance and fee (TermFinanceRequest)
+	KindFinancingPolicy    = "financing.policy" // the operator sets the channel's financing policy
 	KindDeclarePayment     = "payment.declare"
 	KindConfirmPayment     = "payment.confirm"
 	KindFreeze             = "token.freeze"

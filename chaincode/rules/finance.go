@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"time"
+
 	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/chaincode/protocol"
 )
@@ -18,6 +20,11 @@ func (r *Rules) RequestFinancing(st State, req *model.FinanceRequest) (*model.To
 	}
 	if _, err := tx.activeEnterprise("bank", req.Bank, model.RoleBank); err != nil {
 		return nil, err
+	}
+	if p, err := tx.financingPolicy(); err != nil {
+		return nil, err
+	} else if p.Set {
+		return nil, invalidState("the channel's financing policy requires terms: request with RequestTermFinancing")
 	}
 	t.Status = model.TokenFinancing
 	t.Financing = &model.Financing{Bank: req.Bank, Requester: tx.caller.ID, BankEnvelope: req.BankEnvelope, RequestedAt: tx.now}
@@ -61,6 +68,9 @@ func (r *Rules) ApproveFinancing(st State, req *model.ApproveFinancingRequest) (
 	}
 	if t.EffectiveStatus(tx.now) == model.TokenOverdue {
 		return nil, invalidState("token %s is past maturity", t.ID)
+	}
+	if ft := t.Financing.Terms; ft != nil && tx.now.After(ft.Terms.Expiry) {
+		return nil, invalidState("the terms of token %s's financing expired at %s", t.ID, ft.Terms.Expiry.UTC().Format(time.RFC3339))
 	}
 	tx.delIndex(objTokenByHolder, t.Holder, t.ID)
 	tx.delIndex(objFinancingForBank, t.Financing.Bank, t.ID)

@@ -158,7 +158,7 @@ func (w *Wallet) Sync(ctx context.Context, enterpriseID string, l Ledger) (*Sync
 func (w *Wallet) readHoldings(ctx context.Context, l Ledger, enterpriseID string) ([]sealedItem, error) {
 	return w.readTokens(ctx, l, "TokensByHolder", kindToken, enterpriseID, func(t *model.TokenView) ([]byte, string, string, bool) {
 		if t.Financing != nil && t.Financing.Bank == enterpriseID {
-			return t.Financing.BankEnvelope, protocol.PurposeBank, t.ID, t.Holder == enterpriseID
+			return t.Financing.BankEnvelope, protocol.PurposeBank, bankEnvelopeTokenID(t), t.Holder == enterpriseID
 		}
 		return t.HolderEnvelope, protocol.PurposeHolder, "", t.Holder == enterpriseID
 	})
@@ -170,7 +170,7 @@ func (w *Wallet) readFinancing(ctx context.Context, l Ledger, bankID string) ([]
 		if t.Financing == nil {
 			return nil, "", "", false
 		}
-		return t.Financing.BankEnvelope, protocol.PurposeBank, t.ID, t.Financing.Bank == bankID
+		return t.Financing.BankEnvelope, protocol.PurposeBank, bankEnvelopeTokenID(t), t.Financing.Bank == bankID
 	})
 }
 
