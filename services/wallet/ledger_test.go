@@ -67,6 +67,8 @@ func (f *fakeLedger) Evaluate(_ context.Context, contract, fn string, args ...st
 		res, err = r.TokensByIssuer(st, page())
 	case "FinancingRequests":
 		res, err = r.FinancingRequests(st, page())
+	case "GetFinancingPolicy":
+		res, err = r.FinancingPolicy(st)
 	default:
 		return nil, fmt.Errorf("function %q not found", fn)
 	}
