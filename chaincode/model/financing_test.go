@@ -44,15 +44,19 @@ func TestTermFinanceRequestValidate(t *testing.T) {
 		mutate func(*model.TermFinanceRequest)
 		field  string
 	}{
-		"rate above 100 %":      {func(r *model.TermFinanceRequest) { r.Terms.AdvanceRateBP = 10_001 }, "advance rate"},
-		"negative rate":         {func(r *model.TermFinanceRequest) { r.Terms.AdvanceRateBP = -1 }, "advance rate"},
-		"negative discount":     {func(r *model.TermFinanceRequest) { r.Terms.DiscountRateBP = -1 }, "discount rate"},
-		"unknown day count":     {func(r *model.TermFinanceRequest) { r.Terms.DayCount = "30E/360" }, "day count"},
-		"short fee envelope":    {func(r *model.TermFinanceRequest) { r.Fee.BankEnvelope = bytesOf(3) }, "fee.bankEnvelope"},
-		"missing handle proof":  {func(r *model.TermFinanceRequest) { r.Advance.HandleProof = nil }, "advance.handleProof"},
-		"five range proofs":     {func(r *model.TermFinanceRequest) { r.RangeProofs = r.RangeProofs[1:] }, "rangeProofs"},
-		"one partial output":    {func(r *model.TermFinanceRequest) { r.Partial = &model.PartialFinancing{Outputs: []model.Output{validOutput()}} }, "partial.outputs"},
-		"partial balance proof": {func(r *model.TermFinanceRequest) { r.Partial = &model.PartialFinancing{Outputs: []model.Output{validOutput(), validOutput()}} }, "partial.balanceProof"},
+		"rate above 100 %":     {func(r *model.TermFinanceRequest) { r.Terms.AdvanceRateBP = 10_001 }, "advance rate"},
+		"negative rate":        {func(r *model.TermFinanceRequest) { r.Terms.AdvanceRateBP = -1 }, "advance rate"},
+		"negative discount":    {func(r *model.TermFinanceRequest) { r.Terms.DiscountRateBP = -1 }, "discount rate"},
+		"unknown day count":    {func(r *model.TermFinanceRequest) { r.Terms.DayCount = "30E/360" }, "day count"},
+		"short fee envelope":   {func(r *model.TermFinanceRequest) { r.Fee.BankEnvelope = bytesOf(3) }, "fee.bankEnvelope"},
+		"missing handle proof": {func(r *model.TermFinanceRequest) { r.Advance.HandleProof = nil }, "advance.handleProof"},
+		"five range proofs":    {func(r *model.TermFinanceRequest) { r.RangeProofs = r.RangeProofs[1:] }, "rangeProofs"},
+		"one partial output": {func(r *model.TermFinanceRequest) {
+			r.Partial = &model.PartialFinancing{Outputs: []model.Output{validOutput()}}
+		}, "partial.outputs"},
+		"partial balance proof": {func(r *model.TermFinanceRequest) {
+			r.Partial = &model.PartialFinancing{Outputs: []model.Output{validOutput(), validOutput()}}
+		}, "partial.balanceProof"},
 	} {
 		r := validTermFinanceRequest()
 		c.mutate(&r)
