@@ -235,3 +235,13 @@ func (c *TierChainContract) SetFinancingPolicy(ctx ctxT, request string) (string
 func (c *TierChainContract) GetFinancingPolicy(ctx ctxT) (string, error) {
 	return encode(c.rules.FinancingPolicy(newState(ctx)))
 }
+
+// DeclareDefault: model.TokenActionRequest → model.Token.
+func (c *TierChainContract) DeclareDefault(ctx ctxT, request string) (string, error) {
+	return call(ctx, request, c.rules.DeclareDefault)
+}
+
+// ExerciseRecourse: model.TokenActionRequest → model.Token.
+func (c *TierChainContract) ExerciseRecourse(ctx ctxT, request string) (string, error) {
+	return call(ctx, request, c.rules.ExerciseRecourse)
+}

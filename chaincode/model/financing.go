@@ -161,3 +161,19 @@ type FinancingTerms struct {
 	// SplitFrom is the token a partial financing split the piece off.
 	SplitFrom string `json:"splitFrom,omitempty"`
 }
+
+// Default records a piece declared in default, and the bank's recourse
+// against the seller when it exercised it.
+type Default struct {
+	PriorStatus TokenStatus `json:"priorStatus"`
+	GraceDays   int         `json:"graceDays"` // the policy's, when declared
+	DeclaredBy  string      `json:"declaredBy"`
+	DeclaredAt  time.Time   `json:"declaredAt"`
+	Reason      string      `json:"reason,omitempty"`
+	// Recourse: the seller (the financing's requester) the bank claims
+	// from, with the bank's reference; the seller then owes the bank the
+	// advance with interest at the terms' penalty rate.
+	RecourseAgainst string    `json:"recourseAgainst,omitempty"`
+	RecourseRef     string    `json:"recourseRef,omitempty"`
+	RecourseAt      time.Time `json:"recourseAt,omitzero"`
+}

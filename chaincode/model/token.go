@@ -14,7 +14,9 @@ const (
 	TokenPaying    TokenStatus = "PAYING"
 	TokenSettled   TokenStatus = "SETTLED"
 	TokenFrozen    TokenStatus = "FROZEN"
-	TokenOverdue   TokenStatus = "OVERDUE" // never stored: unpaid past maturity
+	TokenDefaulted TokenStatus = "DEFAULTED" // unpaid past maturity plus the policy's grace days, declared
+	TokenRecourse  TokenStatus = "RECOURSE"  // a defaulted financed piece the bank claims from the seller
+	TokenOverdue   TokenStatus = "OVERDUE"   // never stored: unpaid past maturity
 )
 
 // Token is a piece of a receivable: a commitment to its amount, who holds
@@ -39,6 +41,7 @@ type Token struct {
 	Financing         *Financing  `json:"financing,omitempty"`
 	Payment           *Payment    `json:"payment,omitempty"`
 	Freeze            *Freeze     `json:"freeze,omitempty"`
+	Default           *Default    `json:"default,omitempty"`
 	CreatedAt         time.Time   `json:"createdAt"`
 	UpdatedAt         time.Time   `json:"updatedAt"`
 	TxID              string      `json:"txId"`

@@ -33,6 +33,8 @@ const (
 	KindCancelFinancing    = "financing.cancel"
 	KindFinanceTerms       = "financing.terms"  // a request with terms, advance and fee (TermFinanceRequest)
 	KindFinancingPolicy    = "financing.policy" // the operator sets the channel's financing policy
+	KindDeclareDefault     = "financing.default"
+	KindExerciseRecourse   = "financing.recourse"
 	KindDeclarePayment     = "payment.declare"
 	KindConfirmPayment     = "payment.confirm"
 	KindFreeze             = "token.freeze"

@@ -24,7 +24,7 @@ func (r *Rules) DeclarePayment(st State, req *model.TokenActionRequest) (*model.
 	if t.Issuer != tx.caller.ID {
 		return nil, denied("token %s was not issued by %s", t.ID, tx.caller.ID)
 	}
-	if t.Status != model.TokenActive && t.Status != model.TokenFinanced {
+	if t.Status != model.TokenActive && t.Status != model.TokenFinanced && t.Status != model.TokenDefaulted {
 		return nil, invalidState("token %s is %s", t.ID, t.EffectiveStatus(tx.now))
 	}
 	if tx.now.Before(t.Maturity) {

@@ -66,7 +66,7 @@ func (a *API) listTokens(c *gin.Context) error {
 	if s := c.Query("status"); s != "" {
 		if !validTokenStatus(model.TokenStatus(s)) {
 			return gateway.Invalid("invalid status", problem.FieldError{Field: "status",
-				Reason: "ACTIVE, SPLIT, FINANCING, FINANCED, PAYING, SETTLED, FROZEN or OVERDUE"})
+				Reason: "ACTIVE, SPLIT, FINANCING, FINANCED, PAYING, SETTLED, FROZEN, DEFAULTED, RECOURSE or OVERDUE"})
 		}
 		q.Status = model.TokenStatus(s)
 	}
@@ -102,7 +102,7 @@ func (a *API) listTokens(c *gin.Context) error {
 func validTokenStatus(s model.TokenStatus) bool {
 	switch s {
 	case model.TokenActive, model.TokenSplit, model.TokenFinancing, model.TokenFinanced, model.TokenPaying,
-		model.TokenSettled, model.TokenFrozen, model.TokenOverdue:
+		model.TokenSettled, model.TokenFrozen, model.TokenOverdue, model.TokenDefaulted, model.TokenRecourse:
 		return true
 	}
 	return false

@@ -112,7 +112,7 @@ func knownInvoiceStatus(s model.InvoiceStatus) error {
 func knownTokenStatus(s model.TokenStatus) error {
 	switch s {
 	case model.TokenActive, model.TokenSplit, model.TokenFinancing, model.TokenFinanced,
-		model.TokenPaying, model.TokenSettled, model.TokenFrozen:
+		model.TokenPaying, model.TokenSettled, model.TokenFrozen, model.TokenDefaulted, model.TokenRecourse:
 		return nil
 	}
 	return fmt.Errorf("status %q unknown", s)

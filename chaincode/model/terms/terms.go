@@ -221,3 +221,32 @@ func WithinCap(capBP int64, face, advance uint64) (bool, error) {
 	}
 	return dh == 0 && dl <= nl, nil
 }
+
+// OverdueInterest is the interest an unpaid amount owes at the terms'
+// penalty rate from maturity's date to asOf's date (ACT on the terms'
+// basis), rounded down to a minor unit: ⌊amount·p·days / (10⁴·B)⌋. It is 0
+// up to maturity's date.
+func OverdueInterest(t *Terms, amount uint64, maturity, asOf time.Time) (uint64, error) {
+	if err := t.Validate(); err != nil {
+		return 0, err
+	}
+	m := maturity.UTC().Truncate(24 * time.Hour)
+	a := asOf.UTC().Truncate(24 * time.Hour)
+	if !a.After(m) {
+		return 0, nil
+	}
+	days := uint64(a.Sub(m) / (24 * time.Hour))
+	if days > MaxTenorDays {
+		return 0, invalid("%d days overdue: at most %d", days, MaxTenorDays)
+	}
+	// amount·p·days < 2^64 · 2^17 · 2^12: 128 bits; the quotient is at
+	// most amount·p·days/(10⁴·360) < amount·(10^5·3660)/(3.6·10^6) ≈ 102·amount,
+	// which can exceed 2^64: bound it.
+	hi, lo := bits.Mul64(amount, uint64(t.PenaltyRateBP)*days)
+	d := uint64(BP) * t.DayCount.Year()
+	if hi >= d {
+		return 0, invalid("overdue interest on %d exceeds 2^64", amount)
+	}
+	q, _ := bits.Div64(hi, lo, d)
+	return q, nil
+}

@@ -169,3 +169,28 @@ func FuzzCompute(f *testing.F) {
 		checkInvariants(t, tm, face, fee, maturity, got)
 	})
 }
+
+func TestOverdueInterest(t *testing.T) {
+	tm := mk(9000, 500, ACT360)
+	tm.PenaltyRateBP = 1200 // 12 % a year
+	maturity := time.Date(2026, 6, 30, 15, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		amount uint64
+		asOf   time.Time
+		want   uint64
+	}{
+		{100_000, maturity, 0},
+		{100_000, maturity.Add(-48 * time.Hour), 0},
+		{100_000, maturity.Add(9 * time.Hour), 33},                          // the next day: 100 000 × 0.12 / 360 = 33.3…
+		{36_000_000, time.Date(2026, 7, 30, 0, 0, 0, 0, time.UTC), 360_000}, // 30 days at 12 %/360
+	} {
+		got, err := OverdueInterest(tm, c.amount, maturity, c.asOf)
+		if err != nil || got != c.want {
+			t.Errorf("OverdueInterest(%d, %s) = %d, %v; want %d", c.amount, c.asOf, got, err, c.want)
+		}
+	}
+	tm.PenaltyRateBP = MaxAnnualRateBP
+	if _, err := OverdueInterest(tm, math.MaxUint64, maturity, maturity.AddDate(5, 0, 0)); !errors.Is(err, ErrInvalid) {
+		t.Errorf("overflow: %v", err)
+	}
+}

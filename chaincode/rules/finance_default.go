@@ -1,0 +1,76 @@
+package rules
+
+import (
+	"time"
+
+	"github.com/tierchain/tierchain/chaincode/model"
+	"github.com/tierchain/tierchain/chaincode/protocol"
+)
+
+// DeclareDefault is the holder's (or the operator's) declaration that an
+// ACTIVE or FINANCED piece is unpaid past maturity plus the channel's
+// grace days: the token becomes DEFAULTED, and stays payable by the core.
+func (r *Rules) DeclareDefault(st State, req *model.TokenActionRequest) (*model.Token, error) {
+	tx, err := r.beginWrite(st, protocol.KindDeclareDefault, req, model.RoleSupplier, model.RoleBank, model.RoleOperator)
+	if err != nil {
+		return nil, err
+	}
+	t, err := mustGet[model.Token](st, tokenKey(req.Token), "token", req.Token)
+	if err != nil {
+		return nil, err
+	}
+	if tx.caller.Role != model.RoleOperator && t.Holder != tx.caller.ID {
+		return nil, denied("token %s is not held by %s", t.ID, tx.caller.ID)
+	}
+	if t.Status != model.TokenActive && t.Status != model.TokenFinanced {
+		return nil, invalidState("token %s is %s", t.ID, t.EffectiveStatus(tx.now))
+	}
+	policy, err := tx.financingPolicy()
+	if err != nil {
+		return nil, err
+	}
+	due := t.Maturity.AddDate(0, 0, policy.GraceDays)
+	if !tx.now.After(due) {
+		return nil, invalidState("token %s is in its grace period until %s", t.ID, due.UTC().Format(time.RFC3339))
+	}
+	t.Default = &model.Default{PriorStatus: t.Status, GraceDays: policy.GraceDays, DeclaredBy: tx.caller.ID,
+		DeclaredAt: tx.now, Reason: req.Reason}
+	t.Status = model.TokenDefaulted
+	if err := tx.putToken(t); err != nil {
+		return nil, err
+	}
+	return t, tx.commit()
+}
+
+// ExerciseRecourse is the bank's claim against the seller of a defaulted
+// piece it financed with recourse (Reason carries the bank's reference):
+// the token becomes RECOURSE, naming the seller, who then owes the bank.
+// Without recourse (factoring) the bank bears the loss: refused.
+func (r *Rules) ExerciseRecourse(st State, req *model.TokenActionRequest) (*model.Token, error) {
+	tx, err := r.beginWrite(st, protocol.KindExerciseRecourse, req, model.RoleBank)
+	if err != nil {
+		return nil, err
+	}
+	if req.Reason == "" {
+		return nil, model.Errorf(model.CodeInvalidArgument, "reason: the bank's reference is required")
+	}
+	t, err := mustGet[model.Token](st, tokenKey(req.Token), "token", req.Token)
+	if err != nil {
+		return nil, err
+	}
+	if t.Holder != tx.caller.ID || t.Financing == nil || t.Financing.Bank != tx.caller.ID {
+		return nil, denied("token %s is not financed by %s", t.ID, tx.caller.ID)
+	}
+	if t.Status != model.TokenDefaulted || t.Default == nil {
+		return nil, invalidState("token %s is %s, not DEFAULTED", t.ID, t.EffectiveStatus(tx.now))
+	}
+	if t.Financing.Terms == nil || !t.Financing.Terms.Terms.Recourse {
+		return nil, invalidState("token %s was financed without recourse: the bank bears the loss", t.ID)
+	}
+	t.Default.RecourseAgainst, t.Default.RecourseRef, t.Default.RecourseAt = t.Financing.Requester, req.Reason, tx.now
+	t.Status = model.TokenRecourse
+	if err := tx.putToken(t); err != nil {
+		return nil, err
+	}
+	return t, tx.commit()
+}
