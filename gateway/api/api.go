@@ -91,6 +91,7 @@ func (a *API) Register(r *gateway.Routes) {
 	a.registerInvoices(r)
 	a.registerReceivables(r)
 	a.registerTokens(r)
+	a.registerFinancing(r)
 	a.registerDisputes(r)
 	a.registerAudit(r)
 	if a.d.OPRF != nil {

@@ -23,13 +23,8 @@ func (a *API) registerTokens(r *gateway.Routes) {
 	r.GET("/tokens/:id/provenance", a.provenance)
 	r.POST("/tokens/:id/accept", a.accept, model.RoleSupplier, model.RoleBank)
 	r.POST("/tokens/:id/split", a.split, model.RoleSupplier)
-	r.POST("/tokens/:id/financing", a.requestFinancing, model.RoleSupplier)
-	r.POST("/tokens/:id/financing/cancel", a.tokenAction("CancelFinancing"), model.RoleSupplier)
-	r.POST("/tokens/:id/financing/approve", a.approveFinancing, model.RoleBank)
-	r.POST("/tokens/:id/financing/reject", a.tokenAction("RejectFinancing"), model.RoleBank)
 	r.POST("/tokens/:id/payment", a.tokenAction("DeclarePayment"), model.RoleCore)
 	r.POST("/tokens/:id/payment/confirm", a.tokenAction("ConfirmPayment"), model.RoleSupplier, model.RoleBank)
-	r.GET("/financing-requests", a.financingRequests, model.RoleBank)
 	r.GET("/portfolio", a.portfolio, model.RoleBank, model.RoleSupplier)
 }
 
@@ -301,95 +296,6 @@ func (a *API) ensureOpening(c *gin.Context, l wallet.Ledger, tokenID string) err
 	return err
 }
 
-// FinancingRequest asks a bank to finance a token.
-type FinancingRequest struct {
-	Bank string `json:"bank"`
-}
-
-// Validate checks the request's shape.
-func (r *FinancingRequest) Validate() []problem.FieldError {
-	if model.ValidateID("bank", r.Bank) != nil {
-		return []problem.FieldError{{Field: "bank", Reason: "an enterprise ID"}}
-	}
-	return nil
-}
-
-func (a *API) requestFinancing(c *gin.Context) error {
-	id, err := gateway.PathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req FinancingRequest
-	if err := gateway.DecodeJSON(c, &req); err != nil {
-		return err
-	}
-	ctx := c.Request.Context()
-	me := gateway.PrincipalOf(c).EnterpriseID
-	l, err := a.ledger(c)
-	if err != nil {
-		return err
-	}
-	var built *model.FinanceRequest
-	if _, ok := resumed(c); !ok {
-		bank, err := a.keys.recipient(ctx, l, req.Bank)
-		if err != nil {
-			return err
-		}
-		if err := a.ensureOpening(c, l, id); err != nil {
-			return err
-		}
-		if built, err = a.d.Wallet.BuildFinance(ctx, l, me, id, bank); err != nil {
-			return err
-		}
-	}
-	var t model.Token
-	if _, err := a.submit(c, "RequestFinancing", built, &t); err != nil {
-		return err
-	}
-	a.written(c, http.StatusOK, t)
-	return nil
-}
-
-// ApproveRequest records the bank's disbursement.
-type ApproveRequest struct {
-	DisbursementRef string `json:"disbursementRef"`
-	AgreementHash   string `json:"agreementHash"` // hex SHA-256 of the financing agreement
-}
-
-// Validate checks the request's shape.
-func (r *ApproveRequest) Validate() []problem.FieldError {
-	var errs []problem.FieldError
-	if r.DisbursementRef == "" || len(r.DisbursementRef) > model.MaxTextLength {
-		errs = append(errs, problem.FieldError{Field: "disbursementRef", Reason: fmt.Sprintf("1 to %d bytes", model.MaxTextLength)})
-	}
-	if len(r.AgreementHash) != 64 {
-		errs = append(errs, problem.FieldError{Field: "agreementHash", Reason: "64 hex digits (SHA-256 of the agreement)"})
-	}
-	return errs
-}
-
-func (a *API) approveFinancing(c *gin.Context) error {
-	id, err := gateway.PathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req ApproveRequest
-	if err := gateway.DecodeJSON(c, &req); err != nil {
-		return err
-	}
-	hash, err := hexBytes("agreementHash", req.AgreementHash, 32)
-	if err != nil {
-		return err
-	}
-	var t model.Token
-	if _, err := a.submit(c, "ApproveFinancing", &model.ApproveFinancingRequest{Token: id,
-		DisbursementRef: req.DisbursementRef, AgreementHash: hash}, &t); err != nil {
-		return err
-	}
-	a.written(c, http.StatusOK, t)
-	return nil
-}
-
 // tokenAction: a state change of one token with an optional reason or
 // payment reference.
 func (a *API) tokenAction(fn string) gateway.HandlerFunc {
@@ -409,25 +315,6 @@ func (a *API) tokenAction(fn string) gateway.HandlerFunc {
 		a.written(c, http.StatusOK, t)
 		return nil
 	}
-}
-
-// financingRequests: a bank's pending requests with the amounts disclosed
-// to it.
-func (a *API) financingRequests(c *gin.Context) error {
-	p := gateway.PrincipalOf(c)
-	req, err := page(c, p.EnterpriseID)
-	if err != nil {
-		return err
-	}
-	if err := a.syncWallet(c); err != nil {
-		return err
-	}
-	var pg model.Page[model.TokenView]
-	if err := a.evaluate(c, &pg, "FinancingRequests", req); err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, viewPage(pg, func(t model.TokenView) TokenView { return a.tokenView(c, t) }))
-	return nil
 }
 
 // Portfolio is what a bank or supplier holds, with its exposure per core

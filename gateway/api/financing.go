@@ -1,0 +1,430 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tierchain/tierchain/chaincode/model"
+	"github.com/tierchain/tierchain/chaincode/model/terms"
+	"github.com/tierchain/tierchain/gateway"
+	"github.com/tierchain/tierchain/internal/problem"
+	"github.com/tierchain/tierchain/services/wallet"
+)
+
+// registerFinancing adds the financing routes: requests with and without
+// terms, the bank's decision, the channel's policy, default and recourse.
+func (a *API) registerFinancing(r *gateway.Routes) {
+	r.POST("/tokens/:id/financing", a.requestFinancing, model.RoleSupplier)
+	r.POST("/tokens/:id/financing/quote", a.quoteFinancing, model.RoleSupplier)
+	r.POST("/tokens/:id/financing/terms", a.requestTermFinancing, model.RoleSupplier)
+	r.GET("/tokens/:id/financing", a.getFinancing, model.RoleSupplier, model.RoleBank)
+	r.POST("/tokens/:id/financing/cancel", a.tokenAction("CancelFinancing"), model.RoleSupplier)
+	r.POST("/tokens/:id/financing/approve", a.approveFinancing, model.RoleBank)
+	r.POST("/tokens/:id/financing/reject", a.tokenAction("RejectFinancing"), model.RoleBank)
+	r.POST("/tokens/:id/default", a.tokenAction("DeclareDefault"), model.RoleSupplier, model.RoleBank, model.RoleOperator)
+	r.POST("/tokens/:id/recourse", a.exerciseRecourse, model.RoleBank)
+	r.GET("/financing-requests", a.financingRequests, model.RoleBank)
+	r.GET("/financing/policy", a.getFinancingPolicy)
+	r.PUT("/financing/policy", a.setFinancingPolicy, model.RoleOperator)
+}
+
+// FinancingRequest asks a bank to finance a token.
+type FinancingRequest struct {
+	Bank string `json:"bank"`
+}
+
+// Validate checks the request's shape.
+func (r *FinancingRequest) Validate() []problem.FieldError {
+	if model.ValidateID("bank", r.Bank) != nil {
+		return []problem.FieldError{{Field: "bank", Reason: "an enterprise ID"}}
+	}
+	return nil
+}
+
+func (a *API) requestFinancing(c *gin.Context) error {
+	id, err := gateway.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req FinancingRequest
+	if err := gateway.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	ctx := c.Request.Context()
+	me := gateway.PrincipalOf(c).EnterpriseID
+	l, err := a.ledger(c)
+	if err != nil {
+		return err
+	}
+	var built *model.FinanceRequest
+	if _, ok := resumed(c); !ok {
+		bank, err := a.keys.recipient(ctx, l, req.Bank)
+		if err != nil {
+			return err
+		}
+		if err := a.ensureOpening(c, l, id); err != nil {
+			return err
+		}
+		if built, err = a.d.Wallet.BuildFinance(ctx, l, me, id, bank); err != nil {
+			return err
+		}
+	}
+	var t model.Token
+	if _, err := a.submit(c, "RequestFinancing", built, &t); err != nil {
+		return err
+	}
+	a.written(c, http.StatusOK, t)
+	return nil
+}
+
+// ApproveRequest records the bank's disbursement.
+type ApproveRequest struct {
+	DisbursementRef string `json:"disbursementRef"`
+	AgreementHash   string `json:"agreementHash"` // hex SHA-256 of the financing agreement
+}
+
+// Validate checks the request's shape.
+func (r *ApproveRequest) Validate() []problem.FieldError {
+	var errs []problem.FieldError
+	if r.DisbursementRef == "" || len(r.DisbursementRef) > model.MaxTextLength {
+		errs = append(errs, problem.FieldError{Field: "disbursementRef", Reason: fmt.Sprintf("1 to %d bytes", model.MaxTextLength)})
+	}
+	if len(r.AgreementHash) != 64 {
+		errs = append(errs, problem.FieldError{Field: "agreementHash", Reason: "64 hex digits (SHA-256 of the agreement)"})
+	}
+	return errs
+}
+
+func (a *API) approveFinancing(c *gin.Context) error {
+	id, err := gateway.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req ApproveRequest
+	if err := gateway.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	hash, err := hexBytes("agreementHash", req.AgreementHash, 32)
+	if err != nil {
+		return err
+	}
+	var t model.Token
+	if _, err := a.submit(c, "ApproveFinancing", &model.ApproveFinancingRequest{Token: id,
+		DisbursementRef: req.DisbursementRef, AgreementHash: hash}, &t); err != nil {
+		return err
+	}
+	a.written(c, http.StatusOK, t)
+	return nil
+}
+
+// financingRequests: a bank's pending requests with the amounts disclosed
+// to it.
+func (a *API) financingRequests(c *gin.Context) error {
+	p := gateway.PrincipalOf(c)
+	req, err := page(c, p.EnterpriseID)
+	if err != nil {
+		return err
+	}
+	if err := a.syncWallet(c); err != nil {
+		return err
+	}
+	var pg model.Page[model.TokenView]
+	if err := a.evaluate(c, &pg, "FinancingRequests", req); err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, viewPage(pg, func(t model.TokenView) TokenView { return a.tokenView(c, t) }))
+	return nil
+}
+
+// TermFinancingRequest asks a bank to finance a token, or a piece of it,
+// under the bank's terms: the wallet computes the advance, commits to it
+// and to the fee, and proves them to the chaincode.
+type TermFinancingRequest struct {
+	Bank  string      `json:"bank"`
+	Terms terms.Terms `json:"terms"`
+	Fee   string      `json:"fee,omitempty"`   // decimal; empty: no fee
+	Piece string      `json:"piece,omitempty"` // decimal; empty: the whole token
+}
+
+// Validate checks the request's shape; the terms' own bounds are checked
+// with them.
+func (r *TermFinancingRequest) Validate() []problem.FieldError {
+	var errs []problem.FieldError
+	if model.ValidateID("bank", r.Bank) != nil {
+		errs = append(errs, problem.FieldError{Field: "bank", Reason: "an enterprise ID"})
+	}
+	if err := r.Terms.Validate(); err != nil {
+		errs = append(errs, problem.FieldError{Field: "terms", Reason: err.Error()})
+	}
+	return errs
+}
+
+// AdvanceView is what a financing pays, in minor units and decimals:
+// advance = gross − discount − fee (docs/crypto/financing.md).
+type AdvanceView struct {
+	Face     Money `json:"face"`
+	Days     int   `json:"days"`
+	Gross    Money `json:"gross"`
+	Discount Money `json:"discount"`
+	Fee      Money `json:"fee"`
+	Advance  Money `json:"advance"`
+	// WithinCap: the advance is within the channel's policy cap (a
+	// request above it is refused).
+	WithinCap    bool  `json:"withinCap"`
+	MaxAdvanceBP int64 `json:"maxAdvanceBp"`
+}
+
+func (a *API) advanceView(v terms.Advance, capBP int64) AdvanceView {
+	ok, err := terms.WithinCap(capBP, v.Face, v.Advance)
+	return AdvanceView{Face: a.money(v.Face), Days: int(v.Days), Gross: a.money(v.Gross), Discount: a.money(v.Discount),
+		Fee: a.money(v.Fee), Advance: a.money(v.Advance), WithinCap: ok && err == nil, MaxAdvanceBP: capBP}
+}
+
+// termAmounts parses the fee and the piece of a TermFinancingRequest.
+func (a *API) termAmounts(r *TermFinancingRequest) (fee, piece uint64, err error) {
+	if r.Fee != "" {
+		if fee, err = a.parseAmount("fee", r.Fee); err != nil {
+			return 0, 0, err
+		}
+	}
+	if r.Piece != "" {
+		if piece, err = a.parseAmount("piece", r.Piece); err != nil {
+			return 0, 0, err
+		}
+	}
+	return fee, piece, nil
+}
+
+// quoteFinancing: the advance the caller would receive for its token (or
+// a piece) under the terms, against the channel's cap, without asking.
+func (a *API) quoteFinancing(c *gin.Context) error {
+	id, err := gateway.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req TermFinancingRequest
+	if err := gateway.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	fee, piece, err := a.termAmounts(&req)
+	if err != nil {
+		return err
+	}
+	ctx, me := c.Request.Context(), gateway.PrincipalOf(c).EnterpriseID
+	l, err := a.ledger(c)
+	if err != nil {
+		return err
+	}
+	if err := a.ensureOpening(c, l, id); err != nil {
+		return err
+	}
+	o, err := a.d.Wallet.TokenOpening(ctx, me, id)
+	if err != nil {
+		return err
+	}
+	var t model.TokenView
+	if err := a.evaluate(c, &t, "GetToken", id); err != nil {
+		return err
+	}
+	if t.Holder != me {
+		return wallet.ErrNotFound
+	}
+	var policy model.FinancingPolicy
+	if err := a.evaluate(c, &policy, "GetFinancingPolicy"); err != nil {
+		return err
+	}
+	face := o.Value
+	if piece != 0 {
+		if piece >= face {
+			return gateway.Invalid("invalid piece", problem.FieldError{Field: "piece", Reason: "less than the token's amount"})
+		}
+		face = piece
+	}
+	v, err := terms.Compute(&req.Terms, face, fee, t.Maturity)
+	if err != nil {
+		return gateway.Invalid("terms pay no advance", problem.FieldError{Field: "terms", Reason: err.Error()})
+	}
+	c.JSON(http.StatusOK, a.advanceView(v, policy.MaxAdvanceBP))
+	return nil
+}
+
+// FinancingResult is a financing requested with terms: the token (or
+// piece) now FINANCING, the change a partial financing left with the
+// caller, and the advance the caller will receive.
+type FinancingResult struct {
+	TxID    string      `json:"txId"`
+	Token   TokenView   `json:"token"`
+	Change  *TokenView  `json:"change,omitempty"`
+	Advance AdvanceView `json:"advance"`
+}
+
+func (a *API) requestTermFinancing(c *gin.Context) error {
+	id, err := gateway.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req TermFinancingRequest
+	if err := gateway.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	fee, piece, err := a.termAmounts(&req)
+	if err != nil {
+		return err
+	}
+	ctx, me := c.Request.Context(), gateway.PrincipalOf(c).EnterpriseID
+	l, err := a.ledger(c)
+	if err != nil {
+		return err
+	}
+	var built *model.TermFinanceRequest
+	if _, ok := resumed(c); !ok {
+		spec := wallet.TermFinanceSpec{Holder: me, Token: id, Terms: req.Terms, Fee: fee, Piece: piece}
+		if spec.Bank, err = a.keys.recipient(ctx, l, req.Bank); err != nil {
+			return err
+		}
+		if spec.Auditor, err = a.keys.auditorOf(ctx, l); err != nil {
+			return err
+		}
+		if err := a.ensureOpening(c, l, id); err != nil {
+			return err
+		}
+		if built, _, err = a.d.Wallet.BuildTermFinance(ctx, l, spec); err != nil {
+			return err
+		}
+	}
+	var out []model.Token
+	res, err := a.submit(c, "RequestTermFinancing", built, &out)
+	if err != nil {
+		return err
+	}
+	if len(out) == 0 {
+		return fmt.Errorf("api: RequestTermFinancing returned no token")
+	}
+	// The wallet learns the piece and the change from the ledger, then
+	// opens the advance as the requester sees it.
+	rep, err := a.d.Wallet.Receive(ctx, me, l, out)
+	a.announceBad(me, rep)
+	if err != nil {
+		return err
+	}
+	now := a.d.Now()
+	view := out[0].View(now)
+	amounts, err := a.d.Wallet.OpenFinancing(ctx, me, &view)
+	if err != nil {
+		return err
+	}
+	result := FinancingResult{TxID: res.TxID, Token: a.tokenView(c, view),
+		Advance: a.advanceView(amounts.Quote, out[0].Financing.Terms.MaxAdvanceBP)}
+	if len(out) > 1 {
+		ch := a.tokenView(c, out[1].View(now))
+		result.Change = &ch
+	}
+	c.JSON(http.StatusOK, result)
+	return nil
+}
+
+// FinancingView is a token's financing with terms as its requester or its
+// bank opens it: the terms, the cap proven against, and the amounts.
+type FinancingView struct {
+	Token        TokenView   `json:"token"`
+	Terms        terms.Terms `json:"terms"`
+	MaxAdvanceBP int64       `json:"maxAdvanceBp"`
+	Advance      AdvanceView `json:"advance"`
+	// Matches: the advance and fee on the ledger are the terms' own
+	// figures for the face (the chaincode proved it; the wallet checks).
+	Matches bool `json:"matches"`
+	// OverdueInterest accrues at the terms' penalty rate on the face
+	// after maturity, as of now.
+	OverdueInterest Money `json:"overdueInterest"`
+}
+
+func (a *API) getFinancing(c *gin.Context) error {
+	id, err := gateway.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var t model.TokenView
+	if err := a.evaluate(c, &t, "GetToken", id); err != nil {
+		return err
+	}
+	me := gateway.PrincipalOf(c).EnterpriseID
+	amounts, err := a.d.Wallet.OpenFinancing(c.Request.Context(), me, &t)
+	if err != nil {
+		return err
+	}
+	now := a.d.Now()
+	overdue, err := terms.OverdueInterest(&amounts.Terms, amounts.Face, t.Maturity, now)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, FinancingView{Token: a.tokenView(c, t), Terms: amounts.Terms, MaxAdvanceBP: t.Financing.Terms.MaxAdvanceBP,
+		Advance:         a.advanceView(amounts.Quote, t.Financing.Terms.MaxAdvanceBP),
+		Matches:         amounts.Quote.Advance == amounts.Advance && amounts.Quote.Fee == amounts.Fee,
+		OverdueInterest: a.money(overdue)})
+	return nil
+}
+
+// exerciseRecourse: the bank's claim against the seller of a defaulted
+// piece financed with recourse; the reason (the bank's reference) is
+// required.
+func (a *API) exerciseRecourse(c *gin.Context) error {
+	id, err := gateway.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req ReasonRequest
+	if err := gateway.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	if req.Reason == "" {
+		return gateway.Invalid("invalid reason", problem.FieldError{Field: "reason", Reason: "the bank's claim reference"})
+	}
+	var t model.Token
+	if _, err := a.submit(c, "ExerciseRecourse", &model.TokenActionRequest{Token: id, Reason: req.Reason}, &t); err != nil {
+		return err
+	}
+	a.written(c, http.StatusOK, t)
+	return nil
+}
+
+func (a *API) getFinancingPolicy(c *gin.Context) error {
+	var p model.FinancingPolicy
+	if err := a.evaluate(c, &p, "GetFinancingPolicy"); err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, p)
+	return nil
+}
+
+// FinancingPolicyRequest sets the channel's financing policy.
+type FinancingPolicyRequest struct {
+	MaxAdvanceBP int64 `json:"maxAdvanceBp"`
+	GraceDays    int   `json:"graceDays"`
+}
+
+// Validate checks the request's shape.
+func (r *FinancingPolicyRequest) Validate() []problem.FieldError {
+	var errs []problem.FieldError
+	if r.MaxAdvanceBP < 1 || r.MaxAdvanceBP > terms.BP {
+		errs = append(errs, problem.FieldError{Field: "maxAdvanceBp", Reason: fmt.Sprintf("1 to %d basis points (at most 100 %% of face)", terms.BP)})
+	}
+	if r.GraceDays < 0 || r.GraceDays > model.MaxGraceDays {
+		errs = append(errs, problem.FieldError{Field: "graceDays", Reason: fmt.Sprintf("0 to %d", model.MaxGraceDays)})
+	}
+	return errs
+}
+
+func (a *API) setFinancingPolicy(c *gin.Context) error {
+	var req FinancingPolicyRequest
+	if err := gateway.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	var p model.FinancingPolicy
+	if _, err := a.submit(c, "SetFinancingPolicy", &model.SetFinancingPolicyRequest{MaxAdvanceBP: req.MaxAdvanceBP, GraceDays: req.GraceDays}, &p); err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, p)
+	return nil
+}
