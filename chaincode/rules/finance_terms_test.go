@@ -1,6 +1,7 @@
 package rules_test
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -277,4 +278,57 @@ func TestFinancingPolicyRefused(t *testing.T) {
 	})
 	// Twice: the token is already in FINANCING.
 	expectRefused(t, s.State, model.ErrInvalidState, func() ([]*model.Token, error) { return r.RequestTermFinancing(s.As(s.S1), req) })
+}
+
+// TestTermFinancingTampered: a flipped byte in any proof, commitment or
+// handle of a partial financing with terms is refused, with the state
+// untouched.
+func TestTermFinancingTampered(t *testing.T) {
+	s := newScenario(t)
+	in := finInput(s, terms.BP)
+	in.Piece = 250
+	req, _ := buildFin(t, s, in)
+	clone := func() *model.TermFinanceRequest {
+		c := *req
+		c.RangeProofs = make([][]byte, len(req.RangeProofs))
+		for i, p := range req.RangeProofs {
+			c.RangeProofs[i] = append([]byte(nil), p...)
+		}
+		p := *req.Partial
+		p.Outputs = append([]model.Output(nil), req.Partial.Outputs...)
+		c.Partial = &p
+		return &c
+	}
+	flip := func(b []byte, at int) []byte {
+		out := append([]byte(nil), b...)
+		out[at%len(out)] ^= 0x01
+		return out
+	}
+	targets := map[string]func(*model.TermFinanceRequest, int){
+		"advance commitment":   func(r *model.TermFinanceRequest, at int) { r.Advance.Commitment = flip(r.Advance.Commitment, at) },
+		"fee handle":           func(r *model.TermFinanceRequest, at int) { r.Fee.Handle = flip(r.Fee.Handle, at) },
+		"advance handle proof": func(r *model.TermFinanceRequest, at int) { r.Advance.HandleProof = flip(r.Advance.HandleProof, at) },
+		"fee bank envelope":    func(r *model.TermFinanceRequest, at int) { r.Fee.BankEnvelope = flip(r.Fee.BankEnvelope, at) },
+		"face bank envelope":   func(r *model.TermFinanceRequest, at int) { r.BankEnvelope = flip(r.BankEnvelope, at) },
+		"balance proof":        func(r *model.TermFinanceRequest, at int) { r.Partial.BalanceProof = flip(r.Partial.BalanceProof, at) },
+		"change range proof":   func(r *model.TermFinanceRequest, at int) { r.Partial.Outputs[1].RangeProof = flip(r.Partial.Outputs[1].RangeProof, at) },
+	}
+	for i := range model.FinanceRangeValues {
+		targets["range proof "+string(rune('0'+i))] = func(r *model.TermFinanceRequest, at int) { r.RangeProofs[i] = flip(r.RangeProofs[i], at) }
+	}
+	for name, tamper := range targets {
+		for _, at := range []int{0, 17, 31, 100, 671} {
+			r := clone()
+			tamper(r, at)
+			before := s.State.Snapshot()
+			_, err := s.Rules.RequestTermFinancing(s.As(s.S1), r)
+			if err == nil || !(errors.Is(err, model.ErrInvalidProof) || errors.Is(err, model.ErrInvalidArgument)) {
+				t.Fatalf("%s flipped at %d: %v", name, at, err)
+			}
+			if d := s.State.Diff(before); d != "" || len(s.State.Events) != 0 {
+				t.Fatalf("%s flipped at %d changed the state: %s", name, at, d)
+			}
+		}
+	}
+	must(s.Rules.RequestTermFinancing(s.As(s.S1), req)) // the request as built still commits
 }
