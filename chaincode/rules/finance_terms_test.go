@@ -311,7 +311,9 @@ func TestTermFinancingTampered(t *testing.T) {
 		"fee bank envelope":    func(r *model.TermFinanceRequest, at int) { r.Fee.BankEnvelope = flip(r.Fee.BankEnvelope, at) },
 		"face bank envelope":   func(r *model.TermFinanceRequest, at int) { r.BankEnvelope = flip(r.BankEnvelope, at) },
 		"balance proof":        func(r *model.TermFinanceRequest, at int) { r.Partial.BalanceProof = flip(r.Partial.BalanceProof, at) },
-		"change range proof":   func(r *model.TermFinanceRequest, at int) { r.Partial.Outputs[1].RangeProof = flip(r.Partial.Outputs[1].RangeProof, at) },
+		"change range proof": func(r *model.TermFinanceRequest, at int) {
+			r.Partial.Outputs[1].RangeProof = flip(r.Partial.Outputs[1].RangeProof, at)
+		},
 	}
 	for i := range model.FinanceRangeValues {
 		targets["range proof "+string(rune('0'+i))] = func(r *model.TermFinanceRequest, at int) { r.RangeProofs[i] = flip(r.RangeProofs[i], at) }
