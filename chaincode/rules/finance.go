@@ -14,11 +14,8 @@ func (r *Rules) RequestFinancing(st State, req *model.FinanceRequest) (*model.To
 	if err != nil {
 		return nil, err
 	}
-	t, err := tx.spendable(req.Token)
+	t, err := tx.financeable(req.Token, req.Bank)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := tx.activeEnterprise("bank", req.Bank, model.RoleBank); err != nil {
 		return nil, err
 	}
 	if p, err := tx.financingPolicy(); err != nil {
@@ -33,6 +30,19 @@ func (r *Rules) RequestFinancing(st State, req *model.FinanceRequest) (*model.To
 	}
 	tx.putIndex(objFinancingForBank, req.Bank, t.ID)
 	return t, tx.commit()
+}
+
+// financeable loads the caller's spendable token and checks the bank is
+// an ACTIVE bank.
+func (tx *txn) financeable(token, bank string) (*model.Token, error) {
+	t, err := tx.spendable(token)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.activeEnterprise("bank", bank, model.RoleBank); err != nil {
+		return nil, err
+	}
+	return t, nil
 }
 
 // financingFor loads a token in FINANCING and checks who may act on it:

@@ -62,11 +62,8 @@ func (r *Rules) RequestTermFinancing(st State, req *model.TermFinanceRequest) ([
 	if err != nil {
 		return nil, err
 	}
-	t, err := tx.spendable(req.Token)
+	t, err := tx.financeable(req.Token, req.Bank)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := tx.activeEnterprise("bank", req.Bank, model.RoleBank); err != nil {
 		return nil, err
 	}
 	policy, err := tx.financingPolicy()

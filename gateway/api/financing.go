@@ -182,71 +182,51 @@ func (a *API) advanceView(v terms.Advance, capBP int64) AdvanceView {
 		Fee: a.money(v.Fee), Advance: a.money(v.Advance), WithinCap: ok && err == nil, MaxAdvanceBP: capBP}
 }
 
-// termAmounts parses the fee and the piece of a TermFinancingRequest.
-func (a *API) termAmounts(r *TermFinancingRequest) (fee, piece uint64, err error) {
-	if r.Fee != "" {
-		if fee, err = a.parseAmount("fee", r.Fee); err != nil {
-			return 0, 0, err
+// termSpec decodes a TermFinancingRequest for the token in the path into
+// the wallet's spec (bank and auditor keys are the caller's to add).
+func (a *API) termSpec(c *gin.Context) (wallet.TermFinanceSpec, string, error) {
+	var spec wallet.TermFinanceSpec
+	id, err := gateway.PathID(c, "id")
+	if err != nil {
+		return spec, "", err
+	}
+	var req TermFinancingRequest
+	if err := gateway.DecodeJSON(c, &req); err != nil {
+		return spec, "", err
+	}
+	spec = wallet.TermFinanceSpec{Holder: gateway.PrincipalOf(c).EnterpriseID, Token: id, Terms: req.Terms}
+	if req.Fee != "" {
+		if spec.Fee, err = a.parseAmount("fee", req.Fee); err != nil {
+			return spec, "", err
 		}
 	}
-	if r.Piece != "" {
-		if piece, err = a.parseAmount("piece", r.Piece); err != nil {
-			return 0, 0, err
+	if req.Piece != "" {
+		if spec.Piece, err = a.parseAmount("piece", req.Piece); err != nil {
+			return spec, "", err
 		}
 	}
-	return fee, piece, nil
+	return spec, req.Bank, nil
 }
 
 // quoteFinancing: the advance the caller would receive for its token (or
 // a piece) under the terms, against the channel's cap, without asking.
 func (a *API) quoteFinancing(c *gin.Context) error {
-	id, err := gateway.PathID(c, "id")
+	spec, _, err := a.termSpec(c)
 	if err != nil {
 		return err
 	}
-	var req TermFinancingRequest
-	if err := gateway.DecodeJSON(c, &req); err != nil {
-		return err
-	}
-	fee, piece, err := a.termAmounts(&req)
-	if err != nil {
-		return err
-	}
-	ctx, me := c.Request.Context(), gateway.PrincipalOf(c).EnterpriseID
 	l, err := a.ledger(c)
 	if err != nil {
 		return err
 	}
-	if err := a.ensureOpening(c, l, id); err != nil {
+	if err := a.ensureOpening(c, l, spec.Token); err != nil {
 		return err
 	}
-	o, err := a.d.Wallet.TokenOpening(ctx, me, id)
+	q, err := a.d.Wallet.QuoteTermFinance(c.Request.Context(), l, spec)
 	if err != nil {
 		return err
 	}
-	var t model.TokenView
-	if err := a.evaluate(c, &t, "GetToken", id); err != nil {
-		return err
-	}
-	if t.Holder != me {
-		return wallet.ErrNotFound
-	}
-	var policy model.FinancingPolicy
-	if err := a.evaluate(c, &policy, "GetFinancingPolicy"); err != nil {
-		return err
-	}
-	face := o.Value
-	if piece != 0 {
-		if piece >= face {
-			return gateway.Invalid("invalid piece", problem.FieldError{Field: "piece", Reason: "less than the token's amount"})
-		}
-		face = piece
-	}
-	v, err := terms.Compute(&req.Terms, face, fee, t.Maturity)
-	if err != nil {
-		return gateway.Invalid("terms pay no advance", problem.FieldError{Field: "terms", Reason: err.Error()})
-	}
-	c.JSON(http.StatusOK, a.advanceView(v, policy.MaxAdvanceBP))
+	c.JSON(http.StatusOK, a.advanceView(q.Advance, q.MaxAdvanceBP))
 	return nil
 }
 
@@ -261,33 +241,24 @@ type FinancingResult struct {
 }
 
 func (a *API) requestTermFinancing(c *gin.Context) error {
-	id, err := gateway.PathID(c, "id")
+	spec, bank, err := a.termSpec(c)
 	if err != nil {
 		return err
 	}
-	var req TermFinancingRequest
-	if err := gateway.DecodeJSON(c, &req); err != nil {
-		return err
-	}
-	fee, piece, err := a.termAmounts(&req)
-	if err != nil {
-		return err
-	}
-	ctx, me := c.Request.Context(), gateway.PrincipalOf(c).EnterpriseID
+	ctx, me := c.Request.Context(), spec.Holder
 	l, err := a.ledger(c)
 	if err != nil {
 		return err
 	}
 	var built *model.TermFinanceRequest
 	if _, ok := resumed(c); !ok {
-		spec := wallet.TermFinanceSpec{Holder: me, Token: id, Terms: req.Terms, Fee: fee, Piece: piece}
-		if spec.Bank, err = a.keys.recipient(ctx, l, req.Bank); err != nil {
+		if spec.Bank, err = a.keys.recipient(ctx, l, bank); err != nil {
 			return err
 		}
 		if spec.Auditor, err = a.keys.auditorOf(ctx, l); err != nil {
 			return err
 		}
-		if err := a.ensureOpening(c, l, id); err != nil {
+		if err := a.ensureOpening(c, l, spec.Token); err != nil {
 			return err
 		}
 		if built, _, err = a.d.Wallet.BuildTermFinance(ctx, l, spec); err != nil {

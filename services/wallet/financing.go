@@ -36,6 +36,57 @@ type TermFinanceSpec struct {
 	Piece   uint64
 }
 
+// Quote is what a financing with terms would pay the holder, against the
+// channel's policy cap.
+type Quote struct {
+	Advance      terms.Advance
+	MaxAdvanceBP int64
+	WithinCap    bool
+}
+
+// termInputs loads what a financing of s needs: the holder's key, the
+// token and its opening (spendable by the holder), the face financed and
+// the channel's policy.
+func (w *Wallet) termInputs(ctx context.Context, l Ledger, s TermFinanceSpec) (*envelope.PublicKey, *model.TokenView, pedersen.Opening, uint64, *model.FinancingPolicy, error) {
+	self, err := w.PublicKey(ctx, s.Holder)
+	if err != nil {
+		return nil, nil, pedersen.Opening{}, 0, nil, err
+	}
+	t, o, err := w.spendable(ctx, l, s.Holder, s.Token)
+	if err != nil {
+		return nil, nil, pedersen.Opening{}, 0, nil, err
+	}
+	face := o.Value
+	if s.Piece != 0 {
+		if s.Piece >= o.Value {
+			return nil, nil, pedersen.Opening{}, 0, nil, ErrInvalidArgument.with(fmt.Sprintf("the piece must be less than the token's value %d", o.Value))
+		}
+		face = s.Piece
+	}
+	policy, err := evaluate[model.FinancingPolicy](ctx, l, w.cfg.Contract, "GetFinancingPolicy")
+	if err != nil {
+		return nil, nil, pedersen.Opening{}, 0, nil, err
+	}
+	return self, t, o, face, policy, nil
+}
+
+// QuoteTermFinance returns the advance the terms of s would pay the holder
+// for its token (or the piece), by the terms' one rounding rule, and
+// whether the channel's cap allows it. It submits nothing. Terms the
+// arithmetic refuses are ErrInvalidArgument.
+func (w *Wallet) QuoteTermFinance(ctx context.Context, l Ledger, s TermFinanceSpec) (*Quote, error) {
+	_, t, _, face, policy, err := w.termInputs(ctx, l, s)
+	if err != nil {
+		return nil, err
+	}
+	adv, err := terms.Compute(&s.Terms, face, s.Fee, t.Maturity)
+	if err != nil {
+		return nil, ErrInvalidArgument.with("terms: " + err.Error())
+	}
+	ok, err := terms.WithinCap(policy.MaxAdvanceBP, face, adv.Advance)
+	return &Quote{Advance: adv, MaxAdvanceBP: policy.MaxAdvanceBP, WithinCap: ok && err == nil}, nil
+}
+
 // BuildTermFinance returns a TermFinanceRequest for the holder's token
 // and the advance it will receive, computed by the terms' one rounding
 // rule and proven to the chaincode against the channel's policy cap (read
@@ -43,18 +94,7 @@ type TermFinanceSpec struct {
 // token's value and an advance above the cap are ErrInvalidArgument.
 func (w *Wallet) BuildTermFinance(ctx context.Context, l Ledger, s TermFinanceSpec) (*model.TermFinanceRequest, terms.Advance, error) {
 	var none terms.Advance
-	self, err := w.PublicKey(ctx, s.Holder)
-	if err != nil {
-		return nil, none, err
-	}
-	t, o, err := w.spendable(ctx, l, s.Holder, s.Token)
-	if err != nil {
-		return nil, none, err
-	}
-	if s.Piece >= o.Value && s.Piece != 0 {
-		return nil, none, ErrInvalidArgument.with(fmt.Sprintf("the piece must be less than the token's value %d", o.Value))
-	}
-	policy, err := evaluate[model.FinancingPolicy](ctx, l, w.cfg.Contract, "GetFinancingPolicy")
+	self, t, o, _, policy, err := w.termInputs(ctx, l, s)
 	if err != nil {
 		return nil, none, err
 	}

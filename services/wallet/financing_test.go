@@ -34,8 +34,12 @@ func TestTermFinancing(t *testing.T) {
 	spec := wallet.TermFinanceSpec{Holder: h.S1.ID, Token: s.Root, Bank: must(dir.Recipient(ctx, h.BankA.ID)),
 		Auditor: must(dir.Auditor(ctx)), Terms: financingTerms(), Fee: 2, Piece: 600}
 
-	// 85 % of face is above the channel's 80 % cap: refused in the wallet.
+	// 85 % of face is above the channel's 80 % cap: the quote says so,
+	// and the wallet refuses to build it.
 	before := h.snapshot(t)
+	if q, err := h.wallet.QuoteTermFinance(ctx, h.ledger(h.S1), spec); err != nil || q.WithinCap || q.MaxAdvanceBP != 8000 || q.Advance.Face != 600 {
+		t.Fatalf("quote above the cap %+v, %v", q, err)
+	}
 	if _, _, err := h.wallet.BuildTermFinance(ctx, h.ledger(h.S1), spec); !errors.Is(err, wallet.ErrInvalidArgument) || !errors.Is(err, model.ErrInvalidArgument) {
 		t.Fatalf("advance above the cap: %v", err)
 	}
@@ -62,6 +66,9 @@ func TestTermFinancing(t *testing.T) {
 	}
 	if adv.Face != 600 || adv.Advance == 0 || adv.Advance > 480 {
 		t.Fatalf("advance %+v", adv)
+	}
+	if q, err := h.wallet.QuoteTermFinance(ctx, h.ledger(h.S1), spec); err != nil || !q.WithinCap || q.Advance != adv {
+		t.Fatalf("quote %+v, %v; the request pays %+v", q, err, adv)
 	}
 	out := must(h.Rules.RequestTermFinancing(h.As(h.S1), req))
 	piece := must(h.Rules.GetToken(h.As(h.S1), out[0].ID))
