@@ -245,3 +245,8 @@ func (c *TierChainContract) DeclareDefault(ctx ctxT, request string) (string, er
 func (c *TierChainContract) ExerciseRecourse(ctx ctxT, request string) (string, error) {
 	return call(ctx, request, c.rules.ExerciseRecourse)
 }
+
+// SettleRecourse: model.TokenActionRequest → model.Token.
+func (c *TierChainContract) SettleRecourse(ctx ctxT, request string) (string, error) {
+	return call(ctx, request, c.rules.SettleRecourse)
+}

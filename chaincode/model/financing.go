@@ -176,4 +176,7 @@ type Default struct {
 	RecourseAgainst string    `json:"recourseAgainst,omitempty"`
 	RecourseRef     string    `json:"recourseRef,omitempty"`
 	RecourseAt      time.Time `json:"recourseAt,omitzero"`
+	// Repaid: the bank confirmed the seller's repayment (SETTLED).
+	RepaidRef string    `json:"repaidRef,omitempty"`
+	RepaidAt  time.Time `json:"repaidAt,omitzero"`
 }

@@ -35,6 +35,7 @@ const (
 	KindFinancingPolicy    = "financing.policy" // the operator sets the channel's financing policy
 	KindDeclareDefault     = "financing.default"
 	KindExerciseRecourse   = "financing.recourse"
+	KindSettleRecourse     = "financing.recourse.repaid"
 	KindDeclarePayment     = "payment.declare"
 	KindConfirmPayment     = "payment.confirm"
 	KindFreeze             = "token.freeze"

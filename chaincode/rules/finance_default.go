@@ -74,3 +74,32 @@ func (r *Rules) ExerciseRecourse(st State, req *model.TokenActionRequest) (*mode
 	}
 	return t, tx.commit()
 }
+
+// SettleRecourse is the bank's confirmation that the seller repaid a piece
+// it claimed under recourse (Reason carries the repayment reference): the
+// token is SETTLED, and, as for a paid token, settling the receivable's
+// last open piece releases it from the credit line's outstanding sum.
+func (r *Rules) SettleRecourse(st State, req *model.TokenActionRequest) (*model.Token, error) {
+	tx, err := r.beginWrite(st, protocol.KindSettleRecourse, req, model.RoleBank)
+	if err != nil {
+		return nil, err
+	}
+	if req.Reason == "" {
+		return nil, model.Errorf(model.CodeInvalidArgument, "reason: the repayment reference is required")
+	}
+	t, err := mustGet[model.Token](st, tokenKey(req.Token), "token", req.Token)
+	if err != nil {
+		return nil, err
+	}
+	if t.Holder != tx.caller.ID {
+		return nil, denied("token %s is not held by %s", t.ID, tx.caller.ID)
+	}
+	if t.Status != model.TokenRecourse || t.Default == nil {
+		return nil, invalidState("token %s is %s, not RECOURSE", t.ID, t.EffectiveStatus(tx.now))
+	}
+	t.Default.RepaidRef, t.Default.RepaidAt = req.Reason, tx.now
+	if err := tx.settle(t); err != nil {
+		return nil, err
+	}
+	return t, tx.commit()
+}

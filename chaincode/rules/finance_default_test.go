@@ -63,6 +63,26 @@ func TestDefaultAndRecourse(t *testing.T) {
 	expectRefused(t, s.State, model.ErrInvalidState, func() (*model.Token, error) {
 		return r.ExerciseRecourse(s.As(s.BankA), &model.TokenActionRequest{Token: s.Root, Reason: "twice"})
 	})
+
+	// The seller repays; the bank settles the piece, the receivable's only
+	// open one, which releases the credit line.
+	expectRefused(t, s.State, model.ErrInvalidArgument, func() (*model.Token, error) {
+		return r.SettleRecourse(s.As(s.BankA), &model.TokenActionRequest{Token: s.Root})
+	})
+	expectRefused(t, s.State, model.ErrForbidden, func() (*model.Token, error) {
+		return r.SettleRecourse(s.As(s.S1), &model.TokenActionRequest{Token: s.Root, Reason: "REPAID-1"})
+	})
+	settled := must(r.SettleRecourse(s.As(s.BankA), &model.TokenActionRequest{Token: s.Root, Reason: "REPAID-1"}))
+	ev := lastEvent(t, s.State)
+	if settled.Status != model.TokenSettled || settled.Default.RepaidRef != "REPAID-1" || ev.Kind != protocol.KindSettleRecourse || len(ev.CreditLines) != 1 {
+		t.Fatalf("settled %+v, event %+v", settled, ev)
+	}
+	if cl := must(r.GetCreditLine(s.As(s.BankA), s.Core.ID, s.BankA.ID)); cl.Settled != 1 {
+		t.Fatalf("credit line after the recourse was repaid %+v", cl)
+	}
+	expectRefused(t, s.State, model.ErrInvalidState, func() (*model.Token, error) {
+		return r.SettleRecourse(s.As(s.BankA), &model.TokenActionRequest{Token: s.Root, Reason: "again"})
+	})
 }
 
 // TestDefaultWithoutRecourse: factoring: the bank bears the loss, so

@@ -56,45 +56,56 @@ func (r *Rules) ConfirmPayment(st State, req *model.TokenActionRequest) (*model.
 	if t.Status != model.TokenPaying || t.Payment == nil {
 		return nil, invalidState("token %s is %s, not PAYING", t.ID, t.EffectiveStatus(tx.now))
 	}
+	t.Payment.ConfirmedAt = tx.now
+	if err := tx.settle(t); err != nil {
+		return nil, err
+	}
+	return t, tx.commit()
+}
+
+// settle turns t SETTLED and drops it from its receivable's open leaves.
+// Settling the last open leaf releases the root commitment from the credit
+// line's outstanding sum.
+func (tx *txn) settle(t *model.Token) error {
 	last, err := tx.lastOpenLeaf(t)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	var cl *model.CreditLine
 	var newOutstanding []byte
 	if last {
-		root, err := mustGet[model.Token](st, tokenKey(t.Root), "token", t.Root)
+		root, err := mustGet[model.Token](tx.st, tokenKey(t.Root), "token", t.Root)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		if cl, err = mustGet[model.CreditLine](st, creditLineKey(root.Issuer, root.Bank), "credit line", root.Issuer+"/"+root.Bank); err != nil {
-			return nil, err
+		if cl, err = mustGet[model.CreditLine](tx.st, creditLineKey(root.Issuer, root.Bank), "credit line", root.Issuer+"/"+root.Bank); err != nil {
+			return err
 		}
 		out, err := outstanding(cl)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		rc, err := group.NewIdentity().SetCanonicalBytes(root.Commitment)
 		if err != nil {
-			return nil, internal("stored root commitment: %v", err)
+			return internal("stored root commitment: %v", err)
 		}
 		newOutstanding = group.NewIdentity().Add(out, group.NewIdentity().Negate(rc)).Bytes()
 	}
 
-	t.Status, t.Payment.ConfirmedAt = model.TokenSettled, tx.now
+	t.Status = model.TokenSettled
 	if err := tx.putToken(t); err != nil {
-		return nil, err
+		return err
 	}
 	tx.delIndex(objLeaf, t.Root, t.ID)
 	if cl != nil {
 		cl.Outstanding, cl.UpdatedAt = newOutstanding, tx.now
 		cl.Settled++
 		if err := tx.put(creditLineKey(cl.Core, cl.Bank), cl); err != nil {
-			return nil, err
+			return err
 		}
 		tx.creditLineChanged(cl)
 	}
-	return t, tx.commit()
+	return nil
 }
 
 // lastOpenLeaf reports whether t is the only unspent, unsettled token of

@@ -24,7 +24,8 @@ func (a *API) registerFinancing(r *gateway.Routes) {
 	r.POST("/tokens/:id/financing/approve", a.approveFinancing, model.RoleBank)
 	r.POST("/tokens/:id/financing/reject", a.tokenAction("RejectFinancing"), model.RoleBank)
 	r.POST("/tokens/:id/default", a.tokenAction("DeclareDefault"), model.RoleSupplier, model.RoleBank, model.RoleOperator)
-	r.POST("/tokens/:id/recourse", a.exerciseRecourse, model.RoleBank)
+	r.POST("/tokens/:id/recourse", a.withReference("ExerciseRecourse", "the bank's claim reference"), model.RoleBank)
+	r.POST("/tokens/:id/recourse/repaid", a.withReference("SettleRecourse", "the seller's repayment reference"), model.RoleBank)
 	r.GET("/financing-requests", a.financingRequests, model.RoleBank)
 	r.GET("/financing/policy", a.getFinancingPolicy)
 	r.PUT("/financing/policy", a.setFinancingPolicy, model.RoleOperator)
@@ -337,27 +338,28 @@ func (a *API) getFinancing(c *gin.Context) error {
 	return nil
 }
 
-// exerciseRecourse: the bank's claim against the seller of a defaulted
-// piece financed with recourse; the reason (the bank's reference) is
-// required.
-func (a *API) exerciseRecourse(c *gin.Context) error {
-	id, err := gateway.PathID(c, "id")
-	if err != nil {
-		return err
+// withReference: a state change of one token whose reason (a reference)
+// is required: the bank's recourse claim, the seller's repayment.
+func (a *API) withReference(fn, what string) gateway.HandlerFunc {
+	return func(c *gin.Context) error {
+		id, err := gateway.PathID(c, "id")
+		if err != nil {
+			return err
+		}
+		var req ReasonRequest
+		if err := gateway.DecodeJSON(c, &req); err != nil {
+			return err
+		}
+		if req.Reason == "" {
+			return gateway.Invalid("invalid reason", problem.FieldError{Field: "reason", Reason: what})
+		}
+		var t model.Token
+		if _, err := a.submit(c, fn, &model.TokenActionRequest{Token: id, Reason: req.Reason}, &t); err != nil {
+			return err
+		}
+		a.written(c, http.StatusOK, t)
+		return nil
 	}
-	var req ReasonRequest
-	if err := gateway.DecodeJSON(c, &req); err != nil {
-		return err
-	}
-	if req.Reason == "" {
-		return gateway.Invalid("invalid reason", problem.FieldError{Field: "reason", Reason: "the bank's claim reference"})
-	}
-	var t model.Token
-	if _, err := a.submit(c, "ExerciseRecourse", &model.TokenActionRequest{Token: id, Reason: req.Reason}, &t); err != nil {
-		return err
-	}
-	a.written(c, http.StatusOK, t)
-	return nil
 }
 
 func (a *API) getFinancingPolicy(c *gin.Context) error {

@@ -37,6 +37,7 @@ func TestFinancingBadInput(t *testing.T) {
 		{"cap above 100 %", "PUT", "/v1/financing/policy", `{"maxAdvanceBp":10001,"graceDays":0}`, model.RoleOperator, "maxAdvanceBp"},
 		{"negative grace", "PUT", "/v1/financing/policy", `{"maxAdvanceBp":9000,"graceDays":-1}`, model.RoleOperator, "graceDays"},
 		{"recourse without a reference", "POST", "/v1/tokens/t1/recourse", `{}`, model.RoleBank, "reason"},
+		{"repayment without a reference", "POST", "/v1/tokens/t1/recourse/repaid", `{"reason":""}`, model.RoleBank, "reason"},
 	} {
 		req := httptest.NewRequestWithContext(t.Context(), c.method, c.path, strings.NewReader(c.body))
 		req.Header.Set("Authorization", "Bearer "+roleToken(c.role))
