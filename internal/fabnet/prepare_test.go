@@ -41,14 +41,14 @@ func TestPrepareNodeNames(t *testing.T) {
 	}
 	l := fabnet.NewLayout(fabnet.DefaultBase, 3).WithNodeNames("0.0.0.0")
 	dir := filepath.Join(t.TempDir(), "net")
-	n, err := fabnet.Prepare(context.Background(), fabnet.Options{Dir: dir, RepoRoot: repo, Layout: &l})
-	if err != nil {
+	if _, err := fabnet.Prepare(context.Background(), fabnet.Options{Dir: dir, RepoRoot: repo, Layout: &l}); err != nil {
 		t.Fatal(err)
 	}
 	if st, err := fabnet.Status(dir); err != nil || len(st.Procs) != 0 || st.Stopped {
 		t.Fatalf("Prepare started something or recorded a network: %+v %v", st, err)
 	}
-	if n, err = fabnet.Prepare(context.Background(), fabnet.Options{Dir: dir, RepoRoot: repo, Layout: &l}); err != nil {
+	n, err := fabnet.Prepare(context.Background(), fabnet.Options{Dir: dir, RepoRoot: repo, Layout: &l})
+	if err != nil {
 		t.Fatalf("preparing again over prepared material (no network created there): %v", err)
 	}
 
