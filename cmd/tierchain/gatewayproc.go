@@ -40,11 +40,15 @@ func startGateway(ctx context.Context, dir, addr string) error {
 	defer logf.Close()
 	// The gateway runs from the network's description, as a deployment's
 	// gateway runs from its own.
-	desc, err := describeNetwork(dir)
+	descs, err := describeNetwork(dir)
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(exe, "serve", "--org-config", desc, "--data", gatewayDir(dir), "--addr", addr)
+	args := []string{"serve", "--data", gatewayDir(dir), "--addr", addr}
+	for _, d := range descs {
+		args = append(args, "--org-config", d)
+	}
+	cmd := exec.Command(exe, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {

@@ -72,11 +72,11 @@ func TestUpWholePlatform(t *testing.T) {
 		}
 	}
 	// The gateway runs from the description up wrote, not from the network.
-	desc, err := orgconfig.Load(filepath.Join(dir, "gateway", "consortium.json"))
-	if err != nil || len(desc.Orgs) != 5 {
-		t.Errorf("the network's description: %d orgs, %v", len(desc.Orgs), err)
+	desc, err := orgconfig.Load(fabnet.OrgConfigFile(dir, "BankB"))
+	if err != nil || desc.Org.Name != "BankB" {
+		t.Errorf("the description of BankB: %+v, %v", desc.Org, err)
 	}
-	if log, _ := os.ReadFile(filepath.Join(dir, "gateway", "gateway.log")); !strings.Contains(string(log), "consortium.json") {
+	if log, _ := os.ReadFile(filepath.Join(dir, "gateway", "gateway.log")); !strings.Contains(string(log), "org.json") {
 		t.Errorf("the gateway's log does not name its description:\n%s", log)
 	}
 	var tokens map[string]string

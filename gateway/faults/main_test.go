@@ -94,11 +94,11 @@ func gw(t *testing.T) *gatewayProc {
 // start builds a platform on the data directory and serves it on the
 // gateway's address (a free one the first time).
 func (g *gatewayProc) start(ctx context.Context) error {
-	c, err := platformtest.Consortium()
+	c, err := platformtest.Descriptions()
 	if err != nil {
 		return err
 	}
-	p, err := platform.New(ctx, platform.Config{Consortium: c, DataDir: g.dir, Logger: logger()})
+	p, err := platform.New(ctx, platform.Config{Orgs: c, DataDir: g.dir, Logger: logger()})
 	if err != nil {
 		return err
 	}

@@ -53,7 +53,7 @@ type holding struct {
 
 // Start builds the platform on the consortium c describes (its database
 // in a new temporary directory) and serves it on a free loopback port.
-func Start(ctx context.Context, c orgconfig.Consortium, log *slog.Logger) (*Gateway, error) {
+func Start(ctx context.Context, c []orgconfig.Description, log *slog.Logger) (*Gateway, error) {
 	if gin.Mode() == gin.DebugMode {
 		gin.SetMode(gin.ReleaseMode) // no route listing on the load tool's output
 	}
@@ -61,7 +61,7 @@ func Start(ctx context.Context, c orgconfig.Consortium, log *slog.Logger) (*Gate
 	if err != nil {
 		return nil, err
 	}
-	p, err := platform.New(ctx, platform.Config{Consortium: c, DataDir: dir, Logger: log})
+	p, err := platform.New(ctx, platform.Config{Orgs: c, DataDir: dir, Logger: log})
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, err

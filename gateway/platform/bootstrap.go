@@ -48,7 +48,7 @@ const (
 // bootstrap makes sure every founder is in the directory with a wallet key
 // and registered on the ledger (the operator by its organisation's admin,
 // the others by the operator).
-func (p *Platform) bootstrap(ctx context.Context, c orgconfig.Consortium) error {
+func (p *Platform) bootstrap(ctx context.Context, c consortium) error {
 	for _, f := range founders {
 		if _, err := p.Directory.Get(ctx, f.id); errors.Is(err, directory.ErrNotFound) {
 			certPEM, keyPEM, err := identity(c, f.org, f.user)
@@ -150,7 +150,7 @@ func (p *Platform) register(ctx context.Context, by *fabricclient.Client, f foun
 }
 
 // described returns the files of an organisation's identity.
-func described(c orgconfig.Consortium, org, user string) (orgconfig.Identity, error) {
+func described(c consortium, org, user string) (orgconfig.Identity, error) {
 	o, ok := c.Org(org)
 	if !ok {
 		return orgconfig.Identity{}, fmt.Errorf("%w: organisation %s", ErrNotDescribed, org)
@@ -163,7 +163,7 @@ func described(c orgconfig.Consortium, org, user string) (orgconfig.Identity, er
 }
 
 // identity reads the certificate and key of an organisation's identity.
-func identity(c orgconfig.Consortium, org, user string) (certPEM, keyPEM []byte, err error) {
+func identity(c consortium, org, user string) (certPEM, keyPEM []byte, err error) {
 	id, err := described(c, org, user)
 	if err != nil {
 		return nil, nil, err
@@ -173,7 +173,7 @@ func identity(c orgconfig.Consortium, org, user string) (certPEM, keyPEM []byte,
 
 // adminClient connects as the operator organisation's Admin, which
 // registers the operator enterprise on a fresh ledger.
-func adminClient(c orgconfig.Consortium) (*fabricclient.Client, error) {
+func adminClient(c consortium) (*fabricclient.Client, error) {
 	org := founders[0].org
 	certPEM, keyPEM, err := identity(c, org, "Admin")
 	if err != nil {

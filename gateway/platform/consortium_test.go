@@ -18,9 +18,9 @@ func quiet() *slog.Logger {
 
 // described is the test network's description, with fresh maps so that a
 // test can edit its copy.
-func described(t *testing.T) orgconfig.Consortium {
+func described(t *testing.T) []orgconfig.Description {
 	t.Helper()
-	c, err := platformtest.Consortium()
+	c, err := platformtest.Descriptions()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,23 +33,27 @@ func described(t *testing.T) orgconfig.Consortium {
 func TestDescriptionLacksWhatTheGatewayNeeds(t *testing.T) {
 	tests := []struct {
 		name string
-		edit func(*orgconfig.Consortium)
+		edit func([]orgconfig.Description) []orgconfig.Description
 		want error
 	}{
-		{"operator CA", func(c *orgconfig.Consortium) { c.Orgs[orgIndex(t, c, "Operator")].CA = nil }, platform.ErrNotDescribed},
-		{"bank user", func(c *orgconfig.Consortium) { delete(c.Orgs[orgIndex(t, c, "BankB")].Identities, "User1") }, platform.ErrNotDescribed},
-		{"operator admin", func(c *orgconfig.Consortium) { delete(c.Orgs[orgIndex(t, c, "Operator")].Identities, "Admin") }, platform.ErrNotDescribed},
-		{"regulator", func(c *orgconfig.Consortium) {
-			i := orgIndex(t, c, "Regulator")
-			c.Orgs = append(c.Orgs[:i], c.Orgs[i+1:]...)
+		{"bank user", func(c []orgconfig.Description) []orgconfig.Description {
+			delete(c[orgIndex(t, c, "BankB")].Org.Identities, "User1")
+			return c
+		}, orgconfig.ErrInvalid}, // the enterprise's identity
+		{"operator admin", func(c []orgconfig.Description) []orgconfig.Description {
+			delete(c[orgIndex(t, c, "Operator")].Org.Identities, "Admin")
+			return c
 		}, platform.ErrNotDescribed},
-		{"invalid", func(c *orgconfig.Consortium) { c.Channel = "" }, orgconfig.ErrMissing},
+		{"regulator", func(c []orgconfig.Description) []orgconfig.Description {
+			i := orgIndex(t, c, "Regulator")
+			return append(c[:i], c[i+1:]...)
+		}, platform.ErrNotDescribed},
+		{"invalid", func(c []orgconfig.Description) []orgconfig.Description { c[0].Channel = ""; return c }, orgconfig.ErrMissing},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := described(t)
-			tt.edit(&c)
-			p, err := platform.New(context.Background(), platform.Config{Consortium: c, DataDir: t.TempDir(), Logger: quiet()})
+			c := tt.edit(described(t))
+			p, err := platform.New(context.Background(), platform.Config{Orgs: c, DataDir: t.TempDir(), Logger: quiet()})
 			if err == nil {
 				p.Close()
 			}
@@ -66,18 +70,18 @@ func TestDescriptionLacksWhatTheGatewayNeeds(t *testing.T) {
 func TestGatewayRunsFromTheDescriptionAlone(t *testing.T) {
 	start(t) // the binary's platform registers the founders first
 	c := described(t)
-	for i := range c.Orgs {
-		pem, err := c.Orgs[i].Peer.TLSCACert()
+	for i := range c {
+		pem, err := c[i].Org.Peer.TLSCACert()
 		if err != nil {
 			t.Fatal(err)
 		}
-		c.Orgs[i].Peer.TLSCACertPEM, c.Orgs[i].Peer.TLSCACertPath = string(pem), ""
-	}
-	if err := c.Validate(); err != nil {
-		t.Fatal(err)
+		c[i].Org.Peer.TLSCACertPEM, c[i].Org.Peer.TLSCACertPath = string(pem), ""
+		if err := c[i].Validate(); err != nil {
+			t.Fatal(err)
+		}
 	}
 	ctx := context.Background()
-	p, err := platform.New(ctx, platform.Config{Consortium: c, DataDir: t.TempDir(), Logger: quiet()})
+	p, err := platform.New(ctx, platform.Config{Orgs: c, DataDir: t.TempDir(), Logger: quiet()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +91,7 @@ func TestGatewayRunsFromTheDescriptionAlone(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", id, err)
 		}
-		o, _ := c.Org(m.Org)
+		o := c[orgIndex(t, c, m.Org)].Org
 		if m.MSPID != o.MSPID {
 			t.Errorf("%s: MSP %s, want %s", id, m.MSPID, o.MSPID)
 		}
@@ -102,10 +106,10 @@ func TestGatewayRunsFromTheDescriptionAlone(t *testing.T) {
 	}
 }
 
-func orgIndex(t *testing.T, c *orgconfig.Consortium, name string) int {
+func orgIndex(t *testing.T, c []orgconfig.Description, name string) int {
 	t.Helper()
-	for i, o := range c.Orgs {
-		if o.Name == name {
+	for i, d := range c {
+		if d.Org.Name == name {
 			return i
 		}
 	}

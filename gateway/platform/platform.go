@@ -43,12 +43,13 @@ import (
 
 // Config locates the network and the gateway's own state.
 type Config struct {
-	// Consortium describes the organisations the gateway hosts: their
-	// peers, identities and the operator's signing CA, the channel and the
-	// chaincode (internal/orgconfig; `tierchain up` writes one with
-	// internal/fabnet, a deployment writes its own). Today the gateway
-	// hosts every founding organisation, so it must describe all of them.
-	Consortium orgconfig.Consortium
+	// Orgs describe the organisations the gateway hosts, one description
+	// each: their peers, identities and the operator's signing CA, the
+	// channel and the chaincode (internal/orgconfig; `tierchain up` writes
+	// them with internal/fabnet, a deployment writes its own). Today the
+	// gateway hosts every founding organisation, so it must describe all
+	// of them.
+	Orgs []orgconfig.Description
 	// DataDir keeps the gateway's database (unless DSN says otherwise), its
 	// master key and the dev API tokens.
 	DataDir string
@@ -115,9 +116,9 @@ func New(ctx context.Context, cfg Config) (*Platform, error) {
 }
 
 func build(ctx context.Context, cfg Config, db *store.DB) (_ *Platform, err error) {
-	c := cfg.Consortium
-	if err := c.Validate(); err != nil {
-		return nil, fmt.Errorf("platform: %w", err)
+	c, err := consortiumOf(cfg.Orgs)
+	if err != nil {
+		return nil, err
 	}
 	if err := describesFounders(c); err != nil {
 		return nil, err
@@ -270,7 +271,7 @@ var ErrNotDescribed = errors.New("platform: not in the consortium description")
 // description holds every founder's organisation and identity, the
 // operator's Admin (it registers the operator) and the host organisation's
 // signing CA (it issues the hosted enterprises' identities).
-func describesFounders(c orgconfig.Consortium) error {
+func describesFounders(c consortium) error {
 	for _, f := range founders {
 		if _, err := described(c, f.org, f.user); err != nil {
 			return err
@@ -285,7 +286,7 @@ func describesFounders(c orgconfig.Consortium) error {
 	return nil
 }
 
-func orgsOf(c orgconfig.Consortium) ([]directory.Org, error) {
+func orgsOf(c consortium) ([]directory.Org, error) {
 	var orgs []directory.Org
 	for _, o := range c.Orgs {
 		tlsCA, err := o.Peer.TLSCACert()
@@ -305,6 +306,43 @@ func orgsOf(c orgconfig.Consortium) ([]directory.Org, error) {
 		orgs = append(orgs, org)
 	}
 	return orgs, nil
+}
+
+// consortium is the organisations a gateway hosts, from their
+// descriptions.
+type consortium struct {
+	Channel, Chaincode string
+	Orgs               []orgconfig.Org
+}
+
+func consortiumOf(ds []orgconfig.Description) (consortium, error) {
+	if len(ds) == 0 {
+		return consortium{}, fmt.Errorf("%w: no organisation", ErrNotDescribed)
+	}
+	c := consortium{Channel: ds[0].Channel, Chaincode: ds[0].Chaincode}
+	for _, d := range ds {
+		if err := d.Validate(); err != nil {
+			return consortium{}, fmt.Errorf("platform: %w", err)
+		}
+		if d.Channel != c.Channel || d.Chaincode != c.Chaincode {
+			return consortium{}, fmt.Errorf("platform: %s is on %s/%s, not %s/%s", d.Org.Name, d.Channel, d.Chaincode, c.Channel, c.Chaincode)
+		}
+		if _, dup := c.Org(d.Org.Name); dup {
+			return consortium{}, fmt.Errorf("platform: %s described twice", d.Org.Name)
+		}
+		c.Orgs = append(c.Orgs, d.Org)
+	}
+	return c, nil
+}
+
+// Org returns the organisation with the given name.
+func (c consortium) Org(name string) (orgconfig.Org, bool) {
+	for _, o := range c.Orgs {
+		if o.Name == name {
+			return o, true
+		}
+	}
+	return orgconfig.Org{}, false
 }
 
 func orgMSP(orgs []directory.Org, name string) string {

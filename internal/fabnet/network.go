@@ -209,9 +209,11 @@ var ErrNetworkExists = errors.New("fabnet: the directory holds a network")
 // Prepare creates in opts.Dir everything a network needs, for opts' layout,
 // without starting a process: each organisation's keys in its own folder
 // (orgs/<Org>/: cryptogen output, the identities of the orderers it runs,
-// its chaincode package with a deterministic package ID and chaincode.env),
-// the public bundle (public/: certificates, endpoints.json, the channel's
-// genesis block), and the node configuration (config/). Containers or
+// its enterprise's HPKE key (the regulator's audit key), its chaincode
+// package with a deterministic package ID and chaincode.env, its gateway's
+// description gateway/org.json), the public bundle (public/: certificates,
+// enterprise cards, endpoints.json, the channel's genesis block), and the
+// node configuration (config/). Containers or
 // machines then run the nodes on that material (docker-compose.yml); Start
 // is Prepare followed by starting, joining and deploying natively.
 //
@@ -261,7 +263,12 @@ func (n *Network) prepare(ctx context.Context) error {
 	if err := n.run(ctx, "configtxgen", nil, "-configPath", p.Config(), "-profile", "TierChain", "-channelID", ChannelName, "-outputBlock", p.Genesis()); err != nil {
 		return err
 	}
-	return n.writePackages()
+	if err := n.writePackages(); err != nil {
+		return err
+	}
+	// Each organisation's gateway description (orgs/<Org>/gateway/org.json).
+	_, err := n.WriteOrgConfigs()
+	return err
 }
 
 // ErrNoOrg reports an organisation the network does not have.

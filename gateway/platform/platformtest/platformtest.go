@@ -39,15 +39,25 @@ func Start(t testing.TB) (*platform.Platform, string) {
 	return p, base
 }
 
-// Consortium describes the binary's network to a gateway the way `tierchain
-// serve` gets it: fabnet writes the description into the network's
-// directory and it is loaded back from the file.
-func Consortium() (orgconfig.Consortium, error) {
-	path, err := fabnettest.Network().WriteOrgConfig()
+// Descriptions describe the binary's network's organisations to a gateway
+// the way `tierchain serve` gets them: fabnet writes one description per
+// organisation into the network's directory and they are loaded back from
+// the files, in the layout's order.
+func Descriptions() ([]orgconfig.Description, error) {
+	n := fabnettest.Network()
+	paths, err := n.WriteOrgConfigs()
 	if err != nil {
-		return orgconfig.Consortium{}, err
+		return nil, err
 	}
-	return orgconfig.Load(path)
+	var ds []orgconfig.Description
+	for _, o := range n.Layout.Orgs {
+		d, err := orgconfig.Load(paths[o.Name])
+		if err != nil {
+			return nil, err
+		}
+		ds = append(ds, d)
+	}
+	return ds, nil
 }
 
 func serve() (*platform.Platform, string, error) {
@@ -55,12 +65,12 @@ func serve() (*platform.Platform, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	c, err := Consortium()
+	ds, err := Descriptions()
 	if err != nil {
 		return nil, "", err
 	}
 	ctx := context.Background()
-	p, err := platform.New(ctx, platform.Config{Consortium: c, DataDir: dir,
+	p, err := platform.New(ctx, platform.Config{Orgs: ds, DataDir: dir,
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {
 		return nil, "", err
