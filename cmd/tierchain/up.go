@@ -8,7 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
-		"syscall"
+	"syscall"
 	"time"
 
 	"github.com/tierchain/tierchain/internal/fabnet"
