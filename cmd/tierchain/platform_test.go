@@ -63,6 +63,10 @@ func TestUpWholePlatform(t *testing.T) {
 		}
 		break
 	}
+	// Keys stay home with five gateways running: no folder of one
+	// organisation (its gateway's included) and nothing in the bundle holds
+	// another's private key or enterprise key.
+	fabnettest.KeysStayHome(t, dir, l)
 	gw := map[string]string{} // org → its gateway's address
 	for _, o := range l.Orgs {
 		gw[o.Name] = l.GatewayAddress(o)
