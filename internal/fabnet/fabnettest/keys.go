@@ -257,4 +257,3 @@ func parsePEM(t testing.TB, path string, b []byte, orgs string, keys *[]Key, cer
 		}
 	}
 }
-
