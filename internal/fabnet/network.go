@@ -71,18 +71,11 @@ type Network struct {
 // crash) it restarts that network's processes on its existing ledgers,
 // unless opts.Fresh. It returns once every endorsing org can endorse.
 func Start(ctx context.Context, opts Options) (n *Network, err error) {
-	l, err := normalise(&opts)
+	l, p, err := begin(&opts)
 	if err != nil {
 		return nil, err
 	}
-	dir, err := filepath.Abs(opts.Dir)
-	if err != nil {
-		return nil, err
-	}
-	p := paths{root: dir}
-	if err := notRunning(p); err != nil {
-		return nil, err
-	}
+	dir := p.root
 	rec, recErr := readRecord(p.Record())
 	resume := recErr == nil && !opts.Fresh
 	if _, err := os.Stat(p.Orgs()); resume && err != nil {
@@ -147,6 +140,21 @@ func Start(ctx context.Context, opts Options) (n *Network, err error) {
 		return nil, err
 	}
 	return n, n.saveState()
+}
+
+// begin normalises opts and returns the layout and the data directory's
+// paths, refusing a directory whose network still runs.
+func begin(opts *Options) (Layout, paths, error) {
+	l, err := normalise(opts)
+	if err != nil {
+		return Layout{}, paths{}, err
+	}
+	dir, err := filepath.Abs(opts.Dir)
+	if err != nil {
+		return Layout{}, paths{}, err
+	}
+	p := paths{root: dir}
+	return l, p, notRunning(p)
 }
 
 // normalise fills opts' defaults and returns the layout they ask for.
@@ -222,18 +230,11 @@ var ErrNetworkExists = errors.New("fabnet: the directory holds a network")
 // it is replaced. The returned Network runs nothing: its Layout, Dir and
 // PackageIDs describe what was written.
 func Prepare(ctx context.Context, opts Options) (*Network, error) {
-	l, err := normalise(&opts)
+	l, p, err := begin(&opts)
 	if err != nil {
 		return nil, err
 	}
-	dir, err := filepath.Abs(opts.Dir)
-	if err != nil {
-		return nil, err
-	}
-	p := paths{root: dir}
-	if err := notRunning(p); err != nil {
-		return nil, err
-	}
+	dir := p.root
 	if _, err := readRecord(p.Record()); err == nil && !opts.Fresh {
 		return nil, fmt.Errorf("%w: %s", ErrNetworkExists, dir)
 	}
