@@ -39,6 +39,12 @@ func runUp(w io.Writer, args []string) error {
 	n, err := fabnet.Start(ctx, fabnet.Options{Dir: *dir, RepoRoot: repo, Base: *base, Orderers: *orderers, BatchTimeout: *batch, Fresh: *fresh, Out: w})
 	switch {
 	case errors.Is(err, fabnet.ErrAlreadyRunning):
+		// The network runs: start the gateways that do not (one crashed).
+		if *withGateway {
+			if started, gerr := restartGateways(ctx, w, *dir); gerr != nil || started {
+				return gerr
+			}
+		}
 		return fmt.Errorf("%w: 'tierchain status' shows it, 'tierchain down' stops it", err)
 	case errors.Is(err, fabnet.ErrOtherLayout):
 		return fmt.Errorf("%w\n'tierchain up --fresh' (or 'tierchain down --purge' first) replaces it with a new network", err)
@@ -104,6 +110,30 @@ func printGateways(w io.Writer, gs []gateway) {
 	for _, g := range gs {
 		fmt.Fprintf(w, "  %-10s %-24s tokens %s\n  %-10s %-24s log    %s\n", g.Org, g.URL(), g.tokensFile(), "", "", g.logFile())
 	}
+}
+
+// restartGateways starts the gateways of the running network in dir that
+// are recorded but not running; it reports whether it started any.
+func restartGateways(ctx context.Context, w io.Writer, dir string) (bool, error) {
+	n, err := fabnet.Open(dir)
+	if err != nil {
+		return false, nil
+	}
+	var down []string
+	for _, g := range gateways(n.Dir, n.Layout) {
+		if pid, bin, ok := readPID(g.pidFile()); ok && !fabnet.ProcessAlive(pid, bin) {
+			down = append(down, g.Org)
+		}
+	}
+	if len(down) == 0 {
+		return false, nil
+	}
+	fmt.Fprintf(w, "the network runs; starting the gateways of %v again\n", down)
+	if err := startGateways(ctx, n.Dir, n.Layout); err != nil {
+		return true, err
+	}
+	printGateways(w, gateways(n.Dir, n.Layout))
+	return true, nil
 }
 
 func gatewayAddrs(gs []gateway) []string {
