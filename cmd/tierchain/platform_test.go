@@ -119,6 +119,26 @@ func TestUpWholePlatform(t *testing.T) {
 	if out, _ := run("status", "--dir", dir); strings.Count(out, "running at http://") != len(l.Orgs) {
 		t.Errorf("status does not show %d gateways running", len(l.Orgs))
 	}
+	// A gateway that crashed: status says so, up starts it again.
+	bankB := filepath.Join(filepath.Dir(fabnet.OrgConfigFile(dir, "BankB")), "gateway.pid")
+	b, err := os.ReadFile(bankB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, _, _ := strings.Cut(strings.TrimSpace(string(b)), " ")
+	if out, err := exec.Command("kill", "-9", pid).CombinedOutput(); err != nil {
+		t.Fatalf("kill BankB's gateway: %v %s", err, out)
+	}
+	waitGone(t, gw["BankB"])
+	if out, _ := run("status", "--dir", dir); !strings.Contains(out, "crashed?") {
+		t.Error("status does not show BankB's gateway stopped")
+	}
+	if out, err := run("up", "--dir", dir); err != nil || !strings.Contains(out, "starting the gateways of [BankB] again") {
+		t.Errorf("up with BankB's gateway down: %v", err)
+	}
+	if out, _ := run("status", "--dir", dir); strings.Count(out, "running at http://") != len(l.Orgs) {
+		t.Errorf("after up, status does not show %d gateways running", len(l.Orgs))
+	}
 	if out, err := run("demo", "--dir", dir, "--maturity", "6s"); err != nil || !strings.Contains(out, "story done") {
 		t.Errorf("second demo: %v", err)
 	}
@@ -133,6 +153,19 @@ func TestUpWholePlatform(t *testing.T) {
 			t.Errorf("%s's gateway still listens after down", org)
 		}
 	}
+}
+
+// waitGone waits until nothing listens on addr.
+func waitGone(t *testing.T, addr string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err != nil {
+			return
+		}
+		c.Close()
+	}
+	t.Fatalf("%s still listens", addr)
 }
 
 func keys(m map[string]string) []string {
