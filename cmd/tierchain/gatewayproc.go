@@ -44,11 +44,8 @@ func startGateway(ctx context.Context, dir, addr string) error {
 	if err != nil {
 		return err
 	}
-	args := []string{"serve", "--data", gatewayDir(dir), "--addr", addr}
-	for _, d := range descs {
-		args = append(args, "--org-config", d)
-	}
-	cmd := exec.Command(exe, args...)
+	// One gateway, the operator's, until up starts one per organisation.
+	cmd := exec.Command(exe, "serve", "--org-config", descs["Operator"], "--data", gatewayDir(dir), "--addr", addr)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
