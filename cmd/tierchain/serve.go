@@ -36,9 +36,8 @@ func runServe(w io.Writer, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(w)
 	dir := fs.String("dir", defaultDir(), "the network's data directory (without --org-config)")
-	var orgConfigs []string
-	fs.Func("org-config", "an organisation's description (internal/orgconfig JSON), once per hosted organisation (default: the ones fabnet writes in DIR/orgs/*/gateway)",
-		func(s string) error { orgConfigs = append(orgConfigs, s); return nil })
+	orgConfig := fs.String("org-config", "", "the description of the organisation this gateway runs for (internal/orgconfig JSON; default: the one fabnet writes in DIR/orgs/ORG/gateway)")
+	org := fs.String("org", "Operator", "without --org-config: the organisation of the network in DIR to run the gateway of")
 	data := fs.String("data", "", "the gateway's state: database, master key, dev tokens (default: the description's folder)")
 	addr := fs.String("addr", defaultAddr, "listen address")
 	dsn := fs.String("db", "", "database: sqlite:PATH or postgres://… (default: SQLite in the state folder)")
@@ -52,28 +51,24 @@ func runServe(w io.Writer, args []string) error {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if len(orgConfigs) == 0 {
-		var err error
-		if orgConfigs, err = describeNetwork(*dir); err != nil {
-			return err
-		}
-		if *data == "" {
-			*data = gatewayDir(*dir)
-		}
-	}
-	var ds []orgconfig.Description
-	for _, path := range orgConfigs {
-		d, err := orgconfig.Load(path)
+	path := *orgConfig
+	if path == "" {
+		paths, err := describeNetwork(*dir)
 		if err != nil {
 			return err
 		}
-		ds = append(ds, d)
+		if path = paths[*org]; path == "" {
+			return fmt.Errorf("serve: no organisation %q in %s", *org, *dir)
+		}
 	}
-	path := orgConfigs[0]
+	d, err := orgconfig.Load(path)
+	if err != nil {
+		return err
+	}
 	if *data == "" {
 		*data = filepath.Dir(path)
 	}
-	p, err := platform.New(ctx, platform.Config{Orgs: ds, DataDir: *data, DSN: *dsn, Logger: log})
+	p, err := platform.New(ctx, platform.Config{Org: d, DataDir: *data, DSN: *dsn, Logger: log})
 	if err != nil {
 		return err
 	}
@@ -82,7 +77,7 @@ func runServe(w io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
-	log.Info("gateway serving", "addr", ln.Addr().String(), "orgConfig", orgConfigs, "tokens", filepath.Join(*data, "tokens.json"))
+	log.Info("gateway serving", "addr", ln.Addr().String(), "orgConfig", path, "tokens", filepath.Join(*data, "tokens.json"))
 	err = p.Serve(ctx, ln)
 	if errors.Is(err, http.ErrServerClosed) || errors.Is(err, context.Canceled) {
 		return nil
@@ -91,20 +86,12 @@ func runServe(w io.Writer, args []string) error {
 }
 
 // describeNetwork writes the descriptions of the organisations of the
-// network running in dir (fabnet.OrgConfigFile) and returns their paths,
-// in the layout's order.
-func describeNetwork(dir string) ([]string, error) {
+// network running in dir (fabnet.OrgConfigFile) and returns their paths
+// by organisation.
+func describeNetwork(dir string) (map[string]string, error) {
 	n, err := fabnet.Open(dir)
 	if err != nil {
 		return nil, fmt.Errorf("%w (start the network with 'tierchain up', or give --org-config)", err)
 	}
-	paths, err := n.WriteOrgConfigs()
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, o := range n.Layout.Orgs {
-		out = append(out, paths[o.Name])
-	}
-	return out, nil
+	return n.WriteOrgConfigs()
 }

@@ -1,9 +1,10 @@
 // Package enterprisecard is how an organisation makes its founding
 // enterprise known to the consortium without handing over a secret.
 //
-// Each organisation creates its enterprise's HPKE key (and the regulator
-// its audit key) in its own folder (<dir>/orgs/<Org>/enterprise/,
-// encryption.key and audit.key, hex, mode 0600: Keys, EnsureKeys) and
+// Each organisation creates its enterprise's HPKE key (the regulator also
+// its audit key, the operator its OPRF key) in its own folder
+// (<dir>/orgs/<Org>/enterprise/, encryption.key, audit.key, oprf.key, hex,
+// mode 0600: Keys, EnsureKeys) and
 // publishes a card, public material only, in the consortium's bundle
 // (<dir>/public/enterprises/<id>.json): the enterprise's ID, name, legal
 // ID, role, MSP, identity certificate and public keys. The operator's
@@ -30,6 +31,7 @@ import (
 	"github.com/tierchain/tierchain/internal/strictjson"
 	"github.com/tierchain/tierchain/zk/audit"
 	"github.com/tierchain/tierchain/zk/envelope"
+	"github.com/tierchain/tierchain/zk/oprf"
 )
 
 // Version is the version of the card this package reads and writes.
@@ -50,6 +52,10 @@ type Card struct {
 	EncryptionKey []byte `json:"encryptionKey"`
 	// AuditKey is the regulator's audit public key; regulator only.
 	AuditKey []byte `json:"auditKey,omitempty"`
+	// OPRFKey is the operator's OPRF public key, which every gateway that
+	// fingerprints invoices checks the operator's evaluations against;
+	// operator only.
+	OPRFKey []byte `json:"oprfKey,omitempty"`
 }
 
 // Errors of a card, wrapped in a *FieldError.
@@ -141,6 +147,16 @@ func (c Card) Validate() error {
 	case len(c.AuditKey) != 0:
 		if _, err := audit.DecodePublicKey(c.AuditKey); err != nil {
 			return fieldErr("auditKey", fmt.Errorf("%w: %w", ErrInvalid, err))
+		}
+	}
+	switch {
+	case c.Role == model.RoleOperator && len(c.OPRFKey) == 0:
+		return fieldErr("oprfKey", fmt.Errorf("%w: the operator publishes its OPRF key", ErrMissing))
+	case c.Role != model.RoleOperator && len(c.OPRFKey) != 0:
+		return fieldErr("oprfKey", fmt.Errorf("%w: only the operator has an OPRF key", ErrInvalid))
+	case len(c.OPRFKey) != 0:
+		if _, err := oprf.DecodeServerPublicKey(c.OPRFKey); err != nil {
+			return fieldErr("oprfKey", fmt.Errorf("%w: %w", ErrInvalid, err))
 		}
 	}
 	return nil

@@ -39,7 +39,7 @@ func testCert(t testing.TB) []byte {
 
 func testCard(t testing.TB, role model.Role) (Card, Keys) {
 	t.Helper()
-	k, err := EnsureKeys(t.TempDir(), role == model.RoleRegulator, nil)
+	k, err := EnsureKeys(t.TempDir(), role, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func testCard(t testing.TB, role model.Role) (Card, Keys) {
 
 func TestEnsureKeysKeepsAndProtects(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "enterprise")
-	k1, err := EnsureKeys(dir, true, nil)
+	k1, err := EnsureKeys(dir, model.RoleRegulator, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,15 +62,23 @@ func TestEnsureKeysKeepsAndProtects(t *testing.T) {
 			t.Fatalf("%s: %v %v, want mode 0600", f, fi.Mode(), err)
 		}
 	}
-	k2, err := EnsureKeys(dir, true, nil)
+	k2, err := EnsureKeys(dir, model.RoleRegulator, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(k1.Encryption.Bytes(), k2.Encryption.Bytes()) || !bytes.Equal(k1.Audit.Bytes(), k2.Audit.Bytes()) {
 		t.Fatal("a second EnsureKeys made new keys")
 	}
-	if k, err := EnsureKeys(t.TempDir(), false, nil); err != nil || k.Audit != nil {
-		t.Fatalf("without audit: %+v %v", k, err)
+	if k, err := EnsureKeys(t.TempDir(), model.RoleBank, nil); err != nil || k.Audit != nil || k.OPRF != nil {
+		t.Fatalf("a bank's keys: %+v %v", k, err)
+	}
+	op := t.TempDir()
+	k3, err := EnsureKeys(op, model.RoleOperator, nil)
+	if err != nil || k3.Audit != nil || k3.OPRF == nil {
+		t.Fatalf("the operator's keys: %+v %v", k3, err)
+	}
+	if k4, err := EnsureKeys(op, model.RoleOperator, nil); err != nil || !bytes.Equal(k4.OPRF.Bytes(), k3.OPRF.Bytes()) {
+		t.Fatalf("a second EnsureKeys made a new OPRF key: %v", err)
 	}
 	path := filepath.Join(dir, EncryptionKeyFile)
 	os.Chmod(path, 0o644)
@@ -122,6 +130,7 @@ func mustJSON(t *testing.T, v any) []byte {
 func TestValidateNamesTheField(t *testing.T) {
 	bank, _ := testCard(t, model.RoleBank)
 	reg, _ := testCard(t, model.RoleRegulator)
+	op, _ := testCard(t, model.RoleOperator)
 	tests := []struct {
 		name  string
 		base  Card
@@ -150,6 +159,9 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"encryption key short", bank, func(c *Card) { c.EncryptionKey = c.EncryptionKey[1:] }, "encryptionKey", ErrInvalid},
 		{"audit key at a bank", bank, func(c *Card) { c.AuditKey = reg.AuditKey }, "auditKey", ErrInvalid},
 		{"regulator without audit key", reg, func(c *Card) { c.AuditKey = nil }, "auditKey", ErrMissing},
+		{"operator without OPRF key", op, func(c *Card) { c.OPRFKey = nil }, "oprfKey", ErrMissing},
+		{"OPRF key at a bank", bank, func(c *Card) { c.OPRFKey = op.OPRFKey }, "oprfKey", ErrInvalid},
+		{"OPRF key bad", op, func(c *Card) { c.OPRFKey = make([]byte, len(c.OPRFKey)) }, "oprfKey", ErrInvalid},
 		{"audit key bad", reg, func(c *Card) { c.AuditKey = bytes.Repeat([]byte{0xff}, len(c.AuditKey)) }, "auditKey", ErrInvalid},
 	}
 	for _, tt := range tests {
@@ -222,7 +234,7 @@ func TestLoadDir(t *testing.T) {
 // FuzzParse: no input panics the decoder, and an accepted card survives
 // a round trip unchanged.
 func FuzzParse(f *testing.F) {
-	for _, role := range []model.Role{model.RoleBank, model.RoleRegulator} {
+	for _, role := range []model.Role{model.RoleBank, model.RoleRegulator, model.RoleOperator} {
 		c, _ := testCard(f, role)
 		b, err := c.Marshal()
 		if err != nil {

@@ -12,12 +12,14 @@ import (
 	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/zk/audit"
 	"github.com/tierchain/tierchain/zk/envelope"
+	"github.com/tierchain/tierchain/zk/oprf"
 )
 
 // The files of an organisation's enterprise folder.
 const (
 	EncryptionKeyFile = "encryption.key" // the enterprise's HPKE private key
 	AuditKeyFile      = "audit.key"      // the regulator's audit private key
+	OPRFKeyFile       = "oprf.key"       // the operator's OPRF server key
 )
 
 // ErrKeyFile reports a key file that is not one hex-encoded key, or that
@@ -29,13 +31,15 @@ var ErrKeyFile = errors.New("enterprisecard: bad key file")
 type Keys struct {
 	Encryption *envelope.PrivateKey
 	Audit      *audit.PrivateKey // the regulator's only
+	OPRF       *oprf.ServerKey   // the operator's only
 }
 
-// EnsureKeys reads the enterprise's keys from dir, creating the missing
-// ones (mode 0600, folder 0700) with randomness from rand (crypto/rand
-// when nil): an organisation that already made its keys keeps them.
-// withAudit asks for the audit key too (the regulator).
-func EnsureKeys(dir string, withAudit bool, rand io.Reader) (Keys, error) {
+// EnsureKeys reads the keys of an enterprise of the given role from dir,
+// creating the missing ones (mode 0600, folder 0700) with randomness from
+// rand (crypto/rand when nil): an organisation that already made its keys
+// keeps them. Every enterprise has an encryption key; the regulator also
+// an audit key, the operator an OPRF key.
+func EnsureKeys(dir string, role model.Role, rand io.Reader) (Keys, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return Keys{}, err
 	}
@@ -48,17 +52,41 @@ func EnsureKeys(dir string, withAudit bool, rand io.Reader) (Keys, error) {
 		}
 		return k, k.Bytes(), nil
 	})
-	if err != nil || !withAudit {
+	if err != nil {
 		return k, err
 	}
-	k.Audit, err = ensure(filepath.Join(dir, AuditKeyFile), ReadAuditKey, func() (*audit.PrivateKey, []byte, error) {
-		k, err := audit.GenerateKey(rand)
-		if err != nil {
-			return nil, nil, err
-		}
-		return k, k.Bytes(), nil
-	})
+	switch role {
+	case model.RoleRegulator:
+		k.Audit, err = ensure(filepath.Join(dir, AuditKeyFile), ReadAuditKey, func() (*audit.PrivateKey, []byte, error) {
+			k, err := audit.GenerateKey(rand)
+			if err != nil {
+				return nil, nil, err
+			}
+			return k, k.Bytes(), nil
+		})
+	case model.RoleOperator:
+		k.OPRF, err = ensure(filepath.Join(dir, OPRFKeyFile), ReadOPRFKey, func() (*oprf.ServerKey, []byte, error) {
+			k, err := oprf.GenerateServerKey(rand)
+			if err != nil {
+				return nil, nil, err
+			}
+			return k, k.Bytes(), nil
+		})
+	}
 	return k, err
+}
+
+// ReadOPRFKey reads an OPRF server key file (hex).
+func ReadOPRFKey(path string) (*oprf.ServerKey, error) {
+	b, err := readKeyFile(path)
+	if err != nil {
+		return nil, err
+	}
+	k, err := oprf.DecodeServerKey(b)
+	if err != nil {
+		return nil, fmt.Errorf("%w %s: %w", ErrKeyFile, path, err)
+	}
+	return k, nil
 }
 
 func ensure[K any](path string, read func(string) (K, error), gen func() (K, []byte, error)) (K, error) {
@@ -134,6 +162,9 @@ func New(id, name, legalID string, role model.Role, mspID string, certPEM []byte
 		Certificate: string(certPEM), EncryptionKey: k.Encryption.Public().Bytes()}
 	if k.Audit != nil {
 		c.AuditKey = k.Audit.Public().Bytes()
+	}
+	if k.OPRF != nil {
+		c.OPRFKey = k.OPRF.Public().Bytes()
 	}
 	return c, c.Validate()
 }

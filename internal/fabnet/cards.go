@@ -7,6 +7,7 @@ import (
 
 	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/internal/enterprisecard"
+	"github.com/tierchain/tierchain/internal/orgconfig"
 )
 
 // EnterpriseDir is the folder in org's own material that holds its
@@ -27,7 +28,7 @@ func (p paths) Cards() string                   { return filepath.Join(p.Public(
 // publishes the enterprise's card (its identity certificate and public
 // keys) in the bundle.
 func writeEnterpriseCard(p paths, o Org) error {
-	keys, err := enterprisecard.EnsureKeys(p.EnterpriseDir(o.Name), o.Role == RoleRegulator, nil)
+	keys, err := enterprisecard.EnsureKeys(p.EnterpriseDir(o.Name), model.Role(o.Role), nil)
 	if err != nil {
 		return err
 	}
@@ -45,4 +46,27 @@ func writeEnterpriseCard(p paths, o Org) error {
 		return err
 	}
 	return enterprisecard.Write(p.Cards(), card)
+}
+
+// operatorGatewayURL is where the other organisations' gateways reach the
+// operator's (its OPRF, for invoice confirmation): its GatewayAddress
+// (natively the operator's address, port 8080 from the default base).
+func (n *Network) operatorGatewayURL() string {
+	for _, o := range n.Layout.Orgs {
+		if o.Role == RoleOperator {
+			return "http://" + n.Layout.GatewayAddress(o)
+		}
+	}
+	return ""
+}
+
+// oprfService is the operator's OPRF as the other organisations'
+// descriptions name it: its gateway and its card in the bundle.
+func (n *Network) oprfService() *orgconfig.OPRFService {
+	for _, o := range n.Layout.Orgs {
+		if o.Role == RoleOperator {
+			return &orgconfig.OPRFService{URL: n.operatorGatewayURL(), OperatorCardPath: enterprisecard.File(n.p.Cards(), o.Enterprise.ID)}
+		}
+	}
+	return nil
 }

@@ -57,12 +57,17 @@ func (n *Network) OrgConfig(org string) (orgconfig.Description, error) {
 		}
 		d.Org.CA = &orgconfig.KeyPair{CertPath: cert, KeyPath: key}
 		d.CardsDir = n.p.Cards()
+	} else {
+		d.OPRF = n.oprfService()
 	}
 	e := o.Enterprise
 	d.Org.Enterprise = orgconfig.Enterprise{ID: e.ID, Name: e.Name, LegalID: e.LegalID, Identity: e.Identity,
 		EncryptionKeyPath: filepath.Join(n.p.EnterpriseDir(o.Name), enterprisecard.EncryptionKeyFile)}
-	if o.Role == RoleRegulator {
+	switch o.Role {
+	case RoleRegulator:
 		d.Org.Enterprise.AuditKeyPath = filepath.Join(n.p.EnterpriseDir(o.Name), enterprisecard.AuditKeyFile)
+	case RoleOperator:
+		d.Org.Enterprise.OPRFKeyPath = filepath.Join(n.p.EnterpriseDir(o.Name), enterprisecard.OPRFKeyFile)
 	}
 	for _, other := range n.Layout.Orgs {
 		if other.Endorser && other.Name != o.Name {

@@ -78,7 +78,7 @@ func TestEnterpriseCards(t *testing.T) {
 		if c.Name != o.Enterprise.Name || c.LegalID != o.Enterprise.LegalID || c.MSPID != o.MSPID || string(c.Role) != string(o.Role) {
 			t.Errorf("%s: card %+v", o.Name, c)
 		}
-		keys, err := enterprisecard.EnsureKeys(n.EnterpriseDir(o.Name), o.Role == RoleRegulator, nil)
+		keys, err := enterprisecard.EnsureKeys(n.EnterpriseDir(o.Name), c.Role, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -88,6 +88,10 @@ func TestEnterpriseCards(t *testing.T) {
 		_, err = os.Stat(filepath.Join(n.EnterpriseDir(o.Name), enterprisecard.AuditKeyFile))
 		if (err == nil) != (o.Role == RoleRegulator) || (len(c.AuditKey) != 0) != (o.Role == RoleRegulator) {
 			t.Errorf("%s: audit key file %v, on the card %d bytes: the regulator's only", o.Name, err, len(c.AuditKey))
+		}
+		_, err = os.Stat(filepath.Join(n.EnterpriseDir(o.Name), enterprisecard.OPRFKeyFile))
+		if (err == nil) != (o.Role == RoleOperator) || (len(c.OPRFKey) != 0) != (o.Role == RoleOperator) {
+			t.Errorf("%s: OPRF key file %v, on the card %d bytes: the operator's only", o.Name, err, len(c.OPRFKey))
 		}
 		before := keys.Encryption.Bytes()
 		if err := writeEnterpriseCard(n.p, o); err != nil {
@@ -159,6 +163,15 @@ func TestWriteOrgConfigs(t *testing.T) {
 			if _, err := enterprisecard.ReadAuditKey(e.AuditKeyPath); err != nil || !strings.HasPrefix(e.AuditKeyPath, own) {
 				t.Errorf("audit key %s: %v", e.AuditKeyPath, err)
 			}
+		}
+		if lo.Role == RoleOperator {
+			if _, err := enterprisecard.ReadOPRFKey(e.OPRFKeyPath); err != nil || !strings.HasPrefix(e.OPRFKeyPath, own) {
+				t.Errorf("OPRF key %s: %v", e.OPRFKeyPath, err)
+			}
+		} else if d.OPRF == nil || d.OPRF.URL == "" {
+			t.Errorf("%s: no OPRF service", lo.Name)
+		} else if c, err := enterprisecard.Load(d.OPRF.OperatorCardPath); err != nil || len(c.OPRFKey) == 0 {
+			t.Errorf("%s: the operator's card %s: %v", lo.Name, d.OPRF.OperatorCardPath, err)
 		}
 		if (o.CA != nil) != (lo.Role == RoleOperator) || (d.CardsDir != "") != (lo.Role == RoleOperator) {
 			t.Errorf("%s: CA %+v, cards %q: the operator's only", lo.Name, o.CA, d.CardsDir)

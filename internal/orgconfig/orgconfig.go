@@ -27,6 +27,7 @@ import (
 	"fmt"
 	"maps"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -72,6 +73,9 @@ type Description struct {
 	// consortium's members; the operator's gateway registers on the
 	// ledger every one not registered yet. Operator only.
 	CardsDir string `json:"cardsDir,omitempty"`
+	// OPRF is the operator's OPRF, for a gateway other than the
+	// operator's; optional.
+	OPRF *OPRFService `json:"oprf,omitempty"`
 }
 
 // Org is the organisation a gateway hosts.
@@ -112,6 +116,18 @@ type Enterprise struct {
 	// AuditKeyPath is the regulator's audit private key (hex). Regulator
 	// only, and required there.
 	AuditKeyPath string `json:"auditKeyPath,omitempty"`
+	// OPRFKeyPath is the operator's OPRF server key (hex), which
+	// fingerprints invoices. Operator only, and required there.
+	OPRFKeyPath string `json:"oprfKeyPath,omitempty"`
+}
+
+// OPRFService is where a gateway other than the operator's has the
+// operator evaluate invoice fingerprints (a core's gateway needs it to
+// confirm invoices): the operator's gateway, and the operator's enterprise
+// card, whose OPRF public key every evaluation is checked against.
+type OPRFService struct {
+	URL              string `json:"url"`              // e.g. "http://127.0.0.1:8080"
+	OperatorCardPath string `json:"operatorCardPath"` // e.g. "../../../public/enterprises/operator.json"
 }
 
 // Peer is a peer's gRPC endpoint and the CA its TLS certificate chains to,
@@ -238,6 +254,17 @@ func (d Description) Validate() error {
 	if d.CardsDir != "" && d.Org.Role != RoleOperator {
 		return fieldErr("cardsDir", fmt.Errorf("%w: only the operator registers enterprise cards", ErrInvalid))
 	}
+	if d.OPRF != nil {
+		if d.Org.Role == RoleOperator {
+			return fieldErr("oprf", fmt.Errorf("%w: the operator evaluates its OPRF itself", ErrInvalid))
+		}
+		if u, err := url.Parse(d.OPRF.URL); d.OPRF.URL == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fieldErr("oprf.url", fmt.Errorf("%w: want the operator gateway's http(s) URL", ErrInvalid))
+		}
+		if d.OPRF.OperatorCardPath == "" {
+			return fieldErr("oprf.operatorCardPath", ErrMissing)
+		}
+	}
 	return nil
 }
 
@@ -328,6 +355,12 @@ func (e Enterprise) validate(f string, o Org) error {
 		return fieldErr(f+".auditKeyPath", fmt.Errorf("%w: the regulator holds the audit key", ErrMissing))
 	case o.Role != RoleRegulator && e.AuditKeyPath != "":
 		return fieldErr(f+".auditKeyPath", fmt.Errorf("%w: only the regulator holds the audit key", ErrInvalid))
+	}
+	switch {
+	case o.Role == RoleOperator && e.OPRFKeyPath == "":
+		return fieldErr(f+".oprfKeyPath", fmt.Errorf("%w: the operator holds the OPRF key", ErrMissing))
+	case o.Role != RoleOperator && e.OPRFKeyPath != "":
+		return fieldErr(f+".oprfKeyPath", fmt.Errorf("%w: only the operator holds the OPRF key", ErrInvalid))
 	}
 	return nil
 }
@@ -420,6 +453,12 @@ func (d *Description) eachPath(f func(*string)) {
 	}
 	f(&o.Enterprise.EncryptionKeyPath)
 	f(&o.Enterprise.AuditKeyPath)
+	f(&o.Enterprise.OPRFKeyPath)
+	if d.OPRF != nil {
+		s := *d.OPRF
+		f(&s.OperatorCardPath)
+		d.OPRF = &s
+	}
 	if o.Endorsers != nil {
 		o.Endorsers = slices.Clone(o.Endorsers)
 		for j := range o.Endorsers {

@@ -42,13 +42,14 @@ func validOperator() Description {
 			Identities: map[string]Identity{"Admin": {CertPath: "operator/admin.pem", KeyPath: "operator/admin.key"}, "User1": {CertPath: "operator/u1.pem", KeyPath: "operator/u1.key"}},
 			CA:         &KeyPair{CertPath: "operator/ca.pem", KeyPath: "operator/ca.key"},
 			Enterprise: Enterprise{ID: "operator", Name: "TierChain Operations AS", LegalID: "0192:981000005", Identity: "User1",
-				EncryptionKeyPath: "../enterprise/encryption.key"},
+				EncryptionKeyPath: "../enterprise/encryption.key", OPRFKeyPath: "../enterprise/oprf.key"},
 			Endorsers: []RemotePeer{{MSPID: "BankAMSP", Peer: Peer{Address: "peer0.banka:7160", TLSCACertPath: "/public/banka-tlsca.pem"}}}}}
 }
 
 // validRegulator is the regulator's description with absolute paths.
 func validRegulator() Description {
 	return Description{Version: Version, Channel: "scf", Chaincode: "tierchain",
+		OPRF: &OPRFService{URL: "http://127.0.0.1:8080", OperatorCardPath: "/public/enterprises/operator.json"},
 		Org: Org{Name: "Regulator", MSPID: "RegulatorMSP", Role: RoleRegulator,
 			Peer:       Peer{Address: "127.0.0.5:7190", TLSCACertPath: "/public/reg-tlsca.pem"},
 			Identities: map[string]Identity{"User1": {CertPath: "/reg/u1.pem", KeyPath: "/reg/u1.key"}},
@@ -96,6 +97,8 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"enterprise identity", func(d *Description) { d.Org.Enterprise.Identity = "" }, "org.enterprise.identity", ErrMissing},
 		{"enterprise identity unknown", func(d *Description) { d.Org.Enterprise.Identity = "User9" }, "org.enterprise.identity", ErrInvalid},
 		{"encryption key", func(d *Description) { d.Org.Enterprise.EncryptionKeyPath = "" }, "org.enterprise.encryptionKeyPath", ErrMissing},
+		{"operator without OPRF key", func(d *Description) { d.Org.Enterprise.OPRFKeyPath = "" }, "org.enterprise.oprfKeyPath", ErrMissing},
+		{"OPRF service at the operator", func(d *Description) { d.OPRF = &OPRFService{URL: "http://x:1", OperatorCardPath: "c"} }, "oprf", ErrInvalid},
 		{"audit key at the operator", func(d *Description) { d.Org.Enterprise.AuditKeyPath = "audit.key" }, "org.enterprise.auditKeyPath", ErrInvalid},
 		{"endorser msp", func(d *Description) { d.Org.Endorsers[0].MSPID = "" }, "org.endorsers[0].mspId", ErrMissing},
 		{"endorser itself", func(d *Description) { d.Org.Endorsers[0].MSPID = "OperatorMSP" }, "org.endorsers[0].mspId", ErrInvalid},
@@ -109,6 +112,9 @@ func TestValidateNamesTheField(t *testing.T) {
 		err   error
 	}{
 		{"regulator without audit key", func(d *Description) { d.Org.Enterprise.AuditKeyPath = "" }, "org.enterprise.auditKeyPath", ErrMissing},
+		{"OPRF key at the regulator", func(d *Description) { d.Org.Enterprise.OPRFKeyPath = "/reg/oprf.key" }, "org.enterprise.oprfKeyPath", ErrInvalid},
+		{"OPRF URL", func(d *Description) { d.OPRF.URL = "127.0.0.1:8080" }, "oprf.url", ErrInvalid},
+		{"OPRF card", func(d *Description) { d.OPRF.OperatorCardPath = "" }, "oprf.operatorCardPath", ErrMissing},
 		{"cards at the regulator", func(d *Description) { d.CardsDir = "/public/enterprises" }, "cardsDir", ErrInvalid},
 	}
 	for _, d := range []Description{validOperator(), validRegulator()} {
