@@ -285,12 +285,42 @@ func TestNotHostedAndReadOnly(t *testing.T) {
 			map[string]any{"core": "carmaker", "limit": "1.00", "expiry": time.Now().AddDate(1, 0, 0)}, nil, 403, "READ_ONLY"},
 		{"regulator mints", http.MethodPost, c.URL("regulator") + "/v1/ledger/baseline/x/mint", c.Token("regulator"), map[string]any{"amount": 1}, nil, 403, "READ_ONLY"},
 		{"regulator disputes", http.MethodPost, c.URL("regulator") + "/v1/tokens/x/dispute", c.Token("regulator"), nil, nil, 403, "READ_ONLY"},
-		{"signed OPRF unsigned", http.MethodPost, c.URL("operator") + "/v1/oprf/evaluate-signed", "", oprfBody, nil, 401, "UNAUTHENTICATED"},
+		{"signed OPRF unsigned", http.MethodPost, c.URL("operator") + "/v1/signed/oprf/evaluate", "", oprfBody, nil, 401, "UNAUTHENTICATED"},
+		{"signed reuse attempts unsigned", http.MethodGet, c.URL("operator") + "/v1/signed/reuse-attempts", "", nil, nil, 401, "UNAUTHENTICATED"},
+		{"signed OPRF at a bank's gateway", http.MethodPost, bankB + "/v1/signed/oprf/evaluate", "", oprfBody, nil, 403, "NOT_HOSTED"},
 	} {
 		resp, body := call(t, ctx, tt.method, tt.url, tt.token, tt.body, tt.hdr)
 		wantCode(t, tt.name, resp, body, tt.status, tt.code)
 		if resp.Header.Get(gateway.OrgHeader) == "" {
 			t.Errorf("%s: no %s on the response", tt.name, gateway.OrgHeader)
+		}
+	}
+	// Signed requests: the operator's gateway checks the signer against
+	// the ledger, and its role.
+	signer := func(org, as string) *platform.SignedClient {
+		sc, err := platform.NewSignedClient(described(t, org), c.URL("operator"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if as != "" {
+			sc.Enterprise = as
+		}
+		return sc
+	}
+	var ev struct{}
+	blinded, _ := json.Marshal(oprfBody)
+	for _, tt := range []struct {
+		name, org, as, method, path string
+		body                        []byte
+		want                        string
+	}{
+		{"a bank asks for an OPRF evaluation", "BankA", "", http.MethodPost, "/signed/oprf/evaluate", blinded, "FORBIDDEN"},
+		{"a bank's certificate claims the core", "BankA", "carmaker", http.MethodPost, "/signed/oprf/evaluate", blinded, "UNAUTHENTICATED"},
+		{"the core asks for the reuse attempts", "Core", "", http.MethodGet, "/signed/reuse-attempts", nil, "FORBIDDEN"},
+	} {
+		err := signer(tt.org, tt.as).Do(ctx, tt.method, tt.path, tt.body, &ev)
+		if !errors.Is(err, platform.ErrSigned) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: %v, want %s", tt.name, err, tt.want)
 		}
 	}
 	// The regulator's own identity and reads still work.
