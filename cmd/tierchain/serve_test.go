@@ -5,9 +5,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
-	"github.com/tierchain/tierchain/gateway/platform"
 	"github.com/tierchain/tierchain/internal/orgconfig"
 )
 
@@ -28,8 +28,8 @@ func TestServeOrgConfig(t *testing.T) {
 		}
 		return path
 	}
-	// BankA alone: valid, but not the founding organisations the gateway
-	// hosts today.
+	// BankA's description, valid, but its files are not there: the
+	// gateway says which.
 	bankOnly := orgconfig.Description{Version: orgconfig.Version, Channel: "scf", Chaincode: "tierchain", Org: orgconfig.Org{
 		Name: "BankA", MSPID: "BankAMSP", Role: orgconfig.RoleBank,
 		Peer:       orgconfig.Peer{Address: "127.0.0.1:7160", TLSCACertPath: "tlsca.pem"},
@@ -38,8 +38,8 @@ func TestServeOrgConfig(t *testing.T) {
 			EncryptionKeyPath: "encryption.key"}}}
 	path := write(bankOnly)
 	err := runServe(io.Discard, []string{"--org-config", path, "--dir", filepath.Join(dir, "no-network"), "--addr", "127.0.0.1:0"})
-	if !errors.Is(err, platform.ErrNotDescribed) {
-		t.Errorf("a description without the founders: %v, want ErrNotDescribed", err)
+	if !errors.Is(err, os.ErrNotExist) || !strings.Contains(err.Error(), "tlsca.pem") {
+		t.Errorf("a description whose files are missing: %v, want the missing TLS CA named", err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "master.key")); err != nil {
 		t.Errorf("the gateway's state is not beside its description: %v", err)

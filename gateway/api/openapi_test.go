@@ -164,7 +164,7 @@ func businessServer(t *testing.T) *gateway.Server {
 
 // serverWith is a gateway serving the business API with deps and cfg,
 // with a token per role (MSP TestMSP).
-func serverWith(t *testing.T, deps api.Deps, cfg gateway.Config) *gateway.Server {
+func serverWith(t testing.TB, deps api.Deps, cfg gateway.Config) *gateway.Server {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	deps.Log = log
