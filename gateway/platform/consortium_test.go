@@ -443,3 +443,57 @@ func TestKeysStayHome(t *testing.T) {
 		}
 	}
 }
+
+// TestLateCardIsRegistered: a member whose card appears in the cards
+// folder after the operator's gateway started (an organisation that joins
+// later) is registered by the operator's timer, with the public keys of
+// its card and nothing else.
+func TestLateCardIsRegistered(t *testing.T) {
+	c := start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	op := described(t, "Operator")
+	bank := described(t, "BankA")
+	id, err := bank.Org.Identity("User2") // another identity of BankA's CA stands in for the new member's
+	if err != nil {
+		t.Fatal(err)
+	}
+	certPEM, _, err := id.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := enterprisecard.EnsureKeys(t.TempDir(), model.RoleBank, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	card, err := enterprisecard.New("lateBank", "Sent Bank ASA", "0192:985000001", model.RoleBank, "BankAMSP", certPEM, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := enterprisecard.Write(op.CardsDir, card); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Remove(enterprisecard.File(op.CardsDir, card.ID)) })
+	cl, err := c.Gateway("Operator").Directory.Client(ctx, "operator")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e model.Enterprise
+	for {
+		b, err := cl.Evaluate(ctx, "tierchain", "GetEnterprise", card.ID)
+		if err == nil {
+			if err := json.Unmarshal(b, &e); err != nil {
+				t.Fatal(err)
+			}
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("the late card is not registered: %v", err)
+		case <-time.After(300 * time.Millisecond):
+		}
+	}
+	if e.Role != model.RoleBank || e.MSPID != "BankAMSP" || !bytes.Equal(e.EncryptionKey, keys.Encryption.Public().Bytes()) || e.RegisteredBy != "operator" {
+		t.Errorf("registered as %+v", e)
+	}
+}
