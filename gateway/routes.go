@@ -84,10 +84,15 @@ func (r *Routes) Stream(path string, h HandlerFunc, roles ...model.Role) {
 // NotHosted registers a route this gateway knows of but does not serve,
 // because another organisation's gateway does (audit reports at the
 // regulator's, onboarding and the OPRF at the operator's): every caller
-// gets 403 NOT_HOSTED with detail, before the role check, the body and
-// the Idempotency-Key are looked at.
+// gets 403 NOT_HOSTED with detail (a write to a read-only gateway 403
+// READ_ONLY), with or without credentials: no token is looked at, nor the
+// role, the body or the Idempotency-Key.
 func (r *Routes) NotHosted(method, path, detail string) {
-	r.group.Handle(method, path, Handle(func(*gin.Context) error { return NotHosted(detail) }))
+	chain := []gin.HandlerFunc{r.s.hostedOrg}
+	if method != http.MethodGet && method != http.MethodHead && r.s.cfg.Host.ReadOnly {
+		chain = append(chain, r.s.refuseWrites)
+	}
+	r.s.engine.Group("/v1").Handle(method, path, append(chain, Handle(func(*gin.Context) error { return NotHosted(detail) }))...)
 }
 
 // Signed registers a read-class route under /v1 that does not take an API

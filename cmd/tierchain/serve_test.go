@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,8 +28,8 @@ func TestServeOrgConfig(t *testing.T) {
 		}
 		return path
 	}
-	// BankA's description, valid, but naming files that are not there: the
-	// gateway stops before it touches the ledger, naming the missing file.
+	// BankA's description, valid, but its files are not there: the
+	// gateway says which.
 	bankOnly := orgconfig.Description{Version: orgconfig.Version, Channel: "scf", Chaincode: "tierchain", Org: orgconfig.Org{
 		Name: "BankA", MSPID: "BankAMSP", Role: orgconfig.RoleBank,
 		Peer:       orgconfig.Peer{Address: "127.0.0.1:7160", TLSCACertPath: "tlsca.pem"},
@@ -39,8 +38,11 @@ func TestServeOrgConfig(t *testing.T) {
 			EncryptionKeyPath: "encryption.key"}}}
 	path := write(bankOnly)
 	err := runServe(io.Discard, []string{"--org-config", path, "--dir", filepath.Join(dir, "no-network"), "--addr", "127.0.0.1:0"})
-	if !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), filepath.Join(dir, "tlsca.pem")) {
-		t.Errorf("a description naming missing files: %v, want the missing TLS CA named", err)
+	if !errors.Is(err, os.ErrNotExist) || !strings.Contains(err.Error(), "tlsca.pem") {
+		t.Errorf("a description whose files are missing: %v, want the missing TLS CA named", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "master.key")); err != nil {
+		t.Errorf("the gateway's state is not beside its description: %v", err)
 	}
 
 	if err := os.WriteFile(path, []byte(`{"version": 1, "channel": "scf", "chaincode": "tierchain", "orgs": []}`), 0o600); err != nil {

@@ -108,9 +108,12 @@ func (a *API) Register(r *gateway.Routes) {
 	if a.d.OPRF != nil {
 		r.POST("/oprf/evaluate", a.oprfEvaluate, model.RoleSupplier)
 		r.Signed(http.MethodPost, SignedOPRFPath, a.oprfEvaluateSigned)
+		r.Signed(http.MethodGet, SignedReusePath, a.reuseAttemptsSigned)
 	} else {
-		r.NotHosted(http.MethodPost, "/oprf/evaluate", "the OPRF is served by the operator's gateway only")
-		r.NotHosted(http.MethodPost, SignedOPRFPath, "the OPRF is served by the operator's gateway only")
+		const detail = "the OPRF and the invoice intake's records are served by the operator's gateway only"
+		r.NotHosted(http.MethodPost, "/oprf/evaluate", detail)
+		r.NotHosted(http.MethodPost, SignedOPRFPath, detail)
+		r.NotHosted(http.MethodGet, SignedReusePath, detail)
 	}
 }
 

@@ -285,12 +285,42 @@ func TestNotHostedAndReadOnly(t *testing.T) {
 			map[string]any{"core": "carmaker", "limit": "1.00", "expiry": time.Now().AddDate(1, 0, 0)}, nil, 403, "READ_ONLY"},
 		{"regulator mints", http.MethodPost, c.URL("regulator") + "/v1/ledger/baseline/x/mint", c.Token("regulator"), map[string]any{"amount": 1}, nil, 403, "READ_ONLY"},
 		{"regulator disputes", http.MethodPost, c.URL("regulator") + "/v1/tokens/x/dispute", c.Token("regulator"), nil, nil, 403, "READ_ONLY"},
-		{"signed OPRF unsigned", http.MethodPost, c.URL("operator") + "/v1/oprf/evaluate-signed", "", oprfBody, nil, 401, "UNAUTHENTICATED"},
+		{"signed OPRF unsigned", http.MethodPost, c.URL("operator") + "/v1/signed/oprf/evaluate", "", oprfBody, nil, 401, "UNAUTHENTICATED"},
+		{"signed reuse attempts unsigned", http.MethodGet, c.URL("operator") + "/v1/signed/reuse-attempts", "", nil, nil, 401, "UNAUTHENTICATED"},
+		{"signed OPRF at a bank's gateway", http.MethodPost, bankB + "/v1/signed/oprf/evaluate", "", oprfBody, nil, 403, "NOT_HOSTED"},
 	} {
 		resp, body := call(t, ctx, tt.method, tt.url, tt.token, tt.body, tt.hdr)
 		wantCode(t, tt.name, resp, body, tt.status, tt.code)
 		if resp.Header.Get(gateway.OrgHeader) == "" {
 			t.Errorf("%s: no %s on the response", tt.name, gateway.OrgHeader)
+		}
+	}
+	// Signed requests: the operator's gateway checks the signer against
+	// the ledger, and its role.
+	signer := func(org, as string) *platform.SignedClient {
+		sc, err := platform.NewSignedClient(described(t, org), c.URL("operator"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if as != "" {
+			sc.Enterprise = as
+		}
+		return sc
+	}
+	var ev struct{}
+	blinded, _ := json.Marshal(oprfBody)
+	for _, tt := range []struct {
+		name, org, as, method, path string
+		body                        []byte
+		want                        string
+	}{
+		{"a bank asks for an OPRF evaluation", "BankA", "", http.MethodPost, "/signed/oprf/evaluate", blinded, "FORBIDDEN"},
+		{"a bank's certificate claims the core", "BankA", "carmaker", http.MethodPost, "/signed/oprf/evaluate", blinded, "UNAUTHENTICATED"},
+		{"the core asks for the reuse attempts", "Core", "", http.MethodGet, "/signed/reuse-attempts", nil, "FORBIDDEN"},
+	} {
+		err := signer(tt.org, tt.as).Do(ctx, tt.method, tt.path, tt.body, &ev)
+		if !errors.Is(err, platform.ErrSigned) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: %v, want %s", tt.name, err, tt.want)
 		}
 	}
 	// The regulator's own identity and reads still work.
@@ -411,5 +441,59 @@ func TestKeysStayHome(t *testing.T) {
 		if _, err := g.Wallet.PrivateKey(ctx, "regulator"); err == nil && g.Org.Role != orgconfig.RoleRegulator {
 			t.Errorf("%s's wallet holds the regulator's key", g.Org.Name)
 		}
+	}
+}
+
+// TestLateCardIsRegistered: a member whose card appears in the cards
+// folder after the operator's gateway started (an organisation that joins
+// later) is registered by the operator's timer, with the public keys of
+// its card and nothing else.
+func TestLateCardIsRegistered(t *testing.T) {
+	c := start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	op := described(t, "Operator")
+	bank := described(t, "BankA")
+	id, err := bank.Org.Identity("User2") // another identity of BankA's CA stands in for the new member's
+	if err != nil {
+		t.Fatal(err)
+	}
+	certPEM, _, err := id.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := enterprisecard.EnsureKeys(t.TempDir(), model.RoleBank, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	card, err := enterprisecard.New("lateBank", "Sent Bank ASA", "0192:985000001", model.RoleBank, "BankAMSP", certPEM, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := enterprisecard.Write(op.CardsDir, card); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Remove(enterprisecard.File(op.CardsDir, card.ID)) })
+	cl, err := c.Gateway("Operator").Directory.Client(ctx, "operator")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e model.Enterprise
+	for {
+		b, err := cl.Evaluate(ctx, "tierchain", "GetEnterprise", card.ID)
+		if err == nil {
+			if err := json.Unmarshal(b, &e); err != nil {
+				t.Fatal(err)
+			}
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("the late card is not registered: %v", err)
+		case <-time.After(300 * time.Millisecond):
+		}
+	}
+	if e.Role != model.RoleBank || e.MSPID != "BankAMSP" || !bytes.Equal(e.EncryptionKey, keys.Encryption.Public().Bytes()) || e.RegisteredBy != "operator" {
+		t.Errorf("registered as %+v", e)
 	}
 }

@@ -25,12 +25,12 @@ import (
 type Local struct {
 	// Gateways are in the order of the descriptions, the operator's
 	// first.
-	Gateways []*LocalGateway
+	Gateways    []*LocalGateway
 	router      *http.Server
 	routerLn    net.Listener
 	operatorURL string
-	cancel   context.CancelFunc
-	wg       sync.WaitGroup
+	cancel      context.CancelFunc
+	wg          sync.WaitGroup
 }
 
 // LocalGateway is one organisation's gateway of a Local.
@@ -109,10 +109,10 @@ func StartLocal(ctx context.Context, cfg LocalConfig) (_ *Local, err error) {
 		l.operatorURL = l.Gateways[0].URL
 	}
 	for _, d := range others {
-		if d.OPRF != nil { // the operator's gateway is the one on its test port
-			o := *d.OPRF
+		if d.Operator != nil { // the operator's gateway is the one on its test port
+			o := *d.Operator
 			o.URL = l.operatorURL
-			d.OPRF = &o
+			d.Operator = &o
 		}
 		if err := start(d); err != nil {
 			return nil, err

@@ -81,7 +81,7 @@ type Config struct {
 	CardsEvery time.Duration
 	// OPRF reaches the operator's OPRF from a gateway that is not the
 	// operator's: a core's gateway needs it to confirm invoices. Zero: the
-	// description's (Org.OPRF, evaluated over HTTP with SignedOPRF), or
+	// description's (Operator, evaluated over HTTP with SignedOPRF), or
 	// none, and that gateway fingerprints nothing (invoice confirmation
 	// fails).
 	OPRF OPRF
@@ -205,6 +205,10 @@ func build(ctx context.Context, cfg Config, db *store.DB) (_ *Platform, err erro
 	deps := api.Deps{Log: cfg.Logger, Directory: dir, Wallet: w, Reuse: reuse,
 		Tokens: gateway.NewTokenStore(db, time.Now), Currency: cfg.Currency, Context: pctx, Org: o.Name, Self: o.Enterprise.ID}
 	invoices := &invoice.Service{Repo: repo}
+	// The regulator's report lists the invoice uploads the operator's
+	// intake refused: its record is the operator's, read with signed
+	// requests when the description names the operator's gateway.
+	var reuseSource audit.ReuseSource = api.ReuseSource{Log: reuse}
 	switch o.Role {
 	case orgconfig.RoleOperator:
 		if err := p.registerSelf(ctx, o); err != nil {
@@ -220,6 +224,20 @@ func build(ctx context.Context, cfg Config, db *store.DB) (_ *Platform, err erro
 		server := oprf.NewServer(oprfKey)
 		deps.OPRF, deps.Onboarding, deps.Parties = server, true, p.cards
 		invoices.Fingerprinter = invoice.NewOPRFFingerprinter(oprfKey.Public(), invoice.LocalEvaluator{Server: server})
+	}
+	if d.Operator != nil && o.Role != orgconfig.RoleOperator {
+		sc, err := signedClient(d)
+		if err != nil {
+			return nil, err
+		}
+		if cfg.OPRF.PublicKey == nil {
+			if cfg.OPRF, err = operatorOPRF(d, sc); err != nil {
+				return nil, err
+			}
+		}
+		reuseSource = SignedReuse{Client: sc}
+	}
+	switch o.Role {
 	case orgconfig.RoleRegulator:
 		if p.auditKey, err = enterprisecard.ReadAuditKey(o.Enterprise.AuditKeyPath); err != nil {
 			return nil, fmt.Errorf("platform: the audit key: %w", err)
@@ -233,12 +251,7 @@ func build(ctx context.Context, cfg Config, db *store.DB) (_ *Platform, err erro
 			return nil, err
 		}
 		if deps.Auditor, err = audit.New(audit.Config{Ledger: p.client, AuditKey: p.auditKey, EnvelopeKey: regKey,
-			Cache: cache, Reuse: api.ReuseSource{Log: reuse}, Logger: cfg.Logger}); err != nil {
-			return nil, err
-		}
-	}
-	if invoices.Fingerprinter == nil && cfg.OPRF.PublicKey == nil && d.OPRF != nil {
-		if cfg.OPRF, err = signedOPRF(d); err != nil {
+			Cache: cache, Reuse: reuseSource, Logger: cfg.Logger}); err != nil {
 			return nil, err
 		}
 	}

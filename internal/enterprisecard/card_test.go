@@ -99,11 +99,20 @@ func TestEnsureKeysKeepsAndProtects(t *testing.T) {
 // byte string of a private key.
 func TestCardHoldsPublicKeysOnly(t *testing.T) {
 	c, k := testCard(t, model.RoleRegulator)
+	op, ok := testCard(t, model.RoleOperator)
+	if !bytes.Equal(op.OPRFKey, ok.OPRF.Public().Bytes()) {
+		t.Fatal("the operator's card does not carry its OPRF public key")
+	}
+	ob, err := op.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
 	b, err := c.Marshal()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, secret := range [][]byte{k.Encryption.Bytes(), k.Audit.Bytes()} {
+	b = append(b, ob...)
+	for _, secret := range [][]byte{k.Encryption.Bytes(), k.Audit.Bytes(), ok.Encryption.Bytes(), ok.OPRF.Bytes()} {
 		for _, enc := range []string{hex.EncodeToString(secret), string(mustJSON(t, secret))} {
 			if strings.Contains(string(b), strings.Trim(enc, `"`)) {
 				t.Fatal("a private key is in the card")

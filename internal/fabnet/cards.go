@@ -60,12 +60,12 @@ func (n *Network) operatorGatewayURL() string {
 	return ""
 }
 
-// oprfService is the operator's OPRF as the other organisations'
-// descriptions name it: its gateway and its card in the bundle.
-func (n *Network) oprfService() *orgconfig.OPRFService {
+// operatorService is the operator's gateway as the other organisations'
+// descriptions name it: its URL and its card in the bundle.
+func (n *Network) operatorService() *orgconfig.OperatorService {
 	for _, o := range n.Layout.Orgs {
 		if o.Role == RoleOperator {
-			return &orgconfig.OPRFService{URL: n.operatorGatewayURL(), OperatorCardPath: enterprisecard.File(n.p.Cards(), o.Enterprise.ID)}
+			return &orgconfig.OperatorService{URL: n.operatorGatewayURL(), CardPath: enterprisecard.File(n.p.Cards(), o.Enterprise.ID)}
 		}
 	}
 	return nil

@@ -58,7 +58,7 @@ func (n *Network) OrgConfig(org string) (orgconfig.Description, error) {
 		d.Org.CA = &orgconfig.KeyPair{CertPath: cert, KeyPath: key}
 		d.CardsDir = n.p.Cards()
 	} else {
-		d.OPRF = n.oprfService()
+		d.Operator = n.operatorService()
 	}
 	e := o.Enterprise
 	d.Org.Enterprise = orgconfig.Enterprise{ID: e.ID, Name: e.Name, LegalID: e.LegalID, Identity: e.Identity,

@@ -168,10 +168,10 @@ func TestWriteOrgConfigs(t *testing.T) {
 			if _, err := enterprisecard.ReadOPRFKey(e.OPRFKeyPath); err != nil || !strings.HasPrefix(e.OPRFKeyPath, own) {
 				t.Errorf("OPRF key %s: %v", e.OPRFKeyPath, err)
 			}
-		} else if d.OPRF == nil || d.OPRF.URL == "" {
-			t.Errorf("%s: no OPRF service", lo.Name)
-		} else if c, err := enterprisecard.Load(d.OPRF.OperatorCardPath); err != nil || len(c.OPRFKey) == 0 {
-			t.Errorf("%s: the operator's card %s: %v", lo.Name, d.OPRF.OperatorCardPath, err)
+		} else if d.Operator == nil || d.Operator.URL == "" {
+			t.Errorf("%s: no operator service", lo.Name)
+		} else if c, err := enterprisecard.Load(d.Operator.CardPath); err != nil || len(c.OPRFKey) == 0 {
+			t.Errorf("%s: the operator's card %s: %v", lo.Name, d.Operator.CardPath, err)
 		}
 		if (o.CA != nil) != (lo.Role == RoleOperator) || (d.CardsDir != "") != (lo.Role == RoleOperator) {
 			t.Errorf("%s: CA %+v, cards %q: the operator's only", lo.Name, o.CA, d.CardsDir)

@@ -73,9 +73,9 @@ type Description struct {
 	// consortium's members; the operator's gateway registers on the
 	// ledger every one not registered yet. Operator only.
 	CardsDir string `json:"cardsDir,omitempty"`
-	// OPRF is the operator's OPRF, for a gateway other than the
+	// Operator is the operator's gateway, for a gateway other than the
 	// operator's; optional.
-	OPRF *OPRFService `json:"oprf,omitempty"`
+	Operator *OperatorService `json:"operator,omitempty"`
 }
 
 // Org is the organisation a gateway hosts.
@@ -121,13 +121,15 @@ type Enterprise struct {
 	OPRFKeyPath string `json:"oprfKeyPath,omitempty"`
 }
 
-// OPRFService is where a gateway other than the operator's has the
-// operator evaluate invoice fingerprints (a core's gateway needs it to
-// confirm invoices): the operator's gateway, and the operator's enterprise
+// OperatorService is how a gateway other than the operator's reaches the
+// services only the operator's gateway offers, with requests signed by its
+// enterprise's ledger identity: the OPRF (a core's gateway fingerprints the
+// invoices it confirms) and the intake's record of refused uploads (the
+// regulator's gateway reports them). CardPath is the operator's enterprise
 // card, whose OPRF public key every evaluation is checked against.
-type OPRFService struct {
-	URL              string `json:"url"`              // e.g. "http://127.0.0.1:8080"
-	OperatorCardPath string `json:"operatorCardPath"` // e.g. "../../../public/enterprises/operator.json"
+type OperatorService struct {
+	URL      string `json:"url"`      // the operator's gateway, e.g. "http://127.0.0.1:8080"
+	CardPath string `json:"cardPath"` // e.g. "../../../public/enterprises/operator.json"
 }
 
 // Peer is a peer's gRPC endpoint and the CA its TLS certificate chains to,
@@ -254,15 +256,15 @@ func (d Description) Validate() error {
 	if d.CardsDir != "" && d.Org.Role != RoleOperator {
 		return fieldErr("cardsDir", fmt.Errorf("%w: only the operator registers enterprise cards", ErrInvalid))
 	}
-	if d.OPRF != nil {
+	if d.Operator != nil {
 		if d.Org.Role == RoleOperator {
-			return fieldErr("oprf", fmt.Errorf("%w: the operator evaluates its OPRF itself", ErrInvalid))
+			return fieldErr("operator", fmt.Errorf("%w: the operator's own gateway", ErrInvalid))
 		}
-		if u, err := url.Parse(d.OPRF.URL); d.OPRF.URL == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fieldErr("oprf.url", fmt.Errorf("%w: want the operator gateway's http(s) URL", ErrInvalid))
+		if u, err := url.Parse(d.Operator.URL); d.Operator.URL == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fieldErr("operator.url", fmt.Errorf("%w: want the operator gateway's http(s) URL", ErrInvalid))
 		}
-		if d.OPRF.OperatorCardPath == "" {
-			return fieldErr("oprf.operatorCardPath", ErrMissing)
+		if d.Operator.CardPath == "" {
+			return fieldErr("operator.cardPath", ErrMissing)
 		}
 	}
 	return nil
@@ -454,10 +456,10 @@ func (d *Description) eachPath(f func(*string)) {
 	f(&o.Enterprise.EncryptionKeyPath)
 	f(&o.Enterprise.AuditKeyPath)
 	f(&o.Enterprise.OPRFKeyPath)
-	if d.OPRF != nil {
-		s := *d.OPRF
-		f(&s.OperatorCardPath)
-		d.OPRF = &s
+	if d.Operator != nil {
+		s := *d.Operator
+		f(&s.CardPath)
+		d.Operator = &s
 	}
 	if o.Endorsers != nil {
 		o.Endorsers = slices.Clone(o.Endorsers)

@@ -49,7 +49,7 @@ func validOperator() Description {
 // validRegulator is the regulator's description with absolute paths.
 func validRegulator() Description {
 	return Description{Version: Version, Channel: "scf", Chaincode: "tierchain",
-		OPRF: &OPRFService{URL: "http://127.0.0.1:8080", OperatorCardPath: "/public/enterprises/operator.json"},
+		Operator: &OperatorService{URL: "http://127.0.0.1:8080", CardPath: "/public/enterprises/operator.json"},
 		Org: Org{Name: "Regulator", MSPID: "RegulatorMSP", Role: RoleRegulator,
 			Peer:       Peer{Address: "127.0.0.5:7190", TLSCACertPath: "/public/reg-tlsca.pem"},
 			Identities: map[string]Identity{"User1": {CertPath: "/reg/u1.pem", KeyPath: "/reg/u1.key"}},
@@ -98,7 +98,7 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"enterprise identity unknown", func(d *Description) { d.Org.Enterprise.Identity = "User9" }, "org.enterprise.identity", ErrInvalid},
 		{"encryption key", func(d *Description) { d.Org.Enterprise.EncryptionKeyPath = "" }, "org.enterprise.encryptionKeyPath", ErrMissing},
 		{"operator without OPRF key", func(d *Description) { d.Org.Enterprise.OPRFKeyPath = "" }, "org.enterprise.oprfKeyPath", ErrMissing},
-		{"OPRF service at the operator", func(d *Description) { d.OPRF = &OPRFService{URL: "http://x:1", OperatorCardPath: "c"} }, "oprf", ErrInvalid},
+		{"operator service at the operator", func(d *Description) { d.Operator = &OperatorService{URL: "http://x:1", CardPath: "c"} }, "operator", ErrInvalid},
 		{"audit key at the operator", func(d *Description) { d.Org.Enterprise.AuditKeyPath = "audit.key" }, "org.enterprise.auditKeyPath", ErrInvalid},
 		{"endorser msp", func(d *Description) { d.Org.Endorsers[0].MSPID = "" }, "org.endorsers[0].mspId", ErrMissing},
 		{"endorser itself", func(d *Description) { d.Org.Endorsers[0].MSPID = "OperatorMSP" }, "org.endorsers[0].mspId", ErrInvalid},
@@ -113,8 +113,8 @@ func TestValidateNamesTheField(t *testing.T) {
 	}{
 		{"regulator without audit key", func(d *Description) { d.Org.Enterprise.AuditKeyPath = "" }, "org.enterprise.auditKeyPath", ErrMissing},
 		{"OPRF key at the regulator", func(d *Description) { d.Org.Enterprise.OPRFKeyPath = "/reg/oprf.key" }, "org.enterprise.oprfKeyPath", ErrInvalid},
-		{"OPRF URL", func(d *Description) { d.OPRF.URL = "127.0.0.1:8080" }, "oprf.url", ErrInvalid},
-		{"OPRF card", func(d *Description) { d.OPRF.OperatorCardPath = "" }, "oprf.operatorCardPath", ErrMissing},
+		{"operator URL", func(d *Description) { d.Operator.URL = "127.0.0.1:8080" }, "operator.url", ErrInvalid},
+		{"operator card", func(d *Description) { d.Operator.CardPath = "" }, "operator.cardPath", ErrMissing},
 		{"cards at the regulator", func(d *Description) { d.CardsDir = "/public/enterprises" }, "cardsDir", ErrInvalid},
 	}
 	for _, d := range []Description{validOperator(), validRegulator()} {
