@@ -24,11 +24,6 @@ import (
 // defaultAddr is where the gateway listens.
 const defaultAddr = "127.0.0.1:8080"
 
-// gatewayDir keeps the gateway's database, master key and dev tokens next
-// to the network's data, so that `down --purge` removes both together (the
-// gateway's keys are registered on that ledger).
-func gatewayDir(networkDir string) string { return filepath.Join(networkDir, "gateway") }
-
 // runServe runs the REST gateway in the foreground: on the consortium a
 // description file names (--org-config), or on the network `tierchain up`
 // started in --dir, whose description fabnet writes there first.
