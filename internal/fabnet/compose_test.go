@@ -45,7 +45,7 @@ func TestComposeMatchesNativeNetwork(t *testing.T) {
 		t.Errorf("compose names channel %q chaincode %q, native %q %q",
 			compose.Tierchain.Channel, compose.Tierchain.Chaincode, ChannelName, ChaincodeName)
 	}
-	l := NewLayout(DefaultBase, 1)
+	l := newLayout(DefaultBase, 1, nil) // today's docker-compose.yml: every node on 127.0.0.1
 	// The containers run on the ledgers `tierchain up` created: each node
 	// mounts its native data directory where its environment puts the data.
 	const data = "${TIERCHAIN_DATA:-./.tierchain/network}"
@@ -71,8 +71,8 @@ func TestComposeMatchesNativeNetwork(t *testing.T) {
 	for _, o := range l.Orderers {
 		want[o.Name] = map[string]string{
 			"ORDERER_GENERAL_LISTENPORT":       fmt.Sprint(o.Ports.Listen),
-			"ORDERER_ADMIN_LISTENADDRESS":      l.Address(o.Ports.Admin),
-			"ORDERER_OPERATIONS_LISTENADDRESS": l.Address(o.Ports.Operations),
+			"ORDERER_ADMIN_LISTENADDRESS":      hostPort(loopback, o.Ports.Admin),
+			"ORDERER_OPERATIONS_LISTENADDRESS": hostPort(loopback, o.Ports.Operations),
 			"ORDERER_GENERAL_LOCALMSPID":       orgMSPID(l, o.Owner),
 		}
 		addEnv(want[o.Name], ordererStorageEnv("/var/hyperledger/orderer"))
@@ -80,15 +80,15 @@ func TestComposeMatchesNativeNetwork(t *testing.T) {
 	for _, o := range l.Orgs {
 		want[peerName(o)] = map[string]string{
 			"CORE_PEER_LOCALMSPID":              o.MSPID,
-			"CORE_PEER_LISTENADDRESS":           l.Address(o.Peer.Listen),
-			"CORE_PEER_GOSSIP_EXTERNALENDPOINT": l.Address(o.Peer.Listen),
-			"CORE_PEER_CHAINCODELISTENADDRESS":  l.Address(o.Peer.Chaincode),
-			"CORE_OPERATIONS_LISTENADDRESS":     l.Address(o.Peer.Operations),
+			"CORE_PEER_LISTENADDRESS":           hostPort(loopback, o.Peer.Listen),
+			"CORE_PEER_GOSSIP_EXTERNALENDPOINT": hostPort(loopback, o.Peer.Listen),
+			"CORE_PEER_CHAINCODELISTENADDRESS":  hostPort(loopback, o.Peer.Chaincode),
+			"CORE_OPERATIONS_LISTENADDRESS":     hostPort(loopback, o.Peer.Operations),
 		}
 		addEnv(want[peerName(o)], peerStorageEnv("/var/hyperledger/production"))
 	}
 	for _, o := range l.Orgs {
-		want[ChaincodeProcessOf(o.Name)] = map[string]string{"CHAINCODE_SERVER_ADDRESS": l.Address(o.ChaincodePort)}
+		want[ChaincodeProcessOf(o.Name)] = map[string]string{"CHAINCODE_SERVER_ADDRESS": hostPort(loopback, o.ChaincodePort)}
 	}
 
 	var got []string

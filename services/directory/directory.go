@@ -4,10 +4,12 @@
 // ledger transactions, and gives a ledger client per enterprise over one
 // shared connection per organisation's peer.
 //
-// An enterprise with its own organisation (a core enterprise, a bank, the
-// regulator) uses a user identity of that organisation; a supplier without
-// a peer is hosted by the operator, which issues its identity from the
-// operator organisation's CA (internal/fabricca).
+// Each organisation's gateway has its own directory, configured with that
+// one organisation: its founding enterprise (a core enterprise, a bank, the
+// regulator, the operator) uses a user identity of the organisation; a
+// supplier without a peer is hosted by the operator's gateway, which issues
+// its identity from the operator organisation's CA (internal/fabricca).
+// No directory holds another organisation's identity.
 package directory
 
 import (
@@ -229,7 +231,7 @@ func (d *Directory) List(ctx context.Context) ([]Member, error) {
 	return out, rows.Err()
 }
 
-// SetSecret stores a member's secret (e.g. the regulator's audit key)
+// SetSecret stores a member's secret
 // sealed, replacing an earlier one of the same name.
 func (d *Directory) SetSecret(ctx context.Context, memberID, name string, value []byte) error {
 	sealed, err := d.box.Seal(value, []byte("secret\x00"+memberID+"\x00"+name))

@@ -2,8 +2,11 @@
 // the openings (value, blinding) of the commitments the chain addresses to it,
 // and the builders that turn those openings into ready model requests.
 //
-// One Wallet serves many enterprises from one SQL database (services/store,
-// component "wallet"). Private keys and openings are stored encrypted under
+// One Wallet serves the enterprises one gateway acts for from one SQL
+// database (services/store, component "wallet"): an organisation's gateway
+// holds its founding enterprise's key (made by its organisation and
+// imported with ImportKey), the operator's also the suppliers it hosts;
+// never another organisation's. Private keys and openings are stored encrypted under
 // a master key given to New (XChaCha20-Poly1305 under a key derived with
 // HKDF-SHA256; the associated data binds the enterprise, the purpose and the
 // record), so a stolen database reveals neither.
