@@ -524,7 +524,7 @@ func TestNotReadyUntilRegistered(t *testing.T) {
 	registered := func() string {
 		resp, body := call(t, ctx, http.MethodGet, srv.URL+"/readyz", "", nil, nil)
 		var out struct {
-			Checks map[string]string `json:"checks"`
+			Checks map[string]string        `json:"checks"`
 			Errors []struct{ Field string } `json:"errors"`
 		}
 		_ = json.Unmarshal(body, &out)
