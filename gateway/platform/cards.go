@@ -8,6 +8,7 @@ import (
 	"github.com/tierchain/tierchain/internal/enterprisecard"
 	"github.com/tierchain/tierchain/internal/fabricclient"
 	"github.com/tierchain/tierchain/services/directory"
+	"github.com/tierchain/tierchain/services/invoice"
 )
 
 // cardRegistrar is the operator gateway's registration of the
@@ -21,8 +22,9 @@ type cardRegistrar struct {
 	self string               // the operator's own card, registered by its Admin
 	log  *slog.Logger
 
-	mu    sync.Mutex
-	cards map[string]enterprisecard.Card // by ID, the last good read
+	mu         sync.Mutex
+	cards      map[string]enterprisecard.Card // by ID, the last good read
+	registered map[string]bool                // by ID: on the ledger, not looked up again
 }
 
 // run registers the cards not on the ledger yet; a bad card or a failed
@@ -31,24 +33,13 @@ func (r *cardRegistrar) run(ctx context.Context) {
 	if r.dir == "" {
 		return
 	}
-	cards, err := enterprisecard.LoadDir(r.dir)
-	if err != nil {
-		r.log.Warn("enterprise cards", "dir", r.dir, "error", err)
-	}
-	r.mu.Lock()
-	if r.cards == nil {
-		r.cards = map[string]enterprisecard.Card{}
-	}
-	for _, c := range cards {
-		r.cards[c.ID] = c
-	}
-	r.mu.Unlock()
-	for _, c := range cards {
-		if c.ID == r.self || ctx.Err() != nil {
+	for _, c := range r.load() {
+		if c.ID == r.self || ctx.Err() != nil || r.isRegistered(c.ID) {
 			continue
 		}
 		_, err := r.by.Evaluate(ctx, "tierchain", "GetEnterprise", c.ID)
 		if err == nil {
+			r.markRegistered(c.ID)
 			continue
 		}
 		if !unknownCaller(err) {
@@ -59,16 +50,48 @@ func (r *cardRegistrar) run(ctx context.Context) {
 			r.log.Warn("enterprise card: register", "enterprise", c.ID, "error", err)
 			continue
 		}
+		r.markRegistered(c.ID)
 		r.log.Info("enterprise card registered", "enterprise", c.ID, "msp", c.MSPID, "role", c.Role)
 	}
 }
 
-// ByLegalID finds a card's enterprise by its legal ID (api.PartyDirectory).
+// load reads the cards folder and keeps its good cards; a bad card is
+// logged (the others still load).
+func (r *cardRegistrar) load() []enterprisecard.Card {
+	cards, err := enterprisecard.LoadDir(r.dir)
+	if err != nil {
+		r.log.Warn("enterprise cards", "dir", r.dir, "error", err)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.cards == nil {
+		r.cards, r.registered = map[string]enterprisecard.Card{}, map[string]bool{}
+	}
+	for _, c := range cards {
+		r.cards[c.ID] = c
+	}
+	return cards
+}
+
+func (r *cardRegistrar) isRegistered(id string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.registered[id]
+}
+
+func (r *cardRegistrar) markRegistered(id string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.registered[id] = true
+}
+
+// ByLegalID finds a card's enterprise by its legal ID (api.PartyDirectory),
+// compared canonically (services/invoice), as invoices name parties.
 func (r *cardRegistrar) ByLegalID(_ context.Context, legalID string) (directory.Member, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, c := range r.cards {
-		if c.LegalID == legalID {
+		if invoice.SamePartyID(legalID, c.LegalID) {
 			return directory.Member{ID: c.ID, Name: c.Name, Role: c.Role, MSPID: c.MSPID, LegalID: c.LegalID}, nil
 		}
 	}

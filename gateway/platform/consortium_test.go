@@ -497,3 +497,73 @@ func TestLateCardIsRegistered(t *testing.T) {
 		t.Errorf("registered as %+v", e)
 	}
 }
+
+// TestNotReadyUntilRegistered: a gateway whose enterprise is not on the
+// ledger yet answers /readyz 503 naming the "registered" check; once its
+// card reaches the operator's cards folder the operator registers it, and
+// the gateway becomes ready without a restart.
+func TestNotReadyUntilRegistered(t *testing.T) {
+	start(t) // the operator's gateway registers the joiner's card
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	d := described(t, "Core") // its User2 stands in for the joiner's identity (BankA's is TestLateCardIsRegistered's)
+	keyDir := t.TempDir()
+	keys, err := enterprisecard.EnsureKeys(keyDir, model.RoleCore, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Org.Enterprise = orgconfig.Enterprise{ID: "joiner", Name: "Joiner Motors ASA", LegalID: "0192:986000007", Identity: "User2",
+		EncryptionKeyPath: filepath.Join(keyDir, enterprisecard.EncryptionKeyFile)}
+	p, err := platform.New(ctx, platform.Config{Org: d, DataDir: t.TempDir(), Logger: quiet()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	srv := httptest.NewServer(p.Server.Handler())
+	defer srv.Close()
+	registered := func() string {
+		resp, body := call(t, ctx, http.MethodGet, srv.URL+"/readyz", "", nil, nil)
+		var out struct {
+			Checks map[string]string        `json:"checks"`
+			Errors []struct{ Field string } `json:"errors"`
+		}
+		_ = json.Unmarshal(body, &out)
+		if resp.StatusCode == http.StatusOK {
+			return out.Checks["registered"]
+		}
+		for _, e := range out.Errors {
+			if e.Field == "registered" {
+				return "fail"
+			}
+		}
+		t.Logf("readyz: %s %s", resp.Status, body)
+		return "ok" // not ready for another reason
+	}
+	if got := registered(); got != "fail" {
+		t.Fatalf("before its card: registered %q, want fail", got)
+	}
+	id, _ := d.Org.Identity("User2")
+	certPEM, _, err := id.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	card, err := enterprisecard.New("joiner", "Joiner Motors ASA", "0192:986000007", model.RoleCore, "CoreMSP", certPEM, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cards := described(t, "Operator").CardsDir
+	if err := enterprisecard.Write(cards, card); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Remove(enterprisecard.File(cards, card.ID)) })
+	for !p.Registered(ctx) {
+		select {
+		case <-ctx.Done():
+			t.Fatal("the joiner was not registered")
+		case <-time.After(300 * time.Millisecond):
+		}
+	}
+	if got := registered(); got != "ok" {
+		t.Errorf("after registration: registered %q", got)
+	}
+}
