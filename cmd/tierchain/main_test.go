@@ -58,8 +58,9 @@ func TestUpStatusPingDown(t *testing.T) {
 		}
 		break
 	}
-	// An orderer, and a peer and a chaincode server per organisation.
-	l := fabnet.NewLayout(fabnet.DefaultBase, 1)
+	// Three orderers (a new network's default), and a peer and a chaincode
+	// server per organisation.
+	l := fabnet.NewLayout(fabnet.DefaultBase, 3)
 	nodes := len(l.Orderers) + 2*len(l.Orgs)
 	must(fmt.Sprintf("all %d processes running", nodes), runStatus)
 	if _, err := run(runUp, "--base", base, "--gateway=false"); !errors.Is(err, fabnet.ErrAlreadyRunning) {

@@ -53,7 +53,7 @@ func TestUpWholePlatform(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		l = fabnet.NewLayout(base, 1)
+		l = fabnet.NewLayout(base, 3)
 		out, err = run("up", "--dir", dir, "--base", strconv.Itoa(base), "--demo-maturity", "8s")
 		if err != nil && strings.Contains(out, "in use") && try < 5 {
 			continue

@@ -19,7 +19,7 @@ func runUp(w io.Writer, args []string) error {
 	fs.SetOutput(w)
 	dir := fs.String("dir", defaultDir(), "data directory")
 	base := fs.Int("base", fabnet.DefaultBase, "first port; the network uses base … base+204, the gateways base+1030 … base+1034 (8080 … 8084)")
-	orderers := fs.Int("orderers", 1, "Raft orderers: 1 or 3")
+	orderers := fs.Int("orderers", 0, "Raft orderers, 1 or 3 (default: 3 for a new network, run by Operator, Core and BankA; an existing network keeps its number)")
 	batch := fs.Duration("batch-timeout", 150*time.Millisecond, "orderer batch timeout (set when the network is created)")
 	fresh := fs.Bool("fresh", false, "discard a stopped network kept in --dir and create a new one")
 	withGateway := fs.Bool("gateway", true, "also start each organisation's REST gateway ('tierchain serve') in the background")
@@ -31,6 +31,11 @@ func runUp(w io.Writer, args []string) error {
 	repo, err := fabnet.RepoRoot(".")
 	if err != nil {
 		return fmt.Errorf("run tierchain from a TierChain checkout: %w", err)
+	}
+	if *orderers == 0 {
+		if st, err := fabnet.Status(*dir); *fresh || (err == nil && len(st.Layout.Orderers) == 0) {
+			*orderers = 3 // a new network: losing one organisation's host keeps the channel ordering
+		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

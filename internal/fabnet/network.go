@@ -21,7 +21,7 @@ type Options struct {
 	Dir      string // data directory (created; must not hold a running network)
 	RepoRoot string // TierChain checkout (network/, chaincode/)
 	Base     int    // first port (DefaultBase if 0)
-	Orderers int    // 1 (default) or 3
+	Orderers int    // 1 or 3; 0: the recorded number, or 1 for a new network
 	// Layout, if set, replaces NewLayout(Base, Orderers): e.g. a layout
 	// WithNodeNames for containers (Prepare). Base and Orderers are then
 	// taken from it.
@@ -71,6 +71,11 @@ type Network struct {
 // crash) it restarts that network's processes on its existing ledgers,
 // unless opts.Fresh. It returns once every endorsing org can endorse.
 func Start(ctx context.Context, opts Options) (n *Network, err error) {
+	if opts.Orderers == 0 && opts.Layout == nil && !opts.Fresh && opts.Dir != "" {
+		if rec, err := readRecord(paths{root: opts.Dir}.Record()); err == nil {
+			opts.Orderers = rec.Orderers // a restart keeps the recorded number
+		}
+	}
 	l, p, err := begin(&opts)
 	if err != nil {
 		return nil, err
