@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
+	iofs "io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -46,44 +46,55 @@ func WriteSecrets(dir, org string, l fabnet.Layout, out string) error {
 	if err := coversDescription(own, public, d); err != nil {
 		return err
 	}
-	if err := os.RemoveAll(out); err != nil {
-		return err
+	// Read everything first: a folder missing a file leaves out alone.
+	type file struct {
+		to string
+		b  []byte
 	}
-	copyTo := func(from string, set Set) error {
-		to := filepath.Join(out, set.Name)
-		if err := os.MkdirAll(to, 0o700); err != nil {
-			return err
-		}
+	var fs []file
+	read := func(from string, set Set) error {
 		for _, f := range set.Files {
 			b, err := os.ReadFile(filepath.Join(from, filepath.FromSlash(f.Path)))
-			if errors.Is(err, fs.ErrNotExist) {
+			if errors.Is(err, iofs.ErrNotExist) {
 				return fmt.Errorf("%w: %s (%s of %s)", ErrMissingFile, f.Path, set.Name, d.Org.Name)
 			}
 			if err != nil {
 				return err
 			}
-			if err := os.WriteFile(filepath.Join(to, f.Key), b, 0o600); err != nil {
-				return err
-			}
+			fs = append(fs, file{filepath.Join(set.Name, f.Key), b})
 		}
 		return nil
 	}
 	for _, s := range d.Sets {
-		if err := copyTo(own, s); err != nil {
+		if err := read(own, s); err != nil {
 			return err
 		}
 	}
-	if err := copyTo(public, d.Public); err != nil {
+	if err := read(public, d.Public); err != nil {
 		return err
 	}
 	env, err := os.ReadFile(filepath.Join(own, ChaincodeEnv))
-	if errors.Is(err, fs.ErrNotExist) {
+	if errors.Is(err, iofs.ErrNotExist) {
 		return fmt.Errorf("%w: %s of %s", ErrMissingFile, ChaincodeEnv, d.Org.Name)
 	}
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(out, ChaincodeEnv), env, 0o600)
+	fs = append(fs, file{ChaincodeEnv, env})
+
+	if err := os.RemoveAll(out); err != nil {
+		return err
+	}
+	for _, f := range fs {
+		p := filepath.Join(out, f.to)
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, f.b, 0o600); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // coversDescription checks that every path in org's gateway description
@@ -92,7 +103,7 @@ func WriteSecrets(dir, org string, l fabnet.Layout, out string) error {
 func coversDescription(own, public string, d overlayData) error {
 	desc := filepath.Join(own, filepath.FromSlash(OrgConfig))
 	b, err := os.ReadFile(desc)
-	if errors.Is(err, fs.ErrNotExist) {
+	if errors.Is(err, iofs.ErrNotExist) {
 		return fmt.Errorf("%w: %s of %s", ErrMissingFile, OrgConfig, d.Org.Name)
 	}
 	if err != nil {

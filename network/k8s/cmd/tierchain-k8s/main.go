@@ -3,6 +3,10 @@
 //
 //	go run ./network/k8s/cmd/tierchain-k8s overlays
 //	    regenerate network/k8s/overlays/<org>/ from fabnet's layout
+//	go run ./network/k8s/cmd/tierchain-k8s prepare -dir DIR
+//	    a trial consortium's folders, all five on this machine (fabnet.Prepare
+//	    with the overlays' layout): each organisation's keys in DIR/orgs/<Org>/,
+//	    the public bundle in DIR/public/
 //	go run ./network/k8s/cmd/tierchain-k8s secrets -dir DIR -org BankB
 //	    copy BankB's keys (DIR/orgs/BankB/) and the public bundle
 //	    (DIR/public/) into network/k8s/overlays/bankb/secrets/
@@ -13,6 +17,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -32,7 +37,7 @@ func main() {
 
 func run(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("usage: tierchain-k8s overlays [-root DIR] | secrets -dir DIR -org ORG [-root DIR] [-out DIR]")
+		return fmt.Errorf("usage: tierchain-k8s overlays [-root DIR] | prepare -dir DIR | secrets -dir DIR -org ORG [-root DIR] [-out DIR]")
 	}
 	l := k8s.Layout()
 	fs := flag.NewFlagSet("tierchain-k8s "+args[0], flag.ContinueOnError)
@@ -51,6 +56,23 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		fmt.Fprintf(stdout, "overlays of %d organisations written below %s\n", len(l.Orgs), filepath.Join(r, "overlays"))
+		return nil
+	case "prepare":
+		dir := fs.String("dir", "", "where to prepare (replaced)")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		if *dir == "" {
+			return fmt.Errorf("prepare: -dir is required")
+		}
+		repo, err := fabnet.RepoRoot(".")
+		if err != nil {
+			return err
+		}
+		if _, err := fabnet.Prepare(context.Background(), fabnet.Options{Dir: *dir, RepoRoot: repo, Layout: &l, Out: stderr, Fresh: true}); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%d organisations' folders prepared in %s\n", len(l.Orgs), *dir)
 		return nil
 	case "secrets":
 		dir := fs.String("dir", "", "the prepared folder (orgs/<Org>/ and public/)")
@@ -79,7 +101,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "%s's Secrets and the public bundle written to %s (never check them in)\n", o.Name, *out)
 		return nil
 	}
-	return fmt.Errorf("unknown command %q (overlays, secrets)", args[0])
+	return fmt.Errorf("unknown command %q (overlays, prepare, secrets)", args[0])
 }
 
 func rootDir(root string) (string, error) {
