@@ -20,6 +20,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/tierchain/tierchain/internal/fabnet"
@@ -124,6 +125,16 @@ func pods(objs []object) []pod {
 		}
 	}
 	return ps
+}
+
+func byKindList(objs []object, kind, name string) []object {
+	var xs []object
+	for _, x := range objs {
+		if x.Kind == kind && x.Name == name {
+			xs = append(xs, x)
+		}
+	}
+	return xs
 }
 
 func byKind(objs []object, kind string) map[string]object {
@@ -263,6 +274,40 @@ func checkOrg(t *testing.T, l fabnet.Layout, prep string, r rendered) {
 			if n := containerPort(selected[0].spec, sp.TargetPort.String()); n != int(sp.Port) {
 				t.Errorf("Service %s port %s → %s's %q = %d, want the same port as the layout's (%d)", name, sp.Name, selected[0].owner, sp.TargetPort.String(), n, sp.Port)
 			}
+		}
+	}
+
+	// The chaincode server admits its own peer only.
+	policies := byKind(r.objs, "NetworkPolicy")
+	if len(policies) != 1 {
+		t.Errorf("NetworkPolicies %v, want the chaincode server's", slices.Sorted(maps.Keys(policies)))
+	}
+	for _, x := range policies {
+		np := x.Obj.(*networkingv1.NetworkPolicy)
+		var to, from []string
+		for _, p := range ps {
+			if !strings.HasPrefix(p.owner, "Job/") && subset(np.Spec.PodSelector.MatchLabels, p.labels) {
+				to = append(to, p.owner)
+			}
+		}
+		if !slices.Equal(to, []string{"Deployment/chaincode"}) || !slices.Equal(np.Spec.PolicyTypes, []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}) {
+			t.Errorf("NetworkPolicy %s guards %v (%v), want the chaincode server's ingress", np.Name, to, np.Spec.PolicyTypes)
+		}
+		if len(np.Spec.Ingress) != 1 || len(np.Spec.Ingress[0].From) != 1 || np.Spec.Ingress[0].From[0].PodSelector == nil ||
+			np.Spec.Ingress[0].From[0].NamespaceSelector != nil || len(np.Spec.Ingress[0].Ports) != 1 {
+			t.Fatalf("NetworkPolicy %s: ingress %+v, want one rule from one pod selector of its namespace on one port", np.Name, np.Spec.Ingress)
+		}
+		for _, p := range ps {
+			if subset(np.Spec.Ingress[0].From[0].PodSelector.MatchLabels, p.labels) {
+				from = append(from, p.owner)
+			}
+		}
+		if !slices.Equal(from, []string{"StatefulSet/peer0"}) {
+			t.Errorf("NetworkPolicy %s admits %v, want the peer only", np.Name, from)
+		}
+		if cc := pods(byKindList(r.objs, "Deployment", "chaincode")); len(cc) != 1 ||
+			containerPort(cc[0].spec, np.Spec.Ingress[0].Ports[0].Port.String()) != o.ChaincodePort {
+			t.Errorf("NetworkPolicy %s opens port %v, not the chaincode server's %d", np.Name, np.Spec.Ingress[0].Ports[0].Port, o.ChaincodePort)
 		}
 	}
 

@@ -18,6 +18,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 
 	"github.com/tierchain/tierchain/internal/fabnet"
 	"github.com/tierchain/tierchain/network/k8s"
@@ -101,6 +102,8 @@ func decodeAll(t *testing.T, stream []byte) []object {
 			obj = &appsv1.Deployment{}
 		case "batch/v1 Job":
 			obj = &batchv1.Job{}
+		case "networking.k8s.io/v1 NetworkPolicy":
+			obj = &networkingv1.NetworkPolicy{}
 		default:
 			t.Fatalf("unexpected object %s %s", meta.APIVersion, meta.Kind)
 		}
