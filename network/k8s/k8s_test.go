@@ -612,23 +612,31 @@ func checkAddresses(t *testing.T, l fabnet.Layout, all map[string]rendered) {
 }
 
 // resolve applies the cluster DNS rule (k8s.DNSRewrite, a CoreDNS rewrite
-// with Go regexp semantics) to a layout name: it returns service.namespace.
+// with Go regexp semantics) to a layout name: it returns
+// service.namespace, and checks the answer is rewritten back to the name.
 func resolve(name string) (string, error) {
 	f := strings.Fields(k8s.DNSRewrite)
-	if len(f) < 6 || f[0] != "rewrite" || f[1] != "name" || f[2] != "regex" {
+	if len(f) != 10 || strings.Join([]string{f[0], f[1], f[2], f[3], f[6], f[7]}, " ") != "rewrite stop name regex answer name" {
 		return "", fmt.Errorf("unexpected rule %q", k8s.DNSRewrite)
 	}
-	re, err := regexp.Compile(f[3])
-	if err != nil {
-		return "", err
+	apply := func(from, to, q string) (string, bool) {
+		re := regexp.MustCompile(from)
+		m := re.FindStringSubmatchIndex(q)
+		if m == nil {
+			return "", false
+		}
+		// CoreDNS writes groups as {1}; Go's Expand as ${1}.
+		tmpl := strings.NewReplacer("{1}", "${1}", "{2}", "${2}").Replace(to)
+		return string(re.ExpandString(nil, tmpl, q, m)), true
 	}
 	q := name + "."
-	if !re.MatchString(q) {
+	out, ok := apply(f[4], f[5], q)
+	if !ok {
 		return "", fmt.Errorf("%s does not match the DNS rule", name)
 	}
-	// CoreDNS writes groups as {1}; Go's Expand as ${1}.
-	tmpl := strings.NewReplacer("{1}", "${1}", "{2}", "${2}").Replace(f[4])
-	out := string(re.ExpandString(nil, tmpl, q, re.FindStringSubmatchIndex(q)))
+	if back, ok := apply(f[8], f[9], out); !ok || back != q {
+		return "", fmt.Errorf("%s: the answer for %s is rewritten to %q", name, out, back)
+	}
 	svc, ok := strings.CutSuffix(out, ".svc.cluster.local.")
 	if !ok {
 		return "", fmt.Errorf("%s rewrites to %s, not a Service name", name, out)

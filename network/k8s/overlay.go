@@ -30,8 +30,10 @@ func Layout() fabnet.Layout {
 func Namespace(o fabnet.Org) string { return "tierchain-" + strings.ToLower(o.Name) }
 
 // DNSRewrite is the CoreDNS rule that makes the layout's node names
-// resolve to the Services of the organisations' namespaces.
-const DNSRewrite = `rewrite name regex ^([a-z0-9-]+)\.([a-z0-9-]+)\.tierchain\.local\.$ {1}.tierchain-{2}.svc.cluster.local. answer auto`
+// resolve to the Services of the organisations' namespaces, and rewrites
+// the answer back to the name asked (clients check that they match).
+const DNSRewrite = `rewrite stop name regex ^([a-z0-9-]+)\.([a-z0-9-]+)\.tierchain\.local\.$ {1}.tierchain-{2}.svc.cluster.local. ` +
+	`answer name ^([a-z0-9-]+)\.tierchain-([a-z0-9-]+)\.svc\.cluster\.local\.$ {1}.{2}.tierchain.local.`
 
 // Images are the images the base names (docker-compose.yml's defaults,
 // built by network/docker/build.sh); an overlay or a kustomization on top
