@@ -185,6 +185,8 @@ func checkOrg(t *testing.T, l fabnet.Layout, prep string, r rendered) {
 	namespaces := byKind(r.objs, "Namespace")
 	if len(namespaces) != 1 || namespaces[ns].Name != ns {
 		t.Errorf("Namespaces %v, want exactly %s", slices.Collect(maps.Keys(namespaces)), ns)
+	} else if l := namespaces[ns].Labels["pod-security.kubernetes.io/enforce"]; l != "baseline" {
+		t.Errorf("namespace %s enforces pod security %q, want baseline", ns, l)
 	}
 	for _, x := range r.objs {
 		if errs := validation.IsDNS1123Subdomain(x.Name); len(errs) > 0 {
@@ -316,6 +318,25 @@ func checkOrg(t *testing.T, l fabnet.Layout, prep string, r rendered) {
 	foreign := foreignFiles(t, prep, o.Name)
 	if len(secrets) == 0 {
 		t.Fatal("no Secret")
+	}
+	for _, x := range slices.Concat(slices.Collect(maps.Values(secrets)), slices.Collect(maps.Values(configMaps))) {
+		size := 0
+		switch v := x.Obj.(type) {
+		case *corev1.Secret:
+			for _, b := range v.Data {
+				size += len(b)
+			}
+		case *corev1.ConfigMap:
+			for _, s := range v.Data {
+				size += len(s)
+			}
+			for _, b := range v.BinaryData {
+				size += len(b)
+			}
+		}
+		if size == 0 || size > 1<<20-64<<10 { // the API server stores at most 1 MiB an object
+			t.Errorf("%s %s holds %d bytes", x.Kind, x.Name, size)
+		}
 	}
 	for name, x := range secrets {
 		s := x.Obj.(*corev1.Secret)
