@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -830,5 +831,16 @@ func copyDir(t *testing.T, from, to, skip string) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSecretsNeverCheckedIn: git ignores every overlay's secrets/ folder.
+func TestSecretsNeverCheckedIn(t *testing.T) {
+	for _, o := range k8s.Layout().Orgs {
+		p := filepath.Join(k8s.OverlayDir(o), k8s.SecretsDir, "peer-keys", "priv_sk")
+		out, err := exec.Command("git", "check-ignore", "--no-index", p).CombinedOutput()
+		if err != nil || strings.TrimSpace(string(out)) != p {
+			t.Errorf("git does not ignore %s: %v %s", p, err, out)
+		}
 	}
 }
