@@ -257,27 +257,12 @@ func BuildTermFinance(ctx Context, in FinanceInput, aud Auditor, rand io.Reader)
 		return nil, none, err
 	}
 	s.BankEnvelope, req.BankEnvelope = bankEnv, bankEnv
-	for _, a := range []struct {
-		o       pedersen.Opening
-		purpose string
-		ref     *AmountRef
-		out     *model.SealedAmount
-	}{{advOpening, PurposeAdvance, &s.Advance, &req.Advance}, {feeOpening, PurposeFee, &s.Fee, &req.Fee}} {
-		ac := a.o.Commitment()
-		*a.ref = AmountRef{Commitment: ac, Handle: audit.NewHandle(aud.AuditKey, a.o.Blinding)}
-		for _, seal := range []struct {
-			to  *envelope.PublicKey
-			dst *[]byte
-		}{{in.Requester.Key, &a.ref.HolderEnvelope}, {in.Bank.Key, &a.ref.BankEnvelope}, {aud.EncryptionKey, &a.ref.RegulatorEnvelope}} {
-			if seal.to == nil {
-				return nil, none, invalidArg("builder: missing auditor key")
-			}
-			if *seal.dst, err = envelope.Seal(seal.to, a.o, OutputBinding(ac, a.purpose), rand); err != nil {
-				return nil, none, err
-			}
-		}
-		*a.out = model.SealedAmount{Commitment: ac.Bytes(), Handle: a.ref.Handle.Bytes(),
-			HolderEnvelope: a.ref.HolderEnvelope, BankEnvelope: a.ref.BankEnvelope, RegulatorEnvelope: a.ref.RegulatorEnvelope}
+	if in.Requester.Key == nil || in.Bank.Key == nil || aud.AuditKey == nil || aud.EncryptionKey == nil {
+		return nil, none, invalidArg("builder: missing auditor key")
+	}
+	if err := sealAmounts(in.Requester.Key, in.Bank.Key, aud, rand, []sealTarget{
+		{advOpening, PurposeAdvance, &s.Advance, &req.Advance}, {feeOpening, PurposeFee, &s.Fee, &req.Fee}}); err != nil {
+		return nil, none, err
 	}
 
 	base := s.Transcript(ctx)

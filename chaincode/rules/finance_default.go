@@ -64,7 +64,7 @@ func (r *Rules) ExerciseRecourse(st State, req *model.TokenActionRequest) (*mode
 	if t.Status != model.TokenDefaulted || t.Default == nil {
 		return nil, invalidState("token %s is %s, not DEFAULTED", t.ID, t.EffectiveStatus(tx.now))
 	}
-	if t.Financing.Terms == nil || !t.Financing.Terms.Terms.Recourse {
+	if !t.Financing.WithRecourse() {
 		return nil, invalidState("token %s was financed without recourse: the bank bears the loss", t.ID)
 	}
 	t.Default.RecourseAgainst, t.Default.RecourseRef, t.Default.RecourseAt = t.Financing.Requester, req.Reason, tx.now
