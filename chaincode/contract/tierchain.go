@@ -285,3 +285,8 @@ func (c *TierChainContract) GetRFQ(ctx ctxT, id string) (string, error) {
 func (c *TierChainContract) RFQs(ctx ctxT, request string) (string, error) {
 	return call(ctx, request, c.rules.RFQs)
 }
+
+// GetQuote returns a quote to its bank, its holder, the operator or the regulator.
+func (c *TierChainContract) GetQuote(ctx ctxT, id string) (string, error) {
+	return encode(c.rules.GetQuote(newState(ctx), id))
+}

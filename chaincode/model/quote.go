@@ -136,6 +136,7 @@ type SubmitQuoteRequest struct {
 	Recourse             bool         `json:"recourse"`
 	TermsDigest          []byte       `json:"termsDigest"`
 	HolderSealedTerms    []byte       `json:"holderSealedTerms"`
+	BankSealedTerms      []byte       `json:"bankSealedTerms"`
 	RegulatorSealedTerms []byte       `json:"regulatorSealedTerms"`
 	Advance              SealedAmount `json:"advance"`
 	Fee                  SealedAmount `json:"fee"`
@@ -147,6 +148,7 @@ func (r *SubmitQuoteRequest) Validate() error {
 	if err := firstError(ValidateID("rfq", r.RFQ), validateTime("expiry", r.Expiry),
 		validateBytes("termsDigest", r.TermsDigest, QuoteTermsDigestSize),
 		validateSealedTerms("holderSealedTerms", r.HolderSealedTerms),
+		validateSealedTerms("bankSealedTerms", r.BankSealedTerms),
 		validateSealedTerms("regulatorSealedTerms", r.RegulatorSealedTerms),
 		r.Advance.Validate("advance"), r.Fee.Validate("fee")); err != nil {
 		return err
@@ -181,6 +183,7 @@ type Quote struct {
 	MaxAdvanceBP         int64         `json:"maxAdvanceBp"` // the cap the advance was proven against
 	TermsDigest          []byte        `json:"termsDigest"`
 	HolderSealedTerms    []byte        `json:"holderSealedTerms"`
+	BankSealedTerms      []byte        `json:"bankSealedTerms"`
 	RegulatorSealedTerms []byte        `json:"regulatorSealedTerms"`
 	Advance              *SealedAmount `json:"advance"`
 	Fee                  *SealedAmount `json:"fee"`
@@ -236,13 +239,28 @@ type QuoteView struct {
 type FinancingQuote struct {
 	Quote                string        `json:"quote"`
 	RFQ                  string        `json:"rfq"`
+	Expiry               time.Time     `json:"expiry"`
 	Recourse             bool          `json:"recourse"`
 	MaxAdvanceBP         int64         `json:"maxAdvanceBp"`
 	TermsDigest          []byte        `json:"termsDigest"`
 	HolderSealedTerms    []byte        `json:"holderSealedTerms"`
+	BankSealedTerms      []byte        `json:"bankSealedTerms"`
 	RegulatorSealedTerms []byte        `json:"regulatorSealedTerms"`
 	Advance              *SealedAmount `json:"advance"`
 	Fee                  *SealedAmount `json:"fee"`
+}
+
+// Quoted returns the quote a financing accepted, as far as the token
+// records it (enough to open and check its sealed terms).
+func (f *Financing) Quoted() *Quote {
+	if f.Quote == nil {
+		return nil
+	}
+	q := f.Quote
+	return &Quote{ID: q.Quote, RFQ: q.RFQ, Requester: f.Requester, Bank: f.Bank, Expiry: q.Expiry, Recourse: q.Recourse,
+		MaxAdvanceBP: q.MaxAdvanceBP, TermsDigest: q.TermsDigest, HolderSealedTerms: q.HolderSealedTerms,
+		BankSealedTerms: q.BankSealedTerms, RegulatorSealedTerms: q.RegulatorSealedTerms, Advance: q.Advance, Fee: q.Fee,
+		Status: QuoteAccepted}
 }
 
 // QuoteChange is an RFQ or quote whose status changed (in Event.Quotes):

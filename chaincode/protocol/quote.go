@@ -58,8 +58,8 @@ func quoteTermsAAD(rfq, bank string, digest []byte) []byte {
 	return b.Bytes()
 }
 
-// OpenQuoteTerms opens a quote's sealed terms with the holder's or the
-// regulator's key and checks them against the quote's digest and public
+// OpenQuoteTerms opens a quote's sealed terms with the holder's, the
+// bank's or the regulator's key and checks them against the quote's digest and public
 // fields (recourse, expiry). A bank that sealed anything else is caught
 // here: INVALID_PROOF.
 func OpenQuoteTerms(k *envelope.PrivateKey, q *model.Quote, sealed []byte) (*QuoteTerms, error) {
@@ -115,6 +115,7 @@ type QuoteStatement struct {
 	MaxAdvanceBP         int64
 	TermsDigest          []byte
 	HolderSealedTerms    []byte
+	BankSealedTerms      []byte
 	RegulatorSealedTerms []byte
 	Advance              AmountRef
 	Fee                  AmountRef
@@ -139,6 +140,7 @@ func (s *QuoteStatement) Transcript(ctx Context) *transcript.Transcript {
 	t.AppendUint64("max-advance-bp", uint64(s.MaxAdvanceBP))
 	t.AppendMessage("terms-digest", s.TermsDigest)
 	t.AppendMessage("holder-sealed-terms", s.HolderSealedTerms)
+	t.AppendMessage("bank-sealed-terms", s.BankSealedTerms)
 	t.AppendMessage("regulator-sealed-terms", s.RegulatorSealedTerms)
 	for _, a := range []struct {
 		label string
@@ -238,12 +240,16 @@ func BuildQuote(ctx Context, in QuoteInput, aud Auditor, random io.Reader) (*mod
 	if req.HolderSealedTerms, err = envelope.SealMessage(in.Requester.Key, QuoteTermsInfo, aad, pt, random); err != nil {
 		return nil, none, err
 	}
+	if req.BankSealedTerms, err = envelope.SealMessage(in.Bank.Key, QuoteTermsInfo, aad, pt, random); err != nil {
+		return nil, none, err
+	}
 	if req.RegulatorSealedTerms, err = envelope.SealMessage(aud.EncryptionKey, QuoteTermsInfo, aad, pt, random); err != nil {
 		return nil, none, err
 	}
 	s := &QuoteStatement{RFQ: in.RFQ, Token: in.Token, Requester: in.Requester.ID, Bank: in.Bank.ID, Face: in.Face.Commitment(),
 		Expiry: req.Expiry, Recourse: req.Recourse, MaxAdvanceBP: in.MaxAdvanceBP, TermsDigest: digest,
-		HolderSealedTerms: req.HolderSealedTerms, RegulatorSealedTerms: req.RegulatorSealedTerms, AuditKey: aud.AuditKey}
+		HolderSealedTerms: req.HolderSealedTerms, BankSealedTerms: req.BankSealedTerms, RegulatorSealedTerms: req.RegulatorSealedTerms,
+		AuditKey: aud.AuditKey}
 
 	advOpening, err := pedersen.NewOpening(claim, random)
 	if err != nil {

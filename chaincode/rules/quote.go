@@ -98,7 +98,7 @@ func (r *Rules) SubmitQuote(st State, req *model.SubmitQuoteRequest) (*model.Quo
 	}
 	stmt := &protocol.QuoteStatement{RFQ: rfq.ID, Token: t.ID, Requester: rfq.Requester, Bank: tx.caller.ID, Face: face,
 		Expiry: req.Expiry, Recourse: req.Recourse, MaxAdvanceBP: policy.MaxAdvanceBP, TermsDigest: req.TermsDigest,
-		HolderSealedTerms: req.HolderSealedTerms, RegulatorSealedTerms: req.RegulatorSealedTerms}
+		HolderSealedTerms: req.HolderSealedTerms, BankSealedTerms: req.BankSealedTerms, RegulatorSealedTerms: req.RegulatorSealedTerms}
 	for _, a := range []struct {
 		field string
 		in    *model.SealedAmount
@@ -119,7 +119,7 @@ func (r *Rules) SubmitQuote(st State, req *model.SubmitQuoteRequest) (*model.Quo
 	}
 	q := &model.Quote{ID: protocol.QuoteID(tx.id), RFQ: rfq.ID, Token: t.ID, Requester: rfq.Requester, Bank: tx.caller.ID,
 		Expiry: req.Expiry, Recourse: req.Recourse, MaxAdvanceBP: policy.MaxAdvanceBP, TermsDigest: req.TermsDigest,
-		HolderSealedTerms: req.HolderSealedTerms, RegulatorSealedTerms: req.RegulatorSealedTerms,
+		HolderSealedTerms: req.HolderSealedTerms, BankSealedTerms: req.BankSealedTerms, RegulatorSealedTerms: req.RegulatorSealedTerms,
 		Advance: req.Advance.Stored(), Fee: req.Fee.Stored(), Status: model.QuoteOpen, CreatedAt: tx.now, UpdatedAt: tx.now, TxID: tx.id}
 	if err := tx.putQuote(q); err != nil {
 		return nil, err
@@ -222,9 +222,10 @@ func (r *Rules) AcceptQuote(st State, req *model.QuoteActionRequest) (*model.Tok
 	}
 	t.Status = model.TokenFinancing
 	t.Financing = &model.Financing{Bank: q.Bank, Requester: tx.caller.ID, BankEnvelope: inv.BankEnvelope, RequestedAt: tx.now,
-		Quote: &model.FinancingQuote{Quote: q.ID, RFQ: rfq.ID, Recourse: q.Recourse, MaxAdvanceBP: q.MaxAdvanceBP,
-			TermsDigest: q.TermsDigest, HolderSealedTerms: q.HolderSealedTerms, RegulatorSealedTerms: q.RegulatorSealedTerms,
-			Advance: q.Advance, Fee: q.Fee}}
+		Quote: &model.FinancingQuote{Quote: q.ID, RFQ: rfq.ID, Expiry: q.Expiry, Recourse: q.Recourse, MaxAdvanceBP: q.MaxAdvanceBP,
+			TermsDigest: q.TermsDigest, HolderSealedTerms: q.HolderSealedTerms, BankSealedTerms: q.BankSealedTerms,
+			RegulatorSealedTerms: q.RegulatorSealedTerms,
+			Advance:              q.Advance, Fee: q.Fee}}
 	if err := tx.putToken(t); err != nil {
 		return nil, err
 	}
@@ -360,4 +361,24 @@ func (r *Rules) RFQs(st State, req *model.PageRequest) (*model.Page[model.RFQVie
 		index = objRFQForBank
 	}
 	return readPage(st, index, req, tx.rfqView)
+}
+
+// GetQuote returns a quote to its bank, the holder that asked, the
+// operator or the regulator.
+func (r *Rules) GetQuote(st State, id string) (*model.QuoteView, error) {
+	tx, err := r.authorizeRead(st)
+	if err != nil {
+		return nil, err
+	}
+	if err := model.ValidateID("quote", id); err != nil {
+		return nil, err
+	}
+	q, err := mustGet[model.Quote](st, quoteKey(id), "quote", id)
+	if err != nil {
+		return nil, err
+	}
+	if c := tx.caller; c.ID != q.Bank && c.ID != q.Requester && c.Role != model.RoleOperator && c.Role != model.RoleRegulator {
+		return nil, denied("quote %s is not visible to %s", id, c.ID)
+	}
+	return &model.QuoteView{Quote: *q, Status: q.EffectiveStatus(tx.now)}, nil
 }

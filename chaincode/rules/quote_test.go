@@ -93,8 +93,12 @@ func TestQuotesTwoBanksCompete(t *testing.T) {
 	if v := must(r.GetRFQ(s.As(s.BankA), rfq.ID)); len(v.Quotes) != 1 || v.Quotes[0].Quote.ID != qa.ID || len(v.RFQ.Banks) != 1 {
 		t.Fatalf("BankA's view %+v", v)
 	}
-	// Nobody else sees the RFQ.
+	// Nobody else sees the RFQ, nor another bank's quote.
 	expectRefused(t, s.State, model.ErrForbidden, func() (*model.RFQView, error) { return r.GetRFQ(s.As(s.S2), rfq.ID) })
+	expectRefused(t, s.State, model.ErrForbidden, func() (*model.QuoteView, error) { return r.GetQuote(s.As(s.BankA), qb.ID) })
+	if v := must(r.GetQuote(s.As(s.Regulator), qb.ID)); v.Status != model.QuoteOpen || v.Quote.Bank != s.BankB.ID {
+		t.Fatalf("regulator's quote view %+v", v)
+	}
 
 	tok := must(r.AcceptQuote(s.As(s.S1), &model.QuoteActionRequest{Quote: qb.ID}))
 	if tok.Status != model.TokenFinancing || tok.Financing.Bank != s.BankB.ID || tok.Financing.Quote == nil || tok.Financing.WithRecourse() {
@@ -118,10 +122,12 @@ func TestQuotesTwoBanksCompete(t *testing.T) {
 
 	// The regulator opens the winning terms from the token and reconciles.
 	fq := tok.Financing.Quote
-	qt := must(protocol.OpenQuoteTerms(s.Regulator.Key, &model.Quote{ID: fq.Quote, RFQ: fq.RFQ, Bank: tok.Financing.Bank,
-		Recourse: fq.Recourse, Expiry: termsB.Expiry, TermsDigest: fq.TermsDigest}, fq.RegulatorSealedTerms))
+	qt := must(protocol.OpenQuoteTerms(s.Regulator.Key, tok.Financing.Quoted(), fq.RegulatorSealedTerms))
 	if qt.Terms != termsB || qt.Fee != 1 {
 		t.Fatalf("regulator opens %+v", qt)
+	}
+	if bt := must(protocol.OpenQuoteTerms(s.BankB.Key, tok.Financing.Quoted(), fq.BankSealedTerms)); bt.Terms != termsB {
+		t.Fatalf("bank opens %+v", bt)
 	}
 
 	// Accepting twice, or the other quote, is refused; the loser may not approve.

@@ -92,6 +92,7 @@ func (a *API) Register(r *gateway.Routes) {
 	a.registerReceivables(r)
 	a.registerTokens(r)
 	a.registerFinancing(r)
+	a.registerQuotes(r)
 	a.registerDisputes(r)
 	a.registerAudit(r)
 	if a.d.OPRF != nil {
