@@ -290,3 +290,23 @@ func (c *TierChainContract) RFQs(ctx ctxT, request string) (string, error) {
 func (c *TierChainContract) GetQuote(ctx ctxT, id string) (string, error) {
 	return encode(c.rules.GetQuote(newState(ctx), id))
 }
+
+// OfferResale: model.OfferResaleRequest → model.Token.
+func (c *TierChainContract) OfferResale(ctx ctxT, request string) (string, error) {
+	return call(ctx, request, c.rules.OfferResale)
+}
+
+// AcceptResale: model.AcceptResaleRequest → model.Token.
+func (c *TierChainContract) AcceptResale(ctx ctxT, request string) (string, error) {
+	return call(ctx, request, c.rules.AcceptResale)
+}
+
+// CancelResale: model.TokenActionRequest → model.Token.
+func (c *TierChainContract) CancelResale(ctx ctxT, request string) (string, error) {
+	return call(ctx, request, c.rules.CancelResale)
+}
+
+// ResaleOffers: model.PageRequest (owner = buyer bank) → model.Page[model.TokenView].
+func (c *TierChainContract) ResaleOffers(ctx ctxT, request string) (string, error) {
+	return call(ctx, request, c.rules.ResaleOffers)
+}

@@ -42,9 +42,13 @@ type Token struct {
 	Payment           *Payment    `json:"payment,omitempty"`
 	Freeze            *Freeze     `json:"freeze,omitempty"`
 	Default           *Default    `json:"default,omitempty"`
-	CreatedAt         time.Time   `json:"createdAt"`
-	UpdatedAt         time.Time   `json:"updatedAt"`
-	TxID              string      `json:"txId"`
+	// Resale is a pending offer by the holding bank to sell the piece to
+	// another bank; Resales the sales completed, oldest first.
+	Resale    *Resale   `json:"resale,omitempty"`
+	Resales   []Resale  `json:"resales,omitempty"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
+	TxID      string    `json:"txId"`
 }
 
 // Financing is a token's request at a bank.

@@ -40,7 +40,10 @@ const (
 	KindCancelQuotes       = "financing.rfq.cancel" // the holder withdraws its request for quotes
 	KindSubmitQuote        = "financing.quote"      // a bank's sealed quote (SubmitQuoteRequest)
 	KindWithdrawQuote      = "financing.quote.withdraw"
-	KindAcceptQuote        = "financing.quote.accept" // the holder accepts one quote: the token is FINANCING
+	KindAcceptQuote        = "financing.quote.accept"  // the holder accepts one quote: the token is FINANCING
+	KindOfferResale        = "financing.resale"        // the holding bank offers a financed piece to another bank
+	KindAcceptResale       = "financing.resale.accept" // the buyer paid the price and holds the piece
+	KindCancelResale       = "financing.resale.cancel"
 	KindDeclarePayment     = "payment.declare"
 	KindConfirmPayment     = "payment.confirm"
 	KindFreeze             = "token.freeze"

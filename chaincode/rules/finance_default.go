@@ -58,7 +58,9 @@ func (r *Rules) ExerciseRecourse(st State, req *model.TokenActionRequest) (*mode
 	if err != nil {
 		return nil, err
 	}
-	if t.Holder != tx.caller.ID || t.Financing == nil || t.Financing.Bank != tx.caller.ID {
+	// The financing bank, or a bank that bought the piece from it (the
+	// claim against the seller goes with the piece).
+	if t.Holder != tx.caller.ID || t.Financing == nil {
 		return nil, denied("token %s is not financed by %s", t.ID, tx.caller.ID)
 	}
 	if t.Status != model.TokenDefaulted || t.Default == nil {

@@ -31,6 +31,7 @@ const (
 	objRFQByHolder      = "tc.rfq.hold"        // requester, rfq → index
 	objQuote            = "tc.quote"           // id → Quote
 	objQuoteByRFQ       = "tc.quote.rfq"       // rfq, quote → index
+	objResaleForBank    = "tc.resale.bank"     // buyer, token → index (pending resale offers)
 )
 
 // indexValue is the value of index entries (Fabric deletes a key written

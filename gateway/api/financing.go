@@ -29,6 +29,7 @@ func (a *API) registerFinancing(r *gateway.Routes) {
 	r.GET("/financing-requests", a.financingRequests, model.RoleBank)
 	r.GET("/financing/policy", a.getFinancingPolicy)
 	r.PUT("/financing/policy", a.setFinancingPolicy, model.RoleOperator)
+	a.registerResale(r)
 }
 
 // FinancingRequest asks a bank to finance a token.

@@ -35,6 +35,10 @@ func TestQuotesBadInput(t *testing.T) {
 		{"quote rate above 100 %", "/v1/rfqs/r1/quotes", `{"terms":` + terms(10_001) + `}`, model.RoleBank, "terms"},
 		{"quote negative rate", "/v1/rfqs/r1/quotes", `{"terms":` + terms(-1) + `}`, model.RoleBank, "terms"},
 		{"quote fee not an amount", "/v1/rfqs/r1/quotes", `{"fee":"1.2.3","terms":` + terms(9000) + `}`, model.RoleBank, "fee"},
+		{"resale price not an amount", "/v1/tokens/t1/resale", `{"buyer":"bankA","price":"-5"}`, model.RoleBank, "price"},
+		{"resale without a price", "/v1/tokens/t1/resale", `{"buyer":"bankA"}`, model.RoleBank, "price"},
+		{"resale buyer not an ID", "/v1/tokens/t1/resale", `{"buyer":"bank A","price":"10.00"}`, model.RoleBank, "buyer"},
+		{"resale accepted without a payment reference", "/v1/tokens/t1/resale/accept", `{}`, model.RoleBank, "paymentRef"},
 	} {
 		req := httptest.NewRequestWithContext(t.Context(), "POST", c.path, strings.NewReader(c.body))
 		req.Header.Set("Authorization", "Bearer "+roleToken(c.role))

@@ -118,10 +118,10 @@ func (w *Wallet) BuildTermFinance(ctx context.Context, l Ledger, s TermFinanceSp
 type FinancingAmounts struct {
 	Terms        terms.Terms
 	MaxAdvanceBP int64 // the cap the advance was proven against
-	Face    uint64
-	Advance uint64
-	Fee     uint64
-	Quote   terms.Advance // Compute(Terms, Face, Fee, maturity)
+	Face         uint64
+	Advance      uint64
+	Fee          uint64
+	Quote        terms.Advance // Compute(Terms, Face, Fee, maturity)
 }
 
 // OpenFinancing opens the face, advance and fee of a token's financing

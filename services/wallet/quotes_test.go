@@ -102,4 +102,31 @@ func TestQuotes(t *testing.T) {
 			t.Fatalf("%s opens the financing %+v: %v", p.ID, got, err)
 		}
 	}
+
+	// BankA sells the piece on to BankB (forfaiting): only the two banks
+	// open the price; BankB's wallet then holds the piece.
+	resale := wallet.ResaleSpec{Seller: h.BankA.ID, Token: s.Root, Buyer: must(dir.Recipient(ctx, h.BankB.ID)), Auditor: must(dir.Auditor(ctx)), Price: 870}
+	if _, err := h.wallet.BuildResale(ctx, h.ledger(h.BankA), wallet.ResaleSpec{Seller: h.BankA.ID, Token: s.Root, Buyer: resale.Buyer,
+		Auditor: resale.Auditor, Price: rulestest.RootAmount + 1}); !errors.Is(err, wallet.ErrInvalidArgument) {
+		t.Fatalf("a price above face: %v", err)
+	}
+	if _, err := h.wallet.BuildResale(ctx, h.ledger(h.BankB), wallet.ResaleSpec{Seller: h.BankB.ID, Token: s.Root, Buyer: resale.Buyer,
+		Auditor: resale.Auditor, Price: 10}); err == nil {
+		t.Fatal("BankB offered a piece it does not hold")
+	}
+	offered := must(h.Rules.OfferResale(h.As(h.BankA), must(h.wallet.BuildResale(ctx, h.ledger(h.BankA), resale))))
+	ov := offered.View(h.Now)
+	for _, p := range []*rulestest.Party{h.BankA, h.BankB} {
+		if got, err := h.wallet.OpenResale(ctx, p.ID, &ov); err != nil || got.Price != 870 || got.Face != rulestest.RootAmount {
+			t.Fatalf("%s opens the resale %+v: %v", p.ID, got, err)
+		}
+	}
+	if _, err := h.wallet.OpenResale(ctx, h.S1.ID, &ov); !errors.Is(err, wallet.ErrNotFound) {
+		t.Fatalf("the seller of the receivable opens the resale: %v", err)
+	}
+	must(h.Rules.AcceptResale(h.As(h.BankB), &model.AcceptResaleRequest{Token: s.Root, PaymentRef: "FORFAIT-1"}))
+	h.sync(t, h.BankB)
+	if hb := h.holding(t, h.BankB, rulestest.RootAmount); hb.TokenID != s.Root {
+		t.Fatalf("the buyer holds %+v", hb)
+	}
 }
