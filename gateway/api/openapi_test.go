@@ -29,6 +29,7 @@ import (
 	"github.com/tierchain/tierchain/services/audit"
 	"github.com/tierchain/tierchain/services/store/storetest"
 	"github.com/tierchain/tierchain/services/wallet"
+	"github.com/tierchain/tierchain/services/webhook"
 	zkaudit "github.com/tierchain/tierchain/zk/audit"
 	"github.com/tierchain/tierchain/zk/envelope"
 	"github.com/tierchain/tierchain/zk/oprf"
@@ -446,6 +447,13 @@ var goSchemas = map[string]reflect.Type{
 	"ResaleRequest":       reflect.TypeFor[api.ResaleRequest](),
 	"AcceptResaleRequest": reflect.TypeFor[api.AcceptResaleRequest](),
 	"ResaleView":          reflect.TypeFor[api.ResaleView](),
+	// Webhooks (gateway/api/webhooks.go, services/webhook).
+	"WebhookRequest":      reflect.TypeFor[api.WebhookRequest](),
+	"WebhookEventType":    reflect.TypeFor[webhook.EventType](),
+	"WebhookSubscription": reflect.TypeFor[webhook.Subscription](),
+	"WebhookCreated":      reflect.TypeFor[api.WebhookCreated](),
+	"WebhookDelivery":     reflect.TypeFor[webhook.Delivery](),
+	"WebhookNotification": reflect.TypeFor[webhook.Notification](),
 	"FinancingView":       reflect.TypeFor[api.FinancingView](),
 	"Portfolio":           reflect.TypeFor[api.Portfolio](),
 	"Exposure":            reflect.TypeFor[api.Exposure](),
