@@ -142,17 +142,8 @@ func (s *QuoteStatement) Transcript(ctx Context) *transcript.Transcript {
 	t.AppendMessage("holder-sealed-terms", s.HolderSealedTerms)
 	t.AppendMessage("bank-sealed-terms", s.BankSealedTerms)
 	t.AppendMessage("regulator-sealed-terms", s.RegulatorSealedTerms)
-	for _, a := range []struct {
-		label string
-		ref   *AmountRef
-	}{{"advance", &s.Advance}, {"fee", &s.Fee}} {
-		t.AppendString("amount", a.label)
-		t.AppendElement("commitment", a.ref.Commitment.Element())
-		t.AppendMessage("handle", a.ref.Handle.Bytes())
-		t.AppendMessage("holder-envelope", a.ref.HolderEnvelope)
-		t.AppendMessage("bank-envelope", a.ref.BankEnvelope)
-		t.AppendMessage("regulator-envelope", a.ref.RegulatorEnvelope)
-	}
+	appendAmount(t, "advance", &s.Advance)
+	appendAmount(t, "fee", &s.Fee)
 	return t
 }
 

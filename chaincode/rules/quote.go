@@ -99,17 +99,11 @@ func (r *Rules) SubmitQuote(st State, req *model.SubmitQuoteRequest) (*model.Quo
 	stmt := &protocol.QuoteStatement{RFQ: rfq.ID, Token: t.ID, Requester: rfq.Requester, Bank: tx.caller.ID, Face: face,
 		Expiry: req.Expiry, Recourse: req.Recourse, MaxAdvanceBP: policy.MaxAdvanceBP, TermsDigest: req.TermsDigest,
 		HolderSealedTerms: req.HolderSealedTerms, BankSealedTerms: req.BankSealedTerms, RegulatorSealedTerms: req.RegulatorSealedTerms}
-	for _, a := range []struct {
-		field string
-		in    *model.SealedAmount
-		ref   *protocol.AmountRef
-	}{{"advance", &req.Advance, &stmt.Advance}, {"fee", &req.Fee, &stmt.Fee}} {
-		c, h, err := protocol.DecodeAudited(a.field, a.in.Commitment, a.in.Handle)
-		if err != nil {
-			return nil, err
-		}
-		*a.ref = protocol.AmountRef{Commitment: c, Handle: h, HolderEnvelope: a.in.HolderEnvelope,
-			BankEnvelope: a.in.BankEnvelope, RegulatorEnvelope: a.in.RegulatorEnvelope}
+	if stmt.Advance, err = protocol.DecodeAmountRef("advance", &req.Advance); err != nil {
+		return nil, err
+	}
+	if stmt.Fee, err = protocol.DecodeAmountRef("fee", &req.Fee); err != nil {
+		return nil, err
 	}
 	if stmt.AuditKey, err = tx.auditKey(); err != nil {
 		return nil, err

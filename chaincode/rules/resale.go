@@ -39,13 +39,11 @@ func (r *Rules) OfferResale(st State, req *model.OfferResaleRequest) (*model.Tok
 	if err != nil {
 		return nil, internal("stored token commitment: %v", err)
 	}
-	pc, ph, err := protocol.DecodeAudited("price", req.Price.Commitment, req.Price.Handle)
+	price, err := protocol.DecodeAmountRef("price", &req.Price)
 	if err != nil {
 		return nil, err
 	}
-	stmt := &protocol.ResaleStatement{Token: t.ID, Seller: tx.caller.ID, Buyer: req.Buyer, Face: face, BankEnvelope: req.BankEnvelope,
-		Price: protocol.AmountRef{Commitment: pc, Handle: ph, HolderEnvelope: req.Price.HolderEnvelope,
-			BankEnvelope: req.Price.BankEnvelope, RegulatorEnvelope: req.Price.RegulatorEnvelope}}
+	stmt := &protocol.ResaleStatement{Token: t.ID, Seller: tx.caller.ID, Buyer: req.Buyer, Face: face, BankEnvelope: req.BankEnvelope, Price: price}
 	if stmt.AuditKey, err = tx.auditKey(); err != nil {
 		return nil, err
 	}
