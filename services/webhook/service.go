@@ -230,6 +230,55 @@ func (s *Service) HandleEvent(ctx context.Context, ev model.Event) (int, error) 
 	return s.enqueue(ctx, noticesOf(ev))
 }
 
+// ReceiveEvent is HandleEvent for an event feed's callback (the gateway's
+// ledger feed calls it for every chaincode event of its peer): a failure
+// is logged, and the event is handled again when the feed replays it.
+func (s *Service) ReceiveEvent(ctx context.Context, ev model.Event) {
+	if _, err := s.HandleEvent(ctx, ev); err != nil {
+		s.cfg.Logger.LogAttrs(ctx, slog.LevelError, "webhook: event not queued", slog.String("tx", ev.TxID),
+			slog.String("kind", ev.Kind), slog.String("error", err.Error()))
+	}
+}
+
+// TokenLister lists the tokens a bank holds (the gateway's ledger or its
+// read model).
+type TokenLister func(ctx context.Context, bank string) ([]model.TokenView, error)
+
+// SweepMaturities runs MaturityDue for every enterprise with a
+// subscription that holds tokens, as of now with horizon: call it daily.
+func (s *Service) SweepMaturities(ctx context.Context, list TokenLister, horizon time.Duration) (int, error) {
+	rows, err := s.db.SQL.QueryContext(ctx, `SELECT DISTINCT enterprise FROM webhook_subscriptions ORDER BY enterprise`)
+	if err != nil {
+		return 0, err
+	}
+	var ents []string
+	for rows.Next() {
+		var e string
+		if err := rows.Scan(&e); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ents = append(ents, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	added, now := 0, s.cfg.Now()
+	for _, e := range ents {
+		tokens, err := list(ctx, e)
+		if err != nil {
+			return added, err
+		}
+		n, err := s.MaturityDue(ctx, e, tokens, now, horizon)
+		added += n
+		if err != nil {
+			return added, err
+		}
+	}
+	return added, nil
+}
+
 // MaturityDue notifies bank of each token it holds FINANCED (or
 // DEFAULTED) that matures by now + horizon: once per token.
 func (s *Service) MaturityDue(ctx context.Context, bank string, tokens []model.TokenView, now time.Time, horizon time.Duration) (int, error) {

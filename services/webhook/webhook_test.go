@@ -325,3 +325,43 @@ func FuzzVerify(f *testing.F) {
 		}
 	})
 }
+
+// TestSweepMaturities: the sweep asks for each subscriber's tokens and
+// notifies each financed piece due within the horizon once, however often
+// it runs.
+func TestSweepMaturities(t *testing.T) {
+	ctx := context.Background()
+	clk := &clock{t: time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)}
+	svc := must(webhook.New(ctx, storetest.SQLite(t), webhook.Config{Now: clk.Now}))
+	must2(svc.Subscribe(ctx, "bankA", "https://bank.example/hook", []webhook.EventType{webhook.MaturityDue}))
+	asked := map[string]int{}
+	list := func(_ context.Context, bank string) ([]model.TokenView, error) {
+		asked[bank]++
+		return []model.TokenView{
+			{Token: model.Token{ID: "due", Holder: bank, Maturity: clk.Now().Add(24 * time.Hour)}, LedgerStatus: model.TokenFinanced},
+			{Token: model.Token{ID: "later", Holder: bank, Maturity: clk.Now().AddDate(0, 1, 0)}, LedgerStatus: model.TokenFinanced},
+			{Token: model.Token{ID: "paid", Holder: bank, Maturity: clk.Now()}, LedgerStatus: model.TokenPaying},
+		}, nil
+	}
+	for i := range 2 {
+		n, err := svc.SweepMaturities(ctx, list, 72*time.Hour)
+		if err != nil || n != 1-i {
+			t.Fatalf("sweep %d added %d: %v", i, n, err)
+		}
+	}
+	if asked["bankA"] != 2 || len(asked) != 1 {
+		t.Fatalf("asked %v", asked)
+	}
+	// The gateway's feed callback queues as HandleEvent does.
+	svc.ReceiveEvent(ctx, quoteEvents()[0])
+	if ds := must(svc.Deliveries(ctx, "bankA", 10)); len(ds) != 1 || ds[0].Type != webhook.MaturityDue {
+		t.Fatalf("deliveries %+v (a maturity-only subscription got another type)", ds)
+	}
+}
+
+func must2[A, B any](a A, _ B, err error) A {
+	if err != nil {
+		panic(err)
+	}
+	return a
+}
