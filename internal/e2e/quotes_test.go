@@ -210,6 +210,33 @@ func TestQuotesOnRealNetwork(t *testing.T) {
 	if _, err := protocol.CheckQuoteAmounts(qt, 400_000_00, adv.Value, fee.Value, root.Maturity); err != nil {
 		t.Fatalf("regulator's reconciliation: %v", err)
 	}
+
+	// Forfaiting: the loser cannot sell a piece it does not hold; the
+	// winner sells it to the loser at a price only they and the regulator
+	// open; the loser then holds it.
+	offer := func(seller, buyer *party) *model.OfferResaleRequest {
+		return must(protocol.BuildResale(w.ctx, protocol.ResaleInput{Token: protocol.OpenedToken{ID: root.ID, Opening: o},
+			Seller: seller.recipient(), Buyer: buyer.recipient(), Price: 385_000_00}, w.auditor, nil))
+	}
+	before = height(t, tier1.conn)
+	refusedByEndorsers(t, "reselling a piece that is not the seller's", loser.submit(t, "OfferResale", offer(loser, winner), nil), model.CodeForbidden)
+	if h := height(t, tier1.conn); h != before {
+		t.Fatalf("chain height %d after a refused resale, was %d", h, before)
+	}
+	winner.must(t, "OfferResale", offer(winner, loser), nil)
+	var sold model.Token
+	loser.must(t, "AcceptResale", &model.AcceptResaleRequest{Token: root.ID, PaymentRef: "SWIFT-FORFAIT-E2E"}, &sold)
+	tok = regulator.token(t, root.ID)
+	if tok.Holder != loser.id || tok.Status != model.TokenFinanced || len(tok.Resales) != 1 {
+		t.Fatalf("after the resale: %s held by %s, %d sales", tok.Status, tok.Holder, len(tok.Resales))
+	}
+	price := tok.Resales[0].Price
+	for _, k := range []*party{winner, loser, regulator} {
+		env := map[*party][]byte{winner: price.HolderEnvelope, loser: price.BankEnvelope, regulator: price.RegulatorEnvelope}[k]
+		if got := must(envelope.Open(k.key, env, protocol.OutputBinding(must(decodeC(price.Commitment)), protocol.PurposePrice))); got.Value != 385_000_00 {
+			t.Fatalf("%s opens the price to %d", k.id, got.Value)
+		}
+	}
 }
 
 // TestExpiredQuoteOnRealNetwork: a quote that expires before the holder
