@@ -1,16 +1,10 @@
 package api_test
 
 import (
-	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
-	"slices"
-	"strings"
 	"testing"
 
 	"github.com/tierchain/tierchain/chaincode/model"
-	"github.com/tierchain/tierchain/internal/problem"
 )
 
 // TestQuotesBadInput: malformed requests for quotes and quotes are refused
@@ -40,20 +34,6 @@ func TestQuotesBadInput(t *testing.T) {
 		{"resale buyer not an ID", "/v1/tokens/t1/resale", `{"buyer":"bank A","price":"10.00"}`, model.RoleBank, "buyer"},
 		{"resale accepted without a payment reference", "/v1/tokens/t1/resale/accept", `{}`, model.RoleBank, "paymentRef"},
 	} {
-		req := httptest.NewRequestWithContext(t.Context(), "POST", c.path, strings.NewReader(c.body))
-		req.Header.Set("Authorization", "Bearer "+roleToken(c.role))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Idempotency-Key", fmt.Sprintf("quotes-bad-%d", i))
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		var p problem.Problem
-		if rec.Code != http.StatusBadRequest || !strings.HasPrefix(rec.Header().Get("Content-Type"), "application/problem+json") ||
-			json.Unmarshal(rec.Body.Bytes(), &p) != nil {
-			t.Errorf("%s: %d %s %s", c.name, rec.Code, rec.Header().Get("Content-Type"), rec.Body)
-			continue
-		}
-		if !slices.ContainsFunc(p.Errors, func(e problem.FieldError) bool { return e.Field == c.field }) {
-			t.Errorf("%s: errors %+v do not name %s", c.name, p.Errors, c.field)
-		}
+		expectFieldProblem(t, h, "POST", c.path, c.role, c.body, fmt.Sprintf("quotes-bad-%d", i), c.field)
 	}
 }
