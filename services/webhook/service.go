@@ -43,6 +43,9 @@ type Config struct {
 	MaxBackoff time.Duration
 	Batch      int           // rows per Deliver pass
 	Lease      time.Duration // how long a row being sent is reserved for this deliverer
+	// MasterKey, when set (MasterKeySize bytes), encrypts the subscriptions'
+	// secrets at rest (AES-256-GCM); without it they are stored as they are.
+	MasterKey []byte
 }
 
 // Service keeps subscriptions and the outbox, and delivers.
@@ -79,6 +82,9 @@ func New(ctx context.Context, db *store.DB, cfg Config) (*Service, error) {
 	}
 	if cfg.Lease <= 0 {
 		cfg.Lease = DefaultLease
+	}
+	if cfg.MasterKey != nil && len(cfg.MasterKey) != MasterKeySize {
+		return nil, fmt.Errorf("webhook: master key of %d bytes, want %d", len(cfg.MasterKey), MasterKeySize)
 	}
 	if err := db.Migrate(ctx, component, migrations(db.Dialect)); err != nil {
 		return nil, err
@@ -150,6 +156,10 @@ func (s *Service) Subscribe(ctx context.Context, enterprise, rawURL string, even
 	if _, err := io.ReadFull(s.cfg.Random, secret); err != nil {
 		return nil, nil, err
 	}
+	stored, err := s.sealSecret(id, secret)
+	if err != nil {
+		return nil, nil, err
+	}
 	now := s.cfg.Now()
 	err = s.db.InTx(ctx, func(tx *sql.Tx) error {
 		var n int
@@ -160,7 +170,7 @@ func (s *Service) Subscribe(ctx context.Context, enterprise, rawURL string, even
 			return ErrTooMany.with(enterprise)
 		}
 		_, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO webhook_subscriptions (id, enterprise, url, events, secret, created_at)
-			VALUES (?, ?, ?, ?, ?, ?)`), id, enterprise, rawURL, strings.Join(names, " "), secret, now.UnixMilli())
+			VALUES (?, ?, ?, ?, ?, ?)`), id, enterprise, rawURL, strings.Join(names, " "), stored, now.UnixMilli())
 		return err
 	})
 	if err != nil {
@@ -367,9 +377,9 @@ func (s *Service) backoff(n int) time.Duration {
 
 // due is one outbox row ready to send.
 type due struct {
-	id, url, typ string
-	secret, body []byte
-	attempts     int
+	id, sub, url, typ string
+	secret, body      []byte
+	attempts          int
 }
 
 // Deliver makes one pass over the due notifications: each is leased, sent
@@ -377,7 +387,7 @@ type due struct {
 // how many were delivered and how many failed this pass.
 func (s *Service) Deliver(ctx context.Context) (delivered, failed int, err error) {
 	now := s.cfg.Now()
-	rows, err := s.db.SQL.QueryContext(ctx, s.db.Rebind(`SELECT o.id, s.url, o.event_type, s.secret, o.payload, o.attempts
+	rows, err := s.db.SQL.QueryContext(ctx, s.db.Rebind(`SELECT o.id, s.id, s.url, o.event_type, s.secret, o.payload, o.attempts
 		FROM webhook_outbox o JOIN webhook_subscriptions s ON s.id = o.subscription_id
 		WHERE o.delivered_at IS NULL AND o.next_attempt_at <= ? AND o.lease_until <= ?
 		ORDER BY o.next_attempt_at, o.created_at, o.id LIMIT ?`), now.UnixMilli(), now.UnixMilli(), s.cfg.Batch)
@@ -387,7 +397,7 @@ func (s *Service) Deliver(ctx context.Context) (delivered, failed int, err error
 	var batch []due
 	for rows.Next() {
 		var d due
-		if err := rows.Scan(&d.id, &d.url, &d.typ, &d.secret, &d.body, &d.attempts); err != nil {
+		if err := rows.Scan(&d.id, &d.sub, &d.url, &d.typ, &d.secret, &d.body, &d.attempts); err != nil {
 			rows.Close()
 			return 0, 0, err
 		}
@@ -408,7 +418,12 @@ func (s *Service) Deliver(ctx context.Context) (delivered, failed int, err error
 		if n, _ := res.RowsAffected(); n != 1 {
 			continue
 		}
-		sendErr := s.send(ctx, d)
+		var sendErr error
+		if d.secret, err = s.openSecret(d.sub, d.secret); err != nil {
+			sendErr = err // not sent unsigned: retried, and logged, until the key is right
+		} else {
+			sendErr = s.send(ctx, d)
+		}
 		done := s.cfg.Now()
 		if sendErr == nil {
 			_, err = s.db.SQL.ExecContext(ctx, s.db.Rebind(`UPDATE webhook_outbox SET delivered_at = ?, attempts = ?, lease_until = 0, last_error = ''

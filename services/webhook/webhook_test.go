@@ -1,6 +1,7 @@
 package webhook_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -364,4 +365,43 @@ func must2[A, B any](a A, _ B, err error) A {
 		panic(err)
 	}
 	return a
+}
+
+// TestSecretsSealedAtRest: with a master key the database holds no
+// secret in clear; deliveries are still signed with it; under another
+// master key nothing is sent unsigned, the notification waits.
+func TestSecretsSealedAtRest(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.SQLite(t)
+	clk := &clock{t: time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)}
+	key := bytes.Repeat([]byte{7}, webhook.MasterKeySize)
+	svc := must(webhook.New(ctx, db, webhook.Config{Now: clk.Now, MasterKey: key}))
+	rcv := &receiver{t: t, now: clk.Now, got: map[string]int{}, types: map[string]webhook.EventType{}}
+	rcv.start()
+	defer rcv.stop()
+	_, secret, err := svc.Subscribe(ctx, "bankA", "http://"+rcv.addr+"/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rcv.secret = secret
+	var stored []byte
+	if err := db.SQL.QueryRowContext(ctx, "SELECT secret FROM webhook_subscriptions").Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(stored, secret) {
+		t.Fatal("the secret is stored in clear")
+	}
+	must(svc.HandleEvent(ctx, quoteEvents()[0]))
+
+	other := must(webhook.New(ctx, db, webhook.Config{Now: clk.Now, MasterKey: bytes.Repeat([]byte{8}, webhook.MasterKeySize)}))
+	if delivered, failed, err := other.Deliver(ctx); err != nil || delivered != 0 || failed != 1 {
+		t.Fatalf("under another key: %d delivered, %d failed, %v", delivered, failed, err)
+	}
+	if _, err := webhook.New(ctx, db, webhook.Config{MasterKey: []byte("short")}); err == nil {
+		t.Fatal("a short master key was taken")
+	}
+	clk.add(time.Minute)
+	if delivered, failed, err := svc.Deliver(ctx); err != nil || delivered != 1 || failed != 0 || rcv.badSig != 0 {
+		t.Fatalf("with the key: %d delivered, %d failed, %v, %d bad signatures", delivered, failed, err, rcv.badSig)
+	}
 }
