@@ -250,3 +250,63 @@ func (c *TierChainContract) ExerciseRecourse(ctx ctxT, request string) (string, 
 func (c *TierChainContract) SettleRecourse(ctx ctxT, request string) (string, error) {
 	return call(ctx, request, c.rules.SettleRecourse)
 }
+
+// RequestQuotes: model.RequestQuotesRequest → model.RFQ.
+func (c *TierChainContract) RequestQuotes(ctx ctxT, request string) (string, error) {
+	return call(ctx, request, c.rules.RequestQuotes)
+}
+
+// SubmitQuote: model.SubmitQuoteRequest → model.Quote.
+func (c *TierChainContract) SubmitQuote(ctx ctxT, request string) (string, error) {
+	return call(ctx, request, c.rules.SubmitQuote)
+}
+
+// WithdrawQuote: model.QuoteActionRequest → model.Quote.
+func (c *TierChainContract) WithdrawQuote(ctx ctxT, request string) (string, error) {
+	return call(ctx, request, c.rules.WithdrawQuote)
+}
+
+// CancelQuotes: model.RFQActionRequest → model.RFQ.
+func (c *TierChainContract) CancelQuotes(ctx ctxT, request string) (string, error) {
+	return call(ctx, request, c.rules.CancelQuotes)
+}
+
+// AcceptQuote: model.QuoteActionRequest → model.Token (FINANCING).
+func (c *TierChainContract) AcceptQuote(ctx ctxT, request string) (string, error) {
+	return call(ctx, request, c.rules.AcceptQuote)
+}
+
+// GetRFQ returns a request for quotes with the quotes the caller may see.
+func (c *TierChainContract) GetRFQ(ctx ctxT, id string) (string, error) {
+	return encode(c.rules.GetRFQ(newState(ctx), id))
+}
+
+// RFQs: model.PageRequest (owner = holder or bank) → model.Page[model.RFQView].
+func (c *TierChainContract) RFQs(ctx ctxT, request string) (string, error) {
+	return call(ctx, request, c.rules.RFQs)
+}
+
+// GetQuote returns a quote to its bank, its holder, the operator or the regulator.
+func (c *TierChainContract) GetQuote(ctx ctxT, id string) (string, error) {
+	return encode(c.rules.GetQuote(newState(ctx), id))
+}
+
+// OfferResale: model.OfferResaleRequest → model.Token.
+func (c *TierChainContract) OfferResale(ctx ctxT, request string) (string, error) {
+	return call(ctx, request, c.rules.OfferResale)
+}
+
+// AcceptResale: model.AcceptResaleRequest → model.Token.
+func (c *TierChainContract) AcceptResale(ctx ctxT, request string) (string, error) {
+	return call(ctx, request, c.rules.AcceptResale)
+}
+
+// CancelResale: model.TokenActionRequest → model.Token.
+func (c *TierChainContract) CancelResale(ctx ctxT, request string) (string, error) {
+	return call(ctx, request, c.rules.CancelResale)
+}
+
+// ResaleOffers: model.PageRequest (owner = buyer bank) → model.Page[model.TokenView].
+func (c *TierChainContract) ResaleOffers(ctx ctxT, request string) (string, error) {
+	return call(ctx, request, c.rules.ResaleOffers)
+}

@@ -24,6 +24,7 @@ type Event struct {
 	CreditLines []CreditLineChange `json:"creditLines,omitempty"`
 	Tokens      []TokenChange      `json:"tokens,omitempty"`
 	Disputes    []DisputeChange    `json:"disputes,omitempty"`
+	Quotes      []QuoteChange      `json:"quotes,omitempty"`
 }
 
 // EnterpriseChange is an enterprise registered, suspended or reactivated.

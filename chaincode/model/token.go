@@ -42,9 +42,13 @@ type Token struct {
 	Payment           *Payment    `json:"payment,omitempty"`
 	Freeze            *Freeze     `json:"freeze,omitempty"`
 	Default           *Default    `json:"default,omitempty"`
-	CreatedAt         time.Time   `json:"createdAt"`
-	UpdatedAt         time.Time   `json:"updatedAt"`
-	TxID              string      `json:"txId"`
+	// Resale is a pending offer by the holding bank to sell the piece to
+	// another bank; Resales the sales completed, oldest first.
+	Resale    *Resale   `json:"resale,omitempty"`
+	Resales   []Resale  `json:"resales,omitempty"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
+	TxID      string    `json:"txId"`
 }
 
 // Financing is a token's request at a bank.
@@ -59,6 +63,33 @@ type Financing struct {
 	// Terms, for a financing requested with terms (TermFinanceRequest):
 	// BankEnvelope is then bound to the commitment alone.
 	Terms *FinancingTerms `json:"terms,omitempty"`
+	// Quote, for a financing by a bank's accepted quote (AcceptQuote):
+	// the terms are sealed; BankEnvelope is bound to the commitment alone.
+	Quote *FinancingQuote `json:"quote,omitempty"`
+}
+
+// WithRecourse reports whether the financing lets the bank claim against
+// the seller on default.
+func (f *Financing) WithRecourse() bool {
+	switch {
+	case f.Terms != nil:
+		return f.Terms.Terms.Recourse
+	case f.Quote != nil:
+		return f.Quote.Recourse
+	}
+	return false
+}
+
+// Amounts returns the financing's advance and fee, or nils for a
+// financing without terms.
+func (f *Financing) Amounts() (advance, fee *SealedAmount) {
+	switch {
+	case f.Terms != nil:
+		return f.Terms.Advance, f.Terms.Fee
+	case f.Quote != nil:
+		return f.Quote.Advance, f.Quote.Fee
+	}
+	return nil, nil
 }
 
 // Payment is the core's declaration that it paid a token's holder.

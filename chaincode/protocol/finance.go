@@ -86,18 +86,31 @@ func (s *FinanceStatement) Transcript(ctx Context) *transcript.Transcript {
 		appendOutput(t, o.Holder, o.Commitment, o.Handle, o.HolderEnvelope, o.RegulatorEnvelope)
 	}
 	t.AppendMessage("bank-envelope", s.BankEnvelope)
-	for _, a := range []struct {
-		label string
-		ref   *AmountRef
-	}{{"advance", &s.Advance}, {"fee", &s.Fee}} {
-		t.AppendString("amount", a.label)
-		t.AppendElement("commitment", a.ref.Commitment.Element())
-		t.AppendMessage("handle", a.ref.Handle.Bytes())
-		t.AppendMessage("holder-envelope", a.ref.HolderEnvelope)
-		t.AppendMessage("bank-envelope", a.ref.BankEnvelope)
-		t.AppendMessage("regulator-envelope", a.ref.RegulatorEnvelope)
-	}
+	appendAmount(t, "advance", &s.Advance)
+	appendAmount(t, "fee", &s.Fee)
 	return t
+}
+
+// appendAmount binds a financing's confidential amount: its label, its
+// commitment, handle and three envelopes.
+func appendAmount(t *transcript.Transcript, label string, a *AmountRef) {
+	t.AppendString("amount", label)
+	t.AppendElement("commitment", a.Commitment.Element())
+	t.AppendMessage("handle", a.Handle.Bytes())
+	t.AppendMessage("holder-envelope", a.HolderEnvelope)
+	t.AppendMessage("bank-envelope", a.BankEnvelope)
+	t.AppendMessage("regulator-envelope", a.RegulatorEnvelope)
+}
+
+// DecodeAmountRef decodes a sealed amount of a request (commitment and
+// handle canonical) into its public side.
+func DecodeAmountRef(field string, a *model.SealedAmount) (AmountRef, error) {
+	c, h, err := DecodeAudited(field, a.Commitment, a.Handle)
+	if err != nil {
+		return AmountRef{}, err
+	}
+	return AmountRef{Commitment: c, Handle: h, HolderEnvelope: a.HolderEnvelope, BankEnvelope: a.BankEnvelope,
+		RegulatorEnvelope: a.RegulatorEnvelope}, nil
 }
 
 // scaled returns k·c (public k and c: variable time).
@@ -257,27 +270,12 @@ func BuildTermFinance(ctx Context, in FinanceInput, aud Auditor, rand io.Reader)
 		return nil, none, err
 	}
 	s.BankEnvelope, req.BankEnvelope = bankEnv, bankEnv
-	for _, a := range []struct {
-		o       pedersen.Opening
-		purpose string
-		ref     *AmountRef
-		out     *model.SealedAmount
-	}{{advOpening, PurposeAdvance, &s.Advance, &req.Advance}, {feeOpening, PurposeFee, &s.Fee, &req.Fee}} {
-		ac := a.o.Commitment()
-		*a.ref = AmountRef{Commitment: ac, Handle: audit.NewHandle(aud.AuditKey, a.o.Blinding)}
-		for _, seal := range []struct {
-			to  *envelope.PublicKey
-			dst *[]byte
-		}{{in.Requester.Key, &a.ref.HolderEnvelope}, {in.Bank.Key, &a.ref.BankEnvelope}, {aud.EncryptionKey, &a.ref.RegulatorEnvelope}} {
-			if seal.to == nil {
-				return nil, none, invalidArg("builder: missing auditor key")
-			}
-			if *seal.dst, err = envelope.Seal(seal.to, a.o, OutputBinding(ac, a.purpose), rand); err != nil {
-				return nil, none, err
-			}
-		}
-		*a.out = model.SealedAmount{Commitment: ac.Bytes(), Handle: a.ref.Handle.Bytes(),
-			HolderEnvelope: a.ref.HolderEnvelope, BankEnvelope: a.ref.BankEnvelope, RegulatorEnvelope: a.ref.RegulatorEnvelope}
+	if in.Requester.Key == nil || in.Bank.Key == nil || aud.AuditKey == nil || aud.EncryptionKey == nil {
+		return nil, none, invalidArg("builder: missing auditor key")
+	}
+	if err := sealAmounts(in.Requester.Key, in.Bank.Key, aud, rand, []sealTarget{
+		{advOpening, PurposeAdvance, &s.Advance, &req.Advance}, {feeOpening, PurposeFee, &s.Fee, &req.Fee}}); err != nil {
+		return nil, none, err
 	}
 
 	base := s.Transcript(ctx)

@@ -36,6 +36,14 @@ const (
 	KindDeclareDefault     = "financing.default"
 	KindExerciseRecourse   = "financing.recourse"
 	KindSettleRecourse     = "financing.recourse.repaid"
+	KindRequestQuotes      = "financing.rfq"        // the holder asks several banks for quotes
+	KindCancelQuotes       = "financing.rfq.cancel" // the holder withdraws its request for quotes
+	KindSubmitQuote        = "financing.quote"      // a bank's sealed quote (SubmitQuoteRequest)
+	KindWithdrawQuote      = "financing.quote.withdraw"
+	KindAcceptQuote        = "financing.quote.accept"  // the holder accepts one quote: the token is FINANCING
+	KindOfferResale        = "financing.resale"        // the holding bank offers a financed piece to another bank
+	KindAcceptResale       = "financing.resale.accept" // the buyer paid the price and holds the piece
+	KindCancelResale       = "financing.resale.cancel"
 	KindDeclarePayment     = "payment.declare"
 	KindConfirmPayment     = "payment.confirm"
 	KindFreeze             = "token.freeze"
@@ -66,6 +74,16 @@ type Context struct {
 func TokenID(txID string, index int) string {
 	h := sha256.Sum256([]byte("tierchain/token/v1\x00" + txID + "\x00" + strconv.Itoa(index)))
 	return "t" + hex.EncodeToString(h[:16])
+}
+
+// RFQID and QuoteID derive the IDs of the request for quotes or the
+// quote a transaction creates.
+func RFQID(txID string) string   { return derivedID("r", "tierchain/rfq/v1", txID) }
+func QuoteID(txID string) string { return derivedID("q", "tierchain/quote/v1", txID) }
+
+func derivedID(prefix, label, txID string) string {
+	h := sha256.Sum256([]byte(label + "\x00" + txID))
+	return prefix + hex.EncodeToString(h[:16])
 }
 
 // OutputBinding is what an output's envelope is sealed to. Output token IDs

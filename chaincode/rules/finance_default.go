@@ -58,13 +58,15 @@ func (r *Rules) ExerciseRecourse(st State, req *model.TokenActionRequest) (*mode
 	if err != nil {
 		return nil, err
 	}
-	if t.Holder != tx.caller.ID || t.Financing == nil || t.Financing.Bank != tx.caller.ID {
+	// The financing bank, or a bank that bought the piece from it (the
+	// claim against the seller goes with the piece).
+	if t.Holder != tx.caller.ID || t.Financing == nil {
 		return nil, denied("token %s is not financed by %s", t.ID, tx.caller.ID)
 	}
 	if t.Status != model.TokenDefaulted || t.Default == nil {
 		return nil, invalidState("token %s is %s, not DEFAULTED", t.ID, t.EffectiveStatus(tx.now))
 	}
-	if t.Financing.Terms == nil || !t.Financing.Terms.Terms.Recourse {
+	if !t.Financing.WithRecourse() {
 		return nil, invalidState("token %s was financed without recourse: the bank bears the loss", t.ID)
 	}
 	t.Default.RecourseAgainst, t.Default.RecourseRef, t.Default.RecourseAt = t.Financing.Requester, req.Reason, tx.now

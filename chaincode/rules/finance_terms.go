@@ -98,17 +98,11 @@ func (r *Rules) RequestTermFinancing(st State, req *model.TermFinanceRequest) ([
 				HolderEnvelope: o.HolderEnvelope, RegulatorEnvelope: o.RegulatorEnvelope})
 		}
 	}
-	for _, a := range []struct {
-		field string
-		in    *model.SealedAmount
-		ref   *protocol.AmountRef
-	}{{"advance", &req.Advance, &stmt.Advance}, {"fee", &req.Fee, &stmt.Fee}} {
-		c, h, err := protocol.DecodeAudited(a.field, a.in.Commitment, a.in.Handle)
-		if err != nil {
-			return nil, err
-		}
-		*a.ref = protocol.AmountRef{Commitment: c, Handle: h, HolderEnvelope: a.in.HolderEnvelope,
-			BankEnvelope: a.in.BankEnvelope, RegulatorEnvelope: a.in.RegulatorEnvelope}
+	if stmt.Advance, err = protocol.DecodeAmountRef("advance", &req.Advance); err != nil {
+		return nil, err
+	}
+	if stmt.Fee, err = protocol.DecodeAmountRef("fee", &req.Fee); err != nil {
+		return nil, err
 	}
 	if stmt.AuditKey, err = tx.auditKey(); err != nil {
 		return nil, err

@@ -26,6 +26,12 @@ const (
 	objTokenByIssuer    = "tc.token.iss"       // issuer, token → index
 	objFinancingForBank = "tc.fin.bank"        // bank, token → index (pending requests)
 	objLeaf             = "tc.leaf"            // root, token → index: the receivable's unspent, unsettled tokens
+	objRFQ              = "tc.rfq"             // id → RFQ
+	objRFQForBank       = "tc.rfq.bank"        // bank, rfq → index (the banks invited)
+	objRFQByHolder      = "tc.rfq.hold"        // requester, rfq → index
+	objQuote            = "tc.quote"           // id → Quote
+	objQuoteByRFQ       = "tc.quote.rfq"       // rfq, quote → index
+	objResaleForBank    = "tc.resale.bank"     // buyer, token → index (pending resale offers)
 )
 
 // indexValue is the value of index entries (Fabric deletes a key written
@@ -76,6 +82,8 @@ func bootstrapKey() string                    { return CompositeKey(objPlatform,
 func invoiceKey(id string) string             { return CompositeKey(objInvoice, id) }
 func creditLineKey(core, bank string) string  { return CompositeKey(objCreditLine, core, bank) }
 func tokenKey(id string) string               { return CompositeKey(objToken, id) }
+func rfqKey(id string) string                 { return CompositeKey(objRFQ, id) }
+func quoteKey(id string) string               { return CompositeKey(objQuote, id) }
 
 // lastAttr is the ID at the end of an index key.
 func lastAttr(key string) (string, error) {

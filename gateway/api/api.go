@@ -29,6 +29,7 @@ import (
 	"github.com/tierchain/tierchain/services/indexer"
 	"github.com/tierchain/tierchain/services/invoice"
 	"github.com/tierchain/tierchain/services/wallet"
+	"github.com/tierchain/tierchain/services/webhook"
 	"github.com/tierchain/tierchain/zk/oprf"
 )
 
@@ -83,6 +84,7 @@ type API struct {
 	oprfLimit *limiter
 	keys      *keyCache
 	receipts  chan model.Event // ReceiveEvent's queue for RunReceipts
+	webhooks  *webhook.Service // SetWebhooks (webhooks.go)
 }
 
 // New returns the API.
@@ -104,6 +106,8 @@ func (a *API) Register(r *gateway.Routes) {
 	a.registerReceivables(r)
 	a.registerTokens(r)
 	a.registerFinancing(r)
+	a.registerQuotes(r)
+	a.registerWebhooks(r)
 	a.registerDisputes(r)
 	a.registerAudit(r)
 	if a.d.OPRF != nil {

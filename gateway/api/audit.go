@@ -33,6 +33,7 @@ func (a *API) registerAudit(r *gateway.Routes) {
 	r.GET("/audit/concentration", a.concentration, reg)
 	r.GET("/audit/credit-lines", a.auditCreditLines, reg)
 	r.GET("/audit/reuse-attempts", a.reuseAttempts, reg)
+	r.GET("/audit/financing", a.auditFinancing, reg)
 }
 
 // auditTime reads ?at= (RFC 3339), default now.
@@ -75,7 +76,7 @@ type Reconciliation struct {
 
 // ReconItem is one amount's reconciliation.
 type ReconItem struct {
-	Kind   string       `json:"kind"` // token or invoice
+	Kind   string       `json:"kind"` // token, invoice, advance, fee or price
 	ID     string       `json:"id"`
 	Amount audit.Amount `json:"amount"`
 }
@@ -87,7 +88,7 @@ func (a *API) reconciliation(c *gin.Context) error {
 	}
 	s := snap.Summary
 	out := Reconciliation{ReadAt: snap.ReadAt, Summary: s, Breaks: snap.Breaks,
-		Problems: s.EnvelopeMismatch + s.Unopenable + s.Breaks, Items: []ReconItem{}, Disputes: snap.Disputes}
+		Problems: s.EnvelopeMismatch + s.Unopenable + s.Breaks + s.FinancingBreaks, Items: []ReconItem{}, Disputes: snap.Disputes}
 	if out.Breaks == nil {
 		out.Breaks = []audit.Break{}
 	}
@@ -96,6 +97,18 @@ func (a *API) reconciliation(c *gin.Context) error {
 	}
 	for _, inv := range snap.Invoices {
 		out.Items = append(out.Items, ReconItem{Kind: "invoice", ID: inv.Invoice.ID, Amount: inv.Amount})
+	}
+	// A financing's advance and fee, and each resale's price, by token.
+	for _, f := range snap.Financing {
+		if f.Advance != nil {
+			out.Items = append(out.Items, ReconItem{Kind: "advance", ID: f.Token, Amount: *f.Advance})
+		}
+		if f.Fee != nil {
+			out.Items = append(out.Items, ReconItem{Kind: "fee", ID: f.Token, Amount: *f.Fee})
+		}
+		for _, r := range f.Resales {
+			out.Items = append(out.Items, ReconItem{Kind: "price", ID: f.Token, Amount: r.Price})
+		}
 	}
 	c.JSON(http.StatusOK, out)
 	return nil
@@ -191,4 +204,16 @@ func (r ReuseSource) ReuseAttempts(ctx context.Context) ([]audit.ReuseAttempt, e
 			Fingerprint: x.Fingerprint, Reason: x.Reason}
 	}
 	return out, nil
+}
+
+// auditFinancing: every financed piece reconciled (advance and fee against
+// the terms, resale prices against the face) and each bank's book:
+// financed volume, pieces bought and sold, defaults and recourse.
+func (a *API) auditFinancing(c *gin.Context) error {
+	snap, err := a.d.Auditor.Snapshot(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, snap.FinancingReport())
+	return nil
 }

@@ -29,6 +29,7 @@ func (a *API) registerFinancing(r *gateway.Routes) {
 	r.GET("/financing-requests", a.financingRequests, model.RoleBank)
 	r.GET("/financing/policy", a.getFinancingPolicy)
 	r.PUT("/financing/policy", a.setFinancingPolicy, model.RoleOperator)
+	a.registerResale(r)
 }
 
 // FinancingRequest asks a bank to finance a token.
@@ -331,8 +332,8 @@ func (a *API) getFinancing(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, FinancingView{Token: a.tokenView(c, t), Terms: amounts.Terms, MaxAdvanceBP: t.Financing.Terms.MaxAdvanceBP,
-		Advance:         a.advanceView(amounts.Quote, t.Financing.Terms.MaxAdvanceBP),
+	c.JSON(http.StatusOK, FinancingView{Token: a.tokenView(c, t), Terms: amounts.Terms, MaxAdvanceBP: amounts.MaxAdvanceBP,
+		Advance:         a.advanceView(amounts.Quote, amounts.MaxAdvanceBP),
 		Matches:         amounts.Quote.Advance == amounts.Advance && amounts.Quote.Fee == amounts.Fee,
 		OverdueInterest: a.money(overdue)})
 	return nil

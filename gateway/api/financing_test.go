@@ -39,20 +39,27 @@ func TestFinancingBadInput(t *testing.T) {
 		{"recourse without a reference", "POST", "/v1/tokens/t1/recourse", `{}`, model.RoleBank, "reason"},
 		{"repayment without a reference", "POST", "/v1/tokens/t1/recourse/repaid", `{"reason":""}`, model.RoleBank, "reason"},
 	} {
-		req := httptest.NewRequestWithContext(t.Context(), c.method, c.path, strings.NewReader(c.body))
-		req.Header.Set("Authorization", "Bearer "+roleToken(c.role))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Idempotency-Key", fmt.Sprintf("financing-bad-%d", i))
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		var p problem.Problem
-		if rec.Code != http.StatusBadRequest || !strings.HasPrefix(rec.Header().Get("Content-Type"), "application/problem+json") ||
-			json.Unmarshal(rec.Body.Bytes(), &p) != nil {
-			t.Errorf("%s: %d %s %s", c.name, rec.Code, rec.Header().Get("Content-Type"), rec.Body)
-			continue
-		}
-		if !slices.ContainsFunc(p.Errors, func(e problem.FieldError) bool { return e.Field == c.field }) {
-			t.Errorf("%s: errors %+v do not name %s", c.name, p.Errors, c.field)
-		}
+		expectFieldProblem(t, h, c.method, c.path, c.role, c.body, fmt.Sprintf("financing-bad-%d", i), c.field)
+	}
+}
+
+// expectFieldProblem sends a request that must be refused with 400
+// problem+json naming field.
+func expectFieldProblem(t *testing.T, h http.Handler, method, path string, role model.Role, body, key, field string) {
+	t.Helper()
+	req := httptest.NewRequestWithContext(t.Context(), method, path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+roleToken(role))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Idempotency-Key", key)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	var p problem.Problem
+	if rec.Code != http.StatusBadRequest || !strings.HasPrefix(rec.Header().Get("Content-Type"), "application/problem+json") ||
+		json.Unmarshal(rec.Body.Bytes(), &p) != nil {
+		t.Errorf("%s %s %s: %d %s %s", method, path, body, rec.Code, rec.Header().Get("Content-Type"), rec.Body)
+		return
+	}
+	if !slices.ContainsFunc(p.Errors, func(e problem.FieldError) bool { return e.Field == field }) {
+		t.Errorf("%s %s %s: errors %+v do not name %s", method, path, body, p.Errors, field)
 	}
 }

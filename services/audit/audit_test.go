@@ -55,7 +55,7 @@ func TestSnapshot(t *testing.T) {
 			t.Errorf("invoice %s: %+v", inv.Invoice.ID[:8], inv.Amount)
 		}
 	}
-	wantSum := audit.Summary{Tokens: 8, Invoices: 4, Reconciled: 9, EnvelopeMismatch: 2, Unopenable: 1, Checks: 7, Breaks: 2, Disputes: 2}
+	wantSum := audit.Summary{Tokens: 8, Invoices: 4, Reconciled: 9, EnvelopeMismatch: 2, Unopenable: 1, Checks: 7, Breaks: 2, Disputes: 2, FinancingChecks: 1}
 	if snap.Summary != wantSum {
 		t.Errorf("summary %+v, want %+v", snap.Summary, wantSum)
 	}

@@ -74,7 +74,11 @@ func cacheMigrations(d store.Dialect) []string {
 func binding(s sealed) []byte {
 	h := sha256.New()
 	h.Write([]byte(cacheDomain))
-	for _, f := range [][]byte{s.handle, s.envelope} {
+	fields := [][]byte{s.handle, s.envelope}
+	if s.purpose != "" { // tokens' and invoices' keys stay what they were
+		fields = append(fields, []byte(s.purpose))
+	}
+	for _, f := range fields {
 		h.Write(binary.BigEndian.AppendUint32(nil, uint32(len(f))))
 		h.Write(f)
 	}

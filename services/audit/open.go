@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -89,9 +90,12 @@ func (a Amount) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("status", string(a.Status)), slog.String("envelope", string(a.Envelope)))
 }
 
-// sealed is what the ledger holds of one amount.
+// sealed is what the ledger holds of one amount. purpose is the
+// envelope binding's purpose: PurposeRegulator when empty (tokens and
+// invoices), advance, fee or price for a financing's amounts.
 type sealed struct {
 	commitment, handle, envelope []byte
+	purpose                      string
 }
 
 // opener opens amounts with the regulator's keys: the envelope first, the
@@ -187,7 +191,7 @@ func (o *opener) openNow(s sealed) (Amount, error) {
 	if err != nil {
 		return Amount{Status: Unopenable, Unopened: Malformed}, nil
 	}
-	v, fault := o.checkEnvelope(c, h, s.envelope)
+	v, fault := o.checkEnvelope(c, h, s.envelope, s.purpose)
 	if fault == "" {
 		return Amount{Minor: v, Status: Reconciled}, nil
 	}
@@ -196,11 +200,11 @@ func (o *opener) openNow(s sealed) (Amount, error) {
 
 // checkEnvelope runs the fast path: decrypt the envelope (which checks that
 // its opening opens c) and check the amount against the handle.
-func (o *opener) checkEnvelope(c *pedersen.Commitment, h *zkaudit.Handle, env []byte) (uint64, EnvelopeFault) {
+func (o *opener) checkEnvelope(c *pedersen.Commitment, h *zkaudit.Handle, env []byte, purpose string) (uint64, EnvelopeFault) {
 	if len(env) == 0 {
 		return 0, FaultMissing
 	}
-	op, err := envelope.Open(o.encKey, env, protocol.OutputBinding(c, protocol.PurposeRegulator))
+	op, err := envelope.Open(o.encKey, env, protocol.OutputBinding(c, cmp.Or(purpose, protocol.PurposeRegulator)))
 	if err != nil {
 		return 0, FaultUndecryptable
 	}

@@ -11,6 +11,7 @@ type Report struct {
 	Overdue       OverdueReport       `json:"overdue"`
 	Concentration ConcentrationReport `json:"concentration"`
 	Reuse         []ReuseItem         `json:"reuse"`
+	Financing     FinancingReport     `json:"financing"`
 }
 
 // Report takes a snapshot and computes every report from it, overdue as of
@@ -24,5 +25,6 @@ func (s *Service) Report(ctx context.Context, at time.Time) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Report{Snapshot: snap, Overdue: snap.Overdue(at), Concentration: snap.Concentration(), Reuse: reuse}, nil
+	return &Report{Snapshot: snap, Overdue: snap.Overdue(at), Concentration: snap.Concentration(), Reuse: reuse,
+		Financing: snap.FinancingReport()}, nil
 }

@@ -109,6 +109,10 @@ type Summary struct {
 	Checks           int `json:"conservationChecks"`
 	Breaks           int `json:"conservationBreaks"`
 	Disputes         int `json:"disputes"` // holders' disputes of their envelopes
+	// Financing: financed pieces checked (advance, fee and resale prices
+	// opened, advance against the terms and the cap), and those BROKEN.
+	FinancingChecks int `json:"financingChecks"`
+	FinancingBreaks int `json:"financingBreaks"`
 }
 
 // Snapshot is the whole ledger as the regulator's peer returned it, every
@@ -122,6 +126,7 @@ type Snapshot struct {
 	CreditLines []CreditLineItem   `json:"creditLines"` // by core, bank
 	Breaks      []Break            `json:"breaks"`      // conservation checks that did not pass
 	Disputes    []DisputeItem      `json:"disputes"`    // holders' disputes of their envelopes, by filing time
+	Financing   []FinancingItem    `json:"financing"`   // financed pieces, in token order
 	Summary     Summary            `json:"summary"`
 
 	roles map[string]model.Role
@@ -185,9 +190,22 @@ func (s *Service) Snapshot(ctx context.Context) (*Snapshot, error) {
 	snap.Disputes = reconcileDisputes(disputes, snap.Tokens)
 	snap.Summary = summarize(snap.Tokens, snap.Invoices, checks, len(breaks))
 	snap.Summary.Disputes = len(snap.Disputes)
-	if snap.Summary.EnvelopeMismatch+snap.Summary.Unopenable+len(breaks)+len(snap.Disputes) > 0 {
+	if snap.Financing, err = s.financingOf(ctx, snap.Tokens); err != nil {
+		return nil, err
+	}
+	if snap.Financing == nil {
+		snap.Financing = []FinancingItem{}
+	}
+	for _, it := range snap.Financing {
+		snap.Summary.FinancingChecks++
+		if it.Result == CheckBroken {
+			snap.Summary.FinancingBreaks++
+		}
+	}
+	if snap.Summary.EnvelopeMismatch+snap.Summary.Unopenable+len(breaks)+len(snap.Disputes)+snap.Summary.FinancingBreaks > 0 {
 		s.log.WarnContext(ctx, "audit: findings", "envelopeMismatch", snap.Summary.EnvelopeMismatch,
-			"unopenable", snap.Summary.Unopenable, "conservationBreaks", len(breaks), "disputes", len(snap.Disputes))
+			"unopenable", snap.Summary.Unopenable, "conservationBreaks", len(breaks), "disputes", len(snap.Disputes),
+			"financingBreaks", snap.Summary.FinancingBreaks)
 	}
 	return snap, nil
 }
@@ -212,10 +230,10 @@ func sortTokens(ts []TokenItem) {
 func (s *Service) openItems(ctx context.Context, tokens []TokenItem, invoices []InvoiceItem) error {
 	items := make([]sealed, 0, len(tokens)+len(invoices))
 	for _, t := range tokens {
-		items = append(items, sealed{t.Token.Commitment, t.Token.Handle, t.Token.RegulatorEnvelope})
+		items = append(items, sealed{commitment: t.Token.Commitment, handle: t.Token.Handle, envelope: t.Token.RegulatorEnvelope})
 	}
 	for _, inv := range invoices {
-		items = append(items, sealed{inv.Invoice.Commitment, inv.Invoice.Handle, inv.Invoice.RegulatorEnvelope})
+		items = append(items, sealed{commitment: inv.Invoice.Commitment, handle: inv.Invoice.Handle, envelope: inv.Invoice.RegulatorEnvelope})
 	}
 	amounts, err := s.open.openAll(ctx, items, s.workers)
 	if err != nil {

@@ -210,7 +210,7 @@ func writeFinancing(st *stmts, p pending) error {
 	e, block, at := p.e, p.ev.BlockNumber, micros(p.e.Timestamp)
 	var decided FinancingStatus
 	switch e.Kind {
-	case protocol.KindRequestFinancing, protocol.KindFinanceTerms:
+	case protocol.KindRequestFinancing, protocol.KindFinanceTerms, protocol.KindAcceptQuote:
 		for _, c := range e.Tokens {
 			if c.Status != model.TokenFinancing {
 				continue

@@ -17,7 +17,7 @@ import (
 // alone) for one with terms, whose piece may be split off in the request's
 // transaction and so has no ID when the envelope is sealed.
 func bankEnvelopeTokenID(t *model.TokenView) string {
-	if t.Financing != nil && t.Financing.Terms != nil {
+	if t.Financing != nil && (t.Financing.Terms != nil || t.Financing.Quote != nil) {
 		return ""
 	}
 	return t.ID
@@ -116,11 +116,12 @@ func (w *Wallet) BuildTermFinance(ctx context.Context, l Ledger, s TermFinanceSp
 // it or its bank opens them from the ledger, with the terms' own figures
 // for the same face, so either side sees that the advance is the terms'.
 type FinancingAmounts struct {
-	Terms   terms.Terms
-	Face    uint64
-	Advance uint64
-	Fee     uint64
-	Quote   terms.Advance // Compute(Terms, Face, Fee, maturity)
+	Terms        terms.Terms
+	MaxAdvanceBP int64 // the cap the advance was proven against
+	Face         uint64
+	Advance      uint64
+	Fee          uint64
+	Quote        terms.Advance // Compute(Terms, Face, Fee, maturity)
 }
 
 // OpenFinancing opens the face, advance and fee of a token's financing
@@ -129,10 +130,11 @@ type FinancingAmounts struct {
 // A token without terms, or an envelope that does not open to its
 // commitment, is ErrNotFound or ErrCommitmentMismatch.
 func (w *Wallet) OpenFinancing(ctx context.Context, enterpriseID string, t *model.TokenView) (*FinancingAmounts, error) {
-	if t.Financing == nil || t.Financing.Terms == nil {
+	if t.Financing == nil || (t.Financing.Terms == nil && t.Financing.Quote == nil) {
 		return nil, ErrNotFound.with("token " + t.ID + " has no financing with terms")
 	}
 	fin := t.Financing
+	advance, fee := fin.Amounts()
 	var asBank bool
 	switch enterpriseID {
 	case fin.Bank:
@@ -156,7 +158,20 @@ func (w *Wallet) OpenFinancing(ctx context.Context, enterpriseID string, t *mode
 		}
 		return o.Value, nil
 	}
-	out := &FinancingAmounts{Terms: fin.Terms.Terms}
+	out := &FinancingAmounts{}
+	if fin.Terms != nil {
+		out.Terms, out.MaxAdvanceBP = fin.Terms.Terms, fin.Terms.MaxAdvanceBP
+	} else {
+		sealed := fin.Quote.HolderSealedTerms
+		if asBank {
+			sealed = fin.Quote.BankSealedTerms
+		}
+		qt, err := protocol.OpenQuoteTerms(key, fin.Quoted(), sealed)
+		if err != nil {
+			return nil, ErrCommitmentMismatch.with("token " + t.ID + ": " + err.Error())
+		}
+		out.Terms, out.MaxAdvanceBP = qt.Terms, fin.Quote.MaxAdvanceBP
+	}
 	pick := func(a *model.SealedAmount) []byte {
 		if asBank {
 			return a.BankEnvelope
@@ -171,10 +186,10 @@ func (w *Wallet) OpenFinancing(ctx context.Context, enterpriseID string, t *mode
 	if err != nil {
 		return nil, err
 	}
-	if out.Advance, err = open(pick(fin.Terms.Advance), fin.Terms.Advance.Commitment, protocol.PurposeAdvance, ""); err != nil {
+	if out.Advance, err = open(pick(advance), advance.Commitment, protocol.PurposeAdvance, ""); err != nil {
 		return nil, err
 	}
-	if out.Fee, err = open(pick(fin.Terms.Fee), fin.Terms.Fee.Commitment, protocol.PurposeFee, ""); err != nil {
+	if out.Fee, err = open(pick(fee), fee.Commitment, protocol.PurposeFee, ""); err != nil {
 		return nil, err
 	}
 	if out.Quote, err = terms.Compute(&out.Terms, out.Face, out.Fee, t.Maturity); err != nil {

@@ -69,6 +69,10 @@ func (f *fakeLedger) Evaluate(_ context.Context, contract, fn string, args ...st
 		res, err = r.FinancingRequests(st, page())
 	case "GetFinancingPolicy":
 		res, err = r.FinancingPolicy(st)
+	case "GetRFQ":
+		res, err = r.GetRFQ(st, arg(0))
+	case "GetQuote":
+		res, err = r.GetQuote(st, arg(0))
 	default:
 		return nil, fmt.Errorf("function %q not found", fn)
 	}

@@ -157,6 +157,9 @@ func (w *Wallet) Sync(ctx context.Context, enterpriseID string, l Ledger) (*Sync
 // holder's envelope.
 func (w *Wallet) readHoldings(ctx context.Context, l Ledger, enterpriseID string) ([]sealedItem, error) {
 	return w.readTokens(ctx, l, "TokensByHolder", kindToken, enterpriseID, func(t *model.TokenView) ([]byte, string, string, bool) {
+		if rs := t.LastResaleTo(enterpriseID); rs != nil && t.Holder == enterpriseID {
+			return rs.BankEnvelope, protocol.PurposeBank, "", true
+		}
 		if t.Financing != nil && t.Financing.Bank == enterpriseID {
 			return t.Financing.BankEnvelope, protocol.PurposeBank, bankEnvelopeTokenID(t), t.Holder == enterpriseID
 		}

@@ -1,0 +1,344 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tierchain/tierchain/chaincode/model"
+	"github.com/tierchain/tierchain/chaincode/model/terms"
+	"github.com/tierchain/tierchain/chaincode/protocol"
+	"github.com/tierchain/tierchain/gateway"
+	"github.com/tierchain/tierchain/internal/problem"
+	"github.com/tierchain/tierchain/services/wallet"
+)
+
+// registerQuotes adds the requests for quotes: the holder asks several
+// banks at once, each bank answers with a sealed quote, the holder
+// accepts one (docs/crypto/financing.md, "Requests for quotes").
+func (a *API) registerQuotes(r *gateway.Routes) {
+	r.POST("/tokens/:id/rfq", a.requestQuotes, model.RoleSupplier)
+	r.GET("/rfqs", a.listRFQs, model.RoleSupplier, model.RoleBank)
+	r.GET("/rfqs/:id", a.getRFQ, model.RoleSupplier, model.RoleBank)
+	r.POST("/rfqs/:id/cancel", a.cancelRFQ, model.RoleSupplier)
+	r.POST("/rfqs/:id/quotes", a.submitQuote, model.RoleBank)
+	r.POST("/quotes/:id/accept", a.acceptQuote, model.RoleSupplier)
+	r.POST("/quotes/:id/withdraw", a.quoteAction("WithdrawQuote"), model.RoleBank)
+}
+
+// RFQRequest asks banks for quotes on a token until Expiry.
+type RFQRequest struct {
+	Banks  []string  `json:"banks"`
+	Expiry time.Time `json:"expiry"`
+}
+
+// Validate checks the request's shape.
+func (r *RFQRequest) Validate() []problem.FieldError {
+	var errs []problem.FieldError
+	if len(r.Banks) < 1 || len(r.Banks) > model.MaxRFQBanks {
+		errs = append(errs, problem.FieldError{Field: "banks", Reason: fmt.Sprintf("1 to %d bank IDs", model.MaxRFQBanks)})
+	}
+	seen := map[string]bool{}
+	for i, b := range r.Banks {
+		if model.ValidateID("bank", b) != nil || seen[b] {
+			errs = append(errs, problem.FieldError{Field: fmt.Sprintf("banks[%d]", i), Reason: "a distinct enterprise ID"})
+		}
+		seen[b] = true
+	}
+	if r.Expiry.IsZero() || r.Expiry.Nanosecond() != 0 {
+		errs = append(errs, problem.FieldError{Field: "expiry", Reason: "an RFC 3339 time in whole seconds"})
+	}
+	return errs
+}
+
+func (a *API) requestQuotes(c *gin.Context) error {
+	id, err := gateway.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req RFQRequest
+	if err := gateway.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	ctx, me := c.Request.Context(), gateway.PrincipalOf(c).EnterpriseID
+	l, err := a.ledger(c)
+	if err != nil {
+		return err
+	}
+	var built *model.RequestQuotesRequest
+	if _, ok := resumed(c); !ok {
+		banks := make([]protocol.Recipient, len(req.Banks))
+		for i, b := range req.Banks {
+			if banks[i], err = a.keys.recipient(ctx, l, b); err != nil {
+				return err
+			}
+		}
+		if err := a.ensureOpening(c, l, id); err != nil {
+			return err
+		}
+		if built, err = a.d.Wallet.BuildRequestQuotes(ctx, l, me, id, banks, req.Expiry.UTC()); err != nil {
+			return err
+		}
+	}
+	var rfq model.RFQ
+	if _, err := a.submit(c, "RequestQuotes", built, &rfq); err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, rfqView(model.RFQView{RFQ: rfq, Status: rfq.EffectiveStatus(a.d.Now())}, nil))
+	return nil
+}
+
+// RFQView is a request for quotes with the quotes its reader may see,
+// opened by the reader's wallet.
+type RFQView struct {
+	ID        string          `json:"id"`
+	Token     string          `json:"token"`
+	Requester string          `json:"requester"`
+	Banks     []string        `json:"banks"`
+	Expiry    time.Time       `json:"expiry"`
+	Status    model.RFQStatus `json:"status"`
+	Accepted  string          `json:"accepted,omitempty"`
+	Quotes    []QuoteView     `json:"quotes"`
+}
+
+// QuoteView is one quote: its public fields and, opened by the reader's
+// wallet, its sealed terms and the advance it pays. Valid: the sealed
+// terms open to the quote's digest and the committed advance and fee are
+// what they pay on the face; only a valid quote can be accepted here.
+type QuoteView struct {
+	ID       string            `json:"id"`
+	RFQ      string            `json:"rfq"`
+	Bank     string            `json:"bank"`
+	Status   model.QuoteStatus `json:"status"`
+	Expiry   time.Time         `json:"expiry"`
+	Recourse bool              `json:"recourse"`
+	Terms    *terms.Terms      `json:"terms,omitempty"`
+	Advance  *AdvanceView      `json:"advance,omitempty"`
+	Valid    bool              `json:"valid"`
+	Problem  string            `json:"problem,omitempty"`
+}
+
+func rfqView(v model.RFQView, quotes []QuoteView) RFQView {
+	out := RFQView{ID: v.RFQ.ID, Token: v.RFQ.Token, Requester: v.RFQ.Requester, Expiry: v.RFQ.Expiry, Status: v.Status,
+		Accepted: v.RFQ.Accepted, Banks: make([]string, len(v.RFQ.Banks)), Quotes: quotes}
+	for i, b := range v.RFQ.Banks {
+		out.Banks[i] = b.Bank
+	}
+	if out.Quotes == nil {
+		out.Quotes = []QuoteView{}
+	}
+	return out
+}
+
+func (a *API) quoteView(q wallet.OpenedQuote) QuoteView {
+	v := QuoteView{ID: q.Quote.ID, RFQ: q.Quote.RFQ, Bank: q.Quote.Bank, Status: q.Status, Expiry: q.Quote.Expiry,
+		Recourse: q.Quote.Recourse, Valid: q.Valid, Problem: q.Problem}
+	if q.Valid {
+		tm := q.Terms
+		adv := a.advanceView(q.Figures, q.Quote.MaxAdvanceBP)
+		v.Terms, v.Advance = &tm, &adv
+	}
+	return v
+}
+
+// openedRFQ reads an RFQ and opens its quotes with the caller's wallet.
+func (a *API) openedRFQ(c *gin.Context, id string) (RFQView, error) {
+	l, err := a.ledger(c)
+	if err != nil {
+		return RFQView{}, err
+	}
+	me := gateway.PrincipalOf(c).EnterpriseID
+	view, quotes, err := a.d.Wallet.OpenQuotes(c.Request.Context(), l, me, id)
+	if err != nil {
+		return RFQView{}, err
+	}
+	qs := make([]QuoteView, len(quotes))
+	for i, q := range quotes {
+		qs[i] = a.quoteView(q)
+	}
+	return rfqView(*view, qs), nil
+}
+
+func (a *API) getRFQ(c *gin.Context) error {
+	id, err := gateway.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := a.syncWallet(c); err != nil {
+		return err
+	}
+	v, err := a.openedRFQ(c, id)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, v)
+	return nil
+}
+
+func (a *API) listRFQs(c *gin.Context) error {
+	req, err := page(c, gateway.PrincipalOf(c).EnterpriseID)
+	if err != nil {
+		return err
+	}
+	var pg model.Page[model.RFQView]
+	if err := a.evaluate(c, &pg, "RFQs", req); err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, viewPage(pg, func(v model.RFQView) RFQView {
+		qs := make([]QuoteView, len(v.Quotes))
+		for i, q := range v.Quotes {
+			qs[i] = QuoteView{ID: q.Quote.ID, RFQ: q.Quote.RFQ, Bank: q.Quote.Bank, Status: q.Status, Expiry: q.Quote.Expiry, Recourse: q.Quote.Recourse}
+		}
+		return rfqView(v, qs)
+	}))
+	return nil
+}
+
+func (a *API) cancelRFQ(c *gin.Context) error {
+	id, err := gateway.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var rfq model.RFQ
+	if _, err := a.submit(c, "CancelQuotes", &model.RFQActionRequest{RFQ: id}, &rfq); err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, rfqView(model.RFQView{RFQ: rfq, Status: rfq.EffectiveStatus(a.d.Now())}, nil))
+	return nil
+}
+
+// QuoteRequest is a bank's quote: its terms (their expiry is the quote's,
+// their recourse flag public) and fee, sealed to the holder and the
+// regulator; the bank's wallet commits to the advance they pay.
+type QuoteRequest struct {
+	Terms terms.Terms `json:"terms"`
+	Fee   string      `json:"fee,omitempty"` // decimal; empty: no fee
+}
+
+// Validate checks the request's shape; the terms' own bounds with them.
+func (r *QuoteRequest) Validate() []problem.FieldError {
+	if err := r.Terms.Validate(); err != nil {
+		return []problem.FieldError{{Field: "terms", Reason: err.Error()}}
+	}
+	return nil
+}
+
+func (a *API) submitQuote(c *gin.Context) error {
+	id, err := gateway.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req QuoteRequest
+	if err := gateway.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	ctx, me := c.Request.Context(), gateway.PrincipalOf(c).EnterpriseID
+	spec := wallet.QuoteSpec{Bank: me, RFQ: id, Terms: req.Terms}
+	if req.Fee != "" {
+		if spec.Fee, err = a.parseAmount("fee", req.Fee); err != nil {
+			return err
+		}
+	}
+	l, err := a.ledger(c)
+	if err != nil {
+		return err
+	}
+	var built *model.SubmitQuoteRequest
+	if _, ok := resumed(c); !ok {
+		var rfq model.RFQView
+		if err := a.evaluate(c, &rfq, "GetRFQ", id); err != nil {
+			return err
+		}
+		if spec.Holder, err = a.keys.recipient(ctx, l, rfq.RFQ.Requester); err != nil {
+			return err
+		}
+		if spec.Auditor, err = a.keys.auditorOf(ctx, l); err != nil {
+			return err
+		}
+		if built, _, err = a.d.Wallet.BuildQuote(ctx, l, spec); err != nil {
+			return err
+		}
+	}
+	var q model.Quote
+	if _, err := a.submit(c, "SubmitQuote", built, &q); err != nil {
+		return err
+	}
+	v, err := a.openedRFQ(c, q.RFQ)
+	if err != nil {
+		return err
+	}
+	for _, qv := range v.Quotes {
+		if qv.ID == q.ID {
+			c.JSON(http.StatusOK, qv)
+			return nil
+		}
+	}
+	return fmt.Errorf("api: quote %s not on its RFQ", q.ID)
+}
+
+// AcceptResult is an accepted quote: the token, FINANCING at the quote's
+// bank, and the advance the holder will receive.
+type AcceptResult struct {
+	TxID    string      `json:"txId"`
+	Token   TokenView   `json:"token"`
+	Quote   QuoteView   `json:"quote"`
+	Advance AdvanceView `json:"advance"`
+}
+
+// acceptQuote: the holder's wallet opens the quote and checks that the
+// committed advance is what its sealed terms pay before the acceptance
+// is submitted (the chaincode cannot: the terms are secret to it).
+func (a *API) acceptQuote(c *gin.Context) error {
+	id, err := gateway.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx, me := c.Request.Context(), gateway.PrincipalOf(c).EnterpriseID
+	l, err := a.ledger(c)
+	if err != nil {
+		return err
+	}
+	if _, ok := resumed(c); !ok {
+		if _, err := a.d.Wallet.CheckAcceptable(ctx, l, me, id); err != nil {
+			return err
+		}
+	}
+	var t model.Token
+	res, err := a.submit(c, "AcceptQuote", &model.QuoteActionRequest{Quote: id}, &t)
+	if err != nil {
+		return err
+	}
+	view := t.View(a.d.Now())
+	amounts, err := a.d.Wallet.OpenFinancing(ctx, me, &view)
+	if err != nil {
+		return err
+	}
+	var qv model.QuoteView
+	if err := a.evaluate(c, &qv, "GetQuote", id); err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, AcceptResult{TxID: res.TxID, Token: a.tokenView(c, view),
+		Quote: QuoteView{ID: qv.Quote.ID, RFQ: qv.Quote.RFQ, Bank: qv.Quote.Bank, Status: qv.Status, Expiry: qv.Quote.Expiry,
+			Recourse: qv.Quote.Recourse, Terms: &amounts.Terms, Valid: true},
+		Advance: a.advanceView(amounts.Quote, amounts.MaxAdvanceBP)})
+	return nil
+}
+
+// quoteAction: a state change of one quote by its bank.
+func (a *API) quoteAction(fn string) gateway.HandlerFunc {
+	return func(c *gin.Context) error {
+		id, err := gateway.PathID(c, "id")
+		if err != nil {
+			return err
+		}
+		var q model.Quote
+		if _, err := a.submit(c, fn, &model.QuoteActionRequest{Quote: id}, &q); err != nil {
+			return err
+		}
+		c.JSON(http.StatusOK, QuoteView{ID: q.ID, RFQ: q.RFQ, Bank: q.Bank, Status: q.EffectiveStatus(a.d.Now()),
+			Expiry: q.Expiry, Recourse: q.Recourse})
+		return nil
+	}
+}

@@ -1,0 +1,159 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tierchain/tierchain/chaincode/model"
+	"github.com/tierchain/tierchain/gateway"
+	"github.com/tierchain/tierchain/internal/problem"
+	"github.com/tierchain/tierchain/services/wallet"
+)
+
+// registerResale adds the resale of financed pieces between banks
+// (forfaiting).
+func (a *API) registerResale(r *gateway.Routes) {
+	r.POST("/tokens/:id/resale", a.offerResale, model.RoleBank)
+	r.GET("/tokens/:id/resale", a.getResale, model.RoleBank)
+	r.POST("/tokens/:id/resale/accept", a.acceptResale, model.RoleBank)
+	r.POST("/tokens/:id/resale/cancel", a.tokenAction("CancelResale"), model.RoleBank)
+	r.GET("/resale-offers", a.resaleOffers, model.RoleBank)
+}
+
+// ResaleRequest offers a financed piece the caller holds to another bank
+// at a price (a decimal amount, at most the face), disclosed only to the
+// two banks and the regulator.
+type ResaleRequest struct {
+	Buyer string `json:"buyer"`
+	Price string `json:"price"`
+}
+
+// Validate checks the request's shape.
+func (r *ResaleRequest) Validate() []problem.FieldError {
+	var errs []problem.FieldError
+	if model.ValidateID("buyer", r.Buyer) != nil {
+		errs = append(errs, problem.FieldError{Field: "buyer", Reason: "an enterprise ID"})
+	}
+	if r.Price == "" {
+		errs = append(errs, problem.FieldError{Field: "price", Reason: "a decimal amount"})
+	}
+	return errs
+}
+
+// ResaleView is a pending resale offer as its seller or buyer opens it.
+type ResaleView struct {
+	Token  TokenView `json:"token"`
+	Seller string    `json:"seller"`
+	Buyer  string    `json:"buyer"`
+	Face   Money     `json:"face"`
+	Price  Money     `json:"price"`
+}
+
+func (a *API) offerResale(c *gin.Context) error {
+	id, err := gateway.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req ResaleRequest
+	if err := gateway.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	price, err := a.parseAmount("price", req.Price)
+	if err != nil {
+		return err
+	}
+	ctx, me := c.Request.Context(), gateway.PrincipalOf(c).EnterpriseID
+	l, err := a.ledger(c)
+	if err != nil {
+		return err
+	}
+	var built *model.OfferResaleRequest
+	if _, ok := resumed(c); !ok {
+		spec := wallet.ResaleSpec{Seller: me, Token: id, Price: price}
+		if spec.Buyer, err = a.keys.recipient(ctx, l, req.Buyer); err != nil {
+			return err
+		}
+		if spec.Auditor, err = a.keys.auditorOf(ctx, l); err != nil {
+			return err
+		}
+		if err := a.syncWallet(c); err != nil {
+			return err
+		}
+		if built, err = a.d.Wallet.BuildResale(ctx, l, spec); err != nil {
+			return err
+		}
+	}
+	var t model.Token
+	if _, err := a.submit(c, "OfferResale", built, &t); err != nil {
+		return err
+	}
+	return a.renderResale(c, t.View(a.d.Now()))
+}
+
+func (a *API) renderResale(c *gin.Context, t model.TokenView) error {
+	me := gateway.PrincipalOf(c).EnterpriseID
+	amounts, err := a.d.Wallet.OpenResale(c.Request.Context(), me, &t)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, ResaleView{Token: a.tokenView(c, t), Seller: t.Resale.Seller, Buyer: t.Resale.Buyer,
+		Face: a.money(amounts.Face), Price: a.money(amounts.Price)})
+	return nil
+}
+
+func (a *API) getResale(c *gin.Context) error {
+	id, err := gateway.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var t model.TokenView
+	if err := a.evaluate(c, &t, "GetToken", id); err != nil {
+		return err
+	}
+	return a.renderResale(c, t)
+}
+
+// AcceptResaleRequest is the buyer's acceptance with its payment reference.
+type AcceptResaleRequest struct {
+	PaymentRef string `json:"paymentRef"`
+}
+
+// Validate checks the request's shape.
+func (r *AcceptResaleRequest) Validate() []problem.FieldError {
+	if r.PaymentRef == "" || len(r.PaymentRef) > model.MaxTextLength {
+		return []problem.FieldError{{Field: "paymentRef", Reason: fmt.Sprintf("1 to %d bytes: the reference of the price's payment", model.MaxTextLength)}}
+	}
+	return nil
+}
+
+func (a *API) acceptResale(c *gin.Context) error {
+	id, err := gateway.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req AcceptResaleRequest
+	if err := gateway.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	var t model.Token
+	if _, err := a.submit(c, "AcceptResale", &model.AcceptResaleRequest{Token: id, PaymentRef: req.PaymentRef}, &t); err != nil {
+		return err
+	}
+	a.written(c, http.StatusOK, t)
+	return nil
+}
+
+func (a *API) resaleOffers(c *gin.Context) error {
+	req, err := page(c, gateway.PrincipalOf(c).EnterpriseID)
+	if err != nil {
+		return err
+	}
+	var pg model.Page[model.TokenView]
+	if err := a.evaluate(c, &pg, "ResaleOffers", req); err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, viewPage(pg, func(t model.TokenView) TokenView { return a.tokenView(c, t) }))
+	return nil
+}
