@@ -51,6 +51,7 @@ import (
 	"github.com/tierchain/tierchain/services/invoice"
 	"github.com/tierchain/tierchain/services/store"
 	"github.com/tierchain/tierchain/services/wallet"
+	"github.com/tierchain/tierchain/services/webhook"
 	zkaudit "github.com/tierchain/tierchain/zk/audit"
 	"github.com/tierchain/tierchain/zk/oprf"
 )
@@ -120,6 +121,7 @@ type Platform struct {
 	auditKey    *zkaudit.PrivateKey   // the regulator's
 	oprfPublic  *oprf.ServerPublicKey // the operator's
 	opts        fabricclient.Options
+	hooks       *webhook.Service // notifications to the hosted enterprises' systems
 	wg          sync.WaitGroup
 }
 
@@ -280,6 +282,13 @@ func build(ctx context.Context, cfg Config, db *store.DB) (_ *Platform, err erro
 	broker := gateway.NewBroker(gcfg.EventsBuffer) // the ledger feed's and the API's events
 	deps.Events = broker
 	a := api.New(deps)
+	// Webhook subscriptions' secrets are sealed with the gateway's master key.
+	hooks, err := webhook.New(ctx, db, webhook.Config{MasterKey: cfg.MasterKey, Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
+	a.SetWebhooks(hooks)
+	p.hooks = hooks
 	gcfg.Tokens = append(append([]gateway.SeedToken(nil), gcfg.Tokens...), gateway.SeedToken{Token: p.Tokens[o.Enterprise.ID], Label: "dev",
 		Principal: gateway.Principal{EnterpriseID: o.Enterprise.ID, Role: role, MSPID: o.MSPID}})
 	srv, err := gateway.New(gcfg, gateway.Deps{
@@ -302,7 +311,10 @@ func build(ctx context.Context, cfg Config, db *store.DB) (_ *Platform, err erro
 	}
 	p.Server = srv
 	p.api = a
-	p.feed = &ledgerfeed.Feed{Source: p.client, Publisher: srv.Broker(), DB: db, Logger: cfg.Logger, OnEvent: a.ReceiveEvent}
+	p.feed = &ledgerfeed.Feed{Source: p.client, Publisher: srv.Broker(), DB: db, Logger: cfg.Logger, OnEvent: func(ctx context.Context, e model.Event) {
+		a.ReceiveEvent(ctx, e)
+		hooks.ReceiveEvent(ctx, e) // queued in the outbox; Serve delivers
+	}}
 	return p, nil
 }
 
@@ -317,6 +329,12 @@ func (p *Platform) Serve(ctx context.Context, ln net.Listener) error {
 	})
 	p.wg.Go(func() { p.api.RunReceipts(ctx) })
 	p.wg.Go(func() { p.watchRegistration(ctx) })
+	p.wg.Go(func() {
+		if err := p.hooks.Run(ctx, webhookPass); err != nil && ctx.Err() == nil {
+			p.log.Error("webhook delivery stopped", "error", err)
+		}
+	})
+	p.wg.Go(func() { p.sweepMaturities(ctx) })
 	p.wg.Go(func() {
 		if err := p.index.Run(ctx, p.indexSource); err != nil && ctx.Err() == nil {
 			p.log.Error("indexer stopped", "error", err)
