@@ -1,0 +1,8 @@
+# Fabric's orderer and osnadmin (the owner's admin joins it to the channel
+# through `docker exec`), FROM scratch: static binaries, no shell.
+FROM scratch
+COPY orderer /usr/local/bin/orderer
+COPY osnadmin /usr/local/bin/osnadmin
+WORKDIR /tmp
+ENV PATH=/usr/local/bin
+ENTRYPOINT ["/usr/local/bin/orderer"]
