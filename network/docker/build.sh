@@ -29,6 +29,11 @@ export CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -trimpath"
 	github.com/hyperledger/fabric/cmd/osnadmin)
 (cd "$repo" && go build -ldflags '-s -w' -o "$bin/" \
 	./cmd/tierchain ./chaincode/cmd/tierchaincc ./network/docker/ccaasbuilder)
+# The nodes' configuration, baked into the images as Fabric's own images
+# do (FABRIC_CFG_PATH=/etc/hyperledger/fabric): core.yaml names the ccaas
+# builder where the peer image installs it.
+sed 's#{{BUILDER_PATH}}#/opt/tierchain/builder#' "$repo/network/config/core.yaml" >"$bin/core.yaml"
+cp "$repo/network/config/orderer.yaml" "$bin/orderer.yaml"
 t1=$(date +%s)
 echo "build.sh: static binaries in $bin ($((t1 - t0)) s)" >&2
 

@@ -3,6 +3,8 @@
 FROM scratch
 COPY orderer /usr/local/bin/orderer
 COPY osnadmin /usr/local/bin/osnadmin
+COPY orderer.yaml /etc/hyperledger/fabric/orderer.yaml
+ENV FABRIC_CFG_PATH=/etc/hyperledger/fabric
 WORKDIR /tmp
 ENV PATH=/usr/local/bin
 ENTRYPOINT ["/usr/local/bin/orderer"]

@@ -8,6 +8,10 @@ COPY peer /usr/local/bin/peer
 COPY ccaasbuilder /opt/tierchain/builder/bin/detect
 COPY ccaasbuilder /opt/tierchain/builder/bin/build
 COPY ccaasbuilder /opt/tierchain/builder/bin/release
+# Its configuration, where Fabric's own images keep it; core.yaml names the
+# builder above.
+COPY core.yaml /etc/hyperledger/fabric/core.yaml
+ENV FABRIC_CFG_PATH=/etc/hyperledger/fabric
 # The external builder's work directories (os.TempDir).
 WORKDIR /tmp
 ENV PATH=/usr/local/bin
