@@ -77,17 +77,17 @@ func runUp(w io.Writer, args []string) error {
 func printLayout(w io.Writer, l fabnet.Layout, dir string) {
 	fmt.Fprintf(w, "channel %q, chaincode %q\n", fabnet.ChannelName, fabnet.ChaincodeName)
 	for _, o := range l.Orderers {
-		fmt.Fprintf(w, "  %-22s %s (run by %s; admin %d, operations %d)\n", o.Name, l.Address(o.Ports.Listen), o.Owner, o.Ports.Admin, o.Ports.Operations)
+		fmt.Fprintf(w, "  %-22s %s (run by %s; admin %d, operations %d)\n", o.Name, l.OrdererAddress(o), o.Owner, o.Ports.Admin, o.Ports.Operations)
 	}
 	for _, o := range l.Orgs {
 		role := string(o.Role)
 		if !o.Endorser {
 			role += ", read-only"
 		}
-		fmt.Fprintf(w, "  %-22s %s (%s, %s; operations %d)\n", "peer0."+o.Name, l.Address(o.Peer.Listen), o.MSPID, role, o.Peer.Operations)
+		fmt.Fprintf(w, "  %-22s %s (%s, %s; operations %d)\n", "peer0."+o.Name, l.PeerAddress(o), o.MSPID, role, o.Peer.Operations)
 	}
 	for _, o := range l.Orgs {
-		fmt.Fprintf(w, "  %-22s %s (%s's own chaincode server, as a service, mutual TLS)\n", "chaincode."+o.Name, l.Address(o.ChaincodePort), o.Name)
+		fmt.Fprintf(w, "  %-22s %s (%s's own chaincode server, as a service, mutual TLS)\n", "chaincode."+o.Name, l.ChaincodeAddress(o), o.Name)
 	}
 	fmt.Fprintf(w, "logs: %s/logs   each organisation's keys and ledgers: %s/orgs/<Org>   public bundle: %s/public\n", dir, dir, dir)
 }

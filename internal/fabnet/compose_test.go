@@ -57,6 +57,10 @@ func readCompose(t *testing.T) composeFile {
 	return c
 }
 
+// composeLayout is the layout docker-compose.yml runs: three orderers,
+// every node reached by its own DNS name and binding 0.0.0.0.
+func composeLayout() Layout { return NewLayout(DefaultBase, 3).WithNodeNames("0.0.0.0") }
+
 // composeNode is one service the layout asks docker-compose.yml for.
 type composeNode struct {
 	owner   string            // the organisation that runs it
@@ -65,6 +69,7 @@ type composeNode struct {
 	image   string            // default image (overridable by variable)
 	ledger  string            // named volume mounted at its ledger path, if any
 	publish string            // the one published port (gateways), if any
+	listen  string            // the address a gateway binds
 }
 
 // TestComposeIsAConsortium parses docker-compose.yml and checks it
@@ -95,43 +100,43 @@ func TestComposeIsAConsortium(t *testing.T) {
 		}
 	}
 
-	l := NewLayout(DefaultBase, 3)
+	l := composeLayout()
 	want := map[string]composeNode{}
 	for _, o := range l.Orderers {
 		owner, _ := l.Org(o.Owner)
 		want[o.Name] = composeNode{owner: o.Owner, dns: o.Host, image: "${TIERCHAIN_ORDERER_IMAGE:-tierchain/fabric-orderer:dev}",
 			ledger: o.Name + ":/var/hyperledger/orderer", env: map[string]string{
-				"ORDERER_GENERAL_LISTENADDRESS":    "0.0.0.0",
+				"ORDERER_GENERAL_LISTENADDRESS":    l.Listen,
 				"ORDERER_GENERAL_LISTENPORT":       fmt.Sprint(o.Ports.Listen),
-				"ORDERER_ADMIN_LISTENADDRESS":      fmt.Sprintf("0.0.0.0:%d", o.Ports.Admin),
-				"ORDERER_OPERATIONS_LISTENADDRESS": fmt.Sprintf("0.0.0.0:%d", o.Ports.Operations),
+				"ORDERER_ADMIN_LISTENADDRESS":      hostPort(l.Listen, o.Ports.Admin),
+				"ORDERER_OPERATIONS_LISTENADDRESS": hostPort(l.Listen, o.Ports.Operations),
 				"ORDERER_GENERAL_LOCALMSPID":       owner.MSPID,
 				"ORDERER_GENERAL_LOCALMSPDIR":      "/tierchain/orgs/" + o.Owner + "/crypto/peerOrganizations/" + owner.Domain + "/orderers/" + o.Host + "/msp",
 			}}
 		addEnv(want[o.Name].env, ordererStorageEnv("/var/hyperledger/orderer"))
 	}
-	for k, o := range l.Orgs {
-		peer := fmt.Sprintf("%s:%d", o.PeerHost, o.Peer.Listen)
+	for _, o := range l.Orgs {
+		peer := l.PeerAddress(o)
 		want[peerName(o)] = composeNode{owner: o.Name, dns: o.PeerHost, image: "${TIERCHAIN_PEER_IMAGE:-tierchain/fabric-peer:dev}",
 			ledger: peerName(o) + ":/var/hyperledger/production", env: map[string]string{
 				"CORE_PEER_ID":                      o.PeerHost,
 				"CORE_PEER_LOCALMSPID":              o.MSPID,
-				"CORE_PEER_LISTENADDRESS":           fmt.Sprintf("0.0.0.0:%d", o.Peer.Listen),
+				"CORE_PEER_LISTENADDRESS":           hostPort(l.Listen, o.Peer.Listen),
 				"CORE_PEER_ADDRESS":                 peer,
 				"CORE_PEER_GOSSIP_EXTERNALENDPOINT": peer,
 				"CORE_PEER_GOSSIP_BOOTSTRAP":        peer,
-				"CORE_PEER_CHAINCODELISTENADDRESS":  fmt.Sprintf("0.0.0.0:%d", o.Peer.Chaincode),
-				"CORE_OPERATIONS_LISTENADDRESS":     fmt.Sprintf("0.0.0.0:%d", o.Peer.Operations),
+				"CORE_PEER_CHAINCODELISTENADDRESS":  hostPort(l.Listen, o.Peer.Chaincode),
+				"CORE_OPERATIONS_LISTENADDRESS":     hostPort(l.Listen, o.Peer.Operations),
 				"CORE_PEER_MSPCONFIGPATH":           "/tierchain/orgs/" + o.Name + "/crypto/peerOrganizations/" + o.Domain + "/peers/" + o.PeerHost + "/msp",
 			}}
 		addEnv(want[peerName(o)].env, peerStorageEnv("/var/hyperledger/production"))
-		want[ChaincodeProcessOf(o.Name)] = composeNode{owner: o.Name, dns: "chaincode." + o.Domain,
+		want[ChaincodeProcessOf(o.Name)] = composeNode{owner: o.Name, dns: l.ChaincodeHost(o),
 			image: "${TIERCHAIN_CHAINCODE_IMAGE:-tierchain/chaincode:dev}",
-			env:   map[string]string{"CHAINCODE_SERVER_ADDRESS": fmt.Sprintf("0.0.0.0:%d", o.ChaincodePort)}}
-		gw := 8080 + k
-		want["gateway-"+lower(o.Name)] = composeNode{owner: o.Name, dns: "gateway." + o.Domain,
+			env:   map[string]string{"CHAINCODE_SERVER_ADDRESS": hostPort(l.Listen, o.ChaincodePort)}}
+		gw := o.GatewayPort
+		want["gateway-"+lower(o.Name)] = composeNode{owner: o.Name, dns: l.GatewayHost(o),
 			image: "${TIERCHAIN_GATEWAY_IMAGE:-tierchain/gateway:dev}", env: map[string]string{},
-			publish: fmt.Sprintf("127.0.0.1:%d:%d", gw, gw)}
+			publish: fmt.Sprintf("127.0.0.1:%d:%d", gw, gw), listen: l.GatewayListen(o)}
 	}
 
 	var got []string
@@ -182,7 +187,7 @@ func TestComposeIsAConsortium(t *testing.T) {
 		}
 		if strings.HasPrefix(name, "gateway-") {
 			desc := "/tierchain/orgs/" + w.owner + "/gateway/org.json"
-			if !slices.Contains(svc.Command, desc) || !slices.Contains(svc.Command, "0.0.0.0:"+strings.Split(w.publish, ":")[1]) {
+			if !slices.Contains(svc.Command, desc) || !slices.Contains(svc.Command, w.listen) {
 				t.Errorf("%s: command %v, want serve --org-config %s on its published port", name, svc.Command, desc)
 			}
 		}

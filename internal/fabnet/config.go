@@ -125,10 +125,11 @@ PeerOrgs:
     Domain: {{.Domain}}
     EnableNodeOUs: true
     Specs:
+      # cryptogen adds the node's name (peer0.<domain>) and short name.
       - Hostname: peer0
-        SANS: [localhost, 127.0.0.1]
+        SANS: [localhost, 127.0.0.1{{if .Host}}, "{{.Host}}"{{end}}]
       - Hostname: chaincode
-        SANS: [localhost, 127.0.0.1]
+        SANS: [localhost, 127.0.0.1{{if .Host}}, "{{.Host}}"{{end}}]
     Users:
       Count: {{.Users}}
 {{- end}}
@@ -145,7 +146,7 @@ Organizations:
     # It runs orderers: it is in the channel's Orderer group too.
     OrdererEndpoints:
 {{- range .}}
-      - {{$.L.Host}}:{{.Ports.Listen}}
+      - {{$.L.OrdererAddress .}}
 {{- end}}
 {{- end}}
     Policies:
@@ -165,7 +166,7 @@ Organizations:
       Admins: {Type: Signature, Rule: "OR('{{.MSPID}}.admin')"}
 {{- end}}
     AnchorPeers:
-      - Host: {{$.L.Host}}
+      - Host: {{$.L.PeerEndpointHost .}}
         Port: {{.Peer.Listen}}
 {{- end}}
 
@@ -213,7 +214,7 @@ Orderer: &OrdererDefaults
       SnapshotIntervalSize: 16 MB
     Consenters:
 {{- range .L.Orderers}}
-      - Host: {{$.L.Host}}
+      - Host: {{$.L.OrdererHost .}}
         Port: {{.Ports.Listen}}
         ClientTLSCert: {{$.P.ConsenterCert .}}
         ServerTLSCert: {{$.P.ConsenterCert .}}

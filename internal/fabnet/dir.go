@@ -38,12 +38,12 @@ func Status(dir string) (DirStatus, error) {
 		if err != nil {
 			return DirStatus{}, nil
 		}
-		return DirStatus{Layout: NewLayout(rec.Base, rec.Orderers), Stopped: true}, nil
+		return DirStatus{Layout: newLayout(rec.Base, rec.Orderers, rec.Hosts), Stopped: true}, nil
 	}
 	if err != nil {
 		return DirStatus{}, err
 	}
-	ds := DirStatus{Layout: NewLayout(st.Base, st.Orderers)}
+	ds := DirStatus{Layout: newLayout(st.Base, st.Orderers, st.Hosts)}
 	for _, p := range st.Procs {
 		ds.Procs = append(ds.Procs, ProcStatus{Name: p.Name, PID: p.PID, Log: p.Log, Running: alive(p.PID, p.Bin)})
 	}
@@ -114,5 +114,5 @@ func Open(dir string) (*Network, error) {
 	if !running {
 		return nil, errors.New("fabnet: the network recorded there is not running")
 	}
-	return &Network{Layout: NewLayout(st.Base, st.Orderers), Dir: abs, p: p, procs: map[string]*proc{}}, nil
+	return &Network{Layout: newLayout(st.Base, st.Orderers, st.Hosts), Dir: abs, p: p, procs: map[string]*proc{}}, nil
 }

@@ -39,7 +39,7 @@ func (n *Network) IdentityFor(org, user string) (Identity, error) {
 		MSPID:       o.MSPID,
 		CertPath:    certs[0],
 		KeyPath:     filepath.Join(dir, "keystore", "priv_sk"),
-		PeerAddress: n.Layout.Address(o.Peer.Listen),
+		PeerAddress: n.Layout.PeerAddress(o),
 		TLSCAPath:   n.p.PeerTLSCA(o),
 	}, nil
 }

@@ -141,6 +141,8 @@ type OrgEndpoint struct {
 	Role        Role   `json:"role"`
 	PeerHost    string `json:"peerHost"`
 	PeerAddress string `json:"peerAddress"`
+	// GatewayAddress is where the organisation's REST gateway is reached.
+	GatewayAddress string `json:"gatewayAddress"`
 	// TLSCA and MSPDir are relative to the bundle folder.
 	TLSCA  string `json:"tlsCA"`
 	MSPDir string `json:"mspDir"`
@@ -149,12 +151,12 @@ type OrgEndpoint struct {
 func endpointsOf(l Layout) Endpoints {
 	e := Endpoints{Channel: ChannelName, Chaincode: ChaincodeName}
 	for _, o := range l.Orderers {
-		e.Orderers = append(e.Orderers, OrdererEndpoint{Name: o.Name, Owner: o.Owner, Host: o.Host, Address: l.Address(o.Ports.Listen),
+		e.Orderers = append(e.Orderers, OrdererEndpoint{Name: o.Name, Owner: o.Owner, Host: o.Host, Address: l.OrdererAddress(o),
 			TLSCA: filepath.Join(o.Owner, "tlsca.pem")})
 	}
 	for _, o := range l.Orgs {
 		e.Orgs = append(e.Orgs, OrgEndpoint{Name: o.Name, MSPID: o.MSPID, Role: o.Role, PeerHost: o.PeerHost,
-			PeerAddress: l.Address(o.Peer.Listen), TLSCA: filepath.Join(o.Name, "tlsca.pem"), MSPDir: filepath.Join(o.Name, "msp")})
+			PeerAddress: l.PeerAddress(o), GatewayAddress: l.GatewayAddress(o), TLSCA: filepath.Join(o.Name, "tlsca.pem"), MSPDir: filepath.Join(o.Name, "msp")})
 	}
 	return e
 }

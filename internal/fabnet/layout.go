@@ -5,12 +5,40 @@
 // in its own folder (orgs/<Org>/) and its nodes start from there; only the
 // public bundle (public/: certificates, genesis block, endpoints) is shared.
 // It is what `tierchain up` and the integration tests start. Layout is the single description of the network
-// (organisations, ports, channel) that the launcher, the CLI and the
-// docker-compose check share.
+// (organisations, addresses, ports, channel) that the launcher, the CLI and the
+// docker-compose deployment share.
+//
+// # Addresses
+//
+// Natively each organisation has its own address (Org.Host): its peer,
+// its chaincode server, the orderers it runs and its REST gateway listen
+// there and are reached there (Operator 127.0.0.1, Core 127.0.0.2, BankA
+// 127.0.0.3, BankB 127.0.0.4, Regulator 127.0.0.5; all 127.0.0.1 where
+// only that loopback address can be bound, as on macOS). Ports stay
+// distinct, so the same layout also runs on a single address.
+//
+// A layout for containers or real machines reaches every node by its own
+// DNS name instead and binds 0.0.0.0:
+//
+//	l := fabnet.NewLayout(fabnet.DefaultBase, 3).WithNodeNames("0.0.0.0")
+//	n, err := fabnet.Prepare(ctx, fabnet.Options{Dir: dir, RepoRoot: repo, Layout: &l})
+//
+// Its peers advertise peer0.<org>.tierchain.local, its orderers
+// orderer<i>.<owner>.tierchain.local, its chaincode servers
+// chaincode.<org>.tierchain.local and its gateways
+// gateway.<org>.tierchain.local (Layout.PeerAddress, OrdererAddress,
+// ChaincodeAddress, GatewayAddress); the TLS certificates carry those
+// names, the channel's orderer endpoints, consenters and anchor peers name
+// them, and each organisation's chaincode package dials its server by name.
+// Prepare writes all of that without starting a process; the containers
+// (docker-compose.yml) run the nodes on it.
 package fabnet
 
 import (
 	"fmt"
+	"net"
+	"strconv"
+	"sync"
 
 	"github.com/tierchain/tierchain/internal/orgconfig"
 )
@@ -43,7 +71,12 @@ type Org struct {
 	Name   string // e.g. "Operator"
 	MSPID  string // e.g. "OperatorMSP"
 	Domain string // e.g. "operator.tierchain.local"
-	Role   Role
+	// Host is the address the organisation's nodes (its peer, its
+	// chaincode server, the orderers it runs, its gateway) listen on and
+	// are reached at, e.g. "127.0.0.4"; empty in a layout WithNodeNames,
+	// where each node has its own name.
+	Host string
+	Role Role
 	// Endorser reports whether the org's peer is in the chaincode's
 	// endorsement policy (the Regulator's is not).
 	Endorser bool
@@ -55,6 +88,9 @@ type Org struct {
 	// listens: each organisation runs its own, with its own TLS identity,
 	// and its peer reaches only that one.
 	ChaincodePort int
+	// GatewayPort is where the organisation's REST gateway listens
+	// (tierchain serve): base+1030+k, so 8080…8084 from DefaultBase.
+	GatewayPort int
 }
 
 // Ports of one node; zero means unused.
@@ -76,19 +112,30 @@ type Orderer struct {
 
 // Layout describes a whole network.
 type Layout struct {
-	Host     string // the address every node listens on, 127.0.0.1 by default
-	Orderers []Orderer
-	Orgs     []Org
+	// Listen, when set, is the address every node binds (e.g. "0.0.0.0" in
+	// a container); empty, each node binds the address it is reached at.
+	Listen string
+	// NodeNames: every node is reached at its own DNS name (Orderer.Host,
+	// Org.PeerHost, chaincode.<domain>, gateway.<domain>) instead of its
+	// organisation's Host.
+	NodeNames bool
+	Orderers  []Orderer
+	Orgs      []Org
 	// BatchTimeoutMillis is the orderer's batch timeout.
 	BatchTimeoutMillis int
 }
 
 // NewLayout returns the TierChain network with all ports derived from base
 // (orderer i: base+10i…; peer k: base+100+10k…; org k's chaincode server:
-// base+200+k)
-// and the given number of orderers (1 or 3).
-func NewLayout(base, orderers int) Layout {
-	l := Layout{Host: "127.0.0.1", BatchTimeoutMillis: 150}
+// base+200+k; org k's gateway: base+1030+k) and the given number of
+// orderers (1 or 3), each organisation on its native address (NativeHosts).
+func NewLayout(base, orderers int) Layout { return newLayout(base, orderers, NativeHosts()) }
+
+// newLayout is NewLayout with the organisations' addresses given (a
+// recorded network keeps the ones it was created with); an organisation
+// missing from hosts gets 127.0.0.1.
+func newLayout(base, orderers int, hosts map[string]string) Layout {
+	l := Layout{BatchTimeoutMillis: 150}
 	for i := 0; i < orderers && i < len(ordererOwners); i++ {
 		l.Orderers = append(l.Orderers, Orderer{
 			Name:  fmt.Sprintf("orderer%d", i),
@@ -111,11 +158,16 @@ func NewLayout(base, orderers int) Layout {
 	}
 	for k, o := range orgs {
 		domain := orgDomain(o.name)
+		host := hosts[o.name]
+		if host == "" {
+			host = loopback
+		}
 		l.Orgs = append(l.Orgs, Org{
-			Name: o.name, MSPID: o.name + "MSP", Domain: domain, Role: o.role, Endorser: o.endo, Users: o.users,
+			Name: o.name, MSPID: o.name + "MSP", Domain: domain, Host: host, Role: o.role, Endorser: o.endo, Users: o.users,
 			PeerHost:      "peer0." + domain,
 			Peer:          Ports{Listen: base + 100 + 10*k, Chaincode: base + 101 + 10*k, Operations: base + 102 + 10*k},
 			ChaincodePort: base + 200 + k,
+			GatewayPort:   base + gatewayOffset + k,
 		})
 	}
 	return l
@@ -123,6 +175,73 @@ func NewLayout(base, orderers int) Layout {
 
 // DefaultBase is the first port of `tierchain up`.
 const DefaultBase = 7050
+
+// gatewayOffset puts organisation k's gateway at base+1030+k: 8080+k from
+// DefaultBase.
+const gatewayOffset = 1030
+
+// loopback is the address every node uses where no other is given.
+const loopback = "127.0.0.1"
+
+// orgOrder lists the organisations in layout order (Org k is orgOrder[k]).
+var orgOrder = []string{"Operator", "Core", "BankA", "BankB", "Regulator"}
+
+var (
+	aliasesOnce sync.Once
+	aliases     bool
+)
+
+// loopbackAliases reports whether this machine can bind 127.0.0.2 (Linux
+// routes all of 127/8 to the loopback interface; macOS has only
+// 127.0.0.1 unless aliases are added).
+func loopbackAliases() bool {
+	aliasesOnce.Do(func() {
+		ln, err := net.Listen("tcp", "127.0.0.2:0")
+		if err == nil {
+			ln.Close()
+			aliases = true
+		}
+	})
+	return aliases
+}
+
+// NativeHosts returns each organisation's native address: Operator
+// 127.0.0.1, Core 127.0.0.2, BankA 127.0.0.3, BankB 127.0.0.4, Regulator
+// 127.0.0.5, or 127.0.0.1 for all where 127.0.0.2 cannot be bound.
+func NativeHosts() map[string]string {
+	hs := map[string]string{}
+	for k, name := range orgOrder {
+		hs[name] = loopback
+		if loopbackAliases() {
+			hs[name] = fmt.Sprintf("127.0.0.%d", k+1)
+		}
+	}
+	return hs
+}
+
+// Hosts returns each organisation's Host.
+func (l Layout) Hosts() map[string]string {
+	hs := map[string]string{}
+	for _, o := range l.Orgs {
+		hs[o.Name] = o.Host
+	}
+	return hs
+}
+
+// WithNodeNames returns the layout with every node reached at its own DNS
+// name (peer0.bankb.tierchain.local, orderer1.core.tierchain.local,
+// chaincode.bankb.tierchain.local, gateway.bankb.tierchain.local) and
+// binding listen (e.g. "0.0.0.0"; empty: the node's own name). The
+// organisations' Hosts are cleared: no node is reached at them.
+func (l Layout) WithNodeNames(listen string) Layout {
+	l.NodeNames = true
+	l.Listen = listen
+	l.Orgs = append([]Org(nil), l.Orgs...)
+	for i := range l.Orgs {
+		l.Orgs[i].Host = ""
+	}
+	return l
+}
 
 // OrderersOf lists the orderers org runs.
 func (l Layout) OrderersOf(org string) []Orderer {
@@ -145,10 +264,105 @@ func (l Layout) Org(name string) (Org, bool) {
 	return Org{}, false
 }
 
-// Address returns host:port on the layout's host.
-func (l Layout) Address(port int) string { return fmt.Sprintf("%s:%d", l.Host, port) }
+// hostPort joins a host and a port.
+func hostPort(host string, port int) string { return net.JoinHostPort(host, strconv.Itoa(port)) }
 
-// AllPorts lists every port the network listens on.
+// reach is where a node is reached: its own name in a layout WithNodeNames,
+// else its organisation's Host.
+func (l Layout) reach(orgHost, name string, port int) string {
+	if l.NodeNames {
+		return hostPort(name, port)
+	}
+	return hostPort(orgHost, port)
+}
+
+// bind is what a node binds: Listen if set, else where it is reached.
+func (l Layout) bind(orgHost, name string, port int) string {
+	if l.Listen != "" {
+		return hostPort(l.Listen, port)
+	}
+	return l.reach(orgHost, name, port)
+}
+
+// ownerHost is the Host of the organisation that runs an orderer.
+func (l Layout) ownerHost(o Orderer) string {
+	org, _ := l.Org(o.Owner)
+	return org.Host
+}
+
+// PeerAddress is where an organisation's peer is reached (its gRPC
+// endpoint, gossip and anchor address).
+func (l Layout) PeerAddress(o Org) string { return l.reach(o.Host, o.PeerHost, o.Peer.Listen) }
+
+// PeerOperationsAddress is where a peer's /healthz and /metrics are reached.
+func (l Layout) PeerOperationsAddress(o Org) string {
+	return l.reach(o.Host, o.PeerHost, o.Peer.Operations)
+}
+
+// ChaincodeHost is the name or address of an organisation's chaincode server.
+func (l Layout) ChaincodeHost(o Org) string {
+	if l.NodeNames {
+		return "chaincode." + o.Domain
+	}
+	return o.Host
+}
+
+// ChaincodeAddress is where an organisation's peer reaches its chaincode
+// server (the address in its chaincode package's connection.json).
+func (l Layout) ChaincodeAddress(o Org) string { return hostPort(l.ChaincodeHost(o), o.ChaincodePort) }
+
+// GatewayHost is the name or address of an organisation's REST gateway.
+func (l Layout) GatewayHost(o Org) string {
+	if l.NodeNames {
+		return "gateway." + o.Domain
+	}
+	return o.Host
+}
+
+// GatewayAddress is where an organisation's REST gateway is reached.
+func (l Layout) GatewayAddress(o Org) string { return hostPort(l.GatewayHost(o), o.GatewayPort) }
+
+// GatewayListen is what an organisation's REST gateway binds.
+func (l Layout) GatewayListen(o Org) string {
+	if l.Listen != "" {
+		return hostPort(l.Listen, o.GatewayPort)
+	}
+	return l.GatewayAddress(o)
+}
+
+// OrdererHost is the name or address an orderer is reached at: its own
+// name in a layout WithNodeNames, else its owner's Host.
+func (l Layout) OrdererHost(o Orderer) string {
+	if l.NodeNames {
+		return o.Host
+	}
+	return l.ownerHost(o)
+}
+
+// OrdererAddress is where an orderer is reached (clients, the other
+// consenters, the channel's orderer endpoints).
+func (l Layout) OrdererAddress(o Orderer) string { return hostPort(l.OrdererHost(o), o.Ports.Listen) }
+
+// OrdererAdminAddress is where an orderer's channel participation API is reached.
+func (l Layout) OrdererAdminAddress(o Orderer) string {
+	return hostPort(l.OrdererHost(o), o.Ports.Admin)
+}
+
+// OrdererOperationsAddress is where an orderer's /metrics is reached.
+func (l Layout) OrdererOperationsAddress(o Orderer) string {
+	return hostPort(l.OrdererHost(o), o.Ports.Operations)
+}
+
+// listenHost is the address a node binds (Listen, or where it is reached).
+func (l Layout) listenHost(reachHost string) string {
+	if l.Listen != "" {
+		return l.Listen
+	}
+	return reachHost
+}
+
+// AllPorts lists every port the network's nodes listen on (gateways not
+// included).
 func (l Layout) AllPorts() []int {
 	var ps []int
 	for _, o := range l.Orderers {
@@ -158,6 +372,40 @@ func (l Layout) AllPorts() []int {
 		ps = append(ps, o.Peer.Listen, o.Peer.Chaincode, o.Peer.Operations, o.ChaincodePort)
 	}
 	return ps
+}
+
+// ListenAddresses lists every host:port the network's nodes bind (gateways
+// not included): each on its organisation's own address.
+func (l Layout) ListenAddresses() []string {
+	var as []string
+	for _, o := range l.Orderers {
+		h := l.listenHost(l.OrdererHost(o))
+		as = append(as, hostPort(h, o.Ports.Listen), hostPort(h, o.Ports.Admin), hostPort(h, o.Ports.Operations))
+	}
+	for _, o := range l.Orgs {
+		h := l.listenHost(l.PeerEndpointHost(o))
+		as = append(as, hostPort(h, o.Peer.Listen), hostPort(h, o.Peer.Chaincode), hostPort(h, o.Peer.Operations),
+			hostPort(l.listenHost(l.ChaincodeHost(o)), o.ChaincodePort))
+	}
+	return as
+}
+
+// GatewayListenAddresses lists what every organisation's gateway binds.
+func (l Layout) GatewayListenAddresses() []string {
+	var as []string
+	for _, o := range l.Orgs {
+		as = append(as, l.GatewayListen(o))
+	}
+	return as
+}
+
+// PeerEndpointHost is the name or address an organisation's peer is reached
+// at (its anchor peer host).
+func (l Layout) PeerEndpointHost(o Org) string {
+	if l.NodeNames {
+		return o.PeerHost
+	}
+	return o.Host
 }
 
 // orgDomain is an organisation's domain, e.g. "banka.tierchain.local".

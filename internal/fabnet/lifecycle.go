@@ -9,12 +9,15 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // ccaasPackage builds a chaincode-as-a-service package: a tar.gz holding
 // metadata.json ({"type":"ccaas"}) and code.tar.gz with connection.json.
 // `peer lifecycle chaincode package` cannot make one. It returns the package
-// bytes and its package ID (label:sha256).
+// bytes and its package ID (label:sha256). The bytes depend on connection
+// alone (fixed tar and gzip headers: no time, owner or host), so the same
+// connection.json gives the same package ID on every machine and run.
 func ccaasPackage(connection []byte) ([]byte, string, error) {
 	code, err := tarGz(map[string][]byte{"connection.json": connection})
 	if err != nil {
@@ -29,9 +32,13 @@ func ccaasPackage(connection []byte) ([]byte, string, error) {
 	return pkg, ChaincodeLabel + ":" + hex.EncodeToString(sum[:]), nil
 }
 
+// packageEpoch is the modification time of every file in a chaincode package.
+var packageEpoch = time.Unix(0, 0).UTC()
+
 func tarGz(files map[string][]byte) ([]byte, error) {
 	var buf bytes.Buffer
 	gz := gzip.NewWriter(&buf)
+	gz.Header = gzip.Header{ModTime: packageEpoch, OS: 255} // no name, no time, "unknown" OS
 	tw := tar.NewWriter(gz)
 	// Sorted for a deterministic package ID.
 	for _, name := range []string{"code.tar.gz", "connection.json", "metadata.json"} {
@@ -39,7 +46,9 @@ func tarGz(files map[string][]byte) ([]byte, error) {
 		if !ok {
 			continue
 		}
-		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg}); err != nil {
+		h := &tar.Header{Name: name, Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg,
+			ModTime: packageEpoch, Uid: 0, Gid: 0, Uname: "", Gname: "", Format: tar.FormatUSTAR}
+		if err := tw.WriteHeader(h); err != nil {
 			return nil, err
 		}
 		if _, err := tw.Write(data); err != nil {
@@ -78,7 +87,7 @@ func connectionJSON(l Layout, p paths, o Org) ([]byte, error) {
 		return nil, err
 	}
 	return json.Marshal(map[string]any{
-		"address":              l.Address(o.ChaincodePort),
+		"address":              l.ChaincodeAddress(o),
 		"dial_timeout":         "10s",
 		"tls_required":         true,
 		"client_auth_required": true,

@@ -86,12 +86,17 @@ func lockPorts(ctx context.Context, base int, patience time.Duration) (*os.File,
 	return f, nil
 }
 
-// portsFree reports the first port of l that something already listens on.
-func portsFree(l Layout) error {
-	for _, p := range l.AllPorts() {
-		ln, err := net.Listen("tcp", l.Address(p))
+// portsFree reports the first address of l's nodes (each on its
+// organisation's own host) that something already listens on.
+func portsFree(l Layout) error { return AddressesFree(l.ListenAddresses()) }
+
+// AddressesFree reports the first host:port of addrs that cannot be bound
+// (ErrPortsInUse).
+func AddressesFree(addrs []string) error {
+	for _, a := range addrs {
+		ln, err := net.Listen("tcp", a)
 		if err != nil {
-			return fmt.Errorf("%w: port %d (%v); choose another port base", ErrPortsInUse, p, err)
+			return fmt.Errorf("%w: %s (%v); choose another port base", ErrPortsInUse, a, err)
 		}
 		ln.Close()
 	}

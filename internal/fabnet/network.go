@@ -16,12 +16,16 @@ import (
 	"time"
 )
 
-// Options configure Start.
+// Options configure Start and Prepare.
 type Options struct {
-	Dir          string        // data directory (created; must not hold a running network)
-	RepoRoot     string        // TierChain checkout (network/, chaincode/)
-	Base         int           // first port (DefaultBase if 0)
-	Orderers     int           // 1 (default) or 3
+	Dir      string // data directory (created; must not hold a running network)
+	RepoRoot string // TierChain checkout (network/, chaincode/)
+	Base     int    // first port (DefaultBase if 0)
+	Orderers int    // 1 (default) or 3
+	// Layout, if set, replaces NewLayout(Base, Orderers): e.g. a layout
+	// WithNodeNames for containers (Prepare). Base and Orderers are then
+	// taken from it.
+	Layout       *Layout
 	BatchTimeout time.Duration // orderer batch timeout (150 ms if 0)
 	Out          io.Writer     // progress (io.Discard if nil)
 	// Fresh discards a stopped network found in Dir instead of restarting it.
@@ -67,33 +71,17 @@ type Network struct {
 // crash) it restarts that network's processes on its existing ledgers,
 // unless opts.Fresh. It returns once every endorsing org can endorse.
 func Start(ctx context.Context, opts Options) (n *Network, err error) {
-	if opts.Base == 0 {
-		opts.Base = DefaultBase
-	}
-	if opts.Orderers == 0 {
-		opts.Orderers = 1
-	}
-	if opts.Orderers != 1 && opts.Orderers != 3 {
-		return nil, fmt.Errorf("fabnet: %d orderers (want 1 or 3)", opts.Orderers)
-	}
-	if opts.Out == nil {
-		opts.Out = io.Discard
-	}
-	l := NewLayout(opts.Base, opts.Orderers)
-	if opts.BatchTimeout > 0 {
-		l.BatchTimeoutMillis = int(opts.BatchTimeout / time.Millisecond)
+	l, err := normalise(&opts)
+	if err != nil {
+		return nil, err
 	}
 	dir, err := filepath.Abs(opts.Dir)
 	if err != nil {
 		return nil, err
 	}
 	p := paths{root: dir}
-	if st, err := readState(p.State()); err == nil {
-		for _, pr := range st.Procs {
-			if alive(pr.PID, pr.Bin) {
-				return nil, ErrAlreadyRunning
-			}
-		}
+	if err := notRunning(p); err != nil {
+		return nil, err
 	}
 	rec, recErr := readRecord(p.Record())
 	resume := recErr == nil && !opts.Fresh
@@ -114,7 +102,7 @@ func Start(ctx context.Context, opts Options) (n *Network, err error) {
 			return nil, fmt.Errorf("%w: the network in %s shares one chaincode server between organisations (made before one per organisation); create a new one",
 				ErrOtherLayout, dir)
 		}
-		l = NewLayout(rec.Base, rec.Orderers)
+		l = newLayout(rec.Base, rec.Orderers, rec.Hosts)
 		l.BatchTimeoutMillis = rec.BatchTimeoutMillis
 	}
 	// A fresh network on a held range gives way at once (the caller may pick
@@ -132,13 +120,7 @@ func Start(ctx context.Context, opts Options) (n *Network, err error) {
 		return nil, err
 	}
 	if !resume {
-		if entries, _ := os.ReadDir(dir); len(entries) > 0 {
-			fmt.Fprintf(opts.Out, "removing %s (no complete network recorded there)\n", dir)
-		}
-		if err = os.RemoveAll(dir); err == nil {
-			err = os.MkdirAll(dir, 0o755)
-		}
-		if err != nil {
+		if err := emptyDir(dir, opts.Out); err != nil {
 			portLock.Close()
 			return nil, err
 		}
@@ -167,6 +149,121 @@ func Start(ctx context.Context, opts Options) (n *Network, err error) {
 	return n, n.saveState()
 }
 
+// normalise fills opts' defaults and returns the layout they ask for.
+func normalise(opts *Options) (Layout, error) {
+	if opts.Out == nil {
+		opts.Out = io.Discard
+	}
+	var l Layout
+	if opts.Layout != nil {
+		l = *opts.Layout
+		if len(l.Orderers) == 0 || len(l.Orgs) == 0 {
+			return Layout{}, fmt.Errorf("fabnet: a layout without orderers or organisations")
+		}
+		opts.Base, opts.Orderers = l.Orderers[0].Ports.Listen, len(l.Orderers)
+	} else {
+		if opts.Base == 0 {
+			opts.Base = DefaultBase
+		}
+		if opts.Orderers == 0 {
+			opts.Orderers = 1
+		}
+		l = NewLayout(opts.Base, opts.Orderers)
+	}
+	if opts.Orderers != 1 && opts.Orderers != 3 {
+		return Layout{}, fmt.Errorf("fabnet: %d orderers (want 1 or 3)", opts.Orderers)
+	}
+	if opts.BatchTimeout > 0 {
+		l.BatchTimeoutMillis = int(opts.BatchTimeout / time.Millisecond)
+	}
+	return l, nil
+}
+
+// notRunning refuses a data directory whose recorded processes still run.
+func notRunning(p paths) error {
+	if st, err := readState(p.State()); err == nil {
+		for _, pr := range st.Procs {
+			if alive(pr.PID, pr.Bin) {
+				return ErrAlreadyRunning
+			}
+		}
+	}
+	return nil
+}
+
+// emptyDir replaces dir by an empty directory.
+func emptyDir(dir string, out io.Writer) error {
+	if entries, _ := os.ReadDir(dir); len(entries) > 0 {
+		fmt.Fprintf(out, "removing %s (no complete network recorded there)\n", dir)
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return err
+	}
+	return os.MkdirAll(dir, 0o755)
+}
+
+// ErrNetworkExists reports a data directory that holds a created network,
+// which Prepare would overwrite.
+var ErrNetworkExists = errors.New("fabnet: the directory holds a network")
+
+// Prepare creates in opts.Dir everything a network needs, for opts' layout,
+// without starting a process: each organisation's keys in its own folder
+// (orgs/<Org>/: cryptogen output, the identities of the orderers it runs,
+// its chaincode package with a deterministic package ID and chaincode.env),
+// the public bundle (public/: certificates, endpoints.json, the channel's
+// genesis block), and the node configuration (config/). Containers or
+// machines then run the nodes on that material (docker-compose.yml); Start
+// is Prepare followed by starting, joining and deploying natively.
+//
+// A directory holding a created network (or a running one) is refused
+// (ErrNetworkExists, ErrAlreadyRunning) unless opts.Fresh; anything else in
+// it is replaced. The returned Network runs nothing: its Layout, Dir and
+// PackageIDs describe what was written.
+func Prepare(ctx context.Context, opts Options) (*Network, error) {
+	l, err := normalise(&opts)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := filepath.Abs(opts.Dir)
+	if err != nil {
+		return nil, err
+	}
+	p := paths{root: dir}
+	if err := notRunning(p); err != nil {
+		return nil, err
+	}
+	if _, err := readRecord(p.Record()); err == nil && !opts.Fresh {
+		return nil, fmt.Errorf("%w: %s", ErrNetworkExists, dir)
+	}
+	if err := emptyDir(dir, opts.Out); err != nil {
+		return nil, err
+	}
+	n := &Network{Layout: l, Dir: dir, repo: opts.RepoRoot, p: p, out: opts.Out, procs: map[string]*proc{}, ccEnv: opts.ChaincodeEnv}
+	if n.bin, err = EnsureBinaries(ctx, opts.RepoRoot, opts.Out); err != nil {
+		return nil, err
+	}
+	if err := n.prepare(ctx); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// prepare writes a new network's material into the (empty) n.Dir.
+func (n *Network) prepare(ctx context.Context) error {
+	l, p := n.Layout, n.p
+	defer n.step("crypto material, channel genesis block, chaincode packages")()
+	if err := writeConfigs(n.repo, l, p); err != nil {
+		return err
+	}
+	if err := n.generateCrypto(ctx); err != nil {
+		return err
+	}
+	if err := n.run(ctx, "configtxgen", nil, "-configPath", p.Config(), "-profile", "TierChain", "-channelID", ChannelName, "-outputBlock", p.Genesis()); err != nil {
+		return err
+	}
+	return n.writePackages()
+}
+
 // ErrNoOrg reports an organisation the network does not have.
 var ErrNoOrg = errors.New("fabnet: no organisation")
 
@@ -184,26 +281,14 @@ func (n *Network) step(what string) func() {
 // create makes a network from nothing in n.Dir.
 func (n *Network) create(ctx context.Context) error {
 	l, p := n.Layout, n.p
-	done := n.step("crypto material and channel genesis block")
-	if err := writeConfigs(n.repo, l, p); err != nil {
-		return err
-	}
-	if err := n.generateCrypto(ctx); err != nil {
-		return err
-	}
-	if err := n.run(ctx, "configtxgen", nil, "-configPath", p.Config(), "-profile", "TierChain", "-channelID", ChannelName, "-outputBlock", p.Genesis()); err != nil {
-		return err
-	}
-	done()
-
-	if err := n.writePackages(); err != nil {
+	if err := n.prepare(ctx); err != nil {
 		return err
 	}
 	if err := n.startChaincodeFresh(ctx); err != nil {
 		return err
 	}
 
-	done = n.step(fmt.Sprintf("%d orderer(s), channel %q", len(l.Orderers), ChannelName))
+	done := n.step(fmt.Sprintf("%d orderer(s), channel %q", len(l.Orderers), ChannelName))
 	for _, o := range l.Orderers {
 		if err := n.StartOrderer(o.Name); err != nil {
 			return err
@@ -245,7 +330,7 @@ func (n *Network) create(ctx context.Context) error {
 		return err
 	}
 	return writeRecord(p.Record(), record{
-		Base: l.Orderers[0].Ports.Listen, Orderers: len(l.Orderers), BatchTimeoutMillis: l.BatchTimeoutMillis,
+		Base: l.Orderers[0].Ports.Listen, Orderers: len(l.Orderers), BatchTimeoutMillis: l.BatchTimeoutMillis, Hosts: l.Hosts(),
 		PackageIDs: n.PackageIDs, Created: time.Now().UTC().Format(time.RFC3339),
 	})
 }
@@ -357,7 +442,7 @@ func (n *Network) StartOrderer(name string) error {
 	}
 	env := []string{
 		"FABRIC_CFG_PATH=" + n.p.Config(),
-		"ORDERER_GENERAL_LISTENADDRESS=" + n.Layout.Host,
+		"ORDERER_GENERAL_LISTENADDRESS=" + n.Layout.listenHost(n.Layout.OrdererHost(o)),
 		fmt.Sprintf("ORDERER_GENERAL_LISTENPORT=%d", o.Ports.Listen),
 		"ORDERER_GENERAL_LOCALMSPID=" + owner.MSPID,
 		"ORDERER_GENERAL_LOCALMSPDIR=" + filepath.Join(node, "msp"),
@@ -369,7 +454,7 @@ func (n *Network) StartOrderer(name string) error {
 		"ORDERER_GENERAL_CLUSTER_CLIENTCERTIFICATE=" + filepath.Join(tls, "server.crt"),
 		"ORDERER_GENERAL_CLUSTER_CLIENTPRIVATEKEY=" + filepath.Join(tls, "server.key"),
 		"ORDERER_GENERAL_CLUSTER_ROOTCAS=[" + strings.Join(clusterCAs, ",") + "]",
-		"ORDERER_ADMIN_LISTENADDRESS=" + n.Layout.Address(o.Ports.Admin),
+		"ORDERER_ADMIN_LISTENADDRESS=" + hostPort(n.Layout.listenHost(n.Layout.OrdererHost(o)), o.Ports.Admin),
 		"ORDERER_ADMIN_TLS_ENABLED=true",
 		"ORDERER_ADMIN_TLS_PRIVATEKEY=" + filepath.Join(tls, "server.key"),
 		"ORDERER_ADMIN_TLS_CERTIFICATE=" + filepath.Join(tls, "server.crt"),
@@ -377,7 +462,7 @@ func (n *Network) StartOrderer(name string) error {
 		"ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED=true",
 		"ORDERER_ADMIN_TLS_CLIENTROOTCAS=[" + filepath.Join(tls, "ca.crt") + "]",
 		"ORDERER_CHANNELPARTICIPATION_ENABLED=true",
-		"ORDERER_OPERATIONS_LISTENADDRESS=" + n.Layout.Address(o.Ports.Operations),
+		"ORDERER_OPERATIONS_LISTENADDRESS=" + hostPort(n.Layout.listenHost(n.Layout.OrdererHost(o)), o.Ports.Operations),
 		"ORDERER_METRICS_PROVIDER=prometheus",
 		"FABRIC_LOGGING_SPEC=info",
 	}
@@ -387,7 +472,7 @@ func (n *Network) StartOrderer(name string) error {
 		return err
 	}
 	n.add(p)
-	if err := waitPort(n.Layout.Address(o.Ports.Admin), 20*time.Second, p); err != nil {
+	if err := waitPort(n.Layout.OrdererAdminAddress(o), 20*time.Second, p); err != nil {
 		return err
 	}
 	return n.saveState()
@@ -396,7 +481,7 @@ func (n *Network) StartOrderer(name string) error {
 func (n *Network) osnJoin(ctx context.Context, o Orderer) error {
 	admin := filepath.Join(n.p.OrdererAdmin(o), "tls")
 	err := n.run(ctx, "osnadmin", nil, "channel", "join", "--channelID", ChannelName, "--config-block", n.p.Genesis(),
-		"-o", n.Layout.Address(o.Ports.Admin), "--ca-file", n.p.OrdererTLSCA(o),
+		"-o", n.Layout.OrdererAdminAddress(o), "--ca-file", n.p.OrdererTLSCA(o),
 		"--client-cert", filepath.Join(admin, "client.crt"), "--client-key", filepath.Join(admin, "client.key"))
 	if err != nil && strings.Contains(err.Error(), "already exists") {
 		return nil
@@ -434,14 +519,15 @@ func (n *Network) StartPeer(org string) error {
 	node := n.p.PeerNode(o)
 	data := n.p.PeerData(o)
 	tls := filepath.Join(node, "tls")
-	addr := n.Layout.Address(o.Peer.Listen)
+	l := n.Layout
+	addr := l.PeerAddress(o)
 	env := []string{
 		"FABRIC_CFG_PATH=" + n.p.Config(),
 		"CORE_PEER_ID=" + o.PeerHost,
-		"CORE_PEER_LISTENADDRESS=" + addr,
+		"CORE_PEER_LISTENADDRESS=" + l.bind(o.Host, o.PeerHost, o.Peer.Listen),
 		"CORE_PEER_ADDRESS=" + addr,
-		"CORE_PEER_CHAINCODELISTENADDRESS=" + n.Layout.Address(o.Peer.Chaincode),
-		"CORE_PEER_CHAINCODEADDRESS=" + n.Layout.Address(o.Peer.Chaincode),
+		"CORE_PEER_CHAINCODELISTENADDRESS=" + l.bind(o.Host, o.PeerHost, o.Peer.Chaincode),
+		"CORE_PEER_CHAINCODEADDRESS=" + l.reach(o.Host, o.PeerHost, o.Peer.Chaincode),
 		"CORE_PEER_GOSSIP_BOOTSTRAP=" + addr,
 		"CORE_PEER_GOSSIP_EXTERNALENDPOINT=" + addr,
 		"CORE_PEER_LOCALMSPID=" + o.MSPID,
@@ -450,7 +536,7 @@ func (n *Network) StartPeer(org string) error {
 		"CORE_PEER_TLS_CERT_FILE=" + filepath.Join(tls, "server.crt"),
 		"CORE_PEER_TLS_KEY_FILE=" + filepath.Join(tls, "server.key"),
 		"CORE_PEER_TLS_ROOTCERT_FILE=" + filepath.Join(tls, "ca.crt"),
-		"CORE_OPERATIONS_LISTENADDRESS=" + n.Layout.Address(o.Peer.Operations),
+		"CORE_OPERATIONS_LISTENADDRESS=" + l.bind(o.Host, o.PeerHost, o.Peer.Operations),
 		"CORE_METRICS_PROVIDER=prometheus",
 		// Loopback network: membership converges in about a second instead of 5–10.
 		"CORE_PEER_GOSSIP_ALIVETIMEINTERVAL=1s",
@@ -491,7 +577,7 @@ func (n *Network) adminEnv(o Org) []string {
 		"FABRIC_CFG_PATH=" + n.p.Config(),
 		"CORE_PEER_LOCALMSPID=" + o.MSPID,
 		"CORE_PEER_MSPCONFIGPATH=" + filepath.Join(n.p.User(o, "Admin"), "msp"),
-		"CORE_PEER_ADDRESS=" + n.Layout.Address(o.Peer.Listen),
+		"CORE_PEER_ADDRESS=" + n.Layout.PeerAddress(o),
 		"CORE_PEER_TLS_ENABLED=true",
 		"CORE_PEER_TLS_ROOTCERT_FILE=" + n.p.PeerTLSCA(o),
 		"FABRIC_LOGGING_SPEC=warning",
@@ -587,7 +673,7 @@ func (n *Network) StartChaincodeOf(org string) error {
 	tls := filepath.Join(n.p.ChaincodeNode(o), "tls")
 	env := []string{
 		"CHAINCODE_ID=" + n.PackageIDs[o.Name],
-		"CHAINCODE_SERVER_ADDRESS=" + n.Layout.Address(o.ChaincodePort),
+		"CHAINCODE_SERVER_ADDRESS=" + hostPort(n.Layout.listenHost(n.Layout.ChaincodeHost(o)), o.ChaincodePort),
 		"CHAINCODE_TLS_CERT=" + filepath.Join(tls, "server.crt"),
 		"CHAINCODE_TLS_KEY=" + filepath.Join(tls, "server.key"),
 		"CHAINCODE_TLS_CLIENT_CA=" + filepath.Join(tls, "ca.crt"),
@@ -598,7 +684,7 @@ func (n *Network) StartChaincodeOf(org string) error {
 		return err
 	}
 	n.add(p)
-	if err := waitPort(n.Layout.Address(o.ChaincodePort), 20*time.Second, p); err != nil {
+	if err := waitPort(n.Layout.ChaincodeAddress(o), 20*time.Second, p); err != nil {
 		return err
 	}
 	return n.saveState()
@@ -606,7 +692,7 @@ func (n *Network) StartChaincodeOf(org string) error {
 
 func (n *Network) ordererArgs() []string {
 	o := n.Layout.Orderers[0]
-	return []string{"-o", n.Layout.Address(o.Ports.Listen), "--tls", "--cafile", n.p.OrdererTLSCA(o)}
+	return []string{"-o", n.Layout.OrdererAddress(o), "--tls", "--cafile", n.p.OrdererTLSCA(o)}
 }
 
 func (n *Network) deployChaincode(ctx context.Context) error {
@@ -628,7 +714,7 @@ func (n *Network) deployChaincode(ctx context.Context) error {
 	}
 	args := append(append([]string{"lifecycle", "chaincode", "commit"}, def...), n.ordererArgs()...)
 	for _, o := range n.Layout.Orgs {
-		args = append(args, "--peerAddresses", n.Layout.Address(o.Peer.Listen), "--tlsRootCertFiles", n.p.PeerTLSCA(o))
+		args = append(args, "--peerAddresses", n.Layout.PeerAddress(o), "--tlsRootCertFiles", n.p.PeerTLSCA(o))
 	}
 	op, _ := n.Layout.Org("Operator")
 	return n.retry(ctx, 30*time.Second, func() error { return n.peerCLI(ctx, op, args...) })
@@ -637,7 +723,7 @@ func (n *Network) deployChaincode(ctx context.Context) error {
 func (n *Network) saveState() error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	s := savedState{Base: n.Layout.Orderers[0].Ports.Listen, Orderers: len(n.Layout.Orderers), Started: time.Now().UTC().Format(time.RFC3339)}
+	s := savedState{Base: n.Layout.Orderers[0].Ports.Listen, Orderers: len(n.Layout.Orderers), Hosts: n.Layout.Hosts(), Started: time.Now().UTC().Format(time.RFC3339)}
 	for _, name := range n.order {
 		s.Procs = append(s.Procs, n.procs[name])
 	}
@@ -729,10 +815,10 @@ func (n *Network) PeakRSS() map[string]int {
 // some seconds after a node restarts). It endorses a read-only proposal
 // without submitting it.
 func (n *Network) WaitEndorsable(ctx context.Context) error {
+	// The Regulator's peer too: its gateway endorses its read-only
+	// proposals (and sees its refused writes refused by the orderer, not by
+	// a discovery that has not converged yet).
 	for _, o := range n.Layout.Orgs {
-		if o.Role == RoleRegulator {
-			continue
-		}
 		c, err := n.Connect(o.Name, "User1")
 		if err != nil {
 			return err

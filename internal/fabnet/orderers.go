@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/tierchain/tierchain/internal/fabricca"
@@ -41,7 +42,7 @@ func issueOrderer(p paths, l Layout, o Orderer) error {
 	if err != nil {
 		return fmt.Errorf("%w: %s: %w", ErrOrdererIdentity, o.Name, err)
 	}
-	tls, err := tlsCA.IssueTLS(o.Host, []string{o.Host, o.Name, "localhost", l.Host}, now, tlsCA.Certificate().NotAfter, nil)
+	tls, err := tlsCA.IssueTLS(o.Host, ordererSANs(l, o), now, tlsCA.Certificate().NotAfter, nil)
 	if err != nil {
 		return fmt.Errorf("%w: %s: %w", ErrOrdererIdentity, o.Name, err)
 	}
@@ -70,6 +71,18 @@ func issueOrderer(p paths, l Layout, o Orderer) error {
 		}
 	}
 	return nil
+}
+
+// ordererSANs are the names and addresses an orderer's TLS certificate is
+// valid for: its own name, its owner's Host, and the loopback names.
+func ordererSANs(l Layout, o Orderer) []string {
+	var sans []string
+	for _, h := range []string{o.Host, o.Name, "localhost", loopback, l.ownerHost(o), l.OrdererHost(o)} {
+		if h != "" && !slices.Contains(sans, h) {
+			sans = append(sans, h)
+		}
+	}
+	return sans
 }
 
 // loadCA reads a cryptogen CA folder: its certificate and its key (priv_sk).

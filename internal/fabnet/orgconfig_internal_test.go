@@ -47,7 +47,7 @@ func TestWriteOrgConfig(t *testing.T) {
 		if !ok {
 			t.Fatalf("no %s", lo.Name)
 		}
-		if o.MSPID != lo.MSPID || string(o.Role) != string(lo.Role) || o.Peer.Address != n.Layout.Address(lo.Peer.Listen) ||
+		if o.MSPID != lo.MSPID || string(o.Role) != string(lo.Role) || o.Peer.Address != n.Layout.PeerAddress(lo) ||
 			o.Peer.TLSCACertPath != n.p.PeerTLSCA(lo) {
 			t.Errorf("%s: %+v", lo.Name, o)
 		}

@@ -244,10 +244,12 @@ func waitPort(addr string, timeout time.Duration, p *proc) error {
 
 // savedState is what `tierchain down` and `status` read.
 type savedState struct {
-	Base     int     `json:"base"`
-	Orderers int     `json:"orderers"`
-	Procs    []*proc `json:"procs"`
-	Started  string  `json:"started"`
+	Base     int `json:"base"`
+	Orderers int `json:"orderers"`
+	// Hosts: each organisation's address (none recorded: all 127.0.0.1).
+	Hosts   map[string]string `json:"hosts,omitempty"`
+	Procs   []*proc           `json:"procs"`
+	Started string            `json:"started"`
 }
 
 func writeState(path string, s savedState) error { return writeJSON(path, s) }
@@ -282,6 +284,9 @@ type record struct {
 	Base               int `json:"base"`
 	Orderers           int `json:"orderers"`
 	BatchTimeoutMillis int `json:"batchTimeoutMillis"`
+	// Hosts: each organisation's address, as its certificates name it (none
+	// recorded: a network made when every node listened on 127.0.0.1).
+	Hosts map[string]string `json:"hosts,omitempty"`
 	// PackageIDs: each organisation's chaincode package ID.
 	PackageIDs map[string]string `json:"packageIDs"`
 	Created    string            `json:"created"`

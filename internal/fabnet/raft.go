@@ -15,7 +15,7 @@ import (
 func (n *Network) RaftLeader(ctx context.Context) (string, error) {
 	client := &http.Client{Timeout: 2 * time.Second}
 	for _, o := range n.Layout.Orderers {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+n.Layout.Address(o.Ports.Operations)+"/metrics", nil)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+n.Layout.OrdererOperationsAddress(o)+"/metrics", nil)
 		if err != nil {
 			return "", err
 		}

@@ -15,8 +15,8 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
-	"net"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,21 +28,26 @@ type Options struct {
 	Orderers int // 1 (default) or 3
 }
 
-var current *fabnet.Network
+var (
+	mainOpts Options
+	inMain   bool
+	once     sync.Once
+	current  *fabnet.Network
+	startErr error
+)
 
-// Main starts a network in a temporary directory on free ports, runs the
-// tests and stops the network. It returns the exit code for os.Exit.
+// Main runs the tests and stops the network if one was started: the
+// network starts on the first call to Network (or Connect), in a temporary
+// directory on free ports, so a run whose tests need none (-run selecting
+// only unit tests) starts nothing. It returns the exit code for os.Exit.
 func Main(m *testing.M, opts Options) int {
 	flag.Parse() // testing.Verbose needs parsed flags
-	n, err := StartNetwork(context.Background(), opts.Orderers)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "fabnettest:", err)
-		return 1
-	}
-	current = n
+	mainOpts, inMain = opts, true
 	code := m.Run()
-	n.Stop()
-	os.RemoveAll(n.Dir)
+	if current != nil {
+		current.Stop()
+		os.RemoveAll(current.Dir)
+	}
 	return code
 }
 
@@ -93,10 +98,16 @@ func StartNetworkWith(ctx context.Context, opts fabnet.Options) (*fabnet.Network
 	return n, nil
 }
 
-// Network returns the network Main started.
+// Network returns the test binary's network, starting it on the first
+// call. A network that cannot start fails the run loudly (panic, with the
+// reason and where its logs are kept).
 func Network() *fabnet.Network {
-	if current == nil {
+	if !inMain {
 		panic("fabnettest: call fabnettest.Main from TestMain")
+	}
+	once.Do(func() { current, startErr = StartNetwork(context.Background(), mainOpts.Orderers) })
+	if startErr != nil {
+		panic(fmt.Sprintf("fabnettest: the network did not start: %v", startErr))
 	}
 	return current
 }
@@ -128,16 +139,9 @@ func freeBase(orderers, offset int) (int, error) {
 		// there the source port of any outgoing connection on the machine
 		// could take a node's port between this check and its bind.
 		base := 10000 + 1000*rand.IntN(22) + offset
-		ok := true
-		for _, p := range fabnet.NewLayout(base, orderers).AllPorts() {
-			l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
-			if err != nil {
-				ok = false
-				break
-			}
-			l.Close()
-		}
-		if ok {
+		l := fabnet.NewLayout(base, orderers)
+		// Each node on its organisation's own address, and the gateways.
+		if fabnet.AddressesFree(append(l.ListenAddresses(), l.GatewayListenAddresses()...)) == nil {
 			return base, nil
 		}
 	}
