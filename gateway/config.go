@@ -75,6 +75,27 @@ type Config struct {
 	// X-Forwarded-For names the client (for the failure limiter and
 	// logs); none by default, so the TCP peer is the client.
 	TrustedProxies []string
+
+	// Host is the organisation this gateway runs for (one gateway per
+	// organisation); zero: the gateway does not check (tests of the
+	// plumbing alone). See Host.
+	Host Host
+}
+
+// Host is the organisation a gateway runs for.
+type Host struct {
+	// Org names it (e.g. "BankB"). Every response carries it in the
+	// TierChain-Org header, so a client sees which gateway served it; a
+	// request whose TierChain-Org header names another organisation is
+	// refused with 403 NOT_HOSTED before anything else is done.
+	Org string
+	// MSPID is its MSP: a request acting for an enterprise of another MSP
+	// is refused with 403 NOT_HOSTED (its identity is not here to sign
+	// with).
+	MSPID string
+	// ReadOnly refuses every write on /v1 with 403 READ_ONLY before it
+	// touches the ledger (the regulator's gateway).
+	ReadOnly bool
 }
 
 func (c Config) withDefaults() Config {

@@ -64,7 +64,11 @@ func (r *Routes) Handle(method, path string, o Options, h HandlerFunc) {
 	if o.MaxBodyBytes > 0 {
 		limit = o.MaxBodyBytes
 	}
-	chain := []gin.HandlerFunc{requireRole(o.Roles...), withDeadline(timeout), limitBody(limit)}
+	var chain []gin.HandlerFunc
+	if write && r.s.cfg.Host.ReadOnly {
+		chain = append(chain, r.s.refuseWrites)
+	}
+	chain = append(chain, requireRole(o.Roles...), withDeadline(timeout), limitBody(limit))
 	if write {
 		chain = append(chain, r.s.idempotent)
 	}
@@ -75,4 +79,23 @@ func (r *Routes) Handle(method, path string, o Options, h HandlerFunc) {
 // body.
 func (r *Routes) Stream(path string, h HandlerFunc, roles ...model.Role) {
 	r.group.GET(path, requireRole(roles...), limitBody(0), Handle(h))
+}
+
+// NotHosted registers a route this gateway knows of but does not serve,
+// because another organisation's gateway does (audit reports at the
+// regulator's, onboarding and the OPRF at the operator's): every caller
+// gets 403 NOT_HOSTED with detail, before the role check, the body and
+// the Idempotency-Key are looked at.
+func (r *Routes) NotHosted(method, path, detail string) {
+	r.group.Handle(method, path, Handle(func(*gin.Context) error { return NotHosted(detail) }))
+}
+
+// Signed registers a read-class route under /v1 that does not take an API
+// token: its handler authenticates the request itself (a signature by a
+// registered enterprise's ledger identity, for a service one gateway
+// offers the others). The TierChain-Org check, the deadline and the body
+// limit apply.
+func (r *Routes) Signed(method, path string, h HandlerFunc) {
+	open := r.s.engine.Group("/v1", r.s.hostedOrg)
+	open.Handle(method, path, withDeadline(r.s.cfg.ReadTimeoutPerRoute), limitBody(r.s.cfg.MaxBodyBytes), Handle(h))
 }

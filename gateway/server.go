@@ -73,7 +73,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if err := e.SetTrustedProxies(cfg.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("%w: trusted proxies: %v", ErrConfig, err)
 	}
-	e.Use(s.recoverPanics, assignRequestID, s.accessLog, s.renderErrors)
+	e.Use(s.recoverPanics, assignRequestID, s.accessLog, s.renderErrors, s.announceHost)
 	e.NoRoute(Handle(func(c *gin.Context) error { return NotFound("no such resource") }))
 	e.NoMethod(Handle(func(c *gin.Context) error {
 		return problem.New(http.StatusMethodNotAllowed, problem.CodeMethodNotAllowed, "the resource does not support this method")
@@ -92,7 +92,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		e.GET("/", func(c *gin.Context) { c.Redirect(http.StatusFound, "/console/") })
 	}
 
-	r := &Routes{s: s, group: e.Group("/v1", s.authenticate)}
+	r := &Routes{s: s, group: e.Group("/v1", s.hostedOrg, s.authenticate, s.hostedPrincipal)}
 	r.GET("/me", s.me)
 	r.Stream("/events", s.streamEvents)
 	if deps.Ledger != nil {

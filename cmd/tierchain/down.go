@@ -4,7 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
 
 	"github.com/tierchain/tierchain/internal/fabnet"
 )
@@ -17,14 +16,14 @@ func runDown(w io.Writer, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	gw, err := stopGateway(*dir)
+	// The gateways first (they use the peers), then the nodes; each step
+	// returns once what it stopped has exited.
+	gws, err := stopGateways(*dir)
 	if err != nil {
 		return err
 	}
 	stopped, err := fabnet.StopDir(*dir, *purge)
-	if gw {
-		stopped++
-	}
+	stopped += gws
 	if err != nil {
 		return err
 	}
@@ -73,12 +72,26 @@ func runStatus(w io.Writer, args []string) error {
 	default:
 		fmt.Fprintf(w, "%d of %d running: a process died; see its log, then 'tierchain down' and 'tierchain up' restart the network on its ledgers\n", running, len(st.Procs))
 	}
-	if pid, bin, ok := gatewayPID(*dir); ok {
+	printGatewayStatus(w, *dir, st.Layout)
+	return nil
+}
+
+// printGatewayStatus lists each organisation's gateway that up started.
+func printGatewayStatus(w io.Writer, dir string, l fabnet.Layout) {
+	first := true
+	for _, g := range gateways(dir, l) {
+		pid, bin, ok := readPID(g.pidFile())
+		if !ok {
+			continue
+		}
+		if first {
+			fmt.Fprintln(w, "\ngateways (one per organisation):")
+			first = false
+		}
 		state := "stopped (crashed?): 'tierchain up' starts it again"
 		if fabnet.ProcessAlive(pid, bin) {
-			state = "running"
+			state = "running at " + g.URL()
 		}
-		fmt.Fprintf(w, "\n  %-18s pid %-8d %s  (log %s)\n", "gateway", pid, state, filepath.Join(gatewayDir(*dir), "gateway.log"))
+		fmt.Fprintf(w, "  %-18s pid %-8d %s  (log %s, tokens %s)\n", g.Org, pid, state, g.logFile(), g.tokensFile())
 	}
-	return nil
 }

@@ -1,8 +1,8 @@
 // Command tierchain runs the TierChain platform on one machine.
 //
-//	tierchain up [--dir D] [--base PORT] [--orderers 1|3] [--batch-timeout 150ms] [--fresh] [--addr A] [--gateway=false] [--demo=false]
+//	tierchain up [--dir D] [--base PORT] [--orderers 1|3] [--batch-timeout 150ms] [--fresh] [--gateway=false] [--demo=false]
 //	tierchain serve [--dir D | --org-config FILE [--data D]] [--addr A] [--db DSN]
-//	tierchain demo [--dir D] [--addr A] [--maturity 20s] [--once]
+//	tierchain demo [--dir D] [--maturity 20s] [--once]
 //	tierchain status [--dir D]
 //	tierchain down [--dir D] [--purge]
 //	tierchain ping [--dir D] [--org Core]
@@ -16,13 +16,15 @@ import (
 const usage = `usage: tierchain <command> [flags]
 
 commands:
-  up       start the platform: the Fabric network (orderers, peers, chaincode),
-           from nothing or again on its ledgers, the REST gateway in the
-           background, and the demo story once on a new ledger
-  serve    run the REST gateway in the foreground on a running network
-  demo     play the demo story over REST (again, with new suppliers)
+  up       start the platform: the Fabric network (orderers, peers, chaincode
+           servers), from nothing or again on its ledgers, each
+           organisation's REST gateway in the background (on its own
+           address), and the demo story once on a new ledger
+  serve    run one organisation's REST gateway in the foreground
+  demo     play the demo story over REST, each step at the acting
+           organisation's gateway (again, with new suppliers)
   status   show what is running where
-  down     stop every process 'up' started (--purge also removes the data)
+  down     stop every process 'up' started and wait for them (--purge also removes the data)
   ping     commit one plaintext transaction and say how long it took
 
 Run 'tierchain <command> -h' for its flags.

@@ -36,7 +36,8 @@ func runServe(w io.Writer, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(w)
 	dir := fs.String("dir", defaultDir(), "the network's data directory (without --org-config)")
-	orgConfig := fs.String("org-config", "", "the consortium description (internal/orgconfig JSON; default: the one fabnet writes in DIR/gateway)")
+	orgConfig := fs.String("org-config", "", "the description of the organisation this gateway runs for (internal/orgconfig JSON; default: the one fabnet writes in DIR/orgs/ORG/gateway)")
+	org := fs.String("org", "Operator", "without --org-config: the organisation of the network in DIR to run the gateway of")
 	data := fs.String("data", "", "the gateway's state: database, master key, dev tokens (default: the description's folder)")
 	addr := fs.String("addr", defaultAddr, "listen address")
 	dsn := fs.String("db", "", "database: sqlite:PATH or postgres://… (default: SQLite in the state folder)")
@@ -52,19 +53,22 @@ func runServe(w io.Writer, args []string) error {
 	defer stop()
 	path := *orgConfig
 	if path == "" {
-		var err error
-		if path, err = describeNetwork(*dir); err != nil {
+		paths, err := describeNetwork(*dir)
+		if err != nil {
 			return err
 		}
+		if path = paths[*org]; path == "" {
+			return fmt.Errorf("serve: no organisation %q in %s", *org, *dir)
+		}
 	}
-	c, err := orgconfig.Load(path)
+	d, err := orgconfig.Load(path)
 	if err != nil {
 		return err
 	}
 	if *data == "" {
 		*data = filepath.Dir(path)
 	}
-	p, err := platform.New(ctx, platform.Config{Consortium: c, DataDir: *data, DSN: *dsn, Logger: log})
+	p, err := platform.New(ctx, platform.Config{Org: d, DataDir: *data, DSN: *dsn, Logger: log})
 	if err != nil {
 		return err
 	}
@@ -81,12 +85,13 @@ func runServe(w io.Writer, args []string) error {
 	return err
 }
 
-// describeNetwork writes the description of the network running in dir
-// (fabnet.OrgConfigFile, in gatewayDir) and returns its path.
-func describeNetwork(dir string) (string, error) {
+// describeNetwork writes the descriptions of the organisations of the
+// network running in dir (fabnet.OrgConfigFile) and returns their paths
+// by organisation.
+func describeNetwork(dir string) (map[string]string, error) {
 	n, err := fabnet.Open(dir)
 	if err != nil {
-		return "", fmt.Errorf("%w (start the network with 'tierchain up', or give --org-config)", err)
+		return nil, fmt.Errorf("%w (start the network with 'tierchain up', or give --org-config)", err)
 	}
-	return n.WriteOrgConfig()
+	return n.WriteOrgConfigs()
 }

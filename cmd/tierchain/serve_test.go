@@ -3,11 +3,12 @@ package main
 import (
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
-	"github.com/tierchain/tierchain/gateway/platform"
 	"github.com/tierchain/tierchain/internal/orgconfig"
 )
 
@@ -16,32 +17,30 @@ import (
 // what is wrong.
 func TestServeOrgConfig(t *testing.T) {
 	dir := t.TempDir()
-	write := func(c orgconfig.Consortium) string {
+	write := func(d orgconfig.Description) string {
 		t.Helper()
-		b, err := c.Marshal()
+		b, err := d.Marshal()
 		if err != nil {
 			t.Fatal(err)
 		}
-		path := filepath.Join(dir, "consortium.json")
+		path := filepath.Join(dir, "org.json")
 		if err := os.WriteFile(path, b, 0o600); err != nil {
 			t.Fatal(err)
 		}
 		return path
 	}
-	// BankA alone: valid, but not the founding organisations the gateway
-	// hosts today.
-	bankOnly := orgconfig.Consortium{Version: orgconfig.Version, Channel: "scf", Chaincode: "tierchain", Orgs: []orgconfig.Org{
-		{Name: "BankA", MSPID: "BankAMSP", Role: orgconfig.RoleBank,
-			Peer:       orgconfig.Peer{Address: "127.0.0.1:7160", TLSCACertPath: "tlsca.pem"},
-			Identities: map[string]orgconfig.Identity{"User1": {CertPath: "u1.pem", KeyPath: "u1.key"}}},
-	}}
+	// BankA's description, valid, but naming files that are not there: the
+	// gateway stops before it touches the ledger, naming the missing file.
+	bankOnly := orgconfig.Description{Version: orgconfig.Version, Channel: "scf", Chaincode: "tierchain", Org: orgconfig.Org{
+		Name: "BankA", MSPID: "BankAMSP", Role: orgconfig.RoleBank,
+		Peer:       orgconfig.Peer{Address: "127.0.0.1:7160", TLSCACertPath: "tlsca.pem"},
+		Identities: map[string]orgconfig.Identity{"User1": {CertPath: "u1.pem", KeyPath: "u1.key"}},
+		Enterprise: orgconfig.Enterprise{ID: "bankA", Name: "Fjord Bank ASA", LegalID: "0192:982000009", Identity: "User1",
+			EncryptionKeyPath: "encryption.key"}}}
 	path := write(bankOnly)
 	err := runServe(io.Discard, []string{"--org-config", path, "--dir", filepath.Join(dir, "no-network"), "--addr", "127.0.0.1:0"})
-	if !errors.Is(err, platform.ErrNotDescribed) {
-		t.Errorf("a description without the founders: %v, want ErrNotDescribed", err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "master.key")); err != nil {
-		t.Errorf("the gateway's state is not beside its description: %v", err)
+	if !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), filepath.Join(dir, "tlsca.pem")) {
+		t.Errorf("a description naming missing files: %v, want the missing TLS CA named", err)
 	}
 
 	if err := os.WriteFile(path, []byte(`{"version": 1, "channel": "scf", "chaincode": "tierchain", "orgs": []}`), 0o600); err != nil {
@@ -49,8 +48,8 @@ func TestServeOrgConfig(t *testing.T) {
 	}
 	err = runServe(io.Discard, []string{"--org-config", path})
 	var fe *orgconfig.FieldError
-	if !errors.As(err, &fe) || fe.Field != "orgs" {
-		t.Errorf("an empty consortium: %v, want a FieldError on orgs", err)
+	if !errors.As(err, &fe) || fe.Field != "version" || !errors.Is(err, orgconfig.ErrVersion) {
+		t.Errorf("a version 1 description: %v, want ErrVersion", err)
 	}
 
 	if err := runServe(io.Discard, []string{"--org-config", path, "extra"}); err == nil {

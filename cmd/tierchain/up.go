@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 	"time"
 
@@ -19,12 +18,11 @@ func runUp(w io.Writer, args []string) error {
 	fs := flag.NewFlagSet("up", flag.ContinueOnError)
 	fs.SetOutput(w)
 	dir := fs.String("dir", defaultDir(), "data directory")
-	base := fs.Int("base", fabnet.DefaultBase, "first port; the network uses base … base+200")
+	base := fs.Int("base", fabnet.DefaultBase, "first port; the network uses base … base+204, the gateways base+1030 … base+1034 (8080 … 8084)")
 	orderers := fs.Int("orderers", 1, "Raft orderers: 1 or 3")
 	batch := fs.Duration("batch-timeout", 150*time.Millisecond, "orderer batch timeout (set when the network is created)")
 	fresh := fs.Bool("fresh", false, "discard a stopped network kept in --dir and create a new one")
-	addr := fs.String("addr", defaultAddr, "the REST gateway's listen address")
-	withGateway := fs.Bool("gateway", true, "also start the REST gateway ('tierchain serve') in the background")
+	withGateway := fs.Bool("gateway", true, "also start each organisation's REST gateway ('tierchain serve') in the background")
 	withDemo := fs.Bool("demo", true, "play the demo story once on a new ledger (needs --gateway)")
 	demoMaturity := fs.Duration("demo-maturity", 20*time.Second, "the demo receivable's time to maturity")
 	if err := fs.Parse(args); err != nil {
@@ -41,6 +39,12 @@ func runUp(w io.Writer, args []string) error {
 	n, err := fabnet.Start(ctx, fabnet.Options{Dir: *dir, RepoRoot: repo, Base: *base, Orderers: *orderers, BatchTimeout: *batch, Fresh: *fresh, Out: w})
 	switch {
 	case errors.Is(err, fabnet.ErrAlreadyRunning):
+		// The network runs: start the gateways that do not (one crashed).
+		if *withGateway {
+			if started, gerr := restartGateways(ctx, w, *dir); gerr != nil || started {
+				return gerr
+			}
+		}
 		return fmt.Errorf("%w: 'tierchain status' shows it, 'tierchain down' stops it", err)
 	case errors.Is(err, fabnet.ErrOtherLayout):
 		return fmt.Errorf("%w\n'tierchain up --fresh' (or 'tierchain down --purge' first) replaces it with a new network", err)
@@ -56,15 +60,24 @@ func runUp(w io.Writer, args []string) error {
 	printLayout(w, n.Layout, n.Dir)
 	if *withGateway {
 		t := time.Now()
-		if err := startGateway(ctx, n.Dir, *addr); err != nil {
+		gs := gateways(n.Dir, n.Layout)
+		if err := fabnet.AddressesFree(gatewayAddrs(gs)); err != nil && !gatewaysRunning(gs) {
+			return fmt.Errorf("%w\nanother program listens where a gateway would; pick other ports with --base", err)
+		}
+		// Each gateway runs from its organisation's description alone, as a
+		// deployment's gateway does (written again: a network kept from an
+		// earlier version may lack them).
+		if _, err := n.WriteOrgConfigs(); err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "\nREST gateway at http://%s (ready in %s; log %s)\n", *addr, time.Since(t).Round(time.Millisecond),
-			filepath.Join(gatewayDir(n.Dir), "gateway.log"))
-		fmt.Fprintf(w, "API tokens of the founding enterprises: %s\n", filepath.Join(gatewayDir(n.Dir), "tokens.json"))
+		if err := startGateways(ctx, n.Dir, n.Layout); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "\n%d REST gateways, one per organisation, each with its own keys and database (ready in %s):\n", len(gs), time.Since(t).Round(time.Millisecond))
+		printGateways(w, gs)
 		if *withDemo {
 			fmt.Fprintln(w)
-			if err := playDemo(ctx, w, n.Dir, *addr, *demoMaturity, true); err != nil {
+			if err := playDemo(ctx, w, n.Dir, n.Layout, *demoMaturity, true); err != nil {
 				return err
 			}
 		}
@@ -90,4 +103,54 @@ func printLayout(w io.Writer, l fabnet.Layout, dir string) {
 		fmt.Fprintf(w, "  %-22s %s (%s's own chaincode server, as a service, mutual TLS)\n", "chaincode."+o.Name, l.ChaincodeAddress(o), o.Name)
 	}
 	fmt.Fprintf(w, "logs: %s/logs   each organisation's keys and ledgers: %s/orgs/<Org>   public bundle: %s/public\n", dir, dir, dir)
+}
+
+// printGateways lists each organisation's gateway: its URL, its tokens and its log.
+func printGateways(w io.Writer, gs []gateway) {
+	for _, g := range gs {
+		fmt.Fprintf(w, "  %-10s %-24s tokens %s\n  %-10s %-24s log    %s\n", g.Org, g.URL(), g.tokensFile(), "", "", g.logFile())
+	}
+}
+
+// restartGateways starts the gateways of the running network in dir that
+// are recorded but not running; it reports whether it started any.
+func restartGateways(ctx context.Context, w io.Writer, dir string) (bool, error) {
+	n, err := fabnet.Open(dir)
+	if err != nil {
+		return false, nil
+	}
+	var down []string
+	for _, g := range gateways(n.Dir, n.Layout) {
+		if pid, bin, ok := readPID(g.pidFile()); ok && !fabnet.ProcessAlive(pid, bin) {
+			down = append(down, g.Org)
+		}
+	}
+	if len(down) == 0 {
+		return false, nil
+	}
+	fmt.Fprintf(w, "the network runs; starting the gateways of %v again\n", down)
+	if err := startGateways(ctx, n.Dir, n.Layout); err != nil {
+		return true, err
+	}
+	printGateways(w, gateways(n.Dir, n.Layout))
+	return true, nil
+}
+
+func gatewayAddrs(gs []gateway) []string {
+	var as []string
+	for _, g := range gs {
+		as = append(as, g.Addr)
+	}
+	return as
+}
+
+// gatewaysRunning reports whether any of the gateways is recorded running
+// (then up leaves it and starts the others).
+func gatewaysRunning(gs []gateway) bool {
+	for _, g := range gs {
+		if pid, bin, ok := readPID(g.pidFile()); ok && fabnet.ProcessAlive(pid, bin) {
+			return true
+		}
+	}
+	return false
 }

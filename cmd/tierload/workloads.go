@@ -43,7 +43,7 @@ type env struct {
 func (e *env) Gateway(ctx context.Context) (*loadrest.Gateway, error) {
 	e.restOnce.Do(func() {
 		log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-		c, err := e.net.OrgConfig()
+		c, err := e.net.OrgConfigs()
 		if err != nil {
 			e.restErr = err
 			return

@@ -51,8 +51,20 @@ type Deps struct {
 	Context  protocol.Context
 	// OPRF is the operator's OPRF server: POST /v1/oprf/evaluate serves it to
 	// gateways that fingerprint invoices elsewhere; nil when this gateway is
-	// not the operator's.
+	// not the operator's (the route answers 403 NOT_HOSTED).
 	OPRF *oprf.Server
+	// Org is the organisation this gateway hosts; the suppliers it
+	// onboards get identities of it. Self is its founding enterprise, as
+	// which the gateway reads the ledger for itself.
+	Org  string
+	Self string
+	// Onboarding serves onboarding and the enterprises' lifecycle (the
+	// operator's gateway); without it those routes answer 403 NOT_HOSTED.
+	Onboarding bool
+	// Parties finds the enterprise an invoice names by its legal ID, when
+	// it is not one this gateway hosts (the operator's gateway knows the
+	// founders from their cards); nil: the directory only.
+	Parties PartyDirectory
 	// Events receives the server-sent events the API raises itself (a bad
 	// envelope found by an enterprise's wallet); nil: none are sent. The
 	// gateway's *gateway.Broker is one.
@@ -95,7 +107,16 @@ func (a *API) Register(r *gateway.Routes) {
 	a.registerAudit(r)
 	if a.d.OPRF != nil {
 		r.POST("/oprf/evaluate", a.oprfEvaluate, model.RoleSupplier)
+		r.Signed(http.MethodPost, SignedOPRFPath, a.oprfEvaluateSigned)
+	} else {
+		r.NotHosted(http.MethodPost, "/oprf/evaluate", "the OPRF is served by the operator's gateway only")
+		r.NotHosted(http.MethodPost, SignedOPRFPath, "the OPRF is served by the operator's gateway only")
 	}
+}
+
+// PartyDirectory finds enterprises by legal ID.
+type PartyDirectory interface {
+	ByLegalID(ctx context.Context, legalID string) (directory.Member, error)
 }
 
 // OPRFRequest is a blinded invoice fingerprint input.
@@ -114,7 +135,12 @@ func (a *API) oprfEvaluate(c *gin.Context) error {
 	if err := gateway.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	if !a.oprfLimit.allow(gateway.PrincipalOf(c).EnterpriseID, a.d.Now()) {
+	return a.evaluateOPRF(c, gateway.PrincipalOf(c).EnterpriseID, req)
+}
+
+// evaluateOPRF evaluates for the enterprise, within its rate.
+func (a *API) evaluateOPRF(c *gin.Context, enterprise string, req OPRFRequest) error {
+	if !a.oprfLimit.allow(enterprise, a.d.Now()) {
 		return problem.New(http.StatusTooManyRequests, problem.CodeRateLimited,
 			"too many fingerprint evaluations: the OPRF key guards invoices against guessing, so each enterprise gets a bounded rate").
 			WithHeader("Retry-After", "60")

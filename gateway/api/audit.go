@@ -20,6 +20,8 @@ import (
 // these routes are reads only.
 func (a *API) registerAudit(r *gateway.Routes) {
 	if a.d.Auditor == nil {
+		// Only the regulator's gateway holds the audit key.
+		r.NotHosted(http.MethodGet, "/audit/*report", "audit reports are served by the regulator's gateway only: no other gateway holds the audit key")
 		return
 	}
 	reg := model.RoleRegulator

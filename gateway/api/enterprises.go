@@ -16,13 +16,16 @@ import (
 	"github.com/tierchain/tierchain/services/invoice"
 )
 
-// HostOrg is the organisation whose identities the operator issues to the
-// suppliers it hosts.
-const HostOrg = "Operator"
-
 func (a *API) registerEnterprises(r *gateway.Routes) {
 	r.GET("/enterprises", a.listEnterprises)
 	r.GET("/enterprises/:id", a.getEnterprise)
+	if !a.d.Onboarding {
+		const detail = "onboarding and the enterprises' lifecycle are served by the operator's gateway only"
+		r.NotHosted(http.MethodPost, "/enterprises", detail)
+		r.NotHosted(http.MethodPost, "/enterprises/:id/suspend", detail)
+		r.NotHosted(http.MethodPost, "/enterprises/:id/reactivate", detail)
+		return
+	}
 	r.POST("/enterprises", a.onboard, model.RoleOperator)
 	r.POST("/enterprises/:id/suspend", a.enterpriseAction("SuspendEnterprise"), model.RoleOperator)
 	r.POST("/enterprises/:id/reactivate", a.enterpriseAction("ReactivateEnterprise"), model.RoleOperator)
@@ -127,7 +130,7 @@ func (a *API) onboard(c *gin.Context) error {
 		m, err := a.d.Directory.Get(ctx, req.ID)
 		switch {
 		case errors.Is(err, directory.ErrNotFound):
-			m, err = a.d.Directory.Issue(ctx, directory.Member{ID: req.ID, Name: req.Name, Role: req.Role, Org: HostOrg, LegalID: req.LegalID})
+			m, err = a.d.Directory.Issue(ctx, directory.Member{ID: req.ID, Name: req.Name, Role: req.Role, Org: a.d.Org, LegalID: req.LegalID})
 			if errors.Is(err, directory.ErrExists) {
 				// The enterprise ID is free (looked up above): the legal ID is
 				// taken. Say no more than that the details cannot be used;

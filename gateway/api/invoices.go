@@ -192,6 +192,9 @@ func (a *API) buyerByLegalID(c *gin.Context, docID string) (directory.Member, er
 		id = invoice.PartyKey(docID)
 	}
 	m, err := a.d.Directory.ByLegalID(ctx, id)
+	if errors.Is(err, directory.ErrNotFound) && a.d.Parties != nil {
+		m, err = a.d.Parties.ByLegalID(ctx, id)
+	}
 	if errors.Is(err, directory.ErrNotFound) || (err == nil && m.Role != model.RoleCore) {
 		return directory.Member{}, unknownBuyer()
 	}

@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
@@ -25,6 +24,7 @@ import (
 	"github.com/tierchain/tierchain/gateway/platform/platformtest"
 	"github.com/tierchain/tierchain/internal/demo"
 	"github.com/tierchain/tierchain/internal/fabnet/fabnettest"
+	"github.com/tierchain/tierchain/internal/orgconfig"
 )
 
 func TestMain(m *testing.M) {
@@ -36,9 +36,11 @@ func TestMain(m *testing.M) {
 	os.Exit(fabnettest.Main(m, fabnettest.Options{}))
 }
 
-// gatewayProc is the platform of this test binary, serving on a fixed
-// loopback address, that a test may stop and start again on the same data
-// directory and port (what a restarted gateway process does).
+// gatewayProc is the operator's gateway of this test binary (the one its
+// suppliers act through), serving on a fixed loopback address, that a test
+// may stop and start again on the same data directory and port (what a
+// restarted gateway process does). The other organisations' gateways run
+// beside it (others), each with its own data, and are not restarted.
 type gatewayProc struct {
 	dir, addr string
 
@@ -46,6 +48,9 @@ type gatewayProc struct {
 	p      *platform.Platform
 	cancel context.CancelFunc
 	served chan error
+
+	others *platform.Local
+	router string // sends each request to its enterprise's gateway
 }
 
 var (
@@ -66,7 +71,7 @@ func gw(t *testing.T) *gatewayProc {
 	if shared == nil && sharedErr == nil {
 		// Where `tierchain serve --dir <network>` keeps its data, so that
 		// TestGatewayCrashDuringLoad can run the binary on the same state.
-		g := &gatewayProc{dir: filepath.Join(fabnettest.Network().Dir, "gateway")}
+		g := &gatewayProc{dir: fabnettest.Network().GatewayDir("Operator")}
 		// Once more after a failure: the bootstrap has been refused by an
 		// endorsing peer a block behind its previous registration
 		// (docs/faults.md, smaller findings); these tests are not about it.
@@ -74,6 +79,9 @@ func gw(t *testing.T) *gatewayProc {
 			t.Logf("starting the gateway: %v; once more", sharedErr)
 			time.Sleep(time.Second)
 			sharedErr = g.start(context.Background())
+		}
+		if sharedErr == nil {
+			sharedErr = g.startOthers(context.Background())
 		}
 		if sharedErr == nil {
 			shared = g
@@ -91,14 +99,51 @@ func gw(t *testing.T) *gatewayProc {
 	return shared
 }
 
-// start builds a platform on the data directory and serves it on the
-// gateway's address (a free one the first time).
-func (g *gatewayProc) start(ctx context.Context) error {
-	c, err := platformtest.Consortium()
+// descriptions are the test network's organisations' descriptions: the
+// operator's, and the others'.
+func descriptions() (operator orgconfig.Description, others []orgconfig.Description, err error) {
+	ds, err := platformtest.Descriptions()
+	if err != nil {
+		return operator, nil, err
+	}
+	for _, d := range ds {
+		if d.Org.Role == orgconfig.RoleOperator {
+			operator = d
+		} else {
+			others = append(others, d)
+		}
+	}
+	return operator, others, nil
+}
+
+// startOthers starts the other organisations' gateways, once, with the
+// operator's at g.base().
+func (g *gatewayProc) startOthers(ctx context.Context) error {
+	_, others, err := descriptions()
 	if err != nil {
 		return err
 	}
-	p, err := platform.New(ctx, platform.Config{Consortium: c, DataDir: g.dir, Logger: logger()})
+	dir, err := os.MkdirTemp("", "tierchain-faults-")
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	if g.others, err = platform.StartLocal(ctx, platform.LocalConfig{Descriptions: others, DataDir: dir, Logger: logger(), OperatorURL: g.base()}); err != nil {
+		return err
+	}
+	g.router, err = g.others.Router()
+	return err
+}
+
+// start builds the operator's platform on the data directory and serves it
+// on the gateway's address (a free one the first time).
+func (g *gatewayProc) start(ctx context.Context) error {
+	d, _, err := descriptions()
+	if err != nil {
+		return err
+	}
+	p, err := platform.New(ctx, platform.Config{Org: d, DataDir: g.dir, Logger: logger()})
 	if err != nil {
 		return err
 	}
@@ -164,11 +209,31 @@ func (g *gatewayProc) base() string {
 	return "http://" + g.addr
 }
 
-func (g *gatewayProc) token(id string) string { return g.platform().Tokens[id] }
+// tokens are the founding enterprises' dev tokens, each at its own
+// gateway.
+func (g *gatewayProc) tokens() map[string]string {
+	out := g.others.Tokens()
+	for id, tok := range g.platform().Tokens {
+		out[id] = tok
+	}
+	return out
+}
 
-// client is the demo's client as enterprise id (a founder).
+func (g *gatewayProc) token(id string) string { return g.tokens()[id] }
+
+// url is the base URL of the gateway enterprise id acts through: its
+// organisation's for a founder, the operator's (this one) for a supplier.
+func (g *gatewayProc) url(id string) string {
+	if o := g.others.For(id); o != nil {
+		return o.URL
+	}
+	return g.base()
+}
+
+// client is the demo's client as enterprise id (a founder), at its own
+// gateway.
 func (g *gatewayProc) client(id string) *demo.Client {
-	return &demo.Client{Base: g.base(), Token: g.token(id)}
+	return &demo.Client{Base: g.url(id), Token: g.token(id)}
 }
 
 // story runs the demo story up to the financing: three fresh suppliers,
@@ -182,7 +247,7 @@ func (g *gatewayProc) story(t *testing.T, ctx context.Context, suffix string) *d
 		// Unique per run, so that -count=N onboards new suppliers each time.
 		unique := suffix + "-" + strconv.FormatInt(time.Now().UnixMilli()%1e6, 36)
 		var err error
-		res, err = demo.Run(ctx, demo.Config{Base: g.base(), Tokens: g.platform().Tokens, Maturity: time.Hour,
+		res, err = demo.Run(ctx, demo.Config{Base: g.router, Tokens: g.tokens(), Maturity: time.Hour,
 			Suffix: unique, StopBefore: "finance"})
 		if err == nil {
 			suffix = unique

@@ -1,5 +1,6 @@
-// Package loadrest drives the REST gateway for tierload: it serves the
-// whole platform (gateway/platform) on a loopback port of a network, runs
+// Package loadrest drives the REST gateways for tierload: it serves one
+// gateway per organisation (gateway/platform) on loopback ports of a
+// network, runs
 // the demo story to onboard three suppliers with tokens, fans their tokens
 // out so that each client has one, and then measures a split end to end:
 // the holder's request over HTTP, the gateway's wallet building the proofs,
@@ -14,7 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"sync"
@@ -28,13 +28,13 @@ import (
 	"github.com/tierchain/tierchain/internal/orgconfig"
 )
 
-// Gateway is the platform serving on loopback for a load run.
+// Gateway is the consortium's gateways serving on loopback for a load
+// run; the splits go to the suppliers' gateway, the operator's.
 type Gateway struct {
-	p      *platform.Platform
-	base   string
+	l      *platform.Local
+	base   string // the operator's gateway
+	router string // each request to its enterprise's gateway
 	dir    string
-	cancel context.CancelFunc
-	served chan error
 	http   *http.Client
 
 	suppliers []string // tier 1, 2, 3 of the story
@@ -51,9 +51,9 @@ type holding struct {
 	value    uint64
 }
 
-// Start builds the platform on the consortium c describes (its database
-// in a new temporary directory) and serves it on a free loopback port.
-func Start(ctx context.Context, c orgconfig.Consortium, log *slog.Logger) (*Gateway, error) {
+// Start builds one gateway per organisation c describes (their databases
+// in a new temporary directory) and serves them on free loopback ports.
+func Start(ctx context.Context, c []orgconfig.Description, log *slog.Logger) (*Gateway, error) {
 	if gin.Mode() == gin.DebugMode {
 		gin.SetMode(gin.ReleaseMode) // no route listing on the load tool's output
 	}
@@ -61,33 +61,25 @@ func Start(ctx context.Context, c orgconfig.Consortium, log *slog.Logger) (*Gate
 	if err != nil {
 		return nil, err
 	}
-	p, err := platform.New(ctx, platform.Config{Consortium: c, DataDir: dir, Logger: log})
+	l, err := platform.StartLocal(ctx, platform.LocalConfig{Descriptions: c, DataDir: dir, Logger: log})
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	router, err := l.Router()
 	if err != nil {
-		p.Close()
+		l.Close()
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	sctx, cancel := context.WithCancel(context.Background())
-	g := &Gateway{p: p, base: "http://" + ln.Addr().String(), dir: dir, cancel: cancel, served: make(chan error, 1),
+	return &Gateway{l: l, base: l.URL(""), router: router, dir: dir,
 		http: &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 512}},
-		keys: map[string]string{}}
-	go func() { g.served <- p.Serve(sctx, ln) }()
-	return g, nil
+		keys: map[string]string{}}, nil
 }
 
-// Close stops the server and the platform and removes its data.
+// Close stops the gateways and removes their data.
 func (g *Gateway) Close() error {
-	g.cancel()
-	err := <-g.served
-	if errors.Is(err, http.ErrServerClosed) {
-		err = nil
-	}
-	err = errors.Join(err, g.p.Close())
+	err := g.l.Close()
 	os.RemoveAll(g.dir)
 	return err
 }
@@ -113,7 +105,7 @@ func (g *Gateway) onboard(ctx context.Context) error {
 		return nil
 	}
 	g.story++
-	res, err := demo.Run(ctx, demo.Config{Base: g.base, Tokens: g.p.Tokens, Maturity: time.Hour,
+	res, err := demo.Run(ctx, demo.Config{Base: g.router, Tokens: g.l.Tokens(), Maturity: time.Hour,
 		Suffix: fmt.Sprintf("-load%d", g.story), StopBefore: "finance", HTTP: g.http})
 	if err != nil {
 		return fmt.Errorf("demo story: %w", err)

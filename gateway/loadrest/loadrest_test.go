@@ -23,7 +23,7 @@ func TestMain(m *testing.M) {
 func TestSplitOp(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	c, err := fabnettest.Network().OrgConfig()
+	c, err := fabnettest.Network().OrgConfigs()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -93,13 +93,15 @@ func wantProblem(t *testing.T, err error, status int, code string) {
 // bad request over REST is refused with a problem and leaves the ledger
 // and every wallet exactly as they were.
 func TestBadInputsChangeNothing(t *testing.T) {
-	p, base := start(t)
+	c := start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	res := storyUntilPay(t, ctx, p, base, "-b")
-	as := func(token string) *demo.Client { return &demo.Client{Base: base, Token: token} }
-	tier1, tier2 := as(res.SupplierTokens[0]), as(res.SupplierTokens[1])
-	core, bankB, regulator := as(p.Tokens["carmaker"]), as(p.Tokens["bankB"]), as(p.Tokens["regulator"])
+	res := storyUntilPay(t, ctx, c, "-b")
+	// Each enterprise at its own gateway: the suppliers at the operator's.
+	as := func(id, token string) *demo.Client { return &demo.Client{Base: c.URL(id), Token: token} }
+	tier1, tier2 := as(res.Suppliers[0], res.SupplierTokens[0]), as(res.Suppliers[1], res.SupplierTokens[1])
+	core, bankB, regulator := as("carmaker", c.Token("carmaker")), as("bankB", c.Token("bankB")), as("regulator", c.Token("regulator"))
+	operator, regulatorGW := c.Gateway("Operator"), c.Gateway("Regulator")
 	change := res.Held[0] // tier 1's change: 600,000.00, ACTIVE
 	before := ledgerState(t, ctx, regulator, tier1, tier2)
 
@@ -113,7 +115,7 @@ func TestBadInputsChangeNothing(t *testing.T) {
 			return tier1.Do(ctx, http.MethodPost, "/v1/receivables", map[string]any{"holder": res.Suppliers[1], "bank": "bankA",
 				"invoices": []string{strings.Repeat("a", 128)}, "amount": "1.00", "maturity": time.Now().Add(time.Hour)}, nil)
 		}},
-		{"regulator grants a credit line (regulator write)", 403, "FORBIDDEN", func() error {
+		{"regulator grants a credit line (regulator write)", 403, "READ_ONLY", func() error {
 			return regulator.Do(ctx, http.MethodPost, "/v1/credit-lines", map[string]any{"core": "carmaker", "limit": "1.00",
 				"expiry": time.Now().AddDate(1, 0, 0)}, nil)
 		}},
@@ -171,7 +173,7 @@ func TestBadInputsChangeNothing(t *testing.T) {
 			return tier1.Upload(ctx, res.InvoiceDoc, "application/json", nil, nil)
 		}},
 		{"no credentials", 401, "UNAUTHENTICATED", func() error {
-			return as("").Do(ctx, http.MethodGet, "/v1/tokens", nil, nil)
+			return as(res.Suppliers[0], "").Do(ctx, http.MethodGet, "/v1/tokens", nil, nil)
 		}},
 	}
 	for _, c := range cases {
@@ -184,14 +186,14 @@ func TestBadInputsChangeNothing(t *testing.T) {
 	}
 
 	t.Run("tampered proof", func(t *testing.T) {
-		l, err := p.Directory.Client(ctx, res.Suppliers[0])
+		l, err := operator.Directory.Client(ctx, res.Suppliers[0])
 		if err != nil {
 			t.Fatal(err)
 		}
 		dir := wallet.Directory{Ledger: l}
 		to, _ := dir.Recipient(ctx, res.Suppliers[1])
 		aud, _ := dir.Auditor(ctx)
-		built, err := p.Wallet.BuildSpend(ctx, l, wallet.SpendSpec{Holder: res.Suppliers[0], Inputs: []string{change.ID},
+		built, err := operator.Wallet.BuildSpend(ctx, l, wallet.SpendSpec{Holder: res.Suppliers[0], Inputs: []string{change.ID},
 			Outputs: []wallet.Payment{{To: to, Amount: 100}}, Auditor: aud})
 		if err != nil {
 			t.Fatal(err)
@@ -210,7 +212,7 @@ func TestBadInputsChangeNothing(t *testing.T) {
 	})
 
 	t.Run("regulator identity refused by the network", func(t *testing.T) {
-		l, err := p.Directory.Client(ctx, "regulator")
+		l, err := regulatorGW.Directory.Client(ctx, "regulator")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,111 +3,54 @@ package platform
 import (
 	"context"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/tierchain/tierchain/chaincode/model"
+	"github.com/tierchain/tierchain/internal/enterprisecard"
 	"github.com/tierchain/tierchain/internal/fabricclient"
 	"github.com/tierchain/tierchain/internal/orgconfig"
 	"github.com/tierchain/tierchain/services/directory"
+	"github.com/tierchain/tierchain/services/wallet"
 	"github.com/tierchain/tierchain/zk/audit"
 	"github.com/tierchain/tierchain/zk/oprf"
 )
 
-// founder is an enterprise of the dev network that uses one of its
-// organisation's cryptogen user identities.
-type founder struct {
-	id, name, org, user, legalID string
-	role                         model.Role
-}
+// ErrFounderKey reports a wallet that holds another key for the founding
+// enterprise than the one its organisation made: the gateway's database
+// belongs to another network or another key.
+var ErrFounderKey = errors.New("platform: the wallet holds another key for the founding enterprise")
 
-const (
-	founderOperator  = "operator"
-	founderRegulator = "regulator"
-)
-
-// founders: the platform operator, a core enterprise, two banks and the
-// regulator. Suppliers are onboarded by the operator through the API.
-// Every enterprise has a legal ID (here Norwegian organisation numbers,
-// valid under their mod-11 check).
-var founders = []founder{
-	{id: founderOperator, name: "TierChain Operations AS", org: "Operator", user: "User1", role: model.RoleOperator, legalID: "0192:981000005"},
-	{id: "carmaker", name: "Helios Motors ASA", org: "Core", user: "User1", role: model.RoleCore, legalID: "0192:987123451"},
-	{id: "bankA", name: "Fjord Bank ASA", org: "BankA", user: "User1", role: model.RoleBank, legalID: "0192:982000009"},
-	{id: "bankB", name: "Nordlys Bank ASA", org: "BankB", user: "User1", role: model.RoleBank, legalID: "0192:983000002"},
-	{id: founderRegulator, name: "Financial Supervisory Authority", org: "Regulator", user: "User1", role: model.RoleRegulator, legalID: "0192:984000006"},
-}
-
-// secret names in the directory
-const (
-	secretAudit = "audit" // the regulator's audit private key
-	secretOPRF  = "oprf"  // the operator's OPRF key
-)
-
-// bootstrap makes sure every founder is in the directory with a wallet key
-// and registered on the ledger (the operator by its organisation's admin,
-// the others by the operator).
-func (p *Platform) bootstrap(ctx context.Context, c orgconfig.Consortium) error {
-	for _, f := range founders {
-		if _, err := p.Directory.Get(ctx, f.id); errors.Is(err, directory.ErrNotFound) {
-			certPEM, keyPEM, err := identity(c, f.org, f.user)
-			if err != nil {
-				return err
-			}
-			if _, err := p.Directory.Add(ctx, directory.Member{ID: f.id, Name: f.name, Role: f.role, Org: f.org,
-				LegalID: f.legalID, CertPEM: certPEM}, keyPEM); err != nil {
-				return err
-			}
-		} else if err != nil {
-			return err
-		}
-		if _, err := p.Wallet.PublicKey(ctx, f.id); err != nil {
-			if _, err := p.Wallet.GenerateKey(ctx, f.id); err != nil {
-				return err
-			}
-		}
-	}
-	if _, err := p.Directory.Secret(ctx, founderRegulator, secretAudit); errors.Is(err, directory.ErrNotFound) {
-		k, err := audit.GenerateKey(nil)
+// setUpFounder puts the founding enterprise in the directory (its
+// identity from the description's files) and its HPKE key, made by its
+// organisation, in the wallet. Nothing is generated here.
+func (p *Platform) setUpFounder(ctx context.Context, o orgconfig.Org) error {
+	e := o.Enterprise
+	if _, err := p.Directory.Get(ctx, e.ID); errors.Is(err, directory.ErrNotFound) {
+		id, err := o.Identity(e.Identity)
 		if err != nil {
 			return err
 		}
-		if err := p.Directory.SetSecret(ctx, founderRegulator, secretAudit, k.Bytes()); err != nil {
+		certPEM, keyPEM, err := id.Read()
+		if err != nil {
+			return err
+		}
+		if _, err := p.Directory.Add(ctx, directory.Member{ID: e.ID, Name: e.Name, Role: model.Role(o.Role), Org: o.Name,
+			LegalID: e.LegalID, CertPEM: certPEM}, keyPEM); err != nil {
 			return err
 		}
 	} else if err != nil {
 		return err
 	}
-
-	operator, err := p.Directory.Client(ctx, founderOperator)
+	k, err := enterprisecard.ReadEncryptionKey(e.EncryptionKeyPath)
 	if err != nil {
+		return fmt.Errorf("the encryption key of %s: %w", e.ID, err)
+	}
+	if err := p.Wallet.ImportKey(ctx, e.ID, k); errors.Is(err, wallet.ErrKeyExists) {
+		return fmt.Errorf("%w (%s)", ErrFounderKey, e.ID)
+	} else if err != nil {
 		return err
-	}
-	if _, err := operator.Evaluate(ctx, "tierchain", "Whoami"); err != nil {
-		if !unknownCaller(err) {
-			return err
-		}
-		admin, err := adminClient(c)
-		if err != nil {
-			return err
-		}
-		defer admin.Close()
-		if err := p.register(ctx, admin, founders[0]); err != nil {
-			return fmt.Errorf("register the operator: %w", err)
-		}
-	}
-	for _, f := range founders[1:] {
-		_, err := operator.Evaluate(ctx, "tierchain", "GetEnterprise", f.id)
-		if err == nil {
-			continue
-		}
-		if !unknownCaller(err) {
-			return err
-		}
-		if err := p.register(ctx, operator, f); err != nil {
-			return fmt.Errorf("register %s: %w", f.id, err)
-		}
 	}
 	return nil
 }
@@ -118,28 +61,43 @@ func unknownCaller(err error) bool {
 	return errors.As(err, &cc) && (cc.Code == string(model.CodeNotFound) || cc.Code == string(model.CodeUnauthorized))
 }
 
-func (p *Platform) register(ctx context.Context, by *fabricclient.Client, f founder) error {
-	m, err := p.Directory.Get(ctx, f.id)
+// registerSelf registers the operator's enterprise with its organisation's
+// Admin on a fresh ledger (nobody else can: registration is the
+// operator's).
+func (p *Platform) registerSelf(ctx context.Context, o orgconfig.Org) error {
+	if _, err := p.client.Evaluate(ctx, "tierchain", "Whoami"); err == nil || !unknownCaller(err) {
+		if err == nil {
+			p.registered.Store(true)
+		}
+		return err
+	}
+	admin, err := p.adminClient(ctx, o)
 	if err != nil {
 		return err
 	}
-	key, err := p.Wallet.PublicKey(ctx, f.id)
+	defer admin.Close()
+	m, err := p.Directory.Get(ctx, o.Enterprise.ID)
 	if err != nil {
 		return err
 	}
-	block, _ := pem.Decode(m.CertPEM)
-	req := model.RegisterEnterpriseRequest{ID: f.id, Name: f.name, Role: f.role, MSPID: m.MSPID,
-		Certificate: block.Bytes, EncryptionKey: key.Bytes()}
-	if f.role == model.RoleRegulator {
-		s, err := p.Directory.Secret(ctx, f.id, secretAudit)
-		if err != nil {
-			return err
-		}
-		k, err := audit.DecodePrivateKey(s)
-		if err != nil {
-			return err
-		}
-		req.AuditKey = k.Public().Bytes()
+	key, err := p.Wallet.PublicKey(ctx, o.Enterprise.ID)
+	if err != nil {
+		return err
+	}
+	card := enterprisecard.Card{Version: enterprisecard.Version, ID: m.ID, Name: m.Name, LegalID: m.LegalID, Role: m.Role,
+		MSPID: m.MSPID, Certificate: string(m.CertPEM), EncryptionKey: key.Bytes()}
+	if err := register(ctx, admin, card); err != nil {
+		return err
+	}
+	p.registered.Store(true)
+	return nil
+}
+
+// register submits a card's RegisterEnterprise as by.
+func register(ctx context.Context, by *fabricclient.Client, c enterprisecard.Card) error {
+	req, err := c.RegisterRequest()
+	if err != nil {
+		return err
 	}
 	b, err := json.Marshal(&req)
 	if err != nil {
@@ -149,67 +107,83 @@ func (p *Platform) register(ctx context.Context, by *fabricclient.Client, f foun
 	return err
 }
 
-// described returns the files of an organisation's identity.
-func described(c orgconfig.Consortium, org, user string) (orgconfig.Identity, error) {
-	o, ok := c.Org(org)
-	if !ok {
-		return orgconfig.Identity{}, fmt.Errorf("%w: organisation %s", ErrNotDescribed, org)
-	}
-	id, err := o.Identity(user)
-	if err != nil {
-		return orgconfig.Identity{}, fmt.Errorf("%w: %w", ErrNotDescribed, err)
-	}
-	return id, nil
-}
-
-// identity reads the certificate and key of an organisation's identity.
-func identity(c orgconfig.Consortium, org, user string) (certPEM, keyPEM []byte, err error) {
-	id, err := described(c, org, user)
-	if err != nil {
-		return nil, nil, err
-	}
-	return id.Read()
-}
-
 // adminClient connects as the operator organisation's Admin, which
 // registers the operator enterprise on a fresh ledger.
-func adminClient(c orgconfig.Consortium) (*fabricclient.Client, error) {
-	org := founders[0].org
-	certPEM, keyPEM, err := identity(c, org, "Admin")
+func (p *Platform) adminClient(ctx context.Context, o orgconfig.Org) (*fabricclient.Client, error) {
+	id, err := o.Identity("Admin")
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNotDescribed, err)
+	}
+	certPEM, keyPEM, err := id.Read()
 	if err != nil {
 		return nil, err
 	}
-	o, _ := c.Org(org)
 	tlsCA, err := o.Peer.TLSCACert()
 	if err != nil {
 		return nil, err
 	}
 	return fabricclient.Dial(fabricclient.Config{PeerEndpoint: o.Peer.Address, TLSCACertPEM: tlsCA,
-		CertPEM: certPEM, KeyPEM: keyPEM, MSPID: o.MSPID,
-		Options: fabricclient.Options{Channel: c.Channel, Chaincode: c.Chaincode}})
+		CertPEM: certPEM, KeyPEM: keyPEM, MSPID: o.MSPID, Options: p.opts})
 }
 
-// oprfKey returns the operator's OPRF key, creating it on first use.
-func (p *Platform) oprfKey(ctx context.Context) (*oprf.ServerKey, error) {
-	b, err := p.Directory.Secret(ctx, founderOperator, secretOPRF)
-	if errors.Is(err, directory.ErrNotFound) {
-		k, err := oprf.GenerateServerKey(nil)
-		if err != nil {
-			return nil, err
+// ErrNotDescribed reports a description that lacks an identity the
+// gateway needs (the operator's Admin, which registers the operator).
+var ErrNotDescribed = errors.New("platform: not in the organisation's description")
+
+// ErrNotRegistered is the readiness failure of a gateway whose enterprise
+// the operator has not registered on the ledger yet.
+var ErrNotRegistered = errors.New("platform: the founding enterprise is not registered on the ledger yet")
+
+// checkRegistered is the "registered" readiness check.
+func (p *Platform) checkRegistered(ctx context.Context) error {
+	if p.registered.Load() {
+		return nil
+	}
+	if _, err := p.client.Evaluate(ctx, "tierchain", "Whoami"); err != nil {
+		if unknownCaller(err) {
+			return ErrNotRegistered
 		}
-		return k, p.Directory.SetSecret(ctx, founderOperator, secretOPRF, k.Bytes())
+		return err
 	}
-	if err != nil {
-		return nil, err
-	}
-	return oprf.DecodeServerKey(b)
+	p.registered.Store(true)
+	return nil
 }
 
-// AuditKey returns the regulator's audit private key.
-func (p *Platform) AuditKey(ctx context.Context) (*audit.PrivateKey, error) {
-	s, err := p.Directory.Secret(ctx, founderRegulator, secretAudit)
-	if err != nil {
-		return nil, err
+// watchRegistration runs the operator's card registration on a timer;
+// elsewhere it notes when the enterprise is registered, and then stops.
+func (p *Platform) watchRegistration(ctx context.Context) {
+	t := time.NewTicker(p.every)
+	defer t.Stop()
+	for {
+		if p.cards != nil {
+			p.cards.run(ctx)
+		} else if p.checkRegistered(ctx) == nil {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
 	}
-	return audit.DecodePrivateKey(s)
+}
+
+// Registered reports whether the founding enterprise is known to be on the
+// ledger.
+func (p *Platform) Registered(ctx context.Context) bool { return p.checkRegistered(ctx) == nil }
+
+// OPRFPublicKey is the operator's OPRF public key, which the other
+// gateways check evaluations against; nil on another gateway.
+func (p *Platform) OPRFPublicKey() *oprf.ServerPublicKey { return p.oprfPublic }
+
+// ErrNoAuditKey: only the regulator's gateway holds the audit key.
+var ErrNoAuditKey = errors.New("platform: no audit key in this gateway (the regulator's gateway holds it)")
+
+// AuditKey returns the regulator's audit private key, on the regulator's
+// gateway only.
+func (p *Platform) AuditKey(context.Context) (*audit.PrivateKey, error) {
+	if p.auditKey == nil {
+		return nil, ErrNoAuditKey
+	}
+	return p.auditKey, nil
 }

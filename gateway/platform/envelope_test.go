@@ -25,14 +25,15 @@ import (
 // refused with the ledger unchanged; tier 2's dispute lands on the ledger;
 // the regulator's reconciliation lists it with the amount it opened itself.
 func TestLyingEnvelopeOverREST(t *testing.T) {
-	p, base := start(t)
+	c := start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	res := storyUntilPay(t, ctx, p, base, "-e")
-	as := func(token string) *demo.Client { return &demo.Client{Base: base, Token: token} }
+	res := storyUntilPay(t, ctx, c, "-e")
+	as := func(id, token string) *demo.Client { return &demo.Client{Base: c.URL(id), Token: token} }
+	p := c.Gateway("Operator") // the suppliers' gateway
 	sender, holder := res.Suppliers[0], res.Suppliers[1]
-	tier1, tier2, regulator := as(res.SupplierTokens[0]), as(res.SupplierTokens[1]), as(p.Tokens["regulator"])
-	events := subscribe(t, ctx, base, res.SupplierTokens[1])
+	tier1, tier2, regulator := as(res.Suppliers[0], res.SupplierTokens[0]), as(res.Suppliers[1], res.SupplierTokens[1]), as("regulator", c.Token("regulator"))
+	events := subscribe(t, ctx, c.URL(res.Suppliers[1]), res.SupplierTokens[1])
 
 	// Tier 1 lies: 100.00 to tier 2 with the envelope of 100.01.
 	l, err := p.Directory.Client(ctx, sender)

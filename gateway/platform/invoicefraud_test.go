@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tierchain/tierchain/internal/demo"
+	"github.com/tierchain/tierchain/internal/enterprisecard"
 	"github.com/tierchain/tierchain/services/invoice"
 	"github.com/tierchain/tierchain/services/wallet"
 	"github.com/tierchain/tierchain/zk/oprf"
@@ -30,18 +31,19 @@ func fraudInvoice(number, seller, amount string, issued time.Time) []byte {
 // under a new number. Each is refused with a problem and leaves the ledger
 // as it was; the invoice backs one receivable only.
 func TestInvoiceFraudOverREST(t *testing.T) {
-	p, base := start(t)
+	c := start(t)
+	p := c.Gateway("Operator") // the suppliers' gateway
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	const suffix = "-f"
-	res, err := demo.Run(ctx, demo.Config{Base: base, Tokens: p.Tokens, Maturity: time.Hour, Suffix: suffix,
+	res, err := demo.Run(ctx, demo.Config{Base: c.Router, Tokens: c.Tokens(), Maturity: time.Hour, Suffix: suffix,
 		StopBefore: "invoices", Out: testWriter{t}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	as := func(token string) *demo.Client { return &demo.Client{Base: base, Token: token} }
-	tier1, tier2 := as(res.SupplierTokens[0]), as(res.SupplierTokens[1])
-	core, operator, regulator := as(p.Tokens["carmaker"]), as(p.Tokens["operator"]), as(p.Tokens["regulator"])
+	as := func(id, token string) *demo.Client { return &demo.Client{Base: c.URL(id), Token: token} }
+	tier1, tier2 := as(res.Suppliers[0], res.SupplierTokens[0]), as(res.Suppliers[1], res.SupplierTokens[1])
+	core, operator, regulator := as("carmaker", c.Token("carmaker")), as("operator", c.Token("operator")), as("regulator", c.Token("regulator"))
 	seller := demo.SupplierLegalID(0, suffix)
 	today := time.Now().UTC()
 
@@ -207,11 +209,7 @@ func TestInvoiceFraudOverREST(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := p.Directory.Secret(ctx, "operator", "oprf")
-		if err != nil {
-			t.Fatal(err)
-		}
-		key, err := oprf.DecodeServerKey(b)
+		key, err := enterprisecard.ReadOPRFKey(p.Org.Enterprise.OPRFKeyPath) // the operator's own folder
 		if err != nil {
 			t.Fatal(err)
 		}

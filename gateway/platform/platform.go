@@ -1,12 +1,22 @@
-// Package platform assembles a TierChain gateway on a network: the
-// directory of the enterprises it acts for, their wallets, invoice intake
-// with the operator's OPRF, the business API, the ledger event feed, and
-// the first enterprises of a fresh network (the operator, a core
-// enterprise, two banks and the regulator, with their organisations' user
-// identities). It is configured with a plain description of the
-// organisations it hosts (internal/orgconfig), not with the launcher that
-// started their nodes. `tierchain serve` runs it; the end-to-end tests
-// start it on their own network through the description fabnet writes.
+// Package platform assembles ONE organisation's TierChain gateway on a
+// network: the directory of the enterprises it acts for (its founding
+// enterprise, and at the operator's the suppliers it hosts), their wallets,
+// the business API, and the ledger event feed and indexer, both reading
+// from the organisation's own peer. It is configured with the plain
+// description of that organisation (internal/orgconfig, version 2), not
+// with the launcher that started its nodes; `tierchain serve` runs it, and
+// the end-to-end tests start one per organisation (platformtest).
+//
+// What a gateway holds is its own organisation's only: the identities and
+// the founding enterprise's HPKE key from its description's files (the
+// wallet imports the key; it is never generated here), the regulator's
+// audit key in the regulator's gateway alone (read from its file, kept in
+// memory, stored in no database). The operator's gateway registers its own
+// enterprise with its organisation's Admin, then every enterprise card of
+// the consortium (internal/enterprisecard) not on the ledger yet, at start
+// and again on a timer; it alone serves onboarding and the OPRF. The other
+// gateways wait, not ready ("registered"), until their enterprise is on
+// the ledger. The regulator's gateway is read-only.
 package platform
 
 import (
@@ -22,13 +32,16 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/chaincode/protocol"
 	"github.com/tierchain/tierchain/gateway"
 	"github.com/tierchain/tierchain/gateway/api"
 	"github.com/tierchain/tierchain/gateway/console"
 	"github.com/tierchain/tierchain/gateway/ledgerfeed"
+	"github.com/tierchain/tierchain/internal/enterprisecard"
 	"github.com/tierchain/tierchain/internal/fabricca"
 	"github.com/tierchain/tierchain/internal/fabricclient"
 	"github.com/tierchain/tierchain/internal/orgconfig"
@@ -38,17 +51,17 @@ import (
 	"github.com/tierchain/tierchain/services/invoice"
 	"github.com/tierchain/tierchain/services/store"
 	"github.com/tierchain/tierchain/services/wallet"
+	zkaudit "github.com/tierchain/tierchain/zk/audit"
 	"github.com/tierchain/tierchain/zk/oprf"
 )
 
 // Config locates the network and the gateway's own state.
 type Config struct {
-	// Consortium describes the organisations the gateway hosts: their
-	// peers, identities and the operator's signing CA, the channel and the
-	// chaincode (internal/orgconfig; `tierchain up` writes one with
-	// internal/fabnet, a deployment writes its own). Today the gateway
-	// hosts every founding organisation, so it must describe all of them.
-	Consortium orgconfig.Consortium
+	// Org describes the organisation the gateway runs for: its peer, its
+	// identities, its founding enterprise and its keys' files, the channel
+	// and the chaincode (internal/orgconfig; `tierchain up` writes one per
+	// organisation with internal/fabnet, a deployment writes its own).
+	Org orgconfig.Description
 	// DataDir keeps the gateway's database (unless DSN says otherwise), its
 	// master key and the dev API tokens.
 	DataDir string
@@ -59,9 +72,27 @@ type Config struct {
 	Currency  string // default NOK
 	Logger    *slog.Logger
 	// Gateway tunes the HTTP server (timeouts, limits, idempotency lock);
-	// zero fields take the gateway's defaults. The founders' dev tokens are
-	// added to its Tokens.
+	// zero fields take the gateway's defaults. The founding enterprise's
+	// dev token is added to its Tokens, and its Host is set from Org.
 	Gateway gateway.Config
+	// CardsEvery is how often the operator's gateway looks for enterprise
+	// cards to register, and another gateway whether its enterprise is
+	// registered yet (default 5s).
+	CardsEvery time.Duration
+	// OPRF reaches the operator's OPRF from a gateway that is not the
+	// operator's: a core's gateway needs it to confirm invoices. Zero: the
+	// description's (Org.OPRF, evaluated over HTTP with SignedOPRF), or
+	// none, and that gateway fingerprints nothing (invoice confirmation
+	// fails).
+	OPRF OPRF
+}
+
+// OPRF is the operator's OPRF as another organisation's gateway reaches
+// it: the operator's published public key (every evaluation is checked
+// against it) and where to evaluate.
+type OPRF struct {
+	PublicKey *oprf.ServerPublicKey
+	Evaluator invoice.Evaluator
 }
 
 // Platform is a running gateway's parts.
@@ -70,24 +101,43 @@ type Platform struct {
 	Directory *directory.Directory
 	Wallet    *wallet.Wallet
 	DB        *store.DB
-	// Tokens are the dev API tokens of the founding enterprises, by ID.
+	// Org is the organisation the gateway runs for; Enterprise its
+	// founding enterprise's ID.
+	Org        orgconfig.Org
+	Enterprise string
+	// Tokens are the dev API tokens of the enterprises the gateway was
+	// started with (its founding enterprise), by ID.
 	Tokens      map[string]string
 	log         *slog.Logger
 	feed        *ledgerfeed.Feed
 	api         *api.API
 	index       *indexer.Indexer
 	indexSource indexer.Source
+	client      *fabricclient.Client // the founding enterprise's, on the org's own peer
+	cards       *cardRegistrar       // the operator's
+	every       time.Duration
+	registered  atomic.Bool
+	auditKey    *zkaudit.PrivateKey   // the regulator's
+	oprfPublic  *oprf.ServerPublicKey // the operator's
+	opts        fabricclient.Options
 	wg          sync.WaitGroup
 }
 
-// New opens the database, bootstraps the founding enterprises on the
-// ledger if they are not there yet, and builds the server.
+// New opens the database, sets up the founding enterprise (directory,
+// wallet key) and builds the server. The operator's gateway registers its
+// enterprise and the consortium's cards on the ledger before it returns.
 func New(ctx context.Context, cfg Config) (*Platform, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
 	if cfg.Currency == "" {
 		cfg.Currency = "NOK"
+	}
+	if cfg.CardsEvery <= 0 {
+		cfg.CardsEvery = 5 * time.Second
+	}
+	if err := cfg.Org.Validate(); err != nil {
+		return nil, fmt.Errorf("platform: %w", err)
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, err
@@ -115,20 +165,16 @@ func New(ctx context.Context, cfg Config) (*Platform, error) {
 }
 
 func build(ctx context.Context, cfg Config, db *store.DB) (_ *Platform, err error) {
-	c := cfg.Consortium
-	if err := c.Validate(); err != nil {
-		return nil, fmt.Errorf("platform: %w", err)
-	}
-	if err := describesFounders(c); err != nil {
-		return nil, err
-	}
-	orgs, err := orgsOf(c)
+	d := cfg.Org
+	o := d.Org
+	role := model.Role(o.Role)
+	dorg, err := directoryOrg(o)
 	if err != nil {
 		return nil, err
 	}
-	pctx := protocol.Context{Channel: c.Channel, Chaincode: c.Chaincode}
-	opts := fabricclient.Options{Channel: c.Channel, Chaincode: c.Chaincode, MVCCRetries: 2}
-	dir, err := directory.New(ctx, db, cfg.MasterKey, orgs, opts)
+	pctx := protocol.Context{Channel: d.Channel, Chaincode: d.Chaincode}
+	opts := fabricclient.Options{Channel: d.Channel, Chaincode: d.Chaincode, MVCCRetries: 2}
+	dir, err := directory.New(ctx, db, cfg.MasterKey, []directory.Org{dorg}, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -141,12 +187,11 @@ func build(ctx context.Context, cfg Config, db *store.DB) (_ *Platform, err erro
 	if err != nil {
 		return nil, err
 	}
-	p := &Platform{Directory: dir, Wallet: w, DB: db, log: cfg.Logger}
-	if err := p.bootstrap(ctx, c); err != nil {
-		return nil, fmt.Errorf("platform: bootstrap: %w", err)
+	p := &Platform{Directory: dir, Wallet: w, DB: db, log: cfg.Logger, Org: o, Enterprise: o.Enterprise.ID, every: cfg.CardsEvery, opts: opts}
+	if err := p.setUpFounder(ctx, o); err != nil {
+		return nil, fmt.Errorf("platform: %w", err)
 	}
-	oprfKey, err := p.oprfKey(ctx)
-	if err != nil {
+	if p.client, err = dir.Client(ctx, o.Enterprise.ID); err != nil {
 		return nil, err
 	}
 	repo, err := invoice.NewRepo(ctx, db)
@@ -157,48 +202,61 @@ func build(ctx context.Context, cfg Config, db *store.DB) (_ *Platform, err erro
 	if err != nil {
 		return nil, err
 	}
-	if p.Tokens, err = devTokens(filepath.Join(cfg.DataDir, "tokens.json")); err != nil {
+	deps := api.Deps{Log: cfg.Logger, Directory: dir, Wallet: w, Reuse: reuse,
+		Tokens: gateway.NewTokenStore(db, time.Now), Currency: cfg.Currency, Context: pctx, Org: o.Name, Self: o.Enterprise.ID}
+	invoices := &invoice.Service{Repo: repo}
+	switch o.Role {
+	case orgconfig.RoleOperator:
+		if err := p.registerSelf(ctx, o); err != nil {
+			return nil, fmt.Errorf("platform: register the operator: %w", err)
+		}
+		p.cards = &cardRegistrar{dir: d.CardsDir, by: p.client, self: o.Enterprise.ID, log: cfg.Logger}
+		p.cards.run(ctx) // failures are logged and retried on the timer
+		oprfKey, err := enterprisecard.ReadOPRFKey(o.Enterprise.OPRFKeyPath)
+		if err != nil {
+			return nil, fmt.Errorf("platform: the OPRF key: %w", err)
+		}
+		p.oprfPublic = oprfKey.Public()
+		server := oprf.NewServer(oprfKey)
+		deps.OPRF, deps.Onboarding, deps.Parties = server, true, p.cards
+		invoices.Fingerprinter = invoice.NewOPRFFingerprinter(oprfKey.Public(), invoice.LocalEvaluator{Server: server})
+	case orgconfig.RoleRegulator:
+		if p.auditKey, err = enterprisecard.ReadAuditKey(o.Enterprise.AuditKeyPath); err != nil {
+			return nil, fmt.Errorf("platform: the audit key: %w", err)
+		}
+		regKey, err := w.PrivateKey(ctx, o.Enterprise.ID)
+		if err != nil {
+			return nil, err
+		}
+		cache, err := audit.OpenCache(ctx, db, p.auditKey)
+		if err != nil {
+			return nil, err
+		}
+		if deps.Auditor, err = audit.New(audit.Config{Ledger: p.client, AuditKey: p.auditKey, EnvelopeKey: regKey,
+			Cache: cache, Reuse: api.ReuseSource{Log: reuse}, Logger: cfg.Logger}); err != nil {
+			return nil, err
+		}
+	}
+	if invoices.Fingerprinter == nil && cfg.OPRF.PublicKey == nil && d.OPRF != nil {
+		if cfg.OPRF, err = signedOPRF(d); err != nil {
+			return nil, err
+		}
+	}
+	if invoices.Fingerprinter == nil && cfg.OPRF.PublicKey != nil && cfg.OPRF.Evaluator != nil {
+		invoices.Fingerprinter = invoice.NewOPRFFingerprinter(cfg.OPRF.PublicKey, cfg.OPRF.Evaluator)
+	}
+	deps.Invoices = invoices
+	if p.Tokens, err = devTokens(filepath.Join(cfg.DataDir, "tokens.json"), o.Enterprise.ID); err != nil {
 		return nil, err
 	}
-	var seeds []gateway.SeedToken
-	for _, f := range founders {
-		seeds = append(seeds, gateway.SeedToken{Token: p.Tokens[f.id], Label: "dev",
-			Principal: gateway.Principal{EnterpriseID: f.id, Role: f.role, MSPID: orgMSP(orgs, f.org)}})
-	}
-	operator, err := dir.Client(ctx, founderOperator)
+	index, err := indexer.New(ctx, db, p.client, indexer.Options{Logger: cfg.Logger})
 	if err != nil {
 		return nil, err
 	}
-	regulator, err := dir.Client(ctx, founderRegulator)
-	if err != nil {
-		return nil, err
-	}
-	auditKey, err := p.AuditKey(ctx)
-	if err != nil {
-		return nil, err
-	}
-	regKey, err := w.PrivateKey(ctx, founderRegulator)
-	if err != nil {
-		return nil, err
-	}
-	cache, err := audit.OpenCache(ctx, db, auditKey)
-	if err != nil {
-		return nil, err
-	}
-	auditor, err := audit.New(audit.Config{Ledger: regulator, AuditKey: auditKey, EnvelopeKey: regKey,
-		Cache: cache, Reuse: api.ReuseSource{Log: reuse}, Logger: cfg.Logger})
-	if err != nil {
-		return nil, err
-	}
-	index, err := indexer.New(ctx, db, regulator, indexer.Options{Logger: cfg.Logger})
-	if err != nil {
-		return nil, err
-	}
-	p.index, p.indexSource = index, regulator
-	oprfServer := oprf.NewServer(oprfKey)
-	invoices := &invoice.Service{Repo: repo,
-		Fingerprinter: invoice.NewOPRFFingerprinter(oprfKey.Public(), invoice.LocalEvaluator{Server: oprfServer})}
+	p.index, p.indexSource = index, p.client
+	deps.Index = index
 	gcfg := cfg.Gateway
+	gcfg.Host = gateway.Host{Org: o.Name, MSPID: o.MSPID, ReadOnly: o.Role == orgconfig.RoleRegulator}
 	// Prometheus scrapes /metrics with this token (credentials_file), not
 	// with an API token that could also act on the ledger.
 	scrape, err := secretFile(filepath.Join(cfg.DataDir, "metrics.token"), 32)
@@ -207,12 +265,12 @@ func build(ctx context.Context, cfg Config, db *store.DB) (_ *Platform, err erro
 	}
 	gcfg.MetricsTokens = append(slices.Clone(gcfg.MetricsTokens), gateway.HashToken(hex.EncodeToString(scrape)))
 	broker := gateway.NewBroker(gcfg.EventsBuffer) // the ledger feed's and the API's events
-	a := api.New(api.Deps{Log: cfg.Logger, Directory: dir, Wallet: w, Invoices: invoices, Reuse: reuse,
-		Tokens: gateway.NewTokenStore(db, time.Now), Currency: cfg.Currency, Context: pctx, OPRF: oprfServer, Auditor: auditor, Index: index,
-		Events: broker})
-	gcfg.Tokens = append(append([]gateway.SeedToken(nil), gcfg.Tokens...), seeds...)
+	deps.Events = broker
+	a := api.New(deps)
+	gcfg.Tokens = append(append([]gateway.SeedToken(nil), gcfg.Tokens...), gateway.SeedToken{Token: p.Tokens[o.Enterprise.ID], Label: "dev",
+		Principal: gateway.Principal{EnterpriseID: o.Enterprise.ID, Role: role, MSPID: o.MSPID}})
 	srv, err := gateway.New(gcfg, gateway.Deps{
-		Logger: cfg.Logger, DB: db, Ledger: operator, Broker: broker,
+		Logger: cfg.Logger, DB: db, Ledger: p.client, Broker: broker,
 		// A lost write is looked up on the caller's own peer, through the
 		// client its writes go through.
 		LookupTx: func(ctx context.Context, p gateway.Principal, txID string) (*fabricclient.Transaction, error) {
@@ -222,7 +280,7 @@ func build(ctx context.Context, cfg Config, db *store.DB) (_ *Platform, err erro
 			}
 			return c.Transaction(ctx, txID)
 		},
-		ReadyChecks: map[string]func(context.Context) error{"ledger": operator.Ping, "indexer": index.Ready},
+		ReadyChecks: map[string]func(context.Context) error{"ledger": p.client.Ping, "indexer": index.Ready, "registered": p.checkRegistered},
 		Routes:      []func(*gateway.Routes){a.Register},
 		Console:     console.Handler(),
 	})
@@ -231,7 +289,7 @@ func build(ctx context.Context, cfg Config, db *store.DB) (_ *Platform, err erro
 	}
 	p.Server = srv
 	p.api = a
-	p.feed = &ledgerfeed.Feed{Source: regulator, Publisher: srv.Broker(), DB: db, Logger: cfg.Logger, OnEvent: a.ReceiveEvent}
+	p.feed = &ledgerfeed.Feed{Source: p.client, Publisher: srv.Broker(), DB: db, Logger: cfg.Logger, OnEvent: a.ReceiveEvent}
 	return p, nil
 }
 
@@ -245,6 +303,7 @@ func (p *Platform) Serve(ctx context.Context, ln net.Listener) error {
 		}
 	})
 	p.wg.Go(func() { p.api.RunReceipts(ctx) })
+	p.wg.Go(func() { p.watchRegistration(ctx) })
 	p.wg.Go(func() {
 		if err := p.index.Run(ctx, p.indexSource); err != nil && ctx.Err() == nil {
 			p.log.Error("indexer stopped", "error", err)
@@ -261,59 +320,24 @@ func (p *Platform) Close() error {
 	return errors.Join(p.Directory.Close(), p.DB.Close())
 }
 
-// ErrNotDescribed reports a consortium description that lacks an
-// organisation, identity or signing CA the gateway needs for its founding
-// enterprises.
-var ErrNotDescribed = errors.New("platform: not in the consortium description")
-
-// describesFounders checks, before anything touches the ledger, that the
-// description holds every founder's organisation and identity, the
-// operator's Admin (it registers the operator) and the host organisation's
-// signing CA (it issues the hosted enterprises' identities).
-func describesFounders(c orgconfig.Consortium) error {
-	for _, f := range founders {
-		if _, err := described(c, f.org, f.user); err != nil {
-			return err
-		}
+// directoryOrg is the hosted organisation as the directory reaches it,
+// with the operator's signing CA.
+func directoryOrg(o orgconfig.Org) (directory.Org, error) {
+	tlsCA, err := o.Peer.TLSCACert()
+	if err != nil {
+		return directory.Org{}, err
 	}
-	if _, err := described(c, founders[0].org, "Admin"); err != nil {
-		return err
-	}
-	if o, _ := c.Org(api.HostOrg); o.CA == nil {
-		return fmt.Errorf("%w: the signing CA of %s (orgs[].ca)", ErrNotDescribed, api.HostOrg)
-	}
-	return nil
-}
-
-func orgsOf(c orgconfig.Consortium) ([]directory.Org, error) {
-	var orgs []directory.Org
-	for _, o := range c.Orgs {
-		tlsCA, err := o.Peer.TLSCACert()
+	org := directory.Org{Name: o.Name, MSPID: o.MSPID, PeerAddress: o.Peer.Address, TLSCACert: tlsCA}
+	if o.CA != nil {
+		certPEM, keyPEM, err := o.CA.Read()
 		if err != nil {
-			return nil, err
+			return directory.Org{}, err
 		}
-		org := directory.Org{Name: o.Name, MSPID: o.MSPID, PeerAddress: o.Peer.Address, TLSCACert: tlsCA}
-		if o.CA != nil {
-			certPEM, keyPEM, err := o.CA.Read()
-			if err != nil {
-				return nil, err
-			}
-			if org.CA, err = fabricca.Load(certPEM, keyPEM); err != nil {
-				return nil, fmt.Errorf("platform: the signing CA of %s: %w", o.Name, err)
-			}
-		}
-		orgs = append(orgs, org)
-	}
-	return orgs, nil
-}
-
-func orgMSP(orgs []directory.Org, name string) string {
-	for _, o := range orgs {
-		if o.Name == name {
-			return o.MSPID
+		if org.CA, err = fabricca.Load(certPEM, keyPEM); err != nil {
+			return directory.Org{}, fmt.Errorf("platform: the signing CA of %s: %w", o.Name, err)
 		}
 	}
-	return ""
+	return org, nil
 }
 
 // secretFile reads a random secret of n bytes from path, creating it (mode
@@ -347,10 +371,11 @@ func trimNL(b []byte) []byte {
 	return b
 }
 
-// devTokens reads (or creates, mode 0600) the founding enterprises' API
-// tokens: a development convenience; production onboarding issues tokens
-// through the operator's API.
-func devTokens(path string) (map[string]string, error) {
+// devTokens reads (or creates, mode 0600) the API tokens of the given
+// enterprises (the gateway's founding enterprise): a development
+// convenience; production onboarding issues tokens through the operator's
+// API.
+func devTokens(path string, ids ...string) (map[string]string, error) {
 	out := map[string]string{}
 	if b, err := os.ReadFile(path); err == nil {
 		if err := json.Unmarshal(b, &out); err != nil {
@@ -360,9 +385,9 @@ func devTokens(path string) (map[string]string, error) {
 		return nil, err
 	}
 	changed := false
-	for _, f := range founders {
-		if out[f.id] == "" {
-			out[f.id] = gateway.NewToken()
+	for _, id := range ids {
+		if out[id] == "" {
+			out[id] = gateway.NewToken()
 			changed = true
 		}
 	}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/tierchain/tierchain/gateway/platform"
 	"github.com/tierchain/tierchain/gateway/platform/platformtest"
 	"github.com/tierchain/tierchain/internal/demo"
 	"github.com/tierchain/tierchain/internal/fabnet/fabnettest"
@@ -26,15 +25,17 @@ type testWriter struct{ t *testing.T }
 
 func (w testWriter) Write(b []byte) (int, error) { w.t.Log(string(b)); return len(b), nil }
 
-// start returns the binary's platform serving on the test network.
-func start(t *testing.T) (*platform.Platform, string) { return platformtest.Start(t) }
+// start returns the binary's gateways, one per organisation, serving on
+// the test network.
+func start(t *testing.T) *platformtest.Consortium { return platformtest.Start(t) }
 
 // storyUntilPay plays the demo story over REST with new suppliers (named
 // with suffix) up to, not including, payment at maturity: the tokens are
-// split and one is financed.
-func storyUntilPay(t *testing.T, ctx context.Context, p *platform.Platform, base, suffix string) *demo.Result {
+// split and one is financed. Every request goes to the acting enterprise's
+// own gateway (through the consortium's router).
+func storyUntilPay(t *testing.T, ctx context.Context, c *platformtest.Consortium, suffix string) *demo.Result {
 	t.Helper()
-	res, err := demo.Run(ctx, demo.Config{Base: base, Tokens: p.Tokens, Maturity: time.Hour, Suffix: suffix,
+	res, err := demo.Run(ctx, demo.Config{Base: c.Router, Tokens: c.Tokens(), Maturity: time.Hour, Suffix: suffix,
 		StopBefore: "pay", Out: testWriter{t}})
 	if err != nil {
 		t.Fatal(err)
@@ -74,12 +75,13 @@ func subscribe(t *testing.T, ctx context.Context, base, token string) <-chan str
 // three tiers, financing, payment at maturity, the regulator's
 // reconciliation, and the reused invoice refused.
 func TestStoryOverREST(t *testing.T) {
-	p, base := start(t)
+	c := start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	// Bank B follows its server-sent events through the whole story.
-	events := subscribe(t, ctx, base, p.Tokens["bankB"])
-	res, err := demo.Run(ctx, demo.Config{Base: base, Tokens: p.Tokens, Maturity: 15 * time.Second, Suffix: "-s", Out: testWriter{t}})
+	// Bank B follows its server-sent events, on its own gateway, through
+	// the whole story.
+	events := subscribe(t, ctx, c.URL("bankB"), c.Token("bankB"))
+	res, err := demo.Run(ctx, demo.Config{Base: c.Router, Tokens: c.Tokens(), Maturity: 15 * time.Second, Suffix: "-s", Out: testWriter{t}})
 	if err != nil {
 		t.Fatal(err)
 	}

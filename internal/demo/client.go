@@ -27,6 +27,9 @@ type Client struct {
 	Base  string // e.g. http://127.0.0.1:8080
 	Token string
 	HTTP  *http.Client
+	// Label names the gateway in the story's output, e.g. "BankB gateway
+	// 127.0.0.4:8083" (empty: the story does not say).
+	Label string
 }
 
 // Problem is an RFC 9457 problem the gateway answered with.

@@ -35,9 +35,17 @@ type page[T any] struct {
 	Bookmark string `json:"bookmark"`
 }
 
-// Config says where the gateway is and who acts.
+// Config says where the gateways are and who acts.
 type Config struct {
+	// Base is the gateway of every enterprise Gateways does not name.
 	Base string
+	// Gateways maps an enterprise ID to the gateway of the organisation
+	// that hosts it (a consortium runs one per organisation); the suppliers
+	// the story onboards live at the operator's. Each step then goes to
+	// the acting enterprise's gateway and the story says which served it,
+	// and a step that depends on an earlier one done at another gateway
+	// waits (bounded) until this gateway's peer has the block.
+	Gateways map[string]Gateway
 	// Tokens are the API tokens of the founding enterprises: operator,
 	// carmaker, bankA, bankB, regulator.
 	Tokens map[string]string
@@ -53,6 +61,16 @@ type Config struct {
 	// "audit"…), for tests that go on from there.
 	StopBefore string
 }
+
+// Gateway is one organisation's gateway.
+type Gateway struct {
+	Base  string // e.g. http://127.0.0.4:8083
+	Label string // e.g. "BankB gateway 127.0.0.4:8083"
+}
+
+// propagation bounds how long a step waits for a block committed through
+// another gateway to reach the acting gateway's peer and indexer.
+const propagation = 60 * time.Second
 
 // Result is what the story did, for the caller to check.
 type Result struct {
@@ -96,7 +114,13 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		cfg.Out = io.Discard
 	}
 	s := &story{cfg: cfg, res: &Result{}}
-	as := func(id string) *Client { return &Client{Base: cfg.Base, Token: cfg.Tokens[id], HTTP: cfg.HTTP} }
+	as := func(id string) *Client {
+		c := &Client{Base: cfg.Base, Token: cfg.Tokens[id], HTTP: cfg.HTTP}
+		if g, ok := cfg.Gateways[id]; ok {
+			c.Base, c.Label = g.Base, g.Label
+		}
+		return c
+	}
 	s.operator, s.core, s.bankA, s.bankB, s.regulator = as("operator"), as("carmaker"), as("bankA"), as("bankB"), as("regulator")
 	for _, step := range []struct {
 		id, name string
@@ -140,6 +164,34 @@ func (s *story) say(format string, args ...any) {
 	fmt.Fprintf(s.cfg.Out, "      "+format+"\n", args...)
 }
 
+// by says which gateway served what (when the gateways are named).
+func (s *story) by(c *Client, what string) {
+	if c.Label != "" {
+		fmt.Fprintf(s.cfg.Out, "      [%s] %s\n", c.Label, what)
+	}
+}
+
+// eventually runs a step that depends on a block committed through another
+// gateway: while this gateway's peer has not seen it yet (404 not found,
+// 409 not in that state yet) it tries again, for at most propagation. With
+// one gateway for all, it runs once.
+func (s *story) eventually(ctx context.Context, f func() error) error {
+	deadline := time.Now().Add(propagation)
+	for {
+		err := f()
+		var p *Problem
+		if err == nil || len(s.cfg.Gateways) == 0 || !errors.As(err, &p) ||
+			(p.Status != http.StatusNotFound && p.Status != http.StatusConflict) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
 func (s *story) onboard(ctx context.Context) error {
 	names := [3]string{"Nordvik Komponenter AS", "Bergen Presisjon AS", "Lofoten Metall AS"}
 	for i, name := range names {
@@ -152,7 +204,8 @@ func (s *story) onboard(ctx context.Context) error {
 			"id": id, "name": name, "role": "supplier", "legalId": legal}, &resp); err != nil {
 			return err
 		}
-		c := &Client{Base: s.cfg.Base, Token: resp.APIToken, HTTP: s.cfg.HTTP}
+		// A supplier without its own node lives at the operator's gateway.
+		c := &Client{Base: s.operator.Base, Token: resp.APIToken, HTTP: s.cfg.HTTP, Label: s.operator.Label}
 		switch i {
 		case 0:
 			s.tier1 = c
@@ -163,6 +216,7 @@ func (s *story) onboard(ctx context.Context) error {
 		}
 		s.res.Suppliers[i] = id
 		s.res.SupplierTokens[i] = resp.APIToken
+		s.by(s.operator, "onboard "+id)
 		s.say("%s (%s, %s), identity issued by the operator's CA", id, name, legal)
 	}
 	return nil
@@ -171,10 +225,13 @@ func (s *story) onboard(ctx context.Context) error {
 func (s *story) creditLines(ctx context.Context) error {
 	expiry := time.Now().UTC().AddDate(1, 0, 0).Truncate(time.Second)
 	for _, b := range []*Client{s.bankA, s.bankB} {
-		if err := b.Do(ctx, http.MethodPost, "/v1/credit-lines", map[string]any{
-			"core": "carmaker", "limit": "5000000.00", "expiry": expiry}, nil); err != nil {
+		if err := s.eventually(ctx, func() error {
+			return b.Do(ctx, http.MethodPost, "/v1/credit-lines", map[string]any{
+				"core": "carmaker", "limit": "5000000.00", "expiry": expiry}, nil)
+		}); err != nil {
 			return err
 		}
+		s.by(b, "grant carmaker a credit line")
 	}
 	s.say("Bank A and Bank B each grant carmaker 5,000,000.00")
 	return nil
@@ -199,16 +256,20 @@ func (s *story) invoices(ctx context.Context) error {
 		if err := s.tier1.Upload(ctx, doc, "application/json", []byte("%PDF-1.7\n% evidence\n%%EOF\n"), &inv); err != nil {
 			return err
 		}
+		s.by(s.tier1, "upload invoice "+number)
 		if i == 0 {
 			s.firstDoc = doc
 		}
 		// The core confirms from its own records (its purchase ledger):
 		// the number and the seller's legal ID, from which its gateway
 		// recomputes the fingerprint.
-		if err := s.core.Do(ctx, http.MethodPost, "/v1/invoices/"+inv.ID+"/confirm", map[string]string{
-			"number": number, "seller": SupplierLegalID(0, s.cfg.Suffix)}, nil); err != nil {
+		if err := s.eventually(ctx, func() error {
+			return s.core.Do(ctx, http.MethodPost, "/v1/invoices/"+inv.ID+"/confirm", map[string]string{
+				"number": number, "seller": SupplierLegalID(0, s.cfg.Suffix)}, nil)
+		}); err != nil {
 			return err
 		}
+		s.by(s.core, "confirm invoice "+number)
 		s.invoiceIDs = append(s.invoiceIDs, inv.ID)
 		s.say("invoice %s of %s registered by OPRF fingerprint %s…, confirmed by carmaker", fmt.Sprintf("NK-2026-%d", 417+i), amount, inv.ID[:12])
 	}
@@ -222,9 +283,13 @@ func (s *story) issue(ctx context.Context) error {
 		"amount": "1000000.00", "maturity": maturity}, &s.root); err != nil {
 		return err
 	}
-	if err := s.tier1.Do(ctx, http.MethodPost, "/v1/tokens/"+s.root.ID+"/accept", nil, &s.root); err != nil {
+	s.by(s.core, "issue the receivable")
+	if err := s.eventually(ctx, func() error {
+		return s.tier1.Do(ctx, http.MethodPost, "/v1/tokens/"+s.root.ID+"/accept", nil, &s.root)
+	}); err != nil {
 		return err
 	}
+	s.by(s.tier1, "tier 1 accepts")
 	if s.root.Amount == nil || s.root.Amount.Minor != 1_000_000_00 {
 		return fmt.Errorf("tier 1 opened %v, want 1000000.00", s.root.Amount)
 	}
@@ -247,6 +312,7 @@ func (s *story) splits(ctx context.Context) error {
 		return fmt.Errorf("split gave %d tokens, want 2", len(one.Tokens))
 	}
 	s.tier2Token, s.tier1Change = one.Tokens[0], one.Tokens[1]
+	s.by(s.tier1, "tier 1 splits to tier 2")
 	if err := s.tier2.Do(ctx, http.MethodPost, "/v1/tokens/"+s.tier2Token.ID+"/accept", nil, &s.tier2Token); err != nil {
 		return err
 	}
@@ -260,6 +326,7 @@ func (s *story) splits(ctx context.Context) error {
 		return fmt.Errorf("split gave %d tokens, want 2", len(two.Tokens))
 	}
 	s.tier3Token, s.tier2Token = two.Tokens[0], two.Tokens[1]
+	s.by(s.tier2, "tier 2 splits to tier 3")
 	if err := s.tier3.Do(ctx, http.MethodPost, "/v1/tokens/"+s.tier3Token.ID+"/accept", nil, &s.tier3Token); err != nil {
 		return err
 	}
@@ -274,24 +341,39 @@ func (s *story) finance(ctx context.Context) error {
 	if err := s.tier3.Do(ctx, http.MethodPost, "/v1/tokens/"+s.tier3Token.ID+"/financing", map[string]string{"bank": "bankB"}, nil); err != nil {
 		return err
 	}
-	var inbox page[Token]
-	if err := s.bankB.Do(ctx, http.MethodGet, "/v1/financing-requests", nil, &inbox); err != nil {
-		return err
-	}
+	s.by(s.tier3, "tier 3 requests financing at Bank B")
+	// Bank B's gateway learns of the request from its own peer's events.
 	var seen *Token
-	for i := range inbox.Items {
-		if inbox.Items[i].ID == s.tier3Token.ID {
-			seen = &inbox.Items[i]
+	deadline := time.Now().Add(propagation)
+	for {
+		var inbox page[Token]
+		if err := s.bankB.Do(ctx, http.MethodGet, "/v1/financing-requests", nil, &inbox); err != nil {
+			return err
+		}
+		for i := range inbox.Items {
+			if inbox.Items[i].ID == s.tier3Token.ID {
+				seen = &inbox.Items[i]
+			}
+		}
+		if seen != nil || len(s.cfg.Gateways) == 0 || time.Now().After(deadline) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(500 * time.Millisecond):
 		}
 	}
 	if seen == nil || seen.Amount == nil || seen.Amount.Minor != 150_000_00 {
 		return fmt.Errorf("the inbox of Bank B shows %+v", seen)
 	}
+	s.by(s.bankB, "Bank B's inbox shows the request, amount opened with its own key")
 	agreement := sha256.Sum256([]byte("financing agreement " + s.tier3Token.ID))
 	if err := s.bankB.Do(ctx, http.MethodPost, "/v1/tokens/"+s.tier3Token.ID+"/financing/approve", map[string]string{
 		"disbursementRef": "NB-" + s.tier3Token.ID[:8], "agreementHash": hex.EncodeToString(agreement[:])}, &s.tier3Token); err != nil {
 		return err
 	}
+	s.by(s.bankB, "approve financing")
 	s.say("Bank B sees 150000.00 disclosed to it, approves and now holds the token (%s)", s.tier3Token.Status)
 	return nil
 }
@@ -316,19 +398,25 @@ func (s *story) pay(ctx context.Context) error {
 		}
 	}
 	for _, t := range leaves[1:] {
-		if err := s.core.Do(ctx, http.MethodPost, "/v1/tokens/"+t.ID+"/payment", map[string]string{"reason": "PAY-" + t.ID[:8]}, nil); err != nil {
+		if err := s.eventually(ctx, func() error {
+			return s.core.Do(ctx, http.MethodPost, "/v1/tokens/"+t.ID+"/payment", map[string]string{"reason": "PAY-" + t.ID[:8]}, nil)
+		}); err != nil {
 			return err
 		}
 	}
+	s.by(s.core, "pay every holder at maturity")
 	for _, t := range leaves {
 		holder := holders[t.Holder]
 		if holder == nil {
 			return fmt.Errorf("token %s held by %s", t.ID, t.Holder)
 		}
 		var done Token
-		if err := holder.Do(ctx, http.MethodPost, "/v1/tokens/"+t.ID+"/payment/confirm", nil, &done); err != nil {
+		if err := s.eventually(ctx, func() error {
+			return holder.Do(ctx, http.MethodPost, "/v1/tokens/"+t.ID+"/payment/confirm", nil, &done)
+		}); err != nil {
 			return err
 		}
+		s.by(holder, t.Holder+" confirms the payment")
 		s.res.Leaves = append(s.res.Leaves, done)
 	}
 	s.say("carmaker paid tier 1 (600000.00), tier 2 (250000.00) and Bank B (150000.00); each confirmed: SETTLED")
@@ -336,12 +424,28 @@ func (s *story) pay(ctx context.Context) error {
 }
 
 func (s *story) audit(ctx context.Context) error {
-	if err := s.regulator.Do(ctx, http.MethodGet, "/v1/audit/reconciliation", nil, &s.res.Report); err != nil {
-		return err
+	// The regulator's indexer follows its own peer: wait until it has
+	// every settled token of the story.
+	deadline := time.Now().Add(propagation)
+	for {
+		s.res.Report = Report{}
+		if err := s.regulator.Do(ctx, http.MethodGet, "/v1/audit/reconciliation", nil, &s.res.Report); err != nil {
+			return err
+		}
+		if (s.res.Report.Problems == 0 && s.res.Report.Summary.Reconciled > 0 && s.covers(s.res.Report)) ||
+			len(s.cfg.Gateways) == 0 || time.Now().After(deadline) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Second):
+		}
 	}
 	if s.res.Report.Problems != 0 || s.res.Report.Summary.Reconciled == 0 {
 		return fmt.Errorf("reconciliation: %d reconciled, %d problems", s.res.Report.Summary.Reconciled, s.res.Report.Problems)
 	}
+	s.by(s.regulator, "reconcile every amount")
 	var csv []byte
 	if err := s.regulator.Do(ctx, http.MethodGet, "/v1/audit/tokens.csv", nil, &csv); err != nil {
 		return err
@@ -351,6 +455,21 @@ func (s *story) audit(ctx context.Context) error {
 	return nil
 }
 
+// covers reports whether a reconciliation report lists every token the
+// story paid.
+func (s *story) covers(r Report) bool {
+	ids := map[string]bool{}
+	for _, it := range r.Items {
+		ids[it.ID] = true
+	}
+	for _, t := range s.res.Leaves {
+		if !ids[t.ID] {
+			return false
+		}
+	}
+	return true
+}
+
 func (s *story) reuse(ctx context.Context) error {
 	err := s.tier1.Upload(ctx, s.firstDoc, "application/json", nil, nil)
 	var p *Problem
@@ -358,6 +477,7 @@ func (s *story) reuse(ctx context.Context) error {
 		return fmt.Errorf("second upload of the same invoice: %v, want 409", err)
 	}
 	s.res.ReuseStatus = p.Status
+	s.by(s.tier1, "upload the same invoice again")
 	s.say("refused: %s", p.Detail)
 	return nil
 }

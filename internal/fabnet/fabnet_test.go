@@ -1,18 +1,12 @@
 package fabnet_test
 
 import (
-	"archive/tar"
-	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto"
 	"crypto/x509"
-	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -372,35 +366,13 @@ func waitEveryPeer(t testing.TB, n *fabnet.Network, account string, want int) {
 // its own organisation's folder and parse.
 func TestKeysStayHome(t *testing.T) {
 	n := fabnettest.Network()
-	owners := map[string]string{} // CA domain -> organisation
-	for _, o := range n.Layout.Orgs {
-		owners[o.Domain] = o.Name
-	}
-	keys, certs := keyMaterial(t, n.Dir, owners)
-	if len(keys) == 0 {
-		t.Fatal("no private key found under", n.Dir)
-	}
-	for _, k := range keys {
-		owner := ""
-		for _, c := range certs {
-			if !k.matches(c.cert) {
-				continue
-			}
-			if c.org != k.folderOrg {
-				t.Errorf("%s (in %s's folder) is the key of %s's certificate %s (%s)", k.path, orgOrNone(k.folderOrg), c.org, c.path, c.cert.Subject)
-			}
-			owner = c.org
-		}
-		if owner == "" {
-			t.Errorf("%s matches no certificate of the network", k.path)
-		}
-	}
+	keys := fabnettest.KeysStayHome(t, n.Dir, n.Layout)
 	// Every peer installed a package, with its own organisation's key in it.
 	for _, o := range n.Layout.Orgs {
 		installed := filepath.Join(n.OrgDir(o.Name), "data", "peer0-"+strings.ToLower(o.Name), "lifecycle", "chaincodes") + string(filepath.Separator)
 		found := 0
 		for _, k := range keys {
-			if strings.HasPrefix(k.path, installed) && strings.Contains(k.path, "connection.json") {
+			if strings.HasPrefix(k.Path, installed) && strings.Contains(k.Path, "connection.json") {
 				found++
 			}
 		}
@@ -465,150 +437,6 @@ func TestKeysStayHome(t *testing.T) {
 			if _, err := parseKeyFile(f); err != nil {
 				t.Errorf("%s: %v", p.Name, err)
 			}
-		}
-	}
-}
-
-type keyFile struct {
-	path      string
-	folderOrg string // the organisation whose folder holds it; "" outside every one
-	pub       crypto.PublicKey
-}
-
-func (k keyFile) matches(c *x509.Certificate) bool {
-	pub, ok := k.pub.(interface{ Equal(crypto.PublicKey) bool })
-	return ok && pub.Equal(c.PublicKey)
-}
-
-type certFile struct {
-	path string
-	org  string // the organisation whose CA issued it
-	cert *x509.Certificate
-}
-
-func orgOrNone(org string) string {
-	if org == "" {
-		return "no organisation"
-	}
-	return org
-}
-
-// keyMaterial parses every PEM file under dir: private keys (with the
-// organisation folder they lie in) and certificates (with the organisation
-// whose CA issued them, by the issuer's organisation, the CA's domain).
-// It opens gzipped tars (chaincode packages, and the code.tar.gz in them)
-// and reads PEM from the string values of the JSON files there
-// (connection.json); a key found there is named path!entry!…
-func keyMaterial(t *testing.T, dir string, owners map[string]string) ([]keyFile, []certFile) {
-	t.Helper()
-	orgs := filepath.Join(dir, "orgs") + string(filepath.Separator)
-	var keys []keyFile
-	var certs []certFile
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || d.Type()&fs.ModeSymlink != 0 {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		srcs, err := pemSources(path, b)
-		if err != nil {
-			t.Errorf("%s: %v", path, err)
-		}
-		for _, src := range srcs {
-			parsePEM(t, src.name, src.data, orgs, &keys, &certs, owners)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return keys, certs
-}
-
-type pemSource struct {
-	name string
-	data []byte
-}
-
-// pemSources returns where PEM may lie in a file: the file itself, or, in
-// a gzipped tar, each entry (recursively), and in a JSON object each string
-// value.
-func pemSources(name string, b []byte) ([]pemSource, error) {
-	switch {
-	case bytes.HasPrefix(b, []byte{0x1f, 0x8b}):
-		gz, err := gzip.NewReader(bytes.NewReader(b))
-		if err != nil {
-			return nil, err
-		}
-		tr := tar.NewReader(gz)
-		var out []pemSource
-		for {
-			h, err := tr.Next()
-			if err == io.EOF {
-				return out, nil
-			}
-			if err != nil {
-				return out, err
-			}
-			data, err := io.ReadAll(tr)
-			if err != nil {
-				return out, err
-			}
-			inner, err := pemSources(name+"!"+h.Name, data)
-			if err != nil {
-				return out, err
-			}
-			out = append(out, inner...)
-		}
-	case strings.HasSuffix(name, ".json"):
-		var obj map[string]any
-		if json.Unmarshal(b, &obj) != nil {
-			return []pemSource{{name, b}}, nil
-		}
-		var out []pemSource
-		for k, v := range obj {
-			if s, ok := v.(string); ok {
-				out = append(out, pemSource{name + "#" + k, []byte(s)})
-			}
-		}
-		return out, nil
-	}
-	return []pemSource{{name, b}}, nil
-}
-
-// parsePEM collects the private keys and certificates in one PEM source.
-func parsePEM(t *testing.T, path string, b []byte, orgs string, keys *[]keyFile, certs *[]certFile, owners map[string]string) {
-	t.Helper()
-	for rest := b; ; {
-		var blk *pem.Block
-		if blk, rest = pem.Decode(rest); blk == nil {
-			break
-		}
-		switch {
-		case strings.HasSuffix(blk.Type, "PRIVATE KEY"):
-			k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
-			if err != nil {
-				t.Errorf("%s: %v", path, err)
-				continue
-			}
-			folder := ""
-			if rel, ok := strings.CutPrefix(path, orgs); ok {
-				folder, _, _ = strings.Cut(rel, string(filepath.Separator))
-			}
-			*keys = append(*keys, keyFile{path: path, folderOrg: folder, pub: k.(crypto.Signer).Public()})
-		case blk.Type == "CERTIFICATE":
-			c, err := x509.ParseCertificate(blk.Bytes)
-			if err != nil {
-				t.Errorf("%s: %v", path, err)
-				continue
-			}
-			if len(c.Issuer.Organization) != 1 || owners[c.Issuer.Organization[0]] == "" {
-				t.Errorf("%s: certificate issued by %s, no organisation of the network", path, c.Issuer)
-				continue
-			}
-			*certs = append(*certs, certFile{path: path, org: owners[c.Issuer.Organization[0]], cert: c})
 		}
 	}
 }

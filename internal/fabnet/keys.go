@@ -59,6 +59,9 @@ func (n *Network) generateCrypto(ctx context.Context) error {
 				return err
 			}
 		}
+		if err := writeEnterpriseCard(n.p, u.Org); err != nil {
+			return err
+		}
 	}
 	return publishBundle(n.Layout, n.p)
 }

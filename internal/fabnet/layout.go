@@ -91,6 +91,18 @@ type Org struct {
 	// GatewayPort is where the organisation's REST gateway listens
 	// (tierchain serve): base+1030+k, so 8080…8084 from DefaultBase.
 	GatewayPort int
+	// Enterprise is the organisation's founding enterprise: its own data,
+	// which its card (internal/enterprisecard) publishes.
+	Enterprise Enterprise
+}
+
+// Enterprise is the business party an organisation's gateway acts for.
+type Enterprise struct {
+	ID      string // e.g. "bankB"
+	Name    string // e.g. "Nordlys Bank ASA"
+	LegalID string // e.g. "0192:983000002" (Norwegian organisation numbers, valid under their mod-11 check)
+	// Identity is the organisation's cryptogen user it signs with.
+	Identity string // e.g. "User1"
 }
 
 // Ports of one node; zero means unused.
@@ -149,12 +161,13 @@ func newLayout(base, orderers int, hosts map[string]string) Layout {
 		role  Role
 		endo  bool
 		users int
+		ent   Enterprise
 	}{
-		{"Operator", RoleOperator, true, 4},
-		{"Core", RoleCore, true, 2},
-		{"BankA", RoleBank, true, 2},
-		{"BankB", RoleBank, true, 2},
-		{"Regulator", RoleRegulator, false, 2},
+		{"Operator", RoleOperator, true, 4, Enterprise{"operator", "TierChain Operations AS", "0192:981000005", "User1"}},
+		{"Core", RoleCore, true, 2, Enterprise{"carmaker", "Helios Motors ASA", "0192:987123451", "User1"}},
+		{"BankA", RoleBank, true, 2, Enterprise{"bankA", "Fjord Bank ASA", "0192:982000009", "User1"}},
+		{"BankB", RoleBank, true, 2, Enterprise{"bankB", "Nordlys Bank ASA", "0192:983000002", "User1"}},
+		{"Regulator", RoleRegulator, false, 2, Enterprise{"regulator", "Financial Supervisory Authority", "0192:984000006", "User1"}},
 	}
 	for k, o := range orgs {
 		domain := orgDomain(o.name)
@@ -168,6 +181,7 @@ func newLayout(base, orderers int, hosts map[string]string) Layout {
 			Peer:          Ports{Listen: base + 100 + 10*k, Chaincode: base + 101 + 10*k, Operations: base + 102 + 10*k},
 			ChaincodePort: base + 200 + k,
 			GatewayPort:   base + gatewayOffset + k,
+			Enterprise:    o.ent,
 		})
 	}
 	return l

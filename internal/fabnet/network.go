@@ -71,18 +71,11 @@ type Network struct {
 // crash) it restarts that network's processes on its existing ledgers,
 // unless opts.Fresh. It returns once every endorsing org can endorse.
 func Start(ctx context.Context, opts Options) (n *Network, err error) {
-	l, err := normalise(&opts)
+	l, p, err := begin(&opts)
 	if err != nil {
 		return nil, err
 	}
-	dir, err := filepath.Abs(opts.Dir)
-	if err != nil {
-		return nil, err
-	}
-	p := paths{root: dir}
-	if err := notRunning(p); err != nil {
-		return nil, err
-	}
+	dir := p.root
 	rec, recErr := readRecord(p.Record())
 	resume := recErr == nil && !opts.Fresh
 	if _, err := os.Stat(p.Orgs()); resume && err != nil {
@@ -149,6 +142,21 @@ func Start(ctx context.Context, opts Options) (n *Network, err error) {
 	return n, n.saveState()
 }
 
+// begin normalises opts and returns the layout and the data directory's
+// paths, refusing a directory whose network still runs.
+func begin(opts *Options) (Layout, paths, error) {
+	l, err := normalise(opts)
+	if err != nil {
+		return Layout{}, paths{}, err
+	}
+	dir, err := filepath.Abs(opts.Dir)
+	if err != nil {
+		return Layout{}, paths{}, err
+	}
+	p := paths{root: dir}
+	return l, p, notRunning(p)
+}
+
 // normalise fills opts' defaults and returns the layout they ask for.
 func normalise(opts *Options) (Layout, error) {
 	if opts.Out == nil {
@@ -209,9 +217,11 @@ var ErrNetworkExists = errors.New("fabnet: the directory holds a network")
 // Prepare creates in opts.Dir everything a network needs, for opts' layout,
 // without starting a process: each organisation's keys in its own folder
 // (orgs/<Org>/: cryptogen output, the identities of the orderers it runs,
-// its chaincode package with a deterministic package ID and chaincode.env),
-// the public bundle (public/: certificates, endpoints.json, the channel's
-// genesis block), and the node configuration (config/). Containers or
+// its enterprise's HPKE key (the regulator's audit key), its chaincode
+// package with a deterministic package ID and chaincode.env, its gateway's
+// description gateway/org.json), the public bundle (public/: certificates,
+// enterprise cards, endpoints.json, the channel's genesis block), and the
+// node configuration (config/). Containers or
 // machines then run the nodes on that material (docker-compose.yml); Start
 // is Prepare followed by starting, joining and deploying natively.
 //
@@ -220,18 +230,11 @@ var ErrNetworkExists = errors.New("fabnet: the directory holds a network")
 // it is replaced. The returned Network runs nothing: its Layout, Dir and
 // PackageIDs describe what was written.
 func Prepare(ctx context.Context, opts Options) (*Network, error) {
-	l, err := normalise(&opts)
+	l, p, err := begin(&opts)
 	if err != nil {
 		return nil, err
 	}
-	dir, err := filepath.Abs(opts.Dir)
-	if err != nil {
-		return nil, err
-	}
-	p := paths{root: dir}
-	if err := notRunning(p); err != nil {
-		return nil, err
-	}
+	dir := p.root
 	if _, err := readRecord(p.Record()); err == nil && !opts.Fresh {
 		return nil, fmt.Errorf("%w: %s", ErrNetworkExists, dir)
 	}
@@ -261,7 +264,12 @@ func (n *Network) prepare(ctx context.Context) error {
 	if err := n.run(ctx, "configtxgen", nil, "-configPath", p.Config(), "-profile", "TierChain", "-channelID", ChannelName, "-outputBlock", p.Genesis()); err != nil {
 		return err
 	}
-	return n.writePackages()
+	if err := n.writePackages(); err != nil {
+		return err
+	}
+	// Each organisation's gateway description (orgs/<Org>/gateway/org.json).
+	_, err := n.WriteOrgConfigs()
+	return err
 }
 
 // ErrNoOrg reports an organisation the network does not have.

@@ -192,22 +192,13 @@ func deliverFromOrderer(t *testing.T, addr, caPath string, env *cb.Envelope) (cb
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Send(env); err != nil {
-		t.Fatal(err)
-	}
-	blocks := 0
-	for {
+	return drain(t, env, s.Send, func() (*cb.Status, error) {
 		r, err := s.Recv()
-		if err != nil {
-			t.Fatalf("orderer deliver: %v", err)
+		if x, ok := r.GetType().(*ab.DeliverResponse_Status); ok {
+			return &x.Status, err
 		}
-		switch x := r.Type.(type) {
-		case *ab.DeliverResponse_Block:
-			blocks++
-		case *ab.DeliverResponse_Status:
-			return x.Status, blocks
-		}
-	}
+		return nil, err
+	})
 }
 
 // deliverFromPeer is deliverFromOrderer against a peer's Deliver service.
@@ -219,20 +210,29 @@ func deliverFromPeer(t *testing.T, addr, caPath string, env *cb.Envelope) (cb.St
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Send(env); err != nil {
+	return drain(t, env, s.Send, func() (*cb.Status, error) {
+		r, err := s.Recv()
+		if x, ok := r.GetType().(*pb.DeliverResponse_Status); ok {
+			return &x.Status, err
+		}
+		return nil, err
+	})
+}
+
+// drain sends env on a Deliver stream and counts the messages before its
+// final status (recv returns nil for a block).
+func drain(t *testing.T, env *cb.Envelope, send func(*cb.Envelope) error, recv func() (*cb.Status, error)) (cb.Status, int) {
+	t.Helper()
+	if err := send(env); err != nil {
 		t.Fatal(err)
 	}
-	blocks := 0
-	for {
-		r, err := s.Recv()
+	for blocks := 0; ; blocks++ {
+		status, err := recv()
 		if err != nil {
-			t.Fatalf("peer deliver: %v", err)
+			t.Fatalf("deliver: %v", err)
 		}
-		switch x := r.Type.(type) {
-		case *pb.DeliverResponse_Block:
-			blocks++
-		case *pb.DeliverResponse_Status:
-			return x.Status, blocks
+		if status != nil {
+			return *status, blocks
 		}
 	}
 }

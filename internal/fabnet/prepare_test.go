@@ -26,6 +26,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/tierchain/tierchain/internal/fabnet"
+	"github.com/tierchain/tierchain/internal/orgconfig"
 )
 
 // TestPrepareNodeNames: a layout for containers (every node reached by its
@@ -132,6 +133,16 @@ func TestPrepareNodeNames(t *testing.T) {
 		if o.PeerAddress != fmt.Sprintf("%s:%d", lo.PeerHost, lo.Peer.Listen) ||
 			o.GatewayAddress != fmt.Sprintf("gateway.%s:%d", lo.Domain, lo.GatewayPort) {
 			t.Errorf("endpoints.json %s: %+v", o.Name, o)
+		}
+	}
+	// Each organisation's gateway description names its peer.
+	for _, o := range l.Orgs {
+		d, err := orgconfig.Load(fabnet.OrgConfigFile(dir, o.Name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Org.Peer.Address != l.PeerAddress(o) {
+			t.Errorf("%s's description: peer %s, want %s", o.Name, d.Org.Peer.Address, l.PeerAddress(o))
 		}
 	}
 	for _, a := range l.ListenAddresses() {

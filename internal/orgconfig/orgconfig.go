@@ -1,16 +1,22 @@
-// Package orgconfig is the plain description of a consortium as a TierChain
-// gateway needs it: for each organisation its MSP ID, role, its own peer
-// (endpoint and TLS CA), the files of its identities, the signing CA it
-// issues hosted enterprises' identities with (the operator only), and the
-// peers of the other organisations it endorses on (public material only);
-// plus the channel and chaincode they share.
+// Package orgconfig is the plain description of ONE organisation of the
+// consortium as its own gateway needs it (version 2): its MSP ID and role,
+// its own peer (endpoint and TLS CA), the files of its own identities, its
+// founding enterprise (ID, name, legal ID, the identity it signs with, and
+// the files of its HPKE key and, for the regulator, the audit key), the
+// signing CA and the folder of enterprise cards (the operator only), and
+// the other organisations' peers it endorses on (public material only);
+// plus the channel and chaincode the consortium shares.
 //
-// The gateway (gateway/platform) is configured with a Consortium and knows
-// nothing of how the network was started: internal/fabnet writes one for
-// the network `tierchain up` starts, and a docker-compose or Kubernetes
-// deployment writes its own. The JSON form is versioned (Version) and
-// strict: unknown fields, a second JSON value and missing or malformed
-// fields are errors that name the field (FieldError).
+// Each organisation runs its own gateway (gateway/platform) with its own
+// description and knows nothing of how the network was started:
+// internal/fabnet writes one per organisation for the network `tierchain
+// up` starts (<dir>/orgs/<Org>/gateway/org.json), and a docker-compose or
+// Kubernetes deployment writes its own. Relative paths are relative to the
+// description's file, so the same file works natively and mounted into a
+// container. The JSON form is versioned (Version; version 1, one
+// description for every organisation, is refused with ErrVersion) and
+// strict: unknown or duplicated fields, a second JSON value and missing or
+// malformed fields are errors that name the field (FieldError).
 package orgconfig
 
 import (
@@ -19,17 +25,21 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
+
+	"github.com/tierchain/tierchain/internal/strictjson"
 )
 
 // Version is the version of the description this package reads and writes.
-const Version = 1
+// Version 1 described every organisation in one file, for a gateway that
+// hosted them all; it is no longer accepted.
+const Version = 2
 
 // Role says what an organisation does on the channel.
 type Role string
@@ -50,34 +60,74 @@ func (r Role) valid() bool {
 	return false
 }
 
-// Consortium describes the organisations a gateway hosts and the channel
-// and chaincode they transact on.
-type Consortium struct {
+// Description is what one organisation's gateway is configured with: the
+// organisation it hosts (Org), the channel and chaincode the consortium
+// shares, and (the operator only) the folder of enterprise cards it
+// registers on the ledger.
+type Description struct {
 	Version   int    `json:"version"`
 	Channel   string `json:"channel"`
 	Chaincode string `json:"chaincode"`
-	Orgs      []Org  `json:"orgs"`
+	Org       Org    `json:"org"`
+	// CardsDir holds the enterprise cards (internal/enterprisecard) of the
+	// consortium's members; the operator's gateway registers on the
+	// ledger every one not registered yet. Operator only.
+	CardsDir string `json:"cardsDir,omitempty"`
+	// OPRF is the operator's OPRF, for a gateway other than the
+	// operator's; optional.
+	OPRF *OPRFService `json:"oprf,omitempty"`
 }
 
-// Org is one organisation as its gateway sees it.
+// Org is the organisation a gateway hosts.
 type Org struct {
 	Name  string `json:"name"`  // e.g. "Operator"
 	MSPID string `json:"mspId"` // e.g. "OperatorMSP"
 	Role  Role   `json:"role"`
-	// Peer is the organisation's own peer, which its gateway connects to.
+	// Peer is the organisation's own peer, which its gateway connects to
+	// (and reads its ledger feed from).
 	Peer Peer `json:"peer"`
 	// Identities are the organisation's client identities by name
 	// ("Admin", "User1", …): secret material of this organisation only.
 	Identities map[string]Identity `json:"identities"`
-	// CA is the signing CA when the gateway issues identities of this
-	// organisation (the operator, for the enterprises it hosts).
+	// CA is the signing CA the operator issues the identities of the
+	// enterprises it hosts (suppliers without a node) with. Operator only,
+	// and required there.
 	CA *KeyPair `json:"ca,omitempty"`
+	// Enterprise is the organisation's founding enterprise: the business
+	// party its gateway acts for.
+	Enterprise Enterprise `json:"enterprise"`
 	// Endorsers are the other organisations' peers that endorse with this
-	// one: endpoints and TLS CAs, nothing secret. A gateway that hosts
-	// every organisation (today's) does not need them (the peer's gateway
-	// service finds endorsers by discovery); one organisation's own
-	// description carries them for the deployments that pin endorsers.
+	// one: endpoints and TLS CAs, nothing secret.
 	Endorsers []RemotePeer `json:"endorsers,omitempty"`
+}
+
+// Enterprise is an organisation's founding enterprise and where its
+// organisation keeps its keys.
+type Enterprise struct {
+	ID      string `json:"id"`      // e.g. "bankB"
+	Name    string `json:"name"`    // e.g. "Nordlys Bank ASA"
+	LegalID string `json:"legalId"` // e.g. "0192:983000002"
+	// Identity names the entry of Org.Identities the enterprise signs
+	// with (e.g. "User1").
+	Identity string `json:"identity"`
+	// EncryptionKeyPath is the enterprise's HPKE private key (hex), made
+	// by its organisation (internal/enterprisecard).
+	EncryptionKeyPath string `json:"encryptionKeyPath"`
+	// AuditKeyPath is the regulator's audit private key (hex). Regulator
+	// only, and required there.
+	AuditKeyPath string `json:"auditKeyPath,omitempty"`
+	// OPRFKeyPath is the operator's OPRF server key (hex), which
+	// fingerprints invoices. Operator only, and required there.
+	OPRFKeyPath string `json:"oprfKeyPath,omitempty"`
+}
+
+// OPRFService is where a gateway other than the operator's has the
+// operator evaluate invoice fingerprints (a core's gateway needs it to
+// confirm invoices): the operator's gateway, and the operator's enterprise
+// card, whose OPRF public key every evaluation is checked against.
+type OPRFService struct {
+	URL              string `json:"url"`              // e.g. "http://127.0.0.1:8080"
+	OperatorCardPath string `json:"operatorCardPath"` // e.g. "../../../public/enterprises/operator.json"
 }
 
 // Peer is a peer's gRPC endpoint and the CA its TLS certificate chains to,
@@ -124,54 +174,63 @@ func fieldErr(field string, err error) error { return &FieldError{Field: field, 
 
 // Load reads a description from a file; relative paths in it are taken
 // relative to the file's directory.
-func Load(path string) (Consortium, error) {
+func Load(path string) (Description, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return Consortium{}, fmt.Errorf("orgconfig: %w", err)
+		return Description{}, fmt.Errorf("orgconfig: %w", err)
 	}
 	abs, err := filepath.Abs(filepath.Dir(path))
 	if err != nil {
-		return Consortium{}, fmt.Errorf("orgconfig: %w", err)
+		return Description{}, fmt.Errorf("orgconfig: %w", err)
 	}
-	c, err := Parse(b, abs)
+	d, err := Parse(b, abs)
 	if err != nil {
-		return Consortium{}, fmt.Errorf("%s: %w", path, err)
+		return Description{}, fmt.Errorf("%s: %w", path, err)
 	}
-	return c, nil
+	return d, nil
 }
 
 // Parse decodes and validates a description. Relative file paths are made
-// relative to baseDir (unchanged when baseDir is empty).
-func Parse(data []byte, baseDir string) (Consortium, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	var c Consortium
-	if err := dec.Decode(&c); err != nil {
-		return Consortium{}, fmt.Errorf("orgconfig: %w", err)
+// relative to baseDir (unchanged when baseDir is empty). A description of
+// another version is ErrVersion before any other field is looked at, so
+// that a version 1 file says what is wrong with it.
+func Parse(data []byte, baseDir string) (Description, error) {
+	var v struct {
+		Version int `json:"version"`
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return Consortium{}, errors.New("orgconfig: data after the description")
+	if err := json.Unmarshal(data, &v); err == nil && v.Version != Version {
+		return Description{}, versionErr(v.Version)
 	}
-	if err := c.Validate(); err != nil {
-		return Consortium{}, err
+	var d Description
+	if err := strictjson.Decode(data, &d); err != nil {
+		return Description{}, fmt.Errorf("orgconfig: %w", err)
 	}
-	for i := range c.Orgs {
-		if len(c.Orgs[i].Endorsers) == 0 {
-			c.Orgs[i].Endorsers = nil // "endorsers": [] reads as none
-		}
+	if err := d.Validate(); err != nil {
+		return Description{}, err
+	}
+	if len(d.Org.Endorsers) == 0 {
+		d.Org.Endorsers = nil // "endorsers": [] reads as none
 	}
 	if baseDir != "" {
-		c.resolve(baseDir)
+		d.resolve(baseDir)
 	}
-	return c, nil
+	return d, nil
+}
+
+func versionErr(v int) error {
+	if v == 1 {
+		return fieldErr("version", fmt.Errorf("%w 1: a version 1 description (every organisation in one gateway) is no longer accepted; "+
+			"write one version %d description per organisation", ErrVersion, Version))
+	}
+	return fieldErr("version", fmt.Errorf("%w %d (want %d)", ErrVersion, v, Version))
 }
 
 // Marshal encodes a valid description (indented, newline-terminated).
-func (c Consortium) Marshal() ([]byte, error) {
-	if err := c.Validate(); err != nil {
+func (d Description) Marshal() ([]byte, error) {
+	if err := d.Validate(); err != nil {
 		return nil, err
 	}
-	b, err := json.MarshalIndent(c, "", "  ")
+	b, err := json.MarshalIndent(d, "", "  ")
 	if err != nil {
 		return nil, err
 	}
@@ -179,32 +238,32 @@ func (c Consortium) Marshal() ([]byte, error) {
 }
 
 // Validate checks every field; the error names the first wrong one.
-func (c Consortium) Validate() error {
-	if c.Version != Version {
-		return fieldErr("version", fmt.Errorf("%w %d (want %d)", ErrVersion, c.Version, Version))
+func (d Description) Validate() error {
+	if d.Version != Version {
+		return versionErr(d.Version)
 	}
-	if err := name("channel", c.Channel); err != nil {
+	if err := name("channel", d.Channel); err != nil {
 		return err
 	}
-	if err := name("chaincode", c.Chaincode); err != nil {
+	if err := name("chaincode", d.Chaincode); err != nil {
 		return err
 	}
-	if len(c.Orgs) == 0 {
-		return fieldErr("orgs", ErrMissing)
+	if err := d.Org.validate("org"); err != nil {
+		return err
 	}
-	names, msps := map[string]bool{}, map[string]bool{}
-	for i, o := range c.Orgs {
-		f := "orgs[" + strconv.Itoa(i) + "]"
-		if err := o.validate(f); err != nil {
-			return err
+	if d.CardsDir != "" && d.Org.Role != RoleOperator {
+		return fieldErr("cardsDir", fmt.Errorf("%w: only the operator registers enterprise cards", ErrInvalid))
+	}
+	if d.OPRF != nil {
+		if d.Org.Role == RoleOperator {
+			return fieldErr("oprf", fmt.Errorf("%w: the operator evaluates its OPRF itself", ErrInvalid))
 		}
-		if names[o.Name] {
-			return fieldErr(f+".name", fmt.Errorf("%w %q", ErrDuplicate, o.Name))
+		if u, err := url.Parse(d.OPRF.URL); d.OPRF.URL == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fieldErr("oprf.url", fmt.Errorf("%w: want the operator gateway's http(s) URL", ErrInvalid))
 		}
-		if msps[o.MSPID] {
-			return fieldErr(f+".mspId", fmt.Errorf("%w %q", ErrDuplicate, o.MSPID))
+		if d.OPRF.OperatorCardPath == "" {
+			return fieldErr("oprf.operatorCardPath", ErrMissing)
 		}
-		names[o.Name], msps[o.MSPID] = true, true
 	}
 	return nil
 }
@@ -236,11 +295,20 @@ func (o Org) validate(f string) error {
 			return err
 		}
 	}
-	if o.CA != nil {
+	switch {
+	case o.Role == RoleOperator && o.CA == nil:
+		return fieldErr(f+".ca", fmt.Errorf("%w: the operator issues its hosted enterprises' identities", ErrMissing))
+	case o.Role != RoleOperator && o.CA != nil:
+		return fieldErr(f+".ca", fmt.Errorf("%w: only the operator issues identities", ErrInvalid))
+	case o.CA != nil:
 		if err := o.CA.validate(f + ".ca"); err != nil {
 			return err
 		}
 	}
+	if err := o.Enterprise.validate(f+".enterprise", o); err != nil {
+		return err
+	}
+	msps := map[string]bool{}
 	for i, e := range o.Endorsers {
 		ef := f + ".endorsers[" + strconv.Itoa(i) + "]"
 		if err := name(ef+".mspId", e.MSPID); err != nil {
@@ -249,9 +317,50 @@ func (o Org) validate(f string) error {
 		if e.MSPID == o.MSPID {
 			return fieldErr(ef+".mspId", fmt.Errorf("%w: the organisation's own MSP", ErrInvalid))
 		}
+		if msps[e.MSPID] {
+			return fieldErr(ef+".mspId", fmt.Errorf("%w %q", ErrDuplicate, e.MSPID))
+		}
+		msps[e.MSPID] = true
 		if err := e.Peer.validate(ef); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+func (e Enterprise) validate(f string, o Org) error {
+	if err := name(f+".id", e.ID); err != nil {
+		return err
+	}
+	if e.Name == "" {
+		return fieldErr(f+".name", ErrMissing)
+	}
+	if len(e.Name) > 256 {
+		return fieldErr(f+".name", fmt.Errorf("%w: longer than 256 bytes", ErrInvalid))
+	}
+	if err := name(f+".legalId", e.LegalID); err != nil {
+		return err
+	}
+	if err := name(f+".identity", e.Identity); err != nil {
+		return err
+	}
+	if _, ok := o.Identities[e.Identity]; !ok {
+		return fieldErr(f+".identity", fmt.Errorf("%w: %q is not in identities", ErrInvalid, e.Identity))
+	}
+	if e.EncryptionKeyPath == "" {
+		return fieldErr(f+".encryptionKeyPath", ErrMissing)
+	}
+	switch {
+	case o.Role == RoleRegulator && e.AuditKeyPath == "":
+		return fieldErr(f+".auditKeyPath", fmt.Errorf("%w: the regulator holds the audit key", ErrMissing))
+	case o.Role != RoleRegulator && e.AuditKeyPath != "":
+		return fieldErr(f+".auditKeyPath", fmt.Errorf("%w: only the regulator holds the audit key", ErrInvalid))
+	}
+	switch {
+	case o.Role == RoleOperator && e.OPRFKeyPath == "":
+		return fieldErr(f+".oprfKeyPath", fmt.Errorf("%w: the operator holds the OPRF key", ErrMissing))
+	case o.Role != RoleOperator && e.OPRFKeyPath != "":
+		return fieldErr(f+".oprfKeyPath", fmt.Errorf("%w: only the operator holds the OPRF key", ErrInvalid))
 	}
 	return nil
 }
@@ -323,42 +432,67 @@ func certPEM(b []byte) error {
 	return nil
 }
 
-func (c *Consortium) resolve(dir string) {
-	abs := func(p *string) {
-		if *p != "" && !filepath.IsAbs(*p) {
-			*p = filepath.Join(dir, *p)
-		}
+// eachPath calls f on every file path of the description, after copying
+// the maps and slices that hold them (so the caller's copy is unchanged).
+func (d *Description) eachPath(f func(*string)) {
+	f(&d.CardsDir)
+	o := &d.Org
+	f(&o.Peer.TLSCACertPath)
+	ids := make(map[string]Identity, len(o.Identities))
+	for n, id := range o.Identities {
+		f(&id.CertPath)
+		f(&id.KeyPath)
+		ids[n] = id
 	}
-	for i := range c.Orgs {
-		o := &c.Orgs[i]
-		abs(&o.Peer.TLSCACertPath)
-		ids := make(map[string]Identity, len(o.Identities))
-		for n, id := range o.Identities {
-			abs(&id.CertPath)
-			abs(&id.KeyPath)
-			ids[n] = id
-		}
-		o.Identities = ids
-		if o.CA != nil {
-			ca := *o.CA
-			abs(&ca.CertPath)
-			abs(&ca.KeyPath)
-			o.CA = &ca
-		}
+	o.Identities = ids
+	if o.CA != nil {
+		ca := *o.CA
+		f(&ca.CertPath)
+		f(&ca.KeyPath)
+		o.CA = &ca
+	}
+	f(&o.Enterprise.EncryptionKeyPath)
+	f(&o.Enterprise.AuditKeyPath)
+	f(&o.Enterprise.OPRFKeyPath)
+	if d.OPRF != nil {
+		s := *d.OPRF
+		f(&s.OperatorCardPath)
+		d.OPRF = &s
+	}
+	if o.Endorsers != nil {
+		o.Endorsers = slices.Clone(o.Endorsers)
 		for j := range o.Endorsers {
-			abs(&o.Endorsers[j].TLSCACertPath)
+			f(&o.Endorsers[j].TLSCACertPath)
 		}
 	}
 }
 
-// Org returns the organisation with the given name.
-func (c Consortium) Org(name string) (Org, bool) {
-	for _, o := range c.Orgs {
-		if o.Name == name {
-			return o, true
+func (d *Description) resolve(dir string) {
+	d.eachPath(func(p *string) {
+		if *p != "" && !filepath.IsAbs(*p) {
+			*p = filepath.Join(dir, *p)
 		}
-	}
-	return Org{}, false
+	})
+}
+
+// RelativeTo returns the description with every absolute path made
+// relative to dir, the folder its file will be written to: the form that
+// keeps working when the organisation's folder and the public bundle are
+// moved or mounted elsewhere together.
+func (d Description) RelativeTo(dir string) (Description, error) {
+	var errs []error
+	d.eachPath(func(p *string) {
+		if *p == "" || !filepath.IsAbs(*p) {
+			return
+		}
+		rel, err := filepath.Rel(dir, *p)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("orgconfig: %w", err))
+			return
+		}
+		*p = filepath.ToSlash(rel)
+	})
+	return d, errors.Join(errs...)
 }
 
 // TLSCACert returns the PEM of the peer's TLS CA, reading the file when

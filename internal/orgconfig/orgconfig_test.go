@@ -9,6 +9,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"maps"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -33,92 +34,151 @@ func testCertPEM(t testing.TB) string {
 	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
 }
 
-// valid is a two-organisation description with relative paths.
-func valid() Consortium {
-	return Consortium{Version: Version, Channel: "scf", Chaincode: "tierchain", Orgs: []Org{
-		{Name: "Operator", MSPID: "OperatorMSP", Role: RoleOperator,
+// validOperator is the operator's description with relative paths.
+func validOperator() Description {
+	return Description{Version: Version, Channel: "scf", Chaincode: "tierchain", CardsDir: "../../../public/enterprises",
+		Org: Org{Name: "Operator", MSPID: "OperatorMSP", Role: RoleOperator,
 			Peer:       Peer{Address: "peer0.operator:7150", TLSCACertPath: "operator/tlsca.pem"},
 			Identities: map[string]Identity{"Admin": {CertPath: "operator/admin.pem", KeyPath: "operator/admin.key"}, "User1": {CertPath: "operator/u1.pem", KeyPath: "operator/u1.key"}},
 			CA:         &KeyPair{CertPath: "operator/ca.pem", KeyPath: "operator/ca.key"},
-			Endorsers:  []RemotePeer{{MSPID: "BankAMSP", Peer: Peer{Address: "peer0.banka:7160", TLSCACertPath: "/public/banka-tlsca.pem"}}}},
-		{Name: "BankA", MSPID: "BankAMSP", Role: RoleBank,
-			Peer:       Peer{Address: "127.0.0.1:7160", TLSCACertPath: "/public/banka-tlsca.pem"},
-			Identities: map[string]Identity{"User1": {CertPath: "/banka/u1.pem", KeyPath: "/banka/u1.key"}}},
-	}}
+			Enterprise: Enterprise{ID: "operator", Name: "TierChain Operations AS", LegalID: "0192:981000005", Identity: "User1",
+				EncryptionKeyPath: "../enterprise/encryption.key", OPRFKeyPath: "../enterprise/oprf.key"},
+			Endorsers: []RemotePeer{{MSPID: "BankAMSP", Peer: Peer{Address: "peer0.banka:7160", TLSCACertPath: "/public/banka-tlsca.pem"}}}}}
+}
+
+// validRegulator is the regulator's description with absolute paths.
+func validRegulator() Description {
+	return Description{Version: Version, Channel: "scf", Chaincode: "tierchain",
+		OPRF: &OPRFService{URL: "http://127.0.0.1:8080", OperatorCardPath: "/public/enterprises/operator.json"},
+		Org: Org{Name: "Regulator", MSPID: "RegulatorMSP", Role: RoleRegulator,
+			Peer:       Peer{Address: "127.0.0.5:7190", TLSCACertPath: "/public/reg-tlsca.pem"},
+			Identities: map[string]Identity{"User1": {CertPath: "/reg/u1.pem", KeyPath: "/reg/u1.key"}},
+			Enterprise: Enterprise{ID: "regulator", Name: "Financial Supervisory Authority", LegalID: "0192:984000006", Identity: "User1",
+				EncryptionKeyPath: "/reg/encryption.key", AuditKeyPath: "/reg/audit.key"}}}
 }
 
 func TestValidateNamesTheField(t *testing.T) {
 	pemCA := testCertPEM(t)
 	tests := []struct {
 		name  string
-		edit  func(*Consortium)
+		edit  func(*Description)
 		field string
 		err   error
 	}{
-		{"version", func(c *Consortium) { c.Version = 2 }, "version", ErrVersion},
-		{"no version", func(c *Consortium) { c.Version = 0 }, "version", ErrVersion},
-		{"channel", func(c *Consortium) { c.Channel = "" }, "channel", ErrMissing},
-		{"chaincode with space", func(c *Consortium) { c.Chaincode = "tier chain" }, "chaincode", ErrInvalid},
-		{"no orgs", func(c *Consortium) { c.Orgs = nil }, "orgs", ErrMissing},
-		{"org name", func(c *Consortium) { c.Orgs[1].Name = "" }, "orgs[1].name", ErrMissing},
-		{"org name path", func(c *Consortium) { c.Orgs[1].Name = "../x" }, "orgs[1].name", ErrInvalid},
-		{"msp", func(c *Consortium) { c.Orgs[0].MSPID = "" }, "orgs[0].mspId", ErrMissing},
-		{"role", func(c *Consortium) { c.Orgs[0].Role = "" }, "orgs[0].role", ErrMissing},
-		{"unknown role", func(c *Consortium) { c.Orgs[0].Role = "miner" }, "orgs[0].role", ErrInvalid},
-		{"address", func(c *Consortium) { c.Orgs[1].Peer.Address = "" }, "orgs[1].peer.address", ErrMissing},
-		{"address no port", func(c *Consortium) { c.Orgs[1].Peer.Address = "peer0" }, "orgs[1].peer.address", ErrInvalid},
-		{"address port", func(c *Consortium) { c.Orgs[1].Peer.Address = "peer0:70000" }, "orgs[1].peer.address", ErrInvalid},
-		{"no TLS CA", func(c *Consortium) { c.Orgs[1].Peer.TLSCACertPath = "" }, "orgs[1].peer.tlsCACertPEM", ErrMissing},
-		{"both TLS CAs", func(c *Consortium) { c.Orgs[1].Peer.TLSCACertPEM = pemCA }, "orgs[1].peer.tlsCACertPath", ErrInvalid},
-		{"TLS CA not PEM", func(c *Consortium) { c.Orgs[1].Peer.TLSCACertPath, c.Orgs[1].Peer.TLSCACertPEM = "", "hello" }, "orgs[1].peer.tlsCACertPEM", ErrInvalid},
-		{"TLS CA a key", func(c *Consortium) {
-			c.Orgs[1].Peer.TLSCACertPath = ""
-			c.Orgs[1].Peer.TLSCACertPEM = string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: []byte{1}}))
-		}, "orgs[1].peer.tlsCACertPEM", ErrInvalid},
-		{"no identities", func(c *Consortium) { c.Orgs[1].Identities = nil }, "orgs[1].identities", ErrMissing},
-		{"identity key", func(c *Consortium) { c.Orgs[1].Identities["User1"] = Identity{CertPath: "c"} }, "orgs[1].identities.User1.keyPath", ErrMissing},
-		{"identity name", func(c *Consortium) { c.Orgs[1].Identities["a b"] = Identity{CertPath: "c", KeyPath: "k"} }, "orgs[1].identities", ErrInvalid},
-		{"ca cert", func(c *Consortium) { c.Orgs[0].CA.CertPath = "" }, "orgs[0].ca.certPath", ErrMissing},
-		{"endorser msp", func(c *Consortium) { c.Orgs[0].Endorsers[0].MSPID = "" }, "orgs[0].endorsers[0].mspId", ErrMissing},
-		{"endorser itself", func(c *Consortium) { c.Orgs[0].Endorsers[0].MSPID = "OperatorMSP" }, "orgs[0].endorsers[0].mspId", ErrInvalid},
-		{"endorser address", func(c *Consortium) { c.Orgs[0].Endorsers[0].Address = "x" }, "orgs[0].endorsers[0].address", ErrInvalid},
-		{"duplicate name", func(c *Consortium) { c.Orgs[1].Name = "Operator" }, "orgs[1].name", ErrDuplicate},
-		{"duplicate msp", func(c *Consortium) { c.Orgs[1].MSPID = "OperatorMSP" }, "orgs[1].mspId", ErrDuplicate},
+		{"version 1", func(d *Description) { d.Version = 1 }, "version", ErrVersion},
+		{"version 3", func(d *Description) { d.Version = 3 }, "version", ErrVersion},
+		{"no version", func(d *Description) { d.Version = 0 }, "version", ErrVersion},
+		{"channel", func(d *Description) { d.Channel = "" }, "channel", ErrMissing},
+		{"chaincode with space", func(d *Description) { d.Chaincode = "tier chain" }, "chaincode", ErrInvalid},
+		{"org name", func(d *Description) { d.Org.Name = "" }, "org.name", ErrMissing},
+		{"org name path", func(d *Description) { d.Org.Name = "../x" }, "org.name", ErrInvalid},
+		{"msp", func(d *Description) { d.Org.MSPID = "" }, "org.mspId", ErrMissing},
+		{"role", func(d *Description) { d.Org.Role = "" }, "org.role", ErrMissing},
+		{"unknown role", func(d *Description) { d.Org.Role = "miner" }, "org.role", ErrInvalid},
+		{"address", func(d *Description) { d.Org.Peer.Address = "" }, "org.peer.address", ErrMissing},
+		{"address no port", func(d *Description) { d.Org.Peer.Address = "peer0" }, "org.peer.address", ErrInvalid},
+		{"address port", func(d *Description) { d.Org.Peer.Address = "peer0:70000" }, "org.peer.address", ErrInvalid},
+		{"no TLS CA", func(d *Description) { d.Org.Peer.TLSCACertPath = "" }, "org.peer.tlsCACertPEM", ErrMissing},
+		{"both TLS CAs", func(d *Description) { d.Org.Peer.TLSCACertPEM = pemCA }, "org.peer.tlsCACertPath", ErrInvalid},
+		{"TLS CA not PEM", func(d *Description) { d.Org.Peer.TLSCACertPath, d.Org.Peer.TLSCACertPEM = "", "hello" }, "org.peer.tlsCACertPEM", ErrInvalid},
+		{"TLS CA a key", func(d *Description) {
+			d.Org.Peer.TLSCACertPath = ""
+			d.Org.Peer.TLSCACertPEM = string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: []byte{1}}))
+		}, "org.peer.tlsCACertPEM", ErrInvalid},
+		{"no identities", func(d *Description) { d.Org.Identities = nil }, "org.identities", ErrMissing},
+		{"identity key", func(d *Description) { d.Org.Identities["User1"] = Identity{CertPath: "c"} }, "org.identities.User1.keyPath", ErrMissing},
+		{"identity name", func(d *Description) { d.Org.Identities["a b"] = Identity{CertPath: "c", KeyPath: "k"} }, "org.identities", ErrInvalid},
+		{"operator without CA", func(d *Description) { d.Org.CA = nil }, "org.ca", ErrMissing},
+		{"ca cert", func(d *Description) { d.Org.CA.CertPath = "" }, "org.ca.certPath", ErrMissing},
+		{"bank with CA", func(d *Description) { d.Org.Role = RoleBank }, "org.ca", ErrInvalid},
+		{"enterprise id", func(d *Description) { d.Org.Enterprise.ID = "" }, "org.enterprise.id", ErrMissing},
+		{"enterprise name", func(d *Description) { d.Org.Enterprise.Name = "" }, "org.enterprise.name", ErrMissing},
+		{"enterprise legal ID", func(d *Description) { d.Org.Enterprise.LegalID = "" }, "org.enterprise.legalId", ErrMissing},
+		{"enterprise identity", func(d *Description) { d.Org.Enterprise.Identity = "" }, "org.enterprise.identity", ErrMissing},
+		{"enterprise identity unknown", func(d *Description) { d.Org.Enterprise.Identity = "User9" }, "org.enterprise.identity", ErrInvalid},
+		{"encryption key", func(d *Description) { d.Org.Enterprise.EncryptionKeyPath = "" }, "org.enterprise.encryptionKeyPath", ErrMissing},
+		{"operator without OPRF key", func(d *Description) { d.Org.Enterprise.OPRFKeyPath = "" }, "org.enterprise.oprfKeyPath", ErrMissing},
+		{"OPRF service at the operator", func(d *Description) { d.OPRF = &OPRFService{URL: "http://x:1", OperatorCardPath: "c"} }, "oprf", ErrInvalid},
+		{"audit key at the operator", func(d *Description) { d.Org.Enterprise.AuditKeyPath = "audit.key" }, "org.enterprise.auditKeyPath", ErrInvalid},
+		{"endorser msp", func(d *Description) { d.Org.Endorsers[0].MSPID = "" }, "org.endorsers[0].mspId", ErrMissing},
+		{"endorser itself", func(d *Description) { d.Org.Endorsers[0].MSPID = "OperatorMSP" }, "org.endorsers[0].mspId", ErrInvalid},
+		{"endorser twice", func(d *Description) { d.Org.Endorsers = append(d.Org.Endorsers, d.Org.Endorsers[0]) }, "org.endorsers[1].mspId", ErrDuplicate},
+		{"endorser address", func(d *Description) { d.Org.Endorsers[0].Address = "x" }, "org.endorsers[0].address", ErrInvalid},
 	}
-	if err := valid().Validate(); err != nil {
-		t.Fatalf("the valid description: %v", err)
+	regTests := []struct {
+		name  string
+		edit  func(*Description)
+		field string
+		err   error
+	}{
+		{"regulator without audit key", func(d *Description) { d.Org.Enterprise.AuditKeyPath = "" }, "org.enterprise.auditKeyPath", ErrMissing},
+		{"OPRF key at the regulator", func(d *Description) { d.Org.Enterprise.OPRFKeyPath = "/reg/oprf.key" }, "org.enterprise.oprfKeyPath", ErrInvalid},
+		{"OPRF URL", func(d *Description) { d.OPRF.URL = "127.0.0.1:8080" }, "oprf.url", ErrInvalid},
+		{"OPRF card", func(d *Description) { d.OPRF.OperatorCardPath = "" }, "oprf.operatorCardPath", ErrMissing},
+		{"cards at the regulator", func(d *Description) { d.CardsDir = "/public/enterprises" }, "cardsDir", ErrInvalid},
+	}
+	for _, d := range []Description{validOperator(), validRegulator()} {
+		if err := d.Validate(); err != nil {
+			t.Fatalf("the valid description of %s: %v", d.Org.Name, err)
+		}
+	}
+	check := func(t *testing.T, d Description, field string, want error) {
+		err := d.Validate()
+		var fe *FieldError
+		if !errors.As(err, &fe) || fe.Field != field || !errors.Is(err, want) {
+			t.Fatalf("err = %v, want field %s: %v", err, field, want)
+		}
+		if !strings.Contains(err.Error(), field) {
+			t.Errorf("%q does not name %s", err, field)
+		}
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := valid()
-			tt.edit(&c)
-			err := c.Validate()
-			var fe *FieldError
-			if !errors.As(err, &fe) || fe.Field != tt.field || !errors.Is(err, tt.err) {
-				t.Fatalf("err = %v, want field %s: %v", err, tt.field, tt.err)
-			}
-			if !strings.Contains(err.Error(), tt.field) {
-				t.Errorf("%q does not name %s", err, tt.field)
-			}
+			d := validOperator()
+			d.Org.Identities = maps.Clone(d.Org.Identities)
+			tt.edit(&d)
+			check(t, d, tt.field, tt.err)
 		})
+	}
+	for _, tt := range regTests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := validRegulator()
+			tt.edit(&d)
+			check(t, d, tt.field, tt.err)
+		})
+	}
+}
+
+// TestVersion1IsRefused: the multi-organisation description of the
+// gateway that hosted everyone is refused with a message that says so,
+// before its other fields are looked at.
+func TestVersion1IsRefused(t *testing.T) {
+	v1 := `{"version": 1, "channel": "scf", "chaincode": "tierchain", "orgs": [{"name": "BankA"}]}`
+	_, err := Parse([]byte(v1), "")
+	var fe *FieldError
+	if !errors.As(err, &fe) || fe.Field != "version" || !errors.Is(err, ErrVersion) {
+		t.Fatalf("err = %v, want ErrVersion on version", err)
+	}
+	if !strings.Contains(err.Error(), "no longer accepted") {
+		t.Errorf("%q does not say version 1 is no longer accepted", err)
 	}
 }
 
 func TestLoadResolvesRelativePaths(t *testing.T) {
 	dir := t.TempDir()
-	b, err := valid().Marshal()
+	b, err := validOperator().Marshal()
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(dir, "consortium.json")
+	path := filepath.Join(dir, "org.json")
 	if err := os.WriteFile(path, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	c, err := Load(path)
+	d, err := Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	op, _ := c.Org("Operator")
+	op := d.Org
 	if want := filepath.Join(dir, "operator/tlsca.pem"); op.Peer.TLSCACertPath != want {
 		t.Errorf("peer TLS CA %s, want %s", op.Peer.TLSCACertPath, want)
 	}
@@ -128,28 +188,32 @@ func TestLoadResolvesRelativePaths(t *testing.T) {
 	if want := filepath.Join(dir, "operator/ca.key"); op.CA.KeyPath != want {
 		t.Errorf("CA key %s, want %s", op.CA.KeyPath, want)
 	}
+	if want := filepath.Join(dir, "../enterprise/encryption.key"); op.Enterprise.EncryptionKeyPath != want {
+		t.Errorf("encryption key %s, want %s", op.Enterprise.EncryptionKeyPath, want)
+	}
+	if want := filepath.Join(dir, "../../../public/enterprises"); d.CardsDir != want {
+		t.Errorf("cards %s, want %s", d.CardsDir, want)
+	}
 	if got := op.Endorsers[0].TLSCACertPath; got != "/public/banka-tlsca.pem" {
 		t.Errorf("an absolute path changed: %s", got)
 	}
-	bank, _ := c.Org("BankA")
-	if bank.Identities["User1"].CertPath != "/banka/u1.pem" {
-		t.Errorf("an absolute path changed: %s", bank.Identities["User1"].CertPath)
-	}
-	if _, err := bank.Identity("Admin"); !errors.Is(err, ErrMissing) {
-		t.Errorf("Identity(Admin) of an org without one: %v", err)
+	if _, err := op.Identity("User7"); !errors.Is(err, ErrMissing) {
+		t.Errorf("Identity(User7): %v", err)
 	}
 }
 
 func TestParseIsStrict(t *testing.T) {
-	b, err := valid().Marshal()
+	b, err := validOperator().Marshal()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for name, data := range map[string]string{
-		"unknown field": strings.Replace(string(b), `"channel"`, `"chanel": "x", "channel"`, 1),
-		"trailing":      string(b) + "{}",
-		"not an object": "[]",
-		"empty":         "",
+		"unknown field":     strings.Replace(string(b), `"channel"`, `"chanel": "x", "channel"`, 1),
+		"duplicated key":    strings.Replace(string(b), `"channel"`, `"channel": "other", "channel"`, 1),
+		"trailing":          string(b) + "{}",
+		"not an object":     "[]",
+		"empty":             "",
+		"orgs of version 1": strings.Replace(string(b), `"org"`, `"orgs": [], "org"`, 1),
 	} {
 		if _, err := Parse([]byte(data), ""); err == nil {
 			t.Errorf("%s: parsed", name)
@@ -177,14 +241,18 @@ func TestPeerTLSCACert(t *testing.T) {
 // FuzzParse: no input panics the loader, and what it accepts survives a
 // round trip unchanged.
 func FuzzParse(f *testing.F) {
-	b, err := valid().Marshal()
+	b, err := validOperator().Marshal()
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Add(b)
+	if b, err = validRegulator().Marshal(); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b)
 	f.Add([]byte(`{"version":1}`))
-	f.Add([]byte(`{"version":1,"channel":"c","chaincode":"cc","orgs":[{"name":"A","mspId":"AMSP","role":"bank","peer":{"address":"h:1","tlsCACertPEM":"x"},"identities":{"U":{"certPath":"c","keyPath":"k"}}}]}`))
-	f.Add([]byte(`{"version":1,"channel":"c","chaincode":"cc","orgs":[{"name":"A","mspId":"AMSP","role":"bank","peer":{"address":"h:1","tlsCACertPath":"x"},"identities":{"U":{"certPath":"c","keyPath":"k"}},"endorsers":[]}]}`))
+	f.Add([]byte(`{"version":2,"channel":"c","chaincode":"cc","org":{"name":"A","mspId":"AMSP","role":"bank","peer":{"address":"h:1","tlsCACertPEM":"x"},"identities":{"U":{"certPath":"c","keyPath":"k"}},"enterprise":{"id":"a","name":"A","legalId":"1","identity":"U","encryptionKeyPath":"e"}}}`))
+	f.Add([]byte(`{"version":2,"channel":"c","chaincode":"cc","org":{"name":"A","mspId":"AMSP","role":"bank","peer":{"address":"h:1","tlsCACertPath":"x"},"identities":{"U":{"certPath":"c","keyPath":"k"}},"enterprise":{"id":"a","name":"A","legalId":"1","identity":"U","encryptionKeyPath":"e"},"endorsers":[]}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := Parse(data, "")
 		if err != nil {
@@ -211,12 +279,14 @@ func FuzzParse(f *testing.F) {
 func ExampleLoad() {
 	dir, _ := os.MkdirTemp("", "orgconfig")
 	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, "consortium.json")
-	os.WriteFile(path, []byte(`{"version": 1, "channel": "scf", "chaincode": "tierchain", "orgs": [
-	  {"name": "BankA", "mspId": "BankAMSP", "role": "bank",
-	   "peer": {"address": "peer0.banka.example:7051", "tlsCACertPath": "banka/tlsca.pem"},
-	   "identities": {"User1": {"certPath": "banka/user1.pem"}}}]}`), 0o600)
+	path := filepath.Join(dir, "org.json")
+	os.WriteFile(path, []byte(`{"version": 2, "channel": "scf", "chaincode": "tierchain",
+	  "org": {"name": "BankA", "mspId": "BankAMSP", "role": "bank",
+	   "peer": {"address": "peer0.banka.example:7051", "tlsCACertPath": "../../../public/BankA/tlsca.pem"},
+	   "identities": {"User1": {"certPath": "../crypto/user1.pem", "keyPath": "../crypto/user1.key"}},
+	   "enterprise": {"id": "bankA", "name": "Fjord Bank ASA", "legalId": "0192:982000009", "identity": "User1",
+	                  "encryptionKeyPath": "../enterprise/encryption.key", "auditKeyPath": "../enterprise/audit.key"}}}`), 0o600)
 	_, err := Load(path)
 	fmt.Println(strings.TrimPrefix(err.Error(), path+": "))
-	// Output: orgconfig: orgs[0].identities.User1.keyPath: missing
+	// Output: orgconfig: org.enterprise.auditKeyPath: invalid: only the regulator holds the audit key
 }

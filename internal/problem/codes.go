@@ -7,6 +7,8 @@ const (
 	CodeUnauthenticated      = "UNAUTHENTICATED"        // 401: no or unknown credentials
 	CodeUnauthorized         = "UNAUTHORIZED"           // 403: the ledger does not know the caller as an active enterprise
 	CodeForbidden            = "FORBIDDEN"              // 403: authenticated, but not allowed
+	CodeNotHosted            = "NOT_HOSTED"             // 403: the enterprise, organisation or service is not hosted by this gateway
+	CodeReadOnly             = "READ_ONLY"              // 403: this gateway (the regulator's) writes nothing
 	CodeNotFound             = "NOT_FOUND"              // 404
 	CodeMethodNotAllowed     = "METHOD_NOT_ALLOWED"     // 405
 	CodeConflict             = "CONFLICT"               // 409: the record exists or was already spent

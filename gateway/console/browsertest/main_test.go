@@ -16,7 +16,6 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/gin-gonic/gin"
 
-	"github.com/tierchain/tierchain/gateway/platform"
 	"github.com/tierchain/tierchain/gateway/platform/platformtest"
 	"github.com/tierchain/tierchain/internal/fabnet/fabnettest"
 	"github.com/tierchain/tierchain/internal/testenv"
@@ -71,9 +70,15 @@ func requireBrowser(t *testing.T) {
 	t.Skip(browserMissing)
 }
 
-// startStack returns the platform serving on the test network (it serves
-// the console under /console/ beside the API) and its base URL.
-func startStack(t *testing.T) (*platform.Platform, string) { return platformtest.Start(t) }
+// startStack returns the consortium's gateways serving on the test
+// network (each serves the console under /console/ beside the API) and the
+// base URL of their router: the console's calls carry the signed-in
+// enterprise's token, and the router sends each to that enterprise's own
+// gateway (the suppliers' to the operator's).
+func startStack(t *testing.T) (*platformtest.Consortium, string) {
+	c := platformtest.Start(t)
+	return c, c.Router
+}
 
 // page is one browser tab on the console, with the test's helpers.
 type page struct {

@@ -87,7 +87,7 @@ func TestErrorsBesideFields(t *testing.T) {
 
 	// The operator onboards a supplier: an ID with a space is refused
 	// beside the ID; corrected, the supplier's token is shown once.
-	b.signIn(p.Tokens["operator"], "operator")
+	b.signIn(p.Token("operator"), "operator")
 	b.typeInto("#onboard-id", "errs e")
 	b.typeInto("#onboard-name", "Feil og Mangler AS")
 	b.typeInto("#onboard-legal", demo.SupplierLegalID(0, "-e"))

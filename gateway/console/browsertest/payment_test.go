@@ -22,13 +22,13 @@ func TestPaymentThroughPages(t *testing.T) {
 	want := []string{"600 000,00 NOK", "250 000,00 NOK", "150 000,00 NOK"}
 
 	b := newPage(t, base, 3*time.Minute)
-	b.signIn(p.Tokens["regulator"], "regulator")
+	b.signIn(p.Token("regulator"), "regulator")
 	b.tab("risk")
 	// Maturity passes while the page is refreshed.
 	b.waitText("#overdue-chart", true, "carmaker", "1 000 000,00 NOK · 3 pieces")
 	b.shot("regulator-overdue")
 
-	b.signIn(p.Tokens["carmaker"], "core")
+	b.signIn(p.Token("carmaker"), "core")
 	b.tab("receivables")
 	for i, l := range leaves {
 		row := fmt.Sprintf(`#receivables-table tr[data-token-id=%q]`, l.ID)
@@ -52,7 +52,7 @@ func TestPaymentThroughPages(t *testing.T) {
 		b.shot(fmt.Sprintf("tier%d-settled", i+1))
 	}
 
-	b.signIn(p.Tokens["bankB"], "bank")
+	b.signIn(p.Token("bankB"), "bank")
 	b.tab("portfolio")
 	row := fmt.Sprintf(`#portfolio-table tr[data-token-id=%q]`, leaves[2].ID)
 	b.waitText(row, true, "PAYING", want[2])
@@ -61,7 +61,7 @@ func TestPaymentThroughPages(t *testing.T) {
 	b.waitText(fmt.Sprintf(`#confirm-payment-%s .form-ok`, leaves[2].ID), false, "Settled: "+want[2])
 	b.shot("bankB-settled")
 
-	b.signIn(p.Tokens["regulator"], "regulator")
+	b.signIn(p.Token("regulator"), "regulator")
 	b.tab("provenance")
 	b.run(chromedp.Click(fmt.Sprintf(`#roots-table button.show-tree[data-root=%q]`, res.Root), chromedp.ByQuery))
 	b.waitText("#tree-verdict", false, "5 of 5 amounts reconciled")

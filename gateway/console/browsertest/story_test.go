@@ -15,7 +15,7 @@ import (
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 
-	"github.com/tierchain/tierchain/gateway/platform"
+	"github.com/tierchain/tierchain/gateway/platform/platformtest"
 	"github.com/tierchain/tierchain/internal/demo"
 )
 
@@ -86,7 +86,7 @@ func TestStoryThroughPages(t *testing.T) {
 	})
 
 	step("the core confirms both and issues", func() {
-		b.signIn(p.Tokens["carmaker"], "core")
+		b.signIn(p.Token("carmaker"), "core")
 		b.waitText("#core-invoices-table", true, tier1, "600 000,00 NOK", "400 000,00 NOK")
 		b.waitText("#core-invoices-table", false, "NK-2026-417"+suffix, demo.SupplierLegalID(0, suffix))
 		b.eval(`document.querySelectorAll("#core-invoices-table tr[data-status=REGISTERED] button.confirm").forEach((b) => b.click()); true`, nil)
@@ -167,7 +167,7 @@ func TestStoryThroughPages(t *testing.T) {
 	})
 
 	step("Bank B approves from its inbox", func() {
-		b.signIn(p.Tokens["bankB"], "bank")
+		b.signIn(p.Token("bankB"), "bank")
 		b.waitText("#view-inbox", true, tier3, "carmaker", "150 000,00 NOK")
 		b.shot("bankB-inbox")
 		agreement := sha256.Sum256([]byte("financing agreement " + tier3))
@@ -189,7 +189,7 @@ func TestStoryThroughPages(t *testing.T) {
 	step("the regulator reconciles and traces", func() {
 		dl := t.TempDir()
 		b.run(browser.SetDownloadBehavior(browser.SetDownloadBehaviorBehaviorAllow).WithDownloadPath(dl))
-		b.signIn(p.Tokens["regulator"], "regulator")
+		b.signIn(p.Token("regulator"), "regulator")
 		// This story's 2 invoices, root and 2 × 2 split outputs are 7
 		// amounts; other tests on the network may have added theirs.
 		verdict := b.waitText("#recon-verdict", true, "All ", " amounts reconciled")
@@ -236,14 +236,14 @@ func TestStoryThroughPages(t *testing.T) {
 // playOverREST starts the stack (skipping without a browser) and plays
 // the demo story over REST as cfg says (its Base, Tokens and Out are set
 // here).
-func playOverREST(t *testing.T, cfg demo.Config) (*platform.Platform, string, *demo.Result) {
+func playOverREST(t *testing.T, cfg demo.Config) (*platformtest.Consortium, string, *demo.Result) {
 	t.Helper()
 	requireBrowser(t)
 	p, base := startStack(t)
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cfg.Base, cfg.Tokens, cfg.Out = base, p.Tokens, testWriter{t}
+	cfg.Base, cfg.Tokens, cfg.Out = base, p.Tokens(), testWriter{t}
 	res, err := demo.Run(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -1,19 +1,19 @@
-// Package platformtest serves one TierChain platform per test binary on the
-// network internal/fabnet/fabnettest started, for tests that drive the
-// gateway over HTTP (its pages included). One per network: the founding
-// enterprises' keys are registered on its ledger.
+// Package platformtest serves the consortium's gateways, one per
+// organisation, per test binary on the network internal/fabnet/fabnettest
+// started, for tests that drive the gateways over HTTP (their pages
+// included). Each gateway has its own temporary data directory and its own
+// loopback listener, and reads the ledger through its own organisation's
+// peer; one consortium per network, since the founding enterprises' keys
+// are registered on its ledger.
 package platformtest
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/tierchain/tierchain/gateway/platform"
 	"github.com/tierchain/tierchain/internal/fabnet/fabnettest"
@@ -22,60 +22,77 @@ import (
 
 var (
 	once sync.Once
-	p    *platform.Platform
-	base string
+	c    *Consortium
 	err  error
 )
 
-// Start returns the binary's platform, serving on a loopback port until
-// the process ends, and its base URL ("http://127.0.0.1:…"). Its data
-// lives in a temporary directory; warnings go to stderr.
-func Start(t testing.TB) (*platform.Platform, string) {
+// Consortium is the binary's gateways.
+type Consortium struct {
+	*platform.Local
+	// Router is the base URL of a proxy that sends each request to the
+	// gateway of the enterprise whose token it carries (suppliers' to the
+	// operator's): for clients that take one base URL, like the story of
+	// internal/demo.
+	Router string
+	// DataDir holds each gateway's data directory (DataDir/<Org>).
+	DataDir string
+}
+
+// Token is a founding enterprise's dev API token (at its own gateway).
+func (c *Consortium) Token(enterpriseID string) string { return c.Tokens()[enterpriseID] }
+
+// Start returns the binary's consortium, serving until the process ends.
+// Its data lives in a temporary directory; warnings go to stderr.
+func Start(t testing.TB) *Consortium {
 	t.Helper()
-	once.Do(func() { p, base, err = serve() })
+	once.Do(func() { c, err = serve() })
 	if err != nil {
 		t.Fatal(err)
 	}
-	return p, base
+	return c
 }
 
-// Consortium describes the binary's network to a gateway the way `tierchain
-// serve` gets it: fabnet writes the description into the network's
-// directory and it is loaded back from the file.
-func Consortium() (orgconfig.Consortium, error) {
-	path, err := fabnettest.Network().WriteOrgConfig()
+// Descriptions describe the binary's network's organisations to their
+// gateways the way `tierchain serve` gets them: fabnet writes one
+// description per organisation into the network's directory and they are
+// loaded back from the files, in the layout's order.
+func Descriptions() ([]orgconfig.Description, error) {
+	n := fabnettest.Network()
+	paths, err := n.WriteOrgConfigs()
 	if err != nil {
-		return orgconfig.Consortium{}, err
+		return nil, err
 	}
-	return orgconfig.Load(path)
+	var ds []orgconfig.Description
+	for _, o := range n.Layout.Orgs {
+		d, err := orgconfig.Load(paths[o.Name])
+		if err != nil {
+			return nil, err
+		}
+		ds = append(ds, d)
+	}
+	return ds, nil
 }
 
-func serve() (*platform.Platform, string, error) {
+func serve() (*Consortium, error) {
 	dir, err := os.MkdirTemp("", "tierchain-platform-")
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	c, err := Consortium()
+	ds, err := Descriptions()
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	ctx := context.Background()
-	p, err := platform.New(ctx, platform.Config{Consortium: c, DataDir: dir,
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	l, err := platform.StartLocal(ctx, platform.LocalConfig{Descriptions: ds, DataDir: dir,
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	// Serve prepares the database (migrations, seeded tokens) before it
-	// accepts: a request sent at once waits on the listener's backlog.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	router, err := l.Router()
 	if err != nil {
-		p.Close()
-		return nil, "", err
+		l.Close()
+		return nil, err
 	}
-	go func() {
-		if err := p.Serve(ctx, ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			fmt.Fprintln(os.Stderr, "platformtest: serve:", err)
-		}
-	}()
-	return p, "http://" + ln.Addr().String(), nil
+	return &Consortium{Local: l, Router: router, DataDir: dir}, nil
 }
