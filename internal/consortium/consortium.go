@@ -23,6 +23,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"os/exec"
 	"os"
 	"path/filepath"
 	"strings"
@@ -127,11 +129,31 @@ func (c *Consortium) allServices() []string {
 	return s
 }
 
-// Up starts every organisation's containers.
+// Up starts every organisation's nodes: orderers, peers, chaincode
+// servers (the gateways start once the channel is there: StartGateways).
 func (c *Consortium) Up(ctx context.Context) error {
-	defer c.step(fmt.Sprintf("docker-compose up: %d containers of %d organisations", len(c.allServices()), len(c.Layout.Orgs)))()
-	_, err := c.compose(ctx, append([]string{"up", "-d", "--no-build"}, c.allServices()...)...)
+	var nodes []string
+	for _, s := range c.allServices() {
+		if !strings.HasPrefix(s, "gateway-") {
+			nodes = append(nodes, s)
+		}
+	}
+	defer c.step(fmt.Sprintf("docker-compose up: %d node containers of %d organisations", len(nodes), len(c.Layout.Orgs)))()
+	_, err := c.compose(ctx, append([]string{"up", "-d", "--no-build"}, nodes...)...)
 	return err
+}
+
+// StartGateways starts every organisation's gateway (after Deploy: each
+// reads from its own peer on the channel) and waits until each is ready.
+func (c *Consortium) StartGateways(ctx context.Context, timeout time.Duration) error {
+	var gws []string
+	for _, o := range c.Layout.Orgs {
+		gws = append(gws, GatewayService(o.Name))
+	}
+	if _, err := c.compose(ctx, append([]string{"up", "-d", "--no-build", "--no-deps"}, gws...)...); err != nil {
+		return err
+	}
+	return c.WaitGateways(ctx, timeout)
 }
 
 // Down removes the project's containers, network and volumes.
@@ -512,7 +534,52 @@ func (c *Consortium) dumpLogs(ctx context.Context, t interface{ Logf(string, ...
 		if err != nil {
 			continue
 		}
-		out, _ := run(ctx, nil, "docker", "logs", "--tail", logsTail, id)
+		// docker logs gives the container's stderr on its own stderr.
+		out, _ := exec.CommandContext(ctx, "docker", "logs", "--tail", logsTail, id).CombinedOutput()
 		t.Logf("---- %s ----\n%s", s, out)
 	}
+}
+
+// GatewayURL is where the host reaches org's gateway: its REST port,
+// published on 127.0.0.1 only.
+func (c *Consortium) GatewayURL(org string) string {
+	o, _ := c.Layout.Org(org)
+	return fmt.Sprintf("http://127.0.0.1:%d", o.GatewayPort)
+}
+
+// GatewayDir is org's gateway folder on the host (its description, its
+// database, master key and dev tokens).
+func (c *Consortium) GatewayDir(org string) string {
+	return filepath.Dir(fabnet.OrgConfigFile(c.Dir, org))
+}
+
+// WaitGateways waits (bounded) until every organisation's gateway answers
+// /readyz with 200 through its published port.
+func (c *Consortium) WaitGateways(ctx context.Context, timeout time.Duration) error {
+	defer c.step(fmt.Sprintf("%d gateways ready on 127.0.0.1", len(c.Layout.Orgs)))()
+	for _, o := range c.Layout.Orgs {
+		url := c.GatewayURL(o.Name) + "/readyz"
+		err := retry(ctx, timeout, func() error {
+			rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			defer cancel()
+			req, err := http.NewRequestWithContext(rctx, http.MethodGet, url, nil)
+			if err != nil {
+				return err
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				return err
+			}
+			b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				return fmt.Errorf("%s: %s %s", url, resp.Status, b)
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("consortium: %s's gateway not ready: %w", o.Name, err)
+		}
+	}
+	return nil
 }

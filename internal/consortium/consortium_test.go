@@ -29,7 +29,7 @@ func start(t *testing.T, ctx context.Context) *Consortium {
 	if dir == "" {
 		dir = filepath.Join(t.TempDir(), "compose")
 	}
-	c, err := Prepare(ctx, Options{Dir: dir, Repo: repo, Out: testWriter{t}})
+	c, err := Prepare(ctx, Options{Dir: dir, Repo: repo, Gateways: true, Out: testWriter{t}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,6 +49,9 @@ func start(t *testing.T, ctx context.Context) *Consortium {
 		t.Fatal(err)
 	}
 	if err := c.Deploy(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.StartGateways(ctx, 2*time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	return c
@@ -82,6 +85,10 @@ func TestConsortium(t *testing.T) {
 	defer cancel()
 	began := time.Now()
 	c := start(t, ctx)
+	if os.Getenv("TIERCHAIN_CONSORTIUM_STOP") == "up" {
+		t.Log("TIERCHAIN_CONSORTIUM_STOP=up: stopping after the gateways came up")
+		return
+	}
 	h0, err := c.WaitHeights(ctx, 1, time.Minute)
 	if err != nil {
 		t.Fatal(err)
