@@ -24,8 +24,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os/exec"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -582,4 +582,14 @@ func (c *Consortium) WaitGateways(ctx context.Context, timeout time.Duration) er
 		}
 	}
 	return nil
+}
+
+// running lists org's containers that are running.
+func (c *Consortium) running(ctx context.Context, org string) ([]string, error) {
+	out, err := run(ctx, nil, "docker", "ps", "--filter", "label=com.docker.compose.project="+c.Project,
+		"--filter", "label=tierchain.org="+org, "--format", "{{.Names}}")
+	if err != nil {
+		return nil, err
+	}
+	return strings.Fields(string(out)), nil
 }

@@ -6,11 +6,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/tierchain/tierchain/internal/demo"
 	"github.com/tierchain/tierchain/internal/fabnet"
 )
 
@@ -100,6 +103,24 @@ func TestConsortium(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// The story across the five gateways, each step at the acting
+	// organisation's; then a second one up to the financing request, which
+	// will wait for BankB.
+	cfg, err := c.StoryConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Out = testWriter{t}
+	story, err := demo.Run(ctx, cfg)
+	if err != nil {
+		t.Fatalf("story across the gateways: %v", err)
+	}
+	cfg.Suffix, cfg.StopBefore = "-waits", "finance"
+	waits, err := demo.Run(ctx, cfg)
+	if err != nil {
+		t.Fatalf("second story up to the financing: %v", err)
+	}
+
 	// The Regulator writes nothing: the orderer refuses it.
 	if err := ld.Mint(ctx, "Regulator", Account("Regulator"), 1); err == nil {
 		t.Fatal("the Regulator's transaction was committed: its organisation must have no writer")
@@ -117,12 +138,53 @@ func TestConsortium(t *testing.T) {
 	if err := ld.Rounds(ctx, 3, others...); err != nil {
 		t.Fatalf("with BankB down: %v", err)
 	}
+	if running, err := c.running(ctx, "BankB"); err != nil || len(running) > 0 {
+		t.Fatalf("BankB's containers %v still run after docker kill (%v)", running, err)
+	}
 	const waiting = 7
 	if err := ld.Mint(ctx, "Core", "waiting-for-bankb", waiting); err != nil {
 		t.Fatalf("with BankB down: %v", err)
 	}
+	// Tier 3 (hosted at the operator) asks BankB for financing while BankB is down.
+	tier3 := &demo.Client{Base: c.GatewayURL("Operator"), Token: waits.SupplierTokens[2]}
+	piece := waits.Held[2]
+	if piece.ID == "" || piece.Amount == nil {
+		t.Fatalf("the second story left tier 3 no piece with an amount: %+v", piece)
+	}
+	if err := tier3.Do(ctx, http.MethodPost, "/v1/tokens/"+piece.ID+"/financing", map[string]string{"bank": "bankB"}, nil); err != nil {
+		t.Fatalf("financing request while BankB is down: %v", err)
+	}
 	if err := c.StartOrg(ctx, "BankB"); err != nil {
 		t.Fatal(err)
+	}
+	if err := c.WaitGateways(ctx, 2*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	bankB := As(cfg, "bankB")
+	err = retry(ctx, 2*time.Minute, func() error {
+		var inbox struct {
+			Items []demo.Token `json:"items"`
+		}
+		if err := bankB.Do(ctx, http.MethodGet, "/v1/financing-requests", nil, &inbox); err != nil {
+			return err
+		}
+		for _, it := range inbox.Items {
+			if it.ID == piece.ID && it.Amount != nil && it.Amount.Minor == piece.Amount.Minor {
+				return nil
+			}
+		}
+		return fmt.Errorf("BankB's inbox %+v lacks %s", inbox.Items, piece.ID)
+	})
+	if err != nil {
+		t.Fatalf("BankB after its restart: %v", err)
+	}
+	var financed demo.Token
+	if err := bankB.Do(ctx, http.MethodPost, "/v1/tokens/"+piece.ID+"/financing/approve", map[string]string{
+		"disbursementRef": "NB-WAITED-" + piece.ID[:8], "agreementHash": strings.Repeat("ab", 32)}, &financed); err != nil {
+		t.Fatalf("BankB approving the request that waited for it: %v", err)
+	}
+	if financed.Status != "FINANCED" {
+		t.Fatalf("approved token is %s, want FINANCED", financed.Status)
 	}
 	h1, err := c.WaitHeights(ctx, 0, 2*time.Minute)
 	if err != nil {
@@ -134,7 +196,8 @@ func TestConsortium(t *testing.T) {
 	if err := ld.Transfer(ctx, "BankB", "waiting-for-bankb", Account("BankB"), waiting); err != nil {
 		t.Fatalf("BankB acting on what waited for it: %v", err)
 	}
-	t.Logf("fault 1: BankB killed, restarted, caught up to height %d, acted on what waited for it", h1)
+	t.Logf("fault 1: BankB killed, restarted, caught up to height %d, approved the financing request (%d.%02d) and acted on the balance that waited for it",
+		h1, piece.Amount.Minor/100, piece.Amount.Minor%100)
 	faults++
 
 	// 2. The Raft leader's host is partitioned.
@@ -194,7 +257,31 @@ func TestConsortium(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the Regulator's peer after its restart: %v", err)
 	}
-	t.Logf("fault 3: Regulator restarted, reads every balance at height %d", h3)
+	// Its gateway's reconciliation still covers every amount: the two
+	// stories' tokens and the one financed after BankB's restart.
+	if err := c.WaitGateways(ctx, 2*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	var report demo.Report
+	err = retry(ctx, 2*time.Minute, func() error {
+		report = demo.Report{}
+		if err := As(cfg, "regulator").Do(ctx, http.MethodGet, "/v1/audit/reconciliation", nil, &report); err != nil {
+			return err
+		}
+		ids := map[string]bool{}
+		for _, it := range report.Items {
+			ids[it.ID] = true
+		}
+		if report.Problems != 0 || report.Summary.Reconciled <= story.Report.Summary.Reconciled || !ids[piece.ID] {
+			return fmt.Errorf("reconciliation: %d reconciled (story: %d), %d problems, financed piece listed %v",
+				report.Summary.Reconciled, story.Report.Summary.Reconciled, report.Problems, ids[piece.ID])
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("the Regulator's gateway after its restart: %v", err)
+	}
+	t.Logf("fault 3: Regulator restarted, reads every balance at height %d; its gateway reconciles %d amounts, no problem", h3, report.Summary.Reconciled)
 	faults++
 
 	// Every peer holds exactly what was committed.
