@@ -2,7 +2,7 @@
 GO ?= go
 GOTEST_FLAGS ?= -race -shuffle=on -count=1
 
-.PHONY: all build test test-deps test-all test-unit vet lint bench-crypto bench-zk bench-network up down test-services-pg test-consortium images
+.PHONY: all build test test-deps test-all test-unit vet lint bench-crypto bench-zk bench-network up down test-services-pg test-consortium bench-consortium images
 
 all: build
 
@@ -47,6 +47,15 @@ test-consortium:
 	scripts/docker.sh >/dev/null
 	network/docker/build.sh
 	$(GO) test -tags consortium -count=1 -timeout 25m -v -run '^TestConsortium$$' ./internal/consortium
+
+# bench-consortium: the confidential split (REST) against the plaintext
+# transfer on the compose consortium, one run, with CPU per committed
+# operation per organisation from the containers' cgroups (figures in
+# docs/BENCHMARKS.md, "Compose consortium").
+bench-consortium:
+	scripts/docker.sh >/dev/null
+	network/docker/build.sh
+	$(GO) test -tags consortium -count=1 -timeout 25m -v -run '^TestConsortiumBenchmark$$' ./internal/consortium
 
 # images: the compose consortium's images (network/docker/build.sh).
 images:
