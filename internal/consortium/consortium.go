@@ -25,7 +25,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -524,22 +523,6 @@ func (c *Consortium) Reconnect(ctx context.Context, o fabnet.Orderer) error {
 	return err
 }
 
-// logsTail is how many lines of each container's log a failure shows.
-const logsTail = "40"
-
-// dumpLogs writes the tail of every container's log to t (on failure).
-func (c *Consortium) dumpLogs(ctx context.Context, t interface{ Logf(string, ...any) }) {
-	for _, s := range c.allServices() {
-		id, err := c.container(ctx, s)
-		if err != nil {
-			continue
-		}
-		// docker logs gives the container's stderr on its own stderr.
-		out, _ := exec.CommandContext(ctx, "docker", "logs", "--tail", logsTail, id).CombinedOutput()
-		t.Logf("---- %s ----\n%s", s, out)
-	}
-}
-
 // GatewayURL is where the host reaches org's gateway: its REST port,
 // published on 127.0.0.1 only.
 func (c *Consortium) GatewayURL(org string) string {
@@ -582,14 +565,4 @@ func (c *Consortium) WaitGateways(ctx context.Context, timeout time.Duration) er
 		}
 	}
 	return nil
-}
-
-// running lists org's containers that are running.
-func (c *Consortium) running(ctx context.Context, org string) ([]string, error) {
-	out, err := run(ctx, nil, "docker", "ps", "--filter", "label=com.docker.compose.project="+c.Project,
-		"--filter", "label=tierchain.org="+org, "--format", "{{.Names}}")
-	if err != nil {
-		return nil, err
-	}
-	return strings.Fields(string(out)), nil
 }

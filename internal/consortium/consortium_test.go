@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -304,4 +305,30 @@ func TestConsortium(t *testing.T) {
 	}
 	fmt.Printf("consortium: orgs=%d hosts=%d txs=%d faults=%d lost=%d resubmitted=%d height=%d wall=%s\n",
 		len(c.Layout.Orgs), len(c.Layout.Orgs), committed, faults, lost, resubmitted, h3, time.Since(began).Round(time.Second))
+}
+
+// logsTail is how many lines of each container's log a failure shows.
+const logsTail = "40"
+
+// dumpLogs writes the tail of every container's log to t (on failure).
+func (c *Consortium) dumpLogs(ctx context.Context, t interface{ Logf(string, ...any) }) {
+	for _, s := range c.allServices() {
+		id, err := c.container(ctx, s)
+		if err != nil {
+			continue
+		}
+		// docker logs gives the container's stderr on its own stderr.
+		out, _ := exec.CommandContext(ctx, "docker", "logs", "--tail", logsTail, id).CombinedOutput()
+		t.Logf("---- %s ----\n%s", s, out)
+	}
+}
+
+// running lists org's containers that are running.
+func (c *Consortium) running(ctx context.Context, org string) ([]string, error) {
+	out, err := run(ctx, nil, "docker", "ps", "--filter", "label=com.docker.compose.project="+c.Project,
+		"--filter", "label=tierchain.org="+org, "--format", "{{.Names}}")
+	if err != nil {
+		return nil, err
+	}
+	return strings.Fields(string(out)), nil
 }
