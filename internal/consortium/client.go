@@ -2,46 +2,23 @@ package consortium
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"net"
-	"os"
 	"strconv"
-	"time"
+	"sync"
 
-	"github.com/hyperledger/fabric-gateway/pkg/client"
-	"github.com/hyperledger/fabric-gateway/pkg/hash"
-	"github.com/hyperledger/fabric-gateway/pkg/identity"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/resolver"
 
 	"github.com/tierchain/tierchain/internal/fabnet"
 )
 
-// Client is a fabric-gateway client of one organisation's identity bound
-// to that organisation's own peer.
-type Client struct {
-	*client.Gateway
-	conn *grpc.ClientConn
-}
-
-// Close closes the gateway and its connection.
-func (c *Client) Close() error {
-	c.Gateway.Close()
-	return c.conn.Close()
-}
-
-// Contract is a contract of the TierChain chaincode on the channel.
-func (c *Client) Contract(name string) *client.Contract {
-	return c.GetNetwork(fabnet.ChannelName).GetContractWithName(fabnet.ChaincodeName, name)
-}
-
 // Connect opens a fabric-gateway connection for user of org to org's own
-// peer container. The host does not resolve the consortium's names, so it
-// dials the container's address on the network and verifies the peer's TLS
-// certificate for its name (peer0.<domain>), as the other nodes do.
-func (c *Consortium) Connect(ctx context.Context, org, user string) (*Client, error) {
+// peer container (fabnet.Connect). The host does not resolve the
+// consortium's names, so the connection's target is the peer's name under
+// the resolver scheme "tierchain-compose", which maps it to the
+// container's current address on the network: the peer's TLS certificate
+// is still checked for its name (peer0.<domain>), as the other nodes do.
+func (c *Consortium) Connect(ctx context.Context, org, user string) (*fabnet.Connection, error) {
 	o, ok := c.Layout.Org(org)
 	if !ok {
 		return nil, fmt.Errorf("%w %q", fabnet.ErrNoOrg, org)
@@ -54,49 +31,52 @@ func (c *Consortium) Connect(ctx context.Context, org, user string) (*Client, er
 	if err != nil {
 		return nil, err
 	}
-	certPEM, err := os.ReadFile(id.CertPath)
-	if err != nil {
-		return nil, err
-	}
-	cert, err := identity.CertificateFromPEM(certPEM)
-	if err != nil {
-		return nil, err
-	}
-	xid, err := identity.NewX509Identity(id.MSPID, cert)
-	if err != nil {
-		return nil, err
-	}
-	keyPEM, err := os.ReadFile(id.KeyPath)
-	if err != nil {
-		return nil, err
-	}
-	key, err := identity.PrivateKeyFromPEM(keyPEM)
-	if err != nil {
-		return nil, err
-	}
-	sign, err := identity.NewPrivateKeySign(key)
-	if err != nil {
-		return nil, err
-	}
-	caPEM, err := os.ReadFile(id.TLSCAPath)
-	if err != nil {
-		return nil, err
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(caPEM) {
-		return nil, fmt.Errorf("consortium: no certificate in %s", id.TLSCAPath)
-	}
-	creds := credentials.NewTLS(&tls.Config{RootCAs: pool, ServerName: o.PeerHost, MinVersion: tls.VersionTLS12})
-	conn, err := grpc.NewClient(net.JoinHostPort(ip, strconv.Itoa(o.Peer.Listen)), grpc.WithTransportCredentials(creds))
-	if err != nil {
-		return nil, err
-	}
-	gw, err := client.Connect(xid, client.WithSign(sign), client.WithHash(hash.SHA256), client.WithClientConnection(conn),
-		client.WithEvaluateTimeout(10*time.Second), client.WithEndorseTimeout(30*time.Second),
-		client.WithSubmitTimeout(10*time.Second), client.WithCommitStatusTimeout(60*time.Second))
-	if err != nil {
-		conn.Close()
-		return nil, err
-	}
-	return &Client{Gateway: gw, conn: conn}, nil
+	containerNames.set(o.PeerHost, ip)
+	id.PeerAddress = containerNames.Scheme() + ":///" + net.JoinHostPort(o.PeerHost, strconv.Itoa(o.Peer.Listen))
+	return fabnet.Connect(id)
 }
+
+// names resolves the consortium's node names to their containers'
+// addresses, for gRPC (resolver scheme "tierchain-compose").
+type names struct {
+	mu sync.Mutex
+	ip map[string]string
+}
+
+var containerNames = &names{ip: map[string]string{}}
+
+func init() { resolver.Register(containerNames) }
+
+func (n *names) set(host, ip string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.ip[host] = ip
+}
+
+// Scheme implements resolver.Builder.
+func (n *names) Scheme() string { return "tierchain-compose" }
+
+// Build implements resolver.Builder: the target's host, resolved once.
+func (n *names) Build(t resolver.Target, cc resolver.ClientConn, _ resolver.BuildOptions) (resolver.Resolver, error) {
+	host, port, err := net.SplitHostPort(t.Endpoint())
+	if err != nil {
+		return nil, err
+	}
+	n.mu.Lock()
+	ip, ok := n.ip[host]
+	n.mu.Unlock()
+	if !ok {
+		return nil, fmt.Errorf("consortium: no container address for %s", host)
+	}
+	if err := cc.UpdateState(resolver.State{Addresses: []resolver.Address{{Addr: net.JoinHostPort(ip, port)}}}); err != nil {
+		return nil, err
+	}
+	return fixed{}, nil
+}
+
+// fixed is a resolver whose one address does not change (a restarted
+// container is connected to again, by a new Connect).
+type fixed struct{}
+
+func (fixed) ResolveNow(resolver.ResolveNowOptions) {}
+func (fixed) Close()                                {}

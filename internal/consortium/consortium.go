@@ -282,6 +282,18 @@ func retry(ctx context.Context, timeout time.Duration, f func() error) error {
 	}
 }
 
+// alreadyDone makes an admin step idempotent: f's error saying the step
+// was done already (a retry after a timeout that still took effect) is
+// success.
+func alreadyDone(f func() error, done string) func() error {
+	return func() error {
+		if err := f(); err != nil && !strings.Contains(err.Error(), done) {
+			return err
+		}
+		return nil
+	}
+}
+
 // Deploy does each organisation's admin steps on its own host: the
 // orderers join the channel (osnadmin, by their owners), the peers join,
 // each organisation installs its own chaincode package and approves the
@@ -291,28 +303,19 @@ func (c *Consortium) Deploy(ctx context.Context) error {
 	l := c.Layout
 	done := c.step(fmt.Sprintf("%d orderers joined to %q by their owners", len(l.Orderers), fabnet.ChannelName))
 	for _, o := range l.Orderers {
-		err := retry(ctx, 30*time.Second, func() error {
+		join := func() error {
 			_, err := c.osnadmin(ctx, o, "channel", "join", "--channelID", fabnet.ChannelName, "--config-block", c.genesis())
-			if err != nil && strings.Contains(err.Error(), "already exists") {
-				return nil
-			}
 			return err
-		})
-		if err != nil {
+		}
+		if err := retry(ctx, 30*time.Second, alreadyDone(join, "already exists")); err != nil {
 			return err
 		}
 	}
 	done()
 	done = c.step(fmt.Sprintf("%d peers joined by their admins", len(l.Orgs)))
 	for _, o := range l.Orgs {
-		err := retry(ctx, 60*time.Second, func() error {
-			_, err := c.peerCLI(ctx, o.Name, "channel", "join", "-b", c.genesis())
-			if err != nil && strings.Contains(err.Error(), "already exists") {
-				return nil
-			}
-			return err
-		})
-		if err != nil {
+		join := func() error { _, err := c.peerCLI(ctx, o.Name, "channel", "join", "-b", c.genesis()); return err }
+		if err := retry(ctx, 60*time.Second, alreadyDone(join, "already exists")); err != nil {
 			return err
 		}
 	}

@@ -28,7 +28,7 @@ type Ledger struct {
 	c *Consortium
 
 	mu        sync.Mutex
-	clients   map[string]*Client
+	clients   map[string]*fabnet.Connection
 	submitted int
 	committed int
 	// resubmitted counts submissions of a transaction already submitted
@@ -39,7 +39,7 @@ type Ledger struct {
 
 // NewLedger returns a Ledger on the consortium.
 func (c *Consortium) NewLedger() *Ledger {
-	return &Ledger{c: c, clients: map[string]*Client{}, expected: map[string]uint64{}}
+	return &Ledger{c: c, clients: map[string]*fabnet.Connection{}, expected: map[string]uint64{}}
 }
 
 // Close closes every client.
@@ -71,7 +71,7 @@ func (l *Ledger) Reconnect(org string) {
 	}
 }
 
-func (l *Ledger) client(ctx context.Context, org string) (*Client, error) {
+func (l *Ledger) client(ctx context.Context, org string) (*fabnet.Connection, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if cl, ok := l.clients[org]; ok {
