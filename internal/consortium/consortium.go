@@ -569,3 +569,73 @@ func (c *Consortium) WaitGateways(ctx context.Context, timeout time.Duration) er
 	}
 	return nil
 }
+
+// ContainerMount is one mount of a running container (docker inspect).
+type ContainerMount struct {
+	Type        string `json:"Type"`
+	Name        string `json:"Name"`
+	Source      string `json:"Source"`
+	Destination string `json:"Destination"`
+	RW          bool   `json:"RW"`
+}
+
+// Mounts returns the mounts of every running container of org's host.
+func (c *Consortium) Mounts(ctx context.Context, org string) (map[string][]ContainerMount, error) {
+	out := map[string][]ContainerMount{}
+	for _, s := range c.Services(org) {
+		id, err := c.container(ctx, s)
+		if err != nil {
+			return nil, err
+		}
+		b, err := run(ctx, nil, "docker", "inspect", "-f", "{{json .Mounts}}", id)
+		if err != nil {
+			return nil, err
+		}
+		var ms []ContainerMount
+		if err := json.Unmarshal(b, &ms); err != nil {
+			return nil, fmt.Errorf("consortium: mounts of %s: %w", s, err)
+		}
+		out[s] = ms
+	}
+	return out, nil
+}
+
+// ErrForeignMount reports a container that sees a folder other than its
+// own organisation's, the public bundle, its own gateway folder and its
+// ledger volume.
+var ErrForeignMount = errors.New("consortium: a container mounts what is not its organisation's")
+
+// CheckMounts checks what every running container sees: its own
+// organisation's folder read-only, the public bundle read-only, its
+// gateway folder (gateways) and a named volume (ledgers) read-write,
+// nothing else; so no container of one organisation can read another's
+// private keys.
+func (c *Consortium) CheckMounts(ctx context.Context) error {
+	var errs []error
+	for _, o := range c.Layout.Orgs {
+		all, err := c.Mounts(ctx, o.Name)
+		if err != nil {
+			return err
+		}
+		own := filepath.Join(c.Dir, "orgs", o.Name)
+		for svc, ms := range all {
+			for _, m := range ms {
+				ok := false
+				switch {
+				case m.Type == "volume":
+					ok = m.RW && !strings.HasPrefix(m.Destination, Mount)
+				case m.Source == own:
+					ok = !m.RW && m.Destination == Mount+"/orgs/"+o.Name
+				case m.Source == filepath.Join(c.Dir, "public"):
+					ok = !m.RW && m.Destination == Mount+"/public"
+				case m.Source == filepath.Join(own, "gateway"):
+					ok = svc == GatewayService(o.Name) && m.Destination == Mount+"/orgs/"+o.Name+"/gateway"
+				}
+				if !ok {
+					errs = append(errs, fmt.Errorf("%w: %s (%s) has %s %s → %s (rw %v)", ErrForeignMount, svc, o.Name, m.Type, m.Source, m.Destination, m.RW))
+				}
+			}
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -89,6 +89,11 @@ func TestConsortium(t *testing.T) {
 	defer cancel()
 	began := time.Now()
 	c := start(t, ctx)
+	// Keys stay home: each running container sees its own organisation's
+	// folder and the public bundle only.
+	if err := c.CheckMounts(ctx); err != nil {
+		t.Fatal(err)
+	}
 	h0, err := c.WaitHeights(ctx, 1, time.Minute)
 	if err != nil {
 		t.Fatal(err)
@@ -112,7 +117,9 @@ func TestConsortium(t *testing.T) {
 	if err != nil {
 		t.Fatalf("story across the gateways: %v", err)
 	}
-	cfg.Suffix, cfg.StopBefore = "-waits", "finance"
+	// Its receivable must not mature while the faults run (an overdue
+	// token cannot be financed).
+	cfg.Suffix, cfg.StopBefore, cfg.Maturity = "-waits", "finance", time.Hour
 	waits, err := demo.Run(ctx, cfg)
 	if err != nil {
 		t.Fatalf("second story up to the financing: %v", err)
