@@ -2,7 +2,7 @@
 GO ?= go
 GOTEST_FLAGS ?= -race -shuffle=on -count=1
 
-.PHONY: all build test test-deps test-all test-unit vet lint bench-crypto bench-zk bench-network up down test-services-pg
+.PHONY: all build test test-deps test-all test-unit vet lint bench-crypto bench-zk bench-network up down test-services-pg test-consortium bench-consortium images
 
 all: build
 
@@ -30,11 +30,36 @@ test-unit:
 # (TIERCHAIN_TEST_STRICT, internal/testenv). The same on a laptop and in CI.
 test: test-deps
 	TIERCHAIN_TEST_STRICT=1 services/store/testdb.sh run $(MAKE) test-all
+	$(MAKE) test-consortium
 
 test-deps:
 	scripts/testdeps.sh
 
 test-all: lint test-unit
+
+# test-consortium: the five organisations as docker-compose hosts
+# (docker-compose.yml, internal/consortium): installs and starts Docker if
+# missing (scripts/docker.sh, root), builds the images FROM scratch from
+# static Go builds, brings the consortium up, survives three faults, brings
+# it down. The last line starts "consortium:". Images and build caches are
+# reused between runs.
+test-consortium:
+	scripts/docker.sh >/dev/null
+	network/docker/build.sh
+	$(GO) test -tags consortium -count=1 -timeout 25m -v -run '^TestConsortium$$' ./internal/consortium
+
+# bench-consortium: the confidential split (REST) against the plaintext
+# transfer on the compose consortium, one run, with CPU per committed
+# operation per organisation from the containers' cgroups (figures in
+# docs/BENCHMARKS.md, "Compose consortium").
+bench-consortium:
+	scripts/docker.sh >/dev/null
+	network/docker/build.sh
+	$(GO) test -tags consortium -count=1 -timeout 25m -v -run '^TestConsortiumBenchmark$$' ./internal/consortium
+
+# images: the compose consortium's images (network/docker/build.sh).
+images:
+	network/docker/build.sh
 
 # test-services-pg: the services' tests against both SQLite and a throwaway
 # PostgreSQL server started (and stopped) by services/store/testdb.sh.
