@@ -277,3 +277,55 @@ func LockOrgWriters(cfg *cb.Config, msp string) (*cb.Config, error) {
 	lw.Policy = &cb.Policy{Type: int32(cb.Policy_SIGNATURE), Value: nobody}
 	return out, nil
 }
+
+// UnlockOrgWriters undoes LockOrgWriters: organisation msp's Writers
+// admits its admins again (what the Regulator's is at genesis), so that
+// its admin can approve a new chaincode definition, after which it locks
+// itself again. Only the organisation's own Admins can sign it.
+func UnlockOrgWriters(cfg *cb.Config, msp string) (*cb.Config, error) {
+	org, ok := cfg.GetChannelGroup().GetGroups()[applicationGroup].GetGroups()[msp]
+	if !ok {
+		return nil, fmt.Errorf("%w: %s", ErrNoOrg, msp)
+	}
+	if w := org.GetPolicies()[writersPolicy]; w == nil || !nobodyPolicy(w.GetPolicy()) {
+		return nil, fmt.Errorf("%w: %s's Writers is not locked", ErrNoChange, msp)
+	}
+	pol, err := signedByAnyRole([]string{msp}, mspb.MSPRole_ADMIN)
+	if err != nil {
+		return nil, err
+	}
+	out := proto.Clone(cfg).(*cb.Config)
+	out.ChannelGroup.Groups[applicationGroup].Groups[msp].Policies[writersPolicy].Policy = pol
+	return out, nil
+}
+
+// Locked reports whether organisation msp's own Writers policy admits
+// nobody (LockOrgWriters).
+func Locked(cfg *cb.Config, msp string) bool {
+	w := cfg.GetChannelGroup().GetGroups()[applicationGroup].GetGroups()[msp].GetPolicies()[writersPolicy]
+	return w != nil && nobodyPolicy(w.GetPolicy())
+}
+
+// HasRootCA reports whether application organisation msp's MSP trusts the
+// root CA certificate caPEM: an organisation on the channel under the same
+// MSP ID with another CA is not the same organisation.
+func HasRootCA(cfg *cb.Config, msp, caPEM string) (bool, error) {
+	org, ok := cfg.GetChannelGroup().GetGroups()[applicationGroup].GetGroups()[msp]
+	if !ok {
+		return false, fmt.Errorf("%w: %s", ErrNoOrg, msp)
+	}
+	var mc mspb.MSPConfig
+	if err := proto.Unmarshal(org.GetValues()[mspKey].GetValue(), &mc); err != nil {
+		return false, fmt.Errorf("%w: %w", ErrNotConfig, err)
+	}
+	var fc mspb.FabricMSPConfig
+	if err := proto.Unmarshal(mc.Config, &fc); err != nil {
+		return false, fmt.Errorf("%w: %w", ErrNotConfig, err)
+	}
+	for _, r := range fc.RootCerts {
+		if string(r) == caPEM {
+			return true, nil
+		}
+	}
+	return false, nil
+}

@@ -167,3 +167,13 @@ func lastConfigIndex(b *cb.Block) (uint64, error) {
 	}
 	return osm.LastConfig.Index, nil
 }
+
+// Height returns the orderer's height of the channel (its newest block's
+// number + 1), to tell when a joining peer has caught up.
+func Height(ctx context.Context, o Orderer, channel string, reader *Signer) (uint64, error) {
+	b, err := fetchBlock(ctx, o, channel, reader, &ob.SeekPosition{Type: &ob.SeekPosition_Newest{Newest: &ob.SeekNewest{}}})
+	if err != nil {
+		return 0, err
+	}
+	return b.GetHeader().GetNumber() + 1, nil
+}

@@ -1,0 +1,158 @@
+package fabnet_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"slices"
+	"testing"
+	"time"
+
+	cb "github.com/hyperledger/fabric-protos-go-apiv2/common"
+
+	"github.com/tierchain/tierchain/internal/channelconfig"
+	"github.com/tierchain/tierchain/internal/fabnet"
+	"github.com/tierchain/tierchain/internal/fabnet/fabnettest"
+)
+
+var bankC = fabnet.Newcomer{Name: "BankC", Role: fabnet.RoleBank,
+	Enterprise: fabnet.Enterprise{ID: "bankC", Name: "Vestland Bank ASA", LegalID: "0192:986000003"}}
+
+// TestAdmitBankC admits a bank to a running network (its own, since the
+// admission changes the channel and the chaincode definition): the
+// newcomer makes its keys; updates signed by a minority of the members'
+// admins, by their clients, or by the regulator alone are refused by the
+// orderer and change nothing, and so is a newcomer whose MSP ID is a
+// member's; the admission, interrupted after the config update and again
+// after the join, resumes; then BankC's peer has caught up, the
+// definition's new sequence counts it, the regulator writes nothing again,
+// and BankC's client submits through its own peer. Removing and
+// suspending follow on the same network.
+func TestAdmitBankC(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	defer cancel()
+	n, err := fabnettest.StartNetwork(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		n.Stop()
+		if !t.Failed() {
+			os.RemoveAll(n.Dir)
+		} else {
+			t.Logf("network kept in %s", n.Dir)
+		}
+	}()
+
+	if _, err := n.Admit(ctx, bankC, fabnet.AdmitOptions{StopAfter: fabnet.StepKeys}); !errors.Is(err, fabnet.ErrStopped) {
+		t.Fatalf("keys: %v", err)
+	}
+	def, err := n.ReadDefinition("BankC")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := n.ChannelConfig(ctx, "Operator")
+	if err != nil {
+		t.Fatal(err)
+	}
+	add := func(cfg *cb.Config) (*cb.Config, error) { return channelconfig.AddOrg(cfg, def) }
+	for _, tc := range []struct {
+		name      string
+		signers   [][2]string // org, user
+		submitter string
+	}{
+		{"minority", [][2]string{{"Operator", "Admin"}, {"Core", "Admin"}}, "Operator"},
+		{"clients", [][2]string{{"Operator", "User1"}, {"Core", "User1"}, {"BankA", "User1"}, {"BankB", "User1"}}, "Core"},
+		{"regulator alone", [][2]string{{"Regulator", "Admin"}}, "BankA"},
+	} {
+		env, err := n.ProposeUpdate(ctx, tc.submitter, add)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range tc.signers {
+			if env, err = n.SignUpdate(ctx, env, s[0], s[1]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		err = n.SubmitUpdate(ctx, env, tc.submitter, "Admin")
+		if !errors.Is(err, channelconfig.ErrRefused) {
+			t.Errorf("%s: submit = %v, want the orderer's refusal", tc.name, err)
+		}
+		t.Logf("%s: %v", tc.name, err)
+	}
+	collide := def
+	collide.MSPID = "BankAMSP"
+	if _, err := n.ProposeUpdate(ctx, "Operator", func(cfg *cb.Config) (*cb.Config, error) { return channelconfig.AddOrg(cfg, collide) }); !errors.Is(err, channelconfig.ErrOrgExists) {
+		t.Errorf("colliding MSP ID: %v", err)
+	}
+	if _, err := n.Admit(ctx, fabnet.Newcomer{Name: "BankA", Role: fabnet.RoleBank, Enterprise: bankC.Enterprise}, fabnet.AdmitOptions{}); !errors.Is(err, channelconfig.ErrOrgExists) {
+		t.Errorf("admitting a second BankA: %v", err)
+	}
+	after, err := n.ChannelConfig(ctx, "Operator")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Sequence != before.Sequence || slices.Contains(channelconfig.ApplicationOrgs(after), "BankCMSP") {
+		t.Fatalf("a refused update changed the channel: sequence %d → %d, orgs %v", before.Sequence, after.Sequence, channelconfig.ApplicationOrgs(after))
+	}
+
+	// Interrupted after the config update, then after the join: each run
+	// goes on where the last stopped.
+	for _, stop := range []string{fabnet.StepConfig, fabnet.StepJoin} {
+		if _, err := n.Admit(ctx, bankC, fabnet.AdmitOptions{StopAfter: stop}); !errors.Is(err, fabnet.ErrStopped) {
+			t.Fatalf("stop after %s: %v", stop, err)
+		}
+	}
+	cfg, err := n.ChannelConfig(ctx, "Operator")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(channelconfig.ApplicationOrgs(cfg), "BankCMSP") {
+		t.Fatal("BankC not on the channel after the config step")
+	}
+	o, err := n.Admit(ctx, bankC, fabnet.AdmitOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.MSPID != "BankCMSP" || !o.Endorser {
+		t.Fatalf("admitted %+v", o)
+	}
+	if seq, err := n.CommittedSequence(ctx); err != nil || seq != 2 {
+		t.Errorf("committed sequence %d, %v; want 2", seq, err)
+	}
+	cfg, err = n.ChannelConfig(ctx, "Operator")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !channelconfig.Locked(cfg, "RegulatorMSP") {
+		t.Error("the regulator's Writers are open after the upgrade")
+	}
+	// BankC's client submits through BankC's own peer, and the others see it.
+	c, err := n.Connect("BankC", "User1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Contract("baseline").SubmitTransaction("Mint", "bankc-first", "7"); err != nil {
+		t.Fatalf("BankC submits: %v", err)
+	}
+	core, err := n.Connect("Core", "User1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer core.Close()
+	if v, err := core.Contract("baseline").EvaluateTransaction("Balance", "bankc-first"); err != nil || string(v) != "7" {
+		t.Errorf("Core reads %q, %v", v, err)
+	}
+	// Again: nothing to do.
+	if _, err := n.Admit(ctx, bankC, fabnet.AdmitOptions{}); err != nil {
+		t.Errorf("admitting again: %v", err)
+	}
+	st, err := fabnet.Status(n.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := st.Layout.Org("BankC"); !ok {
+		t.Error("the recorded network does not list BankC")
+	}
+}
