@@ -84,7 +84,9 @@ type admission struct {
 func (p paths) Admission(name string) string { return filepath.Join(p.OrgDir(name), "admission.json") }
 
 // Definition is where a newcomer publishes its definition.
-func (p paths) Definition(name string) string { return filepath.Join(p.PublicOrg(name), "definition.json") }
+func (p paths) Definition(name string) string {
+	return filepath.Join(p.PublicOrg(name), "definition.json")
+}
 
 // pendingCards is where a newcomer keeps its card until it is admitted.
 func (p paths) pendingCards(name string) string { return filepath.Join(p.EnterpriseDir(name), "card") }
