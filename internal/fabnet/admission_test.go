@@ -155,4 +155,61 @@ func TestAdmitBankC(t *testing.T) {
 	if _, ok := st.Layout.Org("BankC"); !ok {
 		t.Error("the recorded network does not list BankC")
 	}
+
+	// Suspended, BankC still reads but can no longer submit.
+	if err := n.Suspend(ctx, "BankC", fabnet.AdmitOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Contract("baseline").SubmitTransaction("Mint", "bankc-second", "1"); err == nil {
+		t.Error("suspended BankC submitted a transaction")
+	}
+	if v, err := c.Contract("baseline").EvaluateTransaction("Balance", "bankc-first"); err != nil || string(v) != "7" {
+		t.Errorf("suspended BankC reads %q, %v", v, err)
+	}
+	if err := n.Suspend(ctx, "BankC", fabnet.AdmitOptions{}); err != nil {
+		t.Errorf("suspending again: %v", err)
+	}
+
+	// BankB writes, then is removed: its peer gets no further blocks, its
+	// client can no longer submit, and what it wrote stays readable to the
+	// regulator.
+	bankB, err := n.Connect("BankB", "User1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bankB.Close()
+	if _, err := bankB.Contract("baseline").SubmitTransaction("Mint", "bankb-held", "11"); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Remove(ctx, "BankB", fabnet.AdmitOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := n.Layout.Org("BankB"); ok {
+		t.Error("BankB still in the layout")
+	}
+	if _, err := core.Contract("baseline").SubmitTransaction("Mint", "after-removal", "1"); err != nil {
+		t.Fatalf("the remaining members submit: %v", err)
+	}
+	if _, err := bankB.Contract("baseline").SubmitTransaction("Mint", "bankb-after", "1"); err == nil {
+		t.Error("removed BankB submitted a transaction")
+	}
+	time.Sleep(2 * time.Second) // what BankB's peer would get by now
+	if v, err := bankB.Contract("baseline").EvaluateTransaction("Balance", "after-removal"); err == nil && string(v) == "1" {
+		t.Error("BankB's peer received a block after its removal")
+	}
+	reg, err := n.Connect("Regulator", "User1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reg.Close()
+	if v, err := reg.Contract("baseline").EvaluateTransaction("Balance", "bankb-held"); err != nil || string(v) != "11" {
+		t.Errorf("the regulator reads what BankB held as %q, %v", v, err)
+	}
+	st, err = fabnet.Status(n.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := st.Layout.Org("BankB"); ok {
+		t.Error("the recorded network still lists BankB")
+	}
 }

@@ -1,0 +1,356 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	cb "github.com/hyperledger/fabric-protos-go-apiv2/common"
+
+	"github.com/tierchain/tierchain/internal/channelconfig"
+	"github.com/tierchain/tierchain/internal/fabnet"
+)
+
+const orgUsage = `usage: tierchain org <command> [flags]
+
+Change the consortium's membership on the running network (majority-signed
+channel config updates; docs/OPERATIONS.md, "Admitting a member").
+
+On one machine, acting for each organisation with only its own keys:
+  add      admit an organisation (a bank or a core enterprise): its keys,
+           the config update signed by a majority of the members' admins,
+           its peer joined, a chaincode definition that counts it, its
+           gateway started and its enterprise registered; run it again to
+           resume an interrupted admission
+  remove   take an organisation off the channel
+  suspend  keep an organisation on the channel, reading, but let none of its
+           identities write
+
+Across hosts, one step per organisation, with files in between:
+  propose  compute an update (add --definition F | remove ORG | suspend ORG)
+  sign     add this organisation's admin signature to an update file
+  show     say what an update changes and whose signatures count
+  submit   submit an update once a majority has signed
+`
+
+func runOrg(w io.Writer, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(w, orgUsage)
+		return errors.New("org: missing command")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	switch args[0] {
+	case "add":
+		return runOrgAdd(ctx, w, args[1:])
+	case "remove", "suspend":
+		return runOrgChange(ctx, w, args[0], args[1:])
+	case "propose":
+		return runOrgPropose(ctx, w, args[1:])
+	case "sign":
+		return runOrgSign(ctx, w, args[1:])
+	case "show":
+		return runOrgShow(ctx, w, args[1:])
+	case "submit":
+		return runOrgSubmit(ctx, w, args[1:])
+	case "-h", "--help", "help":
+		fmt.Fprint(w, orgUsage)
+		return nil
+	}
+	fmt.Fprint(w, orgUsage)
+	return fmt.Errorf("org: unknown command %q", args[0])
+}
+
+// openNetwork attaches to the running network in dir with process control.
+func openNetwork(ctx context.Context, w io.Writer, dir string) (*fabnet.Network, error) {
+	repo, err := fabnet.RepoRoot(".")
+	if err != nil {
+		return nil, fmt.Errorf("run tierchain from a TierChain checkout: %w", err)
+	}
+	return fabnet.OpenAdmin(ctx, dir, repo, w)
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, x := range strings.Split(s, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func runOrgAdd(ctx context.Context, w io.Writer, args []string) error {
+	fs := flag.NewFlagSet("org add", flag.ContinueOnError)
+	fs.SetOutput(w)
+	dir := fs.String("dir", defaultDir(), "data directory of the running network")
+	name := fs.String("name", "BankC", "the newcomer organisation's name (its MSP ID is <name>MSP)")
+	role := fs.String("role", "bank", "bank or core")
+	entID := fs.String("enterprise-id", "bankC", "its founding enterprise's ID")
+	entName := fs.String("enterprise-name", "Vestland Bank ASA", "its founding enterprise's name")
+	legalID := fs.String("legal-id", "0192:986000003", "its founding enterprise's legal ID")
+	signers := fs.String("signers", "", "comma-separated organisations whose admins sign, in order, until a majority has (default: the endorsing members)")
+	submitter := fs.String("submitter", "", "the organisation whose admin submits (default: the first signer)")
+	stopAfter := fs.String("stop-after", "", "stop after this step: keys, config, join, chaincode, record")
+	withGateway := fs.Bool("gateway", true, "start the newcomer's REST gateway and wait until its enterprise is registered")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	n, err := openNetwork(ctx, w, *dir)
+	if err != nil {
+		return err
+	}
+	defer n.Detach()
+	start := time.Now()
+	fmt.Fprintf(w, "admitting %s (%s) to channel %q\n", *name, *role, fabnet.ChannelName)
+	o, err := n.Admit(ctx, fabnet.Newcomer{Name: *name, Role: fabnet.Role(*role),
+		Enterprise: fabnet.Enterprise{ID: *entID, Name: *entName, LegalID: *legalID}},
+		fabnet.AdmitOptions{Signers: splitList(*signers), Submitter: *submitter, StopAfter: *stopAfter, Out: w})
+	if errors.Is(err, fabnet.ErrStopped) {
+		fmt.Fprintf(w, "%v; run the same command again to go on\n", err)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("%w\nrun the same command again to resume", err)
+	}
+	fmt.Fprintf(w, "%s is a member: peer %s, chaincode server %s (definition %s)\n", o.Name, n.Layout.PeerAddress(o),
+		n.Layout.ChaincodeAddress(o), n.DefinitionFile(o.Name))
+	if *withGateway {
+		if err := startGateways(ctx, n.Dir, n.Layout); err != nil {
+			return err
+		}
+		gs := gateways(n.Dir, n.Layout)
+		fmt.Fprintf(w, "%s's gateway is up and its enterprise %s registered:\n", o.Name, o.Enterprise.ID)
+		for _, g := range gs {
+			if g.Org == o.Name {
+				printGateways(w, []gateway{g})
+			}
+		}
+	}
+	fmt.Fprintf(w, "admitted in %s\n", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func runOrgChange(ctx context.Context, w io.Writer, what string, args []string) error {
+	fs := flag.NewFlagSet("org "+what, flag.ContinueOnError)
+	fs.SetOutput(w)
+	dir := fs.String("dir", defaultDir(), "data directory of the running network")
+	name := fs.String("name", "", "the organisation to "+what)
+	signers := fs.String("signers", "", "comma-separated organisations whose admins sign (default: the other endorsing members)")
+	submitter := fs.String("submitter", "", "the organisation whose admin submits (default: the first signer)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *name == "" {
+		return fmt.Errorf("org %s: --name is required", what)
+	}
+	n, err := openNetwork(ctx, w, *dir)
+	if err != nil {
+		return err
+	}
+	defer n.Detach()
+	opts := fabnet.AdmitOptions{Signers: splitList(*signers), Submitter: *submitter, Out: w}
+	if what == "remove" {
+		err = n.Remove(ctx, *name, opts)
+	} else {
+		err = n.Suspend(ctx, *name, opts)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "%s: done (%s)\n", what, *name)
+	return nil
+}
+
+// runOrgPropose writes an unsigned update computed against the channel's
+// current config, fetched as --as's admin.
+func runOrgPropose(ctx context.Context, w io.Writer, args []string) error {
+	if len(args) == 0 {
+		return errors.New("org propose: add, remove or suspend")
+	}
+	kind := args[0]
+	fs := flag.NewFlagSet("org propose "+kind, flag.ContinueOnError)
+	fs.SetOutput(w)
+	dir := fs.String("dir", defaultDir(), "data directory of the running network")
+	as := fs.String("as", "Operator", "the organisation that proposes (its admin fetches the config)")
+	def := fs.String("definition", "", "add: the newcomer's definition file")
+	name := fs.String("name", "", "remove, suspend: the organisation")
+	out := fs.String("o", "update.pb", "the update file to write")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	n, err := openNetwork(ctx, w, *dir)
+	if err != nil {
+		return err
+	}
+	defer n.Detach()
+	var change func(*cb.Config) (*cb.Config, error)
+	switch kind {
+	case "add":
+		b, err := os.ReadFile(*def)
+		if err != nil {
+			return err
+		}
+		d, err := channelconfig.ParseDefinition(b)
+		if err != nil {
+			return err
+		}
+		change = func(c *cb.Config) (*cb.Config, error) { return channelconfig.AddOrg(c, d) }
+	case "remove", "suspend":
+		o, ok := n.Layout.Org(*name)
+		if !ok {
+			return fmt.Errorf("%w %q", fabnet.ErrNoOrg, *name)
+		}
+		change = func(c *cb.Config) (*cb.Config, error) { return channelconfig.RemoveOrg(c, o.MSPID) }
+		if kind == "suspend" {
+			change = func(c *cb.Config) (*cb.Config, error) { return channelconfig.SuspendOrg(c, o.MSPID) }
+		}
+	default:
+		return fmt.Errorf("org propose: unknown change %q (add, remove or suspend)", kind)
+	}
+	env, err := n.ProposeUpdate(ctx, *as, change)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(*out, env, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "wrote %s; each member's admin signs it: tierchain org sign --as <Org> %s\n", *out, *out)
+	return nil
+}
+
+func fileFlags(fs *flag.FlagSet) (dir, as *string) {
+	return fs.String("dir", defaultDir(), "data directory of the running network"),
+		fs.String("as", "", "the organisation acting (with its own keys)")
+}
+
+func runOrgSign(ctx context.Context, w io.Writer, args []string) error {
+	fs := flag.NewFlagSet("org sign", flag.ContinueOnError)
+	fs.SetOutput(w)
+	dir, as := fileFlags(fs)
+	user := fs.String("user", "Admin", "the identity that signs (only an admin's signature counts)")
+	out := fs.String("o", "", "write the signed update here (default: in place)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 || *as == "" {
+		return errors.New("org sign: --as ORG and one update file")
+	}
+	env, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	n, err := openNetwork(ctx, w, *dir)
+	if err != nil {
+		return err
+	}
+	defer n.Detach()
+	if err := describeUpdate(ctx, w, n, *as, env); err != nil {
+		return err
+	}
+	signed, err := n.SignUpdate(ctx, env, *as, *user)
+	if err != nil {
+		return err
+	}
+	if *out == "" {
+		*out = fs.Arg(0)
+	}
+	if err := os.WriteFile(*out, signed, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "signed by %s of %s: %s\n", *user, *as, *out)
+	return nil
+}
+
+func runOrgShow(ctx context.Context, w io.Writer, args []string) error {
+	fs := flag.NewFlagSet("org show", flag.ContinueOnError)
+	fs.SetOutput(w)
+	dir, as := fileFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 || *as == "" {
+		return errors.New("org show: --as ORG and one update file")
+	}
+	env, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	n, err := openNetwork(ctx, w, *dir)
+	if err != nil {
+		return err
+	}
+	defer n.Detach()
+	return describeUpdate(ctx, w, n, *as, env)
+}
+
+// describeUpdate prints what the update changes and which signatures
+// count, against the config --as fetches.
+func describeUpdate(ctx context.Context, w io.Writer, n *fabnet.Network, as string, env []byte) error {
+	u, err := channelconfig.ParseUpdate(env)
+	if err != nil {
+		return err
+	}
+	cfg, err := n.ChannelConfig(ctx, as)
+	if err != nil {
+		return err
+	}
+	for _, line := range channelconfig.Describe(cfg, u) {
+		fmt.Fprintf(w, "  %s\n", line)
+	}
+	signed, checks := u.Check(cfg)
+	for _, c := range checks {
+		verdict := "counts"
+		if !c.Admin {
+			verdict = "does not count: " + c.Problem
+		}
+		fmt.Fprintf(w, "  signature of %s: %s\n", c.MSPID, verdict)
+	}
+	fmt.Fprintf(w, "  %d of %d application organisations signed, %d needed\n", len(signed), len(channelconfig.ApplicationOrgs(cfg)), channelconfig.Majority(cfg))
+	return channelconfig.CheckCurrent(cfg, u)
+}
+
+func runOrgSubmit(ctx context.Context, w io.Writer, args []string) error {
+	fs := flag.NewFlagSet("org submit", flag.ContinueOnError)
+	fs.SetOutput(w)
+	dir, as := fileFlags(fs)
+	force := fs.Bool("force", false, "submit even if fewer than a majority signed (the orderer refuses it)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 || *as == "" {
+		return errors.New("org submit: --as ORG and one update file")
+	}
+	env, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	n, err := openNetwork(ctx, w, *dir)
+	if err != nil {
+		return err
+	}
+	defer n.Detach()
+	u, err := channelconfig.ParseUpdate(env)
+	if err != nil {
+		return err
+	}
+	cfg, err := n.ChannelConfig(ctx, *as)
+	if err != nil {
+		return err
+	}
+	if err := u.Enough(cfg); err != nil && !*force {
+		return err
+	}
+	if err := n.SubmitUpdate(ctx, env, *as, "Admin"); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "submitted; the channel's config has changed")
+	return nil
+}
