@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tierchain/tierchain/internal/demo"
+	"github.com/tierchain/tierchain/internal/fabnet"
+	"github.com/tierchain/tierchain/internal/fabnet/fabnettest"
+)
+
+// TestOrgAddBankCFinances admits BankC to a platform `tierchain up`
+// started, with the built binary: an admission stopped after the config
+// update resumes when the same command runs again; BankC's gateway comes
+// up once the operator's gateway has registered its card; a supplier
+// requests financing at BankC and BankC approves it; its keys stay in its
+// own folder; down stops its processes too, and up starts them again.
+func TestOrgAddBankCFinances(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and runs the whole platform")
+	}
+	tmp := t.TempDir()
+	bin := filepath.Join(tmp, "tierchain")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	repo, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(tmp, "network")
+	run := func(args ...string) (string, error) {
+		cmd := exec.Command(bin, args...)
+		cmd.Dir = repo
+		out, err := cmd.CombinedOutput()
+		t.Logf("tierchain %s\n%s", strings.Join(args, " "), out)
+		return string(out), err
+	}
+	t.Cleanup(func() { run("down", "--dir", dir, "--purge") })
+	for try := 0; ; try++ {
+		base, err := fabnettest.FreeRestartBase(1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := run("up", "--dir", dir, "--base", strconv.Itoa(base), "--demo=false")
+		if err != nil && strings.Contains(out, "in use") && try < 5 {
+			continue
+		}
+		if err != nil {
+			t.Fatalf("up: %v", err)
+		}
+		break
+	}
+
+	if out, err := run("org", "add", "--dir", dir, "--stop-after", "config"); err != nil || !strings.Contains(out, "stopped after") {
+		t.Fatalf("org add --stop-after config: %v", err)
+	}
+	out, err := run("org", "add", "--dir", dir)
+	if err != nil {
+		t.Fatalf("org add: %v", err)
+	}
+	for _, want := range []string{"config     done before", "join ", "BankC is a member", "BankC's gateway is up"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("org add: output lacks %q", want)
+		}
+	}
+	st, err := fabnet.Status(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := st.Layout
+	if _, ok := l.Org("BankC"); !ok || len(l.Orgs) != 6 {
+		t.Fatalf("the network lists %d organisations after the admission", len(l.Orgs))
+	}
+	fabnettest.KeysStayHome(t, dir, l)
+	if out, _ := run("status", "--dir", dir); strings.Count(out, "running at http://") != len(l.Orgs) {
+		t.Errorf("status does not show %d gateways running", len(l.Orgs))
+	}
+
+	// The story up to the financing, then tier 3 finances at BankC.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	gws, tokens, err := demoGateways(dir, l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := tokens["bankC"]; !ok {
+		t.Fatalf("no token of bankC among %v", keys(tokens))
+	}
+	res, err := demo.Run(ctx, demo.Config{Gateways: gws, Tokens: tokens, Maturity: 10 * time.Minute, StopBefore: "finance"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tier3 := &demo.Client{Base: gws["operator"].Base, Token: res.SupplierTokens[2]} // suppliers live at the operator's
+	bankC := &demo.Client{Base: gws["bankC"].Base, Token: tokens["bankC"]}
+	tok := res.Held[2]
+	if err := tier3.Do(ctx, http.MethodPost, "/v1/tokens/"+tok.ID+"/financing", map[string]string{"bank": "bankC"}, nil); err != nil {
+		t.Fatalf("tier 3 requests financing at BankC: %v", err)
+	}
+	var seen *demo.Token
+	for deadline := time.Now().Add(90 * time.Second); seen == nil && time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
+		var inbox struct{ Items []demo.Token }
+		if err := bankC.Do(ctx, http.MethodGet, "/v1/financing-requests", nil, &inbox); err != nil {
+			t.Fatal(err)
+		}
+		for i := range inbox.Items {
+			if inbox.Items[i].ID == tok.ID {
+				seen = &inbox.Items[i]
+			}
+		}
+	}
+	if seen == nil || seen.Amount == nil || seen.Amount.Minor != tok.Amount.Minor {
+		t.Fatalf("BankC's inbox shows %+v, want %s for %v", seen, tok.ID, tok.Amount)
+	}
+	agreement := sha256.Sum256([]byte("financing agreement " + tok.ID))
+	var financed demo.Token
+	if err := bankC.Do(ctx, http.MethodPost, "/v1/tokens/"+tok.ID+"/financing/approve", map[string]string{
+		"disbursementRef": "VB-" + tok.ID[:8], "agreementHash": hex.EncodeToString(agreement[:])}, &financed); err != nil {
+		t.Fatalf("BankC approves: %v", err)
+	}
+	if financed.Holder != "bankC" {
+		t.Errorf("after BankC's approval the token is held by %q (%s)", financed.Holder, financed.Status)
+	}
+
+	// An orderer, a peer and a chaincode server per organisation, a gateway per organisation.
+	procs := fmt.Sprintf("stopped %d process(es)", len(l.Orderers)+3*len(l.Orgs))
+	if out, err := run("down", "--dir", dir); err != nil || !strings.Contains(out, procs) {
+		t.Errorf("down: %v, want %q", err, procs)
+	}
+	// A restart on the ledgers brings the member back: its nodes and its gateway.
+	if _, err := run("up", "--dir", dir); err != nil {
+		t.Fatalf("up again: %v", err)
+	}
+	if out, _ := run("status", "--dir", dir); strings.Count(out, "running at http://") != len(l.Orgs) || !strings.Contains(out, "BankC") {
+		t.Errorf("after the restart, status does not show %d gateways running", len(l.Orgs))
+	}
+	if out, err := run("down", "--dir", dir); err != nil || !strings.Contains(out, procs) {
+		t.Errorf("down after the restart: %v, want %q", err, procs)
+	}
+}
