@@ -226,69 +226,73 @@ func runOrgPropose(ctx context.Context, w io.Writer, args []string) error {
 	return nil
 }
 
-func fileFlags(fs *flag.FlagSet) (dir, as *string) {
-	return fs.String("dir", defaultDir(), "data directory of the running network"),
-		fs.String("as", "", "the organisation acting (with its own keys)")
+// updateCmd is the common part of sign, show and submit: an organisation
+// acting with its own keys on one update file.
+type updateCmd struct {
+	name    string
+	fs      *flag.FlagSet
+	dir, as *string
+}
+
+func newUpdateCmd(name string, w io.Writer) *updateCmd {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(w)
+	return &updateCmd{name: name, fs: fs,
+		dir: fs.String("dir", defaultDir(), "data directory of the running network"),
+		as:  fs.String("as", "", "the organisation acting (with its own keys)")}
+}
+
+// open parses args, reads the update file and attaches to the network;
+// the caller detaches.
+func (c *updateCmd) open(ctx context.Context, w io.Writer, args []string) (*fabnet.Network, []byte, error) {
+	if err := c.fs.Parse(args); err != nil {
+		return nil, nil, err
+	}
+	if c.fs.NArg() != 1 || *c.as == "" {
+		return nil, nil, fmt.Errorf("%s: --as ORG and one update file", c.name)
+	}
+	env, err := os.ReadFile(c.fs.Arg(0))
+	if err != nil {
+		return nil, nil, err
+	}
+	n, err := openNetwork(ctx, w, *c.dir)
+	return n, env, err
 }
 
 func runOrgSign(ctx context.Context, w io.Writer, args []string) error {
-	fs := flag.NewFlagSet("org sign", flag.ContinueOnError)
-	fs.SetOutput(w)
-	dir, as := fileFlags(fs)
-	user := fs.String("user", "Admin", "the identity that signs (only an admin's signature counts)")
-	out := fs.String("o", "", "write the signed update here (default: in place)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 || *as == "" {
-		return errors.New("org sign: --as ORG and one update file")
-	}
-	env, err := os.ReadFile(fs.Arg(0))
-	if err != nil {
-		return err
-	}
-	n, err := openNetwork(ctx, w, *dir)
+	c := newUpdateCmd("org sign", w)
+	user := c.fs.String("user", "Admin", "the identity that signs (only an admin's signature counts)")
+	out := c.fs.String("o", "", "write the signed update here (default: in place)")
+	n, env, err := c.open(ctx, w, args)
 	if err != nil {
 		return err
 	}
 	defer n.Detach()
-	if err := describeUpdate(ctx, w, n, *as, env); err != nil {
+	if err := describeUpdate(ctx, w, n, *c.as, env); err != nil {
 		return err
 	}
-	signed, err := n.SignUpdate(ctx, env, *as, *user)
+	signed, err := n.SignUpdate(ctx, env, *c.as, *user)
 	if err != nil {
 		return err
 	}
 	if *out == "" {
-		*out = fs.Arg(0)
+		*out = c.fs.Arg(0)
 	}
 	if err := os.WriteFile(*out, signed, 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "signed by %s of %s: %s\n", *user, *as, *out)
+	fmt.Fprintf(w, "signed by %s of %s: %s\n", *user, *c.as, *out)
 	return nil
 }
 
 func runOrgShow(ctx context.Context, w io.Writer, args []string) error {
-	fs := flag.NewFlagSet("org show", flag.ContinueOnError)
-	fs.SetOutput(w)
-	dir, as := fileFlags(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 || *as == "" {
-		return errors.New("org show: --as ORG and one update file")
-	}
-	env, err := os.ReadFile(fs.Arg(0))
-	if err != nil {
-		return err
-	}
-	n, err := openNetwork(ctx, w, *dir)
+	c := newUpdateCmd("org show", w)
+	n, env, err := c.open(ctx, w, args)
 	if err != nil {
 		return err
 	}
 	defer n.Detach()
-	return describeUpdate(ctx, w, n, *as, env)
+	return describeUpdate(ctx, w, n, *c.as, env)
 }
 
 // describeUpdate prints what the update changes and which signatures
@@ -318,21 +322,9 @@ func describeUpdate(ctx context.Context, w io.Writer, n *fabnet.Network, as stri
 }
 
 func runOrgSubmit(ctx context.Context, w io.Writer, args []string) error {
-	fs := flag.NewFlagSet("org submit", flag.ContinueOnError)
-	fs.SetOutput(w)
-	dir, as := fileFlags(fs)
-	force := fs.Bool("force", false, "submit even if fewer than a majority signed (the orderer refuses it)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 || *as == "" {
-		return errors.New("org submit: --as ORG and one update file")
-	}
-	env, err := os.ReadFile(fs.Arg(0))
-	if err != nil {
-		return err
-	}
-	n, err := openNetwork(ctx, w, *dir)
+	c := newUpdateCmd("org submit", w)
+	force := c.fs.Bool("force", false, "submit even if fewer than a majority signed (the orderer refuses it)")
+	n, env, err := c.open(ctx, w, args)
 	if err != nil {
 		return err
 	}
@@ -341,14 +333,14 @@ func runOrgSubmit(ctx context.Context, w io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := n.ChannelConfig(ctx, *as)
+	cfg, err := n.ChannelConfig(ctx, *c.as)
 	if err != nil {
 		return err
 	}
 	if err := u.Enough(cfg); err != nil && !*force {
 		return err
 	}
-	if err := n.SubmitUpdate(ctx, env, *as, "Admin"); err != nil {
+	if err := n.SubmitUpdate(ctx, env, *c.as, "Admin"); err != nil {
 		return err
 	}
 	fmt.Fprintln(w, "submitted; the channel's config has changed")

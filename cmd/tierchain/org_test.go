@@ -46,9 +46,9 @@ func TestOrgAddBankCFinances(t *testing.T) {
 		return string(out), err
 	}
 	t.Cleanup(func() { run("down", "--dir", dir, "--purge") })
+	var base int
 	for try := 0; ; try++ {
-		base, err := fabnettest.FreeRestartBase(1)
-		if err != nil {
+		if base, err = fabnettest.FreeRestartBase(1); err != nil {
 			t.Fatal(err)
 		}
 		out, err := run("up", "--dir", dir, "--base", strconv.Itoa(base), "--demo=false")
@@ -61,6 +61,35 @@ func TestOrgAddBankCFinances(t *testing.T) {
 		break
 	}
 
+	// Across hosts, with files: BankC's keys and definition, an update
+	// proposed by the Operator, signed by Core's admin and BankA's client:
+	// one signature counts, submit refuses it, and the orderer too when
+	// forced.
+	if out, err := run("org", "add", "--dir", dir, "--stop-after", "keys"); err != nil || !strings.Contains(out, "stopped after") {
+		t.Fatalf("org add --stop-after keys: %v", err)
+	}
+	update := filepath.Join(tmp, "add-bankc.pb")
+	def := filepath.Join(dir, "public", "BankC", "definition.json")
+	if _, err := run("org", "propose", "add", "--dir", dir, "--as", "Operator", "--definition", def, "-o", update); err != nil {
+		t.Fatalf("org propose: %v", err)
+	}
+	if _, err := run("org", "sign", "--dir", dir, "--as", "Core", update); err != nil {
+		t.Fatalf("org sign: %v", err)
+	}
+	if _, err := run("org", "sign", "--dir", dir, "--as", "BankA", "--user", "User1", update); err != nil {
+		t.Fatalf("org sign by a client: %v", err)
+	}
+	if out, err := run("org", "show", "--dir", dir, "--as", "BankB", update); err != nil ||
+		!strings.Contains(out, "add Application/BankCMSP") || !strings.Contains(out, "signature of BankAMSP: does not count: not an admin") ||
+		!strings.Contains(out, "1 of 5 application organisations signed, 3 needed") {
+		t.Errorf("org show: %v", err)
+	}
+	if out, err := run("org", "submit", "--dir", dir, "--as", "Operator", update); err == nil || !strings.Contains(out, "not enough admin signatures") {
+		t.Errorf("org submit with one admin signature: %v", err)
+	}
+	if out, err := run("org", "submit", "--dir", dir, "--as", "Operator", "--force", update); err == nil || !strings.Contains(out, "refused") {
+		t.Errorf("org submit --force with one admin signature: %v", err)
+	}
 	if out, err := run("org", "add", "--dir", dir, "--stop-after", "config"); err != nil || !strings.Contains(out, "stopped after") {
 		t.Fatalf("org add --stop-after config: %v", err)
 	}
@@ -137,7 +166,7 @@ func TestOrgAddBankCFinances(t *testing.T) {
 		t.Errorf("down: %v, want %q", err, procs)
 	}
 	// A restart on the ledgers brings the member back: its nodes and its gateway.
-	if _, err := run("up", "--dir", dir); err != nil {
+	if _, err := run("up", "--dir", dir, "--base", strconv.Itoa(base), "--demo=false"); err != nil {
 		t.Fatalf("up again: %v", err)
 	}
 	if out, _ := run("status", "--dir", dir); strings.Count(out, "running at http://") != len(l.Orgs) || !strings.Contains(out, "BankC") {
