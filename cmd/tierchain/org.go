@@ -32,6 +32,8 @@ On one machine, acting for each organisation with only its own keys:
   remove   take an organisation off the channel
   suspend  keep an organisation on the channel, reading, but let none of its
            identities write
+  orderer  add|remove a Raft consenter run by a member (majority of the
+           ordering organisations' admins; osnadmin join and remove)
 
 Across hosts, one step per organisation, with files in between:
   propose  compute an update (add --definition F | remove ORG | suspend ORG)
@@ -52,6 +54,8 @@ func runOrg(w io.Writer, args []string) error {
 		return runOrgAdd(ctx, w, args[1:])
 	case "remove", "suspend":
 		return runOrgChange(ctx, w, args[0], args[1:])
+	case "orderer":
+		return runOrgOrderer(ctx, w, args[1:])
 	case "propose":
 		return runOrgPropose(ctx, w, args[1:])
 	case "sign":
@@ -166,6 +170,39 @@ func runOrgChange(ctx context.Context, w io.Writer, what string, args []string) 
 		return err
 	}
 	fmt.Fprintf(w, "%s: done (%s)\n", what, *name)
+	return nil
+}
+
+func runOrgOrderer(ctx context.Context, w io.Writer, args []string) error {
+	if len(args) == 0 || (args[0] != "add" && args[0] != "remove") {
+		return errors.New("org orderer: add --name ORG | remove --orderer NAME")
+	}
+	fs := flag.NewFlagSet("org orderer "+args[0], flag.ContinueOnError)
+	fs.SetOutput(w)
+	dir := fs.String("dir", defaultDir(), "data directory of the running network")
+	name := fs.String("name", "", "add: the member that runs the new consenter")
+	orderer := fs.String("orderer", "", "remove: the orderer (one added since genesis), e.g. orderer3")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	n, err := openNetwork(ctx, w, *dir)
+	if err != nil {
+		return err
+	}
+	defer n.Detach()
+	opts := fabnet.AdmitOptions{Out: w}
+	if args[0] == "remove" {
+		if err := n.RemoveOrderer(ctx, *orderer, opts); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "%s left the consenter set and stopped\n", *orderer)
+		return nil
+	}
+	o, err := n.AddOrderer(ctx, *name, opts)
+	if err != nil {
+		return fmt.Errorf("%w\nrun the same command again to resume", err)
+	}
+	fmt.Fprintf(w, "%s (run by %s) is a consenter at %s and has caught up\n", o.Name, o.Owner, n.Layout.OrdererAddress(o))
 	return nil
 }
 

@@ -516,6 +516,12 @@ func (n *Network) SubmitUpdate(ctx context.Context, env []byte, org, user string
 // application organisations has signed, and submits it. A change already
 // made (ErrNoChange) is done.
 func (n *Network) membershipUpdate(ctx context.Context, signers []string, submitter string, out io.Writer, change func(*cb.Config) (*cb.Config, error)) error {
+	return n.groupUpdate(ctx, "Application", signers, submitter, out, change)
+}
+
+// groupUpdate is membershipUpdate for a change to group (Application or
+// Orderer): signed until a majority of that group's organisations has.
+func (n *Network) groupUpdate(ctx context.Context, group string, signers []string, submitter string, out io.Writer, change func(*cb.Config) (*cb.Config, error)) error {
 	env, err := n.ProposeUpdate(ctx, submitter, change)
 	if errors.Is(err, channelconfig.ErrNoChange) {
 		return nil
@@ -532,7 +538,7 @@ func (n *Network) membershipUpdate(ctx context.Context, signers []string, submit
 		if err != nil {
 			return err
 		}
-		if u.Enough(cfg) == nil {
+		if u.EnoughIn(cfg, group) == nil {
 			break
 		}
 		if env, err = n.SignUpdate(ctx, env, org, "Admin"); err != nil {
@@ -544,7 +550,7 @@ func (n *Network) membershipUpdate(ctx context.Context, signers []string, submit
 	if err != nil {
 		return err
 	}
-	if err := u.Enough(cfg); err != nil {
+	if err := u.EnoughIn(cfg, group); err != nil {
 		return err
 	}
 	return n.SubmitUpdate(ctx, env, submitter, "Admin")

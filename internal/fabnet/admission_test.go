@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,11 +28,12 @@ var bankC = fabnet.Newcomer{Name: "BankC", Role: fabnet.RoleBank,
 // after the join, resumes; then BankC's peer has caught up, the
 // definition's new sequence counts it, the regulator writes nothing again,
 // and BankC's client submits through its own peer. Removing and
-// suspending follow on the same network.
+// suspending follow on the same network, and before them a Raft consenter
+// of BankC's, added and removed while transactions flow.
 func TestAdmitBankC(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
-	n, err := fabnettest.StartNetwork(ctx, 1)
+	n, err := fabnettest.StartNetwork(ctx, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,6 +157,58 @@ func TestAdmitBankC(t *testing.T) {
 	if _, ok := st.Layout.Org("BankC"); !ok {
 		t.Error("the recorded network does not list BankC")
 	}
+
+	// BankC runs a Raft consenter, added and removed while transactions
+	// flow: every transaction reported committed is on every peer once.
+	stop := make(chan struct{})
+	var count atomic.Int64
+	var committed []string
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		committed, _ = stream(t, core, "consenter", stop, &count)
+	}()
+	ord, err := n.AddOrderer(ctx, "BankC", fabnet.AdmitOptions{})
+	if err != nil {
+		close(stop)
+		<-done
+		t.Fatal(err)
+	}
+	cfg, err = n.ChannelConfig(ctx, "Operator")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cs, _ := channelconfig.Consenters(cfg); len(cs) != 4 {
+		t.Errorf("%d consenters after adding BankC's", len(cs))
+	}
+	if ws, _ := channelconfig.WriterOrgs(cfg, "Orderer"); !slices.Contains(ws, "BankCMSP") {
+		t.Errorf("BankC is not in the Orderer group: %v", ws)
+	}
+	mark := count.Load()
+	time.Sleep(3 * time.Second)
+	if count.Load() == mark {
+		t.Error("no transaction committed with BankC's consenter in the cluster")
+	}
+	if err := n.RemoveOrderer(ctx, ord.Name, fabnet.AdmitOptions{}); err != nil {
+		close(stop)
+		<-done
+		t.Fatal(err)
+	}
+	mark = count.Load()
+	time.Sleep(3 * time.Second)
+	close(stop)
+	<-done
+	if count.Load() == mark {
+		t.Error("no transaction committed after BankC's consenter left")
+	}
+	if cfg, err = n.ChannelConfig(ctx, "Operator"); err != nil {
+		t.Fatal(err)
+	}
+	if cs, _ := channelconfig.Consenters(cfg); len(cs) != 3 {
+		t.Errorf("%d consenters after removing BankC's", len(cs))
+	}
+	t.Logf("%d transactions committed while BankC's consenter came and went", len(committed))
+	checkExactlyOnce(t, n, committed)
 
 	// Suspended, BankC still reads but can no longer submit.
 	if err := n.Suspend(ctx, "BankC", fabnet.AdmitOptions{}); err != nil {

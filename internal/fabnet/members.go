@@ -18,6 +18,8 @@ type Membership struct {
 	Admitted  []Org    `json:"admitted,omitempty"`
 	Removed   []string `json:"removed,omitempty"`
 	Suspended []string `json:"suspended,omitempty"`
+	// Orderers are the Raft consenters added since genesis (AddOrderer).
+	Orderers []Orderer `json:"orderers,omitempty"`
 }
 
 func (p paths) Members() string { return filepath.Join(p.root, "members.json") }
@@ -43,6 +45,7 @@ func withMembers(l Layout, p paths) (Layout, error) {
 	}
 	orgs := append(append([]Org(nil), l.Orgs...), m.Admitted...)
 	l.Orgs = slices.DeleteFunc(orgs, func(o Org) bool { return slices.Contains(m.Removed, o.Name) })
+	l.Orderers = append(slices.Clone(l.Orderers), m.Orderers...)
 	return l, nil
 }
 
