@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -28,25 +27,11 @@ func TestOrgAddBankCFinances(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and runs the whole platform")
 	}
-	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "tierchain")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	repo, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
+	tmp, run := tierchainBinary(t)
 	dir := filepath.Join(tmp, "network")
-	run := func(args ...string) (string, error) {
-		cmd := exec.Command(bin, args...)
-		cmd.Dir = repo
-		out, err := cmd.CombinedOutput()
-		t.Logf("tierchain %s\n%s", strings.Join(args, " "), out)
-		return string(out), err
-	}
 	t.Cleanup(func() { run("down", "--dir", dir, "--purge") })
 	var base int
+	var err error
 	for try := 0; ; try++ {
 		if base, err = fabnettest.FreeRestartBase(1); err != nil {
 			t.Fatal(err)

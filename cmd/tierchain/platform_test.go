@@ -27,24 +27,8 @@ func TestUpWholePlatform(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and runs the whole platform")
 	}
-	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "tierchain")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	repo, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
+	tmp, run := tierchainBinary(t)
 	dir := filepath.Join(tmp, "network")
-	run := func(args ...string) (string, error) {
-		cmd := exec.Command(bin, args...)
-		cmd.Dir = repo
-		out, err := cmd.CombinedOutput()
-		t.Logf("tierchain %s\n%s", strings.Join(args, " "), out)
-		return string(out), err
-	}
 	t.Cleanup(func() { run("down", "--dir", dir, "--purge") })
 	var out string
 	var l fabnet.Layout
