@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -18,8 +20,10 @@ import (
 )
 
 // TestOrgAddBankCFinances admits BankC to a platform `tierchain up`
-// started, with the built binary: an admission stopped after the config
-// update resumes when the same command runs again; BankC's gateway comes
+// started, with the built binary: the across-hosts commands (propose,
+// sign, show, submit) refuse a minority; an admission stopped after the
+// config update, and one killed after its join, resume when the same
+// command runs again; BankC's gateway comes
 // up once the operator's gateway has registered its card; a supplier
 // requests financing at BankC and BankC approves it; its keys stay in its
 // own folder; down stops its processes too, and up starts them again.
@@ -78,11 +82,31 @@ func TestOrgAddBankCFinances(t *testing.T) {
 	if out, err := run("org", "add", "--dir", dir, "--stop-after", "config"); err != nil || !strings.Contains(out, "stopped after") {
 		t.Fatalf("org add --stop-after config: %v", err)
 	}
+	// A crash: the next run is killed (SIGKILL) once its join is done,
+	// in the middle of the chaincode step; the same command then finishes.
+	crash := exec.Command(filepath.Join(tmp, "tierchain"), "org", "add", "--dir", dir)
+	crash.Dir = "../.."
+	if err := crash.Start(); err != nil {
+		t.Fatal(err)
+	}
+	admission := filepath.Join(dir, "orgs", "BankC", "admission.json")
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		if b, _ := os.ReadFile(admission); strings.Contains(string(b), `"join"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			crash.Process.Kill()
+			crash.Wait()
+			t.Fatal("the admission did not reach its join")
+		}
+	}
+	crash.Process.Kill()
+	crash.Wait()
 	out, err := run("org", "add", "--dir", dir)
 	if err != nil {
-		t.Fatalf("org add: %v", err)
+		t.Fatalf("org add after a crash: %v", err)
 	}
-	for _, want := range []string{"config     done before", "join ", "BankC is a member", "BankC's gateway is up"} {
+	for _, want := range []string{"config     done before", "join       done before", "BankC is a member", "BankC's gateway is up"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("org add: output lacks %q", want)
 		}
