@@ -32,11 +32,13 @@ On one machine, acting for each organisation with only its own keys:
   remove   take an organisation off the channel
   suspend  keep an organisation on the channel, reading, but let none of its
            identities write
+  reinstate  undo suspend
   orderer  add|remove a Raft consenter run by a member (majority of the
            ordering organisations' admins; osnadmin join and remove)
 
 Across hosts, one step per organisation, with files in between:
-  propose  compute an update (add --definition F | remove ORG | suspend ORG)
+  propose  compute an update (add --definition F | remove, suspend or
+           reinstate --name ORG)
   sign     add this organisation's admin signature to an update file
   show     say what an update changes and whose signatures count
   submit   submit an update once a majority has signed
@@ -52,7 +54,7 @@ func runOrg(w io.Writer, args []string) error {
 	switch args[0] {
 	case "add":
 		return runOrgAdd(ctx, w, args[1:])
-	case "remove", "suspend":
+	case "remove", "suspend", "reinstate":
 		return runOrgChange(ctx, w, args[0], args[1:])
 	case "orderer":
 		return runOrgOrderer(ctx, w, args[1:])
@@ -161,10 +163,13 @@ func runOrgChange(ctx context.Context, w io.Writer, what string, args []string) 
 	}
 	defer n.Detach()
 	opts := fabnet.AdmitOptions{Signers: splitList(*signers), Submitter: *submitter, Out: w}
-	if what == "remove" {
+	switch what {
+	case "remove":
 		err = n.Remove(ctx, *name, opts)
-	} else {
+	case "suspend":
 		err = n.Suspend(ctx, *name, opts)
+	default:
+		err = n.Reinstate(ctx, *name, opts)
 	}
 	if err != nil {
 		return err
@@ -210,7 +215,7 @@ func runOrgOrderer(ctx context.Context, w io.Writer, args []string) error {
 // current config, fetched as --as's admin.
 func runOrgPropose(ctx context.Context, w io.Writer, args []string) error {
 	if len(args) == 0 {
-		return errors.New("org propose: add, remove or suspend")
+		return errors.New("org propose: add, remove, suspend or reinstate")
 	}
 	kind := args[0]
 	fs := flag.NewFlagSet("org propose "+kind, flag.ContinueOnError)
@@ -218,7 +223,7 @@ func runOrgPropose(ctx context.Context, w io.Writer, args []string) error {
 	dir := fs.String("dir", defaultDir(), "data directory of the running network")
 	as := fs.String("as", "Operator", "the organisation that proposes (its admin fetches the config)")
 	def := fs.String("definition", "", "add: the newcomer's definition file")
-	name := fs.String("name", "", "remove, suspend: the organisation")
+	name := fs.String("name", "", "remove, suspend, reinstate: the organisation")
 	out := fs.String("o", "update.pb", "the update file to write")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
@@ -240,17 +245,16 @@ func runOrgPropose(ctx context.Context, w io.Writer, args []string) error {
 			return err
 		}
 		change = func(c *cb.Config) (*cb.Config, error) { return channelconfig.AddOrg(c, d) }
-	case "remove", "suspend":
+	case "remove", "suspend", "reinstate":
 		o, ok := n.Layout.Org(*name)
 		if !ok {
 			return fmt.Errorf("%w %q", fabnet.ErrNoOrg, *name)
 		}
-		change = func(c *cb.Config) (*cb.Config, error) { return channelconfig.RemoveOrg(c, o.MSPID) }
-		if kind == "suspend" {
-			change = func(c *cb.Config) (*cb.Config, error) { return channelconfig.SuspendOrg(c, o.MSPID) }
-		}
+		f := map[string]func(*cb.Config, string) (*cb.Config, error){
+			"remove": channelconfig.RemoveOrg, "suspend": channelconfig.SuspendOrg, "reinstate": channelconfig.ReinstateOrg}[kind]
+		change = func(c *cb.Config) (*cb.Config, error) { return f(c, o.MSPID) }
 	default:
-		return fmt.Errorf("org propose: unknown change %q (add, remove or suspend)", kind)
+		return fmt.Errorf("org propose: unknown change %q (add, remove, suspend or reinstate)", kind)
 	}
 	env, err := n.ProposeUpdate(ctx, *as, change)
 	if err != nil {

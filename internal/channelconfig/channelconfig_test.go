@@ -400,8 +400,58 @@ func TestSuspendOrg(t *testing.T) {
 	if w, _ := channelconfig.WriterOrgs(sc, "Orderer"); slices.Contains(w, "CoreMSP") || len(w) != 2 {
 		t.Errorf("orderer writers after suspending Core %v", w)
 	}
+	// The explicit Orderer Writers keep the remaining ordering orgs'
+	// orderers: they sign the config transactions they order.
+	var ow cb.SignaturePolicyEnvelope
+	unmarshal(t, sc.ChannelGroup.Groups["Orderer"].Policies["Writers"].Policy.Value, &ow)
+	orderers := 0
+	for _, p := range ow.Identities {
+		var r mspb.MSPRole
+		unmarshal(t, p.Principal, &r)
+		if r.Role == mspb.MSPRole_ORDERER {
+			orderers++
+		}
+	}
+	if orderers != 2 {
+		t.Errorf("explicit Orderer Writers admit the orderers of %d orgs, want 2", orderers)
+	}
 	if _, err := channelconfig.Compute(fabnet.ChannelName, cfg, cfg); !errors.Is(err, channelconfig.ErrNoChange) {
 		t.Errorf("no change: %v", err)
+	}
+
+	// While BankB is suspended, a newcomer writes, a removed member no
+	// longer does, and reinstating BankB gives "ANY Writers" back.
+	withC, err := channelconfig.AddOrg(s, bankC(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w, _ := channelconfig.WriterOrgs(withC, "Application"); !slices.Contains(w, "BankCMSP") || slices.Contains(w, "BankBMSP") {
+		t.Errorf("writers after admitting BankC during BankB's suspension: %v", w)
+	}
+	withoutC, err := channelconfig.RemoveOrg(withC, "BankCMSP")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w, _ := channelconfig.WriterOrgs(withoutC, "Application"); !slices.Equal(w, []string{"BankAMSP", "CoreMSP", "OperatorMSP"}) {
+		t.Errorf("writers after removing BankC: %v", w)
+	}
+	back, err := channelconfig.ReinstateOrg(withoutC, "BankBMSP")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if typ := back.ChannelGroup.Groups["Application"].Policies["Writers"].Policy.Type; typ != int32(cb.Policy_IMPLICIT_META) {
+		t.Errorf("Writers of type %d after reinstating the only suspended member", typ)
+	}
+	if _, err := channelconfig.ReinstateOrg(back, "BankBMSP"); !errors.Is(err, channelconfig.ErrNoChange) {
+		t.Errorf("reinstating twice: %v", err)
+	}
+	// Reinstated, Application/Writers is the genesis block's again.
+	rs, _ := channelconfig.ReinstateOrg(s, "BankBMSP")
+	var a, b cb.ImplicitMetaPolicy
+	unmarshal(t, locked.ChannelGroup.Groups["Application"].Policies["Writers"].Policy.Value, &a)
+	unmarshal(t, rs.ChannelGroup.Groups["Application"].Policies["Writers"].Policy.Value, &b)
+	if !proto.Equal(&a, &b) {
+		t.Errorf("reinstated Writers %v, at genesis %v", &b, &a)
 	}
 }
 

@@ -37,6 +37,17 @@ func AddOrg(cfg *cb.Config, d Definition) (*cb.Config, error) {
 		app.Groups = map[string]*cb.ConfigGroup{}
 	}
 	app.Groups[d.MSPID] = group
+	// While a member is suspended the Application Writers are explicit:
+	// the newcomer writes like every other member.
+	if cb.Policy_PolicyType(app.GetPolicies()[writersPolicy].GetPolicy().GetType()) == cb.Policy_SIGNATURE {
+		writers, err := WriterOrgs(cfg, applicationGroup)
+		if err != nil {
+			return nil, err
+		}
+		if err := setGroupWriters(app, append(writers, d.MSPID)); err != nil {
+			return nil, err
+		}
+	}
 	return out, nil
 }
 
@@ -58,6 +69,20 @@ func RemoveOrg(cfg *cb.Config, msp string) (*cb.Config, error) {
 	}
 	out := proto.Clone(cfg).(*cb.Config)
 	delete(out.ChannelGroup.Groups[applicationGroup].Groups, msp)
+	// An explicit Writers (a member suspended) no longer names it.
+	if cb.Policy_PolicyType(app.GetPolicies()[writersPolicy].GetPolicy().GetType()) == cb.Policy_SIGNATURE {
+		writers, err := WriterOrgs(cfg, applicationGroup)
+		if err != nil {
+			return nil, err
+		}
+		writers = slices.DeleteFunc(writers, func(s string) bool { return s == msp })
+		if len(writers) == 0 {
+			return nil, fmt.Errorf("%w: removing %s", ErrLastWriterOrg, msp)
+		}
+		if err := setGroupWriters(out.ChannelGroup.Groups[applicationGroup], writers); err != nil {
+			return nil, err
+		}
+	}
 	return out, nil
 }
 
@@ -71,10 +96,21 @@ func RemoveOrg(cfg *cb.Config, msp string) (*cb.Config, error) {
 // the channel-level policy that the majority controls changes instead:
 // Application/Writers (mod_policy: Application/Admins, MAJORITY) goes
 // from "ANY Writers" to an explicit signature policy over the remaining
-// members' writers (their admins and clients); the Orderer group's
-// Writers likewise if the organisation also runs orderers. An
-// organisation already out of the explicit policy is ErrNoChange.
+// members' own Writers principals; the Orderer group's Writers likewise if
+// the organisation also runs orderers. An organisation suspended already
+// is ErrNoChange; ReinstateOrg undoes it.
 func SuspendOrg(cfg *cb.Config, msp string) (*cb.Config, error) {
+	return changeWriters(cfg, msp, false)
+}
+
+// ReinstateOrg undoes SuspendOrg: organisation msp's identities write
+// again. Once nobody is suspended the groups' Writers are "ANY Writers"
+// again. An organisation that is not suspended is ErrNoChange.
+func ReinstateOrg(cfg *cb.Config, msp string) (*cb.Config, error) {
+	return changeWriters(cfg, msp, true)
+}
+
+func changeWriters(cfg *cb.Config, msp string, admit bool) (*cb.Config, error) {
 	app := cfg.GetChannelGroup().GetGroups()[applicationGroup]
 	if _, ok := app.GetGroups()[msp]; !ok {
 		return nil, fmt.Errorf("%w: %s", ErrNoOrg, msp)
@@ -89,21 +125,78 @@ func SuspendOrg(cfg *cb.Config, msp string) (*cb.Config, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !slices.Contains(writers, msp) {
+		switch {
+		case admit && slices.Contains(writers, msp):
+			return nil, fmt.Errorf("%w: %s is not suspended", ErrNoChange, msp)
+		case !admit && !slices.Contains(writers, msp):
 			return nil, fmt.Errorf("%w: %s is suspended already", ErrNoChange, msp)
+		case admit:
+			writers = append(writers, msp)
+		default:
+			writers = slices.DeleteFunc(writers, func(s string) bool { return s == msp })
 		}
-		writers = slices.DeleteFunc(writers, func(s string) bool { return s == msp })
 		if len(writers) == 0 {
 			return nil, fmt.Errorf("%w: suspending %s", ErrLastWriterOrg, msp)
 		}
-		pol, err := signedByAnyRole(writers, mspb.MSPRole_ADMIN, mspb.MSPRole_CLIENT)
-		if err != nil {
+		if err := setGroupWriters(grp, writers); err != nil {
 			return nil, err
 		}
-		old := grp.Policies[writersPolicy]
-		grp.Policies[writersPolicy] = &cb.ConfigPolicy{Version: old.GetVersion(), ModPolicy: old.GetModPolicy(), Policy: pol}
 	}
 	return out, nil
+}
+
+// setGroupWriters makes group grp's Writers admit the writers of exactly
+// the member organisations msps: "ANY Writers" when that is every member
+// whose own Writers admits anybody, else the union of those members' own
+// Writers principals (their admins and clients, their orderers where they
+// run some). Version and mod policy stay.
+func setGroupWriters(grp *cb.ConfigGroup, msps []string) error {
+	all := implicitWriters(grp)
+	slices.Sort(msps)
+	var pol *cb.Policy
+	if slices.Equal(all, msps) {
+		v, err := proto.Marshal(&cb.ImplicitMetaPolicy{SubPolicy: writersPolicy, Rule: cb.ImplicitMetaPolicy_ANY})
+		if err != nil {
+			return err
+		}
+		pol = &cb.Policy{Type: int32(cb.Policy_IMPLICIT_META), Value: v}
+	} else {
+		env := &cb.SignaturePolicyEnvelope{Rule: &cb.SignaturePolicy{Type: &cb.SignaturePolicy_NOutOf_{NOutOf: &cb.SignaturePolicy_NOutOf{N: 1}}}}
+		for _, id := range msps {
+			var own cb.SignaturePolicyEnvelope
+			if err := proto.Unmarshal(grp.Groups[id].GetPolicies()[writersPolicy].GetPolicy().GetValue(), &own); err != nil {
+				return fmt.Errorf("%w: %s Writers: %w", ErrNotConfig, id, err)
+			}
+			for _, p := range own.Identities {
+				idx := int32(len(env.Identities))
+				env.Identities = append(env.Identities, p)
+				n := env.Rule.GetNOutOf()
+				n.Rules = append(n.Rules, &cb.SignaturePolicy{Type: &cb.SignaturePolicy_SignedBy{SignedBy: idx}})
+			}
+		}
+		v, err := proto.Marshal(env)
+		if err != nil {
+			return err
+		}
+		pol = &cb.Policy{Type: int32(cb.Policy_SIGNATURE), Value: v}
+	}
+	old := grp.Policies[writersPolicy]
+	grp.Policies[writersPolicy] = &cb.ConfigPolicy{Version: old.GetVersion(), ModPolicy: old.GetModPolicy(), Policy: pol}
+	return nil
+}
+
+// implicitWriters lists (sorted) the members of grp whose own Writers
+// admits anybody: who "ANY Writers" lets write.
+func implicitWriters(grp *cb.ConfigGroup) []string {
+	var out []string
+	for _, id := range slices.Sorted(maps.Keys(grp.GetGroups())) {
+		w := grp.Groups[id].GetPolicies()[writersPolicy].GetPolicy()
+		if w == nil || nobodyPolicy(w) {
+			continue
+		}
+		out = append(out, id)
+	}
+	return out
 }
 
 // WriterOrgs lists the organisations of group g (Application or Orderer)
@@ -115,15 +208,7 @@ func WriterOrgs(cfg *cb.Config, g string) ([]string, error) {
 	pol := grp.GetPolicies()[writersPolicy].GetPolicy()
 	switch cb.Policy_PolicyType(pol.GetType()) {
 	case cb.Policy_IMPLICIT_META:
-		var out []string
-		for _, id := range slices.Sorted(maps.Keys(grp.GetGroups())) {
-			w := grp.Groups[id].GetPolicies()[writersPolicy].GetPolicy()
-			if w == nil || nobodyPolicy(w) {
-				continue
-			}
-			out = append(out, id)
-		}
-		return out, nil
+		return implicitWriters(grp), nil
 	case cb.Policy_SIGNATURE:
 		var env cb.SignaturePolicyEnvelope
 		if err := proto.Unmarshal(pol.Value, &env); err != nil {

@@ -223,6 +223,13 @@ func TestAdmitBankC(t *testing.T) {
 	if err := n.Suspend(ctx, "BankC", fabnet.AdmitOptions{}); err != nil {
 		t.Errorf("suspending again: %v", err)
 	}
+	// Reinstated, it submits again.
+	if err := n.Reinstate(ctx, "BankC", fabnet.AdmitOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Contract("baseline").SubmitTransaction("Mint", "bankc-third", "1"); err != nil {
+		t.Errorf("reinstated BankC cannot submit: %v", err)
+	}
 
 	// BankB writes, then is removed: its peer gets no further blocks, its
 	// client can no longer submit, and what it wrote stays readable to the

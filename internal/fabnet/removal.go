@@ -64,6 +64,25 @@ func (n *Network) Suspend(ctx context.Context, org string, opts AdmitOptions) er
 	}, "")
 }
 
+// Reinstate undoes Suspend (channelconfig.ReinstateOrg), by a config
+// update its fellow members' admins sign: organisation org's identities
+// write again.
+func (n *Network) Reinstate(ctx context.Context, org string, opts AdmitOptions) error {
+	o, ok := n.Layout.Org(org)
+	if !ok {
+		return fmt.Errorf("%w %q", ErrNoOrg, org)
+	}
+	signers, submitter := n.signers(opts, org)
+	if err := n.membershipUpdate(ctx, signers, submitter, orDiscard(opts), func(cfg *cb.Config) (*cb.Config, error) {
+		return channelconfig.ReinstateOrg(cfg, o.MSPID)
+	}); err != nil {
+		return err
+	}
+	return n.recordMembership(func(m *Membership) {
+		m.Suspended = slices.DeleteFunc(m.Suspended, func(s string) bool { return s == org })
+	}, "")
+}
+
 // recordMembership changes members.json and, for a removed organisation,
 // drops it from the layout and writes the others' descriptions again.
 func (n *Network) recordMembership(change func(*Membership), removed string) error {
