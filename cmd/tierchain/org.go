@@ -347,8 +347,10 @@ func describeUpdate(ctx context.Context, w io.Writer, n *fabnet.Network, as stri
 	if err != nil {
 		return err
 	}
+	orderer := false
 	for _, line := range channelconfig.Describe(cfg, u) {
 		fmt.Fprintf(w, "  %s\n", line)
+		orderer = orderer || strings.Contains(line, " Orderer/")
 	}
 	signed, checks := u.Check(cfg)
 	for _, c := range checks {
@@ -359,6 +361,15 @@ func describeUpdate(ctx context.Context, w io.Writer, n *fabnet.Network, as stri
 		fmt.Fprintf(w, "  signature of %s: %s\n", c.MSPID, verdict)
 	}
 	fmt.Fprintf(w, "  %d of %d application organisations signed, %d needed\n", len(signed), len(channelconfig.ApplicationOrgs(cfg)), channelconfig.Majority(cfg))
+	if orderer {
+		// A change to the Orderer group needs a majority of the ordering
+		// organisations' admins instead.
+		if err := u.EnoughIn(cfg, "Orderer"); err != nil {
+			fmt.Fprintf(w, "  the Orderer group: %v\n", err)
+		} else {
+			fmt.Fprintln(w, "  the Orderer group: a majority of the ordering organisations signed")
+		}
+	}
 	return channelconfig.CheckCurrent(cfg, u)
 }
 
