@@ -3,6 +3,7 @@ package channelconfig
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	cb "github.com/hyperledger/fabric-protos-go-apiv2/common"
 )
@@ -101,4 +102,28 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// Enough returns nil if, for every top-level group the update changes
+// (Application, Orderer), a majority of that group's organisations'
+// admins signed it; else ErrTooFew naming who did. An update that changes
+// neither (a channel-level value) is checked against Application.
+func (u *Update) Enough(cfg *cb.Config) error {
+	var groups []string
+	for _, line := range Describe(cfg, u) {
+		_, path, _ := strings.Cut(line, " ")
+		top, _, _ := strings.Cut(path, "/")
+		if (top == applicationGroup || top == ordererGroup) && !slices.Contains(groups, top) {
+			groups = append(groups, top)
+		}
+	}
+	if len(groups) == 0 {
+		groups = []string{applicationGroup}
+	}
+	for _, g := range groups {
+		if err := u.EnoughIn(cfg, g); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -251,16 +251,6 @@ func (u *Update) Check(cfg *cb.Config) (signed []string, checks []SignatureCheck
 	return signed, checks
 }
 
-// Enough returns nil if a majority of cfg's application organisations'
-// admins signed the update, else ErrTooFew naming who did.
-func (u *Update) Enough(cfg *cb.Config) error {
-	signed, _ := u.Check(cfg)
-	if need := Majority(cfg); len(signed) < need {
-		return fmt.Errorf("%w: %d of %d application organisations signed (%v), %d needed", ErrTooFew, len(signed), len(ApplicationOrgs(cfg)), signed, need)
-	}
-	return nil
-}
-
 func parseCert(p []byte) (*x509.Certificate, error) {
 	blk, _ := pem.Decode(p)
 	if blk == nil {
