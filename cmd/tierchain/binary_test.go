@@ -3,8 +3,11 @@ package main
 import (
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/tierchain/tierchain/internal/fabnet/fabnettest"
 )
 
 // tierchainBinary builds the command into a temporary folder and returns
@@ -27,5 +30,26 @@ func tierchainBinary(t *testing.T) (tmp string, run func(args ...string) (string
 		out, err := cmd.CombinedOutput()
 		t.Logf("tierchain %s\n%s", strings.Join(args, " "), out)
 		return string(out), err
+	}
+}
+
+// upOnFreeRange runs `tierchain up --dir dir --base B args…` on a free port
+// range (another test binary may take one at the same moment: then it tries
+// another) and returns the range's base and up's output.
+func upOnFreeRange(t *testing.T, run func(args ...string) (string, error), dir string, args ...string) (int, string) {
+	t.Helper()
+	for try := 0; ; try++ {
+		base, err := fabnettest.FreeRestartBase(1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := run(append([]string{"up", "--dir", dir, "--base", strconv.Itoa(base)}, args...)...)
+		if err != nil && strings.Contains(out, "in use") && try < 5 {
+			continue
+		}
+		if err != nil {
+			t.Fatalf("up: %v", err)
+		}
+		return base, out
 	}
 }

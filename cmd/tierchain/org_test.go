@@ -34,21 +34,7 @@ func TestOrgAddBankCFinances(t *testing.T) {
 	tmp, run := tierchainBinary(t)
 	dir := filepath.Join(tmp, "network")
 	t.Cleanup(func() { run("down", "--dir", dir, "--purge") })
-	var base int
-	var err error
-	for try := 0; ; try++ {
-		if base, err = fabnettest.FreeRestartBase(1); err != nil {
-			t.Fatal(err)
-		}
-		out, err := run("up", "--dir", dir, "--base", strconv.Itoa(base), "--demo=false")
-		if err != nil && strings.Contains(out, "in use") && try < 5 {
-			continue
-		}
-		if err != nil {
-			t.Fatalf("up: %v", err)
-		}
-		break
-	}
+	base, _ := upOnFreeRange(t, run, dir, "--demo=false")
 
 	// Across hosts, with files: BankC's keys and definition, an update
 	// proposed by the Operator, signed by Core's admin and BankA's client:

@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -30,23 +29,8 @@ func TestUpWholePlatform(t *testing.T) {
 	tmp, run := tierchainBinary(t)
 	dir := filepath.Join(tmp, "network")
 	t.Cleanup(func() { run("down", "--dir", dir, "--purge") })
-	var out string
-	var l fabnet.Layout
-	for try := 0; ; try++ {
-		base, err := fabnettest.FreeRestartBase(1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		l = fabnet.NewLayout(base, 1)
-		out, err = run("up", "--dir", dir, "--base", strconv.Itoa(base), "--demo-maturity", "8s")
-		if err != nil && strings.Contains(out, "in use") && try < 5 {
-			continue
-		}
-		if err != nil {
-			t.Fatalf("up: %v", err)
-		}
-		break
-	}
+	base, out := upOnFreeRange(t, run, dir, "--demo-maturity", "8s")
+	l := fabnet.NewLayout(base, 1)
 	// Keys stay home with five gateways running: no folder of one
 	// organisation (its gateway's included) and nothing in the bundle holds
 	// another's private key or enterprise key.
