@@ -46,6 +46,7 @@ import (
 	"github.com/tierchain/tierchain/internal/fabricclient"
 	"github.com/tierchain/tierchain/internal/orgconfig"
 	"github.com/tierchain/tierchain/services/audit"
+	"github.com/tierchain/tierchain/services/custody"
 	"github.com/tierchain/tierchain/services/directory"
 	"github.com/tierchain/tierchain/services/indexer"
 	"github.com/tierchain/tierchain/services/invoice"
@@ -202,7 +203,12 @@ func build(ctx context.Context, cfg Config, db *store.DB) (_ *Platform, err erro
 	if err != nil {
 		return nil, err
 	}
-	deps := api.Deps{Log: cfg.Logger, Directory: dir, Wallet: w, Reuse: reuse,
+	// Which of this gateway's enterprises hold their own keys (the relay).
+	cust, err := custody.New(ctx, db, nil)
+	if err != nil {
+		return nil, err
+	}
+	deps := api.Deps{Log: cfg.Logger, Directory: dir, Wallet: w, Reuse: reuse, Custody: cust,
 		Tokens: gateway.NewTokenStore(db, time.Now), Currency: cfg.Currency, Context: pctx, Org: o.Name, Self: o.Enterprise.ID}
 	invoices := &invoice.Service{Repo: repo}
 	// The regulator's report lists the invoice uploads the operator's

@@ -1,0 +1,221 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"regexp"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tierchain/tierchain/gateway"
+	"github.com/tierchain/tierchain/internal/fabricclient"
+	"github.com/tierchain/tierchain/internal/problem"
+	"github.com/tierchain/tierchain/internal/relay"
+	"github.com/tierchain/tierchain/services/custody"
+)
+
+// The relay (docs/custody.md): a self-custody enterprise's device builds
+// its request (proofs, envelopes) itself; the gateway prepares the Fabric
+// proposal, the device signs its digest, the gateway checks the signature
+// against the enterprise's registered certificate and relays it for
+// evaluation or endorsement, then the same for the endorsed transaction.
+// The gateway sees only what goes on the ledger.
+
+// RelayMaxArgs bounds a relayed call's arguments.
+const RelayMaxArgs = 8
+
+// RelayProposalAge is how old a signed proposal may be when relayed.
+const RelayProposalAge = 5 * time.Minute
+
+var relayFunction = regexp.MustCompile(`^[A-Z][A-Za-z0-9]{0,63}$`)
+
+// RelayPrepareRequest is the call the device built: a function of the
+// tierchain contract and its arguments (the chaincode's JSON requests).
+type RelayPrepareRequest struct {
+	Function string   `json:"function"`
+	Args     []string `json:"args"`
+}
+
+// RelayUnsigned is a proposal or transaction for the device to check
+// (relay.InspectProposal, relay.InspectTransaction) and sign: the ASN.1
+// ECDSA signature of Digest with the enterprise's key.
+type RelayUnsigned struct {
+	TxID   string `json:"txId"`
+	Bytes  []byte `json:"bytes"`
+	Digest []byte `json:"digest"`
+	// Result is the chaincode's endorsed answer (an endorsed transaction
+	// only): what the transaction will return once committed.
+	Result []byte `json:"result,omitempty"`
+}
+
+// RelaySigned is a signed proposal or transaction.
+type RelaySigned struct {
+	Bytes     []byte `json:"bytes"`
+	Signature []byte `json:"signature"`
+}
+
+// RelayResult is a query's answer or a committed transaction.
+type RelayResult struct {
+	TxID        string `json:"txId,omitempty"`
+	BlockNumber uint64 `json:"blockNumber,omitempty"`
+	Result      []byte `json:"result"`
+}
+
+func (a *API) relayPrepare(c *gin.Context) error {
+	var req RelayPrepareRequest
+	if err := gateway.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	if !relayFunction.MatchString(req.Function) {
+		return gateway.Invalid("invalid call", problem.FieldError{Field: "function", Reason: "a function of the tierchain contract"})
+	}
+	if len(req.Args) > RelayMaxArgs {
+		return gateway.Invalid("invalid call", problem.FieldError{Field: "args", Reason: "at most 8 arguments"})
+	}
+	rec, err := a.custodyOf(c)
+	if err != nil {
+		return err
+	}
+	off, err := a.d.Directory.Offline(a.d.Org, rec.CertPEM)
+	if err != nil {
+		return err
+	}
+	defer off.Close()
+	args := make([][]byte, len(req.Args))
+	for i, s := range req.Args {
+		args[i] = []byte(s)
+	}
+	u, err := off.Prepare(fabricclient.Call{Contract: Contract, Function: req.Function, Args: args})
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, RelayUnsigned{TxID: u.TxID, Bytes: u.Bytes, Digest: u.Digest})
+	return nil
+}
+
+// signedProposal checks a relayed proposal: well-formed, for this channel
+// and chaincode's contract, fresh, signed by the enterprise's registered
+// certificate, and never relayed before (claimed for stage).
+func (a *API) signedProposal(c *gin.Context, rec custody.Enterprise, s RelaySigned, stage string) (*relay.Proposal, error) {
+	p, err := relay.InspectProposal(s.Bytes)
+	if err != nil {
+		return nil, gateway.Invalid("invalid proposal", problem.FieldError{Field: "bytes", Reason: "a proposal as /v1/relay/proposals prepared it"})
+	}
+	if err := relay.Verify(rec.MSPID, rec.CertPEM, p.Creator, p.Digest, s.Signature); err != nil {
+		return nil, problem.New(http.StatusForbidden, problem.CodeBadSignature,
+			"the proposal is not signed by the certificate the ledger registered for "+rec.ID)
+	}
+	if p.Channel != a.d.Context.Channel || p.Chaincode != a.d.Context.Chaincode || !relayFunction.MatchString(trimContract(p.Function)) {
+		return nil, gateway.Invalid("invalid proposal", problem.FieldError{Field: "bytes", Reason: "a call of this channel's tierchain contract"})
+	}
+	if age := a.d.Now().Sub(p.Timestamp); age > RelayProposalAge || age < -RelayProposalAge {
+		return nil, gateway.Invalid("stale proposal", problem.FieldError{Field: "bytes", Reason: "prepared more than 5 minutes ago: prepare a new one"})
+	}
+	if err := a.d.Custody.Claim(c.Request.Context(), rec.ID, p.TxID, stage); err != nil {
+		return nil, relayClaimProblem(err)
+	}
+	return p, nil
+}
+
+func trimContract(fn string) string {
+	if len(fn) > len(Contract)+1 && fn[:len(Contract)+1] == Contract+":" {
+		return fn[len(Contract)+1:]
+	}
+	return ""
+}
+
+func relayClaimProblem(err error) error {
+	switch {
+	case errors.Is(err, custody.ErrReplayed):
+		return problem.New(http.StatusConflict, problem.CodeReplayed, "this signed proposal or transaction was relayed before: prepare a new one")
+	case errors.Is(err, custody.ErrUnknownTx):
+		return problem.New(http.StatusConflict, problem.CodeInvalidState, "no proposal of this enterprise was endorsed with this transaction ID here")
+	}
+	return err
+}
+
+func (a *API) relayEvaluate(c *gin.Context) error {
+	var req RelaySigned
+	if err := gateway.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	rec, err := a.custodyOf(c)
+	if err != nil {
+		return err
+	}
+	if _, err := a.signedProposal(c, rec, req, custody.StageEvaluate); err != nil {
+		return err
+	}
+	off, err := a.d.Directory.Offline(a.d.Org, rec.CertPEM)
+	if err != nil {
+		return err
+	}
+	defer off.Close()
+	out, err := off.EvaluateSigned(c.Request.Context(), req.Bytes, req.Signature)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, RelayResult{Result: out})
+	return nil
+}
+
+func (a *API) relayEndorse(c *gin.Context) error {
+	var req RelaySigned
+	if err := gateway.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	rec, err := a.custodyOf(c)
+	if err != nil {
+		return err
+	}
+	if _, err := a.signedProposal(c, rec, req, custody.StageEndorse); err != nil {
+		return err
+	}
+	off, err := a.d.Directory.Offline(a.d.Org, rec.CertPEM)
+	if err != nil {
+		return err
+	}
+	defer off.Close()
+	u, result, err := off.EndorseSigned(c.Request.Context(), req.Bytes, req.Signature)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, RelayUnsigned{TxID: u.TxID, Bytes: u.Bytes, Digest: u.Digest, Result: result})
+	return nil
+}
+
+func (a *API) relaySubmit(c *gin.Context) error {
+	var req RelaySigned
+	if err := gateway.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	rec, err := a.custodyOf(c)
+	if err != nil {
+		return err
+	}
+	t, err := relay.InspectTransaction(req.Bytes)
+	if err != nil {
+		return gateway.Invalid("invalid transaction", problem.FieldError{Field: "bytes", Reason: "a transaction as /v1/relay/endorse returned it"})
+	}
+	if err := relay.Verify(rec.MSPID, rec.CertPEM, t.Creator, t.Digest, req.Signature); err != nil {
+		return problem.New(http.StatusForbidden, problem.CodeBadSignature,
+			"the transaction is not signed by the certificate the ledger registered for "+rec.ID)
+	}
+	ctx := c.Request.Context()
+	if err := a.d.Custody.Claim(ctx, rec.ID, t.TxID, custody.StageSubmit); err != nil {
+		return relayClaimProblem(err)
+	}
+	off, err := a.d.Directory.Offline(a.d.Org, rec.CertPEM)
+	if err != nil {
+		return err
+	}
+	defer off.Close()
+	res, err := off.SubmitSigned(ctx, req.Bytes, req.Signature)
+	if err != nil {
+		return err
+	}
+	a.awaitIndexed(ctx, res.TxID)
+	c.JSON(http.StatusOK, RelayResult{TxID: res.TxID, BlockNumber: res.BlockNumber, Result: res.Payload})
+	return nil
+}
