@@ -215,19 +215,25 @@ func parseP256Public(s string) (*ecdsa.PublicKey, error) {
 	return pub, nil
 }
 
+// CustodyLog is the custody log: every onboarding into self-custody and
+// every move of keys, oldest first.
+type CustodyLog struct {
+	Events []custody.Event `json:"events"`
+}
+
 func (a *API) custodyLog(c *gin.Context) error {
-	if a.d.Custody == nil {
-		c.JSON(http.StatusOK, gin.H{"events": []custody.Event{}})
-		return nil
+	out := CustodyLog{Events: []custody.Event{}}
+	if id := c.Query("enterprise"); id != "" && model.ValidateID("enterprise", id) != nil {
+		return gateway.Invalid("invalid enterprise", problem.FieldError{Field: "enterprise", Reason: "an enterprise ID"})
 	}
-	evs, err := a.d.Custody.Log(c.Request.Context(), c.Query("enterprise"))
-	if err != nil {
-		return err
+	if a.d.Custody != nil {
+		evs, err := a.d.Custody.Log(c.Request.Context(), c.Query("enterprise"))
+		if err != nil {
+			return err
+		}
+		out.Events = append(out.Events, evs...)
 	}
-	if evs == nil {
-		evs = []custody.Event{}
-	}
-	c.JSON(http.StatusOK, gin.H{"events": evs})
+	c.JSON(http.StatusOK, out)
 	return nil
 }
 

@@ -211,10 +211,20 @@ func (a *API) relaySubmit(c *gin.Context) error {
 		return err
 	}
 	defer off.Close()
-	res, err := off.SubmitSigned(ctx, req.Bytes, req.Signature)
+	txID, err := off.SubmitSigned(ctx, req.Bytes, req.Signature)
 	if err != nil {
 		return err
 	}
+	// The commit, as the gateway's own peer records it.
+	self, err := a.d.Directory.Client(ctx, a.d.Self)
+	if err != nil {
+		return err
+	}
+	res, err := self.AwaitCommit(ctx, txID)
+	if err != nil {
+		return err
+	}
+	res.TxID = txID
 	a.awaitIndexed(ctx, res.TxID)
 	c.JSON(http.StatusOK, RelayResult{TxID: res.TxID, BlockNumber: res.BlockNumber, Result: res.Payload})
 	return nil

@@ -102,6 +102,8 @@ type Platform struct {
 	Directory *directory.Directory
 	Wallet    *wallet.Wallet
 	DB        *store.DB
+	// Custody records the enterprises that hold their own keys.
+	Custody *custody.Store
 	// Org is the organisation the gateway runs for; Enterprise its
 	// founding enterprise's ID.
 	Org        orgconfig.Org
@@ -208,6 +210,7 @@ func build(ctx context.Context, cfg Config, db *store.DB) (_ *Platform, err erro
 	if err != nil {
 		return nil, err
 	}
+	p.Custody = cust
 	deps := api.Deps{Log: cfg.Logger, Directory: dir, Wallet: w, Reuse: reuse, Custody: cust,
 		Tokens: gateway.NewTokenStore(db, time.Now), Currency: cfg.Currency, Context: pctx, Org: o.Name, Self: o.Enterprise.ID}
 	invoices := &invoice.Service{Repo: repo}
