@@ -6,6 +6,7 @@
 //	tierchain status [--dir D]
 //	tierchain down [--dir D] [--purge]
 //	tierchain ping [--dir D] [--org Core]
+//	tierchain wallet <create|request|onboard|accept|move-in|move-out|sync|holdings|split|finance> [flags]
 package main
 
 import (
@@ -26,6 +27,8 @@ commands:
   status   show what is running where
   down     stop every process 'up' started and wait for them (--purge also removes the data)
   ping     commit one plaintext transaction and say how long it took
+  wallet   a self-custody enterprise's wallet: keys on this machine, the
+           gateway only relays what it signs (JSON output)
 
 Run 'tierchain <command> -h' for its flags.
 `
@@ -49,6 +52,8 @@ func main() {
 		err = runDown(os.Stdout, os.Args[2:])
 	case "ping":
 		err = runPing(os.Stdout, os.Args[2:])
+	case "wallet":
+		err = runWallet(os.Stdout, os.Args[2:])
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return

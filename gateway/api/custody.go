@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/x509"
@@ -329,7 +330,7 @@ func (a *API) custodyImport(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if pub, ok := key.Public().(interface{ Equal(any) bool }); !ok || !pub.Equal(cert.PublicKey) {
+	if pub, ok := key.Public().(interface{ Equal(crypto.PublicKey) bool }); !ok || !pub.Equal(cert.PublicKey) {
 		return problem.New(http.StatusForbidden, problem.CodeBadSignature, "the signing key is not the key of the enterprise's registered certificate")
 	}
 	hk, err := envelope.DecodePrivateKey(req.EncryptionKey)
