@@ -37,30 +37,16 @@ type RelayPrepareRequest struct {
 	Args     []string `json:"args"`
 }
 
-// RelayUnsigned is a proposal or transaction for the device to check
-// (relay.InspectProposal, relay.InspectTransaction) and sign: the ASN.1
-// ECDSA signature of Digest with the enterprise's key.
-type RelayUnsigned struct {
-	TxID   string `json:"txId"`
-	Bytes  []byte `json:"bytes"`
-	Digest []byte `json:"digest"`
-	// Result is the chaincode's endorsed answer (an endorsed transaction
-	// only): what the transaction will return once committed.
-	Result []byte `json:"result,omitempty"`
-}
-
-// RelaySigned is a signed proposal or transaction.
-type RelaySigned struct {
-	Bytes     []byte `json:"bytes"`
-	Signature []byte `json:"signature"`
-}
-
-// RelayResult is a query's answer or a committed transaction.
-type RelayResult struct {
-	TxID        string `json:"txId,omitempty"`
-	BlockNumber uint64 `json:"blockNumber,omitempty"`
-	Result      []byte `json:"result"`
-}
+// The relay's wire types are internal/relay's, shared with the device.
+type (
+	// RelayUnsigned is a proposal or transaction for the device to check
+	// and sign.
+	RelayUnsigned = relay.Unsigned
+	// RelaySigned is a signed proposal or transaction.
+	RelaySigned = relay.Signed
+	// RelayResult is a query's answer or a committed transaction.
+	RelayResult = relay.Committed
+)
 
 func (a *API) relayPrepare(c *gin.Context) error {
 	var req RelayPrepareRequest
@@ -135,7 +121,9 @@ func relayClaimProblem(err error) error {
 	return err
 }
 
-func (a *API) relayEvaluate(c *gin.Context) error {
+// relayProposal decodes a signed proposal, checks it for stage and relays
+// it with send over an offline client of the enterprise's certificate.
+func (a *API) relayProposal(c *gin.Context, stage string, send func(*fabricclient.Offline, RelaySigned) (any, error)) error {
 	var req RelaySigned
 	if err := gateway.DecodeJSON(c, &req); err != nil {
 		return err
@@ -144,7 +132,7 @@ func (a *API) relayEvaluate(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := a.signedProposal(c, rec, req, custody.StageEvaluate); err != nil {
+	if _, err := a.signedProposal(c, rec, req, stage); err != nil {
 		return err
 	}
 	off, err := a.d.Directory.Offline(a.d.Org, rec.CertPEM)
@@ -152,37 +140,26 @@ func (a *API) relayEvaluate(c *gin.Context) error {
 		return err
 	}
 	defer off.Close()
-	out, err := off.EvaluateSigned(c.Request.Context(), req.Bytes, req.Signature)
+	out, err := send(off, req)
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, RelayResult{Result: out})
+	c.JSON(http.StatusOK, out)
 	return nil
 }
 
+func (a *API) relayEvaluate(c *gin.Context) error {
+	return a.relayProposal(c, custody.StageEvaluate, func(off *fabricclient.Offline, req RelaySigned) (any, error) {
+		out, err := off.EvaluateSigned(c.Request.Context(), req.Bytes, req.Signature)
+		return RelayResult{Result: out}, err
+	})
+}
+
 func (a *API) relayEndorse(c *gin.Context) error {
-	var req RelaySigned
-	if err := gateway.DecodeJSON(c, &req); err != nil {
-		return err
-	}
-	rec, err := a.custodyOf(c)
-	if err != nil {
-		return err
-	}
-	if _, err := a.signedProposal(c, rec, req, custody.StageEndorse); err != nil {
-		return err
-	}
-	off, err := a.d.Directory.Offline(a.d.Org, rec.CertPEM)
-	if err != nil {
-		return err
-	}
-	defer off.Close()
-	u, result, err := off.EndorseSigned(c.Request.Context(), req.Bytes, req.Signature)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, RelayUnsigned{TxID: u.TxID, Bytes: u.Bytes, Digest: u.Digest, Result: result})
-	return nil
+	return a.relayProposal(c, custody.StageEndorse, func(off *fabricclient.Offline, req RelaySigned) (any, error) {
+		u, result, err := off.EndorseSigned(c.Request.Context(), req.Bytes, req.Signature)
+		return RelayUnsigned{TxID: u.TxID, Bytes: u.Bytes, Digest: u.Digest, Result: result}, err
+	})
 }
 
 func (a *API) relaySubmit(c *gin.Context) error {

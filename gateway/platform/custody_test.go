@@ -321,7 +321,8 @@ func TestSelfCustodyOverRelay(t *testing.T) {
 // noSecretsIn fails if any file under dir holds one of the keys' secrets.
 func noSecretsIn(t *testing.T, dir string, k selfcustody.Keys) {
 	t.Helper()
-	secrets := [][]byte{k.Signing.D.Bytes(), k.Encryption.Bytes()}
+	sk, _ := k.Signing.Bytes()
+	secrets := [][]byte{sk, k.Encryption.Bytes()}
 	err := filepath.WalkDir(dir, func(path string, de fs.DirEntry, err error) error {
 		if err != nil || de.IsDir() {
 			return err

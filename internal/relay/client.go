@@ -46,21 +46,29 @@ type Result struct {
 	Payload     []byte
 }
 
-type unsigned struct {
+// Unsigned is a proposal or transaction for the device to check
+// (InspectProposal, InspectTransaction) and sign: the ASN.1 ECDSA
+// signature of the SHA-256 digest with the enterprise's key. The device
+// computes the digest itself; Digest is a convenience.
+type Unsigned struct {
 	TxID   string `json:"txId"`
 	Bytes  []byte `json:"bytes"`
 	Digest []byte `json:"digest"`
-	Result []byte `json:"result"`
+	// Result is the chaincode's endorsed answer (an endorsed transaction
+	// only): what the transaction returns once committed.
+	Result []byte `json:"result,omitempty"`
 }
 
-type signed struct {
+// Signed is a signed proposal or transaction.
+type Signed struct {
 	Bytes     []byte `json:"bytes"`
 	Signature []byte `json:"signature"`
 }
 
-type committed struct {
-	TxID        string `json:"txId"`
-	BlockNumber uint64 `json:"blockNumber"`
+// Committed is a query's answer or a committed transaction.
+type Committed struct {
+	TxID        string `json:"txId,omitempty"`
+	BlockNumber uint64 `json:"blockNumber,omitempty"`
 	Result      []byte `json:"result"`
 }
 
@@ -70,7 +78,7 @@ func (c *Client) Evaluate(ctx context.Context, contract, fn string, args ...stri
 	if err != nil {
 		return nil, err
 	}
-	var out committed
+	var out Committed
 	if err := c.Do(ctx, http.MethodPost, "/v1/relay/evaluate", s, &out); err != nil {
 		return nil, err
 	}
@@ -83,7 +91,7 @@ func (c *Client) Submit(ctx context.Context, fn string, args ...string) (Result,
 	if err != nil {
 		return Result{}, err
 	}
-	var tx unsigned
+	var tx Unsigned
 	if err := c.Do(ctx, http.MethodPost, "/v1/relay/endorse", s, &tx); err != nil {
 		return Result{}, err
 	}
@@ -98,8 +106,8 @@ func (c *Client) Submit(ctx context.Context, fn string, args ...string) (Result,
 	if err != nil {
 		return Result{}, err
 	}
-	var out committed
-	if err := c.Do(ctx, http.MethodPost, "/v1/relay/submit", signed{Bytes: tx.Bytes, Signature: sig}, &out); err != nil {
+	var out Committed
+	if err := c.Do(ctx, http.MethodPost, "/v1/relay/submit", Signed{Bytes: tx.Bytes, Signature: sig}, &out); err != nil {
 		return Result{}, err
 	}
 	return Result{TxID: out.TxID, BlockNumber: out.BlockNumber, Payload: out.Result}, nil
@@ -115,31 +123,31 @@ func (c *Client) PrepareSigned(ctx context.Context, fn string, args ...string) (
 	return p, s.Bytes, s.Signature, nil
 }
 
-func (c *Client) prepareSigned(ctx context.Context, contract, fn string, args []string) (*Proposal, signed, error) {
+func (c *Client) prepareSigned(ctx context.Context, contract, fn string, args []string) (*Proposal, Signed, error) {
 	if contract != "tierchain" {
-		return nil, signed{}, fmt.Errorf("relay: contract %q is not relayed", contract)
+		return nil, Signed{}, fmt.Errorf("relay: contract %q is not relayed", contract)
 	}
-	var u unsigned
+	var u Unsigned
 	if err := c.Do(ctx, http.MethodPost, "/v1/relay/proposals", map[string]any{"function": fn, "args": args}, &u); err != nil {
-		return nil, signed{}, err
+		return nil, Signed{}, err
 	}
 	p, err := InspectProposal(u.Bytes)
 	if err != nil {
-		return nil, signed{}, err
+		return nil, Signed{}, err
 	}
 	bargs := make([][]byte, len(args))
 	for i, a := range args {
 		bargs[i] = []byte(a)
 	}
 	if err := CheckProposal(p, c.Self, contract, fn, bargs); err != nil {
-		return nil, signed{}, err
+		return nil, Signed{}, err
 	}
 	// Sign the digest computed here, never the one the gateway sent.
 	sig, err := c.sign(p.Digest)
 	if err != nil {
-		return nil, signed{}, err
+		return nil, Signed{}, err
 	}
-	return p, signed{Bytes: u.Bytes, Signature: sig}, nil
+	return p, Signed{Bytes: u.Bytes, Signature: sig}, nil
 }
 
 // sign makes the low-S ASN.1 ECDSA signature Fabric's MSP accepts.

@@ -88,11 +88,8 @@ func InspectProposal(b []byte) (*Proposal, error) {
 		pt   gateway.ProposedTransaction
 		prop peer.Proposal
 		hdr  common.Header
-		ch   common.ChannelHeader
-		sh   common.SignatureHeader
 		ext  peer.ChaincodeHeaderExtension
 		cpp  peer.ChaincodeProposalPayload
-		spec peer.ChaincodeInvocationSpec
 	)
 	if err := unmarshal(b, &pt, "proposed transaction"); err != nil {
 		return nil, err
@@ -107,14 +104,9 @@ func InspectProposal(b []byte) (*Proposal, error) {
 	if err := unmarshal(prop.GetHeader(), &hdr, "header"); err != nil {
 		return nil, err
 	}
-	if err := unmarshal(hdr.GetChannelHeader(), &ch, "channel header"); err != nil {
+	ch, creator, err := headers(hdr.GetChannelHeader(), hdr.GetSignatureHeader(), pt.GetTransactionId())
+	if err != nil {
 		return nil, err
-	}
-	if err := unmarshal(hdr.GetSignatureHeader(), &sh, "signature header"); err != nil {
-		return nil, err
-	}
-	if common.HeaderType(ch.GetType()) != common.HeaderType_ENDORSER_TRANSACTION {
-		return nil, fmt.Errorf("%w: header type %d", ErrMalformed, ch.GetType())
 	}
 	if err := unmarshal(ch.GetExtension(), &ext, "chaincode header extension"); err != nil {
 		return nil, err
@@ -122,19 +114,9 @@ func InspectProposal(b []byte) (*Proposal, error) {
 	if err := unmarshal(prop.GetPayload(), &cpp, "chaincode proposal payload"); err != nil {
 		return nil, err
 	}
-	if err := unmarshal(cpp.GetInput(), &spec, "chaincode invocation spec"); err != nil {
-		return nil, err
-	}
-	creator, err := decodeCreator(sh.GetCreator())
+	args, err := invocation(cpp.GetInput())
 	if err != nil {
 		return nil, err
-	}
-	if want := txID(sh.GetNonce(), sh.GetCreator()); ch.GetTxId() != want || pt.GetTransactionId() != want {
-		return nil, fmt.Errorf("%w: transaction ID is not derived from the nonce and creator", ErrMalformed)
-	}
-	args := spec.GetChaincodeSpec().GetInput().GetArgs()
-	if len(args) == 0 {
-		return nil, fmt.Errorf("%w: no function", ErrMalformed)
 	}
 	d := sha256.Sum256(pb)
 	p := &Proposal{
@@ -151,16 +133,13 @@ func InspectProposal(b []byte) (*Proposal, error) {
 // (client.Transaction.Bytes).
 func InspectTransaction(b []byte) (*Transaction, error) {
 	var (
-		pt   gateway.PreparedTransaction
-		pl   common.Payload
-		ch   common.ChannelHeader
-		sh   common.SignatureHeader
-		tx   peer.Transaction
-		cap  peer.ChaincodeActionPayload
-		prp  peer.ProposalResponsePayload
-		act  peer.ChaincodeAction
-		cpp  peer.ChaincodeProposalPayload
-		spec peer.ChaincodeInvocationSpec
+		pt  gateway.PreparedTransaction
+		pl  common.Payload
+		tx  peer.Transaction
+		cap peer.ChaincodeActionPayload
+		prp peer.ProposalResponsePayload
+		act peer.ChaincodeAction
+		cpp peer.ChaincodeProposalPayload
 	)
 	if err := unmarshal(b, &pt, "prepared transaction"); err != nil {
 		return nil, err
@@ -169,14 +148,9 @@ func InspectTransaction(b []byte) (*Transaction, error) {
 	if err := unmarshal(payload, &pl, "payload"); err != nil {
 		return nil, err
 	}
-	if err := unmarshal(pl.GetHeader().GetChannelHeader(), &ch, "channel header"); err != nil {
+	ch, creator, err := headers(pl.GetHeader().GetChannelHeader(), pl.GetHeader().GetSignatureHeader(), pt.GetTransactionId())
+	if err != nil {
 		return nil, err
-	}
-	if err := unmarshal(pl.GetHeader().GetSignatureHeader(), &sh, "signature header"); err != nil {
-		return nil, err
-	}
-	if common.HeaderType(ch.GetType()) != common.HeaderType_ENDORSER_TRANSACTION {
-		return nil, fmt.Errorf("%w: header type %d", ErrMalformed, ch.GetType())
 	}
 	if err := unmarshal(pl.GetData(), &tx, "transaction"); err != nil {
 		return nil, err
@@ -196,25 +170,56 @@ func InspectTransaction(b []byte) (*Transaction, error) {
 	if err := unmarshal(cap.GetChaincodeProposalPayload(), &cpp, "chaincode proposal payload"); err != nil {
 		return nil, err
 	}
-	if err := unmarshal(cpp.GetInput(), &spec, "chaincode invocation spec"); err != nil {
-		return nil, err
-	}
-	creator, err := decodeCreator(sh.GetCreator())
+	args, err := invocation(cpp.GetInput())
 	if err != nil {
 		return nil, err
-	}
-	if want := txID(sh.GetNonce(), sh.GetCreator()); ch.GetTxId() != want || pt.GetTransactionId() != want {
-		return nil, fmt.Errorf("%w: transaction ID is not derived from the nonce and creator", ErrMalformed)
-	}
-	args := spec.GetChaincodeSpec().GetInput().GetArgs()
-	if len(args) == 0 {
-		return nil, fmt.Errorf("%w: no function", ErrMalformed)
 	}
 	d := sha256.Sum256(payload)
 	return &Transaction{
 		TxID: ch.GetTxId(), Channel: ch.GetChannelId(), Function: string(args[0]), Args: args[1:],
 		Creator: creator, Result: act.GetResponse().GetPayload(), Digest: d[:],
 	}, nil
+}
+
+// headers decodes an endorser transaction's channel and signature headers
+// and checks that the transaction ID (in the header and in the wrapper,
+// wrapped) is the one derived from the nonce and creator.
+func headers(channelHeader, signatureHeader []byte, wrapped string) (*common.ChannelHeader, Creator, error) {
+	var (
+		ch common.ChannelHeader
+		sh common.SignatureHeader
+	)
+	if err := unmarshal(channelHeader, &ch, "channel header"); err != nil {
+		return nil, Creator{}, err
+	}
+	if err := unmarshal(signatureHeader, &sh, "signature header"); err != nil {
+		return nil, Creator{}, err
+	}
+	if common.HeaderType(ch.GetType()) != common.HeaderType_ENDORSER_TRANSACTION {
+		return nil, Creator{}, fmt.Errorf("%w: header type %d", ErrMalformed, ch.GetType())
+	}
+	creator, err := decodeCreator(sh.GetCreator())
+	if err != nil {
+		return nil, Creator{}, err
+	}
+	if want := txID(sh.GetNonce(), sh.GetCreator()); ch.GetTxId() != want || wrapped != want {
+		return nil, Creator{}, fmt.Errorf("%w: transaction ID is not derived from the nonce and creator", ErrMalformed)
+	}
+	return &ch, creator, nil
+}
+
+// invocation decodes a chaincode invocation's arguments, the function
+// first.
+func invocation(input []byte) ([][]byte, error) {
+	var spec peer.ChaincodeInvocationSpec
+	if err := unmarshal(input, &spec, "chaincode invocation spec"); err != nil {
+		return nil, err
+	}
+	args := spec.GetChaincodeSpec().GetInput().GetArgs()
+	if len(args) == 0 {
+		return nil, fmt.Errorf("%w: no function", ErrMalformed)
+	}
+	return args, nil
 }
 
 func txID(nonce, creator []byte) string {
