@@ -141,7 +141,7 @@ func TestSelfCustodyOverRelay(t *testing.T) {
 		wantRelayProblem(t, "foreign key", err, 403, "BAD_SIGNATURE")
 		unchanged("a foreign signature")
 	})
-	t.Run("replayed proposal, foreign signature on the transaction, unknown transaction", func(t *testing.T) {
+	t.Run("replayed proposal, foreign signature on the transaction", func(t *testing.T) {
 		_, pb, sig, err := dev.Relay.PrepareSigned(ctx, sp.Function, string(arg))
 		if err != nil {
 			t.Fatal(err)
@@ -218,13 +218,42 @@ func TestSelfCustodyOverRelay(t *testing.T) {
 	if err != nil || o.Value != 70_000_00 {
 		t.Fatalf("change opening: %v", err)
 	}
-	fin, err := dev.RequestFinancing(ctx, change, "bankA")
+	// The financing request by hand, to replay its signed transaction.
+	bankA, err := wallet.Directory{Ledger: dev.Relay}.Recipient(ctx, "bankA")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fin.Tokens[0].Status != model.TokenFinancing {
-		t.Fatalf("financing %+v", fin.Tokens[0])
+	freq, err := dev.Wallet.BuildFinance(ctx, dev.Relay, id, change, bankA)
+	if err != nil {
+		t.Fatal(err)
 	}
+	farg, _ := json.Marshal(freq)
+	fp, pb, psig, err := dev.Relay.PrepareSigned(ctx, "RequestFinancing", string(farg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ftx relay.Unsigned
+	if err := dev.Relay.Do(ctx, http.MethodPost, "/v1/relay/endorse", relay.Signed{Bytes: pb, Signature: psig}, &ftx); err != nil {
+		t.Fatal(err)
+	}
+	it, err := relay.InspectTransaction(ftx.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := relay.CheckTransaction(it, fp, ftx.Result); err != nil {
+		t.Fatal(err)
+	}
+	tsig, _ := relay.SignDigest(dev.Keys.Signing, it.Digest)
+	var committed relay.Committed
+	if err := dev.Relay.Do(ctx, http.MethodPost, "/v1/relay/submit", relay.Signed{Bytes: ftx.Bytes, Signature: tsig}, &committed); err != nil {
+		t.Fatal(err)
+	}
+	var fin model.Token
+	if err := json.Unmarshal(committed.Result, &fin); err != nil || fin.Status != model.TokenFinancing {
+		t.Fatalf("financing %+v, %v", fin, err)
+	}
+	err = dev.Relay.Do(ctx, http.MethodPost, "/v1/relay/submit", relay.Signed{Bytes: ftx.Bytes, Signature: tsig}, nil)
+	wantRelayProblem(t, "replayed transaction", err, 409, "REPLAYED")
 
 	// The gateway holds nothing secret of it.
 	for _, q := range []string{
