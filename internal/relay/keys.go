@@ -5,15 +5,15 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
-	"encoding/asn1"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 
 	"github.com/cloudflare/circl/hpke"
+
+	"github.com/tierchain/tierchain/internal/fabricsig"
 )
 
 // OnboardDigest is what a self-custody enterprise signs with its new
@@ -139,16 +139,8 @@ func OpenExport(transportPrivate []byte, enterpriseID string, sealed []byte) (Ex
 	return k, nil
 }
 
-// SignDigest signs a SHA-256 digest with key the way Fabric's MSP accepts
-// it: ASN.1 ECDSA with s in the lower half of the group order.
+// SignDigest signs a SHA-256 digest the way Fabric's MSP accepts it
+// (fabricsig.SignDigest).
 func SignDigest(key *ecdsa.PrivateKey, digest []byte) ([]byte, error) {
-	r, s, err := ecdsa.Sign(rand.Reader, key, digest)
-	if err != nil {
-		return nil, err
-	}
-	n := key.Curve.Params().N
-	if s.Cmp(new(big.Int).Rsh(n, 1)) > 0 {
-		s = new(big.Int).Sub(n, s)
-	}
-	return asn1.Marshal(struct{ R, S *big.Int }{r, s})
+	return fabricsig.SignDigest(key, digest)
 }
