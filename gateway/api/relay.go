@@ -124,11 +124,7 @@ func relayClaimProblem(err error) error {
 // relayProposal decodes a signed proposal, checks it for stage and relays
 // it with send over an offline client of the enterprise's certificate.
 func (a *API) relayProposal(c *gin.Context, stage string, send func(*fabricclient.Offline, RelaySigned) (any, error)) error {
-	var req RelaySigned
-	if err := gateway.DecodeJSON(c, &req); err != nil {
-		return err
-	}
-	rec, err := a.custodyOf(c)
+	req, rec, err := a.relayed(c)
 	if err != nil {
 		return err
 	}
@@ -162,12 +158,19 @@ func (a *API) relayEndorse(c *gin.Context) error {
 	})
 }
 
-func (a *API) relaySubmit(c *gin.Context) error {
+// relayed decodes a signed message for the request's self-custody
+// enterprise.
+func (a *API) relayed(c *gin.Context) (RelaySigned, custody.Enterprise, error) {
 	var req RelaySigned
 	if err := gateway.DecodeJSON(c, &req); err != nil {
-		return err
+		return req, custody.Enterprise{}, err
 	}
 	rec, err := a.custodyOf(c)
+	return req, rec, err
+}
+
+func (a *API) relaySubmit(c *gin.Context) error {
+	req, rec, err := a.relayed(c)
 	if err != nil {
 		return err
 	}
