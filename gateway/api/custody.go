@@ -5,8 +5,10 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
+	"crypto/sha256"
 	"crypto/x509"
 	"database/sql"
+	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -18,6 +20,7 @@ import (
 	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/gateway"
 	"github.com/tierchain/tierchain/internal/fabricca"
+	"github.com/tierchain/tierchain/internal/fabricclient"
 	"github.com/tierchain/tierchain/internal/problem"
 	"github.com/tierchain/tierchain/internal/relay"
 	"github.com/tierchain/tierchain/services/custody"
@@ -158,6 +161,21 @@ func (a *API) onboardSelf(c *gin.Context) error {
 	if !ok || org.CA == nil {
 		return fmt.Errorf("api: organisation %s has no CA at this gateway", a.d.Org)
 	}
+	// An ID the ledger already knows is another enterprise's (or this
+	// one's, registered by an attempt whose answer was lost: resumed below).
+	var onLedger model.Enterprise
+	var cc *fabricclient.ChaincodeError
+	registered := false
+	switch err := a.evaluate(c, &onLedger, "GetEnterprise", req.ID); {
+	case err == nil:
+		if rec, gerr := a.d.Custody.Get(ctx, req.ID); gerr != nil || certHash(rec.CertPEM) != onLedger.CertHash {
+			return problem.New(http.StatusConflict, problem.CodeConflict, "enterprise "+req.ID+" is already registered")
+		}
+		registered = true
+	case errors.As(err, &cc) && cc.Code == string(model.CodeNotFound):
+	default:
+		return err
+	}
 	rec, err := a.d.Custody.Get(ctx, req.ID)
 	switch {
 	case errors.Is(err, custody.ErrNotSelf):
@@ -188,9 +206,11 @@ func (a *API) onboardSelf(c *gin.Context) error {
 	block, _ := pem.Decode(rec.CertPEM)
 	reg := model.RegisterEnterpriseRequest{ID: req.ID, Name: req.Name, Role: model.RoleSupplier, MSPID: rec.MSPID,
 		Certificate: block.Bytes, EncryptionKey: req.EncryptionKey}
-	var e model.Enterprise
-	if _, err := a.submit(c, "RegisterEnterprise", &reg, &e); err != nil {
-		return err
+	e := onLedger
+	if !registered {
+		if _, err := a.submit(c, "RegisterEnterprise", &reg, &e); err != nil {
+			return err
+		}
 	}
 	tok, err := a.d.Tokens.Issue(ctx, gateway.Principal{EnterpriseID: e.ID, Role: e.Role, MSPID: e.MSPID}, "self-custody")
 	if err != nil {
@@ -198,6 +218,16 @@ func (a *API) onboardSelf(c *gin.Context) error {
 	}
 	created(c, "/v1/enterprises/"+e.ID, SelfCustodyResponse{Enterprise: e, MSPID: rec.MSPID, Certificate: string(rec.CertPEM), APIToken: tok})
 	return nil
+}
+
+// certHash is the ledger's name for a certificate: hex SHA-256 of its DER.
+func certHash(certPEM []byte) string {
+	block, _ := pem.Decode(certPEM)
+	if block == nil {
+		return ""
+	}
+	sum := sha256.Sum256(block.Bytes)
+	return hex.EncodeToString(sum[:])
 }
 
 func parseP256Public(s string) (*ecdsa.PublicKey, error) {

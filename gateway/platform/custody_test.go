@@ -72,6 +72,21 @@ func TestSelfCustodyOverRelay(t *testing.T) {
 	regulator := as("regulator", c.Token("regulator"))
 	opGW := c.Gateway("Operator")
 
+	// An ID the ledger knows already is refused, and nothing is recorded.
+	taken, err := selfcustody.NewKeys("carmaker", c.URL("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	treq, err := taken.OnboardRequest("Not the carmaker", demo.SupplierLegalID(1, "-selfcust"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = (&relay.Client{Base: c.URL("x"), Token: c.Token("operator")}).Do(ctx, http.MethodPost, "/v1/custody/enterprises", treq, nil)
+	wantRelayProblem(t, "an ID already on the ledger", err, 409, "CONFLICT")
+	if m, err := opGW.Custody.Mode(ctx, "carmaker"); err != nil || m != custody.Hosted {
+		t.Fatalf("a refused onboarding recorded %s, %v", m, err)
+	}
+
 	// The device: keys made here, onboarded by the operator.
 	id := "selfcust-sc"
 	dir := t.TempDir()
