@@ -123,7 +123,7 @@ func runWallet(w io.Writer, args []string) error {
 		if err != nil {
 			return err
 		}
-		req, err := k.OnboardRequest(*name, *legal)
+		req, err := selfcustody.NewOnboardRequest(k, *name, *legal)
 		if err != nil {
 			return err
 		}

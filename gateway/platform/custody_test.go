@@ -77,7 +77,7 @@ func TestSelfCustodyOverRelay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	treq, err := taken.OnboardRequest("Not the carmaker", demo.SupplierLegalID(1, "-selfcust"))
+	treq, err := selfcustody.NewOnboardRequest(taken, "Not the carmaker", demo.SupplierLegalID(1, "-selfcust"))
 	if err != nil {
 		t.Fatal(err)
 	}

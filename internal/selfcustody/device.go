@@ -117,8 +117,8 @@ type OnboardRequest struct {
 	Proof         []byte `json:"proof"`
 }
 
-// OnboardRequest builds the request for the operator.
-func (k Keys) OnboardRequest(name, legalID string) (OnboardRequest, error) {
+// NewOnboardRequest builds k's onboarding request for the operator.
+func NewOnboardRequest(k Keys, name, legalID string) (OnboardRequest, error) {
 	pubDER, err := x509.MarshalPKIXPublicKey(&k.Signing.PublicKey)
 	if err != nil {
 		return OnboardRequest{}, err
@@ -152,7 +152,7 @@ func Onboard(ctx context.Context, path, passphrase, operatorToken, name, legalID
 	if err != nil {
 		return OnboardResponse{}, err
 	}
-	req, err := k.OnboardRequest(name, legalID)
+	req, err := NewOnboardRequest(k, name, legalID)
 	if err != nil {
 		return OnboardResponse{}, err
 	}

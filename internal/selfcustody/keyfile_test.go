@@ -8,10 +8,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tierchain/tierchain/internal/keyseal"
 )
 
 // fastKDF keeps the tests quick; the format records its parameters.
-var fastKDF = kdfParams{Time: 1, Memory: 8 << 10, Threads: 1}
+var fastKDF = keyseal.KDF{Time: 1, Memory: 8 << 10, Threads: 1}
 
 func saved(t *testing.T) (string, Keys) {
 	t.Helper()
@@ -137,11 +139,13 @@ func FuzzKeyFileDecode(f *testing.F) {
 	f.Add(raw)
 	f.Add([]byte("{}"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		var kf keyFile
+		var kf struct {
+			KDF keyseal.KDF `json:"kdf"`
+		}
 		// Bound the work: a fuzzed KDF could ask for a gigabyte.
 		if json.Unmarshal(b, &kf) == nil && kf.KDF.Memory > 64<<10 {
 			return
 		}
-		_, _ = decode(b, "passphrase")
+		_, _ = keyseal.Open(b, "passphrase")
 	})
 }
