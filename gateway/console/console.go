@@ -19,8 +19,10 @@ var static embed.FS
 // contentSecurityPolicy lets the pages load only their own files and talk
 // only to their own origin: no inline script, no third-party host. SVG
 // charts are built through the DOM and styled by classes, so no inline
-// style is needed either.
-const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
+// style is needed either. 'wasm-unsafe-eval' lets the self-custody page
+// compile its own WebAssembly wallet (custody.html); it allows no eval of
+// JavaScript.
+const contentSecurityPolicy = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; " +
 	"connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
 // Files are the console's static files, rooted at its index.html.

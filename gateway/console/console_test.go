@@ -130,10 +130,13 @@ func TestReferencesResolve(t *testing.T) {
 // CDN, no web font), so they work offline and under the CSP.
 func TestNothingFromElsewhere(t *testing.T) {
 	allowed := "http://www.w3.org/2000/svg" // the SVG namespace, a name not a download
+	// Go's wasm_exec.js (a verbatim copy, for the self-custody page) cites
+	// an issue in a comment.
+	goIssue := "https://github.com/golang/go/issues/28975"
 	url := regexp.MustCompile(`(?i)(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}[^\s"'` + "`" + `)]*`)
 	eachFile(t, func(p string, b []byte) {
 		for _, u := range url.FindAllString(string(b), -1) {
-			if u != allowed {
+			if u != allowed && !(p == "wasm_exec.js" && u == goIssue) {
 				t.Errorf("%s refers to %s", p, u)
 			}
 		}

@@ -187,3 +187,21 @@ func Open(raw []byte, passphrase string) (Keys, error) {
 	}
 	return out, nil
 }
+
+// WithIdentity returns k with the identity the operator issued: its MSP,
+// its certificate (which must be of k's signing key) and its API token.
+func WithIdentity(k Keys, mspID string, certPEM []byte, token string) (Keys, error) {
+	blk, _ := pem.Decode(certPEM)
+	if blk == nil {
+		return Keys{}, fmt.Errorf("keyseal: the certificate is not PEM")
+	}
+	cert, err := x509.ParseCertificate(blk.Bytes)
+	if err != nil {
+		return Keys{}, err
+	}
+	if !k.Signing.PublicKey.Equal(cert.PublicKey) {
+		return Keys{}, fmt.Errorf("keyseal: the certificate is not of this signing key")
+	}
+	k.MSPID, k.CertPEM, k.APIToken = mspID, certPEM, token
+	return k, nil
+}

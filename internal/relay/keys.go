@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"encoding/binary"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -26,6 +27,37 @@ func OnboardDigest(enterpriseID string, signingKey *ecdsa.PublicKey, encryptionK
 		return nil, err
 	}
 	return lpDigest("tierchain/custody/onboard/v1", []byte(enterpriseID), der, encryptionKey), nil
+}
+
+// OnboardRequest is the body of POST /v1/custody/enterprises that the
+// operator sends after KYC: the device's public keys and its proof of
+// possession of the signing key.
+type OnboardRequest struct {
+	ID            string `json:"id"`
+	Name          string `json:"name"`
+	LegalID       string `json:"legalId"`
+	SigningKey    string `json:"signingKey"` // PEM "PUBLIC KEY"
+	EncryptionKey []byte `json:"encryptionKey"`
+	Proof         []byte `json:"proof"`
+}
+
+// NewOnboardRequest builds the onboarding request of enterprise id, signed
+// with its new signing key.
+func NewOnboardRequest(id, name, legalID string, signing *ecdsa.PrivateKey, encryptionKey []byte) (OnboardRequest, error) {
+	pubDER, err := x509.MarshalPKIXPublicKey(&signing.PublicKey)
+	if err != nil {
+		return OnboardRequest{}, err
+	}
+	digest, err := OnboardDigest(id, &signing.PublicKey, encryptionKey)
+	if err != nil {
+		return OnboardRequest{}, err
+	}
+	proof, err := SignDigest(signing, digest)
+	if err != nil {
+		return OnboardRequest{}, err
+	}
+	return OnboardRequest{ID: id, Name: name, LegalID: legalID, SigningKey: string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER})),
+		EncryptionKey: encryptionKey, Proof: proof}, nil
 }
 
 // ImportDigest is what a self-custody enterprise signs to hand its keys

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"net/http"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/chaincode/protocol"
+	"github.com/tierchain/tierchain/internal/keyseal"
 	"github.com/tierchain/tierchain/internal/relay"
 	"github.com/tierchain/tierchain/services/store"
 	"github.com/tierchain/tierchain/services/wallet"
@@ -106,34 +106,12 @@ func Create(path, passphrase, enterpriseID, gateway string) (Keys, error) {
 	return k, Save(path, passphrase, k, true)
 }
 
-// OnboardRequest is the body of POST /v1/custody/enterprises that the
-// operator sends after KYC: public keys and the proof of possession.
-type OnboardRequest struct {
-	ID            string `json:"id"`
-	Name          string `json:"name"`
-	LegalID       string `json:"legalId"`
-	SigningKey    string `json:"signingKey"`
-	EncryptionKey []byte `json:"encryptionKey"`
-	Proof         []byte `json:"proof"`
-}
+// OnboardRequest is the request the operator sends (relay.OnboardRequest).
+type OnboardRequest = relay.OnboardRequest
 
 // NewOnboardRequest builds k's onboarding request for the operator.
 func NewOnboardRequest(k Keys, name, legalID string) (OnboardRequest, error) {
-	pubDER, err := x509.MarshalPKIXPublicKey(&k.Signing.PublicKey)
-	if err != nil {
-		return OnboardRequest{}, err
-	}
-	enc := k.Encryption.Public().Bytes()
-	digest, err := relay.OnboardDigest(k.EnterpriseID, &k.Signing.PublicKey, enc)
-	if err != nil {
-		return OnboardRequest{}, err
-	}
-	proof, err := relay.SignDigest(k.Signing, digest)
-	if err != nil {
-		return OnboardRequest{}, err
-	}
-	return OnboardRequest{ID: k.EnterpriseID, Name: name, LegalID: legalID,
-		SigningKey: string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER})), EncryptionKey: enc, Proof: proof}, nil
+	return relay.NewOnboardRequest(k.EnterpriseID, name, legalID, k.Signing, k.Encryption.Public().Bytes())
 }
 
 // OnboardResponse is the operator's answer.
@@ -171,18 +149,9 @@ func Accept(path, passphrase, mspID string, certPEM []byte, token string) error 
 	if err != nil {
 		return err
 	}
-	blk, _ := pem.Decode(certPEM)
-	if blk == nil {
-		return fmt.Errorf("selfcustody: the certificate is not PEM")
-	}
-	cert, err := x509.ParseCertificate(blk.Bytes)
-	if err != nil {
+	if k, err = keyseal.WithIdentity(k, mspID, certPEM, token); err != nil {
 		return err
 	}
-	if !k.Signing.PublicKey.Equal(cert.PublicKey) {
-		return fmt.Errorf("selfcustody: the certificate is not of this key file's signing key")
-	}
-	k.MSPID, k.CertPEM, k.APIToken = mspID, certPEM, token
 	return Save(path, passphrase, k, false)
 }
 
