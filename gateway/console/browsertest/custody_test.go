@@ -101,7 +101,7 @@ func TestSelfCustodyInBrowser(t *testing.T) {
 
 	id := "browser-w"
 	const pass = "correct horse battery"
-	b.run(chromedp.Navigate(site+"/console/custody.html"))
+	b.run(chromedp.Navigate(site + "/console/custody.html"))
 	b.waitStatus("Ready.")
 	b.run(chromedp.SendKeys(`#create input[name=id]`, id, chromedp.ByQuery),
 		chromedp.SendKeys(`#create input[name=name]`, "Browser Parts AS", chromedp.ByQuery),
