@@ -1,11 +1,14 @@
 package console_test
 
 import (
+	"bytes"
 	"io"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -141,4 +144,28 @@ func TestNothingFromElsewhere(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestWalletModule: the self-custody page's WebAssembly wallet is served
+// from the file the gateway is given, as application/wasm, and is a 404
+// without one.
+func TestWalletModule(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "wallet.wasm")
+	module := []byte("\x00asm\x01\x00\x00\x00")
+	if err := os.WriteFile(path, module, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		h      http.Handler
+		status int
+	}{{console.HandlerWithWallet(path), http.StatusOK}, {console.Handler(), http.StatusNotFound}} {
+		rec := httptest.NewRecorder()
+		tc.h.ServeHTTP(rec, httptest.NewRequestWithContext(t.Context(), http.MethodGet, console.WalletModule, nil))
+		if rec.Code != tc.status {
+			t.Fatalf("status %d, want %d", rec.Code, tc.status)
+		}
+		if tc.status == http.StatusOK && (rec.Header().Get("Content-Type") != "application/wasm" || !bytes.Equal(rec.Body.Bytes(), module)) {
+			t.Fatalf("served %q as %q", rec.Body.Bytes(), rec.Header().Get("Content-Type"))
+		}
+	}
 }

@@ -86,6 +86,10 @@ type Config struct {
 	// none, and that gateway fingerprints nothing (invoice confirmation
 	// fails).
 	OPRF OPRF
+	// WalletWasm is the self-custody page's WebAssembly wallet (built from
+	// cmd/tierwallet-wasm), served at /console/wallet.wasm; empty: not
+	// served.
+	WalletWasm string
 }
 
 // OPRF is the operator's OPRF as another organisation's gateway reaches
@@ -304,7 +308,7 @@ func build(ctx context.Context, cfg Config, db *store.DB) (_ *Platform, err erro
 		},
 		ReadyChecks: map[string]func(context.Context) error{"ledger": p.client.Ping, "indexer": index.Ready, "registered": p.checkRegistered},
 		Routes:      []func(*gateway.Routes){a.Register},
-		Console:     console.Handler(),
+		Console:     console.HandlerWithWallet(cfg.WalletWasm),
 	})
 	if err != nil {
 		return nil, err

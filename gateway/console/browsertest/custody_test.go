@@ -26,8 +26,9 @@ import (
 )
 
 // walletSite serves the console with the WebAssembly wallet built from
-// cmd/tierwallet-wasm, and passes /v1 to the consortium's router: one
-// origin, as a gateway serving the console and its API has.
+// cmd/tierwallet-wasm (as `tierchain serve --wallet-wasm` does), and passes
+// /v1 to the consortium's router: one origin, as a gateway serving the
+// console and its API has.
 func walletSite(t *testing.T, router string) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -42,11 +43,7 @@ func walletSite(t *testing.T, router string) string {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", httputil.NewSingleHostReverseProxy(target))
-	mux.HandleFunc("/console/wallet.wasm", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/wasm")
-		http.ServeFile(w, r, filepath.Join(dir, "wallet.wasm"))
-	})
-	mux.Handle("/console/", http.StripPrefix("/console", console.Handler()))
+	mux.Handle("/console/", http.StripPrefix("/console", console.HandlerWithWallet(filepath.Join(dir, "wallet.wasm"))))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return srv.URL
