@@ -7,6 +7,7 @@
 //	tierchain down [--dir D] [--purge]
 //	tierchain ping [--dir D] [--org Core]
 //	tierchain org add|remove|suspend|propose|sign|show|submit [flags]
+//	tierchain wallet <create|request|onboard|accept|move-in|move-out|sync|holdings|split|finance> [flags]
 package main
 
 import (
@@ -29,6 +30,8 @@ commands:
   ping     commit one plaintext transaction and say how long it took
   org      admit, remove or suspend an organisation (majority-signed
            channel config updates)
+  wallet   a self-custody enterprise's wallet: keys on this machine, the
+           gateway only relays what it signs (JSON output)
 
 Run 'tierchain <command> -h' for its flags.
 `
@@ -54,6 +57,8 @@ func main() {
 		err = runPing(os.Stdout, os.Args[2:])
 	case "org":
 		err = runOrg(os.Stdout, os.Args[2:])
+	case "wallet":
+		err = runWallet(os.Stdout, os.Args[2:])
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return

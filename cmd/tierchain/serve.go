@@ -36,6 +36,7 @@ func runServe(w io.Writer, args []string) error {
 	data := fs.String("data", "", "the gateway's state: database, master key, dev tokens (default: the description's folder)")
 	addr := fs.String("addr", defaultAddr, "listen address")
 	dsn := fs.String("db", "", "database: sqlite:PATH or postgres://… (default: SQLite in the state folder)")
+	walletWasm := fs.String("wallet-wasm", "", "the self-custody page's WebAssembly wallet (GOOS=js GOARCH=wasm go build ./cmd/tierwallet-wasm), served at /console/wallet.wasm")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -63,7 +64,7 @@ func runServe(w io.Writer, args []string) error {
 	if *data == "" {
 		*data = filepath.Dir(path)
 	}
-	p, err := platform.New(ctx, platform.Config{Org: d, DataDir: *data, DSN: *dsn, Logger: log})
+	p, err := platform.New(ctx, platform.Config{Org: d, DataDir: *data, DSN: *dsn, Logger: log, WalletWasm: *walletWasm})
 	if err != nil {
 		return err
 	}

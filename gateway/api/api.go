@@ -10,6 +10,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -25,6 +26,7 @@ import (
 	"github.com/tierchain/tierchain/internal/fabricclient"
 	"github.com/tierchain/tierchain/internal/problem"
 	"github.com/tierchain/tierchain/services/audit"
+	"github.com/tierchain/tierchain/services/custody"
 	"github.com/tierchain/tierchain/services/directory"
 	"github.com/tierchain/tierchain/services/indexer"
 	"github.com/tierchain/tierchain/services/invoice"
@@ -70,7 +72,10 @@ type Deps struct {
 	// envelope found by an enterprise's wallet); nil: none are sent. The
 	// gateway's *gateway.Broker is one.
 	Events Publisher
-	Now    func() time.Time
+	// Custody records which enterprises hold their own keys (the relay
+	// serves them); nil: every enterprise is hosted.
+	Custody *custody.Store
+	Now     func() time.Time
 }
 
 // Publisher receives server-sent events.
@@ -110,6 +115,7 @@ func (a *API) Register(r *gateway.Routes) {
 	a.registerWebhooks(r)
 	a.registerDisputes(r)
 	a.registerAudit(r)
+	a.registerCustody(r)
 	if a.d.OPRF != nil {
 		r.POST("/oprf/evaluate", a.oprfEvaluate, model.RoleSupplier)
 		r.Signed(http.MethodPost, SignedOPRFPath, a.oprfEvaluateSigned)
@@ -165,6 +171,11 @@ func (a *API) evaluateOPRF(c *gin.Context, enterprise string, req OPRFRequest) e
 func (a *API) ledger(c *gin.Context) (*fabricclient.Client, error) {
 	p := gateway.PrincipalOf(c)
 	cl, err := a.d.Directory.Client(c.Request.Context(), p.EnterpriseID)
+	if errors.Is(err, directory.ErrNotFound) && a.d.Custody != nil {
+		if mode, merr := a.d.Custody.Mode(c.Request.Context(), p.EnterpriseID); merr == nil && mode == custody.Self {
+			return nil, selfCustodyProblem(p.EnterpriseID)
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("api: ledger client of %s: %w", p.EnterpriseID, err)
 	}

@@ -46,6 +46,7 @@ import (
 	"github.com/tierchain/tierchain/internal/fabricclient"
 	"github.com/tierchain/tierchain/internal/orgconfig"
 	"github.com/tierchain/tierchain/services/audit"
+	"github.com/tierchain/tierchain/services/custody"
 	"github.com/tierchain/tierchain/services/directory"
 	"github.com/tierchain/tierchain/services/indexer"
 	"github.com/tierchain/tierchain/services/invoice"
@@ -86,6 +87,10 @@ type Config struct {
 	// none, and that gateway fingerprints nothing (invoice confirmation
 	// fails).
 	OPRF OPRF
+	// WalletWasm is the self-custody page's WebAssembly wallet (built from
+	// cmd/tierwallet-wasm), served at /console/wallet.wasm; empty: not
+	// served.
+	WalletWasm string
 }
 
 // OPRF is the operator's OPRF as another organisation's gateway reaches
@@ -102,6 +107,8 @@ type Platform struct {
 	Directory *directory.Directory
 	Wallet    *wallet.Wallet
 	DB        *store.DB
+	// Custody records the enterprises that hold their own keys.
+	Custody *custody.Store
 	// Org is the organisation the gateway runs for; Enterprise its
 	// founding enterprise's ID.
 	Org        orgconfig.Org
@@ -204,7 +211,13 @@ func build(ctx context.Context, cfg Config, db *store.DB) (_ *Platform, err erro
 	if err != nil {
 		return nil, err
 	}
-	deps := api.Deps{Log: cfg.Logger, Directory: dir, Wallet: w, Reuse: reuse,
+	// Which of this gateway's enterprises hold their own keys (the relay).
+	cust, err := custody.New(ctx, db, nil)
+	if err != nil {
+		return nil, err
+	}
+	p.Custody = cust
+	deps := api.Deps{Log: cfg.Logger, Directory: dir, Wallet: w, Reuse: reuse, Custody: cust,
 		Tokens: gateway.NewTokenStore(db, time.Now), Currency: cfg.Currency, Context: pctx, Org: o.Name, Self: o.Enterprise.ID}
 	invoices := &invoice.Service{Repo: repo}
 	// The regulator's report lists the invoice uploads the operator's
@@ -304,7 +317,7 @@ func build(ctx context.Context, cfg Config, db *store.DB) (_ *Platform, err erro
 		},
 		ReadyChecks: map[string]func(context.Context) error{"ledger": p.client.Ping, "indexer": index.Ready, "registered": p.checkRegistered},
 		Routes:      []func(*gateway.Routes){a.Register},
-		Console:     console.Handler(),
+		Console:     console.HandlerWithWallet(cfg.WalletWasm),
 	})
 	if err != nil {
 		return nil, err

@@ -113,13 +113,55 @@ func (ca *CA) issue(commonName string, ous, hosts []string, now, notAfter time.T
 	if err != nil {
 		return Identity{}, fmt.Errorf("%w: %v", ErrCA, err)
 	}
-	serial, err := rand.Int(random, new(big.Int).Lsh(big.NewInt(1), 128))
+	der, err := ca.sign(commonName, ous, hosts, &key.PublicKey, now, notAfter, random)
+	if err != nil {
+		return Identity{}, err
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
 	if err != nil {
 		return Identity{}, fmt.Errorf("%w: %v", ErrCA, err)
 	}
-	pubDER, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	return Identity{
+		CertPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+		KeyPEM:  pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}),
+	}, nil
+}
+
+// IssueClientFor signs a client certificate (NodeOU "client") for a P-256
+// public key whose private key the CA never sees: a self-custody
+// enterprise's, made on its own device. It returns the certificate's PEM.
+func (ca *CA) IssueClientFor(commonName string, pub *ecdsa.PublicKey, now, notAfter time.Time, random io.Reader) ([]byte, error) {
+	if !commonNameRE.MatchString(commonName) {
+		return nil, fmt.Errorf("%w: invalid common name %q", ErrCA, commonName)
+	}
+	if pub == nil || pub.Curve != elliptic.P256() {
+		return nil, fmt.Errorf("%w: not a P-256 public key", ErrCA)
+	}
+	if random == nil {
+		random = rand.Reader
+	}
+	if notAfter.After(ca.cert.NotAfter) {
+		notAfter = ca.cert.NotAfter
+	}
+	if !notAfter.After(now) {
+		return nil, fmt.Errorf("%w: the certificate would be expired at issue", ErrCA)
+	}
+	der, err := ca.sign(commonName, []string{"client"}, nil, pub, now, notAfter, random)
 	if err != nil {
-		return Identity{}, fmt.Errorf("%w: %v", ErrCA, err)
+		return nil, err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), nil
+}
+
+// sign makes the certificate of pub (DER).
+func (ca *CA) sign(commonName string, ous, hosts []string, pub *ecdsa.PublicKey, now, notAfter time.Time, random io.Reader) ([]byte, error) {
+	serial, err := rand.Int(random, new(big.Int).Lsh(big.NewInt(1), 128))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrCA, err)
+	}
+	pubDER, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrCA, err)
 	}
 	ski := sha256.Sum256(pubDER)
 	// Allow for clock skew between hosts, but never start before the CA:
@@ -158,29 +200,22 @@ func (ca *CA) issue(commonName string, ous, hosts []string, now, notAfter time.T
 	// Fabric's MSP refuses a certificate whose ECDSA signature is not in
 	// low-S form ("not in canonical form"); signing is randomised, so sign
 	// again until it is (half the signatures are).
-	var der []byte
 	for try := 0; ; try++ {
-		if der, err = x509.CreateCertificate(random, tmpl, ca.cert, &key.PublicKey, ca.key); err != nil {
-			return Identity{}, fmt.Errorf("%w: %v", ErrCA, err)
+		der, err := x509.CreateCertificate(random, tmpl, ca.cert, pub, ca.key)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrCA, err)
 		}
-		if low, err := lowS(der, ca.cert); err != nil || low {
-			if err != nil {
-				return Identity{}, err
-			}
-			break
+		low, err := lowS(der, ca.cert)
+		if err != nil {
+			return nil, err
+		}
+		if low {
+			return der, nil
 		}
 		if try == 64 {
-			return Identity{}, fmt.Errorf("%w: no low-S signature after 64 tries", ErrCA)
+			return nil, fmt.Errorf("%w: no low-S signature after 64 tries", ErrCA)
 		}
 	}
-	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		return Identity{}, fmt.Errorf("%w: %v", ErrCA, err)
-	}
-	return Identity{
-		CertPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-		KeyPEM:  pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}),
-	}, nil
 }
 
 // lowS reports whether the ECDSA signature of certificate der has s ≤ n/2

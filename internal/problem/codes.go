@@ -9,6 +9,7 @@ const (
 	CodeForbidden            = "FORBIDDEN"              // 403: authenticated, but not allowed
 	CodeNotHosted            = "NOT_HOSTED"             // 403: the enterprise, organisation or service is not hosted by this gateway
 	CodeReadOnly             = "READ_ONLY"              // 403: this gateway (the regulator's) writes nothing
+	CodeBadSignature         = "BAD_SIGNATURE"          // 403: a relayed proposal or transaction is not signed by the enterprise's registered certificate
 	CodeNotFound             = "NOT_FOUND"              // 404
 	CodeMethodNotAllowed     = "METHOD_NOT_ALLOWED"     // 405
 	CodeConflict             = "CONFLICT"               // 409: the record exists or was already spent
@@ -16,6 +17,8 @@ const (
 	CodeInvoiceMismatch      = "INVOICE_MISMATCH"       // 409: the buyer's copy of an invoice is not the invoice as filed
 	CodeHeldForReview        = "HELD_FOR_REVIEW"        // 409: a near-duplicate invoice waits for the buyer's recorded review
 	CodeLedgerConflict       = "LEDGER_CONFLICT"        // 409: a concurrent transaction read the same keys (retry)
+	CodeSelfCustody          = "SELF_CUSTODY"           // 409: the enterprise holds its own keys: this gateway only relays what it signs
+	CodeReplayed             = "REPLAYED"               // 409: this signed proposal or transaction was relayed before
 	CodeIdempotencyInFlight  = "IDEMPOTENCY_IN_FLIGHT"  // 409: the same Idempotency-Key is being processed
 	CodePayloadTooLarge      = "PAYLOAD_TOO_LARGE"      // 413
 	CodeUnsupportedMedia     = "UNSUPPORTED_MEDIA_TYPE" // 415

@@ -1,0 +1,214 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/tierchain/tierchain/internal/selfcustody"
+	"github.com/tierchain/tierchain/services/invoice"
+)
+
+const walletUsage = `usage: tierchain wallet <command> [flags]
+
+A self-custody enterprise's wallet: its keys in a passphrase-sealed file
+(--key, mode 0600, refused if others may read it), its openings in a local
+database beside it, rebuilt from the chain at will. Every command prints
+JSON. The passphrase comes from $TIERCHAIN_WALLET_PASSPHRASE or
+--passphrase-file.
+
+commands:
+  create    --id ID --gateway URL           new keys (nothing leaves the machine)
+  request   --name N --legal-id L           the onboarding request for the operator (public keys, proof)
+  onboard   --name N --legal-id L           send it with the operator's token ($TIERCHAIN_OPERATOR_TOKEN)
+  accept    --response FILE                 record the operator's answer (certificate, API token)
+  move-in   --id ID --gateway URL           a hosted enterprise takes its keys ($TIERCHAIN_API_TOKEN)
+  move-out                                  hand the keys back to the gateway (hosted again)
+  sync                                      receive: open what the ledger holds for the enterprise
+  holdings                                  the tokens held, with their amounts
+  split     --token T --to E --amount A     pay A to E from token T, the change back
+  finance   --token T --bank B              ask bank B to finance token T
+`
+
+type walletFlags struct {
+	fs       *flag.FlagSet
+	key      *string
+	passFile *string
+	timeout  *time.Duration
+}
+
+func newWalletFlags(name string, w io.Writer) walletFlags {
+	fs := flag.NewFlagSet("wallet "+name, flag.ContinueOnError)
+	fs.SetOutput(w)
+	home, _ := os.UserHomeDir()
+	return walletFlags{fs: fs,
+		key:      fs.String("key", filepath.Join(home, ".tierchain", "wallet", "keys.json"), "the key file"),
+		passFile: fs.String("passphrase-file", "", "read the passphrase from this file (mode 0600) instead of $TIERCHAIN_WALLET_PASSPHRASE"),
+		timeout:  fs.Duration("timeout", 2*time.Minute, "give up after"),
+	}
+}
+
+func (f walletFlags) passphrase() (string, error) {
+	if *f.passFile != "" {
+		if err := selfcustody.CheckPermissions(*f.passFile); err != nil {
+			return "", err
+		}
+		b, err := os.ReadFile(*f.passFile)
+		if err != nil {
+			return "", err
+		}
+		return strings.TrimRight(string(b), "\r\n"), nil
+	}
+	if p := os.Getenv("TIERCHAIN_WALLET_PASSPHRASE"); p != "" {
+		return p, nil
+	}
+	return "", errors.New("no passphrase: set TIERCHAIN_WALLET_PASSPHRASE or --passphrase-file")
+}
+
+func printJSON(w io.Writer, v any) error {
+	e := json.NewEncoder(w)
+	e.SetIndent("", "  ")
+	return e.Encode(v)
+}
+
+// runWallet is `tierchain wallet`.
+func runWallet(w io.Writer, args []string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(w, walletUsage)
+		if len(args) == 0 {
+			return errors.New("wallet: a command is required")
+		}
+		return nil
+	}
+	cmd, args := args[0], args[1:]
+	f := newWalletFlags(cmd, w)
+	id := f.fs.String("id", "", "enterprise ID")
+	gw := f.fs.String("gateway", "", "base URL of the organisation's gateway")
+	name := f.fs.String("name", "", "the enterprise's name")
+	legal := f.fs.String("legal-id", "", "the enterprise's legal ID (e.g. 0192:915600123)")
+	response := f.fs.String("response", "", "the operator's onboarding answer (JSON file)")
+	token := f.fs.String("token", "", "token ID")
+	to := f.fs.String("to", "", "recipient enterprise")
+	amount := f.fs.String("amount", "", "amount, a decimal in the platform currency")
+	currency := f.fs.String("currency", "NOK", "the platform currency")
+	bank := f.fs.String("bank", "", "bank enterprise")
+	if err := f.fs.Parse(args); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), *f.timeout)
+	defer cancel()
+	pass, err := f.passphrase()
+	if err != nil {
+		return err
+	}
+	switch cmd {
+	case "create":
+		if *id == "" || *gw == "" {
+			return errors.New("wallet create: --id and --gateway are required")
+		}
+		k, err := selfcustody.Create(*f.key, pass, *id, *gw)
+		if err != nil {
+			return err
+		}
+		return printJSON(w, map[string]any{"enterprise": k.EnterpriseID, "gateway": k.Gateway, "keyFile": *f.key})
+	case "request":
+		k, err := selfcustody.Load(*f.key, pass)
+		if err != nil {
+			return err
+		}
+		req, err := selfcustody.NewOnboardRequest(k, *name, *legal)
+		if err != nil {
+			return err
+		}
+		return printJSON(w, req)
+	case "onboard":
+		op := os.Getenv("TIERCHAIN_OPERATOR_TOKEN")
+		if op == "" {
+			return errors.New("wallet onboard: set TIERCHAIN_OPERATOR_TOKEN (or send `wallet request`'s output to the operator and `wallet accept` its answer)")
+		}
+		resp, err := selfcustody.Onboard(ctx, *f.key, pass, op, *name, *legal, nil)
+		if err != nil {
+			return err
+		}
+		return printJSON(w, map[string]any{"enterprise": resp.Enterprise, "mspId": resp.MSPID})
+	case "accept":
+		raw, err := os.ReadFile(*response)
+		if err != nil {
+			return err
+		}
+		var resp selfcustody.OnboardResponse
+		if err := json.Unmarshal(raw, &resp); err != nil {
+			return fmt.Errorf("wallet accept: %w", err)
+		}
+		if err := selfcustody.Accept(*f.key, pass, resp.MSPID, []byte(resp.Certificate), resp.APIToken); err != nil {
+			return err
+		}
+		return printJSON(w, map[string]any{"enterprise": resp.Enterprise.ID, "accepted": true})
+	case "move-in":
+		tok := os.Getenv("TIERCHAIN_API_TOKEN")
+		if *gw == "" || tok == "" {
+			return errors.New("wallet move-in: --gateway and TIERCHAIN_API_TOKEN (the hosted enterprise's token) are required")
+		}
+		k, err := selfcustody.MoveToSelf(ctx, *f.key, pass, *gw, tok, nil)
+		if err != nil {
+			return err
+		}
+		return printJSON(w, map[string]any{"enterprise": k.EnterpriseID, "mode": "self", "keyFile": *f.key})
+	}
+	d, err := selfcustody.Open(ctx, *f.key, pass, selfcustody.Options{})
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	switch cmd {
+	case "move-out":
+		if err := d.MoveToHosted(ctx); err != nil {
+			return err
+		}
+		return printJSON(w, map[string]any{"enterprise": d.Keys.EnterpriseID, "mode": "hosted"})
+	case "sync":
+		rep, err := d.Sync(ctx)
+		if err != nil {
+			return err
+		}
+		return printJSON(w, map[string]any{"opened": rep.Opened, "kept": rep.Kept, "refused": len(rep.Refused), "bad": len(rep.Bad)})
+	case "holdings":
+		hs, err := d.Holdings(ctx)
+		if err != nil {
+			return err
+		}
+		out := []map[string]any{}
+		for _, h := range hs {
+			out = append(out, map[string]any{"tokenId": h.TokenID, "root": h.Root, "bank": h.Bank, "status": h.Status,
+				"amount": map[string]any{"minor": h.Value, "decimal": invoice.FormatMinor(h.Value, invoice.MinorUnitExponent(*currency))}})
+		}
+		return printJSON(w, map[string]any{"enterprise": d.Keys.EnterpriseID, "holdings": out})
+	case "split":
+		v, err := invoice.ParseAmount(*amount, *currency)
+		if err != nil || *token == "" || *to == "" {
+			return fmt.Errorf("wallet split: --token, --to and a valid --amount are required (%v)", err)
+		}
+		res, err := d.Split(ctx, *token, []selfcustody.Output{{To: *to, Amount: uint64(v)}})
+		if err != nil {
+			return err
+		}
+		return printJSON(w, res)
+	case "finance":
+		if *token == "" || *bank == "" {
+			return errors.New("wallet finance: --token and --bank are required")
+		}
+		res, err := d.RequestFinancing(ctx, *token, *bank)
+		if err != nil {
+			return err
+		}
+		return printJSON(w, res)
+	}
+	return fmt.Errorf("wallet: unknown command %q\n\n%s", cmd, walletUsage)
+}
