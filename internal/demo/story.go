@@ -224,17 +224,50 @@ func (s *story) onboard(ctx context.Context) error {
 
 func (s *story) creditLines(ctx context.Context) error {
 	expiry := time.Now().UTC().AddDate(1, 0, 0).Truncate(time.Second)
+	var limits []string
 	for _, b := range []*Client{s.bankA, s.bankB} {
+		limit := creditLimit(ctx, b)
+		limits = append(limits, limit)
 		if err := s.eventually(ctx, func() error {
 			return b.Do(ctx, http.MethodPost, "/v1/credit-lines", map[string]any{
-				"core": "carmaker", "limit": "5000000.00", "expiry": expiry}, nil)
+				"core": "carmaker", "limit": limit, "expiry": expiry}, nil)
 		}); err != nil {
 			return err
 		}
 		s.by(b, "grant carmaker a credit line")
 	}
-	s.say("Bank A and Bank B each grant carmaker 5,000,000.00")
+	if limits[0] == limits[1] && limits[0] == "5000000.00" {
+		s.say("Bank A and Bank B each grant carmaker 5,000,000.00")
+	} else { // unsettled receivables of earlier runs are on the lines
+		s.say("Bank A grants carmaker %s, Bank B %s (room beside the receivables not settled yet)", limits[0], limits[1])
+	}
 	return nil
+}
+
+// storyLine is the credit line the story grants at each bank: room for its
+// 1,000,000.00 receivable and more.
+const storyLine = 5_000_000_00
+
+// creditLimit is the limit the story grants: 5,000,000.00, plus as much
+// again for each receivable of an earlier run that is not settled yet
+// (a story stopped before payment, on the same ledger), so that every run
+// finds room on the line. The bank cannot open what is outstanding (a
+// commitment), only count the unsettled receivables.
+func creditLimit(ctx context.Context, bank *Client) string {
+	var lines struct {
+		Items []struct {
+			Issued  uint64 `json:"issued"`
+			Settled uint64 `json:"settled"`
+		} `json:"items"`
+	}
+	open := uint64(0)
+	if bank.Do(ctx, http.MethodGet, "/v1/credit-lines?core=carmaker", nil, &lines) == nil && len(lines.Items) == 1 {
+		if l := lines.Items[0]; l.Issued > l.Settled {
+			open = min(l.Issued-l.Settled, 1000)
+		}
+	}
+	v := storyLine * (1 + open)
+	return fmt.Sprintf("%d.%02d", v/100, v%100)
 }
 
 func invoiceJSON(number, seller, amount string, due time.Time) []byte {
