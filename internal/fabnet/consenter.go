@@ -105,11 +105,17 @@ func (n *Network) AddOrderer(ctx context.Context, org string, opts AdmitOptions)
 	if err := n.retry(ctx, 30*time.Second, func() error { return n.osnJoinWith(ctx, ord, file) }); err != nil {
 		return ord, err
 	}
-	return ord, n.retry(ctx, 120*time.Second, func() error {
-		want, err := channelconfig.Height(ctx, n.orderer(), ChannelName, s)
-		if err != nil {
-			return err
-		}
+	// Caught up: at least the height the channel had when it joined (the
+	// tip moves on while transactions flow; it follows from there).
+	var want uint64
+	if err := n.retry(ctx, 30*time.Second, func() error {
+		var err error
+		want, err = channelconfig.Height(ctx, n.orderer(), ChannelName, s)
+		return err
+	}); err != nil {
+		return ord, err
+	}
+	return ord, n.retry(ctx, 180*time.Second, func() error {
 		got, err := channelconfig.Height(ctx, n.ordererEndpoint(ord), ChannelName, s)
 		if err != nil {
 			return err
