@@ -100,7 +100,12 @@ type RFQView struct {
 	Expiry    time.Time       `json:"expiry"`
 	Status    model.RFQStatus `json:"status"`
 	Accepted  string          `json:"accepted,omitempty"`
-	Quotes    []QuoteView     `json:"quotes"`
+	// Face and Maturity are what the quotes are priced on: the face opened
+	// by the reader (the requester's wallet, or the invited bank's from its
+	// envelope) and the token's maturity. Absent from lists.
+	Face     *Money      `json:"face,omitempty"`
+	Maturity *time.Time  `json:"maturity,omitempty"`
+	Quotes   []QuoteView `json:"quotes"`
 }
 
 // QuoteView is one quote: its public fields and, opened by the reader's
@@ -150,15 +155,18 @@ func (a *API) openedRFQ(c *gin.Context, id string) (RFQView, error) {
 		return RFQView{}, err
 	}
 	me := gateway.PrincipalOf(c).EnterpriseID
-	view, quotes, err := a.d.Wallet.OpenQuotes(c.Request.Context(), l, me, id)
+	o, err := a.d.Wallet.OpenRFQ(c.Request.Context(), l, me, id)
 	if err != nil {
 		return RFQView{}, err
 	}
-	qs := make([]QuoteView, len(quotes))
-	for i, q := range quotes {
+	qs := make([]QuoteView, len(o.Quotes))
+	for i, q := range o.Quotes {
 		qs[i] = a.quoteView(q)
 	}
-	return rfqView(*view, qs), nil
+	v := rfqView(*o.View, qs)
+	face, maturity := a.money(o.Face), o.Maturity
+	v.Face, v.Maturity = &face, &maturity
+	return v, nil
 }
 
 func (a *API) getRFQ(c *gin.Context) error {

@@ -122,30 +122,50 @@ type OpenedQuote struct {
 // open to its digest, or whose advance is not its terms', is returned
 // with Valid false and the reason.
 func (w *Wallet) OpenQuotes(ctx context.Context, l Ledger, enterpriseID, rfqID string) (*model.RFQView, []OpenedQuote, error) {
-	view, err := evaluate[model.RFQView](ctx, l, w.cfg.Contract, "GetRFQ", rfqID)
+	o, err := w.OpenRFQ(ctx, l, enterpriseID, rfqID)
 	if err != nil {
 		return nil, nil, err
+	}
+	return o.View, o.Quotes, nil
+}
+
+// OpenedRFQ is an RFQ as its requester or an invited bank opens it: the
+// face it was asked for (the requester's own opening, or the bank's
+// envelope), the token's maturity, and the quotes that reader may see.
+type OpenedRFQ struct {
+	View     *model.RFQView
+	Face     uint64
+	Maturity time.Time
+	Quotes   []OpenedQuote
+}
+
+// OpenRFQ is OpenQuotes with the face and maturity the quotes are priced
+// on, so that a bank sees what its terms would pay before it quotes.
+func (w *Wallet) OpenRFQ(ctx context.Context, l Ledger, enterpriseID, rfqID string) (*OpenedRFQ, error) {
+	view, err := evaluate[model.RFQView](ctx, l, w.cfg.Contract, "GetRFQ", rfqID)
+	if err != nil {
+		return nil, err
 	}
 	key, err := w.privateKey(ctx, enterpriseID)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	t, err := evaluate[model.TokenView](ctx, l, w.cfg.Contract, "GetToken", view.RFQ.Token)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	var face pedersen.Opening
 	if enterpriseID == view.RFQ.Requester {
 		face, err = w.TokenOpening(ctx, enterpriseID, t.ID)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	} else if inv := view.RFQ.Invited(enterpriseID); inv != nil {
 		if face, err = w.openBankEnvelope(ctx, enterpriseID, t.ID, t.Commitment, inv.BankEnvelope); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	} else {
-		return nil, nil, ErrNotFound.with("request for quotes " + rfqID + " is not addressed to " + enterpriseID)
+		return nil, ErrNotFound.with("request for quotes " + rfqID + " is not addressed to " + enterpriseID)
 	}
 	out := make([]OpenedQuote, 0, len(view.Quotes))
 	for i := range view.Quotes {
@@ -157,7 +177,7 @@ func (w *Wallet) OpenQuotes(ctx context.Context, l Ledger, enterpriseID, rfqID s
 		}
 		out = append(out, oq)
 	}
-	return view, out, nil
+	return &OpenedRFQ{View: view, Face: face.Value, Maturity: t.Maturity, Quotes: out}, nil
 }
 
 func (w *Wallet) openQuote(key *envelope.PrivateKey, enterpriseID string, q *model.Quote, maturity time.Time, oq *OpenedQuote) error {
