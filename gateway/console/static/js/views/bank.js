@@ -97,13 +97,11 @@ async function quoteForm(summary, onDone) {
   form.addEventListener("change", update);
   update();
   bindForm(form, async (key) => {
-    let body;
-    try {
-      body = fields.read();
-    } catch (err) {
-      if (err.field) { showTermsError(form, err); return; }
-      throw err;
-    }
+    // Terms the ledger would refuse are refused here, beside their input,
+    // and nothing is sent.
+    const r = impliedAdvance(fields.read, face, rfq.maturity);
+    if (r.error) { showTermsError(form, r.error); return; }
+    const body = fields.read();
     const q = await post(`/v1/rfqs/${encodeURIComponent(rfq.id)}/quotes`, body, key);
     finish(form);
     const same = shown !== null && q.advance && BigInt(q.advance.advance.minor) === shown;
@@ -159,7 +157,7 @@ async function resaleSection(el, ctx) {
   const offers = await items("/v1/resale-offers");
   const opened = await Promise.all(offers.map((t) => get(`/v1/tokens/${encodeURIComponent(t.id)}/resale`).catch(() => null)));
   const rows = offers.map((t, i) => ({ t, r: opened[i] }));
-  const act = ({ t }) => {
+  const act = ({ t, r }) => {
     const ref = input({ id: `resale-ref-${t.id}`, "data-field": "paymentRef", required: true, maxlength: 256, placeholder: "SWIFT-FORFAIT-1" });
     const form = h("form", { id: `resale-accept-${t.id}`, class: "resale-accept-form", "data-op": "resale-accept" },
       h("div", { class: "row" }, field("Payment reference of the price", ref),
@@ -167,7 +165,7 @@ async function resaleSection(el, ctx) {
     bindForm(form, async (key) => {
       const v = await post(`/v1/tokens/${encodeURIComponent(t.id)}/resale/accept`, { paymentRef: ref.value.trim() }, key);
       finish(form);
-      showOk(form, `Bought: you now hold ${money(v.amount ?? t.amount)} of ${v.issuer}'s receivable; ${v.issuer} pays you at maturity.`);
+      showOk(form, `Bought: you now hold ${money(v.amount ?? r?.face)} of ${v.issuer}'s receivable; ${v.issuer} pays you at maturity.`);
     });
     return form;
   };
@@ -225,7 +223,7 @@ function yieldText(f) {
   return y === null ? "—" : `${formatBp(y)} a year`;
 }
 
-function resaleForm(t, ctx, reload) {
+function resaleForm(t, ctx, onOffered) {
   const buyer = select({ id: "resale-buyer", "data-field": "buyer", required: true }, [], "Choose a bank");
   ctx.enterprises("bank").then((list) => buyer.append(...options(list, ctx.me.enterpriseId).map((o) => h("option", { value: o.value }, o.label)))).catch(() => {});
   const price = input({ id: "resale-price", "data-field": "price", inputmode: "decimal", required: true, placeholder: "268000.00" });
@@ -238,7 +236,7 @@ function resaleForm(t, ctx, reload) {
     const v = await post(`/v1/tokens/${encodeURIComponent(t.id)}/resale`, { buyer: buyer.value, price: price.value.trim() }, key);
     finish(form);
     showOk(form, `Offered to ${v.buyer} for ${money(v.price)} (face ${money(v.face)}); it is theirs once they accept.`);
-    await reload?.();
+    onOffered?.(v);
   });
   return form;
 }
@@ -257,7 +255,10 @@ async function portfolioTab(el, ctx) {
     if (t.status === "FINANCED" && t.holder === me && !t.resale) {
       return h("button", { type: "button", class: "small secondary offer-resale", onclick: () => {
         el.querySelectorAll("tr[data-token-id]").forEach((tr) => tr.classList.toggle("selected", tr.dataset.tokenId === t.id));
-        clear(panel).append(resaleForm(t, ctx, () => ctx.refresh()));
+        // The offer stays on screen with its outcome; the row says it is offered.
+        clear(panel).append(resaleForm(t, ctx, (v) => {
+          el.querySelector(`tr[data-token-id="${CSS.escape(t.id)}"] button.offer-resale`)?.replaceWith(`offered to ${v.buyer}`);
+        }));
         panel.querySelector("select")?.focus();
       } }, "Offer for resale");
     }
