@@ -85,6 +85,18 @@ type Result struct {
 	Leaves      []Token // every token paid at maturity, after confirmation
 	Report      Report
 	ReuseStatus int // the status of the second upload of the same invoice
+	// Quotes is the request for quotes on a second receivable: both banks
+	// quote, tier 1 accepts the better, the winner approves.
+	Quotes QuotesResult
+}
+
+// QuotesResult is what the request for quotes did.
+type QuotesResult struct {
+	RFQ     string
+	Token   Token            // FINANCED by the winner
+	Advance map[string]Money // each bank's quoted advance, as tier 1 opened it
+	Winner  string
+	Lapsed  string // the other bank, which saw its quote LAPSED
 }
 
 // Report is the regulator's reconciliation as the API renders it.
@@ -133,6 +145,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		{"split", "split down the chain", s.splits},
 		{"finance", "finance tier 3 at Bank B", s.finance},
 		{"pay", "pay every holder at maturity", s.pay},
+		{"quotes", "quotes from both banks, the better taken", s.quotes},
 		{"audit", "regulator reconciles every amount", s.audit},
 		{"reuse", "the same invoice again is refused", s.reuse},
 	} {

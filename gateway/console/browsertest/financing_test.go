@@ -208,6 +208,7 @@ func TestFinancingThroughPages(t *testing.T) {
 		b.waitText("#financing-table", true, "bankA", "bankB")
 		b.waitText(`#financing-table tr[data-bank="bankB"]`, false, "NOK")
 		b.waitText("#financed-chart", false, "bankA", "bankB")
+		b.waitText("#financing-verdict", false, "every advance is what its terms pay and within its cap")
 		b.shot("regulator-financing")
 	})
 	t.Logf("financing through the pages: %.1fs", time.Since(start).Seconds())
