@@ -123,6 +123,19 @@ func (r *Rules) RequestTermFinancing(st State, req *model.TermFinanceRequest) ([
 		return []*model.Token{t}, tx.commit()
 	}
 
+	fin.Terms.SplitFrom = t.ID
+	out, err := tx.splitFinanced(t, req.Partial.Outputs, fin)
+	if err != nil {
+		return nil, err
+	}
+	return out, tx.commit()
+}
+
+// splitFinanced spends t into the piece (outputs[0]), FINANCING under fin,
+// and the change (outputs[1]), ACTIVE with the holder: a partial financing
+// with terms, or the acceptance of a quote on part of a token. The
+// outputs' proofs were verified by the caller.
+func (tx *txn) splitFinanced(t *model.Token, outputs []model.Output, fin *model.Financing) ([]*model.Token, error) {
 	children := []string{protocol.TokenID(tx.id, 0), protocol.TokenID(tx.id, 1)}
 	t.Status, t.Children = model.TokenSplit, children
 	if err := tx.putToken(t); err != nil {
@@ -130,9 +143,8 @@ func (r *Rules) RequestTermFinancing(st State, req *model.TermFinanceRequest) ([
 	}
 	tx.delIndex(objTokenByHolder, t.Holder, t.ID)
 	tx.delIndex(objLeaf, t.Root, t.ID)
-	fin.Terms.SplitFrom = t.ID
 	out := make([]*model.Token, 2)
-	for i, o := range req.Partial.Outputs {
+	for i, o := range outputs {
 		n := &model.Token{
 			ID: children[i], Root: t.Root, Parents: []string{t.ID}, Tier: t.Tier,
 			Issuer: t.Issuer, Bank: t.Bank, Holder: o.Holder, Commitment: o.Commitment, Handle: o.Handle,
@@ -148,6 +160,6 @@ func (r *Rules) RequestTermFinancing(st State, req *model.TermFinanceRequest) ([
 		tx.putIndex(objLeaf, n.Root, n.ID)
 		out[i] = n
 	}
-	tx.putIndex(objFinancingForBank, req.Bank, out[0].ID)
-	return out, tx.commit()
+	tx.putIndex(objFinancingForBank, fin.Bank, out[0].ID)
+	return out, nil
 }

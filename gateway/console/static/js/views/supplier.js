@@ -181,13 +181,14 @@ async function quotesCard(id, reload) {
       const res = await post(`/v1/quotes/${encodeURIComponent(q.id)}/accept`, undefined, key);
       finish(form);
       card.querySelectorAll(".accept-quote-form").forEach(finish);
-      showOk(form, `Accepted: ${res.quote.bank} will advance you ${money(res.advance.advance)}; the token is ${res.token.status} and the other quotes lapse.`);
+      showOk(form, `Accepted: ${res.quote.bank} will advance you ${money(res.advance.advance)}; the token is ${res.token.status} and the other quotes lapse`,
+        res.change ? `; the change ${money(res.change.amount)} stays with you (token ${shortId(res.change.id)}).` : ".");
       await reload();
     });
     return form;
   };
   const card = h("div", { class: "card", id: "quotes-card", "data-rfq": rfq.id },
-    h("h3", null, `Quotes on ${money(rfq.face)}, maturing ${formatDate(rfq.maturity)}`),
+    h("h3", null, `Quotes on ${money(rfq.face)}${rfq.partial ? " (a piece of the token)" : ""}, maturing ${formatDate(rfq.maturity)}`),
     h("p", { class: "muted" }, "Each quote's terms are sealed to you; your wallet opened them and checked that the advance the bank committed to is what its terms pay."),
     table([
       { title: "Bank", cell: (q) => q.bank },
@@ -221,15 +222,18 @@ function rfqForm(t, ctx, reload) {
   ctx.enterprises("bank").then((list) => boxes.append(...options(list).map((o, i) =>
     h("label", { class: "bank-choice" }, input({ type: "checkbox", value: o.value, class: "rfq-bank", id: `rfq-bank-${i}`, "data-field": `banks[${i}]` }), ` ${o.label}`)))).catch(() => {});
   const expiry = input({ id: "rfq-expiry", "data-field": "expiry", type: "datetime-local", required: true, value: inAnHour() });
+  const piece = input({ id: "rfq-piece", "data-field": "piece", inputmode: "decimal", placeholder: "the whole token" });
   const form = h("form", { id: "rfq-form", class: "card inline-form", "data-op": "rfq" },
     h("h3", null, "Ask banks for quotes"),
-    h("p", { class: "muted" }, "Each bank you choose sees this token's amount and answers with a sealed quote; no bank sees another's."),
+    h("p", { class: "muted" }, "Each bank you choose sees the amount to finance and answers with a sealed quote; no bank sees another's. For part of the token, the piece is split off when you accept a quote; the change stays with you."),
     h("fieldset", { class: "field" }, h("legend", null, "Banks"), boxes, h("span", { class: "field-error", role: "alert", "data-error-for": "banks" })),
-    field("Quotes by (UTC)", expiry),
+    h("div", { class: "row" }, field("Quotes by (UTC)", expiry), field(`Piece (${CURRENCY}, empty: all of it)`, piece)),
     h("button", { type: "submit", id: "rfq-submit" }, "Ask for quotes"));
   bindForm(form, async (key) => {
     const banks = [...boxes.querySelectorAll("input.rfq-bank:checked")].map((b) => b.value);
-    const r = await post(`/v1/tokens/${encodeURIComponent(t.id)}/rfq`, { banks, expiry: utcSeconds(expiry.value) }, key);
+    const body = { banks, expiry: utcSeconds(expiry.value) };
+    if (piece.value.trim()) body.piece = piece.value.trim();
+    const r = await post(`/v1/tokens/${encodeURIComponent(t.id)}/rfq`, body, key);
     openRFQ = r.id;
     finish(form);
     showOk(form, `Asked ${r.banks.join(" and ")} for quotes until ${formatTime(r.expiry)} (request `, h("span", { class: "id", id: "rfq-id" }, r.id), ").");
