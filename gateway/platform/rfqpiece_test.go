@@ -25,7 +25,7 @@ func TestQuotesOnPieceOverREST(t *testing.T) {
 	res := storyUntilPay(t, ctx, c, "-rp")
 	tier2 := &demo.Client{Base: c.Router, Token: res.SupplierTokens[1]}
 	banks := map[string]*demo.Client{"bankA": {Base: c.Router, Token: c.Token("bankA")}, "bankB": {Base: c.Router, Token: c.Token("bankB")}}
-	tok := res.Held[1].ID // tier 2's 250 000,00
+	tok := res.Held[1].ID                                                  // tier 2's 250 000,00
 	expiry := time.Now().Add(20 * time.Minute).UTC().Truncate(time.Second) // the story matures in an hour
 
 	err := tier2.Do(ctx, http.MethodPost, "/v1/tokens/"+tok+"/rfq", map[string]any{"banks": []string{"bankA"}, "expiry": expiry, "piece": "250000.00"}, nil)
