@@ -86,16 +86,8 @@ func (r *Rules) RequestTermFinancing(st State, req *model.TermFinanceRequest) ([
 		Terms: req.Terms, MaxAdvanceBP: policy.MaxAdvanceBP, BankEnvelope: req.BankEnvelope,
 	}
 	if req.Partial != nil {
-		for i, o := range req.Partial.Outputs {
-			if o.Holder != tx.caller.ID {
-				return nil, model.Errorf(model.CodeInvalidArgument, "partial.outputs[%d].holder: the piece and the change stay with %s", i, tx.caller.ID)
-			}
-			c, h, err := protocol.DecodeAudited("partial.outputs", o.Commitment, o.Handle)
-			if err != nil {
-				return nil, err
-			}
-			stmt.Outputs = append(stmt.Outputs, protocol.OutputRef{Holder: o.Holder, Commitment: c, Handle: h,
-				HolderEnvelope: o.HolderEnvelope, RegulatorEnvelope: o.RegulatorEnvelope})
+		if stmt.Outputs, err = tx.partialOutputs(req.Partial.Outputs); err != nil {
+			return nil, err
 		}
 	}
 	if stmt.Advance, err = protocol.DecodeAmountRef("advance", &req.Advance); err != nil {
@@ -129,6 +121,24 @@ func (r *Rules) RequestTermFinancing(st State, req *model.TermFinanceRequest) ([
 		return nil, err
 	}
 	return out, tx.commit()
+}
+
+// partialOutputs decodes the piece and the change of a partial financing
+// or a request for quotes on a piece: both must be the caller's.
+func (tx *txn) partialOutputs(outputs []model.Output) ([]protocol.OutputRef, error) {
+	refs := make([]protocol.OutputRef, 0, len(outputs))
+	for i, o := range outputs {
+		if o.Holder != tx.caller.ID {
+			return nil, model.Errorf(model.CodeInvalidArgument, "partial.outputs[%d].holder: the piece and the change stay with %s", i, tx.caller.ID)
+		}
+		c, h, err := protocol.DecodeAudited("partial.outputs", o.Commitment, o.Handle)
+		if err != nil {
+			return nil, err
+		}
+		refs = append(refs, protocol.OutputRef{Holder: o.Holder, Commitment: c, Handle: h,
+			HolderEnvelope: o.HolderEnvelope, RegulatorEnvelope: o.RegulatorEnvelope})
+	}
+	return refs, nil
 }
 
 // splitFinanced spends t into the piece (outputs[0]), FINANCING under fin,

@@ -64,17 +64,11 @@ func (tx *txn) verifyPiece(t *model.Token, req *model.RequestQuotesRequest) ([]m
 		return nil, internal("stored token commitment: %v", err)
 	}
 	stmt := &protocol.PieceStatement{Requester: tx.caller.ID, Token: t.ID, Input: in, Expiry: req.Expiry, Banks: req.Banks}
+	if stmt.Outputs, err = tx.partialOutputs(req.Partial.Outputs); err != nil {
+		return nil, err
+	}
 	kept := make([]model.Output, len(req.Partial.Outputs))
 	for i, o := range req.Partial.Outputs {
-		if o.Holder != tx.caller.ID {
-			return nil, model.Errorf(model.CodeInvalidArgument, "partial.outputs[%d].holder: the piece and the change stay with %s", i, tx.caller.ID)
-		}
-		c, h, err := protocol.DecodeAudited("partial.outputs", o.Commitment, o.Handle)
-		if err != nil {
-			return nil, err
-		}
-		stmt.Outputs = append(stmt.Outputs, protocol.OutputRef{Holder: o.Holder, Commitment: c, Handle: h,
-			HolderEnvelope: o.HolderEnvelope, RegulatorEnvelope: o.RegulatorEnvelope})
 		kept[i] = model.Output{Holder: o.Holder, Commitment: o.Commitment, Handle: o.Handle,
 			HolderEnvelope: o.HolderEnvelope, RegulatorEnvelope: o.RegulatorEnvelope}
 	}

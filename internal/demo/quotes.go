@@ -67,13 +67,9 @@ func (s *story) quotes(ctx context.Context) error {
 		return err
 	}
 	s.by(s.tier1, "upload invoice "+number)
-	if err := s.eventually(ctx, func() error {
-		return s.core.Do(ctx, http.MethodPost, "/v1/invoices/"+inv.ID+"/confirm", map[string]string{
-			"number": number, "seller": SupplierLegalID(0, s.cfg.Suffix)}, nil)
-	}); err != nil {
+	if err := s.confirm(ctx, inv.ID, number); err != nil {
 		return err
 	}
-	s.by(s.core, "confirm invoice "+number)
 	var tok Token
 	maturity := time.Now().Add(QuotesTenor).UTC().Truncate(time.Second)
 	if err := s.eventually(ctx, func() error {

@@ -273,19 +273,26 @@ func (s *story) invoices(ctx context.Context) error {
 		if i == 0 {
 			s.firstDoc = doc
 		}
-		// The core confirms from its own records (its purchase ledger):
-		// the number and the seller's legal ID, from which its gateway
-		// recomputes the fingerprint.
-		if err := s.eventually(ctx, func() error {
-			return s.core.Do(ctx, http.MethodPost, "/v1/invoices/"+inv.ID+"/confirm", map[string]string{
-				"number": number, "seller": SupplierLegalID(0, s.cfg.Suffix)}, nil)
-		}); err != nil {
+		if err := s.confirm(ctx, inv.ID, number); err != nil {
 			return err
 		}
-		s.by(s.core, "confirm invoice "+number)
 		s.invoiceIDs = append(s.invoiceIDs, inv.ID)
 		s.say("invoice %s of %s registered by OPRF fingerprint %s…, confirmed by carmaker", fmt.Sprintf("NK-2026-%d", 417+i), amount, inv.ID[:12])
 	}
+	return nil
+}
+
+// confirm is the core confirming tier 1's invoice from its own records
+// (its purchase ledger): the number and the seller's legal ID, from which
+// its gateway recomputes the fingerprint.
+func (s *story) confirm(ctx context.Context, id, number string) error {
+	if err := s.eventually(ctx, func() error {
+		return s.core.Do(ctx, http.MethodPost, "/v1/invoices/"+id+"/confirm", map[string]string{
+			"number": number, "seller": SupplierLegalID(0, s.cfg.Suffix)}, nil)
+	}); err != nil {
+		return err
+	}
+	s.by(s.core, "confirm invoice "+number)
 	return nil
 }
 

@@ -202,6 +202,27 @@ func TestFinancingThroughPages(t *testing.T) {
 		b.shot("tier2-partial")
 	})
 
+	step("tier 3 asks Bank A for quotes on 50 000 of its 150 000", func() {
+		b.signIn(res.SupplierTokens[2], "supplier")
+		b.tab("tokens")
+		row := fmt.Sprintf(`#tokens-table tr[data-token-id=%q]`, res.Held[2].ID)
+		b.waitText(row, true, "150 000,00 NOK", "ACTIVE")
+		b.run(chromedp.Click(row+" button.open", chromedp.ByQuery), chromedp.WaitVisible("#rfq-form", chromedp.ByID))
+		waitCount(b, `#rfq-banks input.rfq-bank[value="bankA"]`, 1)
+		b.eval(`document.querySelector('#rfq-banks input.rfq-bank[value="bankA"]').click(); true`, nil)
+		b.typeInto("#rfq-piece", "50000")
+		b.run(chromedp.Click("#rfq-submit", chromedp.ByID))
+		b.waitText("#rfq-form .form-ok", false, "Asked bankA for quotes")
+		piece := strings.TrimSpace(b.text("#rfq-id"))
+		b.signIn(p.Token("bankA"), "bank")
+		prow := fmt.Sprintf(`#rfq-table tr[data-rfq=%q]`, piece)
+		b.waitText(prow, true, res.Suppliers[2], "OPEN")
+		b.run(chromedp.Click(prow+" button.quote", chromedp.ByQuery), chromedp.WaitVisible("#quote-form", chromedp.ByID))
+		// The bank is asked about the piece, and sees only the piece.
+		b.waitText("#quote-form h3", false, "Quote to "+res.Suppliers[2]+" on 50 000,00 NOK")
+		b.shot("bankA-quote-on-piece")
+	})
+
 	step("the regulator sees both banks' financing books", func() {
 		b.signIn(p.Token("regulator"), "regulator")
 		b.tab("financing")
