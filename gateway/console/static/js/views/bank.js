@@ -142,7 +142,6 @@ async function rfqSection(el, panel, ctx) {
       { title: "Holder", cell: (r) => r.requester },
       { title: "Request", cell: (r) => h("span", { class: "id", title: r.id }, shortId(r.id)) },
       { title: "Token", cell: (r) => h("span", { class: "id", title: r.token }, shortId(r.token)) },
-      { title: "Banks asked", num: true, cell: (r) => String(r.banks.length) },
       { title: "Expiry", cell: (r) => formatTime(r.expiry) },
       { title: "Request status", cell: (r) => badge(r.status) },
       { title: "Your quote", cell: (r) => (mine(r) ? badge(mine(r).status) : "none yet") },
