@@ -30,14 +30,16 @@ func nok(minor uint64) string {
 // 600 000,00 from its Tokens tab; each bank, at its own gateway, opens the
 // request in its inbox and sees the advance its terms imply before sending
 // (the figure terms.Compute gives, and the one its wallet then commits
-// to); tier 1 sees the two quotes side by side, the better marked, and
-// accepts it; the loser's inbox shows its quote LAPSED; the winner approves
-// and its portfolio shows the advance, the yield and whom it financed; it
-// sells the piece to the other bank, which accepts from its inbox and
-// shows it bought from the first; tier 2 finances 100 000,00 of its
-// 250 000,00 under terms, seeing the advance first; the regulator's
-// financing tab shows both banks' books. The story up to the financing
-// goes over REST (demo.Run up to "finance").
+// to); tier 1 sees the two quotes side by side, Bank B's marked better, and
+// accepts it; Bank A's inbox shows its quote LAPSED; Bank B approves and
+// its portfolio shows the advance, the yield and whom it financed; it
+// sells the piece to Bank A, which accepts from its inbox and shows it
+// bought from Bank B; tier 2 finances 100 000,00 of its 250 000,00 at
+// Bank A under terms, seeing the advance first; tier 3 asks for quotes on
+// a piece; the regulator's financing tab shows both banks' books. The
+// story up to the financing goes over REST (demo.Run up to "finance").
+// Bank B ends with nothing held and nothing pending (the story test, on
+// the same network, reads its inbox and exposure).
 func TestFinancingThroughPages(t *testing.T) {
 	start := time.Now()
 	p, base, res := playOverREST(t, demo.Config{Suffix: "-f", Maturity: 90 * 24 * time.Hour, StopBefore: "finance"})
@@ -61,9 +63,9 @@ func TestFinancingThroughPages(t *testing.T) {
 		}
 		return a.Advance
 	}
-	advA, advB := want(9000, 500, terms.ACT360, 150_00), want(8800, 420, terms.ACT365, 100_00)
-	if advA <= advB {
-		t.Fatalf("the test expects Bank A's terms to pay more: %d ≤ %d", advA, advB)
+	advB, advA := want(9000, 500, terms.ACT360, 150_00), want(8800, 420, terms.ACT365, 100_00)
+	if advB <= advA {
+		t.Fatalf("the test expects Bank B's terms to pay more: %d ≤ %d", advB, advA)
 	}
 
 	b := newPage(t, base, 5*time.Minute)
@@ -119,8 +121,8 @@ func TestFinancingThroughPages(t *testing.T) {
 		b.waitText("#quote-form .form-ok", false, "Quoted "+nok(adv)+" to "+tier1, "the committed advance is the one shown above")
 		b.shot(bank + "-quoted")
 	}
-	step("Bank A quotes at its gateway", func() { quote("bankA", "90", "5", "ACT/360", "150", true, advA) })
-	step("Bank B quotes at its gateway", func() { quote("bankB", "88", "4.2", "ACT/365", "100", false, advB) })
+	step("Bank A quotes at its gateway", func() { quote("bankA", "88", "4.2", "ACT/365", "100", false, advA) })
+	step("Bank B quotes at its gateway", func() { quote("bankB", "90", "5", "ACT/360", "150", true, advB) })
 
 	step("tier 1 compares the quotes and accepts the better", func() {
 		b.signIn(res.SupplierTokens[0], "supplier")
@@ -129,21 +131,21 @@ func TestFinancingThroughPages(t *testing.T) {
 		waitCount(b, cmp, 1)
 		b.run(chromedp.Click(cmp, chromedp.ByQuery), chromedp.WaitVisible("#quotes-card", chromedp.ByID))
 		b.waitText("#quotes-table", true, "bankA", "bankB", nok(advA), nok(advB), "with recourse", "without recourse")
-		b.waitText("#quotes-table tr.best", false, "bankA", nok(advA), nok(600_000_00-advA))
+		b.waitText("#quotes-table tr.best", false, "bankB", nok(advB), nok(600_000_00-advB))
 		b.shot("tier1-quotes-side-by-side")
-		b.run(chromedp.Click(`#quotes-table tr[data-bank="bankA"] button.accept-quote`, chromedp.ByQuery))
-		b.waitText("#quotes-card .form-ok", false, "Accepted: bankA will advance you "+nok(advA), "FINANCING")
+		b.run(chromedp.Click(`#quotes-table tr[data-bank="bankB"] button.accept-quote`, chromedp.ByQuery))
+		b.waitText("#quotes-card .form-ok", false, "Accepted: bankB will advance you "+nok(advB), "FINANCING")
 		b.shot("tier1-accepted")
 	})
 
-	step("Bank B's quote lapsed", func() {
-		b.signIn(p.Token("bankB"), "bank")
+	step("Bank A's quote lapsed", func() {
+		b.signIn(p.Token("bankA"), "bank")
 		b.waitText(fmt.Sprintf(`#rfq-table tr[data-rfq=%q]`, rfq), true, "ACCEPTED", "LAPSED")
-		b.shot("bankB-lapsed")
+		b.shot("bankA-lapsed")
 	})
 
-	step("Bank A approves; its portfolio shows advance and yield", func() {
-		b.signIn(p.Token("bankA"), "bank")
+	step("Bank B approves; its portfolio shows advance and yield", func() {
+		b.signIn(p.Token("bankB"), "bank")
 		row := fmt.Sprintf(`#inbox-table tr[data-token-id=%q]`, change.ID)
 		b.waitText(row, true, "600 000,00 NOK")
 		b.run(chromedp.Click(row+" button.approve", chromedp.ByQuery), chromedp.WaitVisible("#approve-form", chromedp.ByID))
@@ -153,39 +155,39 @@ func TestFinancingThroughPages(t *testing.T) {
 		b.waitText("#approve-form .form-ok", false, "Financed: you now hold 600 000,00 NOK")
 		b.tab("portfolio")
 		prow := fmt.Sprintf(`#portfolio-table tr[data-token-id=%q]`, change.ID)
-		b.waitText(prow, true, "FINANCED", nok(advA), "% a year", "financed for "+tier1, "with recourse")
-		b.shot("bankA-portfolio")
+		b.waitText(prow, true, "FINANCED", nok(advB), "% a year", "financed for "+tier1, "with recourse")
+		b.shot("bankB-portfolio")
 	})
 
-	step("Bank A sells the piece to Bank B", func() {
+	step("Bank B sells the piece to Bank A", func() {
 		prow := fmt.Sprintf(`#portfolio-table tr[data-token-id=%q]`, change.ID)
 		b.run(chromedp.Click(prow+" button.offer-resale", chromedp.ByQuery), chromedp.WaitVisible("#resale-form", chromedp.ByID))
-		waitCount(b, `#resale-buyer option[value="bankB"]`, 1)
-		b.run(chromedp.SetValue("#resale-buyer", "bankB", chromedp.ByID))
+		waitCount(b, `#resale-buyer option[value="bankA"]`, 1)
+		b.run(chromedp.SetValue("#resale-buyer", "bankA", chromedp.ByID))
 		b.typeInto("#resale-price", "590000.00")
 		b.run(chromedp.Click("#resale-submit", chromedp.ByID))
-		b.waitText("#resale-form .form-ok", false, "Offered to bankB for 590 000,00 NOK (face 600 000,00 NOK)")
-		b.shot("bankA-resale-offered")
+		b.waitText("#resale-form .form-ok", false, "Offered to bankA for 590 000,00 NOK (face 600 000,00 NOK)")
+		b.shot("bankB-resale-offered")
 
-		b.signIn(p.Token("bankB"), "bank")
+		b.signIn(p.Token("bankA"), "bank")
 		orow := fmt.Sprintf(`#resale-offers-table tr[data-token-id=%q]`, change.ID)
-		b.waitText(orow, true, "bankA", "600 000,00 NOK", "590 000,00 NOK")
+		b.waitText(orow, true, "bankB", "600 000,00 NOK", "590 000,00 NOK")
 		b.typeInto(fmt.Sprintf("#resale-ref-%s", change.ID), "SWIFT-FORFAIT-1")
 		b.run(chromedp.Click(fmt.Sprintf(`#resale-accept-%s button[type=submit]`, change.ID), chromedp.ByQuery))
 		b.waitText(fmt.Sprintf(`#resale-accept-%s .form-ok`, change.ID), false, "Bought: you now hold 600 000,00 NOK")
 		b.tab("portfolio")
-		b.waitText(fmt.Sprintf(`#portfolio-table tr[data-token-id=%q]`, change.ID), true, "FINANCED", "bankA")
-		b.shot("bankB-bought")
+		b.waitText(fmt.Sprintf(`#portfolio-table tr[data-token-id=%q]`, change.ID), true, "FINANCED", "bankB")
+		b.shot("bankA-bought")
 	})
 
-	step("tier 2 finances 100 000 of its 250 000 under terms", func() {
+	step("tier 2 finances 100 000 of its 250 000 at Bank A under terms", func() {
 		b.signIn(res.SupplierTokens[1], "supplier")
 		b.tab("tokens")
 		row := fmt.Sprintf(`#tokens-table tr[data-token-id=%q]`, t2.ID)
 		b.waitText(row, true, "250 000,00 NOK", "ACTIVE")
 		b.run(chromedp.Click(row+" button.open", chromedp.ByQuery), chromedp.WaitVisible("#terms-form", chromedp.ByID))
-		waitCount(b, `#terms-bank option[value="bankB"]`, 1)
-		b.run(chromedp.SetValue("#terms-bank", "bankB", chromedp.ByID))
+		waitCount(b, `#terms-bank option[value="bankA"]`, 1)
+		b.run(chromedp.SetValue("#terms-bank", "bankA", chromedp.ByID))
 		b.typeInto("#terms-piece", "100000")
 		b.typeInto("#terms-advance-rate", "80")
 		b.typeInto("#terms-discount-rate", "6")
@@ -198,7 +200,7 @@ func TestFinancingThroughPages(t *testing.T) {
 		b.waitText("#terms-advance", false, "100 000,00 NOK", nok(a.Advance))
 		b.shot("tier2-terms-preview")
 		b.run(chromedp.Click("#terms-submit", chromedp.ByID))
-		b.waitText("#terms-form .form-ok", false, "Asked bankB to finance 100 000,00 NOK", "it will advance "+nok(a.Advance), "the change 150 000,00 NOK stays with you")
+		b.waitText("#terms-form .form-ok", false, "Asked bankA to finance 100 000,00 NOK", "it will advance "+nok(a.Advance), "the change 150 000,00 NOK stays with you")
 		b.shot("tier2-partial")
 	})
 
