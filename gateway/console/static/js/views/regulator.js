@@ -32,13 +32,17 @@ async function reconciliationTab(el, ctx) {
   const r = await get("/v1/audit/reconciliation");
   const sum = r.summary;
   const total = r.items.length;
-  const clean = r.problems === 0 && sum.reconciled === total;
+  // Counted from the items, which include the financings' advances, fees
+  // and resale prices beside tokens and invoices (the summary's count
+  // is of tokens and invoices).
+  const reconciled = r.items.filter((i) => i.amount.status === "RECONCILED").length;
+  const clean = r.problems === 0 && reconciled === total;
   append(el, heading("Reconciliation", ctx, exportForm()),
     h("div", { id: "recon-verdict", class: ["verdict", clean ? "ok" : "bad"] },
       clean ? `All ${total} amounts reconciled: every opened amount matches its commitment, and every conservation check holds.`
-        : `${r.problems} problem${r.problems === 1 ? "" : "s"}: ${sum.reconciled} of ${total} amounts reconciled.`),
+        : `${r.problems} problem${r.problems === 1 ? "" : "s"}: ${reconciled} of ${total} amounts reconciled.`),
     h("div", { class: "summary", id: "recon-summary" },
-      stat("amounts reconciled", `${sum.reconciled} / ${total}`, { id: "stat-reconciled" }),
+      stat("amounts reconciled", `${reconciled} / ${total}`, { id: "stat-reconciled" }),
       stat("tokens", String(sum.tokens)), stat("invoices", String(sum.invoices)),
       stat("envelope mismatches", String(sum.envelopeMismatch)), stat("unopenable", String(sum.unopenable)),
       stat("conservation checks", String(sum.conservationChecks)),
