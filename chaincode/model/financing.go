@@ -99,6 +99,20 @@ type PartialFinancing struct {
 	BalanceProof []byte   `json:"balanceProof"`
 }
 
+// Validate checks the split's shape: exactly the piece and the change,
+// each a valid output, and a balance proof.
+func (p *PartialFinancing) Validate() error {
+	if len(p.Outputs) != 2 {
+		return invalid("partial.outputs: exactly 2 (the piece financed, the change)")
+	}
+	for i := range p.Outputs {
+		if err := p.Outputs[i].Validate(i); err != nil {
+			return err
+		}
+	}
+	return validateBytes("partial.balanceProof", p.BalanceProof, balance.ProofSize)
+}
+
 // TermFinanceRequest asks a bank to finance a token (or, with Partial, a
 // piece split off it in the same transaction) under public terms, with
 // the advance and fee as commitments. BankEnvelope is the face's opening
@@ -128,15 +142,7 @@ func (r *TermFinanceRequest) Validate() error {
 		return invalid("terms: %v", err)
 	}
 	if r.Partial != nil {
-		if len(r.Partial.Outputs) != 2 {
-			return invalid("partial.outputs: exactly 2 (the piece financed, the change)")
-		}
-		for i := range r.Partial.Outputs {
-			if err := r.Partial.Outputs[i].Validate(i); err != nil {
-				return err
-			}
-		}
-		if err := validateBytes("partial.balanceProof", r.Partial.BalanceProof, balance.ProofSize); err != nil {
+		if err := r.Partial.Validate(); err != nil {
 			return err
 		}
 	}

@@ -65,6 +65,11 @@ type RequestQuotesRequest struct {
 	Token  string    `json:"token"`
 	Banks  []RFQBank `json:"banks"`
 	Expiry time.Time `json:"expiry"`
+	// Partial asks for quotes on a piece of the token: the split into the
+	// piece (Outputs[0], the face the banks quote on, their envelopes bound
+	// to its commitment) and the change is proven now and carried out when
+	// the holder accepts a quote, in the acceptance's transaction.
+	Partial *PartialFinancing `json:"partial,omitempty"`
 }
 
 // Validate implements Validator.
@@ -86,6 +91,9 @@ func (r *RequestQuotesRequest) Validate() error {
 		}
 		seen = append(seen, b.Bank)
 	}
+	if r.Partial != nil {
+		return r.Partial.Validate()
+	}
 	return nil
 }
 
@@ -98,9 +106,23 @@ type RFQ struct {
 	Expiry    time.Time `json:"expiry"`
 	Status    RFQStatus `json:"status"`
 	Accepted  string    `json:"accepted,omitempty"` // the quote accepted
+	// Piece, for a request on part of the token: the piece (Piece[0], the
+	// face quoted on) and the change (Piece[1]), proven when the RFQ was
+	// recorded (their proofs are not kept); the accepted quote's
+	// transaction splits the token into them.
+	Piece     []Output  `json:"piece,omitempty"`
 	CreatedAt time.Time `json:"createdAt"`
 	UpdatedAt time.Time `json:"updatedAt"`
 	TxID      string    `json:"txId"`
+}
+
+// Face is the commitment the banks quote on: the piece's, or the token's
+// (given) for a request on the whole token.
+func (r *RFQ) Face(tokenCommitment []byte) []byte {
+	if len(r.Piece) > 0 {
+		return r.Piece[0].Commitment
+	}
+	return tokenCommitment
 }
 
 // EffectiveStatus is the RFQ's status at now: an OPEN one past its expiry
@@ -248,6 +270,8 @@ type FinancingQuote struct {
 	RegulatorSealedTerms []byte        `json:"regulatorSealedTerms"`
 	Advance              *SealedAmount `json:"advance"`
 	Fee                  *SealedAmount `json:"fee"`
+	// SplitFrom is the token a quote on part of it split the piece off.
+	SplitFrom string `json:"splitFrom,omitempty"`
 }
 
 // Quoted returns the quote a financing accepted, as far as the token

@@ -86,16 +86,8 @@ func (r *Rules) RequestTermFinancing(st State, req *model.TermFinanceRequest) ([
 		Terms: req.Terms, MaxAdvanceBP: policy.MaxAdvanceBP, BankEnvelope: req.BankEnvelope,
 	}
 	if req.Partial != nil {
-		for i, o := range req.Partial.Outputs {
-			if o.Holder != tx.caller.ID {
-				return nil, model.Errorf(model.CodeInvalidArgument, "partial.outputs[%d].holder: the piece and the change stay with %s", i, tx.caller.ID)
-			}
-			c, h, err := protocol.DecodeAudited("partial.outputs", o.Commitment, o.Handle)
-			if err != nil {
-				return nil, err
-			}
-			stmt.Outputs = append(stmt.Outputs, protocol.OutputRef{Holder: o.Holder, Commitment: c, Handle: h,
-				HolderEnvelope: o.HolderEnvelope, RegulatorEnvelope: o.RegulatorEnvelope})
+		if stmt.Outputs, err = tx.partialOutputs(req.Partial.Outputs); err != nil {
+			return nil, err
 		}
 	}
 	if stmt.Advance, err = protocol.DecodeAmountRef("advance", &req.Advance); err != nil {
@@ -123,6 +115,37 @@ func (r *Rules) RequestTermFinancing(st State, req *model.TermFinanceRequest) ([
 		return []*model.Token{t}, tx.commit()
 	}
 
+	fin.Terms.SplitFrom = t.ID
+	out, err := tx.splitFinanced(t, req.Partial.Outputs, fin)
+	if err != nil {
+		return nil, err
+	}
+	return out, tx.commit()
+}
+
+// partialOutputs decodes the piece and the change of a partial financing
+// or a request for quotes on a piece: both must be the caller's.
+func (tx *txn) partialOutputs(outputs []model.Output) ([]protocol.OutputRef, error) {
+	refs := make([]protocol.OutputRef, 0, len(outputs))
+	for i, o := range outputs {
+		if o.Holder != tx.caller.ID {
+			return nil, model.Errorf(model.CodeInvalidArgument, "partial.outputs[%d].holder: the piece and the change stay with %s", i, tx.caller.ID)
+		}
+		c, h, err := protocol.DecodeAudited("partial.outputs", o.Commitment, o.Handle)
+		if err != nil {
+			return nil, err
+		}
+		refs = append(refs, protocol.OutputRef{Holder: o.Holder, Commitment: c, Handle: h,
+			HolderEnvelope: o.HolderEnvelope, RegulatorEnvelope: o.RegulatorEnvelope})
+	}
+	return refs, nil
+}
+
+// splitFinanced spends t into the piece (outputs[0]), FINANCING under fin,
+// and the change (outputs[1]), ACTIVE with the holder: a partial financing
+// with terms, or the acceptance of a quote on part of a token. The
+// outputs' proofs were verified by the caller.
+func (tx *txn) splitFinanced(t *model.Token, outputs []model.Output, fin *model.Financing) ([]*model.Token, error) {
 	children := []string{protocol.TokenID(tx.id, 0), protocol.TokenID(tx.id, 1)}
 	t.Status, t.Children = model.TokenSplit, children
 	if err := tx.putToken(t); err != nil {
@@ -130,9 +153,8 @@ func (r *Rules) RequestTermFinancing(st State, req *model.TermFinanceRequest) ([
 	}
 	tx.delIndex(objTokenByHolder, t.Holder, t.ID)
 	tx.delIndex(objLeaf, t.Root, t.ID)
-	fin.Terms.SplitFrom = t.ID
 	out := make([]*model.Token, 2)
-	for i, o := range req.Partial.Outputs {
+	for i, o := range outputs {
 		n := &model.Token{
 			ID: children[i], Root: t.Root, Parents: []string{t.ID}, Tier: t.Tier,
 			Issuer: t.Issuer, Bank: t.Bank, Holder: o.Holder, Commitment: o.Commitment, Handle: o.Handle,
@@ -148,6 +170,6 @@ func (r *Rules) RequestTermFinancing(st State, req *model.TermFinanceRequest) ([
 		tx.putIndex(objLeaf, n.Root, n.ID)
 		out[i] = n
 	}
-	tx.putIndex(objFinancingForBank, req.Bank, out[0].ID)
-	return out, tx.commit()
+	tx.putIndex(objFinancingForBank, fin.Bank, out[0].ID)
+	return out, nil
 }

@@ -38,6 +38,11 @@ func (r *Rules) RequestQuotes(st State, req *model.RequestQuotesRequest) (*model
 	}
 	q := &model.RFQ{ID: protocol.RFQID(tx.id), Token: t.ID, Requester: tx.caller.ID, Banks: req.Banks, Expiry: req.Expiry,
 		Status: model.RFQOpen, CreatedAt: tx.now, UpdatedAt: tx.now, TxID: tx.id}
+	if req.Partial != nil {
+		if q.Piece, err = tx.verifyPiece(t, req); err != nil {
+			return nil, err
+		}
+	}
 	if err := tx.put(rfqKey(q.ID), q); err != nil {
 		return nil, err
 	}
@@ -48,6 +53,32 @@ func (r *Rules) RequestQuotes(st State, req *model.RequestQuotesRequest) (*model
 	tx.event.Quotes = append(tx.event.Quotes, model.QuoteChange{RFQ: q.ID, Token: q.Token, Requester: q.Requester,
 		Banks: banks, Status: string(q.Status)})
 	return q, tx.commit()
+}
+
+// verifyPiece checks a request for quotes on part of t: both outputs are
+// the caller's and the split's proofs hold (protocol.PieceStatement). It
+// returns the outputs to keep on the RFQ, without their proofs.
+func (tx *txn) verifyPiece(t *model.Token, req *model.RequestQuotesRequest) ([]model.Output, error) {
+	in, err := protocol.DecodeCommitment("token commitment", t.Commitment)
+	if err != nil {
+		return nil, internal("stored token commitment: %v", err)
+	}
+	stmt := &protocol.PieceStatement{Requester: tx.caller.ID, Token: t.ID, Input: in, Expiry: req.Expiry, Banks: req.Banks}
+	if stmt.Outputs, err = tx.partialOutputs(req.Partial.Outputs); err != nil {
+		return nil, err
+	}
+	kept := make([]model.Output, len(req.Partial.Outputs))
+	for i, o := range req.Partial.Outputs {
+		kept[i] = model.Output{Holder: o.Holder, Commitment: o.Commitment, Handle: o.Handle,
+			HolderEnvelope: o.HolderEnvelope, RegulatorEnvelope: o.RegulatorEnvelope}
+	}
+	if stmt.AuditKey, err = tx.auditKey(); err != nil {
+		return nil, err
+	}
+	if err := stmt.Verify(tx.ctx, req.Partial); err != nil {
+		return nil, err
+	}
+	return kept, nil
 }
 
 // SubmitQuote is an invited bank's sealed quote: its terms sealed to the
@@ -92,9 +123,9 @@ func (r *Rules) SubmitQuote(st State, req *model.SubmitQuoteRequest) (*model.Quo
 	if err != nil {
 		return nil, err
 	}
-	face, err := protocol.DecodeCommitment("token commitment", t.Commitment)
+	face, err := protocol.DecodeCommitment("face commitment", rfq.Face(t.Commitment))
 	if err != nil {
-		return nil, internal("stored token commitment: %v", err)
+		return nil, internal("stored face commitment: %v", err)
 	}
 	stmt := &protocol.QuoteStatement{RFQ: rfq.ID, Token: t.ID, Requester: rfq.Requester, Bank: tx.caller.ID, Face: face,
 		Expiry: req.Expiry, Recourse: req.Recourse, MaxAdvanceBP: policy.MaxAdvanceBP, TermsDigest: req.TermsDigest,
@@ -214,16 +245,27 @@ func (r *Rules) AcceptQuote(st State, req *model.QuoteActionRequest) (*model.Tok
 	if inv == nil {
 		return nil, internal("quote %s by %s, who is not invited to %s", q.ID, q.Bank, rfq.ID)
 	}
-	t.Status = model.TokenFinancing
-	t.Financing = &model.Financing{Bank: q.Bank, Requester: tx.caller.ID, BankEnvelope: inv.BankEnvelope, RequestedAt: tx.now,
+	fin := &model.Financing{Bank: q.Bank, Requester: tx.caller.ID, BankEnvelope: inv.BankEnvelope, RequestedAt: tx.now,
 		Quote: &model.FinancingQuote{Quote: q.ID, RFQ: rfq.ID, Expiry: q.Expiry, Recourse: q.Recourse, MaxAdvanceBP: q.MaxAdvanceBP,
 			TermsDigest: q.TermsDigest, HolderSealedTerms: q.HolderSealedTerms, BankSealedTerms: q.BankSealedTerms,
 			RegulatorSealedTerms: q.RegulatorSealedTerms,
 			Advance:              q.Advance, Fee: q.Fee}}
-	if err := tx.putToken(t); err != nil {
-		return nil, err
+	if len(rfq.Piece) > 0 {
+		// A request on part of the token: the split proven with the RFQ
+		// happens now; the piece is financed, the change stays ACTIVE.
+		fin.Quote.SplitFrom = t.ID
+		out, err := tx.splitFinanced(t, rfq.Piece, fin)
+		if err != nil {
+			return nil, err
+		}
+		t = out[0]
+	} else {
+		t.Status, t.Financing = model.TokenFinancing, fin
+		if err := tx.putToken(t); err != nil {
+			return nil, err
+		}
+		tx.putIndex(objFinancingForBank, q.Bank, t.ID)
 	}
-	tx.putIndex(objFinancingForBank, q.Bank, t.ID)
 	if err := tx.closeRFQ(rfq, model.RFQAccepted, q.ID); err != nil {
 		return nil, err
 	}

@@ -44,6 +44,8 @@ func TestUpWholePlatform(t *testing.T) {
 		"[Operator gateway " + gw["Operator"] + "] onboard tier1",
 		"[Core gateway " + gw["Core"] + "] issue the receivable",
 		"[BankB gateway " + gw["BankB"] + "] approve financing",
+		"[BankA gateway " + gw["BankA"] + "] bankA quotes: advance ", "[BankB gateway " + gw["BankB"] + "] bankB quotes: advance ",
+		"quotes from both banks, the better taken",
 		"[Regulator gateway " + gw["Regulator"] + "] reconcile every amount",
 		"the same invoice again is refused", "story done",
 	} {

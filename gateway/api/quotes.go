@@ -32,6 +32,10 @@ func (a *API) registerQuotes(r *gateway.Routes) {
 type RFQRequest struct {
 	Banks  []string  `json:"banks"`
 	Expiry time.Time `json:"expiry"`
+	// Piece asks for quotes on this much of the token (decimal; empty:
+	// all of it): the accepted quote's transaction splits the piece off,
+	// the change stays with the holder.
+	Piece string `json:"piece,omitempty"`
 }
 
 // Validate checks the request's shape.
@@ -78,7 +82,12 @@ func (a *API) requestQuotes(c *gin.Context) error {
 		if err := a.ensureOpening(c, l, id); err != nil {
 			return err
 		}
-		if built, err = a.d.Wallet.BuildRequestQuotes(ctx, l, me, id, banks, req.Expiry.UTC()); err != nil {
+		if req.Piece == "" {
+			built, err = a.d.Wallet.BuildRequestQuotes(ctx, l, me, id, banks, req.Expiry.UTC())
+		} else {
+			built, err = a.buildPieceRFQ(c, l, id, req, banks)
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -88,6 +97,24 @@ func (a *API) requestQuotes(c *gin.Context) error {
 	}
 	c.JSON(http.StatusOK, rfqView(model.RFQView{RFQ: rfq, Status: rfq.EffectiveStatus(a.d.Now())}, nil))
 	return nil
+}
+
+// buildPieceRFQ builds a request for quotes on part of the token.
+func (a *API) buildPieceRFQ(c *gin.Context, l wallet.Ledger, id string, req RFQRequest, banks []protocol.Recipient) (*model.RequestQuotesRequest, error) {
+	piece, err := a.parseAmount("piece", req.Piece)
+	if err != nil {
+		return nil, err
+	}
+	ctx, me := c.Request.Context(), gateway.PrincipalOf(c).EnterpriseID
+	self, err := a.keys.recipient(ctx, l, me)
+	if err != nil {
+		return nil, err
+	}
+	aud, err := a.keys.auditorOf(ctx, l)
+	if err != nil {
+		return nil, err
+	}
+	return a.d.Wallet.BuildRequestQuotesPiece(ctx, l, self, id, piece, banks, req.Expiry.UTC(), aud)
 }
 
 // RFQView is a request for quotes with the quotes its reader may see,
@@ -100,7 +127,15 @@ type RFQView struct {
 	Expiry    time.Time       `json:"expiry"`
 	Status    model.RFQStatus `json:"status"`
 	Accepted  string          `json:"accepted,omitempty"`
-	Quotes    []QuoteView     `json:"quotes"`
+	// Face and Maturity are what the quotes are priced on: the face opened
+	// by the reader (the requester's wallet, or the invited bank's from its
+	// envelope) and the token's maturity. Absent from lists.
+	Face     *Money     `json:"face,omitempty"`
+	Maturity *time.Time `json:"maturity,omitempty"`
+	// Partial: the request is for a piece of the token (Face), split off
+	// when a quote is accepted.
+	Partial bool        `json:"partial,omitempty"`
+	Quotes  []QuoteView `json:"quotes"`
 }
 
 // QuoteView is one quote: its public fields and, opened by the reader's
@@ -122,7 +157,7 @@ type QuoteView struct {
 
 func rfqView(v model.RFQView, quotes []QuoteView) RFQView {
 	out := RFQView{ID: v.RFQ.ID, Token: v.RFQ.Token, Requester: v.RFQ.Requester, Expiry: v.RFQ.Expiry, Status: v.Status,
-		Accepted: v.RFQ.Accepted, Banks: make([]string, len(v.RFQ.Banks)), Quotes: quotes}
+		Accepted: v.RFQ.Accepted, Banks: make([]string, len(v.RFQ.Banks)), Quotes: quotes, Partial: len(v.RFQ.Piece) > 0}
 	for i, b := range v.RFQ.Banks {
 		out.Banks[i] = b.Bank
 	}
@@ -150,15 +185,18 @@ func (a *API) openedRFQ(c *gin.Context, id string) (RFQView, error) {
 		return RFQView{}, err
 	}
 	me := gateway.PrincipalOf(c).EnterpriseID
-	view, quotes, err := a.d.Wallet.OpenQuotes(c.Request.Context(), l, me, id)
+	o, err := a.d.Wallet.OpenRFQ(c.Request.Context(), l, me, id)
 	if err != nil {
 		return RFQView{}, err
 	}
-	qs := make([]QuoteView, len(quotes))
-	for i, q := range quotes {
+	qs := make([]QuoteView, len(o.Quotes))
+	for i, q := range o.Quotes {
 		qs[i] = a.quoteView(q)
 	}
-	return rfqView(*view, qs), nil
+	v := rfqView(*o.View, qs)
+	face, maturity := a.money(o.Face), o.Maturity
+	v.Face, v.Maturity = &face, &maturity
+	return v, nil
 }
 
 func (a *API) getRFQ(c *gin.Context) error {
@@ -281,8 +319,11 @@ func (a *API) submitQuote(c *gin.Context) error {
 // AcceptResult is an accepted quote: the token, FINANCING at the quote's
 // bank, and the advance the holder will receive.
 type AcceptResult struct {
-	TxID    string      `json:"txId"`
-	Token   TokenView   `json:"token"`
+	TxID  string    `json:"txId"`
+	Token TokenView `json:"token"`
+	// Change is what stays with the holder when the quote was on part of
+	// the token (split off in the acceptance's transaction).
+	Change  *TokenView  `json:"change,omitempty"`
 	Quote   QuoteView   `json:"quote"`
 	Advance AdvanceView `json:"advance"`
 }
@@ -310,6 +351,21 @@ func (a *API) acceptQuote(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	var change *TokenView
+	if from := t.Financing.Quote.SplitFrom; from != "" {
+		// The wallet learns the piece and the change from the ledger.
+		out, err := a.splitOutputs(c, t, from)
+		if err != nil {
+			return err
+		}
+		rep, err := a.d.Wallet.Receive(ctx, me, l, out)
+		a.announceBad(me, rep)
+		if err != nil {
+			return err
+		}
+		ch := a.tokenView(c, out[1].View(a.d.Now()))
+		change = &ch
+	}
 	view := t.View(a.d.Now())
 	amounts, err := a.d.Wallet.OpenFinancing(ctx, me, &view)
 	if err != nil {
@@ -319,11 +375,28 @@ func (a *API) acceptQuote(c *gin.Context) error {
 	if err := a.evaluate(c, &qv, "GetQuote", id); err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, AcceptResult{TxID: res.TxID, Token: a.tokenView(c, view),
+	c.JSON(http.StatusOK, AcceptResult{TxID: res.TxID, Token: a.tokenView(c, view), Change: change,
 		Quote: QuoteView{ID: qv.Quote.ID, RFQ: qv.Quote.RFQ, Bank: qv.Quote.Bank, Status: qv.Status, Expiry: qv.Quote.Expiry,
 			Recourse: qv.Quote.Recourse, Terms: &amounts.Terms, Valid: true},
 		Advance: a.advanceView(amounts.Quote, amounts.MaxAdvanceBP)})
 	return nil
+}
+
+// splitOutputs reads the two children of the token an accepted quote on
+// part of it split: the piece financed (t) and the change.
+func (a *API) splitOutputs(c *gin.Context, t model.Token, from string) ([]model.Token, error) {
+	var parent model.TokenView
+	if err := a.evaluate(c, &parent, "GetToken", from); err != nil {
+		return nil, err
+	}
+	if len(parent.Children) != 2 || parent.Children[0] != t.ID {
+		return nil, fmt.Errorf("api: token %s was not split into %s and its change", from, t.ID)
+	}
+	var ch model.TokenView
+	if err := a.evaluate(c, &ch, "GetToken", parent.Children[1]); err != nil {
+		return nil, err
+	}
+	return []model.Token{t, ch.Token}, nil
 }
 
 // quoteAction: a state change of one quote by its bank.

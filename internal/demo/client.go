@@ -1,8 +1,10 @@
 // Package demo runs TierChain's story over the REST API of a running
 // gateway: a core enterprise issues a receivable against confirmed
 // invoices, its suppliers split it down three tiers, tier 3 finances its
-// piece at a bank, the core pays every holder at maturity, and the
-// regulator opens and reconciles every amount. `tierchain demo` and the
+// piece at a bank, the core pays every holder at maturity, tier 1 asks
+// both banks for sealed quotes on a second receivable and takes the better
+// (each bank quoting at its own gateway), and the regulator opens and
+// reconciles every amount. `tierchain demo` and the
 // end-to-end test run the same code.
 package demo
 

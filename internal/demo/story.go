@@ -85,6 +85,18 @@ type Result struct {
 	Leaves      []Token // every token paid at maturity, after confirmation
 	Report      Report
 	ReuseStatus int // the status of the second upload of the same invoice
+	// Quotes is the request for quotes on a second receivable: both banks
+	// quote, tier 1 accepts the better, the winner approves.
+	Quotes QuotesResult
+}
+
+// QuotesResult is what the request for quotes did.
+type QuotesResult struct {
+	RFQ     string
+	Token   Token            // FINANCED by the winner
+	Advance map[string]Money // each bank's quoted advance, as tier 1 opened it
+	Winner  string
+	Lapsed  string // the other bank, which saw its quote LAPSED
 }
 
 // Report is the regulator's reconciliation as the API renders it.
@@ -133,6 +145,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		{"split", "split down the chain", s.splits},
 		{"finance", "finance tier 3 at Bank B", s.finance},
 		{"pay", "pay every holder at maturity", s.pay},
+		{"quotes", "quotes from both banks, the better taken", s.quotes},
 		{"audit", "regulator reconciles every amount", s.audit},
 		{"reuse", "the same invoice again is refused", s.reuse},
 	} {
@@ -293,19 +306,26 @@ func (s *story) invoices(ctx context.Context) error {
 		if i == 0 {
 			s.firstDoc = doc
 		}
-		// The core confirms from its own records (its purchase ledger):
-		// the number and the seller's legal ID, from which its gateway
-		// recomputes the fingerprint.
-		if err := s.eventually(ctx, func() error {
-			return s.core.Do(ctx, http.MethodPost, "/v1/invoices/"+inv.ID+"/confirm", map[string]string{
-				"number": number, "seller": SupplierLegalID(0, s.cfg.Suffix)}, nil)
-		}); err != nil {
+		if err := s.confirm(ctx, inv.ID, number); err != nil {
 			return err
 		}
-		s.by(s.core, "confirm invoice "+number)
 		s.invoiceIDs = append(s.invoiceIDs, inv.ID)
 		s.say("invoice %s of %s registered by OPRF fingerprint %s…, confirmed by carmaker", fmt.Sprintf("NK-2026-%d", 417+i), amount, inv.ID[:12])
 	}
+	return nil
+}
+
+// confirm is the core confirming tier 1's invoice from its own records
+// (its purchase ledger): the number and the seller's legal ID, from which
+// its gateway recomputes the fingerprint.
+func (s *story) confirm(ctx context.Context, id, number string) error {
+	if err := s.eventually(ctx, func() error {
+		return s.core.Do(ctx, http.MethodPost, "/v1/invoices/"+id+"/confirm", map[string]string{
+			"number": number, "seller": SupplierLegalID(0, s.cfg.Suffix)}, nil)
+	}); err != nil {
+		return err
+	}
+	s.by(s.core, "confirm invoice "+number)
 	return nil
 }
 

@@ -26,6 +26,27 @@ func (w *Wallet) BuildRequestQuotes(ctx context.Context, l Ledger, holder, token
 	return req, req.Validate()
 }
 
+// BuildRequestQuotesPiece is BuildRequestQuotes on part of the token: the
+// banks quote on piece; the token splits into the piece and the change
+// (the holder's) when the holder accepts a quote. Piece must be less than
+// the token's value.
+func (w *Wallet) BuildRequestQuotesPiece(ctx context.Context, l Ledger, holder protocol.Recipient, tokenID string, piece uint64,
+	banks []protocol.Recipient, expiry time.Time, aud protocol.Auditor) (*model.RequestQuotesRequest, error) {
+	t, o, err := w.spendable(ctx, l, holder.ID, tokenID)
+	if err != nil {
+		return nil, err
+	}
+	req, _, err := protocol.BuildRequestQuotesPiece(w.cfg.Context, protocol.OpenedToken{ID: t.ID, Opening: o}, holder, piece, banks,
+		expiry, aud, w.random)
+	if err != nil {
+		if errors.Is(err, model.ErrInvalidArgument) {
+			return nil, ErrInvalidArgument.with(err.Error())
+		}
+		return nil, err
+	}
+	return req, req.Validate()
+}
+
 // QuoteSpec is a bank's quote on an RFQ: its terms (whose Expiry and
 // Recourse become the quote's public fields) and fee.
 type QuoteSpec struct {
@@ -59,7 +80,7 @@ func (w *Wallet) BuildQuote(ctx context.Context, l Ledger, s QuoteSpec) (*model.
 	if err != nil {
 		return nil, none, err
 	}
-	face, err := w.openBankEnvelope(ctx, s.Bank, t.ID, t.Commitment, inv.BankEnvelope)
+	face, err := w.openBankEnvelope(ctx, s.Bank, t.ID, view.RFQ.Face(t.Commitment), inv.BankEnvelope)
 	if err != nil {
 		return nil, none, err
 	}
@@ -122,30 +143,54 @@ type OpenedQuote struct {
 // open to its digest, or whose advance is not its terms', is returned
 // with Valid false and the reason.
 func (w *Wallet) OpenQuotes(ctx context.Context, l Ledger, enterpriseID, rfqID string) (*model.RFQView, []OpenedQuote, error) {
-	view, err := evaluate[model.RFQView](ctx, l, w.cfg.Contract, "GetRFQ", rfqID)
+	o, err := w.OpenRFQ(ctx, l, enterpriseID, rfqID)
 	if err != nil {
 		return nil, nil, err
+	}
+	return o.View, o.Quotes, nil
+}
+
+// OpenedRFQ is an RFQ as its requester or an invited bank opens it: the
+// face it was asked for (the requester's own opening, or the bank's
+// envelope), the token's maturity, and the quotes that reader may see.
+type OpenedRFQ struct {
+	View     *model.RFQView
+	Face     uint64
+	Maturity time.Time
+	Quotes   []OpenedQuote
+}
+
+// OpenRFQ is OpenQuotes with the face and maturity the quotes are priced
+// on, so that a bank sees what its terms would pay before it quotes.
+func (w *Wallet) OpenRFQ(ctx context.Context, l Ledger, enterpriseID, rfqID string) (*OpenedRFQ, error) {
+	view, err := evaluate[model.RFQView](ctx, l, w.cfg.Contract, "GetRFQ", rfqID)
+	if err != nil {
+		return nil, err
 	}
 	key, err := w.privateKey(ctx, enterpriseID)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	t, err := evaluate[model.TokenView](ctx, l, w.cfg.Contract, "GetToken", view.RFQ.Token)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	var face pedersen.Opening
 	if enterpriseID == view.RFQ.Requester {
-		face, err = w.TokenOpening(ctx, enterpriseID, t.ID)
+		if len(view.RFQ.Piece) > 0 {
+			face, err = w.openPiece(key, &view.RFQ)
+		} else {
+			face, err = w.TokenOpening(ctx, enterpriseID, t.ID)
+		}
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	} else if inv := view.RFQ.Invited(enterpriseID); inv != nil {
-		if face, err = w.openBankEnvelope(ctx, enterpriseID, t.ID, t.Commitment, inv.BankEnvelope); err != nil {
-			return nil, nil, err
+		if face, err = w.openBankEnvelope(ctx, enterpriseID, t.ID, view.RFQ.Face(t.Commitment), inv.BankEnvelope); err != nil {
+			return nil, err
 		}
 	} else {
-		return nil, nil, ErrNotFound.with("request for quotes " + rfqID + " is not addressed to " + enterpriseID)
+		return nil, ErrNotFound.with("request for quotes " + rfqID + " is not addressed to " + enterpriseID)
 	}
 	out := make([]OpenedQuote, 0, len(view.Quotes))
 	for i := range view.Quotes {
@@ -157,7 +202,21 @@ func (w *Wallet) OpenQuotes(ctx context.Context, l Ledger, enterpriseID, rfqID s
 		}
 		out = append(out, oq)
 	}
-	return view, out, nil
+	return &OpenedRFQ{View: view, Face: face.Value, Maturity: t.Maturity, Quotes: out}, nil
+}
+
+// openPiece opens the piece of a request for quotes on part of a token
+// from the requester's envelope (bound to the piece's commitment).
+func (w *Wallet) openPiece(key *envelope.PrivateKey, rfq *model.RFQ) (pedersen.Opening, error) {
+	c, err := pedersen.DecodeCommitment(rfq.Piece[0].Commitment)
+	if err != nil {
+		return pedersen.Opening{}, ErrCommitmentMismatch.with("piece of request for quotes " + rfq.ID)
+	}
+	o, err := envelope.Open(key, rfq.Piece[0].HolderEnvelope, protocol.OutputBinding(c, protocol.PurposeHolder))
+	if err != nil {
+		return pedersen.Opening{}, ErrCommitmentMismatch.with("piece envelope of request for quotes " + rfq.ID)
+	}
+	return o, nil
 }
 
 func (w *Wallet) openQuote(key *envelope.PrivateKey, enterpriseID string, q *model.Quote, maturity time.Time, oq *OpenedQuote) error {

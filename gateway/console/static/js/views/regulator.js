@@ -1,6 +1,7 @@
 // The regulator's pages: reconciliation of every amount on the ledger,
 // the provenance tree of any receivable from the core down to tier N,
-// overdue and concentration charts, and the CSV export. The regulator
+// overdue and concentration charts, the financing book by bank (volume,
+// advances, defaults and recourse), and the CSV export. The regulator
 // writes nothing; every figure is opened by its audit key.
 
 import { call, get } from "../api.js";
@@ -31,13 +32,17 @@ async function reconciliationTab(el, ctx) {
   const r = await get("/v1/audit/reconciliation");
   const sum = r.summary;
   const total = r.items.length;
-  const clean = r.problems === 0 && sum.reconciled === total;
+  // Counted from the items, which include the financings' advances, fees
+  // and resale prices beside tokens and invoices (the summary's count
+  // is of tokens and invoices).
+  const reconciled = r.items.filter((i) => i.amount.status === "RECONCILED").length;
+  const clean = r.problems === 0 && reconciled === total;
   append(el, heading("Reconciliation", ctx, exportForm()),
     h("div", { id: "recon-verdict", class: ["verdict", clean ? "ok" : "bad"] },
       clean ? `All ${total} amounts reconciled: every opened amount matches its commitment, and every conservation check holds.`
-        : `${r.problems} problem${r.problems === 1 ? "" : "s"}: ${sum.reconciled} of ${total} amounts reconciled.`),
+        : `${r.problems} problem${r.problems === 1 ? "" : "s"}: ${reconciled} of ${total} amounts reconciled.`),
     h("div", { class: "summary", id: "recon-summary" },
-      stat("amounts reconciled", `${sum.reconciled} / ${total}`, { id: "stat-reconciled" }),
+      stat("amounts reconciled", `${reconciled} / ${total}`, { id: "stat-reconciled" }),
       stat("tokens", String(sum.tokens)), stat("invoices", String(sum.invoices)),
       stat("envelope mismatches", String(sum.envelopeMismatch)), stat("unopenable", String(sum.unopenable)),
       stat("conservation checks", String(sum.conservationChecks)),
@@ -184,10 +189,39 @@ function byCore(items) {
   return [...m.entries()].sort((a, b) => (b[1].minor > a[1].minor ? 1 : -1));
 }
 
+// financingTab is GET /v1/audit/financing: each bank's book, every
+// advance and fee opened with the audit key and checked against the terms.
+async function financingTab(el, ctx) {
+  const r = await get("/v1/audit/financing");
+  const banks = r.byBank ?? [];
+  const m = (v) => amount(`${formatMinor(v ?? 0)} ${CURRENCY}`);
+  const broken = banks.reduce((n, b) => n + b.breaks, 0);
+  append(el, heading("Financing by bank", ctx),
+    h("div", { id: "financing-verdict", class: ["verdict", broken ? "bad" : "ok"] },
+      broken ? `${broken} financing${broken === 1 ? "" : "s"} whose advance is not what the terms pay.`
+        : `${(r.items ?? []).length} financing${(r.items ?? []).length === 1 ? "" : "s"} opened: every advance is what its terms pay and within its cap.`),
+    barChart({ id: "financed-chart", title: `Financed volume by bank (${CURRENCY}, face)`, empty: "No bank has financed anything yet.",
+      items: banks.map((b) => ({ label: b.bank, value: b.financedVolume, text: `${formatMinor(b.financedVolume)} ${CURRENCY} · ${b.financed} financed` })) }),
+    table([
+      { title: "Bank", cell: (b) => b.bank },
+      { title: "Financed", num: true, cell: (b) => String(b.financed) },
+      { title: "Volume (face)", num: true, cell: (b) => m(b.financedVolume) },
+      { title: "Advanced", num: true, cell: (b) => m(b.advanced) },
+      { title: "Fees", num: true, cell: (b) => m(b.fees) },
+      { title: "Pending", num: true, cell: (b) => String(b.pending) },
+      { title: "Held", num: true, cell: (b) => [String(b.held), " · ", m(b.heldVolume)] },
+      { title: "Bought / sold", num: true, cell: (b) => `${b.bought} / ${b.sold}` },
+      { title: "In default", num: true, cell: (b) => [String(b.defaulted), " · ", m(b.defaultVolume)] },
+      { title: "Recourse", num: true, cell: (b) => [String(b.recourse), " · ", m(b.recourseVolume), b.recourseRepaid ? ` (${b.recourseRepaid} repaid)` : ""] },
+      { title: "Checks", cell: (b) => (b.breaks ? badge(`${b.breaks} BROKEN`, "bad") : b.unverified ? badge(`${b.unverified} unverified`) : badge("OK", "ok")) },
+    ], banks, { id: "financing-table", empty: "No financing on the ledger.", rowAttrs: (b) => ({ "data-bank": b.bank }) }));
+}
+
 export default {
   tabs: [
     { id: "reconciliation", label: "Reconciliation", render: reconciliationTab },
     { id: "provenance", label: "Provenance", render: provenanceTab },
     { id: "risk", label: "Overdue & concentration", render: riskTab },
+    { id: "financing", label: "Financing", render: financingTab },
   ],
 };

@@ -1,12 +1,16 @@
 // A supplier's pages: upload invoices, and the tokens it holds - accept,
 // split or transfer with the change shown as it is typed, ask a bank to
-// finance, confirm a payment.
+// finance (the whole token or a piece, under terms whose advance is shown
+// before asking), ask several banks for quotes at once and compare them
+// side by side, confirm a payment.
 
 import { call, get, post, items } from "../api.js";
 import { h, append, clear, table, badge, amount, facts } from "../dom.js";
 import { bindForm, field, finish, input, select, showOk } from "../forms.js";
 import { money, formatDate, formatTime, formatMinor, parseAmount, shortId, CURRENCY } from "../format.js";
 import { heading, tokenColumns, tokenRowAttrs, options, badEnvelopes } from "./common.js";
+import { termsFields, showTermsError, advanceFacts, termsSummary, inAnHour, utcSeconds } from "./financing.js";
+import { TermsError } from "../terms.js";
 
 const MAX_OUTPUTS = 6; // one more is the change (the ledger's 7)
 
@@ -127,9 +131,164 @@ async function tokensTab(el, ctx) {
     total.replaceChildren(...(portfolio ? ["Held and unpaid: ", amount(money(portfolio.total))] : []));
     return tokens;
   };
-  append(el, heading("Tokens", ctx), await badEnvelopes(), total, list, detail);
+  const rfqs = h("div", { id: "rfqs" });
+  append(el, heading("Tokens", ctx), await badEnvelopes(), total, list, detail, rfqs);
   const again = (await reload()).find((t) => t.id === selected);
   if (again) open(again);
+  await rfqList(rfqs, reload);
+}
+
+let openRFQ = ""; // the request for quotes whose quotes are shown
+
+// rfqList lists the holder's requests for quotes; Compare opens one with
+// its quotes side by side.
+async function rfqList(el, reload) {
+  const list = await items("/v1/rfqs");
+  const panel = h("div", { id: "rfq-detail" });
+  const show = async (id) => {
+    openRFQ = id;
+    el.querySelectorAll("tr[data-rfq]").forEach((tr) => tr.classList.toggle("selected", tr.dataset.rfq === id));
+    clear(panel).append(await quotesCard(id, reload));
+  };
+  clear(el).append(h("h2", null, "Requests for quotes"),
+    table([
+      { title: "Request", cell: (r) => h("span", { class: "id", title: r.id }, shortId(r.id)) },
+      { title: "Token", cell: (r) => h("span", { class: "id", title: r.token }, shortId(r.token)) },
+      { title: "Banks", cell: (r) => r.banks.join(", ") },
+      { title: "Quotes", num: true, cell: (r) => String(r.quotes.length) },
+      { title: "Expiry", cell: (r) => formatTime(r.expiry) },
+      { title: "Status", cell: (r) => badge(r.status) },
+      { title: "", cell: (r) => h("button", { type: "button", class: "small secondary compare", "data-rfq": r.id, onclick: () => show(r.id) }, "Compare quotes") },
+    ], list, { id: "rfqs-table", empty: "You have asked no bank for quotes.", rowAttrs: (r) => ({ "data-rfq": r.id, "data-status": r.status }) }),
+    panel);
+  if (openRFQ && list.some((r) => r.id === openRFQ)) await show(openRFQ);
+}
+
+// quotesCard shows one request's quotes side by side, each opened by the
+// holder's wallet: the advance it pays, what it costs (face − advance) and
+// its terms. The best valid open quote is marked; Accept takes one (the
+// others lapse).
+async function quotesCard(id, reload) {
+  const rfq = await get(`/v1/rfqs/${encodeURIComponent(id)}`);
+  const open = rfq.quotes.filter((q) => q.valid && q.status === "OPEN" && q.advance);
+  const best = open.reduce((b, q) => (!b || BigInt(q.advance.advance.minor) > BigInt(b.advance.advance.minor) ? q : b), null);
+  const cost = (q) => (q.advance ? `${formatMinor(BigInt(q.advance.face.minor) - BigInt(q.advance.advance.minor))} ${CURRENCY}` : "—");
+  const accept = (q) => {
+    if (!(q.valid && q.status === "OPEN" && rfq.status === "OPEN")) return q.valid ? "" : h("span", { class: "bad" }, `not valid: ${q.problem ?? ""}`);
+    const form = h("form", { class: "accept-quote-form", id: `accept-${q.id}`, "data-op": "accept-quote", "data-quote": q.id },
+      h("button", { type: "submit", class: "small accept-quote" }, `Accept ${q.bank}'s quote`));
+    bindForm(form, async (key) => {
+      const res = await post(`/v1/quotes/${encodeURIComponent(q.id)}/accept`, undefined, key);
+      finish(form);
+      card.querySelectorAll(".accept-quote-form").forEach(finish);
+      showOk(form, `Accepted: ${res.quote.bank} will advance you ${money(res.advance.advance)}; the token is ${res.token.status} and the other quotes lapse`,
+        res.change ? `; the change ${money(res.change.amount)} stays with you (token ${shortId(res.change.id)}).` : ".");
+      await reload();
+    });
+    return form;
+  };
+  const card = h("div", { class: "card", id: "quotes-card", "data-rfq": rfq.id },
+    h("h3", null, `Quotes on ${money(rfq.face)}${rfq.partial ? " (a piece of the token)" : ""}, maturing ${formatDate(rfq.maturity)}`),
+    h("p", { class: "muted" }, "Each quote's terms are sealed to you; your wallet opened them and checked that the advance the bank committed to is what its terms pay."),
+    table([
+      { title: "Bank", cell: (q) => q.bank },
+      { title: "Advance to you", num: true, cell: (q) => h("strong", { class: "amount advance" }, q.advance ? money(q.advance.advance) : "sealed") },
+      { title: "Cost", num: true, cell: (q) => amount(cost(q)) },
+      { title: "Discount", num: true, cell: (q) => amount(q.advance ? money(q.advance.discount) : "—") },
+      { title: "Fee", num: true, cell: (q) => amount(q.advance ? money(q.advance.fee) : "—") },
+      { title: "Terms", cell: (q) => termsSummary(q.terms) },
+      { title: "Expires", cell: (q) => formatTime(q.expiry) },
+      { title: "Status", cell: (q) => [badge(q.status), q === best ? " best" : ""] },
+      { title: "", cell: accept },
+    ], rfq.quotes, { id: "quotes-table", empty: "No bank has quoted yet: press Refresh in a moment.",
+      rowAttrs: (q) => ({ "data-quote": q.id, "data-bank": q.bank, "data-status": q.status, class: q === best ? "best" : null }) }));
+  if (rfq.status === "OPEN") {
+    const cancel = h("form", { id: "cancel-rfq-form", "data-op": "cancel-rfq" },
+      h("button", { type: "submit", class: "danger small" }, "Cancel the request (every quote lapses)"));
+    bindForm(cancel, async (key) => {
+      const v = await post(`/v1/rfqs/${encodeURIComponent(rfq.id)}/cancel`, undefined, key);
+      finish(cancel);
+      showOk(cancel, `Request ${v.status}.`);
+    });
+    card.append(cancel);
+  }
+  return card;
+}
+
+// rfqForm asks several banks at once for sealed quotes on the whole token:
+// each bank learns the face (sealed to it), the token stays ACTIVE.
+function rfqForm(t, ctx, reload) {
+  const boxes = h("div", { class: "row", id: "rfq-banks" });
+  ctx.enterprises("bank").then((list) => boxes.append(...options(list).map((o, i) =>
+    h("label", { class: "bank-choice" }, input({ type: "checkbox", value: o.value, class: "rfq-bank", id: `rfq-bank-${i}`, "data-field": `banks[${i}]` }), ` ${o.label}`)))).catch(() => {});
+  const expiry = input({ id: "rfq-expiry", "data-field": "expiry", type: "datetime-local", required: true, value: inAnHour() });
+  const piece = input({ id: "rfq-piece", "data-field": "piece", inputmode: "decimal", placeholder: "the whole token" });
+  const form = h("form", { id: "rfq-form", class: "card inline-form", "data-op": "rfq" },
+    h("h3", null, "Ask banks for quotes"),
+    h("p", { class: "muted" }, "Each bank you choose sees the amount to finance and answers with a sealed quote; no bank sees another's. For part of the token, the piece is split off when you accept a quote; the change stays with you."),
+    h("fieldset", { class: "field" }, h("legend", null, "Banks"), boxes, h("span", { class: "field-error", role: "alert", "data-error-for": "banks" })),
+    h("div", { class: "row" }, field("Quotes by (UTC)", expiry), field(`Piece (${CURRENCY}, empty: all of it)`, piece)),
+    h("button", { type: "submit", id: "rfq-submit" }, "Ask for quotes"));
+  bindForm(form, async (key) => {
+    const banks = [...boxes.querySelectorAll("input.rfq-bank:checked")].map((b) => b.value);
+    const body = { banks, expiry: utcSeconds(expiry.value) };
+    if (piece.value.trim()) body.piece = piece.value.trim();
+    const r = await post(`/v1/tokens/${encodeURIComponent(t.id)}/rfq`, body, key);
+    openRFQ = r.id;
+    finish(form);
+    showOk(form, `Asked ${r.banks.join(" and ")} for quotes until ${formatTime(r.expiry)} (request `, h("span", { class: "id", id: "rfq-id" }, r.id), ").");
+    await reload();
+  });
+  return form;
+}
+
+// termFinancingForm finances the token, or a piece of it, under a bank's
+// terms: the advance is shown (POST …/financing/quote, which submits
+// nothing) before asking; a piece is split off and financed in one
+// transaction, the change stays with the holder.
+function termFinancingForm(t, ctx, reload) {
+  const bank = select({ id: "terms-bank", "data-field": "bank", required: true }, [], "Choose a bank");
+  ctx.enterprises("bank").then((list) => bank.append(...options(list).map((o) => h("option", { value: o.value }, o.label)))).catch(() => {});
+  const piece = input({ id: "terms-piece", "data-field": "piece", inputmode: "decimal", placeholder: "the whole token" });
+  const fields = termsFields("terms");
+  const preview = h("div", { id: "terms-preview", "aria-live": "polite" });
+  const form = h("form", { id: "terms-form", class: "card inline-form", "data-op": "financing-terms" },
+    h("h3", null, "Finance the token or a piece under terms"),
+    h("p", { class: "muted" }, "Finance part of the token: the piece is split off and financed in one transaction, the change stays with you."),
+    h("div", { class: "row" }, field("Bank", bank), field(`Piece (${CURRENCY}, empty: all of it)`, piece)),
+    fields.el, preview,
+    h("div", { class: "row" },
+      h("button", { type: "submit", class: "secondary", id: "terms-preview-submit", "data-action": "preview" }, "Show the advance"),
+      h("button", { type: "submit", id: "terms-submit", "data-action": "request" }, "Request financing")));
+  bindForm(form, async (key) => {
+    const action = form.dataset.action;
+    let body;
+    try {
+      body = { bank: bank.value, ...fields.read() };
+    } catch (err) {
+      if (err instanceof TermsError) { showTermsError(form, err); return; }
+      throw err;
+    }
+    if (piece.value.trim()) body.piece = piece.value.trim();
+    if (action === "preview") {
+      const adv = await post(`/v1/tokens/${encodeURIComponent(t.id)}/financing/quote`, body, key);
+      clear(preview).append(h("h4", null, `What ${bank.value}'s terms pay you`), advanceFacts(adv, { id: "terms-advance" }));
+      return;
+    }
+    const res = await post(`/v1/tokens/${encodeURIComponent(t.id)}/financing/terms`, body, key);
+    finish(form);
+    clear(preview).append(advanceFacts(res.advance, { id: "terms-advance" }));
+    showOk(form, `Asked ${bank.value} to finance ${money(res.token.amount ?? res.advance.face)}: it will advance ${money(res.advance.advance)}`,
+      res.change ? `; the change ${money(res.change.amount)} stays with you (token ${shortId(res.change.id)}).` : ".");
+    selected = res.change?.id ?? res.token.id;
+    await reload();
+  });
+  // Which button sent the form: preview or request (one key each).
+  form.addEventListener("click", (ev) => {
+    const b = ev.target.closest("button[type=submit]");
+    if (b) form.dataset.action = b.dataset.action;
+  });
+  return form;
 }
 
 function tokenDetail(t, ctx, reload) {
@@ -157,7 +316,9 @@ function tokenDetail(t, ctx, reload) {
     card.dispatchEvent(new Event("token-opened"));
   });
   card.append(accept);
-  if (t.status === "ACTIVE") card.append(splitForm(t, ctx, card, reload), financingForm(t, ctx, reload));
+  if (t.status === "ACTIVE") {
+    card.append(splitForm(t, ctx, card, reload), financingForm(t, ctx, reload), rfqForm(t, ctx, reload), termFinancingForm(t, ctx, reload));
+  }
   if (t.status === "PAYING") card.append(confirmPaymentForm(t, reload));
   if (t.status === "FINANCING") {
     const cancel = h("form", { id: "cancel-financing-form", "data-op": "cancel-financing" },
@@ -241,7 +402,7 @@ function splitForm(t, ctx, card, reload) {
     showOk(form, `${res.kind === "transfer" ? "Transferred" : "Split"}: ${paid}`,
       rest ? `; change ${change} stays with you (token ${shortId(rest.id)}).` : ".");
     finish(form);
-    card.querySelector("#financing-form")?.remove();
+    for (const f of ["#financing-form", "#rfq-form", "#terms-form"]) card.querySelector(f)?.remove();
     card.querySelector("dl .badge")?.replaceWith(badge("SPLIT"));
     await reload();
   });
