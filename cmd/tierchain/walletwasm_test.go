@@ -2,7 +2,9 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -101,5 +103,29 @@ func TestGatewaysServeWallet(t *testing.T) {
 	}
 	if serving != 1 {
 		t.Fatalf("%d gateways serve the wallet, want the operator's", serving)
+	}
+}
+
+// TestWalletWasmStaysSlim: the browser's module leaves out what made it
+// 5.8 MB gzipped (docs/BENCHMARKS.md): gRPC and fabric-protos-go (the
+// relay decodes with protowire), the protobuf runtime, and net/http (the
+// relay uses fetch there).
+func TestWalletWasmStaysSlim(t *testing.T) {
+	cmd := exec.Command("go", "list", "-deps", "../tierwallet-wasm")
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "CGO_ENABLED=0")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps := strings.Fields(string(out))
+	if !slices.Contains(deps, "github.com/tierchain/tierchain/internal/relay") {
+		t.Fatalf("the module no longer has the relay client: %d packages listed", len(deps))
+	}
+	for _, d := range deps {
+		for _, banned := range []string{"google.golang.org/grpc", "github.com/hyperledger/fabric-protos-go", "google.golang.org/protobuf/proto", "google.golang.org/protobuf/reflect", "net/http"} {
+			if d == banned || strings.HasPrefix(d, banned+"/") {
+				t.Errorf("the WebAssembly wallet imports %s", d)
+			}
+		}
 	}
 }
