@@ -26,6 +26,9 @@ type gateway struct {
 	Org  string
 	Dir  string // DIR/orgs/<Org>/gateway
 	Addr string // where it listens and is reached
+	// Wallet is the self-custody page's WebAssembly wallet the gateway
+	// serves (the operator's, once `up` has built it); empty: none.
+	Wallet string
 }
 
 func (g gateway) pidFile() string    { return filepath.Join(g.Dir, "gateway.pid") }
@@ -41,7 +44,13 @@ func (g gateway) Label() string { return g.Org + " gateway " + g.Addr }
 func gateways(dir string, l fabnet.Layout) []gateway {
 	var gs []gateway
 	for _, o := range l.Orgs {
-		gs = append(gs, gateway{Org: o.Name, Dir: filepath.Dir(fabnet.OrgConfigFile(dir, o.Name)), Addr: l.GatewayAddress(o)})
+		g := gateway{Org: o.Name, Dir: filepath.Dir(fabnet.OrgConfigFile(dir, o.Name)), Addr: l.GatewayAddress(o)}
+		if o.Role == fabnet.RoleOperator {
+			if st, err := os.Stat(walletWasmFile(dir)); err == nil && st.Mode().IsRegular() {
+				g.Wallet = walletWasmFile(dir)
+			}
+		}
+		gs = append(gs, g)
 	}
 	return gs
 }
@@ -106,7 +115,11 @@ func startGateway(exe, dir string, g gateway) (chan error, error) {
 		return nil, err
 	}
 	defer logf.Close()
-	cmd := exec.Command(exe, "serve", "--org-config", fabnet.OrgConfigFile(dir, g.Org), "--addr", g.Addr)
+	args := []string{"serve", "--org-config", fabnet.OrgConfigFile(dir, g.Org), "--addr", g.Addr}
+	if g.Wallet != "" {
+		args = append(args, "--wallet-wasm", g.Wallet)
+	}
+	cmd := exec.Command(exe, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {

@@ -25,6 +25,7 @@ func runUp(w io.Writer, args []string) error {
 	withGateway := fs.Bool("gateway", true, "also start each organisation's REST gateway ('tierchain serve') in the background")
 	withDemo := fs.Bool("demo", true, "play the demo story once on a new ledger (needs --gateway)")
 	demoMaturity := fs.Duration("demo-maturity", 20*time.Second, "the demo receivable's time to maturity")
+	withWallet := fs.Bool("wallet-wasm", true, "build the self-custody page's WebAssembly wallet (once per source, kept in DIR/wallet) for the operator's gateway to serve")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -40,12 +41,26 @@ func runUp(w io.Writer, args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	start := time.Now()
+	// The wallet module builds while the network starts (a cached one is
+	// only hashed); the gateways wait for it.
+	wallet := make(chan walletWasmResult, 1)
+	if *withGateway && *withWallet {
+		go func() {
+			b, err := ensureWalletWasm(ctx, repo, walletWasmPackage, walletWasmFile(*dir))
+			wallet <- walletWasmResult{b, err}
+		}()
+	} else {
+		close(wallet)
+	}
 	fmt.Fprintf(w, "starting TierChain network in %s\n", *dir)
 	n, err := fabnet.Start(ctx, fabnet.Options{Dir: *dir, RepoRoot: repo, Base: *base, Orderers: *orderers, BatchTimeout: *batch, Fresh: *fresh, Out: w})
 	switch {
 	case errors.Is(err, fabnet.ErrAlreadyRunning):
 		// The network runs: start the gateways that do not (one crashed).
 		if *withGateway {
+			if err := reportWalletWasm(w, <-wallet); err != nil {
+				return err
+			}
 			if started, gerr := restartGateways(ctx, w, *dir); gerr != nil || started {
 				return gerr
 			}
@@ -75,11 +90,14 @@ func runUp(w io.Writer, args []string) error {
 		if _, err := n.WriteOrgConfigs(); err != nil {
 			return err
 		}
+		if err := reportWalletWasm(w, <-wallet); err != nil {
+			return err
+		}
 		if err := startGateways(ctx, n.Dir, n.Layout); err != nil {
 			return err
 		}
 		fmt.Fprintf(w, "\n%d REST gateways, one per organisation, each with its own keys and database (ready in %s):\n", len(gs), time.Since(t).Round(time.Millisecond))
-		printGateways(w, gs)
+		printGateways(w, gateways(n.Dir, n.Layout))
 		if *withDemo {
 			fmt.Fprintln(w)
 			if err := playDemo(ctx, w, n.Dir, n.Layout, *demoMaturity, true); err != nil {
@@ -114,7 +132,34 @@ func printLayout(w io.Writer, l fabnet.Layout, dir string) {
 func printGateways(w io.Writer, gs []gateway) {
 	for _, g := range gs {
 		fmt.Fprintf(w, "  %-10s %-24s tokens %s\n  %-10s %-24s log    %s\n", g.Org, g.URL(), g.tokensFile(), "", "", g.logFile())
+		if g.Wallet != "" {
+			fmt.Fprintf(w, "  %-10s %-24s self-custody page %s/console/custody.html\n", "", "", g.URL())
+		}
 	}
+}
+
+type walletWasmResult struct {
+	walletWasmBuild
+	err error
+}
+
+// reportWalletWasm says what became of the wallet module; a module that
+// does not compile stops `up`, a machine without Go only loses the page.
+func reportWalletWasm(w io.Writer, r walletWasmResult) error {
+	switch {
+	case r.File == "" && r.err == nil: // not asked for
+		return nil
+	case errors.Is(r.err, errNoGoToolchain):
+		fmt.Fprintf(w, "%v: the self-custody page will not load its wallet\n", r.err)
+		return nil
+	case r.err != nil:
+		return fmt.Errorf("%w\n'tierchain up --wallet-wasm=false' starts without the self-custody page's wallet", r.err)
+	case r.Cached:
+		fmt.Fprintf(w, "self-custody wallet module %s (%.1f MB) unchanged since its build (checked in %s)\n", r.File, float64(r.Size)/1e6, r.Elapsed.Round(time.Millisecond))
+	default:
+		fmt.Fprintf(w, "self-custody wallet module built in %s: %s (%.1f MB)\n", r.Elapsed.Round(time.Millisecond), r.File, float64(r.Size)/1e6)
+	}
+	return nil
 }
 
 // restartGateways starts the gateways of the running network in dir that

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 
 	"github.com/tierchain/tierchain/chaincode/model"
@@ -46,11 +45,11 @@ type Holding struct {
 	Minor   uint64 `json:"minor"`
 }
 
-// New returns the wallet of k, talking to k.Gateway (hc nil: the
-// default client, which in the browser is fetch).
-func New(k keyseal.Keys, hc *http.Client) *Wallet {
+// New returns the wallet of k, talking to k.Gateway through t (nil: the
+// browser's fetch in WebAssembly, net/http's default client elsewhere).
+func New(k keyseal.Keys, t relay.Transport) *Wallet {
 	return &Wallet{Keys: k, ctx: protocol.Context{Channel: "scf", Chaincode: "tierchain"}, held: map[string]heldToken{},
-		Relay: &relay.Client{Base: k.Gateway, Token: k.APIToken, HTTP: hc, Self: relay.Creator{MSPID: k.MSPID, CertPEM: k.CertPEM}, Key: k.Signing}}
+		Relay: &relay.Client{Base: k.Gateway, Token: k.APIToken, Transport: t, Self: relay.Creator{MSPID: k.MSPID, CertPEM: k.CertPEM}, Key: k.Signing}}
 }
 
 func (w *Wallet) evaluate(ctx context.Context, out any, fn string, args ...any) error {

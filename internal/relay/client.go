@@ -1,7 +1,6 @@
 package relay
 
 import (
-	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/rand"
@@ -9,8 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
 )
 
@@ -22,13 +19,33 @@ import (
 type Client struct {
 	Base  string // the gateway, e.g. http://127.0.0.1:8080
 	Token string // the enterprise's API token
-	HTTP  *http.Client
-	Self  Creator           // the enterprise's MSP and certificate (PEM)
-	Key   *ecdsa.PrivateKey // its Fabric signing key
+	// Transport sends the requests; nil: net/http's default client, or
+	// the browser's fetch in WebAssembly (FetchTransport).
+	Transport Transport
+	Self      Creator           // the enterprise's MSP and certificate (PEM)
+	Key       *ecdsa.PrivateKey // its Fabric signing key
 	// Trace, when set, sees every request body the client sends (tests
 	// check that none carries a plaintext amount).
 	Trace func(path string, body []byte)
 }
+
+// Transport sends one request to the gateway and returns the answer's
+// status and body (at most maxAnswer bytes). The relay has it instead of
+// net/http's client so the browser's module carries no HTTP stack: it
+// uses fetch.
+type Transport interface {
+	RoundTrip(ctx context.Context, r Request) (status int, body []byte, err error)
+}
+
+// Request is one call to the gateway.
+type Request struct {
+	Method, URL string
+	Header      map[string]string
+	Body        []byte
+}
+
+// maxAnswer bounds a gateway's answer.
+const maxAnswer = 64 << 20
 
 // Problem is an RFC 9457 problem the gateway answered with.
 type Problem struct {
@@ -79,7 +96,7 @@ func (c *Client) Evaluate(ctx context.Context, contract, fn string, args ...stri
 		return nil, err
 	}
 	var out Committed
-	if err := c.Do(ctx, http.MethodPost, "/v1/relay/evaluate", s, &out); err != nil {
+	if err := c.Do(ctx, "POST", "/v1/relay/evaluate", s, &out); err != nil {
 		return nil, err
 	}
 	return out.Result, nil
@@ -92,7 +109,7 @@ func (c *Client) Submit(ctx context.Context, fn string, args ...string) (Result,
 		return Result{}, err
 	}
 	var tx Unsigned
-	if err := c.Do(ctx, http.MethodPost, "/v1/relay/endorse", s, &tx); err != nil {
+	if err := c.Do(ctx, "POST", "/v1/relay/endorse", s, &tx); err != nil {
 		return Result{}, err
 	}
 	t, err := InspectTransaction(tx.Bytes)
@@ -107,7 +124,7 @@ func (c *Client) Submit(ctx context.Context, fn string, args ...string) (Result,
 		return Result{}, err
 	}
 	var out Committed
-	if err := c.Do(ctx, http.MethodPost, "/v1/relay/submit", Signed{Bytes: tx.Bytes, Signature: sig}, &out); err != nil {
+	if err := c.Do(ctx, "POST", "/v1/relay/submit", Signed{Bytes: tx.Bytes, Signature: sig}, &out); err != nil {
 		return Result{}, err
 	}
 	return Result{TxID: out.TxID, BlockNumber: out.BlockNumber, Payload: out.Result}, nil
@@ -128,7 +145,7 @@ func (c *Client) prepareSigned(ctx context.Context, contract, fn string, args []
 		return nil, Signed{}, fmt.Errorf("relay: contract %q is not relayed", contract)
 	}
 	var u Unsigned
-	if err := c.Do(ctx, http.MethodPost, "/v1/relay/proposals", map[string]any{"function": fn, "args": args}, &u); err != nil {
+	if err := c.Do(ctx, "POST", "/v1/relay/proposals", map[string]any{"function": fn, "args": args}, &u); err != nil {
 		return nil, Signed{}, err
 	}
 	p, err := InspectProposal(u.Bytes)
@@ -172,42 +189,34 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any) err
 	if c.Trace != nil {
 		c.Trace(path, raw)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, strings.TrimSuffix(c.Base, "/")+path, bytes.NewReader(raw))
-	if err != nil {
-		return err
-	}
+	header := map[string]string{}
 	if c.Token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.Token)
+		header["Authorization"] = "Bearer " + c.Token
 	}
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		header["Content-Type"] = "application/json"
 	}
-	if method != http.MethodGet {
+	if method != "GET" {
 		var k [16]byte
 		if _, err := rand.Read(k[:]); err != nil {
 			return err
 		}
-		req.Header.Set("Idempotency-Key", "relay-"+hex.EncodeToString(k[:]))
+		header["Idempotency-Key"] = "relay-" + hex.EncodeToString(k[:])
 	}
-	hc := c.HTTP
-	if hc == nil {
-		hc = http.DefaultClient
+	t := c.Transport
+	if t == nil {
+		t = defaultTransport
 	}
-	resp, err := hc.Do(req)
+	status, b, err := t.RoundTrip(ctx, Request{Method: method, URL: strings.TrimSuffix(c.Base, "/") + path, Header: header, Body: raw})
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode >= 300 {
-		p := &Problem{Status: resp.StatusCode}
+	if status >= 300 {
+		p := &Problem{Status: status}
 		if json.Unmarshal(b, p) != nil || p.Code == "" {
 			p.Detail = strings.TrimSpace(string(b))
 		}
-		p.Status = resp.StatusCode
+		p.Status = status
 		return p
 	}
 	if out == nil {

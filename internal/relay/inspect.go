@@ -19,12 +19,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/hyperledger/fabric-protos-go-apiv2/common"
-	"github.com/hyperledger/fabric-protos-go-apiv2/gateway"
-	"github.com/hyperledger/fabric-protos-go-apiv2/msp"
-	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
-	"google.golang.org/protobuf/proto"
 )
 
 var (
@@ -73,58 +67,53 @@ type Transaction struct {
 	Digest []byte
 }
 
-func unmarshal(b []byte, m proto.Message, what string) error {
-	if err := proto.Unmarshal(b, m); err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrMalformed, what, err)
-	}
-	return nil
-}
+// endorserTransaction is common.HeaderType_ENDORSER_TRANSACTION.
+const endorserTransaction = 3
 
 // InspectProposal decodes fabric-gateway's ProposedTransaction bytes
 // (client.Proposal.Bytes). It checks that the transaction ID is the one
 // the peer will derive from the nonce and creator.
 func InspectProposal(b []byte) (*Proposal, error) {
-	var (
-		pt   gateway.ProposedTransaction
-		prop peer.Proposal
-		hdr  common.Header
-		ext  peer.ChaincodeHeaderExtension
-		cpp  peer.ChaincodeProposalPayload
-	)
-	if err := unmarshal(b, &pt, "proposed transaction"); err != nil {
-		return nil, err
-	}
-	if pt.GetProposal() == nil {
-		return nil, fmt.Errorf("%w: no signed proposal", ErrMalformed)
-	}
-	pb := pt.GetProposal().GetProposalBytes()
-	if err := unmarshal(pb, &prop, "proposal"); err != nil {
-		return nil, err
-	}
-	if err := unmarshal(prop.GetHeader(), &hdr, "header"); err != nil {
-		return nil, err
-	}
-	ch, creator, err := headers(hdr.GetChannelHeader(), hdr.GetSignatureHeader(), pt.GetTransactionId())
+	pt, err := decode(proposedTx, "proposed transaction", b)
 	if err != nil {
 		return nil, err
 	}
-	if err := unmarshal(ch.GetExtension(), &ext, "chaincode header extension"); err != nil {
+	if !pt.Has(2) {
+		return nil, fmt.Errorf("%w: no signed proposal", ErrMalformed)
+	}
+	pb := pt.Msg(2).Bytes(1) // SignedProposal.proposal_bytes
+	prop, err := decode(proposalSchema, "proposal", pb)
+	if err != nil {
 		return nil, err
 	}
-	if err := unmarshal(prop.GetPayload(), &cpp, "chaincode proposal payload"); err != nil {
+	hdr, err := decode(headerSchema, "header", prop.Bytes(1))
+	if err != nil {
 		return nil, err
 	}
-	args, err := invocation(cpp.GetInput())
+	ch, creator, err := headers(hdr.Bytes(1), hdr.Bytes(2), pt.Str(1))
+	if err != nil {
+		return nil, err
+	}
+	ext, err := decode(headerExtension, "chaincode header extension", ch.Bytes(7))
+	if err != nil {
+		return nil, err
+	}
+	cpp, err := decode(proposalPayload, "chaincode proposal payload", prop.Bytes(2))
+	if err != nil {
+		return nil, err
+	}
+	args, err := invocation(cpp.Bytes(1))
 	if err != nil {
 		return nil, err
 	}
 	d := sha256.Sum256(pb)
 	p := &Proposal{
-		TxID: ch.GetTxId(), Channel: ch.GetChannelId(), Chaincode: ext.GetChaincodeId().GetName(),
+		TxID: ch.Str(5), Channel: ch.Str(4), Chaincode: ext.Msg(2).Str(2),
 		Function: string(args[0]), Args: args[1:], Creator: creator, Digest: d[:],
 	}
-	if ts := ch.GetTimestamp(); ts != nil {
-		p.Timestamp = ts.AsTime()
+	if ch.Has(3) {
+		ts := ch.Msg(3)
+		p.Timestamp = time.Unix(int64(ts.Uint(1)), int64(int32(ts.Uint(2)))).UTC()
 	}
 	return p, nil
 }
@@ -132,92 +121,92 @@ func InspectProposal(b []byte) (*Proposal, error) {
 // InspectTransaction decodes fabric-gateway's PreparedTransaction bytes
 // (client.Transaction.Bytes).
 func InspectTransaction(b []byte) (*Transaction, error) {
-	var (
-		pt  gateway.PreparedTransaction
-		pl  common.Payload
-		tx  peer.Transaction
-		cap peer.ChaincodeActionPayload
-		prp peer.ProposalResponsePayload
-		act peer.ChaincodeAction
-		cpp peer.ChaincodeProposalPayload
-	)
-	if err := unmarshal(b, &pt, "prepared transaction"); err != nil {
-		return nil, err
-	}
-	payload := pt.GetEnvelope().GetPayload()
-	if err := unmarshal(payload, &pl, "payload"); err != nil {
-		return nil, err
-	}
-	ch, creator, err := headers(pl.GetHeader().GetChannelHeader(), pl.GetHeader().GetSignatureHeader(), pt.GetTransactionId())
+	pt, err := decode(preparedTx, "prepared transaction", b)
 	if err != nil {
 		return nil, err
 	}
-	if err := unmarshal(pl.GetData(), &tx, "transaction"); err != nil {
+	payload := pt.Msg(2).Bytes(1) // Envelope.payload
+	pl, err := decode(payloadSchema, "payload", payload)
+	if err != nil {
 		return nil, err
 	}
-	if len(tx.GetActions()) != 1 {
-		return nil, fmt.Errorf("%w: %d actions, want 1", ErrMalformed, len(tx.GetActions()))
-	}
-	if err := unmarshal(tx.GetActions()[0].GetPayload(), &cap, "chaincode action payload"); err != nil {
+	ch, creator, err := headers(pl.Msg(1).Bytes(1), pl.Msg(1).Bytes(2), pt.Str(1))
+	if err != nil {
 		return nil, err
 	}
-	if err := unmarshal(cap.GetAction().GetProposalResponsePayload(), &prp, "proposal response payload"); err != nil {
+	tx, err := decode(transactionMsg, "transaction", pl.Bytes(2))
+	if err != nil {
 		return nil, err
 	}
-	if err := unmarshal(prp.GetExtension(), &act, "chaincode action"); err != nil {
+	if len(tx.All(1)) != 1 {
+		return nil, fmt.Errorf("%w: %d actions, want 1", ErrMalformed, len(tx.All(1)))
+	}
+	cap, err := decode(actionPayload, "chaincode action payload", tx.All(1)[0].Bytes(2))
+	if err != nil {
 		return nil, err
 	}
-	if err := unmarshal(cap.GetChaincodeProposalPayload(), &cpp, "chaincode proposal payload"); err != nil {
+	prp, err := decode(responsePayload, "proposal response payload", cap.Msg(2).Bytes(1))
+	if err != nil {
 		return nil, err
 	}
-	args, err := invocation(cpp.GetInput())
+	act, err := decode(chaincodeAction, "chaincode action", prp.Bytes(2))
+	if err != nil {
+		return nil, err
+	}
+	cpp, err := decode(proposalPayload, "chaincode proposal payload", cap.Bytes(1))
+	if err != nil {
+		return nil, err
+	}
+	args, err := invocation(cpp.Bytes(1))
 	if err != nil {
 		return nil, err
 	}
 	d := sha256.Sum256(payload)
 	return &Transaction{
-		TxID: ch.GetTxId(), Channel: ch.GetChannelId(), Function: string(args[0]), Args: args[1:],
-		Creator: creator, Result: act.GetResponse().GetPayload(), Digest: d[:],
+		TxID: ch.Str(5), Channel: ch.Str(4), Function: string(args[0]), Args: args[1:],
+		Creator: creator, Result: bytes.Clone(act.Msg(3).Bytes(3)), Digest: d[:],
 	}, nil
 }
 
 // headers decodes an endorser transaction's channel and signature headers
 // and checks that the transaction ID (in the header and in the wrapper,
 // wrapped) is the one derived from the nonce and creator.
-func headers(channelHeader, signatureHeader []byte, wrapped string) (*common.ChannelHeader, Creator, error) {
-	var (
-		ch common.ChannelHeader
-		sh common.SignatureHeader
-	)
-	if err := unmarshal(channelHeader, &ch, "channel header"); err != nil {
-		return nil, Creator{}, err
-	}
-	if err := unmarshal(signatureHeader, &sh, "signature header"); err != nil {
-		return nil, Creator{}, err
-	}
-	if common.HeaderType(ch.GetType()) != common.HeaderType_ENDORSER_TRANSACTION {
-		return nil, Creator{}, fmt.Errorf("%w: header type %d", ErrMalformed, ch.GetType())
-	}
-	creator, err := decodeCreator(sh.GetCreator())
+func headers(channelHeaderBytes, signatureHeaderBytes []byte, wrapped string) (*view, Creator, error) {
+	ch, err := decode(channelHeader, "channel header", channelHeaderBytes)
 	if err != nil {
 		return nil, Creator{}, err
 	}
-	if want := txID(sh.GetNonce(), sh.GetCreator()); ch.GetTxId() != want || wrapped != want {
+	sh, err := decode(signatureHeader, "signature header", signatureHeaderBytes)
+	if err != nil {
+		return nil, Creator{}, err
+	}
+	if typ := int32(ch.Uint(1)); typ != endorserTransaction {
+		return nil, Creator{}, fmt.Errorf("%w: header type %d", ErrMalformed, typ)
+	}
+	creator, err := decodeCreator(sh.Bytes(1))
+	if err != nil {
+		return nil, Creator{}, err
+	}
+	if want := txID(sh.Bytes(2), sh.Bytes(1)); ch.Str(5) != want || wrapped != want {
 		return nil, Creator{}, fmt.Errorf("%w: transaction ID is not derived from the nonce and creator", ErrMalformed)
 	}
-	return &ch, creator, nil
+	return ch, creator, nil
 }
 
 // invocation decodes a chaincode invocation's arguments, the function
-// first.
+// first (copies: the caller may reuse its buffer).
 func invocation(input []byte) ([][]byte, error) {
-	var spec peer.ChaincodeInvocationSpec
-	if err := unmarshal(input, &spec, "chaincode invocation spec"); err != nil {
+	spec, err := decode(invocationSpec, "chaincode invocation spec", input)
+	if err != nil {
 		return nil, err
 	}
-	args := spec.GetChaincodeSpec().GetInput().GetArgs()
-	if len(args) == 0 {
+	raw := spec.Msg(1).Msg(3).List(1) // ChaincodeSpec.input.args
+	if len(raw) == 0 {
 		return nil, fmt.Errorf("%w: no function", ErrMalformed)
+	}
+	args := make([][]byte, len(raw))
+	for i, a := range raw {
+		args[i] = bytes.Clone(a)
 	}
 	return args, nil
 }
@@ -230,14 +219,14 @@ func txID(nonce, creator []byte) string {
 }
 
 func decodeCreator(b []byte) (Creator, error) {
-	var id msp.SerializedIdentity
-	if err := unmarshal(b, &id, "creator"); err != nil {
+	id, err := decode(serializedID, "creator", b)
+	if err != nil {
 		return Creator{}, err
 	}
-	if id.GetMspid() == "" || len(id.GetIdBytes()) == 0 {
+	if id.Str(1) == "" || len(id.Bytes(2)) == 0 {
 		return Creator{}, fmt.Errorf("%w: incomplete creator", ErrMalformed)
 	}
-	return Creator{MSPID: id.GetMspid(), CertPEM: id.GetIdBytes()}, nil
+	return Creator{MSPID: id.Str(1), CertPEM: bytes.Clone(id.Bytes(2))}, nil
 }
 
 // SameCertificate reports whether two PEM (or DER) certificates are the

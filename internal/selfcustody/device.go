@@ -86,7 +86,7 @@ func open(ctx context.Context, path string, k Keys, o Options) (*Device, error) 
 		return nil, err
 	}
 	d := &Device{Keys: k, Path: path, Wallet: w, db: db}
-	d.Relay = &relay.Client{Base: k.Gateway, Token: k.APIToken, HTTP: o.HTTP, Self: relay.Creator{MSPID: k.MSPID, CertPEM: k.CertPEM},
+	d.Relay = &relay.Client{Base: k.Gateway, Token: k.APIToken, Transport: relay.HTTPTransport(o.HTTP), Self: relay.Creator{MSPID: k.MSPID, CertPEM: k.CertPEM},
 		Key: k.Signing, Trace: o.Trace}
 	return d, nil
 }
@@ -134,7 +134,7 @@ func Onboard(ctx context.Context, path, passphrase, operatorToken, name, legalID
 	if err != nil {
 		return OnboardResponse{}, err
 	}
-	op := &relay.Client{Base: k.Gateway, Token: operatorToken, HTTP: hc}
+	op := &relay.Client{Base: k.Gateway, Token: operatorToken, Transport: relay.HTTPTransport(hc)}
 	var resp OnboardResponse
 	if err := op.Do(ctx, http.MethodPost, "/v1/custody/enterprises", req, &resp); err != nil {
 		return OnboardResponse{}, err

@@ -27,7 +27,7 @@ func MoveToSelf(ctx context.Context, path, passphrase, gateway, token string, hc
 	if err != nil {
 		return Keys{}, err
 	}
-	c := &relay.Client{Base: gateway, Token: token, HTTP: hc}
+	c := &relay.Client{Base: gateway, Token: token, Transport: relay.HTTPTransport(hc)}
 	var out struct {
 		Enterprise string `json:"enterprise"`
 		Sealed     []byte `json:"sealed"`
