@@ -106,9 +106,21 @@ func (c *TierChainContract) GrantCreditLine(ctx ctxT, request string) (string, e
 	return call(ctx, request, c.rules.GrantCreditLine)
 }
 
-// Issue: model.IssueRequest → model.Token.
+// Issue: model.IssueRequest → model.Token, or in the compact encoding
+// (protocol.IssueWireV1) → a one-element array of the new token's ID.
 func (c *TierChainContract) Issue(ctx ctxT, request string) (string, error) {
-	return call(ctx, request, c.rules.Issue)
+	if !protocol.IsCompactIssueRequest(request) {
+		return call(ctx, request, c.rules.Issue)
+	}
+	req, err := protocol.DecodeIssueRequest([]byte(request))
+	if err != nil {
+		return "", err
+	}
+	t, err := c.rules.Issue(newState(ctx), req)
+	if err != nil {
+		return "", err
+	}
+	return encode([]string{t.ID}, nil)
 }
 
 // Split: model.SplitRequest (1 → 2..8) → []model.Token, or in the compact

@@ -156,8 +156,8 @@ func (w txWeight) String() string {
 		w.total-w.request-w.result-w.event-w.writeSet-w.readSet-w.endorsements)
 }
 
-// TestWireWeight measures a 1-in/2-out split, in the JSON and the compact
-// encoding, and the plaintext baseline transfer, as the orderer sees each
+// TestWireWeight measures a 1-in/2-out split and an issue, each in the
+// JSON and the compact encoding, and the plaintext baseline transfer, as the orderer sees each
 // (three endorsements, as the network's 3-of-4 policy gives), and shows
 // where the bytes are:
 //
@@ -206,13 +206,38 @@ func TestWireWeight(t *testing.T) {
 	}
 	transferW := envelopeOf(t, "tierchain", [][]byte{[]byte("baseline:Transfer"), []byte("alice"), []byte("bob"), []byte("1")}, rs, nil, nil, 3)
 
+	issue := func(arg []byte) (txWeight, map[string][]byte) {
+		mem := s.PreIssue.Clone()
+		ctx, rs := recordingContext(mem, s.Core.Identity, rulestest.Start.Add(20*time.Minute))
+		out, err := c.Issue(ctx, string(arg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return envelopeOf(t, "tierchain", [][]byte{[]byte("Issue"), arg}, rs, []byte(out), mem.Events[0].Payload, 3), mem.Snapshot()
+	}
+	issueJS, _ := json.Marshal(s.IssueReq)
+	issueCompact, err := protocol.EncodeIssueRequest(s.IssueReq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	issueJSONW, issueJSONState := issue(issueJS)
+	issueCompactW, issueCompactState := issue(issueCompact)
+
 	t.Logf("plaintext transfer:    %v", transferW)
+	t.Logf("issue, JSON request:   %v", issueJSONW)
+	t.Logf("issue, compact v1:     %v", issueCompactW)
 	t.Logf("split, JSON request:   %v", jsonW)
 	t.Logf("split, compact v1:     %v", compactW)
 	t.Logf("split : transfer bytes: JSON %.2f×, compact %.2f×", float64(jsonW.total)/float64(transferW.total), float64(compactW.total)/float64(transferW.total))
 
 	if fmt.Sprint(jsonState) != fmt.Sprint(compactState) {
 		t.Fatal("the compact split left a different ledger from the JSON one")
+	}
+	if fmt.Sprint(issueJSONState) != fmt.Sprint(issueCompactState) {
+		t.Fatal("the compact issue left a different ledger from the JSON one")
+	}
+	if issueCompactW.request >= issueJSONW.request || issueCompactW.result >= issueJSONW.result {
+		t.Fatalf("compact issue not lighter: %v against %v", issueCompactW, issueJSONW)
 	}
 	if compactW.request >= jsonW.request || compactW.result >= jsonW.result || compactW.total >= jsonW.total {
 		t.Fatalf("compact split not lighter: %v against %v", compactW, jsonW)

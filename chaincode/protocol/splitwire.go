@@ -69,18 +69,19 @@ func EncodeSplitRequest(req *model.SplitRequest) ([]byte, error) {
 	return b, nil
 }
 
-// splitReader takes length-checked pieces off a compact request.
-type splitReader struct {
+// wireReader takes length-checked pieces off a compact request (split or
+// issue).
+type wireReader struct {
 	b   []byte
 	err error
 }
 
-func (r *splitReader) take(n int, what string) []byte {
+func (r *wireReader) take(n int, what string) []byte {
 	if r.err != nil {
 		return nil
 	}
 	if n > len(r.b) {
-		r.err = invalidArg("compact split request: truncated in %s", what)
+		r.err = invalidArg("compact request: truncated in %s", what)
 		return nil
 	}
 	out := r.b[:n:n]
@@ -88,7 +89,7 @@ func (r *splitReader) take(n int, what string) []byte {
 	return out
 }
 
-func (r *splitReader) byte(what string) int {
+func (r *wireReader) byte(what string) int {
 	b := r.take(1, what)
 	if b == nil {
 		return 0
@@ -96,11 +97,11 @@ func (r *splitReader) byte(what string) int {
 	return int(b[0])
 }
 
-func (r *splitReader) id(what string) string {
+func (r *wireReader) id(what string) string {
 	n := r.byte(what)
 	if n == 0 || n > model.MaxIDLength {
 		if r.err == nil {
-			r.err = invalidArg("compact split request: %s: length must be 1..%d", what, model.MaxIDLength)
+			r.err = invalidArg("compact request: %s: length must be 1..%d", what, model.MaxIDLength)
 		}
 		return ""
 	}
@@ -108,7 +109,7 @@ func (r *splitReader) id(what string) string {
 }
 
 // bytes copies n bytes, so the request does not alias the argument.
-func (r *splitReader) bytes(n int, what string) []byte {
+func (r *wireReader) bytes(n int, what string) []byte {
 	b := r.take(n, what)
 	if b == nil {
 		return nil
@@ -121,12 +122,12 @@ func (r *splitReader) bytes(n int, what string) []byte {
 // length out of range, truncated input and trailing bytes.
 func DecodeSplitRequest(raw []byte) (*model.SplitRequest, error) {
 	if len(raw) == 0 || raw[0] != SplitWireV1 {
-		return nil, invalidArg("compact split request: unknown version")
+		return nil, invalidArg("compact request: unknown version")
 	}
-	r := &splitReader{b: raw[1:]}
+	r := &wireReader{b: raw[1:]}
 	nIn, nOut := r.byte("input count"), r.byte("output count")
 	if r.err == nil && (nIn < 1 || nIn > model.MaxInputs || nOut < 1 || nOut > model.MaxOutputs) {
-		return nil, invalidArg("compact split request: %d inputs, %d outputs: 1..%d and 1..%d", nIn, nOut, model.MaxInputs, model.MaxOutputs)
+		return nil, invalidArg("compact request: %d inputs, %d outputs: 1..%d and 1..%d", nIn, nOut, model.MaxInputs, model.MaxOutputs)
 	}
 	req := &model.SplitRequest{BalanceProof: r.bytes(balance.ProofSize, "balanceProof")}
 	for i := 0; i < nIn && r.err == nil; i++ {
@@ -146,7 +147,7 @@ func DecodeSplitRequest(raw []byte) (*model.SplitRequest, error) {
 		return nil, r.err
 	}
 	if len(r.b) != 0 {
-		return nil, invalidArg("compact split request: %d trailing bytes", len(r.b))
+		return nil, invalidArg("compact request: %d trailing bytes", len(r.b))
 	}
 	if err := req.Validate(); err != nil {
 		return nil, err

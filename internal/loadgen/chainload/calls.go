@@ -147,9 +147,13 @@ func (w *World) IssueQueues(ctx context.Context, clients, perClient int) ([][]Ca
 			if err != nil {
 				return err
 			}
-			if q[j], err = newCall(core, "Issue", req); err != nil {
+			// The compact encoding (protocol.IssueWireV1): the client
+			// keeps the opening and needs only the new token's ID back.
+			arg, err := protocol.EncodeIssueRequest(req)
+			if err != nil {
 				return err
 			}
+			q[j] = Call{By: core, Fn: "Issue", Arg: arg}
 			outstanding = addOpenings(outstanding, o)
 		}
 		mu.Lock()
