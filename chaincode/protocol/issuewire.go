@@ -15,7 +15,7 @@ import (
 
 // IssueWireV1 is the first byte of an issue request in the compact
 // encoding, version 1 (a JSON request starts with '{'). Layout
-// (docs/chaincode.md, "Compact split request"):
+// (docs/chaincode.md, "Compact split and issue requests"):
 //
 //	0x01 ‖ n_invoices (1) ‖ maturity (8, Unix seconds, big-endian)
 //	‖ len (1) ‖ holder ID ‖ len (1) ‖ bank ID

@@ -12,8 +12,8 @@ import (
 // SplitWireV1 is the first byte of a split, merge or transfer request in
 // the compact encoding, version 1. A JSON request starts with '{' (or
 // white space), so the first byte tells the two apart, and a later
-// version takes the next byte value. Layout (docs/chaincode.md, "Compact
-// split request"):
+// version takes the next byte value. Layout (docs/chaincode.md, "Compact split and
+// issue requests"):
 //
 //	0x01 ‖ n_in (1) ‖ n_out (1) ‖ balanceProof (64)
 //	‖ n_in × ( len (1) ‖ input token ID )
