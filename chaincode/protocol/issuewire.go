@@ -91,13 +91,7 @@ func DecodeIssueRequest(raw []byte) (*model.IssueRequest, error) {
 	for range model.IssueRangeValues {
 		req.RangeProofs = append(req.RangeProofs, r.bytes(rangeproof.Size(model.AmountBits, 1), "rangeProofs"))
 	}
-	if r.err != nil {
-		return nil, r.err
-	}
-	if len(r.b) != 0 {
-		return nil, invalidArg("compact request: %d trailing bytes", len(r.b))
-	}
-	if err := req.Validate(); err != nil {
+	if err := r.finish(req); err != nil {
 		return nil, err
 	}
 	return req, nil

@@ -108,6 +108,18 @@ func (r *wireReader) id(what string) string {
 	return string(r.take(n, what))
 }
 
+// finish refuses what is left over and validates the decoded request as
+// model.Decode validates a JSON one.
+func (r *wireReader) finish(req model.Validator) error {
+	if r.err != nil {
+		return r.err
+	}
+	if len(r.b) != 0 {
+		return invalidArg("compact request: %d trailing bytes", len(r.b))
+	}
+	return req.Validate()
+}
+
 // bytes copies n bytes, so the request does not alias the argument.
 func (r *wireReader) bytes(n int, what string) []byte {
 	b := r.take(n, what)
@@ -143,13 +155,7 @@ func DecodeSplitRequest(raw []byte) (*model.SplitRequest, error) {
 		o.RegulatorEnvelope = r.bytes(envelope.SealedSize, "outputs.regulatorEnvelope")
 		req.Outputs = append(req.Outputs, o)
 	}
-	if r.err != nil {
-		return nil, r.err
-	}
-	if len(r.b) != 0 {
-		return nil, invalidArg("compact request: %d trailing bytes", len(r.b))
-	}
-	if err := req.Validate(); err != nil {
+	if err := r.finish(req); err != nil {
 		return nil, err
 	}
 	return req, nil
