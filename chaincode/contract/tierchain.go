@@ -5,6 +5,7 @@ import (
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 	"github.com/tierchain/tierchain/chaincode/model"
+	"github.com/tierchain/tierchain/chaincode/protocol"
 	"github.com/tierchain/tierchain/chaincode/rules"
 )
 
@@ -39,6 +40,30 @@ func encode[Res any](res Res, err error) (string, error) {
 		return "", model.Errorf(model.CodeInternal, "encode result: %v", err)
 	}
 	return string(out), nil
+}
+
+// spend runs a split, merge or transfer. A JSON request gets the new
+// tokens back, as it always has; a request in the compact encoding
+// (protocol.SplitWireV1) gets only their IDs, since its sender already
+// holds everything else in them and every byte of the result is carried
+// in the transaction to the orderer and every peer.
+func spend(ctx ctxT, raw string, rule func(rules.State, *model.SplitRequest) ([]*model.Token, error)) (string, error) {
+	if !protocol.IsCompactSplitRequest(raw) {
+		return call(ctx, raw, rule)
+	}
+	req, err := protocol.DecodeSplitRequest([]byte(raw))
+	if err != nil {
+		return "", err
+	}
+	tokens, err := rule(newState(ctx), req)
+	if err != nil {
+		return "", err
+	}
+	ids := make([]string, len(tokens))
+	for i, t := range tokens {
+		ids[i] = t.ID
+	}
+	return encode(ids, nil)
 }
 
 // RegisterEnterprise: model.RegisterEnterpriseRequest → model.Enterprise.
@@ -81,24 +106,39 @@ func (c *TierChainContract) GrantCreditLine(ctx ctxT, request string) (string, e
 	return call(ctx, request, c.rules.GrantCreditLine)
 }
 
-// Issue: model.IssueRequest → model.Token.
+// Issue: model.IssueRequest → model.Token, or in the compact encoding
+// (protocol.IssueWireV1) → a one-element array of the new token's ID.
 func (c *TierChainContract) Issue(ctx ctxT, request string) (string, error) {
-	return call(ctx, request, c.rules.Issue)
+	if !protocol.IsCompactIssueRequest(request) {
+		return call(ctx, request, c.rules.Issue)
+	}
+	req, err := protocol.DecodeIssueRequest([]byte(request))
+	if err != nil {
+		return "", err
+	}
+	t, err := c.rules.Issue(newState(ctx), req)
+	if err != nil {
+		return "", err
+	}
+	return encode([]string{t.ID}, nil)
 }
 
-// Split: model.SplitRequest (1 → 2..8) → []model.Token.
+// Split: model.SplitRequest (1 → 2..8) → []model.Token, or in the compact
+// encoding → the new token IDs (spend).
 func (c *TierChainContract) Split(ctx ctxT, request string) (string, error) {
-	return call(ctx, request, c.rules.Split)
+	return spend(ctx, request, c.rules.Split)
 }
 
-// Merge: model.SplitRequest (2..8 → 1) → []model.Token.
+// Merge: model.SplitRequest (2..8 → 1) → []model.Token, or in the compact
+// encoding → the new token IDs (spend).
 func (c *TierChainContract) Merge(ctx ctxT, request string) (string, error) {
-	return call(ctx, request, c.rules.Merge)
+	return spend(ctx, request, c.rules.Merge)
 }
 
-// Transfer: model.SplitRequest (1 → 1) → []model.Token.
+// Transfer: model.SplitRequest (1 → 1) → []model.Token, or in the compact
+// encoding → the new token IDs (spend).
 func (c *TierChainContract) Transfer(ctx ctxT, request string) (string, error) {
-	return call(ctx, request, c.rules.Transfer)
+	return spend(ctx, request, c.rules.Transfer)
 }
 
 // RequestFinancing: model.FinanceRequest → model.Token.

@@ -56,7 +56,7 @@ func statementOf(t *testing.T, kind, spender string, in []protocol.OpenedToken, 
 }
 
 // splitOf100 builds a split by "s1" of token t1 (100) into 60 and 40.
-func splitOf100(t *testing.T, k keys, ctx protocol.Context) ([]protocol.OpenedToken, *model.SplitRequest) {
+func splitOf100(t testing.TB, k keys, ctx protocol.Context) ([]protocol.OpenedToken, *model.SplitRequest) {
 	t.Helper()
 	in := []protocol.OpenedToken{{ID: "t1", Opening: opening(t, 100)}}
 	out := []protocol.OutputSpec{{Holder: k.holder, Opening: opening(t, 60)}, {Holder: k.holder, Opening: opening(t, 40)}}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/tierchain/tierchain/chaincode/model"
+	"github.com/tierchain/tierchain/chaincode/protocol"
 	"github.com/tierchain/tierchain/chaincode/rules"
 	"github.com/tierchain/tierchain/chaincode/rules/rulestest"
 )
@@ -65,6 +66,26 @@ func BenchmarkSplit(b *testing.B) {
 	benchTx(b, s.State, func(st *rulestest.Memory) { st.Begin(s.S1.Identity, "bench-split", s.Now) },
 		func(st rules.State) error {
 			req, err := model.Decode[model.SplitRequest](string(raw))
+			if err != nil {
+				return err
+			}
+			_, err = s.Rules.Split(st, req)
+			return err
+		})
+}
+
+// BenchmarkSplitCompact is BenchmarkSplit with the request in the compact
+// encoding (protocol.SplitWireV1) instead of JSON.
+func BenchmarkSplitCompact(b *testing.B) {
+	s := newScenario(b)
+	req := s.SplitRequest("split", s.S1, opened(s.Root, s.RootOpening), rulestest.To(s.S2, rulestest.Opening(300)), rulestest.To(s.S1, rulestest.Opening(700)))
+	raw, err := protocol.EncodeSplitRequest(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchTx(b, s.State, func(st *rulestest.Memory) { st.Begin(s.S1.Identity, "bench-split", s.Now) },
+		func(st rules.State) error {
+			req, err := protocol.DecodeSplitRequest(raw)
 			if err != nil {
 				return err
 			}

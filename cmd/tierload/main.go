@@ -8,7 +8,7 @@
 //	         [-org Core] [-png load.png]
 //	tierload -prove [-clients 1,2] [-duration 10s]
 //
-// The confidential workloads (split, split-4, split-8, issue, finance,
+// The confidential workloads (split, split-4, split-8, split-json, issue, finance,
 // token-query, holder-query) set up a consortium on the network first,
 // which bootstraps the platform: they need a fresh network (-start). Their
 // requests are pre-built, proofs and all, before each run. rest-split

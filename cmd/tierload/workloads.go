@@ -113,7 +113,11 @@ func init() {
 				return err
 			}, nil
 		}},
-		splitWorkload(2), splitWorkload(4), splitWorkload(8),
+		splitWorkload(2, chainload.SplitCompact), splitWorkload(4, chainload.SplitCompact), splitWorkload(8, chainload.SplitCompact),
+		// split-json: the 1-in/2-out split in the JSON encoding, whose
+		// result is the new tokens (what "split" sent before the compact
+		// encoding): the two side by side in one run.
+		splitWorkload(2, chainload.SplitJSON),
 		// rest-split: a supplier's split of 1.00 over the REST gateway, end
 		// to end (the gateway's wallet proves, then endorse, order,
 		// commit); each client goes on with its change.
@@ -207,18 +211,22 @@ func init() {
 }
 
 // splitWorkload is a confidential 1-in/outputs-out split with pre-built
-// proofs, one token per request.
-func splitWorkload(outputs int) workload {
+// proofs, one token per request, in the compact encoding (split, split-4,
+// split-8) or in JSON (split-json).
+func splitWorkload(outputs int, enc chainload.SplitEncoding) workload {
 	name := "split"
 	if outputs != 2 {
 		name = fmt.Sprintf("split-%d", outputs)
+	}
+	if enc == chainload.SplitJSON {
+		name += "-json"
 	}
 	return workload{name, func(ctx context.Context, e *env, _ int) (loadgen.Op, error) {
 		w, err := e.World(ctx)
 		if err != nil {
 			return nil, err
 		}
-		calls, err := w.SplitCalls(ctx, e.pool, outputs)
+		calls, err := w.SplitCalls(ctx, e.pool, outputs, enc)
 		if err != nil {
 			return nil, err
 		}

@@ -39,10 +39,22 @@ func newCall(by *Member, fn string, req any) (Call, error) {
 	return Call{By: by, Fn: fn, Arg: b}, err
 }
 
+// SplitEncoding is how SplitCalls encodes its requests.
+type SplitEncoding int
+
+const (
+	// SplitCompact is protocol.SplitWireV1: raw bytes, and a result of the
+	// new token IDs only.
+	SplitCompact SplitEncoding = iota
+	// SplitJSON is the JSON request (base64 proofs and envelopes), whose
+	// result is the new tokens.
+	SplitJSON
+)
+
 // SplitCalls makes n tokens for the Spender and builds a split of each
 // into outputs pieces (the first to the Payee, the change to the Spender),
-// one build per core.
-func (w *World) SplitCalls(ctx context.Context, n, outputs int) ([]Call, error) {
+// one build per core, encoded as enc says.
+func (w *World) SplitCalls(ctx context.Context, n, outputs int, enc SplitEncoding) ([]Call, error) {
 	if outputs < 2 || outputs > MaxFan {
 		return nil, fmt.Errorf("chainload: a split has 2..%d outputs, not %d", MaxFan, outputs)
 	}
@@ -60,7 +72,12 @@ func (w *World) SplitCalls(ctx context.Context, n, outputs int) ([]Call, error) 
 		if err != nil {
 			return err
 		}
-		calls[i], err = newCall(w.Spender, "Split", req)
+		if enc == SplitJSON {
+			calls[i], err = newCall(w.Spender, "Split", req)
+			return err
+		}
+		arg, err := protocol.EncodeSplitRequest(req)
+		calls[i] = Call{By: w.Spender, Fn: "Split", Arg: arg}
 		return err
 	})
 	return calls, err
@@ -130,9 +147,13 @@ func (w *World) IssueQueues(ctx context.Context, clients, perClient int) ([][]Ca
 			if err != nil {
 				return err
 			}
-			if q[j], err = newCall(core, "Issue", req); err != nil {
+			// The compact encoding (protocol.IssueWireV1): the client
+			// keeps the opening and needs only the new token's ID back.
+			arg, err := protocol.EncodeIssueRequest(req)
+			if err != nil {
 				return err
 			}
+			q[j] = Call{By: core, Fn: "Issue", Arg: arg}
 			outstanding = addOpenings(outstanding, o)
 		}
 		mu.Lock()

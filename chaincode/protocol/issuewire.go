@@ -1,0 +1,98 @@
+package protocol
+
+import (
+	"encoding/binary"
+	"encoding/hex"
+	"time"
+
+	"github.com/tierchain/tierchain/chaincode/model"
+	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/envelope"
+	"github.com/tierchain/tierchain/zk/oprf"
+	"github.com/tierchain/tierchain/zk/pedersen"
+	"github.com/tierchain/tierchain/zk/rangeproof"
+)
+
+// IssueWireV1 is the first byte of an issue request in the compact
+// encoding, version 1 (a JSON request starts with '{'). Layout
+// (docs/chaincode.md, "Compact split and issue requests"):
+//
+//	0x01 ‖ n_invoices (1) ‖ maturity (8, Unix seconds, big-endian)
+//	‖ len (1) ‖ holder ID ‖ len (1) ‖ bank ID
+//	‖ n_invoices × fingerprint (64; the invoice ID is its lower-case hex)
+//	‖ commitment (32) ‖ handle (32) ‖ holderEnvelope ‖ regulatorEnvelope
+//	‖ issuerEnvelope ‖ handleProof (128) ‖ 3 × rangeProof (672)
+const IssueWireV1 byte = 0x01
+
+// IsCompactIssueRequest reports whether raw is in the compact encoding
+// (any version) rather than JSON.
+func IsCompactIssueRequest(raw string) bool {
+	return len(raw) > 0 && raw[0] == IssueWireV1
+}
+
+// EncodeIssueRequest encodes a valid request in the compact encoding,
+// version 1.
+func EncodeIssueRequest(req *model.IssueRequest) ([]byte, error) {
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	b := []byte{IssueWireV1, byte(len(req.Invoices))}
+	b = binary.BigEndian.AppendUint64(b, uint64(req.Maturity.Unix()))
+	b = append(append(b, byte(len(req.Holder))), req.Holder...)
+	b = append(append(b, byte(len(req.Bank))), req.Bank...)
+	for _, id := range req.Invoices {
+		fp, err := hex.DecodeString(id)
+		if err != nil {
+			return nil, invalidArg("invoices: %v", err)
+		}
+		b = append(b, fp...)
+	}
+	for _, f := range [][]byte{req.Commitment, req.Handle, req.HolderEnvelope, req.RegulatorEnvelope, req.IssuerEnvelope, req.HandleProof} {
+		b = append(b, f...)
+	}
+	for _, p := range req.RangeProofs {
+		b = append(b, p...)
+	}
+	return b, nil
+}
+
+// DecodeIssueRequest decodes a compact issue request and validates it as
+// model.Decode does a JSON one: unknown version, counts and lengths out of
+// range, truncated input and trailing bytes are INVALID_ARGUMENT.
+func DecodeIssueRequest(raw []byte) (*model.IssueRequest, error) {
+	if len(raw) == 0 || raw[0] != IssueWireV1 {
+		return nil, invalidArg("compact request: unknown version")
+	}
+	r := &wireReader{b: raw[1:]}
+	n := r.byte("invoice count")
+	if r.err == nil && (n < 1 || n > model.MaxInvoices) {
+		return nil, invalidArg("compact request: %d invoices: 1..%d", n, model.MaxInvoices)
+	}
+	req := &model.IssueRequest{}
+	if m := r.take(8, "maturity"); m != nil {
+		secs := binary.BigEndian.Uint64(m)
+		if secs > 1<<62 {
+			return nil, invalidArg("compact request: maturity out of range")
+		}
+		req.Maturity = time.Unix(int64(secs), 0).UTC()
+	}
+	req.Holder, req.Bank = r.id("holder"), r.id("bank")
+	for i := 0; i < n && r.err == nil; i++ {
+		if fp := r.take(oprf.FingerprintSize, "invoices"); fp != nil {
+			req.Invoices = append(req.Invoices, hex.EncodeToString(fp))
+		}
+	}
+	req.Commitment = r.bytes(pedersen.CommitmentSize, "commitment")
+	req.Handle = r.bytes(audit.HandleSize, "handle")
+	req.HolderEnvelope = r.bytes(envelope.SealedSize, "holderEnvelope")
+	req.RegulatorEnvelope = r.bytes(envelope.SealedSize, "regulatorEnvelope")
+	req.IssuerEnvelope = r.bytes(envelope.SealedSize, "issuerEnvelope")
+	req.HandleProof = r.bytes(audit.HandleProofSize, "handleProof")
+	for range model.IssueRangeValues {
+		req.RangeProofs = append(req.RangeProofs, r.bytes(rangeproof.Size(model.AmountBits, 1), "rangeProofs"))
+	}
+	if err := r.finish(req); err != nil {
+		return nil, err
+	}
+	return req, nil
+}
