@@ -6,6 +6,7 @@
 //	tierchain status [--dir D]
 //	tierchain down [--dir D] [--purge]
 //	tierchain ping [--dir D] [--org Core]
+//	tierchain org add|remove|suspend|propose|sign|show|submit [flags]
 package main
 
 import (
@@ -26,6 +27,8 @@ commands:
   status   show what is running where
   down     stop every process 'up' started and wait for them (--purge also removes the data)
   ping     commit one plaintext transaction and say how long it took
+  org      admit, remove or suspend an organisation (majority-signed
+           channel config updates)
 
 Run 'tierchain <command> -h' for its flags.
 `
@@ -49,6 +52,8 @@ func main() {
 		err = runDown(os.Stdout, os.Args[2:])
 	case "ping":
 		err = runPing(os.Stdout, os.Args[2:])
+	case "org":
+		err = runOrg(os.Stdout, os.Args[2:])
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return

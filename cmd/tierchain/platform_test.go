@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -27,42 +26,11 @@ func TestUpWholePlatform(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and runs the whole platform")
 	}
-	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "tierchain")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	repo, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
+	tmp, run := tierchainBinary(t)
 	dir := filepath.Join(tmp, "network")
-	run := func(args ...string) (string, error) {
-		cmd := exec.Command(bin, args...)
-		cmd.Dir = repo
-		out, err := cmd.CombinedOutput()
-		t.Logf("tierchain %s\n%s", strings.Join(args, " "), out)
-		return string(out), err
-	}
 	t.Cleanup(func() { run("down", "--dir", dir, "--purge") })
-	var out string
-	var l fabnet.Layout
-	for try := 0; ; try++ {
-		base, err := fabnettest.FreeRestartBase(1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		l = fabnet.NewLayout(base, 3)
-		out, err = run("up", "--dir", dir, "--base", strconv.Itoa(base), "--demo-maturity", "8s")
-		if err != nil && strings.Contains(out, "in use") && try < 5 {
-			continue
-		}
-		if err != nil {
-			t.Fatalf("up: %v", err)
-		}
-		break
-	}
+	base, out := upOnFreeRange(t, run, dir, "--demo-maturity", "8s")
+	l := fabnet.NewLayout(base, 3)
 	// Keys stay home with five gateways running: no folder of one
 	// organisation (its gateway's included) and nothing in the bundle holds
 	// another's private key or enterprise key.

@@ -38,12 +38,17 @@ func Status(dir string) (DirStatus, error) {
 		if err != nil {
 			return DirStatus{}, nil
 		}
-		return DirStatus{Layout: newLayout(rec.Base, rec.Orderers, rec.Hosts), Stopped: true}, nil
+		l, err := withMembers(newLayout(rec.Base, rec.Orderers, rec.Hosts), p)
+		return DirStatus{Layout: l, Stopped: true}, err
 	}
 	if err != nil {
 		return DirStatus{}, err
 	}
-	ds := DirStatus{Layout: newLayout(st.Base, st.Orderers, st.Hosts)}
+	l, err := withMembers(newLayout(st.Base, st.Orderers, st.Hosts), p)
+	if err != nil {
+		return DirStatus{}, err
+	}
+	ds := DirStatus{Layout: l}
 	for _, p := range st.Procs {
 		ds.Procs = append(ds.Procs, ProcStatus{Name: p.Name, PID: p.PID, Log: p.Log, Running: alive(p.PID, p.Bin)})
 	}
@@ -114,5 +119,9 @@ func Open(dir string) (*Network, error) {
 	if !running {
 		return nil, errors.New("fabnet: the network recorded there is not running")
 	}
-	return &Network{Layout: newLayout(st.Base, st.Orderers, st.Hosts), Dir: abs, p: p, procs: map[string]*proc{}}, nil
+	l, err := withMembers(newLayout(st.Base, st.Orderers, st.Hosts), p)
+	if err != nil {
+		return nil, err
+	}
+	return &Network{Layout: l, Dir: abs, p: p, procs: map[string]*proc{}}, nil
 }

@@ -102,6 +102,9 @@ func Start(ctx context.Context, opts Options) (n *Network, err error) {
 		}
 		l = newLayout(rec.Base, rec.Orderers, rec.Hosts)
 		l.BatchTimeoutMillis = rec.BatchTimeoutMillis
+		if l, err = withMembers(l, p); err != nil { // organisations admitted or removed since
+			return nil, err
+		}
 	}
 	// A fresh network on a held range gives way at once (the caller may pick
 	// another); a restart waits a little for its own nodes' stragglers.
