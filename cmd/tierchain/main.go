@@ -7,6 +7,7 @@
 //	tierchain down [--dir D] [--purge]
 //	tierchain ping [--dir D] [--org Core]
 //	tierchain org add|remove|suspend|propose|sign|show|submit [flags]
+//	tierchain admin lock-writers --msp M --cert F --key F --orderer H:P --orderer-ca F
 package main
 
 import (
@@ -29,6 +30,8 @@ commands:
   ping     commit one plaintext transaction and say how long it took
   org      admit, remove or suspend an organisation (majority-signed
            channel config updates)
+  admin    an organisation's admin steps with its own identity only
+           (lock-writers: what the Kubernetes Jobs run)
 
 Run 'tierchain <command> -h' for its flags.
 `
@@ -54,6 +57,8 @@ func main() {
 		err = runPing(os.Stdout, os.Args[2:])
 	case "org":
 		err = runOrg(os.Stdout, os.Args[2:])
+	case "admin":
+		err = runAdmin(os.Stdout, os.Args[2:])
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return

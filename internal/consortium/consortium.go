@@ -427,60 +427,52 @@ func (c *Consortium) Deploy(ctx context.Context) error {
 	}
 	done()
 	done = c.step("Regulator's admin takes its organisation out of the channel's Writers")
-	if err := c.lockRegulator(ctx); err != nil {
+	if _, err := c.LockRegulator(ctx); err != nil {
 		return err
 	}
 	done()
 	return nil
 }
 
-// lockRegulator: the Regulator's admin, on its own host, fetches the
-// channel's config, and signs and submits the update that leaves its
-// organisation no writer (fabnet.RegulatorLockUpdate).
-func (c *Consortium) lockRegulator(ctx context.Context) error {
+// LockRegulator: the Regulator's admin, on its own host, takes its
+// organisation out of the channel's Writers with `tierchain admin
+// lock-writers` in its gateway image (a one-off container of its gateway
+// service: its own folder and the public bundle, nothing else), as the
+// Kubernetes Job writers-lock does: the update is computed in Go, signed
+// and submitted by its admin. Locked before, it does nothing and says so.
+// It returns the command's output.
+func (c *Consortium) LockRegulator(ctx context.Context) (string, error) {
+	var out []byte
 	for _, o := range c.Layout.Orgs {
 		if o.Role != fabnet.RoleRegulator {
 			continue
 		}
-		ord, err := c.ordererArgs(0)
+		id, err := c.net.IdentityFor(o.Name, "Admin")
 		if err != nil {
-			return err
+			return "", err
 		}
-		const block, tx = "/tmp/config.block", "/tmp/no-writers.tx"
-		if _, err := c.peerCLI(ctx, o.Name, append([]string{"channel", "fetch", "config", block, "-c", fabnet.ChannelName}, ord...)...); err != nil {
-			return err
-		}
-		id, err := c.container(ctx, PeerService(o.Name))
+		cert, err := c.inContainer(id.CertPath)
 		if err != nil {
-			return err
+			return "", err
 		}
-		tmp, err := os.MkdirTemp("", "consortium-")
+		key, err := c.inContainer(id.KeyPath)
 		if err != nil {
-			return err
+			return "", err
 		}
-		defer os.RemoveAll(tmp)
-		if _, err := run(ctx, nil, "docker", "cp", id+":"+block, filepath.Join(tmp, "config.block")); err != nil {
-			return err
-		}
-		b, err := os.ReadFile(filepath.Join(tmp, "config.block"))
+		ord := c.Layout.Orderers[0]
+		ca, err := c.inContainer(filepath.Join(c.Dir, "public", ord.Owner, "tlsca.pem"))
 		if err != nil {
-			return err
+			return "", err
 		}
-		update, err := fabnet.RegulatorLockUpdate(b, o.MSPID)
+		b, err := c.compose(ctx, "run", "--rm", "--no-deps", GatewayService(o.Name), "admin", "lock-writers",
+			"--channel", fabnet.ChannelName, "--msp", o.MSPID, "--cert", cert, "--key", key,
+			"--orderer", c.Layout.OrdererAddress(ord), "--orderer-ca", ca)
 		if err != nil {
-			return err
+			return string(b), err
 		}
-		if err := os.WriteFile(filepath.Join(tmp, "no-writers.tx"), update, 0o600); err != nil {
-			return err
-		}
-		if _, err := run(ctx, nil, "docker", "cp", filepath.Join(tmp, "no-writers.tx"), id+":"+tx); err != nil {
-			return err
-		}
-		if _, err := c.peerCLI(ctx, o.Name, append([]string{"channel", "update", "-f", tx, "-c", fabnet.ChannelName}, ord...)...); err != nil {
-			return err
-		}
+		out = append(out, b...)
 	}
-	return nil
+	return string(out), nil
 }
 
 // PeerHeight is the channel's height on org's peer (peer channel getinfo,

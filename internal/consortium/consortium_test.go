@@ -96,6 +96,11 @@ func TestConsortium(t *testing.T) {
 	if err := c.CheckMounts(ctx); err != nil {
 		t.Fatal(err)
 	}
+	// The Regulator's lock (tierchain admin lock-writers in its gateway
+	// image, as the Kubernetes Job runs it) again: done before, success.
+	if out, err := c.LockRegulator(ctx); err != nil || !strings.Contains(out, "locked before") {
+		t.Fatalf("the Regulator's Writers lock run again: %v\n%s", err, out)
+	}
 	h0, err := c.WaitHeights(ctx, 1, time.Minute)
 	if err != nil {
 		t.Fatal(err)
