@@ -6,11 +6,13 @@ package consortium
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"time"
 
 	cb "github.com/hyperledger/fabric-protos-go-apiv2/common"
@@ -296,11 +298,25 @@ func (c *Consortium) commitSequence(ctx context.Context, seq int64) error {
 				return err
 			}
 		}
+	}
+	// Each organisation approves on its own host, all at once (each
+	// approval writes only its own organisation's implicit collection).
+	errs := make([]error, len(l.Orgs))
+	var wg sync.WaitGroup
+	for i, org := range l.Orgs {
 		args := append(append([]string{"lifecycle", "chaincode", "approveformyorg", "--package-id", c.net.PackageIDs[org.Name]}, def...), ord...)
 		approve := func() error { _, err := c.peerCLI(ctx, org.Name, args...); return err }
-		if err := retry(ctx, 60*time.Second, alreadyDone(approve, "unchanged content")); err != nil {
-			return err
-		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := retry(ctx, 90*time.Second, alreadyDone(approve, "unchanged content")); err != nil {
+				errs[i] = fmt.Errorf("%s's approval: %w", org.Name, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
 	}
 	commit := append(append([]string{"lifecycle", "chaincode", "commit"}, def...), ord...)
 	for _, org := range l.Orgs {

@@ -87,7 +87,7 @@ var endorsers = []string{"Operator", "Core", "BankA", "BankB"}
 // last line starts "consortium:"; lost (submitted but not committed, or
 // missing from a peer's state) must be 0.
 func TestConsortium(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 25*time.Minute)
 	defer cancel()
 	began := time.Now()
 	c := start(t, ctx)
