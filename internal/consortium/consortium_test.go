@@ -172,20 +172,7 @@ func TestConsortium(t *testing.T) {
 		t.Fatal(err)
 	}
 	bankB := As(cfg, "bankB")
-	err = retry(ctx, 2*time.Minute, func() error {
-		var inbox struct {
-			Items []demo.Token `json:"items"`
-		}
-		if err := bankB.Do(ctx, http.MethodGet, "/v1/financing-requests", nil, &inbox); err != nil {
-			return err
-		}
-		for _, it := range inbox.Items {
-			if it.ID == piece.ID && it.Amount != nil && it.Amount.Minor == piece.Amount.Minor {
-				return nil
-			}
-		}
-		return fmt.Errorf("BankB's inbox %+v lacks %s", inbox.Items, piece.ID)
-	})
+	err = waitInbox(ctx, bankB, piece)
 	if err != nil {
 		t.Fatalf("BankB after its restart: %v", err)
 	}
@@ -428,20 +415,7 @@ func admitBankC(t *testing.T, ctx context.Context, c *Consortium, ld *Ledger, wa
 	if err := tier2.Do(ctx, http.MethodPost, "/v1/tokens/"+piece.ID+"/financing", map[string]string{"bank": nc.Enterprise.ID}, nil); err != nil {
 		t.Fatalf("tier 2 requests financing at BankC: %v", err)
 	}
-	err = retry(ctx, 2*time.Minute, func() error {
-		var inbox struct {
-			Items []demo.Token `json:"items"`
-		}
-		if err := bankC.Do(ctx, http.MethodGet, "/v1/financing-requests", nil, &inbox); err != nil {
-			return err
-		}
-		for _, it := range inbox.Items {
-			if it.ID == piece.ID && it.Amount != nil && it.Amount.Minor == piece.Amount.Minor {
-				return nil
-			}
-		}
-		return fmt.Errorf("BankC's inbox %+v lacks %s", inbox.Items, piece.ID)
-	})
+	err = waitInbox(ctx, bankC, piece)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -482,4 +456,23 @@ func (c *Consortium) running(ctx context.Context, org string) ([]string, error) 
 		return nil, err
 	}
 	return strings.Fields(string(out)), nil
+}
+
+// waitInbox waits (bounded) until bank's inbox of financing requests,
+// through its own gateway, lists piece with its amount opened.
+func waitInbox(ctx context.Context, bank *demo.Client, piece demo.Token) error {
+	return retry(ctx, 2*time.Minute, func() error {
+		var inbox struct {
+			Items []demo.Token `json:"items"`
+		}
+		if err := bank.Do(ctx, http.MethodGet, "/v1/financing-requests", nil, &inbox); err != nil {
+			return err
+		}
+		for _, it := range inbox.Items {
+			if it.ID == piece.ID && it.Amount != nil && it.Amount.Minor == piece.Amount.Minor {
+				return nil
+			}
+		}
+		return fmt.Errorf("%s's inbox %+v lacks %s", bank.Base, inbox.Items, piece.ID)
+	})
 }
