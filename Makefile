@@ -46,7 +46,7 @@ test-all: lint test-unit
 test-consortium:
 	scripts/docker.sh >/dev/null
 	network/docker/build.sh
-	$(GO) test -tags consortium -count=1 -timeout 25m -v -run '^TestConsortium$$' ./internal/consortium
+	$(GO) test -tags consortium -count=1 -timeout 30m -v -run '^TestConsortium$$' ./internal/consortium
 
 # bench-consortium: the confidential split (REST) against the plaintext
 # transfer on the compose consortium, one run, with CPU per committed

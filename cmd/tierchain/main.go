@@ -8,6 +8,7 @@
 //	tierchain ping [--dir D] [--org Core]
 //	tierchain org add|remove|suspend|propose|sign|show|submit [flags]
 //	tierchain wallet <create|request|onboard|accept|move-in|move-out|sync|holdings|split|finance> [flags]
+//	tierchain admin lock-writers --msp M --cert F --key F --orderer H:P --orderer-ca F
 package main
 
 import (
@@ -32,6 +33,8 @@ commands:
            channel config updates)
   wallet   a self-custody enterprise's wallet: keys on this machine, the
            gateway only relays what it signs (JSON output)
+  admin    an organisation's admin steps with its own identity only
+           (lock-writers: what the Kubernetes Jobs run)
 
 Run 'tierchain <command> -h' for its flags.
 `
@@ -59,6 +62,8 @@ func main() {
 		err = runOrg(os.Stdout, os.Args[2:])
 	case "wallet":
 		err = runWallet(os.Stdout, os.Args[2:])
+	case "admin":
+		err = runAdmin(os.Stdout, os.Args[2:])
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return

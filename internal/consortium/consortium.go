@@ -23,21 +23,38 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/tierchain/tierchain/internal/fabnet"
 )
 
-// Network is the consortium's bridge network (docker-compose.yml's
-// networks.tierchain.name).
-const Network = "tierchain"
+// DefaultNetwork is the consortium's bridge network (docker-compose.yml's
+// networks.tierchain.name, TIERCHAIN_COMPOSE_NETWORK) of the default
+// project; another project's network is named after the project.
+const DefaultNetwork = "tierchain"
 
-// DefaultProject is the Compose project name.
+// DefaultProject is the Compose project name (TIERCHAIN_COMPOSE_PROJECT
+// chooses another, so two runs never share containers, network or
+// volumes).
 const DefaultProject = "tierchain"
+
+// DefaultPublish is the loopback address the gateways' REST ports are
+// published on (TIERCHAIN_COMPOSE_PUBLISH chooses another, e.g.
+// 127.0.1.1, so two runs never share a port).
+const DefaultPublish = "127.0.0.1"
+
+// ErrOptions reports a project name or publish address Compose or the
+// host cannot take.
+var ErrOptions = errors.New("consortium: bad options")
+
+var projectPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
 
 // Layout is the network docker-compose.yml runs: three orderers (Operator,
 // Core, BankA), every node reached at its own DNS name and binding 0.0.0.0.
@@ -56,7 +73,12 @@ type Consortium struct {
 	Repo        string // the TierChain checkout
 	ComposeFile string
 	Project     string
-	Layout      fabnet.Layout
+	// Network is the project's bridge network (DefaultNetwork for the
+	// default project, else the project's name).
+	Network string
+	// Publish is the loopback address the gateways' ports are published on.
+	Publish string
+	Layout  fabnet.Layout
 	// Gateways: Up starts the organisations' REST gateways too.
 	Gateways bool
 	Out      io.Writer
@@ -68,7 +90,8 @@ type Consortium struct {
 type Options struct {
 	Dir      string // where to prepare (replaced)
 	Repo     string // TierChain checkout
-	Project  string // Compose project (DefaultProject if empty)
+	Project  string // Compose project (TIERCHAIN_COMPOSE_PROJECT, else DefaultProject, if empty)
+	Publish  string // loopback address for the gateways' ports (TIERCHAIN_COMPOSE_PUBLISH, else DefaultPublish, if empty)
 	Gateways bool
 	Out      io.Writer
 }
@@ -79,8 +102,9 @@ func Prepare(ctx context.Context, opts Options) (*Consortium, error) {
 	if opts.Out == nil {
 		opts.Out = io.Discard
 	}
-	if opts.Project == "" {
-		opts.Project = DefaultProject
+	c0, err := newConsortium(opts.Project, opts.Publish)
+	if err != nil {
+		return nil, err
 	}
 	dir, err := filepath.Abs(opts.Dir)
 	if err != nil {
@@ -97,8 +121,56 @@ func Prepare(ctx context.Context, opts Options) (*Consortium, error) {
 			return nil, err
 		}
 	}
-	return &Consortium{Dir: dir, Repo: opts.Repo, ComposeFile: filepath.Join(opts.Repo, "docker-compose.yml"),
-		Project: opts.Project, Layout: l, Gateways: opts.Gateways, Out: opts.Out, net: n}, nil
+	c0.Dir, c0.Repo, c0.ComposeFile, c0.Layout, c0.Gateways, c0.Out, c0.net = dir, opts.Repo,
+		filepath.Join(opts.Repo, "docker-compose.yml"), l, opts.Gateways, opts.Out, n
+	n.OrdererTarget = c0.ordererTarget
+	return c0, nil
+}
+
+// newConsortium is a consortium's project, network and publish address:
+// the ones given, else the environment's (TIERCHAIN_COMPOSE_PROJECT,
+// TIERCHAIN_COMPOSE_PUBLISH), else the defaults.
+func newConsortium(project, publish string) (*Consortium, error) {
+	if project == "" {
+		project = os.Getenv("TIERCHAIN_COMPOSE_PROJECT")
+	}
+	if project == "" {
+		project = DefaultProject
+	}
+	if !projectPattern.MatchString(project) {
+		return nil, fmt.Errorf("%w: project %q (lower-case letters, digits, - and _)", ErrOptions, project)
+	}
+	if publish == "" {
+		publish = os.Getenv("TIERCHAIN_COMPOSE_PUBLISH")
+	}
+	if publish == "" {
+		publish = DefaultPublish
+	}
+	if ip := net.ParseIP(publish); ip == nil || !ip.IsLoopback() || ip.To4() == nil {
+		return nil, fmt.Errorf("%w: publish address %q (an IPv4 loopback address: the gateways are not exposed)", ErrOptions, publish)
+	}
+	network := DefaultNetwork
+	if project != DefaultProject {
+		network = project
+	}
+	return &Consortium{Project: project, Network: network, Publish: publish, Out: io.Discard}, nil
+}
+
+// Attach is a consortium prepared in dir by another process, for Down:
+// project and publish address as Prepare takes them.
+func Attach(dir, repo, project, publish string, out io.Writer) (*Consortium, error) {
+	c, err := newConsortium(project, publish)
+	if err != nil {
+		return nil, err
+	}
+	if c.Dir, err = filepath.Abs(dir); err != nil {
+		return nil, err
+	}
+	c.Repo, c.ComposeFile, c.Layout = repo, filepath.Join(repo, "docker-compose.yml"), Layout()
+	if out != nil {
+		c.Out = out
+	}
+	return c, nil
 }
 
 // Service names in docker-compose.yml.
@@ -168,7 +240,7 @@ func (c *Consortium) Leftovers(ctx context.Context) ([]string, error) {
 	var left []string
 	for _, q := range [][]string{
 		{"docker", "ps", "-a", "--filter", "label=com.docker.compose.project=" + c.Project, "--format", "container {{.Names}}"},
-		{"docker", "network", "ls", "--filter", "name=^" + Network + "$", "--format", "network {{.Name}}"},
+		{"docker", "network", "ls", "--filter", "name=^" + c.Network + "$", "--format", "network {{.Name}}"},
 		{"docker", "volume", "ls", "--filter", "label=com.docker.compose.project=" + c.Project, "--format", "volume {{.Name}}"},
 	} {
 		out, err := run(ctx, nil, q...)
@@ -355,60 +427,52 @@ func (c *Consortium) Deploy(ctx context.Context) error {
 	}
 	done()
 	done = c.step("Regulator's admin takes its organisation out of the channel's Writers")
-	if err := c.lockRegulator(ctx); err != nil {
+	if _, err := c.LockRegulator(ctx); err != nil {
 		return err
 	}
 	done()
 	return nil
 }
 
-// lockRegulator: the Regulator's admin, on its own host, fetches the
-// channel's config, and signs and submits the update that leaves its
-// organisation no writer (fabnet.RegulatorLockUpdate).
-func (c *Consortium) lockRegulator(ctx context.Context) error {
+// LockRegulator: the Regulator's admin, on its own host, takes its
+// organisation out of the channel's Writers with `tierchain admin
+// lock-writers` in its gateway image (a one-off container of its gateway
+// service: its own folder and the public bundle, nothing else), as the
+// Kubernetes Job writers-lock does: the update is computed in Go, signed
+// and submitted by its admin. Locked before, it does nothing and says so.
+// It returns the command's output.
+func (c *Consortium) LockRegulator(ctx context.Context) (string, error) {
+	var out []byte
 	for _, o := range c.Layout.Orgs {
 		if o.Role != fabnet.RoleRegulator {
 			continue
 		}
-		ord, err := c.ordererArgs(0)
+		id, err := c.net.IdentityFor(o.Name, "Admin")
 		if err != nil {
-			return err
+			return "", err
 		}
-		const block, tx = "/tmp/config.block", "/tmp/no-writers.tx"
-		if _, err := c.peerCLI(ctx, o.Name, append([]string{"channel", "fetch", "config", block, "-c", fabnet.ChannelName}, ord...)...); err != nil {
-			return err
-		}
-		id, err := c.container(ctx, PeerService(o.Name))
+		cert, err := c.inContainer(id.CertPath)
 		if err != nil {
-			return err
+			return "", err
 		}
-		tmp, err := os.MkdirTemp("", "consortium-")
+		key, err := c.inContainer(id.KeyPath)
 		if err != nil {
-			return err
+			return "", err
 		}
-		defer os.RemoveAll(tmp)
-		if _, err := run(ctx, nil, "docker", "cp", id+":"+block, filepath.Join(tmp, "config.block")); err != nil {
-			return err
-		}
-		b, err := os.ReadFile(filepath.Join(tmp, "config.block"))
+		ord := c.Layout.Orderers[0]
+		ca, err := c.inContainer(filepath.Join(c.Dir, "public", ord.Owner, "tlsca.pem"))
 		if err != nil {
-			return err
+			return "", err
 		}
-		update, err := fabnet.RegulatorLockUpdate(b, o.MSPID)
+		b, err := c.compose(ctx, "run", "--rm", "--no-deps", GatewayService(o.Name), "admin", "lock-writers",
+			"--channel", fabnet.ChannelName, "--msp", o.MSPID, "--cert", cert, "--key", key,
+			"--orderer", c.Layout.OrdererAddress(ord), "--orderer-ca", ca)
 		if err != nil {
-			return err
+			return string(b), err
 		}
-		if err := os.WriteFile(filepath.Join(tmp, "no-writers.tx"), update, 0o600); err != nil {
-			return err
-		}
-		if _, err := run(ctx, nil, "docker", "cp", filepath.Join(tmp, "no-writers.tx"), id+":"+tx); err != nil {
-			return err
-		}
-		if _, err := c.peerCLI(ctx, o.Name, append([]string{"channel", "update", "-f", tx, "-c", fabnet.ChannelName}, ord...)...); err != nil {
-			return err
-		}
+		out = append(out, b...)
 	}
-	return nil
+	return string(out), nil
 }
 
 // PeerHeight is the channel's height on org's peer (peer channel getinfo,
@@ -512,7 +576,7 @@ func (c *Consortium) Disconnect(ctx context.Context, o fabnet.Orderer) error {
 	if err != nil {
 		return err
 	}
-	_, err = run(ctx, nil, "docker", "network", "disconnect", Network, id)
+	_, err = run(ctx, nil, "docker", "network", "disconnect", c.Network, id)
 	return err
 }
 
@@ -522,15 +586,15 @@ func (c *Consortium) Reconnect(ctx context.Context, o fabnet.Orderer) error {
 	if err != nil {
 		return err
 	}
-	_, err = run(ctx, nil, "docker", "network", "connect", "--alias", o.Host, Network, id)
+	_, err = run(ctx, nil, "docker", "network", "connect", "--alias", o.Host, c.Network, id)
 	return err
 }
 
 // GatewayURL is where the host reaches org's gateway: its REST port,
-// published on 127.0.0.1 only.
+// published on the loopback address c.Publish only.
 func (c *Consortium) GatewayURL(org string) string {
 	o, _ := c.Layout.Org(org)
-	return fmt.Sprintf("http://127.0.0.1:%d", o.GatewayPort)
+	return "http://" + net.JoinHostPort(c.Publish, strconv.Itoa(o.GatewayPort))
 }
 
 // GatewayDir is org's gateway folder on the host (its description, its
@@ -542,8 +606,12 @@ func (c *Consortium) GatewayDir(org string) string {
 // WaitGateways waits (bounded) until every organisation's gateway answers
 // /readyz with 200 through its published port.
 func (c *Consortium) WaitGateways(ctx context.Context, timeout time.Duration) error {
-	defer c.step(fmt.Sprintf("%d gateways ready on 127.0.0.1", len(c.Layout.Orgs)))()
-	for _, o := range c.Layout.Orgs {
+	return c.waitGateways(ctx, timeout, c.Layout.Orgs)
+}
+
+func (c *Consortium) waitGateways(ctx context.Context, timeout time.Duration, orgs []fabnet.Org) error {
+	defer c.step(fmt.Sprintf("%d gateways ready on %s", len(orgs), c.Publish))()
+	for _, o := range orgs {
 		url := c.GatewayURL(o.Name) + "/readyz"
 		err := retry(ctx, timeout, func() error {
 			rctx, cancel := context.WithTimeout(ctx, 5*time.Second)

@@ -10,10 +10,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/tierchain/tierchain/internal/channelconfig"
 	"github.com/tierchain/tierchain/internal/demo"
 	"github.com/tierchain/tierchain/internal/fabnet"
 )
@@ -85,7 +87,7 @@ var endorsers = []string{"Operator", "Core", "BankA", "BankB"}
 // last line starts "consortium:"; lost (submitted but not committed, or
 // missing from a peer's state) must be 0.
 func TestConsortium(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 25*time.Minute)
 	defer cancel()
 	began := time.Now()
 	c := start(t, ctx)
@@ -93,6 +95,11 @@ func TestConsortium(t *testing.T) {
 	// folder and the public bundle only.
 	if err := c.CheckMounts(ctx); err != nil {
 		t.Fatal(err)
+	}
+	// The Regulator's lock (tierchain admin lock-writers in its gateway
+	// image, as the Kubernetes Job runs it) again: done before, success.
+	if out, err := c.LockRegulator(ctx); err != nil || !strings.Contains(out, "locked before") {
+		t.Fatalf("the Regulator's Writers lock run again: %v\n%s", err, out)
 	}
 	h0, err := c.WaitHeights(ctx, 1, time.Minute)
 	if err != nil {
@@ -165,20 +172,7 @@ func TestConsortium(t *testing.T) {
 		t.Fatal(err)
 	}
 	bankB := As(cfg, "bankB")
-	err = retry(ctx, 2*time.Minute, func() error {
-		var inbox struct {
-			Items []demo.Token `json:"items"`
-		}
-		if err := bankB.Do(ctx, http.MethodGet, "/v1/financing-requests", nil, &inbox); err != nil {
-			return err
-		}
-		for _, it := range inbox.Items {
-			if it.ID == piece.ID && it.Amount != nil && it.Amount.Minor == piece.Amount.Minor {
-				return nil
-			}
-		}
-		return fmt.Errorf("BankB's inbox %+v lacks %s", inbox.Items, piece.ID)
-	})
+	err = waitInbox(ctx, bankB, piece)
 	if err != nil {
 		t.Fatalf("BankB after its restart: %v", err)
 	}
@@ -300,6 +294,13 @@ func TestConsortium(t *testing.T) {
 	t.Logf("fault 3: Regulator restarted, reads every balance at height %d; its gateway reconciles %d amounts, no problem", h3, report.Summary.Reconciled)
 	faults++
 
+	// BankC joins the running consortium as a sixth host.
+	admitted := admitBankC(t, ctx, c, ld, waits)
+	h3, err = c.WaitHeights(ctx, 0, 2*time.Minute)
+	if err != nil {
+		t.Fatalf("after BankC's admission: %v", err)
+	}
+
 	// Every peer holds exactly what was committed.
 	for _, o := range c.Layout.Orgs {
 		if err := ld.CheckState(ctx, o.Name); err != nil {
@@ -322,8 +323,113 @@ func TestConsortium(t *testing.T) {
 	if lost != 0 || t.Failed() {
 		t.Fatalf("submitted %d, committed %d", submitted, committed)
 	}
-	fmt.Printf("consortium: orgs=%d hosts=%d txs=%d faults=%d lost=%d resubmitted=%d height=%d wall=%s\n",
-		len(c.Layout.Orgs), len(c.Layout.Orgs), committed, faults, lost, resubmitted, h3, time.Since(began).Round(time.Second))
+	fmt.Printf("consortium: orgs=%d (admitted %s) hosts=%d txs=%d faults=%d lost=%d resubmitted=%d height=%d wall=%s\n",
+		len(c.Layout.Orgs), admitted, len(c.Layout.Orgs), committed, faults, lost, resubmitted, h3, time.Since(began).Round(time.Second))
+}
+
+// admitBankC admits BankC to the running consortium the way the companies
+// would, and returns its name:
+//
+//   - BankC makes its keys in its own folder and publishes its definition;
+//   - an update signed by one member's admin only is refused by the
+//     orderer, and the channel's config stays as it was;
+//   - the admission stops after the config update (a crash between steps)
+//     and the same call resumes it: BankC's host starts from its override
+//     file, its peer joins from block 0 and catches up, a new chaincode
+//     sequence counts it (every member approved, BankC included), its
+//     gateway comes up with its enterprise registered;
+//   - its containers see only its own folder and the public bundle; it
+//     endorses and submits chain-level transactions through its own peer;
+//   - tier 2 (at the operator's gateway) requests financing at BankC and
+//     BankC approves it through its own gateway.
+func admitBankC(t *testing.T, ctx context.Context, c *Consortium, ld *Ledger, waits *demo.Result) string {
+	t.Helper()
+	began := time.Now()
+	nc := fabnet.Newcomer{Name: "BankC", Role: fabnet.RoleBank,
+		Enterprise: fabnet.Enterprise{ID: "bankC", Name: "Vestland Bank ASA", LegalID: "0192:986000003"}}
+	o, err := c.NewcomerKeys(ctx, nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seq, err := c.ConfigSequence(ctx, "Operator")
+	if err != nil {
+		t.Fatal(err)
+	}
+	minority, err := c.ProposeAdd(ctx, "Operator", o.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if minority, err = c.SignUpdate(ctx, minority, "Core"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SubmitUpdate(ctx, minority, "Operator"); !errors.Is(err, channelconfig.ErrRefused) {
+		t.Fatalf("an update signed by Core's admin alone: %v, want the orderer's refusal", err)
+	}
+	if after, err := c.ConfigSequence(ctx, "Operator"); err != nil || after != seq {
+		t.Fatalf("after the refused update the config is at sequence %d (%v), was %d", after, err, seq)
+	}
+	if in, err := c.IsMember(ctx, "Operator", o.MSPID); err != nil || in {
+		t.Fatalf("BankC is on the channel after a minority's update (%v)", err)
+	}
+	if _, err := c.Admit(ctx, nc, AdmitOptions{StopAfter: fabnet.StepConfig}); !errors.Is(err, fabnet.ErrStopped) {
+		t.Fatalf("admission stopped after its config update: %v", err)
+	}
+	if in, err := c.IsMember(ctx, "Operator", o.MSPID); err != nil || !in {
+		t.Fatalf("BankC is not on the channel after a majority signed (%v)", err)
+	}
+	if _, err := c.Admit(ctx, nc, AdmitOptions{}); err != nil {
+		t.Fatalf("the admission resumed: %v", err)
+	}
+	if err := c.CheckMounts(ctx); err != nil {
+		t.Fatal(err)
+	}
+	seqCC, approvals, err := c.Committed(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seqCC != 2 || !approvals[o.MSPID] || len(approvals) != len(c.Layout.Orgs) {
+		t.Fatalf("chaincode definition: sequence %d approved by %v; want sequence 2 approved by all %d organisations", seqCC, approvals, len(c.Layout.Orgs))
+	}
+	ld.Reconnect(o.Name)
+	if err := ld.Rounds(ctx, 2, append(slices.Clone(endorsers), o.Name)...); err != nil {
+		t.Fatalf("transactions with BankC a member: %v", err)
+	}
+	if err := ld.CheckState(ctx, o.Name); err != nil {
+		t.Fatalf("BankC's peer caught up with another state: %v", err)
+	}
+
+	// Tier 2 finances its piece of the second story at BankC.
+	story, err := c.StoryConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bankC := As(story, nc.Enterprise.ID)
+	if bankC.Token == "" {
+		t.Fatalf("BankC's gateway wrote no token for %s", nc.Enterprise.ID)
+	}
+	tier2 := &demo.Client{Base: c.GatewayURL("Operator"), Token: waits.SupplierTokens[1]}
+	piece := waits.Held[1]
+	if piece.ID == "" || piece.Amount == nil {
+		t.Fatalf("the second story left tier 2 no piece with an amount: %+v", piece)
+	}
+	if err := tier2.Do(ctx, http.MethodPost, "/v1/tokens/"+piece.ID+"/financing", map[string]string{"bank": nc.Enterprise.ID}, nil); err != nil {
+		t.Fatalf("tier 2 requests financing at BankC: %v", err)
+	}
+	err = waitInbox(ctx, bankC, piece)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var financed demo.Token
+	if err := bankC.Do(ctx, http.MethodPost, "/v1/tokens/"+piece.ID+"/financing/approve", map[string]string{
+		"disbursementRef": "VB-" + piece.ID[:8], "agreementHash": strings.Repeat("cd", 32)}, &financed); err != nil {
+		t.Fatalf("BankC approving: %v", err)
+	}
+	if financed.Status != "FINANCED" || financed.Holder != nc.Enterprise.ID {
+		t.Fatalf("approved token is %s held by %q, want FINANCED held by %s", financed.Status, financed.Holder, nc.Enterprise.ID)
+	}
+	t.Logf("admission: BankC admitted in %s (a minority's update refused; stopped after the config update and resumed); chaincode sequence %d approved by %d organisations; tier 2's piece (%d.%02d) financed by BankC",
+		time.Since(began).Round(time.Second), seqCC, len(approvals), piece.Amount.Minor/100, piece.Amount.Minor%100)
+	return o.Name
 }
 
 // logsTail is how many lines of each container's log a failure shows.
@@ -350,4 +456,23 @@ func (c *Consortium) running(ctx context.Context, org string) ([]string, error) 
 		return nil, err
 	}
 	return strings.Fields(string(out)), nil
+}
+
+// waitInbox waits (bounded) until bank's inbox of financing requests,
+// through its own gateway, lists piece with its amount opened.
+func waitInbox(ctx context.Context, bank *demo.Client, piece demo.Token) error {
+	return retry(ctx, 2*time.Minute, func() error {
+		var inbox struct {
+			Items []demo.Token `json:"items"`
+		}
+		if err := bank.Do(ctx, http.MethodGet, "/v1/financing-requests", nil, &inbox); err != nil {
+			return err
+		}
+		for _, it := range inbox.Items {
+			if it.ID == piece.ID && it.Amount != nil && it.Amount.Minor == piece.Amount.Minor {
+				return nil
+			}
+		}
+		return fmt.Errorf("%s's inbox %+v lacks %s", bank.Base, inbox.Items, piece.ID)
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"time"
 )
@@ -41,10 +42,20 @@ func run(ctx context.Context, env []string, args ...string) ([]byte, error) {
 	return stdout.Bytes(), nil
 }
 
-// compose runs a Compose command on the consortium's project.
+// compose runs a Compose command on the consortium's project: the
+// founders' docker-compose.yml and the override file of every admitted
+// organisation (OverrideFile).
 func (c *Consortium) compose(ctx context.Context, args ...string) ([]byte, error) {
 	full := append(composeCommand(), "-p", c.Project, "-f", c.ComposeFile)
-	return run(ctx, []string{"TIERCHAIN_COMPOSE_DIR=" + c.Dir}, append(full, args...)...)
+	overrides, err := filepath.Glob(filepath.Join(c.Dir, overridePattern))
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range overrides {
+		full = append(full, "-f", f)
+	}
+	env := []string{"TIERCHAIN_COMPOSE_DIR=" + c.Dir, "TIERCHAIN_COMPOSE_NETWORK=" + c.Network, "TIERCHAIN_COMPOSE_PUBLISH=" + c.Publish}
+	return run(ctx, env, append(full, args...)...)
 }
 
 // container returns the ID of a service's container.
@@ -81,13 +92,13 @@ func (c *Consortium) containerIP(ctx context.Context, service string) (string, e
 	if err != nil {
 		return "", err
 	}
-	out, err := run(ctx, nil, "docker", "inspect", "-f", `{{(index .NetworkSettings.Networks "`+Network+`").IPAddress}}`, id)
+	out, err := run(ctx, nil, "docker", "inspect", "-f", `{{(index .NetworkSettings.Networks "`+c.Network+`").IPAddress}}`, id)
 	if err != nil {
 		return "", err
 	}
 	ip := strings.TrimSpace(string(out))
 	if ip == "" || ip == "<no value>" {
-		return "", fmt.Errorf("%w: %s has no address on network %s", ErrDocker, service, Network)
+		return "", fmt.Errorf("%w: %s has no address on network %s", ErrDocker, service, c.Network)
 	}
 	return ip, nil
 }

@@ -238,17 +238,7 @@ func (n *Network) admitStep(ctx context.Context, step string, a *admission, opts
 		a.PackageID = id
 		return err
 	case StepConfig:
-		def, err := n.ReadDefinition(o.Name)
-		if err != nil {
-			return err
-		}
-		signers, submitter := n.signers(opts, "")
-		return n.membershipUpdate(ctx, signers, submitter, opts.Out, func(cfg *cb.Config) (*cb.Config, error) {
-			if err := sameOrg(cfg, def); err != nil {
-				return nil, err
-			}
-			return channelconfig.AddOrg(cfg, def)
-		})
+		return n.AddToChannel(ctx, o.Name, opts)
 	case StepJoin:
 		n.ensureInLayout(o)
 		n.setPackageID(o.Name, a.PackageID)
@@ -278,6 +268,30 @@ func (n *Network) ensureInLayout(o Org) {
 	if _, ok := n.Layout.Org(o.Name); !ok {
 		n.Layout.Orgs = append(slices.Clone(n.Layout.Orgs), o)
 	}
+}
+
+// AddToChannel is the members' step of an admission (StepConfig): the
+// update that adds the organisation org published its definition for,
+// signed by opts.Signers' admins (default: the endorsing members) until a
+// majority of the application organisations has, and submitted by
+// opts.Submitter's. Done before (same MSP ID and CA on the channel), it
+// does nothing; an MSP ID on the channel under another CA is
+// channelconfig.ErrOrgExists.
+func (n *Network) AddToChannel(ctx context.Context, org string, opts AdmitOptions) error {
+	def, err := n.ReadDefinition(org)
+	if err != nil {
+		return err
+	}
+	if opts.Out == nil {
+		opts.Out = io.Discard
+	}
+	signers, submitter := n.signers(opts, org)
+	return n.membershipUpdate(ctx, signers, submitter, opts.Out, func(cfg *cb.Config) (*cb.Config, error) {
+		if err := sameOrg(cfg, def); err != nil {
+			return nil, err
+		}
+		return channelconfig.AddOrg(cfg, def)
+	})
 }
 
 // sameOrg refuses an MSP ID on the channel that is not the definition's

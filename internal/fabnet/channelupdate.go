@@ -36,7 +36,11 @@ func (n *Network) signers(opts AdmitOptions, exclude string) ([]string, string) 
 // orderer is the first orderer of the network, as channelconfig reaches it.
 func (n *Network) orderer() channelconfig.Orderer {
 	o := n.Layout.Orderers[0]
-	return channelconfig.Orderer{Address: n.Layout.OrdererAddress(o), TLSCAPath: n.p.OrdererTLSCA(o)}
+	addr := n.Layout.OrdererAddress(o)
+	if n.OrdererTarget != nil {
+		addr = n.OrdererTarget(addr)
+	}
+	return channelconfig.Orderer{Address: addr, TLSCAPath: n.p.OrdererTLSCA(o)}
 }
 
 // Signer returns the channelconfig signer of user of org (its own keys).

@@ -136,7 +136,7 @@ func TestComposeIsAConsortium(t *testing.T) {
 		gw := o.GatewayPort
 		want["gateway-"+lower(o.Name)] = composeNode{owner: o.Name, dns: l.GatewayHost(o),
 			image: "${TIERCHAIN_GATEWAY_IMAGE:-tierchain/gateway:dev}", env: map[string]string{},
-			publish: fmt.Sprintf("127.0.0.1:%d:%d", gw, gw), listen: l.GatewayListen(o)}
+			publish: fmt.Sprintf("${TIERCHAIN_COMPOSE_PUBLISH:-127.0.0.1}:%d:%d", gw, gw), listen: l.GatewayListen(o)}
 	}
 
 	var got []string

@@ -49,6 +49,11 @@ type Network struct {
 	// chaincode package (its connection.json names its own server), which
 	// it installed and approved.
 	PackageIDs map[string]string
+	// OrdererTarget, if set, maps an orderer's layout address to the
+	// gRPC target this process dials for channel config and blocks (a
+	// process outside a compose network reaches the containers through a
+	// resolver of its own; internal/consortium).
+	OrdererTarget func(address string) string
 
 	repo  string
 	bin   string

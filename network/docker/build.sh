@@ -4,7 +4,8 @@
 # and osnadmin from the tools module (network/tools, the pinned Fabric),
 # TierChain's gateway (cmd/tierchain), chaincode server
 # (chaincode/cmd/tierchaincc) and the ccaas builder
-# (network/docker/ccaasbuilder). No image registry is needed.
+# (network/docker/ccaasbuilder) and the admin steps' wrapper that makes
+# them idempotent (network/docker/once). No image registry is needed.
 #
 #   network/docker/build.sh            # build (Go and Docker caches reused)
 #
@@ -28,7 +29,7 @@ export CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -trimpath"
 	github.com/hyperledger/fabric/cmd/orderer \
 	github.com/hyperledger/fabric/cmd/osnadmin)
 (cd "$repo" && go build -ldflags '-s -w' -o "$bin/" \
-	./cmd/tierchain ./chaincode/cmd/tierchaincc ./network/docker/ccaasbuilder)
+	./cmd/tierchain ./chaincode/cmd/tierchaincc ./network/docker/ccaasbuilder ./network/docker/once)
 # The nodes' configuration, baked into the images as Fabric's own images
 # do (FABRIC_CFG_PATH=/etc/hyperledger/fabric): core.yaml names the ccaas
 # builder where the peer image installs it.

@@ -3,6 +3,9 @@
 # static binaries built by network/docker/build.sh, no shell, no registry.
 FROM scratch
 COPY peer /usr/local/bin/peer
+# The admin steps (peer channel join, lifecycle, osnadmin) run through it
+# in the Kubernetes Jobs: a step done before counts as success.
+COPY once /usr/local/bin/once
 # One static Go binary under the three names the peer runs (no /bin/sh in
 # the image for the shell builder of network/builder).
 COPY ccaasbuilder /opt/tierchain/builder/bin/detect

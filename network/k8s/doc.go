@@ -4,10 +4,14 @@
 // gateway as Deployments, their Services, and the admin's Jobs that join
 // the channel and install and approve the chaincode), components for what
 // only some organisations run (components/orderer: a Raft orderer and the
-// Job that joins it; components/chaincode-commit: the Operator's commit),
+// Job that joins it; components/chaincode-commit: the Operator's commit;
+// components/writers-lock: the Regulator's Writers lock, by `tierchain
+// admin lock-writers`),
 // and one overlay per organisation (overlays/<org>/), generated from
 // fabnet's layout so that names, ports and paths are those of
-// docker-compose.yml and the native network.
+// docker-compose.yml and the native network. Every admin step is
+// idempotent (the peer and osnadmin steps run through network/docker/once:
+// done before is success), so a Job that runs again completes.
 //
 // Each Service is named after the first label of its node's name in the
 // layout (peer0, chaincode, gateway, orderer<i>) in the namespace

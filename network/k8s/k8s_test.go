@@ -157,6 +157,9 @@ func wantWorkloads(l fabnet.Layout, o fabnet.Org) []string {
 	if o.Role == fabnet.RoleOperator {
 		w = append(w, "Job/chaincode-commit")
 	}
+	if o.Role == fabnet.RoleRegulator {
+		w = append(w, "Job/writers-lock")
+	}
 	slices.Sort(w)
 	return w
 }
@@ -239,6 +242,7 @@ func checkOrg(t *testing.T, l fabnet.Layout, prep string, r rendered) {
 	for _, p := range ps {
 		checkPod(t, o, p, secrets, configMaps, claims)
 	}
+	checkAdminSteps(t, l, o, ps)
 
 	// Services: named and numbered as the layout's nodes, each selecting
 	// one workload whose container listens on the same port.
@@ -843,4 +847,63 @@ func TestSecretsNeverCheckedIn(t *testing.T) {
 			t.Errorf("git does not ignore %s: %v %s", p, err, out)
 		}
 	}
+}
+
+// checkAdminSteps: every admin Job's step is idempotent, so a Job that runs
+// again completes. The peer and osnadmin steps (join, install, approve,
+// commit) run through once (network/docker/once: done before is success);
+// the Regulator's writers-lock waits for its own approval on its own peer
+// and runs `tierchain admin lock-writers` for its own MSP with its own
+// admin's keys, against the orderer with the TLS CA of the orderer's owner.
+func checkAdminSteps(t *testing.T, l fabnet.Layout, o fabnet.Org, ps []pod) {
+	t.Helper()
+	steps := 0
+	for _, p := range ps {
+		if !strings.HasPrefix(p.owner, "Job/") {
+			continue
+		}
+		for _, c := range slices.Concat(p.spec.InitContainers, p.spec.Containers) {
+			line := slices.Concat(c.Command, c.Args)
+			switch {
+			case p.owner == "Job/writers-lock" && c.Name == "approved":
+				if !slices.Equal(line[:min(4, len(line))], []string{"/usr/local/bin/peer", "lifecycle", "chaincode", "queryapproved"}) {
+					t.Errorf("%s/%s runs %v, want peer lifecycle chaincode queryapproved (its own approval first)", p.owner, c.Name, line)
+				}
+			case p.owner == "Job/writers-lock":
+				want := []string{"/usr/local/bin/tierchain", "admin", "lock-writers"}
+				if !slices.Equal(line[:min(3, len(line))], want) || flagValue(line, "--msp") != o.MSPID ||
+					!strings.HasPrefix(flagValue(line, "--key"), k8s.OrgPath(o, k8s.UserDir(o, "Admin"))) ||
+					flagValue(line, "--orderer") != l.OrdererAddress(l.Orderers[0]) || flagValue(line, "--orderer-ca") != k8s.TLSCA(l.Orderers[0].Owner) {
+					t.Errorf("%s/%s runs %v, want %v for %s with its admin's key", p.owner, c.Name, line, want, o.MSPID)
+				}
+				if !strings.HasPrefix(c.Image, "tierchain/gateway:") {
+					t.Errorf("%s/%s: image %s, want the gateway's (it has tierchain)", p.owner, c.Name, c.Image)
+				}
+				steps++
+			default:
+				if len(line) < 2 || line[0] != "/usr/local/bin/once" || (line[1] != "peer" && line[1] != "osnadmin") {
+					t.Errorf("%s/%s runs %v: an admin step must run through /usr/local/bin/once (done before is success)", p.owner, c.Name, line)
+				}
+				steps++
+			}
+		}
+	}
+	want := 3 + len(l.OrderersOf(o.Name)) // join, install, approve; an orderer's join
+	if o.Role == fabnet.RoleOperator {
+		want++ // commit
+	}
+	if o.Role == fabnet.RoleRegulator {
+		want++ // lock
+	}
+	if steps != want {
+		t.Errorf("%s: %d admin steps, want %d", o.Name, steps, want)
+	}
+}
+
+// flagValue is the value after flag in a command line.
+func flagValue(line []string, flag string) string {
+	if i := slices.Index(line, flag); i >= 0 && i+1 < len(line) {
+		return line[i+1]
+	}
+	return ""
 }

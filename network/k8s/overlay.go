@@ -71,8 +71,9 @@ type overlayData struct {
 	Gateway   gatewayData
 	Admin     adminData
 	Orderer   *ordererData
-	Commit    []string // the commit Job's arguments (the Operator's overlay only)
-	Sets      []Set    // the Secrets, in order
+	Commit    []string  // the commit Job's arguments (the Operator's overlay only)
+	Lock      *lockData // the writers-lock Job (the Regulator's overlay only)
+	Sets      []Set     // the Secrets, in order
 	Public    Set
 }
 
@@ -106,6 +107,14 @@ type adminData struct {
 	Keys        Set
 	InstallArgs []string
 	ApproveArgs []string
+}
+
+// lockData is the writers-lock Job: its init container waits for the
+// organisation's approval on its own peer, its container locks the
+// Writers (tierchain admin lock-writers).
+type lockData struct {
+	ApprovedArgs []string
+	Args         []string
 }
 
 type ordererData struct {
@@ -250,6 +259,17 @@ func data(l fabnet.Layout, org string) (overlayData, error) {
 		return overlayData{}, fmt.Errorf("%w: %s runs %d orderers; the base has one orderer component", ErrUnsupportedLayout, o.Name, len(ords))
 	}
 
+	if o.Role == fabnet.RoleRegulator {
+		ord := l.Orderers[0]
+		d.Lock = &lockData{
+			ApprovedArgs: []string{"lifecycle", "chaincode", "queryapproved", "--channelID", fabnet.ChannelName,
+				"--name", fabnet.ChaincodeName, "--sequence", "1"},
+			Args: []string{"admin", "lock-writers", "--channel", fabnet.ChannelName, "--msp", o.MSPID,
+				"--cert", OrgPath(o, admin+"/msp/signcerts/Admin@"+o.Domain+"-cert.pem"),
+				"--key", OrgPath(o, admin+"/msp/keystore/priv_sk"),
+				"--orderer", l.OrdererAddress(ord), "--orderer-ca", TLSCA(ord.Owner)},
+		}
+	}
 	if o.Role == fabnet.RoleOperator {
 		d.Commit = slices.Concat([]string{"lifecycle", "chaincode", "commit"}, definition(l), ordererArgs(l))
 		for _, x := range l.Orgs {
@@ -276,6 +296,9 @@ func Overlay(l fabnet.Layout, org string) (map[string][]byte, error) {
 	}
 	if d.Commit != nil {
 		names = append(names, "commit.yaml")
+	}
+	if d.Lock != nil {
+		names = append(names, "lock.yaml")
 	}
 	for _, n := range names {
 		var b bytes.Buffer

@@ -8,7 +8,9 @@
 // up replaces the prepared folder D (default .tierchain/compose, the
 // compose file's default TIERCHAIN_COMPOSE_DIR) and any running project;
 // it needs a Docker engine and the images (scripts/docker.sh,
-// network/docker/build.sh).
+// network/docker/build.sh). TIERCHAIN_COMPOSE_PROJECT and
+// TIERCHAIN_COMPOSE_PUBLISH choose another project and publish address
+// (both commands must see the same).
 package main
 
 import (
@@ -63,8 +65,10 @@ func run(w io.Writer, args []string) error {
 		return err
 	}
 	if args[0] == "down" {
-		c := &consortium.Consortium{Dir: abs, Repo: repo, ComposeFile: filepath.Join(repo, "docker-compose.yml"),
-			Project: consortium.DefaultProject, Layout: consortium.Layout(), Out: w}
+		c, err := consortium.Attach(abs, repo, "", "", w)
+		if err != nil {
+			return err
+		}
 		return c.Down(ctx)
 	}
 	c, err := consortium.Prepare(ctx, consortium.Options{Dir: abs, Repo: repo, Gateways: true, Out: w})
