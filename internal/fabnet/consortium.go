@@ -16,16 +16,6 @@ import (
 // organisations' peers (the Regulator is in none).
 func SignaturePolicy(l Layout) string { return signaturePolicy(l) }
 
-// RegulatorLockUpdate returns the unsigned CONFIG_UPDATE envelope that
-// takes every identity of application organisation msp out of the
-// channel's Writers (its Writers policy becomes one nobody satisfies),
-// computed against configBlock, the channel's latest config block. The
-// organisation's admin signs and submits it (peer channel update); see
-// lockRegulatorWriters.
-func RegulatorLockUpdate(configBlock []byte, msp string) ([]byte, error) {
-	return noWritersUpdate(configBlock, ChannelName, msp)
-}
-
 // NewcomerKeys is the newcomer's own first admission step (StepKeys) on
 // its own, for a deployment that runs the nodes itself: it begins (or
 // resumes) the admission in the newcomer's folder, makes its keys there,
