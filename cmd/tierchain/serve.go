@@ -9,9 +9,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/gin-gonic/gin"
@@ -37,11 +39,16 @@ func runServe(w io.Writer, args []string) error {
 	addr := fs.String("addr", defaultAddr, "listen address")
 	dsn := fs.String("db", "", "database: sqlite:PATH or postgres://… (default: SQLite in the state folder)")
 	walletWasm := fs.String("wallet-wasm", "", "the self-custody page's WebAssembly wallet (GOOS=js GOARCH=wasm go build ./cmd/tierwallet-wasm), served at /console/wallet.wasm")
+	webhookAllow := fs.String("webhook-allow", os.Getenv("TIERCHAIN_WEBHOOK_ALLOW"), "comma-separated networks (CIDR) besides public addresses that webhooks may reach, e.g. 10.20.0.0/16 for the banks' systems (default $TIERCHAIN_WEBHOOK_ALLOW; loopback and private addresses are refused otherwise)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
+	}
+	allow, err := parseNetworks(*webhookAllow)
+	if err != nil {
+		return fmt.Errorf("serve: --webhook-allow: %w", err)
 	}
 	gin.SetMode(gin.ReleaseMode)
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
@@ -64,7 +71,7 @@ func runServe(w io.Writer, args []string) error {
 	if *data == "" {
 		*data = filepath.Dir(path)
 	}
-	p, err := platform.New(ctx, platform.Config{Org: d, DataDir: *data, DSN: *dsn, Logger: log, WalletWasm: *walletWasm})
+	p, err := platform.New(ctx, platform.Config{Org: d, DataDir: *data, DSN: *dsn, Logger: log, WalletWasm: *walletWasm, WebhookAllow: allow})
 	if err != nil {
 		return err
 	}
@@ -90,4 +97,20 @@ func describeNetwork(dir string) (map[string]string, error) {
 		return nil, fmt.Errorf("%w (start the network with 'tierchain up', or give --org-config)", err)
 	}
 	return n.WriteOrgConfigs()
+}
+
+// parseNetworks reads a comma-separated list of CIDR prefixes.
+func parseNetworks(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for f := range strings.SplitSeq(list, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }

@@ -122,7 +122,7 @@ func webhookError(err error) error {
 		return err
 	}
 	switch {
-	case errors.Is(err, webhook.ErrBadURL):
+	case errors.Is(err, webhook.ErrBadURL), errors.Is(err, webhook.ErrDestination):
 		return gateway.Invalid("invalid webhook URL", problem.FieldError{Field: "url", Reason: err.Error()})
 	case errors.Is(err, webhook.ErrBadEvent):
 		return gateway.Invalid("invalid event type", problem.FieldError{Field: "events", Reason: err.Error()})

@@ -21,7 +21,8 @@ import (
 
 // TestWebhooksREST: a bank subscribes, gets its secret once, lists and
 // deletes its subscription; a URL that is not http(s) and an unknown event
-// type are 400 problems naming the field; another bank cannot delete it.
+// type are 400 problems naming the field, as is a URL
+// on loopback, a private or a link-local address; another bank cannot delete it.
 func TestWebhooksREST(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc, err := webhook.New(t.Context(), storetest.SQLite(t), webhook.Config{})
@@ -60,6 +61,9 @@ func TestWebhooksREST(t *testing.T) {
 		{`{"url":"javascript:alert(1)"}`, "url"},
 		{`{"url":"https://user:pw@bank.example/hook"}`, "url"},
 		{`{"url":"https://bank.example/hook","events":["quote.won"]}`, "events[0]"},
+		{`{"url":"http://169.254.169.254/latest/meta-data/"}`, "url"}, // the cloud metadata service
+		{`{"url":"http://127.0.0.1:9443/metrics"}`, "url"},            // the peer's operations port
+		{`{"url":"http://localhost:8081/v1/tokens"}`, "url"},          // another gateway on this host
 	} {
 		rec := do("POST", "/v1/webhooks", model.RoleBank, c.body)
 		var p problem.Problem

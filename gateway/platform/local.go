@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httputil"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -55,6 +56,8 @@ type LocalConfig struct {
 	// no operator's, and the others' OPRF and the router's default go
 	// there.
 	OperatorURL string
+	// WebhookAllow is each gateway's Config.WebhookAllow.
+	WebhookAllow []netip.Prefix
 }
 
 // StartLocal starts a gateway for each description (one per
@@ -91,7 +94,7 @@ func StartLocal(ctx context.Context, cfg LocalConfig) (_ *Local, err error) {
 		if err != nil {
 			return err
 		}
-		pc := Config{Org: d, DataDir: filepath.Join(cfg.DataDir, d.Org.Name), Logger: cfg.Logger, CardsEvery: time.Second}
+		pc := Config{Org: d, DataDir: filepath.Join(cfg.DataDir, d.Org.Name), Logger: cfg.Logger, CardsEvery: time.Second, WebhookAllow: cfg.WebhookAllow}
 		p, err := New(ctx, pc)
 		if err != nil {
 			ln.Close()

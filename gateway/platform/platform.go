@@ -28,6 +28,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
@@ -91,6 +92,11 @@ type Config struct {
 	// cmd/tierwallet-wasm), served at /console/wallet.wasm; empty: not
 	// served.
 	WalletWasm string
+	// WebhookAllow are the non-public networks the hosted enterprises'
+	// webhooks may reach (their systems on this gateway's private network);
+	// every other loopback, private or link-local address is refused
+	// (services/webhook, destination.go).
+	WebhookAllow []netip.Prefix
 }
 
 // OPRF is the operator's OPRF as another organisation's gateway reaches
@@ -296,7 +302,7 @@ func build(ctx context.Context, cfg Config, db *store.DB) (_ *Platform, err erro
 	deps.Events = broker
 	a := api.New(deps)
 	// Webhook subscriptions' secrets are sealed with the gateway's master key.
-	hooks, err := webhook.New(ctx, db, webhook.Config{MasterKey: cfg.MasterKey, Logger: cfg.Logger})
+	hooks, err := webhook.New(ctx, db, webhook.Config{MasterKey: cfg.MasterKey, Logger: cfg.Logger, AllowNetworks: cfg.WebhookAllow})
 	if err != nil {
 		return nil, err
 	}

@@ -17,6 +17,9 @@ var (
 	// ErrBadURL: a subscription URL that is not an absolute http(s) URL
 	// with a host (and no user information).
 	ErrBadURL = &Error{msg: "webhook: URL must be http:// or https:// with a host", code: model.CodeInvalidArgument}
+	// ErrDestination: a URL whose address deliveries may not reach (not
+	// public and not in Config.AllowNetworks).
+	ErrDestination = &Error{msg: "webhook: destination not allowed", code: model.CodeInvalidArgument}
 	// ErrBadEvent: an unknown event type in a subscription.
 	ErrBadEvent = &Error{msg: "webhook: unknown event type", code: model.CodeInvalidArgument}
 	// ErrNotFound: no such subscription for the enterprise.

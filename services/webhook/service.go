@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
@@ -46,6 +47,10 @@ type Config struct {
 	// MasterKey, when set (MasterKeySize bytes), encrypts the subscriptions'
 	// secrets at rest (AES-256-GCM); without it they are stored as they are.
 	MasterKey []byte
+	// AllowNetworks are the non-public networks deliveries may reach (a
+	// bank's systems on the gateway's private network); every other
+	// non-public address is refused (destination.go).
+	AllowNetworks []netip.Prefix
 }
 
 // Service keeps subscriptions and the outbox, and delivers.
@@ -59,9 +64,9 @@ func New(ctx context.Context, db *store.DB, cfg Config) (*Service, error) {
 	if cfg.Client == nil {
 		cfg.Client = &http.Client{Timeout: DefaultTimeout}
 	}
-	c := *cfg.Client
+	c := cfg.guardClient(cfg.Client)
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	cfg.Client = &c
+	cfg.Client = c
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -137,6 +142,11 @@ func (s *Service) Subscribe(ctx context.Context, enterprise, rawURL string, even
 	}
 	if err := ValidateURL(rawURL); err != nil {
 		return nil, nil, err
+	}
+	if u, _ := url.Parse(rawURL); u != nil {
+		if err := s.cfg.checkHost(u); err != nil {
+			return nil, nil, err
+		}
 	}
 	names := make([]string, 0, len(events))
 	for _, e := range events {

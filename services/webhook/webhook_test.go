@@ -116,7 +116,7 @@ func TestDeliveryWhileReceiverDown(t *testing.T) {
 	storetest.ForEachDialect(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		clk := &clock{t: time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)}
-		svc, err := webhook.New(ctx, db, webhook.Config{Now: clk.Now, MinBackoff: time.Second, MaxBackoff: 4 * time.Second})
+		svc, err := webhook.New(ctx, db, webhook.Config{Now: clk.Now, MinBackoff: time.Second, MaxBackoff: 4 * time.Second, AllowNetworks: loopback})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -229,7 +229,7 @@ func TestReceiverErrorIsRetried(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.SQLite(t)
 	clk := &clock{t: time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)}
-	svc := must(webhook.New(ctx, db, webhook.Config{Now: clk.Now}))
+	svc := must(webhook.New(ctx, db, webhook.Config{Now: clk.Now, AllowNetworks: loopback}))
 	rcv := &receiver{t: t, now: clk.Now, got: map[string]int{}, types: map[string]webhook.EventType{}, secret: []byte("not the secret")}
 	rcv.start()
 	defer rcv.stop()
@@ -375,7 +375,7 @@ func TestSecretsSealedAtRest(t *testing.T) {
 	db := storetest.SQLite(t)
 	clk := &clock{t: time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)}
 	key := bytes.Repeat([]byte{7}, webhook.MasterKeySize)
-	svc := must(webhook.New(ctx, db, webhook.Config{Now: clk.Now, MasterKey: key}))
+	svc := must(webhook.New(ctx, db, webhook.Config{Now: clk.Now, MasterKey: key, AllowNetworks: loopback}))
 	rcv := &receiver{t: t, now: clk.Now, got: map[string]int{}, types: map[string]webhook.EventType{}}
 	rcv.start()
 	defer rcv.stop()
