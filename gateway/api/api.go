@@ -90,6 +90,9 @@ type API struct {
 	keys      *keyCache
 	receipts  chan model.Event // ReceiveEvent's queue for RunReceipts
 	webhooks  *webhook.Service // SetWebhooks (webhooks.go)
+	// signedSeen remembers the signed requests served, against replays
+	// (signed.go).
+	signedSeen seenSigned
 }
 
 // New returns the API.

@@ -6,13 +6,16 @@ import (
 	"crypto/ecdsa"
 	"crypto/sha256"
 	"crypto/x509"
+	"encoding/asn1"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"io"
+	"math/big"
 	"net/http"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -108,7 +111,72 @@ func (a *API) signedCaller(c *gin.Context, roles ...model.Role) (model.Enterpris
 	if !slices.Contains(roles, e.Role) {
 		return model.Enterprise{}, nil, problem.New(http.StatusForbidden, problem.CodeForbidden, "this signed request is not open to the "+string(e.Role)+" role")
 	}
+	if err := a.signedSeen.first(replayKey(SignedDigest(c.Request.Method, c.Request.URL.Path, id, ts, body), sig),
+		time.Unix(sec, 0).Add(SignedSkew), a.d.Now()); err != nil {
+		return model.Enterprise{}, nil, err
+	}
 	return e, body, nil
+}
+
+// A signed request is served once. Its signature stays valid for
+// SignedSkew either side of its timestamp, so a copy seen on the wire
+// could be sent again in that window (another OPRF evaluation counted
+// against the core, another read of the reuse log); the gateway remembers
+// each request it served until its timestamp leaves the window. The key
+// is the digest and the signature's r: ECDSA signatures are malleable in
+// s (r, n−s verifies too), but r comes from the signer's secret nonce, so
+// a fresh signature of the same request (a legitimate retry) has a new r
+// and a replayed one cannot get one. Only requests that passed every
+// check (a registered, active enterprise's certificate and signature) are
+// remembered, so strangers cannot fill the memory; a gateway restart
+// forgets it (the window is five minutes).
+const maxSeenSigned = 1 << 16
+
+type seenSigned struct {
+	mu sync.Mutex
+	m  map[[32]byte]time.Time // key → when it leaves the window
+}
+
+// replayKey is SHA-256 over the digest and the signature's r (the whole
+// signature when it does not parse, which VerifyASN1 already refused).
+func replayKey(digest, sig []byte) [32]byte {
+	var parsed struct{ R, S *big.Int }
+	r := sig
+	if rest, err := asn1.Unmarshal(sig, &parsed); err == nil && len(rest) == 0 && parsed.R != nil {
+		r = parsed.R.Bytes()
+	}
+	h := sha256.New()
+	h.Write([]byte("tierchain/signed-request/seen/v1"))
+	h.Write(digest)
+	h.Write(r)
+	var k [32]byte
+	h.Sum(k[:0])
+	return k
+}
+
+// first records key until expiry and reports whether it is new: a replay
+// is a 401, a memory full of requests still in their window a 503.
+func (g *seenSigned) first(key [32]byte, expiry, now time.Time) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.m == nil {
+		g.m = make(map[[32]byte]time.Time)
+	}
+	if until, ok := g.m[key]; ok && now.Before(until) {
+		return unsigned("this signed request was served already (a replay); sign the request again")
+	}
+	if len(g.m) >= maxSeenSigned {
+		for k, until := range g.m {
+			if !now.Before(until) {
+				delete(g.m, k)
+			}
+		}
+		if len(g.m) >= maxSeenSigned {
+			return problem.New(http.StatusServiceUnavailable, problem.CodeUnavailable, "too many signed requests in the last minutes; retry later")
+		}
+	}
+	g.m[key] = expiry
+	return nil
 }
 
 // oprfEvaluateSigned serves SignedOPRFPath: core enterprises, whose

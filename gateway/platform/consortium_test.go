@@ -323,6 +323,20 @@ func TestNotHostedAndReadOnly(t *testing.T) {
 			t.Errorf("%s: %v, want %s", tt.name, err, tt.want)
 		}
 	}
+	// A signed request is served once: the same bytes sent again within
+	// the timestamp's window are refused.
+	reg := signer("Regulator", "")
+	var attempts struct {
+		Items []json.RawMessage `json:"items"`
+	}
+	if err := reg.Do(ctx, http.MethodGet, "/signed/reuse-attempts", nil, &attempts); err != nil {
+		t.Fatalf("the regulator's signed read: %v", err)
+	}
+	reg.HTTP = &http.Client{Transport: sendTwice{}, Timeout: 30 * time.Second}
+	if err := reg.Do(ctx, http.MethodGet, "/signed/reuse-attempts", nil, &attempts); !errors.Is(err, platform.ErrSigned) ||
+		!strings.Contains(err.Error(), "UNAUTHENTICATED") || !strings.Contains(err.Error(), "replay") {
+		t.Errorf("a replayed signed request: %v, want UNAUTHENTICATED (replay)", err)
+	}
 	// The regulator's own identity and reads still work.
 	if resp, body := call(t, ctx, http.MethodGet, c.URL("regulator")+"/v1/me", c.Token("regulator"), nil, nil); resp.StatusCode != 200 {
 		t.Errorf("regulator /v1/me: %s %s", resp.Status, body)
@@ -566,4 +580,35 @@ func TestNotReadyUntilRegistered(t *testing.T) {
 	if got := registered(); got != "ok" {
 		t.Errorf("after registration: registered %q", got)
 	}
+}
+
+// sendTwice sends each request, then the same bytes again, and answers
+// with the second response: a replay on the wire.
+type sendTwice struct{}
+
+func (sendTwice) RoundTrip(req *http.Request) (*http.Response, error) {
+	var body []byte
+	if req.Body != nil {
+		b, err := io.ReadAll(req.Body)
+		if err != nil {
+			return nil, err
+		}
+		body = b
+	}
+	again := func() *http.Request {
+		r := req.Clone(req.Context())
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.ContentLength = int64(len(body))
+		return r
+	}
+	first, err := http.DefaultTransport.RoundTrip(again())
+	if err != nil {
+		return nil, err
+	}
+	_, _ = io.Copy(io.Discard, first.Body)
+	first.Body.Close()
+	if first.StatusCode != http.StatusOK {
+		return first, nil
+	}
+	return http.DefaultTransport.RoundTrip(again())
 }
