@@ -50,6 +50,7 @@ import (
 	"github.com/tierchain/tierchain/services/custody"
 	"github.com/tierchain/tierchain/services/directory"
 	"github.com/tierchain/tierchain/services/indexer"
+	"github.com/tierchain/tierchain/services/ledgerstream"
 	"github.com/tierchain/tierchain/services/invoice"
 	"github.com/tierchain/tierchain/services/store"
 	"github.com/tierchain/tierchain/services/wallet"
@@ -123,10 +124,8 @@ type Platform struct {
 	// started with (its founding enterprise), by ID.
 	Tokens      map[string]string
 	log         *slog.Logger
-	feed        *ledgerfeed.Feed
 	api         *api.API
-	index       *indexer.Indexer
-	indexSource indexer.Source
+	stream      *ledgerstream.Stream // the one reader of the org's peer: read model, then feed
 	client      *fabricclient.Client // the founding enterprise's, on the org's own peer
 	cards       *cardRegistrar       // the operator's
 	every       time.Duration
@@ -287,7 +286,9 @@ func build(ctx context.Context, cfg Config, db *store.DB) (_ *Platform, err erro
 	if err != nil {
 		return nil, err
 	}
-	p.index, p.indexSource = index, p.client
+	// One stream of the org's peer feeds the read model, then (the
+	// consumers, added below) the event feed: both at one height.
+	p.stream = index.Stream(p.client)
 	deps.Index = index
 	gcfg := cfg.Gateway
 	gcfg.Host = gateway.Host{Org: o.Name, MSPID: o.MSPID, ReadOnly: o.Role == orgconfig.RoleRegulator}
@@ -321,7 +322,7 @@ func build(ctx context.Context, cfg Config, db *store.DB) (_ *Platform, err erro
 			}
 			return c.Transaction(ctx, txID)
 		},
-		ReadyChecks: map[string]func(context.Context) error{"ledger": p.client.Ping, "indexer": index.Ready, "registered": p.checkRegistered},
+		ReadyChecks: map[string]func(context.Context) error{"ledger": p.client.Ping, "indexer": p.stream.Ready, "registered": p.checkRegistered},
 		Routes:      []func(*gateway.Routes){a.Register},
 		Console:     console.HandlerWithWallet(cfg.WalletWasm),
 	})
@@ -330,22 +331,17 @@ func build(ctx context.Context, cfg Config, db *store.DB) (_ *Platform, err erro
 	}
 	p.Server = srv
 	p.api = a
-	p.feed = &ledgerfeed.Feed{Source: p.client, Publisher: srv.Broker(), DB: db, Logger: cfg.Logger, OnEvent: func(ctx context.Context, e model.Event) {
-		a.ReceiveEvent(ctx, e)
-		hooks.ReceiveEvent(ctx, e) // queued in the outbox; Serve delivers
-	}}
+	feed := &ledgerfeed.Feed{Publisher: srv.Broker(), Logger: cfg.Logger}
+	// The webhook outbox is idempotent by event; receipts by token.
+	p.stream.Consumers = []ledgerstream.Consumer{feed.Receive, a.ReceiveEvent, hooks.ReceiveEvent}
 	return p, nil
 }
 
-// Serve runs the ledger feed and serves HTTP on ln until ctx ends.
+// Serve runs the ledger stream (read model and feed) and serves HTTP on ln
+// until ctx ends.
 func (p *Platform) Serve(ctx context.Context, ln net.Listener) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	p.wg.Go(func() {
-		if err := p.feed.Run(ctx); err != nil && ctx.Err() == nil {
-			p.log.Error("ledger feed stopped", "error", err)
-		}
-	})
 	p.wg.Go(func() { p.api.RunReceipts(ctx) })
 	p.wg.Go(func() { p.watchRegistration(ctx) })
 	p.wg.Go(func() {
@@ -355,8 +351,8 @@ func (p *Platform) Serve(ctx context.Context, ln net.Listener) error {
 	})
 	p.wg.Go(func() { p.sweepMaturities(ctx) })
 	p.wg.Go(func() {
-		if err := p.index.Run(ctx, p.indexSource); err != nil && ctx.Err() == nil {
-			p.log.Error("indexer stopped", "error", err)
+		if err := p.stream.Run(ctx); err != nil && ctx.Err() == nil {
+			p.log.Error("ledger stream stopped", "error", err)
 		}
 	})
 	err := p.Server.Serve(ctx, ln)

@@ -20,6 +20,9 @@ import (
 type applyResult struct {
 	applied, duplicates int
 	rejected            []*MalformedEventError
+	// valid are the batch's well-formed TierChain events in block order,
+	// applied now or before: what the read model holds of the batch.
+	valid []model.Event
 }
 
 // pending is one TierChain event of a batch, decoded and with its records,
@@ -32,11 +35,17 @@ type pending struct {
 }
 
 // apply writes a batch of events and the checkpoint after its last event
-// in one SQL transaction. Events of other names only move the checkpoint;
-// events already in the log are skipped; malformed ones are logged as
-// rejected. A ledger or database error leaves the read model and the
-// checkpoint as they were.
+// in one SQL transaction.
 func (ix *Indexer) apply(ctx context.Context, batch []fabricclient.Event) (applyResult, error) {
+	return ix.applyBatch(ctx, batch, true)
+}
+
+// applyBatch writes a batch of events in one SQL transaction, and with
+// advance the checkpoint after its last event. Events of other names only
+// move the checkpoint; events already in the log are skipped; malformed
+// ones are logged as rejected. A ledger or database error leaves the read
+// model and the checkpoint as they were.
+func (ix *Indexer) applyBatch(ctx context.Context, batch []fabricclient.Event, advance bool) (applyResult, error) {
 	if len(batch) == 0 {
 		return applyResult{}, nil
 	}
@@ -45,19 +54,23 @@ func (ix *Indexer) apply(ctx context.Context, batch []fabricclient.Event) (apply
 		return applyResult{}, err
 	}
 	var items []pending
+	var valid []model.Event
 	seen := 0
 	for _, ev := range batch {
 		if ev.Name != model.EventName {
-			continue
-		}
-		if known[ev.TxID] {
-			seen++
 			continue
 		}
 		p := pending{ev: ev}
 		e, err := decodeEvent(ev)
 		if err != nil && !errors.As(err, &p.malformed) {
 			return applyResult{}, err
+		}
+		if p.malformed == nil {
+			valid = append(valid, e)
+		}
+		if known[ev.TxID] {
+			seen++
+			continue
 		}
 		p.e = e
 		items = append(items, p)
@@ -68,7 +81,7 @@ func (ix *Indexer) apply(ctx context.Context, batch []fabricclient.Event) (apply
 	last := batch[len(batch)-1]
 	var res applyResult
 	err = ix.db.InTx(ctx, func(tx *sql.Tx) error {
-		res = applyResult{duplicates: seen} // InTx may run this again
+		res = applyResult{duplicates: seen, valid: valid} // InTx may run this again
 		st := &stmts{ctx: ctx, tx: tx, db: ix.db}
 		for _, p := range items {
 			logged, err := logEvent(st, p)
@@ -86,6 +99,9 @@ func (ix *Indexer) apply(ctx context.Context, batch []fabricclient.Event) (apply
 				}
 				res.applied++
 			}
+		}
+		if !advance {
+			return nil
 		}
 		return ix.saveCheckpoint(ctx, tx, Checkpoint{Block: last.BlockNumber, TxID: last.TxID})
 	})

@@ -7,28 +7,14 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/tierchain/tierchain/internal/fabricclient"
+	"github.com/tierchain/tierchain/services/ledgerstream"
 )
 
 // Checkpoint is the position of the read model in the event stream: the
-// block and transaction ID of the last event applied. It is a
-// fabricclient.Checkpoint, so the stream resumes right after it. The zero
+// block and transaction ID of the last event applied (and, when a
+// ledgerstream.Stream feeds consumers too, delivered to them). The zero
 // Checkpoint means nothing has been applied yet.
-type Checkpoint struct {
-	Block uint64
-	TxID  string
-}
-
-var _ fabricclient.Checkpoint = Checkpoint{}
-
-// BlockNumber is the block of the last event applied.
-func (c Checkpoint) BlockNumber() uint64 { return c.Block }
-
-// TransactionID is the transaction of the last event applied.
-func (c Checkpoint) TransactionID() string { return c.TxID }
-
-// IsZero reports whether nothing has been applied yet.
-func (c Checkpoint) IsZero() bool { return c.Block == 0 && c.TxID == "" }
+type Checkpoint = ledgerstream.Checkpoint
 
 // querier is what *sql.DB and *sql.Tx have in common.
 type querier interface {
@@ -53,8 +39,15 @@ func (ix *Indexer) loadCheckpoint(ctx context.Context, q querier) (Checkpoint, e
 	return cp, nil
 }
 
-// saveCheckpoint moves the checkpoint to cp inside the transaction that
-// applied the events up to cp, never backwards across blocks (a source
+// SaveCheckpoint moves the checkpoint to cp in a transaction of its own
+// (ledgerstream.ReadModel: after the stream's consumers have the events up
+// to cp), never backwards across blocks.
+func (ix *Indexer) SaveCheckpoint(ctx context.Context, cp Checkpoint) error {
+	return ix.db.InTx(ctx, func(tx *sql.Tx) error { return ix.saveCheckpoint(ctx, tx, cp) })
+}
+
+// saveCheckpoint moves the checkpoint to cp inside tx, never backwards
+// across blocks (a source
 // that repeats old events must not make the next run repeat them too).
 func (ix *Indexer) saveCheckpoint(ctx context.Context, tx *sql.Tx, cp Checkpoint) error {
 	cur, err := ix.loadCheckpoint(ctx, tx)
@@ -98,7 +91,7 @@ func (ix *Indexer) Lag(ctx context.Context, head uint64) (uint64, error) {
 
 // ErrNotFollowing is Ready's answer while no event stream is open (Run not
 // started, or between a broken stream and its reconnection).
-var ErrNotFollowing = errors.New("indexer: not following the ledger")
+var ErrNotFollowing = ledgerstream.ErrNotFollowing
 
 // Ready is a readiness check (the gateway's Deps.ReadyChecks): the read
 // model's database answers and Run has a stream open.

@@ -7,14 +7,14 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/internal/fabricclient"
+	"github.com/tierchain/tierchain/services/ledgerstream"
 	"github.com/tierchain/tierchain/services/store"
 )
 
 // Source is where chaincode events come from; *fabricclient.Client is one.
-type Source interface {
-	ChaincodeEvents(ctx context.Context, opts ...fabricclient.EventsOption) (<-chan fabricclient.Event, error)
-}
+type Source = ledgerstream.Source
 
 // Ledger answers the chaincode's queries; *fabricclient.Client is one. The
 // indexer calls GetEnterprise, GetInvoice, GetCreditLine and GetToken of
@@ -105,78 +105,51 @@ func New(ctx context.Context, db *store.DB, ledger Ledger, opts Options) (*Index
 	return &Indexer{db: db, ledger: ledger, opts: opts, log: opts.Logger}, nil
 }
 
-// Connected reports whether Run has an event stream open right now.
+// Connected reports whether a stream feeds the read model right now.
 func (ix *Indexer) Connected() bool { return ix.connected.Load() }
 
-var errStreamEnded = errors.New("indexer: event stream ended")
+// SetFollowing is the stream's report that it has a stream open (on) or
+// not: Ready answers from it. It makes *Indexer a ledgerstream.Following.
+func (ix *Indexer) SetFollowing(on bool) { ix.connected.Store(on) }
 
-// Run follows the chaincode's events from the checkpoint until ctx ends,
-// and returns ctx's error. Whenever the stream breaks, or a batch cannot
-// be applied (ledger or database unavailable), it pauses and reconnects
-// from the checkpoint, so nothing is skipped and nothing applied twice.
-// Malformed events are logged and recorded, never fatal.
+var (
+	_ ledgerstream.ReadModel = (*Indexer)(nil)
+	_ ledgerstream.Following = (*Indexer)(nil)
+)
+
+// Run follows the chaincode's events from the checkpoint into the read
+// model alone until ctx ends, and returns ctx's error: a ledgerstream.Stream
+// with no consumers, tuned by the Options. A gateway, whose event feed
+// must stand at the read model's height, runs one Stream with its
+// consumers instead (gateway/platform). Whenever the stream breaks, or a
+// batch cannot be applied (ledger or database unavailable), it pauses and
+// reconnects from the checkpoint, so nothing is skipped and nothing
+// applied twice. Malformed events are logged and recorded, never fatal.
 func (ix *Indexer) Run(ctx context.Context, src Source) error {
-	pause := ix.opts.Backoff
-	for {
-		progressed, err := ix.follow(ctx, src)
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if progressed {
-			pause = ix.opts.Backoff
-		}
-		ix.log.Warn("indexer: event stream interrupted; resuming from the checkpoint", "error", err, "retry_in", pause)
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(pause):
-		}
-		pause = min(2*pause, ix.opts.MaxBackoff)
-	}
+	return ix.Stream(src).Run(ctx)
 }
 
-// follow opens one stream at the checkpoint and applies it batch by batch
-// until it ends or a batch fails.
-func (ix *Indexer) follow(ctx context.Context, src Source) (progressed bool, err error) {
-	cp, err := ix.Checkpoint(ctx)
+// Stream is the one stream that feeds this read model from src, tuned by
+// the Options; add its Consumers before running it.
+func (ix *Indexer) Stream(src Source) *ledgerstream.Stream {
+	return &ledgerstream.Stream{Source: src, Model: ix, Logger: ix.log, StartBlock: ix.opts.StartBlock,
+		Backoff: ix.opts.Backoff, MaxBackoff: ix.opts.MaxBackoff, MaxBatch: ix.opts.MaxBatch}
+}
+
+// ApplyEvents writes a batch of events into the read model in one SQL
+// transaction (ledgerstream.ReadModel): transactions the events log holds
+// are skipped, malformed events are recorded as rejected and logged. With
+// advance, the same transaction moves the checkpoint to the batch's last
+// event; without, the stream moves it with SaveCheckpoint once its
+// consumers have the batch. It returns the batch's well-formed TierChain
+// events in block order, the ones it held already included.
+func (ix *Indexer) ApplyEvents(ctx context.Context, batch []fabricclient.Event, advance bool) ([]model.Event, error) {
+	res, err := ix.applyBatch(ctx, batch, advance)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
-	start := fabricclient.FromBlock(ix.opts.StartBlock)
-	if !cp.IsZero() {
-		start = fabricclient.FromCheckpoint(cp)
+	for _, r := range res.rejected {
+		ix.log.Warn("indexer: malformed event recorded and skipped", "tx_id", r.TxID, "block", r.BlockNumber, "reason", r.Reason)
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	events, err := src.ChaincodeEvents(ctx, start)
-	if err != nil {
-		return false, err
-	}
-	ix.connected.Store(true)
-	defer ix.connected.Store(false)
-	batch := make([]fabricclient.Event, 0, ix.opts.MaxBatch)
-	for ev := range events {
-		batch = append(batch[:0], ev)
-	drain: // take what the stream already has, without waiting for more
-		for len(batch) < ix.opts.MaxBatch {
-			select {
-			case ev, ok := <-events:
-				if !ok {
-					break drain
-				}
-				batch = append(batch, ev)
-			default:
-				break drain
-			}
-		}
-		res, err := ix.apply(ctx, batch)
-		if err != nil {
-			return progressed, err
-		}
-		progressed = true
-		for _, r := range res.rejected {
-			ix.log.Warn("indexer: malformed event recorded and skipped", "tx_id", r.TxID, "block", r.BlockNumber, "reason", r.Reason)
-		}
-	}
-	return progressed, errStreamEnded
+	return res.valid, nil
 }
