@@ -119,6 +119,7 @@ func (a *API) Register(r *gateway.Routes) {
 	a.registerDisputes(r)
 	a.registerAudit(r)
 	a.registerCustody(r)
+	a.registerHeight(r)
 	if a.d.OPRF != nil {
 		r.POST("/oprf/evaluate", a.oprfEvaluate, model.RoleSupplier)
 		r.Signed(http.MethodPost, SignedOPRFPath, a.oprfEvaluateSigned)

@@ -423,6 +423,7 @@ func isCore(op operation) bool {
 // of the model and audit types they render.
 var goSchemas = map[string]reflect.Type{
 	"Money":             reflect.TypeFor[api.Money](),
+	"LedgerHeight":      reflect.TypeFor[api.LedgerHeight](),
 	"Enterprise":        reflect.TypeFor[model.Enterprise](),
 	"EnterprisePage":    reflect.TypeFor[model.Page[model.Enterprise]](),
 	"OnboardRequest":    reflect.TypeFor[api.OnboardRequest](),

@@ -50,8 +50,8 @@ import (
 	"github.com/tierchain/tierchain/services/custody"
 	"github.com/tierchain/tierchain/services/directory"
 	"github.com/tierchain/tierchain/services/indexer"
-	"github.com/tierchain/tierchain/services/ledgerstream"
 	"github.com/tierchain/tierchain/services/invoice"
+	"github.com/tierchain/tierchain/services/ledgerstream"
 	"github.com/tierchain/tierchain/services/store"
 	"github.com/tierchain/tierchain/services/wallet"
 	"github.com/tierchain/tierchain/services/webhook"
@@ -125,7 +125,7 @@ type Platform struct {
 	Tokens      map[string]string
 	log         *slog.Logger
 	api         *api.API
-	stream      *ledgerstream.Stream // the one reader of the org's peer: read model, then feed
+	chainStream *ledgerstream.Stream // the one reader of the org's peer: read model, then feed
 	client      *fabricclient.Client // the founding enterprise's, on the org's own peer
 	cards       *cardRegistrar       // the operator's
 	every       time.Duration
@@ -288,7 +288,7 @@ func build(ctx context.Context, cfg Config, db *store.DB) (_ *Platform, err erro
 	}
 	// One stream of the org's peer feeds the read model, then (the
 	// consumers, added below) the event feed: both at one height.
-	p.stream = index.Stream(p.client)
+	p.chainStream = index.Stream(p.client)
 	deps.Index = index
 	gcfg := cfg.Gateway
 	gcfg.Host = gateway.Host{Org: o.Name, MSPID: o.MSPID, ReadOnly: o.Role == orgconfig.RoleRegulator}
@@ -322,7 +322,7 @@ func build(ctx context.Context, cfg Config, db *store.DB) (_ *Platform, err erro
 			}
 			return c.Transaction(ctx, txID)
 		},
-		ReadyChecks: map[string]func(context.Context) error{"ledger": p.client.Ping, "indexer": p.stream.Ready, "registered": p.checkRegistered},
+		ReadyChecks: map[string]func(context.Context) error{"ledger": p.client.Ping, "indexer": p.chainStream.Ready, "registered": p.checkRegistered},
 		Routes:      []func(*gateway.Routes){a.Register},
 		Console:     console.HandlerWithWallet(cfg.WalletWasm),
 	})
@@ -332,8 +332,9 @@ func build(ctx context.Context, cfg Config, db *store.DB) (_ *Platform, err erro
 	p.Server = srv
 	p.api = a
 	feed := &ledgerfeed.Feed{Publisher: srv.Broker(), Logger: cfg.Logger}
-	// The webhook outbox is idempotent by event; receipts by token.
-	p.stream.Consumers = []ledgerstream.Consumer{feed.Receive, a.ReceiveEvent, hooks.ReceiveEvent}
+	// In this order, after the read model, at least once (docs/gateway.md):
+	// the webhook outbox drops an event it has; receipts re-check a token.
+	p.chainStream.Consumers = []ledgerstream.Consumer{feed.Receive, a.ReceiveEvent, hooks.ReceiveEvent}
 	return p, nil
 }
 
@@ -351,7 +352,7 @@ func (p *Platform) Serve(ctx context.Context, ln net.Listener) error {
 	})
 	p.wg.Go(func() { p.sweepMaturities(ctx) })
 	p.wg.Go(func() {
-		if err := p.stream.Run(ctx); err != nil && ctx.Err() == nil {
+		if err := p.chainStream.Run(ctx); err != nil && ctx.Err() == nil {
 			p.log.Error("ledger stream stopped", "error", err)
 		}
 	})
