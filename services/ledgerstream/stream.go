@@ -11,11 +11,12 @@
 //
 // Guarantees. The read model applies each transaction once: it keeps the
 // checkpoint and an events log keyed by transaction ID, and re-applying a
-// logged transaction is a no-op. Consumers get every TierChain event at
-// least once, in block order: a crash after the read model's commit and
-// before the checkpoint moves makes the next run deliver that batch again
-// (never more than the batch), so a consumer that must not act twice keys
-// on the event's transaction ID (model.Event.TxID).
+// logged transaction is a no-op. Consumers get every TierChain event the
+// read model holds at least once, in block order (a malformed event, which
+// the read model records as rejected, reaches none): a crash after the
+// read model's commit and before the checkpoint moves makes the next run
+// deliver that batch again (never more than the batch), so a consumer that
+// must not act twice keys on the event's transaction ID (model.Event.TxID).
 package ledgerstream
 
 import (
