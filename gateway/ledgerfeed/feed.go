@@ -39,10 +39,10 @@ type Feed struct {
 // EventType is the SSE type of a ledger transaction: "ledger." + its kind.
 func EventType(kind string) string { return "ledger." + kind }
 
-var _ ledgerstream.Consumer = (&Feed{}).Receive
+var _ ledgerstream.Consumer = ledgerstream.Notify((&Feed{}).Receive)
 
-// Receive publishes e to its parties, the regulator and the operator: a
-// ledgerstream.Consumer. Publishing never blocks (a subscriber too slow
+// Receive publishes e to its parties, the regulator and the operator (a
+// ledgerstream.Consumer through ledgerstream.Notify). Publishing never blocks (a subscriber too slow
 // for the broker is dropped, and told so).
 func (f *Feed) Receive(_ context.Context, e model.Event) {
 	data, err := json.Marshal(e)

@@ -333,8 +333,10 @@ func build(ctx context.Context, cfg Config, db *store.DB) (_ *Platform, err erro
 	p.api = a
 	feed := &ledgerfeed.Feed{Publisher: srv.Broker(), Logger: cfg.Logger}
 	// In this order, after the read model, at least once (docs/gateway.md):
-	// the webhook outbox drops an event it has; receipts re-check a token.
-	p.chainStream.Consumers = []ledgerstream.Consumer{feed.Receive, a.ReceiveEvent, hooks.ReceiveEvent}
+	// receipts re-check a token; the webhook outbox drops an event it has,
+	// and an outbox that cannot take one holds the stream until it can.
+	p.chainStream.Consumers = []ledgerstream.Consumer{ledgerstream.Notify(feed.Receive), ledgerstream.Notify(a.ReceiveEvent),
+		func(ctx context.Context, e model.Event) error { _, err := hooks.HandleEvent(ctx, e); return err }}
 	return p, nil
 }
 

@@ -26,7 +26,7 @@ type witness struct {
 	onGot  func(txID string)
 }
 
-func (w *witness) receive(ctx context.Context, e model.Event) {
+func (w *witness) receive(ctx context.Context, e model.Event) error {
 	if ok, err := w.ix.Applied(context.WithoutCancel(ctx), e.TxID); err != nil || !ok {
 		w.t.Errorf("consumer got %s before the read model has it (%v)", e.TxID, err)
 	}
@@ -44,6 +44,7 @@ func (w *witness) receive(ctx context.Context, e model.Event) {
 	if w.onGot != nil {
 		w.onGot(e.TxID)
 	}
+	return nil
 }
 
 func (w *witness) seen() []string {

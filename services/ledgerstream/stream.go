@@ -17,11 +17,13 @@
 // read model's commit and before the checkpoint moves makes the next run
 // deliver that batch again (never more than the batch), so a consumer that
 // must not act twice keys on the event's transaction ID (model.Event.TxID).
+// A consumer's error holds the stream until a retry succeeds.
 package ledgerstream
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -82,8 +84,20 @@ type Following interface {
 
 // Consumer receives a TierChain event after the read model has it, before
 // the checkpoint moves past it. It must return promptly (the stream waits)
-// and tolerate an event delivered again after a restart.
-type Consumer func(ctx context.Context, e model.Event)
+// and tolerate an event delivered again. An error holds the stream as a
+// read-model failure does: the checkpoint stays, and after a pause the
+// batch is delivered again, to every consumer; so a consumer returns one
+// only for what a retry can mend (its database), never for a bad event.
+type Consumer func(ctx context.Context, e model.Event) error
+
+// Notify adapts a consumer that cannot fail (a publish to memory, a queue
+// that drops when full).
+func Notify(f func(ctx context.Context, e model.Event)) Consumer {
+	return func(ctx context.Context, e model.Event) error {
+		f(ctx, e)
+		return nil
+	}
+}
 
 // Stream follows the chain into its read model, then its consumers.
 type Stream struct {
@@ -239,7 +253,9 @@ func (s *Stream) take(ctx context.Context, batch []fabricclient.Event) error {
 			break
 		}
 		for _, c := range s.Consumers {
-			c(ctx, e)
+			if err := c(ctx, e); err != nil {
+				return fmt.Errorf("ledgerstream: a consumer of tx %s: %w", e.TxID, err)
+			}
 		}
 	}
 	// A consumer interrupted by ctx may not have finished: then the

@@ -125,14 +125,14 @@ func TestStreamRetriesAFailedBatchBeforeAnyConsumer(t *testing.T) {
 	var got []string
 	s := &Stream{Source: &replaySource{events: events, model: m}, Model: m, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Backoff: time.Millisecond, MaxBatch: 1,
-		Consumers: []Consumer{func(_ context.Context, e model.Event) {
+		Consumers: []Consumer{Notify(func(_ context.Context, e model.Event) {
 			mu.Lock()
 			defer mu.Unlock()
 			if m.failNext > 0 {
 				t.Errorf("consumer got %s while the read model fails", e.TxID)
 			}
 			got = append(got, e.TxID)
-		}}}
+		})}}
 	if err := s.Ready(t.Context()); !errors.Is(err, ErrNotFollowing) {
 		t.Fatalf("Ready before Run: %v, want ErrNotFollowing", err)
 	}
@@ -168,5 +168,62 @@ func TestStreamRetriesAFailedBatchBeforeAnyConsumer(t *testing.T) {
 	defer mu.Unlock()
 	if !slices.Equal(got, []string{"tx1", "tx2"}) {
 		t.Fatalf("consumer got %v, want tx1, tx2 once each", got)
+	}
+}
+
+// TestConsumerErrorHoldsTheStream: a consumer that fails (its outbox's
+// database busy) keeps the checkpoint before the event; the batch is
+// delivered again, to every consumer, until it succeeds. Nothing is lost;
+// the consumer before it sees the event twice (at least once).
+func TestConsumerErrorHoldsTheStream(t *testing.T) {
+	events := []fabricclient.Event{event(t, 1, "tx1"), event(t, 2, "tx2"), event(t, 3, "tx3")}
+	m := &memModel{}
+	var mu sync.Mutex
+	var first, outbox []string
+	failures := 2
+	s := &Stream{Source: &replaySource{events: events, model: m}, Model: m, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Backoff: time.Millisecond, MaxBatch: 1,
+		Consumers: []Consumer{
+			Notify(func(_ context.Context, e model.Event) {
+				mu.Lock()
+				defer mu.Unlock()
+				first = append(first, e.TxID)
+			}),
+			func(ctx context.Context, e model.Event) error {
+				mu.Lock()
+				defer mu.Unlock()
+				if e.TxID == "tx2" && failures > 0 {
+					failures--
+					if cp, _ := m.Checkpoint(ctx); cp.TxID != "tx1" {
+						t.Errorf("checkpoint %+v while tx2 is being delivered, want tx1", cp)
+					}
+					return errors.New("database is locked")
+				}
+				outbox = append(outbox, e.TxID)
+				return nil
+			},
+		}}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if h, _ := s.Height(t.Context()); h.TxID == "tx3" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the stream did not get past the failing consumer")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	<-done
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Equal(outbox, []string{"tx1", "tx2", "tx3"}) {
+		t.Fatalf("outbox got %v, want each event once", outbox)
+	}
+	if !slices.Equal(first, []string{"tx1", "tx2", "tx2", "tx2", "tx3"}) {
+		t.Fatalf("first consumer got %v, want tx2 again with every retry", first)
 	}
 }
