@@ -335,8 +335,7 @@ func build(ctx context.Context, cfg Config, db *store.DB) (_ *Platform, err erro
 	// In this order, after the read model, at least once (docs/gateway.md):
 	// receipts re-check a token; the webhook outbox drops an event it has,
 	// and an outbox that cannot take one holds the stream until it can.
-	p.chainStream.Consumers = []ledgerstream.Consumer{ledgerstream.Notify(feed.Receive), ledgerstream.Notify(a.ReceiveEvent),
-		func(ctx context.Context, e model.Event) error { _, err := hooks.HandleEvent(ctx, e); return err }}
+	p.chainStream.Consumers = []ledgerstream.Consumer{ledgerstream.Notify(feed.Receive), ledgerstream.Notify(a.ReceiveEvent), hooks.ReceiveEvent}
 	return p, nil
 }
 

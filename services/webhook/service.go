@@ -250,14 +250,17 @@ func (s *Service) HandleEvent(ctx context.Context, ev model.Event) (int, error) 
 	return s.enqueue(ctx, noticesOf(ev))
 }
 
-// ReceiveEvent is HandleEvent for an event feed's callback (the gateway's
-// ledger feed calls it for every chaincode event of its peer): a failure
-// is logged, and the event is handled again when the feed replays it.
-func (s *Service) ReceiveEvent(ctx context.Context, ev model.Event) {
+// ReceiveEvent is HandleEvent as a consumer of the gateway's ledger stream
+// (a ledgerstream.Consumer, for every chaincode event of its peer): a
+// failure is logged and returned, which holds the stream, and the event is
+// handled again when the stream delivers it again.
+func (s *Service) ReceiveEvent(ctx context.Context, ev model.Event) error {
 	if _, err := s.HandleEvent(ctx, ev); err != nil {
 		s.cfg.Logger.LogAttrs(ctx, slog.LevelError, "webhook: event not queued", slog.String("tx", ev.TxID),
 			slog.String("kind", ev.Kind), slog.String("error", err.Error()))
+		return err
 	}
+	return nil
 }
 
 // TokenLister lists the tokens a bank holds (the gateway's ledger or its

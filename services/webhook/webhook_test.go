@@ -354,7 +354,9 @@ func TestSweepMaturities(t *testing.T) {
 		t.Fatalf("asked %v", asked)
 	}
 	// The gateway's feed callback queues as HandleEvent does.
-	svc.ReceiveEvent(ctx, quoteEvents()[0])
+	if err := svc.ReceiveEvent(ctx, quoteEvents()[0]); err != nil {
+		t.Fatal(err)
+	}
 	if ds := must(svc.Deliveries(ctx, "bankA", 10)); len(ds) != 1 || ds[0].Type != webhook.MaturityDue {
 		t.Fatalf("deliveries %+v (a maturity-only subscription got another type)", ds)
 	}
