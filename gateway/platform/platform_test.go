@@ -1,11 +1,9 @@
 package platform_test
 
 import (
-	"bufio"
 	"context"
 	"net/http"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -46,25 +44,13 @@ func storyUntilPay(t *testing.T, ctx context.Context, c *platformtest.Consortium
 // subscribe streams the event types of GET /v1/events for a token.
 func subscribe(t *testing.T, ctx context.Context, base, token string) <-chan string {
 	t.Helper()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/v1/events", nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("events: %s", resp.Status)
-	}
+	events := subscribeData(t, ctx, base, token)
 	out := make(chan string, 1024)
 	go func() {
-		defer resp.Body.Close()
-		sc := bufio.NewScanner(resp.Body)
-		for sc.Scan() {
-			if typ, ok := strings.CutPrefix(sc.Text(), "event: "); ok {
-				select {
-				case out <- typ:
-				default:
-				}
+		for ev := range events {
+			select {
+			case out <- ev.typ:
+			default:
 			}
 		}
 	}()
