@@ -180,3 +180,52 @@ func TestStreamRestartRedeliversOnlyTheUnfinishedBatch(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkStreamCheckpoint measures what feeding consumers costs the read
+// model: the checkpoint in the read model's transaction (no consumers)
+// against a transaction of its own after them (a gateway), for a live
+// stream (batches of 1) and a catch-up (64). Events as in BenchmarkApply.
+//
+//	go test -run '^$' -bench StreamCheckpoint -benchtime 1000x ./services/indexer/
+func BenchmarkStreamCheckpoint(b *testing.B) {
+	for _, batch := range []int{1, 64} {
+		for _, separate := range []bool{false, true} {
+			b.Run(fmt.Sprintf("batch=%d/separate=%v", batch, separate), func(b *testing.B) {
+				c := newChain(b, newFakeLedger())
+				c.perBlock = batch
+				c.register("core", model.RoleCore)
+				c.register("bank", model.RoleBank)
+				c.register("tier1", model.RoleSupplier)
+				c.register("tier2", model.RoleSupplier)
+				c.grant("core", "bank", 1<<40)
+				maturity := c.now.AddDate(1, 0, 0)
+				inv := c.registerInvoice("tier1", "core", maturity)
+				c.confirmInvoice(inv)
+				tok := c.issue("core", "bank", "tier1", maturity, inv)
+				ix := newIndexer(b, storetest.SQLite(b), c.ledger, Options{})
+				if _, err := ix.apply(b.Context(), c.events); err != nil {
+					b.Fatal(err)
+				}
+				applied := 0
+				for b.Loop() {
+					from := len(c.events)
+					for range batch {
+						tok = c.split(tok, "tier1", "tier2")[0]
+					}
+					events := c.events[from:]
+					if _, err := ix.ApplyEvents(b.Context(), events, !separate); err != nil {
+						b.Fatal(err)
+					}
+					if separate {
+						last := events[len(events)-1]
+						if err := ix.SaveCheckpoint(b.Context(), Checkpoint{Block: last.BlockNumber, TxID: last.TxID}); err != nil {
+							b.Fatal(err)
+						}
+					}
+					applied += batch
+				}
+				b.ReportMetric(float64(applied)/b.Elapsed().Seconds(), "events/s")
+			})
+		}
+	}
+}
