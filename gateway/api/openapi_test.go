@@ -423,7 +423,6 @@ func isCore(op operation) bool {
 // of the model and audit types they render.
 var goSchemas = map[string]reflect.Type{
 	"Money":             reflect.TypeFor[api.Money](),
-	"LedgerHeight":      reflect.TypeFor[api.LedgerHeight](),
 	"Enterprise":        reflect.TypeFor[model.Enterprise](),
 	"EnterprisePage":    reflect.TypeFor[model.Page[model.Enterprise]](),
 	"OnboardRequest":    reflect.TypeFor[api.OnboardRequest](),
@@ -512,6 +511,8 @@ var goSchemas = map[string]reflect.Type{
 	"BadEnvelopeList":     reflect.TypeFor[api.BadEnvelopeList](),
 	"Dispute":             reflect.TypeFor[model.Dispute](),
 	"AuditDisputeItem":    reflect.TypeFor[audit.DisputeItem](),
+	// The ledger stream's position (gateway/api/height.go).
+	"LedgerHeight": reflect.TypeFor[api.LedgerHeight](),
 	// Named string types: members of these types must refer to them.
 	"Role":             reflect.TypeFor[model.Role](),
 	"EnterpriseStatus": reflect.TypeFor[model.EnterpriseStatus](),

@@ -322,7 +322,7 @@ func build(ctx context.Context, cfg Config, db *store.DB) (_ *Platform, err erro
 			}
 			return c.Transaction(ctx, txID)
 		},
-		ReadyChecks: map[string]func(context.Context) error{"ledger": p.client.Ping, "indexer": p.chainStream.Ready, "registered": p.checkRegistered},
+		ReadyChecks: map[string]func(context.Context) error{"ledger": p.client.Ping, "indexer": index.Ready, "registered": p.checkRegistered},
 		Routes:      []func(*gateway.Routes){a.Register},
 		Console:     console.HandlerWithWallet(cfg.WalletWasm),
 	})
