@@ -79,7 +79,7 @@ func TestCrashedRunSettles(t *testing.T) {
 		}
 		answer := func(code peer.TxValidationCode) func(string) (*fabricclient.Transaction, error) {
 			return func(txID string) (*fabricclient.Transaction, error) {
-				return &fabricclient.Transaction{TxID: txID, Code: code, Function: "baseline:Mint"}, nil
+				return &fabricclient.Transaction{TxID: txID, Code: code, Function: "baseline:Mint", BlockNumber: 21}, nil
 			}
 		}
 		ok := func(t *testing.T, ts *testServer, key string) MintResponse {
@@ -96,8 +96,8 @@ func TestCrashedRunSettles(t *testing.T) {
 			txID := crash(t, "crash-valid")
 			l.set(answer(peer.TxValidationCode_VALID))
 			submits, lookups := l.counts()
-			if out := ok(t, run("gw-1"), "crash-valid"); out.TxID != txID {
-				t.Fatalf("resumed tx %s, recorded %s", out.TxID, txID)
+			if out := ok(t, run("gw-1"), "crash-valid"); out.TxID != txID || out.BlockNumber != 21 {
+				t.Fatalf("resumed tx %s in block %d, recorded %s in block 21", out.TxID, out.BlockNumber, txID)
 			}
 			if s, lk := l.counts(); s != submits || lk != lookups+1 {
 				t.Fatalf("submits %d→%d, lookups %d→%d: want no submit, one lookup", submits, s, lookups, lk)

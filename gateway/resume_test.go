@@ -133,7 +133,7 @@ func TestLostWriteResolution(t *testing.T) {
 		mint := mintWithKey
 		committed := func(fn string) func(string) (*fabricclient.Transaction, error) {
 			return func(txID string) (*fabricclient.Transaction, error) {
-				return &fabricclient.Transaction{TxID: txID, Code: peer.TxValidationCode_VALID, Function: fn}, nil
+				return &fabricclient.Transaction{TxID: txID, Code: peer.TxValidationCode_VALID, Function: fn, BlockNumber: 12}, nil
 			}
 		}
 		answer := func(err error) func(string) (*fabricclient.Transaction, error) {
@@ -193,6 +193,11 @@ func TestLostWriteResolution(t *testing.T) {
 			var out MintResponse
 			if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &out) != nil || out.TxID != "tx-lost-1" || out.Amount != 5 {
 				t.Fatalf("retry: %d %s", rec.Code, rec.Body)
+			}
+			// The block the transaction committed in, as the first run
+			// would have answered, not 0.
+			if out.BlockNumber != 12 {
+				t.Errorf("resumed mint reports block %d, want 12", out.BlockNumber)
 			}
 			if rec.Header().Get(HeaderIdempotentReplayed) != "" {
 				t.Error("the resumed answer is marked replayed")
