@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -104,6 +105,38 @@ func TestCrashedRunSettles(t *testing.T) {
 			}
 		})
 
+		t.Run("until the crashed run is known dead: 409 with Retry-After until then", func(t *testing.T) {
+			beatAgo(t, crashed.idem, 0)
+			l.mu.Lock()
+			l.crash = "SIGKILL"
+			l.mu.Unlock()
+			decodeProblemBody(t, crashed.do(t, mintWithKey("crash-wait")), http.StatusInternalServerError, problem.CodeInternal)
+			next := run("gw-1")
+			retryAfter := func(t *testing.T) int {
+				t.Helper()
+				rec := next.do(t, mintWithKey("crash-wait"))
+				decodeProblemBody(t, rec, http.StatusConflict, problem.CodeIdempotencyInFlight)
+				ra, err := strconv.Atoi(rec.Header().Get("Retry-After"))
+				if err != nil {
+					t.Fatalf("Retry-After %q", rec.Header().Get("Retry-After"))
+				}
+				return ra
+			}
+			// Beating: the request is likely about to finish.
+			if ra := retryAfter(t); ra != 1 {
+				t.Errorf("beside a live run: Retry-After %d, want 1", ra)
+			}
+			// Silent for 10 s: presumed dead, its key is settled once the
+			// heartbeat is RunStaleAfter old, 5 s from now, not in 1 s.
+			beatAgo(t, crashed.idem, 10*time.Second)
+			if ra := retryAfter(t); ra < 5 || ra > 6 {
+				t.Errorf("beside a silent run: Retry-After %d, want the 5 s until its heartbeat is stale", ra)
+			}
+			beatAgo(t, crashed.idem, dead)
+			l.set(answer(peer.TxValidationCode_VALID))
+			ok(t, next, "crash-wait")
+		})
+
 		t.Run("invalidated: runs again", func(t *testing.T) {
 			txID := crash(t, "crash-invalid")
 			l.set(answer(peer.TxValidationCode_MVCC_READ_CONFLICT))
@@ -137,8 +170,8 @@ func TestCrashedRunSettles(t *testing.T) {
 		t.Run("no transaction recorded: never submitted, runs at once", func(t *testing.T) {
 			// The dead run claimed the key and died before its submit.
 			hash := requestHash(mintRequest(t), []byte(`{"amount":5}`))
-			if out, _, _, err := crashed.idem.begin(context.Background(), "core-1", "crash-early", hash); err != nil || out != beginNew {
-				t.Fatalf("begin: %v %v", out, err)
+			if begun, err := crashed.idem.begin(context.Background(), "core-1", "crash-early", hash); err != nil || begun.outcome != beginNew {
+				t.Fatalf("begin: %v %v", begun.outcome, err)
 			}
 			beatAgo(t, crashed.idem, dead)
 			submits, lookups := l.counts()
@@ -161,11 +194,16 @@ func TestCrashedRunSettles(t *testing.T) {
 			// one can tell that it died.
 			quiet := run("gw-1")
 			hash := requestHash(mintRequest(t), []byte(`{"amount":5}`))
-			if out, _, _, err := quiet.idem.begin(context.Background(), "core-1", "never-beat", hash); err != nil || out != beginNew {
-				t.Fatalf("begin: %v %v", out, err)
+			if begun, err := quiet.idem.begin(context.Background(), "core-1", "never-beat", hash); err != nil || begun.outcome != beginNew {
+				t.Fatalf("begin: %v %v", begun.outcome, err)
 			}
 			next := run("gw-1")
-			decodeProblemBody(t, next.do(t, mintWithKey("never-beat")), http.StatusConflict, problem.CodeIdempotencyInFlight)
+			rec := next.do(t, mintWithKey("never-beat"))
+			decodeProblemBody(t, rec, http.StatusConflict, problem.CodeIdempotencyInFlight)
+			// Only the lock frees it: Retry-After says when.
+			if ra, err := strconv.Atoi(rec.Header().Get("Retry-After")); err != nil || ra < 60 || ra > 120 {
+				t.Errorf("Retry-After %q, want the rest of the 2 min lock", rec.Header().Get("Retry-After"))
+			}
 			next.clock.Advance(2*time.Minute + time.Second)
 			ok(t, next, "never-beat")
 		})
@@ -188,8 +226,8 @@ func TestRecordTx(t *testing.T) {
 		first := &idempotencyStore{db: db, now: clock, ttl: time.Hour, lock: time.Minute, instance: "gw-1", run: "run-1"}
 		next := &idempotencyStore{db: db, now: clock, ttl: time.Hour, lock: time.Minute, instance: "gw-1", run: "run-2"}
 		beatAgo(t, first, 0)
-		if out, _, _, err := first.begin(ctx, "core-1", "k", "h"); err != nil || out != beginNew {
-			t.Fatalf("begin: %v %v", out, err)
+		if begun, err := first.begin(ctx, "core-1", "k", "h"); err != nil || begun.outcome != beginNew {
+			t.Fatalf("begin: %v %v", begun.outcome, err)
 		}
 		for _, tx := range []string{"tx-a", "tx-b"} {
 			if err := first.recordTx(ctx, "core-1", "k", tx); err != nil {
@@ -209,15 +247,15 @@ func TestRecordTx(t *testing.T) {
 			}
 		}
 		// While the first run beats, its key is in flight for the next.
-		if out, _, _, err := next.begin(ctx, "core-1", "k", "h"); err != nil || out != beginInFlight {
-			t.Fatalf("next run's begin beside a live run: %v %v", out, err)
+		if begun, err := next.begin(ctx, "core-1", "k", "h"); err != nil || begun.outcome != beginInFlight {
+			t.Fatalf("next run's begin beside a live run: %v %v", begun.outcome, err)
 		}
 		// Its heartbeat stale, the next run takes the key over to settle
 		// tx-b. The first run, if it were alive after all (a stalled
 		// process), may no longer submit under the key, nor settle it.
 		beatAgo(t, first, dead)
-		if out, _, lost, err := next.begin(ctx, "core-1", "k", "h"); err != nil || out != beginResolve || lost.TxID != "tx-b" {
-			t.Fatalf("next run's begin: %v %+v %v", out, lost, err)
+		if begun, err := next.begin(ctx, "core-1", "k", "h"); err != nil || begun.outcome != beginResolve || begun.lost.TxID != "tx-b" {
+			t.Fatalf("next run's begin: %v %+v %v", begun.outcome, begun.lost, err)
 		}
 		if err := first.recordTx(ctx, "core-1", "k", "tx-d"); !errors.Is(err, errKeyNotHeld) {
 			t.Fatalf("the first run recorded under a taken-over key: %v", err)
@@ -231,8 +269,8 @@ func TestRecordTx(t *testing.T) {
 				t.Errorf("the first run's %s of a taken-over key: %v", name, err)
 			}
 		}
-		if out, _, _, err := next.begin(ctx, "core-1", "k", "h"); err != nil || out != beginInFlight || storedTxID(t, db, "k").String != "tx-b" {
-			t.Fatalf("the next run's claim after the first run's settlements: %v %v", out, err)
+		if begun, err := next.begin(ctx, "core-1", "k", "h"); err != nil || begun.outcome != beginInFlight || storedTxID(t, db, "k").String != "tx-b" {
+			t.Fatalf("the next run's claim after the first run's settlements: %v %v", begun.outcome, err)
 		}
 	})
 }
@@ -279,7 +317,7 @@ func BenchmarkRecordTx(b *testing.B) {
 		b.Fatal(err)
 	}
 	st := &idempotencyStore{db: db, now: time.Now, ttl: time.Hour, lock: time.Minute, instance: "gw-1", run: "run-1"}
-	if _, _, _, err := st.begin(ctx, "core-1", "k", "h"); err != nil {
+	if _, err := st.begin(ctx, "core-1", "k", "h"); err != nil {
 		b.Fatal(err)
 	}
 	for b.Loop() {
@@ -322,8 +360,8 @@ func TestIdempotencyOwnerColumnsMigration(t *testing.T) {
 		}
 		st := &idempotencyStore{db: db, now: func() time.Time { return now }, ttl: time.Hour, lock: time.Minute, instance: "gw-1", run: "run-2"}
 		for _, key := range []string{"old", "named"} {
-			if out, _, _, err := st.begin(ctx, "core-1", key, "h"); err != nil || out != beginInFlight {
-				t.Errorf("begin on the locked key %q: %v %v", key, out, err)
+			if begun, err := st.begin(ctx, "core-1", key, "h"); err != nil || begun.outcome != beginInFlight {
+				t.Errorf("begin on the locked key %q: %v %v", key, begun.outcome, err)
 			}
 		}
 	})

@@ -78,20 +78,20 @@ func (s *Server) idempotent(c *gin.Context) {
 	principal := who.EnterpriseID
 	ctx := c.Request.Context()
 
-	outcome, stored, lost, err := s.idem.begin(ctx, principal, key, requestHash(c.Request, body))
+	begun, err := s.idem.begin(ctx, principal, key, requestHash(c.Request, body))
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	switch outcome {
+	switch begun.outcome {
 	case beginReplay:
 		h := c.Writer.Header()
-		for k, v := range stored.Header {
+		for k, v := range begun.stored.Header {
 			h[k] = v
 		}
 		h.Set(HeaderIdempotentReplayed, "true")
-		c.Status(stored.Status)
-		c.Writer.Write(stored.Body)
+		c.Status(begun.stored.Status)
+		c.Writer.Write(begun.stored.Body)
 		c.Abort()
 		return
 	case beginMismatch:
@@ -100,10 +100,10 @@ func (s *Server) idempotent(c *gin.Context) {
 		return
 	case beginInFlight:
 		fail(c, problem.New(http.StatusConflict, problem.CodeIdempotencyInFlight,
-			"a request with this Idempotency-Key is still being processed").WithHeader("Retry-After", "1"))
+			"a request with this Idempotency-Key is still being processed").WithHeader("Retry-After", retryAfterSeconds(begun.retryAfter)))
 		return
 	case beginResolve:
-		resumed, answered := s.settleLost(c, who, key, lost)
+		resumed, answered := s.settleLost(c, who, key, begun.lost)
 		if answered {
 			return
 		}
@@ -162,6 +162,12 @@ func (s *Server) idempotent(c *gin.Context) {
 	if err != nil {
 		s.log.Error("record idempotency key", "request_id", requestID(c), "error", err)
 	}
+}
+
+// retryAfterSeconds is d as a Retry-After value: whole seconds, rounded up,
+// at least 1.
+func retryAfterSeconds(d time.Duration) string {
+	return strconv.FormatInt(int64(max((d+time.Second-1)/time.Second, 1)), 10)
 }
 
 type settlement int

@@ -31,6 +31,19 @@ type unresolvedTx struct {
 	ClaimedAt time.Time
 }
 
+// beginResult is what begin found for a key.
+type beginResult struct {
+	outcome beginOutcome
+	stored  *storedResponse // beginReplay: the response to replay
+	lost    *unresolvedTx   // beginResolve: the transaction to settle
+	// retryAfter (beginInFlight) is when a retry may find the key free:
+	// at once for a live run's request, which is likely about to finish;
+	// when its run's heartbeat turns stale for a run that has stopped
+	// beating (crashed: its key is then settled through the ledger); when
+	// the lock expires for a claim whose run cannot be judged.
+	retryAfter time.Duration
+}
+
 // storedResponse is a response kept for replay.
 type storedResponse struct {
 	Status int
@@ -68,15 +81,16 @@ func (st *idempotencyStore) owner() sql.NullString {
 // and the lock keeps other retries out meanwhile. A taken-over row without
 // a transaction runs afresh: its run would have recorded one before
 // submitting anything (recordTx).
-func (st *idempotencyStore) begin(ctx context.Context, principal, key, hash string) (beginOutcome, *storedResponse, *unresolvedTx, error) {
+func (st *idempotencyStore) begin(ctx context.Context, principal, key, hash string) (beginResult, error) {
 	for attempt := 0; ; attempt++ {
 		var (
 			out     beginOutcome
 			resp    *storedResponse
 			pending *unresolvedTx
+			wait    time.Duration
 		)
 		err := st.db.InTx(ctx, func(tx *sql.Tx) error {
-			out, resp, pending = 0, nil, nil
+			out, resp, pending, wait = 0, nil, nil, 0
 			now := st.now().UnixMicro()
 			var (
 				gotHash, state, header            string
@@ -120,6 +134,7 @@ func (st *idempotencyStore) begin(ctx context.Context, principal, key, hash stri
 				return nil
 			case lockedUntil > now && !st.abandoned(run, beatAt, dbNow):
 				out = beginInFlight
+				wait = st.inFlightWait(run, beatAt, dbNow, time.Duration(lockedUntil-now)*time.Microsecond)
 				return nil
 			case txID.Valid: // a lost transaction: this request settles it
 				out = beginResolve
@@ -139,8 +154,30 @@ func (st *idempotencyStore) begin(ctx context.Context, principal, key, hash stri
 		if err != nil && store.IsUniqueViolation(err) && attempt < 3 {
 			continue
 		}
-		return out, resp, pending, err
+		return beginResult{outcome: out, stored: resp, lost: pending, retryAfter: wait}, err
 	}
+}
+
+// inFlightWait is how long a retry of an in-flight key should wait: lock
+// is what is left of the key's lock; run, beatAt and dbNow as in begin.
+// A claim of this run, or of a run that beat within the last two
+// heartbeats, is a request still running: a second. A run that has missed
+// beats is presumed dead, and its key is free (to be settled through the
+// ledger) once its heartbeat is RunStaleAfter old. A claim whose run never
+// beat waits for its lock.
+func (st *idempotencyStore) inFlightWait(run sql.NullString, beatAt sql.NullInt64, dbNow int64, lock time.Duration) time.Duration {
+	switch {
+	case run.Valid && run.String == st.run:
+		return time.Second
+	case run.Valid && beatAt.Valid:
+		silent := time.Duration(dbNow-beatAt.Int64) * time.Microsecond
+		if silent <= 2*RunHeartbeat {
+			return time.Second
+		}
+		// abandoned needs a silence longer than RunStaleAfter.
+		return min(RunStaleAfter-silent+time.Microsecond, lock)
+	}
+	return lock
 }
 
 // claim makes a pending row this request's: a fresh run, with no

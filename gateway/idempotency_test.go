@@ -220,8 +220,8 @@ func TestIdempotency(t *testing.T) {
 
 		t.Run("stale in-flight key is taken over", func(t *testing.T) {
 			// A process died holding the key: its row stays pending.
-			if out, _, _, err := ts.idem.begin(context.Background(), "core-1", "orphan-1", requestHash(newRequest(t, "POST", "/v1/test/count", "", `{}`), []byte(`{}`))); err != nil || out != beginNew {
-				t.Fatalf("begin: %v %v", out, err)
+			if begun, err := ts.idem.begin(context.Background(), "core-1", "orphan-1", requestHash(newRequest(t, "POST", "/v1/test/count", "", `{}`), []byte(`{}`))); err != nil || begun.outcome != beginNew {
+				t.Fatalf("begin: %v %v", begun.outcome, err)
 			}
 			rec := ts.do(t, post("tok-core", "orphan-1", `{}`))
 			decodeProblemBody(t, rec, http.StatusConflict, problem.CodeIdempotencyInFlight)

@@ -126,8 +126,8 @@ func TestLiveRunKeepsItsKeys(t *testing.T) {
 			decodeProblemBody(t, a.do(t, mintWithKey("left-recorded")), http.StatusInternalServerError, problem.CodeInternal)
 			txID := storedTxID(t, db, "left-recorded").String
 			hash := requestHash(mintRequest(t), []byte(`{"amount":5}`))
-			if out, _, _, err := a.idem.begin(context.Background(), "core-1", "left-early", hash); err != nil || out != beginNew {
-				t.Fatalf("begin: %v %v", out, err)
+			if begun, err := a.idem.begin(context.Background(), "core-1", "left-early", hash); err != nil || begun.outcome != beginNew {
+				t.Fatalf("begin: %v %v", begun.outcome, err)
 			}
 			// A's run beats while it serves.
 			first := runBeat(t, db, a.idem.run)

@@ -273,8 +273,8 @@ func TestLostWriteResolution(t *testing.T) {
 			// A claimed key with no transaction yet is the running request's.
 			_, lookups := l.counts()
 			hash := requestHash(mintRequest(t), []byte(`{"amount":5}`))
-			if out, _, _, err := ts.idem.begin(context.Background(), "core-1", "lost-running", hash); err != nil || out != beginNew {
-				t.Fatalf("begin: %v %v", out, err)
+			if begun, err := ts.idem.begin(context.Background(), "core-1", "lost-running", hash); err != nil || begun.outcome != beginNew {
+				t.Fatalf("begin: %v %v", begun.outcome, err)
 			}
 			decodeProblemBody(t, ts.do(t, mint("lost-running")), http.StatusConflict, problem.CodeIdempotencyInFlight)
 			if _, lk := l.counts(); lk != lookups {
@@ -312,19 +312,19 @@ func TestIdempotencyTxColumnMigration(t *testing.T) {
 			t.Fatalf("old row has tx_id %v", tx)
 		}
 		// A stale pending row without a transaction is taken over as before.
-		if out, _, lost, err := st.begin(ctx, "core-1", "old", "h"); err != nil || out != beginNew || lost != nil {
-			t.Fatalf("begin on the old row: %v %v %v", out, lost, err)
+		if begun, err := st.begin(ctx, "core-1", "old", "h"); err != nil || begun.outcome != beginNew || begun.lost != nil {
+			t.Fatalf("begin on the old row: %v %v %v", begun.outcome, begun.lost, err)
 		}
 		if err := st.hold(ctx, "core-1", "old", "tx-7"); err != nil {
 			t.Fatal(err)
 		}
-		out, _, lost, err := st.begin(ctx, "core-1", "old", "h")
-		if err != nil || out != beginResolve || lost == nil || lost.TxID != "tx-7" || !lost.ClaimedAt.Equal(now.Truncate(time.Microsecond)) {
-			t.Fatalf("begin on a held row: %v %+v %v", out, lost, err)
+		begun, err := st.begin(ctx, "core-1", "old", "h")
+		if err != nil || begun.outcome != beginResolve || begun.lost == nil || begun.lost.TxID != "tx-7" || !begun.lost.ClaimedAt.Equal(now.Truncate(time.Microsecond)) {
+			t.Fatalf("begin on a held row: %v %+v %v", begun.outcome, begun.lost, err)
 		}
 		// Claimed for resolution: another retry meanwhile is in flight.
-		if out, _, _, err := st.begin(ctx, "core-1", "old", "h"); err != nil || out != beginInFlight {
-			t.Fatalf("second begin: %v %v", out, err)
+		if begun, err := st.begin(ctx, "core-1", "old", "h"); err != nil || begun.outcome != beginInFlight {
+			t.Fatalf("second begin: %v %v", begun.outcome, err)
 		}
 		if err := st.rerun(ctx, "core-1", "old"); err != nil {
 			t.Fatal(err)
