@@ -13,39 +13,12 @@ import (
 
 	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
 
+	"github.com/tierchain/tierchain/gateway/idempotency"
 	"github.com/tierchain/tierchain/internal/fabricclient"
 	"github.com/tierchain/tierchain/internal/problem"
 	"github.com/tierchain/tierchain/services/store"
 	"github.com/tierchain/tierchain/services/store/storetest"
 )
-
-func TestResolveTable(t *testing.T) {
-	valid := &fabricclient.Transaction{TxID: "t", Code: peer.TxValidationCode_VALID}
-	invalid := &fabricclient.Transaction{TxID: "t", Code: peer.TxValidationCode_MVCC_READ_CONFLICT}
-	notFound := &fabricclient.Error{Op: "evaluate qscc:GetTransactionByID", Kind: fabricclient.ErrTransactionNotFound}
-	down := &fabricclient.Error{Op: "evaluate qscc:GetTransactionByID", Kind: fabricclient.ErrUnavailable}
-	for _, tc := range []struct {
-		name      string
-		tx        *fabricclient.Transaction
-		err       error
-		pastBound bool
-		want      resolution
-	}{
-		{"committed valid", valid, nil, false, resolveResume},
-		{"committed valid, old", valid, nil, true, resolveResume},
-		{"invalidated", invalid, nil, false, resolveRerun},
-		{"not found, young", nil, notFound, false, resolveUnknown},
-		{"not found, past the bound", nil, notFound, true, resolveRerun},
-		{"peer unreachable", nil, down, false, resolveUnavailable},
-		{"peer unreachable, old", nil, down, true, resolveUnavailable},
-		{"lookup timed out", nil, context.DeadlineExceeded, true, resolveUnavailable},
-		{"directory failed", nil, errors.New("db down"), false, resolveUnavailable},
-	} {
-		if got := resolve(tc.tx, tc.err, tc.pastBound); got != tc.want {
-			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
-		}
-	}
-}
 
 // lostLedger is a ledger whose submits fail as told, and whose lookups
 // answer as told. Like fabricclient.Client, a submit that gets past its
@@ -272,9 +245,9 @@ func TestLostWriteResolution(t *testing.T) {
 		t.Run("while the first runs: in flight", func(t *testing.T) {
 			// A claimed key with no transaction yet is the running request's.
 			_, lookups := l.counts()
-			hash := requestHash(mintRequest(t), []byte(`{"amount":5}`))
-			if begun, err := ts.idem.begin(context.Background(), "core-1", "lost-running", hash); err != nil || begun.outcome != beginNew {
-				t.Fatalf("begin: %v %v", begun.outcome, err)
+			hash := idempotency.RequestHash(mintRequest(t), []byte(`{"amount":5}`))
+			if begun, err := ts.idem.Begin(context.Background(), "core-1", "lost-running", hash); err != nil || begun.Outcome != idempotency.BeginNew {
+				t.Fatalf("begin: %v %v", begun.Outcome, err)
 			}
 			decodeProblemBody(t, ts.do(t, mint("lost-running")), http.StatusConflict, problem.CodeIdempotencyInFlight)
 			if _, lk := l.counts(); lk != lookups {
@@ -298,10 +271,10 @@ func TestIdempotencyTxColumnMigration(t *testing.T) {
 			t.Fatal(err)
 		}
 		now := time.Now()
-		st := &idempotencyStore{db: db, now: func() time.Time { return now }, ttl: time.Hour, lock: time.Minute}
+		st := idempotency.NewStore(db, idempotency.Options{Now: func() time.Time { return now }, TTL: time.Hour, Lock: time.Minute})
 		if _, err := db.SQL.ExecContext(ctx, db.Rebind(`
 			INSERT INTO gateway_idempotency (principal, idem_key, request_hash, state, created_at, expires_at, locked_until)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`), "core-1", "old", "h", statePending, now.UnixMicro(),
+			VALUES (?, ?, ?, ?, ?, ?, ?)`), "core-1", "old", "h", "pending", now.UnixMicro(),
 			now.Add(time.Hour).UnixMicro(), now.Add(-time.Second).UnixMicro()); err != nil {
 			t.Fatal(err)
 		}
@@ -312,21 +285,21 @@ func TestIdempotencyTxColumnMigration(t *testing.T) {
 			t.Fatalf("old row has tx_id %v", tx)
 		}
 		// A stale pending row without a transaction is taken over as before.
-		if begun, err := st.begin(ctx, "core-1", "old", "h"); err != nil || begun.outcome != beginNew || begun.lost != nil {
-			t.Fatalf("begin on the old row: %v %v %v", begun.outcome, begun.lost, err)
+		if begun, err := st.Begin(ctx, "core-1", "old", "h"); err != nil || begun.Outcome != idempotency.BeginNew || begun.Lost != nil {
+			t.Fatalf("begin on the old row: %v %v %v", begun.Outcome, begun.Lost, err)
 		}
-		if err := st.hold(ctx, "core-1", "old", "tx-7"); err != nil {
+		if err := st.Hold(ctx, "core-1", "old", "tx-7"); err != nil {
 			t.Fatal(err)
 		}
-		begun, err := st.begin(ctx, "core-1", "old", "h")
-		if err != nil || begun.outcome != beginResolve || begun.lost == nil || begun.lost.TxID != "tx-7" || !begun.lost.ClaimedAt.Equal(now.Truncate(time.Microsecond)) {
-			t.Fatalf("begin on a held row: %v %+v %v", begun.outcome, begun.lost, err)
+		begun, err := st.Begin(ctx, "core-1", "old", "h")
+		if err != nil || begun.Outcome != idempotency.BeginResolve || begun.Lost == nil || begun.Lost.TxID != "tx-7" || !begun.Lost.ClaimedAt.Equal(now.Truncate(time.Microsecond)) {
+			t.Fatalf("begin on a held row: %v %+v %v", begun.Outcome, begun.Lost, err)
 		}
 		// Claimed for resolution: another retry meanwhile is in flight.
-		if begun, err := st.begin(ctx, "core-1", "old", "h"); err != nil || begun.outcome != beginInFlight {
-			t.Fatalf("second begin: %v %v", begun.outcome, err)
+		if begun, err := st.Begin(ctx, "core-1", "old", "h"); err != nil || begun.Outcome != idempotency.BeginInFlight {
+			t.Fatalf("second begin: %v %v", begun.Outcome, err)
 		}
-		if err := st.rerun(ctx, "core-1", "old"); err != nil {
+		if err := st.Rerun(ctx, "core-1", "old"); err != nil {
 			t.Fatal(err)
 		}
 		if tx := storedTxID(t, db, "old"); tx.Valid {
