@@ -122,7 +122,9 @@ func (s *Server) Prepare(ctx context.Context) error {
 			s.prepareErr = fmt.Errorf("gateway: migrate: %w", err)
 			return
 		}
-		s.prepareErr = s.tokens.seed(ctx, s.cfg.Tokens)
+		if err := s.tokens.Seed(ctx, s.cfg.Tokens); err != nil {
+			s.prepareErr = fmt.Errorf("%w: %v", ErrConfig, err)
+		}
 	})
 	return s.prepareErr
 }
