@@ -56,7 +56,7 @@ func TestCrashedRunSettles(t *testing.T) {
 		l := &lostLedger{}
 		run := func(instance string) *testServer {
 			return newTestServer(t, db, Config{IdempotencyLock: 2 * time.Minute, Instance: instance},
-				Deps{Ledger: fakeLedger{submit: l.submit}, LookupTx: l.lookup})
+				Deps{Routes: []func(*Routes){BaselineRoutes(fakeLedger{submit: l.submit})}, LookupTx: l.lookup})
 		}
 		crashed := run("gw-1")
 		// crash: the first request records its transaction, then its
@@ -293,7 +293,7 @@ func TestRecordTxRefusedStopsTheSubmit(t *testing.T) {
 		}
 		return l.submit(ctx, contract, fn, args...)
 	}
-	ts := newTestServer(t, db, Config{}, Deps{Ledger: fakeLedger{submit: submit}})
+	ts := newTestServer(t, db, Config{}, Deps{Routes: []func(*Routes){BaselineRoutes(fakeLedger{submit: submit})}})
 	drop = true
 	decodeProblemBody(t, ts.do(t, mintWithKey("refused")), http.StatusServiceUnavailable, problem.CodeUnavailable)
 	if !strings.Contains(ts.logs.String(), idempotency.ErrKeyNotHeld.Error()) {

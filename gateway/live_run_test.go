@@ -90,8 +90,8 @@ func TestLiveRunKeepsItsKeys(t *testing.T) {
 		l := &lostLedger{}
 		p := &pausedLedger{lostLedger: l, reached: make(chan struct{}), proceed: make(chan struct{})}
 		cfg := Config{IdempotencyLock: 2 * time.Minute, Instance: "gw"}
-		a := newTestServer(t, db, cfg, Deps{Ledger: fakeLedger{submit: p.submit}, LookupTx: l.lookup})
-		b := newTestServer(t, db, cfg, Deps{Ledger: fakeLedger{submit: l.submit}, LookupTx: l.lookup})
+		a := newTestServer(t, db, cfg, Deps{Routes: []func(*Routes){BaselineRoutes(fakeLedger{submit: p.submit})}, LookupTx: l.lookup})
+		b := newTestServer(t, db, cfg, Deps{Routes: []func(*Routes){BaselineRoutes(fakeLedger{submit: l.submit})}, LookupTx: l.lookup})
 		_, stopA := serveRun(t, a)
 
 		for _, at := range []string{"endorsing", "recorded"} {

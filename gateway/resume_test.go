@@ -102,7 +102,7 @@ func TestLostWriteResolution(t *testing.T) {
 	storetest.ForEachDialect(t, func(t *testing.T, db *store.DB) {
 		l := &lostLedger{}
 		ts := newTestServer(t, db, Config{IdempotencyLock: 2 * time.Minute},
-			Deps{Ledger: fakeLedger{submit: l.submit}, LookupTx: l.lookup})
+			Deps{Routes: []func(*Routes){BaselineRoutes(fakeLedger{submit: l.submit})}, LookupTx: l.lookup})
 		mint := mintWithKey
 		committed := func(fn string) func(string) (*fabricclient.Transaction, error) {
 			return func(txID string) (*fabricclient.Transaction, error) {

@@ -15,7 +15,6 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/gateway/idempotency"
 	"github.com/tierchain/tierchain/internal/problem"
 )
@@ -96,8 +95,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	r.GET("/me", s.me)
 	r.Stream("/events", s.streamEvents)
 	if deps.Ledger != nil {
-		r.GET("/ledger/baseline/:account", s.baselineBalance)
-		r.POST("/ledger/baseline/:account/mint", s.baselineMint, model.RoleOperator, model.RoleCore, model.RoleBank)
+		BaselineRoutes(deps.Ledger)(r) // Deprecated: see Deps.Ledger
 	}
 	for _, register := range deps.Routes {
 		register(r)
