@@ -37,3 +37,40 @@ func TestResolveTable(t *testing.T) {
 		}
 	}
 }
+
+// TestSubmit: outside a resumed request Submit submits; inside one it
+// returns the committed transaction's result (block number included)
+// without submitting, and refuses a request for another function.
+func TestSubmit(t *testing.T) {
+	submits := 0
+	submit := func(context.Context) (fabricclient.Result, error) {
+		submits++
+		return fabricclient.Result{TxID: "fresh", BlockNumber: 3}, nil
+	}
+	if res, err := Submit(context.Background(), "baseline:Mint", submit); err != nil || res.TxID != "fresh" || submits != 1 {
+		t.Fatalf("fresh: %+v %v, %d submits", res, err, submits)
+	}
+	tx := &fabricclient.Transaction{TxID: "old", Code: peer.TxValidationCode_VALID, Function: "baseline:Mint", Payload: []byte("p"), BlockNumber: 8}
+	ctx := WithResumed(context.Background(), tx)
+	if got, ok := ResumedTransaction(ctx); !ok || got != tx {
+		t.Fatal("the resumed transaction is not on the context")
+	}
+	res, err := Submit(ctx, "baseline:Mint", submit)
+	if err != nil || res.TxID != "old" || res.BlockNumber != 8 || string(res.Payload) != "p" || submits != 1 {
+		t.Fatalf("resumed: %+v %v, %d submits", res, err, submits)
+	}
+	if _, err := Submit(ctx, "tierchain:Split", submit); err == nil || submits != 1 {
+		t.Fatalf("another function under a resumed key: %v, %d submits", err, submits)
+	}
+}
+
+// TestLostTxID: only a ledger error that names its transaction leaves one
+// to look up.
+func TestLostTxID(t *testing.T) {
+	if id := LostTxID(&fabricclient.Error{TxID: "tx-1", Kind: fabricclient.ErrUnknownOutcome}); id != "tx-1" {
+		t.Errorf("ledger error: %q", id)
+	}
+	if id := LostTxID(errors.New("other")); id != "" {
+		t.Errorf("other error: %q", id)
+	}
+}
