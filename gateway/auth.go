@@ -98,9 +98,9 @@ func (g *authGuard) failed(c *gin.Context, token string, now time.Time) bool {
 	return a || b
 }
 
-// bearer returns the token of "Authorization: Bearer <token>", or the
+// bearerToken returns the token of "Authorization: Bearer <token>", or the
 // 401 to answer.
-func bearer(c *gin.Context) (string, *problem.Problem) {
+func bearerToken(c *gin.Context) (string, *problem.Problem) {
 	h := c.GetHeader("Authorization")
 	scheme, token, ok := strings.Cut(h, " ")
 	if h == "" {
@@ -116,7 +116,7 @@ func bearer(c *gin.Context) (string, *problem.Problem) {
 // admitBearer returns the request's bearer token if the client and the
 // token's prefix are not blocked; otherwise it fails the request.
 func (s *Server) admitBearer(c *gin.Context) (string, bool) {
-	token, p := bearer(c)
+	token, p := bearerToken(c)
 	if p == nil {
 		p = s.guard.blocked(c, token, s.now())
 	}

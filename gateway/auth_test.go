@@ -48,7 +48,7 @@ func TestBaselineBalanceRestricted(t *testing.T) {
 			return fabricclient.Result{}, nil
 		},
 	}
-	ts := newTestServer(t, nil, Config{}, Deps{Ledger: ledger})
+	ts := newTestServer(t, nil, Config{}, Deps{Routes: []func(*Routes){BaselineRoutes(ledger)}})
 	for _, tc := range []struct {
 		token, account string
 		status         int

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/gin-gonic/gin"
@@ -81,82 +79,6 @@ func sortedFieldErrors(fe []problem.FieldError) []problem.FieldError {
 // me returns the caller's principal.
 func (s *Server) me(c *gin.Context) error {
 	c.JSON(http.StatusOK, PrincipalOf(c))
-	return nil
-}
-
-// BaselineBalance is the body of GET /v1/ledger/baseline/{account}.
-type BaselineBalance struct {
-	Account string `json:"account"`
-	Balance uint64 `json:"balance"`
-}
-
-// baselineBalance evaluates baseline:Balance: the plaintext benchmark
-// contract, read through the whole stack. A balance is the account
-// holder's business: the enterprise whose ID names the account reads it,
-// and so do the operator and the regulator; anyone else gets the same 404
-// whether or not the account exists (no probing for accounts).
-func (s *Server) baselineBalance(c *gin.Context) error {
-	account, err := PathID(c, "account")
-	if err != nil {
-		return err
-	}
-	if p := PrincipalOf(c); p.Role != model.RoleOperator && p.Role != model.RoleRegulator && p.EnterpriseID != account {
-		return NotFound("no such baseline account of yours")
-	}
-	out, err := s.deps.Ledger.Evaluate(c.Request.Context(), "baseline", "Balance", account)
-	if err != nil {
-		return err
-	}
-	bal, err := strconv.ParseUint(strings.TrimSpace(string(out)), 10, 64)
-	if err != nil {
-		return err // the ledger answered nonsense: 500, logged
-	}
-	c.JSON(http.StatusOK, BaselineBalance{Account: account, Balance: bal})
-	return nil
-}
-
-// MintRequest is the body of POST /v1/ledger/baseline/{account}/mint.
-type MintRequest struct {
-	Amount uint64 `json:"amount"`
-}
-
-// Validate implements Validator.
-func (m *MintRequest) Validate() []problem.FieldError {
-	if m.Amount == 0 {
-		return []problem.FieldError{{Field: "amount", Reason: "must be at least 1"}}
-	}
-	return nil
-}
-
-// MintResponse is a committed baseline mint.
-type MintResponse struct {
-	Account     string `json:"account"`
-	Amount      uint64 `json:"amount"`
-	TxID        string `json:"txId"`
-	BlockNumber uint64 `json:"blockNumber"`
-}
-
-// baselineMint submits baseline:Mint and answers once it is committed. The
-// route is a write, so Idempotency-Key replays keep a retry from minting
-// twice.
-func (s *Server) baselineMint(c *gin.Context) error {
-	account, err := PathID(c, "account")
-	if err != nil {
-		return err
-	}
-	var req MintRequest
-	if err := DecodeJSON(c, &req); err != nil {
-		return err
-	}
-	res, err := Submit(c.Request.Context(), "baseline:Mint", func(ctx context.Context) (fabricclient.Result, error) {
-		return s.deps.Ledger.Submit(ctx, "baseline", "Mint", account, strconv.FormatUint(req.Amount, 10))
-	})
-	if err != nil {
-		return err
-	}
-	resp := MintResponse{Account: account, Amount: req.Amount, TxID: res.TxID, BlockNumber: res.BlockNumber}
-	c.JSON(http.StatusOK, resp)
-	s.publish(c, "baseline.minted", resp, []string{PrincipalOf(c).EnterpriseID}, model.RoleOperator, model.RoleRegulator)
 	return nil
 }
 

@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
 
+	"github.com/tierchain/tierchain/gateway/idempotency"
 	"github.com/tierchain/tierchain/internal/fabricclient"
 	"github.com/tierchain/tierchain/internal/problem"
 	"github.com/tierchain/tierchain/services/store"
@@ -23,16 +25,16 @@ func mintWithKey(key string) req {
 		header: map[string]string{HeaderIdempotencyKey: key}}
 }
 
-// beatAgo registers st's run and sets its heartbeat to the database's
+// beatAgo registers st's run (on db) and sets its heartbeat to the database's
 // clock minus ago: 0 is a live run, more than RunStaleAfter a dead one.
-func beatAgo(t testing.TB, st *idempotencyStore, ago time.Duration) {
+func beatAgo(t testing.TB, db *store.DB, st *idempotency.Store, ago time.Duration) {
 	t.Helper()
 	ctx := context.Background()
-	if err := st.beat(ctx); err != nil {
+	if err := st.Beat(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.db.SQL.ExecContext(ctx, st.db.Rebind(`UPDATE gateway_runs SET beat_at = beat_at - ? WHERE run = ?`),
-		ago.Microseconds(), st.run); err != nil {
+	if _, err := db.SQL.ExecContext(ctx, db.Rebind(`UPDATE gateway_runs SET beat_at = beat_at - ? WHERE run = ?`),
+		ago.Microseconds(), st.Run()); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -54,7 +56,7 @@ func TestCrashedRunSettles(t *testing.T) {
 		l := &lostLedger{}
 		run := func(instance string) *testServer {
 			return newTestServer(t, db, Config{IdempotencyLock: 2 * time.Minute, Instance: instance},
-				Deps{Ledger: fakeLedger{submit: l.submit}, LookupTx: l.lookup})
+				Deps{Routes: []func(*Routes){BaselineRoutes(fakeLedger{submit: l.submit})}, LookupTx: l.lookup})
 		}
 		crashed := run("gw-1")
 		// crash: the first request records its transaction, then its
@@ -62,7 +64,7 @@ func TestCrashedRunSettles(t *testing.T) {
 		// heartbeat goes stale.
 		crash := func(t *testing.T, key string) string {
 			t.Helper()
-			beatAgo(t, crashed.idem, 0)
+			beatAgo(t, db, crashed.idem, 0)
 			l.mu.Lock()
 			l.crash = "SIGKILL"
 			l.mu.Unlock()
@@ -74,12 +76,12 @@ func TestCrashedRunSettles(t *testing.T) {
 			// The run that claimed it cannot tell a panic from a request
 			// still running: in flight.
 			decodeProblemBody(t, crashed.do(t, mintWithKey(key)), http.StatusConflict, problem.CodeIdempotencyInFlight)
-			beatAgo(t, crashed.idem, dead)
+			beatAgo(t, db, crashed.idem, dead)
 			return tx.String
 		}
 		answer := func(code peer.TxValidationCode) func(string) (*fabricclient.Transaction, error) {
 			return func(txID string) (*fabricclient.Transaction, error) {
-				return &fabricclient.Transaction{TxID: txID, Code: code, Function: "baseline:Mint"}, nil
+				return &fabricclient.Transaction{TxID: txID, Code: code, Function: "baseline:Mint", BlockNumber: 21}, nil
 			}
 		}
 		ok := func(t *testing.T, ts *testServer, key string) MintResponse {
@@ -96,12 +98,44 @@ func TestCrashedRunSettles(t *testing.T) {
 			txID := crash(t, "crash-valid")
 			l.set(answer(peer.TxValidationCode_VALID))
 			submits, lookups := l.counts()
-			if out := ok(t, run("gw-1"), "crash-valid"); out.TxID != txID {
-				t.Fatalf("resumed tx %s, recorded %s", out.TxID, txID)
+			if out := ok(t, run("gw-1"), "crash-valid"); out.TxID != txID || out.BlockNumber != 21 {
+				t.Fatalf("resumed tx %s in block %d, recorded %s in block 21", out.TxID, out.BlockNumber, txID)
 			}
 			if s, lk := l.counts(); s != submits || lk != lookups+1 {
 				t.Fatalf("submits %d→%d, lookups %d→%d: want no submit, one lookup", submits, s, lookups, lk)
 			}
+		})
+
+		t.Run("until the crashed run is known dead: 409 with Retry-After until then", func(t *testing.T) {
+			beatAgo(t, db, crashed.idem, 0)
+			l.mu.Lock()
+			l.crash = "SIGKILL"
+			l.mu.Unlock()
+			decodeProblemBody(t, crashed.do(t, mintWithKey("crash-wait")), http.StatusInternalServerError, problem.CodeInternal)
+			next := run("gw-1")
+			retryAfter := func(t *testing.T) int {
+				t.Helper()
+				rec := next.do(t, mintWithKey("crash-wait"))
+				decodeProblemBody(t, rec, http.StatusConflict, problem.CodeIdempotencyInFlight)
+				ra, err := strconv.Atoi(rec.Header().Get("Retry-After"))
+				if err != nil {
+					t.Fatalf("Retry-After %q", rec.Header().Get("Retry-After"))
+				}
+				return ra
+			}
+			// Beating: the request is likely about to finish.
+			if ra := retryAfter(t); ra != 1 {
+				t.Errorf("beside a live run: Retry-After %d, want 1", ra)
+			}
+			// Silent for 10 s: presumed dead, its key is settled once the
+			// heartbeat is RunStaleAfter old, 5 s from now, not in 1 s.
+			beatAgo(t, db, crashed.idem, 10*time.Second)
+			if ra := retryAfter(t); ra < 5 || ra > 6 {
+				t.Errorf("beside a silent run: Retry-After %d, want the 5 s until its heartbeat is stale", ra)
+			}
+			beatAgo(t, db, crashed.idem, dead)
+			l.set(answer(peer.TxValidationCode_VALID))
+			ok(t, next, "crash-wait")
 		})
 
 		t.Run("invalidated: runs again", func(t *testing.T) {
@@ -136,11 +170,11 @@ func TestCrashedRunSettles(t *testing.T) {
 
 		t.Run("no transaction recorded: never submitted, runs at once", func(t *testing.T) {
 			// The dead run claimed the key and died before its submit.
-			hash := requestHash(mintRequest(t), []byte(`{"amount":5}`))
-			if out, _, _, err := crashed.idem.begin(context.Background(), "core-1", "crash-early", hash); err != nil || out != beginNew {
-				t.Fatalf("begin: %v %v", out, err)
+			hash := idempotency.RequestHash(mintRequest(t), []byte(`{"amount":5}`))
+			if begun, err := crashed.idem.Begin(context.Background(), "core-1", "crash-early", hash); err != nil || begun.Outcome != idempotency.BeginNew {
+				t.Fatalf("begin: %v %v", begun.Outcome, err)
 			}
-			beatAgo(t, crashed.idem, dead)
+			beatAgo(t, db, crashed.idem, dead)
 			submits, lookups := l.counts()
 			ok(t, run("gw-1"), "crash-early")
 			if s, lk := l.counts(); s != submits+1 || lk != lookups {
@@ -160,12 +194,17 @@ func TestCrashedRunSettles(t *testing.T) {
 			// A Server used only through its Handler has no heartbeat: no
 			// one can tell that it died.
 			quiet := run("gw-1")
-			hash := requestHash(mintRequest(t), []byte(`{"amount":5}`))
-			if out, _, _, err := quiet.idem.begin(context.Background(), "core-1", "never-beat", hash); err != nil || out != beginNew {
-				t.Fatalf("begin: %v %v", out, err)
+			hash := idempotency.RequestHash(mintRequest(t), []byte(`{"amount":5}`))
+			if begun, err := quiet.idem.Begin(context.Background(), "core-1", "never-beat", hash); err != nil || begun.Outcome != idempotency.BeginNew {
+				t.Fatalf("begin: %v %v", begun.Outcome, err)
 			}
 			next := run("gw-1")
-			decodeProblemBody(t, next.do(t, mintWithKey("never-beat")), http.StatusConflict, problem.CodeIdempotencyInFlight)
+			rec := next.do(t, mintWithKey("never-beat"))
+			decodeProblemBody(t, rec, http.StatusConflict, problem.CodeIdempotencyInFlight)
+			// Only the lock frees it: Retry-After says when.
+			if ra, err := strconv.Atoi(rec.Header().Get("Retry-After")); err != nil || ra < 60 || ra > 120 {
+				t.Errorf("Retry-After %q, want the rest of the 2 min lock", rec.Header().Get("Retry-After"))
+			}
 			next.clock.Advance(2*time.Minute + time.Second)
 			ok(t, next, "never-beat")
 		})
@@ -185,14 +224,14 @@ func TestRecordTx(t *testing.T) {
 		}
 		now := time.Now()
 		clock := func() time.Time { return now }
-		first := &idempotencyStore{db: db, now: clock, ttl: time.Hour, lock: time.Minute, instance: "gw-1", run: "run-1"}
-		next := &idempotencyStore{db: db, now: clock, ttl: time.Hour, lock: time.Minute, instance: "gw-1", run: "run-2"}
-		beatAgo(t, first, 0)
-		if out, _, _, err := first.begin(ctx, "core-1", "k", "h"); err != nil || out != beginNew {
-			t.Fatalf("begin: %v %v", out, err)
+		first := idempotency.NewStore(db, idempotency.Options{Now: clock, TTL: time.Hour, Lock: time.Minute, Instance: "gw-1", Run: "run-1"})
+		next := idempotency.NewStore(db, idempotency.Options{Now: clock, TTL: time.Hour, Lock: time.Minute, Instance: "gw-1", Run: "run-2"})
+		beatAgo(t, db, first, 0)
+		if begun, err := first.Begin(ctx, "core-1", "k", "h"); err != nil || begun.Outcome != idempotency.BeginNew {
+			t.Fatalf("begin: %v %v", begun.Outcome, err)
 		}
 		for _, tx := range []string{"tx-a", "tx-b"} {
-			if err := first.recordTx(ctx, "core-1", "k", tx); err != nil {
+			if err := first.RecordTx(ctx, "core-1", "k", tx); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -200,39 +239,39 @@ func TestRecordTx(t *testing.T) {
 			t.Fatalf("stored %v, want the last attempt's tx-b", got)
 		}
 		for _, tc := range []struct {
-			st   *idempotencyStore
+			st   *idempotency.Store
 			key  string
 			name string
 		}{{next, "k", "another run's key"}, {first, "nobody", "no such key"}} {
-			if err := tc.st.recordTx(ctx, "core-1", tc.key, "tx-c"); !errors.Is(err, errKeyNotHeld) {
-				t.Errorf("%s: %v, want errKeyNotHeld", tc.name, err)
+			if err := tc.st.RecordTx(ctx, "core-1", tc.key, "tx-c"); !errors.Is(err, idempotency.ErrKeyNotHeld) {
+				t.Errorf("%s: %v, want idempotency.ErrKeyNotHeld", tc.name, err)
 			}
 		}
 		// While the first run beats, its key is in flight for the next.
-		if out, _, _, err := next.begin(ctx, "core-1", "k", "h"); err != nil || out != beginInFlight {
-			t.Fatalf("next run's begin beside a live run: %v %v", out, err)
+		if begun, err := next.Begin(ctx, "core-1", "k", "h"); err != nil || begun.Outcome != idempotency.BeginInFlight {
+			t.Fatalf("next run's begin beside a live run: %v %v", begun.Outcome, err)
 		}
 		// Its heartbeat stale, the next run takes the key over to settle
 		// tx-b. The first run, if it were alive after all (a stalled
 		// process), may no longer submit under the key, nor settle it.
-		beatAgo(t, first, dead)
-		if out, _, lost, err := next.begin(ctx, "core-1", "k", "h"); err != nil || out != beginResolve || lost.TxID != "tx-b" {
-			t.Fatalf("next run's begin: %v %+v %v", out, lost, err)
+		beatAgo(t, db, first, dead)
+		if begun, err := next.Begin(ctx, "core-1", "k", "h"); err != nil || begun.Outcome != idempotency.BeginResolve || begun.Lost.TxID != "tx-b" {
+			t.Fatalf("next run's begin: %v %+v %v", begun.Outcome, begun.Lost, err)
 		}
-		if err := first.recordTx(ctx, "core-1", "k", "tx-d"); !errors.Is(err, errKeyNotHeld) {
+		if err := first.RecordTx(ctx, "core-1", "k", "tx-d"); !errors.Is(err, idempotency.ErrKeyNotHeld) {
 			t.Fatalf("the first run recorded under a taken-over key: %v", err)
 		}
 		for name, settle := range map[string]func() error{
-			"release":  func() error { return first.release(ctx, "core-1", "k") },
-			"hold":     func() error { return first.hold(ctx, "core-1", "k", "tx-d") },
-			"complete": func() error { return first.complete(ctx, "core-1", "k", storedResponse{Status: 200}) },
+			"release":  func() error { return first.Release(ctx, "core-1", "k") },
+			"hold":     func() error { return first.Hold(ctx, "core-1", "k", "tx-d") },
+			"complete": func() error { return first.Complete(ctx, "core-1", "k", idempotency.Response{Status: 200}) },
 		} {
-			if err := settle(); !errors.Is(err, errKeyNotHeld) {
+			if err := settle(); !errors.Is(err, idempotency.ErrKeyNotHeld) {
 				t.Errorf("the first run's %s of a taken-over key: %v", name, err)
 			}
 		}
-		if out, _, _, err := next.begin(ctx, "core-1", "k", "h"); err != nil || out != beginInFlight || storedTxID(t, db, "k").String != "tx-b" {
-			t.Fatalf("the next run's claim after the first run's settlements: %v %v", out, err)
+		if begun, err := next.Begin(ctx, "core-1", "k", "h"); err != nil || begun.Outcome != idempotency.BeginInFlight || storedTxID(t, db, "k").String != "tx-b" {
+			t.Fatalf("the next run's claim after the first run's settlements: %v %v", begun.Outcome, err)
 		}
 	})
 }
@@ -254,10 +293,10 @@ func TestRecordTxRefusedStopsTheSubmit(t *testing.T) {
 		}
 		return l.submit(ctx, contract, fn, args...)
 	}
-	ts := newTestServer(t, db, Config{}, Deps{Ledger: fakeLedger{submit: submit}})
+	ts := newTestServer(t, db, Config{}, Deps{Routes: []func(*Routes){BaselineRoutes(fakeLedger{submit: submit})}})
 	drop = true
 	decodeProblemBody(t, ts.do(t, mintWithKey("refused")), http.StatusServiceUnavailable, problem.CodeUnavailable)
-	if !strings.Contains(ts.logs.String(), errKeyNotHeld.Error()) {
+	if !strings.Contains(ts.logs.String(), idempotency.ErrKeyNotHeld.Error()) {
 		t.Errorf("the refusal is not logged:\n%s", ts.logs)
 	}
 	rec := ts.do(t, mintWithKey("refused"))
@@ -278,12 +317,12 @@ func BenchmarkRecordTx(b *testing.B) {
 	if err := MigrateDB(ctx, db); err != nil {
 		b.Fatal(err)
 	}
-	st := &idempotencyStore{db: db, now: time.Now, ttl: time.Hour, lock: time.Minute, instance: "gw-1", run: "run-1"}
-	if _, _, _, err := st.begin(ctx, "core-1", "k", "h"); err != nil {
+	st := idempotency.NewStore(db, idempotency.Options{Now: time.Now, TTL: time.Hour, Lock: time.Minute, Instance: "gw-1", Run: "run-1"})
+	if _, err := st.Begin(ctx, "core-1", "k", "h"); err != nil {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		if err := st.recordTx(ctx, "core-1", "k", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"); err != nil {
+		if err := st.RecordTx(ctx, "core-1", "k", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -300,7 +339,7 @@ func TestIdempotencyOwnerColumnsMigration(t *testing.T) {
 		now := time.Now()
 		insert := func(key string, columns string, values ...any) {
 			t.Helper()
-			args := append([]any{"core-1", key, "h", statePending, now.UnixMicro(),
+			args := append([]any{"core-1", key, "h", "pending", now.UnixMicro(),
 				now.Add(time.Hour).UnixMicro(), now.Add(time.Minute).UnixMicro(), "tx-old"}, values...)
 			if _, err := db.SQL.ExecContext(ctx, db.Rebind(`
 				INSERT INTO gateway_idempotency (principal, idem_key, request_hash, state, created_at, expires_at, locked_until, tx_id`+columns+`)
@@ -320,10 +359,10 @@ func TestIdempotencyOwnerColumnsMigration(t *testing.T) {
 		if err := MigrateDB(ctx, db); err != nil {
 			t.Fatal(err)
 		}
-		st := &idempotencyStore{db: db, now: func() time.Time { return now }, ttl: time.Hour, lock: time.Minute, instance: "gw-1", run: "run-2"}
+		st := idempotency.NewStore(db, idempotency.Options{Now: func() time.Time { return now }, TTL: time.Hour, Lock: time.Minute, Instance: "gw-1", Run: "run-2"})
 		for _, key := range []string{"old", "named"} {
-			if out, _, _, err := st.begin(ctx, "core-1", key, "h"); err != nil || out != beginInFlight {
-				t.Errorf("begin on the locked key %q: %v %v", key, out, err)
+			if begun, err := st.Begin(ctx, "core-1", key, "h"); err != nil || begun.Outcome != idempotency.BeginInFlight {
+				t.Errorf("begin on the locked key %q: %v %v", key, begun.Outcome, err)
 			}
 		}
 	})

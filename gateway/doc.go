@@ -4,7 +4,13 @@
 // timeouts and body limits, idempotency keys on every write, health and
 // readiness, Prometheus metrics and a server-sent events broker.
 //
-// Business routes plug in through Deps.Routes: each func receives a *Routes
+// Two jobs live in their own packages: gateway/bearer keeps the API
+// tokens the auth middleware looks up, and gateway/idempotency keeps the
+// Idempotency-Key store, the recovery of writes whose answer was lost and
+// the run heartbeats; this package binds both to HTTP.
+//
+// Every route plugs in through Deps.Routes (the plaintext baseline's too:
+// BaselineRoutes): each func receives a *Routes
 // for the authenticated /v1 group, whose GET/POST/… methods attach the
 // per-route middleware (role check, timeout, body limit and, for writes,
 // idempotency) so that no route can forget them. Handlers return error; see

@@ -200,7 +200,7 @@ func serveRun(t *testing.T, ts *testServer) (url string, stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
 	go func() { served <- ts.Serve(ctx, ln) }()
-	for deadline := time.Now().Add(10 * time.Second); !runBeat(t, ts.deps.DB, ts.idem.run).Valid; time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(10 * time.Second); !runBeat(t, ts.deps.DB, ts.idem.Run()).Valid; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("the served run did not register")
 		}

@@ -3,9 +3,8 @@ package gateway
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/tierchain/tierchain/gateway/idempotency"
 	"github.com/tierchain/tierchain/internal/fabricclient"
 	"github.com/tierchain/tierchain/internal/problem"
 )
@@ -28,19 +28,6 @@ const HeaderIdempotentReplayed = "Idempotent-Replayed"
 // same alphabet as request IDs (UUIDs qualify).
 func ValidIdempotencyKey(k string) bool { return safeID.MatchString(k) }
 
-// requestHash binds a key to one request: method, path and query, content
-// type and body.
-func requestHash(r *http.Request, body []byte) string {
-	h := sha256.New()
-	for _, part := range []string{r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Get("Content-Type")} {
-		io.WriteString(h, strconv.Itoa(len(part)))
-		io.WriteString(h, ":")
-		io.WriteString(h, part)
-	}
-	h.Write(body)
-	return hex.EncodeToString(h.Sum(nil))
-}
-
 // idempotent makes a write safe to retry. The first request with a key runs
 // and its response (2xx and 4xx) is stored; a retry with the same key and
 // the same request gets the stored response back; the same key with another
@@ -49,8 +36,10 @@ func requestHash(r *http.Request, body []byte) string {
 // held when the outcome is unknown, with the submitted transaction's ID
 // when the error names it, so that a retry asks the ledger (settleLost)
 // and resumes a committed transaction instead of answering 409. The ID is
-// recorded with the key before it is submitted, too (recordTx), so that a
-// crash of this process leaves it for the next run to settle.
+// recorded with the key before it is submitted, too (Store.RecordTx), so
+// that a crash of this process leaves it for the next run to settle. The
+// keys, their recovery and the runs live in package idempotency; this is
+// their HTTP binding.
 func (s *Server) idempotent(c *gin.Context) {
 	key := c.GetHeader(HeaderIdempotencyKey)
 	if key == "" {
@@ -78,46 +67,46 @@ func (s *Server) idempotent(c *gin.Context) {
 	principal := who.EnterpriseID
 	ctx := c.Request.Context()
 
-	outcome, stored, lost, err := s.idem.begin(ctx, principal, key, requestHash(c.Request, body))
+	begun, err := s.idem.Begin(ctx, principal, key, idempotency.RequestHash(c.Request, body))
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	switch outcome {
-	case beginReplay:
+	switch begun.Outcome {
+	case idempotency.BeginReplay:
 		h := c.Writer.Header()
-		for k, v := range stored.Header {
+		for k, v := range begun.Stored.Header {
 			h[k] = v
 		}
 		h.Set(HeaderIdempotentReplayed, "true")
-		c.Status(stored.Status)
-		c.Writer.Write(stored.Body)
+		c.Status(begun.Stored.Status)
+		c.Writer.Write(begun.Stored.Body)
 		c.Abort()
 		return
-	case beginMismatch:
+	case idempotency.BeginMismatch:
 		fail(c, problem.New(http.StatusUnprocessableEntity, problem.CodeIdempotencyKeyReused,
 			"this Idempotency-Key was already used with a different request"))
 		return
-	case beginInFlight:
+	case idempotency.BeginInFlight:
 		fail(c, problem.New(http.StatusConflict, problem.CodeIdempotencyInFlight,
-			"a request with this Idempotency-Key is still being processed").WithHeader("Retry-After", "1"))
+			"a request with this Idempotency-Key is still being processed").WithHeader("Retry-After", retryAfterSeconds(begun.RetryAfter)))
 		return
-	case beginResolve:
-		resumed, answered := s.settleLost(c, who, key, lost)
+	case idempotency.BeginResolve:
+		resumed, answered := s.settleLost(c, who, key, begun.Lost)
 		if answered {
 			return
 		}
 		if resumed != nil {
-			ctx = context.WithValue(ctx, resumedKey{}, resumed)
+			ctx = idempotency.WithResumed(ctx, resumed)
 			c.Request = c.Request.WithContext(ctx)
 		}
 	}
-	resumed, _ := ResumedTransaction(ctx)
+	resumed, _ := idempotency.ResumedTransaction(ctx)
 	// Every submit under this request records its transaction with the key
 	// before the orderer sees it, so that a retry after a crash of this
-	// process settles the key through the ledger (begin, settleLost).
+	// process settles the key through the ledger (Begin, settleLost).
 	ctx = fabricclient.WithBeforeSubmit(ctx, func(ctx context.Context, txID string) error {
-		return s.idem.recordTx(ctx, principal, key, txID)
+		return s.idem.RecordTx(ctx, principal, key, txID)
 	})
 	c.Request = c.Request.WithContext(ctx)
 
@@ -136,22 +125,22 @@ func (s *Server) idempotent(c *gin.Context) {
 	if resumed != nil {
 		lostTx = resumed.TxID
 	} else if len(c.Errors) > 0 && s.deps.LookupTx != nil {
-		lostTx = lostTxID(c.Errors.Last().Err)
+		lostTx = idempotency.LostTxID(c.Errors.Last().Err)
 	}
 	switch s.settle(c, status) {
 	case settleStore:
-		err = s.idem.complete(actx, principal, key, storedResponse{Status: status, Header: rec.Header(), Body: rec.body.Bytes()})
+		err = s.idem.Complete(actx, principal, key, idempotency.Response{Status: status, Header: rec.Header(), Body: rec.body.Bytes()})
 	case settleRelease:
 		if resumed == nil {
-			err = s.idem.release(actx, principal, key)
+			err = s.idem.Release(actx, principal, key)
 			break
 		}
 		// A resumed run that failed before its (skipped) submit: the
 		// committed transaction is still the key's.
-		err = s.idem.hold(actx, principal, key, resumed.TxID)
+		err = s.idem.Hold(actx, principal, key, resumed.TxID)
 	case settleHold:
 		if lostTx != "" {
-			err = s.idem.hold(actx, principal, key, lostTx)
+			err = s.idem.Hold(actx, principal, key, lostTx)
 			s.log.Warn("write outcome unknown: idempotency key held with its transaction; a retry asks the ledger",
 				"request_id", requestID(c), "status", status, "tx", lostTx)
 			break
@@ -162,6 +151,12 @@ func (s *Server) idempotent(c *gin.Context) {
 	if err != nil {
 		s.log.Error("record idempotency key", "request_id", requestID(c), "error", err)
 	}
+}
+
+// retryAfterSeconds is d as a Retry-After value: whole seconds, rounded up,
+// at least 1.
+func retryAfterSeconds(d time.Duration) string {
+	return strconv.FormatInt(int64(max((d+time.Second-1)/time.Second, 1)), 10)
 }
 
 type settlement int
@@ -209,3 +204,65 @@ func (w *recordingWriter) WriteString(s string) (int, error) {
 	w.body.WriteString(s)
 	return w.ResponseWriter.WriteString(s)
 }
+
+// TxLookup finds a transaction on the ledger as the principal's own
+// organisation's peer has it (fabricclient.Client.Transaction through the
+// principal's client): fabricclient.ErrTransactionNotFound when the peer
+// has no such transaction.
+type TxLookup func(ctx context.Context, p Principal, txID string) (*fabricclient.Transaction, error)
+
+// settleLost asks the ledger about a pending key's lost transaction. It
+// returns the committed transaction to resume, or nil to run the request
+// afresh; answered reports that it answered the request itself (the key
+// stays held).
+func (s *Server) settleLost(c *gin.Context, principal Principal, key string, p *idempotency.LostTx) (tx *fabricclient.Transaction, answered bool) {
+	ctx := c.Request.Context()
+	err := fmt.Errorf("gateway: no transaction lookup configured: %w", fabricclient.ErrTransactionNotFound)
+	if s.deps.LookupTx != nil {
+		tx, err = s.deps.LookupTx(ctx, principal, p.TxID)
+	}
+	age := s.now().Sub(p.ClaimedAt)
+	r := idempotency.Resolve(tx, err, age >= s.cfg.IdempotencyLock)
+	s.log.Info("settling a lost write", "request_id", requestID(c), "tx", p.TxID, "age", age, "resolution", r.String(), "error", err)
+
+	// Bookkeeping outlives the request's deadline or a client that left.
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	switch r {
+	case idempotency.ResolveResume:
+		return tx, false
+	case idempotency.ResolveRerun:
+		if err := s.idem.Rerun(actx, principal.EnterpriseID, key); err != nil {
+			fail(c, err)
+			return nil, true
+		}
+		return nil, false
+	}
+	if err := s.idem.Hold(actx, principal.EnterpriseID, key, p.TxID); err != nil {
+		s.log.Error("record idempotency key", "request_id", requestID(c), "error", err)
+	}
+	if r == idempotency.ResolveUnavailable {
+		fail(c, &fabricclient.Error{Op: "settle", TxID: p.TxID, Kind: fabricclient.ErrUnavailable, Cause: err})
+		return nil, true
+	}
+	wait := min(max(s.cfg.IdempotencyLock-age, time.Second), 5*time.Second)
+	fail(c, problem.New(http.StatusGatewayTimeout, problem.CodeOutcomeUnknown, detailUnknownOutcome).
+		WithHeader("Retry-After", strconv.Itoa(int(wait.Round(time.Second)/time.Second))))
+	return nil, true
+}
+
+// ResumedTransaction is the committed transaction a retried request
+// resumes (idempotency.ResumedTransaction).
+func ResumedTransaction(ctx context.Context) (*fabricclient.Transaction, bool) {
+	return idempotency.ResumedTransaction(ctx)
+}
+
+// Submit runs submit unless the request resumes a committed transaction
+// (idempotency.Submit): every write handler submits through it.
+func Submit(ctx context.Context, function string, submit func(context.Context) (fabricclient.Result, error)) (fabricclient.Result, error) {
+	return idempotency.Submit(ctx, function, submit)
+}
+
+// RunStaleAfter is how long a gateway run's silence makes its keys
+// abandoned (idempotency.RunStaleAfter).
+const RunStaleAfter = idempotency.RunStaleAfter

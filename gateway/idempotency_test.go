@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/tierchain/tierchain/gateway/idempotency"
 	"github.com/tierchain/tierchain/internal/fabricclient"
 	"github.com/tierchain/tierchain/internal/problem"
 	"github.com/tierchain/tierchain/services/store"
@@ -208,20 +209,20 @@ func TestIdempotency(t *testing.T) {
 			if rec := ts.do(t, post("tok-core", "expire-1", `{"fail":0}`)); rec.Code != http.StatusCreated || ct.runs.Load() != before+2 {
 				t.Fatalf("after expiry: %d, runs %d", rec.Code, ct.runs.Load()-before)
 			}
-			n, err := ts.idem.sweep(context.Background())
+			n, err := ts.idem.Sweep(context.Background())
 			if err != nil {
 				t.Fatal(err)
 			}
 			ts.clock.Advance(2 * time.Hour)
-			if n2, err := ts.idem.sweep(context.Background()); err != nil || n2 == 0 {
+			if n2, err := ts.idem.Sweep(context.Background()); err != nil || n2 == 0 {
 				t.Fatalf("sweep after TTL removed %d (%v); before %d", n2, err, n)
 			}
 		})
 
 		t.Run("stale in-flight key is taken over", func(t *testing.T) {
 			// A process died holding the key: its row stays pending.
-			if out, _, _, err := ts.idem.begin(context.Background(), "core-1", "orphan-1", requestHash(newRequest(t, "POST", "/v1/test/count", "", `{}`), []byte(`{}`))); err != nil || out != beginNew {
-				t.Fatalf("begin: %v %v", out, err)
+			if begun, err := ts.idem.Begin(context.Background(), "core-1", "orphan-1", idempotency.RequestHash(newRequest(t, "POST", "/v1/test/count", "", `{}`), []byte(`{}`))); err != nil || begun.Outcome != idempotency.BeginNew {
+				t.Fatalf("begin: %v %v", begun.Outcome, err)
 			}
 			rec := ts.do(t, post("tok-core", "orphan-1", `{}`))
 			decodeProblemBody(t, rec, http.StatusConflict, problem.CodeIdempotencyInFlight)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
 
+	"github.com/tierchain/tierchain/gateway/idempotency"
 	"github.com/tierchain/tierchain/internal/fabricclient"
 	"github.com/tierchain/tierchain/internal/problem"
 	"github.com/tierchain/tierchain/services/store"
@@ -89,8 +90,8 @@ func TestLiveRunKeepsItsKeys(t *testing.T) {
 		l := &lostLedger{}
 		p := &pausedLedger{lostLedger: l, reached: make(chan struct{}), proceed: make(chan struct{})}
 		cfg := Config{IdempotencyLock: 2 * time.Minute, Instance: "gw"}
-		a := newTestServer(t, db, cfg, Deps{Ledger: fakeLedger{submit: p.submit}, LookupTx: l.lookup})
-		b := newTestServer(t, db, cfg, Deps{Ledger: fakeLedger{submit: l.submit}, LookupTx: l.lookup})
+		a := newTestServer(t, db, cfg, Deps{Routes: []func(*Routes){BaselineRoutes(fakeLedger{submit: p.submit})}, LookupTx: l.lookup})
+		b := newTestServer(t, db, cfg, Deps{Routes: []func(*Routes){BaselineRoutes(fakeLedger{submit: l.submit})}, LookupTx: l.lookup})
 		_, stopA := serveRun(t, a)
 
 		for _, at := range []string{"endorsing", "recorded"} {
@@ -125,13 +126,13 @@ func TestLiveRunKeepsItsKeys(t *testing.T) {
 			l.mu.Unlock()
 			decodeProblemBody(t, a.do(t, mintWithKey("left-recorded")), http.StatusInternalServerError, problem.CodeInternal)
 			txID := storedTxID(t, db, "left-recorded").String
-			hash := requestHash(mintRequest(t), []byte(`{"amount":5}`))
-			if out, _, _, err := a.idem.begin(context.Background(), "core-1", "left-early", hash); err != nil || out != beginNew {
-				t.Fatalf("begin: %v %v", out, err)
+			hash := idempotency.RequestHash(mintRequest(t), []byte(`{"amount":5}`))
+			if begun, err := a.idem.Begin(context.Background(), "core-1", "left-early", hash); err != nil || begun.Outcome != idempotency.BeginNew {
+				t.Fatalf("begin: %v %v", begun.Outcome, err)
 			}
 			// A's run beats while it serves.
-			first := runBeat(t, db, a.idem.run)
-			for deadline := time.Now().Add(3 * RunHeartbeat); runBeat(t, db, a.idem.run).Int64 == first.Int64; time.Sleep(50 * time.Millisecond) {
+			first := runBeat(t, db, a.idem.Run())
+			for deadline := time.Now().Add(3 * idempotency.RunHeartbeat); runBeat(t, db, a.idem.Run()).Int64 == first.Int64; time.Sleep(50 * time.Millisecond) {
 				if !first.Valid || time.Now().After(deadline) {
 					t.Fatalf("A's run did not beat: %v", first)
 				}
@@ -142,7 +143,7 @@ func TestLiveRunKeepsItsKeys(t *testing.T) {
 			for _, key := range []string{"left-recorded", "left-early"} {
 				decodeProblemBody(t, b.do(t, mintWithKey(key)), http.StatusConflict, problem.CodeIdempotencyInFlight)
 			}
-			beatAgo(t, a.idem, dead)
+			beatAgo(t, db, a.idem, dead)
 
 			l.set(func(txID string) (*fabricclient.Transaction, error) {
 				return &fabricclient.Transaction{TxID: txID, Code: peer.TxValidationCode_VALID, Function: "baseline:Mint"}, nil

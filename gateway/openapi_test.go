@@ -95,7 +95,7 @@ func documentedServer(t *testing.T) *Server {
 	s, err := New(Config{}, Deps{
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		DB:     storetest.SQLite(t),
-		Ledger: nopLedger{},
+		Routes: []func(*Routes){BaselineRoutes(nopLedger{})},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -5,16 +5,12 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/tierchain/tierchain/chaincode/model"
+	"github.com/tierchain/tierchain/gateway/bearer"
 )
 
-// Principal is who a request acts for: a registered enterprise, its role on
-// the platform and the MSP whose identity signs its ledger transactions.
-type Principal struct {
-	EnterpriseID string     `json:"enterpriseId"`
-	Role         model.Role `json:"role"`
-	MSPID        string     `json:"mspId"`
-}
+// Principal is who a request acts for (bearer.Principal: what an API
+// token maps to).
+type Principal = bearer.Principal
 
 type principalKey struct{}
 

@@ -13,39 +13,12 @@ import (
 
 	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
 
+	"github.com/tierchain/tierchain/gateway/idempotency"
 	"github.com/tierchain/tierchain/internal/fabricclient"
 	"github.com/tierchain/tierchain/internal/problem"
 	"github.com/tierchain/tierchain/services/store"
 	"github.com/tierchain/tierchain/services/store/storetest"
 )
-
-func TestResolveTable(t *testing.T) {
-	valid := &fabricclient.Transaction{TxID: "t", Code: peer.TxValidationCode_VALID}
-	invalid := &fabricclient.Transaction{TxID: "t", Code: peer.TxValidationCode_MVCC_READ_CONFLICT}
-	notFound := &fabricclient.Error{Op: "evaluate qscc:GetTransactionByID", Kind: fabricclient.ErrTransactionNotFound}
-	down := &fabricclient.Error{Op: "evaluate qscc:GetTransactionByID", Kind: fabricclient.ErrUnavailable}
-	for _, tc := range []struct {
-		name      string
-		tx        *fabricclient.Transaction
-		err       error
-		pastBound bool
-		want      resolution
-	}{
-		{"committed valid", valid, nil, false, resolveResume},
-		{"committed valid, old", valid, nil, true, resolveResume},
-		{"invalidated", invalid, nil, false, resolveRerun},
-		{"not found, young", nil, notFound, false, resolveUnknown},
-		{"not found, past the bound", nil, notFound, true, resolveRerun},
-		{"peer unreachable", nil, down, false, resolveUnavailable},
-		{"peer unreachable, old", nil, down, true, resolveUnavailable},
-		{"lookup timed out", nil, context.DeadlineExceeded, true, resolveUnavailable},
-		{"directory failed", nil, errors.New("db down"), false, resolveUnavailable},
-	} {
-		if got := resolve(tc.tx, tc.err, tc.pastBound); got != tc.want {
-			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
-		}
-	}
-}
 
 // lostLedger is a ledger whose submits fail as told, and whose lookups
 // answer as told. Like fabricclient.Client, a submit that gets past its
@@ -129,11 +102,11 @@ func TestLostWriteResolution(t *testing.T) {
 	storetest.ForEachDialect(t, func(t *testing.T, db *store.DB) {
 		l := &lostLedger{}
 		ts := newTestServer(t, db, Config{IdempotencyLock: 2 * time.Minute},
-			Deps{Ledger: fakeLedger{submit: l.submit}, LookupTx: l.lookup})
+			Deps{Routes: []func(*Routes){BaselineRoutes(fakeLedger{submit: l.submit})}, LookupTx: l.lookup})
 		mint := mintWithKey
 		committed := func(fn string) func(string) (*fabricclient.Transaction, error) {
 			return func(txID string) (*fabricclient.Transaction, error) {
-				return &fabricclient.Transaction{TxID: txID, Code: peer.TxValidationCode_VALID, Function: fn}, nil
+				return &fabricclient.Transaction{TxID: txID, Code: peer.TxValidationCode_VALID, Function: fn, BlockNumber: 12}, nil
 			}
 		}
 		answer := func(err error) func(string) (*fabricclient.Transaction, error) {
@@ -193,6 +166,11 @@ func TestLostWriteResolution(t *testing.T) {
 			var out MintResponse
 			if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &out) != nil || out.TxID != "tx-lost-1" || out.Amount != 5 {
 				t.Fatalf("retry: %d %s", rec.Code, rec.Body)
+			}
+			// The block the transaction committed in, as the first run
+			// would have answered, not 0.
+			if out.BlockNumber != 12 {
+				t.Errorf("resumed mint reports block %d, want 12", out.BlockNumber)
 			}
 			if rec.Header().Get(HeaderIdempotentReplayed) != "" {
 				t.Error("the resumed answer is marked replayed")
@@ -267,9 +245,9 @@ func TestLostWriteResolution(t *testing.T) {
 		t.Run("while the first runs: in flight", func(t *testing.T) {
 			// A claimed key with no transaction yet is the running request's.
 			_, lookups := l.counts()
-			hash := requestHash(mintRequest(t), []byte(`{"amount":5}`))
-			if out, _, _, err := ts.idem.begin(context.Background(), "core-1", "lost-running", hash); err != nil || out != beginNew {
-				t.Fatalf("begin: %v %v", out, err)
+			hash := idempotency.RequestHash(mintRequest(t), []byte(`{"amount":5}`))
+			if begun, err := ts.idem.Begin(context.Background(), "core-1", "lost-running", hash); err != nil || begun.Outcome != idempotency.BeginNew {
+				t.Fatalf("begin: %v %v", begun.Outcome, err)
 			}
 			decodeProblemBody(t, ts.do(t, mint("lost-running")), http.StatusConflict, problem.CodeIdempotencyInFlight)
 			if _, lk := l.counts(); lk != lookups {
@@ -293,10 +271,10 @@ func TestIdempotencyTxColumnMigration(t *testing.T) {
 			t.Fatal(err)
 		}
 		now := time.Now()
-		st := &idempotencyStore{db: db, now: func() time.Time { return now }, ttl: time.Hour, lock: time.Minute}
+		st := idempotency.NewStore(db, idempotency.Options{Now: func() time.Time { return now }, TTL: time.Hour, Lock: time.Minute})
 		if _, err := db.SQL.ExecContext(ctx, db.Rebind(`
 			INSERT INTO gateway_idempotency (principal, idem_key, request_hash, state, created_at, expires_at, locked_until)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`), "core-1", "old", "h", statePending, now.UnixMicro(),
+			VALUES (?, ?, ?, ?, ?, ?, ?)`), "core-1", "old", "h", "pending", now.UnixMicro(),
 			now.Add(time.Hour).UnixMicro(), now.Add(-time.Second).UnixMicro()); err != nil {
 			t.Fatal(err)
 		}
@@ -307,21 +285,21 @@ func TestIdempotencyTxColumnMigration(t *testing.T) {
 			t.Fatalf("old row has tx_id %v", tx)
 		}
 		// A stale pending row without a transaction is taken over as before.
-		if out, _, lost, err := st.begin(ctx, "core-1", "old", "h"); err != nil || out != beginNew || lost != nil {
-			t.Fatalf("begin on the old row: %v %v %v", out, lost, err)
+		if begun, err := st.Begin(ctx, "core-1", "old", "h"); err != nil || begun.Outcome != idempotency.BeginNew || begun.Lost != nil {
+			t.Fatalf("begin on the old row: %v %v %v", begun.Outcome, begun.Lost, err)
 		}
-		if err := st.hold(ctx, "core-1", "old", "tx-7"); err != nil {
+		if err := st.Hold(ctx, "core-1", "old", "tx-7"); err != nil {
 			t.Fatal(err)
 		}
-		out, _, lost, err := st.begin(ctx, "core-1", "old", "h")
-		if err != nil || out != beginResolve || lost == nil || lost.TxID != "tx-7" || !lost.ClaimedAt.Equal(now.Truncate(time.Microsecond)) {
-			t.Fatalf("begin on a held row: %v %+v %v", out, lost, err)
+		begun, err := st.Begin(ctx, "core-1", "old", "h")
+		if err != nil || begun.Outcome != idempotency.BeginResolve || begun.Lost == nil || begun.Lost.TxID != "tx-7" || !begun.Lost.ClaimedAt.Equal(now.Truncate(time.Microsecond)) {
+			t.Fatalf("begin on a held row: %v %+v %v", begun.Outcome, begun.Lost, err)
 		}
 		// Claimed for resolution: another retry meanwhile is in flight.
-		if out, _, _, err := st.begin(ctx, "core-1", "old", "h"); err != nil || out != beginInFlight {
-			t.Fatalf("second begin: %v %v", out, err)
+		if begun, err := st.Begin(ctx, "core-1", "old", "h"); err != nil || begun.Outcome != idempotency.BeginInFlight {
+			t.Fatalf("second begin: %v %v", begun.Outcome, err)
 		}
-		if err := st.rerun(ctx, "core-1", "old"); err != nil {
+		if err := st.Rerun(ctx, "core-1", "old"); err != nil {
 			t.Fatal(err)
 		}
 		if tx := storedTxID(t, db, "old"); tx.Valid {

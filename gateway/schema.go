@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"strings"
 
 	"github.com/tierchain/tierchain/services/store"
 )
@@ -11,7 +10,7 @@ import (
 const migrationComponent = "gateway"
 
 // migrations is append-only (store.Migrate checks the text of applied ones).
-// BLOB is written for SQLite and becomes BYTEA for PostgreSQL.
+// They are written for store.Dialect.DDL ({{blob}} for a binary column).
 var migrations = []string{
 	`CREATE TABLE gateway_tokens (
 	token_hash    TEXT   NOT NULL PRIMARY KEY,
@@ -29,7 +28,7 @@ CREATE TABLE gateway_idempotency (
 	state        TEXT    NOT NULL,
 	status       INTEGER NOT NULL DEFAULT 0,
 	header       TEXT    NOT NULL DEFAULT '',
-	body         BLOB,
+	body         {{blob}},
 	created_at   BIGINT  NOT NULL,
 	expires_at   BIGINT  NOT NULL,
 	locked_until BIGINT  NOT NULL,
@@ -63,12 +62,10 @@ func MigrateDB(ctx context.Context, db *store.DB) error {
 
 // dialectMigrations are the migrations as written for dialect d.
 func dialectMigrations(d store.Dialect) []string {
-	if d != store.Postgres {
-		return migrations
-	}
+	r := d.DDL()
 	ms := make([]string, len(migrations))
 	for i, m := range migrations {
-		ms[i] = strings.ReplaceAll(m, " BLOB", " BYTEA")
+		ms[i] = r.Replace(m)
 	}
 	return ms
 }

@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -16,7 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/tierchain/tierchain/chaincode/model"
+	"github.com/tierchain/tierchain/gateway/idempotency"
 	"github.com/tierchain/tierchain/internal/problem"
 )
 
@@ -31,7 +30,7 @@ type Server struct {
 	metrics *metrics
 	tokens  *TokenStore
 	guard   *authGuard
-	idem    *idempotencyStore
+	idem    *idempotency.Store
 	broker  *Broker
 
 	prepareOnce sync.Once
@@ -60,8 +59,8 @@ func New(cfg Config, deps Deps) (*Server, error) {
 			return nil, fmt.Errorf("%w: metrics token %d: want the token's SHA-256, 64 hex digits", ErrConfig, i)
 		}
 	}
-	s.idem = &idempotencyStore{db: deps.DB, now: s.now, ttl: cfg.IdempotencyTTL, lock: cfg.IdempotencyLock,
-		instance: cfg.Instance, run: rand.Text()}
+	s.idem = idempotency.NewStore(deps.DB, idempotency.Options{Now: s.now, TTL: cfg.IdempotencyTTL,
+		Lock: cfg.IdempotencyLock, Instance: cfg.Instance})
 
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
@@ -96,8 +95,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	r.GET("/me", s.me)
 	r.Stream("/events", s.streamEvents)
 	if deps.Ledger != nil {
-		r.GET("/ledger/baseline/:account", s.baselineBalance)
-		r.POST("/ledger/baseline/:account/mint", s.baselineMint, model.RoleOperator, model.RoleCore, model.RoleBank)
+		BaselineRoutes(deps.Ledger)(r) // Deprecated: see Deps.Ledger
 	}
 	for _, register := range deps.Routes {
 		register(r)
@@ -122,7 +120,9 @@ func (s *Server) Prepare(ctx context.Context) error {
 			s.prepareErr = fmt.Errorf("gateway: migrate: %w", err)
 			return
 		}
-		s.prepareErr = s.tokens.seed(ctx, s.cfg.Tokens)
+		if err := s.tokens.Seed(ctx, s.cfg.Tokens); err != nil {
+			s.prepareErr = fmt.Errorf("%w: %v", ErrConfig, err)
+		}
 	})
 	return s.prepareErr
 }
@@ -145,7 +145,8 @@ func (s *Server) Run(ctx context.Context) error {
 // event streams, and waits up to ShutdownTimeout for in-flight requests;
 // requests still running after that have their contexts canceled.
 //
-// While it serves, the Server's run beats in gateway_runs (runs.go), so
+// While it serves, the Server's run beats in gateway_runs
+// (idempotency.Store.Maintain), so
 // that other gateways on the database leave its keys alone. The beat stops
 // when Serve returns and the run's row stays: other gateways take its keys
 // over RunStaleAfter later. The row is not deleted at once even after a
@@ -157,7 +158,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ln.Close()
 		return err
 	}
-	if err := s.idem.beat(ctx); err != nil {
+	if err := s.idem.Beat(ctx); err != nil {
 		ln.Close()
 		return err
 	}
@@ -176,8 +177,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	var background sync.WaitGroup
-	background.Go(func() { s.sweepIdempotency(base) })
-	background.Go(func() { s.heartbeat(base) })
+	background.Go(func() { s.idem.Maintain(base, s.log) })
 	s.log.Info("gateway listening", "addr", ln.Addr().String())
 
 	var err error
@@ -204,28 +204,4 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		err = nil
 	}
 	return err
-}
-
-// sweepIdempotency deletes expired keys, and runs that stopped beating
-// before them, every hour (and at start).
-func (s *Server) sweepIdempotency(ctx context.Context) {
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		if n, err := s.idem.sweep(ctx); err != nil && ctx.Err() == nil {
-			s.log.Warn("sweep idempotency keys", "error", err)
-		} else if n > 0 {
-			s.log.Debug("swept idempotency keys", "count", n)
-		}
-		if n, err := s.idem.sweepRuns(ctx); err != nil && ctx.Err() == nil {
-			s.log.Warn("sweep gateway runs", "error", err)
-		} else if n > 0 {
-			s.log.Debug("swept gateway runs", "count", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }

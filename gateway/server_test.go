@@ -110,7 +110,7 @@ func TestBaselineRoutes(t *testing.T) {
 			return fabricclient.Result{TxID: "tx-" + args[0], BlockNumber: 9}, nil
 		},
 	}
-	ts := newTestServer(t, nil, Config{ReadTimeoutPerRoute: 50 * time.Millisecond}, Deps{Ledger: ledger})
+	ts := newTestServer(t, nil, Config{ReadTimeoutPerRoute: 50 * time.Millisecond}, Deps{Routes: []func(*Routes){BaselineRoutes(ledger)}})
 
 	rec := ts.do(t, req{method: "GET", path: "/v1/ledger/baseline/alice", token: "tok-regulator"})
 	if rec.Code != 200 || strings.TrimSpace(rec.Body.String()) != `{"account":"alice","balance":42}` {

@@ -55,7 +55,7 @@ func startGateway(t *testing.T) string {
 	}, gateway.Deps{
 		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
 		DB:          storetest.SQLite(t),
-		Ledger:      ledger,
+		Routes:      []func(*gateway.Routes){gateway.BaselineRoutes(ledger)},
 		ReadyChecks: map[string]func(context.Context) error{"ledger": ledger.Ping},
 	})
 	if err != nil {

@@ -312,7 +312,7 @@ func build(ctx context.Context, cfg Config, db *store.DB) (_ *Platform, err erro
 	gcfg.Tokens = append(append([]gateway.SeedToken(nil), gcfg.Tokens...), gateway.SeedToken{Token: p.Tokens[o.Enterprise.ID], Label: "dev",
 		Principal: gateway.Principal{EnterpriseID: o.Enterprise.ID, Role: role, MSPID: o.MSPID}})
 	srv, err := gateway.New(gcfg, gateway.Deps{
-		Logger: cfg.Logger, DB: db, Ledger: p.client, Broker: broker,
+		Logger: cfg.Logger, DB: db, Broker: broker,
 		// A lost write is looked up on the caller's own peer, through the
 		// client its writes go through.
 		LookupTx: func(ctx context.Context, p gateway.Principal, txID string) (*fabricclient.Transaction, error) {
@@ -323,7 +323,7 @@ func build(ctx context.Context, cfg Config, db *store.DB) (_ *Platform, err erro
 			return c.Transaction(ctx, txID)
 		},
 		ReadyChecks: map[string]func(context.Context) error{"ledger": p.client.Ping, "indexer": index.Ready, "registered": p.checkRegistered},
-		Routes:      []func(*gateway.Routes){a.Register},
+		Routes:      []func(*gateway.Routes){a.Register, gateway.BaselineRoutes(p.client)},
 		Console:     console.HandlerWithWallet(cfg.WalletWasm),
 	})
 	if err != nil {

@@ -28,31 +28,61 @@ type Transaction struct {
 	// Payload is the chaincode's response payload as endorsed: what Submit
 	// would have returned as Result.Payload.
 	Payload []byte
+	// BlockNumber is the block the transaction was committed in (qscc
+	// GetBlockByTxID): what Submit would have returned as
+	// Result.BlockNumber.
+	BlockNumber uint64
 }
 
 // Valid reports whether the transaction was committed as valid: its
 // writes are on the ledger.
 func (t *Transaction) Valid() bool { return t.Code == peer.TxValidationCode_VALID }
 
-// Result is what Submit would have returned for the transaction. The block
-// number is not known: qscc's ProcessedTransaction does not carry it.
-func (t *Transaction) Result() Result { return Result{Payload: t.Payload, TxID: t.TxID} }
+// Result is what Submit would have returned for the transaction.
+func (t *Transaction) Result() Result {
+	return Result{Payload: t.Payload, TxID: t.TxID, BlockNumber: t.BlockNumber}
+}
 
-// Transaction asks this client's peer (qscc GetTransactionByID) for a
-// transaction by ID: a Transaction when the peer has committed it, valid or
-// not; ErrTransactionNotFound when the peer has no such transaction; or
-// the usual typed errors (ErrUnavailable when the peer cannot be reached).
+// Transaction asks this client's peer (qscc GetTransactionByID, then
+// GetBlockByTxID for its block number) for a transaction by ID: a
+// Transaction when the peer has committed it, valid or not;
+// ErrTransactionNotFound when the peer has no such transaction; or the
+// usual typed errors (ErrUnavailable when the peer cannot be reached).
 func (c *Client) Transaction(ctx context.Context, txID string) (*Transaction, error) {
 	if txID == "" {
 		return nil, fmt.Errorf("fabricclient: empty transaction ID")
 	}
-	op := "evaluate qscc:GetTransactionByID"
+	out, err := c.qscc(ctx, "GetTransactionByID", txID)
+	if err != nil {
+		return nil, err
+	}
+	tx, err := ParseProcessedTransaction(out)
+	if err != nil {
+		return nil, err
+	}
+	// The processed transaction does not say which block holds it; the
+	// block does. A resumed write answers with it, as its first run would
+	// have.
+	block, err := c.qscc(ctx, "GetBlockByTxID", txID)
+	if err != nil {
+		return nil, err
+	}
+	if tx.BlockNumber, err = ParseBlockNumber(block, txID); err != nil {
+		return nil, err
+	}
+	return tx, nil
+}
+
+// qscc evaluates a qscc function about txID on this client's own peer,
+// mapping the peer's "not in the index" answer to ErrTransactionNotFound.
+func (c *Client) qscc(ctx context.Context, fn, txID string) ([]byte, error) {
+	op := "evaluate qscc:" + fn
 	opts := []client.ProposalOption{client.WithArguments(c.network.Name(), txID)}
 	if c.mspID != "" {
 		// The org's own peer: the one this client's writes commit on.
 		opts = append(opts, client.WithEndorsingOrganizations(c.mspID))
 	}
-	p, err := c.network.GetContract("qscc").NewProposal("GetTransactionByID", opts...)
+	p, err := c.network.GetContract("qscc").NewProposal(fn, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("fabricclient: proposal %s: %w", op, err)
 	}
@@ -67,7 +97,32 @@ func (c *Client) Transaction(ctx context.Context, txID string) (*Transaction, er
 		}
 		return nil, err
 	}
-	return ParseProcessedTransaction(out)
+	return out, nil
+}
+
+// ParseBlockNumber decodes qscc's GetBlockByTxID answer (a common.Block)
+// and returns its number, after checking that the block holds txID.
+func ParseBlockNumber(b []byte, txID string) (uint64, error) {
+	var block common.Block
+	if err := proto.Unmarshal(b, &block); err != nil {
+		return 0, fmt.Errorf("fabricclient: block: %w", err)
+	}
+	if block.Header == nil {
+		return 0, errors.New("fabricclient: block without a header")
+	}
+	for _, raw := range block.GetData().GetData() {
+		var env common.Envelope
+		var payload common.Payload
+		var chdr common.ChannelHeader
+		if proto.Unmarshal(raw, &env) != nil || proto.Unmarshal(env.Payload, &payload) != nil ||
+			payload.Header == nil || proto.Unmarshal(payload.Header.ChannelHeader, &chdr) != nil {
+			continue
+		}
+		if chdr.TxId == txID {
+			return block.Header.Number, nil
+		}
+	}
+	return 0, fmt.Errorf("fabricclient: block %d does not hold transaction %s", block.Header.Number, txID)
 }
 
 // txNotFound recognises the peer ledger's answer for an unknown ID.

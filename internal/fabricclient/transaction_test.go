@@ -72,6 +72,66 @@ func TestParseProcessedTransaction(t *testing.T) {
 	}
 }
 
+// blockWith is what qscc GetBlockByTxID returns: block number with an
+// envelope for each transaction ID.
+func blockWith(t *testing.T, number uint64, txIDs ...string) []byte {
+	t.Helper()
+	b := &common.Block{Header: &common.BlockHeader{Number: number}, Data: &common.BlockData{}}
+	for _, id := range txIDs {
+		payload := must(t, &common.Payload{Header: &common.Header{ChannelHeader: must(t, &common.ChannelHeader{
+			Type: int32(common.HeaderType_ENDORSER_TRANSACTION), ChannelId: "scf", TxId: id})}})
+		b.Data.Data = append(b.Data.Data, must(t, &common.Envelope{Payload: payload}))
+	}
+	return must(t, b)
+}
+
+// qsccArgs are the arguments of an evaluated proposal, function first.
+func qsccArgs(t *testing.T, r *gateway.EvaluateRequest) []string {
+	t.Helper()
+	var prop peer.Proposal
+	var cpp peer.ChaincodeProposalPayload
+	var spec peer.ChaincodeInvocationSpec
+	if proto.Unmarshal(r.GetProposedTransaction().GetProposalBytes(), &prop) != nil ||
+		proto.Unmarshal(prop.Payload, &cpp) != nil || proto.Unmarshal(cpp.Input, &spec) != nil {
+		t.Fatal("an unreadable proposal")
+	}
+	var out []string
+	for _, a := range spec.GetChaincodeSpec().GetInput().GetArgs() {
+		out = append(out, string(a))
+	}
+	return out
+}
+
+func TestParseBlockNumber(t *testing.T) {
+	if n, err := ParseBlockNumber(blockWith(t, 7, "a", "b"), "b"); err != nil || n != 7 {
+		t.Fatalf("%d %v", n, err)
+	}
+	bad := map[string][]byte{
+		"garbage":         []byte("\xff\xff\xff"),
+		"no header":       must(t, &common.Block{Data: &common.BlockData{}}),
+		"another's block": blockWith(t, 7, "a"),
+		"empty block":     blockWith(t, 7),
+	}
+	for name, b := range bad {
+		if n, err := ParseBlockNumber(b, "b"); err == nil {
+			t.Errorf("%s: parsed as block %d", name, n)
+		}
+	}
+}
+
+// FuzzParseBlockNumber: a peer's answer never panics the parser, and a
+// number comes only with the transaction found in the block.
+func FuzzParseBlockNumber(f *testing.F) {
+	f.Add([]byte{}, "tx")
+	f.Add([]byte("\x0a\x02\x08\x07"), "tx")
+	f.Fuzz(func(t *testing.T, b []byte, txID string) {
+		n, err := ParseBlockNumber(b, txID)
+		if err != nil && n != 0 {
+			t.Fatalf("error %v with block %d", err, n)
+		}
+	})
+}
+
 func must(t *testing.T, m proto.Message) []byte {
 	t.Helper()
 	b, err := proto.Marshal(m)
@@ -86,7 +146,13 @@ func must(t *testing.T, m proto.Message) []byte {
 func TestTransactionLookup(t *testing.T) {
 	result := []byte(`{"id":"t2"}`)
 	var asked *gateway.EvaluateRequest
+	var askedBlock []string
 	answer := func(ctx context.Context, r *gateway.EvaluateRequest) (*gateway.EvaluateResponse, error) {
+		if args := qsccArgs(t, r); len(args) > 0 && args[0] == "GetBlockByTxID" {
+			askedBlock = args
+			return &gateway.EvaluateResponse{Result: &peer.Response{Status: 200,
+				Payload: blockWith(t, 41, "tx8", "tx9")}}, nil
+		}
 		asked = r
 		return &gateway.EvaluateResponse{Result: &peer.Response{Status: 200,
 			Payload: processedTransaction(t, "tx9", "tierchain:Split", result, peer.TxValidationCode_VALID)}}, nil
@@ -99,6 +165,13 @@ func TestTransactionLookup(t *testing.T) {
 	}
 	if !tx.Valid() || tx.TxID != "tx9" || !bytes.Equal(tx.Payload, result) {
 		t.Fatalf("%+v", tx)
+	}
+	// A resumed write answers with the block its first run would have.
+	if tx.BlockNumber != 41 || tx.Result().BlockNumber != 41 {
+		t.Fatalf("block number %d, result's %d: want 41", tx.BlockNumber, tx.Result().BlockNumber)
+	}
+	if len(askedBlock) != 3 || askedBlock[1] != "scf" || askedBlock[2] != "tx9" {
+		t.Errorf("asked for the block with %q", askedBlock)
 	}
 	var prop peer.Proposal
 	if err := proto.Unmarshal(asked.GetProposedTransaction().GetProposalBytes(), &prop); err != nil {

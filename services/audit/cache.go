@@ -7,7 +7,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/tierchain/tierchain/internal/sealbox"
@@ -56,17 +55,13 @@ func OpenCache(ctx context.Context, db *store.DB, auditKey *zkaudit.PrivateKey) 
 }
 
 func cacheMigrations(d store.Dialect) []string {
-	blob := "BLOB"
-	if d == store.Postgres {
-		blob = "BYTEA"
-	}
-	return []string{strings.ReplaceAll(`CREATE TABLE audit_openings (
+	return []string{d.DDL().Replace(`CREATE TABLE audit_openings (
 	commitment {{blob}} NOT NULL,
 	binding    {{blob}} NOT NULL,
 	sealed     {{blob}} NOT NULL,
 	opened_at  BIGINT   NOT NULL,
 	PRIMARY KEY (commitment, binding)
-)`, "{{blob}}", blob)}
+)`)}
 }
 
 // binding digests what, besides the commitment, decides an opening's

@@ -73,15 +73,11 @@ func New(ctx context.Context, db *store.DB, now func() time.Time) (*Store, error
 	if now == nil {
 		now = time.Now
 	}
-	blob := "BLOB"
-	if db.Dialect == store.Postgres {
-		blob = "BYTEA"
-	}
-	if err := db.Migrate(ctx, "custody", []string{`
+	if err := db.Migrate(ctx, "custody", []string{db.Dialect.DDL().Replace(`
 CREATE TABLE custody_self (
 	enterprise_id TEXT   PRIMARY KEY,
 	msp_id        TEXT   NOT NULL,
-	cert_pem      ` + blob + ` NOT NULL,
+	cert_pem      {{blob}} NOT NULL,
 	legal_id      TEXT   NOT NULL,
 	since         BIGINT NOT NULL
 );
@@ -99,7 +95,7 @@ CREATE TABLE custody_log (
 	actor         TEXT   NOT NULL,
 	detail        TEXT   NOT NULL,
 	at            BIGINT NOT NULL
-)`}); err != nil {
+)`)}); err != nil {
 		return nil, err
 	}
 	return &Store{db: db, now: now}, nil

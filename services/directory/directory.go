@@ -80,11 +80,7 @@ func New(ctx context.Context, db *store.DB, masterKey []byte, orgs []Org, opts f
 	if err != nil {
 		return nil, err
 	}
-	blob := "BLOB"
-	if db.Dialect == store.Postgres {
-		blob = "BYTEA"
-	}
-	if err := db.Migrate(ctx, "directory", []string{strings.ReplaceAll(`
+	if err := db.Migrate(ctx, "directory", []string{db.Dialect.DDL().Replace(`
 CREATE TABLE directory_members (
 	id         TEXT    PRIMARY KEY,
 	name       TEXT    NOT NULL,
@@ -101,7 +97,7 @@ CREATE TABLE directory_secrets (
 	name      TEXT    NOT NULL,
 	sealed    {{blob}} NOT NULL,
 	PRIMARY KEY (member_id, name)
-)`, "{{blob}}", blob)}); err != nil {
+)`)}); err != nil {
 		return nil, err
 	}
 	d := &Directory{db: db, box: box, orgs: map[string]Org{}, opts: opts, now: time.Now,

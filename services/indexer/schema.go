@@ -1,8 +1,6 @@
 package indexer
 
 import (
-	"strings"
-
 	"github.com/tierchain/tierchain/services/store"
 )
 
@@ -14,11 +12,7 @@ const Component = "indexer"
 // Times are Unix microseconds (0 for none); seq is each table's insertion
 // order and the keyset of its listings. The list is append-only.
 func migrations(d store.Dialect) []string {
-	seq, blob := "INTEGER PRIMARY KEY AUTOINCREMENT", "BLOB"
-	if d == store.Postgres {
-		seq, blob = "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BYTEA"
-	}
-	r := strings.NewReplacer("{{seq}}", seq, "{{blob}}", blob)
+	r := d.DDL()
 	return []string{r.Replace(`
 CREATE TABLE indexer_checkpoints (
 	name         TEXT   NOT NULL PRIMARY KEY,

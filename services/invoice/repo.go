@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/tierchain/tierchain/services/store"
@@ -125,11 +124,7 @@ func NewRepo(ctx context.Context, db *store.DB) (*Repo, error) {
 // migrations returns the invoice schema for a dialect. The one text serves
 // both: only the auto-increment key and the binary type differ.
 func migrations(d store.Dialect) []string {
-	seq, blob := "INTEGER PRIMARY KEY AUTOINCREMENT", "BLOB"
-	if d == store.Postgres {
-		seq, blob = "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BYTEA"
-	}
-	r := strings.NewReplacer("{{seq}}", seq, "{{blob}}", blob)
+	r := d.DDL()
 	return []string{r.Replace(`
 CREATE TABLE invoices (
 	seq             {{seq}},

@@ -1,8 +1,6 @@
 package webhook
 
 import (
-	"strings"
-
 	"github.com/tierchain/tierchain/services/store"
 )
 
@@ -19,11 +17,7 @@ const component = "webhook"
 //     (Unix ms) is when Deliver tries next and lease_until keeps two
 //     deliverers from sending the same row at once.
 func migrations(d store.Dialect) []string {
-	blob := "BLOB"
-	if d == store.Postgres {
-		blob = "BYTEA"
-	}
-	r := strings.NewReplacer("{{blob}}", blob)
+	r := d.DDL()
 	return []string{r.Replace(`
 CREATE TABLE webhook_subscriptions (
 	id          TEXT     NOT NULL PRIMARY KEY,

@@ -76,6 +76,28 @@ func TestSubmitThenEvaluate(t *testing.T) {
 	}
 }
 
+// TestTransactionLookup: a committed transaction looked up by ID (what a
+// retry after a lost answer does) says what Submit said: its function,
+// payload and block, so that a resumed write answers as its first run
+// would have.
+func TestTransactionLookup(t *testing.T) {
+	core := dial(t, "Core")
+	res, err := core.Submit(t.Context(), "baseline", "Mint", "fc-lookup", "7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := core.Transaction(t.Context(), res.TxID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !tx.Valid() || tx.Function != "baseline:Mint" || tx.BlockNumber != res.BlockNumber || tx.Result().BlockNumber != res.BlockNumber {
+		t.Fatalf("looked up %+v, submitted %+v", tx, res)
+	}
+	if _, err := core.Transaction(t.Context(), "0000000000000000000000000000000000000000000000000000000000000000"); !errors.Is(err, fabricclient.ErrTransactionNotFound) {
+		t.Fatalf("an unknown transaction: %v", err)
+	}
+}
+
 func TestRegulatorSubmitIsForbidden(t *testing.T) {
 	reg := dial(t, "Regulator")
 	// Until gossip has told the regulator's peer about the others, no

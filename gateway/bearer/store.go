@@ -1,4 +1,9 @@
-package gateway
+// Package bearer keeps the gateway's API tokens: bearer tokens mapped to
+// the principal a request acts for, stored as SHA-256 hashes (never the
+// tokens), issued, revoked and seeded from configuration. The gateway's
+// authentication middleware looks tokens up here; the tables are the
+// gateway's (gateway.MigrateDB).
+package bearer
 
 import (
 	"context"
@@ -10,6 +15,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -24,28 +30,36 @@ const TokenPrefix = "tct_"
 // ErrUnknownToken reports a token that is malformed, unknown or revoked.
 var ErrUnknownToken = errors.New("gateway: unknown API token")
 
-// SeedToken is a token put into the table at start (dev and demo). Give the
+// Principal is who a request acts for: a registered enterprise, its role on
+// the platform and the MSP whose identity signs its ledger transactions.
+type Principal struct {
+	EnterpriseID string     `json:"enterpriseId"`
+	Role         model.Role `json:"role"`
+	MSPID        string     `json:"mspId"`
+}
+
+// Seed is a token put into the table at start (dev and demo). Give the
 // token's SHA-256 (hex) rather than the token itself wherever the config is
 // stored; Token is for throwaway environments.
-type SeedToken struct {
+type Seed struct {
 	Token     string // the bearer token itself, or
 	SHA256    string // the hex SHA-256 of the token
 	Principal Principal
 	Label     string
 }
 
-// TokenStore keeps API tokens in SQL as SHA-256 hashes, never the tokens.
-type TokenStore struct {
+// Store keeps API tokens in SQL as SHA-256 hashes, never the tokens.
+type Store struct {
 	db  *store.DB
 	now func() time.Time
 }
 
-// NewTokenStore returns the store over db (migrated by MigrateDB).
-func NewTokenStore(db *store.DB, now func() time.Time) *TokenStore {
+// NewStore returns the store over db (migrated by gateway.MigrateDB).
+func NewStore(db *store.DB, now func() time.Time) *Store {
 	if now == nil {
 		now = time.Now
 	}
-	return &TokenStore{db: db, now: now}
+	return &Store{db: db, now: now}
 }
 
 // HashToken is the stored form of a token.
@@ -63,13 +77,13 @@ func NewToken() string {
 
 // Issue makes a new token for p, stores its hash and returns the token: the
 // only time it is seen.
-func (ts *TokenStore) Issue(ctx context.Context, p Principal, label string) (string, error) {
+func (ts *Store) Issue(ctx context.Context, p Principal, label string) (string, error) {
 	tok := NewToken()
 	return tok, ts.Put(ctx, HashToken(tok), p, label)
 }
 
 // Put stores (or replaces) the principal for a token hash.
-func (ts *TokenStore) Put(ctx context.Context, hash string, p Principal, label string) error {
+func (ts *Store) Put(ctx context.Context, hash string, p Principal, label string) error {
 	if err := checkPrincipal(p); err != nil {
 		return err
 	}
@@ -89,14 +103,14 @@ func (ts *TokenStore) Put(ctx context.Context, hash string, p Principal, label s
 }
 
 // Revoke makes a token hash unusable.
-func (ts *TokenStore) Revoke(ctx context.Context, hash string) error {
+func (ts *Store) Revoke(ctx context.Context, hash string) error {
 	_, err := ts.db.SQL.ExecContext(ctx, ts.db.Rebind(
 		`UPDATE gateway_tokens SET revoked_at = ? WHERE token_hash = ?`), ts.now().UnixMicro(), strings.ToLower(hash))
 	return err
 }
 
 // Lookup returns the principal of a bearer token, or ErrUnknownToken.
-func (ts *TokenStore) Lookup(ctx context.Context, token string) (Principal, error) {
+func (ts *Store) Lookup(ctx context.Context, token string) (Principal, error) {
 	if token == "" || len(token) > 512 {
 		return Principal{}, ErrUnknownToken
 	}
@@ -121,22 +135,29 @@ func (ts *TokenStore) Lookup(ctx context.Context, token string) (Principal, erro
 	return p, nil
 }
 
-// seed stores the configured tokens.
-func (ts *TokenStore) seed(ctx context.Context, seeds []SeedToken) error {
+// ErrSeed reports a configured seed token that cannot be stored.
+var ErrSeed = errors.New("bearer: invalid seed token")
+
+// Seed stores the configured tokens (ErrSeed for one that is invalid).
+func (ts *Store) Seed(ctx context.Context, seeds []Seed) error {
 	for i, s := range seeds {
 		hash := s.SHA256
 		if s.Token != "" {
 			if hash != "" && subtle.ConstantTimeCompare([]byte(strings.ToLower(hash)), []byte(HashToken(s.Token))) != 1 {
-				return fmt.Errorf("%w: seed token %d: token and SHA256 disagree", ErrConfig, i)
+				return fmt.Errorf("%w: seed token %d: token and SHA256 disagree", ErrSeed, i)
 			}
 			hash = HashToken(s.Token)
 		}
 		if err := ts.Put(ctx, hash, s.Principal, s.Label); err != nil {
-			return fmt.Errorf("%w: seed token %d (%s): %v", ErrConfig, i, s.Principal.EnterpriseID, err)
+			return fmt.Errorf("%w: seed token %d (%s): %v", ErrSeed, i, s.Principal.EnterpriseID, err)
 		}
 	}
 	return nil
 }
+
+// safeID is the shape of an enterprise ID a token may act for (the
+// gateway's identifiers' alphabet).
+var safeID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$`)
 
 func checkPrincipal(p Principal) error {
 	switch {
