@@ -191,10 +191,7 @@ func (a *API) buyerByLegalID(c *gin.Context, docID string) (directory.Member, er
 		// as written, folded.
 		id = invoice.PartyKey(docID)
 	}
-	m, err := a.d.Directory.ByLegalID(ctx, id)
-	if errors.Is(err, directory.ErrNotFound) && a.d.Parties != nil {
-		m, err = a.d.Parties.ByLegalID(ctx, id)
-	}
+	m, err := a.memberByLegalID(ctx, id)
 	if errors.Is(err, directory.ErrNotFound) || (err == nil && m.Role != model.RoleCore) {
 		return directory.Member{}, unknownBuyer()
 	}
