@@ -24,6 +24,7 @@ import (
 // InvoiceSpec is a supplier's invoice registration.
 type InvoiceSpec struct {
 	Supplier     string
+	Currency     string             // ISO 4217 code of Amount
 	Buyer        protocol.Recipient // the core enterprise owing the invoice
 	Auditor      protocol.Auditor
 	Amount       uint64 // minor units; secret
@@ -64,7 +65,7 @@ func (w *Wallet) BuildInvoice(ctx context.Context, s InvoiceSpec) (*model.Regist
 		return nil, err
 	}
 	req, err := protocol.BuildInvoice(w.cfg.Context, protocol.InvoiceInput{
-		Supplier: s.Supplier, Buyer: s.Buyer, Fingerprint: s.Fingerprint, DocumentHash: s.DocumentHash,
+		Currency: s.Currency, Supplier: s.Supplier, Buyer: s.Buyer, Fingerprint: s.Fingerprint, DocumentHash: s.DocumentHash,
 		DueDate: s.DueDate, Amount: o, FilingEnvelope: s.FilingEnvelope, Aliases: s.Aliases,
 	}, s.Auditor, w.random)
 	if err != nil {
