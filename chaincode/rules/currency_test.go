@@ -194,7 +194,7 @@ func TestCurrencyMixRefused(t *testing.T) {
 	// The builder refuses mixed inputs itself.
 	t.Run("builder refuses a mixed merge", func(t *testing.T) {
 		_, err := protocol.BuildSplit(w.Ctx(), protocol.SplitInput{Kind: protocol.KindMerge, Spender: w.S1.ID,
-			Inputs: []protocol.OpenedToken{rulestest.Token(w.Root, w.RootOpening), {ID: usdRoot.ID, Currency: "USD", Opening: usdOpening}},
+			Inputs:  []protocol.OpenedToken{rulestest.Token(w.Root, w.RootOpening), {ID: usdRoot.ID, Currency: "USD", Opening: usdOpening}},
 			Outputs: []protocol.OutputSpec{rulestest.To(w.S1, rulestest.Opening(rulestest.RootAmount+300))}}, w.Auditor(), nil)
 		if model.CodeOf(err) != model.CodeCurrencyMismatch {
 			t.Fatalf("builder: %v", err)
