@@ -3,7 +3,6 @@ package selfcustody
 import (
 	"context"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -180,17 +179,7 @@ func (d *Device) UploadInvoice(ctx context.Context, up InvoiceUpload) (FiledInvo
 	if err != nil {
 		return FiledInvoice{}, err
 	}
-	arg, err := json.Marshal(req)
-	if err != nil {
-		return FiledInvoice{}, err
-	}
-	res, err := d.Relay.Submit(ctx, "RegisterInvoice", string(arg))
-	if err != nil {
-		return FiledInvoice{}, err
-	}
-	out := FiledInvoice{TxID: res.TxID, Number: inv.Number, AmountMinor: inv.AmountMinor, Amount: inv.Amount(), Currency: inv.Currency}
-	if err := json.Unmarshal(res.Payload, &out.Invoice); err != nil {
-		return out, fmt.Errorf("selfcustody: RegisterInvoice result: %w", err)
-	}
-	return out, nil
+	out := FiledInvoice{Number: inv.Number, AmountMinor: inv.AmountMinor, Amount: inv.Amount(), Currency: inv.Currency}
+	out.TxID, err = d.submit(ctx, "RegisterInvoice", req, &out.Invoice)
+	return out, err
 }
