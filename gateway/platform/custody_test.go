@@ -103,6 +103,30 @@ func TestSelfCustodyOverRelay(t *testing.T) {
 	if onb.Enterprise.ID != id || onb.Enterprise.Role != model.RoleSupplier {
 		t.Fatalf("onboarded %+v", onb.Enterprise)
 	}
+	// Its legal ID, kept with its certificate and not in the directory, is
+	// taken: neither a hosted nor another self-custody onboarding gets it.
+	operator := &relay.Client{Base: c.URL("x"), Token: c.Token("operator")}
+	err = operator.Do(ctx, http.MethodPost, "/v1/enterprises", map[string]string{"id": "dup-sc", "name": "Dup AS", "role": "supplier",
+		"legalId": demo.SupplierLegalID(0, "-selfcust")}, nil)
+	wantRelayProblem(t, "a hosted onboarding with its legal ID", err, 409, "CONFLICT")
+	dupKeys, err := selfcustody.NewKeys("dup-sc2", c.URL("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dreq, err := selfcustody.NewOnboardRequest(dupKeys, "Dup AS", demo.SupplierLegalID(0, "-selfcust"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = operator.Do(ctx, http.MethodPost, "/v1/custody/enterprises", dreq, nil)
+	wantRelayProblem(t, "a self-custody onboarding with its legal ID", err, 409, "CONFLICT")
+	for _, e := range []string{"dup-sc", "dup-sc2"} {
+		if m, err := opGW.Custody.Mode(ctx, e); err != nil || m != custody.Hosted {
+			t.Fatalf("a refused onboarding recorded %s as %s, %v", e, m, err)
+		}
+		if _, err := opGW.Directory.Get(ctx, e); err == nil {
+			t.Fatalf("a refused onboarding left %s in the directory", e)
+		}
+	}
 	var bodies [][]byte
 	dev, err := selfcustody.Open(ctx, path, pass, selfcustody.Options{Trace: func(_ string, b []byte) { bodies = append(bodies, b) }})
 	if err != nil {
