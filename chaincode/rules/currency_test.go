@@ -282,3 +282,71 @@ func strip[T any](t *testing.T, st *rulestest.Memory, key string, change func(*T
 	change(v)
 	must(0, st.PutState(key, must(json.Marshal(v))))
 }
+
+// TestFinancingInTokenCurrency: financing terms (advance and fee), a
+// quote, a request for quotes on a piece and a resale price are in the
+// token's currency: proved in another, each is INVALID_PROOF and the
+// ledger is unchanged; proved in the token's, each goes through.
+func TestFinancingInTokenCurrency(t *testing.T) {
+	for _, c := range []string{"USD", ""} {
+		t.Run("terms proved in "+currencyName(c), func(t *testing.T) {
+			s := newScenario(t)
+			setCap(t, s, 9000)
+			in := finInput(s, 9000)
+			in.Token.Currency = c
+			req, _ := buildFin(t, s, in)
+			expectRefused(t, s.State, model.ErrInvalidProof, func() ([]*model.Token, error) { return s.Rules.RequestTermFinancing(s.As(s.S1), req) })
+			in.Token.Currency = rulestest.Currency
+			req, _ = buildFin(t, s, in)
+			must(s.Rules.RequestTermFinancing(s.As(s.S1), req))
+		})
+		t.Run("partial terms proved in "+currencyName(c), func(t *testing.T) {
+			s := newScenario(t)
+			setCap(t, s, 9000)
+			in := finInput(s, 9000)
+			in.Piece, in.Token.Currency = 400, c
+			req, _ := buildFin(t, s, in)
+			expectRefused(t, s.State, model.ErrInvalidProof, func() ([]*model.Token, error) { return s.Rules.RequestTermFinancing(s.As(s.S1), req) })
+			in.Token.Currency = rulestest.Currency
+			req, _ = buildFin(t, s, in)
+			for _, tok := range must(s.Rules.RequestTermFinancing(s.As(s.S1), req)) {
+				if tok.Currency != rulestest.Currency {
+					t.Fatalf("piece or change %s in %q", tok.ID, tok.Currency)
+				}
+			}
+		})
+		t.Run("quote proved in "+currencyName(c), func(t *testing.T) {
+			s := newScenario(t)
+			setCap(t, s, 9000)
+			rfq := askQuotes(t, s, s.BankA)
+			in := quoteInput(t, s, rfq, s.BankA, quote(), 3, 9000)
+			in.Currency = c
+			req, _, err := protocol.BuildQuote(s.Ctx(), in, s.Auditor(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			expectRefused(t, s.State, model.ErrInvalidProof, func() (*model.Quote, error) { return s.Rules.SubmitQuote(s.As(s.BankA), req) })
+			in.Currency = rulestest.Currency
+			submitQuote(t, s, s.BankA, in)
+		})
+		t.Run("piece for quotes proved in "+currencyName(c), func(t *testing.T) {
+			s := newScenario(t)
+			req, _, err := protocol.BuildRequestQuotesPiece(s.Ctx(), protocol.OpenedToken{ID: s.Root, Currency: c, Opening: s.RootOpening},
+				s.S1.Recipient(), 400, []protocol.Recipient{s.BankA.Recipient()}, s.Now.Add(48*time.Hour), s.Auditor(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			expectRefused(t, s.State, model.ErrInvalidProof, func() (*model.RFQ, error) { return s.Rules.RequestQuotes(s.As(s.S1), req) })
+		})
+		t.Run("resale price proved in "+currencyName(c), func(t *testing.T) {
+			s := financedAtA(t)
+			req, err := protocol.BuildResale(s.Ctx(), protocol.ResaleInput{Token: protocol.OpenedToken{ID: s.Root, Currency: c, Opening: s.RootOpening},
+				Seller: s.BankA.Recipient(), Buyer: s.BankB.Recipient(), Price: 880}, s.Auditor(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			expectRefused(t, s.State, model.ErrInvalidProof, func() (*model.Token, error) { return s.Rules.OfferResale(s.As(s.BankA), req) })
+			must(s.Rules.OfferResale(s.As(s.BankA), resaleOffer(t, s, s.BankA, s.BankB, s.RootOpening, 880)))
+		})
+	}
+}
