@@ -33,15 +33,16 @@ var chaincodeStatus = map[model.Code]int{
 	// The caller authenticated to the gateway; the ledger does not know its
 	// identity as an active enterprise (suspended, not registered): 403, not
 	// 401, because new credentials for the gateway would not help.
-	model.CodeUnauthorized:    http.StatusForbidden,
-	model.CodeForbidden:       http.StatusForbidden,
-	model.CodeNotFound:        http.StatusNotFound,
-	model.CodeConflict:        http.StatusConflict,
-	model.CodeInvalidProof:    http.StatusUnprocessableEntity,
-	model.CodeInvalidArgument: http.StatusBadRequest,
-	model.CodeInvalidState:    http.StatusConflict,
-	model.CodeInvoiceMismatch: http.StatusConflict,
-	model.CodeInternal:        http.StatusInternalServerError,
+	model.CodeUnauthorized:     http.StatusForbidden,
+	model.CodeForbidden:        http.StatusForbidden,
+	model.CodeNotFound:         http.StatusNotFound,
+	model.CodeConflict:         http.StatusConflict,
+	model.CodeInvalidProof:     http.StatusUnprocessableEntity,
+	model.CodeInvalidArgument:  http.StatusBadRequest,
+	model.CodeInvalidState:     http.StatusConflict,
+	model.CodeInvoiceMismatch:  http.StatusConflict,
+	model.CodeInternal:         http.StatusInternalServerError,
+	model.CodeCurrencyMismatch: http.StatusUnprocessableEntity,
 }
 
 // toProblem classifies err. It never copies a 5xx error's text into the

@@ -167,7 +167,7 @@ func (w txWeight) String() string {
 func TestWireWeight(t *testing.T) {
 	s := rulestest.NewScenario()
 	c := &TierChainContract{rules: s.Rules}
-	req := s.SplitRequest(protocol.KindSplit, s.S1, []protocol.OpenedToken{{ID: s.Root, Opening: s.RootOpening}},
+	req := s.SplitRequest(protocol.KindSplit, s.S1, []protocol.OpenedToken{{ID: s.Root, Currency: rulestest.Currency, Opening: s.RootOpening}},
 		rulestest.To(s.S2, rulestest.Opening(300)), rulestest.To(s.S1, rulestest.Opening(700)))
 	js, _ := json.Marshal(req)
 	compact, err := protocol.EncodeSplitRequest(req)
@@ -225,7 +225,7 @@ func TestWireWeight(t *testing.T) {
 
 	t.Logf("plaintext transfer:    %v", transferW)
 	t.Logf("issue, JSON request:   %v", issueJSONW)
-	t.Logf("issue, compact v1:     %v", issueCompactW)
+	t.Logf("issue, compact v2:     %v", issueCompactW)
 	t.Logf("split, JSON request:   %v", jsonW)
 	t.Logf("split, compact v1:     %v", compactW)
 	t.Logf("split : transfer bytes: JSON %.2f×, compact %.2f×", float64(jsonW.total)/float64(transferW.total), float64(compactW.total)/float64(transferW.total))

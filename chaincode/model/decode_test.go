@@ -169,7 +169,7 @@ func FuzzDecodeSplitRequest(f *testing.F) {
 }
 
 func validIssueRequest() model.IssueRequest {
-	return model.IssueRequest{Holder: "s1", Bank: "b", Invoices: []string{strings.Repeat("ab", 64)}, Maturity: time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC),
+	return model.IssueRequest{Holder: "s1", Bank: "b", Currency: "CNY", Invoices: []string{strings.Repeat("ab", 64)}, Maturity: time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC),
 		Commitment: bytesOf(32), Handle: bytesOf(32), HolderEnvelope: bytesOf(envelope.SealedSize), RegulatorEnvelope: bytesOf(envelope.SealedSize),
 		IssuerEnvelope: bytesOf(envelope.SealedSize),
 		RangeProofs:    [][]byte{bytesOf(rangeproof.Size(64, 1)), bytesOf(rangeproof.Size(64, 1)), bytesOf(rangeproof.Size(64, 1))},
@@ -197,7 +197,7 @@ func FuzzDecodeIssueRequest(f *testing.F) {
 }
 
 func FuzzDecodeRegisterInvoiceRequest(f *testing.F) {
-	req := model.RegisterInvoiceRequest{Fingerprint: bytesOf(64), Buyer: "core", DocumentHash: bytesOf(32), DueDate: time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC),
+	req := model.RegisterInvoiceRequest{Fingerprint: bytesOf(64), Buyer: "core", DocumentHash: bytesOf(32), DueDate: time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC), Currency: "CNY",
 		Commitment: bytesOf(32), Handle: bytesOf(32), RangeProof: bytesOf(rangeproof.Size(64, 1)), HandleProof: bytesOf(audit.HandleProofSize),
 		BuyerEnvelope: bytesOf(envelope.SealedSize), RegulatorEnvelope: bytesOf(envelope.SealedSize)}
 	fuzzDecode[model.RegisterInvoiceRequest](f, mustJSON(f, req))
@@ -240,7 +240,7 @@ func BenchmarkDecodeSplitRequest(b *testing.B) {
 // wrapped or rounded.
 func TestDecodeLimit(t *testing.T) {
 	grant := func(limit string) string {
-		return `{"core":"core","limit":` + limit + `,"expiry":"2027-01-01T00:00:00Z"}`
+		return `{"core":"core","currency":"CNY","limit":` + limit + `,"expiry":"2027-01-01T00:00:00Z"}`
 	}
 	if r, err := model.Decode[model.GrantCreditLineRequest](grant("18446744073709551615")); err != nil || r.Limit != 1<<64-1 {
 		t.Fatalf("limit 2^64−1: %+v %v", r, err)
@@ -252,4 +252,9 @@ func TestDecodeLimit(t *testing.T) {
 			}
 		})
 	}
+}
+
+func FuzzDecodeGrantCreditLineRequest(f *testing.F) {
+	fuzzDecode[model.GrantCreditLineRequest](f, `{"core":"core","currency":"CNY","limit":100,"expiry":"2027-01-01T00:00:00Z"}`,
+		`{"core":"core","currency":"cny","limit":100,"expiry":"2027-01-01T00:00:00Z"}`, `{"core":"core","currency":"","limit":1}`)
 }

@@ -21,11 +21,15 @@ const (
 	CodeInvalidState    Code = "INVALID_STATE"    // the record is not in a state that allows this (409)
 	CodeInvoiceMismatch Code = "INVOICE_MISMATCH" // the buyer's copy of an invoice keys another fingerprint than the one registered (409)
 	CodeInternal        Code = "INTERNAL"         // corrupt state or a failing ledger call (500)
+	// CodeCurrencyMismatch: amounts in two currencies meet (an issue's
+	// invoices or line, a merge's inputs, financing terms or a price not in
+	// the token's currency) (422).
+	CodeCurrencyMismatch Code = "CURRENCY_MISMATCH"
 )
 
 // codes lists every code ParseError recognizes. No code is a prefix of
 // another followed by ':', so the earliest match in a message is the code.
-var codes = []Code{CodeUnauthorized, CodeForbidden, CodeNotFound, CodeConflict, CodeInvalidProof, CodeInvalidArgument, CodeInvalidState, CodeInvoiceMismatch, CodeInternal}
+var codes = []Code{CodeUnauthorized, CodeForbidden, CodeNotFound, CodeConflict, CodeInvalidProof, CodeInvalidArgument, CodeInvalidState, CodeInvoiceMismatch, CodeInternal, CodeCurrencyMismatch}
 
 // Error is a typed chaincode error. Its text is "CODE: message", which is
 // what Fabric hands the client, so ParseError recovers the code on the
@@ -51,15 +55,16 @@ func (e *Error) Is(target error) bool {
 
 // Sentinels for errors.Is.
 var (
-	ErrUnauthorized    = &Error{Code: CodeUnauthorized}
-	ErrForbidden       = &Error{Code: CodeForbidden}
-	ErrNotFound        = &Error{Code: CodeNotFound}
-	ErrConflict        = &Error{Code: CodeConflict}
-	ErrInvalidProof    = &Error{Code: CodeInvalidProof}
-	ErrInvalidArgument = &Error{Code: CodeInvalidArgument}
-	ErrInvalidState    = &Error{Code: CodeInvalidState}
-	ErrInvoiceMismatch = &Error{Code: CodeInvoiceMismatch}
-	ErrInternal        = &Error{Code: CodeInternal}
+	ErrUnauthorized     = &Error{Code: CodeUnauthorized}
+	ErrForbidden        = &Error{Code: CodeForbidden}
+	ErrNotFound         = &Error{Code: CodeNotFound}
+	ErrConflict         = &Error{Code: CodeConflict}
+	ErrInvalidProof     = &Error{Code: CodeInvalidProof}
+	ErrInvalidArgument  = &Error{Code: CodeInvalidArgument}
+	ErrInvalidState     = &Error{Code: CodeInvalidState}
+	ErrInvoiceMismatch  = &Error{Code: CodeInvoiceMismatch}
+	ErrInternal         = &Error{Code: CodeInternal}
+	ErrCurrencyMismatch = &Error{Code: CodeCurrencyMismatch}
 )
 
 // Errorf returns an *Error with the code and a formatted message. Messages

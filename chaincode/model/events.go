@@ -40,12 +40,14 @@ type InvoiceChange struct {
 	Supplier string        `json:"supplier"`
 	Buyer    string        `json:"buyer"`
 	Status   InvoiceStatus `json:"status"`
+	Currency string        `json:"currency,omitempty"`
 }
 
 // CreditLineChange is a credit line granted or whose outstanding changed.
 type CreditLineChange struct {
 	Core        string `json:"core"`
 	Bank        string `json:"bank"`
+	Currency    string `json:"currency,omitempty"`
 	Limit       uint64 `json:"limit"`
 	Outstanding []byte `json:"outstanding"`
 }
@@ -58,4 +60,5 @@ type TokenChange struct {
 	Status     TokenStatus `json:"status"`
 	Commitment []byte      `json:"commitment,omitempty"` // on creation
 	Bank       string      `json:"bank,omitempty"`       // financing bank, when one is involved
+	Currency   string      `json:"currency,omitempty"`   // the token's ISO 4217 currency ("" legacy)
 }

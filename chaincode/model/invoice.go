@@ -23,6 +23,7 @@ type Invoice struct {
 	Buyer             string        `json:"buyer"`
 	DocumentHash      []byte        `json:"documentHash"`
 	DueDate           time.Time     `json:"dueDate"`
+	Currency          string        `json:"currency,omitempty"` // ISO 4217; "" on a legacy record
 	Commitment        []byte        `json:"commitment"`
 	Handle            []byte        `json:"handle"`
 	BuyerEnvelope     []byte        `json:"buyerEnvelope"`
@@ -37,11 +38,13 @@ type Invoice struct {
 	TxID              string        `json:"txId"`
 }
 
-// CreditLine is a bank's limit for a core enterprise, with the homomorphic
-// sum of the core's unsettled receivables issued against it.
+// CreditLine is a bank's limit for a core enterprise in one currency, with
+// the homomorphic sum of the core's unsettled receivables issued against
+// it. A line is per (core, bank, currency); a legacy line has currency "".
 type CreditLine struct {
 	Core        string    `json:"core"`
 	Bank        string    `json:"bank"`
+	Currency    string    `json:"currency,omitempty"` // ISO 4217: the limit's and the outstanding's currency
 	Limit       uint64    `json:"limit"`
 	Expiry      time.Time `json:"expiry"`
 	Outstanding []byte    `json:"outstanding"` // group element: Σ root commitments not yet settled (identity when none)

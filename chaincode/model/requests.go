@@ -23,6 +23,7 @@ type RegisterInvoiceRequest struct {
 	Buyer             string    `json:"buyer"`
 	DocumentHash      []byte    `json:"documentHash"`
 	DueDate           time.Time `json:"dueDate"`
+	Currency          string    `json:"currency,omitempty"` // ISO 4217, required: the amount's currency
 	Commitment        []byte    `json:"commitment"`
 	Handle            []byte    `json:"handle"`
 	RangeProof        []byte    `json:"rangeProof"`
@@ -62,10 +63,14 @@ type InvoiceActionRequest struct {
 }
 
 // GrantCreditLineRequest sets a bank's limit for a core enterprise.
+//
+// Currency (ISO 4217, required) names the line: a bank grants one line per
+// (core, currency), and the limit is in minor units of that currency.
 type GrantCreditLineRequest struct {
-	Core   string    `json:"core"`
-	Limit  uint64    `json:"limit"`
-	Expiry time.Time `json:"expiry"`
+	Core     string    `json:"core"`
+	Currency string    `json:"currency,omitempty"`
+	Limit    uint64    `json:"limit"`
+	Expiry   time.Time `json:"expiry"`
 }
 
 // IssueRequest issues a receivable backed by confirmed invoices.
@@ -80,9 +85,14 @@ type GrantCreditLineRequest struct {
 // commitment, Σ invoice commitments − amount, and limit·G − outstanding −
 // amount (the chaincode computes the last two itself). The chaincode
 // verifies them in one batch.
+//
+// Currency is the receivable's ISO 4217 currency: every invoice's and the
+// credit line's. "" issues a legacy receivable against legacy invoices and
+// a legacy line.
 type IssueRequest struct {
 	Holder            string    `json:"holder"`
 	Bank              string    `json:"bank"`
+	Currency          string    `json:"currency,omitempty"`
 	Invoices          []string  `json:"invoices"`
 	Maturity          time.Time `json:"maturity"`
 	Commitment        []byte    `json:"commitment"`

@@ -22,13 +22,17 @@ const (
 // Token is a piece of a receivable: a commitment to its amount, who holds
 // it, and where it comes from.
 type Token struct {
-	ID                string      `json:"id"`
-	Root              string      `json:"root"`
-	Parents           []string    `json:"parents,omitempty"`
-	Children          []string    `json:"children,omitempty"`
-	Tier              int         `json:"tier"`
-	Issuer            string      `json:"issuer"` // the core enterprise (debtor)
-	Bank              string      `json:"bank"`   // the credit line's bank
+	ID       string   `json:"id"`
+	Root     string   `json:"root"`
+	Parents  []string `json:"parents,omitempty"`
+	Children []string `json:"children,omitempty"`
+	Tier     int      `json:"tier"`
+	Issuer   string   `json:"issuer"` // the core enterprise (debtor)
+	Bank     string   `json:"bank"`   // the credit line's bank
+	// Currency is the ISO 4217 code the amount is in, from the issue and
+	// inherited by every piece; "" on a legacy token (issued before
+	// currencies), which never mixes with a named one.
+	Currency          string      `json:"currency,omitempty"`
 	Holder            string      `json:"holder"`
 	Commitment        []byte      `json:"commitment"`
 	Handle            []byte      `json:"handle"`

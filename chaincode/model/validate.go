@@ -123,6 +123,7 @@ func (r *RegisterInvoiceRequest) Validate() error {
 		ValidateID("buyer", r.Buyer),
 		validateBytes("documentHash", r.DocumentHash, HashSize),
 		validateTime("dueDate", r.DueDate),
+		validateCurrency("currency", r.Currency, true),
 		validateBytes("commitment", r.Commitment, pedersen.CommitmentSize),
 		validateBytes("handle", r.Handle, audit.HandleSize),
 		validateBytes("rangeProof", r.RangeProof, rangeproof.Size(AmountBits, 1)),
@@ -182,7 +183,7 @@ func (r *GrantCreditLineRequest) Validate() error {
 	if r.Limit == 0 {
 		return invalid("limit: must be positive")
 	}
-	return firstError(ValidateID("core", r.Core), validateTime("expiry", r.Expiry))
+	return firstError(ValidateID("core", r.Core), validateCurrency("currency", r.Currency, true), validateTime("expiry", r.Expiry))
 }
 
 // IssueRangeValues is the number of values the issue's range proofs
@@ -194,6 +195,7 @@ func (r *IssueRequest) Validate() error {
 	if err := firstError(
 		ValidateID("holder", r.Holder),
 		ValidateID("bank", r.Bank),
+		validateCurrency("currency", r.Currency, false),
 		validateTime("maturity", r.Maturity),
 		validateBytes("commitment", r.Commitment, pedersen.CommitmentSize),
 		validateBytes("handle", r.Handle, audit.HandleSize),

@@ -35,6 +35,10 @@ commands:
   holdings                                  the tokens held, with their amounts
   split     --token T --to E --amount A     pay A to E from token T, the change back
   finance   --token T --bank B              ask bank B to finance token T
+  invoice upload [--due-date D] [--format json|ubl] FILE
+                                            file an invoice (TierChain JSON or UBL 2.1 / Peppol BIS 3):
+                                            parsed, fingerprinted, committed and signed here; the
+                                            gateway relays the ledger's request only
 `
 
 type walletFlags struct {
@@ -88,7 +92,14 @@ func runWallet(w io.Writer, args []string) error {
 		return nil
 	}
 	cmd, args := args[0], args[1:]
-	f := newWalletFlags(cmd, w)
+	sub := ""
+	if cmd == "invoice" {
+		if len(args) == 0 || args[0] != "upload" {
+			return errors.New("wallet invoice: the command is `wallet invoice upload [flags] FILE`")
+		}
+		sub, args = args[0], args[1:]
+	}
+	f := newWalletFlags(strings.TrimSpace(cmd+" "+sub), w)
 	id := f.fs.String("id", "", "enterprise ID")
 	gw := f.fs.String("gateway", "", "base URL of the organisation's gateway")
 	name := f.fs.String("name", "", "the enterprise's name")
@@ -99,8 +110,20 @@ func runWallet(w io.Writer, args []string) error {
 	amount := f.fs.String("amount", "", "amount, a decimal in the platform currency")
 	currency := f.fs.String("currency", "NOK", "the platform currency")
 	bank := f.fs.String("bank", "", "bank enterprise")
+	dueDate := f.fs.String("due-date", "", "the due date agreed outside the document (YYYY-MM-DD), for one that names none")
+	format := f.fs.String("format", "", "the document's format, json or ubl (default: from the file's name or first byte)")
 	if err := f.fs.Parse(args); err != nil {
 		return err
+	}
+	var files []string
+	for f.fs.NArg() > 0 { // flags may follow the file too
+		files = append(files, f.fs.Arg(0))
+		if err := f.fs.Parse(f.fs.Args()[1:]); err != nil {
+			return err
+		}
+	}
+	if cmd == "invoice" && len(files) != 1 {
+		return errors.New("wallet invoice upload: one invoice FILE is required")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *f.timeout)
 	defer cancel()
@@ -200,6 +223,16 @@ func runWallet(w io.Writer, args []string) error {
 			return err
 		}
 		return printJSON(w, res)
+	case "invoice":
+		up, err := invoiceUpload(files[0], *format, *dueDate)
+		if err != nil {
+			return err
+		}
+		res, err := d.UploadInvoice(ctx, up)
+		if err != nil {
+			return fmt.Errorf("wallet invoice upload: %w", err)
+		}
+		return printJSON(w, res)
 	case "finance":
 		if *token == "" || *bank == "" {
 			return errors.New("wallet finance: --token and --bank are required")
@@ -211,4 +244,43 @@ func runWallet(w io.Writer, args []string) error {
 		return printJSON(w, res)
 	}
 	return fmt.Errorf("wallet: unknown command %q\n\n%s", cmd, walletUsage)
+}
+
+// invoiceUpload reads an invoice document and tells its format: format
+// when given, else from the file's extension (.json, .xml), else from its
+// first byte ({ or <).
+func invoiceUpload(path, format, dueDate string) (selfcustody.InvoiceUpload, error) {
+	doc, err := os.ReadFile(path)
+	if err != nil {
+		return selfcustody.InvoiceUpload{}, err
+	}
+	if len(doc) > invoice.MaxDocumentSize {
+		return selfcustody.InvoiceUpload{}, fmt.Errorf("wallet invoice upload: %w", invoice.ErrTooLarge)
+	}
+	up := selfcustody.InvoiceUpload{Document: doc, DueDate: dueDate}
+	switch format {
+	case "json":
+		up.Format = invoice.FormatJSON
+	case "ubl", "xml":
+		up.Format = invoice.FormatUBL
+	case "":
+		switch ext := strings.ToLower(filepath.Ext(path)); {
+		case ext == ".json":
+			up.Format = invoice.FormatJSON
+		case ext == ".xml":
+			up.Format = invoice.FormatUBL
+		default:
+			switch t := strings.TrimSpace(string(doc[:min(len(doc), 512)])); {
+			case strings.HasPrefix(t, "{"):
+				up.Format = invoice.FormatJSON
+			case strings.HasPrefix(t, "<"):
+				up.Format = invoice.FormatUBL
+			default:
+				return up, errors.New("wallet invoice upload: not a JSON or XML document: give --format")
+			}
+		}
+	default:
+		return up, fmt.Errorf("wallet invoice upload: --format %q: json or ubl", format)
+	}
+	return up, nil
 }

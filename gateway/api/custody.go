@@ -42,6 +42,7 @@ func (a *API) registerCustody(r *gateway.Routes) {
 	r.POST("/relay/evaluate", a.relayEvaluate, model.RoleSupplier)
 	r.POST("/relay/endorse", a.relayEndorse, model.RoleSupplier)
 	r.POST("/relay/submit", a.relaySubmit, model.RoleSupplier)
+	r.GET("/relay/invoice-parties", a.relayInvoiceParties, model.RoleSupplier)
 	if !a.d.Onboarding {
 		const detail = "self-custody onboarding and the custody log are served by the operator's gateway only"
 		r.NotHosted(http.MethodPost, "/custody/enterprises", detail)
@@ -155,6 +156,13 @@ func (a *API) onboardSelf(c *gin.Context) error {
 	if _, err := a.d.Directory.Get(ctx, req.ID); err == nil {
 		return problem.New(http.StatusConflict, problem.CodeConflict, "an enterprise with this ID is already hosted here")
 	} else if !errors.Is(err, directory.ErrNotFound) {
+		return err
+	}
+	if m, err := a.memberByLegalID(ctx, legal); err == nil && m.ID != req.ID {
+		// As for a hosted onboarding: never which enterprise holds it.
+		return problem.New(http.StatusConflict, problem.CodeConflict,
+			"these details cannot be onboarded: check the legal ID with the enterprise's KYC file")
+	} else if err != nil && !errors.Is(err, directory.ErrNotFound) {
 		return err
 	}
 	org, ok := a.d.Directory.Org(a.d.Org)

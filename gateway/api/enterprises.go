@@ -130,7 +130,11 @@ func (a *API) onboard(c *gin.Context) error {
 		m, err := a.d.Directory.Get(ctx, req.ID)
 		switch {
 		case errors.Is(err, directory.ErrNotFound):
-			m, err = a.d.Directory.Issue(ctx, directory.Member{ID: req.ID, Name: req.Name, Role: req.Role, Org: a.d.Org, LegalID: req.LegalID})
+			// A self-custody enterprise's legal ID is not in the
+			// directory's unique column: checked first.
+			if err = a.legalIDOfSelfCustody(ctx, req.LegalID); err == nil {
+				m, err = a.d.Directory.Issue(ctx, directory.Member{ID: req.ID, Name: req.Name, Role: req.Role, Org: a.d.Org, LegalID: req.LegalID})
+			}
 			if errors.Is(err, directory.ErrExists) {
 				// The enterprise ID is free (looked up above): the legal ID is
 				// taken. Say no more than that the details cannot be used;

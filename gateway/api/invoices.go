@@ -191,10 +191,7 @@ func (a *API) buyerByLegalID(c *gin.Context, docID string) (directory.Member, er
 		// as written, folded.
 		id = invoice.PartyKey(docID)
 	}
-	m, err := a.d.Directory.ByLegalID(ctx, id)
-	if errors.Is(err, directory.ErrNotFound) && a.d.Parties != nil {
-		m, err = a.d.Parties.ByLegalID(ctx, id)
-	}
+	m, err := a.memberByLegalID(ctx, id)
 	if errors.Is(err, directory.ErrNotFound) || (err == nil && m.Role != model.RoleCore) {
 		return directory.Member{}, unknownBuyer()
 	}
@@ -255,7 +252,7 @@ func (a *API) uploadInvoice(c *gin.Context) error {
 		return err
 	}
 	req, err := a.d.Wallet.BuildInvoice(ctx, wallet.InvoiceSpec{
-		Supplier: me, Buyer: to, Auditor: aud, Amount: uint64(inv.AmountMinor), Fingerprint: rec.Fingerprint,
+		Supplier: me, Currency: inv.Currency, Buyer: to, Auditor: aud, Amount: uint64(inv.AmountMinor), Fingerprint: rec.Fingerprint,
 		DocumentHash: rec.DocumentSHA256[:], DueDate: inv.DueDate.UTC().Truncate(time.Second), FilingEnvelope: filing,
 		Aliases: aliases,
 	})

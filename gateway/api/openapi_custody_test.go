@@ -23,6 +23,8 @@ func init() {
 		"RelayUnsigned":       reflect.TypeFor[api.RelayUnsigned](),
 		"RelaySigned":         reflect.TypeFor[api.RelaySigned](),
 		"RelayResult":         reflect.TypeFor[api.RelayResult](),
+		"RelayParty":          reflect.TypeFor[api.RelayParty](),
+		"RelayInvoiceParties": reflect.TypeFor[api.RelayInvoiceParties](),
 	} {
 		goSchemas[name] = typ
 	}

@@ -50,7 +50,7 @@ func (a *API) grantCreditLine(c *gin.Context) error {
 		return err
 	}
 	var out model.CreditLine
-	if _, err := a.submit(c, "GrantCreditLine", &model.GrantCreditLineRequest{Core: req.Core, Limit: limit,
+	if _, err := a.submit(c, "GrantCreditLine", &model.GrantCreditLineRequest{Core: req.Core, Currency: a.d.Currency, Limit: limit,
 		Expiry: req.Expiry.UTC().Truncate(time.Second)}, &out); err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func (a *API) creditLineView(c *gin.Context, cl model.CreditLine) CreditLineView
 	if err != nil {
 		return v
 	}
-	o, _, err := a.d.Wallet.OutstandingOpening(c.Request.Context(), cl.Core, cl.Bank, l)
+	o, _, err := a.d.Wallet.OutstandingOpening(c.Request.Context(), cl.Core, cl.Bank, cl.Currency, l)
 	if err != nil {
 		a.d.Log.Warn("outstanding not opened", "core", cl.Core, "bank", cl.Bank, "error", err)
 		return v
@@ -101,7 +101,7 @@ func (a *API) listCreditLines(c *gin.Context) error {
 			return gateway.Invalid("a bank lists its line of one core", problem.FieldError{Field: "core", Reason: "an enterprise ID"})
 		}
 		var cl model.CreditLine
-		if err := a.evaluate(c, &cl, "GetCreditLine", core, p.EnterpriseID); err != nil {
+		if err := a.evaluate(c, &cl, "GetCreditLine", core, p.EnterpriseID, a.d.Currency); err != nil {
 			return err
 		}
 		c.JSON(http.StatusOK, model.Page[CreditLineView]{Items: []CreditLineView{a.creditLineView(c, cl)}})
@@ -209,7 +209,7 @@ func (a *API) buildIssue(ctx context.Context, l wallet.Ledger, me string, req Is
 	if err != nil {
 		return nil, err
 	}
-	return a.d.Wallet.BuildIssue(ctx, l, wallet.IssueSpec{Core: me, Bank: req.Bank, Invoices: req.Invoices,
+	return a.d.Wallet.BuildIssue(ctx, l, wallet.IssueSpec{Core: me, Bank: req.Bank, Currency: a.d.Currency, Invoices: req.Invoices,
 		Amount: amount, Holder: holder, Auditor: aud, Maturity: req.Maturity.UTC().Truncate(time.Second)})
 }
 

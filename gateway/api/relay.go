@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"regexp"
@@ -8,11 +10,14 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/gateway"
 	"github.com/tierchain/tierchain/internal/fabricclient"
 	"github.com/tierchain/tierchain/internal/problem"
 	"github.com/tierchain/tierchain/internal/relay"
 	"github.com/tierchain/tierchain/services/custody"
+	"github.com/tierchain/tierchain/services/directory"
+	"github.com/tierchain/tierchain/services/invoice"
 )
 
 // The relay (docs/custody.md): a self-custody enterprise's device builds
@@ -152,10 +157,143 @@ func (a *API) relayEvaluate(c *gin.Context) error {
 }
 
 func (a *API) relayEndorse(c *gin.Context) error {
-	return a.relayProposal(c, custody.StageEndorse, func(off *fabricclient.Offline, req RelaySigned) (any, error) {
-		u, result, err := off.EndorseSigned(c.Request.Context(), req.Bytes, req.Signature)
-		return RelayUnsigned{TxID: u.TxID, Bytes: u.Bytes, Digest: u.Digest, Result: result}, err
-	})
+	req, rec, err := a.relayed(c)
+	if err != nil {
+		return err
+	}
+	p, err := a.signedProposal(c, rec, req, custody.StageEndorse)
+	if err != nil {
+		return err
+	}
+	var inv *model.RegisterInvoiceRequest
+	if trimContract(p.Function) == "RegisterInvoice" {
+		if inv, err = a.relayedInvoice(rec, p); err != nil {
+			return err
+		}
+	}
+	off, err := a.d.Directory.Offline(a.d.Org, rec.CertPEM)
+	if err != nil {
+		return err
+	}
+	defer off.Close()
+	u, result, err := off.EndorseSigned(c.Request.Context(), req.Bytes, req.Signature)
+	if err != nil {
+		if inv != nil {
+			return a.relayedInvoiceRefused(c, inv, err)
+		}
+		return err
+	}
+	c.JSON(http.StatusOK, RelayUnsigned{TxID: u.TxID, Bytes: u.Bytes, Digest: u.Digest, Result: result})
+	return nil
+}
+
+// The relayed invoice (docs/custody.md, "Invoices"): a self-custody
+// supplier's device parses its invoice, gets its fingerprint through the
+// OPRF, seals the filing to the buyer and commits to the amount; the
+// gateway sees the RegisterInvoice request as the ledger will hold it and
+// stores nothing of the invoice. It checks what it can read (the supplier
+// has a registered legal ID, the request is well-formed) and, when the
+// ledger already holds the fingerprint, records the reuse attempt as for a
+// hosted upload.
+
+// relayedInvoice decodes and checks a relayed RegisterInvoice proposal.
+func (a *API) relayedInvoice(rec custody.Enterprise, p *relay.Proposal) (*model.RegisterInvoiceRequest, error) {
+	if rec.LegalID == "" {
+		return nil, problem.New(http.StatusForbidden, problem.CodeForbidden,
+			"your enterprise has no registered legal ID: the operator records it before you can file invoices")
+	}
+	var req model.RegisterInvoiceRequest
+	if len(p.Args) != 1 || json.Unmarshal(p.Args[0], &req) != nil {
+		return nil, gateway.Invalid("invalid proposal", problem.FieldError{Field: "bytes", Reason: "RegisterInvoice takes one JSON request"})
+	}
+	if err := req.Validate(); err != nil {
+		return nil, gateway.Invalid("invalid invoice registration", problem.FieldError{Field: "bytes", Reason: err.Error()})
+	}
+	return &req, nil
+}
+
+// relayedInvoiceRefused maps a refused endorsement of a relayed invoice:
+// a fingerprint the ledger holds already is the same 409 as a hosted
+// upload's, recorded as a reuse attempt (without the invoice number, which
+// the gateway never sees).
+func (a *API) relayedInvoiceRefused(c *gin.Context, req *model.RegisterInvoiceRequest, err error) error {
+	var cc *fabricclient.ChaincodeError
+	if !errors.As(err, &cc) || cc.Code != string(model.CodeConflict) {
+		return err
+	}
+	buyer := req.Buyer
+	if m, gerr := a.d.Directory.Get(c.Request.Context(), req.Buyer); gerr == nil && m.LegalID != "" {
+		buyer = m.LegalID
+	}
+	a.recordReuse(c, &invoice.Invoice{Buyer: invoice.Party{ID: buyer}}, req.Fingerprint, invoice.ReuseOnLedger)
+	return problem.New(http.StatusConflict, problem.CodeConflict,
+		"this invoice is already registered on the ledger: one invoice backs one receivable")
+}
+
+// RelayParty is an enterprise as an invoice names it.
+type RelayParty struct {
+	ID      string `json:"id"`
+	LegalID string `json:"legalId"`
+}
+
+// RelayInvoiceParties is what a self-custody supplier's device needs to
+// file an invoice: its own registered legal ID (the seller the document
+// must name), the core enterprise the document names as buyer (resolved as
+// for a hosted upload), and the operator's OPRF public key, against which
+// the device verifies each fingerprint evaluation.
+type RelayInvoiceParties struct {
+	Seller  RelayParty `json:"seller"`
+	Buyer   RelayParty `json:"buyer"`
+	OPRFKey []byte     `json:"oprfKey"`
+}
+
+// relayInvoiceParties: GET /v1/relay/invoice-parties?buyer=LEGAL-ID. The
+// gateway learns the buyer's legal ID, which the ledger record names by
+// its enterprise ID anyway; an unknown buyer is the hosted upload's answer.
+func (a *API) relayInvoiceParties(c *gin.Context) error {
+	rec, err := a.custodyOf(c)
+	if err != nil {
+		return err
+	}
+	if a.d.OPRF == nil {
+		return problem.New(http.StatusForbidden, problem.CodeNotHosted, "invoice fingerprints are evaluated by the operator's gateway only")
+	}
+	if rec.LegalID == "" {
+		return problem.New(http.StatusForbidden, problem.CodeForbidden,
+			"your enterprise has no registered legal ID: the operator records it before you can file invoices")
+	}
+	legal := c.Query("buyer")
+	if legal == "" || len(legal) > 64 {
+		return gateway.Invalid("no buyer", problem.FieldError{Field: "buyer", Reason: "the legal ID the invoice names as buyer"})
+	}
+	buyer, err := a.buyerByLegalID(c, legal)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, RelayInvoiceParties{Seller: RelayParty{ID: rec.ID, LegalID: rec.LegalID},
+		Buyer: RelayParty{ID: buyer.ID, LegalID: buyer.LegalID}, OPRFKey: a.d.OPRF.PublicKey().Bytes()})
+	return nil
+}
+
+// memberByLegalID finds the enterprise a legal ID names among those this
+// gateway knows: its hosted members, then its self-custody enterprises
+// (whose legal IDs are not in the directory), then the consortium's
+// other enterprises (Parties).
+func (a *API) memberByLegalID(ctx context.Context, legalID string) (directory.Member, error) {
+	m, err := a.d.Directory.ByLegalID(ctx, legalID)
+	if errors.Is(err, directory.ErrNotFound) && a.d.Custody != nil {
+		e, cerr := a.d.Custody.ByLegalID(ctx, legalID)
+		switch {
+		case cerr == nil:
+			return directory.Member{ID: e.ID, Role: model.RoleSupplier, Org: a.d.Org, MSPID: e.MSPID, LegalID: e.LegalID, CertPEM: e.CertPEM}, nil
+		case !errors.Is(cerr, custody.ErrNotSelf):
+			return directory.Member{}, cerr
+		}
+	}
+	if errors.Is(err, directory.ErrNotFound) && a.d.Parties != nil {
+		m, err = a.d.Parties.ByLegalID(ctx, legalID)
+	}
+	return m, err
 }
 
 // relayed decodes a signed message for the request's self-custody
@@ -208,4 +346,20 @@ func (a *API) relaySubmit(c *gin.Context) error {
 	a.awaitIndexed(ctx, res.TxID)
 	c.JSON(http.StatusOK, RelayResult{TxID: res.TxID, BlockNumber: res.BlockNumber, Result: res.Payload})
 	return nil
+}
+
+// legalIDOfSelfCustody is directory.ErrExists when a self-custody
+// enterprise here holds legalID: a hosted onboarding may not take it.
+func (a *API) legalIDOfSelfCustody(ctx context.Context, legalID string) error {
+	if a.d.Custody == nil {
+		return nil
+	}
+	_, err := a.d.Custody.ByLegalID(ctx, legalID)
+	switch {
+	case err == nil:
+		return directory.ErrExists
+	case errors.Is(err, custody.ErrNotSelf):
+		return nil
+	}
+	return err
 }

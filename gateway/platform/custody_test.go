@@ -26,6 +26,7 @@ import (
 	"github.com/tierchain/tierchain/internal/relay"
 	"github.com/tierchain/tierchain/internal/selfcustody"
 	"github.com/tierchain/tierchain/services/custody"
+	"github.com/tierchain/tierchain/services/invoice"
 	"github.com/tierchain/tierchain/services/wallet"
 )
 
@@ -101,6 +102,30 @@ func TestSelfCustodyOverRelay(t *testing.T) {
 	}
 	if onb.Enterprise.ID != id || onb.Enterprise.Role != model.RoleSupplier {
 		t.Fatalf("onboarded %+v", onb.Enterprise)
+	}
+	// Its legal ID, kept with its certificate and not in the directory, is
+	// taken: neither a hosted nor another self-custody onboarding gets it.
+	operator := &relay.Client{Base: c.URL("x"), Token: c.Token("operator")}
+	err = operator.Do(ctx, http.MethodPost, "/v1/enterprises", map[string]string{"id": "dup-sc", "name": "Dup AS", "role": "supplier",
+		"legalId": demo.SupplierLegalID(0, "-selfcust")}, nil)
+	wantRelayProblem(t, "a hosted onboarding with its legal ID", err, 409, "CONFLICT")
+	dupKeys, err := selfcustody.NewKeys("dup-sc2", c.URL("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dreq, err := selfcustody.NewOnboardRequest(dupKeys, "Dup AS", demo.SupplierLegalID(0, "-selfcust"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = operator.Do(ctx, http.MethodPost, "/v1/custody/enterprises", dreq, nil)
+	wantRelayProblem(t, "a self-custody onboarding with its legal ID", err, 409, "CONFLICT")
+	for _, e := range []string{"dup-sc", "dup-sc2"} {
+		if m, err := opGW.Custody.Mode(ctx, e); err != nil || m != custody.Hosted {
+			t.Fatalf("a refused onboarding recorded %s as %s, %v", e, m, err)
+		}
+		if _, err := opGW.Directory.Get(ctx, e); err == nil {
+			t.Fatalf("a refused onboarding left %s in the directory", e)
+		}
 	}
 	var bodies [][]byte
 	dev, err := selfcustody.Open(ctx, path, pass, selfcustody.Options{Trace: func(_ string, b []byte) { bodies = append(bodies, b) }})
@@ -270,6 +295,139 @@ func TestSelfCustodyOverRelay(t *testing.T) {
 	err = dev.Relay.Do(ctx, http.MethodPost, "/v1/relay/submit", relay.Signed{Bytes: ftx.Bytes, Signature: tsig}, nil)
 	wantRelayProblem(t, "replayed transaction", err, 409, "REPLAYED")
 
+	// An invoice filed from the device (docs/custody.md, "Invoices"): parsed,
+	// fingerprinted, committed, sealed and signed there; relayed here.
+	// In the currency of the core's line at bank A (CNY where it has one).
+	core := as("carmaker", c.Token("carmaker"))
+	var lines struct {
+		Items []struct {
+			Bank     string `json:"bank"`
+			Currency string `json:"currency"`
+		} `json:"items"`
+	}
+	if err := core.Do(ctx, http.MethodGet, "/v1/credit-lines", nil, &lines); err != nil {
+		t.Fatal(err)
+	}
+	currency := ""
+	for _, l := range lines.Items {
+		if l.Bank == "bankA" && l.Currency != "" && (currency == "" || l.Currency == "CNY") {
+			currency = l.Currency
+		}
+	}
+	if currency == "" {
+		t.Fatalf("the core has no line at bank A: %+v", lines.Items)
+	}
+	sellerLegal := demo.SupplierLegalID(0, "-selfcust")
+	number := fmt.Sprintf("SC-%d", time.Now().UnixNano()%1_000_000_000)
+	invoiceDoc := func(number, seller string) selfcustody.InvoiceUpload {
+		return selfcustody.InvoiceUpload{Format: invoice.FormatJSON, Document: fmt.Appendf(nil,
+			`{"invoice": {"number": %q, "issueDate": %q, "dueDate": %q, "currency": %q, "amount": "123456.78",
+  "seller": {"id": %q, "name": "Self Custody AS"}, "buyer": {"id": %q, "name": "carmaker"}}}`,
+			number, time.Now().UTC().Format("2006-01-02"), time.Now().UTC().AddDate(0, 3, 0).Format("2006-01-02"), currency, seller, demo.CoreLegalID)}
+	}
+	snapshot := func() {
+		t.Helper()
+		if _, err := dev.Sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+		before, devBefore = ledgerState(t, ctx, regulator, tier1, tier2), holdingsLine(t, ctx, dev)
+	}
+	reuses := func() int {
+		t.Helper()
+		var n int
+		if err := opGW.DB.SQL.QueryRowContext(ctx, opGW.DB.Rebind(`SELECT COUNT(*) FROM invoice_reuse_attempts WHERE supplier_id = ?`), id).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	snapshot()
+	t.Run("an invoice naming another seller", func(t *testing.T) {
+		_, err := dev.UploadInvoice(ctx, invoiceDoc(number, demo.SupplierLegalID(0, "-sc")))
+		if !errors.Is(err, invoice.ErrNotSeller) {
+			t.Fatalf("another seller's invoice: %v", err)
+		}
+		unchanged("an invoice naming another seller")
+	})
+	t.Run("a tampered relayed invoice", func(t *testing.T) {
+		req, _, err := dev.BuildInvoice(ctx, invoiceDoc(number, sellerLegal))
+		if err != nil {
+			t.Fatal(err)
+		}
+		iarg, _ := json.Marshal(req)
+		_, pb, sig, err := dev.Relay.PrepareSigned(ctx, "RegisterInvoice", string(iarg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Owed by another buyer, the bytes otherwise the same.
+		forged := bytes.Replace(pb, []byte(`"buyer":"carmaker"`), []byte(`"buyer":"carmakeX"`), 1)
+		if bytes.Equal(forged, pb) {
+			t.Fatal("the proposal does not carry the buyer as expected")
+		}
+		err = dev.Relay.Do(ctx, http.MethodPost, "/v1/relay/endorse", relay.Signed{Bytes: forged, Signature: sig}, nil)
+		wantRelayProblem(t, "tampered invoice proposal", err, 403, "BAD_SIGNATURE")
+		unchanged("a tampered invoice proposal")
+	})
+	filed, err := dev.UploadInvoice(ctx, invoiceDoc(number, sellerLegal))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if filed.Invoice.Supplier != id || filed.Invoice.Buyer != "carmaker" || filed.Invoice.Currency != currency ||
+		filed.Invoice.Status != model.InvoiceRegistered || filed.AmountMinor != 123456_78 || filed.Number != number {
+		t.Fatalf("filed %+v", filed)
+	}
+	snapshot()
+	t.Run("the same invoice again", func(t *testing.T) {
+		n := reuses()
+		for _, again := range []string{number, strings.ReplaceAll(number, "-", " ")} { // as filed, and retyped
+			_, err := dev.UploadInvoice(ctx, invoiceDoc(again, sellerLegal))
+			wantRelayProblem(t, "second upload of "+again, err, 409, "CONFLICT")
+		}
+		if got := reuses(); got != n+2 {
+			t.Fatalf("%d reuse attempts recorded, want %d", got-n, 2)
+		}
+		var reason, fp string
+		if err := opGW.DB.SQL.QueryRowContext(ctx, opGW.DB.Rebind(`SELECT reason, fingerprint FROM invoice_reuse_attempts
+			WHERE supplier_id = ? ORDER BY at LIMIT 1`), id).Scan(&reason, &fp); err != nil || reason != "registered-on-ledger" || fp == "" {
+			t.Fatalf("reuse attempt %q %q, %v", reason, fp, err)
+		}
+		unchanged("a second upload of the same invoice")
+	})
+	// The gateway stored nothing of the invoice beyond the ledger's record:
+	// no upload row, no document, and neither its number nor its amount in
+	// any file of its data folder.
+	for _, q := range []string{`SELECT COUNT(*) FROM invoices WHERE supplier_id = ?`,
+		`SELECT COUNT(*) FROM invoice_documents d JOIN invoices i ON i.seq = d.invoice_seq WHERE i.supplier_id = ?`} {
+		var n int
+		if err := opGW.DB.SQL.QueryRowContext(ctx, opGW.DB.Rebind(q), id).Scan(&n); err != nil || n != 0 {
+			t.Errorf("%s: %d rows, %v", q, n, err)
+		}
+	}
+	noneIn(t, opGW.DataDir, "the invoice's number or amount", []byte(number), []byte("123456.78"))
+	// The core confirms it from its own records and issues against it.
+	deadline := time.Now().Add(time.Minute)
+	for {
+		err := core.Do(ctx, http.MethodPost, "/v1/invoices/"+filed.Invoice.ID+"/confirm", map[string]string{"number": number, "seller": sellerLegal}, nil)
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the core confirms the device's invoice: %v", err)
+		}
+		time.Sleep(time.Second)
+	}
+	var issued demo.Token
+	if err := core.Do(ctx, http.MethodPost, "/v1/receivables", map[string]any{
+		"holder": id, "bank": "bankA", "invoices": []string{filed.Invoice.ID},
+		"amount": "100000.00", "maturity": time.Now().Add(time.Hour).UTC().Truncate(time.Second)}, &issued); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dev.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if o, err := dev.Wallet.TokenOpening(ctx, id, issued.ID); err != nil || o.Value != 100_000_00 {
+		t.Fatalf("the device opens the receivable issued against its invoice: %v", err)
+	}
+
 	// The gateway holds nothing secret of it.
 	for _, q := range []string{
 		`SELECT COUNT(*) FROM wallet_keys WHERE enterprise_id = ?`,
@@ -283,7 +441,7 @@ func TestSelfCustodyOverRelay(t *testing.T) {
 	}
 	noSecretsIn(t, opGW.DataDir, dev.Keys)
 	for _, b := range bodies {
-		for _, amount := range []string{"10000000", "100000.00", "3000000", "30000.00", "7000000", "70000.00"} {
+		for _, amount := range []string{"10000000", "100000.00", "3000000", "30000.00", "7000000", "70000.00", "12345678", "123456.78", number} {
 			if bytes.Contains(b, []byte(amount)) {
 				t.Errorf("a request body carried the amount %s: %.200s", amount, b)
 			}
@@ -295,7 +453,9 @@ func TestSelfCustodyOverRelay(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := holdingsLine(t, ctx, dev)
-	if want != fmt.Sprintf("%s FINANCING 7000000", change) {
+	// The financed change, and the receivable issued against the invoice.
+	if lines := strings.Split(want, "\n"); len(lines) != 2 || !slices.Contains(lines, fmt.Sprintf("%s FINANCING 7000000", change)) ||
+		!slices.ContainsFunc(lines, func(l string) bool { return strings.HasPrefix(l, issued.ID+" ") && strings.HasSuffix(l, " 10000000") }) {
 		t.Fatalf("holdings after the split and the financing request:\n%s", want)
 	}
 	dev.Close()
@@ -362,11 +522,10 @@ func TestSelfCustodyOverRelay(t *testing.T) {
 	}
 }
 
-// noSecretsIn fails if any file under dir holds one of the keys' secrets.
-func noSecretsIn(t *testing.T, dir string, k selfcustody.Keys) {
+// noneIn fails if any file under dir holds one of values (named what
+// in the failure, which does not print them).
+func noneIn(t *testing.T, dir, what string, values ...[]byte) {
 	t.Helper()
-	sk, _ := k.Signing.Bytes()
-	secrets := [][]byte{sk, k.Encryption.Bytes()}
 	err := filepath.WalkDir(dir, func(path string, de fs.DirEntry, err error) error {
 		if err != nil || de.IsDir() {
 			return err
@@ -375,11 +534,9 @@ func noSecretsIn(t *testing.T, dir string, k selfcustody.Keys) {
 		if err != nil {
 			return err
 		}
-		for _, s := range secrets {
-			for _, enc := range [][]byte{s, []byte(hex.EncodeToString(s)), []byte(base64.StdEncoding.EncodeToString(s))} {
-				if bytes.Contains(b, enc) {
-					t.Errorf("%s holds a secret key of %s", path, k.EnterpriseID)
-				}
+		for _, v := range values {
+			if bytes.Contains(b, v) {
+				t.Errorf("%s holds %s", path, what)
 			}
 		}
 		return nil
@@ -387,4 +544,16 @@ func noSecretsIn(t *testing.T, dir string, k selfcustody.Keys) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// noSecretsIn fails if any file under dir holds one of the keys' secrets,
+// raw, hex or base64.
+func noSecretsIn(t *testing.T, dir string, k selfcustody.Keys) {
+	t.Helper()
+	sk, _ := k.Signing.Bytes()
+	var values [][]byte
+	for _, s := range [][]byte{sk, k.Encryption.Bytes()} {
+		values = append(values, s, []byte(hex.EncodeToString(s)), []byte(base64.StdEncoding.EncodeToString(s)))
+	}
+	noneIn(t, dir, "a secret key of "+k.EnterpriseID, values...)
 }

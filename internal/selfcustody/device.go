@@ -229,23 +229,16 @@ func (d *Device) Split(ctx context.Context, tokenID string, outputs []Output) (W
 	if err != nil {
 		return Written{}, err
 	}
-	arg, err := json.Marshal(sp.Request)
-	if err != nil {
-		return Written{}, err
-	}
-	res, err := d.Relay.Submit(ctx, sp.Function, string(arg))
-	if err != nil {
-		return Written{}, err
-	}
 	var toks []model.Token
-	if err := json.Unmarshal(res.Payload, &toks); err != nil {
-		return Written{}, fmt.Errorf("selfcustody: %s result: %w", sp.Function, err)
+	txID, err := d.submit(ctx, sp.Function, sp.Request, &toks)
+	if err != nil {
+		return Written{}, err
 	}
 	// Keep the change's opening at once.
 	if _, err := d.Wallet.Receive(ctx, d.Keys.EnterpriseID, d.Relay, toks); err != nil {
-		return Written{TxID: res.TxID, Tokens: toks}, err
+		return Written{TxID: txID, Tokens: toks}, err
 	}
-	return Written{TxID: res.TxID, Tokens: toks}, nil
+	return Written{TxID: txID, Tokens: toks}, nil
 }
 
 // RequestFinancing asks bank to finance tokenID: the opening is sealed to
@@ -265,17 +258,27 @@ func (d *Device) RequestFinancing(ctx context.Context, tokenID, bank string) (Wr
 	if err != nil {
 		return Written{}, err
 	}
+	var t model.Token
+	txID, err := d.submit(ctx, "RequestFinancing", req, &t)
+	if err != nil {
+		return Written{}, err
+	}
+	return Written{TxID: txID, Tokens: []model.Token{t}}, nil
+}
+
+// submit signs fn(req as JSON) on the device, relays it, and decodes the
+// committed result into out.
+func (d *Device) submit(ctx context.Context, fn string, req, out any) (string, error) {
 	arg, err := json.Marshal(req)
 	if err != nil {
-		return Written{}, err
+		return "", err
 	}
-	res, err := d.Relay.Submit(ctx, "RequestFinancing", string(arg))
+	res, err := d.Relay.Submit(ctx, fn, string(arg))
 	if err != nil {
-		return Written{}, err
+		return "", err
 	}
-	var t model.Token
-	if err := json.Unmarshal(res.Payload, &t); err != nil {
-		return Written{}, fmt.Errorf("selfcustody: RequestFinancing result: %w", err)
+	if err := json.Unmarshal(res.Payload, out); err != nil {
+		return res.TxID, fmt.Errorf("selfcustody: %s result: %w", fn, err)
 	}
-	return Written{TxID: res.TxID, Tokens: []model.Token{t}}, nil
+	return res.TxID, nil
 }

@@ -129,6 +129,22 @@ func (s *Store) Get(ctx context.Context, id string) (Enterprise, error) {
 	return e, nil
 }
 
+// ByLegalID returns the self-custody enterprise whose legal ID (canonical,
+// as onboarding recorded it) is legalID, or ErrNotSelf. The directory holds
+// the hosted enterprises' legal IDs; these are the others that invoices on
+// this gateway may name.
+func (s *Store) ByLegalID(ctx context.Context, legalID string) (Enterprise, error) {
+	var id string
+	err := s.db.SQL.QueryRowContext(ctx, s.db.Rebind(`SELECT enterprise_id FROM custody_self WHERE legal_id = ? ORDER BY enterprise_id LIMIT 1`), legalID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) || legalID == "" {
+		return Enterprise{}, fmt.Errorf("%w: legal ID %s", ErrNotSelf, legalID)
+	}
+	if err != nil {
+		return Enterprise{}, err
+	}
+	return s.Get(ctx, id)
+}
+
 // SetSelf records e in self-custody and logs ev, in one transaction; with
 // forget, it runs forget(tx) in the same transaction (the gateway's copies
 // of the keys deleted, or nothing is). Idempotent for the same certificate.

@@ -29,6 +29,15 @@ func TestModesAndLog(t *testing.T) {
 	if err != nil || string(got.CertPEM) != "cert" || got.LegalID != "0192:1" {
 		t.Fatalf("got %+v, %v", got, err)
 	}
+	// Invoices name it by its legal ID, which the directory does not hold.
+	if got, err := s.ByLegalID(ctx, "0192:1"); err != nil || got.ID != "s1" {
+		t.Fatalf("by legal ID: %+v, %v", got, err)
+	}
+	for _, other := range []string{"0192:2", ""} {
+		if _, err := s.ByLegalID(ctx, other); !errors.Is(err, custody.ErrNotSelf) {
+			t.Fatalf("legal ID %q: %v", other, err)
+		}
+	}
 	// A failing step inside the move leaves everything as it was.
 	boom := errors.New("boom")
 	if err := s.SetHosted(ctx, "s1", custody.Event{Enterprise: "s1", Action: custody.ActionImported}, func(*sql.Tx) error { return boom }); !errors.Is(err, boom) {
@@ -42,6 +51,9 @@ func TestModesAndLog(t *testing.T) {
 	}
 	if m, _ := s.Mode(ctx, "s1"); m != custody.Hosted {
 		t.Fatalf("mode %s", m)
+	}
+	if _, err := s.ByLegalID(ctx, "0192:1"); !errors.Is(err, custody.ErrNotSelf) {
+		t.Fatalf("hosted again, still found by legal ID: %v", err)
 	}
 	log, err := s.Log(ctx, "s1")
 	if err != nil || len(log) != 2 || log[0].Action != custody.ActionExported || log[1].Action != custody.ActionImported || log[0].Seq >= log[1].Seq {

@@ -181,7 +181,7 @@ func write(st *stmts, p pending) error {
 		}
 	}
 	for _, c := range e.CreditLines {
-		r := p.recs.creditLines[[2]string{c.Core, c.Bank}]
+		r := p.recs.creditLines[[3]string{c.Core, c.Bank, c.Currency}]
 		outstanding := c.Outstanding
 		if outstanding == nil {
 			outstanding = []byte{}

@@ -18,7 +18,7 @@ import (
 type records struct {
 	enterprises map[string]*fetched[model.Enterprise]
 	invoices    map[string]*fetched[model.Invoice]
-	creditLines map[[2]string]*fetched[model.CreditLine]
+	creditLines map[[3]string]*fetched[model.CreditLine] // core, bank, currency
 	tokens      map[string]*fetched[model.Token]
 }
 
@@ -60,7 +60,7 @@ func (ix *Indexer) fetchJobs(e model.Event) (*records, []fetchJob) {
 	r := &records{
 		enterprises: map[string]*fetched[model.Enterprise]{},
 		invoices:    map[string]*fetched[model.Invoice]{},
-		creditLines: map[[2]string]*fetched[model.CreditLine]{},
+		creditLines: map[[3]string]*fetched[model.CreditLine]{},
 		tokens:      map[string]*fetched[model.Token]{},
 	}
 	at := e.Timestamp
@@ -72,7 +72,7 @@ func (ix *Indexer) fetchJobs(e model.Event) (*records, []fetchJob) {
 		jobs = addJob(jobs, ix, at, r.invoices, c.ID, invoiceUpdated, "GetInvoice", c.ID)
 	}
 	for _, c := range e.CreditLines {
-		jobs = addJob(jobs, ix, at, r.creditLines, [2]string{c.Core, c.Bank}, creditLineUpdated, "GetCreditLine", c.Core, c.Bank)
+		jobs = addJob(jobs, ix, at, r.creditLines, [3]string{c.Core, c.Bank, c.Currency}, creditLineUpdated, "GetCreditLine", c.Core, c.Bank, c.Currency)
 	}
 	for _, c := range e.Tokens {
 		if _, ok := r.tokens[c.ID]; ok {

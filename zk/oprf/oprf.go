@@ -220,6 +220,10 @@ func NewServer(k *ServerKey) *Server {
 	return &Server{s: oprf.NewVerifiableServer(suite, k.k), k: k}
 }
 
+// PublicKey is the server's published key, which clients verify its
+// evaluations against.
+func (s *Server) PublicKey() *ServerPublicKey { return s.k.Public() }
+
 // Evaluate evaluates one blinded element, Z = k·B, and proves with a DLEQ
 // proof (RFC 9497 §2.2, GenerateProof) that it used the published key. The
 // proof's nonce is drawn from rand (64 bytes reduced mod ℓ; crypto/rand if
