@@ -108,6 +108,7 @@ func (ix *Indexer) fetchJobs(e model.Event) (*records, []fetchJob) {
 
 func enterpriseUpdated(x *model.Enterprise) time.Time { return x.UpdatedAt }
 func invoiceUpdated(x *model.Invoice) time.Time       { return x.UpdatedAt }
+
 // creditLineKey names a credit line: core, bank, currency.
 type creditLineKey [3]string
 

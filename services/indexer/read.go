@@ -343,8 +343,8 @@ type CreditLine struct {
 // CreditLineQuery selects credit lines; set fields are ANDed.
 type CreditLineQuery struct {
 	Core, Bank, Currency string
-	Cursor     string
-	Limit      int
+	Cursor               string
+	Limit                int
 }
 
 const creditLineColumns = `core, bank, credit_limit, expiry, outstanding, issued, settled, granted_at, updated_at, tx_id, block_number, record, currency`
