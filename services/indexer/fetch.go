@@ -72,13 +72,9 @@ func (ix *Indexer) fetchJobs(e model.Event) (*records, []fetchJob) {
 		jobs = addJob(jobs, ix, at, r.invoices, c.ID, invoiceUpdated, "GetInvoice", c.ID)
 	}
 	for _, c := range e.CreditLines {
-		// A line is per (core, bank, currency); a legacy line ("") is
-		// read by core and bank alone.
-		args := []string{c.Core, c.Bank}
-		if c.Currency != "" {
-			args = append(args, c.Currency)
-		}
-		jobs = addJob(jobs, ix, at, r.creditLines, creditLineKey{c.Core, c.Bank, c.Currency}, creditLineUpdated, "GetCreditLine", args...)
+		// A line is per (core, bank, currency); "" reads a legacy line.
+		jobs = addJob(jobs, ix, at, r.creditLines, creditLineKey{c.Core, c.Bank, c.Currency}, creditLineUpdated,
+			"GetCreditLine", c.Core, c.Bank, c.Currency)
 	}
 	for _, c := range e.Tokens {
 		if _, ok := r.tokens[c.ID]; ok {
