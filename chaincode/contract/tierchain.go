@@ -225,9 +225,10 @@ func (c *TierChainContract) InvoicesByBuyer(ctx ctxT, request string) (string, e
 	return call(ctx, request, c.rules.InvoicesByBuyer)
 }
 
-// GetCreditLine returns a credit line's exposure.
-func (c *TierChainContract) GetCreditLine(ctx ctxT, core, bank string) (string, error) {
-	return encode(c.rules.GetCreditLine(newState(ctx), core, bank))
+// GetCreditLine returns the exposure of core's credit line at bank in
+// currency (ISO 4217; "" reads a legacy line granted before currencies).
+func (c *TierChainContract) GetCreditLine(ctx ctxT, core, bank, currency string) (string, error) {
+	return encode(c.rules.GetCreditLine(newState(ctx), core, bank, currency))
 }
 
 // CreditLinesByCore: model.PageRequest (owner = core) → model.Page[rules.Exposure].

@@ -167,7 +167,7 @@ func (w txWeight) String() string {
 func TestWireWeight(t *testing.T) {
 	s := rulestest.NewScenario()
 	c := &TierChainContract{rules: s.Rules}
-	req := s.SplitRequest(protocol.KindSplit, s.S1, []protocol.OpenedToken{{ID: s.Root, Opening: s.RootOpening}},
+	req := s.SplitRequest(protocol.KindSplit, s.S1, []protocol.OpenedToken{{ID: s.Root, Currency: rulestest.Currency, Opening: s.RootOpening}},
 		rulestest.To(s.S2, rulestest.Opening(300)), rulestest.To(s.S1, rulestest.Opening(700)))
 	js, _ := json.Marshal(req)
 	compact, err := protocol.EncodeSplitRequest(req)

@@ -38,6 +38,7 @@ type AmountRef struct {
 // also split into the piece financed (Outputs[0], the face) and the change
 // (Outputs[1]), with the split's balance, range and handle proofs.
 type FinanceStatement struct {
+	Currency     string // the token's ISO 4217 code: face, advance and fee; "" legacy
 	Requester    string
 	Bank         string
 	Token        string
@@ -62,7 +63,7 @@ func (s *FinanceStatement) Face() *pedersen.Commitment {
 
 // Transcript binds the context and every public input of the statement.
 func (s *FinanceStatement) Transcript(ctx Context) *transcript.Transcript {
-	t := newTranscript(ctx, KindFinanceTerms)
+	t := newTranscript(ctx, KindFinanceTerms, s.Currency)
 	t.AppendMessage("audit-key", s.AuditKey.Bytes())
 	t.AppendString("requester", s.Requester)
 	t.AppendString("bank", s.Bank)
@@ -210,7 +211,7 @@ func BuildTermFinance(ctx Context, in FinanceInput, aud Auditor, rand io.Reader)
 	}
 	faceOpening := in.Token.Opening
 	s := &FinanceStatement{
-		Requester: in.Requester.ID, Bank: in.Bank.ID, Token: in.Token.ID, Input: in.Token.Opening.Commitment(),
+		Currency: in.Token.Currency, Requester: in.Requester.ID, Bank: in.Bank.ID, Token: in.Token.ID, Input: in.Token.Opening.Commitment(),
 		Maturity: in.Maturity, Terms: in.Terms, MaxAdvanceBP: in.MaxAdvanceBP, AuditKey: aud.AuditKey,
 	}
 	req := &model.TermFinanceRequest{Token: in.Token.ID, Bank: in.Bank.ID, Terms: in.Terms}

@@ -14,6 +14,7 @@ import (
 // InvoiceStatement is the public side of an invoice registration: the
 // commitment to its amount is in [0, 2^64) and the regulator can open it.
 type InvoiceStatement struct {
+	Currency          string // ISO 4217 code of the amount; "" legacy
 	Supplier          string
 	Buyer             string
 	Fingerprint       []byte
@@ -30,7 +31,7 @@ type InvoiceStatement struct {
 
 // Transcript binds the context and every public input of the statement.
 func (s *InvoiceStatement) Transcript(ctx Context) *transcript.Transcript {
-	t := newTranscript(ctx, KindRegisterInvoice)
+	t := newTranscript(ctx, KindRegisterInvoice, s.Currency)
 	t.AppendMessage("audit-key", s.AuditKey.Bytes())
 	t.AppendString("supplier", s.Supplier)
 	t.AppendString("buyer", s.Buyer)
@@ -59,6 +60,7 @@ func (s *InvoiceStatement) Verify(ctx Context, rangeProof, handleProof []byte) e
 
 // InvoiceInput is what a supplier's wallet knows to register an invoice.
 type InvoiceInput struct {
+	Currency     string // ISO 4217 code of the amount (required by the chaincode)
 	Supplier     string
 	Buyer        Recipient
 	Fingerprint  []byte
@@ -79,7 +81,7 @@ func BuildInvoice(ctx Context, in InvoiceInput, aud Auditor, rand io.Reader) (*m
 		return nil, err
 	}
 	s := &InvoiceStatement{
-		Supplier: in.Supplier, Buyer: in.Buyer.ID, Fingerprint: in.Fingerprint, DocumentHash: in.DocumentHash,
+		Currency: in.Currency, Supplier: in.Supplier, Buyer: in.Buyer.ID, Fingerprint: in.Fingerprint, DocumentHash: in.DocumentHash,
 		DueDate: in.DueDate, Commitment: out.commitment, Handle: out.handle,
 		BuyerEnvelope: out.holderEnv, RegulatorEnvelope: out.regEnv, FilingEnvelope: in.FilingEnvelope, Aliases: in.Aliases, AuditKey: aud.AuditKey,
 	}
@@ -93,7 +95,7 @@ func BuildInvoice(ctx Context, in InvoiceInput, aud Auditor, rand io.Reader) (*m
 		return nil, err
 	}
 	return &model.RegisterInvoiceRequest{
-		Fingerprint: in.Fingerprint, Buyer: in.Buyer.ID, DocumentHash: in.DocumentHash, DueDate: in.DueDate,
+		Fingerprint: in.Fingerprint, Buyer: in.Buyer.ID, DocumentHash: in.DocumentHash, DueDate: in.DueDate, Currency: in.Currency,
 		Commitment: out.commitment.Bytes(), Handle: out.handle.Bytes(), RangeProof: rp[0], HandleProof: hp,
 		BuyerEnvelope: out.holderEnv, RegulatorEnvelope: out.regEnv, FilingEnvelope: in.FilingEnvelope, Aliases: in.Aliases,
 	}, nil

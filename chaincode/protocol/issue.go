@@ -24,6 +24,7 @@ type InvoiceRef struct {
 // [0, 2^64), at most the invoices' total, and within the credit line
 // (outstanding + amount ≤ limit); the regulator can open it.
 type IssueStatement struct {
+	Currency          string // ISO 4217: the amount's, the invoices' and the line's; "" legacy
 	Issuer            string
 	Bank              string
 	Holder            string
@@ -41,7 +42,7 @@ type IssueStatement struct {
 
 // Transcript binds the context and every public input of the statement.
 func (s *IssueStatement) Transcript(ctx Context) *transcript.Transcript {
-	t := newTranscript(ctx, KindIssue)
+	t := newTranscript(ctx, KindIssue, s.Currency)
 	t.AppendMessage("audit-key", s.AuditKey.Bytes())
 	t.AppendString("issuer", s.Issuer)
 	t.AppendString("bank", s.Bank)
@@ -95,6 +96,7 @@ type OpenedInvoice struct {
 // (required) is the core's own encryption key: the amount's opening is
 // sealed to it too, so the core's wallet can be rebuilt from the chain.
 type IssueInput struct {
+	Currency    string // ISO 4217: the invoices' and the credit line's
 	Issuer      string
 	IssuerKey   *envelope.PublicKey
 	Bank        string
@@ -153,7 +155,7 @@ func BuildIssue(ctx Context, in IssueInput, aud Auditor, rand io.Reader) (*model
 		return nil, err
 	}
 	s := &IssueStatement{
-		Issuer: in.Issuer, Bank: in.Bank, Holder: in.Holder.ID, Invoices: refs, Limit: in.Limit,
+		Currency: in.Currency, Issuer: in.Issuer, Bank: in.Bank, Holder: in.Holder.ID, Invoices: refs, Limit: in.Limit,
 		Outstanding: in.Outstanding.Commitment().Element(), Maturity: in.Maturity,
 		Amount: out.commitment, Handle: out.handle, HolderEnvelope: out.holderEnv, RegulatorEnvelope: out.regEnv,
 		IssuerEnvelope: issuerEnv, AuditKey: aud.AuditKey,
@@ -175,7 +177,7 @@ func BuildIssue(ctx Context, in IssueInput, aud Auditor, rand io.Reader) (*model
 		return nil, err
 	}
 	return &model.IssueRequest{
-		Holder: in.Holder.ID, Bank: in.Bank, Invoices: ids, Maturity: in.Maturity,
+		Holder: in.Holder.ID, Bank: in.Bank, Currency: in.Currency, Invoices: ids, Maturity: in.Maturity,
 		Commitment: out.commitment.Bytes(), Handle: out.handle.Bytes(),
 		HolderEnvelope: out.holderEnv, RegulatorEnvelope: out.regEnv, IssuerEnvelope: issuerEnv,
 		RangeProofs: rp, HandleProof: hp,

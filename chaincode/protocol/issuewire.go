@@ -22,21 +22,39 @@ import (
 //	‖ n_invoices × fingerprint (64; the invoice ID is its lower-case hex)
 //	‖ commitment (32) ‖ handle (32) ‖ holderEnvelope ‖ regulatorEnvelope
 //	‖ issuerEnvelope ‖ handleProof (128) ‖ 3 × rangeProof (672)
+//
+// Version 1 carries no currency: it decodes as a legacy issue (currency "").
 const IssueWireV1 byte = 0x01
+
+// IssueWireV2 is version 2 of the compact issue request: version 1 with
+// the receivable's ISO 4217 currency (3 upper-case ASCII letters) right
+// after the version byte:
+//
+//	0x02 ‖ currency (3) ‖ the rest of version 1 from n_invoices on
+const IssueWireV2 byte = 0x02
+
+// currencyWireSize is the size of a currency code on the wire.
+const currencyWireSize = 3
 
 // IsCompactIssueRequest reports whether raw is in the compact encoding
 // (any version) rather than JSON.
 func IsCompactIssueRequest(raw string) bool {
-	return len(raw) > 0 && raw[0] == IssueWireV1
+	return len(raw) > 0 && (raw[0] == IssueWireV1 || raw[0] == IssueWireV2)
 }
 
-// EncodeIssueRequest encodes a valid request in the compact encoding,
-// version 1.
+// EncodeIssueRequest encodes a valid request in the compact encoding:
+// version 2 when it names a currency, version 1 for a legacy issue.
 func EncodeIssueRequest(req *model.IssueRequest) ([]byte, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	b := []byte{IssueWireV1, byte(len(req.Invoices))}
+	var b []byte
+	if req.Currency == "" {
+		b = []byte{IssueWireV1}
+	} else {
+		b = append([]byte{IssueWireV2}, req.Currency...)
+	}
+	b = append(b, byte(len(req.Invoices)))
 	b = binary.BigEndian.AppendUint64(b, uint64(req.Maturity.Unix()))
 	b = append(append(b, byte(len(req.Holder))), req.Holder...)
 	b = append(append(b, byte(len(req.Bank))), req.Bank...)
@@ -60,15 +78,22 @@ func EncodeIssueRequest(req *model.IssueRequest) ([]byte, error) {
 // model.Decode does a JSON one: unknown version, counts and lengths out of
 // range, truncated input and trailing bytes are INVALID_ARGUMENT.
 func DecodeIssueRequest(raw []byte) (*model.IssueRequest, error) {
-	if len(raw) == 0 || raw[0] != IssueWireV1 {
+	if len(raw) == 0 || (raw[0] != IssueWireV1 && raw[0] != IssueWireV2) {
 		return nil, invalidArg("compact request: unknown version")
 	}
 	r := &wireReader{b: raw[1:]}
+	req := &model.IssueRequest{}
+	if raw[0] == IssueWireV2 {
+		// Validate (in r.finish) checks the code against the table; an
+		// empty code cannot come out of three bytes.
+		if c := r.take(currencyWireSize, "currency"); c != nil {
+			req.Currency = string(c)
+		}
+	}
 	n := r.byte("invoice count")
 	if r.err == nil && (n < 1 || n > model.MaxInvoices) {
 		return nil, invalidArg("compact request: %d invoices: 1..%d", n, model.MaxInvoices)
 	}
-	req := &model.IssueRequest{}
 	if m := r.take(8, "maturity"); m != nil {
 		secs := binary.BigEndian.Uint64(m)
 		if secs > 1<<62 {

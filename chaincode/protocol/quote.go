@@ -105,6 +105,7 @@ func CheckQuoteAmounts(qt *QuoteTerms, face, advance, fee uint64, maturity time.
 // (the token's commitment) and at most the policy cap's share of it, and
 // the regulator can open both. The terms are bound by their digest only.
 type QuoteStatement struct {
+	Currency             string // the token's ISO 4217 code: face, advance and fee; "" legacy
 	RFQ                  string
 	Token                string
 	Requester            string
@@ -124,7 +125,7 @@ type QuoteStatement struct {
 
 // Transcript binds the context and every public input of the statement.
 func (s *QuoteStatement) Transcript(ctx Context) *transcript.Transcript {
-	t := newTranscript(ctx, KindSubmitQuote)
+	t := newTranscript(ctx, KindSubmitQuote, s.Currency)
 	t.AppendMessage("audit-key", s.AuditKey.Bytes())
 	t.AppendString("rfq", s.RFQ)
 	t.AppendString("token", s.Token)
@@ -178,6 +179,7 @@ func (s *QuoteStatement) Verify(ctx Context, req *model.SubmitQuoteRequest) erro
 // QuoteInput is what a bank's wallet knows to quote on an RFQ: the face
 // (opened from the RFQ's envelope to it), its terms and fee.
 type QuoteInput struct {
+	Currency     string // the token's ISO 4217 code ("" legacy)
 	RFQ          string
 	Token        string
 	Requester    Recipient // the holder
@@ -237,7 +239,7 @@ func BuildQuote(ctx Context, in QuoteInput, aud Auditor, random io.Reader) (*mod
 	if req.RegulatorSealedTerms, err = envelope.SealMessage(aud.EncryptionKey, QuoteTermsInfo, aad, pt, random); err != nil {
 		return nil, none, err
 	}
-	s := &QuoteStatement{RFQ: in.RFQ, Token: in.Token, Requester: in.Requester.ID, Bank: in.Bank.ID, Face: in.Face.Commitment(),
+	s := &QuoteStatement{Currency: in.Currency, RFQ: in.RFQ, Token: in.Token, Requester: in.Requester.ID, Bank: in.Bank.ID, Face: in.Face.Commitment(),
 		Expiry: req.Expiry, Recourse: req.Recourse, MaxAdvanceBP: in.MaxAdvanceBP, TermsDigest: digest,
 		HolderSealedTerms: req.HolderSealedTerms, BankSealedTerms: req.BankSealedTerms, RegulatorSealedTerms: req.RegulatorSealedTerms,
 		AuditKey: aud.AuditKey}

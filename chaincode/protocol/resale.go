@@ -18,6 +18,7 @@ const PurposePrice = "price"
 // [0, 2^64) and at most the face (the token's commitment), the regulator
 // can open it, and the face's opening is sealed to the buyer.
 type ResaleStatement struct {
+	Currency     string // the token's ISO 4217 code: face and price; "" legacy
 	Token        string
 	Seller       string
 	Buyer        string
@@ -29,7 +30,7 @@ type ResaleStatement struct {
 
 // Transcript binds the context and every public input of the statement.
 func (s *ResaleStatement) Transcript(ctx Context) *transcript.Transcript {
-	t := newTranscript(ctx, KindOfferResale)
+	t := newTranscript(ctx, KindOfferResale, s.Currency)
 	t.AppendMessage("audit-key", s.AuditKey.Bytes())
 	t.AppendString("token", s.Token)
 	t.AppendString("seller", s.Seller)
@@ -88,7 +89,7 @@ func BuildResale(ctx Context, in ResaleInput, aud Auditor, random io.Reader) (*m
 	if err != nil {
 		return nil, err
 	}
-	s := &ResaleStatement{Token: in.Token.ID, Seller: in.Seller.ID, Buyer: in.Buyer.ID, Face: fc, BankEnvelope: req.BankEnvelope,
+	s := &ResaleStatement{Currency: in.Token.Currency, Token: in.Token.ID, Seller: in.Seller.ID, Buyer: in.Buyer.ID, Face: fc, BankEnvelope: req.BankEnvelope,
 		AuditKey: aud.AuditKey}
 	if err := sealAmounts(in.Seller.Key, in.Buyer.Key, aud, random, []sealTarget{{price, PurposePrice, &s.Price, &req.Price}}); err != nil {
 		return nil, err

@@ -22,6 +22,7 @@ import (
 // cannot be moved to another request. The split itself happens when the
 // holder accepts a quote (rules.AcceptQuote).
 type PieceStatement struct {
+	Currency  string // the token's ISO 4217 code; "" legacy
 	Requester string
 	Token     string
 	Input     *pedersen.Commitment // the token's commitment
@@ -33,7 +34,7 @@ type PieceStatement struct {
 
 // Transcript binds the context and every public input of the statement.
 func (s *PieceStatement) Transcript(ctx Context) *transcript.Transcript {
-	t := newTranscript(ctx, KindRequestQuotes)
+	t := newTranscript(ctx, KindRequestQuotes, s.Currency)
 	t.AppendMessage("audit-key", s.AuditKey.Bytes())
 	t.AppendString("requester", s.Requester)
 	t.AppendString("input", s.Token)
@@ -94,7 +95,7 @@ func BuildRequestQuotesPiece(ctx Context, token OpenedToken, requester Recipient
 		return nil, none, err
 	}
 	openings := []pedersen.Opening{p, change}
-	s := &PieceStatement{Requester: requester.ID, Token: token.ID, Input: token.Opening.Commitment(), Expiry: expiry, AuditKey: aud.AuditKey}
+	s := &PieceStatement{Currency: token.Currency, Requester: requester.ID, Token: token.ID, Input: token.Opening.Commitment(), Expiry: expiry, AuditKey: aud.AuditKey}
 	req := &model.RequestQuotesRequest{Token: token.ID, Expiry: expiry, Partial: &model.PartialFinancing{}}
 	for _, o := range openings {
 		sl, err := sealOutput(o, requester.Key, PurposeHolder, aud, random)

@@ -35,6 +35,7 @@ type OutputRef struct {
 // regulator can open each output.
 type SplitStatement struct {
 	Kind     string
+	Currency string // ISO 4217 code of the inputs and outputs; "" legacy
 	Spender  string
 	Inputs   []InputRef
 	Outputs  []OutputRef
@@ -43,7 +44,7 @@ type SplitStatement struct {
 
 // Transcript binds the context and every public input of the statement.
 func (s *SplitStatement) Transcript(ctx Context) *transcript.Transcript {
-	t := newTranscript(ctx, s.Kind)
+	t := newTranscript(ctx, s.Kind, s.Currency)
 	t.AppendMessage("audit-key", s.AuditKey.Bytes())
 	t.AppendString("spender", s.Spender)
 	t.AppendUint64("inputs", uint64(len(s.Inputs)))
@@ -92,8 +93,9 @@ func (s *SplitStatement) Verify(ctx Context, req *model.SplitRequest) error {
 
 // OpenedToken is a token the spender holds, with its opening.
 type OpenedToken struct {
-	ID      string
-	Opening pedersen.Opening
+	ID       string
+	Currency string // the token's ISO 4217 code ("" legacy), bound into the proofs
+	Opening  pedersen.Opening
 }
 
 // OutputSpec is one output to build: who receives it and its opening.
@@ -122,10 +124,16 @@ func BuildSplit(ctx Context, in SplitInput, aud Auditor, rand io.Reader) (*model
 	inOpenings := make([]pedersen.Opening, len(in.Inputs))
 	outOpenings := make([]pedersen.Opening, len(in.Outputs))
 	s := &SplitStatement{Kind: in.Kind, Spender: in.Spender, AuditKey: aud.AuditKey}
+	if len(in.Inputs) > 0 {
+		s.Currency = in.Inputs[0].Currency
+	}
 	req := &model.SplitRequest{}
 	for i, t := range in.Inputs {
 		if t.Opening.Blinding == nil {
 			return nil, invalidArg("builder: input %s: missing blinding", t.ID)
+		}
+		if err := model.SameCurrency("input "+t.ID, t.Currency, s.Currency); err != nil {
+			return nil, err
 		}
 		if sumIn, carry = bits.Add64(sumIn, t.Opening.Value, 0); carry != 0 {
 			return nil, invalidArg("builder: inputs exceed 2^64")

@@ -93,11 +93,17 @@ func OutputBinding(c *pedersen.Commitment, purpose string) envelope.Binding {
 	return envelope.Binding{Commitment: c, Purpose: purpose}
 }
 
-// newTranscript starts a statement's transcript: a versioned label and the
-// context with the kind.
-func newTranscript(ctx Context, kind string) *transcript.Transcript {
+// newTranscript starts a statement's transcript: a versioned label, the
+// context with the kind and, for an amount in a named currency, its ISO
+// 4217 code. A legacy amount (currency "") appends nothing, so its
+// transcript, and every proof made before currencies, is unchanged; a
+// proof made for one currency never verifies for another.
+func newTranscript(ctx Context, kind, currency string) *transcript.Transcript {
 	t := transcript.New("tierchain/chaincode/v1")
 	t.BindContext(transcript.Context{Channel: ctx.Channel, Chaincode: ctx.Chaincode, Kind: kind})
+	if currency != "" {
+		t.AppendString("currency", currency)
+	}
 	return t
 }
 

@@ -48,7 +48,7 @@ func TestUnauthorizedCallers(t *testing.T) {
 	r := s.Rules
 	split := validSplit(t, s)
 	inv := s.InvoiceRequest(s.S2, "INV-U", rulestest.Opening(9))
-	grant := &model.GrantCreditLineRequest{Core: s.Core.ID, Limit: 1, Expiry: rulestest.Maturity}
+	grant := &model.GrantCreditLineRequest{Core: s.Core.ID, Currency: rulestest.Currency, Limit: 1, Expiry: rulestest.Maturity}
 	for _, tc := range []struct {
 		name string
 		who  rules.Identity
@@ -106,7 +106,7 @@ func TestUnauthorizedCallers(t *testing.T) {
 	must(r.GetInvoice(reg(), s.Invoices[0].ID))
 	must(r.InvoicesBySupplier(reg(), &model.PageRequest{Owner: s.S1.ID}))
 	must(r.InvoicesByBuyer(reg(), &model.PageRequest{Owner: s.Core.ID}))
-	must(r.GetCreditLine(reg(), s.Core.ID, s.BankA.ID))
+	must(r.GetCreditLine(reg(), s.Core.ID, s.BankA.ID, rulestest.Currency))
 	if lines := must(r.CreditLinesByCore(reg(), &model.PageRequest{Owner: s.Core.ID, PageSize: 1})); len(lines.Items) != 1 || lines.Items[0].Bank != s.BankA.ID || lines.Bookmark == "" {
 		t.Errorf("first page of the core's credit lines: %+v", lines)
 	}
@@ -333,13 +333,13 @@ func TestIssuanceBounds(t *testing.T) {
 			return forgeIssue(t, s, s.BankA, rulestest.LimitA, s.Outstanding, spare, rulestest.Opening(rulestest.SpareAmount+1))
 		}, model.ErrInvalidProof},
 		{"builder lied about the limit", func() *model.IssueRequest {
-			return must(protocol.BuildIssue(s.Ctx(), protocol.IssueInput{Issuer: s.Core.ID, IssuerKey: s.Core.Key.Public(), Bank: s.BankB.ID, Holder: s.S1.Recipient(),
+			return must(protocol.BuildIssue(s.Ctx(), protocol.IssueInput{Currency: rulestest.Currency, Issuer: s.Core.ID, IssuerKey: s.Core.Key.Public(), Bank: s.BankB.ID, Holder: s.S1.Recipient(),
 				Invoices: spare, Limit: rulestest.LimitA, Outstanding: rulestest.ZeroOpening(), Maturity: rulestest.Maturity,
 				Amount: rulestest.Opening(800)}, s.Auditor(), nil))
 		}, model.ErrInvalidProof},
 		{"builder lied about the invoice amount", func() *model.IssueRequest {
 			lie := []protocol.OpenedInvoice{{ID: spare[0].ID, Opening: spareLie(spare[0])}}
-			return must(protocol.BuildIssue(s.Ctx(), protocol.IssueInput{Issuer: s.Core.ID, IssuerKey: s.Core.Key.Public(), Bank: s.BankA.ID, Holder: s.S1.Recipient(),
+			return must(protocol.BuildIssue(s.Ctx(), protocol.IssueInput{Currency: rulestest.Currency, Issuer: s.Core.ID, IssuerKey: s.Core.Key.Public(), Bank: s.BankA.ID, Holder: s.S1.Recipient(),
 				Invoices: lie, Limit: rulestest.LimitA, Outstanding: s.Outstanding, Maturity: rulestest.Maturity,
 				Amount: rulestest.Opening(2500)}, s.Auditor(), nil))
 		}, model.ErrInvalidProof},

@@ -30,7 +30,7 @@ func TestSpendShapeAndInputs(t *testing.T) {
 
 	in := func(ts ...protocol.OpenedToken) []protocol.OpenedToken { return ts }
 	tok := func(t *model.Token, o pedersen.Opening) protocol.OpenedToken {
-		return protocol.OpenedToken{ID: t.ID, Opening: o}
+		return protocol.OpenedToken{ID: t.ID, Currency: rulestest.Currency, Opening: o}
 	}
 	for _, tc := range []struct {
 		name string

@@ -19,7 +19,7 @@ func TestMaturityWithinCreditLine(t *testing.T) {
 	spare := s.Invoices[2:]
 	expiry := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC) // rulestest's credit lines
 	build := func(maturity time.Time) *model.IssueRequest {
-		return must(protocol.BuildIssue(s.Ctx(), protocol.IssueInput{
+		return must(protocol.BuildIssue(s.Ctx(), protocol.IssueInput{Currency: rulestest.Currency,
 			Issuer: s.Core.ID, IssuerKey: s.Core.Key.Public(), Bank: s.BankA.ID, Holder: s.S1.Recipient(), Invoices: spare,
 			Limit: rulestest.LimitA, Outstanding: s.Outstanding, Maturity: maturity, Amount: rulestest.Opening(10),
 		}, s.Auditor(), nil))
@@ -37,7 +37,7 @@ func TestMaturityWithinCreditLine(t *testing.T) {
 	})
 	t.Run("after the bank extends the line", func(t *testing.T) {
 		c := s.Clone()
-		must(c.Rules.GrantCreditLine(c.As(c.BankA), &model.GrantCreditLineRequest{Core: c.Core.ID, Limit: rulestest.LimitA, Expiry: expiry.AddDate(1, 0, 0)}))
+		must(c.Rules.GrantCreditLine(c.As(c.BankA), &model.GrantCreditLineRequest{Core: c.Core.ID, Currency: rulestest.Currency, Limit: rulestest.LimitA, Expiry: expiry.AddDate(1, 0, 0)}))
 		must(c.Rules.Issue(c.As(c.Core), late))
 	})
 }

@@ -77,7 +77,7 @@ func TestDefaultAndRecourse(t *testing.T) {
 	if settled.Status != model.TokenSettled || settled.Default.RepaidRef != "REPAID-1" || ev.Kind != protocol.KindSettleRecourse || len(ev.CreditLines) != 1 {
 		t.Fatalf("settled %+v, event %+v", settled, ev)
 	}
-	if cl := must(r.GetCreditLine(s.As(s.BankA), s.Core.ID, s.BankA.ID)); cl.Settled != 1 {
+	if cl := must(r.GetCreditLine(s.As(s.BankA), s.Core.ID, s.BankA.ID, rulestest.Currency)); cl.Settled != 1 {
 		t.Fatalf("credit line after the recourse was repaid %+v", cl)
 	}
 	expectRefused(t, s.State, model.ErrInvalidState, func() (*model.Token, error) {

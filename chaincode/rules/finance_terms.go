@@ -82,7 +82,7 @@ func (r *Rules) RequestTermFinancing(st State, req *model.TermFinanceRequest) ([
 		return nil, internal("stored token commitment: %v", err)
 	}
 	stmt := &protocol.FinanceStatement{
-		Requester: tx.caller.ID, Bank: req.Bank, Token: t.ID, Input: in, Maturity: t.Maturity,
+		Currency: t.Currency, Requester: tx.caller.ID, Bank: req.Bank, Token: t.ID, Input: in, Maturity: t.Maturity,
 		Terms: req.Terms, MaxAdvanceBP: policy.MaxAdvanceBP, BankEnvelope: req.BankEnvelope,
 	}
 	if req.Partial != nil {
@@ -157,7 +157,7 @@ func (tx *txn) splitFinanced(t *model.Token, outputs []model.Output, fin *model.
 	for i, o := range outputs {
 		n := &model.Token{
 			ID: children[i], Root: t.Root, Parents: []string{t.ID}, Tier: t.Tier,
-			Issuer: t.Issuer, Bank: t.Bank, Holder: o.Holder, Commitment: o.Commitment, Handle: o.Handle,
+			Issuer: t.Issuer, Bank: t.Bank, Currency: t.Currency, Holder: o.Holder, Commitment: o.Commitment, Handle: o.Handle,
 			HolderEnvelope: o.HolderEnvelope, RegulatorEnvelope: o.RegulatorEnvelope, Maturity: t.Maturity,
 			Status: model.TokenActive, CreatedAt: tx.now, UpdatedAt: tx.now, TxID: tx.id,
 		}

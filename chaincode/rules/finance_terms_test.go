@@ -25,7 +25,7 @@ func quote() terms.Terms {
 // fee of 3, against a cap of capBP.
 func finInput(s *rulestest.Scenario, capBP int64) protocol.FinanceInput {
 	return protocol.FinanceInput{Requester: s.S1.Recipient(), Bank: s.BankA.Recipient(),
-		Token: protocol.OpenedToken{ID: s.Root, Opening: s.RootOpening}, Maturity: rulestest.Maturity,
+		Token: protocol.OpenedToken{ID: s.Root, Currency: rulestest.Currency, Opening: s.RootOpening}, Maturity: rulestest.Maturity,
 		Terms: quote(), MaxAdvanceBP: capBP, Fee: 3}
 }
 

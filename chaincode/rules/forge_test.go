@@ -42,7 +42,7 @@ func garbageEnvelope() []byte {
 func forgeSplit(t *testing.T, s *rulestest.Scenario, kind string, spender *rulestest.Party, inputs []protocol.OpenedToken, outs ...forgedOutput) *model.SplitRequest {
 	t.Helper()
 	pub := s.AuditKey.Public()
-	stmt := &protocol.SplitStatement{Kind: kind, Spender: spender.ID, AuditKey: pub}
+	stmt := &protocol.SplitStatement{Kind: kind, Currency: rulestest.Currency, Spender: spender.ID, AuditKey: pub}
 	req := &model.SplitRequest{}
 	k := group.NewScalar()
 	for _, in := range inputs {
@@ -82,7 +82,7 @@ func forgeIssue(t *testing.T, s *rulestest.Scenario, bank *rulestest.Party, limi
 	he, re, ie := garbageEnvelope(), garbageEnvelope(), garbageEnvelope()
 	c := amount.Commitment()
 	h := audit.NewHandle(pub, amount.Blinding)
-	stmt := &protocol.IssueStatement{
+	stmt := &protocol.IssueStatement{Currency: rulestest.Currency,
 		Issuer: s.Core.ID, Bank: bank.ID, Holder: s.S1.ID, Limit: limit, Outstanding: outstanding.Commitment().Element(),
 		Maturity: rulestest.Maturity, Amount: c, Handle: h, HolderEnvelope: he, RegulatorEnvelope: re, IssuerEnvelope: ie, AuditKey: pub,
 	}
@@ -101,7 +101,7 @@ func forgeIssue(t *testing.T, s *rulestest.Scenario, bank *rulestest.Party, limi
 		{Value: total - amount.Value, Blinding: group.NewScalar().Subtract(totalR, amount.Blinding)},
 		{Value: limit - outstanding.Value - amount.Value, Blinding: group.NewScalar().Negate(group.NewScalar().Add(outstanding.Blinding, amount.Blinding))},
 	}
-	return &model.IssueRequest{
+	return &model.IssueRequest{Currency: rulestest.Currency,
 		Holder: s.S1.ID, Bank: bank.ID, Invoices: ids, Maturity: rulestest.Maturity, Commitment: c.Bytes(), Handle: h.Bytes(),
 		HolderEnvelope: he, RegulatorEnvelope: re, IssuerEnvelope: ie,
 		RangeProofs: [][]byte{rangeProof(base, 0, openings[0]), rangeProof(base, 1, openings[1]), rangeProof(base, 2, openings[2])},

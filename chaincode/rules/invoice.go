@@ -41,7 +41,7 @@ func (r *Rules) RegisterInvoice(st State, req *model.RegisterInvoiceRequest) (*m
 		return nil, err
 	}
 	stmt := &protocol.InvoiceStatement{
-		Supplier: tx.caller.ID, Buyer: req.Buyer, Fingerprint: req.Fingerprint, DocumentHash: req.DocumentHash,
+		Currency: req.Currency, Supplier: tx.caller.ID, Buyer: req.Buyer, Fingerprint: req.Fingerprint, DocumentHash: req.DocumentHash,
 		DueDate: req.DueDate, Commitment: c, Handle: h, BuyerEnvelope: req.BuyerEnvelope,
 		RegulatorEnvelope: req.RegulatorEnvelope, FilingEnvelope: req.FilingEnvelope, Aliases: req.Aliases, AuditKey: key,
 	}
@@ -50,7 +50,7 @@ func (r *Rules) RegisterInvoice(st State, req *model.RegisterInvoiceRequest) (*m
 	}
 	inv := &model.Invoice{
 		ID: id, Fingerprint: req.Fingerprint, Supplier: tx.caller.ID, Buyer: req.Buyer,
-		DocumentHash: req.DocumentHash, DueDate: req.DueDate.UTC(), Commitment: req.Commitment, Handle: req.Handle,
+		DocumentHash: req.DocumentHash, DueDate: req.DueDate.UTC(), Currency: req.Currency, Commitment: req.Commitment, Handle: req.Handle,
 		BuyerEnvelope: req.BuyerEnvelope, RegulatorEnvelope: req.RegulatorEnvelope, FilingEnvelope: req.FilingEnvelope,
 		Aliases: req.Aliases, Status: model.InvoiceRegistered, RegisteredAt: tx.now, UpdatedAt: tx.now, TxID: tx.id,
 	}
@@ -85,7 +85,7 @@ func sharesFingerprint(buyer, registered [][]byte) bool {
 }
 
 func (tx *txn) invoiceChanged(inv *model.Invoice) {
-	tx.event.Invoices = append(tx.event.Invoices, model.InvoiceChange{ID: inv.ID, Supplier: inv.Supplier, Buyer: inv.Buyer, Status: inv.Status})
+	tx.event.Invoices = append(tx.event.Invoices, model.InvoiceChange{ID: inv.ID, Supplier: inv.Supplier, Buyer: inv.Buyer, Status: inv.Status, Currency: inv.Currency})
 }
 
 // ConfirmInvoice is the buyer's confirmation: the invoice may now back a

@@ -65,7 +65,7 @@ func TestInvoiceAliasesAreReserved(t *testing.T) {
 	s := newScenario(t)
 	r := s.Rules
 	build := func(fp []byte, aliases ...[]byte) *model.RegisterInvoiceRequest {
-		return must(protocol.BuildInvoice(s.Ctx(), protocol.InvoiceInput{
+		return must(protocol.BuildInvoice(s.Ctx(), protocol.InvoiceInput{Currency: rulestest.Currency,
 			Supplier: s.S2.ID, Buyer: s.Core.Recipient(), Fingerprint: fp, DocumentHash: make([]byte, 32),
 			DueDate: rulestest.Maturity, Amount: rulestest.Opening(3), Aliases: aliases,
 		}, s.Auditor(), nil))

@@ -27,7 +27,7 @@ func (r *Rules) Issue(st State, req *model.IssueRequest) (*model.Token, error) {
 	if !req.Maturity.After(tx.now) {
 		return nil, model.Errorf(model.CodeInvalidArgument, "maturity: must be after the transaction time")
 	}
-	cl, err := mustGet[model.CreditLine](st, creditLineKey(tx.caller.ID, req.Bank), "credit line", tx.caller.ID+"/"+req.Bank)
+	cl, err := tx.issueLine(req)
 	if err != nil {
 		return nil, err
 	}
@@ -57,6 +57,9 @@ func (r *Rules) Issue(st State, req *model.IssueRequest) (*model.Token, error) {
 		case inv.Status != model.InvoiceConfirmed:
 			return nil, invalidState("invoice %s… is %s, not CONFIRMED", id[:16], inv.Status)
 		}
+		if err := model.SameCurrency("invoice "+id[:16]+"…", inv.Currency, req.Currency); err != nil {
+			return nil, err
+		}
 		c, err := protocol.DecodeCommitment("invoice commitment", inv.Commitment)
 		if err != nil {
 			return nil, internal("stored invoice commitment: %v", err)
@@ -76,7 +79,7 @@ func (r *Rules) Issue(st State, req *model.IssueRequest) (*model.Token, error) {
 		return nil, err
 	}
 	stmt := &protocol.IssueStatement{
-		Issuer: tx.caller.ID, Bank: req.Bank, Holder: req.Holder, Invoices: refs, Limit: cl.Limit,
+		Currency: req.Currency, Issuer: tx.caller.ID, Bank: req.Bank, Holder: req.Holder, Invoices: refs, Limit: cl.Limit,
 		Outstanding: out, Maturity: req.Maturity, Amount: amount, Handle: handle,
 		HolderEnvelope: req.HolderEnvelope, RegulatorEnvelope: req.RegulatorEnvelope, IssuerEnvelope: req.IssuerEnvelope,
 		AuditKey: key,
@@ -87,7 +90,7 @@ func (r *Rules) Issue(st State, req *model.IssueRequest) (*model.Token, error) {
 
 	id := protocol.TokenID(tx.id, 0)
 	t := &model.Token{
-		ID: id, Root: id, Tier: 1, Issuer: tx.caller.ID, Bank: req.Bank, Holder: req.Holder,
+		ID: id, Root: id, Tier: 1, Issuer: tx.caller.ID, Bank: req.Bank, Currency: req.Currency, Holder: req.Holder,
 		Commitment: req.Commitment, Handle: req.Handle, HolderEnvelope: req.HolderEnvelope,
 		RegulatorEnvelope: req.RegulatorEnvelope, IssuerEnvelope: req.IssuerEnvelope,
 		Maturity: req.Maturity.UTC(), Invoices: req.Invoices,
@@ -107,11 +110,44 @@ func (r *Rules) Issue(st State, req *model.IssueRequest) (*model.Token, error) {
 	cl.Outstanding = group.NewIdentity().Add(out, amount.Element()).Bytes()
 	cl.Issued++
 	cl.UpdatedAt = tx.now
-	if err := tx.put(creditLineKey(cl.Core, cl.Bank), cl); err != nil {
+	if err := tx.put(creditLineKey(cl.Core, cl.Bank, cl.Currency), cl); err != nil {
 		return nil, err
 	}
 	tx.creditLineChanged(cl)
 	return t, tx.commit()
+}
+
+// issueLine loads the calling core's line at the issue's bank in the
+// issue's currency. A line in another currency of the same bank makes the
+// refusal a CURRENCY_MISMATCH rather than a missing line; a legacy issue
+// (currency "") reads the legacy line only.
+func (tx *txn) issueLine(req *model.IssueRequest) (*model.CreditLine, error) {
+	cl, err := getJSON[model.CreditLine](tx.st, creditLineKey(tx.caller.ID, req.Bank, req.Currency))
+	if err != nil || cl != nil {
+		return cl, err
+	}
+	kvs, err := tx.st.GetStateByPartialCompositeKey(objCreditLine, []string{tx.caller.ID, req.Bank}, 1)
+	if err != nil {
+		return nil, internal("range read: %v", err)
+	}
+	if len(kvs) > 0 {
+		if _, attrs := SplitCompositeKey(kvs[0].Key); len(attrs) >= 2 {
+			other := ""
+			if len(attrs) == 3 {
+				other = attrs[2]
+			}
+			return nil, model.SameCurrency("the credit line of "+req.Bank, other, req.Currency)
+		}
+	}
+	return nil, model.Errorf(model.CodeNotFound, "credit line %s/%s in %s", tx.caller.ID, req.Bank, currencyLabel(req.Currency))
+}
+
+// currencyLabel names a currency in messages ("" is a legacy record's).
+func currencyLabel(c string) string {
+	if c == "" {
+		return "no named currency"
+	}
+	return c
 }
 
 // putNewToken writes a new token with its holder, issuer and root indexes.
@@ -126,7 +162,7 @@ func (tx *txn) putNewToken(t *model.Token) error {
 }
 
 func (tx *txn) tokenChanged(t *model.Token, created bool) {
-	c := model.TokenChange{ID: t.ID, Root: t.Root, Holder: t.Holder, Status: t.Status}
+	c := model.TokenChange{ID: t.ID, Root: t.Root, Holder: t.Holder, Status: t.Status, Currency: t.Currency}
 	if created {
 		c.Commitment = t.Commitment
 	}

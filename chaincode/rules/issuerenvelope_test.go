@@ -36,7 +36,7 @@ func TestCoreWalletFromLedger(t *testing.T) {
 		out.Value += o.Value
 		out.Blinding.Add(out.Blinding, o.Blinding)
 	}
-	line := must(r.GetCreditLine(s.As(s.Core), s.Core.ID, s.BankA.ID))
+	line := must(r.GetCreditLine(s.As(s.Core), s.Core.ID, s.BankA.ID, rulestest.Currency))
 	if out.Value != rulestest.RootAmount || out.Commitment().Element().Equal(mustElement(line.Outstanding)) != 1 {
 		t.Fatalf("recovered outstanding %d does not open the ledger's", out.Value)
 	}

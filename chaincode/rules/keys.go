@@ -20,7 +20,7 @@ const (
 	objInvoice          = "tc.invoice"         // fingerprint hex → Invoice
 	objInvoiceBySupp    = "tc.invoice.sup"     // supplier, invoice → index
 	objInvoiceByBuyer   = "tc.invoice.buy"     // buyer, invoice → index
-	objCreditLine       = "tc.creditline"      // core, bank → CreditLine
+	objCreditLine       = "tc.creditline"      // core, bank, currency → CreditLine (legacy: core, bank)
 	objToken            = "tc.token"           // id → Token
 	objTokenByHolder    = "tc.token.hold"      // holder, token → index
 	objTokenByIssuer    = "tc.token.iss"       // issuer, token → index
@@ -80,10 +80,19 @@ func identityKey(msp, certHash string) string { return CompositeKey(objIdentity,
 func platformKey() string                     { return CompositeKey(objPlatform, "audit") }
 func bootstrapKey() string                    { return CompositeKey(objPlatform, "bootstrap") }
 func invoiceKey(id string) string             { return CompositeKey(objInvoice, id) }
-func creditLineKey(core, bank string) string  { return CompositeKey(objCreditLine, core, bank) }
-func tokenKey(id string) string               { return CompositeKey(objToken, id) }
-func rfqKey(id string) string                 { return CompositeKey(objRFQ, id) }
-func quoteKey(id string) string               { return CompositeKey(objQuote, id) }
+
+// creditLineKey is the key of core's line at bank in currency: (core,
+// bank, currency), or (core, bank) for a legacy line (currency "").
+func creditLineKey(core, bank, currency string) string {
+	if currency == "" {
+		return CompositeKey(objCreditLine, core, bank)
+	}
+	return CompositeKey(objCreditLine, core, bank, currency)
+}
+
+func tokenKey(id string) string { return CompositeKey(objToken, id) }
+func rfqKey(id string) string   { return CompositeKey(objRFQ, id) }
+func quoteKey(id string) string { return CompositeKey(objQuote, id) }
 
 // lastAttr is the ID at the end of an index key.
 func lastAttr(key string) (string, error) {

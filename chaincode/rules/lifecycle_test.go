@@ -12,7 +12,7 @@ import (
 )
 
 func opened(id string, o pedersen.Opening) []protocol.OpenedToken {
-	return []protocol.OpenedToken{{ID: id, Opening: o}}
+	return []protocol.OpenedToken{{ID: id, Currency: rulestest.Currency, Opening: o}}
 }
 
 // TestLifecycle runs a receivable from issue to settlement: split down
@@ -61,7 +61,7 @@ func TestLifecycle(t *testing.T) {
 	B1, B2 := out[0], out[1]
 	m := rulestest.Opening(700)
 	out = must(r.Merge(s.As(s.S1), s.SplitRequest(protocol.KindMerge, s.S1,
-		[]protocol.OpenedToken{{ID: B1.ID, Opening: b1}, {ID: B2.ID, Opening: b2}}, rulestest.To(s.S1, m))))
+		[]protocol.OpenedToken{{ID: B1.ID, Currency: rulestest.Currency, Opening: b1}, {ID: B2.ID, Currency: rulestest.Currency, Opening: b2}}, rulestest.To(s.S1, m))))
 	M := out[0]
 	if len(M.Parents) != 2 || M.Tier != 1 {
 		t.Fatalf("merged %+v", M)
@@ -160,7 +160,7 @@ func TestLifecycle(t *testing.T) {
 	if ev := lastEvent(t, st); len(ev.CreditLines) != 1 {
 		t.Fatalf("the last confirmation should release the root: %+v", ev)
 	}
-	ex := must(r.GetCreditLine(s.As(s.BankA), s.Core.ID, s.BankA.ID))
+	ex := must(r.GetCreditLine(s.As(s.BankA), s.Core.ID, s.BankA.ID, rulestest.Currency))
 	if !pedersen.Identity().Equal(pedersen.FromElement(mustElement(ex.Outstanding))) || ex.Settled != 1 {
 		t.Fatalf("credit line after settlement: settled %d, outstanding not zero", ex.Settled)
 	}

@@ -78,7 +78,7 @@ func (tx *txn) settle(t *model.Token) error {
 		if err != nil {
 			return err
 		}
-		if cl, err = mustGet[model.CreditLine](tx.st, creditLineKey(root.Issuer, root.Bank), "credit line", root.Issuer+"/"+root.Bank); err != nil {
+		if cl, err = mustGet[model.CreditLine](tx.st, creditLineKey(root.Issuer, root.Bank, root.Currency), "credit line", root.Issuer+"/"+root.Bank); err != nil {
 			return err
 		}
 		out, err := outstanding(cl)
@@ -100,7 +100,7 @@ func (tx *txn) settle(t *model.Token) error {
 	if cl != nil {
 		cl.Outstanding, cl.UpdatedAt = newOutstanding, tx.now
 		cl.Settled++
-		if err := tx.put(creditLineKey(cl.Core, cl.Bank), cl); err != nil {
+		if err := tx.put(creditLineKey(cl.Core, cl.Bank, cl.Currency), cl); err != nil {
 			return err
 		}
 		tx.creditLineChanged(cl)

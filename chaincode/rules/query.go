@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/tierchain/tierchain/chaincode/model"
@@ -86,9 +87,10 @@ type Exposure struct {
 	Expired bool `json:"expired"`
 }
 
-// GetCreditLine returns a bank's credit line for a core enterprise, with
-// the outstanding commitment (which the regulator can open).
-func (r *Rules) GetCreditLine(st State, core, bank string) (*Exposure, error) {
+// GetCreditLine returns a bank's credit line for a core enterprise in a
+// currency ("" for the legacy line), with the outstanding commitment
+// (which the regulator can open).
+func (r *Rules) GetCreditLine(st State, core, bank, currency string) (*Exposure, error) {
 	tx, err := r.authorizeRead(st)
 	if err != nil {
 		return nil, err
@@ -99,20 +101,40 @@ func (r *Rules) GetCreditLine(st State, core, bank string) (*Exposure, error) {
 	if err := model.ValidateID("bank", bank); err != nil {
 		return nil, err
 	}
-	return exposure(st, tx.now, core, bank)
+	if currency != "" && !model.ValidCurrency(currency) {
+		return nil, model.Errorf(model.CodeInvalidArgument, "currency: must be an ISO 4217 currency code or empty")
+	}
+	return exposure(st, tx.now, core, bank, currency)
 }
 
-// CreditLinesByCore lists every bank's credit line for a core enterprise:
-// its exposure across the consortium (the regulator opens the outstanding
-// sums with its audit key).
+// CreditLinesByCore lists every credit line of a core enterprise, one per
+// bank and currency: its exposure across the consortium (the regulator
+// opens the outstanding sums with its audit key).
 func (r *Rules) CreditLinesByCore(st State, req *model.PageRequest) (*model.Page[Exposure], error) {
-	return listPage(r, st, objCreditLine, req, func(now time.Time, bank string) (*Exposure, error) {
-		return exposure(st, now, req.Owner, bank)
-	})
+	tx, err := r.authorizeRead(st)
+	if err != nil {
+		return nil, err
+	}
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	kvs, next, err := st.GetStateByPartialCompositeKeyWithPagination(objCreditLine, []string{req.Owner}, int32(req.PageSize), req.Bookmark)
+	if err != nil {
+		return nil, internal("range read: %v", err)
+	}
+	page := &model.Page[Exposure]{Items: make([]Exposure, 0, len(kvs)), Bookmark: next}
+	for _, kv := range kvs {
+		cl := new(model.CreditLine)
+		if err := json.Unmarshal(kv.Value, cl); err != nil {
+			return nil, internal("corrupt credit line record: %v", err)
+		}
+		page.Items = append(page.Items, Exposure{CreditLine: *cl, Expired: !cl.Expiry.After(tx.now)})
+	}
+	return page, nil
 }
 
-func exposure(st State, now time.Time, core, bank string) (*Exposure, error) {
-	cl, err := mustGet[model.CreditLine](st, creditLineKey(core, bank), "credit line", core+"/"+bank)
+func exposure(st State, now time.Time, core, bank, currency string) (*Exposure, error) {
+	cl, err := mustGet[model.CreditLine](st, creditLineKey(core, bank, currency), "credit line", core+"/"+bank+" "+currencyLabel(currency))
 	if err != nil {
 		return nil, err
 	}

@@ -63,7 +63,7 @@ func (tx *txn) verifyPiece(t *model.Token, req *model.RequestQuotesRequest) ([]m
 	if err != nil {
 		return nil, internal("stored token commitment: %v", err)
 	}
-	stmt := &protocol.PieceStatement{Requester: tx.caller.ID, Token: t.ID, Input: in, Expiry: req.Expiry, Banks: req.Banks}
+	stmt := &protocol.PieceStatement{Currency: t.Currency, Requester: tx.caller.ID, Token: t.ID, Input: in, Expiry: req.Expiry, Banks: req.Banks}
 	if stmt.Outputs, err = tx.partialOutputs(req.Partial.Outputs); err != nil {
 		return nil, err
 	}
@@ -127,7 +127,7 @@ func (r *Rules) SubmitQuote(st State, req *model.SubmitQuoteRequest) (*model.Quo
 	if err != nil {
 		return nil, internal("stored face commitment: %v", err)
 	}
-	stmt := &protocol.QuoteStatement{RFQ: rfq.ID, Token: t.ID, Requester: rfq.Requester, Bank: tx.caller.ID, Face: face,
+	stmt := &protocol.QuoteStatement{Currency: t.Currency, RFQ: rfq.ID, Token: t.ID, Requester: rfq.Requester, Bank: tx.caller.ID, Face: face,
 		Expiry: req.Expiry, Recourse: req.Recourse, MaxAdvanceBP: policy.MaxAdvanceBP, TermsDigest: req.TermsDigest,
 		HolderSealedTerms: req.HolderSealedTerms, BankSealedTerms: req.BankSealedTerms, RegulatorSealedTerms: req.RegulatorSealedTerms}
 	if stmt.Advance, err = protocol.DecodeAmountRef("advance", &req.Advance); err != nil {

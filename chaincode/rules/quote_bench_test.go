@@ -95,13 +95,13 @@ func BenchmarkCycleQuotes(b *testing.B) {
 	must(s.Rules.SetFinancingPolicy(s.As(s.Operator), &model.SetFinancingPolicyRequest{MaxAdvanceBP: 9000}))
 	rfqTx := "bench-rfq"
 	rfqID := protocol.RFQID(rfqTx)
-	rfqReq := must(protocol.BuildRequestQuotes(protocol.OpenedToken{ID: s.Root, Opening: s.RootOpening},
+	rfqReq := must(protocol.BuildRequestQuotes(protocol.OpenedToken{ID: s.Root, Currency: rulestest.Currency, Opening: s.RootOpening},
 		[]protocol.Recipient{s.BankA.Recipient(), s.BankB.Recipient()}, s.Now.Add(48*time.Hour), nil))
 	rfq := benchDecode(b, rfqReq)
 	quoteBy := func(bank *rulestest.Party, fee uint64) func() (*model.SubmitQuoteRequest, error) {
 		tm := quote()
 		tm.Expiry = tm.Expiry.AddDate(1, 0, 0)
-		req, _, err := protocol.BuildQuote(s.Ctx(), protocol.QuoteInput{RFQ: rfqID, Token: s.Root, Requester: s.S1.Recipient(),
+		req, _, err := protocol.BuildQuote(s.Ctx(), protocol.QuoteInput{Currency: rulestest.Currency, RFQ: rfqID, Token: s.Root, Requester: s.S1.Recipient(),
 			Bank: bank.Recipient(), Face: s.RootOpening, Maturity: rulestest.Maturity, Terms: tm, Fee: fee, MaxAdvanceBP: 9000}, s.Auditor(), nil)
 		if err != nil {
 			b.Fatal(err)

@@ -18,7 +18,7 @@ func askPieceQuotes(t *testing.T, s *rulestest.Scenario, piece uint64, banks ...
 	for _, b := range banks {
 		rs = append(rs, b.Recipient())
 	}
-	req, _, err := protocol.BuildRequestQuotesPiece(s.Ctx(), protocol.OpenedToken{ID: s.Root, Opening: s.RootOpening}, s.S1.Recipient(),
+	req, _, err := protocol.BuildRequestQuotesPiece(s.Ctx(), protocol.OpenedToken{ID: s.Root, Currency: rulestest.Currency, Opening: s.RootOpening}, s.S1.Recipient(),
 		piece, rs, s.Now.Add(48*time.Hour), s.Auditor(), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -73,7 +73,7 @@ func TestQuotesOnPiece(t *testing.T) {
 		if face.Value != piece {
 			t.Fatalf("%s opens %d, want the piece %d", b.ID, face.Value, piece)
 		}
-		inputs[b.ID] = protocol.QuoteInput{RFQ: rfq.ID, Token: rfq.Token, Requester: s.S1.Recipient(), Bank: b.Recipient(),
+		inputs[b.ID] = protocol.QuoteInput{Currency: rulestest.Currency, RFQ: rfq.ID, Token: rfq.Token, Requester: s.S1.Recipient(), Bank: b.Recipient(),
 			Face: face, Maturity: rulestest.Maturity, Terms: quote(), Fee: 1, MaxAdvanceBP: 9000}
 	}
 	// A quote proven against the whole token's face is refused.

@@ -19,7 +19,7 @@ func askQuotes(t *testing.T, s *rulestest.Scenario, banks ...*rulestest.Party) *
 	for _, b := range banks {
 		rs = append(rs, b.Recipient())
 	}
-	req := must(protocol.BuildRequestQuotes(protocol.OpenedToken{ID: s.Root, Opening: s.RootOpening}, rs, s.Now.Add(48*time.Hour), nil))
+	req := must(protocol.BuildRequestQuotes(protocol.OpenedToken{ID: s.Root, Currency: rulestest.Currency, Opening: s.RootOpening}, rs, s.Now.Add(48*time.Hour), nil))
 	return must(s.Rules.RequestQuotes(s.As(s.S1), req))
 }
 
@@ -31,7 +31,7 @@ func quoteInput(t *testing.T, s *rulestest.Scenario, rfq *model.RFQ, bank *rules
 	if err != nil || face.Value != rulestest.RootAmount {
 		t.Fatalf("%s opens the face: %v", bank.ID, err)
 	}
-	return protocol.QuoteInput{RFQ: rfq.ID, Token: rfq.Token, Requester: s.S1.Recipient(), Bank: bank.Recipient(), Face: face,
+	return protocol.QuoteInput{Currency: rulestest.Currency, RFQ: rfq.ID, Token: rfq.Token, Requester: s.S1.Recipient(), Bank: bank.Recipient(), Face: face,
 		Maturity: rulestest.Maturity, Terms: tm, Fee: fee, MaxAdvanceBP: capBP}
 }
 

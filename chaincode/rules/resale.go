@@ -43,7 +43,7 @@ func (r *Rules) OfferResale(st State, req *model.OfferResaleRequest) (*model.Tok
 	if err != nil {
 		return nil, err
 	}
-	stmt := &protocol.ResaleStatement{Token: t.ID, Seller: tx.caller.ID, Buyer: req.Buyer, Face: face, BankEnvelope: req.BankEnvelope, Price: price}
+	stmt := &protocol.ResaleStatement{Currency: t.Currency, Token: t.ID, Seller: tx.caller.ID, Buyer: req.Buyer, Face: face, BankEnvelope: req.BankEnvelope, Price: price}
 	if stmt.AuditKey, err = tx.auditKey(); err != nil {
 		return nil, err
 	}

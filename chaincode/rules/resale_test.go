@@ -25,7 +25,7 @@ func financedAtA(t *testing.T) *rulestest.Scenario {
 
 func resaleOffer(t *testing.T, s *rulestest.Scenario, seller, buyer *rulestest.Party, face pedersen.Opening, price uint64) *model.OfferResaleRequest {
 	t.Helper()
-	req, err := protocol.BuildResale(s.Ctx(), protocol.ResaleInput{Token: protocol.OpenedToken{ID: s.Root, Opening: face},
+	req, err := protocol.BuildResale(s.Ctx(), protocol.ResaleInput{Token: protocol.OpenedToken{ID: s.Root, Currency: rulestest.Currency, Opening: face},
 		Seller: seller.Recipient(), Buyer: buyer.Recipient(), Price: price}, s.Auditor(), nil)
 	if err != nil {
 		t.Fatal(err)

@@ -59,6 +59,11 @@ func (r *Rules) spend(st State, req *model.SplitRequest, kind string) ([]*model.
 		if err != nil {
 			return nil, err
 		}
+		if i > 0 {
+			if err := model.SameCurrency("input "+id, t.Currency, inputs[0].Currency); err != nil {
+				return nil, err
+			}
+		}
 		if i > 0 && t.Root != inputs[0].Root {
 			return nil, model.Errorf(model.CodeInvalidArgument, "inputs: %s and %s belong to different receivables", inputs[0].ID, id)
 		}
@@ -86,6 +91,7 @@ func (r *Rules) spend(st State, req *model.SplitRequest, kind string) ([]*model.
 			HolderEnvelope: o.HolderEnvelope, RegulatorEnvelope: o.RegulatorEnvelope})
 	}
 	root := inputs[0]
+	stmt.Currency = root.Currency
 	if stmt.AuditKey, err = tx.auditKey(); err != nil {
 		return nil, err
 	}
@@ -113,7 +119,7 @@ func (r *Rules) spend(st State, req *model.SplitRequest, kind string) ([]*model.
 		}
 		t := &model.Token{
 			ID: children[i], Root: root.Root, Parents: slices.Clone(req.Inputs), Tier: outTier,
-			Issuer: root.Issuer, Bank: root.Bank, Holder: o.Holder, Commitment: o.Commitment, Handle: o.Handle,
+			Issuer: root.Issuer, Bank: root.Bank, Currency: root.Currency, Holder: o.Holder, Commitment: o.Commitment, Handle: o.Handle,
 			HolderEnvelope: o.HolderEnvelope, RegulatorEnvelope: o.RegulatorEnvelope, Maturity: root.Maturity,
 			Status: model.TokenActive, CreatedAt: tx.now, UpdatedAt: tx.now, TxID: tx.id,
 		}

@@ -137,7 +137,7 @@ func TestNegativeIssue(t *testing.T) {
 	c := pedersen.CommitScalar(minus(1), r)
 	h := audit.NewHandle(pub, r)
 	he, re, ie := garbageEnvelope(), garbageEnvelope(), garbageEnvelope()
-	stmt := &protocol.IssueStatement{
+	stmt := &protocol.IssueStatement{Currency: rulestest.Currency,
 		Issuer: s.Core.ID, Bank: s.BankA.ID, Holder: s.S1.ID, Limit: rulestest.LimitA, Outstanding: s.Outstanding.Commitment().Element(),
 		Invoices: []protocol.InvoiceRef{{ID: spare.ID, Commitment: spare.Opening.Commitment()}},
 		Maturity: rulestest.Maturity, Amount: c, Handle: h, HolderEnvelope: he, RegulatorEnvelope: re, IssuerEnvelope: ie, AuditKey: pub,
@@ -160,7 +160,7 @@ func TestNegativeIssue(t *testing.T) {
 		}
 	}
 	req := &model.IssueRequest{
-		Holder: s.S1.ID, Bank: s.BankA.ID, Invoices: []string{spare.ID}, Maturity: rulestest.Maturity,
+		Currency: rulestest.Currency, Holder: s.S1.ID, Bank: s.BankA.ID, Invoices: []string{spare.ID}, Maturity: rulestest.Maturity,
 		Commitment: c.Bytes(), Handle: h.Bytes(), HolderEnvelope: he, RegulatorEnvelope: re, IssuerEnvelope: ie, RangeProofs: proofs,
 		HandleProof: must(audit.ProveHandle(protocol.ProofTranscript(base, protocol.ProofHandle, 0), pub, openings[0], nil)).Bytes(),
 	}

@@ -21,6 +21,10 @@ const (
 	SpareAmount = 2_000  // Invoices[2]: confirmed, not used
 )
 
+// Currency is the fixture's currency: its invoices, BankA's and BankB's
+// lines and the receivable are in it.
+const Currency = "CNY"
+
 // Maturity is the fixture receivable's maturity.
 var Maturity = time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)
 
@@ -68,7 +72,7 @@ func (w *World) InvoiceRequest(supplier *Party, label string, o pedersen.Opening
 	doc := sha256.Sum256([]byte(label))
 	return must(protocol.BuildInvoice(w.Ctx(), protocol.InvoiceInput{
 		Supplier: supplier.ID, Buyer: w.Core.Recipient(), Fingerprint: Fingerprint(label), DocumentHash: doc[:],
-		DueDate: Maturity, Amount: o,
+		DueDate: Maturity, Amount: o, Currency: Currency,
 	}, w.Auditor(), nil))
 }
 
@@ -94,8 +98,8 @@ func NewScenario() *Scenario {
 		w.ConfirmedInvoice(w.S1, "INV-3", SpareAmount),
 	}
 	expiry := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
-	must(w.Rules.GrantCreditLine(w.As(w.BankA), &model.GrantCreditLineRequest{Core: w.Core.ID, Limit: LimitA, Expiry: expiry}))
-	must(w.Rules.GrantCreditLine(w.As(w.BankB), &model.GrantCreditLineRequest{Core: w.Core.ID, Limit: LimitB, Expiry: expiry}))
+	must(w.Rules.GrantCreditLine(w.As(w.BankA), &model.GrantCreditLineRequest{Core: w.Core.ID, Currency: Currency, Limit: LimitA, Expiry: expiry}))
+	must(w.Rules.GrantCreditLine(w.As(w.BankB), &model.GrantCreditLineRequest{Core: w.Core.ID, Currency: Currency, Limit: LimitB, Expiry: expiry}))
 
 	s.RootOpening = Opening(RootAmount)
 	s.IssueReq = w.IssueRequest(ZeroOpening(), s.Invoices[:2], s.RootOpening)
@@ -116,7 +120,7 @@ func NewScenario() *Scenario {
 func (w *World) IssueRequest(outstanding pedersen.Opening, invoices []protocol.OpenedInvoice, amount pedersen.Opening) *model.IssueRequest {
 	return must(protocol.BuildIssue(w.Ctx(), protocol.IssueInput{
 		Issuer: w.Core.ID, IssuerKey: w.Core.Key.Public(), Bank: w.BankA.ID, Holder: w.S1.Recipient(), Invoices: invoices,
-		Limit: LimitA, Outstanding: outstanding, Maturity: Maturity, Amount: amount,
+		Limit: LimitA, Outstanding: outstanding, Maturity: Maturity, Amount: amount, Currency: Currency,
 	}, w.Auditor(), nil))
 }
 
@@ -130,6 +134,12 @@ func (s *Scenario) Clone() *Scenario {
 // SplitRequest builds a spend by the holder of inputs into outputs.
 func (s *Scenario) SplitRequest(kind string, spender *Party, inputs []protocol.OpenedToken, outputs ...protocol.OutputSpec) *model.SplitRequest {
 	return must(protocol.BuildSplit(s.Ctx(), protocol.SplitInput{Kind: kind, Spender: spender.ID, Inputs: inputs, Outputs: outputs}, s.Auditor(), nil))
+}
+
+// Token is a fixture token's opening as its holder's wallet knows it: in
+// the fixture's currency.
+func Token(id string, o pedersen.Opening) protocol.OpenedToken {
+	return protocol.OpenedToken{ID: id, Currency: Currency, Opening: o}
 }
 
 // To is an output of v to p.
