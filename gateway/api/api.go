@@ -48,7 +48,7 @@ type Deps struct {
 	Auditor   *audit.Service   // the regulator's reports; nil when this gateway serves no regulator
 	Index     *indexer.Indexer // the SQL read model of the ledger (lists with filters)
 	// Tokens issues API tokens for onboarded enterprises.
-	Tokens *gateway.TokenStore
+	Tokens  *gateway.TokenStore
 	Context protocol.Context
 	// OPRF is the operator's OPRF server: POST /v1/oprf/evaluate serves it to
 	// gateways that fingerprint invoices elsewhere; nil when this gateway is
