@@ -252,7 +252,7 @@ func (a *API) uploadInvoice(c *gin.Context) error {
 		return err
 	}
 	req, err := a.d.Wallet.BuildInvoice(ctx, wallet.InvoiceSpec{
-		Supplier: me, Buyer: to, Auditor: aud, Amount: uint64(inv.AmountMinor), Fingerprint: rec.Fingerprint,
+		Supplier: me, Currency: inv.Currency, Buyer: to, Auditor: aud, Amount: uint64(inv.AmountMinor), Fingerprint: rec.Fingerprint,
 		DocumentHash: rec.DocumentSHA256[:], DueDate: inv.DueDate.UTC().Truncate(time.Second), FilingEnvelope: filing,
 		Aliases: aliases,
 	})

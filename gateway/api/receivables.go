@@ -86,7 +86,7 @@ func (a *API) creditLineView(c *gin.Context, cl model.CreditLine) CreditLineView
 	if err != nil {
 		return v
 	}
-	o, _, err := a.d.Wallet.OutstandingOpening(c.Request.Context(), cl.Core, cl.Bank, l)
+	o, _, err := a.d.Wallet.OutstandingOpening(c.Request.Context(), cl.Core, cl.Bank, cl.Currency, l)
 	if err != nil {
 		a.d.Log.Warn("outstanding not opened", "core", cl.Core, "bank", cl.Bank, "error", err)
 		return v
@@ -264,7 +264,7 @@ func (a *API) buildIssue(ctx context.Context, l wallet.Ledger, me string, req Is
 	if err != nil {
 		return nil, err
 	}
-	return a.d.Wallet.BuildIssue(ctx, l, wallet.IssueSpec{Core: me, Bank: req.Bank, Invoices: req.Invoices,
+	return a.d.Wallet.BuildIssue(ctx, l, wallet.IssueSpec{Core: me, Bank: req.Bank, Currency: currency, Invoices: req.Invoices,
 		Amount: amount, Holder: holder, Auditor: aud, Maturity: req.Maturity.UTC().Truncate(time.Second)})
 }
 

@@ -58,10 +58,20 @@ func TestLyingEnvelopeOverREST(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	held, err := p.Wallet.Holdings(ctx, sender)
+	if err != nil {
+		t.Fatal(err)
+	}
+	currency := ""
+	for _, h := range held {
+		if h.TokenID == change.ID {
+			currency = h.Currency
+		}
+	}
 	paid, rest := rulestest.Opening(100_00), rulestest.Opening(in.Value-100_00)
 	lie := rulestest.LyingEnvelopes(to.Key, paid)[0]
 	req, err := protocol.BuildSplit(protocol.Context{Channel: fabnet.ChannelName, Chaincode: fabnet.ChaincodeName}, protocol.SplitInput{
-		Kind: protocol.KindSplit, Spender: sender, Inputs: []protocol.OpenedToken{{ID: change.ID, Opening: in}},
+		Kind: protocol.KindSplit, Spender: sender, Inputs: []protocol.OpenedToken{{ID: change.ID, Currency: currency, Opening: in}},
 		Outputs: []protocol.OutputSpec{{Holder: to, Opening: paid, HolderEnvelope: lie.Envelope}, {Holder: self, Opening: rest}},
 	}, aud, nil)
 	if err != nil {

@@ -225,7 +225,7 @@ func TestInvoiceFraudOverREST(t *testing.T) {
 		to, _ := dir.Recipient(ctx, "carmaker")
 		aud, _ := dir.Auditor(ctx)
 		sum := invoice.DocumentHash(doc)
-		req, err := p.Wallet.BuildInvoice(ctx, wallet.InvoiceSpec{Supplier: res.Suppliers[0], Buyer: to, Auditor: aud,
+		req, err := p.Wallet.BuildInvoice(ctx, wallet.InvoiceSpec{Supplier: res.Suppliers[0], Currency: parsed.Currency, Buyer: to, Auditor: aud,
 			Amount: 12_000_000, Fingerprint: fp, DocumentHash: sum[:], DueDate: parsed.DueDate})
 		if err != nil {
 			t.Fatal(err)

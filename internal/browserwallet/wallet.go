@@ -43,6 +43,8 @@ type Holding struct {
 	Root    string `json:"root"`
 	Status  string `json:"status"`
 	Minor   uint64 `json:"minor"`
+	// Currency is the ISO 4217 code Minor is in ("" on a legacy token).
+	Currency string `json:"currency,omitempty"`
 }
 
 // New returns the wallet of k, talking to k.Gateway through t (nil: the
@@ -113,7 +115,7 @@ func (w *Wallet) Sync(ctx context.Context) ([]Holding, error) {
 func (w *Wallet) Holdings() []Holding {
 	out := make([]Holding, 0, len(w.held))
 	for id, h := range w.held {
-		out = append(out, Holding{TokenID: id, Root: h.view.Root, Status: string(h.view.Status), Minor: h.opening.Value})
+		out = append(out, Holding{TokenID: id, Root: h.view.Root, Status: string(h.view.Status), Minor: h.opening.Value, Currency: h.view.Currency})
 	}
 	slices.SortFunc(out, func(a, b Holding) int {
 		switch {
@@ -199,7 +201,7 @@ func (w *Wallet) Split(ctx context.Context, tokenID, to string, amount uint64) (
 		kind, fn = protocol.KindSplit, "Split"
 	}
 	req, err := protocol.BuildSplit(w.ctx, protocol.SplitInput{Kind: kind, Spender: w.Keys.EnterpriseID,
-		Inputs: []protocol.OpenedToken{{ID: tokenID, Opening: h.opening}}, Outputs: outs}, aud, nil)
+		Inputs: []protocol.OpenedToken{{ID: tokenID, Currency: h.view.Currency, Opening: h.opening}}, Outputs: outs}, aud, nil)
 	if err != nil {
 		return nil, err
 	}

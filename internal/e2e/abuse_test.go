@@ -53,7 +53,7 @@ func buildSplits(t *testing.T, w *world, root protocol.OpenedToken, n int) []*mo
 func TestConcurrentDoubleSpend(t *testing.T) {
 	w := setup(t)
 	root, o := w.issue(t, time.Now().UTC().AddDate(0, 1, 0), 50_000_00)
-	reqs := buildSplits(t, w, protocol.OpenedToken{ID: root.ID, Opening: o}, 64)
+	reqs := buildSplits(t, w, protocol.OpenedToken{ID: root.ID, Currency: root.Currency, Opening: o}, 64)
 
 	var committed atomic.Int64
 	var mvcc atomic.Int64
@@ -95,7 +95,7 @@ func TestReplayedProofsRefused(t *testing.T) {
 	maturity := time.Now().UTC().AddDate(0, 1, 0)
 	a, ao := w.issue(t, maturity, 70_000_00)
 	b, _ := w.issue(t, maturity, 70_000_00)
-	req := buildSplits(t, w, protocol.OpenedToken{ID: a.ID, Opening: ao}, 1)[0]
+	req := buildSplits(t, w, protocol.OpenedToken{ID: a.ID, Currency: a.Currency, Opening: ao}, 1)[0]
 	w.tier1.must(t, "Split", req, nil)
 
 	replay := *req

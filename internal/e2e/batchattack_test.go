@@ -42,7 +42,7 @@ func pairIPA(t *testing.T, first, second []byte) ([]byte, []byte) {
 func TestPairedRangeProofsRefused(t *testing.T) {
 	w := setup(t)
 	root, o := w.issue(t, time.Now().UTC().AddDate(0, 1, 0), 90_000_00)
-	req := buildSplits(t, w, protocol.OpenedToken{ID: root.ID, Opening: o}, 1)[0]
+	req := buildSplits(t, w, protocol.OpenedToken{ID: root.ID, Currency: root.Currency, Opening: o}, 1)[0]
 
 	crafted := *req
 	crafted.Outputs = append([]model.Output(nil), req.Outputs...)

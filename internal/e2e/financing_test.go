@@ -41,7 +41,7 @@ func TestTermFinancingOnRealNetwork(t *testing.T) {
 	quote := terms.Terms{AdvanceRateBP: 9000, DiscountRateBP: 450, DayCount: terms.ACT360, PenaltyRateBP: 1500,
 		Recourse: true, ValueDate: today, Expiry: time.Now().UTC().Add(time.Hour).Truncate(time.Second)}
 	in := protocol.FinanceInput{Requester: tier1.recipient(), Bank: bank.recipient(),
-		Token: protocol.OpenedToken{ID: root.ID, Opening: o}, Maturity: root.Maturity, Terms: quote,
+		Token: protocol.OpenedToken{ID: root.ID, Currency: root.Currency, Opening: o}, Maturity: root.Maturity, Terms: quote,
 		MaxAdvanceBP: policy.MaxAdvanceBP, Fee: 150_00, Piece: 300_000_00}
 
 	// Refused by the endorsers, nothing written: an advance above face,

@@ -68,7 +68,7 @@ func TestQuotesOnRealNetwork(t *testing.T) {
 	}
 
 	start := time.Now()
-	rfqReq := must(protocol.BuildRequestQuotes(protocol.OpenedToken{ID: root.ID, Opening: o},
+	rfqReq := must(protocol.BuildRequestQuotes(protocol.OpenedToken{ID: root.ID, Currency: root.Currency, Opening: o},
 		[]protocol.Recipient{bankA.recipient(), bankB.recipient()}, time.Now().UTC().Add(time.Hour).Truncate(time.Second), nil))
 	var rfq model.RFQ
 	tier1.must(t, "RequestQuotes", rfqReq, &rfq)
@@ -80,7 +80,7 @@ func TestQuotesOnRealNetwork(t *testing.T) {
 		if err != nil || face.Value != 400_000_00 {
 			t.Fatalf("%s opens the face: %v", bank.id, err)
 		}
-		req, adv, err := protocol.BuildQuote(w.ctx, protocol.QuoteInput{RFQ: rfq.ID, Token: root.ID, Requester: tier1.recipient(),
+		req, adv, err := protocol.BuildQuote(w.ctx, protocol.QuoteInput{Currency: root.Currency, RFQ: rfq.ID, Token: root.ID, Requester: tier1.recipient(),
 			Bank: bank.recipient(), Face: face, Maturity: root.Maturity, Terms: tm, Fee: fee, MaxAdvanceBP: policy.MaxAdvanceBP,
 			ClaimAdvance: claim}, w.auditor, nil)
 		if err != nil {
@@ -215,7 +215,7 @@ func TestQuotesOnRealNetwork(t *testing.T) {
 	// winner sells it to the loser at a price only they and the regulator
 	// open; the loser then holds it.
 	offer := func(seller, buyer *party) *model.OfferResaleRequest {
-		return must(protocol.BuildResale(w.ctx, protocol.ResaleInput{Token: protocol.OpenedToken{ID: root.ID, Opening: o},
+		return must(protocol.BuildResale(w.ctx, protocol.ResaleInput{Token: protocol.OpenedToken{ID: root.ID, Currency: root.Currency, Opening: o},
 			Seller: seller.recipient(), Buyer: buyer.recipient(), Price: 385_000_00}, w.auditor, nil))
 	}
 	before = height(t, tier1.conn)
@@ -247,11 +247,11 @@ func TestExpiredQuoteOnRealNetwork(t *testing.T) {
 	tier1, bankB := w.tier1, w.bank
 	root, o := w.issue(t, time.Now().UTC().AddDate(0, 2, 0), 50_000_00)
 	var rfq model.RFQ
-	tier1.must(t, "RequestQuotes", must(protocol.BuildRequestQuotes(protocol.OpenedToken{ID: root.ID, Opening: o},
+	tier1.must(t, "RequestQuotes", must(protocol.BuildRequestQuotes(protocol.OpenedToken{ID: root.ID, Currency: root.Currency, Opening: o},
 		[]protocol.Recipient{bankB.recipient()}, time.Now().UTC().Add(time.Hour).Truncate(time.Second), nil)), &rfq)
 	expiry := time.Now().UTC().Add(4 * time.Second).Truncate(time.Second)
 	face := must(envelope.Open(bankB.key, rfq.Invited(bankB.id).BankEnvelope, protocol.OutputBinding(o.Commitment(), protocol.PurposeBank)))
-	req, _, err := protocol.BuildQuote(w.ctx, protocol.QuoteInput{RFQ: rfq.ID, Token: root.ID, Requester: tier1.recipient(), Bank: bankB.recipient(),
+	req, _, err := protocol.BuildQuote(w.ctx, protocol.QuoteInput{Currency: root.Currency, RFQ: rfq.ID, Token: root.ID, Requester: tier1.recipient(), Bank: bankB.recipient(),
 		Face: face, Maturity: root.Maturity, Terms: terms.Terms{AdvanceRateBP: 8000, DiscountRateBP: 300, DayCount: terms.ACT360,
 			ValueDate: time.Now().UTC().Truncate(24 * time.Hour), Expiry: expiry}, MaxAdvanceBP: terms.BP}, w.auditor, nil)
 	if err != nil {

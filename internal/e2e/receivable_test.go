@@ -57,7 +57,7 @@ func TestReceivableOnRealNetwork(t *testing.T) {
 	// Tier 1 splits 400 000.00 to tier 2 and keeps 600 000.00.
 	toTier2, change := opening(t, 400_000_00), opening(t, 600_000_00)
 	split, err := protocol.BuildSplit(w.ctx, protocol.SplitInput{Kind: protocol.KindSplit, Spender: tier1.id,
-		Inputs:  []protocol.OpenedToken{{ID: root.ID, Opening: rootOpening}},
+		Inputs:  []protocol.OpenedToken{{ID: root.ID, Currency: root.Currency, Opening: rootOpening}},
 		Outputs: []protocol.OutputSpec{{Holder: tier2.recipient(), Opening: toTier2}, {Holder: tier1.recipient(), Opening: change}}}, w.auditor, nil)
 	if err != nil {
 		t.Fatal(err)

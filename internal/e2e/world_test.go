@@ -211,6 +211,10 @@ func setup(t *testing.T) *world {
 
 const creditLimit = 50_000_000_00
 
+// currency is the world's: its invoices, the bank's line and every
+// receivable are in it.
+const currency = "CNY"
+
 func newWorld(t *testing.T) *world {
 	admin := newParty(t, "", "Operator", "Admin", "")
 	w := &world{
@@ -239,7 +243,7 @@ func newWorld(t *testing.T) *world {
 	for _, p := range []*party{w.tier1, w.tier2, w.core, w.bank, w.regulator} {
 		w.operator.must(t, "RegisterEnterprise", register(p), nil)
 	}
-	w.bank.must(t, "GrantCreditLine", &model.GrantCreditLineRequest{Core: w.core.id, Limit: creditLimit,
+	w.bank.must(t, "GrantCreditLine", &model.GrantCreditLineRequest{Core: w.core.id, Currency: currency, Limit: creditLimit,
 		Expiry: time.Now().UTC().AddDate(1, 0, 0).Truncate(time.Second)}, nil)
 	w.outstanding = pedersen.Opening{Value: 0, Blinding: group.NewScalar()}
 	return w
@@ -260,7 +264,7 @@ func (w *world) issue(t *testing.T, maturity time.Time, amounts ...uint64) (mode
 		o := opening(t, v)
 		fp := make([]byte, 64)
 		fp[0], fp[1] = w.invoices, 0xA5
-		req, err := protocol.BuildInvoice(w.ctx, protocol.InvoiceInput{Supplier: w.tier1.id, Buyer: w.core.recipient(),
+		req, err := protocol.BuildInvoice(w.ctx, protocol.InvoiceInput{Currency: currency, Supplier: w.tier1.id, Buyer: w.core.recipient(),
 			Fingerprint: fp, DocumentHash: make([]byte, 32), DueDate: maturity, Amount: o}, w.auditor, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -272,7 +276,7 @@ func (w *world) issue(t *testing.T, maturity time.Time, amounts ...uint64) (mode
 		total += v
 	}
 	amount := opening(t, total)
-	req, err := protocol.BuildIssue(w.ctx, protocol.IssueInput{Issuer: w.core.id, IssuerKey: w.core.key.Public(), Bank: w.bank.id, Holder: w.tier1.recipient(),
+	req, err := protocol.BuildIssue(w.ctx, protocol.IssueInput{Currency: currency, Issuer: w.core.id, IssuerKey: w.core.key.Public(), Bank: w.bank.id, Holder: w.tier1.recipient(),
 		Invoices: invoices, Limit: creditLimit, Outstanding: w.outstanding, Maturity: maturity, Amount: amount}, w.auditor, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -32,16 +32,16 @@ func financingWorld(t testing.TB) (*auditWorld, string, string) {
 		r := s.Rules
 		must(r.SetFinancingPolicy(s.As(s.Operator), &model.SetFinancingPolicyRequest{MaxAdvanceBP: 9000, GraceDays: 10}))
 		p1, p2 := rulestest.Opening(400), rulestest.Opening(600)
-		out := must(r.Split(s.As(s.S1), s.SplitRequest(protocol.KindSplit, s.S1, []protocol.OpenedToken{{ID: s.Root, Opening: s.RootOpening}},
+		out := must(r.Split(s.As(s.S1), s.SplitRequest(protocol.KindSplit, s.S1, []protocol.OpenedToken{{ID: s.Root, Currency: rulestest.Currency, Opening: s.RootOpening}},
 			rulestest.To(s.S1, p1), rulestest.To(s.S1, p2))))
 		w := &auditWorld{Scenario: s, a: out[0].ID, b: out[1].ID}
 		day := rulestest.Start.Truncate(24 * time.Hour)
 		tm := terms.Terms{AdvanceRateBP: 8800, DiscountRateBP: 600, DayCount: terms.ACT360, PenaltyRateBP: 1200, Recourse: true,
 			ValueDate: day, Expiry: day.AddDate(0, 0, 7)}
 
-		rfq := must(r.RequestQuotes(s.As(s.S1), must(protocol.BuildRequestQuotes(protocol.OpenedToken{ID: w.a, Opening: p1},
+		rfq := must(r.RequestQuotes(s.As(s.S1), must(protocol.BuildRequestQuotes(protocol.OpenedToken{ID: w.a, Currency: rulestest.Currency, Opening: p1},
 			[]protocol.Recipient{s.BankA.Recipient(), s.BankB.Recipient()}, s.Now.Add(48*time.Hour), nil))))
-		in := protocol.QuoteInput{RFQ: rfq.ID, Token: w.a, Requester: s.S1.Recipient(), Face: p1, Maturity: rulestest.Maturity,
+		in := protocol.QuoteInput{Currency: rulestest.Currency, RFQ: rfq.ID, Token: w.a, Requester: s.S1.Recipient(), Face: p1, Maturity: rulestest.Maturity,
 			Terms: tm, Fee: 2, MaxAdvanceBP: 9000}
 		in.Bank = s.BankA.Recipient()
 		must(r.SubmitQuote(s.As(s.BankA), must2(protocol.BuildQuote(s.Ctx(), in, s.Auditor(), nil))))
@@ -52,10 +52,10 @@ func financingWorld(t testing.TB) (*auditWorld, string, string) {
 		must(r.ApproveFinancing(s.As(s.BankB), &model.ApproveFinancingRequest{Token: w.a, DisbursementRef: "W-Q", AgreementHash: make([]byte, 32)}))
 
 		fin := must2(protocol.BuildTermFinance(s.Ctx(), protocol.FinanceInput{Requester: s.S1.Recipient(), Bank: s.BankA.Recipient(),
-			Token: protocol.OpenedToken{ID: w.b, Opening: p2}, Maturity: rulestest.Maturity, Terms: tm, MaxAdvanceBP: 9000, Fee: 3}, s.Auditor(), nil))
+			Token: protocol.OpenedToken{ID: w.b, Currency: rulestest.Currency, Opening: p2}, Maturity: rulestest.Maturity, Terms: tm, MaxAdvanceBP: 9000, Fee: 3}, s.Auditor(), nil))
 		must(r.RequestTermFinancing(s.As(s.S1), fin))
 		must(r.ApproveFinancing(s.As(s.BankA), &model.ApproveFinancingRequest{Token: w.b, DisbursementRef: "W-T", AgreementHash: make([]byte, 32)}))
-		must(r.OfferResale(s.As(s.BankA), must(protocol.BuildResale(s.Ctx(), protocol.ResaleInput{Token: protocol.OpenedToken{ID: w.b, Opening: p2},
+		must(r.OfferResale(s.As(s.BankA), must(protocol.BuildResale(s.Ctx(), protocol.ResaleInput{Token: protocol.OpenedToken{ID: w.b, Currency: rulestest.Currency, Opening: p2},
 			Seller: s.BankA.Recipient(), Buyer: s.BankB.Recipient(), Price: 550}, s.Auditor(), nil))))
 		must(r.AcceptResale(s.As(s.BankB), &model.AcceptResaleRequest{Token: w.b, PaymentRef: "FORFAIT-1"}))
 		s.Now = rulestest.Maturity.AddDate(0, 0, 11)

@@ -64,7 +64,7 @@ func buildWorld() *auditWorld {
 	w := &auditWorld{Scenario: s, root1: s.Root}
 	r := s.Rules
 	one := func(id string, o pedersen.Opening) []protocol.OpenedToken {
-		return []protocol.OpenedToken{{ID: id, Opening: o}}
+		return []protocol.OpenedToken{{ID: id, Currency: rulestest.Currency, Opening: o}}
 	}
 	wrongKey := must(envelope.GenerateKey(nil))
 	badAuditor := protocol.Auditor{AuditKey: s.AuditKey.Public(), EncryptionKey: wrongKey.Public()}
@@ -91,10 +91,10 @@ func buildWorld() *auditWorld {
 	// root2: a large receivable on BankB's line (re-granted larger), whose
 	// regulator envelope is sealed to the wrong key.
 	expiry := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
-	must(r.GrantCreditLine(s.As(s.BankB), &model.GrantCreditLineRequest{Core: s.Core.ID, Limit: 200_000, Expiry: expiry}))
+	must(r.GrantCreditLine(s.As(s.BankB), &model.GrantCreditLineRequest{Core: s.Core.ID, Currency: rulestest.Currency, Limit: 200_000, Expiry: expiry}))
 	inv := s.ConfirmedInvoice(s.S1, "INV-BIG", 100_000)
 	big := rulestest.Opening(Big)
-	req := must(protocol.BuildIssue(s.Ctx(), protocol.IssueInput{
+	req := must(protocol.BuildIssue(s.Ctx(), protocol.IssueInput{Currency: rulestest.Currency,
 		Issuer: s.Core.ID, IssuerKey: s.Core.Key.Public(), Bank: s.BankB.ID, Holder: s.S1.Recipient(), Invoices: []protocol.OpenedInvoice{inv},
 		Limit: 200_000, Outstanding: rulestest.ZeroOpening(), Maturity: maturity2, Amount: big,
 	}, badAuditor, nil))

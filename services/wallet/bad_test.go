@@ -34,7 +34,7 @@ func badEnvelopeRecorded(t *testing.T, db *store.DB, path string, lieIndex int) 
 	h, s := scenario(t, db)
 	paid := rulestest.Opening(600)
 	lie := rulestest.LyingEnvelopes(h.S2.Key.Public(), paid)[lieIndex]
-	outs := must(h.Rules.Split(h.As(h.S1), s.SplitRequest(protocol.KindSplit, h.S1, []protocol.OpenedToken{{ID: s.Root, Opening: s.RootOpening}},
+	outs := must(h.Rules.Split(h.As(h.S1), s.SplitRequest(protocol.KindSplit, h.S1, []protocol.OpenedToken{{ID: s.Root, Currency: rulestest.Currency, Opening: s.RootOpening}},
 		rulestest.Lying(h.S2, paid, lie.Envelope), rulestest.To(h.S1, rulestest.Opening(rulestest.RootAmount-600)))))
 	bad := outs[0]
 
@@ -98,7 +98,7 @@ func TestBadEnvelopeSenders(t *testing.T) {
 	h, s := scenario(t, storetest.SQLite(t))
 	amount := rulestest.Opening(1_500)
 	lie := rulestest.LyingEnvelopes(h.S1.Key.Public(), amount)[1] // wrong blinding
-	req := must(protocol.BuildIssue(h.Ctx(), protocol.IssueInput{
+	req := must(protocol.BuildIssue(h.Ctx(), protocol.IssueInput{Currency: rulestest.Currency,
 		Issuer: h.Core.ID, IssuerKey: h.Core.Key.Public(), Bank: h.BankA.ID, Holder: h.S1.Recipient(), Invoices: s.Invoices[2:],
 		Limit: rulestest.LimitA, Outstanding: s.Outstanding, Maturity: rulestest.Maturity, Amount: amount, HolderEnvelope: lie.Envelope,
 	}, h.Auditor(), nil))

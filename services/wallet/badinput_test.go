@@ -135,15 +135,15 @@ func TestOutstandingMismatch(t *testing.T) {
 	storetest.ForEachDialect(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		h, s := scenario(t, db)
-		o, line, err := h.wallet.OutstandingOpening(ctx, h.Core.ID, h.BankA.ID, h.ledger(h.Core))
+		o, line, err := h.wallet.OutstandingOpening(ctx, h.Core.ID, h.BankA.ID, rulestest.Currency, h.ledger(h.Core))
 		if err != nil || o.Value != rulestest.RootAmount || line.Limit != rulestest.LimitA {
 			t.Fatalf("outstanding before tampering: %v", err)
 		}
-		rewrite(t, h.State, rules.CompositeKey("tc.creditline", h.Core.ID, h.BankA.ID), func(cl *model.CreditLine) {
+		rewrite(t, h.State, rules.CompositeKey("tc.creditline", h.Core.ID, h.BankA.ID, rulestest.Currency), func(cl *model.CreditLine) {
 			e := must(group.NewIdentity().SetCanonicalBytes(cl.Outstanding))
 			cl.Outstanding = group.NewIdentity().Add(e, pedersen.G()).Bytes()
 		})
-		if _, _, err := h.wallet.OutstandingOpening(ctx, h.Core.ID, h.BankA.ID, h.ledger(h.Core)); !errors.Is(err, wallet.ErrCommitmentMismatch) {
+		if _, _, err := h.wallet.OutstandingOpening(ctx, h.Core.ID, h.BankA.ID, rulestest.Currency, h.ledger(h.Core)); !errors.Is(err, wallet.ErrCommitmentMismatch) {
 			t.Errorf("tampered outstanding: %v", err)
 		}
 		_, err = h.wallet.BuildIssue(ctx, h.ledger(h.Core), h.issueSpec(t, s, rulestest.SpareAmount))
@@ -158,7 +158,7 @@ func (h *harness) issueSpec(t *testing.T, s *rulestest.Scenario, v uint64) walle
 	t.Helper()
 	ctx := context.Background()
 	dir := h.directory(h.Core)
-	return wallet.IssueSpec{Core: h.Core.ID, Bank: h.BankA.ID, Invoices: []string{s.Invoices[2].ID}, Amount: v,
+	return wallet.IssueSpec{Core: h.Core.ID, Bank: h.BankA.ID, Currency: rulestest.Currency, Invoices: []string{s.Invoices[2].ID}, Amount: v,
 		Holder: must(dir.Recipient(ctx, h.S1.ID)), Auditor: must(dir.Auditor(ctx)), Maturity: rulestest.Maturity}
 }
 

@@ -24,6 +24,7 @@ import (
 // InvoiceSpec is a supplier's invoice registration.
 type InvoiceSpec struct {
 	Supplier     string
+	Currency     string             // ISO 4217 code of Amount
 	Buyer        protocol.Recipient // the core enterprise owing the invoice
 	Auditor      protocol.Auditor
 	Amount       uint64 // minor units; secret
@@ -64,7 +65,7 @@ func (w *Wallet) BuildInvoice(ctx context.Context, s InvoiceSpec) (*model.Regist
 		return nil, err
 	}
 	req, err := protocol.BuildInvoice(w.cfg.Context, protocol.InvoiceInput{
-		Supplier: s.Supplier, Buyer: s.Buyer, Fingerprint: s.Fingerprint, DocumentHash: s.DocumentHash,
+		Currency: s.Currency, Supplier: s.Supplier, Buyer: s.Buyer, Fingerprint: s.Fingerprint, DocumentHash: s.DocumentHash,
 		DueDate: s.DueDate, Amount: o, FilingEnvelope: s.FilingEnvelope, Aliases: s.Aliases,
 	}, s.Auditor, w.random)
 	if err != nil {
@@ -77,6 +78,7 @@ func (w *Wallet) BuildInvoice(ctx context.Context, s InvoiceSpec) (*model.Regist
 type IssueSpec struct {
 	Core     string
 	Bank     string   // whose credit line backs it
+	Currency string   // ISO 4217: the invoices' and the line's ("" legacy)
 	Invoices []string // confirmed invoices owed by the core (hex fingerprints)
 	Amount   uint64   // minor units; secret
 	Holder   protocol.Recipient
@@ -112,12 +114,12 @@ func (w *Wallet) BuildIssue(ctx context.Context, l Ledger, s IssueSpec) (*model.
 	if s.Amount == 0 || len(s.Invoices) == 0 {
 		return nil, ErrInvalidArgument.with("an issue needs a positive amount and invoices")
 	}
-	invoices, err := w.issueInvoices(ctx, l, s.Core, s.Invoices)
+	invoices, err := w.issueInvoices(ctx, l, s.Core, s.Currency, s.Invoices)
 	if errors.Is(err, ErrNotFound) {
 		if _, err := w.Sync(ctx, s.Core, l); err != nil {
 			return nil, err
 		}
-		invoices, err = w.issueInvoices(ctx, l, s.Core, s.Invoices)
+		invoices, err = w.issueInvoices(ctx, l, s.Core, s.Currency, s.Invoices)
 	}
 	if err != nil {
 		return nil, err
@@ -131,7 +133,7 @@ func (w *Wallet) BuildIssue(ctx context.Context, l Ledger, s IssueSpec) (*model.
 	if s.Amount > total {
 		return nil, ErrInsufficientValue.with("amount exceeds the invoice total")
 	}
-	outstanding, line, err := w.OutstandingOpening(ctx, s.Core, s.Bank, l)
+	outstanding, line, err := w.OutstandingOpening(ctx, s.Core, s.Bank, s.Currency, l)
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +145,7 @@ func (w *Wallet) BuildIssue(ctx context.Context, l Ledger, s IssueSpec) (*model.
 		return nil, err
 	}
 	req, err := protocol.BuildIssue(w.cfg.Context, protocol.IssueInput{
-		Issuer: s.Core, IssuerKey: self, Bank: s.Bank, Holder: s.Holder, Invoices: invoices, Limit: line.Limit,
+		Currency: s.Currency, Issuer: s.Core, IssuerKey: self, Bank: s.Bank, Holder: s.Holder, Invoices: invoices, Limit: line.Limit,
 		Outstanding: outstanding, Maturity: s.Maturity, Amount: amount,
 	}, s.Auditor, w.random)
 	if err != nil {
@@ -154,7 +156,7 @@ func (w *Wallet) BuildIssue(ctx context.Context, l Ledger, s IssueSpec) (*model.
 
 // issueInvoices loads the stored openings of the invoices and checks each
 // against the ledger.
-func (w *Wallet) issueInvoices(ctx context.Context, l Ledger, core string, ids []string) ([]protocol.OpenedInvoice, error) {
+func (w *Wallet) issueInvoices(ctx context.Context, l Ledger, core, currency string, ids []string) ([]protocol.OpenedInvoice, error) {
 	out := make([]protocol.OpenedInvoice, len(ids))
 	for i, id := range ids {
 		r, err := w.record(ctx, core, kindInvoice, id)
@@ -176,6 +178,8 @@ func (w *Wallet) issueInvoices(ctx context.Context, l Ledger, core string, ids [
 			return nil, ErrNotSpendable.with("invoice " + id + " is " + string(inv.Status) + ", not CONFIRMED")
 		case !bytes.Equal(inv.Commitment, r.commitment):
 			return nil, ErrCommitmentMismatch.with("invoice " + id)
+		case inv.Currency != currency:
+			return nil, ErrCurrencyMismatch.with("invoice " + id + " is in " + currencyLabel(inv.Currency) + ", the issue in " + currencyLabel(currency))
 		}
 		out[i] = protocol.OpenedInvoice{ID: id, Opening: o}
 	}
@@ -241,6 +245,9 @@ func (w *Wallet) BuildSpend(ctx context.Context, l Ledger, s SpendSpec) (*Spend,
 		if err != nil {
 			return nil, err
 		}
+		if i > 0 && t.Currency != inputs[0].Currency {
+			return nil, ErrCurrencyMismatch.with("token " + id + " is in " + currencyLabel(t.Currency) + ", token " + inputs[0].ID + " in " + currencyLabel(inputs[0].Currency))
+		}
 		if i > 0 && t.Root != root {
 			return nil, ErrInvalidArgument.with("inputs belong to different receivables")
 		}
@@ -253,7 +260,7 @@ func (w *Wallet) BuildSpend(ctx context.Context, l Ledger, s SpendSpec) (*Spend,
 		if sumIn, carry = bits.Add64(sumIn, o.Value, 0); carry != 0 {
 			return nil, ErrInvalidArgument.with("inputs exceed 2^64")
 		}
-		inputs[i] = protocol.OpenedToken{ID: id, Opening: o}
+		inputs[i] = protocol.OpenedToken{ID: id, Currency: t.Currency, Opening: o}
 	}
 	for _, p := range s.Outputs {
 		if p.Amount == 0 || p.To.Key == nil {

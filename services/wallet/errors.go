@@ -40,7 +40,18 @@ var (
 	// ErrNotSpendable reports a token that is not ACTIVE, not held by the
 	// enterprise, or overdue on the ledger.
 	ErrNotSpendable = &Error{msg: "wallet: token is not spendable", code: model.CodeInvalidState}
+	// ErrCurrencyMismatch reports amounts in two currencies that a build
+	// would mix: an issue's invoices, a merge's inputs.
+	ErrCurrencyMismatch = &Error{msg: "wallet: amounts in different currencies", code: model.CodeCurrencyMismatch}
 )
+
+// currencyLabel names a currency in messages ("" is a legacy record's).
+func currencyLabel(c string) string {
+	if c == "" {
+		return "no named currency"
+	}
+	return c
+}
 
 // Error is a wallet error: a sentinel above, possibly with detail. It
 // matches its sentinel and the chaincode error of the same code.

@@ -100,7 +100,7 @@ func (w *Wallet) BuildTermFinance(ctx context.Context, l Ledger, s TermFinanceSp
 	}
 	req, adv, err := protocol.BuildTermFinance(w.cfg.Context, protocol.FinanceInput{
 		Requester: protocol.Recipient{ID: s.Holder, Key: self}, Bank: s.Bank,
-		Token: protocol.OpenedToken{ID: t.ID, Opening: o}, Maturity: t.Maturity, Terms: s.Terms,
+		Token: protocol.OpenedToken{ID: t.ID, Currency: t.Currency, Opening: o}, Maturity: t.Maturity, Terms: s.Terms,
 		MaxAdvanceBP: policy.MaxAdvanceBP, Fee: s.Fee, Piece: s.Piece,
 	}, s.Auditor, w.random)
 	if err != nil {

@@ -46,11 +46,14 @@ func (w *Wallet) readRoots(ctx context.Context, l Ledger, coreID string) ([]seal
 // against the line's outstanding element on the ledger; when they differ
 // (a root issued or settled since the last Sync) it syncs once and checks
 // again, and then refuses with ErrCommitmentMismatch.
-func (w *Wallet) OutstandingOpening(ctx context.Context, coreID, bankID string, l Ledger) (pedersen.Opening, *model.CreditLine, error) {
+//
+// The line is the bank's in currency (ISO 4217; "" for a legacy line), and
+// the sum counts only the roots issued in that currency.
+func (w *Wallet) OutstandingOpening(ctx context.Context, coreID, bankID, currency string, l Ledger) (pedersen.Opening, *model.CreditLine, error) {
 	if err := validEnterprise(bankID); err != nil {
 		return pedersen.Opening{}, nil, err
 	}
-	line, err := evaluate[model.CreditLine](ctx, l, w.cfg.Contract, "GetCreditLine", coreID, bankID)
+	line, err := evaluate[model.CreditLine](ctx, l, w.cfg.Contract, "GetCreditLine", coreID, bankID, currency)
 	if err != nil {
 		return pedersen.Opening{}, nil, err
 	}
@@ -59,7 +62,7 @@ func (w *Wallet) OutstandingOpening(ctx context.Context, coreID, bankID string, 
 		return pedersen.Opening{}, nil, ErrCommitmentMismatch.with("credit line " + coreID + "/" + bankID + ": malformed outstanding")
 	}
 	for attempt := 0; ; attempt++ {
-		o, err := w.outstandingSum(ctx, coreID, bankID)
+		o, err := w.outstandingSum(ctx, coreID, bankID, currency)
 		if err != nil {
 			return pedersen.Opening{}, nil, err
 		}
@@ -78,14 +81,14 @@ func (w *Wallet) OutstandingOpening(ctx context.Context, coreID, bankID string, 
 // outstandingSum adds the stored openings of the core's live roots of the
 // bank's line. Sums wrap modulo the group order like the commitments do;
 // a sum past 2^64 cannot be a real outstanding and is refused.
-func (w *Wallet) outstandingSum(ctx context.Context, coreID, bankID string) (pedersen.Opening, error) {
+func (w *Wallet) outstandingSum(ctx context.Context, coreID, bankID, currency string) (pedersen.Opening, error) {
 	rs, err := w.records(ctx, coreID, kindRoot, true)
 	if err != nil {
 		return pedersen.Opening{}, err
 	}
 	sum := pedersen.Opening{Value: 0, Blinding: group.NewScalar()}
 	for _, r := range rs {
-		if r.bank != bankID {
+		if r.bank != bankID || r.currency != currency {
 			continue
 		}
 		o, err := w.openRecord(coreID, r)

@@ -58,7 +58,7 @@ func (f *fakeLedger) Evaluate(_ context.Context, contract, fn string, args ...st
 	case "InvoicesByBuyer":
 		res, err = r.InvoicesByBuyer(st, page())
 	case "GetCreditLine":
-		res, err = r.GetCreditLine(st, arg(0), arg(1))
+		res, err = r.GetCreditLine(st, arg(0), arg(1), arg(2))
 	case "GetToken":
 		res, err = r.GetToken(st, arg(0))
 	case "TokensByHolder":

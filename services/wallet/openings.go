@@ -23,7 +23,8 @@ const openingSize = 8 + group.ScalarSize
 type Holding struct {
 	TokenID      string            `json:"tokenId"`
 	Root         string            `json:"root"`
-	Bank         string            `json:"bank"` // the credit line's bank
+	Bank         string            `json:"bank"`               // the credit line's bank
+	Currency     string            `json:"currency,omitempty"` // ISO 4217 code of Value; "" legacy
 	Value        uint64            `json:"value"`
 	Status       model.TokenStatus `json:"status"`       // effective: OVERDUE derived from the wallet's clock
 	LedgerStatus model.TokenStatus `json:"ledgerStatus"` // as stored on the ledger at the last Sync
@@ -72,6 +73,7 @@ func (i OwedInvoice) LogValue() slog.Value {
 // record is one row of wallet_openings.
 type record struct {
 	kind, id, root, bank, status string
+	currency                     string // ISO 4217, "" legacy
 	maturity                     time.Time
 	live                         bool
 	commitment                   []byte
@@ -104,12 +106,12 @@ func (w *Wallet) openRecord(enterprise string, r *record) (pedersen.Opening, err
 	return o, nil
 }
 
-const recordColumns = `kind, id, root, bank, status, maturity, live, commitment, sealed_opening`
+const recordColumns = `kind, id, root, bank, status, maturity, live, commitment, sealed_opening, currency`
 
 func scanRecord(sc interface{ Scan(...any) error }) (*record, error) {
 	var r record
 	var maturity, live int64
-	if err := sc.Scan(&r.kind, &r.id, &r.root, &r.bank, &r.status, &maturity, &live, &r.commitment, &r.sealed); err != nil {
+	if err := sc.Scan(&r.kind, &r.id, &r.root, &r.bank, &r.status, &maturity, &live, &r.commitment, &r.sealed, &r.currency); err != nil {
 		return nil, err
 	}
 	r.maturity, r.live = time.Unix(maturity, 0).UTC(), live == 1
@@ -174,7 +176,7 @@ func (w *Wallet) holdings(ctx context.Context, enterprise, kind string, liveOnly
 			return nil, err
 		}
 		t := model.Token{Status: model.TokenStatus(r.status), Maturity: r.maturity}
-		out = append(out, Holding{TokenID: r.id, Root: r.root, Bank: r.bank, Value: o.Value,
+		out = append(out, Holding{TokenID: r.id, Root: r.root, Bank: r.bank, Currency: r.currency, Value: o.Value,
 			Status: t.EffectiveStatus(now), LedgerStatus: t.Status, Maturity: r.maturity, Unsettled: kind == kindRoot && r.live})
 	}
 	return out, nil

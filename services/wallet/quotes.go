@@ -19,7 +19,7 @@ func (w *Wallet) BuildRequestQuotes(ctx context.Context, l Ledger, holder, token
 	if err != nil {
 		return nil, err
 	}
-	req, err := protocol.BuildRequestQuotes(protocol.OpenedToken{ID: t.ID, Opening: o}, banks, expiry, w.random)
+	req, err := protocol.BuildRequestQuotes(protocol.OpenedToken{ID: t.ID, Currency: t.Currency, Opening: o}, banks, expiry, w.random)
 	if err != nil {
 		return nil, err
 	}
@@ -36,7 +36,7 @@ func (w *Wallet) BuildRequestQuotesPiece(ctx context.Context, l Ledger, holder p
 	if err != nil {
 		return nil, err
 	}
-	req, _, err := protocol.BuildRequestQuotesPiece(w.cfg.Context, protocol.OpenedToken{ID: t.ID, Opening: o}, holder, piece, banks,
+	req, _, err := protocol.BuildRequestQuotesPiece(w.cfg.Context, protocol.OpenedToken{ID: t.ID, Currency: t.Currency, Opening: o}, holder, piece, banks,
 		expiry, aud, w.random)
 	if err != nil {
 		if errors.Is(err, model.ErrInvalidArgument) {
@@ -92,7 +92,7 @@ func (w *Wallet) BuildQuote(ctx context.Context, l Ledger, s QuoteSpec) (*model.
 	if err != nil {
 		return nil, none, err
 	}
-	req, adv, err := protocol.BuildQuote(w.cfg.Context, protocol.QuoteInput{RFQ: s.RFQ, Token: t.ID, Requester: s.Holder,
+	req, adv, err := protocol.BuildQuote(w.cfg.Context, protocol.QuoteInput{Currency: t.Currency, RFQ: s.RFQ, Token: t.ID, Requester: s.Holder,
 		Bank: protocol.Recipient{ID: s.Bank, Key: self}, Face: face, Maturity: t.Maturity, Terms: s.Terms, Fee: s.Fee,
 		MaxAdvanceBP: policy.MaxAdvanceBP}, s.Auditor, w.random)
 	if err != nil {

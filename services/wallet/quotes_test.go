@@ -42,7 +42,7 @@ func TestQuotes(t *testing.T) {
 	// the cap, so the chaincode (which cannot see the terms) takes it; the
 	// holder's wallet shows it invalid and will not accept it.
 	short := advA.Advance - 10
-	reqB, _, err := protocol.BuildQuote(h.Ctx(), protocol.QuoteInput{RFQ: rfq.ID, Token: s.Root, Requester: h.S1.Recipient(),
+	reqB, _, err := protocol.BuildQuote(h.Ctx(), protocol.QuoteInput{Currency: rulestest.Currency, RFQ: rfq.ID, Token: s.Root, Requester: h.S1.Recipient(),
 		Bank: h.BankB.Recipient(), Face: s.RootOpening, Maturity: rulestest.Maturity, Terms: financingTerms(), Fee: 2,
 		MaxAdvanceBP: 9000, ClaimAdvance: &short}, h.Auditor(), nil)
 	if err != nil {

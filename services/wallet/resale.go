@@ -50,7 +50,7 @@ func (w *Wallet) BuildResale(ctx context.Context, l Ledger, s ResaleSpec) (*mode
 	if err != nil {
 		return nil, err
 	}
-	req, err := protocol.BuildResale(w.cfg.Context, protocol.ResaleInput{Token: protocol.OpenedToken{ID: t.ID, Opening: o},
+	req, err := protocol.BuildResale(w.cfg.Context, protocol.ResaleInput{Token: protocol.OpenedToken{ID: t.ID, Currency: t.Currency, Opening: o},
 		Seller: protocol.Recipient{ID: s.Seller, Key: self}, Buyer: s.Buyer, Price: s.Price}, s.Auditor, w.random)
 	if err != nil {
 		if errors.Is(err, model.ErrInvalidArgument) {

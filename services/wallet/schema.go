@@ -30,6 +30,9 @@ const (
 //     names; keyed like wallet_openings, envelope_hash is SHA-256 of the
 //     envelope so the same bad bytes are not opened again, and a row goes
 //     when its record opens (another envelope for it).
+//   - wallet_openings.currency (3): the ISO 4217 code of the record's
+//     amount, from the ledger (” for a record from before currencies, and
+//     for a legacy token); a core's outstanding sum is per (bank, currency).
 func migrations(d store.Dialect) []string {
 	blob := "BLOB"
 	if d == store.Postgres {
@@ -74,5 +77,5 @@ CREATE TABLE wallet_bad_envelopes (
 	sealed_in     TEXT     NOT NULL,
 	detected_at   BIGINT   NOT NULL,
 	PRIMARY KEY (enterprise_id, kind, id)
-)`)}
+)`), `ALTER TABLE wallet_openings ADD COLUMN currency TEXT NOT NULL DEFAULT ''`}
 }

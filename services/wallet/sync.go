@@ -206,7 +206,7 @@ func tokenItem(kind string, t *model.TokenView, env []byte, purpose, tokenID str
 		return sealedItem{}, false
 	}
 	it := sealedItem{
-		record: record{kind: kind, id: t.ID, root: t.Root, bank: t.Bank, status: string(t.LedgerStatus),
+		record: record{kind: kind, id: t.ID, root: t.Root, bank: t.Bank, currency: t.Currency, status: string(t.LedgerStatus),
 			maturity: t.Maturity, live: true, commitment: t.Commitment},
 		envelope: env,
 		binding:  envelope.Binding{Commitment: c, TokenID: tokenID, Purpose: purpose},
@@ -239,7 +239,7 @@ func (w *Wallet) readInvoices(ctx context.Context, l Ledger, coreID string) ([]s
 			continue
 		}
 		out = append(out, sealedItem{
-			record: record{kind: kindInvoice, id: inv.ID, status: string(inv.Status), maturity: inv.DueDate,
+			record: record{kind: kindInvoice, id: inv.ID, currency: inv.Currency, status: string(inv.Status), maturity: inv.DueDate,
 				live: true, commitment: inv.Commitment},
 			envelope: inv.BuyerEnvelope,
 			binding:  protocol.OutputBinding(c, protocol.PurposeBuyer),
@@ -287,11 +287,11 @@ func (w *Wallet) store(ctx context.Context, enterpriseID string, kinds []string,
 		}
 		for _, r := range fresh {
 			_, err := tx.ExecContext(ctx, w.db.Rebind(`INSERT INTO wallet_openings
-	(enterprise_id, `+recordColumns+`, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (enterprise_id, kind, id) DO UPDATE SET root = excluded.root, bank = excluded.bank,
+	(enterprise_id, `+recordColumns+`, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (enterprise_id, kind, id) DO UPDATE SET root = excluded.root, bank = excluded.bank, currency = excluded.currency,
 	status = excluded.status, maturity = excluded.maturity, live = excluded.live,
 	commitment = excluded.commitment, sealed_opening = excluded.sealed_opening, updated_at = excluded.updated_at`),
-				enterpriseID, r.kind, r.id, r.root, r.bank, r.status, r.maturity.Unix(), boolInt(r.live), r.commitment, r.sealed, now)
+				enterpriseID, r.kind, r.id, r.root, r.bank, r.status, r.maturity.Unix(), boolInt(r.live), r.commitment, r.sealed, r.currency, now)
 			if err != nil {
 				return err
 			}
@@ -305,9 +305,9 @@ ON CONFLICT (enterprise_id, kind, id) DO UPDATE SET root = excluded.root, bank =
 		for _, r := range kept {
 			// The commitment condition keeps a concurrent change of the
 			// row from being labelled with this status.
-			_, err := tx.ExecContext(ctx, w.db.Rebind(`UPDATE wallet_openings SET root = ?, bank = ?, status = ?, maturity = ?, live = ?, updated_at = ?
+			_, err := tx.ExecContext(ctx, w.db.Rebind(`UPDATE wallet_openings SET root = ?, bank = ?, currency = ?, status = ?, maturity = ?, live = ?, updated_at = ?
 WHERE enterprise_id = ? AND kind = ? AND id = ? AND commitment = ?`),
-				r.root, r.bank, r.status, r.maturity.Unix(), boolInt(r.live), now, enterpriseID, r.kind, r.id, r.commitment)
+				r.root, r.bank, r.currency, r.status, r.maturity.Unix(), boolInt(r.live), now, enterpriseID, r.kind, r.id, r.commitment)
 			if err != nil {
 				return err
 			}

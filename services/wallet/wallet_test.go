@@ -33,7 +33,7 @@ func (h *harness) registerInvoice(t *testing.T, supplier *rulestest.Party, label
 	dir := h.directory(supplier)
 	doc := sha256.Sum256([]byte(label))
 	req := must(h.wallet.BuildInvoice(ctx, wallet.InvoiceSpec{
-		Supplier: supplier.ID, Buyer: must(dir.Recipient(ctx, h.Core.ID)), Auditor: must(dir.Auditor(ctx)),
+		Supplier: supplier.ID, Buyer: must(dir.Recipient(ctx, h.Core.ID)), Currency: rulestest.Currency, Auditor: must(dir.Auditor(ctx)),
 		Amount: v, Fingerprint: rulestest.Fingerprint(label), DocumentHash: doc[:], DueDate: rulestest.Maturity,
 	}))
 	inv := must(h.Rules.RegisterInvoice(h.As(supplier), req))
@@ -125,7 +125,7 @@ func TestLifecycle(t *testing.T) {
 		inv1 := h.registerInvoice(t, h.S1, "LC-1", 600)
 		inv2 := h.registerInvoice(t, h.S1, "LC-2", 400)
 		expiry := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
-		must(h.Rules.GrantCreditLine(h.As(h.BankA), &model.GrantCreditLineRequest{Core: h.Core.ID, Limit: 10_000, Expiry: expiry}))
+		must(h.Rules.GrantCreditLine(h.As(h.BankA), &model.GrantCreditLineRequest{Core: h.Core.ID, Currency: rulestest.Currency, Limit: 10_000, Expiry: expiry}))
 
 		h.sync(t, h.Core)
 		invs := must(h.wallet.Invoices(ctx, h.Core.ID))
@@ -136,11 +136,11 @@ func TestLifecycle(t *testing.T) {
 		// Issue 1000 to S1 against BankA's line.
 		dir := h.directory(h.Core)
 		issue := must(h.wallet.BuildIssue(ctx, h.ledger(h.Core), wallet.IssueSpec{
-			Core: h.Core.ID, Bank: h.BankA.ID, Invoices: []string{inv1, inv2}, Amount: 1000,
+			Core: h.Core.ID, Bank: h.BankA.ID, Currency: rulestest.Currency, Invoices: []string{inv1, inv2}, Amount: 1000,
 			Holder: must(dir.Recipient(ctx, h.S1.ID)), Auditor: must(dir.Auditor(ctx)), Maturity: rulestest.Maturity,
 		}))
 		root := must(h.Rules.Issue(h.As(h.Core), issue))
-		out, _ := must2(h.wallet.OutstandingOpening(ctx, h.Core.ID, h.BankA.ID, h.ledger(h.Core)))
+		out, _ := must2(h.wallet.OutstandingOpening(ctx, h.Core.ID, h.BankA.ID, rulestest.Currency, h.ledger(h.Core)))
 		if out.Value != 1000 {
 			t.Fatalf("outstanding after the issue: wrong value")
 		}
@@ -242,7 +242,7 @@ func TestLifecycle(t *testing.T) {
 			must(h.Rules.DeclarePayment(h.As(h.Core), &model.TokenActionRequest{Token: tok.TokenID, Reason: "PAY-" + p.ID}))
 			must(h.Rules.ConfirmPayment(h.As(p), &model.TokenActionRequest{Token: tok.TokenID}))
 		}
-		out, _ = must2(h.wallet.OutstandingOpening(ctx, h.Core.ID, h.BankA.ID, h.ledger(h.Core)))
+		out, _ = must2(h.wallet.OutstandingOpening(ctx, h.Core.ID, h.BankA.ID, rulestest.Currency, h.ledger(h.Core)))
 		if out.Value != 0 {
 			t.Fatalf("outstanding after settlement is not zero")
 		}

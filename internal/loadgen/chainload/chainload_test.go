@@ -96,7 +96,7 @@ func TestSplitProverVerifies(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := &protocol.SplitStatement{Kind: protocol.KindSplit, Spender: "tier1", AuditKey: p.auditor.AuditKey,
+		s := &protocol.SplitStatement{Kind: protocol.KindSplit, Currency: Currency, Spender: "tier1", AuditKey: p.auditor.AuditKey,
 			Inputs: []protocol.InputRef{{ID: p.input.ID, Commitment: p.input.Opening.Commitment()}}}
 		for _, o := range req.Outputs {
 			s.Outputs = append(s.Outputs, outputRef(t, o))

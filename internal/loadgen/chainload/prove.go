@@ -36,7 +36,7 @@ func NewSplitProver(outputs int) (*SplitProver, error) {
 	}
 	p := &SplitProver{ctx: protocol.Context{Channel: "scf", Chaincode: "tierchain"},
 		auditor: protocol.Auditor{AuditKey: ak.Public(), EncryptionKey: reg.Public()},
-		input:   protocol.OpenedToken{ID: protocol.TokenID("prove", 0), Opening: in}}
+		input:   protocol.OpenedToken{ID: protocol.TokenID("prove", 0), Currency: Currency, Opening: in}}
 	for i := range outputs {
 		k, err := envelope.GenerateKey(nil)
 		if err != nil {

@@ -123,7 +123,7 @@ func (w *World) Leaves(ctx context.Context, n int) ([]protocol.OpenedToken, erro
 				return err
 			}
 			for j, o := range outs {
-				children[i] = append(children[i], protocol.OpenedToken{ID: protocol.TokenID(res.TxID, j), Opening: o})
+				children[i] = append(children[i], protocol.OpenedToken{ID: protocol.TokenID(res.TxID, j), Currency: Currency, Opening: o})
 			}
 			return nil
 		})

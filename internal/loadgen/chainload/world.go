@@ -40,6 +40,9 @@ const Contract = "tierchain"
 // that no load run exhausts it.
 const CreditLimit = 1 << 60
 
+// Currency is the load's currency: invoices, the line and receivables.
+const Currency = "CNY"
+
 // Member is an enterprise signing with a real identity of the network.
 type Member struct {
 	ID      string
@@ -293,7 +296,7 @@ func (w *World) register(ctx context.Context, by, m *Member) error {
 }
 
 func (w *World) grant(ctx context.Context, core *Member) error {
-	return w.submit(ctx, w.Bank, "GrantCreditLine", &model.GrantCreditLineRequest{Core: core.ID, Limit: CreditLimit,
+	return w.submit(ctx, w.Bank, "GrantCreditLine", &model.GrantCreditLineRequest{Core: core.ID, Currency: Currency, Limit: CreditLimit,
 		Expiry: time.Now().UTC().AddDate(1, 0, 0).Truncate(time.Second)}, nil)
 }
 
@@ -337,7 +340,7 @@ func (w *World) confirmedInvoice(ctx context.Context, core *Member, amount uint6
 		return protocol.OpenedInvoice{}, err
 	}
 	doc := sha256.Sum256([]byte(w.run))
-	req, err := protocol.BuildInvoice(w.Ctx, protocol.InvoiceInput{Supplier: w.Spender.ID, Buyer: core.Recipient(),
+	req, err := protocol.BuildInvoice(w.Ctx, protocol.InvoiceInput{Currency: Currency, Supplier: w.Spender.ID, Buyer: core.Recipient(),
 		Fingerprint: w.fingerprint(), DocumentHash: doc[:], DueDate: w.maturity, Amount: o}, w.Auditor, nil)
 	if err != nil {
 		return protocol.OpenedInvoice{}, err
@@ -374,11 +377,11 @@ func (w *World) issueRoot(ctx context.Context, amount uint64) (protocol.OpenedTo
 		return protocol.OpenedToken{}, err
 	}
 	w.outstanding = addOpenings(w.outstanding, o)
-	return protocol.OpenedToken{ID: protocol.TokenID(res.TxID, 0), Opening: o}, nil
+	return protocol.OpenedToken{ID: protocol.TokenID(res.TxID, 0), Currency: Currency, Opening: o}, nil
 }
 
 func (w *World) buildIssue(core *Member, inv protocol.OpenedInvoice, outstanding, amount pedersen.Opening) (*model.IssueRequest, error) {
-	return protocol.BuildIssue(w.Ctx, protocol.IssueInput{Issuer: core.ID, IssuerKey: core.Key.Public(), Bank: w.Bank.ID,
+	return protocol.BuildIssue(w.Ctx, protocol.IssueInput{Currency: Currency, Issuer: core.ID, IssuerKey: core.Key.Public(), Bank: w.Bank.ID,
 		Holder: w.Spender.Recipient(), Invoices: []protocol.OpenedInvoice{inv}, Limit: CreditLimit,
 		Outstanding: outstanding, Maturity: w.maturity, Amount: amount}, w.Auditor, nil)
 }

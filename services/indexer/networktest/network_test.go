@@ -150,7 +150,7 @@ func TestIndexerFollowsTheLedger(t *testing.T) {
 	amount := openings(t, 1_000_000_00)[0]
 	inv, _ := w.registerInvoice(t, w.tier1, maturity, amount)
 	w.submit(t, w.core, "ConfirmInvoice", &model.InvoiceActionRequest{Invoice: inv.ID, Fingerprint: inv.Fingerprint}, nil)
-	issueReq, err := protocol.BuildIssue(w.pctx, protocol.IssueInput{Issuer: w.core.id, IssuerKey: w.core.key.Public(),
+	issueReq, err := protocol.BuildIssue(w.pctx, protocol.IssueInput{Currency: currency, Issuer: w.core.id, IssuerKey: w.core.key.Public(),
 		Bank: w.bank.id, Holder: w.tier1.recipient(), Invoices: []protocol.OpenedInvoice{{ID: inv.ID, Opening: amount}},
 		Limit: creditLimit, Outstanding: pedersen.Opening{Value: 0, Blinding: group.NewScalar()}, Maturity: maturity,
 		Amount: amount}, w.auditor, nil)
@@ -193,7 +193,7 @@ func TestIndexerFollowsTheLedger(t *testing.T) {
 	f.stop(t)
 	parts := openings(t, 400_000_00, 600_000_00)
 	split, err := protocol.BuildSplit(w.pctx, protocol.SplitInput{Kind: protocol.KindSplit, Spender: w.tier1.id,
-		Inputs: []protocol.OpenedToken{{ID: root.ID, Opening: amount}},
+		Inputs: []protocol.OpenedToken{{ID: root.ID, Currency: root.Currency, Opening: amount}},
 		Outputs: []protocol.OutputSpec{{Holder: w.tier2.recipient(), Opening: parts[0]},
 			{Holder: w.tier1.recipient(), Opening: parts[1]}}}, w.auditor, nil)
 	if err != nil {

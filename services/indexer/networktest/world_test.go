@@ -83,6 +83,9 @@ type world struct {
 
 const creditLimit = 50_000_000_00
 
+// currency is the consortium's: invoices, the line and receivables.
+const currency = "CNY"
+
 var (
 	worldOnce sync.Once
 	shared    *world
@@ -131,7 +134,7 @@ func (w *world) register(tb testing.TB) {
 		for _, m := range []*member{w.regulator, w.tier1, w.tier2, w.core, w.bank} {
 			enroll(w.operator, m)
 		}
-		w.submit(tb, w.bank, "GrantCreditLine", &model.GrantCreditLineRequest{Core: w.core.id, Limit: creditLimit,
+		w.submit(tb, w.bank, "GrantCreditLine", &model.GrantCreditLineRequest{Core: w.core.id, Currency: currency, Limit: creditLimit,
 			Expiry: time.Now().UTC().AddDate(1, 0, 0).Truncate(time.Second)}, nil)
 		w.registered = true
 	})
@@ -202,7 +205,7 @@ func (w *world) tryRegisterInvoice(ctx context.Context, supplier *member, due ti
 	fp := make([]byte, 64)
 	fp[0], fp[1], fp[2] = 0xA5, byte(n>>8), byte(n)
 	var inv model.Invoice
-	req, err := protocol.BuildInvoice(w.pctx, protocol.InvoiceInput{Supplier: supplier.id, Buyer: w.core.recipient(),
+	req, err := protocol.BuildInvoice(w.pctx, protocol.InvoiceInput{Currency: currency, Supplier: supplier.id, Buyer: w.core.recipient(),
 		Fingerprint: fp, DocumentHash: make([]byte, 32), DueDate: due, Amount: amount}, w.auditor, nil)
 	if err != nil {
 		return inv, fabricclient.Result{}, err
