@@ -24,10 +24,11 @@ const suffix = "-c" // the suppliers' IDs and invoice numbers on this network
 
 func invoiceDoc(number, amount string) string {
 	now := time.Now().UTC()
-	return fmt.Sprintf(`{"invoice": {"number": %q, "issueDate": %q, "dueDate": %q, "currency": "NOK", "amount": %q,
-  "seller": {"id": %q, "name": "Nordvik Komponenter AS"},
-  "buyer": {"scheme": "0192", "id": "987123451", "name": "Helios Motors ASA"}}}`,
-		number, now.Format("2006-01-02"), now.AddDate(0, 3, 0).Format("2006-01-02"), amount, demo.SupplierLegalID(0, suffix))
+	return fmt.Sprintf(`{"invoice": {"number": %q, "issueDate": %q, "dueDate": %q, "currency": "CNY", "amount": %q,
+  "seller": {"id": %q, "name": %q},
+  "buyer": {"id": %q, "name": "华东汽车制造有限公司"}}}`,
+		number, now.Format("2006-01-02"), now.AddDate(0, 3, 0).Format("2006-01-02"), amount, demo.SupplierLegalID(0, suffix),
+		demo.SupplierNames[0], demo.CoreLegalID)
 }
 
 // TestStoryThroughPages plays the demo story in the browser: tier 1
