@@ -77,7 +77,9 @@ type CreditLineView struct {
 }
 
 func (a *API) creditLineView(c *gin.Context, cl model.CreditLine) CreditLineView {
-	v := CreditLineView{CreditLine: cl, LimitAmount: NewMoney(cl.Limit, cl.Currency)}
+	// The outstanding sum is a commitment only the core's wallet opens:
+	// sealed to anyone else.
+	v := CreditLineView{CreditLine: cl, LimitAmount: NewMoney(cl.Limit, cl.Currency), Outstanding: SealedMoney(cl.Currency)}
 	p := gateway.PrincipalOf(c)
 	if p.EnterpriseID != cl.Core {
 		return v
