@@ -225,7 +225,7 @@ func TestWireWeight(t *testing.T) {
 
 	t.Logf("plaintext transfer:    %v", transferW)
 	t.Logf("issue, JSON request:   %v", issueJSONW)
-	t.Logf("issue, compact v1:     %v", issueCompactW)
+	t.Logf("issue, compact v2:     %v", issueCompactW)
 	t.Logf("split, JSON request:   %v", jsonW)
 	t.Logf("split, compact v1:     %v", compactW)
 	t.Logf("split : transfer bytes: JSON %.2f×, compact %.2f×", float64(jsonW.total)/float64(transferW.total), float64(compactW.total)/float64(transferW.total))

@@ -73,10 +73,12 @@ func SameCurrency(what, have, want string) error {
 	if have == want {
 		return nil
 	}
-	return Errorf(CodeCurrencyMismatch, "%s is in %s, not %s", what, currencyName(have), currencyName(want))
+	return Errorf(CodeCurrencyMismatch, "%s is in %s, not %s", what, CurrencyName(have), CurrencyName(want))
 }
 
-func currencyName(code string) string {
+// CurrencyName names a currency in messages: its code, or for a legacy
+// record's "" what that means.
+func CurrencyName(code string) string {
 	if code == "" {
 		return "no named currency (legacy)"
 	}

@@ -139,15 +139,7 @@ func (tx *txn) issueLine(req *model.IssueRequest) (*model.CreditLine, error) {
 			return nil, model.SameCurrency("the credit line of "+req.Bank, other, req.Currency)
 		}
 	}
-	return nil, model.Errorf(model.CodeNotFound, "credit line %s/%s in %s", tx.caller.ID, req.Bank, currencyLabel(req.Currency))
-}
-
-// currencyLabel names a currency in messages ("" is a legacy record's).
-func currencyLabel(c string) string {
-	if c == "" {
-		return "no named currency"
-	}
-	return c
+	return nil, model.Errorf(model.CodeNotFound, "credit line %s/%s in %s", tx.caller.ID, req.Bank, model.CurrencyName(req.Currency))
 }
 
 // putNewToken writes a new token with its holder, issuer and root indexes.

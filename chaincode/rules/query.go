@@ -134,7 +134,7 @@ func (r *Rules) CreditLinesByCore(st State, req *model.PageRequest) (*model.Page
 }
 
 func exposure(st State, now time.Time, core, bank, currency string) (*Exposure, error) {
-	cl, err := mustGet[model.CreditLine](st, creditLineKey(core, bank, currency), "credit line", core+"/"+bank+" "+currencyLabel(currency))
+	cl, err := mustGet[model.CreditLine](st, creditLineKey(core, bank, currency), "credit line", core+"/"+bank+" "+model.CurrencyName(currency))
 	if err != nil {
 		return nil, err
 	}

@@ -138,7 +138,7 @@ func TestReceivableOnRealNetwork(t *testing.T) {
 			t.Fatalf("%s: %s after payment", leaf.id, st)
 		}
 	}
-	res, err = regulator.conn.Contract("tierchain").EvaluateTransaction("GetCreditLine", core.id, bank.id)
+	res, err = regulator.conn.Contract("tierchain").EvaluateTransaction("GetCreditLine", core.id, bank.id, currency)
 	if err != nil {
 		t.Fatal(detail(err))
 	}

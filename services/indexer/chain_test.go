@@ -170,7 +170,7 @@ func (c *chain) grant(core, bank string, limit uint64) {
 func (c *chain) lineChanged(e *model.Event, cl *model.CreditLine) {
 	cl.UpdatedAt = c.now
 	c.ledger.put(c.t, cl, "GetCreditLine", cl.Core, cl.Bank, cl.Currency)
-	e.CreditLines = append(e.CreditLines, model.CreditLineChange{Core: cl.Core, Bank: cl.Bank, Limit: cl.Limit, Outstanding: cl.Outstanding})
+	e.CreditLines = append(e.CreditLines, model.CreditLineChange{Core: cl.Core, Bank: cl.Bank, Currency: cl.Currency, Limit: cl.Limit, Outstanding: cl.Outstanding})
 }
 
 func (c *chain) tokenChanged(e *model.Event, t *model.Token, created bool) {

@@ -202,6 +202,15 @@ func TestAmountOverValue(t *testing.T) {
 	if _, err := h.wallet.BuildIssue(ctx, h.ledger(h.Core), spec); !errors.Is(err, wallet.ErrInsufficientValue) {
 		t.Errorf("issue over BankB's line: %v", err)
 	}
+	// The invoices are CNY: an issue in USD, or a legacy one, mixes
+	// currencies and is refused before any proof.
+	for _, c := range []string{"USD", ""} {
+		other := h.issueSpec(t, s, 10)
+		other.Currency = c
+		if _, err := h.wallet.BuildIssue(ctx, h.ledger(h.Core), other); !errors.Is(err, wallet.ErrCurrencyMismatch) || !errors.Is(err, model.ErrCurrencyMismatch) {
+			t.Errorf("issue in %q of CNY invoices: %v", c, err)
+		}
+	}
 	used := h.issueSpec(t, s, 10)
 	used.Invoices = []string{s.Invoices[0].ID}
 	if _, err := h.wallet.BuildIssue(ctx, h.ledger(h.Core), used); !errors.Is(err, wallet.ErrNotSpendable) {
@@ -218,6 +227,25 @@ func TestAmountOverValue(t *testing.T) {
 }
 
 func spec0(s wallet.IssueSpec, v uint64) wallet.IssueSpec { s.Amount = v; return s }
+
+// Holdings and issued roots carry their token's currency from the ledger.
+func TestHoldingsCurrency(t *testing.T) {
+	ctx := context.Background()
+	h, s := scenario(t, storetest.SQLite(t))
+	h.sync(t, h.S1)
+	h.sync(t, h.Core)
+	held := must(h.wallet.Holdings(ctx, h.S1.ID))
+	issued := must(h.wallet.Issued(ctx, h.Core.ID))
+	if len(held) != 1 || held[0].TokenID != s.Root || held[0].Currency != rulestest.Currency ||
+		len(issued) != 1 || issued[0].Currency != rulestest.Currency {
+		t.Fatalf("holdings %+v, issued %+v: want the root in %s", held, issued, rulestest.Currency)
+	}
+	// The outstanding is per currency: BankA's USD line (none) is not
+	// its CNY one.
+	if _, _, err := h.wallet.OutstandingOpening(ctx, h.Core.ID, h.BankA.ID, "USD", h.ledger(h.Core)); !errors.Is(err, model.ErrNotFound) {
+		t.Fatalf("outstanding of a USD line that does not exist: %v", err)
+	}
+}
 
 // Spent, handed-on and unknown tokens are not spendable.
 func TestNotSpendable(t *testing.T) {

@@ -179,7 +179,7 @@ func (w *Wallet) issueInvoices(ctx context.Context, l Ledger, core, currency str
 		case !bytes.Equal(inv.Commitment, r.commitment):
 			return nil, ErrCommitmentMismatch.with("invoice " + id)
 		case inv.Currency != currency:
-			return nil, ErrCurrencyMismatch.with("invoice " + id + " is in " + currencyLabel(inv.Currency) + ", the issue in " + currencyLabel(currency))
+			return nil, ErrCurrencyMismatch.with("invoice " + id + " is in " + model.CurrencyName(inv.Currency) + ", the issue in " + model.CurrencyName(currency))
 		}
 		out[i] = protocol.OpenedInvoice{ID: id, Opening: o}
 	}
@@ -246,7 +246,7 @@ func (w *Wallet) BuildSpend(ctx context.Context, l Ledger, s SpendSpec) (*Spend,
 			return nil, err
 		}
 		if i > 0 && t.Currency != inputs[0].Currency {
-			return nil, ErrCurrencyMismatch.with("token " + id + " is in " + currencyLabel(t.Currency) + ", token " + inputs[0].ID + " in " + currencyLabel(inputs[0].Currency))
+			return nil, ErrCurrencyMismatch.with("token " + id + " is in " + model.CurrencyName(t.Currency) + ", token " + inputs[0].ID + " in " + model.CurrencyName(inputs[0].Currency))
 		}
 		if i > 0 && t.Root != root {
 			return nil, ErrInvalidArgument.with("inputs belong to different receivables")

@@ -45,14 +45,6 @@ var (
 	ErrCurrencyMismatch = &Error{msg: "wallet: amounts in different currencies", code: model.CodeCurrencyMismatch}
 )
 
-// currencyLabel names a currency in messages ("" is a legacy record's).
-func currencyLabel(c string) string {
-	if c == "" {
-		return "no named currency"
-	}
-	return c
-}
-
 // Error is a wallet error: a sentinel above, possibly with detail. It
 // matches its sentinel and the chaincode error of the same code.
 type Error struct {
