@@ -45,7 +45,8 @@ func TestUpWholePlatform(t *testing.T) {
 		"[Core gateway " + gw["Core"] + "] issue the receivable",
 		"[BankB gateway " + gw["BankB"] + "] approve financing",
 		"[BankA gateway " + gw["BankA"] + "] bankA quotes: advance ", "[BankB gateway " + gw["BankB"] + "] bankB quotes: advance ",
-		"quotes from both banks, the better taken",
+		"issue CNY 1,000,000.00 to tier 1", "grant carmaker a credit line in USD", "a USD receivable, quotes from both banks",
+		"advance USD ",
 		"[Regulator gateway " + gw["Regulator"] + "] reconcile every amount",
 		"the same invoice again is refused", "story done",
 	} {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,11 +10,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/tierchain/tierchain/internal/selfcustody"
 	"github.com/tierchain/tierchain/services/invoice"
+	"github.com/tierchain/tierchain/services/wallet"
 )
 
 const walletUsage = `usage: tierchain wallet <command> [flags]
@@ -107,8 +110,7 @@ func runWallet(w io.Writer, args []string) error {
 	response := f.fs.String("response", "", "the operator's onboarding answer (JSON file)")
 	token := f.fs.String("token", "", "token ID")
 	to := f.fs.String("to", "", "recipient enterprise")
-	amount := f.fs.String("amount", "", "amount, a decimal in the platform currency")
-	currency := f.fs.String("currency", "NOK", "the platform currency")
+	amount := f.fs.String("amount", "", "amount, a decimal in the token's currency")
 	bank := f.fs.String("bank", "", "bank enterprise")
 	dueDate := f.fs.String("due-date", "", "the due date agreed outside the document (YYYY-MM-DD), for one that names none")
 	format := f.fs.String("format", "", "the document's format, json or ubl (default: from the file's name or first byte)")
@@ -210,13 +212,28 @@ func runWallet(w io.Writer, args []string) error {
 		out := []map[string]any{}
 		for _, h := range hs {
 			out = append(out, map[string]any{"tokenId": h.TokenID, "root": h.Root, "bank": h.Bank, "status": h.Status,
-				"amount": map[string]any{"minor": h.Value, "decimal": invoice.FormatMinor(h.Value, invoice.MinorUnitExponent(*currency))}})
+				"amount": map[string]any{"minor": h.Value, "decimal": invoice.FormatMinor(h.Value, invoice.MinorUnitExponent(h.Currency)),
+					"currency": h.Currency}})
 		}
 		return printJSON(w, map[string]any{"enterprise": d.Keys.EnterpriseID, "holdings": out})
 	case "split":
-		v, err := invoice.ParseAmount(*amount, *currency)
-		if err != nil || *token == "" || *to == "" {
-			return fmt.Errorf("wallet split: --token, --to and a valid --amount are required (%v)", err)
+		if *token == "" || *to == "" || *amount == "" {
+			return errors.New("wallet split: --token, --to and --amount are required")
+		}
+		// The amount is in the currency of the token split.
+		hs, err := d.Holdings(ctx)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(hs, func(h wallet.Holding) bool { return h.TokenID == *token })
+		if i < 0 {
+			return fmt.Errorf("wallet split: this wallet holds no token %s (run sync)", *token)
+		}
+		cur := hs[i].Currency
+		v, err := invoice.ParseMinorUnits(*amount, invoice.MinorUnitExponent(cur))
+		if err != nil {
+			return fmt.Errorf("wallet split: --amount must be a positive decimal of %s with at most %d decimals: %v",
+				cmp.Or(cur, "the token's currency"), invoice.MinorUnitExponent(cur), err)
 		}
 		res, err := d.Split(ctx, *token, []selfcustody.Output{{To: *to, Amount: uint64(v)}})
 		if err != nil {

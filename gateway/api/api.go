@@ -48,10 +48,8 @@ type Deps struct {
 	Auditor   *audit.Service   // the regulator's reports; nil when this gateway serves no regulator
 	Index     *indexer.Indexer // the SQL read model of the ledger (lists with filters)
 	// Tokens issues API tokens for onboarded enterprises.
-	Tokens *gateway.TokenStore
-	// Currency of every amount on the platform (ISO 4217), e.g. "NOK".
-	Currency string
-	Context  protocol.Context
+	Tokens  *gateway.TokenStore
+	Context protocol.Context
 	// OPRF is the operator's OPRF server: POST /v1/oprf/evaluate serves it to
 	// gateways that fingerprint invoices elsewhere; nil when this gateway is
 	// not the operator's (the route answers 403 NOT_HOSTED).
@@ -99,9 +97,6 @@ type API struct {
 func New(d Deps) *API {
 	if d.Now == nil {
 		d.Now = time.Now
-	}
-	if d.Currency == "" {
-		d.Currency = "NOK"
 	}
 	return &API{d: d, oprfLimit: newLimiter(OPRFPerMinute, time.Minute), keys: newKeyCache(),
 		receipts: make(chan model.Event, receiptQueue)}
@@ -308,28 +303,6 @@ func noBody(c *gin.Context) error {
 		return gateway.Invalid("this operation takes no request body", problem.FieldError{Field: "", Reason: "send an empty body"})
 	}
 	return nil
-}
-
-// Money is an amount in the platform currency: minor units, rendered as a
-// decimal string ("1000000.00") beside them.
-type Money struct {
-	Minor   uint64 `json:"minor"`
-	Decimal string `json:"decimal"`
-}
-
-func (a *API) money(v uint64) Money {
-	return Money{Minor: v, Decimal: invoice.FormatMinor(v, invoice.MinorUnitExponent(a.d.Currency))}
-}
-
-// parseAmount reads a positive decimal amount of the platform currency.
-func (a *API) parseAmount(field, s string) (uint64, error) {
-	v, err := invoice.ParseAmount(s, a.d.Currency)
-	if err != nil {
-		return 0, gateway.Invalid("invalid amount", problem.FieldError{Field: field,
-			Reason: fmt.Sprintf("a positive decimal amount of %s with at most %d decimals: %v",
-				a.d.Currency, invoice.MinorUnitExponent(a.d.Currency), err)})
-	}
-	return uint64(v), nil
 }
 
 // viewPage maps a ledger page's records to their API views.

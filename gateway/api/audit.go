@@ -120,7 +120,7 @@ func (a *API) tokensCSV(c *gin.Context) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := snap.WriteTokensCSV(&buf, a.d.Now(), invoice.MinorUnitExponent(a.d.Currency)); err != nil {
+	if err := snap.WriteTokensCSV(&buf, a.d.Now()); err != nil {
 		return err
 	}
 	c.Header("Content-Disposition", `attachment; filename="tierchain-tokens.csv"`)

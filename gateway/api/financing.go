@@ -178,10 +178,12 @@ type AdvanceView struct {
 	MaxAdvanceBP int64 `json:"maxAdvanceBp"`
 }
 
-func (a *API) advanceView(v terms.Advance, capBP int64) AdvanceView {
+// advanceView renders a financing's figures in the token's currency.
+func advanceView(v terms.Advance, capBP int64, currency string) AdvanceView {
 	ok, err := terms.WithinCap(capBP, v.Face, v.Advance)
-	return AdvanceView{Face: a.money(v.Face), Days: int(v.Days), Gross: a.money(v.Gross), Discount: a.money(v.Discount),
-		Fee: a.money(v.Fee), Advance: a.money(v.Advance), WithinCap: ok && err == nil, MaxAdvanceBP: capBP}
+	m := func(x uint64) Money { return NewMoney(x, currency) }
+	return AdvanceView{Face: m(v.Face), Days: int(v.Days), Gross: m(v.Gross), Discount: m(v.Discount),
+		Fee: m(v.Fee), Advance: m(v.Advance), WithinCap: ok && err == nil, MaxAdvanceBP: capBP}
 }
 
 // termSpec decodes a TermFinancingRequest for the token in the path into
@@ -197,13 +199,29 @@ func (a *API) termSpec(c *gin.Context) (wallet.TermFinanceSpec, string, error) {
 		return spec, "", err
 	}
 	spec = wallet.TermFinanceSpec{Holder: gateway.PrincipalOf(c).EnterpriseID, Token: id, Terms: req.Terms}
+	if req.Fee == "" && req.Piece == "" {
+		return spec, req.Bank, nil
+	}
+	for _, f := range [][2]string{{"fee", req.Fee}, {"piece", req.Piece}} {
+		if f[1] == "" {
+			continue
+		}
+		if err := amountSyntax(f[0], f[1]); err != nil {
+			return spec, "", err
+		}
+	}
+	// The fee and the piece are amounts of the token's currency.
+	cur, err := a.tokenCurrency(c, id)
+	if err != nil {
+		return spec, "", err
+	}
 	if req.Fee != "" {
-		if spec.Fee, err = a.parseAmount("fee", req.Fee); err != nil {
+		if spec.Fee, err = parseAmount("fee", req.Fee, cur); err != nil {
 			return spec, "", err
 		}
 	}
 	if req.Piece != "" {
-		if spec.Piece, err = a.parseAmount("piece", req.Piece); err != nil {
+		if spec.Piece, err = parseAmount("piece", req.Piece, cur); err != nil {
 			return spec, "", err
 		}
 	}
@@ -228,7 +246,11 @@ func (a *API) quoteFinancing(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, a.advanceView(q.Advance, q.MaxAdvanceBP))
+	cur, err := a.tokenCurrency(c, spec.Token)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, advanceView(q.Advance, q.MaxAdvanceBP, cur))
 	return nil
 }
 
@@ -289,7 +311,7 @@ func (a *API) requestTermFinancing(c *gin.Context) error {
 		return err
 	}
 	result := FinancingResult{TxID: res.TxID, Token: a.tokenView(c, view),
-		Advance: a.advanceView(amounts.Quote, out[0].Financing.Terms.MaxAdvanceBP)}
+		Advance: advanceView(amounts.Quote, out[0].Financing.Terms.MaxAdvanceBP, out[0].Currency)}
 	if len(out) > 1 {
 		ch := a.tokenView(c, out[1].View(now))
 		result.Change = &ch
@@ -333,9 +355,9 @@ func (a *API) getFinancing(c *gin.Context) error {
 		return err
 	}
 	c.JSON(http.StatusOK, FinancingView{Token: a.tokenView(c, t), Terms: amounts.Terms, MaxAdvanceBP: amounts.MaxAdvanceBP,
-		Advance:         a.advanceView(amounts.Quote, amounts.MaxAdvanceBP),
+		Advance:         advanceView(amounts.Quote, amounts.MaxAdvanceBP, t.Currency),
 		Matches:         amounts.Quote.Advance == amounts.Advance && amounts.Quote.Fee == amounts.Fee,
-		OverdueInterest: a.money(overdue)})
+		OverdueInterest: NewMoney(overdue, t.Currency)})
 	return nil
 }
 

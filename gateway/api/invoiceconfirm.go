@@ -196,12 +196,13 @@ func filingProblem(err error) string {
 }
 
 func (a *API) filingView(f *invoice.Filing, committed *Money) *FilingView {
-	amount := a.money(uint64(max(f.AmountMinor, 0)))
+	amount := NewMoney(uint64(max(f.AmountMinor, 0)), f.Currency)
 	return &FilingView{
 		Number: f.Number, IssueDate: f.IssueDate, DueDate: f.DueDate, Amount: amount,
 		Seller: PartyView{LegalID: f.SellerID, Name: f.SellerName}, Buyer: PartyView{LegalID: f.BuyerID, Name: f.BuyerName},
 		DocumentSHA256: f.DocumentSHA256, MediaType: f.MediaType, Document: string(f.Document), PDFSHA256: f.PDFSHA256,
-		AmountMatches: committed != nil && committed.Minor == amount.Minor,
+		AmountMatches: committed != nil && !committed.Sealed && committed.Minor == amount.Minor &&
+			committed.Currency == amount.Currency,
 	}
 }
 
@@ -239,9 +240,9 @@ func (a *API) confirmInvoice(c *gin.Context) error {
 	if inv.Buyer != me {
 		return problem.New(http.StatusForbidden, problem.CodeForbidden, "only the invoice's buyer confirms it")
 	}
-	v := InvoiceResponse{Invoice: inv}
+	v := InvoiceResponse{Invoice: inv, Amount: SealedMoney(inv.Currency)}
 	if o, err := a.d.Wallet.InvoiceOpening(ctx, me, inv.ID); err == nil {
-		m := a.money(o.Value)
+		m := NewMoney(o.Value, inv.Currency)
 		v.Amount = &m
 	}
 	a.buyerView(c, &v)

@@ -209,9 +209,6 @@ func (a *API) uploadInvoice(c *gin.Context) error {
 	if err != nil {
 		return invoiceProblem(err)
 	}
-	if inv.Currency != a.d.Currency {
-		return gateway.Invalid("unsupported currency", problem.FieldError{Field: "currency", Reason: "this platform runs in " + a.d.Currency})
-	}
 	v1 := invoice.FingerprintInputV1(inv) // before the parties are replaced
 	buyer, err := a.invoiceParties(c, &up, inv)
 	if err != nil {
@@ -274,7 +271,7 @@ func (a *API) uploadInvoice(c *gin.Context) error {
 	if err := a.d.Invoices.Repo.SetRegistration(ctx, rec.ID, rec.Fingerprint, res.TxID); err != nil {
 		a.d.Log.Error("invoice registered on the ledger but not marked locally", "upload", rec.ID, "tx", res.TxID, "error", err)
 	}
-	amount := a.money(uint64(inv.AmountMinor))
+	amount := NewMoney(uint64(inv.AmountMinor), inv.Currency)
 	created(c, "/v1/invoices/"+out.ID, InvoiceResponse{Invoice: out, Amount: &amount, Number: inv.Number, UploadID: rec.ID})
 	return nil
 }
@@ -387,11 +384,11 @@ func (a *API) listInvoices(c *gin.Context) error {
 func (a *API) invoiceView(c *gin.Context, inv model.Invoice) InvoiceResponse {
 	ctx := c.Request.Context()
 	p := gateway.PrincipalOf(c)
-	v := InvoiceResponse{Invoice: inv}
+	v := InvoiceResponse{Invoice: inv, Amount: SealedMoney(inv.Currency)}
 	switch p.EnterpriseID {
 	case inv.Buyer:
 		if o, err := a.d.Wallet.InvoiceOpening(ctx, p.EnterpriseID, inv.ID); err == nil {
-			m := a.money(o.Value)
+			m := NewMoney(o.Value, inv.Currency)
 			v.Amount = &m
 		}
 		a.buyerView(c, &v)
@@ -399,7 +396,7 @@ func (a *API) invoiceView(c *gin.Context, inv model.Invoice) InvoiceResponse {
 		if recs, err := a.d.Invoices.Repo.FindByFingerprint(ctx, inv.Fingerprint); err == nil {
 			for _, r := range recs {
 				if r.SupplierID == p.EnterpriseID && r.TxID == inv.TxID {
-					m := a.money(uint64(r.AmountMinor))
+					m := NewMoney(uint64(r.AmountMinor), r.Currency)
 					v.Amount, v.Number, v.UploadID = &m, r.Number, r.ID
 				}
 			}

@@ -482,6 +482,7 @@ var goSchemas = map[string]reflect.Type{
 	"FinancingView":       reflect.TypeFor[api.FinancingView](),
 	"Portfolio":           reflect.TypeFor[api.Portfolio](),
 	"Exposure":            reflect.TypeFor[api.Exposure](),
+	"CurrencyTotal":       reflect.TypeFor[api.CurrencyTotal](),
 	"Reconciliation":      reflect.TypeFor[api.Reconciliation](),
 	"ReconItem":           reflect.TypeFor[api.ReconItem](),
 	"OPRFRequest":         reflect.TypeFor[api.OPRFRequest](),
@@ -501,9 +502,11 @@ var goSchemas = map[string]reflect.Type{
 	"Trace":               reflect.TypeFor[audit.Trace](),
 	"OverdueItem":         reflect.TypeFor[audit.OverdueItem](),
 	"OverdueReport":       reflect.TypeFor[audit.OverdueReport](),
+	"OverdueTotal":        reflect.TypeFor[audit.OverdueTotal](),
 	"Share":               reflect.TypeFor[audit.Share](),
 	"Distribution":        reflect.TypeFor[audit.Distribution](),
 	"ConcentrationReport": reflect.TypeFor[audit.ConcentrationReport](),
+	"Concentration":       reflect.TypeFor[audit.Concentration](),
 	"CreditLineItem":      reflect.TypeFor[audit.CreditLineItem](),
 	"ReuseAttempt":        reflect.TypeFor[audit.ReuseAttempt](),
 	"ReuseItem":           reflect.TypeFor[audit.ReuseItem](),
@@ -541,6 +544,8 @@ var otherSchemas = map[string]string{
 var marshalerOptional = map[reflect.Type][]string{
 	// audit.Amount.MarshalJSON drops minor when the amount is not known.
 	reflect.TypeFor[audit.Amount](): {"minor"},
+	// api.Money.MarshalJSON renders a sealed amount as its currency only.
+	reflect.TypeFor[api.Money](): {"minor", "decimal"},
 }
 
 // member is one JSON member a Go struct renders.

@@ -101,7 +101,14 @@ func (a *API) requestQuotes(c *gin.Context) error {
 
 // buildPieceRFQ builds a request for quotes on part of the token.
 func (a *API) buildPieceRFQ(c *gin.Context, l wallet.Ledger, id string, req RFQRequest, banks []protocol.Recipient) (*model.RequestQuotesRequest, error) {
-	piece, err := a.parseAmount("piece", req.Piece)
+	if err := amountSyntax("piece", req.Piece); err != nil {
+		return nil, err
+	}
+	cur, err := a.tokenCurrency(c, id)
+	if err != nil {
+		return nil, err
+	}
+	piece, err := parseAmount("piece", req.Piece, cur)
 	if err != nil {
 		return nil, err
 	}
@@ -167,12 +174,13 @@ func rfqView(v model.RFQView, quotes []QuoteView) RFQView {
 	return out
 }
 
-func (a *API) quoteView(q wallet.OpenedQuote) QuoteView {
+// quoteView renders a quote on a token whose amount is in currency.
+func quoteView(q wallet.OpenedQuote, currency string) QuoteView {
 	v := QuoteView{ID: q.Quote.ID, RFQ: q.Quote.RFQ, Bank: q.Quote.Bank, Status: q.Status, Expiry: q.Quote.Expiry,
 		Recourse: q.Quote.Recourse, Valid: q.Valid, Problem: q.Problem}
 	if q.Valid {
 		tm := q.Terms
-		adv := a.advanceView(q.Figures, q.Quote.MaxAdvanceBP)
+		adv := advanceView(q.Figures, q.Quote.MaxAdvanceBP, currency)
 		v.Terms, v.Advance = &tm, &adv
 	}
 	return v
@@ -189,12 +197,16 @@ func (a *API) openedRFQ(c *gin.Context, id string) (RFQView, error) {
 	if err != nil {
 		return RFQView{}, err
 	}
+	cur, err := a.tokenCurrency(c, o.View.RFQ.Token)
+	if err != nil {
+		return RFQView{}, err
+	}
 	qs := make([]QuoteView, len(o.Quotes))
 	for i, q := range o.Quotes {
-		qs[i] = a.quoteView(q)
+		qs[i] = quoteView(q, cur)
 	}
 	v := rfqView(*o.View, qs)
-	face, maturity := a.money(o.Face), o.Maturity
+	face, maturity := NewMoney(o.Face, cur), o.Maturity
 	v.Face, v.Maturity = &face, &maturity
 	return v, nil
 }
@@ -275,7 +287,19 @@ func (a *API) submitQuote(c *gin.Context) error {
 	ctx, me := c.Request.Context(), gateway.PrincipalOf(c).EnterpriseID
 	spec := wallet.QuoteSpec{Bank: me, RFQ: id, Terms: req.Terms}
 	if req.Fee != "" {
-		if spec.Fee, err = a.parseAmount("fee", req.Fee); err != nil {
+		if err := amountSyntax("fee", req.Fee); err != nil {
+			return err
+		}
+		// The fee is in the currency of the token the RFQ is on.
+		var rfq model.RFQView
+		if err := a.evaluate(c, &rfq, "GetRFQ", id); err != nil {
+			return err
+		}
+		cur, err := a.tokenCurrency(c, rfq.RFQ.Token)
+		if err != nil {
+			return err
+		}
+		if spec.Fee, err = parseAmount("fee", req.Fee, cur); err != nil {
 			return err
 		}
 	}
@@ -378,7 +402,7 @@ func (a *API) acceptQuote(c *gin.Context) error {
 	c.JSON(http.StatusOK, AcceptResult{TxID: res.TxID, Token: a.tokenView(c, view), Change: change,
 		Quote: QuoteView{ID: qv.Quote.ID, RFQ: qv.Quote.RFQ, Bank: qv.Quote.Bank, Status: qv.Status, Expiry: qv.Quote.Expiry,
 			Recourse: qv.Quote.Recourse, Terms: &amounts.Terms, Valid: true},
-		Advance: a.advanceView(amounts.Quote, amounts.MaxAdvanceBP)})
+		Advance: advanceView(amounts.Quote, amounts.MaxAdvanceBP, t.Currency)})
 	return nil
 }
 

@@ -3,15 +3,19 @@ package api
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/gateway"
+	"github.com/tierchain/tierchain/internal/fabricclient"
 	"github.com/tierchain/tierchain/internal/problem"
+	"github.com/tierchain/tierchain/services/indexer"
 	"github.com/tierchain/tierchain/services/wallet"
 )
 
@@ -21,11 +25,13 @@ func (a *API) registerReceivables(r *gateway.Routes) {
 	r.POST("/receivables", a.issue, model.RoleCore)
 }
 
-// CreditLineRequest is a bank's limit for a core enterprise.
+// CreditLineRequest is a bank's limit for a core enterprise in one
+// currency: a core has one line per bank and currency.
 type CreditLineRequest struct {
-	Core   string    `json:"core"`
-	Limit  string    `json:"limit"` // decimal amount
-	Expiry time.Time `json:"expiry"`
+	Core     string    `json:"core"`
+	Currency string    `json:"currency"` // ISO 4217
+	Limit    string    `json:"limit"`    // decimal amount of Currency
+	Expiry   time.Time `json:"expiry"`
 }
 
 // Validate checks the request's shape.
@@ -33,6 +39,9 @@ func (r *CreditLineRequest) Validate() []problem.FieldError {
 	var errs []problem.FieldError
 	if model.ValidateID("core", r.Core) != nil {
 		errs = append(errs, problem.FieldError{Field: "core", Reason: "an enterprise ID"})
+	}
+	if !model.ValidCurrency(r.Currency) {
+		errs = append(errs, problem.FieldError{Field: "currency", Reason: "an ISO 4217 currency code such as CNY or USD"})
 	}
 	if r.Expiry.IsZero() {
 		errs = append(errs, problem.FieldError{Field: "expiry", Reason: "required (RFC 3339)"})
@@ -45,13 +54,13 @@ func (a *API) grantCreditLine(c *gin.Context) error {
 	if err := gateway.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	limit, err := a.parseAmount("limit", req.Limit)
+	limit, err := parseAmount("limit", req.Limit, req.Currency)
 	if err != nil {
 		return err
 	}
 	var out model.CreditLine
-	if _, err := a.submit(c, "GrantCreditLine", &model.GrantCreditLineRequest{Core: req.Core, Currency: a.d.Currency, Limit: limit,
-		Expiry: req.Expiry.UTC().Truncate(time.Second)}, &out); err != nil {
+	if _, err := a.submit(c, "GrantCreditLine", &model.GrantCreditLineRequest{Core: req.Core, Currency: req.Currency,
+		Limit: limit, Expiry: req.Expiry.UTC().Truncate(time.Second)}, &out); err != nil {
 		return err
 	}
 	created(c, "", a.creditLineView(c, out))
@@ -68,7 +77,9 @@ type CreditLineView struct {
 }
 
 func (a *API) creditLineView(c *gin.Context, cl model.CreditLine) CreditLineView {
-	v := CreditLineView{CreditLine: cl, LimitAmount: a.money(cl.Limit)}
+	// The outstanding sum is a commitment only the core's wallet opens:
+	// sealed to anyone else.
+	v := CreditLineView{CreditLine: cl, LimitAmount: NewMoney(cl.Limit, cl.Currency), Outstanding: SealedMoney(cl.Currency)}
 	p := gateway.PrincipalOf(c)
 	if p.EnterpriseID != cl.Core {
 		return v
@@ -82,30 +93,22 @@ func (a *API) creditLineView(c *gin.Context, cl model.CreditLine) CreditLineView
 		a.d.Log.Warn("outstanding not opened", "core", cl.Core, "bank", cl.Bank, "error", err)
 		return v
 	}
-	out := a.money(o.Value)
+	out := NewMoney(o.Value, cl.Currency)
 	v.Outstanding = &out
 	if o.Value <= cl.Limit {
-		avail := a.money(cl.Limit - o.Value)
+		avail := NewMoney(cl.Limit-o.Value, cl.Currency)
 		v.Available = &avail
 	}
 	return v
 }
 
-// listCreditLines: a core's lines at every bank (with its opened
-// outstanding), or one bank's line for ?core=.
+// listCreditLines: a core's lines at every bank and in every currency
+// (with its opened outstanding), or one bank's lines for ?core= (one per
+// currency; ?currency= picks one).
 func (a *API) listCreditLines(c *gin.Context) error {
 	p := gateway.PrincipalOf(c)
 	if p.Role == model.RoleBank {
-		core := c.Query("core")
-		if model.ValidateID("core", core) != nil {
-			return gateway.Invalid("a bank lists its line of one core", problem.FieldError{Field: "core", Reason: "an enterprise ID"})
-		}
-		var cl model.CreditLine
-		if err := a.evaluate(c, &cl, "GetCreditLine", core, p.EnterpriseID, a.d.Currency); err != nil {
-			return err
-		}
-		c.JSON(http.StatusOK, model.Page[CreditLineView]{Items: []CreditLineView{a.creditLineView(c, cl)}})
-		return nil
+		return a.bankCreditLines(c, p.EnterpriseID)
 	}
 	req, err := page(c, p.EnterpriseID)
 	if err != nil {
@@ -122,6 +125,50 @@ func (a *API) listCreditLines(c *gin.Context) error {
 	return nil
 }
 
+// bankCreditLines lists the bank's lines for ?core=: in ?currency= only,
+// or in every currency the read model has seen a line in (each read from
+// the ledger, so limits and counts are current).
+func (a *API) bankCreditLines(c *gin.Context, bank string) error {
+	core, cur := c.Query("core"), c.Query("currency")
+	if model.ValidateID("core", core) != nil {
+		return gateway.Invalid("a bank lists its lines of one core", problem.FieldError{Field: "core", Reason: "an enterprise ID"})
+	}
+	if cur != "" && !model.ValidCurrency(cur) {
+		return gateway.Invalid("invalid currency", problem.FieldError{Field: "currency", Reason: "an ISO 4217 currency code such as CNY or USD"})
+	}
+	currencies := []string{cur}
+	if cur == "" {
+		if a.d.Index == nil {
+			return gateway.Invalid("name the line's currency", problem.FieldError{Field: "currency",
+				Reason: "this gateway keeps no read model to list every currency: an ISO 4217 code"})
+		}
+		pg, err := a.d.Index.CreditLines(c.Request.Context(), indexer.CreditLineQuery{Core: core, Bank: bank, Limit: indexer.MaxPageSize})
+		if err != nil {
+			return err
+		}
+		currencies = currencies[:0]
+		for _, l := range pg.Items {
+			currencies = append(currencies, l.Currency)
+		}
+		slices.Sort(currencies)
+	}
+	out := model.Page[CreditLineView]{Items: []CreditLineView{}}
+	for _, cc := range currencies {
+		var cl model.CreditLine
+		err := a.evaluate(c, &cl, "GetCreditLine", core, bank, cc)
+		var ce *fabricclient.ChaincodeError
+		if errors.As(err, &ce) && ce.Code == string(model.CodeNotFound) && cur == "" {
+			continue // the read model is ahead of this peer, or the line is gone
+		}
+		if err != nil {
+			return err
+		}
+		out.Items = append(out.Items, a.creditLineView(c, cl))
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}
+
 // IssueRequest is a core's issue of a receivable to a supplier.
 type IssueRequest struct {
 	Holder   string    `json:"holder"`
@@ -129,6 +176,9 @@ type IssueRequest struct {
 	Invoices []string  `json:"invoices"` // confirmed invoice IDs (fingerprints)
 	Amount   string    `json:"amount"`   // decimal; at most the invoices' total
 	Maturity time.Time `json:"maturity"`
+	// Currency is optional: the invoices' currency; when given it must
+	// be theirs.
+	Currency string `json:"currency,omitempty"`
 }
 
 // Validate checks the request's shape.
@@ -151,6 +201,9 @@ func (r *IssueRequest) Validate() []problem.FieldError {
 	if r.Maturity.IsZero() {
 		errs = append(errs, problem.FieldError{Field: "maturity", Reason: "required (RFC 3339)"})
 	}
+	if r.Currency != "" && !model.ValidCurrency(r.Currency) {
+		errs = append(errs, problem.FieldError{Field: "currency", Reason: "an ISO 4217 currency code such as CNY or USD"})
+	}
 	return errs
 }
 
@@ -169,7 +222,11 @@ func (a *API) issue(c *gin.Context) error {
 	if err := gateway.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	amount, err := a.parseAmount("amount", req.Amount)
+	cur, err := a.invoicesCurrency(c, req.Invoices, req.Currency)
+	if err != nil {
+		return err
+	}
+	amount, err := parseAmount("amount", req.Amount, cur)
 	if err != nil {
 		return err
 	}
@@ -181,7 +238,7 @@ func (a *API) issue(c *gin.Context) error {
 	}
 	var built *model.IssueRequest
 	if _, ok := resumed(c); !ok {
-		if built, err = a.buildIssue(ctx, l, me, req, amount); err != nil {
+		if built, err = a.buildIssue(ctx, l, me, req, amount, cur); err != nil {
 			return err
 		}
 	}
@@ -189,13 +246,13 @@ func (a *API) issue(c *gin.Context) error {
 	if _, err := a.submit(c, "Issue", built, &tok); err != nil {
 		return err
 	}
-	m := a.money(amount)
+	m := NewMoney(amount, tok.Currency)
 	created(c, "/v1/tokens/"+tok.ID, TokenView{TokenView: tok, Amount: &m})
 	return nil
 }
 
 // buildIssue syncs the core's wallet and builds its issue.
-func (a *API) buildIssue(ctx context.Context, l wallet.Ledger, me string, req IssueRequest, amount uint64) (*model.IssueRequest, error) {
+func (a *API) buildIssue(ctx context.Context, l wallet.Ledger, me string, req IssueRequest, amount uint64, currency string) (*model.IssueRequest, error) {
 	rep, err := a.d.Wallet.Sync(ctx, me, l)
 	if err != nil {
 		return nil, err
@@ -209,7 +266,7 @@ func (a *API) buildIssue(ctx context.Context, l wallet.Ledger, me string, req Is
 	if err != nil {
 		return nil, err
 	}
-	return a.d.Wallet.BuildIssue(ctx, l, wallet.IssueSpec{Core: me, Bank: req.Bank, Currency: a.d.Currency, Invoices: req.Invoices,
+	return a.d.Wallet.BuildIssue(ctx, l, wallet.IssueSpec{Core: me, Bank: req.Bank, Currency: currency, Invoices: req.Invoices,
 		Amount: amount, Holder: holder, Auditor: aud, Maturity: req.Maturity.UTC().Truncate(time.Second)})
 }
 
@@ -220,4 +277,32 @@ func hexBytes(field, s string, n int) ([]byte, error) {
 		return nil, gateway.Invalid("invalid "+field, problem.FieldError{Field: field, Reason: fmt.Sprintf("%d hex digits", 2*n)})
 	}
 	return b, nil
+}
+
+// invoicesCurrency is the one currency of the invoices an issue cites
+// (read from the ledger); stated, when not empty, is the request's. A mix
+// of currencies, or a stated currency not theirs, is refused with 422
+// CURRENCY_MISMATCH before anything is built.
+func (a *API) invoicesCurrency(c *gin.Context, ids []string, stated string) (string, error) {
+	cur, first := "", ""
+	for i, id := range ids {
+		var inv model.Invoice
+		if err := a.evaluate(c, &inv, "GetInvoice", id); err != nil {
+			return "", err
+		}
+		if i == 0 {
+			cur, first = inv.Currency, id
+			continue
+		}
+		if inv.Currency != cur {
+			return "", currencyMismatch(fmt.Sprintf("invoice %s… is in %s, invoice %s… in %s: one receivable is in one currency",
+				first[:12], currencyName(cur), id[:12], currencyName(inv.Currency)),
+				problem.FieldError{Field: fmt.Sprintf("invoices[%d]", i), Reason: "in " + currencyName(inv.Currency) + ", not " + currencyName(cur)})
+		}
+	}
+	if stated != "" && stated != cur {
+		return "", currencyMismatch("the receivable is in its invoices' currency, "+currencyName(cur),
+			problem.FieldError{Field: "currency", Reason: "the invoices are in " + currencyName(cur)})
+	}
+	return cur, nil
 }

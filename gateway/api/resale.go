@@ -60,7 +60,14 @@ func (a *API) offerResale(c *gin.Context) error {
 	if err := gateway.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	price, err := a.parseAmount("price", req.Price)
+	if err := amountSyntax("price", req.Price); err != nil {
+		return err
+	}
+	cur, err := a.tokenCurrency(c, id)
+	if err != nil {
+		return err
+	}
+	price, err := parseAmount("price", req.Price, cur)
 	if err != nil {
 		return err
 	}
@@ -99,7 +106,7 @@ func (a *API) renderResale(c *gin.Context, t model.TokenView) error {
 		return err
 	}
 	c.JSON(http.StatusOK, ResaleView{Token: a.tokenView(c, t), Seller: t.Resale.Seller, Buyer: t.Resale.Buyer,
-		Face: a.money(amounts.Face), Price: a.money(amounts.Price)})
+		Face: NewMoney(amounts.Face, t.Currency), Price: NewMoney(amounts.Price, t.Currency)})
 	return nil
 }
 

@@ -28,12 +28,13 @@ func (a *API) registerTokens(r *gateway.Routes) {
 	r.GET("/portfolio", a.portfolio, model.RoleBank, model.RoleSupplier)
 }
 
-// tokenView adds the amount when the caller's wallet holds the opening.
+// tokenView adds the amount when the caller's wallet holds the opening,
+// and a sealed amount of the token's currency when it does not.
 func (a *API) tokenView(c *gin.Context, t model.TokenView) TokenView {
-	v := TokenView{TokenView: t}
+	v := TokenView{TokenView: t, Amount: SealedMoney(t.Currency)}
 	ctx, me := c.Request.Context(), gateway.PrincipalOf(c).EnterpriseID
 	if o, err := a.d.Wallet.TokenOpening(ctx, me, t.ID); err == nil {
-		m := a.money(o.Value)
+		m := NewMoney(o.Value, t.Currency)
 		v.Amount = &m
 	} else if b, err := a.d.Wallet.TokenBadEnvelope(ctx, me, t.ID); err == nil {
 		v.BadEnvelope = &b
@@ -153,7 +154,7 @@ func (a *API) accept(c *gin.Context) error {
 		return err
 	}
 	v := a.tokenView(c, t)
-	if v.Amount == nil {
+	if v.Amount.Sealed {
 		return problem.New(http.StatusConflict, problem.CodeInvalidState, "this enterprise holds no opening of the token: it is not the holder, or its envelope did not open to the ledger's commitment")
 	}
 	c.JSON(http.StatusOK, v)
@@ -209,9 +210,19 @@ func (a *API) split(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	for i, o := range req.Outputs {
+		if err := amountSyntax(fmt.Sprintf("outputs[%d].amount", i), o.Amount); err != nil {
+			return err
+		}
+	}
+	// The pieces are amounts of the token's currency.
+	cur, err := a.tokenCurrency(c, id)
+	if err != nil {
+		return err
+	}
 	spec := wallet.SpendSpec{Holder: me, Inputs: []string{id}}
 	for i, o := range req.Outputs {
-		v, err := a.parseAmount(fmt.Sprintf("outputs[%d].amount", i), o.Amount)
+		v, err := parseAmount(fmt.Sprintf("outputs[%d].amount", i), o.Amount, cur)
 		if err != nil {
 			return err
 		}
@@ -261,8 +272,8 @@ func (a *API) split(c *gin.Context) error {
 	out := SplitResponse{Kind: built.Kind, TxID: res.TxID, Tokens: make([]TokenView, 0, len(toks))}
 	for i, t := range toks {
 		v := a.tokenView(c, t.View(a.d.Now()))
-		if v.Amount == nil && i < len(amounts) && len(toks) == len(amounts) {
-			m := a.money(amounts[i])
+		if v.Amount.Sealed && i < len(amounts) && len(toks) == len(amounts) {
+			m := NewMoney(amounts[i], t.Currency)
 			v.Amount = &m
 		}
 		out.Tokens = append(out.Tokens, v)
@@ -317,19 +328,31 @@ func (a *API) tokenAction(fn string) gateway.HandlerFunc {
 	}
 }
 
-// Portfolio is what a bank or supplier holds, with its exposure per core
-// enterprise (the debtor).
+// Portfolio is what a bank or supplier holds, with its totals per
+// currency and its exposure per core enterprise (the debtor) and
+// currency: amounts of two currencies are never summed.
 type Portfolio struct {
-	Tokens   []TokenView `json:"tokens"`
-	Total    Money       `json:"total"`
-	Exposure []Exposure  `json:"exposure"`
+	Tokens   []TokenView     `json:"tokens"`
+	Totals   []CurrencyTotal `json:"totals"`
+	Exposure []Exposure      `json:"exposure"`
 }
 
-// Exposure is the amount owed by one core enterprise.
+// CurrencyTotal is the sum of the opened amounts of one currency, and how
+// many tokens of that currency there are (Sealed of them not opened, so
+// not in Amount).
+type CurrencyTotal struct {
+	Currency string `json:"currency"`
+	Tokens   int    `json:"tokens"`
+	Sealed   int    `json:"sealed"`
+	Amount   Money  `json:"amount"`
+}
+
+// Exposure is the amount of one currency owed by one core enterprise.
 type Exposure struct {
-	Core   string `json:"core"`
-	Tokens int    `json:"tokens"`
-	Amount Money  `json:"amount"`
+	Core     string `json:"core"`
+	Currency string `json:"currency"`
+	Tokens   int    `json:"tokens"`
+	Amount   Money  `json:"amount"`
 }
 
 func (a *API) portfolio(c *gin.Context) error {
@@ -337,9 +360,9 @@ func (a *API) portfolio(c *gin.Context) error {
 	if err := a.syncWallet(c); err != nil {
 		return err
 	}
-	out := Portfolio{Tokens: []TokenView{}, Exposure: []Exposure{}}
-	byCore := map[string]*Exposure{}
-	var total uint64
+	out := Portfolio{Tokens: []TokenView{}, Totals: []CurrencyTotal{}, Exposure: []Exposure{}}
+	byCore := map[[2]string]*Exposure{}
+	totals := map[string]*CurrencyTotal{}
 	req := model.PageRequest{Owner: p.EnterpriseID, PageSize: model.MaxPageSize}
 	for {
 		var pg model.Page[model.TokenView]
@@ -352,15 +375,24 @@ func (a *API) portfolio(c *gin.Context) error {
 			}
 			v := a.tokenView(c, t)
 			out.Tokens = append(out.Tokens, v)
-			e := byCore[t.Issuer]
+			k := [2]string{t.Issuer, t.Currency}
+			e := byCore[k]
 			if e == nil {
-				e = &Exposure{Core: t.Issuer}
-				byCore[t.Issuer] = e
+				e = &Exposure{Core: t.Issuer, Currency: t.Currency}
+				byCore[k] = e
+			}
+			tot := totals[t.Currency]
+			if tot == nil {
+				tot = &CurrencyTotal{Currency: t.Currency}
+				totals[t.Currency] = tot
 			}
 			e.Tokens++
-			if v.Amount != nil {
+			tot.Tokens++
+			if v.Amount.Sealed {
+				tot.Sealed++
+			} else {
 				e.Amount.Minor += v.Amount.Minor
-				total += v.Amount.Minor
+				tot.Amount.Minor += v.Amount.Minor
 			}
 		}
 		if pg.Bookmark == "" {
@@ -369,11 +401,18 @@ func (a *API) portfolio(c *gin.Context) error {
 		req.Bookmark = pg.Bookmark
 	}
 	for _, e := range byCore {
-		e.Amount = a.money(e.Amount.Minor)
+		e.Amount = NewMoney(e.Amount.Minor, e.Currency)
 		out.Exposure = append(out.Exposure, *e)
 	}
-	sort.Slice(out.Exposure, func(i, j int) bool { return out.Exposure[i].Core < out.Exposure[j].Core })
-	out.Total = a.money(total)
+	sort.Slice(out.Exposure, func(i, j int) bool {
+		x, y := out.Exposure[i], out.Exposure[j]
+		return x.Core < y.Core || (x.Core == y.Core && x.Currency < y.Currency)
+	})
+	for _, tot := range totals {
+		tot.Amount = NewMoney(tot.Amount.Minor, tot.Currency)
+		out.Totals = append(out.Totals, *tot)
+	}
+	sort.Slice(out.Totals, func(i, j int) bool { return out.Totals[i].Currency < out.Totals[j].Currency })
 	c.JSON(http.StatusOK, out)
 	return nil
 }

@@ -18,10 +18,11 @@ import (
 
 // fraudInvoice is a TierChain JSON invoice from seller to the founding core.
 func fraudInvoice(number, seller, amount string, issued time.Time) []byte {
-	return fmt.Appendf(nil, `{"invoice": {"number": %q, "issueDate": %q, "dueDate": %q, "currency": "NOK",
-  "amount": %q, "seller": {"id": %q, "name": "Nordvik Komponenter AS"},
-  "buyer": {"scheme": "0192", "id": "987123451", "name": "Helios Motors ASA"}}}`,
-		number, issued.Format("2006-01-02"), issued.AddDate(0, 3, 0).Format("2006-01-02"), amount, seller)
+	return fmt.Appendf(nil, `{"invoice": {"number": %q, "issueDate": %q, "dueDate": %q, "currency": "CNY",
+  "amount": %q, "seller": {"id": %q, "name": %q},
+  "buyer": {"id": %q, "name": "华东汽车制造有限公司"}}}`,
+		number, issued.Format("2006-01-02"), issued.AddDate(0, 3, 0).Format("2006-01-02"), amount, seller, demo.SupplierNames[0],
+		demo.CoreLegalID)
 }
 
 // TestInvoiceFraudOverREST plays issue 16's attacks on the invoice guard over
@@ -62,7 +63,7 @@ func TestInvoiceFraudOverREST(t *testing.T) {
 		}
 	}
 
-	bare := strings.TrimPrefix(seller, "0192:")
+	bare := strings.TrimPrefix(seller, "USCC:")
 	retyped := map[string][]byte{
 		"dash removed":          fraudInvoice("INV20260500"+suffix, seller, "500000.00", today),
 		"extra inner spaces":    fraudInvoice("INV - 2026   0500"+suffix, seller, "500000.00", today),
@@ -124,7 +125,7 @@ func TestInvoiceFraudOverREST(t *testing.T) {
 			t.Fatal(err)
 		}
 		f := view.Filing
-		if f == nil || f.Number != "INV-2026-0500"+suffix || f.Seller.LegalID != seller || f.Seller.Name != "Nordvik Komponenter AS" ||
+		if f == nil || f.Number != "INV-2026-0500"+suffix || f.Seller.LegalID != seller || f.Seller.Name != demo.SupplierNames[0] ||
 			f.Amount.Decimal != "500000.00" || !f.AmountMatches || f.Document != string(original) || f.IssueDate != today.Format("2006-01-02") {
 			t.Fatalf("the core's view of the filing: %+v", f)
 		}
@@ -249,7 +250,7 @@ func TestInvoiceFraudOverREST(t *testing.T) {
 			return operator.Do(ctx, http.MethodPost, "/v1/enterprises", body, nil)
 		}
 		wantProblem(t, onboard("probe-none"+suffix, ""), http.StatusBadRequest, "INVALID_ARGUMENT")
-		wantProblem(t, onboard("probe-bad"+suffix, "0192:915600124"), http.StatusBadRequest, "INVALID_ARGUMENT")
+		wantProblem(t, onboard("probe-bad"+suffix, "USCC:91320594MA1QT01019"), http.StatusBadRequest, "INVALID_ARGUMENT")
 		err := onboard("probe-taken"+suffix, seller)
 		wantProblem(t, err, http.StatusConflict, "CONFLICT")
 		if strings.Contains(err.Error(), res.Suppliers[0]) {
@@ -257,15 +258,16 @@ func TestInvoiceFraudOverREST(t *testing.T) {
 		}
 		// An invoice to a bank's legal ID and one to an unknown legal ID
 		// get the same answer.
-		toBank := strings.Replace(string(fraudInvoice("INV-P1"+suffix, seller, "1.00", today)), `"987123451"`, `"982000009"`, 1)
-		toNobody := strings.Replace(string(fraudInvoice("INV-P2"+suffix, seller, "1.00", today)), `"987123451"`, `"982000017"`, 1)
+		coreID := strings.TrimPrefix(demo.CoreLegalID, "USCC:")
+		toBank := strings.Replace(string(fraudInvoice("INV-P1"+suffix, seller, "1.00", today)), coreID, "91320500MA1JN0188J", 1)
+		toNobody := strings.Replace(string(fraudInvoice("INV-P2"+suffix, seller, "1.00", today)), coreID, "91320500MA1JN0189M", 1)
 		e1 := tier1.Upload(ctx, []byte(toBank), "application/json", nil, nil)
 		e2 := tier1.Upload(ctx, []byte(toNobody), "application/json", nil, nil)
 		wantProblem(t, e1, http.StatusBadRequest, "INVALID_ARGUMENT")
 		if e1.Error() != e2.Error() {
 			t.Errorf("a bank's legal ID and an unknown one answer differently:\n%v\n%v", e1, e2)
 		}
-		if strings.Contains(e1.Error(), "bankA") || strings.Contains(e1.Error(), "982000009") {
+		if strings.Contains(e1.Error(), "bankA") || strings.Contains(e1.Error(), "91320500MA1JN0188J") {
 			t.Errorf("the answer names the enterprise or echoes the ID: %v", e1)
 		}
 	})

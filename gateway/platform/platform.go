@@ -73,7 +73,6 @@ type Config struct {
 	// MasterKey seals keys at rest; default: read (or create, mode 0600)
 	// <DataDir>/master.key.
 	MasterKey []byte
-	Currency  string // default NOK
 	Logger    *slog.Logger
 	// Gateway tunes the HTTP server (timeouts, limits, idempotency lock);
 	// zero fields take the gateway's defaults. The founding enterprise's
@@ -143,9 +142,6 @@ type Platform struct {
 func New(ctx context.Context, cfg Config) (*Platform, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
-	}
-	if cfg.Currency == "" {
-		cfg.Currency = "NOK"
 	}
 	if cfg.CardsEvery <= 0 {
 		cfg.CardsEvery = 5 * time.Second
@@ -223,7 +219,7 @@ func build(ctx context.Context, cfg Config, db *store.DB) (_ *Platform, err erro
 	}
 	p.Custody = cust
 	deps := api.Deps{Log: cfg.Logger, Directory: dir, Wallet: w, Reuse: reuse, Custody: cust,
-		Tokens: gateway.NewTokenStore(db, time.Now), Currency: cfg.Currency, Context: pctx, Org: o.Name, Self: o.Enterprise.ID}
+		Tokens: gateway.NewTokenStore(db, time.Now), Context: pctx, Org: o.Name, Self: o.Enterprise.ID}
 	invoices := &invoice.Service{Repo: repo}
 	// The regulator's report lists the invoice uploads the operator's
 	// intake refused: its record is the operator's, read with signed

@@ -2,49 +2,51 @@ package demo
 
 import (
 	"crypto/sha256"
-	"encoding/binary"
 	"fmt"
+	"strings"
 )
 
-// CoreLegalID is the founding core enterprise's (carmaker's) legal ID.
-const CoreLegalID = "0192:987123451"
+// CoreLegalID is the founding core enterprise's (carmaker's, 华东汽车制造有限公司)
+// legal ID: its unified social credit code, as internal/fabnet registers it.
+const CoreLegalID = "USCC:91310115MA1HD04170"
 
-// supplierNumbers are the first run's suppliers' organisation numbers.
-var supplierNumbers = [3]string{"915600123", "915600468", "915600786"}
+// supplierCodes are the first run's suppliers' unified social credit codes.
+var supplierCodes = [3]string{"91320594MA1QT01018", "91320206MA1WX0202L", "91320411MA1CX0303M"}
+
+// SupplierNames are the story's suppliers, tier 1 to tier 3.
+var SupplierNames = [3]string{"苏州精密零部件有限公司", "无锡华源机械有限公司", "常州金属制品有限公司"}
+
+// usccAlphabet is GB 32100-2015's alphabet: digits and the upper-case
+// letters without I, O, S, V and Z.
+const usccAlphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 // SupplierLegalID is the legal ID of the story's supplier i (0, 1 or 2) in a
-// run with this suffix: a Norwegian organisation number, valid under its
-// mod-11 check as onboarding requires, the same for the same suffix and
-// distinct across suffixes, so that every run onboards new enterprises.
+// run with this suffix: a Chinese unified social credit code (18
+// characters, GB 32100-2015 check character), valid as onboarding
+// requires, the same for the same suffix and distinct across suffixes, so
+// that every run onboards new enterprises.
 func SupplierLegalID(i int, suffix string) string {
 	if suffix == "" {
-		return "0192:" + supplierNumbers[i]
+		return "USCC:" + supplierCodes[i]
 	}
+	// 91 (enterprise), 320500 (Suzhou), MA and seven characters drawn
+	// from the run: 17, then the check character.
 	seed := sha256.Sum256(fmt.Appendf(nil, "tierchain demo supplier %d %s", i, suffix))
-	n := binary.BigEndian.Uint64(seed[:8]) % 10_000_000
-	for {
-		body := fmt.Sprintf("9%07d", n)
-		if d, ok := orgNumberCheck(body); ok {
-			return fmt.Sprintf("0192:%s%d", body, d)
-		}
-		n = (n + 1) % 10_000_000
+	var b strings.Builder
+	b.WriteString("91320500MA")
+	for _, x := range seed[:7] {
+		b.WriteByte(usccAlphabet[int(x)%len(usccAlphabet)])
 	}
+	return "USCC:" + b.String() + string(usccCheck(b.String()))
 }
 
-// orgNumberCheck is the mod-11 check digit of an eight-digit organisation
-// number body; ok is false when none exists (remainder 1).
-func orgNumberCheck(body string) (int, bool) {
-	weights := [8]int{3, 2, 7, 6, 5, 4, 3, 2}
-	sum := 0
-	for i, w := range weights {
-		sum += w * int(body[i]-'0')
+// usccCheck is the check character of a code's first 17 characters:
+// weights 3^i mod 31, check (31 − Σ mod 31) mod 31.
+func usccCheck(body string) byte {
+	sum, w := 0, 1
+	for i := range 17 {
+		sum += strings.IndexByte(usccAlphabet, body[i]) * w
+		w = w * 3 % 31
 	}
-	switch r := sum % 11; r {
-	case 0:
-		return 0, true
-	case 1:
-		return 0, false
-	default:
-		return 11 - r, true
-	}
+	return usccAlphabet[(31-sum%31)%31]
 }

@@ -7,7 +7,7 @@ import (
 )
 
 // Every run's suppliers get legal IDs that onboarding accepts (canonical,
-// valid under mod 11), distinct across suppliers and runs.
+// valid unified social credit codes), distinct across suppliers and runs.
 func TestSupplierLegalIDs(t *testing.T) {
 	seen := map[string]bool{}
 	for _, suffix := range []string{"", "-s", "-b", "-c", "-e", "-f", "-p", "-load1", "-load10"} {

@@ -9,9 +9,10 @@ import (
 	"time"
 )
 
-// QuotesAmount is the second receivable the request for quotes is about;
-// it stays outstanding (it matures in QuotesTenor), so each full run of
-// the story uses this much more of carmaker's line at Bank A.
+// QuotesAmount is the second receivable the request for quotes is about,
+// in QuotesCurrency (USD, beside the first receivable's CNY); it stays
+// outstanding (it matures in QuotesTenor), so each full run of the story
+// uses this much more of carmaker's USD line at Bank A.
 const (
 	QuotesAmount = "120000.00"
 	QuotesTenor  = 90 * 24 * time.Hour
@@ -58,8 +59,11 @@ func bankTerms(bank string, expiry time.Time) (map[string]any, string) {
 // the winner approves at its gateway and the other bank sees its quote
 // LAPSED at its own.
 func (s *story) quotes(ctx context.Context) error {
-	number := "NK-2026-419" + s.cfg.Suffix
-	doc := invoiceJSON(number, SupplierLegalID(0, s.cfg.Suffix), QuotesAmount, time.Now().UTC().Add(QuotesTenor))
+	number := "HD-2026-419" + s.cfg.Suffix
+	// Maturity is a date in the platform's time zone: the end of that
+	// day in Asia/Shanghai, as the console enters it.
+	maturity := EndOfDay(time.Now().Add(QuotesTenor))
+	doc := invoiceJSON(number, SupplierLegalID(0, s.cfg.Suffix), QuotesAmount, QuotesCurrency, maturity)
 	var inv struct {
 		ID string `json:"id"`
 	}
@@ -71,7 +75,6 @@ func (s *story) quotes(ctx context.Context) error {
 		return err
 	}
 	var tok Token
-	maturity := time.Now().Add(QuotesTenor).UTC().Truncate(time.Second)
 	if err := s.eventually(ctx, func() error {
 		return s.core.Do(ctx, http.MethodPost, "/v1/receivables", map[string]any{
 			"holder": s.res.Suppliers[0], "bank": "bankA", "invoices": []string{inv.ID},
@@ -79,7 +82,7 @@ func (s *story) quotes(ctx context.Context) error {
 	}); err != nil {
 		return err
 	}
-	s.by(s.core, "issue a second receivable of "+QuotesAmount+" to tier 1")
+	s.by(s.core, "issue a second receivable of "+QuotesCurrency+" "+QuotesAmount+" to tier 1")
 	if err := s.eventually(ctx, func() error {
 		return s.tier1.Do(ctx, http.MethodPost, "/v1/tokens/"+tok.ID+"/accept", nil, &tok)
 	}); err != nil {
@@ -107,7 +110,7 @@ func (s *story) quotes(ctx context.Context) error {
 			return fmt.Errorf("%s's quote carries no advance", id)
 		}
 		s.by(banks[id], fmt.Sprintf("%s quotes: advance %s (discount %s, fee %s), sealed to tier 1 and the regulator",
-			id, q.Advance.Advance.Decimal, q.Advance.Discount.Decimal, q.Advance.Fee.Decimal))
+			id, &q.Advance.Advance, &q.Advance.Discount, &q.Advance.Fee))
 	}
 
 	// Tier 1's gateway learns both quotes from its own peer.
@@ -183,9 +186,9 @@ func (s *story) quotes(ctx context.Context) error {
 		}
 	}
 	s.by(banks[loser], loser+" sees its quote LAPSED, and no other quote")
-	s.say("quotes on %s: bankA %s, bankB %s; tier 1 took %s's; advance %s paid by %s (%s), %s's quote lapsed",
-		QuotesAmount, s.res.Quotes.Advance["bankA"].Decimal, s.res.Quotes.Advance["bankB"].Decimal, winner,
-		accepted.Advance.Advance.Decimal, winner, s.res.Quotes.Token.Status, loser)
+	a, b := s.res.Quotes.Advance["bankA"], s.res.Quotes.Advance["bankB"]
+	s.say("quotes on %s %s: bankA %s, bankB %s; tier 1 took %s's; advance %s paid by %s (%s), %s's quote lapsed",
+		QuotesCurrency, QuotesAmount, &a, &b, winner, &accepted.Advance.Advance, winner, s.res.Quotes.Token.Status, loser)
 	return nil
 }
 
@@ -196,4 +199,18 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-time.After(d):
 		return nil
 	}
+}
+
+// TimeZone is the platform's time zone (orgconfig's default): a maturity
+// date is the end of that day there.
+const TimeZone = "Asia/Shanghai"
+
+// EndOfDay is the last second of t's date in TimeZone.
+func EndOfDay(t time.Time) time.Time {
+	loc, err := time.LoadLocation(TimeZone)
+	if err != nil { // no zone database: China has kept UTC+8 since 1991
+		loc = time.FixedZone("CST", 8*3600)
+	}
+	y, m, d := t.In(loc).Date()
+	return time.Date(y, m, d, 23, 59, 59, 0, loc).UTC()
 }

@@ -12,11 +12,32 @@ import (
 	"time"
 )
 
-// Money is an amount as the API renders it.
+// Money is an amount as the API renders it: in its own currency, or
+// sealed (the caller cannot open it: only the currency).
 type Money struct {
-	Minor   uint64 `json:"minor"`
-	Decimal string `json:"decimal"`
+	Minor    uint64 `json:"minor"`
+	Decimal  string `json:"decimal"`
+	Currency string `json:"currency"`
+	Sealed   bool   `json:"sealed,omitempty"`
 }
+
+// String is the amount as the story prints it: "CNY 1000000.00".
+func (m *Money) String() string {
+	switch {
+	case m == nil:
+		return "no amount"
+	case m.Sealed:
+		return m.Currency + " (sealed)"
+	}
+	return m.Currency + " " + m.Decimal
+}
+
+// The story's currencies: the first receivable (and its splits and
+// financing) in CNY, the second (the request for quotes) in USD.
+const (
+	StoryCurrency  = "CNY"
+	QuotesCurrency = "USD"
+)
 
 // Token is the part of the API's token view the story reads.
 type Token struct {
@@ -25,6 +46,7 @@ type Token struct {
 	Tier         int    `json:"tier"`
 	Holder       string `json:"holder"`
 	Issuer       string `json:"issuer"`
+	Currency     string `json:"currency"`
 	Status       string `json:"status"`
 	LedgerStatus string `json:"ledgerStatus"`
 	Amount       *Money `json:"amount"`
@@ -141,11 +163,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		{"onboard", "onboard three tiers of suppliers", s.onboard},
 		{"credit", "grant credit lines", s.creditLines},
 		{"invoices", "upload and confirm invoices", s.invoices},
-		{"issue", "issue 1,000,000.00 to tier 1", s.issue},
+		{"issue", "issue CNY 1,000,000.00 to tier 1", s.issue},
 		{"split", "split down the chain", s.splits},
 		{"finance", "finance tier 3 at Bank B", s.finance},
 		{"pay", "pay every holder at maturity", s.pay},
-		{"quotes", "quotes from both banks, the better taken", s.quotes},
+		{"quotes", "a USD receivable, quotes from both banks", s.quotes},
 		{"audit", "regulator reconciles every amount", s.audit},
 		{"reuse", "the same invoice again is refused", s.reuse},
 	} {
@@ -206,8 +228,7 @@ func (s *story) eventually(ctx context.Context, f func() error) error {
 }
 
 func (s *story) onboard(ctx context.Context) error {
-	names := [3]string{"Nordvik Komponenter AS", "Bergen Presisjon AS", "Lofoten Metall AS"}
-	for i, name := range names {
+	for i, name := range SupplierNames {
 		id := fmt.Sprintf("tier%d%s", i+1, s.cfg.Suffix)
 		var resp struct {
 			APIToken string `json:"apiToken"`
@@ -235,67 +256,76 @@ func (s *story) onboard(ctx context.Context) error {
 	return nil
 }
 
+// creditLines: each bank grants carmaker a line in each of the story's
+// currencies (a line is per core, bank and currency).
 func (s *story) creditLines(ctx context.Context) error {
 	expiry := time.Now().UTC().AddDate(1, 0, 0).Truncate(time.Second)
-	var limits []string
-	for _, b := range []*Client{s.bankA, s.bankB} {
-		limit := creditLimit(ctx, b)
-		limits = append(limits, limit)
-		if err := s.eventually(ctx, func() error {
-			return b.Do(ctx, http.MethodPost, "/v1/credit-lines", map[string]any{
-				"core": "carmaker", "limit": limit, "expiry": expiry}, nil)
-		}); err != nil {
-			return err
+	for _, cur := range []string{StoryCurrency, QuotesCurrency} {
+		var limits []string
+		for _, b := range []*Client{s.bankA, s.bankB} {
+			limit := creditLimit(ctx, b, cur)
+			limits = append(limits, limit)
+			if err := s.eventually(ctx, func() error {
+				return b.Do(ctx, http.MethodPost, "/v1/credit-lines", map[string]any{
+					"core": "carmaker", "currency": cur, "limit": limit, "expiry": expiry}, nil)
+			}); err != nil {
+				return err
+			}
+			s.by(b, "grant carmaker a credit line in "+cur)
 		}
-		s.by(b, "grant carmaker a credit line")
-	}
-	if limits[0] == limits[1] && limits[0] == "5000000.00" {
-		s.say("Bank A and Bank B each grant carmaker 5,000,000.00")
-	} else { // unsettled receivables of earlier runs are on the lines
-		s.say("Bank A grants carmaker %s, Bank B %s (room beside the receivables not settled yet)", limits[0], limits[1])
+		if first := decimal(storyLines[cur]); limits[0] == first && limits[1] == first {
+			s.say("Bank A and Bank B each grant carmaker %s %s", cur, first)
+		} else { // unsettled receivables of earlier runs are on the lines
+			s.say("Bank A grants carmaker %s %s, Bank B %s %s (room beside the receivables not settled yet)", cur, limits[0], cur, limits[1])
+		}
 	}
 	return nil
 }
 
-// storyLine is the credit line the story grants at each bank: room for its
-// 1,000,000.00 receivable and more.
-const storyLine = 5_000_000_00
+// storyLines are the credit lines the story grants at each bank, in minor
+// units of each currency: room for its receivables and more.
+var storyLines = map[string]uint64{StoryCurrency: 5_000_000_00, QuotesCurrency: 500_000_00}
 
-// creditLimit is the limit the story grants: 5,000,000.00, plus as much
-// again for each receivable of an earlier run that is not settled yet
-// (a story stopped before payment, on the same ledger), so that every run
-// finds room on the line. The bank cannot open what is outstanding (a
-// commitment), only count the unsettled receivables.
-func creditLimit(ctx context.Context, bank *Client) string {
+// decimal renders minor units of a two-decimal currency (CNY, USD).
+func decimal(v uint64) string { return fmt.Sprintf("%d.%02d", v/100, v%100) }
+
+// creditLimit is the limit the story grants in currency: storyLines's,
+// plus as much again for each receivable of an earlier run that is not
+// settled yet (a story stopped before payment, on the same ledger), so
+// that every run finds room on the line. The bank cannot open what is
+// outstanding (a commitment), only count the unsettled receivables.
+func creditLimit(ctx context.Context, bank *Client, currency string) string {
 	var lines struct {
 		Items []struct {
-			Issued  uint64 `json:"issued"`
-			Settled uint64 `json:"settled"`
+			Currency string `json:"currency"`
+			Issued   uint64 `json:"issued"`
+			Settled  uint64 `json:"settled"`
 		} `json:"items"`
 	}
 	open := uint64(0)
-	if bank.Do(ctx, http.MethodGet, "/v1/credit-lines?core=carmaker", nil, &lines) == nil && len(lines.Items) == 1 {
-		if l := lines.Items[0]; l.Issued > l.Settled {
+	if bank.Do(ctx, http.MethodGet, "/v1/credit-lines?core=carmaker&currency="+currency, nil, &lines) == nil && len(lines.Items) == 1 {
+		if l := lines.Items[0]; l.Currency == currency && l.Issued > l.Settled {
 			open = min(l.Issued-l.Settled, 1000)
 		}
 	}
-	v := storyLine * (1 + open)
-	return fmt.Sprintf("%d.%02d", v/100, v%100)
+	return decimal(storyLines[currency] * (1 + open))
 }
 
-func invoiceJSON(number, seller, amount string, due time.Time) []byte {
-	return fmt.Appendf(nil, `{"invoice": {"number": %q, "issueDate": %q, "dueDate": %q, "currency": "NOK",
+// invoiceJSON is tier 1's invoice to carmaker (华东汽车制造有限公司) in
+// currency.
+func invoiceJSON(number, seller, amount, currency string, due time.Time) []byte {
+	return fmt.Appendf(nil, `{"invoice": {"number": %q, "issueDate": %q, "dueDate": %q, "currency": %q,
   "amount": %q,
-  "seller": {"id": %q, "name": "Nordvik Komponenter AS"},
-  "buyer": {"scheme": "0192", "id": "987123451", "name": "Helios Motors ASA"}}}`,
-		number, time.Now().UTC().Format("2006-01-02"), due.Format("2006-01-02"), amount, seller)
+  "seller": {"id": %q, "name": %q},
+  "buyer": {"id": %q, "name": "华东汽车制造有限公司"}}}`,
+		number, time.Now().UTC().Format("2006-01-02"), due.Format("2006-01-02"), currency, amount, seller, SupplierNames[0], CoreLegalID)
 }
 
 func (s *story) invoices(ctx context.Context) error {
 	due := time.Now().UTC().AddDate(0, 3, 0)
 	for i, amount := range []string{"600000.00", "400000.00"} {
-		number := fmt.Sprintf("NK-2026-%d%s", 417+i, s.cfg.Suffix)
-		doc := invoiceJSON(number, SupplierLegalID(0, s.cfg.Suffix), amount, due)
+		number := fmt.Sprintf("HD-2026-%d%s", 417+i, s.cfg.Suffix)
+		doc := invoiceJSON(number, SupplierLegalID(0, s.cfg.Suffix), amount, StoryCurrency, due)
 		var inv struct {
 			ID string `json:"id"`
 		}
@@ -310,7 +340,7 @@ func (s *story) invoices(ctx context.Context) error {
 			return err
 		}
 		s.invoiceIDs = append(s.invoiceIDs, inv.ID)
-		s.say("invoice %s of %s registered by OPRF fingerprint %s…, confirmed by carmaker", fmt.Sprintf("NK-2026-%d", 417+i), amount, inv.ID[:12])
+		s.say("invoice %s of %s %s registered by OPRF fingerprint %s…, confirmed by carmaker", fmt.Sprintf("HD-2026-%d", 417+i), StoryCurrency, amount, inv.ID[:12])
 	}
 	return nil
 }
@@ -343,11 +373,11 @@ func (s *story) issue(ctx context.Context) error {
 		return err
 	}
 	s.by(s.tier1, "tier 1 accepts")
-	if s.root.Amount == nil || s.root.Amount.Minor != 1_000_000_00 {
-		return fmt.Errorf("tier 1 opened %v, want 1000000.00", s.root.Amount)
+	if s.root.Amount == nil || s.root.Amount.Sealed || s.root.Amount.Minor != 1_000_000_00 || s.root.Amount.Currency != StoryCurrency {
+		return fmt.Errorf("tier 1 opened %v, want CNY 1000000.00", s.root.Amount)
 	}
 	s.res.Root = s.root.ID
-	s.say("token %s: tier 1 opens 1000000.00, maturity %s", s.root.ID, maturity.Format(time.TimeOnly))
+	s.say("token %s: tier 1 opens %s, maturity %s", s.root.ID, s.root.Amount, maturity.Format(time.TimeOnly))
 	return nil
 }
 
@@ -369,7 +399,7 @@ func (s *story) splits(ctx context.Context) error {
 	if err := s.tier2.Do(ctx, http.MethodPost, "/v1/tokens/"+s.tier2Token.ID+"/accept", nil, &s.tier2Token); err != nil {
 		return err
 	}
-	s.say("tier 1 → tier 2: 400000.00 (tier 2 opens %s), change 600000.00", s.tier2Token.Amount.Decimal)
+	s.say("tier 1 → tier 2: CNY 400000.00 (tier 2 opens %s), change CNY 600000.00", s.tier2Token.Amount)
 	var two splitResult
 	if err := s.tier2.Do(ctx, http.MethodPost, "/v1/tokens/"+s.tier2Token.ID+"/split", map[string]any{
 		"outputs": []map[string]string{{"to": s.res.Suppliers[2], "amount": "150000.00"}}}, &two); err != nil {
@@ -383,10 +413,10 @@ func (s *story) splits(ctx context.Context) error {
 	if err := s.tier3.Do(ctx, http.MethodPost, "/v1/tokens/"+s.tier3Token.ID+"/accept", nil, &s.tier3Token); err != nil {
 		return err
 	}
-	if s.tier3Token.Amount == nil || s.tier3Token.Amount.Minor != 150_000_00 || s.tier3Token.Tier != 3 {
+	if s.tier3Token.Amount == nil || s.tier3Token.Amount.Sealed || s.tier3Token.Amount.Minor != 150_000_00 || s.tier3Token.Tier != 3 {
 		return fmt.Errorf("tier 3 holds %+v", s.tier3Token)
 	}
-	s.say("tier 2 → tier 3: 150000.00 (tier 3 opens %s, tier %d), change 250000.00", s.tier3Token.Amount.Decimal, s.tier3Token.Tier)
+	s.say("tier 2 → tier 3: CNY 150000.00 (tier 3 opens %s, tier %d), change CNY 250000.00", s.tier3Token.Amount, s.tier3Token.Tier)
 	return nil
 }
 
@@ -417,7 +447,7 @@ func (s *story) finance(ctx context.Context) error {
 		case <-time.After(500 * time.Millisecond):
 		}
 	}
-	if seen == nil || seen.Amount == nil || seen.Amount.Minor != 150_000_00 {
+	if seen == nil || seen.Amount == nil || seen.Amount.Sealed || seen.Amount.Minor != 150_000_00 {
 		return fmt.Errorf("the inbox of Bank B shows %+v", seen)
 	}
 	s.by(s.bankB, "Bank B's inbox shows the request, amount opened with its own key")
@@ -427,7 +457,7 @@ func (s *story) finance(ctx context.Context) error {
 		return err
 	}
 	s.by(s.bankB, "approve financing")
-	s.say("Bank B sees 150000.00 disclosed to it, approves and now holds the token (%s)", s.tier3Token.Status)
+	s.say("Bank B sees %s disclosed to it, approves and now holds the token (%s)", seen.Amount, s.tier3Token.Status)
 	return nil
 }
 
@@ -472,7 +502,7 @@ func (s *story) pay(ctx context.Context) error {
 		s.by(holder, t.Holder+" confirms the payment")
 		s.res.Leaves = append(s.res.Leaves, done)
 	}
-	s.say("carmaker paid tier 1 (600000.00), tier 2 (250000.00) and Bank B (150000.00); each confirmed: SETTLED")
+	s.say("carmaker paid tier 1 (CNY 600000.00), tier 2 (CNY 250000.00) and Bank B (CNY 150000.00); each confirmed: SETTLED")
 	return nil
 }
 

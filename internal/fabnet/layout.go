@@ -163,11 +163,14 @@ func newLayout(base, orderers int, hosts map[string]string) Layout {
 		users int
 		ent   Enterprise
 	}{
-		{"Operator", RoleOperator, true, 4, Enterprise{"operator", "TierChain Operations AS", "0192:981000005", "User1"}},
-		{"Core", RoleCore, true, 2, Enterprise{"carmaker", "Helios Motors ASA", "0192:987123451", "User1"}},
-		{"BankA", RoleBank, true, 2, Enterprise{"bankA", "Fjord Bank ASA", "0192:982000009", "User1"}},
-		{"BankB", RoleBank, true, 2, Enterprise{"bankB", "Nordlys Bank ASA", "0192:983000002", "User1"}},
-		{"Regulator", RoleRegulator, false, 2, Enterprise{"regulator", "Financial Supervisory Authority", "0192:984000006", "User1"}},
+		// The founding enterprises of the demo consortium: a Chinese core
+		// enterprise and banks, named in Chinese, with unified social
+		// credit codes; their IDs stay ASCII.
+		{"Operator", RoleOperator, true, 4, Enterprise{"operator", "链融供应链科技有限公司", "USCC:91110108MA01TC000W", "User1"}},
+		{"Core", RoleCore, true, 2, Enterprise{"carmaker", "华东汽车制造有限公司", "USCC:91310115MA1HD04170", "User1"}},
+		{"BankA", RoleBank, true, 2, Enterprise{"bankA", "江南商业银行股份有限公司", "USCC:91320500MA1JN0188J", "User1"}},
+		{"BankB", RoleBank, true, 2, Enterprise{"bankB", "黄海银行股份有限公司", "USCC:91370200MA3HW0266D", "User1"}},
+		{"Regulator", RoleRegulator, false, 2, Enterprise{"regulator", "上海市地方金融监督管理局", "USCC:11310000MB2J000017", "User1"}},
 	}
 	for k, o := range orgs {
 		domain := orgDomain(o.name)

@@ -230,11 +230,12 @@ func TestOverdue(t *testing.T) {
 	}
 	// A1 (financed, held by BankB), B1, B2: 15 days; A2 is settled, root2
 	// matures later.
-	if len(got) != 3 || got[w.a1] != 15 || got[w.b1] != 15 || got[w.b2] != 15 || r.Total != 750 || r.Unopened != 0 {
+	if len(got) != 3 || got[w.a1] != 15 || got[w.b1] != 15 || got[w.b2] != 15 || len(r.Totals) != 1 ||
+		r.Totals[0].Total != 750 || r.Totals[0].Unopened != 0 || r.Totals[0].Items != 3 {
 		t.Fatalf("overdue %+v", r)
 	}
 	after := snap.Overdue(maturity2.AddDate(0, 0, 1))
-	if len(after.Items) != 4 || after.Unopened != 1 || after.Items[0].DaysOverdue <= after.Items[3].DaysOverdue {
+	if len(after.Items) != 4 || after.Totals[0].Unopened != 1 || after.Items[0].DaysOverdue <= after.Items[3].DaysOverdue {
 		t.Fatalf("after root2's maturity: %+v", after)
 	}
 	if before := snap.Overdue(rulestest.Maturity); len(before.Items) != 0 {
@@ -245,7 +246,11 @@ func TestOverdue(t *testing.T) {
 func TestConcentrationReport(t *testing.T) {
 	w := world(t)
 	snap := must(w.service(t, w.ledger()).Snapshot(context.Background()))
-	r := snap.Concentration()
+	rep := snap.Concentration()
+	if len(rep.Totals) != 1 {
+		t.Fatalf("%d currencies, want 1: %+v", len(rep.Totals), rep)
+	}
+	r := rep.Totals[0]
 	// Live: A1 150 (BankB), B1 100 (S3), B2 500 (S1); root2 unopenable.
 	if r.ByCore.Total != 750 || r.ByCore.HHI != 10_000 || r.ByCore.Unopened != 1 {
 		t.Errorf("by core %+v", r.ByCore)

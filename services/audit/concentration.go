@@ -78,9 +78,17 @@ func Concentrate(positions []Position) Distribution {
 }
 
 // ConcentrationReport is the live exposure (tokens neither spent nor
-// settled) by core (the debtor), by bank (tokens a bank holds, having
-// financed them) and by holder (whoever holds the claim: supplier or bank).
+// settled), one Concentration per currency: exposures in two currencies
+// are never added up.
 type ConcentrationReport struct {
+	Totals []Concentration `json:"totals"` // by currency
+}
+
+// Concentration is the live exposure of one currency by core (the
+// debtor), by bank (tokens a bank holds, having financed them) and by
+// holder (whoever holds the claim: supplier or bank).
+type Concentration struct {
+	Currency string       `json:"currency"` // ISO 4217; "" for legacy tokens
 	ByCore   Distribution `json:"byCore"`
 	ByBank   Distribution `json:"byBank"`
 	ByHolder Distribution `json:"byHolder"`
@@ -88,29 +96,42 @@ type ConcentrationReport struct {
 
 // Concentration computes the report from the snapshot.
 func (s *Snapshot) Concentration() ConcentrationReport {
-	var core, bank, holder []Position
-	var unCore, unBank, unHolder int
+	type positions struct {
+		core, bank, holder       []Position
+		unCore, unBank, unHolder int
+	}
+	byCurrency := map[string]*positions{}
 	for _, t := range s.Tokens {
 		if st := t.Token.Status; st == model.TokenSplit || st == model.TokenSettled {
 			continue
 		}
+		p := byCurrency[t.Token.Currency]
+		if p == nil {
+			p = &positions{}
+			byCurrency[t.Token.Currency] = p
+		}
 		isBank := s.Role(t.Token.Holder) == model.RoleBank
 		if !t.Amount.Known() {
-			unCore++
-			unHolder++
+			p.unCore++
+			p.unHolder++
 			if isBank {
-				unBank++
+				p.unBank++
 			}
 			continue
 		}
 		v := t.Amount.Minor
-		core = append(core, Position{t.Token.Issuer, v})
-		holder = append(holder, Position{t.Token.Holder, v})
+		p.core = append(p.core, Position{t.Token.Issuer, v})
+		p.holder = append(p.holder, Position{t.Token.Holder, v})
 		if isBank {
-			bank = append(bank, Position{t.Token.Holder, v})
+			p.bank = append(p.bank, Position{t.Token.Holder, v})
 		}
 	}
-	r := ConcentrationReport{ByCore: Concentrate(core), ByBank: Concentrate(bank), ByHolder: Concentrate(holder)}
-	r.ByCore.Unopened, r.ByBank.Unopened, r.ByHolder.Unopened = unCore, unBank, unHolder
+	r := ConcentrationReport{Totals: []Concentration{}}
+	for c, p := range byCurrency {
+		cc := Concentration{Currency: c, ByCore: Concentrate(p.core), ByBank: Concentrate(p.bank), ByHolder: Concentrate(p.holder)}
+		cc.ByCore.Unopened, cc.ByBank.Unopened, cc.ByHolder.Unopened = p.unCore, p.unBank, p.unHolder
+		r.Totals = append(r.Totals, cc)
+	}
+	slices.SortFunc(r.Totals, func(a, b Concentration) int { return cmp.Compare(a.Currency, b.Currency) })
 	return r
 }

@@ -170,6 +170,12 @@ func checkReceivable(root string, tokens []TokenItem, invoices map[string]Invoic
 				detail = fmt.Sprintf("invoice %s not in the ledger listing", id)
 				continue
 			}
+			if i.Invoice.Currency != rt.Token.Currency {
+				// Summing amounts of two currencies would mean nothing.
+				total.unknown = true
+				detail = fmt.Sprintf("invoice %s is in %q, the receivable in %q", id, i.Invoice.Currency, rt.Token.Currency)
+				continue
+			}
 			total.add(i.Amount)
 		}
 		var r sum

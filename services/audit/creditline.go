@@ -12,18 +12,20 @@ import (
 	"github.com/tierchain/tierchain/zk/pedersen"
 )
 
-// CreditLineItem is a bank's credit line for a core with its outstanding
+// CreditLineItem is a bank's credit line for a core in one currency (its
+// limit's and its receivables') with its outstanding
 // sum opened: the sum of the amounts of the receivables issued against it
 // and not yet settled (the roots the chaincode adds to the line's
 // outstanding commitment and subtracts when the last piece is settled).
 type CreditLineItem struct {
-	Core    string    `json:"core"`
-	Bank    string    `json:"bank"`
-	Limit   uint64    `json:"limit"`
-	Expiry  time.Time `json:"expiry"`
-	Expired bool      `json:"expired"`
-	Issued  uint64    `json:"issued"`
-	Settled uint64    `json:"settled"`
+	Core     string    `json:"core"`
+	Bank     string    `json:"bank"`
+	Currency string    `json:"currency"` // ISO 4217; "" for a legacy line
+	Limit    uint64    `json:"limit"`
+	Expiry   time.Time `json:"expiry"`
+	Expired  bool      `json:"expired"`
+	Issued   uint64    `json:"issued"`
+	Settled  uint64    `json:"settled"`
 	// Outstanding is the opened sum: RECONCILED when every root was,
 	// ENVELOPE_MISMATCH when one was opened through its handle,
 	// UNOPENABLE when one could not be opened.
@@ -60,13 +62,14 @@ func creditLines(lines []ledgerLine, tokens []TokenItem) []CreditLineItem {
 	open := unsettled(tokens)
 	out := make([]CreditLineItem, 0, len(lines))
 	for _, l := range lines {
-		it := CreditLineItem{Core: l.Core, Bank: l.Bank, Limit: l.Limit, Expiry: l.Expiry, Expired: l.expired,
+		it := CreditLineItem{Core: l.Core, Bank: l.Bank, Currency: l.Currency, Limit: l.Limit, Expiry: l.Expiry, Expired: l.expired,
 			Issued: l.Issued, Settled: l.Settled, Roots: []string{}}
 		var total sum
 		worst := Reconciled
 		commitments := pedersen.Identity()
 		for _, t := range tokens {
-			if t.Token.ID != t.Token.Root || t.Token.Issuer != l.Core || t.Token.Bank != l.Bank || !open[t.Token.ID] {
+			if t.Token.ID != t.Token.Root || t.Token.Issuer != l.Core || t.Token.Bank != l.Bank ||
+				t.Token.Currency != l.Currency || !open[t.Token.ID] {
 				continue
 			}
 			it.Roots = append(it.Roots, t.Token.ID)
@@ -93,7 +96,9 @@ func creditLines(lines []ledgerLine, tokens []TokenItem) []CreditLineItem {
 		}
 		out = append(out, it)
 	}
-	slices.SortFunc(out, func(a, b CreditLineItem) int { return cmp.Or(cmp.Compare(a.Core, b.Core), cmp.Compare(a.Bank, b.Bank)) })
+	slices.SortFunc(out, func(a, b CreditLineItem) int {
+		return cmp.Or(cmp.Compare(a.Core, b.Core), cmp.Compare(a.Bank, b.Bank), cmp.Compare(a.Currency, b.Currency))
+	})
 	return out
 }
 

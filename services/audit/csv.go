@@ -17,15 +17,16 @@ var TokenCSVHeader = []string{
 	"token_id", "root", "parents", "tier", "issuer", "bank", "holder", "holder_role",
 	"ledger_status", "status_at", "maturity", "days_overdue",
 	"amount_minor", "amount", "reconciliation", "envelope_fault", "unopened_reason",
-	"created_at", "tx_id",
+	"created_at", "tx_id", "currency",
 }
 
 // WriteTokensCSV writes every token of the snapshot, one row each in the
 // snapshot's order, with status and days overdue as of at, and the amount
-// in minor units and as a decimal with decimals places (both empty when
-// UNOPENABLE). days_overdue is 0 unless the token is OVERDUE at at.
+// in minor units and as a decimal with its currency's decimals (both
+// empty when UNOPENABLE), and that currency (ISO 4217; empty for a legacy
+// token): a column of amounts mixes currencies, so sum it by currency. days_overdue is 0 unless the token is OVERDUE at at.
 // Times are RFC 3339 in UTC; parents are joined with ';'.
-func (s *Snapshot) WriteTokensCSV(w io.Writer, at time.Time, decimals int) error {
+func (s *Snapshot) WriteTokensCSV(w io.Writer, at time.Time) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(TokenCSVHeader); err != nil {
 		return err
@@ -38,13 +39,13 @@ func (s *Snapshot) WriteTokensCSV(w io.Writer, at time.Time, decimals int) error
 		}
 		minor, dec := "", ""
 		if it.Amount.Known() {
-			minor, dec = strconv.FormatUint(it.Amount.Minor, 10), invoice.FormatMinor(it.Amount.Minor, decimals)
+			minor, dec = strconv.FormatUint(it.Amount.Minor, 10), invoice.FormatMinor(it.Amount.Minor, model.MinorUnitExponent(t.Currency))
 		}
 		row := []string{
 			t.ID, t.Root, strings.Join(t.Parents, ";"), strconv.Itoa(t.Tier), t.Issuer, t.Bank, t.Holder, string(s.Role(t.Holder)),
 			string(t.Status), string(status), t.Maturity.UTC().Format(time.RFC3339), strconv.Itoa(days),
 			minor, dec, string(it.Amount.Status), string(it.Amount.Envelope), string(it.Amount.Unopened),
-			t.CreatedAt.UTC().Format(time.RFC3339), t.TxID,
+			t.CreatedAt.UTC().Format(time.RFC3339), t.TxID, t.Currency,
 		}
 		if err := cw.Write(row); err != nil {
 			return err

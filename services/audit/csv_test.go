@@ -24,7 +24,7 @@ func TestTokensCSV(t *testing.T) {
 	w := world(t)
 	snap := must(w.service(t, w.ledger()).Snapshot(context.Background()))
 	var buf bytes.Buffer
-	if err := snap.WriteTokensCSV(&buf, reportTime, 2); err != nil {
+	if err := snap.WriteTokensCSV(&buf, reportTime); err != nil {
 		t.Fatal(err)
 	}
 	golden := filepath.Join("testdata", "tokens.golden.csv")

@@ -39,7 +39,7 @@ func ExampleService_Report() {
 	s := rep.Snapshot.Summary
 	fmt.Printf("%d tokens, %d invoices: %d reconciled, %d envelope mismatches, %d unopenable, %d conservation breaks\n",
 		s.Tokens, s.Invoices, s.Reconciled, s.EnvelopeMismatch, s.Unopenable, s.Breaks)
-	fmt.Printf("overdue: %d tokens; HHI by core %.0f\n", len(rep.Overdue.Items), rep.Concentration.ByCore.HHI)
+	fmt.Printf("overdue: %d tokens; HHI by core %.0f\n", len(rep.Overdue.Items), rep.Concentration.Totals[0].ByCore.HHI)
 
 	// The CSV export, as an HTTP handler would write it.
 	_ = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -49,6 +49,6 @@ func ExampleService_Report() {
 			return
 		}
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		_ = snap.WriteTokensCSV(w, time.Now(), 2)
+		_ = snap.WriteTokensCSV(w, time.Now())
 	})
 }

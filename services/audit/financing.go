@@ -34,9 +34,10 @@ type FinancingItem struct {
 	Root         string            `json:"root"`
 	Issuer       string            `json:"issuer"`
 	Requester    string            `json:"requester"`
-	Bank         string            `json:"bank"`   // the financing bank
-	Holder       string            `json:"holder"` // now (a buyer after a resale)
-	Status       model.TokenStatus `json:"status"` // as stored
+	Bank         string            `json:"bank"`     // the financing bank
+	Holder       string            `json:"holder"`   // now (a buyer after a resale)
+	Currency     string            `json:"currency"` // of every amount of the item (ISO 4217; "" legacy)
+	Status       model.TokenStatus `json:"status"`   // as stored
 	Maturity     time.Time         `json:"maturity"`
 	Kind         FinancingKind     `json:"kind"`
 	Recourse     bool              `json:"recourse"`
@@ -79,7 +80,8 @@ func (s *Service) financingOf(ctx context.Context, tokens []TokenItem) ([]Financ
 			continue
 		}
 		it := FinancingItem{Token: t.Token.ID, Root: t.Token.Root, Issuer: t.Token.Issuer, Requester: f.Requester, Bank: f.Bank,
-			Holder: t.Token.Holder, Status: t.Token.Status, Maturity: t.Token.Maturity, Kind: FinancedPlain, Recourse: f.WithRecourse(), Face: t.Amount,
+			Currency: t.Token.Currency,
+			Holder:   t.Token.Holder, Status: t.Token.Status, Maturity: t.Token.Maturity, Kind: FinancedPlain, Recourse: f.WithRecourse(), Face: t.Amount,
 			Resales: []ResaleItem{}, Repaid: t.Token.Default != nil && t.Token.Default.RepaidRef != ""}
 		switch {
 		case f.Terms != nil:
@@ -182,12 +184,14 @@ func checkFinancing(it *FinancingItem) {
 	}
 }
 
-// BankFinancing is one bank's financing book, from the snapshot: what it
-// financed (as the financing bank), what it holds now (bought pieces
-// included), and its defaults and recourse. Sums are of known amounts
-// only; Unverified counts the pieces with an amount not opened.
+// BankFinancing is one bank's financing book in one currency, from the
+// snapshot: what it financed (as the financing bank), what it holds now
+// (bought pieces included), and its defaults and recourse. Sums are of
+// known amounts only; Unverified counts the pieces with an amount not
+// opened.
 type BankFinancing struct {
 	Bank           string `json:"bank"`
+	Currency       string `json:"currency"`       // of every volume of the book (ISO 4217; "" legacy)
 	Financed       int    `json:"financed"`       // approved financings by this bank
 	FinancedVolume uint64 `json:"financedVolume"` // their faces
 	Advanced       uint64 `json:"advanced"`       // their advances (with terms or quotes)
@@ -207,7 +211,7 @@ type BankFinancing struct {
 }
 
 // FinancingReport is the regulator's view of financing: every item and
-// the book of each bank, by bank ID.
+// the book of each bank in each currency, by bank ID then currency.
 type FinancingReport struct {
 	Items  []FinancingItem `json:"items"`
 	ByBank []BankFinancing `json:"byBank"`
@@ -215,14 +219,15 @@ type FinancingReport struct {
 
 // Financing aggregates the snapshot's financing items by bank.
 func (s *Snapshot) FinancingReport() FinancingReport {
-	books := map[string]*BankFinancing{}
-	book := func(id string) *BankFinancing {
-		if books[id] == nil {
-			books[id] = &BankFinancing{Bank: id}
-		}
-		return books[id]
-	}
+	books := map[[2]string]*BankFinancing{}
 	for _, it := range s.Financing {
+		book := func(id string) *BankFinancing {
+			k := [2]string{id, it.Currency}
+			if books[k] == nil {
+				books[k] = &BankFinancing{Bank: id, Currency: it.Currency}
+			}
+			return books[k]
+		}
 		b := book(it.Bank)
 		face := it.Face.Minor
 		if !it.Face.Known() {
@@ -280,6 +285,8 @@ func (s *Snapshot) FinancingReport() FinancingReport {
 	for _, b := range books {
 		out.ByBank = append(out.ByBank, *b)
 	}
-	slices.SortFunc(out.ByBank, func(a, b BankFinancing) int { return cmp.Compare(a.Bank, b.Bank) })
+	slices.SortFunc(out.ByBank, func(a, b BankFinancing) int {
+		return cmp.Or(cmp.Compare(a.Bank, b.Bank), cmp.Compare(a.Currency, b.Currency))
+	})
 	return out
 }

@@ -14,7 +14,8 @@ type OverdueItem struct {
 	Root         string            `json:"root"`
 	Issuer       string            `json:"issuer"` // the core that owes it
 	Holder       string            `json:"holder"`
-	Bank         string            `json:"bank"` // the credit line's bank
+	Bank         string            `json:"bank"`     // the credit line's bank
+	Currency     string            `json:"currency"` // the amount's (ISO 4217; "" legacy)
 	Tier         int               `json:"tier"`
 	LedgerStatus model.TokenStatus `json:"ledgerStatus"` // ACTIVE, FINANCING or FINANCED
 	Maturity     time.Time         `json:"maturity"`
@@ -22,12 +23,19 @@ type OverdueItem struct {
 	Amount       Amount            `json:"amount"`
 }
 
-// OverdueReport lists the tokens overdue at At, most overdue first.
+// OverdueReport lists the tokens overdue at At, most overdue first, with
+// their totals per currency (amounts of two currencies are never summed).
 type OverdueReport struct {
-	At    time.Time     `json:"at"`
-	Items []OverdueItem `json:"items"`
-	// Total sums the known amounts; Unopened counts the items left out of
-	// it (UNOPENABLE).
+	At     time.Time      `json:"at"`
+	Items  []OverdueItem  `json:"items"`
+	Totals []OverdueTotal `json:"totals"` // by currency
+}
+
+// OverdueTotal is the overdue sum of one currency: Total sums the known
+// amounts; Unopened counts the items left out of it (UNOPENABLE).
+type OverdueTotal struct {
+	Currency string `json:"currency"` // ISO 4217; "" for legacy tokens
+	Items    int    `json:"items"`
 	Total    uint64 `json:"total"`
 	Unopened int    `json:"unopened"`
 	Overflow bool   `json:"overflow,omitempty"` // Total exceeds 2^64 − 1
@@ -37,24 +45,34 @@ type OverdueReport struct {
 // ledger) whose maturity is before at: the chaincode's own OVERDUE rule,
 // at a time of the caller's choosing.
 func (s *Snapshot) Overdue(at time.Time) OverdueReport {
-	r := OverdueReport{At: at, Items: []OverdueItem{}}
-	var total sum
+	r := OverdueReport{At: at, Items: []OverdueItem{}, Totals: []OverdueTotal{}}
+	totals := map[string]*sum{}
+	byCurrency := map[string]*OverdueTotal{}
 	for _, t := range s.Tokens {
 		if t.Token.EffectiveStatus(at) != model.TokenOverdue {
 			continue
 		}
 		r.Items = append(r.Items, OverdueItem{
 			Token: t.Token.ID, Root: t.Token.Root, Issuer: t.Token.Issuer, Holder: t.Token.Holder, Bank: t.Token.Bank,
-			Tier: t.Token.Tier, LedgerStatus: t.Token.Status, Maturity: t.Token.Maturity,
+			Currency: t.Token.Currency, Tier: t.Token.Tier, LedgerStatus: t.Token.Status, Maturity: t.Token.Maturity,
 			DaysOverdue: daysOverdue(t.Token.Maturity, at), Amount: t.Amount,
 		})
+		c := t.Token.Currency
+		if byCurrency[c] == nil {
+			byCurrency[c], totals[c] = &OverdueTotal{Currency: c}, &sum{}
+		}
+		byCurrency[c].Items++
 		if t.Amount.Known() {
-			total.add(t.Amount)
+			totals[c].add(t.Amount)
 		} else {
-			r.Unopened++
+			byCurrency[c].Unopened++
 		}
 	}
-	r.Total, r.Overflow = total.v, total.overflow
+	for c, tot := range byCurrency {
+		tot.Total, tot.Overflow = totals[c].v, totals[c].overflow
+		r.Totals = append(r.Totals, *tot)
+	}
+	slices.SortFunc(r.Totals, func(a, b OverdueTotal) int { return cmp.Compare(a.Currency, b.Currency) })
 	slices.SortFunc(r.Items, func(a, b OverdueItem) int {
 		return cmp.Or(cmp.Compare(b.DaysOverdue, a.DaysOverdue), a.Maturity.Compare(b.Maturity), cmp.Compare(a.Token, b.Token))
 	})

@@ -45,8 +45,8 @@ func TestReport(t *testing.T) {
 	if third.Number != "INV-1" || third.SameSupplier || third.Invoice == nil || third.Invoice.Invoice.UsedBy != w.root1 {
 		t.Errorf("third %+v", third)
 	}
-	if len(r.Overdue.Items) != 3 || r.Concentration.ByCore.Total != 750 || r.Snapshot.Summary.Tokens != 8 {
-		t.Errorf("report %+v %+v", r.Overdue, r.Concentration.ByCore)
+	if len(r.Overdue.Items) != 3 || r.Concentration.Totals[0].ByCore.Total != 750 || r.Snapshot.Summary.Tokens != 8 {
+		t.Errorf("report %+v %+v", r.Overdue, r.Concentration.Totals[0].ByCore)
 	}
 
 	if _, err := w.service(t, w.ledger(), func(c *audit.Config) { c.Reuse = failingReuse{} }).Report(context.Background(), reportTime); err == nil {

@@ -176,19 +176,20 @@ func write(st *stmts, p pending) error {
 	for _, c := range e.Invoices {
 		r := p.recs.invoices[c.ID]
 		if err := exec(upsertInvoice, c.ID, c.Supplier, c.Buyer, c.Status, micros(r.rec.DueDate), r.rec.UsedBy,
-			micros(r.rec.RegisteredAt), at, e.TxID, block, string(r.json)); err != nil {
+			micros(r.rec.RegisteredAt), at, e.TxID, block, string(r.json), r.rec.Currency); err != nil {
 			return fmt.Errorf("invoice %s: %w", c.ID, err)
 		}
 	}
 	for _, c := range e.CreditLines {
-		r := p.recs.creditLines[[3]string{c.Core, c.Bank, c.Currency}]
+		r := p.recs.creditLines[creditLineKey{c.Core, c.Bank, c.Currency}]
 		outstanding := c.Outstanding
 		if outstanding == nil {
 			outstanding = []byte{}
 		}
 		if err := exec(upsertCreditLine, c.Core, c.Bank, strconv.FormatUint(c.Limit, 10), micros(r.rec.Expiry), outstanding,
-			clampInt64(r.rec.Issued), clampInt64(r.rec.Settled), micros(r.rec.GrantedAt), at, e.TxID, block, string(r.json)); err != nil {
-			return fmt.Errorf("credit line %s/%s: %w", c.Core, c.Bank, err)
+			clampInt64(r.rec.Issued), clampInt64(r.rec.Settled), micros(r.rec.GrantedAt), at, e.TxID, block, string(r.json),
+			c.Currency); err != nil {
+			return fmt.Errorf("credit line %s/%s/%s: %w", c.Core, c.Bank, c.Currency, err)
 		}
 	}
 	for _, c := range e.Tokens {
@@ -213,7 +214,7 @@ func write(st *stmts, p pending) error {
 		}
 		if err := exec(upsertToken, c.ID, c.Root, string(parents), r.rec.Tier, r.rec.Issuer, r.rec.Bank, c.Holder, c.Status,
 			c.Bank, micros(r.rec.Maturity), commitment, micros(r.rec.CreatedAt), at, r.rec.TxID, created, e.TxID, block,
-			string(r.json)); err != nil {
+			string(r.json), r.rec.Currency); err != nil {
 			return fmt.Errorf("token %s: %w", c.ID, err)
 		}
 	}
@@ -280,16 +281,17 @@ const upsertEnterprise = `INSERT INTO indexer_enterprises
 	tx_id = excluded.tx_id, block_number = excluded.block_number, record = excluded.record`
 
 const upsertInvoice = `INSERT INTO indexer_invoices
-	(id, supplier, buyer, status, due_date, used_by, registered_at, updated_at, tx_id, block_number, record)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	(id, supplier, buyer, status, due_date, used_by, registered_at, updated_at, tx_id, block_number, record, currency)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (id) DO UPDATE SET supplier = excluded.supplier, buyer = excluded.buyer, status = excluded.status,
 	due_date = excluded.due_date, used_by = excluded.used_by, registered_at = excluded.registered_at,
-	updated_at = excluded.updated_at, tx_id = excluded.tx_id, block_number = excluded.block_number, record = excluded.record`
+	updated_at = excluded.updated_at, tx_id = excluded.tx_id, block_number = excluded.block_number, record = excluded.record,
+	currency = excluded.currency`
 
 const upsertCreditLine = `INSERT INTO indexer_credit_lines
-	(core, bank, credit_limit, expiry, outstanding, issued, settled, granted_at, updated_at, tx_id, block_number, record)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-	ON CONFLICT (core, bank) DO UPDATE SET credit_limit = excluded.credit_limit, expiry = excluded.expiry,
+	(core, bank, credit_limit, expiry, outstanding, issued, settled, granted_at, updated_at, tx_id, block_number, record, currency)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (core, bank, currency) DO UPDATE SET credit_limit = excluded.credit_limit, expiry = excluded.expiry,
 	outstanding = excluded.outstanding, issued = excluded.issued, settled = excluded.settled,
 	granted_at = excluded.granted_at, updated_at = excluded.updated_at, tx_id = excluded.tx_id,
 	block_number = excluded.block_number, record = excluded.record`
@@ -298,12 +300,12 @@ const upsertCreditLine = `INSERT INTO indexer_credit_lines
 // update; last_tx_id and last_block follow every change.
 const upsertToken = `INSERT INTO indexer_tokens
 	(id, root, parents, tier, issuer, bank, holder, status, financing_bank, maturity, commitment,
-	 created_at, updated_at, tx_id, block_number, last_tx_id, last_block, record)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	 created_at, updated_at, tx_id, block_number, last_tx_id, last_block, record, currency)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (id) DO UPDATE SET root = excluded.root, parents = excluded.parents, tier = excluded.tier,
 	issuer = excluded.issuer, bank = excluded.bank, holder = excluded.holder, status = excluded.status,
 	financing_bank = excluded.financing_bank, maturity = excluded.maturity, updated_at = excluded.updated_at,
-	last_tx_id = excluded.last_tx_id, last_block = excluded.last_block, record = excluded.record`
+	last_tx_id = excluded.last_tx_id, last_block = excluded.last_block, record = excluded.record, currency = excluded.currency`
 
 // micros is a time as stored: Unix microseconds, 0 for the zero time.
 func micros(t time.Time) int64 {

@@ -18,7 +18,7 @@ import (
 type records struct {
 	enterprises map[string]*fetched[model.Enterprise]
 	invoices    map[string]*fetched[model.Invoice]
-	creditLines map[[3]string]*fetched[model.CreditLine] // core, bank, currency
+	creditLines map[creditLineKey]*fetched[model.CreditLine]
 	tokens      map[string]*fetched[model.Token]
 }
 
@@ -60,7 +60,7 @@ func (ix *Indexer) fetchJobs(e model.Event) (*records, []fetchJob) {
 	r := &records{
 		enterprises: map[string]*fetched[model.Enterprise]{},
 		invoices:    map[string]*fetched[model.Invoice]{},
-		creditLines: map[[3]string]*fetched[model.CreditLine]{},
+		creditLines: map[creditLineKey]*fetched[model.CreditLine]{},
 		tokens:      map[string]*fetched[model.Token]{},
 	}
 	at := e.Timestamp
@@ -72,7 +72,9 @@ func (ix *Indexer) fetchJobs(e model.Event) (*records, []fetchJob) {
 		jobs = addJob(jobs, ix, at, r.invoices, c.ID, invoiceUpdated, "GetInvoice", c.ID)
 	}
 	for _, c := range e.CreditLines {
-		jobs = addJob(jobs, ix, at, r.creditLines, [3]string{c.Core, c.Bank, c.Currency}, creditLineUpdated, "GetCreditLine", c.Core, c.Bank, c.Currency)
+		// A line is per (core, bank, currency); "" reads a legacy line.
+		jobs = addJob(jobs, ix, at, r.creditLines, creditLineKey{c.Core, c.Bank, c.Currency}, creditLineUpdated,
+			"GetCreditLine", c.Core, c.Bank, c.Currency)
 	}
 	for _, c := range e.Tokens {
 		if _, ok := r.tokens[c.ID]; ok {
@@ -102,6 +104,10 @@ func (ix *Indexer) fetchJobs(e model.Event) (*records, []fetchJob) {
 
 func enterpriseUpdated(x *model.Enterprise) time.Time { return x.UpdatedAt }
 func invoiceUpdated(x *model.Invoice) time.Time       { return x.UpdatedAt }
+
+// creditLineKey names a credit line: core, bank, currency.
+type creditLineKey [3]string
+
 func creditLineUpdated(x *model.CreditLine) time.Time { return x.UpdatedAt }
 func tokenUpdated(x *model.TokenView) time.Time       { return x.UpdatedAt }
 

@@ -117,6 +117,8 @@ type Token struct {
 	Issuer  string   `json:"issuer"` // the core enterprise (debtor)
 	Bank    string   `json:"bank"`   // the credit line's bank
 	Holder  string   `json:"holder"`
+	// Currency is the amount's ISO 4217 code ("" for a legacy token).
+	Currency string `json:"currency"`
 	// Status is the effective status at the query's time (OVERDUE when
 	// unpaid past maturity), LedgerStatus the stored one.
 	Status        model.TokenStatus `json:"status"`
@@ -137,7 +139,7 @@ type Token struct {
 
 // TokenQuery selects tokens; set fields are ANDed, empty ones match all.
 type TokenQuery struct {
-	Holder, Issuer, Root, Bank string
+	Holder, Issuer, Root, Bank, Currency string
 	// Status is a stored status or OVERDUE, compared as the effective
 	// status at Now: ACTIVE excludes overdue tokens, OVERDUE is any unpaid
 	// (ACTIVE, FINANCING, FINANCED) token whose maturity is before Now.
@@ -148,7 +150,7 @@ type TokenQuery struct {
 }
 
 const tokenColumns = `id, root, parents, tier, issuer, bank, holder, status, financing_bank, maturity, commitment,
-	created_at, updated_at, tx_id, block_number, last_tx_id, last_block, record`
+	created_at, updated_at, tx_id, block_number, last_tx_id, last_block, record, currency`
 
 // unpaidStatuses are the stored statuses that can become OVERDUE.
 const unpaidStatuses = `('ACTIVE', 'FINANCING', 'FINANCED')`
@@ -164,6 +166,7 @@ func (ix *Indexer) Tokens(ctx context.Context, q TokenQuery) (Page[Token], error
 	w.eq("issuer", q.Issuer)
 	w.eq("root", q.Root)
 	w.eq("bank", q.Bank)
+	w.eq("currency", q.Currency)
 	switch {
 	case q.Status == "":
 	case q.Status == model.TokenOverdue:
@@ -193,7 +196,7 @@ func tokenScanner(now time.Time) func(rowScanner, *int64) (Token, error) {
 		var maturity, created, updated int64
 		if err := r.Scan(seq, &t.ID, &t.Root, &parents, &t.Tier, &t.Issuer, &t.Bank, &t.Holder, &t.LedgerStatus,
 			&t.FinancingBank, &maturity, &t.Commitment, &created, &updated, &t.TxID, &t.BlockNumber, &t.LastTxID,
-			&t.LastBlock, &record); err != nil {
+			&t.LastBlock, &record, &t.Currency); err != nil {
 			return t, err
 		}
 		if err := json.Unmarshal([]byte(parents), &t.Parents); err != nil {
@@ -270,6 +273,7 @@ type Invoice struct {
 	Supplier     string              `json:"supplier"`
 	Buyer        string              `json:"buyer"`
 	Status       model.InvoiceStatus `json:"status"`
+	Currency     string              `json:"currency"` // ISO 4217 ("" for a legacy invoice)
 	DueDate      time.Time           `json:"dueDate"`
 	UsedBy       string              `json:"usedBy,omitempty"` // the root token it backs
 	RegisteredAt time.Time           `json:"registeredAt"`
@@ -282,12 +286,13 @@ type Invoice struct {
 // InvoiceQuery selects invoices; set fields are ANDed.
 type InvoiceQuery struct {
 	Supplier, Buyer string
+	Currency        string
 	Status          model.InvoiceStatus
 	Cursor          string
 	Limit           int
 }
 
-const invoiceColumns = `id, supplier, buyer, status, due_date, used_by, registered_at, updated_at, tx_id, block_number, record`
+const invoiceColumns = `id, supplier, buyer, status, due_date, used_by, registered_at, updated_at, tx_id, block_number, record, currency`
 
 // Invoices lists invoices, newest first.
 func (ix *Indexer) Invoices(ctx context.Context, q InvoiceQuery) (Page[Invoice], error) {
@@ -295,6 +300,7 @@ func (ix *Indexer) Invoices(ctx context.Context, q InvoiceQuery) (Page[Invoice],
 	w.eq("supplier", q.Supplier)
 	w.eq("buyer", q.Buyer)
 	w.eq("status", string(q.Status))
+	w.eq("currency", q.Currency)
 	return list(ctx, ix, "indexer_invoices", invoiceColumns, w, q.Cursor, q.Limit, scanInvoice)
 }
 
@@ -309,17 +315,19 @@ func scanInvoice(r rowScanner, seq *int64) (Invoice, error) {
 	var i Invoice
 	var due, registered, updated int64
 	var record string
-	err := r.Scan(seq, &i.ID, &i.Supplier, &i.Buyer, &i.Status, &due, &i.UsedBy, &registered, &updated, &i.TxID, &i.BlockNumber, &record)
+	err := r.Scan(seq, &i.ID, &i.Supplier, &i.Buyer, &i.Status, &due, &i.UsedBy, &registered, &updated, &i.TxID, &i.BlockNumber, &record, &i.Currency)
 	i.DueDate, i.RegisteredAt, i.UpdatedAt = fromMicros(due), fromMicros(registered), fromMicros(updated)
 	i.Record = json.RawMessage(record)
 	return i, err
 }
 
-// CreditLine is a bank's credit line for a core enterprise. Outstanding is
-// the commitment to the sum of the core's unsettled receivables on it.
+// CreditLine is a bank's credit line for a core enterprise in one
+// currency. Outstanding is the commitment to the sum of the core's
+// unsettled receivables on it.
 type CreditLine struct {
 	Core        string          `json:"core"`
 	Bank        string          `json:"bank"`
+	Currency    string          `json:"currency"` // ISO 4217 ("" for a legacy line)
 	Limit       uint64          `json:"limit"`
 	Expiry      time.Time       `json:"expiry"`
 	Outstanding []byte          `json:"outstanding"`
@@ -334,25 +342,27 @@ type CreditLine struct {
 
 // CreditLineQuery selects credit lines; set fields are ANDed.
 type CreditLineQuery struct {
-	Core, Bank string
-	Cursor     string
-	Limit      int
+	Core, Bank, Currency string
+	Cursor               string
+	Limit                int
 }
 
-const creditLineColumns = `core, bank, credit_limit, expiry, outstanding, issued, settled, granted_at, updated_at, tx_id, block_number, record`
+const creditLineColumns = `core, bank, credit_limit, expiry, outstanding, issued, settled, granted_at, updated_at, tx_id, block_number, record, currency`
 
 // CreditLines lists credit lines, newest first.
 func (ix *Indexer) CreditLines(ctx context.Context, q CreditLineQuery) (Page[CreditLine], error) {
 	var w where
 	w.eq("core", q.Core)
 	w.eq("bank", q.Bank)
+	w.eq("currency", q.Currency)
 	return list(ctx, ix, "indexer_credit_lines", creditLineColumns, w, q.Cursor, q.Limit, scanCreditLine)
 }
 
-// CreditLine returns a bank's credit line for a core enterprise.
-func (ix *Indexer) CreditLine(ctx context.Context, core, bank string) (CreditLine, error) {
+// CreditLine returns a bank's credit line for a core enterprise in
+// currency ("" for a legacy line).
+func (ix *Indexer) CreditLine(ctx context.Context, core, bank, currency string) (CreditLine, error) {
 	var w where
-	w.add("core = ? AND bank = ?", core, bank)
+	w.add("core = ? AND bank = ? AND currency = ?", core, bank, currency)
 	return one(ctx, ix, "indexer_credit_lines", creditLineColumns, w, scanCreditLine)
 }
 
@@ -361,7 +371,7 @@ func scanCreditLine(r rowScanner, seq *int64) (CreditLine, error) {
 	var limit, record string
 	var expiry, granted, updated, issued, settled int64
 	if err := r.Scan(seq, &c.Core, &c.Bank, &limit, &expiry, &c.Outstanding, &issued, &settled, &granted, &updated,
-		&c.TxID, &c.BlockNumber, &record); err != nil {
+		&c.TxID, &c.BlockNumber, &record, &c.Currency); err != nil {
 		return c, err
 	}
 	var err error

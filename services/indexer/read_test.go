@@ -152,7 +152,7 @@ func TestOtherReaders(t *testing.T) {
 			t.Errorf("invoice: %+v %v", inv, err)
 		}
 
-		cl, err := ix.CreditLine(ctx, "core", "bankA")
+		cl, err := ix.CreditLine(ctx, "core", "bankA", "")
 		if err != nil || cl.Limit != 50_000_000_00 || cl.Issued != 1 || cl.Expiry.IsZero() || len(cl.Outstanding) != 32 || cl.TxID != "tx00015" {
 			t.Errorf("credit line: %+v %v", cl, err)
 		}

@@ -123,5 +123,51 @@ CREATE TABLE indexer_financing_requests (
 	UNIQUE (request_tx, token_id)
 );
 CREATE INDEX indexer_financing_bank ON indexer_financing_requests (bank, seq);
-CREATE INDEX indexer_financing_token ON indexer_financing_requests (token_id, seq)`)}
+CREATE INDEX indexer_financing_token ON indexer_financing_requests (token_id, seq)`), currencies(d)}
+}
+
+// currencies adds each record's ISO 4217 currency (issue 19): a column on
+// tokens, invoices and credit lines, filled from the stored records ("" for
+// those before currencies), and a credit line is now one per (core, bank,
+// currency). SQLite cannot drop a constraint, so it rebuilds the table
+// (keeping seq, the listings' keyset); PostgreSQL replaces the constraint.
+func currencies(d store.Dialect) string {
+	columns := `ALTER TABLE indexer_tokens ADD COLUMN currency TEXT NOT NULL DEFAULT '';
+ALTER TABLE indexer_invoices ADD COLUMN currency TEXT NOT NULL DEFAULT '';
+CREATE INDEX indexer_tokens_currency ON indexer_tokens (currency, seq);
+`
+	if d == store.Postgres {
+		return columns + `UPDATE indexer_tokens SET currency = COALESCE(record::json->>'currency', '');
+UPDATE indexer_invoices SET currency = COALESCE(record::json->>'currency', '');
+ALTER TABLE indexer_credit_lines ADD COLUMN currency TEXT NOT NULL DEFAULT '';
+UPDATE indexer_credit_lines SET currency = COALESCE(record::json->>'currency', '');
+ALTER TABLE indexer_credit_lines DROP CONSTRAINT indexer_credit_lines_core_bank_key;
+ALTER TABLE indexer_credit_lines ADD CONSTRAINT indexer_credit_lines_core_bank_currency_key UNIQUE (core, bank, currency)`
+	}
+	return columns + `UPDATE indexer_tokens SET currency = COALESCE(json_extract(record, '$.currency'), '');
+UPDATE indexer_invoices SET currency = COALESCE(json_extract(record, '$.currency'), '');
+CREATE TABLE indexer_credit_lines_v2 (
+	seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+	core         TEXT   NOT NULL,
+	bank         TEXT   NOT NULL,
+	credit_limit TEXT   NOT NULL,
+	expiry       BIGINT NOT NULL,
+	outstanding  BLOB   NOT NULL,
+	issued       BIGINT NOT NULL,
+	settled      BIGINT NOT NULL,
+	granted_at   BIGINT NOT NULL,
+	updated_at   BIGINT NOT NULL,
+	tx_id        TEXT   NOT NULL,
+	block_number BIGINT NOT NULL,
+	record       TEXT   NOT NULL,
+	currency     TEXT   NOT NULL DEFAULT '',
+	UNIQUE (core, bank, currency)
+);
+INSERT INTO indexer_credit_lines_v2
+	(seq, core, bank, credit_limit, expiry, outstanding, issued, settled, granted_at, updated_at, tx_id, block_number, record, currency)
+	SELECT seq, core, bank, credit_limit, expiry, outstanding, issued, settled, granted_at, updated_at, tx_id, block_number, record,
+	COALESCE(json_extract(record, '$.currency'), '') FROM indexer_credit_lines;
+DROP TABLE indexer_credit_lines;
+ALTER TABLE indexer_credit_lines_v2 RENAME TO indexer_credit_lines;
+CREATE INDEX indexer_credit_lines_bank ON indexer_credit_lines (bank, seq)`
 }

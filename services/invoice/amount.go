@@ -5,41 +5,21 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/tierchain/tierchain/chaincode/model"
 )
 
 // maxAmountLen bounds the text of one amount; 2^63 has 19 digits.
 const maxAmountLen = 40
 
-// currencyExponents lists the ISO 4217 currencies whose minor unit is not
-// 1/100. Every other well-formed code is taken to have two decimals.
-var currencyExponents = map[string]int{
-	"BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0,
-	"PYG": 0, "RWF": 0, "UGX": 0, "UYI": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0,
-	"BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
-	"CLF": 4, "UYW": 4,
-}
+// validCurrency reports whether code is an ISO 4217 code of the table the
+// ledger uses (chaincode/model): the one table of currencies and their
+// minor units.
+func validCurrency(code string) bool { return model.ValidCurrency(code) }
 
-// validCurrency reports whether code has the shape of an ISO 4217 alphabetic
-// code: three upper-case ASCII letters.
-func validCurrency(code string) bool {
-	if len(code) != 3 {
-		return false
-	}
-	for i := range 3 {
-		if code[i] < 'A' || code[i] > 'Z' {
-			return false
-		}
-	}
-	return true
-}
-
-// MinorUnitExponent returns how many decimals currency's minor unit has.
-func MinorUnitExponent(currency string) int {
-	if e, ok := currencyExponents[currency]; ok {
-		return e
-	}
-	return 2
-}
+// MinorUnitExponent returns how many decimals currency's minor unit has
+// (model.MinorUnitExponent: 2 for CNY, 0 for JPY, 3 for KWD).
+func MinorUnitExponent(currency string) int { return model.MinorUnitExponent(currency) }
 
 var (
 	errAmountSyntax   = errors.New("must be a decimal number such as 1234.50, without sign, exponent or separators")
@@ -101,7 +81,14 @@ func ParseAmount(s, currency string) (int64, error) {
 	if !validCurrency(currency) {
 		return 0, errors.New("invoice: bad currency code")
 	}
-	v, err := parseMinor(s, MinorUnitExponent(currency), false)
+	return ParseMinorUnits(s, MinorUnitExponent(currency))
+}
+
+// ParseMinorUnits converts a positive decimal amount with at most decimals
+// places to minor units, exactly: for an amount whose currency is not
+// named (a legacy record's, two decimals).
+func ParseMinorUnits(s string, decimals int) (int64, error) {
+	v, err := parseMinor(s, decimals, false)
 	if err != nil {
 		return 0, err
 	}

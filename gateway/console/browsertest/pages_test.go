@@ -100,12 +100,13 @@ func TestErrorsBesideFields(t *testing.T) {
 	token := b.text("#onboard-token")
 	b.shot("operator-onboarded")
 
-	// An invoice in SEK: the API names the currency, which has no input
-	// of its own, so the box lists it with the detail.
+	// An invoice in no ISO 4217 currency (every real one is accepted):
+	// the API names the currency, which has no input of its own, so the
+	// box lists it with the detail.
 	b.signIn(token, "supplier")
 	b.run(chromedp.Click("#upload-submit", chromedp.ByID))
 	b.waitText("#upload-form .form-error", false, "Choose or drop the invoice")
-	doc := strings.ReplaceAll(invoiceDoc("FM-1", "1000.00"), `"NOK"`, `"SEK"`)
+	doc := strings.ReplaceAll(invoiceDoc("FM-1", "1000.00"), `"CNY"`, `"XYZ"`)
 	doc = strings.ReplaceAll(doc, demo.SupplierLegalID(0, suffix), demo.SupplierLegalID(0, "-e"))
 	path := filepath.Join(t.TempDir(), "FM-1.json")
 	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {

@@ -24,10 +24,11 @@ const suffix = "-c" // the suppliers' IDs and invoice numbers on this network
 
 func invoiceDoc(number, amount string) string {
 	now := time.Now().UTC()
-	return fmt.Sprintf(`{"invoice": {"number": %q, "issueDate": %q, "dueDate": %q, "currency": "NOK", "amount": %q,
-  "seller": {"id": %q, "name": "Nordvik Komponenter AS"},
-  "buyer": {"scheme": "0192", "id": "987123451", "name": "Helios Motors ASA"}}}`,
-		number, now.Format("2006-01-02"), now.AddDate(0, 3, 0).Format("2006-01-02"), amount, demo.SupplierLegalID(0, suffix))
+	return fmt.Sprintf(`{"invoice": {"number": %q, "issueDate": %q, "dueDate": %q, "currency": "CNY", "amount": %q,
+  "seller": {"id": %q, "name": %q},
+  "buyer": {"id": %q, "name": "华东汽车制造有限公司"}}}`,
+		number, now.Format("2006-01-02"), now.AddDate(0, 3, 0).Format("2006-01-02"), amount, demo.SupplierLegalID(0, suffix),
+		demo.SupplierNames[0], demo.CoreLegalID)
 }
 
 // TestStoryThroughPages plays the demo story in the browser: tier 1
@@ -171,18 +172,28 @@ func TestStoryThroughPages(t *testing.T) {
 		// Other tests on this network may have left Bank B holding pieces
 		// or a larger line: the pages must show this story's on top.
 		var before struct {
-			Total    struct{ Minor uint64 } `json:"total"`
+			Totals []struct {
+				Currency string
+				Amount   struct{ Minor uint64 }
+			} `json:"totals"`
 			Exposure []struct {
-				Core   string
-				Tokens int
-				Amount struct{ Minor uint64 }
+				Core     string
+				Currency string
+				Tokens   int
+				Amount   struct{ Minor uint64 }
 			} `json:"exposure"`
+			Total struct{ Minor uint64 } // the CNY total, the story's currency
 		}
 		getJSON(t, p.Router+"/v1/portfolio", p.Token("bankB"), &before)
+		for _, tot := range before.Totals {
+			if tot.Currency == demo.StoryCurrency {
+				before.Total.Minor = tot.Amount.Minor
+			}
+		}
 		var held int
 		var owed uint64
 		for _, e := range before.Exposure {
-			if e.Core == "carmaker" {
+			if e.Core == "carmaker" && e.Currency == demo.StoryCurrency {
 				held, owed = e.Tokens, e.Amount.Minor
 			}
 		}
@@ -191,7 +202,7 @@ func TestStoryThroughPages(t *testing.T) {
 				LimitAmount struct{ Minor uint64 } `json:"limitAmount"`
 			} `json:"items"`
 		}
-		getJSON(t, p.Router+"/v1/credit-lines?core=carmaker", p.Token("bankB"), &lines)
+		getJSON(t, p.Router+"/v1/credit-lines?core=carmaker&currency="+demo.StoryCurrency, p.Token("bankB"), &lines)
 		if len(lines.Items) != 1 {
 			t.Fatalf("Bank B's lines of carmaker: %+v", lines)
 		}
