@@ -22,6 +22,7 @@ const (
 	objInvoiceByBuyer   = "tc.invoice.buy"     // buyer, invoice → index
 	objCreditLine       = "tc.creditline"      // core, bank → CreditLine
 	objToken            = "tc.token"           // id → Token
+	objSpent            = "tc.spent"           // id → spent marker of a spent input (spent.go)
 	objTokenByHolder    = "tc.token.hold"      // holder, token → index
 	objTokenByIssuer    = "tc.token.iss"       // issuer, token → index
 	objFinancingForBank = "tc.fin.bank"        // bank, token → index (pending requests)

@@ -132,7 +132,7 @@ func (r *Rules) GetToken(st State, id string) (*model.TokenView, error) {
 }
 
 func loadView(st State, now time.Time, id string) (*model.TokenView, error) {
-	t, err := mustGet[model.Token](st, tokenKey(id), "token", id)
+	t, err := loadToken(st, id)
 	if err != nil {
 		return nil, err
 	}
@@ -200,7 +200,7 @@ func (r *Rules) Provenance(st State, root string) (*model.ProvenanceNode, error)
 	if err := model.ValidateID("root", root); err != nil {
 		return nil, err
 	}
-	rt, err := mustGet[model.Token](st, tokenKey(root), "token", root)
+	rt, err := loadToken(st, root)
 	if err != nil {
 		return nil, err
 	}
@@ -218,7 +218,7 @@ func (r *Rules) Provenance(st State, root string) (*model.ProvenanceNode, error)
 			if len(tokens) == model.MaxProvenance {
 				return nil, model.Errorf(model.CodeInvalidArgument, "receivable %s has more than %d tokens", root, model.MaxProvenance)
 			}
-			if tokens[c], err = mustGet[model.Token](st, tokenKey(c), "token", c); err != nil {
+			if tokens[c], err = loadToken(st, c); err != nil {
 				return nil, err
 			}
 			queue = append(queue, c)
