@@ -218,6 +218,11 @@ func TestWireWeight(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		for _, w := range rs.writes {
+			if _, attrs := rules.SplitCompositeKey(w.Key); len(attrs) == 1 && w.Key == rules.CompositeKey("tc.invoice", attrs[0]) {
+				t.Fatalf("the issue rewrote invoice %.16s… (%d B) instead of marking it used", attrs[0], len(w.Value))
+			}
+		}
 		return envelopeOf(t, "tierchain", [][]byte{[]byte("Issue"), arg}, rs, []byte(out), mem.Events[0].Payload, 3), mem.Snapshot()
 	}
 	issueJS, _ := json.Marshal(s.IssueReq)

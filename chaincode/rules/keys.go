@@ -18,6 +18,7 @@ const (
 	objIdentity         = "tc.identity"        // mspID, certHash → enterprise ID
 	objPlatform         = "tc.platform"        // "audit" → Platform; "bootstrap" → marker
 	objInvoice          = "tc.invoice"         // fingerprint hex → Invoice
+	objInvoiceUsed      = "tc.invoice.used"    // fingerprint hex → used marker of an issued invoice (used.go)
 	objInvoiceBySupp    = "tc.invoice.sup"     // supplier, invoice → index
 	objInvoiceByBuyer   = "tc.invoice.buy"     // buyer, invoice → index
 	objCreditLine       = "tc.creditline"      // core, bank → CreditLine

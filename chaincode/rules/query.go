@@ -63,20 +63,20 @@ func (r *Rules) GetInvoice(st State, id string) (*model.Invoice, error) {
 	if err := model.ValidateInvoiceID("invoice", id); err != nil {
 		return nil, err
 	}
-	return mustGet[model.Invoice](st, invoiceKey(id), "invoice", id)
+	return loadInvoice(st, id)
 }
 
 // InvoicesBySupplier lists a supplier's invoices.
 func (r *Rules) InvoicesBySupplier(st State, req *model.PageRequest) (*model.Page[model.Invoice], error) {
 	return listPage(r, st, objInvoiceBySupp, req, func(_ time.Time, id string) (*model.Invoice, error) {
-		return mustGet[model.Invoice](st, invoiceKey(id), "invoice", id)
+		return loadInvoice(st, id)
 	})
 }
 
 // InvoicesByBuyer lists the invoices owed by a core enterprise.
 func (r *Rules) InvoicesByBuyer(st State, req *model.PageRequest) (*model.Page[model.Invoice], error) {
 	return listPage(r, st, objInvoiceByBuyer, req, func(_ time.Time, id string) (*model.Invoice, error) {
-		return mustGet[model.Invoice](st, invoiceKey(id), "invoice", id)
+		return loadInvoice(st, id)
 	})
 }
 

@@ -52,17 +52,29 @@ func decodeSpentMarker(b []byte) (spentMarker, error) {
 		return spentMarker{}, errBadSpentMarker
 	}
 	n := int(b[9])
-	id := b[10:]
-	if n < 1 || n > model.MaxOutputs || len(id) > 64 {
+	if n < 1 || n > model.MaxOutputs || !markerRef(b[10:]) {
 		return spentMarker{}, errBadSpentMarker
 	}
-	for _, c := range id {
+	return spentMarker{At: markerTime(b[1:9]), TxID: string(b[10:]), Children: n}, nil
+}
+
+// markerRef reports whether b is a marker's reference: 1..64 printable
+// ASCII bytes (a transaction or token ID).
+func markerRef(b []byte) bool {
+	if len(b) < 1 || len(b) > 64 {
+		return false
+	}
+	for _, c := range b {
 		if c <= ' ' || c > '~' {
-			return spentMarker{}, errBadSpentMarker
+			return false
 		}
 	}
-	at := time.Unix(0, int64(binary.BigEndian.Uint64(b[1:9]))).UTC()
-	return spentMarker{At: at, TxID: string(id), Children: n}, nil
+	return true
+}
+
+// markerTime reads a marker's 8-byte big-endian Unix nanoseconds.
+func markerTime(b []byte) time.Time {
+	return time.Unix(0, int64(binary.BigEndian.Uint64(b))).UTC()
 }
 
 // children lists the spending transaction's outputs.
