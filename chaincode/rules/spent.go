@@ -91,23 +91,37 @@ func (m spentMarker) children() []string {
 // children and time. Only an ACTIVE record can have one (only an ACTIVE
 // token is spent), so other records cost no second read.
 func loadToken(st State, id string) (*model.Token, error) {
-	t, err := mustGet[model.Token](st, tokenKey(id), "token", id)
-	if err != nil || t.Status != model.TokenActive {
-		return t, err
+	return loadMarked(st, tokenKey(id), spentKey(id), "token", id,
+		func(t *model.Token) bool { return t.Status == model.TokenActive },
+		func(t *model.Token, raw []byte) error {
+			m, err := decodeSpentMarker(raw)
+			if err != nil {
+				return err
+			}
+			t.Status, t.Children, t.UpdatedAt = model.TokenSplit, m.children(), m.At
+			return nil
+		})
+}
+
+// loadMarked loads the record under key (NOT_FOUND naming what and id when
+// absent) and, when markable says it may carry one, the marker under
+// markerKey, which apply lays over it.
+func loadMarked[T any](st State, key, markerKey, what, id string, markable func(*T) bool, apply func(*T, []byte) error) (*T, error) {
+	v, err := mustGet[T](st, key, what, id)
+	if err != nil || !markable(v) {
+		return v, err
 	}
-	raw, err := st.GetState(spentKey(id))
+	raw, err := st.GetState(markerKey)
 	if err != nil {
 		return nil, internal("read state: %v", err)
 	}
 	if raw == nil {
-		return t, nil
+		return v, nil
 	}
-	m, err := decodeSpentMarker(raw)
-	if err != nil {
-		return nil, internal("token %s: %v", id, err)
+	if err := apply(v, raw); err != nil {
+		return nil, internal("%s %.16s: %v", what, id, err)
 	}
-	t.Status, t.Children, t.UpdatedAt = model.TokenSplit, m.children(), m.At
-	return t, nil
+	return v, nil
 }
 
 // markSpent records t spent by this transaction into n outputs: the marker,

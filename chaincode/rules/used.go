@@ -48,23 +48,16 @@ func decodeUsedMarker(b []byte) (usedMarker, error) {
 
 // loadInvoice loads an invoice with its used marker laid over it.
 func loadInvoice(st State, id string) (*model.Invoice, error) {
-	inv, err := mustGet[model.Invoice](st, invoiceKey(id), "invoice", id)
-	if err != nil || inv.Status != model.InvoiceConfirmed {
-		return inv, err
-	}
-	raw, err := st.GetState(usedKey(id))
-	if err != nil {
-		return nil, internal("read state: %v", err)
-	}
-	if raw == nil {
-		return inv, nil
-	}
-	m, err := decodeUsedMarker(raw)
-	if err != nil {
-		return nil, internal("invoice %s…: %v", id[:min(16, len(id))], err)
-	}
-	inv.Status, inv.UsedBy, inv.UpdatedAt = model.InvoiceUsed, m.Root, m.At
-	return inv, nil
+	return loadMarked(st, invoiceKey(id), usedKey(id), "invoice", id,
+		func(inv *model.Invoice) bool { return inv.Status == model.InvoiceConfirmed },
+		func(inv *model.Invoice, raw []byte) error {
+			m, err := decodeUsedMarker(raw)
+			if err != nil {
+				return err
+			}
+			inv.Status, inv.UsedBy, inv.UpdatedAt = model.InvoiceUsed, m.Root, m.At
+			return nil
+		})
 }
 
 // markUsed records inv used by the receivable root: the marker, not the
