@@ -132,18 +132,34 @@ func (r *Rules) GetToken(st State, id string) (*model.TokenView, error) {
 }
 
 func loadView(st State, now time.Time, id string) (*model.TokenView, error) {
-	t, err := loadToken(st, id)
-	if err != nil {
-		return nil, err
+	return viewOf(loadToken(st, id))(now)
+}
+
+// viewOf is the view at a time of a loaded token.
+func viewOf(t *model.Token, err error) func(time.Time) (*model.TokenView, error) {
+	return func(now time.Time) (*model.TokenView, error) {
+		if err != nil {
+			return nil, err
+		}
+		v := t.View(now)
+		return &v, nil
 	}
-	v := t.View(now)
-	return &v, nil
+}
+
+// loadHeld loads a token found through the holder index. A spend deletes
+// its inputs' holder entries in the transaction that writes their spent
+// markers, so a token listed there has no marker: no second read (a page of
+// the holder's tokens reads each once, as before the markers).
+func loadHeld(st State, id string) (*model.Token, error) {
+	return loadMarked(st, tokenKey(id), spentKey(id), "token", id, func(*model.Token) bool { return false }, nil)
 }
 
 // TokensByHolder lists the tokens an enterprise holds or held to the end
 // (spent tokens leave the list).
 func (r *Rules) TokensByHolder(st State, req *model.PageRequest) (*model.Page[model.TokenView], error) {
-	return listPage(r, st, objTokenByHolder, req, func(now time.Time, id string) (*model.TokenView, error) { return loadView(st, now, id) })
+	return listPage(r, st, objTokenByHolder, req, func(now time.Time, id string) (*model.TokenView, error) {
+		return viewOf(loadHeld(st, id))(now)
+	})
 }
 
 // TokensByIssuer lists every token of the receivables a core issued.

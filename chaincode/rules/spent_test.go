@@ -2,6 +2,7 @@ package rules_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/tierchain/tierchain/chaincode/model"
@@ -79,4 +80,43 @@ func TestSpentInputOldRecord(t *testing.T) {
 	a, b := rulestest.Opening(600), rulestest.Opening(400)
 	req := s.SplitRequest(protocol.KindSplit, s.S1, opened(s.Root, s.RootOpening), rulestest.To(s.S2, a), rulestest.To(s.S1, b))
 	expectRefused(t, s.State, model.ErrConflict, func() ([]*model.Token, error) { return r.Split(s.As(s.S1), req) })
+}
+
+// markerReads counts the spent-marker reads of the state it wraps.
+type markerReads struct {
+	*rulestest.Memory
+	n int
+}
+
+func (m *markerReads) GetState(key string) ([]byte, error) {
+	if strings.HasPrefix(key, rules.CompositeKey("tc.spent")) {
+		m.n++
+	}
+	return m.Memory.GetState(key)
+}
+
+// TestHolderListReadsNoMarkers: a token in the holder's list is unspent (a
+// spend deletes its input's holder entry with the marker), so a page of
+// TokensByHolder reads no spent marker, while GetToken of an ACTIVE token
+// reads one.
+func TestHolderListReadsNoMarkers(t *testing.T) {
+	s := newScenario(t)
+	r := s.Rules
+	a, b := rulestest.Opening(600), rulestest.Opening(400)
+	out := must(r.Split(s.As(s.S1), s.SplitRequest(protocol.KindSplit, s.S1, opened(s.Root, s.RootOpening), rulestest.To(s.S1, a), rulestest.To(s.S1, b))))
+
+	st := &markerReads{Memory: s.As(s.S1)}
+	page := must(r.TokensByHolder(st, &model.PageRequest{Owner: s.S1.ID, PageSize: 10}))
+	if len(page.Items) != 2 || st.n != 0 {
+		t.Fatalf("TokensByHolder: %d tokens with %d marker reads, want the 2 pieces and none", len(page.Items), st.n)
+	}
+	for _, v := range page.Items {
+		if v.ID == s.Root {
+			t.Fatal("the spent root is in its former holder's list")
+		}
+	}
+	st = &markerReads{Memory: s.As(s.S1)}
+	if v := must(r.GetToken(st, out[0].ID)); v.Status != model.TokenActive || st.n != 1 {
+		t.Fatalf("GetToken of an ACTIVE piece: %s with %d marker reads, want ACTIVE and one", v.Status, st.n)
+	}
 }
