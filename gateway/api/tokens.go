@@ -240,16 +240,13 @@ func (a *API) split(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	// The change comes back to this wallet, and a payee this gateway hosts
-	// too is paid into it: store their openings from the result, so spending
-	// them next needs no Sync and the receipt check reads no ledger.
-	reps, err := a.d.Wallet.ReceiveHosted(ctx, l, toks)
-	if rep := reps[me]; err != nil || (rep != nil && len(rep.Refused) > 0) {
-		a.d.Log.Warn("split's outputs not stored in the wallet", "holder", me, "error", err)
+	// The change comes back to this wallet: store its opening from the
+	// result, so spending it next needs no Sync.
+	rep, err := a.d.Wallet.Receive(ctx, me, l, toks)
+	if err != nil || len(rep.Refused) > 0 {
+		a.d.Log.Warn("split's change not stored in the wallet", "holder", me, "error", err)
 	}
-	for holder, rep := range reps {
-		a.announceBad(holder, rep)
-	}
+	a.announceBad(me, rep)
 	// The spender knows every output: what it paid, in order, and the
 	// change (the input's value less the payments) last.
 	amounts := make([]uint64, 0, len(spec.Outputs)+1)
