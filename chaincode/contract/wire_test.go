@@ -185,6 +185,11 @@ func TestWireWeight(t *testing.T) {
 		if len(mem.Events) != 1 {
 			t.Fatalf("events %+v", mem.Events)
 		}
+		for _, w := range rs.writes {
+			if w.Key == rules.CompositeKey("tc.token", s.Root) {
+				t.Fatalf("the split rewrote its input token (%d B) instead of marking it spent", len(w.Value))
+			}
+		}
 		if testing.Verbose() {
 			for _, w := range rs.writes {
 				t.Logf("  write %-60q %4d B", w.Key, len(w.Value))
@@ -213,6 +218,11 @@ func TestWireWeight(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		for _, w := range rs.writes {
+			if _, attrs := rules.SplitCompositeKey(w.Key); len(attrs) == 1 && w.Key == rules.CompositeKey("tc.invoice", attrs[0]) {
+				t.Fatalf("the issue rewrote invoice %.16s… (%d B) instead of marking it used", attrs[0], len(w.Value))
+			}
+		}
 		return envelopeOf(t, "tierchain", [][]byte{[]byte("Issue"), arg}, rs, []byte(out), mem.Events[0].Payload, 3), mem.Snapshot()
 	}
 	issueJS, _ := json.Marshal(s.IssueReq)
@@ -223,7 +233,30 @@ func TestWireWeight(t *testing.T) {
 	issueJSONW, issueJSONState := issue(issueJS)
 	issueCompactW, issueCompactState := issue(issueCompact)
 
+	// A merge of the split's two pieces (both the holder's) back into one.
+	mergeMem := s.State.Clone()
+	mergeMem.Begin(s.S1.Identity, "tx-pre-merge", s.Now)
+	pa, pb := rulestest.Opening(300), rulestest.Opening(700)
+	pieces, err := s.Rules.Split(mergeMem, s.SplitRequest(protocol.KindSplit, s.S1, []protocol.OpenedToken{{ID: s.Root, Opening: s.RootOpening}},
+		rulestest.To(s.S1, pa), rulestest.To(s.S1, pb)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mergeReq := s.SplitRequest(protocol.KindMerge, s.S1, []protocol.OpenedToken{{ID: pieces[0].ID, Opening: pa}, {ID: pieces[1].ID, Opening: pb}},
+		rulestest.To(s.S1, rulestest.Opening(1000)))
+	mergeCompact, err := protocol.EncodeSplitRequest(mergeReq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mctx, mrs := recordingContext(mergeMem, s.S1.Identity, s.Now.Add(time.Minute))
+	mout, err := c.Merge(mctx, string(mergeCompact))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mergeW := envelopeOf(t, "tierchain", [][]byte{[]byte("Merge"), mergeCompact}, mrs, []byte(mout), mergeMem.Events[len(mergeMem.Events)-1].Payload, 3)
+
 	t.Logf("plaintext transfer:    %v", transferW)
+	t.Logf("merge 2→1, compact v1: %v", mergeW)
 	t.Logf("issue, JSON request:   %v", issueJSONW)
 	t.Logf("issue, compact v2:     %v", issueCompactW)
 	t.Logf("split, JSON request:   %v", jsonW)

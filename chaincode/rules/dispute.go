@@ -23,7 +23,7 @@ func (r *Rules) FileDispute(st State, req *model.FileDisputeRequest) (*model.Dis
 	if err != nil {
 		return nil, err
 	}
-	t, err := mustGet[model.Token](tx.st, tokenKey(req.Token), "token", req.Token)
+	t, err := loadToken(tx.st, req.Token)
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +64,7 @@ func (tx *txn) envelopeSender(t *model.Token) (sender, envelope, sealedIn string
 	if len(t.Parents) == 0 {
 		return t.Issuer, model.DisputedHolderEnvelope, t.TxID, nil
 	}
-	p, err := mustGet[model.Token](tx.st, tokenKey(t.Parents[0]), "token", t.Parents[0])
+	p, err := loadToken(tx.st, t.Parents[0])
 	if err != nil {
 		return "", "", "", internal("parent of %s: %v", t.ID, err)
 	}

@@ -48,7 +48,7 @@ func (tx *txn) financeable(token, bank string) (*model.Token, error) {
 // financingFor loads a token in FINANCING and checks who may act on it:
 // the bank it was requested at, or (asHolder) the requester.
 func (tx *txn) financingFor(id string, asHolder bool) (*model.Token, error) {
-	t, err := mustGet[model.Token](tx.st, tokenKey(id), "token", id)
+	t, err := loadToken(tx.st, id)
 	if err != nil {
 		return nil, err
 	}

@@ -15,7 +15,7 @@ func (r *Rules) DeclareDefault(st State, req *model.TokenActionRequest) (*model.
 	if err != nil {
 		return nil, err
 	}
-	t, err := mustGet[model.Token](st, tokenKey(req.Token), "token", req.Token)
+	t, err := loadToken(st, req.Token)
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +54,7 @@ func (r *Rules) ExerciseRecourse(st State, req *model.TokenActionRequest) (*mode
 	if req.Reason == "" {
 		return nil, model.Errorf(model.CodeInvalidArgument, "reason: the bank's reference is required")
 	}
-	t, err := mustGet[model.Token](st, tokenKey(req.Token), "token", req.Token)
+	t, err := loadToken(st, req.Token)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +89,7 @@ func (r *Rules) SettleRecourse(st State, req *model.TokenActionRequest) (*model.
 	if req.Reason == "" {
 		return nil, model.Errorf(model.CodeInvalidArgument, "reason: the repayment reference is required")
 	}
-	t, err := mustGet[model.Token](st, tokenKey(req.Token), "token", req.Token)
+	t, err := loadToken(st, req.Token)
 	if err != nil {
 		return nil, err
 	}

@@ -119,7 +119,7 @@ func (r *Rules) invoiceAction(st State, req *model.InvoiceActionRequest, kind st
 	case !confirm && req.Fingerprint != nil:
 		return nil, model.Errorf(model.CodeInvalidArgument, "fingerprint: only a confirmation carries one")
 	}
-	inv, err := mustGet[model.Invoice](st, invoiceKey(req.Invoice), "invoice", req.Invoice)
+	inv, err := loadInvoice(st, req.Invoice)
 	if err != nil {
 		return nil, err
 	}

@@ -43,7 +43,7 @@ func (r *Rules) Issue(st State, req *model.IssueRequest) (*model.Token, error) {
 	invoices := make([]*model.Invoice, len(req.Invoices))
 	refs := make([]protocol.InvoiceRef, len(req.Invoices))
 	for i, id := range req.Invoices {
-		inv, err := mustGet[model.Invoice](st, invoiceKey(id), "invoice", id)
+		inv, err := loadInvoice(st, id)
 		if err != nil {
 			return nil, err
 		}
@@ -101,11 +101,7 @@ func (r *Rules) Issue(st State, req *model.IssueRequest) (*model.Token, error) {
 	}
 	tx.putIndex(objLeaf, id, id)
 	for _, inv := range invoices {
-		inv.Status, inv.UsedBy, inv.UpdatedAt = model.InvoiceUsed, id, tx.now
-		if err := tx.put(invoiceKey(inv.ID), inv); err != nil {
-			return nil, err
-		}
-		tx.invoiceChanged(inv)
+		tx.markUsed(inv, id)
 	}
 	cl.Outstanding = group.NewIdentity().Add(out, amount.Element()).Bytes()
 	cl.Issued++

@@ -18,10 +18,12 @@ const (
 	objIdentity         = "tc.identity"        // mspID, certHash → enterprise ID
 	objPlatform         = "tc.platform"        // "audit" → Platform; "bootstrap" → marker
 	objInvoice          = "tc.invoice"         // fingerprint hex → Invoice
+	objInvoiceUsed      = "tc.invoice.used"    // fingerprint hex → used marker of an issued invoice (used.go)
 	objInvoiceBySupp    = "tc.invoice.sup"     // supplier, invoice → index
 	objInvoiceByBuyer   = "tc.invoice.buy"     // buyer, invoice → index
 	objCreditLine       = "tc.creditline"      // core, bank, currency → CreditLine (legacy: core, bank)
 	objToken            = "tc.token"           // id → Token
+	objSpent            = "tc.spent"           // id → spent marker of a spent input (spent.go)
 	objTokenByHolder    = "tc.token.hold"      // holder, token → index
 	objTokenByIssuer    = "tc.token.iss"       // issuer, token → index
 	objFinancingForBank = "tc.fin.bank"        // bank, token → index (pending requests)

@@ -17,7 +17,7 @@ func (r *Rules) DeclarePayment(st State, req *model.TokenActionRequest) (*model.
 	if req.Reason == "" {
 		return nil, model.Errorf(model.CodeInvalidArgument, "reason: the payment reference is required")
 	}
-	t, err := mustGet[model.Token](st, tokenKey(req.Token), "token", req.Token)
+	t, err := loadToken(st, req.Token)
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +46,7 @@ func (r *Rules) ConfirmPayment(st State, req *model.TokenActionRequest) (*model.
 	if err != nil {
 		return nil, err
 	}
-	t, err := mustGet[model.Token](st, tokenKey(req.Token), "token", req.Token)
+	t, err := loadToken(st, req.Token)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +74,7 @@ func (tx *txn) settle(t *model.Token) error {
 	var cl *model.CreditLine
 	var newOutstanding []byte
 	if last {
-		root, err := mustGet[model.Token](tx.st, tokenKey(t.Root), "token", t.Root)
+		root, err := loadToken(tx.st, t.Root)
 		if err != nil {
 			return err
 		}
@@ -146,7 +146,7 @@ func (r *Rules) Freeze(st State, req *model.TokenActionRequest) (*model.Token, e
 	if req.Reason == "" {
 		return nil, model.Errorf(model.CodeInvalidArgument, "reason: required")
 	}
-	t, err := mustGet[model.Token](st, tokenKey(req.Token), "token", req.Token)
+	t, err := loadToken(st, req.Token)
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +168,7 @@ func (r *Rules) Unfreeze(st State, req *model.TokenActionRequest) (*model.Token,
 	if err != nil {
 		return nil, err
 	}
-	t, err := mustGet[model.Token](st, tokenKey(req.Token), "token", req.Token)
+	t, err := loadToken(st, req.Token)
 	if err != nil {
 		return nil, err
 	}

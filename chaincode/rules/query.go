@@ -64,20 +64,20 @@ func (r *Rules) GetInvoice(st State, id string) (*model.Invoice, error) {
 	if err := model.ValidateInvoiceID("invoice", id); err != nil {
 		return nil, err
 	}
-	return mustGet[model.Invoice](st, invoiceKey(id), "invoice", id)
+	return loadInvoice(st, id)
 }
 
 // InvoicesBySupplier lists a supplier's invoices.
 func (r *Rules) InvoicesBySupplier(st State, req *model.PageRequest) (*model.Page[model.Invoice], error) {
 	return listPage(r, st, objInvoiceBySupp, req, func(_ time.Time, id string) (*model.Invoice, error) {
-		return mustGet[model.Invoice](st, invoiceKey(id), "invoice", id)
+		return loadInvoice(st, id)
 	})
 }
 
 // InvoicesByBuyer lists the invoices owed by a core enterprise.
 func (r *Rules) InvoicesByBuyer(st State, req *model.PageRequest) (*model.Page[model.Invoice], error) {
 	return listPage(r, st, objInvoiceByBuyer, req, func(_ time.Time, id string) (*model.Invoice, error) {
-		return mustGet[model.Invoice](st, invoiceKey(id), "invoice", id)
+		return loadInvoice(st, id)
 	})
 }
 
@@ -154,18 +154,34 @@ func (r *Rules) GetToken(st State, id string) (*model.TokenView, error) {
 }
 
 func loadView(st State, now time.Time, id string) (*model.TokenView, error) {
-	t, err := mustGet[model.Token](st, tokenKey(id), "token", id)
-	if err != nil {
-		return nil, err
+	return viewOf(loadToken(st, id))(now)
+}
+
+// viewOf is the view at a time of a loaded token.
+func viewOf(t *model.Token, err error) func(time.Time) (*model.TokenView, error) {
+	return func(now time.Time) (*model.TokenView, error) {
+		if err != nil {
+			return nil, err
+		}
+		v := t.View(now)
+		return &v, nil
 	}
-	v := t.View(now)
-	return &v, nil
+}
+
+// loadHeld loads a token found through the holder index. A spend deletes
+// its inputs' holder entries in the transaction that writes their spent
+// markers, so a token listed there has no marker: no second read (a page of
+// the holder's tokens reads each once, as before the markers).
+func loadHeld(st State, id string) (*model.Token, error) {
+	return loadMarked(st, tokenKey(id), spentKey(id), "token", id, func(*model.Token) bool { return false }, nil)
 }
 
 // TokensByHolder lists the tokens an enterprise holds or held to the end
 // (spent tokens leave the list).
 func (r *Rules) TokensByHolder(st State, req *model.PageRequest) (*model.Page[model.TokenView], error) {
-	return listPage(r, st, objTokenByHolder, req, func(now time.Time, id string) (*model.TokenView, error) { return loadView(st, now, id) })
+	return listPage(r, st, objTokenByHolder, req, func(now time.Time, id string) (*model.TokenView, error) {
+		return viewOf(loadHeld(st, id))(now)
+	})
 }
 
 // TokensByIssuer lists every token of the receivables a core issued.
@@ -222,7 +238,7 @@ func (r *Rules) Provenance(st State, root string) (*model.ProvenanceNode, error)
 	if err := model.ValidateID("root", root); err != nil {
 		return nil, err
 	}
-	rt, err := mustGet[model.Token](st, tokenKey(root), "token", root)
+	rt, err := loadToken(st, root)
 	if err != nil {
 		return nil, err
 	}
@@ -240,7 +256,7 @@ func (r *Rules) Provenance(st State, root string) (*model.ProvenanceNode, error)
 			if len(tokens) == model.MaxProvenance {
 				return nil, model.Errorf(model.CodeInvalidArgument, "receivable %s has more than %d tokens", root, model.MaxProvenance)
 			}
-			if tokens[c], err = mustGet[model.Token](st, tokenKey(c), "token", c); err != nil {
+			if tokens[c], err = loadToken(st, c); err != nil {
 				return nil, err
 			}
 			queue = append(queue, c)

@@ -112,7 +112,7 @@ func (r *Rules) SubmitQuote(st State, req *model.SubmitQuoteRequest) (*model.Quo
 			return nil, model.Errorf(model.CodeConflict, "bank %s already has quote %s open on %s: withdraw it first", q.Bank, q.ID, rfq.ID)
 		}
 	}
-	t, err := mustGet[model.Token](st, tokenKey(rfq.Token), "token", rfq.Token)
+	t, err := loadToken(st, rfq.Token)
 	if err != nil {
 		return nil, err
 	}

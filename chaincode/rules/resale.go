@@ -16,7 +16,7 @@ func (r *Rules) OfferResale(st State, req *model.OfferResaleRequest) (*model.Tok
 	if err != nil {
 		return nil, err
 	}
-	t, err := mustGet[model.Token](st, tokenKey(req.Token), "token", req.Token)
+	t, err := loadToken(st, req.Token)
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +68,7 @@ func (r *Rules) AcceptResale(st State, req *model.AcceptResaleRequest) (*model.T
 	if err != nil {
 		return nil, err
 	}
-	t, err := mustGet[model.Token](st, tokenKey(req.Token), "token", req.Token)
+	t, err := loadToken(st, req.Token)
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +97,7 @@ func (r *Rules) CancelResale(st State, req *model.TokenActionRequest) (*model.To
 	if err != nil {
 		return nil, err
 	}
-	t, err := mustGet[model.Token](st, tokenKey(req.Token), "token", req.Token)
+	t, err := loadToken(st, req.Token)
 	if err != nil {
 		return nil, err
 	}

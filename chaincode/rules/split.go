@@ -105,10 +105,7 @@ func (r *Rules) spend(st State, req *model.SplitRequest, kind string) ([]*model.
 		children[i] = protocol.TokenID(tx.id, i)
 	}
 	for _, t := range inputs {
-		t.Status, t.Children = model.TokenSplit, children
-		if err := tx.putToken(t); err != nil {
-			return nil, err
-		}
+		tx.markSpent(t, children)
 		tx.delIndex(objTokenByHolder, t.Holder, t.ID)
 		tx.delIndex(objLeaf, t.Root, t.ID)
 	}
@@ -134,7 +131,7 @@ func (r *Rules) spend(st State, req *model.SplitRequest, kind string) ([]*model.
 
 // spendable loads an input: held by the caller, ACTIVE, not overdue.
 func (tx *txn) spendable(id string) (*model.Token, error) {
-	t, err := mustGet[model.Token](tx.st, tokenKey(id), "token", id)
+	t, err := loadToken(tx.st, id)
 	if err != nil {
 		return nil, err
 	}

@@ -64,6 +64,7 @@ func run() error {
 	title := flag.String("title", "", "chart title (default: the workloads)")
 	jsonPath := flag.String("json", "", "also write the results to this JSON file")
 	memo := flag.String("verify-memo", "", "with -start: the chaincode server's CHAINCODE_VERIFY_MEMO (0: every endorsement verifies in full; default: the server's)")
+	profile := flag.String("profile", "", "write this process's CPU, block and mutex profiles of each run into this directory (<workload>-<clients>.cpu.pprof, …; the REST gateways run in this process)")
 	redraw := flag.String("chart", "", "no network: draw -png from comma-separated JSON files of earlier runs (-json), in order")
 	flag.Parse()
 
@@ -149,9 +150,16 @@ func run() error {
 				if err != nil {
 					return fmt.Errorf("%s: prepare: %w", name, err)
 				}
+				prof, err := startProfile(*profile, fmt.Sprintf("%s%s-%d", w.name, suffix, c))
+				if err != nil {
+					return err
+				}
 				meter.begin()
 				r, err := loadgen.Run(ctx, loadgen.Config{Name: w.name + suffix, Clients: c, Duration: *duration, Count: *count,
 					Classify: classify, Progress: os.Stderr}, op)
+				if perr := prof.stop(); perr != nil && err == nil {
+					err = perr
+				}
 				if e.afterRun != nil {
 					e.afterRun()
 					e.afterRun = nil

@@ -3,6 +3,7 @@ package wallet
 import (
 	"bytes"
 	"context"
+	"errors"
 
 	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/chaincode/protocol"
@@ -70,10 +71,21 @@ func (w *Wallet) Receive(ctx context.Context, enterpriseID string, l Ledger, tok
 // ReceiveToken opens one token the enterprise holds, as the ledger has it
 // (one GetToken): what a spend of a token received since the last Sync
 // needs, where Sync would list every holding. A token held by another, or
-// under financing, opens nothing (SyncReport.Opened 0).
+// under financing, opens nothing (SyncReport.Opened 0). A token whose
+// opening the wallet holds already (a split's change, stored by Receive from
+// the transaction's result) is not read again: SyncReport.Kept 1, no ledger
+// call. A token's commitment never changes, so the stored opening stays
+// right; the gateway's receipt check, which sees every token a split
+// creates, would otherwise evaluate GetToken for the change it just stored.
 func (w *Wallet) ReceiveToken(ctx context.Context, enterpriseID string, l Ledger, tokenID string) (*SyncReport, error) {
 	if err := model.ValidateID("token", tokenID); err != nil {
 		return nil, ErrInvalidArgument.with("token ID")
+	}
+	switch _, err := w.record(ctx, enterpriseID, kindToken, tokenID); {
+	case err == nil:
+		return &SyncReport{Kept: 1, At: w.cfg.Now()}, nil
+	case !errors.Is(err, ErrNotFound):
+		return nil, err
 	}
 	v, err := evaluate[model.TokenView](ctx, l, w.cfg.Contract, "GetToken", tokenID)
 	if err != nil {

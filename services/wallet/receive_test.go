@@ -86,6 +86,11 @@ func TestReceiveToken(t *testing.T) {
 	if o, err := h.wallet.TokenOpening(ctx, h.S2.ID, paid.ID); err != nil || o.Value != 100 {
 		t.Fatalf("opening: %v, %v", o.Value, err)
 	}
+	// Held already: no second ledger call.
+	rep, err = h.wallet.ReceiveToken(ctx, h.S2.ID, l, paid.ID)
+	if err != nil || rep.Opened != 0 || rep.Kept != 1 || l.calls != 1 {
+		t.Fatalf("ReceiveToken of a held token: report %+v, %v, %d ledger calls; want it kept with no call", rep, err, l.calls)
+	}
 	h.spend(t, h.S2, []string{paid.ID}, h.pay(t, h.S1, 40))
 
 	change := outs[len(outs)-1] // S1's: S2 holds nothing of it
