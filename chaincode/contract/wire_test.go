@@ -237,12 +237,12 @@ func TestWireWeight(t *testing.T) {
 	mergeMem := s.State.Clone()
 	mergeMem.Begin(s.S1.Identity, "tx-pre-merge", s.Now)
 	pa, pb := rulestest.Opening(300), rulestest.Opening(700)
-	pieces, err := s.Rules.Split(mergeMem, s.SplitRequest(protocol.KindSplit, s.S1, []protocol.OpenedToken{{ID: s.Root, Opening: s.RootOpening}},
+	pieces, err := s.Rules.Split(mergeMem, s.SplitRequest(protocol.KindSplit, s.S1, []protocol.OpenedToken{{ID: s.Root, Currency: rulestest.Currency, Opening: s.RootOpening}},
 		rulestest.To(s.S1, pa), rulestest.To(s.S1, pb)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	mergeReq := s.SplitRequest(protocol.KindMerge, s.S1, []protocol.OpenedToken{{ID: pieces[0].ID, Opening: pa}, {ID: pieces[1].ID, Opening: pb}},
+	mergeReq := s.SplitRequest(protocol.KindMerge, s.S1, []protocol.OpenedToken{{ID: pieces[0].ID, Currency: rulestest.Currency, Opening: pa}, {ID: pieces[1].ID, Currency: rulestest.Currency, Opening: pb}},
 		rulestest.To(s.S1, rulestest.Opening(1000)))
 	mergeCompact, err := protocol.EncodeSplitRequest(mergeReq)
 	if err != nil {
