@@ -10,11 +10,9 @@ import (
 	"testing"
 )
 
-// dialectAllowed lists the files besides services/store/ddl.go that still
-// spell a dialect's types themselves: services/wallet's schema, which
-// another change owns this round; issue 20 moves it onto Dialect.DDL.
-// Never add one.
-var dialectAllowed = []string{"services/wallet/schema.go"}
+// dialectAllowed lists the files besides services/store/ddl.go that may
+// spell a dialect's types themselves. Keep it empty.
+var dialectAllowed = []string{}
 
 // dialectTypes are the types the two dialects spell differently.
 var dialectTypes = regexp.MustCompile(`\b(BYTEA|AUTOINCREMENT|GENERATED ALWAYS AS IDENTITY)\b`)

@@ -71,7 +71,7 @@ CREATE TABLE indexer_credit_lines (
 	bank         TEXT   NOT NULL,
 	credit_limit TEXT   NOT NULL,
 	expiry       BIGINT NOT NULL,
-	outstanding  {{blob}} NOT NULL,
+	outstanding  {{blob}}   NOT NULL,
 	issued       BIGINT NOT NULL,
 	settled      BIGINT NOT NULL,
 	granted_at   BIGINT NOT NULL,
@@ -144,15 +144,15 @@ UPDATE indexer_credit_lines SET currency = COALESCE(record::json->>'currency', '
 ALTER TABLE indexer_credit_lines DROP CONSTRAINT indexer_credit_lines_core_bank_key;
 ALTER TABLE indexer_credit_lines ADD CONSTRAINT indexer_credit_lines_core_bank_currency_key UNIQUE (core, bank, currency)`
 	}
-	return columns + `UPDATE indexer_tokens SET currency = COALESCE(json_extract(record, '$.currency'), '');
+	return d.DDL().Replace(columns + `UPDATE indexer_tokens SET currency = COALESCE(json_extract(record, '$.currency'), '');
 UPDATE indexer_invoices SET currency = COALESCE(json_extract(record, '$.currency'), '');
 CREATE TABLE indexer_credit_lines_v2 (
-	seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+	seq          {{seq}},
 	core         TEXT   NOT NULL,
 	bank         TEXT   NOT NULL,
 	credit_limit TEXT   NOT NULL,
 	expiry       BIGINT NOT NULL,
-	outstanding  BLOB   NOT NULL,
+	outstanding  {{blob}}   NOT NULL,
 	issued       BIGINT NOT NULL,
 	settled      BIGINT NOT NULL,
 	granted_at   BIGINT NOT NULL,
@@ -169,5 +169,5 @@ INSERT INTO indexer_credit_lines_v2
 	COALESCE(json_extract(record, '$.currency'), '') FROM indexer_credit_lines;
 DROP TABLE indexer_credit_lines;
 ALTER TABLE indexer_credit_lines_v2 RENAME TO indexer_credit_lines;
-CREATE INDEX indexer_credit_lines_bank ON indexer_credit_lines (bank, seq)`
+CREATE INDEX indexer_credit_lines_bank ON indexer_credit_lines (bank, seq)`)
 }

@@ -1,10 +1,6 @@
 package wallet
 
-import (
-	"strings"
-
-	"github.com/tierchain/tierchain/services/store"
-)
+import "github.com/tierchain/tierchain/services/store"
 
 // component is the wallet's name in schema_migrations.
 const component = "wallet"
@@ -34,11 +30,7 @@ const (
 //     amount, from the ledger (” for a record from before currencies, and
 //     for a legacy token); a core's outstanding sum is per (bank, currency).
 func migrations(d store.Dialect) []string {
-	blob := "BLOB"
-	if d == store.Postgres {
-		blob = "BYTEA"
-	}
-	r := strings.NewReplacer("{{blob}}", blob)
+	r := d.DDL()
 	return []string{r.Replace(`
 CREATE TABLE wallet_meta (
 	name  TEXT     NOT NULL PRIMARY KEY,
