@@ -132,13 +132,13 @@ func TestI18nInBrowser(t *testing.T) {
 		"percent en": "12.5%", "percent zh-CN": "12.5%",
 		"date en": "Apr 1, 2027", "date zh-CN": "2027年4月1日",
 		"endOfDay": "2027-04-01T23:59:59+08:00", "endOfDay bad": "null",
-		"daysUntil": "9",
+		"daysUntil":              "9",
 		"parse CNY 1,250,000.00": "125000000", "parse CNY ¥1,250,000.00": "125000000", "parse CNY CNY 1,250,000.00": "125000000",
 		"parse CNY CNY\u00a01,250,000.00": "125000000", "parse CNY 1250000": "125000000", "parse USD US$1,250,000.00": "125000000",
 		"parse USD USD 1,250,000.00": "125000000", "parse JPY 1,250,000": "1250000", "parse JPY 1,250,000.5": "null",
 		"parse CNY 12,50,000.00": "null", "parse CNY 1,250,000.001": "null", "parse CNY -5": "null", "parse CNY ¥": "null",
 		"parse CNY US$5": "null",
-		"missing": "⟦nowhere.key⟧", "missing recorded": "en:nowhere.key", "placeholder": "Hello ux2",
+		"missing":        "⟦nowhere.key⟧", "missing recorded": "en:nowhere.key", "placeholder": "Hello ux2",
 	}
 	for _, l := range []string{"en", "zh-CN"} {
 		for _, c := range []string{"CNY", "USD", "EUR"} {
