@@ -13,17 +13,17 @@ import (
 	"github.com/tierchain/tierchain/internal/demo"
 )
 
-// nok renders minor units as the pages do: "266 475,00 NOK".
+// nok renders minor units as the pages do: "NOK 266,475.00".
 func nok(minor uint64) string {
 	whole := fmt.Sprint(minor / 100)
 	var b strings.Builder
 	for i, r := range whole {
 		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(' ')
+			b.WriteByte(',')
 		}
 		b.WriteRune(r)
 	}
-	return fmt.Sprintf("%s,%02d NOK", b.String(), minor%100)
+	return fmt.Sprintf("NOK %s.%02d", b.String(), minor%100)
 }
 
 // TestFinancingThroughPages: tier 1 asks both banks for quotes on its
@@ -81,7 +81,7 @@ func TestFinancingThroughPages(t *testing.T) {
 		b.signIn(res.SupplierTokens[0], "supplier")
 		b.tab("tokens")
 		row := fmt.Sprintf(`#tokens-table tr[data-token-id=%q]`, change.ID)
-		b.waitText(row, true, "600 000,00 NOK", "ACTIVE")
+		b.waitText(row, true, "NOK 600,000.00", "ACTIVE")
 		b.run(chromedp.Click(row+" button.open", chromedp.ByQuery), chromedp.WaitVisible("#rfq-form", chromedp.ByID))
 		waitCount(b, "#rfq-banks input.rfq-bank", 2)
 		b.eval(`document.querySelectorAll("#rfq-banks input.rfq-bank").forEach((c) => { if (c.value === "bankA" || c.value === "bankB") c.click(); }); true`, nil)
@@ -100,7 +100,7 @@ func TestFinancingThroughPages(t *testing.T) {
 		row := fmt.Sprintf(`#rfq-table tr[data-rfq=%q]`, rfq)
 		b.waitText(row, true, tier1, "OPEN", "none yet")
 		b.run(chromedp.Click(row+" button.quote", chromedp.ByQuery), chromedp.WaitVisible("#quote-form", chromedp.ByID))
-		b.waitText("#quote-form h3", false, "Quote to "+tier1+" on 600 000,00 NOK")
+		b.waitText("#quote-form h3", false, "Quote to "+tier1+" on NOK 600,000.00")
 		// Out of bounds: refused in the page, beside the rate, before anything is sent.
 		b.typeInto("#quote-advance-rate", "101")
 		b.waitText("#quote-preview", false, "No advance: the advance rate must be 0,01 to 100 %")
@@ -147,12 +147,12 @@ func TestFinancingThroughPages(t *testing.T) {
 	step("Bank B approves; its portfolio shows advance and yield", func() {
 		b.signIn(p.Token("bankB"), "bank")
 		row := fmt.Sprintf(`#inbox-table tr[data-token-id=%q]`, change.ID)
-		b.waitText(row, true, "600 000,00 NOK")
+		b.waitText(row, true, "NOK 600,000.00")
 		b.run(chromedp.Click(row+" button.approve", chromedp.ByQuery), chromedp.WaitVisible("#approve-form", chromedp.ByID))
 		b.typeInto("#approve-ref", "NB-RFQ-1")
 		b.typeInto("#approve-hash", strings.Repeat("ab", 32))
 		b.run(chromedp.Click("#approve-submit", chromedp.ByID))
-		b.waitText("#approve-form .form-ok", false, "Financed: you now hold 600 000,00 NOK")
+		b.waitText("#approve-form .form-ok", false, "Financed: you now hold NOK 600,000.00")
 		b.tab("portfolio")
 		prow := fmt.Sprintf(`#portfolio-table tr[data-token-id=%q]`, change.ID)
 		b.waitText(prow, true, "FINANCED", nok(advB), "% a year", "financed for "+tier1, "with recourse")
@@ -166,15 +166,15 @@ func TestFinancingThroughPages(t *testing.T) {
 		b.run(chromedp.SetValue("#resale-buyer", "bankA", chromedp.ByID))
 		b.typeInto("#resale-price", "590000.00")
 		b.run(chromedp.Click("#resale-submit", chromedp.ByID))
-		b.waitText("#resale-form .form-ok", false, "Offered to bankA for 590 000,00 NOK (face 600 000,00 NOK)")
+		b.waitText("#resale-form .form-ok", false, "Offered to bankA for NOK 590,000.00 (face NOK 600,000.00)")
 		b.shot("bankB-resale-offered")
 
 		b.signIn(p.Token("bankA"), "bank")
 		orow := fmt.Sprintf(`#resale-offers-table tr[data-token-id=%q]`, change.ID)
-		b.waitText(orow, true, "bankB", "600 000,00 NOK", "590 000,00 NOK")
+		b.waitText(orow, true, "bankB", "NOK 600,000.00", "NOK 590,000.00")
 		b.typeInto(fmt.Sprintf("#resale-ref-%s", change.ID), "SWIFT-FORFAIT-1")
 		b.run(chromedp.Click(fmt.Sprintf(`#resale-accept-%s button[type=submit]`, change.ID), chromedp.ByQuery))
-		b.waitText(fmt.Sprintf(`#resale-accept-%s .form-ok`, change.ID), false, "Bought: you now hold 600 000,00 NOK")
+		b.waitText(fmt.Sprintf(`#resale-accept-%s .form-ok`, change.ID), false, "Bought: you now hold NOK 600,000.00")
 		b.tab("portfolio")
 		b.waitText(fmt.Sprintf(`#portfolio-table tr[data-token-id=%q]`, change.ID), true, "FINANCED", "bankB")
 		b.shot("bankA-bought")
@@ -184,7 +184,7 @@ func TestFinancingThroughPages(t *testing.T) {
 		b.signIn(res.SupplierTokens[1], "supplier")
 		b.tab("tokens")
 		row := fmt.Sprintf(`#tokens-table tr[data-token-id=%q]`, t2.ID)
-		b.waitText(row, true, "250 000,00 NOK", "ACTIVE")
+		b.waitText(row, true, "NOK 250,000.00", "ACTIVE")
 		b.run(chromedp.Click(row+" button.open", chromedp.ByQuery), chromedp.WaitVisible("#terms-form", chromedp.ByID))
 		waitCount(b, `#terms-bank option[value="bankA"]`, 1)
 		b.run(chromedp.SetValue("#terms-bank", "bankA", chromedp.ByID))
@@ -197,10 +197,10 @@ func TestFinancingThroughPages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		b.waitText("#terms-advance", false, "100 000,00 NOK", nok(a.Advance))
+		b.waitText("#terms-advance", false, "NOK 100,000.00", nok(a.Advance))
 		b.shot("tier2-terms-preview")
 		b.run(chromedp.Click("#terms-submit", chromedp.ByID))
-		b.waitText("#terms-form .form-ok", false, "Asked bankA to finance 100 000,00 NOK", "it will advance "+nok(a.Advance), "the change 150 000,00 NOK stays with you")
+		b.waitText("#terms-form .form-ok", false, "Asked bankA to finance NOK 100,000.00", "it will advance "+nok(a.Advance), "the change NOK 150,000.00 stays with you")
 		b.shot("tier2-partial")
 	})
 
@@ -208,7 +208,7 @@ func TestFinancingThroughPages(t *testing.T) {
 		b.signIn(res.SupplierTokens[2], "supplier")
 		b.tab("tokens")
 		row := fmt.Sprintf(`#tokens-table tr[data-token-id=%q]`, res.Held[2].ID)
-		b.waitText(row, true, "150 000,00 NOK", "ACTIVE")
+		b.waitText(row, true, "NOK 150,000.00", "ACTIVE")
 		b.run(chromedp.Click(row+" button.open", chromedp.ByQuery), chromedp.WaitVisible("#rfq-form", chromedp.ByID))
 		waitCount(b, `#rfq-banks input.rfq-bank[value="bankA"]`, 1)
 		b.eval(`document.querySelector('#rfq-banks input.rfq-bank[value="bankA"]').click(); true`, nil)
@@ -221,7 +221,7 @@ func TestFinancingThroughPages(t *testing.T) {
 		b.waitText(prow, true, res.Suppliers[2], "OPEN")
 		b.run(chromedp.Click(prow+" button.quote", chromedp.ByQuery), chromedp.WaitVisible("#quote-form", chromedp.ByID))
 		// The bank is asked about the piece, and sees only the piece.
-		b.waitText("#quote-form h3", false, "Quote to "+res.Suppliers[2]+" on 50 000,00 NOK")
+		b.waitText("#quote-form h3", false, "Quote to "+res.Suppliers[2]+" on NOK 50,000.00")
 		b.shot("bankA-quote-on-piece")
 	})
 

@@ -19,13 +19,13 @@ func TestPaymentThroughPages(t *testing.T) {
 	start := time.Now()
 	p, base, res := playOverREST(t, demo.Config{Suffix: "-p", Maturity: 15 * time.Second, StopBefore: "pay"})
 	leaves := res.Held // tier 1's change, tier 2's change, tier 3's piece (Bank B's)
-	want := []string{"600 000,00 NOK", "250 000,00 NOK", "150 000,00 NOK"}
+	want := []string{"NOK 600,000.00", "NOK 250,000.00", "NOK 150,000.00"}
 
 	b := newPage(t, base, 3*time.Minute)
 	b.signIn(p.Token("regulator"), "regulator")
 	b.tab("risk")
 	// Maturity passes while the page is refreshed.
-	b.waitText("#overdue-chart", true, "carmaker", "1 000 000,00 NOK · 3 pieces")
+	b.waitText("#overdue-chart", true, "carmaker", "NOK 1,000,000.00 · 3 pieces")
 	b.shot("regulator-overdue")
 
 	b.signIn(p.Token("carmaker"), "core")

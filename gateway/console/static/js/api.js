@@ -2,6 +2,8 @@
 // Idempotency-Key; errors arrive as RFC 9457 problem+json and are thrown
 // as ProblemError.
 
+import { locale, t } from "./i18n.js";
+
 const TOKEN_KEY = "tierchain.token";
 
 // session keeps the API token for this tab only (sessionStorage): closing
@@ -61,7 +63,8 @@ async function problemOf(res) {
 // FormData or Blob as is), key (the Idempotency-Key of a write), as
 // ("json", the default, or "blob").
 export async function call(method, path, { json, body, key, as = "json" } = {}) {
-  const headers = { Accept: "application/json, application/problem+json" };
+  // The API answers problems' titles in the console's language.
+  const headers = { Accept: "application/json, application/problem+json", "Accept-Language": locale() === "zh-CN" ? "zh-CN, zh;q=0.9, en;q=0.5" : "en" };
   if (session.token) headers.Authorization = `Bearer ${session.token}`;
   if (method !== "GET" && method !== "HEAD") headers["Idempotency-Key"] = key || newIdempotencyKey(path.split("/").pop());
   if (json !== undefined) {
@@ -72,7 +75,7 @@ export async function call(method, path, { json, body, key, as = "json" } = {}) 
   try {
     res = await fetch(path, { method, headers, body, credentials: "omit", cache: "no-store" });
   } catch (e) {
-    throw new ProblemError({ status: 503, code: "UNAVAILABLE", detail: `The gateway could not be reached (${e.message}).` }, 503);
+    throw new ProblemError({ status: 503, code: "UNAVAILABLE", detail: t("common.unreachable", { message: e.message }) }, 503);
   }
   if (!res.ok) {
     const err = new ProblemError(await problemOf(res), res.status);
