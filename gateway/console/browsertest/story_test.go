@@ -90,7 +90,7 @@ func TestStoryThroughPages(t *testing.T) {
 		b.signIn(p.Token("carmaker"), "core")
 		b.waitText("#core-invoices-table", true, tier1, "NOK 600,000.00", "NOK 400,000.00")
 		b.waitText("#core-invoices-table", false, "NK-2026-417"+suffix, demo.SupplierLegalID(0, suffix))
-		b.eval(`document.querySelectorAll("#core-invoices-table tr[data-status=REGISTERED] button.confirm").forEach((b) => b.click()); true`, nil)
+		b.eval(`document.querySelectorAll("#core-invoices-table tr[data-status=REGISTERED] button.confirm-invoice").forEach((b) => b.click()); true`, nil)
 		// The core's own records name the same numbers and seller.
 		b.eval(fmt.Sprintf(`document.querySelectorAll("#core-invoices-table form.confirm-form").forEach((f) => {
 			f.querySelector("[data-field=number]").value = f.closest("tr").querySelector(".filing-number").textContent;
