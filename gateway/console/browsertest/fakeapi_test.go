@@ -24,9 +24,9 @@ import (
 type fakeAPI struct {
 	t           *testing.T
 	mu          sync.Mutex
-	me          map[string]any              // GET /v1/me
-	enterprises []map[string]any            // GET /v1/enterprises (?role= filters)
-	get         map[string]any              // path → JSON body (a *fakeProblem answers with it)
+	me          map[string]any   // GET /v1/me
+	enterprises []map[string]any // GET /v1/enterprises (?role= filters)
+	get         map[string]any   // path → JSON body (a *fakeProblem answers with it)
 	post        map[string]func(body map[string]any) (int, any)
 	posted      map[string][]map[string]any // path → bodies received
 	events      chan string                 // SSE blocks for GET /v1/events
