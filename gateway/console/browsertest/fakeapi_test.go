@@ -29,7 +29,7 @@ type fakeAPI struct {
 	get         map[string]any   // path → JSON body (a *fakeProblem answers with it)
 	post        map[string]func(body map[string]any) (int, any)
 	posted      map[string][]map[string]any // path → bodies received
-	events      chan string                 // SSE blocks for GET /v1/events
+	subs        map[chan string]bool        // open GET /v1/events streams
 	streams     int                         // event streams opened
 }
 
@@ -42,7 +42,7 @@ type fakeProblem struct {
 
 func newFakeAPI(t *testing.T) (*fakeAPI, string) {
 	f := &fakeAPI{t: t, get: map[string]any{}, post: map[string]func(map[string]any) (int, any){},
-		posted: map[string][]map[string]any{}, events: make(chan string, 16)}
+		posted: map[string][]map[string]any{}, subs: map[chan string]bool{}}
 	mux := http.NewServeMux()
 	mux.Handle("/console/", http.StripPrefix("/console", console.Handler()))
 	mux.HandleFunc("/v1/", f.serve)
@@ -69,13 +69,18 @@ func (f *fakeAPI) bodies(path string) []map[string]any {
 	return f.posted[path]
 }
 
-// event sends a ledger event to every open stream.
+// event sends a ledger event to every open stream (a page left behind by
+// a re-render may still hold one for a moment).
 func (f *fakeAPI) event(id, kind string, data any) {
 	b, err := json.Marshal(data)
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	f.events <- fmt.Sprintf("id: %s\nevent: ledger.%s\ndata: %s\n\n", id, kind, b)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for c := range f.subs {
+		c <- fmt.Sprintf("id: %s\nevent: ledger.%s\ndata: %s\n\n", id, kind, b)
+	}
 }
 
 func writeJSON(w http.ResponseWriter, status int, body any) {
@@ -154,9 +159,16 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 
 // stream serves GET /v1/events: what event() sends, with heartbeats.
 func (f *fakeAPI) stream(w http.ResponseWriter, r *http.Request) {
+	events := make(chan string, 16)
 	f.mu.Lock()
 	f.streams++
+	f.subs[events] = true
 	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		delete(f.subs, events)
+		f.mu.Unlock()
+	}()
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.WriteHeader(200)
 	fl := w.(http.Flusher)
@@ -168,7 +180,7 @@ func (f *fakeAPI) stream(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-r.Context().Done():
 			return
-		case ev := <-f.events:
+		case ev := <-events:
 			io.WriteString(w, ev)
 			fl.Flush()
 		case <-tick.C:
