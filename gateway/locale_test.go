@@ -29,3 +29,19 @@ func TestMeTimeZone(t *testing.T) {
 		t.Errorf("an unknown zone: %v", err)
 	}
 }
+
+// TestProblemTitleInChinese: the renderer writes the problem's title in
+// the caller's language; the code stays the same.
+func TestProblemTitleInChinese(t *testing.T) {
+	ts := newTestServer(t, nil, Config{}, Deps{})
+	for accept, title := range map[string]string{"zh-CN,zh;q=0.9": "未登录或令牌无效", "": "Unauthorized", "en-US": "Unauthorized"} {
+		rec := ts.do(t, req{method: "GET", path: "/v1/me", token: "no-such-token", header: map[string]string{"Accept-Language": accept}})
+		var p struct{ Title, Code string }
+		if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil {
+			t.Fatal(err)
+		}
+		if rec.Code != 401 || p.Title != title || p.Code != "UNAUTHENTICATED" || !strings.Contains(rec.Header().Get("Vary"), "Accept-Language") {
+			t.Errorf("Accept-Language %q: %d %+v %v, want the title %q", accept, rec.Code, p, rec.Header(), title)
+		}
+	}
+}
