@@ -103,9 +103,9 @@ func TestFinancingThroughPages(t *testing.T) {
 		b.waitText("#quote-form h3", false, "Quote to "+tier1+" on NOK 600,000.00")
 		// Out of bounds: refused in the page, beside the rate, before anything is sent.
 		b.typeInto("#quote-advance-rate", "101")
-		b.waitText("#quote-preview", false, "No advance: the advance rate must be 0,01 to 100 %")
+		b.waitText("#quote-preview", false, "No advance: the advance rate must be 0.01% to 100%")
 		b.run(chromedp.Click("#quote-submit", chromedp.ByID))
-		if e := waitFieldError(b, "advanceRateBp"); !strings.Contains(e, "0,01 to 100 %") {
+		if e := waitFieldError(b, "advanceRateBp"); !strings.Contains(e, "0.01% to 100%") {
 			t.Errorf("the rate's error reads %q", e)
 		}
 		b.typeInto("#quote-advance-rate", rate)
@@ -151,11 +151,13 @@ func TestFinancingThroughPages(t *testing.T) {
 		b.run(chromedp.Click(row+" button.approve", chromedp.ByQuery), chromedp.WaitVisible("#approve-form", chromedp.ByID))
 		b.typeInto("#approve-ref", "NB-RFQ-1")
 		b.typeInto("#approve-hash", strings.Repeat("ab", 32))
-		b.run(chromedp.Click("#approve-submit", chromedp.ByID))
+		// A confirmation step stands between the form and the disbursement.
+		b.run(chromedp.Click("#approve-submit", chromedp.ByID), chromedp.WaitVisible("#approve-confirm", chromedp.ByID))
+		b.run(chromedp.Click("#approve-confirm", chromedp.ByID))
 		b.waitText("#approve-form .form-ok", false, "Financed: you now hold NOK 600,000.00")
 		b.tab("portfolio")
 		prow := fmt.Sprintf(`#portfolio-table tr[data-token-id=%q]`, change.ID)
-		b.waitText(prow, true, "FINANCED", nok(advB), "% a year", "financed for "+tier1, "with recourse")
+		b.waitText(prow, true, "FINANCED", nok(advB), "% a year", "financed for", tier1, "with recourse")
 		b.shot("bankB-portfolio")
 	})
 

@@ -207,7 +207,9 @@ func TestStoryThroughPages(t *testing.T) {
 			chromedp.WaitVisible("#approve-form", chromedp.ByID))
 		b.typeInto("#approve-ref", "NB-2026-0042")
 		b.typeInto("#approve-hash", hex.EncodeToString(agreement[:]))
-		b.run(chromedp.Click("#approve-submit", chromedp.ByID))
+		// A confirmation step stands between the form and the disbursement.
+		b.run(chromedp.Click("#approve-submit", chromedp.ByID), chromedp.WaitVisible("#approve-confirm", chromedp.ByID))
+		b.run(chromedp.Click("#approve-confirm", chromedp.ByID))
 		b.waitText("#approve-form .form-ok", false, "Financed: you now hold NOK 150,000.00 of carmaker's receivable (FINANCED)")
 		b.shot("bankB-approved")
 		b.tab("portfolio")

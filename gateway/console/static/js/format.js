@@ -237,3 +237,22 @@ export function percent(share, digits = 1) {
 export function formatCount(n) {
   return new Intl.NumberFormat(locale()).format(n);
 }
+
+// zonedToISO reads a datetime-local value ("2027-03-31T14:00", a wall time
+// in the platform zone) as an RFC 3339 instant in whole seconds, or "".
+export function zonedToISO(value) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(String(value ?? "").trim());
+  if (!m) return "";
+  const wall = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +(m[6] ?? 0));
+  let off = zoneOffsetMinutes(wall);
+  off = zoneOffsetMinutes(wall - off * 60000);
+  return new Date(wall - off * 60000).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+// zonedInput renders an instant as a datetime-local value in the
+// platform zone ("2027-03-31T14:00").
+export function zonedInput(ms) {
+  const f = new Intl.DateTimeFormat("en-CA", { timeZone: platformZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+  const p = Object.fromEntries(f.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
+  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
+}
