@@ -168,3 +168,22 @@ func TestCorePagesInBrowser(t *testing.T) {
 		}
 	})
 }
+
+// enterpriseNames reads every enterprise's name over the API: the core,
+// supplier and regulator pages name the parties where the ledger records
+// their IDs, so the story tests look for the names.
+func enterpriseNames(t *testing.T, c *platformtest.Consortium) map[string]string {
+	t.Helper()
+	var page struct {
+		Items []struct{ ID, Name string } `json:"items"`
+	}
+	getJSON(t, c.Router+"/v1/enterprises?pageSize=200", c.Token("operator"), &page)
+	names := map[string]string{}
+	for _, e := range page.Items {
+		names[e.ID] = e.Name
+		if e.Name == "" {
+			names[e.ID] = e.ID
+		}
+	}
+	return names
+}

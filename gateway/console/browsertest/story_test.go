@@ -41,6 +41,7 @@ func TestStoryThroughPages(t *testing.T) {
 	start := time.Now()
 	p, base, res := playOverREST(t, demo.Config{Suffix: suffix, StopBefore: "invoices"})
 	tier1, tier2, tier3 := res.Suppliers[0], res.Suppliers[1], res.Suppliers[2]
+	name := enterpriseNames(t, p) // the pages name the parties
 
 	b := newPage(t, base, 4*time.Minute)
 	var root string // the receivable the core issues
@@ -71,7 +72,7 @@ func TestStoryThroughPages(t *testing.T) {
 			t.Fatalf("the drop zone took %q", names)
 		}
 		b.run(chromedp.Click("#upload-submit", chromedp.ByID))
-		b.waitText("#upload-form .form-ok", false, "Registered invoice NK-2026-417"+suffix, "NOK 600,000.00", "owed by carmaker")
+		b.waitText("#upload-form .form-ok", false, "Registered invoice NK-2026-417"+suffix, "NOK 600,000.00", "owed by "+name["carmaker"])
 		b.waitText("#invoices", false, "NK-2026-417"+suffix, "NOK 600,000.00", "REGISTERED")
 		b.shot("tier1-invoice-dropped")
 		// The second through the file chooser.
@@ -88,7 +89,7 @@ func TestStoryThroughPages(t *testing.T) {
 
 	step("the core confirms both and issues", func() {
 		b.signIn(p.Token("carmaker"), "core")
-		b.waitText("#core-invoices-table", true, tier1, "NOK 600,000.00", "NOK 400,000.00")
+		b.waitText("#core-invoices-table", true, name[tier1], "NOK 600,000.00", "NOK 400,000.00")
 		b.waitText("#core-invoices-table", false, "NK-2026-417"+suffix, demo.SupplierLegalID(0, suffix))
 		b.eval(`document.querySelectorAll("#core-invoices-table tr[data-status=REGISTERED] button.confirm-invoice").forEach((b) => b.click()); true`, nil)
 		// The core's own records name the same numbers and seller.
@@ -106,18 +107,18 @@ func TestStoryThroughPages(t *testing.T) {
 		b.eval(`document.querySelectorAll("#issue-form .issue-invoice").forEach((c) => c.click()); true`, nil)
 		var amount string
 		b.run(chromedp.Value("#issue-amount", &amount, chromedp.ByID))
-		if amount != "1000000.00" {
-			t.Fatalf("the issue form proposes %q, want the invoices' total 1000000.00", amount)
+		if amount != "1,000,000.00" {
+			t.Fatalf("the issue form proposes %q, want the invoices' total 1,000,000.00", amount)
 		}
 		b.waitText("#issue-total", false, "NOK 1,000,000.00")
 		b.shot("core-issue-form")
 		b.run(chromedp.Click("#issue-submit", chromedp.ByID))
-		b.waitText("#issue-form .form-ok", false, "Issued NOK 1,000,000.00 to "+tier1+", backed by bankA")
+		b.waitText("#issue-form .form-ok", false, "Issued NOK 1,000,000.00 to "+name[tier1]+", backed by "+name["bankA"])
 		b.shot("core-issued")
 		root = b.text("#issued-token")
 		b.tab("lines")
-		b.waitText("#lines-table", false, "bankA", "bankB", "NOK 5,000,000.00")
-		b.waitText("#lines-chart", false, "bankA", "of NOK 5,000,000.00")
+		b.waitText("#lines-table", false, name["bankA"], name["bankB"], "NOK 5,000,000.00")
+		b.waitText("#lines-chart", false, name["bankA"], "of NOK 5,000,000.00")
 	})
 
 	step("tier 1 accepts and splits 400 000 to tier 2", func() {
@@ -150,12 +151,12 @@ func TestStoryThroughPages(t *testing.T) {
 		if !disabled {
 			t.Error("the split can be sent while it pays more than the token holds")
 		}
-		split(b, "tier1", tier2, "400000.00", "NOK 400,000.00", "NOK 600,000.00")
+		split(b, "tier1", tier2, name[tier2], "400000.00", "NOK 400,000.00", "NOK 600,000.00")
 	})
 
 	step("tier 2 accepts and splits 150 000 to tier 3", func() {
 		acceptAsSupplier(b, res.SupplierTokens[1], "NOK 400,000.00")
-		split(b, "tier2", tier3, "150000", "NOK 150,000.00", "NOK 250,000.00")
+		split(b, "tier2", tier3, name[tier3], "150000", "NOK 150,000.00", "NOK 250,000.00")
 	})
 
 	step("tier 3 accepts and asks Bank B to finance", func() {
@@ -163,7 +164,7 @@ func TestStoryThroughPages(t *testing.T) {
 		b.waitText("#token-card", false, "Tier3")
 		b.run(chromedp.SetValue("#financing-bank", "bankB", chromedp.ByID),
 			chromedp.Click("#financing-submit", chromedp.ByID))
-		b.waitText("#financing-form .form-ok", false, "Financing of NOK 150,000.00 requested from bankB", "FINANCING")
+		b.waitText("#financing-form .form-ok", false, "Financing of NOK 150,000.00 requested from "+name["bankB"], "FINANCING")
 		b.shot("tier3-financing-requested")
 	})
 
@@ -253,15 +254,15 @@ func TestStoryThroughPages(t *testing.T) {
 		b.run(chromedp.Click(fmt.Sprintf(`#roots-table button.show-tree[data-root=%q]`, root), chromedp.ByQuery))
 		b.waitText("#tree-verdict", false, "5 of 5 amounts reconciled")
 		tree := b.waitText("#provenance-tree", false, "NOK 1,000,000.00", "NOK 600,000.00", "NOK 400,000.00", "NOK 250,000.00", "NOK 150,000.00",
-			tier1, tier2, "bankB", "tier 3 · FINANCED")
+			name[tier1], name[tier2], name["bankB"], "tier 3 · FINANCED", name["bankB"]+" financed it for "+name[tier3])
 		if n := strings.Count(tree, "✓ reconciled"); n != 5 {
 			t.Errorf("the tree marks %d nodes reconciled, want 5: %s", n, tree)
 		}
 		b.shot("regulator-provenance-tree")
 
 		b.tab("risk")
-		b.waitText("#conc-core", false, "carmaker", "100,0 %")
-		b.waitText("#conc-holder", false, tier1, "NOK 600,000.00", tier2, "NOK 250,000.00", "bankB")
+		b.waitText("#conc-core", false, name["carmaker"], "100.0%")
+		b.waitText("#conc-holder", false, name[tier1], "NOK 600,000.00", name[tier2], "NOK 250,000.00", name["bankB"])
 		b.shot("regulator-risk")
 	})
 	t.Logf("the story through the pages: %.1fs", time.Since(start).Seconds())
@@ -320,14 +321,14 @@ func acceptAsSupplier(b *page, token, want string) {
 
 // split pays amount of the open token to another supplier, checking the
 // live change before sending and the outcome after.
-func split(b *page, who, to, amount, paid, change string) {
+func split(b *page, who, to, toName, amount, paid, change string) {
 	b.t.Helper()
 	b.typeInto("#split-to-0", to)
 	b.typeInto("#split-amount-0", amount)
 	b.waitText("#split-change", false, "Change back to you: "+change)
 	b.shot(who + "-split-live-change")
 	b.run(chromedp.Click("#split-submit", chromedp.ByID))
-	b.waitText("#split-form .form-ok", false, "Split: "+paid+" to "+to, "change "+change+" stays with you")
+	b.waitText("#split-form .form-ok", false, "Split: "+paid+" to "+toName, "change "+change+" stays with you")
 	b.shot(who + "-split-done")
 }
 

@@ -350,10 +350,10 @@ function costFacts(adv, terms, currency) {
 function termFinancingForm(tok, ctx, n, after) {
   const bank = bankSelect(ctx, n, "terms-bank");
   const piece = input({ id: "terms-piece", "data-field": "piece", inputmode: "decimal", placeholder: t("supplier.wholeToken") });
-  const fields = termsFields("terms");
+  const currency = currencyOf(tok.amount);
+  const fields = termsFields("terms", {}, currency);
   const cost = h("div", { id: "terms-live", "aria-live": "polite" });
   const preview = h("div", { id: "terms-preview", "aria-live": "polite" });
-  const currency = currencyOf(tok.amount);
   const live = () => {
     if (!opened(tok.amount)) {
       cost.replaceChildren(h("p", { class: "muted" }, t("supplier.cost.acceptFirst")));
@@ -364,7 +364,7 @@ function termFinancingForm(tok, ctx, n, after) {
       cost.replaceChildren(h("p", { class: "muted" }, t("supplier.cost.pieceUnread")));
       return;
     }
-    const r = impliedAdvance(fields.read, face, tok.maturity);
+    const r = impliedAdvance(fields.read, face, tok.maturity, currency);
     if (r.error) {
       cost.replaceChildren(h("p", { class: "muted" }, t("supplier.cost.termsUnread"), " ", notr(r.error.message)));
       return;
