@@ -92,9 +92,10 @@ func TestSupplierPagesInBrowser(t *testing.T) {
 	})
 	b.run(chromedp.SetValue("#financing-bank", "bankB", chromedp.ByID), chromedp.Click("#financing-submit", chromedp.ByID))
 	b.waitFor(`#token-card[data-status="FINANCING"] #cancel-financing`)
-	if b.count("#financing-form") != 0 || b.count("#split-form") != 0 {
-		t.Error("the financing and split forms stay on a token whose financing was requested")
+	if b.count("#split-form") != 0 || b.count("#rfq-form") != 0 || b.count("#terms-form") != 0 {
+		t.Error("the split, quotes or terms form stays on a token whose financing was requested")
 	}
+	b.has("#financing-form .form-ok", "Financing of CNY 1,000,000.00 requested from Bank of Shanghai")
 	b.has("#cancel-financing-form", "Bank of Shanghai")
 	inBothLanguages(t, b, "supplier-financing-requested", func(loc string) {
 		b.waitFor(`#token-card[data-status="FINANCING"] #cancel-financing`)
@@ -123,5 +124,6 @@ func TestSupplierPagesInBrowser(t *testing.T) {
 		t.Error("a financed token still offers Accept or Withdraw")
 	}
 	b.has("#token-spent", "financed")
+	b.has("#token-note", "The ledger moved this token on")
 	screenshot(t, b.ctx, "supplier-token-financed-live")
 }

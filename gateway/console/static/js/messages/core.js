@@ -4,6 +4,7 @@ import { register } from "../i18n.js";
 
 register({
   en: {
+    "core.col.actions": "Actions",
     "core.tab.invoices": "Invoices",
     "core.tab.issue": "Issue",
     "core.tab.lines": "Credit lines",
@@ -98,6 +99,7 @@ register({
     "core.pay.done": "Declared: {status}; {holder} confirms receipt.",
   },
   "zh-CN": {
+    "core.col.actions": "操作",
     "core.tab.invoices": "应付发票",
     "core.tab.issue": "签发",
     "core.tab.lines": "授信额度",

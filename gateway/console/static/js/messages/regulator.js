@@ -4,6 +4,7 @@ import { register } from "../i18n.js";
 
 register({
   en: {
+    "regulator.col.actions": "Actions",
     "regulator.tab.reconciliation": "Reconciliation",
     "regulator.tab.provenance": "Provenance",
     "regulator.tab.risk": "Overdue & concentration",
@@ -159,6 +160,7 @@ register({
     "regulator.fin.checksWhat": "Each advance checked against its terms and the platform's cap: broken ones pay what the terms do not.",
   },
   "zh-CN": {
+    "regulator.col.actions": "操作",
     "regulator.tab.reconciliation": "对账",
     "regulator.tab.provenance": "溯源",
     "regulator.tab.risk": "逾期与集中度",

@@ -4,6 +4,7 @@ import { register } from "../i18n.js";
 
 register({
   en: {
+    "supplier.col.actions": "Actions",
     "supplier.tab.invoices": "Invoices",
     "supplier.tab.tokens": "Tokens",
 
@@ -60,6 +61,7 @@ register({
     "supplier.token.status": "Status",
     "supplier.token.root": "Receivable (root)",
     "supplier.token.financing": "Financing",
+    "supplier.token.changed": "The ledger moved this token on: it is now {status}.",
     "supplier.token.asked": "asked {bank} {when}",
     "supplier.token.envelope": "Envelope",
     "supplier.token.badEnvelope": "does not open its commitment: sealed by {sender}",
@@ -149,6 +151,7 @@ register({
     "supplier.payment.settled": "Settled: {amount}.",
   },
   "zh-CN": {
+    "supplier.col.actions": "操作",
     "supplier.tab.invoices": "发票",
     "supplier.tab.tokens": "凭证",
 
@@ -205,6 +208,7 @@ register({
     "supplier.token.status": "状态",
     "supplier.token.root": "应收账款（根凭证）",
     "supplier.token.financing": "融资",
+    "supplier.token.changed": "账本上该凭证已有变化：现在的状态为 {status}。",
     "supplier.token.asked": "{when} 向 {bank} 申请",
     "supplier.token.envelope": "密封信封",
     "supplier.token.badEnvelope": "无法打开以核对承诺：由 {sender} 密封",

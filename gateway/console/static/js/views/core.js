@@ -119,7 +119,7 @@ async function invoicesTab(el, ctx) {
       { title: t("core.col.due"), cell: (i) => formatDate(i.dueDate) },
       { title: t("core.col.registered"), cell: (i) => formatDate(i.registeredAt) },
       { title: t("core.col.status"), cell: (i) => badge(i.status) },
-      { title: "", cell: actions },
+      { title: t("core.col.actions"), cell: actions },
     ], rows, { id: "core-invoices-table", empty: t("core.invoices.empty"), caption: t("core.invoices.title"),
       rowAttrs: (i) => ({ "data-invoice-id": i.id, "data-status": i.status, "data-held": i.hold ? "true" : "false" }) }));
 }
@@ -296,7 +296,7 @@ async function receivablesTab(el, ctx) {
         { title: t("core.col.maturity"), cell: (x) => formatDate(x.maturity) },
         { title: t("core.col.status"), cell: (x) => badge(x.status) },
         { title: t("core.col.token"), cell: (x) => notr(shortId(x.id), "span", { class: "id", title: x.id }) },
-        { title: "", cell: pay },
+        { title: t("core.col.actions"), cell: pay },
       ], pieces, { caption: t("core.receivables.pieces"), rowAttrs: (x) => tokenRowAttrs(x) }));
   });
   // The table of every piece keeps its ID for scripts and tests.

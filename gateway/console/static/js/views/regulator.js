@@ -220,7 +220,7 @@ async function provenanceTab(el, ctx) {
         i.token.status === "SPLIT" ? [" ", h("small", { class: "muted" }, t("regulator.provenance.splitInto", { n: (i.token.children ?? []).length }))] : ""] },
       { title: t("regulator.col.amount"), num: true, cell: (i) => amount(auditMoney(i.amount, cur(i.amount, i.token))) },
       { title: t("regulator.col.maturity"), cell: (i) => formatDate(i.token.maturity) },
-      { title: "", cell: (i) => h("button", { type: "button", class: "small secondary show-tree", "data-root": i.token.id,
+      { title: t("regulator.col.actions"), cell: (i) => h("button", { type: "button", class: "small secondary show-tree", "data-root": i.token.id,
         "data-notr-aria-label": "", "aria-label": t("regulator.tree.showRow", { id: shortId(i.token.id) }), onclick: open(i.token.id) }, t("regulator.tree.show")) },
     ], roots, { id: "roots-table", empty: t("regulator.provenance.empty"), caption: t("regulator.provenance.caption"), rowAttrs: (i) => ({ "data-root": i.token.id }) }),
     form, place);

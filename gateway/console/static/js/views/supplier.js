@@ -135,12 +135,22 @@ async function tokensTab(el, ctx) {
   const detail = h("div", { id: "token-detail" });
   const list = h("div", { id: "tokens" });
   const total = h("p", { id: "portfolio-total" });
-  let shown = null; // the token in the detail
-  const open = (tok) => {
+  let shown = null; // the token in the detail, as the page last drew it
+  // act is what the detail's forms do after a write: reload the list,
+  // redraw the detail (with a note of what was done), record the state
+  // the page drew (so the ledger's event for the page's own write does not
+  // redraw it again), reload the requests for quotes.
+  const act = {
+    reload: () => reload(),
+    redraw: (id, note) => after(id, note),
+    track: (tok) => { shown = { ...tok }; },
+    rfqs: () => rfqList(rfqs, n, act),
+  };
+  const open = (tok, note) => {
     selected = tok.id;
-    shown = tok;
+    shown = { ...tok };
     list.querySelectorAll("tr[data-token-id]").forEach((tr) => tr.classList.toggle("selected", tr.dataset.tokenId === tok.id));
-    clear(detail).append(tokenDetail(tok, ctx, n, after));
+    clear(detail).append(tokenDetail(tok, ctx, n, act, note));
   };
   const openRow = (tok) => {
     open(tok);
@@ -156,25 +166,25 @@ async function tokensTab(el, ctx) {
       { title: t("supplier.col.status"), cell: (x) => badge(x.status) },
       { title: t("supplier.col.core"), cell: (x) => n.party(x.issuer) },
       { title: t("supplier.col.bank"), cell: (x) => n.party(x.bank) },
-      { title: "", cell: (x) => h("button", { type: "button", class: "small secondary open", "data-notr-aria-label": "", "aria-label": t("supplier.openRow", { id: shortId(x.id) }), onclick: () => openRow(x) }, t("supplier.open")) },
+      { title: t("supplier.col.actions"), cell: (x) => h("button", { type: "button", class: "small secondary open", "data-notr-aria-label": "", "aria-label": t("supplier.openRow", { id: shortId(x.id) }), onclick: () => openRow(x) }, t("supplier.open")) },
     ], tokens, { id: "tokens-table", empty: t("supplier.tokens.empty"), caption: t("supplier.tokens.title"), rowAttrs: (x) => tokenRowAttrs(x, selected) }));
     total.replaceChildren(...(portfolio ? portfolioTotal(portfolio) : []));
     return tokens;
   };
   // after a write, or when the ledger says the open token changed: the
   // list and the open token's detail as they now are.
-  const after = async (id) => {
+  const after = async (id, note) => {
     const tokens = await reload();
     const want = id ?? selected;
     let tok = tokens.find((x) => x.id === want);
     if (!tok && want) tok = await get(`/v1/tokens/${encodeURIComponent(want)}`).catch(() => null);
-    if (tok) open(tok);
+    if (tok) open(tok, note);
   };
   const rfqs = h("div", { id: "rfqs" });
   append(el, heading(t("supplier.tokens.title"), ctx), await badEnvelopes(), total, list, detail, rfqs);
   const again = (await reload()).find((x) => x.id === selected);
   if (again) open(again);
-  await rfqList(rfqs, n, after);
+  await rfqList(rfqs, n, act);
   // The ledger's events: the open token's controls follow its state (a
   // bank approving, the core paying, the holder's own other tab).
   follow(el, async (ev) => {
@@ -183,9 +193,8 @@ async function tokensTab(el, ctx) {
     if (!ids.includes(shown.id)) return;
     const now = await get(`/v1/tokens/${encodeURIComponent(shown.id)}`).catch(() => null);
     if (!now || (now.status === shown.status && now.holder === shown.holder)) return;
-    // Keep what the page typed only when nothing changed; a state change
-    // redraws the controls that now apply.
-    await after(now.id).catch(() => open(now));
+    // A state the page did not draw: redraw the controls that now apply.
+    await after(now.id, phrase("supplier.token.changed", { status: badge(now.status) })).catch(() => open(now));
   });
 }
 
@@ -200,13 +209,13 @@ let openRFQ = ""; // the request for quotes whose quotes are shown
 
 // rfqList lists the holder's requests for quotes; Compare opens one with
 // its quotes side by side.
-async function rfqList(el, n, after) {
+async function rfqList(el, n, act) {
   const list = await items("/v1/rfqs");
   const panel = h("div", { id: "rfq-detail" });
   const show = async (id) => {
     openRFQ = id;
     el.querySelectorAll("tr[data-rfq]").forEach((tr) => tr.classList.toggle("selected", tr.dataset.rfq === id));
-    clear(panel).append(await quotesCard(id, n, after));
+    clear(panel).append(await quotesCard(id, n, act));
   };
   clear(el).append(h("h2", null, t("supplier.rfqs.title")),
     table([
@@ -216,7 +225,7 @@ async function rfqList(el, n, after) {
       { title: t("supplier.col.quotes"), num: true, cell: (r) => String(r.quotes.length) },
       { title: t("supplier.col.expiry"), cell: (r) => when(r.expiry) },
       { title: t("supplier.col.status"), cell: (r) => badge(r.status) },
-      { title: "", cell: (r) => h("button", { type: "button", class: "small secondary compare", "data-rfq": r.id, "data-notr-aria-label": "", "aria-label": t("supplier.compareRow", { id: shortId(r.id) }), onclick: () => show(r.id) }, t("supplier.compare")) },
+      { title: t("supplier.col.actions"), cell: (r) => h("button", { type: "button", class: "small secondary compare", "data-rfq": r.id, "data-notr-aria-label": "", "aria-label": t("supplier.compareRow", { id: shortId(r.id) }), onclick: () => show(r.id) }, t("supplier.compare")) },
     ], list, { id: "rfqs-table", empty: t("supplier.rfqs.empty"), caption: t("supplier.rfqs.title"), rowAttrs: (r) => ({ "data-rfq": r.id, "data-status": r.status }) }),
     panel);
   if (openRFQ && list.some((r) => r.id === openRFQ)) await show(openRFQ);
@@ -226,7 +235,7 @@ async function rfqList(el, n, after) {
 // holder's wallet: the advance it pays, what it costs (face − advance) and
 // its terms. The best valid open quote is marked; Accept takes one (the
 // others lapse).
-async function quotesCard(id, n, after) {
+async function quotesCard(id, n, act) {
   const rfq = await get(`/v1/rfqs/${encodeURIComponent(id)}`);
   const open = rfq.quotes.filter((q) => q.valid && q.status === "OPEN" && q.advance);
   const best = open.reduce((b, q) => (!b || BigInt(q.advance.advance.minor) > BigInt(b.advance.advance.minor) ? q : b), null);
@@ -242,7 +251,7 @@ async function quotesCard(id, n, after) {
       card.querySelectorAll(".accept-quote-form").forEach(finish);
       showOk(form, ...phrase("supplier.quotes.accepted", { bank: n.party(res.quote.bank), advance: amount(money(res.advance.advance)), status: badge(res.token.status) }),
         ...(res.change ? [" ", ...phrase("supplier.changeStays", { amount: amount(money(res.change.amount)), id: shortId(res.change.id) })] : []));
-      await after(res.token.id);
+      await act.redraw(res.token.id);
     });
     return form;
   };
@@ -258,7 +267,7 @@ async function quotesCard(id, n, after) {
       { title: t("supplier.col.terms"), cell: (q) => notr(termsSummary(q.terms)) },
       { title: t("supplier.col.expires"), cell: (q) => when(q.expiry) },
       { title: t("supplier.col.status"), cell: (q) => [badge(q.status), q === best ? [" ", t("supplier.quotes.best")] : ""] },
-      { title: "", cell: accept },
+      { title: t("supplier.col.actions"), cell: accept },
     ], rfq.quotes, { id: "quotes-table", empty: t("supplier.quotes.empty"), caption: t("supplier.quotes.caption"),
       rowAttrs: (q) => ({ "data-quote": q.id, "data-bank": q.bank, "data-status": q.status, class: q === best ? "best" : null }) }));
   if (rfq.status === "OPEN") {
@@ -285,7 +294,7 @@ function bankSelect(ctx, n, id) {
 
 // rfqForm asks several banks at once for sealed quotes on the whole token:
 // each bank learns the face (sealed to it), the token stays ACTIVE.
-function rfqForm(tok, ctx, n, after) {
+function rfqForm(tok, ctx, n, act) {
   const boxes = h("div", { class: "row", id: "rfq-banks" });
   ctx.enterprises("bank").then((list) => boxes.append(...list.map((e, i) =>
     h("label", { class: "bank-choice" }, input({ type: "checkbox", value: e.id, class: "rfq-bank", id: `rfq-bank-${i}`, "data-field": `banks[${i}]` }), " ", n.party(e.id))))).catch(() => {});
@@ -306,7 +315,8 @@ function rfqForm(tok, ctx, n, after) {
     finish(form);
     showOk(form, ...phrase("supplier.rfq.done", { banks: r.banks.map((b) => n.of(b)).join(", "), expiry: when(r.expiry) }), " ",
       notr(r.id, "span", { class: "id", id: "rfq-id" }));
-    await after(tok.id);
+    await act.reload();
+    await act.rfqs();
   });
   return form;
 }
@@ -347,7 +357,7 @@ function costFacts(adv, terms, currency) {
 // (POST …/financing/quote, which submits nothing) before asking; a piece
 // is split off and financed in one transaction, the change stays with the
 // holder.
-function termFinancingForm(tok, ctx, n, after) {
+function termFinancingForm(tok, ctx, n, act, moved) {
   const bank = bankSelect(ctx, n, "terms-bank");
   const piece = input({ id: "terms-piece", "data-field": "piece", inputmode: "decimal", placeholder: t("supplier.wholeToken") });
   const currency = currencyOf(tok.amount);
@@ -401,8 +411,8 @@ function termFinancingForm(tok, ctx, n, after) {
     clear(preview).append(advanceFacts(res.advance, { id: "terms-advance" }));
     showOk(form, ...phrase("supplier.terms.done", { bank: n.party(bank.value), face: amount(money(res.token.amount ?? res.advance.face)), advance: amount(money(res.advance.advance)) }),
       ...(res.change ? [" ", ...phrase("supplier.changeStays", { amount: amount(money(res.change.amount)), id: shortId(res.change.id) })] : []));
+    await moved(res.token.id === tok.id ? res.token.status : "SPLIT", res.token.id === tok.id ? { financing: res.token.financing } : {});
     selected = res.change?.id ?? res.token.id;
-    await after(res.token.id);
   });
   // Which button sent the form: preview or request (one key each).
   form.addEventListener("click", (ev) => {
@@ -413,10 +423,15 @@ function termFinancingForm(tok, ctx, n, after) {
   return form;
 }
 
-function tokenDetail(tok, ctx, n, after) {
+// tokenDetail is the open token's card. Its controls are those of the
+// token's state: after one of its own writes the card moves to the new
+// state in place (moved), keeping the finished form and its outcome; a
+// state it did not cause redraws it (tokensTab, from the ledger's events).
+function tokenDetail(tok, ctx, n, act, note) {
   const days = daysUntil(tok.maturity);
   const card = h("div", { class: "card detail", id: "token-card", "data-token-id": tok.id, "data-status": tok.status },
     h("h2", null, ...phrase("supplier.token.title", { id: shortId(tok.id) })),
+    note ? h("p", { id: "token-note", role: "status", class: "muted" }, note) : null,
     facts([
       [t("supplier.token.id"), notr(tok.id, "span", { class: "id" })],
       [t("supplier.token.amount"), h("span", { class: "amount", id: "token-amount", translate: "no" }, money(tok.amount))],
@@ -429,6 +444,25 @@ function tokenDetail(tok, ctx, n, after) {
       tok.financing ? [t("supplier.token.financing"), phrase("supplier.token.asked", { bank: n.party(tok.financing.bank), when: when(tok.financing.requestedAt) })] : null,
       tok.badEnvelope ? [t("supplier.token.envelope"), h("span", { class: "bad", id: "token-bad-envelope" }, ...phrase("supplier.token.badEnvelope", { sender: tok.badEnvelope.sender ? n.party(tok.badEnvelope.sender) : t("supplier.unknownSender") }))] : null,
     ]));
+  const spentNote = (status) => h("p", { class: "muted", id: "token-spent" }, t(`supplier.spent.${status}`));
+  const moved = async (status, extra = {}) => {
+    Object.assign(tok, extra, { status });
+    card.dataset.status = status;
+    card.querySelector("dl .badge")?.replaceWith(badge(status));
+    if (SPENT.has(status)) {
+      card.querySelector("#accept-form")?.remove();
+      if (!card.querySelector("#token-spent")) card.querySelector("dl").after(spentNote(status));
+    }
+    // The forms of an ACTIVE token go, but the one that just acted stays
+    // (finished) with its outcome.
+    if (status !== "ACTIVE") {
+      for (const f of card.querySelectorAll("#split-form, #financing-form, #rfq-form, #terms-form")) if (!("done" in f.dataset)) f.remove();
+    }
+    if (status === "FINANCING" && !card.querySelector("#cancel-financing-form")) card.append(withdrawForm(tok, n, act));
+    if (status === "PAYING" && !card.querySelector(".confirm-payment-form")) card.append(confirmPaymentForm(tok, act, n));
+    act.track(tok);
+    await act.reload();
+  };
   // Accept opens the envelope and checks it: for a token the supplier
   // still holds, never for a spent one.
   if (!SPENT.has(tok.status)) {
@@ -443,31 +477,35 @@ function tokenDetail(tok, ctx, n, after) {
     });
     card.append(accept);
   } else {
-    card.append(h("p", { class: "muted", id: "token-spent" }, t(`supplier.spent.${tok.status}`)));
+    card.append(spentNote(tok.status));
   }
   if (tok.status === "ACTIVE") {
-    card.append(splitForm(tok, ctx, n, card, after), financingForm(tok, ctx, n, after), rfqForm(tok, ctx, n, after), termFinancingForm(tok, ctx, n, after));
+    card.append(splitForm(tok, ctx, n, card, moved), financingForm(tok, ctx, n, moved), rfqForm(tok, ctx, n, act), termFinancingForm(tok, ctx, n, act, moved));
   }
-  if (tok.status === "PAYING") card.append(confirmPaymentForm(tok, after, n));
-  if (tok.status === "FINANCING") {
-    const cancel = h("form", { id: "cancel-financing-form", "data-op": "cancel-financing" },
-      h("p", null, ...phrase("supplier.withdraw.intro", { bank: n.party(tok.financing?.bank ?? tok.bank) })),
-      h("button", { type: "submit", class: "danger", id: "cancel-financing" }, t("supplier.withdraw")));
-    bindForm(cancel, async (key) => {
-      await post(`/v1/tokens/${encodeURIComponent(tok.id)}/financing/cancel`, undefined, key);
-      finish(cancel);
-      showOk(cancel, t("supplier.withdrawn"));
-      await after(tok.id);
-    });
-    card.append(cancel);
-  }
+  if (tok.status === "PAYING") card.append(confirmPaymentForm(tok, act, n));
+  if (tok.status === "FINANCING") card.append(withdrawForm(tok, n, act));
   return card;
+}
+
+// withdrawForm withdraws a financing request not yet approved; the token
+// is ACTIVE again, and the detail is redrawn with its forms.
+function withdrawForm(tok, n, act) {
+  const cancel = h("form", { id: "cancel-financing-form", "data-op": "cancel-financing" },
+    h("p", null, ...phrase("supplier.withdraw.intro", { bank: n.party(tok.financing?.bank ?? tok.bank) })),
+    h("button", { type: "submit", class: "danger", id: "cancel-financing" }, t("supplier.withdraw")));
+  bindForm(cancel, async (key) => {
+    await post(`/v1/tokens/${encodeURIComponent(tok.id)}/financing/cancel`, undefined, key);
+    finish(cancel);
+    showOk(cancel, t("supplier.withdrawn"));
+    await act.redraw(tok.id, t("supplier.withdrawn"));
+  });
+  return cancel;
 }
 
 // splitForm pays parts of the token to other suppliers. The change - what
 // stays with the holder - is worked out exactly (BigInt minor units) as
 // the amounts are typed; the form will not send more than the token holds.
-function splitForm(tok, ctx, n, card, after) {
+function splitForm(tok, ctx, n, card, moved) {
   const currency = currencyOf(tok.amount);
   const outputs = h("div", { id: "split-outputs" });
   const change = h("output", { id: "split-change", class: "change", "aria-live": "polite" });
@@ -533,14 +571,12 @@ function splitForm(tok, ctx, n, card, after) {
     const total = body.outputs.reduce((sum, o) => sum + (parseAmount(o.amount, currency) ?? 0n), 0n);
     const left = opened(rest?.amount) ? money(rest.amount)
       : opened(tok.amount) ? formatMinor(BigInt(tok.amount.minor) - total, currency) : t("common.sealed");
-    selected = rest?.id ?? "";
     showOk(form, t(res.kind === "transfer" ? "supplier.split.transferred" : "supplier.split.done"), " ", ...paid,
       ...(rest ? [" ", ...phrase("supplier.changeStays", { amount: amount(left), id: shortId(rest.id) })] : []));
     finish(form);
-    for (const f of ["#financing-form", "#rfq-form", "#terms-form"]) card.querySelector(f)?.remove();
-    card.querySelector("dl .badge")?.replaceWith(badge("SPLIT"));
-    card.querySelector("#accept-form")?.remove();
-    await after(rest?.id ?? tok.id);
+    await moved("SPLIT");
+    // A refresh opens the change, the token the holder still has.
+    selected = rest?.id ?? tok.id;
   });
   return form;
 }
@@ -549,7 +585,7 @@ function splitForm(tok, ctx, n, card, after) {
 // price, set when it approves. What is known before asking is said: the
 // platform's cap on any advance (GET /v1/financing/policy) and so the most
 // the bank may pay; for a price before asking, the terms and quotes forms.
-function financingForm(tok, ctx, n, after) {
+function financingForm(tok, ctx, n, moved) {
   const bank = bankSelect(ctx, n, "financing-bank");
   const known = h("div", { id: "financing-cost", class: "muted", "aria-live": "polite" });
   get("/v1/financing/policy").then((p) => {
@@ -567,15 +603,15 @@ function financingForm(tok, ctx, n, after) {
     const v = await post(`/v1/tokens/${encodeURIComponent(tok.id)}/financing`, { bank: bank.value }, key);
     showOk(form, ...phrase("supplier.financing.done", { amount: amount(money(v.amount ?? tok.amount)), bank: n.party(bank.value), status: badge(v.status) }));
     finish(form);
-    // The detail redraws for the token's new state: Withdraw appears.
-    await after(tok.id);
+    // The token's new state: Withdraw appears, the other forms go.
+    await moved(v.status, { financing: v.financing });
   });
   return form;
 }
 
-// confirmPaymentForm confirms a declared payment of tok; after, if given,
-// reloads the list it was opened from.
-export function confirmPaymentForm(tok, after, n) {
+// confirmPaymentForm confirms a declared payment of tok; act, if given,
+// is the supplier's tokens page to update.
+export function confirmPaymentForm(tok, act, n) {
   const core = n ? n.party(tok.issuer) : notr(tok.issuer);
   const form = h("form", { id: `confirm-payment-${tok.id}`, class: "confirm-payment-form", "data-op": "payment-confirm" },
     h("p", null, ...phrase("supplier.payment.declared", { core, ref: tok.payment?.ref ?? "" })),
@@ -584,7 +620,10 @@ export function confirmPaymentForm(tok, after, n) {
     const v = await post(`/v1/tokens/${encodeURIComponent(tok.id)}/payment/confirm`, undefined, key);
     showOk(form, ...phrase("supplier.payment.settled", { amount: amount(money(v.amount ?? tok.amount)) }));
     finish(form);
-    await after?.(tok.id);
+    if (act) {
+      act.track({ ...tok, status: v.status });
+      await act.reload();
+    }
   });
   return form;
 }
