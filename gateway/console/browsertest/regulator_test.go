@@ -14,7 +14,7 @@ import (
 func regulatorFixtures(f *fakeAPI, maturity time.Time) {
 	f.enterprises = theParties()
 	amt := func(yuan uint64) map[string]any {
-		return map[string]any{"minor": yuan * 100, "status": "RECONCILED", "currency": "CNY"}
+		return map[string]any{"minor": yuan * 100, "status": "RECONCILED"} // its currency is its record's
 	}
 	tok := func(id string, tier int, holder, status string, financing map[string]any) map[string]any {
 		t := map[string]any{"id": id, "root": "root-1", "tier": tier, "issuer": "carmaker", "bank": "bankA", "holder": holder,
@@ -46,21 +46,27 @@ func regulatorFixtures(f *fakeAPI, maturity time.Time) {
 		map[string]any{"token": root, "amount": amt(1000000)},
 		map[string]any{"token": pieceA, "amount": amt(400000)},
 		map[string]any{"token": pieceB, "amount": amt(600000)},
-	}}})
+	}, "invoices": []any{map[string]any{"invoice": map[string]any{"id": "feedbeef", "currency": "USD"}, "amount": amt(55000)}}}})
 	f.set("/v1/audit/receivables/root-1", map[string]any{"checks": 1, "breaks": []any{},
 		"root": map[string]any{"token": root, "amount": amt(1000000), "children": []any{
 			map[string]any{"token": pieceA, "amount": amt(400000)},
 			map[string]any{"token": pieceB, "amount": amt(600000)},
 		}}})
 	share := func(name string, yuan uint64, s float64) map[string]any {
-		return map[string]any{"name": name, "amount": yuan * 100, "count": 1, "share": s, "currency": "CNY"}
+		return map[string]any{"name": name, "amount": yuan * 100, "count": 1, "share": s}
 	}
-	f.set("/v1/audit/overdue", map[string]any{"at": "2026-12-07T10:00:00Z", "items": []any{}, "total": 0, "unopened": 0})
-	f.set("/v1/audit/concentration", map[string]any{
-		"byCore":   map[string]any{"total": 100000000, "hhi": 10000, "shares": []any{share("carmaker", 1000000, 1)}},
-		"byBank":   map[string]any{"total": 100000000, "hhi": 10000, "shares": []any{share("bankA", 1000000, 1)}},
-		"byHolder": map[string]any{"total": 100000000, "hhi": 5200, "shares": []any{share("tier1", 600000, 0.6), share("bankB", 400000, 0.4)}},
-	})
+	f.set("/v1/audit/overdue", map[string]any{"at": "2026-12-07T10:00:00Z", "items": []any{}, "totals": []any{}})
+	// Concentration per currency: a share is of one currency's exposure.
+	f.set("/v1/audit/concentration", map[string]any{"totals": []any{
+		map[string]any{"currency": "CNY",
+			"byCore":   map[string]any{"total": 100000000, "hhi": 10000, "shares": []any{share("carmaker", 1000000, 1)}},
+			"byBank":   map[string]any{"total": 100000000, "hhi": 10000, "shares": []any{share("bankA", 1000000, 1)}},
+			"byHolder": map[string]any{"total": 100000000, "hhi": 5200, "shares": []any{share("tier1", 600000, 0.6), share("bankB", 400000, 0.4)}}},
+		map[string]any{"currency": "USD",
+			"byCore":   map[string]any{"total": 5000000, "hhi": 10000, "shares": []any{share("carmaker", 50000, 1)}},
+			"byBank":   map[string]any{"total": 5000000, "hhi": 10000, "shares": []any{share("bankB", 50000, 1)}},
+			"byHolder": map[string]any{"total": 5000000, "hhi": 10000, "shares": []any{share("tier3", 50000, 1)}}},
+	}})
 	f.set("/v1/audit/financing", map[string]any{"items": []any{map[string]any{"token": "piece-a"}}, "byBank": []any{map[string]any{
 		"bank": "bankB", "currency": "CNY", "financed": 1, "financedVolume": 40000000, "advanced": 38000000, "fees": 0, "pending": 0,
 		"held": 1, "heldVolume": 40000000, "bought": 0, "sold": 0, "defaulted": 0, "defaultVolume": 0, "recourse": 0, "recourseVolume": 0,
@@ -87,6 +93,9 @@ func TestRegulatorPagesInBrowser(t *testing.T) {
 		}
 		b.has(`#recon-table tr[data-kind="invoice"]`, map[string]string{"en": "backs no receivable yet", "zh-CN": "尚未支持任何应收账款"}[loc])
 		b.has("#recon-summary", map[string]string{"en": "Splits and merges checked", "zh-CN": "已检查的拆分与合并"}[loc])
+		// Each amount in its record's currency.
+		b.has(`#recon-table tr[data-kind="invoice"]`, map[string]string{"en": "USD 55,000.00", "zh-CN": "US$55,000.00"}[loc])
+		b.has(`#recon-table tr[data-kind="advance"]`, map[string]string{"en": "CNY 380,000.00", "zh-CN": "¥380,000.00"}[loc])
 	})
 	// The advance's row opens the tree with its token marked.
 	b.run(chromedp.Click(`#recon-table tr[data-kind="advance"] a.tree-link`, chromedp.ByQuery),
@@ -133,6 +142,9 @@ func TestRegulatorPagesInBrowser(t *testing.T) {
 		b.has("#conc-holder-figure", map[string]string{"en": "Who holds what is outstanding", "zh-CN": "未付余额由谁持有"}[loc],
 			map[string]string{"en": "highly concentrated", "zh-CN": "高度集中"}[loc], "江苏精密部件", "Bank of Shanghai")
 		b.has("#conc-bank-figure", map[string]string{"en": "credit lines back", "zh-CN": "授信支持"}[loc])
+		// USD on its own: never added to the yuan.
+		b.has("#conc-core-USD", map[string]string{"en": "USD 50,000.00", "zh-CN": "US$50,000.00"}[loc])
+		b.has("#conc-core", map[string]string{"en": "CNY 1,000,000.00", "zh-CN": "¥1,000,000.00"}[loc])
 	})
 
 	b.tab("financing")

@@ -88,6 +88,11 @@ func TestSupplierPagesInBrowser(t *testing.T) {
 	f.onPost("/v1/tokens/tok-active/financing", func(body map[string]any) (int, any) {
 		f.set("/v1/tokens/tok-active", financing)
 		list(financing, spent)
+		// As the gateways do, the ledger's event of this write reaches the
+		// page before the write's answer: the page must not redraw the card
+		// under the form that is waiting for it.
+		f.event("6", "RequestFinancing", map[string]any{"kind": "RequestFinancing", "tokens": []any{map[string]any{"id": "tok-active", "status": "FINANCING"}}})
+		time.Sleep(700 * time.Millisecond)
 		return 200, financing
 	})
 	b.run(chromedp.SetValue("#financing-bank", "bankB", chromedp.ByID), chromedp.Click("#financing-submit", chromedp.ByID))

@@ -65,8 +65,19 @@ function treeLink(i) {
     onclick: (ev) => { ev.preventDefault(); showInTree(i.root, i.token); } }, t("regulator.recon.inTree"));
 }
 
+// currencies maps each token and invoice to its currency, from the audit
+// report's snapshot: a reconciliation row's amount is in its record's.
+async function currencies() {
+  const m = new Map();
+  const rep = await get("/v1/audit/report").catch(() => null);
+  for (const i of rep?.snapshot?.tokens ?? []) m.set(i.token.id, i.token.currency ?? "");
+  for (const i of rep?.snapshot?.invoices ?? []) m.set(i.invoice.id, i.invoice.currency ?? "");
+  return m;
+}
+
 async function reconciliationTab(el, ctx) {
-  const [r, n] = await Promise.all([get("/v1/audit/reconciliation"), names(ctx)]);
+  const [r, n, cm] = await Promise.all([get("/v1/audit/reconciliation"), names(ctx), currencies()]);
+  const curOf = (...ids) => ids.map((id) => cm.get(id)).find(Boolean) ?? "";
   const sum = r.summary;
   const total = r.items.length;
   // Counted from the items, which include the financings' advances, fees
@@ -94,21 +105,21 @@ async function reconciliationTab(el, ctx) {
         { title: t("regulator.col.holder"), cell: (d) => n.party(d.dispute.holder) },
         { title: t("regulator.col.sender"), cell: (d) => n.party(d.dispute.sender) },
         { title: t("regulator.col.reason"), cell: (d) => notr(d.dispute.reason) },
-        { title: t("regulator.col.amount"), num: true, cell: (d) => amount(auditMoney(d.amount, cur(d.amount))) },
+        { title: t("regulator.col.amount"), num: true, cell: (d) => amount(auditMoney(d.amount, cur(d.amount) || curOf(d.dispute.token))) },
         { title: t("regulator.col.yourEnvelope"), cell: (d) => (d.regulatorEnvelopeBad ? h("span", { class: "badge bad" }, t("regulator.badToo")) : h("span", { class: "badge GOOD" }, t("regulator.good"))) },
         { title: t("regulator.col.filed"), cell: (d) => when(d.dispute.filedAt) },
       ], r.disputes, { id: "disputes-table", caption: t("regulator.disputes.title"), rowAttrs: (d) => ({ "data-id": d.dispute.token }) })] : null,
     r.breaks.length ? [h("h2", null, t("regulator.breaks.title")), table([
       { title: t("regulator.col.kind"), cell: (b) => notr(b.kind) }, { title: t("regulator.col.result"), cell: (b) => badge(b.result, "bad") },
       { title: t("regulator.col.receivable"), cell: (b) => idCell(b.root) },
-      { title: t("regulator.col.in"), num: true, cell: (b) => amount(formatMinor(b.in, cur(b))) }, { title: t("regulator.col.out"), num: true, cell: (b) => amount(formatMinor(b.out, cur(b))) },
+      { title: t("regulator.col.in"), num: true, cell: (b) => amount(formatMinor(b.in, cur(b) || curOf(b.root))) }, { title: t("regulator.col.out"), num: true, cell: (b) => amount(formatMinor(b.out, cur(b) || curOf(b.root))) },
       { title: t("regulator.col.detail"), cell: (b) => notr(b.detail) },
     ], r.breaks, { id: "breaks-table", caption: t("regulator.breaks.title") })] : null,
     h("p", { class: "muted" }, ...phrase("regulator.recon.readAt", { at: when(r.readAt) })),
     table([
       { title: t("regulator.col.kind"), cell: (i) => t(`regulator.kind.${i.kind}`) },
       { title: t("regulator.col.id"), cell: (i) => idCell(i.id) },
-      { title: t("regulator.col.amount"), num: true, cell: (i) => amount(auditMoney(i.amount, cur(i.amount, i))) },
+      { title: t("regulator.col.amount"), num: true, cell: (i) => amount(auditMoney(i.amount, cur(i.amount, i) || curOf(i.kind === "invoice" ? i.id : i.token, i.token))) },
       { title: t("regulator.col.check"), cell: (i) => badge(i.amount.status) },
       { title: t("regulator.col.token"), cell: treeLink },
     ], r.items, { id: "recon-table", empty: t("regulator.recon.empty"), caption: t("regulator.recon.caption"),
@@ -232,8 +243,8 @@ async function provenanceTab(el, ctx) {
 
 // distribution charts one concentration figure, saying what it measures:
 // the HHI and how to read it, each party's share of what is outstanding.
-function distribution(id, title, what, d, n) {
-  const c = cur(d);
+function distribution(id, title, what, d, n, currency = "") {
+  const c = currency || cur(d);
   const hhi = Math.round(d.hhi);
   const level = d.shares.length === 0 ? "none" : hhi > 2500 ? "high" : hhi >= 1500 ? "moderate" : "low";
   return h("section", { class: "figure", id: `${id}-figure` },
@@ -246,14 +257,16 @@ function distribution(id, title, what, d, n) {
 
 async function riskTab(el, ctx) {
   const [overdue, conc, n] = await Promise.all([get("/v1/audit/overdue"), get("/v1/audit/concentration"), names(ctx)]);
-  const totals = Array.isArray(overdue.totals) && overdue.totals.length
-    ? overdue.totals.map((x) => amount(formatMinor(x.total ?? x.minor ?? 0, x.currency)))
+  const totals = Array.isArray(overdue.totals)
+    ? overdue.totals.filter((x) => (x.items ?? 1) > 0).map((x) => amount(formatMinor(x.total ?? 0, x.currency)))
     : [amount(formatMinor(overdue.total, cur(overdue, overdue.items[0]?.amount)))];
+  if (!totals.length) totals.push(amount(formatMinor(0, "")));
+  const unopened = overdue.unopened ?? (overdue.totals ?? []).reduce((k, x) => k + (x.unopened ?? 0), 0);
   append(el, heading(t("regulator.risk.title"), ctx),
     h("h2", null, t("regulator.overdue.title")),
     h("p", { class: "muted" }, t("regulator.overdue.what")),
     h("p", { id: "overdue-total" }, ...phrase("regulator.overdue.total", { n: overdue.items.length, amount: h("span", null, totals.flatMap((x, i) => (i ? [" + ", x] : [x]))), at: when(overdue.at) }),
-      overdue.unopened ? [" ", t("regulator.overdue.unopened", { n: overdue.unopened })] : ""),
+      unopened ? [" ", t("regulator.overdue.unopened", { n: unopened })] : ""),
     barChart({ id: "overdue-chart", title: t("regulator.overdue.chart"), empty: t("regulator.overdue.none"),
       items: byCore(overdue.items).map((v) => ({ label: n.of(v.core), value: v.minor,
         text: t("regulator.overdue.bar", { amount: formatMinor(v.minor, v.currency), n: v.n, days: v.days }) })) }),
@@ -266,9 +279,24 @@ async function riskTab(el, ctx) {
     ], overdue.items, { id: "overdue-table", caption: t("regulator.overdue.title") }) : null,
     h("h2", null, t("regulator.conc.title")),
     h("p", { class: "muted", id: "hhi-explained" }, t("regulator.conc.hhi")),
-    distribution("conc-core", t("regulator.conc.byCore"), t("regulator.conc.byCoreWhat"), conc.byCore, n),
-    distribution("conc-bank", t("regulator.conc.byBank"), t("regulator.conc.byBankWhat"), conc.byBank, n),
-    distribution("conc-holder", t("regulator.conc.byHolder"), t("regulator.conc.byHolderWhat"), conc.byHolder, n));
+    concentration(conc, n));
+}
+
+// concentration draws the report per currency ({totals: [{currency,
+// byCore, byBank, byHolder}]}: a share is of one currency's exposure,
+// never of a sum over two), or the one set of a report from before
+// currencies. The first currency's figures keep the plain IDs.
+function concentration(conc, n) {
+  const sets = Array.isArray(conc.totals) ? conc.totals : [{ currency: "", byCore: conc.byCore, byBank: conc.byBank, byHolder: conc.byHolder }];
+  if (!sets.length) return h("p", { class: "muted" }, t("regulator.conc.nothing"));
+  return sets.map((x, i) => {
+    const sfx = i === 0 ? "" : `-${x.currency || "legacy"}`;
+    return h("div", { class: "currency-set", "data-currency": x.currency },
+      sets.length > 1 || x.currency ? h("h3", null, ...phrase("regulator.conc.inCurrency", { currency: x.currency || "—" })) : null,
+      distribution(`conc-core${sfx}`, t("regulator.conc.byCore"), t("regulator.conc.byCoreWhat"), x.byCore, n, x.currency),
+      distribution(`conc-bank${sfx}`, t("regulator.conc.byBank"), t("regulator.conc.byBankWhat"), x.byBank, n, x.currency),
+      distribution(`conc-holder${sfx}`, t("regulator.conc.byHolder"), t("regulator.conc.byHolderWhat"), x.byHolder, n, x.currency));
+  });
 }
 
 // byCore sums the overdue pieces per core enterprise and currency, largest

@@ -187,12 +187,16 @@ async function tokensTab(el, ctx) {
   await rfqList(rfqs, n, act);
   // The ledger's events: the open token's controls follow its state (a
   // bank approving, the core paying, the holder's own other tab).
+  // A write of the page's own in flight (its form busy) is the change the
+  // event reports: the form moves the card when its answer comes, and a
+  // redraw now would take the form, and its outcome, away.
+  const writing = () => el.querySelector("form[aria-busy=true]") !== null;
   follow(el, async (ev) => {
-    if (!ev.type.startsWith("ledger.") || !shown) return;
+    if (!ev.type.startsWith("ledger.") || !shown || writing()) return;
     const ids = tokensIn(ev);
     if (!ids.includes(shown.id)) return;
     const now = await get(`/v1/tokens/${encodeURIComponent(shown.id)}`).catch(() => null);
-    if (!now || (now.status === shown.status && now.holder === shown.holder)) return;
+    if (!now || writing() || now.id !== shown.id || (now.status === shown.status && now.holder === shown.holder)) return;
     // A state the page did not draw: redraw the controls that now apply.
     await after(now.id, phrase("supplier.token.changed", { status: badge(now.status) })).catch(() => open(now));
   });
@@ -200,7 +204,8 @@ async function tokensTab(el, ctx) {
 
 // portfolioTotal is what the supplier holds unpaid, per currency.
 function portfolioTotal(p) {
-  const totals = Array.isArray(p.totals) && p.totals.length ? p.totals.map((x) => x.total ?? x) : [p.total];
+  // Per currency ({currency, amount}), or one total from before currencies.
+  const totals = Array.isArray(p.totals) && p.totals.length ? p.totals.map((x) => x.amount ?? x.total ?? x) : [p.total];
   const parts = totals.filter(Boolean).map((m) => amount(money(m)));
   return [t("supplier.tokens.unpaid"), " ", ...parts.flatMap((x, i) => (i ? [" · ", x] : [x]))];
 }
