@@ -19,7 +19,8 @@ func TestPaymentThroughPages(t *testing.T) {
 	start := time.Now()
 	p, base, res := playOverREST(t, demo.Config{Suffix: "-p", Maturity: 15 * time.Second, StopBefore: "pay"})
 	leaves := res.Held // tier 1's change, tier 2's change, tier 3's piece (Bank B's)
-	name := enterpriseNames(t, p) // the pages name the parties
+	// The pages name the parties.
+	name := enterpriseNames(t, p)
 	want := []string{"NOK 600,000.00", "NOK 250,000.00", "NOK 150,000.00"}
 
 	b := newPage(t, base, 3*time.Minute)
