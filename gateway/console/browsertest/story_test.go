@@ -238,7 +238,7 @@ func TestStoryThroughPages(t *testing.T) {
 				t.Errorf("an amount is %s", s)
 			}
 		}
-		b.waitText("#recon-table", false, "1 000 000,00", "600 000,00", "400 000,00", "250 000,00", "150 000,00")
+		b.waitText("#recon-table", false, "1,000,000.00", "600,000.00", "400,000.00", "250,000.00", "150,000.00")
 		b.shot("regulator-reconciliation")
 		b.run(chromedp.Click("#csv-export", chromedp.ByID))
 		b.waitText("#csv-form .form-ok", false, "Saved tierchain-tokens.csv")
