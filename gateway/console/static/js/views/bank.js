@@ -371,6 +371,13 @@ function cameFrom(tok, me, suppliers) {
   return "";
 }
 
+// untranslatedChart marks a chart's drawing (enterprise IDs, amounts) as
+// not to translate; its caption stays translatable.
+function untranslatedChart(fig) {
+  fig?.querySelector?.("svg")?.setAttribute("translate", "no");
+  return fig;
+}
+
 async function portfolioTab(el, ctx) {
   const p = await get("/v1/portfolio");
   const me = ctx.me.enterpriseId;
@@ -402,8 +409,8 @@ async function portfolioTab(el, ctx) {
     h("p", { id: "portfolio-total" }, t("bank.financedUnpaid"), " ",
       totals.length ? totals.map((m, i) => [i ? " + " : "", amount(money(m.amount ?? m))]) : amount(money(undefined)), " ",
       t(count === 1 ? "bank.inTokens1" : "bank.inTokens", { n: count })),
-    barChart({ id: "exposure-chart", title: t("bank.exposureTitle"), empty: t("bank.noExposure"),
-      items: p.exposure.map((e) => ({ label: e.core, value: e.amount.minor, text: `${money(e.amount)} · ${t(e.tokens === 1 ? "bank.tokens1" : "bank.tokens", { n: e.tokens })}` })) }),
+    untranslatedChart(barChart({ id: "exposure-chart", title: t("bank.exposureTitle"), empty: t("bank.noExposure"),
+      items: p.exposure.map((e) => ({ label: e.core, value: e.amount.minor, text: `${money(e.amount)} · ${t(e.tokens === 1 ? "bank.tokens1" : "bank.tokens", { n: e.tokens })}` })) })),
     table([c.id, c.issuer, c.tier,
       { title: t("financing.face"), num: true, cell: (x) => amount(money(x.amount)) },
       { title: t("bank.col.advancePaid"), num: true, cell: (x) => amount(x.opened ? money(x.opened.advance.advance) : "—") },
