@@ -105,14 +105,7 @@ func TestBankDecidesInBothLanguages(t *testing.T) {
 	prow := fmt.Sprintf(`#portfolio-table tr[data-token-id=%q]`, piece.ID)
 	b.waitText(prow, true, "融资给", sup.Name, "放款流水号", "NB-ZH-0042")
 	untranslated(t, b.ctx, "portfolio zh-CN")
-	if err := viewport390(b.ctx); err != nil {
-		t.Fatal(err)
-	}
-	fitsWidth(t, b.ctx, "portfolio zh-CN")
-	screenshot(t, b.ctx, "portfolio-zh-CN-390")
-	if err := viewportDesktop(b.ctx); err != nil {
-		t.Fatal(err)
-	}
+	at390(t, b.ctx, "portfolio zh-CN", "portfolio-zh-CN-390")
 	if err := withLocale(b.ctx, "en"); err != nil {
 		t.Fatal(err)
 	}

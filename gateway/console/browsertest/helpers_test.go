@@ -294,13 +294,33 @@ const fitsWidthJS = `(() => {
 // screen's right edge outside a box of its own that scrolls.
 func fitsWidth(t *testing.T, ctx context.Context, where string) {
 	t.Helper()
-	var over []string
-	if err := chromedp.Run(ctx, chromedp.Evaluate(fitsWidthJS, &over)); err != nil {
-		t.Fatalf("%s: %v", where, err)
-	}
-	for _, s := range over {
+	for _, s := range evalStrings(t, ctx, where, fitsWidthJS) {
 		t.Errorf("%s at 390 px: %s", where, s)
 	}
+}
+
+// at390 checks the page as a phone shows it (390 px wide, nothing past
+// the edge), keeps its screenshot as name, and gives the window back.
+func at390(t *testing.T, ctx context.Context, where, name string) {
+	t.Helper()
+	if err := viewport390(ctx); err != nil {
+		t.Fatal(err)
+	}
+	fitsWidth(t, ctx, where)
+	screenshot(t, ctx, name)
+	if err := viewportDesktop(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// evalStrings evaluates js, a list of findings, on the page.
+func evalStrings(t *testing.T, ctx context.Context, where, js string) []string {
+	t.Helper()
+	var out []string
+	if err := chromedp.Run(ctx, chromedp.Evaluate(js, &out)); err != nil {
+		t.Fatalf("%s: %v", where, err)
+	}
+	return out
 }
 
 // brokenFiguresJS lists amounts that wrap: an .amount element taller
@@ -313,11 +333,7 @@ const brokenFiguresJS = `(() => [...document.querySelectorAll(".amount")].filter
 // figuresWhole fails the test when an amount is broken across lines.
 func figuresWhole(t *testing.T, ctx context.Context, where string) {
 	t.Helper()
-	var broken []string
-	if err := chromedp.Run(ctx, chromedp.Evaluate(brokenFiguresJS, &broken)); err != nil {
-		t.Fatalf("%s: %v", where, err)
-	}
-	for _, s := range broken {
+	for _, s := range evalStrings(t, ctx, where, brokenFiguresJS) {
 		t.Errorf("%s: the amount %q breaks across lines", where, s)
 	}
 }
