@@ -224,8 +224,9 @@ func axeCheck(t *testing.T, ctx context.Context) []axeViolation {
 
 // untranslatedJS lists what the console shows untranslated: in zh-CN a
 // text node with three Latin letters in a row outside an element marked
-// translate="no" (an attribute's aria-label, title, placeholder or value
-// of a button counts too); in either language every missing catalog key.
+// translate="no", or such an aria-label, title or placeholder once the
+// names its element lists in data-notr (dom.js rowLabel) are taken out; in
+// either language every missing catalog key.
 const untranslatedJS = `(() => {
 	const out = {latin: [], missing: (window.__i18nMissing || []).slice()};
 	const zh = document.documentElement.lang === "zh-CN";
@@ -241,9 +242,13 @@ const untranslatedJS = `(() => {
 	}
 	for (const el of document.body.querySelectorAll("[aria-label], [title], [placeholder], input[type=submit], input[type=button]")) {
 		if (skip(el)) continue;
+		// data-notr lists, one a line, the names and IDs an attribute may hold untranslated.
+		const keep = (el.getAttribute("data-notr") || "").split("\n").filter(Boolean).sort((a, b) => b.length - a.length);
 		for (const a of ["aria-label", "title", "placeholder"]) {
-			const v = el.getAttribute(a);
-			if (v && latin.test(v) && !el.hasAttribute("data-notr-" + a)) out.latin.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + " @" + a + ": " + v.slice(0, 80));
+			let v = el.getAttribute(a);
+			if (!v) continue;
+			for (const k of keep) v = v.split(k).join(" ");
+			if (latin.test(v)) out.latin.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + " @" + a + ": " + v.slice(0, 80));
 		}
 	}
 	return out;
@@ -289,13 +294,33 @@ const fitsWidthJS = `(() => {
 // screen's right edge outside a box of its own that scrolls.
 func fitsWidth(t *testing.T, ctx context.Context, where string) {
 	t.Helper()
-	var over []string
-	if err := chromedp.Run(ctx, chromedp.Evaluate(fitsWidthJS, &over)); err != nil {
-		t.Fatalf("%s: %v", where, err)
-	}
-	for _, s := range over {
+	for _, s := range evalStrings(t, ctx, where, fitsWidthJS) {
 		t.Errorf("%s at 390 px: %s", where, s)
 	}
+}
+
+// at390 checks the page as a phone shows it (390 px wide, nothing past
+// the edge), keeps its screenshot as name, and gives the window back.
+func at390(t *testing.T, ctx context.Context, where, name string) {
+	t.Helper()
+	if err := viewport390(ctx); err != nil {
+		t.Fatal(err)
+	}
+	fitsWidth(t, ctx, where)
+	screenshot(t, ctx, name)
+	if err := viewportDesktop(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// evalStrings evaluates js, a list of findings, on the page.
+func evalStrings(t *testing.T, ctx context.Context, where, js string) []string {
+	t.Helper()
+	var out []string
+	if err := chromedp.Run(ctx, chromedp.Evaluate(js, &out)); err != nil {
+		t.Fatalf("%s: %v", where, err)
+	}
+	return out
 }
 
 // brokenFiguresJS lists amounts that wrap: an .amount element taller
@@ -308,11 +333,7 @@ const brokenFiguresJS = `(() => [...document.querySelectorAll(".amount")].filter
 // figuresWhole fails the test when an amount is broken across lines.
 func figuresWhole(t *testing.T, ctx context.Context, where string) {
 	t.Helper()
-	var broken []string
-	if err := chromedp.Run(ctx, chromedp.Evaluate(brokenFiguresJS, &broken)); err != nil {
-		t.Fatalf("%s: %v", where, err)
-	}
-	for _, s := range broken {
+	for _, s := range evalStrings(t, ctx, where, brokenFiguresJS) {
 		t.Errorf("%s: the amount %q breaks across lines", where, s)
 	}
 }

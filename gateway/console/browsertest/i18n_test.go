@@ -71,15 +71,25 @@ func TestI18nInBrowser(t *testing.T) {
 	}
 	untranslated(t, b.ctx, "sign-in en")
 	axeCheck(t, b.ctx)
-	b.run(chromedp.Evaluate(`1`, nil))
-	if err := viewport390(b.ctx); err != nil {
-		t.Fatal(err)
+	at390(t, b.ctx, "sign-in", "signin-en-390")
+
+	// The self-custody page (no wallet module here: its status says so) in
+	// both languages, through its own switch.
+	b.run(chromedp.Navigate(srv.URL+"/console/custody.html"), chromedp.WaitVisible("#create", chromedp.ByID))
+	for _, loc := range []string{"zh-CN", "en"} {
+		b.run(chromedp.SetValue("#lang", loc, chromedp.ByID),
+			chromedp.Evaluate(`document.querySelector("#lang").dispatchEvent(new Event("change"))`, nil),
+			chromedp.WaitVisible(fmt.Sprintf(`html[lang=%q]`, loc), chromedp.ByQuery))
+		want := map[string]string{"zh-CN": "新建钱包", "en": "New wallet"}[loc]
+		if got := b.text("#create-title"); got != want {
+			t.Errorf("custody %s: the title reads %q, want %q", loc, got, want)
+		}
+		untranslated(t, b.ctx, "custody "+loc)
+		axeCheck(t, b.ctx)
+		screenshot(t, b.ctx, "custody-"+loc)
+		at390(t, b.ctx, "custody "+loc, "custody-"+loc+"-390")
 	}
-	fitsWidth(t, b.ctx, "sign-in")
-	screenshot(t, b.ctx, "signin-en-390")
-	if err := viewportDesktop(b.ctx); err != nil {
-		t.Fatal(err)
-	}
+	b.run(chromedp.Navigate(srv.URL+"/console/"), chromedp.WaitVisible("#token", chromedp.ByID))
 
 	var got map[string]string
 	b.eval(`(async () => {
@@ -177,14 +187,7 @@ func TestEveryPageInBothLanguages(t *testing.T) {
 				axeCheck(t, b.ctx)
 				figuresWhole(t, b.ctx, where)
 				screenshot(t, b.ctx, fmt.Sprintf("%s-%s-%s", wp.Name, tab, loc))
-				if err := viewport390(b.ctx); err != nil {
-					t.Fatal(err)
-				}
-				fitsWidth(t, b.ctx, where)
-				screenshot(t, b.ctx, fmt.Sprintf("%s-%s-%s-390", wp.Name, tab, loc))
-				if err := viewportDesktop(b.ctx); err != nil {
-					t.Fatal(err)
-				}
+				at390(t, b.ctx, where, fmt.Sprintf("%s-%s-%s-390", wp.Name, tab, loc))
 			}
 		}
 		if err := withLocale(b.ctx, "en"); err != nil {

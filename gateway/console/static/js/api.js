@@ -18,7 +18,10 @@ export const session = {
 // field errors (errors[]: {field, reason}).
 export class ProblemError extends Error {
   constructor(problem, status) {
-    super(problem.detail || problem.title || `HTTP ${status}`);
+    // In Chinese the gateway's title (written in Chinese) leads; the detail
+    // names records and values and stays as the gateway wrote it.
+    const zh = locale() === "zh-CN" && problem.title && problem.detail && !problem.detail.startsWith(problem.title);
+    super(zh ? `${problem.title}：${problem.detail}` : problem.detail || problem.title || `HTTP ${status}`);
     this.name = "ProblemError";
     this.problem = problem;
     this.status = problem.status ?? status;

@@ -8,7 +8,7 @@
 
 import "./messages/common.js";
 import "./messages/custody.js";
-import { t, locale, setLocale, LOCALES } from "./i18n.js";
+import { t, tn, locale, setLocale, LOCALES } from "./i18n.js";
 import { parseAmount, formatMinor, CURRENCY } from "./format.js";
 
 const DB = "tierchain-custody", STORE = "keys", KEY = "sealed";
@@ -34,9 +34,16 @@ let said = ["custody.loading", null];
 // say writes the status line: a message key and its parameters.
 const say = (key, params) => {
   said = [key, params];
-  $("status").textContent = t(key, params);
+  $("status").replaceChildren(...tn(key, params));
 };
-const sayError = (e) => say("custody.error", { message: e.message });
+// An error's own text (the module's, the browser's) stays as it came.
+const untranslated = (text) => {
+  const span = document.createElement("span");
+  span.setAttribute("translate", "no");
+  span.textContent = text;
+  return span;
+};
+const sayError = (e) => say("custody.error", { message: untranslated(e.message) });
 
 let holdings = [];
 
@@ -60,7 +67,7 @@ function translate() {
     if (el.id === "status") continue;
     el.textContent = t(el.dataset.i18n);
   }
-  $("status").textContent = t(said[0], said[1]);
+  $("status").replaceChildren(...tn(said[0], said[1]));
   let sw = $("lang");
   if (!sw) {
     sw = document.createElement("select");
@@ -122,7 +129,7 @@ async function unlocked(sealed) {
   const who = JSON.parse(await tierchainUnlock(sealed, passphrase));
   $("who").textContent = who.enterprise;
   $("wallet-section").hidden = !who.onboarded;
-  say(who.onboarded ? "custody.unlocked" : "custody.waiting", { id: who.enterprise });
+  say(who.onboarded ? "custody.unlocked" : "custody.waiting", { id: untranslated(who.enterprise) });
 }
 
 function on(id, fn) {

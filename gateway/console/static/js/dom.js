@@ -48,6 +48,13 @@ export function notr(text, tag = "span", attrs) {
   return h(tag, { translate: "no", ...attrs }, text);
 }
 
+// rowLabel is the attributes of a row's button: an aria-label naming its
+// row (t(key, params)), and in data-notr the parameters (names, IDs) that
+// stay untranslated inside it, one a line, for the untranslated-text test.
+export function rowLabel(key, params) {
+  return { "aria-label": t(key, params), "data-notr": Object.values(params ?? {}).map(String).join("\n") };
+}
+
 // table renders rows under columns [{title, cell(row) → node|string,
 // num?: true}]; rowAttrs(row) gives each <tr>'s attributes. The table
 // scrolls sideways inside its own box on a narrow screen (caption: what

@@ -176,14 +176,15 @@ export function formatDate(iso) {
   return new Intl.DateTimeFormat(locale(), { timeZone: platformZone, year: "numeric", month: locale() === "en" ? "short" : "long", day: "numeric" }).format(d);
 }
 
-// formatDateTime renders an instant to the minute in the platform zone,
-// naming the zone: en "Mar 31, 2027, 23:59 GMT+8".
+// formatDateTime renders an instant to the minute in the platform zone:
+// en "Mar 31, 2027, 23:59", zh-CN "2027年3月31日 23:59" (the zone is the
+// platform's, named once on the page that asks for a time).
 export function formatDateTime(iso) {
   const d = parts(iso);
   if (!d) return iso ? String(iso) : "";
   return new Intl.DateTimeFormat(locale(), {
     timeZone: platformZone, year: "numeric", month: locale() === "en" ? "short" : "long", day: "numeric",
-    hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short",
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23",
   }).format(d);
 }
 

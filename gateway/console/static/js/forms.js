@@ -13,8 +13,10 @@ import { parseAmount, formatNumber, endOfDay } from "./format.js";
 export function field(label, input, hint) {
   const name = input.dataset.field;
   const err = h("span", { class: "field-error", role: "alert", "data-error-for": name });
-  if (input.id) err.id = `${input.id}-error`;
-  input.setAttribute("aria-describedby", err.id || "");
+  if (input.id) {
+    err.id = `${input.id}-error`;
+    input.setAttribute("aria-describedby", err.id);
+  }
   return h("label", { class: "field" }, h("span", null, label), input, hint ? h("small", { class: "muted" }, hint) : null, err);
 }
 

@@ -64,6 +64,24 @@ export function t(key, params) {
   return text;
 }
 
+// tn renders a message as a list of strings and nodes: a parameter that
+// is a DOM node (an ID or amount in notr()) is put in as that node, so a
+// sentence can hold parts that are not to be translated.
+export function tn(key, params) {
+  const text = t(key);
+  if (text.startsWith("⟦") || !params) return [text];
+  const out = [];
+  let last = 0;
+  text.replace(/\{(\w+)\}/g, (m, name, at) => {
+    out.push(text.slice(last, at));
+    out.push(Object.prototype.hasOwnProperty.call(params, name) ? (params[name] instanceof Node ? params[name] : String(params[name])) : m);
+    last = at + m.length;
+    return m;
+  });
+  out.push(text.slice(last));
+  return out.filter((x) => x !== "");
+}
+
 // has reports whether the current language has key (for optional texts,
 // such as a problem code's own message).
 export function has(key) {

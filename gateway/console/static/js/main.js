@@ -49,7 +49,6 @@ function frame() {
   if (current) {
     const { me } = current;
     clear(whoami).append(notr(me.name || me.enterpriseId), " · ", t(`common.role.${me.role}`));
-    whoami.title = me.enterpriseId;
   }
 }
 

@@ -10,7 +10,7 @@
 import "../messages/bank.js";
 import { t } from "../i18n.js";
 import { get, post, items } from "../api.js";
-import { h, append, clear, table, amount, badge, notr, facts } from "../dom.js";
+import { h, append, clear, table, amount, badge, notr, facts, rowLabel } from "../dom.js";
 import { bindForm, field, finish, input, select, showOk, amountInput, readAmount } from "../forms.js";
 import { money, formatDate, formatTime, formatMinor, toDecimal, shortId, daysUntil, ymdInZone, endOfDay, CURRENCY } from "../format.js";
 import { formatBp, yieldBp, dayCountYear } from "../terms.js";
@@ -163,7 +163,7 @@ async function rfqSection(el, panel, ctx, suppliers) {
     ?? r.quotes.find((q) => q.bank === ctx.me.enterpriseId);
   const withdraw = (r, q) => {
     const form = h("form", { class: "withdraw-quote-form", "data-op": "withdraw-quote", "data-quote": q.id },
-      h("button", { type: "submit", class: "small danger", "aria-label": t("bank.withdrawRow", { name: nameOf(suppliers, r.requester) }) }, t("bank.withdraw")));
+      h("button", { type: "submit", class: "small danger", ...rowLabel("bank.withdrawRow", { name: nameOf(suppliers, r.requester) }) }, t("bank.withdraw")));
     bindForm(form, async (key) => {
       const v = await post(`/v1/quotes/${encodeURIComponent(q.id)}/withdraw`, undefined, key);
       finish(form);
@@ -175,7 +175,7 @@ async function rfqSection(el, panel, ctx, suppliers) {
     const q = mine(r);
     if (q?.status === "OPEN") return withdraw(r, q);
     if (r.status !== "OPEN") return "";
-    return h("button", { type: "button", class: "small quote", "aria-label": t("bank.quoteRow", { name: nameOf(suppliers, r.requester) }), onclick: async () => {
+    return h("button", { type: "button", class: "small quote", ...rowLabel("bank.quoteRow", { name: nameOf(suppliers, r.requester) }), onclick: async () => {
       el.querySelectorAll("tr[data-rfq]").forEach((tr) => tr.classList.toggle("selected", tr.dataset.rfq === r.id));
       clear(panel).append(await quoteForm(r));
       panel.querySelector("input")?.focus();
@@ -205,7 +205,7 @@ async function resaleSection(el) {
     const ref = input({ id: `resale-ref-${tok.id}`, "data-field": "paymentRef", required: true, maxlength: 256, placeholder: "SWIFT-FORFAIT-1", translate: "no" });
     const form = h("form", { id: `resale-accept-${tok.id}`, class: "resale-accept-form", "data-op": "resale-accept" },
       h("div", { class: "row" }, field(t("bank.pricePaymentRef"), ref),
-        h("button", { type: "submit", class: "small", "aria-label": t("bank.buyRow", { seller: tok.holder, id: shortId(tok.id) }) }, t("bank.acceptBuy"))));
+        h("button", { type: "submit", class: "small", ...rowLabel("bank.buyRow", { seller: tok.holder, id: shortId(tok.id) }) }, t("bank.acceptBuy"))));
     bindForm(form, async (key) => {
       const v = await post(`/v1/tokens/${encodeURIComponent(tok.id)}/resale/accept`, { paymentRef: ref.value.trim() }, key);
       finish(form);
@@ -309,8 +309,8 @@ async function inboxTab(el, ctx) {
       { title: t("bank.col.proceeds"), cell: (x) => proceedsFacts(x, x.dec) },
       { title: t("bank.col.requested"), cell: (x) => formatTime(x.financing?.requestedAt) },
       { title: t("common.actions"), cell: (x) => h("div", { class: "row" },
-        h("button", { type: "button", class: "small approve", "aria-label": t("bank.approveRow", { name: x.dec.supplierName }), onclick: act(x, approveForm) }, t("bank.approve")),
-        h("button", { type: "button", class: "small danger reject", "aria-label": t("bank.rejectRow", { name: x.dec.supplierName }), onclick: act(x, rejectForm) }, t("bank.reject"))) },
+        h("button", { type: "button", class: "small approve", ...rowLabel("bank.approveRow", { name: x.dec.supplierName }), onclick: act(x, approveForm) }, t("bank.approve")),
+        h("button", { type: "button", class: "small danger reject", ...rowLabel("bank.rejectRow", { name: x.dec.supplierName }), onclick: act(x, rejectForm) }, t("bank.reject"))) },
     ], rows, { id: "inbox-table", caption: t("bank.inboxTitle"), empty: t("bank.noRequests"), rowAttrs: (x) => tokenRowAttrs(x) }),
     panel);
   const quotePanel = h("div", { id: "rfq-action" });
@@ -371,6 +371,13 @@ function cameFrom(tok, me, suppliers) {
   return "";
 }
 
+// untranslatedChart marks a chart's drawing (enterprise IDs, amounts) as
+// not to translate; its caption stays translatable.
+function untranslatedChart(fig) {
+  fig?.querySelector?.("svg")?.setAttribute("translate", "no");
+  return fig;
+}
+
 async function portfolioTab(el, ctx) {
   const p = await get("/v1/portfolio");
   const me = ctx.me.enterpriseId;
@@ -381,10 +388,10 @@ async function portfolioTab(el, ctx) {
   const c = tokenColumns;
   const act = (tok) => {
     if (tok.status === "PAYING") {
-      return h("button", { type: "button", class: "small open-confirm-payment", "aria-label": t("bank.confirmPaymentRow", { id: shortId(tok.id) }), onclick: (ev) => ev.target.replaceWith(confirmPaymentForm(tok)) }, t("bank.confirmPayment"));
+      return h("button", { type: "button", class: "small open-confirm-payment", ...rowLabel("bank.confirmPaymentRow", { id: shortId(tok.id) }), onclick: (ev) => ev.target.replaceWith(confirmPaymentForm(tok)) }, t("bank.confirmPayment"));
     }
     if (tok.status === "FINANCED" && tok.holder === me && !tok.resale) {
-      return h("button", { type: "button", class: "small secondary offer-resale", "aria-label": t("bank.offerResaleRow", { id: shortId(tok.id), core: tok.issuer }), onclick: () => {
+      return h("button", { type: "button", class: "small secondary offer-resale", ...rowLabel("bank.offerResaleRow", { id: shortId(tok.id), core: tok.issuer }), onclick: () => {
         el.querySelectorAll("tr[data-token-id]").forEach((tr) => tr.classList.toggle("selected", tr.dataset.tokenId === tok.id));
         // The offer stays on screen with its outcome; the row says it is offered.
         clear(panel).append(resaleForm(tok, ctx, (v) => {
@@ -402,8 +409,8 @@ async function portfolioTab(el, ctx) {
     h("p", { id: "portfolio-total" }, t("bank.financedUnpaid"), " ",
       totals.length ? totals.map((m, i) => [i ? " + " : "", amount(money(m.amount ?? m))]) : amount(money(undefined)), " ",
       t(count === 1 ? "bank.inTokens1" : "bank.inTokens", { n: count })),
-    barChart({ id: "exposure-chart", title: t("bank.exposureTitle"), empty: t("bank.noExposure"),
-      items: p.exposure.map((e) => ({ label: e.core, value: e.amount.minor, text: `${money(e.amount)} · ${t(e.tokens === 1 ? "bank.tokens1" : "bank.tokens", { n: e.tokens })}` })) }),
+    untranslatedChart(barChart({ id: "exposure-chart", title: t("bank.exposureTitle"), empty: t("bank.noExposure"),
+      items: p.exposure.map((e) => ({ label: e.core, value: e.amount.minor, text: `${money(e.amount)} · ${t(e.tokens === 1 ? "bank.tokens1" : "bank.tokens", { n: e.tokens })}` })) })),
     table([c.id, c.issuer, c.tier,
       { title: t("financing.face"), num: true, cell: (x) => amount(money(x.amount)) },
       { title: t("bank.col.advancePaid"), num: true, cell: (x) => amount(x.opened ? money(x.opened.advance.advance) : "—") },

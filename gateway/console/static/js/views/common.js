@@ -1,7 +1,7 @@
 // Pieces every role's pages share. Texts in messages/common.js.
 
 import { t } from "../i18n.js";
-import { h, badge, amount, table, notr } from "../dom.js";
+import { h, badge, amount, table, notr, rowLabel } from "../dom.js";
 import { money, formatTime, shortId, formatDate, daysUntil } from "../format.js";
 import { items, post } from "../api.js";
 import { bindForm, showOk } from "../forms.js";
@@ -18,7 +18,7 @@ export async function badEnvelopes(onFiled) {
   const dispute = (b) => {
     if (b.kind !== "token") return "";
     const form = h("form", { class: "dispute-form", "data-op": "dispute", "data-token-id": b.id },
-      h("button", { type: "submit", class: "small danger", "aria-label": t("common.disputeRow", { id: shortId(b.id) }) }, t("common.dispute")));
+      h("button", { type: "submit", class: "small danger", ...rowLabel("common.disputeRow", { id: shortId(b.id) }) }, t("common.dispute")));
     bindForm(form, async (key) => {
       const d = await post(`/v1/tokens/${encodeURIComponent(b.id)}/dispute`, undefined, key);
       showOk(form, t("common.disputeFiled", { sender: d.sender, tx: shortId(d.txId) }));

@@ -4,8 +4,8 @@
 // anything is sent. Texts in messages/financing.js.
 
 import "../messages/financing.js";
-import { t } from "../i18n.js";
-import { h, facts, amount } from "../dom.js";
+import { t, tn } from "../i18n.js";
+import { h, facts, amount, notr } from "../dom.js";
 import { field, input, select } from "../forms.js";
 import { money, formatMinor, parseAmount, formatDate, formatNumber, toDecimal, zonedToISO, zonedInput, timeZone } from "../format.js";
 import { computeAdvance, parseRateBp, formatBp, TermsError } from "../terms.js";
@@ -122,12 +122,13 @@ export function advanceFacts(a, attrs) {
   ], attrs);
 }
 
-// termsSummary is a one-line reading of public or opened terms.
+// termsSummary is a one-line reading of public or opened terms (an
+// element: the day count stays untranslated).
 export function termsSummary(terms) {
   if (!terms) return t("common.sealed");
-  return t("financing.summary", {
-    advance: formatBp(terms.advanceRateBp), discount: formatBp(terms.discountRateBp), dayCount: terms.dayCount,
+  return h("span", { class: "terms-summary" }, tn("financing.summary", {
+    advance: formatBp(terms.advanceRateBp), discount: formatBp(terms.discountRateBp), dayCount: notr(terms.dayCount),
     penalty: formatBp(terms.penaltyRateBp), recourse: terms.recourse ? t("financing.withRecourse") : t("financing.withoutRecourse"),
     valueDate: formatDate(terms.valueDate),
-  });
+  }));
 }

@@ -6,7 +6,7 @@
 import "../messages/operator.js";
 import { t } from "../i18n.js";
 import { post, items } from "../api.js";
-import { h, append, table, badge, notr, clear } from "../dom.js";
+import { h, append, table, badge, notr, clear, rowLabel } from "../dom.js";
 import { bindForm, field, input, select, showOk, finish } from "../forms.js";
 import { formatTime } from "../format.js";
 import { heading } from "./common.js";
@@ -29,7 +29,7 @@ function pendingToken() {
 function tokenCard(saved, onDismiss) {
   const code = h("code", { id: "onboard-token", translate: "no" }, saved.token);
   const status = h("span", { id: "copy-status", role: "status", class: "muted" });
-  const copy = h("button", { type: "button", id: "copy-token", class: "small", "aria-label": t("operator.copyRow", { id: saved.id }) }, t("common.copy"));
+  const copy = h("button", { type: "button", id: "copy-token", class: "small", ...rowLabel("operator.copyRow", { id: saved.id }) }, t("common.copy"));
   copy.addEventListener("click", async () => {
     try {
       await navigator.clipboard.writeText(saved.token);
@@ -62,7 +62,7 @@ function lifecycle(e, me, onDone) {
   const suspend = e.status === "ACTIVE";
   const form = h("form", { class: "lifecycle-form", "data-op": suspend ? "suspend" : "reactivate", "data-enterprise": e.id },
     h("button", { type: "submit", class: suspend ? "small danger suspend" : "small secondary reinstate",
-      "aria-label": t(suspend ? "operator.suspendRow" : "operator.reinstateRow", { name: e.name || e.id }) },
+      ...rowLabel(suspend ? "operator.suspendRow" : "operator.reinstateRow", { name: e.name || e.id }) },
     t(suspend ? "operator.suspend" : "operator.reinstate")));
   bindForm(form, async (key) => {
     const v = await post(`/v1/enterprises/${encodeURIComponent(e.id)}/${suspend ? "suspend" : "reactivate"}`, undefined, key);
