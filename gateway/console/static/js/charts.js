@@ -25,8 +25,9 @@ export function barChart({ id, title, items, empty }) {
   const width = labelW + barMax + textW;
   const height = top * 2 + rowH * items.length;
   const max = items.reduce((m, it) => (Number(it.value) > m ? Number(it.value) : m), 0) || 1;
-  const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img", "aria-label": label,
-    "data-notr-aria-label": typeof title === "string" ? null : "" });
+  // The data in a title (a currency code) stays untranslated in the label.
+  const data = [...caption.querySelectorAll("[translate=no]")].map((e) => e.textContent).filter(Boolean).join("\n");
+  const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img", "aria-label": label, "data-notr": data || null });
   svg.append(s("line", { class: "axis", x1: labelW, y1: 0, x2: labelW, y2: height }));
   items.forEach((it, i) => {
     const y = top + i * rowH;

@@ -10,7 +10,7 @@
 // and the regulator; the page says so, and what the pieces add up to.
 
 import { post, items } from "../api.js";
-import { h, append, table, badge, amount, notr } from "../dom.js";
+import { h, append, table, badge, amount, notr, rowLabel } from "../dom.js";
 import { bindForm, field, finish, input, select, showOk } from "../forms.js";
 import { money, formatDate, formatMinor, formatNumber, parseAmount, toDecimal, daysUntil, endOfDay, ymdInZone, timeZone, shortId } from "../format.js";
 import { t } from "../i18n.js";
@@ -100,11 +100,11 @@ async function invoicesTab(el, ctx) {
     const name = inv.filing?.number ?? shortId(inv.id);
     const box = h("div", { class: "actions" });
     box.append(
-      h("button", { type: "button", class: "small confirm-invoice", "data-invoice-id": inv.id, "data-notr-aria-label": "", "aria-label": t("core.confirmRow", { number: name }), onclick: (ev) => {
+      h("button", { type: "button", class: "small confirm-invoice", "data-invoice-id": inv.id, ...rowLabel("core.confirmRow", { number: name }), onclick: (ev) => {
         ev.target.disabled = true;
         box.append(confirmForm(inv, box));
       } }, t("core.confirm")),
-      h("button", { type: "button", class: "small danger reject", "data-notr-aria-label": "", "aria-label": t("core.rejectRow", { number: name }), onclick: () => {
+      h("button", { type: "button", class: "small danger reject", ...rowLabel("core.rejectRow", { number: name }), onclick: () => {
         box.append(reasonForm({ id: `reject-${inv.id.slice(0, 12)}`, op: "reject", label: t("core.rejectWhy"), button: t("core.rejectSubmit"),
           cls: "danger", path: `/v1/invoices/${inv.id}/reject`, after: (v) => phrase("core.rejected", { status: badge(v.status) }) }));
       } }, t("core.reject")));
@@ -262,7 +262,7 @@ async function receivablesTab(el, ctx) {
   const pay = (tok) => {
     if (!payable.has(tok.status)) return "";
     const cell = h("div", null);
-    cell.append(h("button", { type: "button", class: "small pay", "data-notr-aria-label": "", "aria-label": t("core.payRow", { holder: n.of(tok.holder), tier: tok.tier }), onclick: (ev) => {
+    cell.append(h("button", { type: "button", class: "small pay", ...rowLabel("core.payRow", { holder: n.of(tok.holder), tier: tok.tier }), onclick: (ev) => {
       ev.target.remove();
       cell.append(reasonForm({ id: `pay-${tok.id}`, op: "payment", label: t("core.pay.reference"), button: t("core.pay.submit"),
         path: `/v1/tokens/${encodeURIComponent(tok.id)}/payment`, after: (v) => phrase("core.pay.done", { status: badge(v.status), holder: n.party(v.holder) }) }));

@@ -9,6 +9,7 @@ import { h, facts, amount, notr } from "../dom.js";
 import { field, input, select } from "../forms.js";
 import { money, formatMinor, parseAmount, formatDate, formatNumber, toDecimal, zonedToISO, zonedInput, timeZone } from "../format.js";
 import { computeAdvance, parseRateBp, formatBp, TermsError } from "../terms.js";
+import { phrase } from "../phrase.js";
 
 const DAY_MS = 86400000;
 
@@ -52,11 +53,11 @@ export function termsFields(prefix, defaults = {}, currency) {
       field(t("financing.advanceRate"), rate),
       field(t("financing.discountRate"), discount),
       field(t("financing.dayCount"), dayCount),
-      field(cur ? t("financing.feeIn", { currency: cur }) : t("financing.fee"), fee)),
+      field(cur ? phrase("financing.feeIn", { currency: cur }) : t("financing.fee"), fee)),
     h("div", { class: "row" },
       field(t("financing.penaltyRate"), penalty),
       field(t("financing.valueDate"), valueDate),
-      field(t("financing.expiry", { zone: timeZone() }), expiry, t("financing.expiryHint")),
+      field(phrase("financing.expiry", { zone: timeZone() }), expiry, t("financing.expiryHint")),
       field(t("financing.recourse"), recourse)),
     h("span", { class: "field-error", role: "alert", "data-error-for": "terms" }));
   const rateOf = (inp, name, label) => {

@@ -7,7 +7,7 @@
 // nothing; every amount is opened by its audit key.
 
 import { call, get, ProblemError } from "../api.js";
-import { h, append, clear, table, badge, amount, stat, facts, notr } from "../dom.js";
+import { h, append, clear, table, badge, amount, stat, facts, notr, rowLabel } from "../dom.js";
 import { bindForm, field, input, showOk } from "../forms.js";
 import { auditMoney, formatMinor, formatDate, formatDateTime, formatCount, percent, shortId } from "../format.js";
 import { t, has } from "../i18n.js";
@@ -61,7 +61,7 @@ function showInTree(root, token) {
 function treeLink(i) {
   if (!i.root) return h("span", { class: "muted" }, t("regulator.recon.noToken"));
   return h("a", { href: "#provenance", class: "tree-link", "data-root": i.root, "data-token": i.token,
-    "data-notr-aria-label": "", "aria-label": t("regulator.recon.linkLabel", { id: shortId(i.token) }),
+    ...rowLabel("regulator.recon.linkLabel", { id: shortId(i.token) }),
     onclick: (ev) => { ev.preventDefault(); showInTree(i.root, i.token); } }, t("regulator.recon.inTree"));
 }
 
@@ -210,7 +210,7 @@ async function provenanceTab(el, ctx) {
   const [report, n] = await Promise.all([get("/v1/audit/report"), names(ctx)]);
   const roots = report.snapshot.tokens.filter((i) => i.token.id === i.token.root);
   const place = h("div", { id: "provenance", "aria-live": "polite" });
-  const rootIn = input({ id: "root-id", "data-field": "root", required: true, placeholder: t("regulator.tree.rootHint"), "data-notr-placeholder": "", size: 40 });
+  const rootIn = input({ id: "root-id", "data-field": "root", required: true, placeholder: t("regulator.tree.rootHint"), size: 40 });
   const form = h("form", { id: "root-form", class: "row", "data-op": "trace" }, field(t("regulator.tree.rootLabel"), rootIn),
     h("div", { class: "field" }, h("button", { type: "submit", id: "root-submit" }, t("regulator.tree.show"))));
   bindForm(form, async () => {
@@ -232,7 +232,7 @@ async function provenanceTab(el, ctx) {
       { title: t("regulator.col.amount"), num: true, cell: (i) => amount(auditMoney(i.amount, cur(i.amount, i.token))) },
       { title: t("regulator.col.maturity"), cell: (i) => formatDate(i.token.maturity) },
       { title: t("regulator.col.actions"), cell: (i) => h("button", { type: "button", class: "small secondary show-tree", "data-root": i.token.id,
-        "data-notr-aria-label": "", "aria-label": t("regulator.tree.showRow", { id: shortId(i.token.id) }), onclick: open(i.token.id) }, t("regulator.tree.show")) },
+        ...rowLabel("regulator.tree.showRow", { id: shortId(i.token.id) }), onclick: open(i.token.id) }, t("regulator.tree.show")) },
     ], roots, { id: "roots-table", empty: t("regulator.provenance.empty"), caption: t("regulator.provenance.caption"), rowAttrs: (i) => ({ "data-root": i.token.id }) }),
     form, place);
   if (shownRoot) {

@@ -9,7 +9,7 @@
 // the ledger.
 
 import { call, get, post, items } from "../api.js";
-import { h, append, clear, table, badge, amount, facts, notr } from "../dom.js";
+import { h, append, clear, table, badge, amount, facts, notr, rowLabel } from "../dom.js";
 import { bindForm, field, finish, input, select, showOk } from "../forms.js";
 import { money, formatDate, formatDateTime, formatMinor, parseAmount, toDecimal, shortId, daysUntil } from "../format.js";
 import { t } from "../i18n.js";
@@ -166,7 +166,7 @@ async function tokensTab(el, ctx) {
       { title: t("supplier.col.status"), cell: (x) => badge(x.status) },
       { title: t("supplier.col.core"), cell: (x) => n.party(x.issuer) },
       { title: t("supplier.col.bank"), cell: (x) => n.party(x.bank) },
-      { title: t("supplier.col.actions"), cell: (x) => h("button", { type: "button", class: "small secondary open", "data-notr-aria-label": "", "aria-label": t("supplier.openRow", { id: shortId(x.id) }), onclick: () => openRow(x) }, t("supplier.open")) },
+      { title: t("supplier.col.actions"), cell: (x) => h("button", { type: "button", class: "small secondary open", ...rowLabel("supplier.openRow", { id: shortId(x.id) }), onclick: () => openRow(x) }, t("supplier.open")) },
     ], tokens, { id: "tokens-table", empty: t("supplier.tokens.empty"), caption: t("supplier.tokens.title"), rowAttrs: (x) => tokenRowAttrs(x, selected) }));
     total.replaceChildren(...(portfolio ? portfolioTotal(portfolio) : []));
     return tokens;
@@ -230,7 +230,7 @@ async function rfqList(el, n, act) {
       { title: t("supplier.col.quotes"), num: true, cell: (r) => String(r.quotes.length) },
       { title: t("supplier.col.expiry"), cell: (r) => when(r.expiry) },
       { title: t("supplier.col.status"), cell: (r) => badge(r.status) },
-      { title: t("supplier.col.actions"), cell: (r) => h("button", { type: "button", class: "small secondary compare", "data-rfq": r.id, "data-notr-aria-label": "", "aria-label": t("supplier.compareRow", { id: shortId(r.id) }), onclick: () => show(r.id) }, t("supplier.compare")) },
+      { title: t("supplier.col.actions"), cell: (r) => h("button", { type: "button", class: "small secondary compare", "data-rfq": r.id, ...rowLabel("supplier.compareRow", { id: shortId(r.id) }), onclick: () => show(r.id) }, t("supplier.compare")) },
     ], list, { id: "rfqs-table", empty: t("supplier.rfqs.empty"), caption: t("supplier.rfqs.title"), rowAttrs: (r) => ({ "data-rfq": r.id, "data-status": r.status }) }),
     panel);
   if (openRFQ && list.some((r) => r.id === openRFQ)) await show(openRFQ);
@@ -249,7 +249,7 @@ async function quotesCard(id, n, act) {
   const accept = (q) => {
     if (!(q.valid && q.status === "OPEN" && rfq.status === "OPEN")) return q.valid ? "" : h("span", { class: "bad" }, t("supplier.quotes.invalid"), " ", notr(q.problem ?? ""));
     const form = h("form", { class: "accept-quote-form", id: `accept-${q.id}`, "data-op": "accept-quote", "data-quote": q.id },
-      h("button", { type: "submit", class: "small accept-quote", "data-notr-aria-label": "", "aria-label": t("supplier.quotes.acceptRow", { bank: n.of(q.bank) }) }, t("supplier.quotes.accept")));
+      h("button", { type: "submit", class: "small accept-quote", ...rowLabel("supplier.quotes.acceptRow", { bank: n.of(q.bank) }) }, t("supplier.quotes.accept")));
     bindForm(form, async (key) => {
       const res = await post(`/v1/quotes/${encodeURIComponent(q.id)}/accept`, undefined, key);
       finish(form);
