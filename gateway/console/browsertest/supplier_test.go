@@ -2,6 +2,7 @@ package browsertest
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -131,4 +132,34 @@ func TestSupplierPagesInBrowser(t *testing.T) {
 	b.has("#token-spent", "financed")
 	b.has("#token-note", "The ledger moved this token on")
 	screenshot(t, b.ctx, "supplier-token-financed-live")
+}
+
+// TestLiveEventParsing checks the console's reading of text/event-stream
+// (js/live.js) where it runs: events split across chunks, CRLF line ends,
+// comments and retry lines skipped, multi-line data joined, an event
+// without its blank line kept for the next chunk.
+func TestLiveEventParsing(t *testing.T) {
+	requireBrowser(t)
+	_, base := newFakeAPI(t)
+	b := newPage(t, base, time.Minute)
+	b.run(chromedp.Navigate(base+"/console/"), chromedp.WaitVisible("#token", chromedp.ByID))
+	var got []string
+	b.eval(`(async () => {
+		const { parseEvents, tokensIn } = await import("./js/live.js");
+		const out = [];
+		let buf = "";
+		for (const chunk of ["retry: 3000\n\n: heartbeat\n\nid: 4\nevent: ledger.Split\nda", "ta: {\"tokens\": [{\"id\": \"a\"}, {\"id\": \"b\"}]}\n\nid: 5\r\nevent: x\r\ndata: one\r\ndata: two\r\n\r\nid: 6\nevent: y\ndata: half"]) {
+			const r = parseEvents(buf + chunk);
+			buf = r.rest;
+			for (const ev of r.events) out.push(ev.id + "|" + ev.type + "|" + ev.data);
+		}
+		out.push("rest=" + buf);
+		out.push("tokens=" + tokensIn({ data: { tokens: [{ id: "a" }, { id: "b" }] } }).join(","));
+		out.push("none=" + tokensIn({ data: "text" }).length);
+		return out;
+	})()`, &got)
+	want := []string{`4|ledger.Split|{"tokens": [{"id": "a"}, {"id": "b"}]}`, "5|x|one\ntwo", "rest=id: 6\nevent: y\ndata: half", "tokens=a,b", "none=0"}
+	if strings.Join(got, "\n---\n") != strings.Join(want, "\n---\n") {
+		t.Errorf("parsed:\n%q\nwant:\n%q", got, want)
+	}
 }
