@@ -44,6 +44,8 @@ func TestFinancingThroughPages(t *testing.T) {
 	start := time.Now()
 	p, base, res := playOverREST(t, demo.Config{Suffix: "-f", Maturity: 90 * 24 * time.Hour, StopBefore: "finance"})
 	tier1 := res.Suppliers[0]
+	// The supplier's and the regulator's pages name the parties.
+	name := enterpriseNames(t, p)
 	change, t2 := res.Held[0], res.Held[1] // 600 000,00 and 250 000,00, ACTIVE
 
 	// The token's maturity, for the figures the ledger's arithmetic gives.
@@ -86,7 +88,7 @@ func TestFinancingThroughPages(t *testing.T) {
 		waitCount(b, "#rfq-banks input.rfq-bank", 2)
 		b.eval(`document.querySelectorAll("#rfq-banks input.rfq-bank").forEach((c) => { if (c.value === "bankA" || c.value === "bankB") c.click(); }); true`, nil)
 		b.run(chromedp.Click("#rfq-submit", chromedp.ByID))
-		b.waitText("#rfq-form .form-ok", false, "Asked bankA and bankB for quotes")
+		b.waitText("#rfq-form .form-ok", false, "Asked "+name["bankA"]+", "+name["bankB"]+" for quotes")
 		rfq = strings.TrimSpace(b.text("#rfq-id"))
 		if rfq == "" {
 			t.Fatal("no request ID shown")
@@ -118,7 +120,7 @@ func TestFinancingThroughPages(t *testing.T) {
 		b.waitText("#quote-preview", false, "Advance "+nok(adv)+":")
 		b.shot(bank + "-quote-preview")
 		b.run(chromedp.Click("#quote-submit", chromedp.ByID))
-		b.waitText("#quote-form .form-ok", false, "Quoted "+nok(adv)+" to "+tier1, "the committed advance is the one shown above")
+		b.waitText("#quote-form .form-ok", false, "Quoted "+nok(adv)+" to "+tier1, "The committed advance is the one shown above")
 		b.shot(bank + "-quoted")
 	}
 	step("Bank A quotes at its gateway", func() { quote("bankA", "88", "4.2", "ACT/365", "100", false, advA) })
@@ -130,11 +132,11 @@ func TestFinancingThroughPages(t *testing.T) {
 		cmp := fmt.Sprintf(`#rfqs-table button.compare[data-rfq=%q]`, rfq)
 		waitCount(b, cmp, 1)
 		b.run(chromedp.Click(cmp, chromedp.ByQuery), chromedp.WaitVisible("#quotes-card", chromedp.ByID))
-		b.waitText("#quotes-table", true, "bankA", "bankB", nok(advA), nok(advB), "with recourse", "without recourse")
-		b.waitText("#quotes-table tr.best", false, "bankB", nok(advB), nok(600_000_00-advB))
+		b.waitText("#quotes-table", true, name["bankA"], name["bankB"], nok(advA), nok(advB), "with recourse", "without recourse")
+		b.waitText("#quotes-table tr.best", false, name["bankB"], nok(advB), nok(600_000_00-advB))
 		b.shot("tier1-quotes-side-by-side")
 		b.run(chromedp.Click(`#quotes-table tr[data-bank="bankB"] button.accept-quote`, chromedp.ByQuery))
-		b.waitText("#quotes-card .form-ok", false, "Accepted: bankB will advance you "+nok(advB), "FINANCING")
+		b.waitText("#quotes-card .form-ok", false, "Accepted: "+name["bankB"]+" will advance you "+nok(advB), "FINANCING")
 		b.shot("tier1-accepted")
 	})
 
@@ -202,7 +204,7 @@ func TestFinancingThroughPages(t *testing.T) {
 		b.waitText("#terms-advance", false, "NOK 100,000.00", nok(a.Advance))
 		b.shot("tier2-terms-preview")
 		b.run(chromedp.Click("#terms-submit", chromedp.ByID))
-		b.waitText("#terms-form .form-ok", false, "Asked bankA to finance NOK 100,000.00", "it will advance "+nok(a.Advance), "the change NOK 150,000.00 stays with you")
+		b.waitText("#terms-form .form-ok", false, "Asked "+name["bankA"]+" to finance NOK 100,000.00", "it will advance "+nok(a.Advance), "change NOK 150,000.00 stays with you")
 		b.shot("tier2-partial")
 	})
 
@@ -216,7 +218,7 @@ func TestFinancingThroughPages(t *testing.T) {
 		b.eval(`document.querySelector('#rfq-banks input.rfq-bank[value="bankA"]').click(); true`, nil)
 		b.typeInto("#rfq-piece", "50000")
 		b.run(chromedp.Click("#rfq-submit", chromedp.ByID))
-		b.waitText("#rfq-form .form-ok", false, "Asked bankA for quotes")
+		b.waitText("#rfq-form .form-ok", false, "Asked "+name["bankA"]+" for quotes")
 		piece := strings.TrimSpace(b.text("#rfq-id"))
 		b.signIn(p.Token("bankA"), "bank")
 		prow := fmt.Sprintf(`#rfq-table tr[data-rfq=%q]`, piece)
@@ -230,9 +232,9 @@ func TestFinancingThroughPages(t *testing.T) {
 	step("the regulator sees both banks' financing books", func() {
 		b.signIn(p.Token("regulator"), "regulator")
 		b.tab("financing")
-		b.waitText("#financing-table", true, "bankA", "bankB")
+		b.waitText("#financing-table", true, name["bankA"], name["bankB"])
 		b.waitText(`#financing-table tr[data-bank="bankB"]`, false, "NOK")
-		b.waitText("#financed-chart", false, "bankA", "bankB")
+		b.waitText("#financed-chart", false, name["bankA"], name["bankB"])
 		b.waitText("#financing-verdict", false, "every advance is what its terms pay and within its cap")
 		b.shot("regulator-financing")
 	})
