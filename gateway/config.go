@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"time"
+	_ "time/tzdata" // TimeZone names an IANA zone on any host, with or without its zoneinfo
 
 	"github.com/tierchain/tierchain/services/store"
 )
@@ -80,6 +81,10 @@ type Config struct {
 	// organisation); zero: the gateway does not check (tests of the
 	// plumbing alone). See Host.
 	Host Host
+	// TimeZone is the platform's IANA time zone ("Asia/Shanghai", the
+	// default), given to clients by GET /v1/me: the console shows dates in
+	// it and reads a maturity date as the end of that day there.
+	TimeZone string
 }
 
 // Host is the organisation a gateway runs for.
@@ -98,6 +103,10 @@ type Host struct {
 	ReadOnly bool
 }
 
+// DefaultTimeZone is the platform's time zone when the configuration names
+// none.
+const DefaultTimeZone = "Asia/Shanghai"
+
 func (c Config) withDefaults() Config {
 	dur := func(d *time.Duration, v time.Duration) {
 		if *d <= 0 {
@@ -106,6 +115,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Addr == "" {
 		c.Addr = ":8080"
+	}
+	if c.TimeZone == "" {
+		c.TimeZone = DefaultTimeZone
 	}
 	dur(&c.ReadHeaderTimeout, 5*time.Second)
 	dur(&c.ReadTimeout, 30*time.Second)

@@ -77,8 +77,18 @@ func sortedFieldErrors(fe []problem.FieldError) []problem.FieldError {
 }
 
 // me returns the caller's principal.
+// Me is the body of GET /v1/me: the caller (its Principal) and the
+// platform's time zone.
+type Me struct {
+	EnterpriseID string     `json:"enterpriseId"`
+	Role         model.Role `json:"role"`
+	MSPID        string     `json:"mspId"`
+	TimeZone     string     `json:"timeZone"` // IANA, e.g. "Asia/Shanghai"
+}
+
 func (s *Server) me(c *gin.Context) error {
-	c.JSON(http.StatusOK, PrincipalOf(c))
+	p := PrincipalOf(c)
+	c.JSON(http.StatusOK, Me{EnterpriseID: p.EnterpriseID, Role: p.Role, MSPID: p.MSPID, TimeZone: s.cfg.TimeZone})
 	return nil
 }
 

@@ -163,6 +163,7 @@ func TestOpenAPISchemas(t *testing.T) {
 		"Problem":         reflect.TypeFor[problem.Problem](),
 		"FieldError":      reflect.TypeFor[problem.FieldError](),
 		"Principal":       reflect.TypeFor[Principal](),
+		"Me":              reflect.TypeFor[Me](),
 		"BaselineBalance": reflect.TypeFor[BaselineBalance](),
 		"MintRequest":     reflect.TypeFor[MintRequest](),
 		"MintResponse":    reflect.TypeFor[MintResponse](),

@@ -167,6 +167,8 @@ func (s *Server) render(c *gin.Context, err error) {
 	for _, h := range successHeaders {
 		c.Writer.Header().Del(h)
 	}
+	// The title in the caller's language (Accept-Language: zh → Chinese).
+	p.Localize(c.GetHeader("Accept-Language"))
 	if err := problem.Write(c.Writer, p); err != nil {
 		s.log.Debug("write problem", "request_id", p.RequestID, "error", err)
 	}

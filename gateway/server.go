@@ -44,6 +44,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
+	if _, err := time.LoadLocation(cfg.TimeZone); err != nil {
+		return nil, fmt.Errorf("gateway: time zone %q: %w", cfg.TimeZone, err)
+	}
 	s := &Server{cfg: cfg, deps: deps, log: deps.Logger, now: deps.Now, broker: deps.Broker}
 	if s.now == nil {
 		s.now = time.Now

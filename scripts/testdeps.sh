@@ -2,7 +2,8 @@
 # testdeps.sh: install what `make test` needs and the machine lacks, the same
 # way on a laptop and in CI: PostgreSQL for the store tests (through
 # services/store/testdb.sh) and Chromium for the web console's browser tests,
-# both from Debian's packages. Installing needs root; without it, the script
+# both from Debian's packages, and axe-core (the browser tests' accessibility
+# check) from the npm registry at a pinned version into .tierchain/npm. Installing needs root; without it, the script
 # says what is missing and fails, as the tests would.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,4 +27,15 @@ if ! have_chromium; then
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
 	have_chromium || die "Chromium still not found after installing it"
+fi
+
+AXE_VERSION=4.10.2 # gateway/console/browsertest AxeVersion
+if [ ! -f .tierchain/npm/node_modules/axe-core/axe.min.js ] || ! grep -q "\"version\": \"$AXE_VERSION\"" .tierchain/npm/node_modules/axe-core/package.json 2>/dev/null; then
+	command -v npm >/dev/null 2>&1 || {
+		[ "$(id -u)" = 0 ] || die "npm is missing (for axe-core) and installing it needs root: apt-get install -y npm"
+		apt-get update -qq
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null
+	}
+	echo "testdeps.sh: installing axe-core@$AXE_VERSION from npm into .tierchain/npm" >&2
+	npm install --no-audit --no-fund --prefix .tierchain/npm "axe-core@$AXE_VERSION" >/dev/null
 fi

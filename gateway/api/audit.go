@@ -79,6 +79,37 @@ type ReconItem struct {
 	Kind   string       `json:"kind"` // token, invoice, advance, fee or price
 	ID     string       `json:"id"`
 	Amount audit.Amount `json:"amount"`
+	// Token and Root link the row to its token and that token's
+	// receivable (GET /v1/audit/receivables/{root}): the token itself, the
+	// financed token of an advance, fee or price, the root an invoice
+	// backs; empty for an invoice that backs none yet.
+	Token string `json:"token,omitempty"`
+	Root  string `json:"root,omitempty"`
+}
+
+// reconItems lists every amount of the snapshot: tokens, invoices, and the
+// financings' advances, fees and resale prices, each with its token.
+func reconItems(snap *audit.Snapshot) []ReconItem {
+	items := []ReconItem{}
+	for _, t := range snap.Tokens {
+		items = append(items, ReconItem{Kind: "token", ID: t.Token.ID, Amount: t.Amount, Token: t.Token.ID, Root: t.Token.Root})
+	}
+	for _, inv := range snap.Invoices {
+		items = append(items, ReconItem{Kind: "invoice", ID: inv.Invoice.ID, Amount: inv.Amount, Token: inv.Invoice.UsedBy, Root: inv.Invoice.UsedBy})
+	}
+	// A financing's advance and fee, and each resale's price, by token.
+	for _, f := range snap.Financing {
+		if f.Advance != nil {
+			items = append(items, ReconItem{Kind: "advance", ID: f.Token, Amount: *f.Advance, Token: f.Token, Root: f.Root})
+		}
+		if f.Fee != nil {
+			items = append(items, ReconItem{Kind: "fee", ID: f.Token, Amount: *f.Fee, Token: f.Token, Root: f.Root})
+		}
+		for _, r := range f.Resales {
+			items = append(items, ReconItem{Kind: "price", ID: f.Token, Amount: r.Price, Token: f.Token, Root: f.Root})
+		}
+	}
+	return items
 }
 
 func (a *API) reconciliation(c *gin.Context) error {
@@ -88,27 +119,9 @@ func (a *API) reconciliation(c *gin.Context) error {
 	}
 	s := snap.Summary
 	out := Reconciliation{ReadAt: snap.ReadAt, Summary: s, Breaks: snap.Breaks,
-		Problems: s.EnvelopeMismatch + s.Unopenable + s.Breaks + s.FinancingBreaks, Items: []ReconItem{}, Disputes: snap.Disputes}
+		Problems: s.EnvelopeMismatch + s.Unopenable + s.Breaks + s.FinancingBreaks, Items: reconItems(snap), Disputes: snap.Disputes}
 	if out.Breaks == nil {
 		out.Breaks = []audit.Break{}
-	}
-	for _, t := range snap.Tokens {
-		out.Items = append(out.Items, ReconItem{Kind: "token", ID: t.Token.ID, Amount: t.Amount})
-	}
-	for _, inv := range snap.Invoices {
-		out.Items = append(out.Items, ReconItem{Kind: "invoice", ID: inv.Invoice.ID, Amount: inv.Amount})
-	}
-	// A financing's advance and fee, and each resale's price, by token.
-	for _, f := range snap.Financing {
-		if f.Advance != nil {
-			out.Items = append(out.Items, ReconItem{Kind: "advance", ID: f.Token, Amount: *f.Advance})
-		}
-		if f.Fee != nil {
-			out.Items = append(out.Items, ReconItem{Kind: "fee", ID: f.Token, Amount: *f.Fee})
-		}
-		for _, r := range f.Resales {
-			out.Items = append(out.Items, ReconItem{Kind: "price", ID: f.Token, Amount: r.Price})
-		}
 	}
 	c.JSON(http.StatusOK, out)
 	return nil

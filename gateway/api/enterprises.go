@@ -44,8 +44,28 @@ func (a *API) listEnterprises(c *gin.Context) error {
 	if err := a.evaluate(c, &out, "Enterprises", req); err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, out)
+	c.JSON(http.StatusOK, viewPage(out, func(e model.Enterprise) EnterpriseView { return a.enterpriseView(c, e) }))
 	return nil
+}
+
+// EnterpriseView is an enterprise as the ledger holds it with its legal ID
+// where this gateway's directory knows it (the operator's: the suppliers
+// it onboarded; every gateway: the enterprises it acts for). The legal ID
+// is not on the ledger.
+type EnterpriseView struct {
+	model.Enterprise
+	LegalID string `json:"legalId,omitempty"`
+}
+
+func (a *API) enterpriseView(c *gin.Context, e model.Enterprise) EnterpriseView {
+	v := EnterpriseView{Enterprise: e}
+	if a.d.Directory == nil {
+		return v
+	}
+	if m, err := a.d.Directory.Get(c.Request.Context(), e.ID); err == nil {
+		v.LegalID = m.LegalID
+	}
+	return v
 }
 
 func (a *API) getEnterprise(c *gin.Context) error {
@@ -57,7 +77,7 @@ func (a *API) getEnterprise(c *gin.Context) error {
 	if err := a.evaluate(c, &e, "GetEnterprise", id); err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, e)
+	c.JSON(http.StatusOK, a.enterpriseView(c, e))
 	return nil
 }
 

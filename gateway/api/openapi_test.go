@@ -423,8 +423,8 @@ func isCore(op operation) bool {
 // of the model and audit types they render.
 var goSchemas = map[string]reflect.Type{
 	"Money":             reflect.TypeFor[api.Money](),
-	"Enterprise":        reflect.TypeFor[model.Enterprise](),
-	"EnterprisePage":    reflect.TypeFor[model.Page[model.Enterprise]](),
+	"Enterprise":        reflect.TypeFor[api.EnterpriseView](),
+	"EnterprisePage":    reflect.TypeFor[model.Page[api.EnterpriseView]](),
 	"OnboardRequest":    reflect.TypeFor[api.OnboardRequest](),
 	"OnboardResponse":   reflect.TypeFor[api.OnboardResponse](),
 	"Invoice":           reflect.TypeFor[model.Invoice](),
@@ -535,7 +535,7 @@ var otherSchemas = map[string]string{
 	"ReuseItemList":      `gin.H{"items": []audit.ReuseItem}`,
 	"ReuseAttemptList":   `gin.H{"items": []audit.ReuseAttempt}`,
 	// The core gateway's, checked by gateway/openapi_test.go.
-	"Problem": "", "FieldError": "", "Principal": "", "Health": "", "Readiness": "",
+	"Problem": "", "FieldError": "", "Principal": "", "Me": "", "Health": "", "Readiness": "",
 	"BaselineBalance": "", "MintRequest": "", "MintResponse": "",
 }
 

@@ -136,7 +136,7 @@ func TestSelfCustodyInBrowser(t *testing.T) {
 	piece := paid.Tokens[0].ID
 	b.run(chromedp.Click("#sync", chromedp.ByID))
 	b.waitStatus("Synced")
-	b.waitText(fmt.Sprintf(`#holdings tr[data-token=%q]`, piece), false, "100000.00", "ACTIVE")
+	b.waitText(fmt.Sprintf(`#holdings tr[data-token=%q]`, piece), false, "100,000.00", "ACTIVE")
 	b.shot("received")
 
 	b.run(chromedp.SendKeys(`#split input[name=token]`, piece, chromedp.ByQuery),
@@ -151,7 +151,7 @@ func TestSelfCustodyInBrowser(t *testing.T) {
 	change := toks[1].ID
 	b.run(chromedp.Click("#sync", chromedp.ByID))
 	b.waitStatus("Synced")
-	b.waitText(fmt.Sprintf(`#holdings tr[data-token=%q]`, change), false, "70000.00", "ACTIVE")
+	b.waitText(fmt.Sprintf(`#holdings tr[data-token=%q]`, change), false, "70,000.00", "ACTIVE")
 
 	b.run(chromedp.SendKeys(`#finance input[name=token]`, change, chromedp.ByQuery),
 		chromedp.SendKeys(`#finance input[name=bank]`, "bankA", chromedp.ByQuery),
@@ -183,7 +183,7 @@ func TestSelfCustodyInBrowser(t *testing.T) {
 	b.waitStatus("Unlocked " + id)
 	b.run(chromedp.Click("#sync", chromedp.ByID))
 	b.waitStatus("Synced")
-	b.waitText(fmt.Sprintf(`#holdings tr[data-token=%q]`, change), false, "70000.00", "FINANCING")
+	b.waitText(fmt.Sprintf(`#holdings tr[data-token=%q]`, change), false, "70,000.00", "FINANCING")
 	b.shot("rebuilt")
 
 	// The gateway holds nothing secret of it, and saw no amount.

@@ -13,17 +13,17 @@ import (
 	"github.com/tierchain/tierchain/internal/demo"
 )
 
-// nok renders minor units as the pages do: "266 475,00 NOK".
+// nok renders minor units as the pages do: "NOK 266,475.00".
 func nok(minor uint64) string {
 	whole := fmt.Sprint(minor / 100)
 	var b strings.Builder
 	for i, r := range whole {
 		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(' ')
+			b.WriteByte(',')
 		}
 		b.WriteRune(r)
 	}
-	return fmt.Sprintf("%s,%02d NOK", b.String(), minor%100)
+	return fmt.Sprintf("NOK %s.%02d", b.String(), minor%100)
 }
 
 // TestFinancingThroughPages: tier 1 asks both banks for quotes on its
@@ -44,6 +44,8 @@ func TestFinancingThroughPages(t *testing.T) {
 	start := time.Now()
 	p, base, res := playOverREST(t, demo.Config{Suffix: "-f", Maturity: 90 * 24 * time.Hour, StopBefore: "finance"})
 	tier1 := res.Suppliers[0]
+	// The supplier's and the regulator's pages name the parties.
+	name := enterpriseNames(t, p)
 	change, t2 := res.Held[0], res.Held[1] // 600 000,00 and 250 000,00, ACTIVE
 
 	// The token's maturity, for the figures the ledger's arithmetic gives.
@@ -81,12 +83,12 @@ func TestFinancingThroughPages(t *testing.T) {
 		b.signIn(res.SupplierTokens[0], "supplier")
 		b.tab("tokens")
 		row := fmt.Sprintf(`#tokens-table tr[data-token-id=%q]`, change.ID)
-		b.waitText(row, true, "600 000,00 NOK", "ACTIVE")
+		b.waitText(row, true, "NOK 600,000.00", "ACTIVE")
 		b.run(chromedp.Click(row+" button.open", chromedp.ByQuery), chromedp.WaitVisible("#rfq-form", chromedp.ByID))
 		waitCount(b, "#rfq-banks input.rfq-bank", 2)
 		b.eval(`document.querySelectorAll("#rfq-banks input.rfq-bank").forEach((c) => { if (c.value === "bankA" || c.value === "bankB") c.click(); }); true`, nil)
 		b.run(chromedp.Click("#rfq-submit", chromedp.ByID))
-		b.waitText("#rfq-form .form-ok", false, "Asked bankA and bankB for quotes")
+		b.waitText("#rfq-form .form-ok", false, "Asked "+name["bankA"]+", "+name["bankB"]+" for quotes")
 		rfq = strings.TrimSpace(b.text("#rfq-id"))
 		if rfq == "" {
 			t.Fatal("no request ID shown")
@@ -100,12 +102,12 @@ func TestFinancingThroughPages(t *testing.T) {
 		row := fmt.Sprintf(`#rfq-table tr[data-rfq=%q]`, rfq)
 		b.waitText(row, true, tier1, "OPEN", "none yet")
 		b.run(chromedp.Click(row+" button.quote", chromedp.ByQuery), chromedp.WaitVisible("#quote-form", chromedp.ByID))
-		b.waitText("#quote-form h3", false, "Quote to "+tier1+" on 600 000,00 NOK")
+		b.waitText("#quote-form h3", false, "Quote to "+tier1+" on NOK 600,000.00")
 		// Out of bounds: refused in the page, beside the rate, before anything is sent.
 		b.typeInto("#quote-advance-rate", "101")
-		b.waitText("#quote-preview", false, "No advance: the advance rate must be 0,01 to 100 %")
+		b.waitText("#quote-preview", false, "No advance: the advance rate must be 0.01% to 100%")
 		b.run(chromedp.Click("#quote-submit", chromedp.ByID))
-		if e := waitFieldError(b, "advanceRateBp"); !strings.Contains(e, "0,01 to 100 %") {
+		if e := waitFieldError(b, "advanceRateBp"); !strings.Contains(e, "0.01% to 100%") {
 			t.Errorf("the rate's error reads %q", e)
 		}
 		b.typeInto("#quote-advance-rate", rate)
@@ -118,7 +120,7 @@ func TestFinancingThroughPages(t *testing.T) {
 		b.waitText("#quote-preview", false, "Advance "+nok(adv)+":")
 		b.shot(bank + "-quote-preview")
 		b.run(chromedp.Click("#quote-submit", chromedp.ByID))
-		b.waitText("#quote-form .form-ok", false, "Quoted "+nok(adv)+" to "+tier1, "the committed advance is the one shown above")
+		b.waitText("#quote-form .form-ok", false, "Quoted "+nok(adv)+" to "+tier1, "The committed advance is the one shown above")
 		b.shot(bank + "-quoted")
 	}
 	step("Bank A quotes at its gateway", func() { quote("bankA", "88", "4.2", "ACT/365", "100", false, advA) })
@@ -130,11 +132,11 @@ func TestFinancingThroughPages(t *testing.T) {
 		cmp := fmt.Sprintf(`#rfqs-table button.compare[data-rfq=%q]`, rfq)
 		waitCount(b, cmp, 1)
 		b.run(chromedp.Click(cmp, chromedp.ByQuery), chromedp.WaitVisible("#quotes-card", chromedp.ByID))
-		b.waitText("#quotes-table", true, "bankA", "bankB", nok(advA), nok(advB), "with recourse", "without recourse")
-		b.waitText("#quotes-table tr.best", false, "bankB", nok(advB), nok(600_000_00-advB))
+		b.waitText("#quotes-table", true, name["bankA"], name["bankB"], nok(advA), nok(advB), "with recourse", "without recourse")
+		b.waitText("#quotes-table tr.best", false, name["bankB"], nok(advB), nok(600_000_00-advB))
 		b.shot("tier1-quotes-side-by-side")
 		b.run(chromedp.Click(`#quotes-table tr[data-bank="bankB"] button.accept-quote`, chromedp.ByQuery))
-		b.waitText("#quotes-card .form-ok", false, "Accepted: bankB will advance you "+nok(advB), "FINANCING")
+		b.waitText("#quotes-card .form-ok", false, "Accepted: "+name["bankB"]+" will advance you "+nok(advB), "FINANCING")
 		b.shot("tier1-accepted")
 	})
 
@@ -147,15 +149,17 @@ func TestFinancingThroughPages(t *testing.T) {
 	step("Bank B approves; its portfolio shows advance and yield", func() {
 		b.signIn(p.Token("bankB"), "bank")
 		row := fmt.Sprintf(`#inbox-table tr[data-token-id=%q]`, change.ID)
-		b.waitText(row, true, "600 000,00 NOK")
+		b.waitText(row, true, "NOK 600,000.00")
 		b.run(chromedp.Click(row+" button.approve", chromedp.ByQuery), chromedp.WaitVisible("#approve-form", chromedp.ByID))
 		b.typeInto("#approve-ref", "NB-RFQ-1")
 		b.typeInto("#approve-hash", strings.Repeat("ab", 32))
-		b.run(chromedp.Click("#approve-submit", chromedp.ByID))
-		b.waitText("#approve-form .form-ok", false, "Financed: you now hold 600 000,00 NOK")
+		// A confirmation step stands between the form and the disbursement.
+		b.run(chromedp.Click("#approve-submit", chromedp.ByID), chromedp.WaitVisible("#approve-confirm", chromedp.ByID))
+		b.run(chromedp.Click("#approve-confirm", chromedp.ByID))
+		b.waitText("#approve-form .form-ok", false, "Financed: you now hold NOK 600,000.00")
 		b.tab("portfolio")
 		prow := fmt.Sprintf(`#portfolio-table tr[data-token-id=%q]`, change.ID)
-		b.waitText(prow, true, "FINANCED", nok(advB), "% a year", "financed for "+tier1, "with recourse")
+		b.waitText(prow, true, "FINANCED", nok(advB), "% a year", "financed for", tier1, "with recourse")
 		b.shot("bankB-portfolio")
 	})
 
@@ -166,15 +170,15 @@ func TestFinancingThroughPages(t *testing.T) {
 		b.run(chromedp.SetValue("#resale-buyer", "bankA", chromedp.ByID))
 		b.typeInto("#resale-price", "590000.00")
 		b.run(chromedp.Click("#resale-submit", chromedp.ByID))
-		b.waitText("#resale-form .form-ok", false, "Offered to bankA for 590 000,00 NOK (face 600 000,00 NOK)")
+		b.waitText("#resale-form .form-ok", false, "Offered to bankA for NOK 590,000.00 (face NOK 600,000.00)")
 		b.shot("bankB-resale-offered")
 
 		b.signIn(p.Token("bankA"), "bank")
 		orow := fmt.Sprintf(`#resale-offers-table tr[data-token-id=%q]`, change.ID)
-		b.waitText(orow, true, "bankB", "600 000,00 NOK", "590 000,00 NOK")
+		b.waitText(orow, true, "bankB", "NOK 600,000.00", "NOK 590,000.00")
 		b.typeInto(fmt.Sprintf("#resale-ref-%s", change.ID), "SWIFT-FORFAIT-1")
 		b.run(chromedp.Click(fmt.Sprintf(`#resale-accept-%s button[type=submit]`, change.ID), chromedp.ByQuery))
-		b.waitText(fmt.Sprintf(`#resale-accept-%s .form-ok`, change.ID), false, "Bought: you now hold 600 000,00 NOK")
+		b.waitText(fmt.Sprintf(`#resale-accept-%s .form-ok`, change.ID), false, "Bought: you now hold NOK 600,000.00")
 		b.tab("portfolio")
 		b.waitText(fmt.Sprintf(`#portfolio-table tr[data-token-id=%q]`, change.ID), true, "FINANCED", "bankB")
 		b.shot("bankA-bought")
@@ -184,7 +188,7 @@ func TestFinancingThroughPages(t *testing.T) {
 		b.signIn(res.SupplierTokens[1], "supplier")
 		b.tab("tokens")
 		row := fmt.Sprintf(`#tokens-table tr[data-token-id=%q]`, t2.ID)
-		b.waitText(row, true, "250 000,00 NOK", "ACTIVE")
+		b.waitText(row, true, "NOK 250,000.00", "ACTIVE")
 		b.run(chromedp.Click(row+" button.open", chromedp.ByQuery), chromedp.WaitVisible("#terms-form", chromedp.ByID))
 		waitCount(b, `#terms-bank option[value="bankA"]`, 1)
 		b.run(chromedp.SetValue("#terms-bank", "bankA", chromedp.ByID))
@@ -197,10 +201,10 @@ func TestFinancingThroughPages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		b.waitText("#terms-advance", false, "100 000,00 NOK", nok(a.Advance))
+		b.waitText("#terms-advance", false, "NOK 100,000.00", nok(a.Advance))
 		b.shot("tier2-terms-preview")
 		b.run(chromedp.Click("#terms-submit", chromedp.ByID))
-		b.waitText("#terms-form .form-ok", false, "Asked bankA to finance 100 000,00 NOK", "it will advance "+nok(a.Advance), "the change 150 000,00 NOK stays with you")
+		b.waitText("#terms-form .form-ok", false, "Asked "+name["bankA"]+" to finance NOK 100,000.00", "it will advance "+nok(a.Advance), "change NOK 150,000.00 stays with you")
 		b.shot("tier2-partial")
 	})
 
@@ -208,29 +212,29 @@ func TestFinancingThroughPages(t *testing.T) {
 		b.signIn(res.SupplierTokens[2], "supplier")
 		b.tab("tokens")
 		row := fmt.Sprintf(`#tokens-table tr[data-token-id=%q]`, res.Held[2].ID)
-		b.waitText(row, true, "150 000,00 NOK", "ACTIVE")
+		b.waitText(row, true, "NOK 150,000.00", "ACTIVE")
 		b.run(chromedp.Click(row+" button.open", chromedp.ByQuery), chromedp.WaitVisible("#rfq-form", chromedp.ByID))
 		waitCount(b, `#rfq-banks input.rfq-bank[value="bankA"]`, 1)
 		b.eval(`document.querySelector('#rfq-banks input.rfq-bank[value="bankA"]').click(); true`, nil)
 		b.typeInto("#rfq-piece", "50000")
 		b.run(chromedp.Click("#rfq-submit", chromedp.ByID))
-		b.waitText("#rfq-form .form-ok", false, "Asked bankA for quotes")
+		b.waitText("#rfq-form .form-ok", false, "Asked "+name["bankA"]+" for quotes")
 		piece := strings.TrimSpace(b.text("#rfq-id"))
 		b.signIn(p.Token("bankA"), "bank")
 		prow := fmt.Sprintf(`#rfq-table tr[data-rfq=%q]`, piece)
 		b.waitText(prow, true, res.Suppliers[2], "OPEN")
 		b.run(chromedp.Click(prow+" button.quote", chromedp.ByQuery), chromedp.WaitVisible("#quote-form", chromedp.ByID))
 		// The bank is asked about the piece, and sees only the piece.
-		b.waitText("#quote-form h3", false, "Quote to "+res.Suppliers[2]+" on 50 000,00 NOK")
+		b.waitText("#quote-form h3", false, "Quote to "+res.Suppliers[2]+" on NOK 50,000.00")
 		b.shot("bankA-quote-on-piece")
 	})
 
 	step("the regulator sees both banks' financing books", func() {
 		b.signIn(p.Token("regulator"), "regulator")
 		b.tab("financing")
-		b.waitText("#financing-table", true, "bankA", "bankB")
+		b.waitText("#financing-table", true, name["bankA"], name["bankB"])
 		b.waitText(`#financing-table tr[data-bank="bankB"]`, false, "NOK")
-		b.waitText("#financed-chart", false, "bankA", "bankB")
+		b.waitText("#financed-chart", false, name["bankA"], name["bankB"])
 		b.waitText("#financing-verdict", false, "every advance is what its terms pay and within its cap")
 		b.shot("regulator-financing")
 	})

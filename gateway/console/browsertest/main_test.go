@@ -26,8 +26,8 @@ import (
 const BrowserEnv = "TIERCHAIN_CHROMIUM"
 
 // ArtifactsEnv names the directory the screenshots are kept in (a
-// subdirectory per test); without it they go to the test's temporary
-// directory and are removed with it.
+// subdirectory per test); without it they go to
+// <repo>/.tierchain/artifacts/browser.
 const ArtifactsEnv = "TIERCHAIN_ARTIFACTS"
 
 var browserPath, browserMissing = findBrowser()
@@ -94,7 +94,7 @@ type page struct {
 func artifactsDir(t *testing.T) string {
 	dir := os.Getenv(ArtifactsEnv)
 	if dir == "" {
-		return t.TempDir()
+		dir = defaultArtifacts()
 	}
 	dir = filepath.Join(dir, strings.ReplaceAll(t.Name(), "/", "_"))
 	// A run's screenshots replace the last run's, never mix with them.
@@ -121,7 +121,7 @@ func newPage(t *testing.T, base string, timeout time.Duration) *page {
 	tctx, cancelTimeout := context.WithTimeout(actx, timeout)
 	ctx, cancelBrowser := chromedp.NewContext(tctx)
 	t.Cleanup(func() { cancelBrowser(); cancelTimeout(); cancelAlloc() })
-	p := &page{t: t, ctx: ctx, base: base, shots: artifactsDir(t)}
+	p := &page{t: t, ctx: ctx, base: base, shots: shotDir(t)}
 	chromedp.ListenTarget(ctx, func(ev any) {
 		if e, ok := ev.(*runtime.EventExceptionThrown); ok {
 			p.mu.Lock()
@@ -179,7 +179,8 @@ func (p *page) eval(expr string, out any) {
 func (p *page) text(sel string) string {
 	p.t.Helper()
 	var s string
-	p.eval(fmt.Sprintf(`document.querySelector(%q)?.textContent ?? ""`, sel), &s)
+	// No-break spaces (inside amounts, "NOK 1.00") read as plain spaces.
+	p.eval(fmt.Sprintf(`(document.querySelector(%q)?.textContent ?? "").replace(/[\u00a0\u202f]/g, " ")`, sel), &s)
 	return s
 }
 

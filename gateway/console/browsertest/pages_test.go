@@ -34,11 +34,11 @@ func TestFormatsInBrowser(t *testing.T) {
 			out["parse " + JSON.stringify(s)] = str(f.parseAmount(s));
 		}
 		out["formatDecimal 1000000.00"] = f.formatDecimal("1000000.00");
-		out["formatDecimal 999.5"] = f.formatDecimal("999.5");
-		out["formatMinor 2^64-1"] = f.formatMinor(18446744073709551615n);
-		out["toDecimal -1"] = f.toDecimal(-1n);
-		out["toDecimal 60000000"] = f.toDecimal(60000000);
-		out["money"] = f.money({minor: 15000000, decimal: "150000.00"});
+		out["formatDecimal 999.5"] = f.formatDecimal("999.5", 2);
+		out["formatMinor 2^64-1"] = f.formatMinor(18446744073709551615n, "NOK");
+		out["toDecimal -1"] = f.toDecimal(-1n, "NOK");
+		out["toDecimal 60000000"] = f.toDecimal(60000000, "NOK");
+		out["money"] = f.money({minor: 15000000, decimal: "150000.00", currency: "NOK"});
 		out["money sealed"] = f.money(undefined);
 		out["auditMoney unopenable"] = f.auditMoney({status: "UNOPENABLE"});
 		out["auditMoney 0"] = f.auditMoney({minor: 0, status: "RECONCILED"});
@@ -52,10 +52,10 @@ func TestFormatsInBrowser(t *testing.T) {
 		`parse " 12.30 "`: "1230", `parse "0.01"`: "1", `parse "1.234"`: "null", `parse "-1"`: "null",
 		`parse "1e5"`: "null", `parse "1,5"`: "null", `parse ""`: "null",
 		`parse "18446744073709551615"`: "1844674407370955161500",
-		"formatDecimal 1000000.00":     "1 000 000,00", "formatDecimal 999.5": "999,50",
-		"formatMinor 2^64-1": "184 467 440 737 095 516,15", "toDecimal -1": "-0.01", "toDecimal 60000000": "600000.00",
-		"money": "150 000,00 NOK", "money sealed": "sealed",
-		"auditMoney unopenable": "not opened", "auditMoney 0": "0,00 NOK",
+		"formatDecimal 1000000.00":     "1,000,000.00", "formatDecimal 999.5": "999.50",
+		"formatMinor 2^64-1": "NOK\u00a0184,467,440,737,095,516.15", "toDecimal -1": "-0.01", "toDecimal 60000000": "600000.00",
+		"money": "NOK\u00a0150,000.00", "money sealed": "sealed",
+		"auditMoney unopenable": "not opened", "auditMoney 0": "NOK\u00a00.00",
 		"parseJSON 2^64-1": "18446744073709551615", "parseJSON small": "number", "key": "true",
 	}
 	for k, w := range want {

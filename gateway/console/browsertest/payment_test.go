@@ -19,13 +19,15 @@ func TestPaymentThroughPages(t *testing.T) {
 	start := time.Now()
 	p, base, res := playOverREST(t, demo.Config{Suffix: "-p", Maturity: 15 * time.Second, StopBefore: "pay"})
 	leaves := res.Held // tier 1's change, tier 2's change, tier 3's piece (Bank B's)
-	want := []string{"600 000,00 NOK", "250 000,00 NOK", "150 000,00 NOK"}
+	// The pages name the parties.
+	name := enterpriseNames(t, p)
+	want := []string{"NOK 600,000.00", "NOK 250,000.00", "NOK 150,000.00"}
 
 	b := newPage(t, base, 3*time.Minute)
 	b.signIn(p.Token("regulator"), "regulator")
 	b.tab("risk")
 	// Maturity passes while the page is refreshed.
-	b.waitText("#overdue-chart", true, "carmaker", "1 000 000,00 NOK · 3 pieces")
+	b.waitText("#overdue-chart", true, name["carmaker"], "NOK 1,000,000.00 · 3 pieces")
 	b.shot("regulator-overdue")
 
 	b.signIn(p.Token("carmaker"), "core")
@@ -37,7 +39,7 @@ func TestPaymentThroughPages(t *testing.T) {
 			chromedp.WaitVisible(fmt.Sprintf(`#pay-%s-reason`, l.ID), chromedp.ByID))
 		b.typeInto(fmt.Sprintf(`#pay-%s-reason`, l.ID), fmt.Sprintf("PAY-2027-%03d", i+1))
 		b.run(chromedp.Click(fmt.Sprintf(`#pay-%s button[type=submit]`, l.ID), chromedp.ByQuery))
-		b.waitText(fmt.Sprintf(`#pay-%s .form-ok`, l.ID), false, "Declared: PAYING; "+l.Holder+" confirms receipt.")
+		b.waitText(fmt.Sprintf(`#pay-%s .form-ok`, l.ID), false, "Declared: PAYING; "+name[l.Holder]+" confirms receipt.")
 	}
 	b.shot("core-payments-declared")
 

@@ -2,6 +2,8 @@
 // Idempotency-Key; errors arrive as RFC 9457 problem+json and are thrown
 // as ProblemError.
 
+import { locale, t } from "./i18n.js";
+
 const TOKEN_KEY = "tierchain.token";
 
 // session keeps the API token for this tab only (sessionStorage): closing
@@ -16,7 +18,10 @@ export const session = {
 // field errors (errors[]: {field, reason}).
 export class ProblemError extends Error {
   constructor(problem, status) {
-    super(problem.detail || problem.title || `HTTP ${status}`);
+    // In Chinese the gateway's title (written in Chinese) leads; the detail
+    // names records and values and stays as the gateway wrote it.
+    const zh = locale() === "zh-CN" && problem.title && problem.detail && !problem.detail.startsWith(problem.title);
+    super(zh ? `${problem.title}：${problem.detail}` : problem.detail || problem.title || `HTTP ${status}`);
     this.name = "ProblemError";
     this.problem = problem;
     this.status = problem.status ?? status;
@@ -61,7 +66,8 @@ async function problemOf(res) {
 // FormData or Blob as is), key (the Idempotency-Key of a write), as
 // ("json", the default, or "blob").
 export async function call(method, path, { json, body, key, as = "json" } = {}) {
-  const headers = { Accept: "application/json, application/problem+json" };
+  // The API answers problems' titles in the console's language.
+  const headers = { Accept: "application/json, application/problem+json", "Accept-Language": locale() === "zh-CN" ? "zh-CN, zh;q=0.9, en;q=0.5" : "en" };
   if (session.token) headers.Authorization = `Bearer ${session.token}`;
   if (method !== "GET" && method !== "HEAD") headers["Idempotency-Key"] = key || newIdempotencyKey(path.split("/").pop());
   if (json !== undefined) {
@@ -72,7 +78,7 @@ export async function call(method, path, { json, body, key, as = "json" } = {}) 
   try {
     res = await fetch(path, { method, headers, body, credentials: "omit", cache: "no-store" });
   } catch (e) {
-    throw new ProblemError({ status: 503, code: "UNAVAILABLE", detail: `The gateway could not be reached (${e.message}).` }, 503);
+    throw new ProblemError({ status: 503, code: "UNAVAILABLE", detail: t("common.unreachable", { message: e.message }) }, 503);
   }
   if (!res.ok) {
     const err = new ProblemError(await problemOf(res), res.status);

@@ -1,16 +1,23 @@
 // Charts drawn by hand as inline SVG: horizontal bars and a provenance
 // tree. Every label is SVG text, so the figures are in the page's text
-// for screen readers and tests alike.
+// for screen readers and tests alike. The data written on a chart (names,
+// amounts) is marked translate="no"; the titles come translated.
 
 import { h, s } from "./dom.js";
+import { t } from "./i18n.js";
+import "./messages/charts.js";
 
 // barChart draws one bar per item ({label, value, text}): value (a number
 // or BigInt, minor units or a count) sets the length, text is written at
 // the bar's end.
-export function barChart({ id, title, items, empty = "Nothing to chart." }) {
-  const fig = h("figure", { class: "chart", id }, h("figcaption", null, title));
+// title is a string or nodes (words translated, data such as a currency
+// code in translate="no" elements, as phrase() makes them).
+export function barChart({ id, title, items, empty }) {
+  const caption = h("figcaption", null, title);
+  const fig = h("figure", { class: "chart", id }, caption);
+  const label = caption.textContent;
   if (!items.length) {
-    fig.append(h("p", { class: "muted" }, empty));
+    fig.append(h("p", { class: "muted" }, empty ?? t("charts.empty")));
     return fig;
   }
   const longest = items.reduce((m, it) => Math.max(m, String(it.text).length), 0);
@@ -18,26 +25,31 @@ export function barChart({ id, title, items, empty = "Nothing to chart." }) {
   const width = labelW + barMax + textW;
   const height = top * 2 + rowH * items.length;
   const max = items.reduce((m, it) => (Number(it.value) > m ? Number(it.value) : m), 0) || 1;
-  const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img", "aria-label": title });
+  // The data in a title (a currency code) stays untranslated in the label.
+  const data = [...caption.querySelectorAll("[translate=no]")].map((e) => e.textContent).filter(Boolean).join("\n");
+  const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img", "aria-label": label, "data-notr": data || null });
   svg.append(s("line", { class: "axis", x1: labelW, y1: 0, x2: labelW, y2: height }));
   items.forEach((it, i) => {
     const y = top + i * rowH;
     const w = Math.max(2, Math.round((Number(it.value) / max) * barMax));
     svg.append(s("g", { class: "bar-row", "data-label": it.label },
-      s("text", { x: labelW - 8, y: y + rowH / 2 + 4, "text-anchor": "end" }, it.label),
+      s("text", { x: labelW - 8, y: y + rowH / 2 + 4, "text-anchor": "end", translate: "no" }, it.label),
       s("rect", { class: ["bar", i % 2 ? "alt" : null], x: labelW, y: y + 4, width: w, height: rowH - 8, rx: 3 },
         s("title", null, `${it.label}: ${it.text}`)),
-      s("text", { class: "value", x: labelW + w + 6, y: y + rowH / 2 + 4 }, it.text)));
+      s("text", { class: "value", x: labelW + w + 6, y: y + rowH / 2 + 4, translate: "no" }, it.text)));
   });
   fig.append(svg);
   return fig;
 }
 
 // treeChart draws a tree top-down. node: {children?}; lines(node) gives a
-// box's text lines ([text, class]), cls(node) its class. Leaves are laid
-// side by side, each parent centred over its children.
+// box's text lines ([text, class, data?] - data: a name or an amount, not
+// to translate), cls(node) its class (a string or a list). Leaves are laid
+// side by side, each parent centred over its children; a box is as tall
+// as the most lines any box has.
 export function treeChart(root, { id, title, lines, cls }) {
-  const boxW = 180, boxH = 74, gapX = 18, gapY = 46, pad = 10;
+  const most = (function count(n) { return Math.max(lines(n).length, ...(n.children ?? []).map(count)); })(root);
+  const boxW = 190, boxH = Math.max(74, 10 + most * 17), gapX = 18, gapY = 46, pad = 10;
   let nextLeaf = 0;
   const placed = [];
   const place = (node, depth) => {
@@ -65,10 +77,10 @@ export function treeChart(root, { id, title, lines, cls }) {
       const my = (y1 + y2) / 2;
       edges.append(s("path", { class: "edge", d: `M${x1},${y1} C${x1},${my} ${x2},${my} ${x2},${y2}` }));
     }
-    const g = s("g", { class: ["node", cls(p.node)], transform: `translate(${pad + p.x},${pad + p.y})` },
+    const g = s("g", { class: ["node", ...[cls(p.node)].flat()], transform: `translate(${pad + p.x},${pad + p.y})` },
       s("rect", { width: boxW, height: boxH, rx: 6 }));
-    lines(p.node).forEach(([text, c], i) => {
-      g.append(s("text", { class: c, x: 10, y: 18 + i * 17 }, text));
+    lines(p.node).forEach(([text, c, data], i) => {
+      g.append(s("text", { class: c, x: 10, y: 18 + i * 17, translate: data ? "no" : null }, text));
     });
     nodes.append(g);
   }

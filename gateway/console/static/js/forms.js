@@ -4,15 +4,19 @@
 // form's own error box otherwise.
 
 import { ProblemError, newIdempotencyKey } from "./api.js";
-import { h } from "./dom.js";
+import { h, notr } from "./dom.js";
+import { t } from "./i18n.js";
+import { parseAmount, formatNumber, endOfDay } from "./format.js";
 
 // field wraps an input with its label and the place for its error. The
 // input's data-field names the request field the API reports errors for.
 export function field(label, input, hint) {
   const name = input.dataset.field;
   const err = h("span", { class: "field-error", role: "alert", "data-error-for": name });
-  if (input.id) err.id = `${input.id}-error`;
-  input.setAttribute("aria-describedby", err.id || "");
+  if (input.id) {
+    err.id = `${input.id}-error`;
+    input.setAttribute("aria-describedby", err.id);
+  }
   return h("label", { class: "field" }, h("span", null, label), input, hint ? h("small", { class: "muted" }, hint) : null, err);
 }
 
@@ -46,9 +50,9 @@ export function showError(form, err) {
     if (rest.length || !err.fields.length) {
       const el = box(form, "form-error");
       el.append(h("strong", null, err.message));
-      if (rest.length) el.append(h("ul", null, rest.map((fe) => h("li", null, h("code", null, fe.field), ": ", fe.reason))));
+      if (rest.length) el.append(h("ul", null, rest.map((fe) => h("li", null, notr(fe.field, "code"), ": ", fe.reason))));
       const rid = err.problem.requestId;
-      if (err.status >= 500 && rid) el.append(h("div", { class: "muted" }, `Request ID ${rid}`));
+      if (err.status >= 500 && rid) el.append(h("div", { class: "muted" }, t("form.requestId"), " ", notr(rid, "code")));
     }
     const first = form.querySelector("[aria-invalid=true]");
     first?.focus?.();
@@ -116,4 +120,39 @@ export function select(attrs, options, placeholder) {
   return h("select", attrs,
     placeholder ? h("option", { value: "" }, placeholder) : null,
     options.map((o) => h("option", { value: o.value }, o.label)));
+}
+
+// invalid is a field error found before sending: it shows beside the
+// field like the API's own (a 422 problem with errors[]).
+export function invalid(fieldName, reason) {
+  return new ProblemError({ status: 422, code: "INVALID_ARGUMENT", detail: t("form.checkFields"), errors: [{ field: fieldName, reason }] }, 422);
+}
+
+// amountInput is an input for an amount of currency, typed the way the
+// console shows amounts ("1,250,000.00", "¥1,250,000.00").
+export function amountInput(attrs, currency) {
+  return input({ inputmode: "decimal", placeholder: formatNumber(125000000n, currency), ...attrs });
+}
+
+// readAmount reads an amount input in minor units (BigInt), or throws the
+// field error beside it: not an amount, or not above zero (unless zero is
+// allowed).
+export function readAmount(el, currency, { allowZero = false } = {}) {
+  const name = el.dataset.field;
+  if (!String(el.value).trim()) throw invalid(name, t("form.required"));
+  const v = parseAmount(el.value, currency);
+  if (v === null) throw invalid(name, t("form.invalidAmount", { currency, example: formatNumber(125000000n, currency) }));
+  if (!allowZero && v <= 0n) throw invalid(name, t("form.positiveAmount"));
+  return v;
+}
+
+// readDate reads a date input ("YYYY-MM-DD", a day in the platform's time
+// zone) as the instant that day ends there (RFC 3339), or throws the field
+// error beside it.
+export function readDate(el) {
+  const name = el.dataset.field;
+  if (!String(el.value).trim()) throw invalid(name, t("form.required"));
+  const iso = endOfDay(el.value);
+  if (!iso) throw invalid(name, t("form.invalidDate"));
+  return iso;
 }

@@ -1,9 +1,12 @@
 // The console's entry point: sign-in with an API token, then the pages of
 // the signed-in enterprise's role, one tab each (the URL's #fragment).
 
+import "./messages/common.js";
+import { t, locale, setLocale, LOCALES } from "./i18n.js";
 import { session, get, items, ProblemError } from "./api.js";
-import { h, clear } from "./dom.js";
+import { h, clear, notr } from "./dom.js";
 import { bindForm, field, input } from "./forms.js";
+import { setTimeZone } from "./format.js";
 import supplier from "./views/supplier.js";
 import core from "./views/core.js";
 import bank from "./views/bank.js";
@@ -17,19 +20,52 @@ const whoami = document.getElementById("whoami");
 const signout = document.getElementById("signout");
 
 let current = null; // {me, view, ctx}
+let signInMessage = null; // the sign-in form's message, kept across a language switch
+
+// labelOf gives a tab's label in the console's language: a view's tab
+// names it with labelKey (a catalog key), label() or a fixed label.
+export function labelOf(tab) {
+  if (tab.labelKey) return t(tab.labelKey);
+  return typeof tab.label === "function" ? tab.label() : tab.label;
+}
+
+// frame writes the page's fixed texts (header, switch) in the console's
+// language.
+function frame() {
+  document.documentElement.lang = locale();
+  const brand = document.querySelector(".top .brand");
+  if (brand) brand.setAttribute("translate", "no");
+  signout.textContent = t("common.signOut");
+  tabs.setAttribute("aria-label", t("common.sections"));
+  let sw = document.getElementById("lang");
+  if (!sw) {
+    sw = h("select", { id: "lang", class: "lang" },
+      LOCALES.map((l) => h("option", { value: l, lang: l, translate: "no" }, l === "en" ? "English" : "简体中文")));
+    sw.addEventListener("change", () => setLocale(sw.value));
+    signout.before(sw);
+  }
+  sw.setAttribute("aria-label", t("common.language"));
+  sw.value = locale();
+  if (current) {
+    const { me } = current;
+    clear(whoami).append(notr(me.name || me.enterpriseId), " · ", t(`common.role.${me.role}`));
+  }
+}
 
 function signIn(message) {
   current = null;
+  signInMessage = message ?? null;
   clear(tabs);
-  whoami.textContent = "";
+  clear(whoami);
   signout.hidden = true;
-  document.title = "Sign in · TierChain console";
-  const token = input({ id: "token", type: "password", "data-field": "token", required: true, spellcheck: "false", placeholder: "API token" });
+  frame();
+  document.title = t("common.signInPageTitle");
+  const token = input({ id: "token", type: "password", "data-field": "token", required: true, spellcheck: "false", placeholder: t("common.apiToken") });
   const form = h("form", { id: "signin-form", class: "card", "data-op": "signin" },
-    h("h1", null, "Sign in"),
-    h("p", { class: "muted" }, "Paste your enterprise's API token. It stays in this browser tab only and is sent to the gateway with each request."),
-    field("API token", token),
-    h("button", { type: "submit", id: "signin-submit" }, "Sign in"));
+    h("h1", null, t("common.signInTitle")),
+    h("p", { class: "muted" }, t("common.signInHelp")),
+    field(t("common.apiToken"), token),
+    h("button", { type: "submit", id: "signin-submit" }, t("common.signIn")));
   if (message) form.append(h("div", { class: "form-error", role: "alert" }, message));
   bindForm(form, async () => {
     session.set(token.value.trim());
@@ -49,8 +85,9 @@ function signIn(message) {
 
 async function start() {
   const me = await get("/v1/me");
+  setTimeZone(me.timeZone);
   const view = views[me.role];
-  if (!view) throw new Error(`The console has no pages for the role ${me.role}.`);
+  if (!view) throw new Error(t("common.noPages", { role: me.role }));
   const cache = new Map();
   const ctx = {
     me,
@@ -62,10 +99,15 @@ async function start() {
     refresh: () => render(),
   };
   current = { me, view, ctx };
-  whoami.textContent = `${me.enterpriseId} · ${me.role}`;
   signout.hidden = false;
-  clear(tabs).append(...view.tabs.map((t) => h("a", { href: `#${t.id}`, id: `tab-${t.id}`, "data-tab": t.id }, t.label)));
+  tabBar();
   await render();
+}
+
+function tabBar() {
+  const { view } = current;
+  frame();
+  clear(tabs).append(...view.tabs.map((tab) => h("a", { href: `#${tab.id}`, id: `tab-${tab.id}`, "data-tab": tab.id }, labelOf(tab))));
 }
 
 async function render() {
@@ -77,7 +119,7 @@ async function render() {
     if (a.dataset.tab === tab.id) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
   }
-  document.title = `${tab.label} · ${me.enterpriseId} · TierChain console`;
+  document.title = t("common.pageTitle", { tab: labelOf(tab), enterprise: me.name || me.enterpriseId });
   const section = h("section", { id: `view-${tab.id}`, "data-view": me.role, "data-tab": tab.id, "aria-busy": "true" });
   clear(app).append(section);
   try {
@@ -93,7 +135,17 @@ window.addEventListener("hashchange", () => { render(); });
 window.addEventListener("tierchain:unauthenticated", (ev) => {
   if (!current) return; // the sign-in form shows its own error
   session.clear();
-  signIn(`Signed out: ${ev.detail.message}`);
+  signIn(t("common.signedOut", { message: ev.detail.message }));
+});
+// A language switch writes every text again: the frame, the tabs and the
+// open page (its data read anew), or the sign-in form.
+window.addEventListener("tierchain:locale", () => {
+  if (current) {
+    tabBar();
+    render();
+  } else {
+    signIn(signInMessage);
+  }
 });
 signout.addEventListener("click", () => {
   session.clear();
@@ -101,6 +153,7 @@ signout.addEventListener("click", () => {
   signIn();
 });
 
+frame();
 if (session.token) {
   start().catch((err) => {
     session.clear();

@@ -2,9 +2,11 @@
 // advance a bank's terms pay on a face, by the ledger's one rounding rule
 // (chaincode/model/terms, docs/crypto/financing.md), and the yield a bank
 // earns. Exact integer arithmetic on BigInt minor units, never floating
-// point; rates are basis points (1 bp = 0,01 %).
+// point; rates are basis points (1 bp = 0.01%). Messages in the console's
+// language (messages/financing.js).
 
-import { parseAmount } from "./format.js";
+import { t } from "./i18n.js";
+import "./messages/financing.js";
 
 export const BP = 10000n;
 export const MAX_ANNUAL_RATE_BP = 100000n; // 1 000 % a year
@@ -20,25 +22,27 @@ export class TermsError extends Error {
   }
 }
 
-// parseRateBp reads a percentage as typed ("90", "4.5", "4,25") into basis
-// points, or null: at most two decimals, so a rate is a whole bp.
+// parseRateBp reads a percentage as typed ("90", "4.5", "4,25", "4.25%")
+// into basis points, or null: at most two decimals, so a rate is a whole bp.
 export function parseRateBp(text) {
-  const v = parseAmount(String(text ?? "").trim().replace(",", "."));
-  return v === null ? null : v; // hundredths of a percent are basis points
+  const m = /^(\d+)(?:[.,](\d{1,2}))?\s*[%％]?$/.exec(String(text ?? "").trim());
+  if (!m) return null;
+  return BigInt(m[1]) * 100n + BigInt((m[2] ?? "").padEnd(2, "0")); // hundredths of a percent are basis points
 }
 
-// formatBp renders basis points as a percentage: 450 → "4,50 %".
+// formatBp renders basis points as a percentage, the same in both
+// languages: 450 → "4.50%".
 export function formatBp(bp) {
   const v = BigInt(bp);
   const sign = v < 0n ? "−" : "";
   const a = v < 0n ? -v : v;
-  return `${sign}${a / 100n},${(a % 100n).toString().padStart(2, "0")} %`;
+  return `${sign}${a / 100n}.${(a % 100n).toString().padStart(2, "0")}%`;
 }
 
 // dayCountYear is the basis of a day count (360 or 365 days).
 export function dayCountYear(dayCount) {
   const y = YEAR[dayCount];
-  if (!y) throw new TermsError("dayCount", `day count must be ACT/360 or ACT/365`);
+  if (!y) throw new TermsError("dayCount", t("terms.err.dayCount"));
   return y;
 }
 
@@ -49,11 +53,11 @@ const DAY_MS = 86400000;
 export function days(valueDate, maturity) {
   const v = new Date(valueDate).getTime();
   const m = new Date(maturity).getTime();
-  if (Number.isNaN(v) || v % DAY_MS !== 0) throw new TermsError("valueDate", "the value date must be a date (UTC midnight)");
-  if (Number.isNaN(m)) throw new TermsError("valueDate", "the maturity is unknown");
-  if (m < v) throw new TermsError("valueDate", "the value date is after maturity");
+  if (Number.isNaN(v) || v % DAY_MS !== 0) throw new TermsError("valueDate", t("terms.err.valueDateMidnight"));
+  if (Number.isNaN(m)) throw new TermsError("valueDate", t("terms.err.maturityUnknown"));
+  if (m < v) throw new TermsError("valueDate", t("terms.err.valueAfterMaturity"));
   const d = BigInt((Math.floor(m / DAY_MS) * DAY_MS - v) / DAY_MS);
-  if (d > MAX_TENOR_DAYS) throw new TermsError("valueDate", `${d} days to maturity: at most ${MAX_TENOR_DAYS}`);
+  if (d > MAX_TENOR_DAYS) throw new TermsError("valueDate", t("terms.err.tenor", { days: d, max: MAX_TENOR_DAYS }));
   return d;
 }
 
@@ -67,19 +71,19 @@ export function computeAdvance(terms, face, fee, maturity) {
   const a = BigInt(terms.advanceRateBp);
   const d = BigInt(terms.discountRateBp);
   const p = BigInt(terms.penaltyRateBp ?? 0);
-  if (a < 1n || a > BP) throw new TermsError("advanceRateBp", "the advance rate must be 0,01 to 100 %");
-  if (d < 0n || d > MAX_ANNUAL_RATE_BP) throw new TermsError("discountRateBp", "the discount rate must be 0 to 1 000 % a year");
-  if (p < 0n || p > MAX_ANNUAL_RATE_BP) throw new TermsError("penaltyRateBp", "the penalty rate must be 0 to 1 000 % a year");
+  if (a < 1n || a > BP) throw new TermsError("advanceRateBp", t("terms.err.advanceRate"));
+  if (d < 0n || d > MAX_ANNUAL_RATE_BP) throw new TermsError("discountRateBp", t("terms.err.discountRate"));
+  if (p < 0n || p > MAX_ANNUAL_RATE_BP) throw new TermsError("penaltyRateBp", t("terms.err.penaltyRate"));
   const year = dayCountYear(terms.dayCount);
   const n = days(terms.valueDate, maturity);
   const full = BP * year;
   const interest = d * n;
-  if (interest >= full) throw new TermsError("discountRateBp", `${formatBp(d)} a year over ${n} days is 100 % or more`);
+  if (interest >= full) throw new TermsError("discountRateBp", t("terms.err.interestAll", { rate: formatBp(d), days: n }));
   const f = BigInt(face);
   const fe = BigInt(fee ?? 0);
   const gross = (f * a) / BP;
   const net = (f * a * (full - interest)) / (BP * BP * year);
-  if (fe > net) throw new TermsError("fee", "the fee is more than the advance before fees");
+  if (fe > net) throw new TermsError("fee", t("terms.err.feeTooHigh"));
   return { face: f, days: n, gross, discount: gross - net, fee: fe, advance: net - fe };
 }
 

@@ -1,80 +1,88 @@
 // Financing pieces the bank's and the holder's pages share: the terms
 // inputs (a bank's quote, a holder's financing with terms), what terms pay
 // as the API shows it, and the advance a form's terms imply before
-// anything is sent.
+// anything is sent. Texts in messages/financing.js.
 
-import { h, facts, amount } from "../dom.js";
+import "../messages/financing.js";
+import { t, tn } from "../i18n.js";
+import { h, facts, amount, notr } from "../dom.js";
 import { field, input, select } from "../forms.js";
-import { money, formatMinor, parseAmount, formatDate, CURRENCY } from "../format.js";
+import { money, formatMinor, parseAmount, formatDate, formatNumber, toDecimal, zonedToISO, zonedInput, timeZone } from "../format.js";
 import { computeAdvance, parseRateBp, formatBp, TermsError } from "../terms.js";
+import { phrase } from "../phrase.js";
 
 const DAY_MS = 86400000;
 
-// todayUTC is today's UTC date as an <input type=date> value.
+// todayUTC is today's date as an <input type=date> value: the terms' value
+// date is a calendar date (the ledger counts days between UTC midnights).
 export function todayUTC() {
   return new Date(Math.floor(Date.now() / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
 }
 
-// inAnHour is a datetime-local value (read as UTC) an hour from now.
+// inAnHour is a datetime-local value an hour from now, in the platform's
+// time zone.
 export function inAnHour() {
-  return new Date(Date.now() + 3600000).toISOString().slice(0, 16);
+  return zonedInput(Date.now() + 3600000);
 }
 
-// utcSeconds reads a datetime-local value as UTC, in whole seconds.
+// utcSeconds reads a datetime-local value (a wall time in the platform's
+// time zone) as an RFC 3339 instant in whole seconds.
 export function utcSeconds(value) {
-  if (!value) return "";
-  const v = value.length === 16 ? `${value}:00` : value.slice(0, 19);
-  return `${v}Z`;
+  return zonedToISO(value);
 }
 
 // termsFields builds the inputs of a financing's terms; prefix makes the
-// IDs unique on the page. read() returns {terms, fee} for the API (fee a
-// decimal string, "" for none) or throws TermsError naming the input.
-export function termsFields(prefix, defaults = {}) {
+// IDs unique on the page; currency is the piece's. read() returns {terms,
+// fee} for the API (fee a decimal string, "" for none) or throws
+// TermsError naming the input.
+export function termsFields(prefix, defaults = {}, currency) {
   const id = (n) => `${prefix}-${n}`;
   const rate = input({ id: id("advance-rate"), "data-field": "advanceRateBp", inputmode: "decimal", required: true, value: defaults.rate ?? "90", size: 6 });
   const discount = input({ id: id("discount-rate"), "data-field": "discountRateBp", inputmode: "decimal", required: true, value: defaults.discount ?? "5", size: 6 });
-  const dayCount = select({ id: id("day-count"), "data-field": "dayCount" }, [{ value: "ACT/360", label: "ACT/360" }, { value: "ACT/365", label: "ACT/365" }]);
+  const dayCount = select({ id: id("day-count"), "data-field": "dayCount", translate: "no" }, [{ value: "ACT/360", label: "ACT/360" }, { value: "ACT/365", label: "ACT/365" }]);
   if (defaults.dayCount) dayCount.value = defaults.dayCount;
-  const fee = input({ id: id("fee"), "data-field": "fee", inputmode: "decimal", value: defaults.fee ?? "", placeholder: "0.00", size: 10 });
+  const fee = input({ id: id("fee"), "data-field": "fee", inputmode: "decimal", value: defaults.fee ?? "", placeholder: formatNumber(0n, currency), size: 10 });
   const penalty = input({ id: id("penalty-rate"), "data-field": "penaltyRateBp", inputmode: "decimal", value: defaults.penalty ?? "12", size: 6 });
   const recourse = input({ id: id("recourse"), "data-field": "recourse", type: "checkbox", checked: defaults.recourse ?? true });
   const valueDate = input({ id: id("value-date"), "data-field": "valueDate", type: "date", required: true, value: todayUTC() });
   const expiry = input({ id: id("expiry"), "data-field": "expiry", type: "datetime-local", required: true, value: inAnHour() });
+  const cur = currency || "";
   const el = h("fieldset", { class: "terms", id: id("terms") },
-    h("legend", null, "Terms"),
+    h("legend", null, t("financing.terms")),
     h("div", { class: "row" },
-      field("Advance rate (% of face)", rate),
-      field("Discount rate (% a year)", discount),
-      field("Day count", dayCount),
-      field(`Fee (${CURRENCY})`, fee)),
+      field(t("financing.advanceRate"), rate),
+      field(t("financing.discountRate"), discount),
+      field(t("financing.dayCount"), dayCount),
+      field(cur ? phrase("financing.feeIn", { currency: cur }) : t("financing.fee"), fee)),
     h("div", { class: "row" },
-      field("Penalty rate after maturity (% a year)", penalty),
-      field("Value date (UTC)", valueDate),
-      field("Expiry (UTC)", expiry, "the bank must approve by then"),
-      field("With recourse to the seller on default", recourse)),
+      field(t("financing.penaltyRate"), penalty),
+      field(t("financing.valueDate"), valueDate),
+      field(phrase("financing.expiry", { zone: timeZone() }), expiry, t("financing.expiryHint")),
+      field(t("financing.recourse"), recourse)),
     h("span", { class: "field-error", role: "alert", "data-error-for": "terms" }));
   const rateOf = (inp, name, label) => {
     const v = parseRateBp(inp.value);
-    if (v === null) throw new TermsError(name, `${label}: a percentage with at most two decimals, like 4.25`);
+    if (v === null) throw new TermsError(name, t("financing.err.rate", { label }));
     return v;
   };
   const read = () => {
     const feeText = fee.value.trim();
-    if (feeText && parseAmount(feeText) === null) throw new TermsError("fee", "an amount like 150.00");
-    if (!valueDate.value) throw new TermsError("valueDate", "the day the advance is paid");
-    if (!expiry.value) throw new TermsError("expiry", "when the terms expire");
+    const feeMinor = feeText ? parseAmount(feeText, currency) : 0n;
+    if (feeMinor === null) throw new TermsError("fee", t("financing.err.fee", { example: formatNumber(15000n, currency) }));
+    if (!valueDate.value) throw new TermsError("valueDate", t("financing.err.valueDate"));
+    if (!expiry.value) throw new TermsError("expiry", t("financing.err.expiry"));
     return {
       terms: {
-        advanceRateBp: Number(rateOf(rate, "advanceRateBp", "advance rate")),
-        discountRateBp: Number(rateOf(discount, "discountRateBp", "discount rate")),
+        advanceRateBp: Number(rateOf(rate, "advanceRateBp", t("financing.advanceRateShort"))),
+        discountRateBp: Number(rateOf(discount, "discountRateBp", t("financing.discountRateShort"))),
         dayCount: dayCount.value,
-        penaltyRateBp: Number(penalty.value.trim() ? rateOf(penalty, "penaltyRateBp", "penalty rate") : 0n),
+        penaltyRateBp: Number(penalty.value.trim() ? rateOf(penalty, "penaltyRateBp", t("financing.penaltyRateShort")) : 0n),
         recourse: recourse.checked,
         valueDate: `${valueDate.value}T00:00:00Z`,
         expiry: utcSeconds(expiry.value),
       },
-      fee: feeText,
+      // The API takes the fee as a plain decimal string of the currency.
+      fee: feeText ? toDecimal(feeMinor, currency) : "",
     };
   };
   return { el, read };
@@ -88,13 +96,14 @@ export function showTermsError(form, err) {
   if (place) place.textContent = err.message;
 }
 
-// impliedAdvance works out what the form's terms pay on face (minor units)
-// for a piece maturing at maturity: {adv, text}, or {error} to show.
-export function impliedAdvance(read, face, maturity) {
+// impliedAdvance works out what the form's terms pay on face (minor units
+// of currency) for a piece maturing at maturity: {adv, text}, or {error}.
+export function impliedAdvance(read, face, maturity, currency) {
   try {
     const { terms, fee } = read();
-    const adv = computeAdvance(terms, face, fee ? parseAmount(fee) : 0n, maturity);
-    return { adv, terms, text: `Advance ${formatMinor(adv.advance)} ${CURRENCY}: ${formatMinor(adv.gross)} at ${formatBp(terms.advanceRateBp)} of ${formatMinor(adv.face)}, less ${formatMinor(adv.discount)} discount over ${adv.days} days and ${formatMinor(adv.fee)} fee` };
+    const adv = computeAdvance(terms, face, fee ? parseAmount(fee, currency) : 0n, maturity);
+    const m = (v) => formatMinor(v, currency);
+    return { adv, terms, text: t("financing.implied", { advance: m(adv.advance), gross: m(adv.gross), rate: formatBp(terms.advanceRateBp), face: m(adv.face), discount: m(adv.discount), days: adv.days, fee: m(adv.fee) }) };
   } catch (err) {
     if (err instanceof TermsError) return { error: err };
     throw err;
@@ -104,18 +113,23 @@ export function impliedAdvance(read, face, maturity) {
 // advanceFacts renders the API's AdvanceView.
 export function advanceFacts(a, attrs) {
   return facts([
-    ["Face", amount(money(a.face))],
-    ["Days to maturity", String(a.days)],
-    ["Gross", amount(money(a.gross))],
-    ["Discount", amount(money(a.discount))],
-    ["Fee", amount(money(a.fee))],
-    ["Advance", h("strong", { class: "amount advance" }, money(a.advance))],
-    ["Within the cap", a.withinCap ? `yes (at most ${formatBp(a.maxAdvanceBp)} of face)` : `no: above ${formatBp(a.maxAdvanceBp)} of face`],
+    [t("financing.face"), amount(money(a.face))],
+    [t("financing.daysToMaturity"), String(a.days)],
+    [t("financing.gross"), amount(money(a.gross))],
+    [t("financing.discount"), amount(money(a.discount))],
+    [t("financing.fee"), amount(money(a.fee))],
+    [t("financing.advance"), h("strong", { class: "amount advance", translate: "no" }, money(a.advance))],
+    [t("financing.withinCap"), a.withinCap ? t("financing.withinCapYes", { cap: formatBp(a.maxAdvanceBp) }) : t("financing.withinCapNo", { cap: formatBp(a.maxAdvanceBp) })],
   ], attrs);
 }
 
-// termsSummary is a one-line reading of public or opened terms.
-export function termsSummary(t) {
-  if (!t) return "sealed";
-  return `${formatBp(t.advanceRateBp)} advance, ${formatBp(t.discountRateBp)} a year ${t.dayCount}, penalty ${formatBp(t.penaltyRateBp)}, ${t.recourse ? "with recourse" : "without recourse"}, value date ${formatDate(t.valueDate)}`;
+// termsSummary is a one-line reading of public or opened terms (an
+// element: the day count stays untranslated).
+export function termsSummary(terms) {
+  if (!terms) return t("common.sealed");
+  return h("span", { class: "terms-summary" }, tn("financing.summary", {
+    advance: formatBp(terms.advanceRateBp), discount: formatBp(terms.discountRateBp), dayCount: notr(terms.dayCount),
+    penalty: formatBp(terms.penaltyRateBp), recourse: terms.recourse ? t("financing.withRecourse") : t("financing.withoutRecourse"),
+    valueDate: formatDate(terms.valueDate),
+  }));
 }
