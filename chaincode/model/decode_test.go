@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/tierchain/tierchain/chaincode/model"
-	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/elgamal"
 	"github.com/tierchain/tierchain/zk/balance"
 	"github.com/tierchain/tierchain/zk/envelope"
 	"github.com/tierchain/tierchain/zk/rangeproof"
@@ -18,7 +18,7 @@ import (
 func bytesOf(n int) []byte { return make([]byte, n) }
 
 func validOutput() model.Output {
-	return model.Output{Holder: "supplier2", Commitment: bytesOf(32), Handle: bytesOf(32), HandleProof: bytesOf(audit.HandleProofSize),
+	return model.Output{Holder: "supplier2", Commitment: bytesOf(32), Handle: bytesOf(32), HandleProof: bytesOf(elgamal.HandleProofSize),
 		RangeProof: bytesOf(rangeproof.Size(64, 1)), HolderEnvelope: bytesOf(envelope.SealedSize), RegulatorEnvelope: bytesOf(envelope.SealedSize)}
 }
 
@@ -173,7 +173,7 @@ func validIssueRequest() model.IssueRequest {
 		Commitment: bytesOf(32), Handle: bytesOf(32), HolderEnvelope: bytesOf(envelope.SealedSize), RegulatorEnvelope: bytesOf(envelope.SealedSize),
 		IssuerEnvelope: bytesOf(envelope.SealedSize),
 		RangeProofs:    [][]byte{bytesOf(rangeproof.Size(64, 1)), bytesOf(rangeproof.Size(64, 1)), bytesOf(rangeproof.Size(64, 1))},
-		HandleProof:    bytesOf(audit.HandleProofSize)}
+		HandleProof:    bytesOf(elgamal.HandleProofSize)}
 }
 
 // TestIssuerEnvelopeRequired: an issue carries the amount's opening sealed
@@ -198,7 +198,7 @@ func FuzzDecodeIssueRequest(f *testing.F) {
 
 func FuzzDecodeRegisterInvoiceRequest(f *testing.F) {
 	req := model.RegisterInvoiceRequest{Fingerprint: bytesOf(64), Buyer: "core", DocumentHash: bytesOf(32), DueDate: time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC), Currency: "CNY",
-		Commitment: bytesOf(32), Handle: bytesOf(32), RangeProof: bytesOf(rangeproof.Size(64, 1)), HandleProof: bytesOf(audit.HandleProofSize),
+		Commitment: bytesOf(32), Handle: bytesOf(32), RangeProof: bytesOf(rangeproof.Size(64, 1)), HandleProof: bytesOf(elgamal.HandleProofSize),
 		BuyerEnvelope: bytesOf(envelope.SealedSize), RegulatorEnvelope: bytesOf(envelope.SealedSize)}
 	fuzzDecode[model.RegisterInvoiceRequest](f, mustJSON(f, req))
 }

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/tierchain/tierchain/chaincode/model/terms"
-	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/elgamal"
 	"github.com/tierchain/tierchain/zk/balance"
 	"github.com/tierchain/tierchain/zk/envelope"
 	"github.com/tierchain/tierchain/zk/pedersen"
@@ -70,8 +70,8 @@ type SealedAmount struct {
 func (s *SealedAmount) Validate(field string) error {
 	return firstError(
 		validateBytes(field+".commitment", s.Commitment, pedersen.CommitmentSize),
-		validateBytes(field+".handle", s.Handle, audit.HandleSize),
-		validateBytes(field+".handleProof", s.HandleProof, audit.HandleProofSize),
+		validateBytes(field+".handle", s.Handle, elgamal.HandleSize),
+		validateBytes(field+".handleProof", s.HandleProof, elgamal.HandleProofSize),
 		validateBytes(field+".holderEnvelope", s.HolderEnvelope, envelope.SealedSize),
 		validateBytes(field+".bankEnvelope", s.BankEnvelope, envelope.SealedSize),
 		validateBytes(field+".regulatorEnvelope", s.RegulatorEnvelope, envelope.SealedSize),

@@ -8,14 +8,14 @@ import (
 
 	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/chaincode/model/terms"
-	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/elgamal"
 	"github.com/tierchain/tierchain/zk/balance"
 	"github.com/tierchain/tierchain/zk/envelope"
 	"github.com/tierchain/tierchain/zk/rangeproof"
 )
 
 func sealedAmount() model.SealedAmount {
-	return model.SealedAmount{Commitment: bytesOf(32), Handle: bytesOf(32), HandleProof: bytesOf(audit.HandleProofSize),
+	return model.SealedAmount{Commitment: bytesOf(32), Handle: bytesOf(32), HandleProof: bytesOf(elgamal.HandleProofSize),
 		HolderEnvelope: bytesOf(envelope.SealedSize), BankEnvelope: bytesOf(envelope.SealedSize), RegulatorEnvelope: bytesOf(envelope.SealedSize)}
 }
 

@@ -5,7 +5,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/elgamal"
 	"github.com/tierchain/tierchain/zk/balance"
 	"github.com/tierchain/tierchain/zk/envelope"
 	"github.com/tierchain/tierchain/zk/oprf"
@@ -111,7 +111,7 @@ func (r *RegisterEnterpriseRequest) Validate() error {
 		return invalid("auditKey: only a regulator has one")
 	}
 	if len(r.AuditKey) != 0 {
-		return validateBytes("auditKey", r.AuditKey, audit.KeySize)
+		return validateBytes("auditKey", r.AuditKey, elgamal.KeySize)
 	}
 	return nil
 }
@@ -125,9 +125,9 @@ func (r *RegisterInvoiceRequest) Validate() error {
 		validateTime("dueDate", r.DueDate),
 		validateCurrency("currency", r.Currency, true),
 		validateBytes("commitment", r.Commitment, pedersen.CommitmentSize),
-		validateBytes("handle", r.Handle, audit.HandleSize),
+		validateBytes("handle", r.Handle, elgamal.HandleSize),
 		validateBytes("rangeProof", r.RangeProof, rangeproof.Size(AmountBits, 1)),
-		validateBytes("handleProof", r.HandleProof, audit.HandleProofSize),
+		validateBytes("handleProof", r.HandleProof, elgamal.HandleProofSize),
 		validateBytes("buyerEnvelope", r.BuyerEnvelope, envelope.SealedSize),
 		validateBytes("regulatorEnvelope", r.RegulatorEnvelope, envelope.SealedSize),
 		validateFiling(r.FilingEnvelope),
@@ -198,11 +198,11 @@ func (r *IssueRequest) Validate() error {
 		validateCurrency("currency", r.Currency, false),
 		validateTime("maturity", r.Maturity),
 		validateBytes("commitment", r.Commitment, pedersen.CommitmentSize),
-		validateBytes("handle", r.Handle, audit.HandleSize),
+		validateBytes("handle", r.Handle, elgamal.HandleSize),
 		validateBytes("holderEnvelope", r.HolderEnvelope, envelope.SealedSize),
 		validateBytes("regulatorEnvelope", r.RegulatorEnvelope, envelope.SealedSize),
 		validateBytes("issuerEnvelope", r.IssuerEnvelope, envelope.SealedSize),
-		validateBytes("handleProof", r.HandleProof, audit.HandleProofSize),
+		validateBytes("handleProof", r.HandleProof, elgamal.HandleProofSize),
 	); err != nil {
 		return err
 	}
@@ -231,8 +231,8 @@ func (o *Output) Validate(i int) error {
 	return firstError(
 		ValidateID(f("holder"), o.Holder),
 		validateBytes(f("commitment"), o.Commitment, pedersen.CommitmentSize),
-		validateBytes(f("handle"), o.Handle, audit.HandleSize),
-		validateBytes(f("handleProof"), o.HandleProof, audit.HandleProofSize),
+		validateBytes(f("handle"), o.Handle, elgamal.HandleSize),
+		validateBytes(f("handleProof"), o.HandleProof, elgamal.HandleProofSize),
 		validateBytes(f("rangeProof"), o.RangeProof, rangeproof.Size(AmountBits, 1)),
 		validateBytes(f("holderEnvelope"), o.HolderEnvelope, envelope.SealedSize),
 		validateBytes(f("regulatorEnvelope"), o.RegulatorEnvelope, envelope.SealedSize),

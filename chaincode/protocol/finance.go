@@ -6,7 +6,7 @@ import (
 
 	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/chaincode/model/terms"
-	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/elgamal"
 	"github.com/tierchain/tierchain/zk/balance"
 	"github.com/tierchain/tierchain/zk/envelope"
 	"github.com/tierchain/tierchain/zk/group"
@@ -24,7 +24,7 @@ const (
 // AmountRef is the public side of a financing's advance or fee.
 type AmountRef struct {
 	Commitment        *pedersen.Commitment
-	Handle            *audit.Handle
+	Handle            *elgamal.Handle
 	HolderEnvelope    []byte
 	BankEnvelope      []byte
 	RegulatorEnvelope []byte
@@ -50,7 +50,7 @@ type FinanceStatement struct {
 	BankEnvelope []byte      // the face's opening, sealed to the bank
 	Advance      AmountRef
 	Fee          AmountRef
-	AuditKey     *audit.PublicKey
+	AuditKey     *elgamal.PublicKey
 }
 
 // Face is the commitment financed: the token's, or the piece's.

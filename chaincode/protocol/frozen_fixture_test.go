@@ -4,7 +4,7 @@ import (
 	"time"
 
 	"github.com/tierchain/tierchain/chaincode/protocol"
-	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/elgamal"
 	"github.com/tierchain/tierchain/zk/group"
 	"github.com/tierchain/tierchain/zk/pedersen"
 )
@@ -21,8 +21,8 @@ func frozenCommitment(v, r uint64) *pedersen.Commitment {
 	return pedersen.CommitScalar(frozenScalar(v), frozenScalar(r))
 }
 
-func frozenAuditKey() *audit.PublicKey {
-	k, err := audit.DecodePrivateKey(frozenScalar(7).Bytes())
+func frozenAuditKey() *elgamal.PublicKey {
+	k, err := elgamal.DecodePrivateKey(frozenScalar(7).Bytes())
 	if err != nil {
 		panic(err)
 	}
@@ -38,7 +38,7 @@ func frozenBytes(n int, b byte) []byte {
 }
 
 func frozenOutput(holder string, v, r uint64) protocol.OutputRef {
-	return protocol.OutputRef{Holder: holder, Commitment: frozenCommitment(v, r), Handle: audit.NewHandle(frozenAuditKey(), frozenScalar(r)),
+	return protocol.OutputRef{Holder: holder, Commitment: frozenCommitment(v, r), Handle: elgamal.NewHandle(frozenAuditKey(), frozenScalar(r)),
 		HolderEnvelope: frozenBytes(16, byte(r)), RegulatorEnvelope: frozenBytes(16, byte(r+1))}
 }
 
@@ -49,12 +49,12 @@ func frozenStatements() (*protocol.InvoiceStatement, *protocol.IssueStatement, *
 	key := frozenAuditKey()
 	at := time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)
 	inv := &protocol.InvoiceStatement{Supplier: "s1", Buyer: "core", Fingerprint: frozenBytes(64, 1), DocumentHash: frozenBytes(32, 2),
-		DueDate: at, Commitment: frozenCommitment(600, 11), Handle: audit.NewHandle(key, frozenScalar(11)),
+		DueDate: at, Commitment: frozenCommitment(600, 11), Handle: elgamal.NewHandle(key, frozenScalar(11)),
 		BuyerEnvelope: frozenBytes(16, 3), RegulatorEnvelope: frozenBytes(16, 4), AuditKey: key}
 	issue := &protocol.IssueStatement{Issuer: "core", Bank: "bankA", Holder: "s1",
 		Invoices: []protocol.InvoiceRef{{ID: "ab", Commitment: frozenCommitment(600, 11)}}, Limit: 10_000,
 		Outstanding: frozenCommitment(0, 0).Element(), Maturity: at, Amount: frozenCommitment(500, 12),
-		Handle: audit.NewHandle(key, frozenScalar(12)), HolderEnvelope: frozenBytes(16, 5), RegulatorEnvelope: frozenBytes(16, 6),
+		Handle: elgamal.NewHandle(key, frozenScalar(12)), HolderEnvelope: frozenBytes(16, 5), RegulatorEnvelope: frozenBytes(16, 6),
 		IssuerEnvelope: frozenBytes(16, 7), AuditKey: key}
 	split := &protocol.SplitStatement{Kind: protocol.KindSplit, Spender: "s1", AuditKey: key,
 		Inputs:  []protocol.InputRef{{ID: "t1", Commitment: frozenCommitment(500, 12)}},

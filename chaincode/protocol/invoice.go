@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/tierchain/tierchain/chaincode/model"
-	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/elgamal"
 	"github.com/tierchain/tierchain/zk/envelope"
 	"github.com/tierchain/tierchain/zk/pedersen"
 	"github.com/tierchain/tierchain/zk/transcript"
@@ -21,12 +21,12 @@ type InvoiceStatement struct {
 	DocumentHash      []byte
 	DueDate           time.Time
 	Commitment        *pedersen.Commitment
-	Handle            *audit.Handle
+	Handle            *elgamal.Handle
 	BuyerEnvelope     []byte
 	RegulatorEnvelope []byte
 	FilingEnvelope    []byte   // the seller's filing sealed to the buyer; may be empty
 	Aliases           [][]byte // fingerprints of the invoice's other canonical keys
-	AuditKey          *audit.PublicKey
+	AuditKey          *elgamal.PublicKey
 }
 
 // Transcript binds the context and every public input of the statement.

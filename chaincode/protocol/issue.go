@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/tierchain/tierchain/chaincode/model"
-	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/elgamal"
 	"github.com/tierchain/tierchain/zk/envelope"
 	"github.com/tierchain/tierchain/zk/group"
 	"github.com/tierchain/tierchain/zk/pedersen"
@@ -33,11 +33,11 @@ type IssueStatement struct {
 	Outstanding       *group.Element // Σ unsettled root commitments of the credit line
 	Maturity          time.Time
 	Amount            *pedersen.Commitment
-	Handle            *audit.Handle
+	Handle            *elgamal.Handle
 	HolderEnvelope    []byte
 	RegulatorEnvelope []byte
 	IssuerEnvelope    []byte // the opening sealed to the issuer (PurposeIssuer)
-	AuditKey          *audit.PublicKey
+	AuditKey          *elgamal.PublicKey
 }
 
 // Transcript binds the context and every public input of the statement.

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/tierchain/tierchain/chaincode/model"
-	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/elgamal"
 	"github.com/tierchain/tierchain/zk/envelope"
 	"github.com/tierchain/tierchain/zk/oprf"
 	"github.com/tierchain/tierchain/zk/pedersen"
@@ -108,11 +108,11 @@ func DecodeIssueRequest(raw []byte) (*model.IssueRequest, error) {
 		}
 	}
 	req.Commitment = r.bytes(pedersen.CommitmentSize, "commitment")
-	req.Handle = r.bytes(audit.HandleSize, "handle")
+	req.Handle = r.bytes(elgamal.HandleSize, "handle")
 	req.HolderEnvelope = r.bytes(envelope.SealedSize, "holderEnvelope")
 	req.RegulatorEnvelope = r.bytes(envelope.SealedSize, "regulatorEnvelope")
 	req.IssuerEnvelope = r.bytes(envelope.SealedSize, "issuerEnvelope")
-	req.HandleProof = r.bytes(audit.HandleProofSize, "handleProof")
+	req.HandleProof = r.bytes(elgamal.HandleProofSize, "handleProof")
 	for range model.IssueRangeValues {
 		req.RangeProofs = append(req.RangeProofs, r.bytes(rangeproof.Size(model.AmountBits, 1), "rangeProofs"))
 	}

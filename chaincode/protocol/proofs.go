@@ -8,7 +8,7 @@ import (
 	"sync"
 
 	"github.com/tierchain/tierchain/chaincode/model"
-	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/elgamal"
 	"github.com/tierchain/tierchain/zk/balance"
 	"github.com/tierchain/tierchain/zk/envelope"
 	"github.com/tierchain/tierchain/zk/group"
@@ -28,7 +28,7 @@ const (
 // multiplication: its single 64-bit range proofs (one per value, sharing
 // the generators, so cheaper than one aggregated proof over m values:
 // docs/BENCHMARKS.md, Chaincode) and the equations of its handle and
-// balance proofs (audit.HandleProof.Equation, balance.Proof.Equation) go
+// balance proofs (elgamal.HandleProof.Equation, balance.Proof.Equation) go
 // into one rangeproof.BatchVerifier. Every proof runs on its own proof
 // transcript (its challenges are its own), but the weights that combine
 // them come from ONE transcript, the batch's: the statement's, then every
@@ -97,9 +97,9 @@ func (b *proofBatch) addRanges(proofs [][]byte, cs []*pedersen.Commitment) error
 
 // addHandle adds the proof that handle h of commitment c (output i) shares
 // its blinding, so the regulator can open c.
-func (b *proofBatch) addHandle(i int, key *audit.PublicKey, c *pedersen.Commitment, h *audit.Handle, proof []byte) {
+func (b *proofBatch) addHandle(i int, key *elgamal.PublicKey, c *pedersen.Commitment, h *elgamal.Handle, proof []byte) {
 	b.record(ProofHandle, i, proof, func(bv *rangeproof.BatchVerifier) error {
-		p, err := audit.DecodeHandleProof(proof)
+		p, err := elgamal.DecodeHandleProof(proof)
 		if err != nil {
 			return invalidProof("handle proof %d: malformed", i)
 		}
@@ -220,8 +220,8 @@ func proveRanges(base *transcript.Transcript, openings []pedersen.Opening, rando
 	return out, nil
 }
 
-func proveHandle(base *transcript.Transcript, i int, key *audit.PublicKey, o pedersen.Opening, rand io.Reader) ([]byte, error) {
-	p, err := audit.ProveHandle(ProofTranscript(base, ProofHandle, i), key, o, rand)
+func proveHandle(base *transcript.Transcript, i int, key *elgamal.PublicKey, o pedersen.Opening, rand io.Reader) ([]byte, error) {
+	p, err := elgamal.ProveHandle(ProofTranscript(base, ProofHandle, i), key, o, rand)
 	if err != nil {
 		return nil, err
 	}
@@ -239,7 +239,7 @@ func proveBalance(base *transcript.Transcript, k *group.Scalar, rand io.Reader) 
 // Auditor is the regulator as provers see it: the audit key every
 // commitment carries a handle for, and the HPKE key of its envelope copy.
 type Auditor struct {
-	AuditKey      *audit.PublicKey
+	AuditKey      *elgamal.PublicKey
 	EncryptionKey *envelope.PublicKey
 }
 
@@ -252,7 +252,7 @@ type Recipient struct {
 // sealed is a new commitment with its handle and both envelopes.
 type sealed struct {
 	commitment *pedersen.Commitment
-	handle     *audit.Handle
+	handle     *elgamal.Handle
 	holderEnv  []byte
 	regEnv     []byte
 }
@@ -272,5 +272,5 @@ func sealOutput(o pedersen.Opening, to *envelope.PublicKey, purpose string, aud 
 	if err != nil {
 		return nil, err
 	}
-	return &sealed{commitment: c, handle: audit.NewHandle(aud.AuditKey, o.Blinding), holderEnv: holderEnv, regEnv: regEnv}, nil
+	return &sealed{commitment: c, handle: elgamal.NewHandle(aud.AuditKey, o.Blinding), holderEnv: holderEnv, regEnv: regEnv}, nil
 }

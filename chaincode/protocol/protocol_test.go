@@ -10,7 +10,7 @@ import (
 
 	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/chaincode/protocol"
-	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/elgamal"
 	"github.com/tierchain/tierchain/zk/envelope"
 	"github.com/tierchain/tierchain/zk/pedersen"
 )
@@ -21,7 +21,7 @@ type keys struct {
 }
 
 func newKeys(t testing.TB) keys {
-	ak, err := audit.GenerateKey(nil)
+	ak, err := elgamal.GenerateKey(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func TestTokenID(t *testing.T) {
 // A wallet builds a split from the openings it holds; the chaincode
 // rebuilds the statement from the ledger and verifies it.
 func ExampleBuildSplit() {
-	ak, _ := audit.GenerateKey(nil)
+	ak, _ := elgamal.GenerateKey(nil)
 	reg, _ := envelope.GenerateKey(nil)
 	supplier2, _ := envelope.GenerateKey(nil)
 	me, _ := envelope.GenerateKey(nil)

@@ -10,7 +10,7 @@ import (
 
 	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/chaincode/model/terms"
-	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/elgamal"
 	"github.com/tierchain/tierchain/zk/envelope"
 	"github.com/tierchain/tierchain/zk/group"
 	"github.com/tierchain/tierchain/zk/pedersen"
@@ -120,7 +120,7 @@ type QuoteStatement struct {
 	RegulatorSealedTerms []byte
 	Advance              AmountRef
 	Fee                  AmountRef
-	AuditKey             *audit.PublicKey
+	AuditKey             *elgamal.PublicKey
 }
 
 // Transcript binds the context and every public input of the statement.
@@ -292,7 +292,7 @@ type sealTarget struct {
 func sealAmounts(holder, bank *envelope.PublicKey, aud Auditor, random io.Reader, targets []sealTarget) error {
 	for _, a := range targets {
 		ac := a.o.Commitment()
-		*a.ref = AmountRef{Commitment: ac, Handle: audit.NewHandle(aud.AuditKey, a.o.Blinding)}
+		*a.ref = AmountRef{Commitment: ac, Handle: elgamal.NewHandle(aud.AuditKey, a.o.Blinding)}
 		for _, seal := range []struct {
 			to  *envelope.PublicKey
 			dst *[]byte

@@ -4,7 +4,7 @@ import (
 	"io"
 
 	"github.com/tierchain/tierchain/chaincode/model"
-	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/elgamal"
 	"github.com/tierchain/tierchain/zk/envelope"
 	"github.com/tierchain/tierchain/zk/group"
 	"github.com/tierchain/tierchain/zk/pedersen"
@@ -25,7 +25,7 @@ type ResaleStatement struct {
 	Face         *pedersen.Commitment
 	BankEnvelope []byte
 	Price        AmountRef // HolderEnvelope: the seller's, BankEnvelope: the buyer's
-	AuditKey     *audit.PublicKey
+	AuditKey     *elgamal.PublicKey
 }
 
 // Transcript binds the context and every public input of the statement.

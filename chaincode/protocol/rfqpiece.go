@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/tierchain/tierchain/chaincode/model"
-	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/elgamal"
 	"github.com/tierchain/tierchain/zk/balance"
 	"github.com/tierchain/tierchain/zk/envelope"
 	"github.com/tierchain/tierchain/zk/pedersen"
@@ -29,7 +29,7 @@ type PieceStatement struct {
 	Expiry    time.Time
 	Banks     []model.RFQBank
 	Outputs   []OutputRef // the piece, the change
-	AuditKey  *audit.PublicKey
+	AuditKey  *elgamal.PublicKey
 }
 
 // Transcript binds the context and every public input of the statement.

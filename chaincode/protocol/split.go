@@ -5,7 +5,7 @@ import (
 	"math/bits"
 
 	"github.com/tierchain/tierchain/chaincode/model"
-	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/elgamal"
 	"github.com/tierchain/tierchain/zk/balance"
 	"github.com/tierchain/tierchain/zk/pedersen"
 	"github.com/tierchain/tierchain/zk/transcript"
@@ -25,7 +25,7 @@ type InputRef struct {
 type OutputRef struct {
 	Holder            string
 	Commitment        *pedersen.Commitment
-	Handle            *audit.Handle
+	Handle            *elgamal.Handle
 	HolderEnvelope    []byte
 	RegulatorEnvelope []byte
 }
@@ -39,7 +39,7 @@ type SplitStatement struct {
 	Spender  string
 	Inputs   []InputRef
 	Outputs  []OutputRef
-	AuditKey *audit.PublicKey
+	AuditKey *elgamal.PublicKey
 }
 
 // Transcript binds the context and every public input of the statement.

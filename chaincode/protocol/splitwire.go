@@ -2,7 +2,7 @@ package protocol
 
 import (
 	"github.com/tierchain/tierchain/chaincode/model"
-	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/elgamal"
 	"github.com/tierchain/tierchain/zk/balance"
 	"github.com/tierchain/tierchain/zk/envelope"
 	"github.com/tierchain/tierchain/zk/pedersen"
@@ -27,7 +27,7 @@ import (
 const SplitWireV1 byte = 0x01
 
 // splitOutputFixed is an output's bytes after its holder ID.
-var splitOutputFixed = pedersen.CommitmentSize + audit.HandleSize + audit.HandleProofSize +
+var splitOutputFixed = pedersen.CommitmentSize + elgamal.HandleSize + elgamal.HandleProofSize +
 	rangeproof.Size(model.AmountBits, 1) + 2*envelope.SealedSize
 
 // IsCompactSplitRequest reports whether raw is in the compact encoding
@@ -148,8 +148,8 @@ func DecodeSplitRequest(raw []byte) (*model.SplitRequest, error) {
 	for i := 0; i < nOut && r.err == nil; i++ {
 		o := model.Output{Holder: r.id("outputs.holder")}
 		o.Commitment = r.bytes(pedersen.CommitmentSize, "outputs.commitment")
-		o.Handle = r.bytes(audit.HandleSize, "outputs.handle")
-		o.HandleProof = r.bytes(audit.HandleProofSize, "outputs.handleProof")
+		o.Handle = r.bytes(elgamal.HandleSize, "outputs.handle")
+		o.HandleProof = r.bytes(elgamal.HandleProofSize, "outputs.handleProof")
 		o.RangeProof = r.bytes(rangeproof.Size(model.AmountBits, 1), "outputs.rangeProof")
 		o.HolderEnvelope = r.bytes(envelope.SealedSize, "outputs.holderEnvelope")
 		o.RegulatorEnvelope = r.bytes(envelope.SealedSize, "outputs.regulatorEnvelope")

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/tierchain/tierchain/chaincode/model"
-	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/elgamal"
 	"github.com/tierchain/tierchain/zk/envelope"
 	"github.com/tierchain/tierchain/zk/pedersen"
 	"github.com/tierchain/tierchain/zk/transcript"
@@ -121,7 +121,7 @@ func appendTime(t *transcript.Transcript, label string, at time.Time) {
 }
 
 // appendOutput binds one new commitment with its handle and envelopes.
-func appendOutput(t *transcript.Transcript, holder string, c *pedersen.Commitment, h *audit.Handle, holderEnv, regEnv []byte) {
+func appendOutput(t *transcript.Transcript, holder string, c *pedersen.Commitment, h *elgamal.Handle, holderEnv, regEnv []byte) {
 	t.AppendString("holder", holder)
 	t.AppendElement("commitment", c.Element())
 	t.AppendMessage("handle", h.Bytes())
@@ -149,12 +149,12 @@ func DecodeCommitment(field string, b []byte) (*pedersen.Commitment, error) {
 
 // DecodeAudited parses a request's new commitment and its audit handle
 // with typed errors naming the fields.
-func DecodeAudited(field string, commitment, handle []byte) (*pedersen.Commitment, *audit.Handle, error) {
+func DecodeAudited(field string, commitment, handle []byte) (*pedersen.Commitment, *elgamal.Handle, error) {
 	c, err := DecodeCommitment(field+".commitment", commitment)
 	if err != nil {
 		return nil, nil, err
 	}
-	h, err := audit.DecodeHandle(handle)
+	h, err := elgamal.DecodeHandle(handle)
 	if err != nil {
 		return nil, nil, invalidArg("%s.handle: not an audit handle", field)
 	}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/chaincode/protocol"
-	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/elgamal"
 	"github.com/tierchain/tierchain/zk/envelope"
 )
 
@@ -55,7 +55,7 @@ func (r *Rules) RegisterEnterprise(st State, req *model.RegisterEnterpriseReques
 	}
 	var platform *model.Platform
 	if len(req.AuditKey) != 0 {
-		if _, err := audit.DecodePublicKey(req.AuditKey); err != nil {
+		if _, err := elgamal.DecodePublicKey(req.AuditKey); err != nil {
 			return nil, model.Errorf(model.CodeInvalidArgument, "auditKey: not an audit public key")
 		}
 		existing, err := getJSON[model.Platform](st, platformKey())

@@ -7,7 +7,7 @@ import (
 	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/chaincode/protocol"
 	"github.com/tierchain/tierchain/chaincode/rules/rulestest"
-	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/elgamal"
 	"github.com/tierchain/tierchain/zk/balance"
 	"github.com/tierchain/tierchain/zk/envelope"
 	"github.com/tierchain/tierchain/zk/group"
@@ -55,7 +55,7 @@ func forgeSplit(t *testing.T, s *rulestest.Scenario, kind string, spender *rules
 		blindings[i] = must(group.RandomScalar(nil))
 		k.Subtract(k, blindings[i])
 		c := pedersen.CommitScalar(o.value, blindings[i])
-		h := audit.NewHandle(pub, blindings[i])
+		h := elgamal.NewHandle(pub, blindings[i])
 		he, re := garbageEnvelope(), garbageEnvelope()
 		stmt.Outputs = append(stmt.Outputs, protocol.OutputRef{Holder: o.holder.ID, Commitment: c, Handle: h, HolderEnvelope: he, RegulatorEnvelope: re})
 		req.Outputs = append(req.Outputs, model.Output{Holder: o.holder.ID, Commitment: c.Bytes(), Handle: h.Bytes(), HolderEnvelope: he, RegulatorEnvelope: re})
@@ -65,7 +65,7 @@ func forgeSplit(t *testing.T, s *rulestest.Scenario, kind string, spender *rules
 	claimed := make([]pedersen.Opening, len(outs))
 	for i, o := range outs {
 		claimed[i] = pedersen.Opening{Value: o.claimed, Blinding: blindings[i]}
-		req.Outputs[i].HandleProof = must(audit.ProveHandle(protocol.ProofTranscript(base, protocol.ProofHandle, i), pub, claimed[i], nil)).Bytes()
+		req.Outputs[i].HandleProof = must(elgamal.ProveHandle(protocol.ProofTranscript(base, protocol.ProofHandle, i), pub, claimed[i], nil)).Bytes()
 	}
 	for i := range claimed {
 		req.Outputs[i].RangeProof = rangeProof(base, i, claimed[i])
@@ -81,7 +81,7 @@ func forgeIssue(t *testing.T, s *rulestest.Scenario, bank *rulestest.Party, limi
 	pub := s.AuditKey.Public()
 	he, re, ie := garbageEnvelope(), garbageEnvelope(), garbageEnvelope()
 	c := amount.Commitment()
-	h := audit.NewHandle(pub, amount.Blinding)
+	h := elgamal.NewHandle(pub, amount.Blinding)
 	stmt := &protocol.IssueStatement{Currency: rulestest.Currency,
 		Issuer: s.Core.ID, Bank: bank.ID, Holder: s.S1.ID, Limit: limit, Outstanding: outstanding.Commitment().Element(),
 		Maturity: rulestest.Maturity, Amount: c, Handle: h, HolderEnvelope: he, RegulatorEnvelope: re, IssuerEnvelope: ie, AuditKey: pub,
@@ -105,7 +105,7 @@ func forgeIssue(t *testing.T, s *rulestest.Scenario, bank *rulestest.Party, limi
 		Holder: s.S1.ID, Bank: bank.ID, Invoices: ids, Maturity: rulestest.Maturity, Commitment: c.Bytes(), Handle: h.Bytes(),
 		HolderEnvelope: he, RegulatorEnvelope: re, IssuerEnvelope: ie,
 		RangeProofs: [][]byte{rangeProof(base, 0, openings[0]), rangeProof(base, 1, openings[1]), rangeProof(base, 2, openings[2])},
-		HandleProof: must(audit.ProveHandle(protocol.ProofTranscript(base, protocol.ProofHandle, 0), pub, amount, nil)).Bytes(),
+		HandleProof: must(elgamal.ProveHandle(protocol.ProofTranscript(base, protocol.ProofHandle, 0), pub, amount, nil)).Bytes(),
 	}
 }
 

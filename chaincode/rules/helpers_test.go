@@ -4,7 +4,7 @@ import (
 	"strings"
 
 	"github.com/tierchain/tierchain/chaincode/model"
-	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/elgamal"
 	"github.com/tierchain/tierchain/zk/group"
 	"github.com/tierchain/tierchain/zk/pedersen"
 )
@@ -20,7 +20,7 @@ func mustCommitment(b []byte) *pedersen.Commitment { return must(pedersen.Decode
 
 func mustElement(b []byte) *group.Element { return must(group.NewIdentity().SetCanonicalBytes(b)) }
 
-func auditHandle(b []byte) (*audit.Handle, error) { return audit.DecodeHandle(b) }
+func auditHandle(b []byte) (*elgamal.Handle, error) { return elgamal.DecodeHandle(b) }
 
 // treeShape renders a provenance tree as id(child,child…).
 func treeShape(n *model.ProvenanceNode) string {

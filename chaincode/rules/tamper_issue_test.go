@@ -8,7 +8,7 @@ import (
 	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/chaincode/protocol"
 	"github.com/tierchain/tierchain/chaincode/rules/rulestest"
-	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/elgamal"
 	"github.com/tierchain/tierchain/zk/envelope"
 	"github.com/tierchain/tierchain/zk/group"
 	"github.com/tierchain/tierchain/zk/pedersen"
@@ -135,7 +135,7 @@ func TestNegativeIssue(t *testing.T) {
 	spare := s.Invoices[2] // SpareAmount
 	r := must(group.RandomScalar(nil))
 	c := pedersen.CommitScalar(minus(1), r)
-	h := audit.NewHandle(pub, r)
+	h := elgamal.NewHandle(pub, r)
 	he, re, ie := garbageEnvelope(), garbageEnvelope(), garbageEnvelope()
 	stmt := &protocol.IssueStatement{Currency: rulestest.Currency,
 		Issuer: s.Core.ID, Bank: s.BankA.ID, Holder: s.S1.ID, Limit: rulestest.LimitA, Outstanding: s.Outstanding.Commitment().Element(),
@@ -162,7 +162,7 @@ func TestNegativeIssue(t *testing.T) {
 	req := &model.IssueRequest{
 		Currency: rulestest.Currency, Holder: s.S1.ID, Bank: s.BankA.ID, Invoices: []string{spare.ID}, Maturity: rulestest.Maturity,
 		Commitment: c.Bytes(), Handle: h.Bytes(), HolderEnvelope: he, RegulatorEnvelope: re, IssuerEnvelope: ie, RangeProofs: proofs,
-		HandleProof: must(audit.ProveHandle(protocol.ProofTranscript(base, protocol.ProofHandle, 0), pub, openings[0], nil)).Bytes(),
+		HandleProof: must(elgamal.ProveHandle(protocol.ProofTranscript(base, protocol.ProofHandle, 0), pub, openings[0], nil)).Bytes(),
 	}
 	expectRefused(t, s.State, model.ErrInvalidProof, func() (*model.Token, error) { return s.Rules.Issue(s.As(s.Core), req) })
 	p := must(rangeproof.DecodeProof(proofs[0]))

@@ -9,7 +9,7 @@ import (
 
 	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/chaincode/protocol"
-	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/elgamal"
 )
 
 // DefaultOperatorMSP is the MSP whose admins may register the first
@@ -254,7 +254,7 @@ func (tx *txn) activeEnterprise(field, id string, role model.Role) (*model.Enter
 }
 
 // auditKey returns the platform's regulator audit key.
-func (tx *txn) auditKey() (*audit.PublicKey, error) {
+func (tx *txn) auditKey() (*elgamal.PublicKey, error) {
 	p, err := getJSON[model.Platform](tx.st, platformKey())
 	if err != nil {
 		return nil, err
@@ -262,7 +262,7 @@ func (tx *txn) auditKey() (*audit.PublicKey, error) {
 	if p == nil {
 		return nil, model.Errorf(model.CodeInvalidState, "no regulator audit key is registered yet")
 	}
-	k, err := audit.DecodePublicKey(p.AuditKey)
+	k, err := elgamal.DecodePublicKey(p.AuditKey)
 	if err != nil {
 		return nil, internal("stored audit key: %v", err)
 	}

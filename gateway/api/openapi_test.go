@@ -30,7 +30,7 @@ import (
 	"github.com/tierchain/tierchain/services/store/storetest"
 	"github.com/tierchain/tierchain/services/wallet"
 	"github.com/tierchain/tierchain/services/webhook"
-	zkaudit "github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/elgamal"
 	"github.com/tierchain/tierchain/zk/envelope"
 	"github.com/tierchain/tierchain/zk/oprf"
 )
@@ -142,7 +142,7 @@ func roleToken(r model.Role) string { return "openapi-test-" + string(r) }
 // each role.
 func businessServer(t *testing.T) *gateway.Server {
 	t.Helper()
-	auditKey, err := zkaudit.GenerateKey(nil)
+	auditKey, err := elgamal.GenerateKey(nil)
 	if err != nil {
 		t.Fatal(err)
 	}

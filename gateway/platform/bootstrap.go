@@ -13,7 +13,7 @@ import (
 	"github.com/tierchain/tierchain/internal/orgconfig"
 	"github.com/tierchain/tierchain/services/directory"
 	"github.com/tierchain/tierchain/services/wallet"
-	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/elgamal"
 	"github.com/tierchain/tierchain/zk/oprf"
 )
 
@@ -181,7 +181,7 @@ var ErrNoAuditKey = errors.New("platform: no audit key in this gateway (the regu
 
 // AuditKey returns the regulator's audit private key, on the regulator's
 // gateway only.
-func (p *Platform) AuditKey(context.Context) (*audit.PrivateKey, error) {
+func (p *Platform) AuditKey(context.Context) (*elgamal.PrivateKey, error) {
 	if p.auditKey == nil {
 		return nil, ErrNoAuditKey
 	}

@@ -55,7 +55,7 @@ import (
 	"github.com/tierchain/tierchain/services/store"
 	"github.com/tierchain/tierchain/services/wallet"
 	"github.com/tierchain/tierchain/services/webhook"
-	zkaudit "github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/elgamal"
 	"github.com/tierchain/tierchain/zk/oprf"
 )
 
@@ -129,7 +129,7 @@ type Platform struct {
 	cards       *cardRegistrar       // the operator's
 	every       time.Duration
 	registered  atomic.Bool
-	auditKey    *zkaudit.PrivateKey   // the regulator's
+	auditKey    *elgamal.PrivateKey   // the regulator's
 	oprfPublic  *oprf.ServerPublicKey // the operator's
 	opts        fabricclient.Options
 	hooks       *webhook.Service // notifications to the hosted enterprises' systems

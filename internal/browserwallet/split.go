@@ -17,7 +17,7 @@ import (
 	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/chaincode/protocol"
 	"github.com/tierchain/tierchain/internal/fabricsig"
-	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/elgamal"
 	"github.com/tierchain/tierchain/zk/envelope"
 	"github.com/tierchain/tierchain/zk/pedersen"
 )
@@ -39,7 +39,7 @@ const BenchInput = 1_000_000_00
 
 // NewSplitBench makes the keys and the input token.
 func NewSplitBench() (*SplitBench, error) {
-	ak, err := audit.GenerateKey(nil)
+	ak, err := elgamal.GenerateKey(nil)
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +152,7 @@ func VerifyBench(p BenchPublic, raw, sig []byte) error {
 	if !ok || !ecdsa.VerifyASN1(pub, d[:], sig) {
 		return fmt.Errorf("browserwallet: signature does not verify")
 	}
-	ak, err := audit.DecodePublicKey(p.AuditKey)
+	ak, err := elgamal.DecodePublicKey(p.AuditKey)
 	if err != nil {
 		return err
 	}

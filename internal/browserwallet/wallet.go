@@ -11,7 +11,7 @@ import (
 	"github.com/tierchain/tierchain/chaincode/protocol"
 	"github.com/tierchain/tierchain/internal/keyseal"
 	"github.com/tierchain/tierchain/internal/relay"
-	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/elgamal"
 	"github.com/tierchain/tierchain/zk/envelope"
 	"github.com/tierchain/tierchain/zk/pedersen"
 )
@@ -146,7 +146,7 @@ func (w *Wallet) auditor(ctx context.Context) (protocol.Auditor, error) {
 	if err := w.evaluate(ctx, &p, "GetPlatform"); err != nil {
 		return protocol.Auditor{}, err
 	}
-	ak, err := audit.DecodePublicKey(p.AuditKey)
+	ak, err := elgamal.DecodePublicKey(p.AuditKey)
 	if err != nil {
 		return protocol.Auditor{}, fmt.Errorf("browserwallet: ledger audit key: %w", err)
 	}

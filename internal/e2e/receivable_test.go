@@ -7,7 +7,7 @@ import (
 
 	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/chaincode/protocol"
-	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/elgamal"
 	"github.com/tierchain/tierchain/zk/envelope"
 	"github.com/tierchain/tierchain/zk/pedersen"
 )
@@ -117,7 +117,7 @@ func TestReceivableOnRealNetwork(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		h, err := audit.DecodeHandle(tok.Handle)
+		h, err := elgamal.DecodeHandle(tok.Handle)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -18,7 +18,7 @@ import (
 	"github.com/tierchain/tierchain/chaincode/protocol"
 	"github.com/tierchain/tierchain/internal/fabnet"
 	"github.com/tierchain/tierchain/internal/fabnet/fabnettest"
-	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/elgamal"
 	"github.com/tierchain/tierchain/zk/envelope"
 	"github.com/tierchain/tierchain/zk/group"
 	"github.com/tierchain/tierchain/zk/pedersen"
@@ -184,7 +184,7 @@ func opening(t *testing.T, v uint64) pedersen.Opening {
 type world struct {
 	ctx                                           protocol.Context
 	operator, tier1, tier2, core, bank, regulator *party
-	auditKey                                      *audit.PrivateKey
+	auditKey                                      *elgamal.PrivateKey
 	auditor                                       protocol.Auditor
 	mu                                            sync.Mutex
 	invoices                                      byte
@@ -227,7 +227,7 @@ func newWorld(t *testing.T) *world {
 		regulator: newParty(t, "regulator", "Regulator", "User1", model.RoleRegulator),
 	}
 	var err error
-	if w.auditKey, err = audit.GenerateKey(nil); err != nil {
+	if w.auditKey, err = elgamal.GenerateKey(nil); err != nil {
 		t.Fatal(err)
 	}
 	w.auditor = protocol.Auditor{AuditKey: w.auditKey.Public(), EncryptionKey: w.regulator.key.Public()}

@@ -29,7 +29,7 @@ import (
 
 	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/internal/strictjson"
-	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/elgamal"
 	"github.com/tierchain/tierchain/zk/envelope"
 	"github.com/tierchain/tierchain/zk/oprf"
 )
@@ -145,7 +145,7 @@ func (c Card) Validate() error {
 	case c.Role != model.RoleRegulator && len(c.AuditKey) != 0:
 		return fieldErr("auditKey", fmt.Errorf("%w: only the regulator has an audit key", ErrInvalid))
 	case len(c.AuditKey) != 0:
-		if _, err := audit.DecodePublicKey(c.AuditKey); err != nil {
+		if _, err := elgamal.DecodePublicKey(c.AuditKey); err != nil {
 			return fieldErr("auditKey", fmt.Errorf("%w: %w", ErrInvalid, err))
 		}
 	}

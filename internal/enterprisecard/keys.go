@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/tierchain/tierchain/chaincode/model"
-	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/elgamal"
 	"github.com/tierchain/tierchain/zk/envelope"
 	"github.com/tierchain/tierchain/zk/oprf"
 )
@@ -30,7 +30,7 @@ var ErrKeyFile = errors.New("enterprisecard: bad key file")
 // them.
 type Keys struct {
 	Encryption *envelope.PrivateKey
-	Audit      *audit.PrivateKey // the regulator's only
+	Audit      *elgamal.PrivateKey // the regulator's only
 	OPRF       *oprf.ServerKey   // the operator's only
 }
 
@@ -57,8 +57,8 @@ func EnsureKeys(dir string, role model.Role, rand io.Reader) (Keys, error) {
 	}
 	switch role {
 	case model.RoleRegulator:
-		k.Audit, err = ensure(filepath.Join(dir, AuditKeyFile), ReadAuditKey, func() (*audit.PrivateKey, []byte, error) {
-			k, err := audit.GenerateKey(rand)
+		k.Audit, err = ensure(filepath.Join(dir, AuditKeyFile), ReadAuditKey, func() (*elgamal.PrivateKey, []byte, error) {
+			k, err := elgamal.GenerateKey(rand)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -118,12 +118,12 @@ func ReadEncryptionKey(path string) (*envelope.PrivateKey, error) {
 }
 
 // ReadAuditKey reads an audit private key file (hex).
-func ReadAuditKey(path string) (*audit.PrivateKey, error) {
+func ReadAuditKey(path string) (*elgamal.PrivateKey, error) {
 	b, err := readKeyFile(path)
 	if err != nil {
 		return nil, err
 	}
-	k, err := audit.DecodePrivateKey(b)
+	k, err := elgamal.DecodePrivateKey(b)
 	if err != nil {
 		return nil, fmt.Errorf("%w %s: %w", ErrKeyFile, path, err)
 	}

@@ -14,7 +14,7 @@ import (
 	"github.com/tierchain/tierchain/chaincode/protocol"
 	"github.com/tierchain/tierchain/services/audit"
 	"github.com/tierchain/tierchain/services/store/storetest"
-	zkaudit "github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/elgamal"
 	"github.com/tierchain/tierchain/zk/envelope"
 	"github.com/tierchain/tierchain/zk/pedersen"
 )
@@ -27,7 +27,7 @@ type bulkLedger struct {
 	tokens []model.TokenView
 }
 
-func newBulkLedger(b *testing.B, n int, maxAmount uint64, auditKey *zkaudit.PrivateKey, encKey *envelope.PrivateKey, noEnvelopes bool) *bulkLedger {
+func newBulkLedger(b *testing.B, n int, maxAmount uint64, auditKey *elgamal.PrivateKey, encKey *envelope.PrivateKey, noEnvelopes bool) *bulkLedger {
 	b.Helper()
 	rng := rand.New(rand.NewPCG(1, 2))
 	l := &bulkLedger{}
@@ -41,7 +41,7 @@ func newBulkLedger(b *testing.B, n int, maxAmount uint64, auditKey *zkaudit.Priv
 		id := fmt.Sprintf("t%032d", i)
 		l.tokens = append(l.tokens, model.TokenView{Token: model.Token{
 			ID: id, Root: id, Tier: 1, Issuer: "core", Bank: "bankA", Holder: "supplier" + strconv.Itoa(i%50),
-			Commitment: c.Bytes(), Handle: zkaudit.NewHandle(auditKey.Public(), o.Blinding).Bytes(), RegulatorEnvelope: env,
+			Commitment: c.Bytes(), Handle: elgamal.NewHandle(auditKey.Public(), o.Blinding).Bytes(), RegulatorEnvelope: env,
 			Maturity: time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC), Status: model.TokenActive, TxID: "tx" + strconv.Itoa(i),
 		}, LedgerStatus: model.TokenActive})
 	}
@@ -78,11 +78,11 @@ func (l *bulkLedger) Evaluate(_ context.Context, _, fn string, args ...string) (
 // Figures in docs/audit.md.
 func BenchmarkReconcile1000(b *testing.B) {
 	const n, maxAmount = 1000, 100_000_000
-	auditKey := must(zkaudit.GenerateKey(nil))
+	auditKey := must(elgamal.GenerateKey(nil))
 	encKey := must(envelope.GenerateKey(nil))
 	withEnvelopes := newBulkLedger(b, n, maxAmount, auditKey, encKey, false)
 	without := newBulkLedger(b, n, maxAmount, auditKey, encKey, true)
-	if _, err := zkaudit.SharedDLogTable(audit.DefaultDLogBits); err != nil { // built once per process, as in the service
+	if _, err := elgamal.SharedDLogTable(audit.DefaultDLogBits); err != nil { // built once per process, as in the service
 		b.Fatal(err)
 	}
 	run := func(b *testing.B, l audit.Ledger, workers int, cache *audit.Cache, want audit.Status) {

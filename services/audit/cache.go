@@ -11,7 +11,7 @@ import (
 
 	"github.com/tierchain/tierchain/internal/sealbox"
 	"github.com/tierchain/tierchain/services/store"
-	zkaudit "github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/elgamal"
 )
 
 // cacheDomain labels the cache's key derivation, row binding and
@@ -40,7 +40,7 @@ type Cache struct {
 
 // OpenCache migrates the cache's table in db and returns the cache, sealed
 // under a key derived from auditKey.
-func OpenCache(ctx context.Context, db *store.DB, auditKey *zkaudit.PrivateKey) (*Cache, error) {
+func OpenCache(ctx context.Context, db *store.DB, auditKey *elgamal.PrivateKey) (*Cache, error) {
 	if db == nil || auditKey == nil {
 		return nil, errors.New("audit: OpenCache needs a database and the audit key")
 	}

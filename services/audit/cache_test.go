@@ -9,7 +9,7 @@ import (
 	"github.com/tierchain/tierchain/services/audit"
 	"github.com/tierchain/tierchain/services/store"
 	"github.com/tierchain/tierchain/services/store/storetest"
-	zkaudit "github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/elgamal"
 	"github.com/tierchain/tierchain/zk/envelope"
 )
 
@@ -71,7 +71,7 @@ func TestCache(t *testing.T) {
 
 		// Rows sealed under one audit key are misses under another: were
 		// they read, root1 would come back RECONCILED from the cache.
-		other := must(zkaudit.GenerateKey(nil))
+		other := must(elgamal.GenerateKey(nil))
 		otherCache := must(audit.OpenCache(ctx, db, other))
 		foreign := must(w.service(t, w.ledger(), func(c *audit.Config) { c.Cache, c.AuditKey = otherCache, other }).Snapshot(ctx))
 		if got := byID(foreign)[w.root1].Amount; got.Status == audit.Reconciled {

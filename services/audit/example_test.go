@@ -8,7 +8,7 @@ import (
 
 	"github.com/tierchain/tierchain/services/audit"
 	"github.com/tierchain/tierchain/services/store"
-	zkaudit "github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/elgamal"
 	"github.com/tierchain/tierchain/zk/envelope"
 )
 
@@ -19,7 +19,7 @@ func ExampleService_Report() {
 	ctx := context.Background()
 	var (
 		peer     audit.Ledger         // *fabricclient.Client on the Regulator's own peer
-		auditKey *zkaudit.PrivateKey  // the regulator's audit key s
+		auditKey *elgamal.PrivateKey  // the regulator's audit key s
 		hpkeKey  *envelope.PrivateKey // the regulator's HPKE key
 		db       *store.DB            // the gateway's database
 		reuse    audit.ReuseSource    // the gateway's records of refused uploads

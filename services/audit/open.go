@@ -10,7 +10,7 @@ import (
 	"sync/atomic"
 
 	"github.com/tierchain/tierchain/chaincode/protocol"
-	zkaudit "github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/elgamal"
 	"github.com/tierchain/tierchain/zk/envelope"
 	"github.com/tierchain/tierchain/zk/pedersen"
 )
@@ -101,20 +101,20 @@ type sealed struct {
 // opener opens amounts with the regulator's keys: the envelope first, the
 // handle when the envelope fails.
 type opener struct {
-	auditKey *zkaudit.PrivateKey
+	auditKey *elgamal.PrivateKey
 	encKey   *envelope.PrivateKey
 	bits     int
-	table    func() (*zkaudit.DLogTable, error)
+	table    func() (*elgamal.DLogTable, error)
 	cache    *Cache
 	log      *slog.Logger
 }
 
-func newOpener(auditKey *zkaudit.PrivateKey, encKey *envelope.PrivateKey, bits int, cache *Cache, log *slog.Logger) *opener {
+func newOpener(auditKey *elgamal.PrivateKey, encKey *envelope.PrivateKey, bits int, cache *Cache, log *slog.Logger) *opener {
 	return &opener{
 		auditKey: auditKey, encKey: encKey, bits: bits, cache: cache, log: log,
 		// Built on the first handle-path opening only: about 1 s and 36 MiB
 		// for 40 bits, shared by every service of the process.
-		table: sync.OnceValues(func() (*zkaudit.DLogTable, error) { return zkaudit.SharedDLogTable(bits) }),
+		table: sync.OnceValues(func() (*elgamal.DLogTable, error) { return elgamal.SharedDLogTable(bits) }),
 	}
 }
 
@@ -187,7 +187,7 @@ func (o *opener) openNow(s sealed) (Amount, error) {
 	if err != nil {
 		return Amount{Status: Unopenable, Unopened: Malformed}, nil
 	}
-	h, err := zkaudit.DecodeHandle(s.handle)
+	h, err := elgamal.DecodeHandle(s.handle)
 	if err != nil {
 		return Amount{Status: Unopenable, Unopened: Malformed}, nil
 	}
@@ -200,7 +200,7 @@ func (o *opener) openNow(s sealed) (Amount, error) {
 
 // checkEnvelope runs the fast path: decrypt the envelope (which checks that
 // its opening opens c) and check the amount against the handle.
-func (o *opener) checkEnvelope(c *pedersen.Commitment, h *zkaudit.Handle, env []byte, purpose string) (uint64, EnvelopeFault) {
+func (o *opener) checkEnvelope(c *pedersen.Commitment, h *elgamal.Handle, env []byte, purpose string) (uint64, EnvelopeFault) {
 	if len(env) == 0 {
 		return 0, FaultMissing
 	}
@@ -216,14 +216,14 @@ func (o *opener) checkEnvelope(c *pedersen.Commitment, h *zkaudit.Handle, env []
 
 // openHandle opens through the handle: C − s⁻¹·D = v·G, then a bounded
 // discrete log.
-func (o *opener) openHandle(c *pedersen.Commitment, h *zkaudit.Handle, fault EnvelopeFault) (Amount, error) {
+func (o *opener) openHandle(c *pedersen.Commitment, h *elgamal.Handle, fault EnvelopeFault) (Amount, error) {
 	tab, err := o.table()
 	if err != nil {
 		return Amount{}, err
 	}
 	v, err := o.auditKey.Open(tab, c, h)
 	switch {
-	case errors.Is(err, zkaudit.ErrOutOfRange):
+	case errors.Is(err, elgamal.ErrOutOfRange):
 		return Amount{Status: Unopenable, Envelope: fault, Unopened: AboveBound}, nil
 	case err != nil:
 		return Amount{}, err

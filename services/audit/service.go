@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/tierchain/tierchain/chaincode/model"
-	zkaudit "github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/elgamal"
 	"github.com/tierchain/tierchain/zk/envelope"
 )
 
@@ -23,7 +23,7 @@ const DefaultDLogBits = 40
 type Config struct {
 	Ledger      Ledger               // the regulator's own peer (required)
 	Contract    string               // chaincode contract; Contract when empty
-	AuditKey    *zkaudit.PrivateKey  // the regulator's audit key s (required)
+	AuditKey    *elgamal.PrivateKey  // the regulator's audit key s (required)
 	EnvelopeKey *envelope.PrivateKey // the regulator's HPKE key (required)
 	DLogBits    int                  // bound of the handle path; DefaultDLogBits when 0
 	Workers     int                  // parallel openings; GOMAXPROCS when 0
@@ -45,7 +45,7 @@ type Service struct {
 }
 
 // New returns a service. The discrete-log table of the handle path is
-// built on first need, once per process and bound (zk/audit.SharedDLogTable).
+// built on first need, once per process and bound (zk/elgamal.SharedDLogTable).
 func New(cfg Config) (*Service, error) {
 	if cfg.Ledger == nil || cfg.AuditKey == nil || cfg.EnvelopeKey == nil {
 		return nil, errors.New("audit: Config needs Ledger, AuditKey and EnvelopeKey")

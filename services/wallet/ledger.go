@@ -7,7 +7,7 @@ import (
 
 	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/chaincode/protocol"
-	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/elgamal"
 	"github.com/tierchain/tierchain/zk/envelope"
 )
 
@@ -89,7 +89,7 @@ func (d Directory) Auditor(ctx context.Context) (protocol.Auditor, error) {
 	if err != nil {
 		return protocol.Auditor{}, err
 	}
-	ak, err := audit.DecodePublicKey(p.AuditKey)
+	ak, err := elgamal.DecodePublicKey(p.AuditKey)
 	if err != nil {
 		return protocol.Auditor{}, fmt.Errorf("wallet: ledger audit key: %w", err)
 	}

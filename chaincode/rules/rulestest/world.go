@@ -13,7 +13,7 @@ import (
 	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/chaincode/protocol"
 	"github.com/tierchain/tierchain/chaincode/rules"
-	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/elgamal"
 	"github.com/tierchain/tierchain/zk/envelope"
 )
 
@@ -43,7 +43,7 @@ type World struct {
 	S1, S2, S3              *Party // tier-1, tier-2, tier-3 suppliers
 	BankA, BankB, Regulator *Party
 	Stranger                rules.Identity // a certificate nobody registered
-	AuditKey                *audit.PrivateKey
+	AuditKey                *elgamal.PrivateKey
 	txn                     int
 }
 
@@ -80,7 +80,7 @@ func newParty(id string, role model.Role, msp string) *Party {
 // NewWorld registers every party, starting with the operator's bootstrap
 // by an OperatorMSP admin. It panics on failure (fixture code).
 func NewWorld() *World {
-	ak, err := audit.GenerateKey(nil)
+	ak, err := elgamal.GenerateKey(nil)
 	if err != nil {
 		panic(err)
 	}

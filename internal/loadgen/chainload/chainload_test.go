@@ -10,7 +10,7 @@ import (
 	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/chaincode/protocol"
 	"github.com/tierchain/tierchain/internal/loadgen"
-	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/elgamal"
 	"github.com/tierchain/tierchain/zk/pedersen"
 )
 
@@ -113,7 +113,7 @@ func outputRef(t *testing.T, o model.Output) protocol.OutputRef {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := audit.DecodeHandle(o.Handle)
+	h, err := elgamal.DecodeHandle(o.Handle)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,7 @@ package chainload
 import (
 	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/chaincode/protocol"
-	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/elgamal"
 	"github.com/tierchain/tierchain/zk/envelope"
 	"github.com/tierchain/tierchain/zk/pedersen"
 )
@@ -22,7 +22,7 @@ type SplitProver struct {
 // NewSplitProver returns a prover of 1-in/outputs-out splits with keys of
 // its own (no network).
 func NewSplitProver(outputs int) (*SplitProver, error) {
-	ak, err := audit.GenerateKey(nil)
+	ak, err := elgamal.GenerateKey(nil)
 	if err != nil {
 		return nil, err
 	}

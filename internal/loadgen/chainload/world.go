@@ -27,7 +27,7 @@ import (
 	"github.com/tierchain/tierchain/internal/fabnet"
 	"github.com/tierchain/tierchain/internal/fabricca"
 	"github.com/tierchain/tierchain/internal/fabricclient"
-	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/elgamal"
 	"github.com/tierchain/tierchain/zk/envelope"
 	"github.com/tierchain/tierchain/zk/group"
 	"github.com/tierchain/tierchain/zk/pedersen"
@@ -103,7 +103,7 @@ func (m *Member) Evaluate(ctx context.Context, fn string, arg []byte) ([]byte, e
 // parallel issues.
 type World struct {
 	Ctx      protocol.Context
-	AuditKey *audit.PrivateKey
+	AuditKey *elgamal.PrivateKey
 	Auditor  protocol.Auditor
 
 	Operator, Spender, Payee, Core, Bank, Regulator *Member
@@ -150,7 +150,7 @@ func Setup(ctx context.Context, n *fabnet.Network, opts Options) (w *World, err 
 		}
 	}()
 	w.outstanding = pedersen.Opening{Value: 0, Blinding: group.NewScalar()} // the identity: no root issued yet
-	if w.AuditKey, err = audit.GenerateKey(nil); err != nil {
+	if w.AuditKey, err = elgamal.GenerateKey(nil); err != nil {
 		return nil, err
 	}
 	certPath, keyPath, err := n.CAFiles("Core")

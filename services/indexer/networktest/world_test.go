@@ -18,7 +18,7 @@ import (
 	"github.com/tierchain/tierchain/internal/fabnet"
 	"github.com/tierchain/tierchain/internal/fabnet/fabnettest"
 	"github.com/tierchain/tierchain/internal/fabricclient"
-	"github.com/tierchain/tierchain/zk/audit"
+	"github.com/tierchain/tierchain/zk/elgamal"
 	"github.com/tierchain/tierchain/zk/envelope"
 	"github.com/tierchain/tierchain/zk/pedersen"
 )
@@ -69,7 +69,7 @@ func (m *member) recipient() protocol.Recipient {
 // per network, after the caller has had the chance to start a follower.
 type world struct {
 	admin, operator, tier1, tier2, core, bank, regulator *member
-	auditKey                                             *audit.PrivateKey
+	auditKey                                             *elgamal.PrivateKey
 	auditor                                              protocol.Auditor
 	pctx                                                 protocol.Context
 
@@ -105,7 +105,7 @@ func members(tb testing.TB) *world {
 			pctx:      protocol.Context{Channel: fabnet.ChannelName, Chaincode: fabnet.ChaincodeName},
 		}
 		var err error
-		if w.auditKey, err = audit.GenerateKey(nil); err != nil {
+		if w.auditKey, err = elgamal.GenerateKey(nil); err != nil {
 			tb.Fatal(err)
 		}
 		w.auditor = protocol.Auditor{AuditKey: w.auditKey.Public(), EncryptionKey: w.regulator.key.Public()}

@@ -1,5 +1,5 @@
 //go:build !race
 
-package audit
+package elgamal
 
 const raceEnabled = false

@@ -1,4 +1,4 @@
-// Package audit gives the regulator a verifiable way to open every amount.
+// Package elgamal gives the regulator a verifiable way to open every amount.
 //
 // The regulator's key is s with public key P = s·H (twisted ElGamal over
 // the Pedersen blinding generator). Each commitment C = v·G + r·H carries a
@@ -7,7 +7,7 @@
 // claimed v at once or find a bounded v by baby-step giant-step. The
 // chaincode rejects any output whose handle proof fails, so every amount on
 // the ledger is openable. See docs/crypto/audit.md.
-package audit
+package elgamal
 
 import (
 	"bytes"
@@ -83,7 +83,7 @@ func (k *PrivateKey) Public() *PublicKey {
 func (k *PrivateKey) Bytes() []byte { return k.s.Bytes() }
 
 // String redacts the key.
-func (k *PrivateKey) String() string { return "audit.PrivateKey{REDACTED}" }
+func (k *PrivateKey) String() string { return "elgamal.PrivateKey{REDACTED}" }
 
 // GoString redacts the key for %#v.
 func (k *PrivateKey) GoString() string { return k.String() }

@@ -1,4 +1,4 @@
-package audit
+package elgamal
 
 import (
 	"encoding/hex"
@@ -9,7 +9,7 @@ import (
 	"github.com/tierchain/tierchain/zk/pedersen"
 )
 
-// go test ./zk/audit -run Vectors -update rewrites testdata/vectors-v1.json.
+// go test ./zk/elgamal -run Vectors -update rewrites testdata/vectors-v1.json.
 var update = flag.Bool("update", false, "rewrite the known-answer vectors")
 
 type vector struct {

@@ -1,6 +1,6 @@
 //go:build race
 
-package audit
+package elgamal
 
 // raceEnabled: the race detector slows the 40-bit table's walks about 6×.
 const raceEnabled = true
