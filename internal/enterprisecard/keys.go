@@ -31,7 +31,7 @@ var ErrKeyFile = errors.New("enterprisecard: bad key file")
 type Keys struct {
 	Encryption *envelope.PrivateKey
 	Audit      *elgamal.PrivateKey // the regulator's only
-	OPRF       *oprf.ServerKey   // the operator's only
+	OPRF       *oprf.ServerKey     // the operator's only
 }
 
 // EnsureKeys reads the keys of an enterprise of the given role from dir,
