@@ -216,7 +216,7 @@ func TestBadInputsChangeNothing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = l.Submit(ctx, "tierchain", "GrantCreditLine", `{"core":"carmaker","limit":1,"expiry":"2030-01-01T00:00:00Z"}`)
+		_, err = l.Submit(ctx, "tierchain", "GrantCreditLine", `{"core":"carmaker","currency":"CNY","limit":1,"expiry":"2030-01-01T00:00:00Z"}`)
 		if !errors.Is(err, fabricclient.ErrForbidden) {
 			var cc *fabricclient.ChaincodeError
 			if !errors.As(err, &cc) || cc.Code != "FORBIDDEN" {

@@ -180,7 +180,7 @@ func TestIndexerFollowsTheLedger(t *testing.T) {
 		!got.DueDate.Equal(maturity) {
 		t.Errorf("invoice %+v %v", got, err)
 	}
-	if cl, err := f.ix.CreditLine(ctx, w.core.id, w.bank.id, ""); err != nil || cl.Limit != creditLimit || cl.Issued != 1 {
+	if cl, err := f.ix.CreditLine(ctx, w.core.id, w.bank.id, currency); err != nil || cl.Limit != creditLimit || cl.Issued != 1 {
 		t.Errorf("credit line %+v %v", cl, err)
 	}
 	if page, err := f.ix.Enterprises(ctx, indexer.EnterpriseQuery{}); err != nil || len(page.Items) != 6 {
