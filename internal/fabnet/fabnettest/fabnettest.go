@@ -96,8 +96,5 @@ func Connect(t testing.TB, org, user string) *fabnet.Connection {
 	return c
 }
 
-// FreeBase is fabnet.FreeBase.
-func FreeBase(orderers int) (int, error) { return fabnet.FreeBase(orderers) }
-
 // FreeRestartBase is fabnet.FreeRestartBase.
 func FreeRestartBase(orderers int) (int, error) { return fabnet.FreeRestartBase(orderers) }
