@@ -7,19 +7,6 @@ import (
 	"testing"
 )
 
-// testHelperAllowed lists the binaries that still import a test helper, and
-// which. Each is a debt of issue 20's reshaping of the load tools (one load
-// package with chain and REST drivers, tierload reading flags and calling
-// it, the network started through a product package, not through the test
-// harness fabnettest, which pulls in "testing" and calls flag.Parse). Remove
-// an entry when its binary is fixed; never add one.
-var testHelperAllowed = map[string][]string{
-	module + "/cmd/tierload": {"testing", module + "/internal/fabnet/fabnettest"},
-	// benchcrypto times with testing.Benchmark; issue 20 moves it with the
-	// other load and benchmark tools.
-	module + "/bench/peers/cmd/benchcrypto": {"testing"},
-}
-
 // testHelper reports whether a package is a test helper: the standard
 // "testing" package, anything else whose name ends in "test" in this
 // module (fabnettest, storetest, platformtest, rulestest, networktest,
@@ -79,16 +66,8 @@ func TestBinariesImportNoTestHelper(t *testing.T) {
 					found = append(found, d)
 				}
 			}
-			allowed := testHelperAllowed[bin]
 			for _, d := range found {
-				if !slices.Contains(allowed, d) {
-					t.Errorf("binary %s imports the test helper %s", bin, d)
-				}
-			}
-			for _, a := range allowed {
-				if !slices.Contains(found, a) {
-					t.Errorf("binary %s no longer imports %s: remove it from testHelperAllowed", bin, a)
-				}
+				t.Errorf("binary %s imports the test helper %s", bin, d)
 			}
 		}
 		if binaries == 0 {
@@ -114,7 +93,7 @@ func TestTestHelperNames(t *testing.T) {
 			t.Errorf("testHelper(%s) = %v, want %v", pkg, got, want)
 		}
 	}
-	if !testHelper(module+"/internal/loadgen", true) {
+	if !testHelper(module+"/bench/load", true) {
 		t.Error("a package of ours importing testing is a test helper")
 	}
 }

@@ -11,10 +11,8 @@ package fabnettest
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"sync"
 	"testing"
@@ -57,44 +55,18 @@ func StartNetwork(ctx context.Context, orderers int) (*fabnet.Network, error) {
 	return StartNetworkWith(ctx, fabnet.Options{Orderers: orderers})
 }
 
-// StartNetworkWith is StartNetwork with options: its own directory and
-// free port range replace opts' Dir, RepoRoot, Base and Out.
+// StartNetworkWith is StartNetwork with options (fabnet.StartOnFreePorts),
+// the network's progress shown with -test.v.
 func StartNetworkWith(ctx context.Context, opts fabnet.Options) (*fabnet.Network, error) {
-	if opts.Orderers == 0 {
-		opts.Orderers = 1
-	}
-	orderers := opts.Orderers
-	repo, err := fabnet.RepoRoot(".")
-	if err != nil {
-		return nil, err
-	}
-	dir, err := os.MkdirTemp("", "tierchain-net-")
-	if err != nil {
-		return nil, err
-	}
-	out := os.Stderr
-	if !testing.Verbose() {
-		out = nil
+	if testing.Verbose() {
+		opts.Out = os.Stderr
 	}
 	start := time.Now()
-	// Parallel test binaries may pick the same free range at once: the
-	// loser gets ErrPortsInUse and tries another.
-	var n *fabnet.Network
-	var base int
-	for try := 0; ; try++ {
-		if base, err = FreeBase(orderers); err != nil {
-			return nil, err
-		}
-		opts.Dir, opts.RepoRoot, opts.Base, opts.Out = dir, repo, base, writerOrDiscard(out)
-		n, err = fabnet.Start(ctx, opts)
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, fabnet.ErrPortsInUse) || try == 10 {
-			return nil, fmt.Errorf("%w (data and logs kept in %s)", err, dir)
-		}
+	n, err := fabnet.StartOnFreePorts(ctx, opts)
+	if err != nil {
+		return nil, err
 	}
-	fmt.Fprintf(os.Stderr, "fabnettest: network with %d orderer(s) up on ports %d… in %s\n", orderers, base, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(os.Stderr, "fabnettest: network with %d orderer(s) up on ports %d… in %s\n", len(n.Layout.Orderers), n.Layout.Orderers[0].Ports.Listen, time.Since(start).Round(time.Millisecond))
 	return n, nil
 }
 
@@ -124,26 +96,5 @@ func Connect(t testing.TB, org, user string) *fabnet.Connection {
 	return c
 }
 
-// FreeBase finds a port base whose whole range is free on loopback.
-func FreeBase(orderers int) (int, error) { return freeBase(orderers, 0) }
-
-// FreeRestartBase is FreeBase for a test that stops a network and starts
-// it again on the same ports: its ranges sit between FreeBase's (base+500),
-// so another test binary's FreeBase cannot take them while the network is
-// stopped.
-func FreeRestartBase(orderers int) (int, error) { return freeBase(orderers, 500) }
-
-func freeBase(orderers, offset int) (int, error) {
-	for try := 0; try < 50; try++ {
-		// Below the kernel's ephemeral range (32768–60999 by default):
-		// there the source port of any outgoing connection on the machine
-		// could take a node's port between this check and its bind.
-		base := 10000 + 1000*rand.IntN(22) + offset
-		l := fabnet.NewLayout(base, orderers)
-		// Each node on its organisation's own address, and the gateways.
-		if fabnet.AddressesFree(append(l.ListenAddresses(), l.GatewayListenAddresses()...)) == nil {
-			return base, nil
-		}
-	}
-	return 0, fmt.Errorf("no free port range found")
-}
+// FreeRestartBase is fabnet.FreeRestartBase.
+func FreeRestartBase(orderers int) (int, error) { return fabnet.FreeRestartBase(orderers) }

@@ -19,8 +19,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"syscall"
-	"testing"
 	"text/tabwriter"
 	"time"
 
@@ -29,6 +27,7 @@ import (
 	"github.com/coinbase/kryptology/pkg/core/curves"
 	"github.com/gtank/merlin"
 
+	"github.com/tierchain/tierchain/bench/load"
 	"github.com/tierchain/tierchain/zk/group"
 	"github.com/tierchain/tierchain/zk/pedersen"
 	"github.com/tierchain/tierchain/zk/rangeproof"
@@ -46,32 +45,17 @@ var (
 type bench struct {
 	name string
 	per  int
-	f    func(b *testing.B)
-	wall float64 // best ns per operation
+	f    func(n int) // n iterations of the work measured
+	wall float64     // best ns per operation
 	cpu  float64
 }
 
-func cpuNow() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// run measures one round. The functions use b.Loop, so testing.Benchmark
-// calls them once and the CPU time around that call covers exactly r.N
-// iterations (set-up happens outside, in main).
+// run measures one round (set-up happens outside, in main).
 func (m *bench) run() {
-	c0 := cpuNow()
-	r := testing.Benchmark(m.f)
-	c := cpuNow() - c0
-	if r.N == 0 {
-		must(fmt.Errorf("%s: benchmark did not run", m.name))
-	}
+	r := load.Measure(*benchtime, m.f)
 	ops := float64(r.N * m.per)
-	wall := float64(r.T.Nanoseconds()) / ops
-	cpu := float64(c.Nanoseconds()) / ops
+	wall := float64(r.Wall.Nanoseconds()) / ops
+	cpu := float64(r.CPU.Nanoseconds()) / ops
 	fmt.Fprintf(os.Stderr, "  %-36s %12.0f ns/op wall %12.0f ns/op cpu (%d iterations)\n", m.name, wall, cpu, r.N)
 	if m.wall == 0 || wall < m.wall {
 		m.wall = wall
@@ -135,9 +119,9 @@ func ourProof(m int) (*rangeproof.Proof, []*pedersen.Commitment) {
 	return q, cs
 }
 
-func batchVerify(proofs []*rangeproof.Proof, cs [][]*pedersen.Commitment) func(b *testing.B) {
-	return func(b *testing.B) {
-		for b.Loop() {
+func batchVerify(proofs []*rangeproof.Proof, cs [][]*pedersen.Commitment) func(n int) {
+	return func(n int) {
+		for range n {
 			bv := rangeproof.NewBatchVerifier(nil)
 			for i := range proofs {
 				must(bv.Add(ourTranscript(), proofs[i], cs[i], 64))
@@ -155,8 +139,6 @@ func main() {
 	start := time.Now()
 	loadBefore := loadavg()
 	fmt.Fprintf(os.Stderr, "benchcrypto: %d rounds of %s a measurement (load average %s)…\n", *rounds, *benchtime, loadBefore)
-	testing.Init()
-	must(flag.Set("test.benchtime", benchtime.String()))
 
 	// circl's ristretto255 variable-base scalar multiplication (the anchor).
 	cg := circlgroup.Ristretto255
@@ -196,44 +178,44 @@ func main() {
 		must(fmt.Errorf("kryptology proof does not verify"))
 	}
 
-	circlMul := &bench{name: "circl ristretto255 scalar mult", per: 1, f: func(b *testing.B) {
+	circlMul := &bench{name: "circl ristretto255 scalar mult", per: 1, f: func(n int) {
 		q := cg.NewElement()
-		for b.Loop() {
+		for range n {
 			q.Mul(cp, cs)
 		}
 	}}
-	ourMul := &bench{name: "tierchain scalar mult (const. time)", per: 1, f: func(b *testing.B) {
+	ourMul := &bench{name: "tierchain scalar mult (const. time)", per: 1, f: func(n int) {
 		q := group.NewIdentity()
-		for b.Loop() {
+		for range n {
 			q.ScalarMult(s, p)
 		}
 	}}
-	ourProve := &bench{name: "tierchain prove 64-bit", per: 1, f: func(b *testing.B) {
-		for b.Loop() {
+	ourProve := &bench{name: "tierchain prove 64-bit", per: 1, f: func(n int) {
+		for range n {
 			_, err := rangeproof.Prove(ourTranscript(), ops1, 64, nil)
 			must(err)
 		}
 	}}
-	ourVerify := &bench{name: "tierchain verify 64-bit", per: 1, f: func(b *testing.B) {
-		for b.Loop() {
+	ourVerify := &bench{name: "tierchain verify 64-bit", per: 1, f: func(n int) {
+		for range n {
 			must(proof1.Verify(ourTranscript(), cs1, 64))
 		}
 	}}
-	ourVerify2 := &bench{name: "tierchain verify 64-bit, m=2", per: 1, f: func(b *testing.B) {
-		for b.Loop() {
+	ourVerify2 := &bench{name: "tierchain verify 64-bit, m=2", per: 1, f: func(n int) {
+		for range n {
 			must(proof2.Verify(ourTranscript(), cs2, 64))
 		}
 	}}
 	ourBatch := &bench{name: "tierchain batch of 64, per proof", per: batch, f: batchVerify(bproofs, bcs)}
 	ourPair := &bench{name: "tierchain 2 single proofs batched", per: 1, f: batchVerify(bproofs[:2], bcs[:2])}
-	kProve := &bench{name: "kryptology prove 64-bit", per: 1, f: func(b *testing.B) {
-		for b.Loop() {
+	kProve := &bench{name: "kryptology prove 64-bit", per: 1, f: func(n int) {
+		for range n {
 			_, err := kp.Prove(v, gamma, 64, g, h, u, merlin.NewTranscript("bench"))
 			must(err)
 		}
 	}}
-	kVerify := &bench{name: "kryptology verify 64-bit", per: 1, f: func(b *testing.B) {
-		for b.Loop() {
+	kVerify := &bench{name: "kryptology verify 64-bit", per: 1, f: func(n int) {
+		for range n {
 			_, err := kv.Verify(kproof, capV, g, h, u, 64, merlin.NewTranscript("bench"))
 			must(err)
 		}

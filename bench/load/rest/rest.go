@@ -1,14 +1,14 @@
-// Package loadrest drives the REST gateways for tierload: it serves one
-// gateway per organisation (gateway/platform) on loopback ports of a
-// network, runs
-// the demo story to onboard three suppliers with tokens, fans their tokens
-// out so that each client has one, and then measures a split end to end:
+// Package rest is tierload's REST driver: it serves one gateway per
+// organisation (gateway/platform) on loopback ports of a network, runs the
+// demo story to onboard three suppliers with tokens, fans their tokens out
+// so that each client has one, and then measures a split end to end:
 // the holder's request over HTTP, the gateway's wallet building the proofs,
 // endorsement, ordering and commit, and the answer.
 //
 // The platform bootstraps the consortium, which a channel allows once: the
-// network must be fresh and not also used by chainload.
-package loadrest
+// network must be fresh and not also used by the chain driver
+// (bench/load/chain).
+package rest
 
 import (
 	"context"
@@ -22,9 +22,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/tierchain/tierchain/bench/load"
 	"github.com/tierchain/tierchain/gateway/platform"
 	"github.com/tierchain/tierchain/internal/demo"
-	"github.com/tierchain/tierchain/internal/loadgen"
 	"github.com/tierchain/tierchain/internal/orgconfig"
 )
 
@@ -142,7 +142,7 @@ func (g *Gateway) split(ctx context.Context, h holding, amount uint64, pieces in
 		return nil, err
 	}
 	if len(out.Tokens) != pieces+1 {
-		return nil, fmt.Errorf("loadrest: split answered %d tokens for %d pieces and the change", len(out.Tokens), pieces)
+		return nil, fmt.Errorf("rest: split answered %d tokens for %d pieces and the change", len(out.Tokens), pieces)
 	}
 	hs := make([]holding, 0, len(out.Tokens))
 	for _, t := range out.Tokens {
@@ -206,11 +206,11 @@ func (g *Gateway) take(ctx context.Context, n int) ([]holding, error) {
 		}
 		wg.Wait()
 		if len(next) == len(g.held) && len(errs) == 0 {
-			return nil, fmt.Errorf("loadrest: %d tokens, none large enough to fan out to %d", len(next), n)
+			return nil, fmt.Errorf("rest: %d tokens, none large enough to fan out to %d", len(next), n)
 		}
 		g.held = next
 		if err := errors.Join(errs...); err != nil {
-			return nil, fmt.Errorf("loadrest: fanning tokens out: %w", err)
+			return nil, fmt.Errorf("rest: fanning tokens out: %w", err)
 		}
 	}
 	hs := g.held[:n:n]
@@ -229,7 +229,7 @@ func (g *Gateway) give(hs []holding) {
 // splits 1.00 off it to the next supplier over REST and goes on with its
 // change, one split at a time. The returned func hands the chains' tokens
 // back for the next run (call it after the run).
-func (g *Gateway) SplitOp(ctx context.Context, clients int) (loadgen.Op, func(), error) {
+func (g *Gateway) SplitOp(ctx context.Context, clients int) (load.Op, func(), error) {
 	hs, err := g.take(ctx, clients)
 	if err != nil {
 		return nil, nil, err

@@ -1,4 +1,4 @@
-package main
+package workloads
 
 import (
 	"context"
@@ -11,16 +11,14 @@ import (
 
 	"github.com/hyperledger/fabric-gateway/pkg/client"
 
-	"github.com/tierchain/tierchain/gateway/loadrest"
-
+	"github.com/tierchain/tierchain/bench/load"
+	"github.com/tierchain/tierchain/bench/load/chain"
+	"github.com/tierchain/tierchain/bench/load/rest"
 	"github.com/tierchain/tierchain/internal/fabnet"
-	"github.com/tierchain/tierchain/internal/loadgen"
-	"github.com/tierchain/tierchain/internal/loadgen/chainload"
 )
 
-// env is what workloads share in one tierload process: the network, the
-// baseline's connection and, once a confidential workload asks for it, the
-// consortium.
+// env is what workloads share in one run: the network, the baseline's
+// connection and, once a confidential workload asks for it, the consortium.
 type env struct {
 	net   *fabnet.Network
 	conn  *fabnet.Connection
@@ -29,18 +27,18 @@ type env struct {
 	pool  int // pre-built requests per confidential run
 
 	once     sync.Once
-	world    *chainload.World
+	world    *chain.World
 	worldErr error
 	queryIDs []string // tokens the Spender holds, for token-query
 
 	restOnce sync.Once
-	rest     *loadrest.Gateway
+	rest     *rest.Gateway
 	restErr  error
 	afterRun func() // set by a prepare that lends the run something back
 }
 
 // Gateway starts the REST gateway (the whole platform) on first use.
-func (e *env) Gateway(ctx context.Context) (*loadrest.Gateway, error) {
+func (e *env) Gateway(ctx context.Context) (*rest.Gateway, error) {
 	e.restOnce.Do(func() {
 		log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 		c, err := e.net.OrgConfigs()
@@ -48,14 +46,14 @@ func (e *env) Gateway(ctx context.Context) (*loadrest.Gateway, error) {
 			e.restErr = err
 			return
 		}
-		e.rest, e.restErr = loadrest.Start(ctx, c, log)
+		e.rest, e.restErr = rest.Start(ctx, c, log)
 	})
 	return e.rest, e.restErr
 }
 
 // World sets up the consortium on first use.
-func (e *env) World(ctx context.Context) (*chainload.World, error) {
-	e.once.Do(func() { e.world, e.worldErr = chainload.Setup(ctx, e.net, chainload.Options{Gateway: e.org}) })
+func (e *env) World(ctx context.Context) (*chain.World, error) {
+	e.once.Do(func() { e.world, e.worldErr = chain.Setup(ctx, e.net, chain.Options{Gateway: e.org}) })
 	return e.world, e.worldErr
 }
 
@@ -72,7 +70,7 @@ func (e *env) Close() {
 // clients; anything built here is off the clock.
 type workload struct {
 	name    string
-	prepare func(ctx context.Context, e *env, clients int) (loadgen.Op, error)
+	prepare func(ctx context.Context, e *env, clients int) (load.Op, error)
 }
 
 var workloadByName = map[string]workload{}
@@ -80,7 +78,7 @@ var workloadByName = map[string]workload{}
 func init() {
 	for _, w := range []workload{
 		// baseline-mint: a plaintext write to a fresh key each time.
-		{"baseline-mint", func(_ context.Context, e *env, clients int) (loadgen.Op, error) {
+		{"baseline-mint", func(_ context.Context, e *env, clients int) (load.Op, error) {
 			contract := e.conn.Contract("baseline")
 			return func(ctx context.Context, _ int, seq int64) error {
 				_, err := contract.SubmitWithContext(ctx, "Mint", client.WithArguments(fmt.Sprintf("mint-%s-%d-%d", e.runID, clients, seq), "1"))
@@ -90,7 +88,7 @@ func init() {
 		// baseline-transfer: the plaintext baseline of a split, moving a
 		// public number between two accounts per client (one at a time, so
 		// no client conflicts with itself).
-		{"baseline-transfer", func(ctx context.Context, e *env, clients int) (loadgen.Op, error) {
+		{"baseline-transfer", func(ctx context.Context, e *env, clients int) (load.Op, error) {
 			contract := e.conn.Contract("baseline")
 			for w := 0; w < clients; w++ {
 				if _, err := contract.SubmitWithContext(ctx, "Mint", client.WithArguments(account(e.runID, clients, w, "src"), "1000000000")); err != nil {
@@ -106,22 +104,22 @@ func init() {
 			}, nil
 		}},
 		// query: a plaintext evaluation on the gateway's peer.
-		{"query", func(_ context.Context, e *env, clients int) (loadgen.Op, error) {
+		{"query", func(_ context.Context, e *env, clients int) (load.Op, error) {
 			contract := e.conn.Contract("baseline")
 			return func(ctx context.Context, w int, _ int64) error {
 				_, err := contract.EvaluateWithContext(ctx, "Balance", client.WithArguments(account(e.runID, clients, w, "src")))
 				return err
 			}, nil
 		}},
-		splitWorkload(2, chainload.SplitCompact), splitWorkload(4, chainload.SplitCompact), splitWorkload(8, chainload.SplitCompact),
+		splitWorkload(2, chain.SplitCompact), splitWorkload(4, chain.SplitCompact), splitWorkload(8, chain.SplitCompact),
 		// split-json: the 1-in/2-out split in the JSON encoding, whose
 		// result is the new tokens (what "split" sent before the compact
 		// encoding): the two side by side in one run.
-		splitWorkload(2, chainload.SplitJSON),
+		splitWorkload(2, chain.SplitJSON),
 		// rest-split: a supplier's split of 1.00 over the REST gateway, end
 		// to end (the gateway's wallet proves, then endorse, order,
 		// commit); each client goes on with its change.
-		{"rest-split", func(ctx context.Context, e *env, clients int) (loadgen.Op, error) {
+		{"rest-split", func(ctx context.Context, e *env, clients int) (load.Op, error) {
 			g, err := e.Gateway(ctx)
 			if err != nil {
 				return nil, err
@@ -133,7 +131,7 @@ func init() {
 		// issue: a core's issue against its own credit line, with three
 		// range proofs; one core and line per client, since issues on one
 		// line commit one after another.
-		{"issue", func(ctx context.Context, e *env, clients int) (loadgen.Op, error) {
+		{"issue", func(ctx context.Context, e *env, clients int) (load.Op, error) {
 			w, err := e.World(ctx)
 			if err != nil {
 				return nil, err
@@ -142,7 +140,7 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			q := loadgen.NewQueues(queues)
+			q := load.NewQueues(queues)
 			return func(ctx context.Context, w int, _ int64) error {
 				c, err := q.Take(w)
 				if err != nil {
@@ -154,7 +152,7 @@ func init() {
 		// finance: the holder's financing request, then the bank's
 		// approval, as one operation (two transactions; the approval tried
 		// again if an endorser has not yet committed the request).
-		{"finance", func(ctx context.Context, e *env, _ int) (loadgen.Op, error) {
+		{"finance", func(ctx context.Context, e *env, _ int) (load.Op, error) {
 			w, err := e.World(ctx)
 			if err != nil {
 				return nil, err
@@ -163,7 +161,7 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			p := loadgen.NewPool(calls)
+			p := load.NewPool(calls)
 			return func(ctx context.Context, _ int, _ int64) error {
 				pair, err := p.Take()
 				if err != nil {
@@ -176,7 +174,7 @@ func init() {
 			}, nil
 		}},
 		// token-query: GetToken of a token the Spender holds.
-		{"token-query", func(ctx context.Context, e *env, _ int) (loadgen.Op, error) {
+		{"token-query", func(ctx context.Context, e *env, _ int) (load.Op, error) {
 			w, err := e.World(ctx)
 			if err != nil {
 				return nil, err
@@ -186,7 +184,7 @@ func init() {
 				if err != nil {
 					return nil, err
 				}
-				e.queryIDs = chainload.TokenIDs(leaves)
+				e.queryIDs = chain.TokenIDs(leaves)
 			}
 			ids := e.queryIDs
 			return func(ctx context.Context, _ int, seq int64) error {
@@ -195,7 +193,7 @@ func init() {
 		}},
 		// holder-query: the first page (50) of TokensByHolder for the
 		// Spender, who holds every token the other workloads made.
-		{"holder-query", func(ctx context.Context, e *env, _ int) (loadgen.Op, error) {
+		{"holder-query", func(ctx context.Context, e *env, _ int) (load.Op, error) {
 			w, err := e.World(ctx)
 			if err != nil {
 				return nil, err
@@ -213,15 +211,15 @@ func init() {
 // splitWorkload is a confidential 1-in/outputs-out split with pre-built
 // proofs, one token per request, in the compact encoding (split, split-4,
 // split-8) or in JSON (split-json).
-func splitWorkload(outputs int, enc chainload.SplitEncoding) workload {
+func splitWorkload(outputs int, enc chain.SplitEncoding) workload {
 	name := "split"
 	if outputs != 2 {
 		name = fmt.Sprintf("split-%d", outputs)
 	}
-	if enc == chainload.SplitJSON {
+	if enc == chain.SplitJSON {
 		name += "-json"
 	}
-	return workload{name, func(ctx context.Context, e *env, _ int) (loadgen.Op, error) {
+	return workload{name, func(ctx context.Context, e *env, _ int) (load.Op, error) {
 		w, err := e.World(ctx)
 		if err != nil {
 			return nil, err
@@ -230,7 +228,7 @@ func splitWorkload(outputs int, enc chainload.SplitEncoding) workload {
 		if err != nil {
 			return nil, err
 		}
-		p := loadgen.NewPool(calls)
+		p := load.NewPool(calls)
 		return func(ctx context.Context, _ int, _ int64) error {
 			c, err := p.Take()
 			if err != nil {
@@ -245,7 +243,8 @@ func account(runID string, clients, w int, side string) string {
 	return fmt.Sprintf("xfer-%s-%d-%d-%s", runID, clients, w, side)
 }
 
-func workloadNames() []string {
+// Names lists the workloads Run knows, sorted.
+func Names() []string {
 	var names []string
 	for n := range workloadByName {
 		names = append(names, n)

@@ -1,4 +1,4 @@
-package loadrest
+package rest
 
 import (
 	"context"
@@ -9,8 +9,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/tierchain/tierchain/bench/load"
 	"github.com/tierchain/tierchain/internal/fabnet/fabnettest"
-	"github.com/tierchain/tierchain/internal/loadgen"
 )
 
 func TestMain(m *testing.M) {
@@ -37,7 +37,7 @@ func TestSplitOp(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err := loadgen.Run(ctx, loadgen.Config{Name: "rest-split", Clients: 4, Count: 8, Classify: Classify}, op)
+		r, err := load.Run(ctx, load.Config{Name: "rest-split", Clients: 4, Count: 8, Classify: Classify}, op)
 		giveBack()
 		if err != nil {
 			t.Fatal(err)

@@ -1,4 +1,4 @@
-package main
+package workloads
 
 import (
 	"context"
@@ -6,24 +6,36 @@ import (
 	"os"
 	"time"
 
-	"github.com/tierchain/tierchain/internal/loadgen"
-	"github.com/tierchain/tierchain/internal/loadgen/chainload"
+	"github.com/tierchain/tierchain/bench/load"
+	"github.com/tierchain/tierchain/bench/load/chain"
 )
+
+// Prove needs no network: it builds 1-in/2-out split requests on each
+// count of goroutines for d and reports proofs per second and per
+// CPU-second (rep's title is replaced by what was measured).
+func Prove(ctx context.Context, clients []int, d time.Duration, rep Report) error {
+	results, err := proveSplits(ctx, clients, d)
+	if err != nil {
+		return err
+	}
+	rep.Title = "TierChain client side: 1-in/2-out split requests built"
+	return rep.write(results)
+}
 
 // proveSplits builds 1-in/2-out split requests on each count of
 // goroutines for d and reports them as runs ("prove-split"), with the
 // process's CPU time per request: the cost per core.
-func proveSplits(ctx context.Context, counts []int, d time.Duration) ([]loadgen.Result, error) {
-	var results []loadgen.Result
+func proveSplits(ctx context.Context, counts []int, d time.Duration) ([]load.Result, error) {
+	var results []load.Result
 	for _, c := range counts {
-		provers := make([]*chainload.SplitProver, c)
+		provers := make([]*chain.SplitProver, c)
 		for i := range provers {
 			var err error
-			if provers[i], err = chainload.NewSplitProver(2); err != nil {
+			if provers[i], err = chain.NewSplitProver(2); err != nil {
 				return nil, err
 			}
 		}
-		r, err := loadgen.Run(ctx, loadgen.Config{Name: "prove-split", Clients: c, Duration: d, Progress: os.Stderr},
+		r, err := load.Run(ctx, load.Config{Name: "prove-split", Clients: c, Duration: d, Progress: os.Stderr},
 			func(_ context.Context, w int, _ int64) error {
 				_, err := provers[w].Build()
 				return err
@@ -33,17 +45,10 @@ func proveSplits(ctx context.Context, counts []int, d time.Duration) ([]loadgen.
 		}
 		fmt.Fprintln(os.Stderr, r)
 		fmt.Printf("prove-split clients=%d: %.1f splits/s wall, CPU %.1f ms a split = %.1f splits per CPU-second (per core), load %.1f\n",
-			c, r.Throughput, perOp(r.CPU, r.OK), float64(r.OK)/r.CPU.Seconds(), r.Load)
+			c, r.Throughput, load.PerOp(r.CPU, r.OK), float64(r.OK)/r.CPU.Seconds(), r.Load)
 		results = append(results, r)
 	}
 	return results, nil
-}
-
-func perOp(d time.Duration, n int64) float64 {
-	if n == 0 {
-		return 0
-	}
-	return float64(d) / float64(n) / float64(time.Millisecond)
 }
 
 // growLedger makes the supplier hold at least size tokens, walking its
@@ -70,12 +75,12 @@ func growLedger(ctx context.Context, e *env, size int) error {
 		return err
 	}
 	fmt.Printf("ledger: tier1 holds %d tokens; all %d pages of 200 walked in %s (%.1f ms a page), load %.1f\n",
-		held, pages, took.Round(time.Millisecond), perOp(took, int64(pages)), loadgen.LoadAverage())
+		held, pages, took.Round(time.Millisecond), load.PerOp(took, int64(pages)), load.LoadAverage())
 	return nil
 }
 
 // walkHolder reads every page (200 items) of the supplier's tokens.
-func walkHolder(ctx context.Context, w *chainload.World) (items, pages int, took time.Duration, err error) {
+func walkHolder(ctx context.Context, w *chain.World) (items, pages int, took time.Duration, err error) {
 	t0 := time.Now()
 	bookmark := ""
 	for {

@@ -1,4 +1,4 @@
-package chainload
+package chain
 
 import (
 	"context"
@@ -7,9 +7,9 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/tierchain/tierchain/bench/load"
 	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/chaincode/protocol"
-	"github.com/tierchain/tierchain/internal/loadgen"
 	"github.com/tierchain/tierchain/zk/elgamal"
 	"github.com/tierchain/tierchain/zk/pedersen"
 )
@@ -130,13 +130,13 @@ func BenchmarkBuildSplit(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	cpu0 := loadgen.CPUTime()
+	cpu0 := load.CPUTime()
 	for b.Loop() {
 		if _, err := p.Build(); err != nil {
 			b.Fatal(err)
 		}
 	}
-	cpu := loadgen.CPUTime() - cpu0
+	cpu := load.CPUTime() - cpu0
 	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
 	b.ReportMetric(float64(b.N)/cpu.Seconds(), "splits/cpu-s")
 }

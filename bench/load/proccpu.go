@@ -1,4 +1,4 @@
-package main
+package load
 
 import (
 	"encoding/json"
@@ -71,21 +71,25 @@ func parseStatCPU(stat string) (time.Duration, error) {
 	return time.Duration(ticks) * clockTick, nil
 }
 
-// cpuMeter measures the CPU time each network process spends during a run.
-type cpuMeter struct {
+// CPUMeter measures the CPU time each network process spends during a run.
+type CPUMeter struct {
 	procs map[string]int
 	start map[string]time.Duration
 }
 
-func newCPUMeter(dir string) *cpuMeter {
+// NewCPUMeter meters the processes of the network whose data directory is
+// dir; it returns nil (a meter that measures nothing) when dir names no
+// running network's processes.
+func NewCPUMeter(dir string) *CPUMeter {
 	procs, err := netProcs(dir)
 	if err != nil {
 		return nil
 	}
-	return &cpuMeter{procs: procs}
+	return &CPUMeter{procs: procs}
 }
 
-func (m *cpuMeter) begin() {
+// Begin records every process's CPU time at the start of a run.
+func (m *CPUMeter) Begin() {
 	if m == nil {
 		return
 	}
@@ -97,10 +101,10 @@ func (m *cpuMeter) begin() {
 	}
 }
 
-// end returns a line with each process group's CPU time per successful
+// End returns a line with each process group's CPU time per successful
 // operation: peers (and the regulator's alone), orderer, chaincode
 // server, and the total; and a line with every process on its own.
-func (m *cpuMeter) end(ops int64) (summary, detail string) {
+func (m *CPUMeter) End(ops int64) (summary, detail string) {
 	if m == nil || ops == 0 {
 		return "", ""
 	}
@@ -135,9 +139,9 @@ func (m *cpuMeter) end(ops int64) (summary, detail string) {
 	}
 	sort.Strings(names)
 	var b strings.Builder
-	fmt.Fprintf(&b, "    network CPU per op: total %.1f ms", perOp(total, ops))
+	fmt.Fprintf(&b, "    network CPU per op: total %.1f ms", PerOp(total, ops))
 	for _, g := range names {
-		fmt.Fprintf(&b, ", %s %.1f", g, perOp(groups[g], ops))
+		fmt.Fprintf(&b, ", %s %.1f", g, PerOp(groups[g], ops))
 	}
 	procs := make([]string, 0, len(each))
 	for p := range each {
@@ -149,7 +153,7 @@ func (m *cpuMeter) end(ops int64) (summary, detail string) {
 		if i > 0 {
 			d.WriteString(", ")
 		}
-		fmt.Fprintf(&d, "%s %.1f", p, perOp(each[p], ops))
+		fmt.Fprintf(&d, "%s %.1f", p, PerOp(each[p], ops))
 	}
 	return b.String(), d.String()
 }

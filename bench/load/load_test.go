@@ -1,10 +1,9 @@
-package loadgen
+package load
 
 import (
 	"bytes"
 	"context"
 	"errors"
-	"image/png"
 	"slices"
 	"strings"
 	"sync"
@@ -103,9 +102,9 @@ func TestPercentile(t *testing.T) {
 	}
 }
 
-func TestProgressAndChart(t *testing.T) {
+func TestProgress(t *testing.T) {
 	var progress bytes.Buffer
-	r, err := Run(context.Background(), Config{Name: "progress", Clients: 2, Duration: 120 * time.Millisecond,
+	_, err := Run(context.Background(), Config{Name: "progress", Clients: 2, Duration: 120 * time.Millisecond,
 		Progress: &progress, ProgressEvery: 30 * time.Millisecond},
 		func(context.Context, int, int64) error { time.Sleep(5 * time.Millisecond); return nil })
 	if err != nil {
@@ -113,36 +112,6 @@ func TestProgressAndChart(t *testing.T) {
 	}
 	if !strings.Contains(progress.String(), "op/s") {
 		t.Fatalf("no progress line: %q", progress.String())
-	}
-	var img bytes.Buffer
-	r2 := r
-	r2.Name, r2.Clients = "other", 8
-	if err := WriteChart(&img, "test", []Result{r, r2}); err != nil {
-		t.Fatal(err)
-	}
-	decoded, err := png.Decode(&img)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b := decoded.Bounds(); b.Dx() != 1200 || b.Dy() != 560 {
-		t.Fatalf("chart is %v", b)
-	}
-	if err := WriteChart(&img, "empty", nil); err == nil {
-		t.Fatal("charted nothing")
-	}
-}
-
-func TestChartAxes(t *testing.T) {
-	rs := []Result{{Name: "baseline", Clients: 8}, {Name: "split", Clients: 8}, {Name: "baseline", Clients: 32}, {Name: "issue", Clients: 32}, {Name: "issue", Clients: 1}}
-	names, groups := chartAxes(rs)
-	if !slices.Equal(names, []string{"baseline", "split", "issue"}) || !slices.Equal(groups, []int{1, 8, 32}) {
-		t.Fatalf("names %v, groups %v", names, groups)
-	}
-	if _, ok := find(rs, "issue", 8); ok {
-		t.Fatal("found a run that did not happen")
-	}
-	if r, ok := find(rs, "split", 8); !ok || r.Name != "split" {
-		t.Fatal("missed a run")
 	}
 }
 

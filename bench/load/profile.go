@@ -1,4 +1,4 @@
-package main
+package load
 
 import (
 	"fmt"
@@ -8,22 +8,22 @@ import (
 	"runtime/pprof"
 )
 
-// runProfile records this process's profiles over one measured run: CPU,
+// Profile records this process's profiles over one measured run: CPU,
 // and the blocking and mutex contention of its goroutines. Only the REST
 // workload runs anything of the platform in this process (the gateways and
 // their wallets), so its profiles show where a REST split's time goes.
-type runProfile struct {
+type Profile struct {
 	dir, name string
 	cpu       *os.File
 	block     *pprof.Profile
 	mutex     *pprof.Profile
 }
 
-// startProfile begins the profiles of the run named name in dir ("" does
+// StartProfile begins the profiles of the run named name in dir ("" does
 // nothing). The block and mutex profiles are cumulative since the process
 // started: each run's files hold its delta against the start (written as a
 // base file beside them for pprof -diff_base).
-func startProfile(dir, name string) (*runProfile, error) {
+func StartProfile(dir, name string) (*Profile, error) {
 	if dir == "" {
 		return nil, nil
 	}
@@ -32,7 +32,7 @@ func startProfile(dir, name string) (*runProfile, error) {
 	}
 	runtime.SetBlockProfileRate(100 * 1000) // one event per 100 µs blocked
 	runtime.SetMutexProfileFraction(10)
-	p := &runProfile{dir: dir, name: name, block: pprof.Lookup("block"), mutex: pprof.Lookup("mutex")}
+	p := &Profile{dir: dir, name: name, block: pprof.Lookup("block"), mutex: pprof.Lookup("mutex")}
 	for _, kind := range []string{"block", "mutex"} {
 		if err := p.write(kind, kind+".base"); err != nil {
 			return nil, err
@@ -50,7 +50,7 @@ func startProfile(dir, name string) (*runProfile, error) {
 	return p, nil
 }
 
-func (p *runProfile) write(kind, suffix string) error {
+func (p *Profile) write(kind, suffix string) error {
 	f, err := os.Create(filepath.Join(p.dir, fmt.Sprintf("%s.%s.pprof", p.name, suffix)))
 	if err != nil {
 		return err
@@ -62,8 +62,8 @@ func (p *runProfile) write(kind, suffix string) error {
 	return f.Close()
 }
 
-// stop ends the CPU profile and writes the block and mutex profiles.
-func (p *runProfile) stop() error {
+// Stop ends the CPU profile and writes the block and mutex profiles.
+func (p *Profile) Stop() error {
 	if p == nil {
 		return nil
 	}

@@ -1,12 +1,14 @@
-// Package chainload sets up a TierChain consortium on a real network and
-// pre-builds the confidential requests tierload drives (split, issue,
-// financing, queries): every proof is built before a run starts, so a run
-// measures endorsement, ordering and commit only.
+// Package chain is tierload's chain driver: it sets up a TierChain
+// consortium on a real network and pre-builds the confidential requests
+// tierload drives (split, issue, financing, queries): every proof is built
+// before a run starts, so a run measures endorsement, ordering and commit
+// only. The receivables it issues and splits for them are in
+// receivables.go.
 //
 // The consortium bootstraps the platform (the operator's first
 // registration and the platform auditor), which a channel allows once: the
 // network must be fresh (tierload -start).
-package chainload
+package chain
 
 import (
 	"context"
@@ -241,7 +243,7 @@ func (w *World) connect(id string, role model.Role, ident fabnet.Identity) (*Mem
 	}
 	block, _ := pem.Decode(certPEM)
 	if block == nil {
-		return nil, fmt.Errorf("chainload: no certificate in %s", ident.CertPath)
+		return nil, fmt.Errorf("chain: no certificate in %s", ident.CertPath)
 	}
 	key, err := envelope.GenerateKey(nil)
 	if err != nil {
@@ -391,4 +393,4 @@ func addOpenings(a, b pedersen.Opening) pedersen.Opening {
 	return pedersen.Opening{Value: a.Value + b.Value, Blinding: group.NewScalar().Add(a.Blinding, b.Blinding)}
 }
 
-var errShort = errors.New("chainload: fewer tokens than asked")
+var errShort = errors.New("chain: fewer tokens than asked")

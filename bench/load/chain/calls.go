@@ -1,4 +1,4 @@
-package chainload
+package chain
 
 import (
 	"context"
@@ -56,7 +56,7 @@ const (
 // one build per core, encoded as enc says.
 func (w *World) SplitCalls(ctx context.Context, n, outputs int, enc SplitEncoding) ([]Call, error) {
 	if outputs < 2 || outputs > MaxFan {
-		return nil, fmt.Errorf("chainload: a split has 2..%d outputs, not %d", MaxFan, outputs)
+		return nil, fmt.Errorf("chain: a split has 2..%d outputs, not %d", MaxFan, outputs)
 	}
 	leaves, err := w.Leaves(ctx, n)
 	if err != nil {

@@ -1,14 +1,15 @@
-package main
+package workloads
 
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/tierchain/tierchain/bench/load"
 	"github.com/tierchain/tierchain/internal/fabnet/fabnettest"
-	"github.com/tierchain/tierchain/internal/loadgen"
 )
 
 func TestMain(m *testing.M) { os.Exit(fabnettest.Main(m, fabnettest.Options{})) }
@@ -21,16 +22,16 @@ func TestWorkloadsOnRealNetwork(t *testing.T) {
 	ctx := context.Background()
 	e := &env{net: fabnettest.Network(), conn: fabnettest.Connect(t, "Core", "User1"), org: "Core", runID: "test", pool: 4}
 	t.Cleanup(e.Close)
-	for _, name := range workloadNames() {
+	for _, name := range Names() {
 		if strings.HasPrefix(name, "rest-") {
-			continue // the gateway bootstraps the platform too: gateway/loadrest tests it on a network of its own
+			continue // the gateway bootstraps the platform too: bench/load/rest tests it on a network of its own
 		}
 		prepStart := time.Now()
 		op, err := workloadByName[name].prepare(ctx, e, 2)
 		if err != nil {
 			t.Fatalf("%s: prepare: %v", name, err)
 		}
-		r, err := loadgen.Run(ctx, loadgen.Config{Name: name, Clients: 2, Count: int64(e.pool), Classify: classify}, op)
+		r, err := load.Run(ctx, load.Config{Name: name, Clients: 2, Count: int64(e.pool), Classify: Classify}, op)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -54,10 +55,10 @@ func TestWorkloadsOnRealNetwork(t *testing.T) {
 }
 
 func TestClassify(t *testing.T) {
-	if got := classify(context.DeadlineExceeded); got != "timeout" {
+	if got := Classify(context.DeadlineExceeded); got != "timeout" {
 		t.Errorf("deadline: %s", got)
 	}
-	if got := classify(os.ErrClosed); got != "other" {
+	if got := Classify(os.ErrClosed); got != "other" {
 		t.Errorf("other: %s", got)
 	}
 }
@@ -69,5 +70,32 @@ func TestProveMode(t *testing.T) {
 	results, err := proveSplits(context.Background(), []int{1}, 300e6)
 	if err != nil || len(results) != 1 || results[0].OK == 0 || results[0].CPU <= 0 {
 		t.Fatalf("%v %+v", err, results)
+	}
+}
+
+// TestRedraw: the results a run wrote as JSON draw a chart again (tierload
+// -chart), and a file that is not such JSON is refused by name.
+func TestRedraw(t *testing.T) {
+	dir := t.TempDir()
+	results := []load.Result{{Name: "split", Clients: 8, OK: 10, Throughput: 5}, {Name: "issue", Clients: 8, OK: 4, Throughput: 2}}
+	rep := Report{JSON: filepath.Join(dir, "run.json"), Title: "test"}
+	if err := rep.write(results); err != nil {
+		t.Fatal(err)
+	}
+	png := filepath.Join(dir, "run.png")
+	if err := Redraw([]string{rep.JSON}, Report{PNG: png, JSON: filepath.Join(dir, "unused.json"), Title: "again"}); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(png); err != nil || fi.Size() == 0 {
+		t.Fatalf("no chart: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "unused.json")); !os.IsNotExist(err) {
+		t.Fatal("a redraw wrote JSON")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "bad.json"), []byte("{"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := Redraw([]string{filepath.Join(dir, "bad.json")}, Report{}); err == nil || !strings.Contains(err.Error(), "bad.json") {
+		t.Fatalf("bad JSON: %v", err)
 	}
 }

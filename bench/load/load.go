@@ -1,8 +1,16 @@
-// Package loadgen drives an operation from N concurrent clients for a
-// bounded time and count and reports throughput, latency percentiles and
-// errors by kind, with a live progress line. It knows nothing of Fabric:
-// the caller supplies the operation and the error classifier (cmd/tierload).
-package loadgen
+// Package load is the home of TierChain's load and benchmark tools. This
+// package drives an operation from N concurrent clients for a bounded time
+// and count and reports throughput, latency percentiles and errors by kind,
+// with a live progress line; it meters the CPU time of a network's
+// processes (CPUMeter), profiles a run (StartProfile) and times a function
+// for a benchmark without the testing package (Measure). It knows nothing
+// of Fabric and imports only the standard library, so the benchmark module
+// bench/peers can use it too.
+//
+// Its drivers and the named workloads live beside it: chain (requests
+// pre-built against a real network), rest (the REST gateways end to end),
+// workloads (what cmd/tierload runs) and chart (the PNG report).
+package load
 
 import (
 	"context"
@@ -73,10 +81,10 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.0fms", float64(d)/float6
 // Run drives op and returns the report. It returns early if ctx ends.
 func Run(ctx context.Context, cfg Config, op Op) (Result, error) {
 	if cfg.Clients <= 0 {
-		return Result{}, fmt.Errorf("loadgen: %d clients", cfg.Clients)
+		return Result{}, fmt.Errorf("load: %d clients", cfg.Clients)
 	}
 	if cfg.Duration <= 0 && cfg.Count <= 0 {
-		return Result{}, fmt.Errorf("loadgen: unbounded run: set a duration or a count")
+		return Result{}, fmt.Errorf("load: unbounded run: set a duration or a count")
 	}
 	classify := cfg.Classify
 	if classify == nil {

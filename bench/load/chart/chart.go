@@ -1,4 +1,4 @@
-package loadgen
+package chart
 
 import (
 	"fmt"
@@ -13,14 +13,16 @@ import (
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/basicfont"
 	"golang.org/x/image/math/fixed"
+
+	"github.com/tierchain/tierchain/bench/load"
 )
 
-// WriteChart draws two bar charts side by side — throughput (op/s) and
+// Write draws two bar charts side by side — throughput (op/s) and
 // latency (p50 bars with a p99 whisker) — with one group of bars per
 // client count and one colour per workload, and writes a PNG.
-func WriteChart(w io.Writer, title string, results []Result) error {
+func Write(w io.Writer, title string, results []load.Result) error {
 	if len(results) == 0 {
-		return fmt.Errorf("loadgen: no results to chart")
+		return fmt.Errorf("chart: no results to chart")
 	}
 	const (
 		width, height = 1200, 560
@@ -103,7 +105,7 @@ func WriteChart(w io.Writer, title string, results []Result) error {
 }
 
 // loadRange is the lowest and highest load average of the results.
-func loadRange(results []Result) (lo, hi float64) {
+func loadRange(results []load.Result) (lo, hi float64) {
 	lo, hi = results[0].Load, results[0].Load
 	for _, r := range results {
 		lo, hi = min(lo, r.Load), max(hi, r.Load)
@@ -121,7 +123,7 @@ var palette = []color.RGBA{
 
 // chartAxes returns the workload names in the order of first appearance
 // and the client counts in ascending order.
-func chartAxes(results []Result) (names []string, groups []int) {
+func chartAxes(results []load.Result) (names []string, groups []int) {
 	for _, r := range results {
 		if !slices.Contains(names, r.Name) {
 			names = append(names, r.Name)
@@ -134,13 +136,13 @@ func chartAxes(results []Result) (names []string, groups []int) {
 	return names, groups
 }
 
-func find(results []Result, name string, clients int) (Result, bool) {
+func find(results []load.Result, name string, clients int) (load.Result, bool) {
 	for _, r := range results {
 		if r.Name == name && r.Clients == clients {
 			return r, true
 		}
 	}
-	return Result{}, false
+	return load.Result{}, false
 }
 
 func fill(img *image.RGBA, x, y, w, h int, c color.Color) {

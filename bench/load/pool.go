@@ -1,4 +1,4 @@
-package loadgen
+package load
 
 import (
 	"errors"
@@ -8,7 +8,7 @@ import (
 // ErrExhausted is returned by an Op whose pre-built requests have run out.
 // Run stops that client without counting a failure, so a run bounded by a
 // pool ends when the pool does.
-var ErrExhausted = errors.New("loadgen: request pool exhausted")
+var ErrExhausted = errors.New("load: request pool exhausted")
 
 // Pool hands out pre-built requests, each exactly once, to any client.
 // Requests are built before the run (off the clock), so the run measures

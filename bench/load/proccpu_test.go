@@ -1,4 +1,4 @@
-package main
+package load
 
 import (
 	"os"
@@ -22,5 +22,22 @@ func TestParseStatCPU(t *testing.T) {
 	// This process: its own stat parses and it has used some CPU.
 	if d, err := procCPU(os.Getpid()); err != nil || d < 0 {
 		t.Fatalf("own CPU %s, %v", d, err)
+	}
+}
+
+func TestMeasure(t *testing.T) {
+	calls := 0
+	m := Measure(20*time.Millisecond, func(n int) {
+		calls++
+		time.Sleep(time.Duration(n) * 100 * time.Microsecond)
+	})
+	if m.N <= 1 || calls < 2 || m.Wall < 20*time.Millisecond || m.CPU < 0 {
+		t.Fatalf("%+v after %d calls", m, calls)
+	}
+	if got := PerOp(3*time.Millisecond, 2); got != 1.5 {
+		t.Fatalf("PerOp = %v", got)
+	}
+	if PerOp(time.Second, 0) != 0 {
+		t.Fatal("PerOp of no operation")
 	}
 }

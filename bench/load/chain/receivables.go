@@ -1,4 +1,4 @@
-package chainload
+package chain
 
 import (
 	"context"
