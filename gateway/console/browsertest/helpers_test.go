@@ -91,13 +91,16 @@ func withLocale(ctx context.Context, loc string) error {
 func screenshot(t *testing.T, ctx context.Context, name string) string {
 	t.Helper()
 	var buf []byte
-	if err := chromedp.Run(ctx, chromedp.FullScreenshot(&buf, 90)); err != nil {
+	if err := chromedp.Run(ctx, chromedp.FullScreenshot(&buf, 100)); err != nil {
 		t.Errorf("screenshot %s: %v", name, err)
 		return ""
 	}
 	path := filepath.Join(shotDir(t), name+".png")
 	if err := os.WriteFile(path, buf, 0o644); err != nil {
 		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(buf), "\x89PNG") {
+		t.Errorf("%s is not a PNG", path)
 	}
 	return path
 }

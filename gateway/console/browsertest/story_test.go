@@ -31,7 +31,7 @@ func invoiceDoc(number, amount string) string {
 }
 
 // TestStoryThroughPages plays the demo story in the browser: tier 1
-// uploads two invoices, the core confirms them and issues 1 000 000,00,
+// uploads two invoices, the core confirms them and issues 1,000,000.00,
 // tier 1 and tier 2 split down the chain watching the change, tier 3 asks
 // Bank B for financing, Bank B approves from its inbox, and the regulator
 // sees the receivable's tree with every amount reconciled. Onboarding and
@@ -237,7 +237,7 @@ func TestStoryThroughPages(t *testing.T) {
 				t.Errorf("an amount is %s", s)
 			}
 		}
-		b.waitText("#recon-table", false, "1 000 000,00", "600 000,00", "400 000,00", "250 000,00", "150 000,00")
+		b.waitText("#recon-table", false, "1,000,000.00", "600,000.00", "400,000.00", "250,000.00", "150,000.00")
 		b.shot("regulator-reconciliation")
 		b.run(chromedp.Click("#csv-export", chromedp.ByID))
 		b.waitText("#csv-form .form-ok", false, "Saved tierchain-tokens.csv")
@@ -260,7 +260,7 @@ func TestStoryThroughPages(t *testing.T) {
 		b.shot("regulator-provenance-tree")
 
 		b.tab("risk")
-		b.waitText("#conc-core", false, "carmaker", "100,0 %")
+		b.waitText("#conc-core", false, "carmaker", "100.0%")
 		b.waitText("#conc-holder", false, tier1, "NOK 600,000.00", tier2, "NOK 250,000.00", "bankB")
 		b.shot("regulator-risk")
 	})
