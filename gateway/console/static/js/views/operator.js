@@ -7,7 +7,7 @@ import "../messages/operator.js";
 import { t } from "../i18n.js";
 import { post, items } from "../api.js";
 import { h, append, table, badge, notr, clear, rowLabel } from "../dom.js";
-import { bindForm, field, input, select, showOk, finish } from "../forms.js";
+import { bindForm, field, input, select, showOk } from "../forms.js";
 import { formatTime } from "../format.js";
 import { heading } from "./common.js";
 
@@ -57,7 +57,8 @@ function tokenCard(saved, onDismiss) {
 }
 
 // lifecycle is a row's suspend or reinstate button, named with the row.
-function lifecycle(e, me, onDone) {
+// Done, the row shows the new status and the opposite button, focused.
+function lifecycle(e, me) {
   if (e.id === me || (e.status !== "ACTIVE" && e.status !== "SUSPENDED")) return "";
   const suspend = e.status === "ACTIVE";
   const form = h("form", { class: "lifecycle-form", "data-op": suspend ? "suspend" : "reactivate", "data-enterprise": e.id },
@@ -66,9 +67,16 @@ function lifecycle(e, me, onDone) {
     t(suspend ? "operator.suspend" : "operator.reinstate")));
   bindForm(form, async (key) => {
     const v = await post(`/v1/enterprises/${encodeURIComponent(e.id)}/${suspend ? "suspend" : "reactivate"}`, undefined, key);
-    finish(form);
-    showOk(form, t("operator.statusNow", { status: t(`state.${v.status}`) }));
-    await onDone?.();
+    const now = { ...e, status: v?.status ?? (suspend ? "SUSPENDED" : "ACTIVE") };
+    const tr = form.closest("tr");
+    tr?.setAttribute("data-status", now.status);
+    tr?.querySelector(".badge")?.replaceWith(badge(now.status));
+    const next = lifecycle(now, me);
+    form.replaceWith(next);
+    if (next) {
+      showOk(next, t("operator.statusNow", { status: t(`state.${now.status}`) }));
+      next.querySelector("button")?.focus();
+    }
   });
   return form;
 }
@@ -106,7 +114,7 @@ async function enterprisesTab(el, ctx) {
     { title: t("operator.msp"), cell: (e) => notr(e.mspId) },
     { title: t("common.col.status"), cell: (e) => badge(e.status) },
     { title: t("operator.registered"), cell: (e) => formatTime(e.registeredAt) },
-    { title: t("common.actions"), cell: (e) => lifecycle(e, me, () => ctx.refresh()) },
+    { title: t("common.actions"), cell: (e) => lifecycle(e, me) },
   ], list, { id: "enterprises-table", caption: t("operator.enterprisesTitle"), rowAttrs: (e) => ({ "data-enterprise": e.id, "data-status": e.status }) }));
 }
 
