@@ -4,7 +4,7 @@
 // suspend or reinstate each. Texts in messages/operator.js.
 
 import "../messages/operator.js";
-import { t } from "../i18n.js";
+import { t, tn } from "../i18n.js";
 import { post, items } from "../api.js";
 import { h, append, table, badge, notr, clear, rowLabel } from "../dom.js";
 import { bindForm, field, input, select, showOk } from "../forms.js";
@@ -49,7 +49,7 @@ function tokenCard(saved, onDismiss) {
     onDismiss();
   });
   return h("div", { id: "token-card", class: "card warning", role: "region", "aria-labelledby": "token-card-title" },
-    h("h2", { id: "token-card-title" }, t("operator.tokenTitle", { id: saved.id })),
+    h("h2", { id: "token-card-title" }, tn("operator.tokenTitle", { id: notr(saved.id) })),
     h("p", null, h("strong", null, t("operator.tokenWarning"))),
     h("div", { class: "token-box" }, code, copy, status),
     h("p", { class: "muted" }, t("operator.tokenHelp")),
@@ -100,7 +100,7 @@ async function enterprisesTab(el, ctx) {
     const r = await post("/v1/enterprises", { id: id.value.trim(), name: name.value.trim(), role: role.value,
       legalId: legal.value.trim() || undefined }, key);
     if (r.apiToken) sessionStorage.setItem(TOKEN_KEY, JSON.stringify({ id: r.enterprise.id, token: r.apiToken }));
-    showOk(form, t(r.apiToken ? "operator.onboardedToken" : "operator.onboarded", { id: r.enterprise.id }));
+    showOk(form, tn(r.apiToken ? "operator.onboardedToken" : "operator.onboarded", { id: notr(r.enterprise.id) }));
     showToken();
     tokenSlot.querySelector("#copy-token")?.focus();
   });
