@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/runtime"
@@ -339,4 +340,11 @@ func figuresWhole(t *testing.T, ctx context.Context, where string) {
 	for _, s := range evalStrings(t, ctx, where, brokenFiguresJS) {
 		t.Errorf("%s: the amount %q breaks across lines", where, s)
 	}
+}
+
+// runSuffix makes a story's suppliers and invoices unique to this run
+// (prefix and four hex digits), so a test may run again on a network that
+// already holds the last run's.
+func runSuffix(prefix string) string {
+	return fmt.Sprintf("%s%04x", prefix, time.Now().UnixNano()&0xffff)
 }
