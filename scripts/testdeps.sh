@@ -29,6 +29,17 @@ if ! have_chromium; then
 	have_chromium || die "Chromium still not found after installing it"
 fi
 
+# Chinese text in the browser tests' screenshots needs a CJK font (the tests
+# read the DOM, not the pixels; the screenshots are for people).
+if command -v fc-list >/dev/null 2>&1 && [ -z "$(fc-list :lang=zh 2>/dev/null | head -1)" ]; then
+	if [ "$(id -u)" = 0 ]; then
+		echo "testdeps.sh: installing a CJK font (fonts-noto-cjk) for Chinese screenshots" >&2
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-noto-cjk >/dev/null || echo "testdeps.sh: no CJK font: Chinese screenshots show boxes" >&2
+	else
+		echo "testdeps.sh: no CJK font (apt-get install -y fonts-noto-cjk): Chinese screenshots show boxes" >&2
+	fi
+fi
+
 AXE_VERSION=4.10.2 # gateway/console/browsertest AxeVersion
 if [ ! -f .tierchain/npm/node_modules/axe-core/axe.min.js ] || ! grep -q "\"version\": \"$AXE_VERSION\"" .tierchain/npm/node_modules/axe-core/package.json 2>/dev/null; then
 	command -v npm >/dev/null 2>&1 || {

@@ -21,7 +21,7 @@ import (
 // portfolio then says the piece was financed for the supplier, with the
 // disbursement reference; the API's problem titles come in Chinese.
 func TestBankDecidesInBothLanguages(t *testing.T) {
-	p, base, res := playOverREST(t, demo.Config{Suffix: "-k", StopBefore: "finance"})
+	p, base, res := playOverREST(t, demo.Config{Suffix: runSuffix("-k"), StopBefore: "finance"})
 	tier3 := res.Suppliers[2]
 	piece := res.Held[2]
 	postJSON(t, base+"/v1/tokens/"+piece.ID+"/financing", res.SupplierTokens[2], `{"bank": "bankB"}`)

@@ -27,14 +27,14 @@ func nok(minor uint64) string {
 }
 
 // TestFinancingThroughPages: tier 1 asks both banks for quotes on its
-// 600 000,00 from its Tokens tab; each bank, at its own gateway, opens the
+// 600,000.00 from its Tokens tab; each bank, at its own gateway, opens the
 // request in its inbox and sees the advance its terms imply before sending
 // (the figure terms.Compute gives, and the one its wallet then commits
 // to); tier 1 sees the two quotes side by side, Bank B's marked better, and
 // accepts it; Bank A's inbox shows its quote LAPSED; Bank B approves and
 // its portfolio shows the advance, the yield and whom it financed; it
 // sells the piece to Bank A, which accepts from its inbox and shows it
-// bought from Bank B; tier 2 finances 100 000,00 of its 250 000,00 at
+// bought from Bank B; tier 2 finances 100,000.00 of its 250,000.00 at
 // Bank A under terms, seeing the advance first; tier 3 asks for quotes on
 // a piece; the regulator's financing tab shows both banks' books. The
 // story up to the financing goes over REST (demo.Run up to "finance").
@@ -46,7 +46,7 @@ func TestFinancingThroughPages(t *testing.T) {
 	tier1 := res.Suppliers[0]
 	// The supplier's and the regulator's pages name the parties.
 	name := enterpriseNames(t, p)
-	change, t2 := res.Held[0], res.Held[1] // 600 000,00 and 250 000,00, ACTIVE
+	change, t2 := res.Held[0], res.Held[1] // 600,000.00 and 250,000.00, ACTIVE
 
 	// The token's maturity, for the figures the ledger's arithmetic gives.
 	var tok struct {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/runtime"
@@ -91,13 +92,16 @@ func withLocale(ctx context.Context, loc string) error {
 func screenshot(t *testing.T, ctx context.Context, name string) string {
 	t.Helper()
 	var buf []byte
-	if err := chromedp.Run(ctx, chromedp.FullScreenshot(&buf, 90)); err != nil {
+	if err := chromedp.Run(ctx, chromedp.FullScreenshot(&buf, 100)); err != nil {
 		t.Errorf("screenshot %s: %v", name, err)
 		return ""
 	}
 	path := filepath.Join(shotDir(t), name+".png")
 	if err := os.WriteFile(path, buf, 0o644); err != nil {
 		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(buf), "\x89PNG") {
+		t.Errorf("%s is not a PNG", path)
 	}
 	return path
 }
@@ -336,4 +340,11 @@ func figuresWhole(t *testing.T, ctx context.Context, where string) {
 	for _, s := range evalStrings(t, ctx, where, brokenFiguresJS) {
 		t.Errorf("%s: the amount %q breaks across lines", where, s)
 	}
+}
+
+// runSuffix makes a story's suppliers and invoices unique to this run
+// (prefix and four hex digits), so a test may run again on a network that
+// already holds the last run's.
+func runSuffix(prefix string) string {
+	return fmt.Sprintf("%s%04x", prefix, time.Now().UnixNano()&0xffff)
 }

@@ -172,7 +172,7 @@ func TestI18nInBrowser(t *testing.T) {
 // violation, nothing past the right edge at 390 px, no figure broken
 // across lines; a screenshot of each kept.
 func TestEveryPageInBothLanguages(t *testing.T) {
-	p, base, res := playOverREST(t, demo.Config{Suffix: "-w"})
+	p, base, res := playOverREST(t, demo.Config{Suffix: runSuffix("-w")})
 	b := newPage(t, base, 8*time.Minute)
 	for _, wp := range walkedPages {
 		b.signIn(wp.Token(p, res), wp.Role)

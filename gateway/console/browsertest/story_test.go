@@ -32,7 +32,7 @@ func invoiceDoc(number, amount string) string {
 }
 
 // TestStoryThroughPages plays the demo story in the browser: tier 1
-// uploads two invoices, the core confirms them and issues 1 000 000,00,
+// uploads two invoices, the core confirms them and issues 1,000,000.00,
 // tier 1 and tier 2 split down the chain watching the change, tier 3 asks
 // Bank B for financing, Bank B approves from its inbox, and the regulator
 // sees the receivable's tree with every amount reconciled. Onboarding and

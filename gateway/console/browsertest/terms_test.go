@@ -90,10 +90,10 @@ func TestTermsInBrowser(t *testing.T) {
 			}
 		}
 	}
-	// The documented example (docs/crypto/financing.md): 888 500,00.
+	// The documented example (docs/crypto/financing.md): 888,500.00.
 	var yield string
 	b.eval(`(async () => { const m = await import("./js/terms.js"); return m.formatBp(m.yieldBp(88850000n, 100000000n, 90n, 360n)); })()`, &yield)
 	if yield != "50.19%" {
-		t.Errorf("yield of 888 500,00 for 1 000 000,00 over 90 days ACT/360: %q, want 50.19%%", yield)
+		t.Errorf("yield of 888,500.00 for 1,000,000.00 over 90 days ACT/360: %q, want 50.19%%", yield)
 	}
 }

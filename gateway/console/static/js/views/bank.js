@@ -8,7 +8,7 @@
 // messages/bank.js.
 
 import "../messages/bank.js";
-import { t } from "../i18n.js";
+import { t, tn } from "../i18n.js";
 import { get, post, items } from "../api.js";
 import { h, append, clear, table, amount, badge, notr, facts, rowLabel } from "../dom.js";
 import { bindForm, field, finish, input, select, showOk, amountInput, readAmount } from "../forms.js";
@@ -31,6 +31,9 @@ function nameOf(list, id) {
   return (list ?? []).find((e) => e.id === id)?.name || id;
 }
 
+// hashLabel names the agreement's hash; the algorithm's name stays as it is.
+const hashLabel = () => h("span", null, tn("bank.agreementHash", { algo: notr("SHA-256") }));
+
 // approveForm takes the disbursement's reference and the agreement's hash,
 // then asks for confirmation (what is paid, to whom, against what) before
 // anything is sent.
@@ -52,8 +55,8 @@ function approveForm(tok, dec) {
   const confirmBox = h("div", { id: "approve-confirm-box", class: "card confirm", hidden: true, role: "alertdialog", "aria-labelledby": "approve-confirm-title" });
   const next = h("button", { type: "button", id: "approve-submit" }, t("bank.approveAndDisburse"));
   const form = h("form", { id: "approve-form", class: "card inline-form", "data-op": "approve" },
-    h("h3", null, t("bank.approveTitle", { amount: money(tok.amount), supplier: dec?.supplierName ?? requester })),
-    h("div", { class: "row" }, field(t("bank.disbursementRef"), ref), field(t("bank.agreementHash"), hash), field(t("bank.hashFile"), file)),
+    h("h2", null, tn("bank.approveTitle", { amount: amount(money(tok.amount)), supplier: notr(dec?.supplierName ?? requester) })),
+    h("div", { class: "row" }, field(t("bank.disbursementRef"), ref), field(hashLabel(), hash), field(t("bank.hashFile"), file)),
     next, confirmBox);
   let confirmed = false;
   const ask = () => {
@@ -66,9 +69,9 @@ function approveForm(tok, dec) {
     const adv = dec?.financing?.advance?.advance;
     clear(confirmBox).append(
       h("h4", { id: "approve-confirm-title" }, t("bank.confirmTitle")),
-      h("p", null, adv ? t("bank.confirmTextAdvance", { advance: money(adv), supplier: dec?.supplierName ?? requester, face: money(tok.amount), core: tok.issuer, maturity: formatDate(tok.maturity) })
-        : t("bank.confirmText", { face: money(tok.amount), supplier: dec?.supplierName ?? requester, core: tok.issuer, maturity: formatDate(tok.maturity) })),
-      facts([[t("bank.disbursementRef"), notr(ref.value.trim(), "code")], [t("bank.agreementHash"), notr(shortId(hash.value.trim()), "code")]]),
+      h("p", null, tn(adv ? "bank.confirmTextAdvance" : "bank.confirmText", { advance: adv ? amount(money(adv)) : "", supplier: notr(dec?.supplierName ?? requester),
+        face: amount(money(tok.amount)), core: notr(tok.issuer), maturity: formatDate(tok.maturity) })),
+      facts([[t("bank.disbursementRef"), notr(ref.value.trim(), "code")], [hashLabel(), notr(shortId(hash.value.trim()), "code")]]),
       h("div", { class: "row" },
         h("button", { type: "submit", id: "approve-confirm" }, t("bank.confirmApprove")),
         h("button", { type: "button", class: "secondary", id: "approve-cancel", onclick: () => { confirmBox.hidden = true; next.hidden = false; next.focus(); } }, t("common.cancel"))));
@@ -85,7 +88,7 @@ function approveForm(tok, dec) {
       { disbursementRef: ref.value.trim(), agreementHash: hash.value.trim().toLowerCase() }, key);
     finish(form);
     confirmBox.hidden = true;
-    showOk(form, t("bank.financed", { amount: money(v.amount ?? tok.amount), core: v.issuer, status: v.status }));
+    showOk(form, tn("bank.financed", { amount: amount(money(v.amount ?? tok.amount)), core: notr(v.issuer), status: t(`state.${v.status}`) }));
   });
   return form;
 }
@@ -97,7 +100,7 @@ function rejectForm(tok) {
   bindForm(form, async (key) => {
     const v = await post(`/v1/tokens/${encodeURIComponent(tok.id)}/financing/reject`, reason.value.trim() ? { reason: reason.value.trim() } : {}, key);
     finish(form);
-    showOk(form, t("bank.declined", { status: v.status, holder: v.holder }));
+    showOk(form, tn("bank.declined", { status: t(`state.${v.status}`), holder: notr(v.holder) }));
   });
   return form;
 }
@@ -116,7 +119,7 @@ async function quoteForm(summary, onDone) {
   const preview = h("output", { id: "quote-preview", class: "preview", "aria-live": "polite" });
   const submit = h("button", { type: "submit", id: "quote-submit" }, t("bank.sendQuote"));
   const form = h("form", { id: "quote-form", class: "card inline-form", "data-op": "quote", "data-rfq": rfq.id },
-    h("h3", null, t("bank.quoteTitle", { requester: rfq.requester, face: money(rfq.face), maturity: formatDate(rfq.maturity) })),
+    h("h3", null, tn("bank.quoteTitle", { requester: notr(rfq.requester), face: amount(money(rfq.face)), maturity: formatDate(rfq.maturity) })),
     h("p", { class: "muted" }, t("bank.quoteHelp")),
     fields.el, preview, submit);
   let shown = null;
@@ -150,8 +153,8 @@ async function quoteForm(summary, onDone) {
     const q = await post(`/v1/rfqs/${encodeURIComponent(rfq.id)}/quotes`, body, key);
     finish(form);
     const same = shown !== null && q.advance && BigInt(q.advance.advance.minor) === shown;
-    showOk(form, t("bank.quoted", { advance: money(q.advance?.advance), requester: rfq.requester }), " ", h("span", { class: "id", id: "quote-id", translate: "no" }, q.id),
-      " ", t("bank.quotedTail", { status: t(`state.${q.status}`), expiry: formatTime(q.expiry) }), same ? ` ${t("bank.quotedSame")}` : "");
+    showOk(form, tn("bank.quoted", { advance: amount(money(q.advance?.advance)), requester: notr(rfq.requester) }), " ", h("span", { class: "id", id: "quote-id", translate: "no" }, q.id),
+      t("bank.quotedTail", { status: t(`state.${q.status}`), expiry: formatTime(q.expiry) }), t(same ? "bank.quotedSame" : "bank.quotedEnd"));
     await onDone?.();
   });
   return form;
@@ -209,7 +212,7 @@ async function resaleSection(el) {
     bindForm(form, async (key) => {
       const v = await post(`/v1/tokens/${encodeURIComponent(tok.id)}/resale/accept`, { paymentRef: ref.value.trim() }, key);
       finish(form);
-      showOk(form, t("bank.bought", { amount: money(v.amount ?? r?.face), core: v.issuer }));
+      showOk(form, tn("bank.bought", { amount: amount(money(v.amount ?? r?.face)), core: notr(v.issuer) }));
     });
     return form;
   };
@@ -341,7 +344,7 @@ function resaleForm(tok, ctx, onOffered) {
   ctx.enterprises("bank").then((list) => buyer.append(...options(list, ctx.me.enterpriseId).map((o) => h("option", { value: o.value, translate: "no" }, o.label)))).catch(() => {});
   const price = amountInput({ id: "resale-price", "data-field": "price", required: true }, cur);
   const form = h("form", { id: "resale-form", class: "card inline-form", "data-op": "resale", "data-token-id": tok.id },
-    h("h3", null, t("bank.resaleFormTitle", { amount: money(tok.amount), core: tok.issuer })),
+    h("h3", null, tn("bank.resaleFormTitle", { amount: amount(money(tok.amount)), core: notr(tok.issuer) })),
     h("p", { class: "muted" }, t("bank.resaleFormHelp")),
     h("div", { class: "row" }, field(t("bank.buyer"), buyer), field(t("bank.priceIn", { currency: cur }), price)),
     h("button", { type: "submit", id: "resale-submit" }, t("bank.offer")));
@@ -349,7 +352,7 @@ function resaleForm(tok, ctx, onOffered) {
     const minor = readAmount(price, cur);
     const v = await post(`/v1/tokens/${encodeURIComponent(tok.id)}/resale`, { buyer: buyer.value, price: toDecimal(minor, cur) }, key);
     finish(form);
-    showOk(form, t("bank.offered", { buyer: v.buyer, price: money(v.price), face: money(v.face) }));
+    showOk(form, tn("bank.offered", { buyer: notr(v.buyer), price: amount(money(v.price)), face: amount(money(v.face)) }));
     onOffered?.(v);
   });
   return form;
@@ -442,7 +445,7 @@ async function linesTab(el, ctx) {
     const minor = readAmount(limit, cur);
     const body = { core: core.value, currency: cur, limit: toDecimal(minor, cur), expiry: endOfDay(expiry.value) ?? "" };
     const v = await post("/v1/credit-lines", body, key);
-    showOk(form, t("bank.lineGranted", { core: v.core, limit: money(v.limitAmount), expiry: formatDate(v.expiry) }));
+    showOk(form, tn("bank.lineGranted", { core: notr(v.core), limit: amount(money(v.limitAmount)), expiry: formatDate(v.expiry) }));
   });
   append(el, heading(t("bank.linesTitle"), ctx),
     table([

@@ -4,10 +4,10 @@
 // suspend or reinstate each. Texts in messages/operator.js.
 
 import "../messages/operator.js";
-import { t } from "../i18n.js";
+import { t, tn } from "../i18n.js";
 import { post, items } from "../api.js";
 import { h, append, table, badge, notr, clear, rowLabel } from "../dom.js";
-import { bindForm, field, input, select, showOk, finish } from "../forms.js";
+import { bindForm, field, input, select, showOk } from "../forms.js";
 import { formatTime } from "../format.js";
 import { heading } from "./common.js";
 
@@ -49,7 +49,7 @@ function tokenCard(saved, onDismiss) {
     onDismiss();
   });
   return h("div", { id: "token-card", class: "card warning", role: "region", "aria-labelledby": "token-card-title" },
-    h("h2", { id: "token-card-title" }, t("operator.tokenTitle", { id: saved.id })),
+    h("h2", { id: "token-card-title" }, tn("operator.tokenTitle", { id: notr(saved.id) })),
     h("p", null, h("strong", null, t("operator.tokenWarning"))),
     h("div", { class: "token-box" }, code, copy, status),
     h("p", { class: "muted" }, t("operator.tokenHelp")),
@@ -57,7 +57,8 @@ function tokenCard(saved, onDismiss) {
 }
 
 // lifecycle is a row's suspend or reinstate button, named with the row.
-function lifecycle(e, me, onDone) {
+// Done, the row shows the new status and the opposite button, focused.
+function lifecycle(e, me) {
   if (e.id === me || (e.status !== "ACTIVE" && e.status !== "SUSPENDED")) return "";
   const suspend = e.status === "ACTIVE";
   const form = h("form", { class: "lifecycle-form", "data-op": suspend ? "suspend" : "reactivate", "data-enterprise": e.id },
@@ -66,9 +67,16 @@ function lifecycle(e, me, onDone) {
     t(suspend ? "operator.suspend" : "operator.reinstate")));
   bindForm(form, async (key) => {
     const v = await post(`/v1/enterprises/${encodeURIComponent(e.id)}/${suspend ? "suspend" : "reactivate"}`, undefined, key);
-    finish(form);
-    showOk(form, t("operator.statusNow", { status: t(`state.${v.status}`) }));
-    await onDone?.();
+    const now = { ...e, status: v?.status ?? (suspend ? "SUSPENDED" : "ACTIVE") };
+    const tr = form.closest("tr");
+    tr?.setAttribute("data-status", now.status);
+    tr?.querySelector(".badge")?.replaceWith(badge(now.status));
+    const next = lifecycle(now, me);
+    form.replaceWith(next);
+    if (next) {
+      showOk(next, t("operator.statusNow", { status: t(`state.${now.status}`) }));
+      next.querySelector("button")?.focus();
+    }
   });
   return form;
 }
@@ -92,7 +100,7 @@ async function enterprisesTab(el, ctx) {
     const r = await post("/v1/enterprises", { id: id.value.trim(), name: name.value.trim(), role: role.value,
       legalId: legal.value.trim() || undefined }, key);
     if (r.apiToken) sessionStorage.setItem(TOKEN_KEY, JSON.stringify({ id: r.enterprise.id, token: r.apiToken }));
-    showOk(form, t(r.apiToken ? "operator.onboardedToken" : "operator.onboarded", { id: r.enterprise.id }));
+    showOk(form, tn(r.apiToken ? "operator.onboardedToken" : "operator.onboarded", { id: notr(r.enterprise.id) }));
     showToken();
     tokenSlot.querySelector("#copy-token")?.focus();
   });
@@ -106,7 +114,7 @@ async function enterprisesTab(el, ctx) {
     { title: t("operator.msp"), cell: (e) => notr(e.mspId) },
     { title: t("common.col.status"), cell: (e) => badge(e.status) },
     { title: t("operator.registered"), cell: (e) => formatTime(e.registeredAt) },
-    { title: t("common.actions"), cell: (e) => lifecycle(e, me, () => ctx.refresh()) },
+    { title: t("common.actions"), cell: (e) => lifecycle(e, me) },
   ], list, { id: "enterprises-table", caption: t("operator.enterprisesTitle"), rowAttrs: (e) => ({ "data-enterprise": e.id, "data-status": e.status }) }));
 }
 
