@@ -287,6 +287,9 @@ func build(ctx context.Context, cfg Config, db *store.DB) (_ *Platform, err erro
 	p.chainStream = index.Stream(p.client)
 	deps.Index = index
 	gcfg := cfg.Gateway
+	if gcfg.TimeZone == "" {
+		gcfg.TimeZone = cfg.Org.TimeZone
+	}
 	gcfg.Host = gateway.Host{Org: o.Name, MSPID: o.MSPID, ReadOnly: o.Role == orgconfig.RoleRegulator}
 	// Prometheus scrapes /metrics with this token (credentials_file), not
 	// with an API token that could also act on the ledger.

@@ -32,6 +32,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/tierchain/tierchain/internal/strictjson"
 )
@@ -76,6 +77,11 @@ type Description struct {
 	// Operator is the operator's gateway, for a gateway other than the
 	// operator's; optional.
 	Operator *OperatorService `json:"operator,omitempty"`
+	// TimeZone is the platform's IANA time zone, in which the consoles
+	// take and show dates (a maturity entered as a date is the end of that
+	// day there); every member's gateway names the same one. Empty: the
+	// gateway's default (Asia/Shanghai).
+	TimeZone string `json:"timeZone,omitempty"`
 }
 
 // Org is the organisation a gateway hosts.
@@ -252,6 +258,11 @@ func (d Description) Validate() error {
 	}
 	if err := d.Org.validate("org"); err != nil {
 		return err
+	}
+	if d.TimeZone != "" {
+		if _, err := time.LoadLocation(d.TimeZone); err != nil || d.TimeZone == "Local" {
+			return fieldErr("timeZone", fmt.Errorf("%w: want an IANA time zone such as Asia/Shanghai", ErrInvalid))
+		}
 	}
 	if d.CardsDir != "" && d.Org.Role != RoleOperator {
 		return fieldErr("cardsDir", fmt.Errorf("%w: only the operator registers enterprise cards", ErrInvalid))

@@ -70,6 +70,8 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"no version", func(d *Description) { d.Version = 0 }, "version", ErrVersion},
 		{"channel", func(d *Description) { d.Channel = "" }, "channel", ErrMissing},
 		{"chaincode with space", func(d *Description) { d.Chaincode = "tier chain" }, "chaincode", ErrInvalid},
+		{"time zone", func(d *Description) { d.TimeZone = "China/Beijing" }, "timeZone", ErrInvalid},
+		{"time zone Local", func(d *Description) { d.TimeZone = "Local" }, "timeZone", ErrInvalid},
 		{"org name", func(d *Description) { d.Org.Name = "" }, "org.name", ErrMissing},
 		{"org name path", func(d *Description) { d.Org.Name = "../x" }, "org.name", ErrInvalid},
 		{"msp", func(d *Description) { d.Org.MSPID = "" }, "org.mspId", ErrMissing},
