@@ -13,8 +13,9 @@ import (
 	"github.com/tierchain/tierchain/internal/demo"
 )
 
-// nok renders minor units as the pages do: "NOK 266,475.00".
-func nok(minor uint64) string {
+// shownCNY renders minor units of the story's currency as the pages do:
+// "CNY 266,475.00".
+func shownCNY(minor uint64) string {
 	whole := fmt.Sprint(minor / 100)
 	var b strings.Builder
 	for i, r := range whole {
@@ -23,7 +24,7 @@ func nok(minor uint64) string {
 		}
 		b.WriteRune(r)
 	}
-	return fmt.Sprintf("NOK %s.%02d", b.String(), minor%100)
+	return fmt.Sprintf("CNY %s.%02d", b.String(), minor%100)
 }
 
 // TestFinancingThroughPages: tier 1 asks both banks for quotes on its
@@ -83,7 +84,7 @@ func TestFinancingThroughPages(t *testing.T) {
 		b.signIn(res.SupplierTokens[0], "supplier")
 		b.tab("tokens")
 		row := fmt.Sprintf(`#tokens-table tr[data-token-id=%q]`, change.ID)
-		b.waitText(row, true, "NOK 600,000.00", "ACTIVE")
+		b.waitText(row, true, "CNY 600,000.00", "ACTIVE")
 		b.run(chromedp.Click(row+" button.open", chromedp.ByQuery), chromedp.WaitVisible("#rfq-form", chromedp.ByID))
 		waitCount(b, "#rfq-banks input.rfq-bank", 2)
 		b.eval(`document.querySelectorAll("#rfq-banks input.rfq-bank").forEach((c) => { if (c.value === "bankA" || c.value === "bankB") c.click(); }); true`, nil)
@@ -102,7 +103,7 @@ func TestFinancingThroughPages(t *testing.T) {
 		row := fmt.Sprintf(`#rfq-table tr[data-rfq=%q]`, rfq)
 		b.waitText(row, true, tier1, "OPEN", "none yet")
 		b.run(chromedp.Click(row+" button.quote", chromedp.ByQuery), chromedp.WaitVisible("#quote-form", chromedp.ByID))
-		b.waitText("#quote-form h3", false, "Quote to "+tier1+" on NOK 600,000.00")
+		b.waitText("#quote-form h3", false, "Quote to "+tier1+" on CNY 600,000.00")
 		// Out of bounds: refused in the page, beside the rate, before anything is sent.
 		b.typeInto("#quote-advance-rate", "101")
 		b.waitText("#quote-preview", false, "No advance: the advance rate must be 0.01% to 100%")
@@ -117,10 +118,10 @@ func TestFinancingThroughPages(t *testing.T) {
 		if !recourse {
 			b.run(chromedp.Click("#quote-recourse", chromedp.ByID))
 		}
-		b.waitText("#quote-preview", false, "Advance "+nok(adv)+":")
+		b.waitText("#quote-preview", false, "Advance "+shownCNY(adv)+":")
 		b.shot(bank + "-quote-preview")
 		b.run(chromedp.Click("#quote-submit", chromedp.ByID))
-		b.waitText("#quote-form .form-ok", false, "Quoted "+nok(adv)+" to "+tier1, "The committed advance is the one shown above")
+		b.waitText("#quote-form .form-ok", false, "Quoted "+shownCNY(adv)+" to "+tier1, "the committed advance is the one shown above")
 		b.shot(bank + "-quoted")
 	}
 	step("Bank A quotes at its gateway", func() { quote("bankA", "88", "4.2", "ACT/365", "100", false, advA) })
@@ -132,11 +133,11 @@ func TestFinancingThroughPages(t *testing.T) {
 		cmp := fmt.Sprintf(`#rfqs-table button.compare[data-rfq=%q]`, rfq)
 		waitCount(b, cmp, 1)
 		b.run(chromedp.Click(cmp, chromedp.ByQuery), chromedp.WaitVisible("#quotes-card", chromedp.ByID))
-		b.waitText("#quotes-table", true, name["bankA"], name["bankB"], nok(advA), nok(advB), "with recourse", "without recourse")
-		b.waitText("#quotes-table tr.best", false, name["bankB"], nok(advB), nok(600_000_00-advB))
+		b.waitText("#quotes-table", true, name["bankA"], name["bankB"], shownCNY(advA), shownCNY(advB), "with recourse", "without recourse")
+		b.waitText("#quotes-table tr.best", false, name["bankB"], shownCNY(advB), shownCNY(600_000_00-advB))
 		b.shot("tier1-quotes-side-by-side")
 		b.run(chromedp.Click(`#quotes-table tr[data-bank="bankB"] button.accept-quote`, chromedp.ByQuery))
-		b.waitText("#quotes-card .form-ok", false, "Accepted: "+name["bankB"]+" will advance you "+nok(advB), "FINANCING")
+		b.waitText("#quotes-card .form-ok", false, "Accepted: "+name["bankB"]+" will advance you "+shownCNY(advB), "FINANCING")
 		b.shot("tier1-accepted")
 	})
 
@@ -149,17 +150,17 @@ func TestFinancingThroughPages(t *testing.T) {
 	step("Bank B approves; its portfolio shows advance and yield", func() {
 		b.signIn(p.Token("bankB"), "bank")
 		row := fmt.Sprintf(`#inbox-table tr[data-token-id=%q]`, change.ID)
-		b.waitText(row, true, "NOK 600,000.00")
+		b.waitText(row, true, "CNY 600,000.00")
 		b.run(chromedp.Click(row+" button.approve", chromedp.ByQuery), chromedp.WaitVisible("#approve-form", chromedp.ByID))
 		b.typeInto("#approve-ref", "NB-RFQ-1")
 		b.typeInto("#approve-hash", strings.Repeat("ab", 32))
 		// A confirmation step stands between the form and the disbursement.
 		b.run(chromedp.Click("#approve-submit", chromedp.ByID), chromedp.WaitVisible("#approve-confirm", chromedp.ByID))
 		b.run(chromedp.Click("#approve-confirm", chromedp.ByID))
-		b.waitText("#approve-form .form-ok", false, "Financed: you now hold NOK 600,000.00")
+		b.waitText("#approve-form .form-ok", false, "Financed: you now hold CNY 600,000.00")
 		b.tab("portfolio")
 		prow := fmt.Sprintf(`#portfolio-table tr[data-token-id=%q]`, change.ID)
-		b.waitText(prow, true, "FINANCED", nok(advB), "% a year", "financed for", tier1, "with recourse")
+		b.waitText(prow, true, "FINANCED", shownCNY(advB), "% a year", "financed for", tier1, "with recourse")
 		b.shot("bankB-portfolio")
 	})
 
@@ -170,15 +171,15 @@ func TestFinancingThroughPages(t *testing.T) {
 		b.run(chromedp.SetValue("#resale-buyer", "bankA", chromedp.ByID))
 		b.typeInto("#resale-price", "590000.00")
 		b.run(chromedp.Click("#resale-submit", chromedp.ByID))
-		b.waitText("#resale-form .form-ok", false, "Offered to bankA for NOK 590,000.00 (face NOK 600,000.00)")
+		b.waitText("#resale-form .form-ok", false, "Offered to bankA for CNY 590,000.00 (face CNY 600,000.00)")
 		b.shot("bankB-resale-offered")
 
 		b.signIn(p.Token("bankA"), "bank")
 		orow := fmt.Sprintf(`#resale-offers-table tr[data-token-id=%q]`, change.ID)
-		b.waitText(orow, true, "bankB", "NOK 600,000.00", "NOK 590,000.00")
+		b.waitText(orow, true, "bankB", "CNY 600,000.00", "CNY 590,000.00")
 		b.typeInto(fmt.Sprintf("#resale-ref-%s", change.ID), "SWIFT-FORFAIT-1")
 		b.run(chromedp.Click(fmt.Sprintf(`#resale-accept-%s button[type=submit]`, change.ID), chromedp.ByQuery))
-		b.waitText(fmt.Sprintf(`#resale-accept-%s .form-ok`, change.ID), false, "Bought: you now hold NOK 600,000.00")
+		b.waitText(fmt.Sprintf(`#resale-accept-%s .form-ok`, change.ID), false, "Bought: you now hold CNY 600,000.00")
 		b.tab("portfolio")
 		b.waitText(fmt.Sprintf(`#portfolio-table tr[data-token-id=%q]`, change.ID), true, "FINANCED", "bankB")
 		b.shot("bankA-bought")
@@ -188,7 +189,7 @@ func TestFinancingThroughPages(t *testing.T) {
 		b.signIn(res.SupplierTokens[1], "supplier")
 		b.tab("tokens")
 		row := fmt.Sprintf(`#tokens-table tr[data-token-id=%q]`, t2.ID)
-		b.waitText(row, true, "NOK 250,000.00", "ACTIVE")
+		b.waitText(row, true, "CNY 250,000.00", "ACTIVE")
 		b.run(chromedp.Click(row+" button.open", chromedp.ByQuery), chromedp.WaitVisible("#terms-form", chromedp.ByID))
 		waitCount(b, `#terms-bank option[value="bankA"]`, 1)
 		b.run(chromedp.SetValue("#terms-bank", "bankA", chromedp.ByID))
@@ -201,10 +202,10 @@ func TestFinancingThroughPages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		b.waitText("#terms-advance", false, "NOK 100,000.00", nok(a.Advance))
+		b.waitText("#terms-advance", false, "CNY 100,000.00", shownCNY(a.Advance))
 		b.shot("tier2-terms-preview")
 		b.run(chromedp.Click("#terms-submit", chromedp.ByID))
-		b.waitText("#terms-form .form-ok", false, "Asked "+name["bankA"]+" to finance NOK 100,000.00", "it will advance "+nok(a.Advance), "change NOK 150,000.00 stays with you")
+		b.waitText("#terms-form .form-ok", false, "Asked "+name["bankA"]+" to finance CNY 100,000.00", "it will advance "+shownCNY(a.Advance), "change CNY 150,000.00 stays with you")
 		b.shot("tier2-partial")
 	})
 
@@ -212,7 +213,7 @@ func TestFinancingThroughPages(t *testing.T) {
 		b.signIn(res.SupplierTokens[2], "supplier")
 		b.tab("tokens")
 		row := fmt.Sprintf(`#tokens-table tr[data-token-id=%q]`, res.Held[2].ID)
-		b.waitText(row, true, "NOK 150,000.00", "ACTIVE")
+		b.waitText(row, true, "CNY 150,000.00", "ACTIVE")
 		b.run(chromedp.Click(row+" button.open", chromedp.ByQuery), chromedp.WaitVisible("#rfq-form", chromedp.ByID))
 		waitCount(b, `#rfq-banks input.rfq-bank[value="bankA"]`, 1)
 		b.eval(`document.querySelector('#rfq-banks input.rfq-bank[value="bankA"]').click(); true`, nil)
@@ -225,7 +226,7 @@ func TestFinancingThroughPages(t *testing.T) {
 		b.waitText(prow, true, res.Suppliers[2], "OPEN")
 		b.run(chromedp.Click(prow+" button.quote", chromedp.ByQuery), chromedp.WaitVisible("#quote-form", chromedp.ByID))
 		// The bank is asked about the piece, and sees only the piece.
-		b.waitText("#quote-form h3", false, "Quote to "+res.Suppliers[2]+" on NOK 50,000.00")
+		b.waitText("#quote-form h3", false, "Quote to "+res.Suppliers[2]+" on CNY 50,000.00")
 		b.shot("bankA-quote-on-piece")
 	})
 
@@ -233,7 +234,7 @@ func TestFinancingThroughPages(t *testing.T) {
 		b.signIn(p.Token("regulator"), "regulator")
 		b.tab("financing")
 		b.waitText("#financing-table", true, name["bankA"], name["bankB"])
-		b.waitText(`#financing-table tr[data-bank="bankB"]`, false, "NOK")
+		b.waitText(`#financing-table tr[data-bank="bankB"]`, false, "CNY")
 		b.waitText("#financed-chart", false, name["bankA"], name["bankB"])
 		b.waitText("#financing-verdict", false, "every advance is what its terms pay and within its cap")
 		b.shot("regulator-financing")

@@ -73,8 +73,8 @@ func TestStoryThroughPages(t *testing.T) {
 			t.Fatalf("the drop zone took %q", names)
 		}
 		b.run(chromedp.Click("#upload-submit", chromedp.ByID))
-		b.waitText("#upload-form .form-ok", false, "Registered invoice NK-2026-417"+suffix, "NOK 600,000.00", "owed by "+name["carmaker"])
-		b.waitText("#invoices", false, "NK-2026-417"+suffix, "NOK 600,000.00", "REGISTERED")
+		b.waitText("#upload-form .form-ok", false, "Registered invoice NK-2026-417"+suffix, "CNY 600,000.00", "owed by "+name["carmaker"])
+		b.waitText("#invoices", false, "NK-2026-417"+suffix, "CNY 600,000.00", "REGISTERED")
 		b.shot("tier1-invoice-dropped")
 		// The second through the file chooser.
 		path := filepath.Join(t.TempDir(), "NK-2026-418.json")
@@ -83,14 +83,14 @@ func TestStoryThroughPages(t *testing.T) {
 		}
 		b.run(chromedp.SetUploadFiles("#upload-document", []string{path}, chromedp.ByID),
 			chromedp.Click("#upload-submit", chromedp.ByID))
-		b.waitText("#upload-form .form-ok", false, "NK-2026-418"+suffix, "NOK 400,000.00")
-		b.waitText("#invoices", false, "NK-2026-417"+suffix, "NK-2026-418"+suffix, "NOK 400,000.00")
+		b.waitText("#upload-form .form-ok", false, "NK-2026-418"+suffix, "CNY 400,000.00")
+		b.waitText("#invoices", false, "NK-2026-417"+suffix, "NK-2026-418"+suffix, "CNY 400,000.00")
 		b.shot("tier1-invoices")
 	})
 
 	step("the core confirms both and issues", func() {
 		b.signIn(p.Token("carmaker"), "core")
-		b.waitText("#core-invoices-table", true, name[tier1], "NOK 600,000.00", "NOK 400,000.00")
+		b.waitText("#core-invoices-table", true, name[tier1], "CNY 600,000.00", "CNY 400,000.00")
 		b.waitText("#core-invoices-table", false, "NK-2026-417"+suffix, demo.SupplierLegalID(0, suffix))
 		b.eval(`document.querySelectorAll("#core-invoices-table tr[data-status=REGISTERED] button.confirm-invoice").forEach((b) => b.click()); true`, nil)
 		// The core's own records name the same numbers and seller.
@@ -111,19 +111,19 @@ func TestStoryThroughPages(t *testing.T) {
 		if amount != "1,000,000.00" {
 			t.Fatalf("the issue form proposes %q, want the invoices' total 1,000,000.00", amount)
 		}
-		b.waitText("#issue-total", false, "NOK 1,000,000.00")
+		b.waitText("#issue-total", false, "CNY 1,000,000.00")
 		b.shot("core-issue-form")
 		b.run(chromedp.Click("#issue-submit", chromedp.ByID))
-		b.waitText("#issue-form .form-ok", false, "Issued NOK 1,000,000.00 to "+name[tier1]+", backed by "+name["bankA"])
+		b.waitText("#issue-form .form-ok", false, "Issued CNY 1,000,000.00 to "+name[tier1]+", backed by "+name["bankA"])
 		b.shot("core-issued")
 		root = b.text("#issued-token")
 		b.tab("lines")
-		b.waitText("#lines-table", false, name["bankA"], name["bankB"], "NOK 5,000,000.00")
-		b.waitText("#lines-chart", false, name["bankA"], "of NOK 5,000,000.00")
+		b.waitText("#lines-table", false, name["bankA"], name["bankB"], "CNY 5,000,000.00")
+		b.waitText("#lines-chart", false, name["bankA"], "of CNY 5,000,000.00")
 	})
 
 	step("tier 1 accepts and splits 400 000 to tier 2", func() {
-		acceptAsSupplier(b, res.SupplierTokens[0], "NOK 1,000,000.00")
+		acceptAsSupplier(b, res.SupplierTokens[0], "CNY 1,000,000.00")
 		// A field error: three decimals are refused by the API, and the
 		// reason stands next to the amount that caused it.
 		b.typeInto("#split-to-0", tier2)
@@ -144,28 +144,28 @@ func TestStoryThroughPages(t *testing.T) {
 		b.shot("tier1-split-field-error")
 		// The change follows the typing.
 		b.typeInto("#split-amount-0", "400000.00")
-		b.waitText("#split-change", false, "Change back to you: NOK 600,000.00")
+		b.waitText("#split-change", false, "Change back to you: CNY 600,000.00")
 		b.typeInto("#split-amount-0", "1000000.01")
-		b.waitText("#split-change", false, "Over the token's value by NOK 0.01")
+		b.waitText("#split-change", false, "Over the token's value by CNY 0.01")
 		var disabled bool
 		b.eval(`document.querySelector("#split-submit").disabled`, &disabled)
 		if !disabled {
 			t.Error("the split can be sent while it pays more than the token holds")
 		}
-		split(b, "tier1", tier2, name[tier2], "400000.00", "NOK 400,000.00", "NOK 600,000.00")
+		split(b, "tier1", tier2, name[tier2], "400000.00", "CNY 400,000.00", "CNY 600,000.00")
 	})
 
 	step("tier 2 accepts and splits 150 000 to tier 3", func() {
-		acceptAsSupplier(b, res.SupplierTokens[1], "NOK 400,000.00")
-		split(b, "tier2", tier3, name[tier3], "150000", "NOK 150,000.00", "NOK 250,000.00")
+		acceptAsSupplier(b, res.SupplierTokens[1], "CNY 400,000.00")
+		split(b, "tier2", tier3, name[tier3], "150000", "CNY 150,000.00", "CNY 250,000.00")
 	})
 
 	step("tier 3 accepts and asks Bank B to finance", func() {
-		acceptAsSupplier(b, res.SupplierTokens[2], "NOK 150,000.00")
+		acceptAsSupplier(b, res.SupplierTokens[2], "CNY 150,000.00")
 		b.waitText("#token-card", false, "Tier3")
 		b.run(chromedp.SetValue("#financing-bank", "bankB", chromedp.ByID),
 			chromedp.Click("#financing-submit", chromedp.ByID))
-		b.waitText("#financing-form .form-ok", false, "Financing of NOK 150,000.00 requested from "+name["bankB"], "FINANCING")
+		b.waitText("#financing-form .form-ok", false, "Financing of CNY 150,000.00 requested from "+name["bankB"], "FINANCING")
 		b.shot("tier3-financing-requested")
 	})
 
@@ -212,7 +212,7 @@ func TestStoryThroughPages(t *testing.T) {
 			tokens = fmt.Sprintf("%d tokens", held+1)
 		}
 		b.signIn(p.Token("bankB"), "bank")
-		b.waitText("#view-inbox", true, tier3, "carmaker", "NOK 150,000.00")
+		b.waitText("#view-inbox", true, tier3, "carmaker", "CNY 150,000.00")
 		b.shot("bankB-inbox")
 		agreement := sha256.Sum256([]byte("financing agreement " + tier3))
 		b.run(chromedp.Click("#inbox-table button.approve", chromedp.ByQuery),
@@ -222,14 +222,14 @@ func TestStoryThroughPages(t *testing.T) {
 		// A confirmation step stands between the form and the disbursement.
 		b.run(chromedp.Click("#approve-submit", chromedp.ByID), chromedp.WaitVisible("#approve-confirm", chromedp.ByID))
 		b.run(chromedp.Click("#approve-confirm", chromedp.ByID))
-		b.waitText("#approve-form .form-ok", false, "Financed: you now hold NOK 150,000.00 of carmaker's receivable (FINANCED)")
+		b.waitText("#approve-form .form-ok", false, "Financed: you now hold CNY 150,000.00 of carmaker's receivable (FINANCED)")
 		b.shot("bankB-approved")
 		b.tab("portfolio")
-		b.waitText("#exposure-chart", true, "carmaker", nok(owed+150_000_00)+" · "+tokens)
-		b.waitText("#portfolio-total", false, nok(before.Total.Minor+150_000_00))
+		b.waitText("#exposure-chart", true, "carmaker", shownCNY(owed+150_000_00)+" · "+tokens)
+		b.waitText("#portfolio-total", false, shownCNY(before.Total.Minor+150_000_00))
 		b.shot("bankB-portfolio")
 		b.tab("lines")
-		b.waitText("#bank-lines-table", false, "carmaker", nok(lines.Items[0].LimitAmount.Minor))
+		b.waitText("#bank-lines-table", false, "carmaker", shownCNY(lines.Items[0].LimitAmount.Minor))
 	})
 
 	step("the regulator reconciles and traces", func() {
@@ -264,7 +264,7 @@ func TestStoryThroughPages(t *testing.T) {
 		}
 		b.run(chromedp.Click(fmt.Sprintf(`#roots-table button.show-tree[data-root=%q]`, root), chromedp.ByQuery))
 		b.waitText("#tree-verdict", false, "5 of 5 amounts reconciled")
-		tree := b.waitText("#provenance-tree", false, "NOK 1,000,000.00", "NOK 600,000.00", "NOK 400,000.00", "NOK 250,000.00", "NOK 150,000.00",
+		tree := b.waitText("#provenance-tree", false, "CNY 1,000,000.00", "CNY 600,000.00", "CNY 400,000.00", "CNY 250,000.00", "CNY 150,000.00",
 			name[tier1], name[tier2], name["bankB"], "tier 3 · FINANCED", name["bankB"]+" financed it for "+name[tier3])
 		if n := strings.Count(tree, "✓ reconciled"); n != 5 {
 			t.Errorf("the tree marks %d nodes reconciled, want 5: %s", n, tree)
@@ -273,7 +273,7 @@ func TestStoryThroughPages(t *testing.T) {
 
 		b.tab("risk")
 		b.waitText("#conc-core", false, name["carmaker"], "100.0%")
-		b.waitText("#conc-holder", false, name[tier1], "NOK 600,000.00", name[tier2], "NOK 250,000.00", name["bankB"])
+		b.waitText("#conc-holder", false, name[tier1], "CNY 600,000.00", name[tier2], "CNY 250,000.00", name["bankB"])
 		b.shot("regulator-risk")
 	})
 	t.Logf("the story through the pages: %.1fs", time.Since(start).Seconds())
