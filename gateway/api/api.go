@@ -216,7 +216,7 @@ func (a *API) open(c *gin.Context, req any) (call, error) {
 // (gateway.ResumedTransaction, after a lost answer) submits nothing: it
 // gets that transaction's result.
 func (a *API) submit(c *gin.Context, fn string, req any, out any) (fabricclient.Result, error) {
-	_, res, err := a.write(c, []string{fn}, func(context.Context, *fabricclient.Client) (string, any, error) { return fn, req, nil }, out)
+	_, res, err := a.write(c, []string{fn}, func(context.Context, wallet.Ledger) (string, any, error) { return fn, req, nil }, out)
 	return res, err
 }
 
@@ -225,8 +225,8 @@ func (a *API) submit(c *gin.Context, fn string, req any, out any) (fabricclient.
 // committed transaction, since the builders check the ledger state that
 // transaction changed (its input is spent now, its invoices issued) and
 // would refuse, and a resumed write submits nothing anyway.
-func (a *API) submitBuilt(c *gin.Context, fn string, build func(context.Context, *fabricclient.Client) (any, error), out any) (fabricclient.Result, error) {
-	_, res, err := a.write(c, []string{fn}, func(ctx context.Context, l *fabricclient.Client) (string, any, error) {
+func (a *API) submitBuilt(c *gin.Context, fn string, build func(context.Context, wallet.Ledger) (any, error), out any) (fabricclient.Result, error) {
+	_, res, err := a.write(c, []string{fn}, func(ctx context.Context, l wallet.Ledger) (string, any, error) {
 		req, err := build(ctx, l)
 		return fn, req, err
 	}, out)
@@ -239,7 +239,7 @@ func (a *API) submitBuilt(c *gin.Context, fn string, build func(context.Context,
 // the one submitted. A retry that resumes a committed transaction runs no
 // build and submits nothing: it gets that transaction's result and
 // function (gateway.Submit). Handlers never ask which case theirs is.
-func (a *API) write(c *gin.Context, fns []string, build func(context.Context, *fabricclient.Client) (string, any, error), out any) (string, fabricclient.Result, error) {
+func (a *API) write(c *gin.Context, fns []string, build func(context.Context, wallet.Ledger) (string, any, error), out any) (string, fabricclient.Result, error) {
 	fn := fns[0]
 	if tx, ok := gateway.ResumedTransaction(c.Request.Context()); ok {
 		if f := strings.TrimPrefix(tx.Function, Contract+":"); slices.Contains(fns, f) {
@@ -296,6 +296,24 @@ func (a *API) awaitIndexed(ctx context.Context, txID string) {
 		}
 		time.Sleep(delay)
 	}
+}
+
+// pathToken opens a handler on the token its path names (open, with no
+// body) and reads that token from the ledger.
+func (a *API) pathToken(c *gin.Context) (call, model.TokenView, error) {
+	k, err := a.open(c, nil)
+	if err != nil {
+		return k, model.TokenView{}, err
+	}
+	t, err := a.token(c, k.id)
+	return k, t, err
+}
+
+// token reads a token from the ledger as the request's enterprise.
+func (a *API) token(c *gin.Context, id string) (model.TokenView, error) {
+	var t model.TokenView
+	err := a.evaluate(c, &t, "GetToken", id)
+	return t, err
 }
 
 // evaluate runs query fn as the request's enterprise and decodes its

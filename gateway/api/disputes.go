@@ -12,7 +12,6 @@ import (
 
 	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/gateway"
-	"github.com/tierchain/tierchain/internal/fabricclient"
 	"github.com/tierchain/tierchain/internal/problem"
 	"github.com/tierchain/tierchain/services/wallet"
 )
@@ -164,7 +163,7 @@ func (a *API) fileDispute(c *gin.Context) error {
 		return err
 	}
 	var d model.Dispute
-	if _, err := a.submitBuilt(c, "FileDispute", func(ctx context.Context, l *fabricclient.Client) (any, error) {
+	if _, err := a.submitBuilt(c, "FileDispute", func(ctx context.Context, l wallet.Ledger) (any, error) {
 		if err := a.ensureOpening(c, l, k.id); err != nil {
 			return nil, err
 		}

@@ -10,7 +10,6 @@ import (
 	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/chaincode/model/terms"
 	"github.com/tierchain/tierchain/gateway"
-	"github.com/tierchain/tierchain/internal/fabricclient"
 	"github.com/tierchain/tierchain/internal/problem"
 	"github.com/tierchain/tierchain/services/wallet"
 )
@@ -54,7 +53,7 @@ func (a *API) requestFinancing(c *gin.Context) error {
 		return err
 	}
 	var t model.Token
-	if _, err := a.submitBuilt(c, "RequestFinancing", func(ctx context.Context, l *fabricclient.Client) (any, error) {
+	if _, err := a.submitBuilt(c, "RequestFinancing", func(ctx context.Context, l wallet.Ledger) (any, error) {
 		bank, err := a.keys.recipient(ctx, l, req.Bank)
 		if err != nil {
 			return nil, err
@@ -259,7 +258,7 @@ func (a *API) requestTermFinancing(c *gin.Context) error {
 		return err
 	}
 	var out []model.Token
-	res, err := a.submitBuilt(c, "RequestTermFinancing", func(ctx context.Context, l *fabricclient.Client) (any, error) {
+	res, err := a.submitBuilt(c, "RequestTermFinancing", func(ctx context.Context, l wallet.Ledger) (any, error) {
 		if spec.Bank, err = a.keys.recipient(ctx, l, bank); err != nil {
 			return nil, err
 		}
@@ -317,12 +316,8 @@ type FinancingView struct {
 }
 
 func (a *API) getFinancing(c *gin.Context) error {
-	k, err := a.open(c, nil)
+	k, t, err := a.pathToken(c)
 	if err != nil {
-		return err
-	}
-	var t model.TokenView
-	if err := a.evaluate(c, &t, "GetToken", k.id); err != nil {
 		return err
 	}
 	amounts, err := a.d.Wallet.OpenFinancing(k.ctx, k.me, &t)

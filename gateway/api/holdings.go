@@ -103,12 +103,8 @@ func validTokenStatus(s model.TokenStatus) bool {
 }
 
 func (a *API) getToken(c *gin.Context) error {
-	k, err := a.open(c, nil)
+	_, t, err := a.pathToken(c)
 	if err != nil {
-		return err
-	}
-	var t model.TokenView
-	if err := a.evaluate(c, &t, "GetToken", k.id); err != nil {
 		return err
 	}
 	c.JSON(http.StatusOK, a.tokenView(c, t))
@@ -118,12 +114,8 @@ func (a *API) getToken(c *gin.Context) error {
 // provenance: the tree of the token's receivable, from the core's issue to
 // tier N.
 func (a *API) provenance(c *gin.Context) error {
-	k, err := a.open(c, nil)
+	_, t, err := a.pathToken(c)
 	if err != nil {
-		return err
-	}
-	var t model.TokenView
-	if err := a.evaluate(c, &t, "GetToken", k.id); err != nil {
 		return err
 	}
 	var tree model.ProvenanceNode
@@ -147,8 +139,8 @@ func (a *API) accept(c *gin.Context) error {
 	if err := a.syncWallet(c); err != nil {
 		return err
 	}
-	var t model.TokenView
-	if err := a.evaluate(c, &t, "GetToken", k.id); err != nil {
+	t, err := a.token(c, k.id)
+	if err != nil {
 		return err
 	}
 	v := a.tokenView(c, t)

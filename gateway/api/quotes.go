@@ -12,7 +12,6 @@ import (
 	"github.com/tierchain/tierchain/chaincode/model/terms"
 	"github.com/tierchain/tierchain/chaincode/protocol"
 	"github.com/tierchain/tierchain/gateway"
-	"github.com/tierchain/tierchain/internal/fabricclient"
 	"github.com/tierchain/tierchain/internal/problem"
 	"github.com/tierchain/tierchain/services/wallet"
 )
@@ -66,7 +65,7 @@ func (a *API) requestQuotes(c *gin.Context) error {
 		return err
 	}
 	var rfq model.RFQ
-	if _, err := a.submitBuilt(c, "RequestQuotes", func(ctx context.Context, l *fabricclient.Client) (any, error) {
+	if _, err := a.submitBuilt(c, "RequestQuotes", func(ctx context.Context, l wallet.Ledger) (any, error) {
 		banks := make([]protocol.Recipient, len(req.Banks))
 		for i, b := range req.Banks {
 			if banks[i], err = a.keys.recipient(ctx, l, b); err != nil {
@@ -289,7 +288,7 @@ func (a *API) submitQuote(c *gin.Context) error {
 		}
 	}
 	var q model.Quote
-	if _, err := a.submitBuilt(c, "SubmitQuote", func(ctx context.Context, l *fabricclient.Client) (any, error) {
+	if _, err := a.submitBuilt(c, "SubmitQuote", func(ctx context.Context, l wallet.Ledger) (any, error) {
 		var rfq model.RFQView
 		if err := evaluateWith(ctx, l, &rfq, "GetRFQ", id); err != nil {
 			return nil, err
@@ -344,7 +343,7 @@ func (a *API) acceptQuote(c *gin.Context) error {
 		return err
 	}
 	var t model.Token
-	res, err := a.submitBuilt(c, "AcceptQuote", func(ctx context.Context, l *fabricclient.Client) (any, error) {
+	res, err := a.submitBuilt(c, "AcceptQuote", func(ctx context.Context, l wallet.Ledger) (any, error) {
 		if _, err := a.d.Wallet.CheckAcceptable(ctx, l, me, id); err != nil {
 			return nil, err
 		}
@@ -387,15 +386,15 @@ func (a *API) acceptQuote(c *gin.Context) error {
 // splitOutputs reads the two children of the token an accepted quote on
 // part of it split: the piece financed (t) and the change.
 func (a *API) splitOutputs(c *gin.Context, t model.Token, from string) ([]model.Token, error) {
-	var parent model.TokenView
-	if err := a.evaluate(c, &parent, "GetToken", from); err != nil {
+	parent, err := a.token(c, from)
+	if err != nil {
 		return nil, err
 	}
 	if len(parent.Children) != 2 || parent.Children[0] != t.ID {
 		return nil, fmt.Errorf("api: token %s was not split into %s and its change", from, t.ID)
 	}
-	var ch model.TokenView
-	if err := a.evaluate(c, &ch, "GetToken", parent.Children[1]); err != nil {
+	ch, err := a.token(c, parent.Children[1])
+	if err != nil {
 		return nil, err
 	}
 	return []model.Token{t, ch.Token}, nil

@@ -232,7 +232,7 @@ func (a *API) issue(c *gin.Context) error {
 	}
 	me := gateway.PrincipalOf(c).EnterpriseID
 	var tok model.TokenView
-	if _, err := a.submitBuilt(c, "Issue", func(ctx context.Context, l *fabricclient.Client) (any, error) {
+	if _, err := a.submitBuilt(c, "Issue", func(ctx context.Context, l wallet.Ledger) (any, error) {
 		return a.buildIssue(ctx, l, me, req, amount, cur)
 	}, &tok); err != nil {
 		return err

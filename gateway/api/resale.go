@@ -9,7 +9,6 @@ import (
 
 	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/gateway"
-	"github.com/tierchain/tierchain/internal/fabricclient"
 	"github.com/tierchain/tierchain/internal/problem"
 	"github.com/tierchain/tierchain/services/wallet"
 )
@@ -71,7 +70,7 @@ func (a *API) offerResale(c *gin.Context) error {
 		return err
 	}
 	var t model.Token
-	if _, err := a.submitBuilt(c, "OfferResale", func(ctx context.Context, l *fabricclient.Client) (any, error) {
+	if _, err := a.submitBuilt(c, "OfferResale", func(ctx context.Context, l wallet.Ledger) (any, error) {
 		spec := wallet.ResaleSpec{Seller: k.me, Token: k.id, Price: price}
 		if spec.Buyer, err = a.keys.recipient(ctx, l, req.Buyer); err != nil {
 			return nil, err
@@ -101,12 +100,8 @@ func (a *API) renderResale(c *gin.Context, t model.TokenView) error {
 }
 
 func (a *API) getResale(c *gin.Context) error {
-	k, err := a.open(c, nil)
+	_, t, err := a.pathToken(c)
 	if err != nil {
-		return err
-	}
-	var t model.TokenView
-	if err := a.evaluate(c, &t, "GetToken", k.id); err != nil {
 		return err
 	}
 	return a.renderResale(c, t)

@@ -8,7 +8,6 @@ import (
 
 	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/gateway"
-	"github.com/tierchain/tierchain/internal/fabricclient"
 	"github.com/tierchain/tierchain/internal/problem"
 	"github.com/tierchain/tierchain/services/wallet"
 )
@@ -80,7 +79,7 @@ func (a *API) split(c *gin.Context) error {
 		spec.Outputs = append(spec.Outputs, wallet.Payment{To: to, Amount: v})
 	}
 	var toks []model.Token
-	fn, res, err := a.write(c, wallet.SpendFunctions(), func(ctx context.Context, l *fabricclient.Client) (string, any, error) {
+	fn, res, err := a.write(c, wallet.SpendFunctions(), func(ctx context.Context, l wallet.Ledger) (string, any, error) {
 		if spec.Auditor, err = a.keys.auditorOf(ctx, l); err != nil {
 			return "", nil, err
 		}

@@ -33,7 +33,7 @@ func TestWriteResumesBelowHandlers(t *testing.T) {
 	a := New(Deps{})
 	payload, _ := json.Marshal([]map[string]string{{"id": "t2"}})
 	tx := &fabricclient.Transaction{TxID: "tx1", Function: Contract + ":Merge", Payload: payload, BlockNumber: 7}
-	build := func(context.Context, *fabricclient.Client) (string, any, error) {
+	build := func(context.Context, wallet.Ledger) (string, any, error) {
 		t.Fatal("a resumed write ran its build")
 		return "", nil, nil
 	}
@@ -50,7 +50,7 @@ func TestWriteResumesBelowHandlers(t *testing.T) {
 	if _, _, err := a.write(resumedContext(other), wallet.SpendFunctions(), build, nil); err == nil {
 		t.Fatal("a spend resumed an Issue")
 	}
-	if _, err := a.submitBuilt(resumedContext(tx), "RequestFinancing", func(context.Context, *fabricclient.Client) (any, error) {
+	if _, err := a.submitBuilt(resumedContext(tx), "RequestFinancing", func(context.Context, wallet.Ledger) (any, error) {
 		t.Fatal("a resumed submitBuilt ran its build")
 		return nil, nil
 	}, nil); err == nil {
@@ -58,7 +58,7 @@ func TestWriteResumesBelowHandlers(t *testing.T) {
 	}
 	var got []map[string]string
 	if _, err := a.submitBuilt(resumedContext(&fabricclient.Transaction{TxID: "tx3", Function: Contract + ":RequestFinancing", Payload: payload}),
-		"RequestFinancing", func(context.Context, *fabricclient.Client) (any, error) {
+		"RequestFinancing", func(context.Context, wallet.Ledger) (any, error) {
 			t.Fatal("a resumed submitBuilt ran its build")
 			return nil, nil
 		}, &got); err != nil || len(got) != 1 {
