@@ -257,33 +257,38 @@ func (w *Wallet) SpendAmounts(ctx context.Context, s SpendSpec) ([]uint64, error
 			return nil, ErrInvalidArgument.with("inputs exceed 2^64")
 		}
 	}
-	paid, err := paymentsSum(s.Outputs)
+	change, err := changeOf(in, s.Outputs)
 	if err != nil {
 		return nil, err
-	}
-	if paid > in {
-		return nil, ErrInsufficientValue.with("outputs exceed the inputs' value")
 	}
 	amounts := make([]uint64, 0, len(s.Outputs)+1)
 	for _, p := range s.Outputs {
 		amounts = append(amounts, p.Amount)
 	}
-	if in > paid {
-		amounts = append(amounts, in-paid)
+	if change > 0 {
+		amounts = append(amounts, change)
 	}
 	return amounts, nil
 }
 
-// paymentsSum is the payments' total; ErrInsufficientValue when it
-// exceeds 2^64.
-func paymentsSum(ps []Payment) (uint64, error) {
-	var sum, carry uint64
+// changeOf is what the payments leave of the inputs' value in: the
+// change, 0 for none. A payment of nothing or to no key is
+// ErrInvalidArgument; payments over in (or over 2^64) are
+// ErrInsufficientValue.
+func changeOf(in uint64, ps []Payment) (uint64, error) {
+	var paid, carry uint64
 	for _, p := range ps {
-		if sum, carry = bits.Add64(sum, p.Amount, 0); carry != 0 {
+		if p.Amount == 0 || p.To.Key == nil {
+			return 0, ErrInvalidArgument.with("every output needs a positive amount and a recipient key")
+		}
+		if paid, carry = bits.Add64(paid, p.Amount, 0); carry != 0 {
 			return 0, ErrInsufficientValue.with("outputs exceed 2^64")
 		}
 	}
-	return sum, nil
+	if paid > in {
+		return 0, ErrInsufficientValue.with("outputs exceed the inputs' value")
+	}
+	return in - paid, nil
 }
 
 // BuildSpend returns a split, merge or transfer of the holder's tokens.
@@ -324,20 +329,12 @@ func (w *Wallet) BuildSpend(ctx context.Context, l Ledger, s SpendSpec) (*Spend,
 		}
 		inputs[i] = protocol.OpenedToken{ID: id, Currency: t.Currency, Opening: o}
 	}
-	for _, p := range s.Outputs {
-		if p.Amount == 0 || p.To.Key == nil {
-			return nil, ErrInvalidArgument.with("every output needs a positive amount and a recipient key")
-		}
-	}
-	sumOut, err := paymentsSum(s.Outputs)
+	change, err := changeOf(sumIn, s.Outputs)
 	if err != nil {
 		return nil, err
 	}
-	if sumOut > sumIn {
-		return nil, ErrInsufficientValue.with("outputs exceed the inputs' value")
-	}
 	outs := s.Outputs
-	if change := sumIn - sumOut; change > 0 {
+	if change > 0 {
 		outs = append(outs[:len(outs):len(outs)], Payment{To: protocol.Recipient{ID: s.Holder, Key: self}, Amount: change})
 	}
 	kind := protocol.KindSplit
