@@ -233,11 +233,12 @@ func (a *API) submitBuilt(c *gin.Context, fn string, build func(context.Context,
 	return res, err
 }
 
-// write submits the function and request build returns (given the ledger
-// client that signs as the request's enterprise), as that enterprise, and decodes the changed record into out; fns are the
+// write submits the function and request that build returns (given the
+// ledger client that signs as the request's enterprise) as that
+// enterprise, and decodes the changed record into out; fns are the
 // functions build may choose (a spend's is the wallet's choice), and fn
-// the one submitted. A retry that resumes a committed transaction runs no
-// build and submits nothing: it gets that transaction's result and
+// is the one submitted. A retry that resumes a committed transaction runs
+// no build and submits nothing: it gets that transaction's result and
 // function (gateway.Submit). Handlers never ask which case theirs is.
 func (a *API) write(c *gin.Context, fns []string, build func(context.Context, wallet.Ledger) (string, any, error), out any) (string, fabricclient.Result, error) {
 	fn := fns[0]
