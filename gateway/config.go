@@ -161,12 +161,6 @@ type Deps struct {
 	// DB holds the gateway's tables (tokens, idempotency keys); component
 	// "gateway" in schema_migrations.
 	DB *store.DB
-	// Ledger, when set, registers BaselineRoutes(Ledger).
-	//
-	// Deprecated: put BaselineRoutes(ledger) in Routes, like every other
-	// route. Kept while gateway/api's tests still set it (issue 20); then
-	// it goes.
-	Ledger Ledger
 	// LookupTx finds a write's lost transaction on the principal's peer, so
 	// that a retry after 504 OUTCOME_UNKNOWN gets the committed result
 	// (see idempotency.Resolve). Nil: a key with a lost transaction is held until

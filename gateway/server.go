@@ -97,9 +97,6 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	r := &Routes{s: s, group: e.Group("/v1", s.hostedOrg, s.authenticate, s.hostedPrincipal)}
 	r.GET("/me", s.me)
 	r.Stream("/events", s.streamEvents)
-	if deps.Ledger != nil {
-		BaselineRoutes(deps.Ledger)(r) // Deprecated: see Deps.Ledger
-	}
 	for _, register := range deps.Routes {
 		register(r)
 	}

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -181,13 +182,77 @@ func (a *API) ledger(c *gin.Context) (*fabricclient.Client, error) {
 	return cl, nil
 }
 
+// call is what a handler on a receivable opens with: the ID its path
+// names (a token, RFQ or quote) and the enterprise it acts for.
+type call struct {
+	ctx context.Context
+	id  string // the path's :id; "" on a route without one
+	me  string
+}
+
+// open reads a handler's opening: the path's :id when the route has one,
+// the body into req when req is not nil (strictly, then validated), and
+// the principal. Its errors are problems ready to return. The ledger
+// client comes later (a.ledger, or a build's argument), after the checks
+// that need no ledger.
+func (a *API) open(c *gin.Context, req any) (call, error) {
+	k := call{ctx: c.Request.Context(), me: gateway.PrincipalOf(c).EnterpriseID}
+	if _, ok := c.Params.Get("id"); ok {
+		var err error
+		if k.id, err = gateway.PathID(c, "id"); err != nil {
+			return k, err
+		}
+	}
+	if req != nil {
+		if err := gateway.DecodeJSON(c, req); err != nil {
+			return k, err
+		}
+	}
+	return k, nil
+}
+
 // submit sends fn(req as JSON) as the request's enterprise and decodes the
 // changed record into out. A retry that resumes a committed transaction
 // (gateway.ResumedTransaction, after a lost answer) submits nothing: it
-// gets that transaction's result, and req may be nil.
+// gets that transaction's result.
 func (a *API) submit(c *gin.Context, fn string, req any, out any) (fabricclient.Result, error) {
+	_, res, err := a.write(c, []string{fn}, func(context.Context, wallet.Ledger) (string, any, error) { return fn, req, nil }, out)
+	return res, err
+}
+
+// submitBuilt is submit of a request the wallet builds (proofs,
+// envelopes): build runs only when the request does not resume a
+// committed transaction, since the builders check the ledger state that
+// transaction changed (its input is spent now, its invoices issued) and
+// would refuse, and a resumed write submits nothing anyway.
+func (a *API) submitBuilt(c *gin.Context, fn string, build func(context.Context, wallet.Ledger) (any, error), out any) (fabricclient.Result, error) {
+	_, res, err := a.write(c, []string{fn}, func(ctx context.Context, l wallet.Ledger) (string, any, error) {
+		req, err := build(ctx, l)
+		return fn, req, err
+	}, out)
+	return res, err
+}
+
+// write submits the function and request that build returns (given the
+// ledger client that signs as the request's enterprise) as that
+// enterprise, and decodes the changed record into out; fns are the
+// functions build may choose (a spend's is the wallet's choice), and fn
+// is the one submitted. A retry that resumes a committed transaction runs
+// no build and submits nothing: it gets that transaction's result and
+// function (gateway.Submit). Handlers never ask which case theirs is.
+func (a *API) write(c *gin.Context, fns []string, build func(context.Context, wallet.Ledger) (string, any, error), out any) (string, fabricclient.Result, error) {
+	fn := fns[0]
+	if tx, ok := gateway.ResumedTransaction(c.Request.Context()); ok {
+		if f := strings.TrimPrefix(tx.Function, Contract+":"); slices.Contains(fns, f) {
+			fn = f
+		}
+	}
 	res, err := gateway.Submit(c.Request.Context(), Contract+":"+fn, func(ctx context.Context) (fabricclient.Result, error) {
 		l, err := a.ledger(c)
+		if err != nil {
+			return fabricclient.Result{}, err
+		}
+		f, req, err := build(ctx, l)
 		if err != nil {
 			return fabricclient.Result{}, err
 		}
@@ -195,18 +260,19 @@ func (a *API) submit(c *gin.Context, fn string, req any, out any) (fabricclient.
 		if err != nil {
 			return fabricclient.Result{}, err
 		}
-		return l.Submit(ctx, Contract, fn, arg)
+		fn = f
+		return l.Submit(ctx, Contract, f, arg)
 	})
 	if err != nil {
-		return res, err
+		return fn, res, err
 	}
 	a.awaitIndexed(c.Request.Context(), res.TxID)
 	if out != nil {
 		if err := json.Unmarshal(res.Payload, out); err != nil {
-			return res, fmt.Errorf("api: %s result: %w", fn, err)
+			return fn, res, fmt.Errorf("api: %s result: %w", fn, err)
 		}
 	}
-	return res, nil
+	return fn, res, nil
 }
 
 // indexWait bounds how long a write waits for the read model to apply it.
@@ -233,17 +299,22 @@ func (a *API) awaitIndexed(ctx context.Context, txID string) {
 	}
 }
 
-// resumed reports the function ("Split") of the committed transaction this
-// request resumes (gateway.ResumedTransaction). The builders check the
-// ledger state that transaction changed (its input is spent now, its
-// invoices issued) and would refuse; submit ignores what they build, so
-// handlers skip them when resuming.
-func resumed(c *gin.Context) (fn string, ok bool) {
-	tx, ok := gateway.ResumedTransaction(c.Request.Context())
-	if !ok {
-		return "", false
+// pathToken opens a handler on the token its path names (open, with no
+// body) and reads that token from the ledger.
+func (a *API) pathToken(c *gin.Context) (call, model.TokenView, error) {
+	k, err := a.open(c, nil)
+	if err != nil {
+		return k, model.TokenView{}, err
 	}
-	return strings.TrimPrefix(tx.Function, Contract+":"), true
+	t, err := a.token(c, k.id)
+	return k, t, err
+}
+
+// token reads a token from the ledger as the request's enterprise.
+func (a *API) token(c *gin.Context, id string) (model.TokenView, error) {
+	var t model.TokenView
+	err := a.evaluate(c, &t, "GetToken", id)
+	return t, err
 }
 
 // evaluate runs query fn as the request's enterprise and decodes its

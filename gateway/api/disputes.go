@@ -155,36 +155,28 @@ func (a *API) badEnvelopes(c *gin.Context) error {
 // only what the wallet found: a token whose envelope opens is refused
 // here (the chaincode, which cannot open envelopes, would take the claim).
 func (a *API) fileDispute(c *gin.Context) error {
-	id, err := gateway.PathID(c, "id")
+	k, err := a.open(c, nil)
 	if err != nil {
 		return err
 	}
 	if err := noBody(c); err != nil {
 		return err
 	}
-	ctx := c.Request.Context()
-	me := gateway.PrincipalOf(c).EnterpriseID
-	var req *model.FileDisputeRequest
-	if _, ok := resumed(c); !ok {
-		l, err := a.ledger(c)
-		if err != nil {
-			return err
+	var d model.Dispute
+	if _, err := a.submitBuilt(c, "FileDispute", func(ctx context.Context, l wallet.Ledger) (any, error) {
+		if err := a.ensureOpening(c, l, k.id); err != nil {
+			return nil, err
 		}
-		if err := a.ensureOpening(c, l, id); err != nil {
-			return err
-		}
-		bad, err := a.d.Wallet.TokenBadEnvelope(ctx, me, id)
+		bad, err := a.d.Wallet.TokenBadEnvelope(ctx, k.me, k.id)
 		if errors.Is(err, wallet.ErrNotFound) {
-			return problem.New(http.StatusConflict, problem.CodeInvalidState,
+			return nil, problem.New(http.StatusConflict, problem.CodeInvalidState,
 				"this enterprise's wallet found no bad envelope for the token: it opened, or the token is not held by this enterprise")
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
-		req = &model.FileDisputeRequest{Token: id, Reason: bad.Reason}
-	}
-	var d model.Dispute
-	if _, err := a.submit(c, "FileDispute", req, &d); err != nil {
+		return &model.FileDisputeRequest{Token: k.id, Reason: bad.Reason}, nil
+	}, &d); err != nil {
 		return err
 	}
 	created(c, "", d)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 
@@ -46,35 +47,22 @@ func (r *FinancingRequest) Validate() []problem.FieldError {
 }
 
 func (a *API) requestFinancing(c *gin.Context) error {
-	id, err := gateway.PathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req FinancingRequest
-	if err := gateway.DecodeJSON(c, &req); err != nil {
-		return err
-	}
-	ctx := c.Request.Context()
-	me := gateway.PrincipalOf(c).EnterpriseID
-	l, err := a.ledger(c)
+	k, err := a.open(c, &req)
 	if err != nil {
 		return err
-	}
-	var built *model.FinanceRequest
-	if _, ok := resumed(c); !ok {
-		bank, err := a.keys.recipient(ctx, l, req.Bank)
-		if err != nil {
-			return err
-		}
-		if err := a.ensureOpening(c, l, id); err != nil {
-			return err
-		}
-		if built, err = a.d.Wallet.BuildFinance(ctx, l, me, id, bank); err != nil {
-			return err
-		}
 	}
 	var t model.Token
-	if _, err := a.submit(c, "RequestFinancing", built, &t); err != nil {
+	if _, err := a.submitBuilt(c, "RequestFinancing", func(ctx context.Context, l wallet.Ledger) (any, error) {
+		bank, err := a.keys.recipient(ctx, l, req.Bank)
+		if err != nil {
+			return nil, err
+		}
+		if err := a.ensureOpening(c, l, k.id); err != nil {
+			return nil, err
+		}
+		return a.d.Wallet.BuildFinance(ctx, l, k.me, k.id, bank)
+	}, &t); err != nil {
 		return err
 	}
 	a.written(c, http.StatusOK, t)
@@ -100,12 +88,9 @@ func (r *ApproveRequest) Validate() []problem.FieldError {
 }
 
 func (a *API) approveFinancing(c *gin.Context) error {
-	id, err := gateway.PathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req ApproveRequest
-	if err := gateway.DecodeJSON(c, &req); err != nil {
+	k, err := a.open(c, &req)
+	if err != nil {
 		return err
 	}
 	hash, err := hexBytes("agreementHash", req.AgreementHash, 32)
@@ -113,7 +98,7 @@ func (a *API) approveFinancing(c *gin.Context) error {
 		return err
 	}
 	var t model.Token
-	if _, err := a.submit(c, "ApproveFinancing", &model.ApproveFinancingRequest{Token: id,
+	if _, err := a.submit(c, "ApproveFinancing", &model.ApproveFinancingRequest{Token: k.id,
 		DisbursementRef: req.DisbursementRef, AgreementHash: hash}, &t); err != nil {
 		return err
 	}
@@ -186,52 +171,50 @@ func advanceView(v terms.Advance, capBP int64, currency string) AdvanceView {
 		Fee: m(v.Fee), Advance: m(v.Advance), WithinCap: ok && err == nil, MaxAdvanceBP: capBP}
 }
 
-// termSpec decodes a TermFinancingRequest for the token in the path into
-// the wallet's spec (bank and auditor keys are the caller's to add).
-func (a *API) termSpec(c *gin.Context) (wallet.TermFinanceSpec, string, error) {
-	var spec wallet.TermFinanceSpec
-	id, err := gateway.PathID(c, "id")
-	if err != nil {
-		return spec, "", err
-	}
+// termSpec opens a handler on a TermFinancingRequest for the token in the
+// path and decodes it into the wallet's spec (bank and auditor keys are
+// the caller's to add); the bank is the request's.
+func (a *API) termSpec(c *gin.Context) (call, wallet.TermFinanceSpec, string, error) {
 	var req TermFinancingRequest
-	if err := gateway.DecodeJSON(c, &req); err != nil {
-		return spec, "", err
+	k, err := a.open(c, &req)
+	if err != nil {
+		return k, wallet.TermFinanceSpec{}, "", err
 	}
-	spec = wallet.TermFinanceSpec{Holder: gateway.PrincipalOf(c).EnterpriseID, Token: id, Terms: req.Terms}
+	spec := wallet.TermFinanceSpec{Holder: k.me, Token: k.id, Terms: req.Terms}
 	if req.Fee == "" && req.Piece == "" {
-		return spec, req.Bank, nil
+		return k, spec, req.Bank, nil
 	}
 	for _, f := range [][2]string{{"fee", req.Fee}, {"piece", req.Piece}} {
 		if f[1] == "" {
 			continue
 		}
 		if err := amountSyntax(f[0], f[1]); err != nil {
-			return spec, "", err
+			return k, spec, "", err
 		}
 	}
 	// The fee and the piece are amounts of the token's currency.
-	cur, err := a.tokenCurrency(c, id)
+	cur, err := a.tokenCurrency(c, k.id)
 	if err != nil {
-		return spec, "", err
+		return k, spec, "", err
 	}
-	if req.Fee != "" {
-		if spec.Fee, err = parseAmount("fee", req.Fee, cur); err != nil {
-			return spec, "", err
+	for _, f := range []struct {
+		name, text string
+		into       *uint64
+	}{{"fee", req.Fee, &spec.Fee}, {"piece", req.Piece, &spec.Piece}} {
+		if f.text == "" {
+			continue
+		}
+		if *f.into, err = parseAmount(f.name, f.text, cur); err != nil {
+			return k, spec, "", err
 		}
 	}
-	if req.Piece != "" {
-		if spec.Piece, err = parseAmount("piece", req.Piece, cur); err != nil {
-			return spec, "", err
-		}
-	}
-	return spec, req.Bank, nil
+	return k, spec, req.Bank, nil
 }
 
 // quoteFinancing: the advance the caller would receive for its token (or
 // a piece) under the terms, against the channel's cap, without asking.
 func (a *API) quoteFinancing(c *gin.Context) error {
-	spec, _, err := a.termSpec(c)
+	k, spec, _, err := a.termSpec(c)
 	if err != nil {
 		return err
 	}
@@ -242,7 +225,7 @@ func (a *API) quoteFinancing(c *gin.Context) error {
 	if err := a.ensureOpening(c, l, spec.Token); err != nil {
 		return err
 	}
-	q, err := a.d.Wallet.QuoteTermFinance(c.Request.Context(), l, spec)
+	q, err := a.d.Wallet.QuoteTermFinance(k.ctx, l, spec)
 	if err != nil {
 		return err
 	}
@@ -265,32 +248,29 @@ type FinancingResult struct {
 }
 
 func (a *API) requestTermFinancing(c *gin.Context) error {
-	spec, bank, err := a.termSpec(c)
+	k, spec, bank, err := a.termSpec(c)
 	if err != nil {
 		return err
 	}
-	ctx, me := c.Request.Context(), spec.Holder
+	ctx, me := k.ctx, k.me
 	l, err := a.ledger(c)
 	if err != nil {
 		return err
 	}
-	var built *model.TermFinanceRequest
-	if _, ok := resumed(c); !ok {
+	var out []model.Token
+	res, err := a.submitBuilt(c, "RequestTermFinancing", func(ctx context.Context, l wallet.Ledger) (any, error) {
 		if spec.Bank, err = a.keys.recipient(ctx, l, bank); err != nil {
-			return err
+			return nil, err
 		}
 		if spec.Auditor, err = a.keys.auditorOf(ctx, l); err != nil {
-			return err
+			return nil, err
 		}
 		if err := a.ensureOpening(c, l, spec.Token); err != nil {
-			return err
+			return nil, err
 		}
-		if built, _, err = a.d.Wallet.BuildTermFinance(ctx, l, spec); err != nil {
-			return err
-		}
-	}
-	var out []model.Token
-	res, err := a.submit(c, "RequestTermFinancing", built, &out)
+		built, _, err := a.d.Wallet.BuildTermFinance(ctx, l, spec)
+		return built, err
+	}, &out)
 	if err != nil {
 		return err
 	}
@@ -336,16 +316,11 @@ type FinancingView struct {
 }
 
 func (a *API) getFinancing(c *gin.Context) error {
-	id, err := gateway.PathID(c, "id")
+	k, t, err := a.pathToken(c)
 	if err != nil {
 		return err
 	}
-	var t model.TokenView
-	if err := a.evaluate(c, &t, "GetToken", id); err != nil {
-		return err
-	}
-	me := gateway.PrincipalOf(c).EnterpriseID
-	amounts, err := a.d.Wallet.OpenFinancing(c.Request.Context(), me, &t)
+	amounts, err := a.d.Wallet.OpenFinancing(k.ctx, k.me, &t)
 	if err != nil {
 		return err
 	}
@@ -365,19 +340,16 @@ func (a *API) getFinancing(c *gin.Context) error {
 // is required: the bank's recourse claim, the seller's repayment.
 func (a *API) withReference(fn, what string) gateway.HandlerFunc {
 	return func(c *gin.Context) error {
-		id, err := gateway.PathID(c, "id")
-		if err != nil {
-			return err
-		}
 		var req ReasonRequest
-		if err := gateway.DecodeJSON(c, &req); err != nil {
+		k, err := a.open(c, &req)
+		if err != nil {
 			return err
 		}
 		if req.Reason == "" {
 			return gateway.Invalid("invalid reason", problem.FieldError{Field: "reason", Reason: what})
 		}
 		var t model.Token
-		if _, err := a.submit(c, fn, &model.TokenActionRequest{Token: id, Reason: req.Reason}, &t); err != nil {
+		if _, err := a.submit(c, fn, &model.TokenActionRequest{Token: k.id, Reason: req.Reason}, &t); err != nil {
 			return err
 		}
 		a.written(c, http.StatusOK, t)

@@ -77,11 +77,8 @@ func currencyName(c string) string {
 // it: the amounts a request states for it (a fee, a piece, a price) are in
 // that currency.
 func (a *API) tokenCurrency(c *gin.Context, id string) (string, error) {
-	var t model.TokenView
-	if err := a.evaluate(c, &t, "GetToken", id); err != nil {
-		return "", err
-	}
-	return t.Currency, nil
+	t, err := a.token(c, id)
+	return t.Currency, err
 }
 
 func currencyMismatch(detail string, errs ...problem.FieldError) error {

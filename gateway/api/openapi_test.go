@@ -180,8 +180,7 @@ func serverWith(t testing.TB, deps api.Deps, cfg gateway.Config) *gateway.Server
 	s, err := gateway.New(cfg, gateway.Deps{
 		Logger: log,
 		DB:     storetest.SQLite(t),
-		Ledger: nopLedger{},
-		Routes: []func(*gateway.Routes){a.Register},
+		Routes: []func(*gateway.Routes){gateway.BaselineRoutes(nopLedger{}), a.Register},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"time"
@@ -58,41 +59,27 @@ func (r *RFQRequest) Validate() []problem.FieldError {
 }
 
 func (a *API) requestQuotes(c *gin.Context) error {
-	id, err := gateway.PathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req RFQRequest
-	if err := gateway.DecodeJSON(c, &req); err != nil {
-		return err
-	}
-	ctx, me := c.Request.Context(), gateway.PrincipalOf(c).EnterpriseID
-	l, err := a.ledger(c)
+	k, err := a.open(c, &req)
 	if err != nil {
 		return err
 	}
-	var built *model.RequestQuotesRequest
-	if _, ok := resumed(c); !ok {
+	var rfq model.RFQ
+	if _, err := a.submitBuilt(c, "RequestQuotes", func(ctx context.Context, l wallet.Ledger) (any, error) {
 		banks := make([]protocol.Recipient, len(req.Banks))
 		for i, b := range req.Banks {
 			if banks[i], err = a.keys.recipient(ctx, l, b); err != nil {
-				return err
+				return nil, err
 			}
 		}
-		if err := a.ensureOpening(c, l, id); err != nil {
-			return err
+		if err := a.ensureOpening(c, l, k.id); err != nil {
+			return nil, err
 		}
 		if req.Piece == "" {
-			built, err = a.d.Wallet.BuildRequestQuotes(ctx, l, me, id, banks, req.Expiry.UTC())
-		} else {
-			built, err = a.buildPieceRFQ(c, l, id, req, banks)
+			return a.d.Wallet.BuildRequestQuotes(ctx, l, k.me, k.id, banks, req.Expiry.UTC())
 		}
-		if err != nil {
-			return err
-		}
-	}
-	var rfq model.RFQ
-	if _, err := a.submit(c, "RequestQuotes", built, &rfq); err != nil {
+		return a.buildPieceRFQ(c, l, k.id, req, banks)
+	}, &rfq); err != nil {
 		return err
 	}
 	c.JSON(http.StatusOK, rfqView(model.RFQView{RFQ: rfq, Status: rfq.EffectiveStatus(a.d.Now())}, nil))
@@ -212,14 +199,14 @@ func (a *API) openedRFQ(c *gin.Context, id string) (RFQView, error) {
 }
 
 func (a *API) getRFQ(c *gin.Context) error {
-	id, err := gateway.PathID(c, "id")
+	k, err := a.open(c, nil)
 	if err != nil {
 		return err
 	}
 	if err := a.syncWallet(c); err != nil {
 		return err
 	}
-	v, err := a.openedRFQ(c, id)
+	v, err := a.openedRFQ(c, k.id)
 	if err != nil {
 		return err
 	}
@@ -247,12 +234,12 @@ func (a *API) listRFQs(c *gin.Context) error {
 }
 
 func (a *API) cancelRFQ(c *gin.Context) error {
-	id, err := gateway.PathID(c, "id")
+	k, err := a.open(c, nil)
 	if err != nil {
 		return err
 	}
 	var rfq model.RFQ
-	if _, err := a.submit(c, "CancelQuotes", &model.RFQActionRequest{RFQ: id}, &rfq); err != nil {
+	if _, err := a.submit(c, "CancelQuotes", &model.RFQActionRequest{RFQ: k.id}, &rfq); err != nil {
 		return err
 	}
 	c.JSON(http.StatusOK, rfqView(model.RFQView{RFQ: rfq, Status: rfq.EffectiveStatus(a.d.Now())}, nil))
@@ -276,16 +263,13 @@ func (r *QuoteRequest) Validate() []problem.FieldError {
 }
 
 func (a *API) submitQuote(c *gin.Context) error {
-	id, err := gateway.PathID(c, "id")
+	var req QuoteRequest
+	k, err := a.open(c, &req)
 	if err != nil {
 		return err
 	}
-	var req QuoteRequest
-	if err := gateway.DecodeJSON(c, &req); err != nil {
-		return err
-	}
-	ctx, me := c.Request.Context(), gateway.PrincipalOf(c).EnterpriseID
-	spec := wallet.QuoteSpec{Bank: me, RFQ: id, Terms: req.Terms}
+	id := k.id
+	spec := wallet.QuoteSpec{Bank: k.me, RFQ: id, Terms: req.Terms}
 	if req.Fee != "" {
 		if err := amountSyntax("fee", req.Fee); err != nil {
 			return err
@@ -303,28 +287,21 @@ func (a *API) submitQuote(c *gin.Context) error {
 			return err
 		}
 	}
-	l, err := a.ledger(c)
-	if err != nil {
-		return err
-	}
-	var built *model.SubmitQuoteRequest
-	if _, ok := resumed(c); !ok {
+	var q model.Quote
+	if _, err := a.submitBuilt(c, "SubmitQuote", func(ctx context.Context, l wallet.Ledger) (any, error) {
 		var rfq model.RFQView
-		if err := a.evaluate(c, &rfq, "GetRFQ", id); err != nil {
-			return err
+		if err := evaluateWith(ctx, l, &rfq, "GetRFQ", id); err != nil {
+			return nil, err
 		}
 		if spec.Holder, err = a.keys.recipient(ctx, l, rfq.RFQ.Requester); err != nil {
-			return err
+			return nil, err
 		}
 		if spec.Auditor, err = a.keys.auditorOf(ctx, l); err != nil {
-			return err
+			return nil, err
 		}
-		if built, _, err = a.d.Wallet.BuildQuote(ctx, l, spec); err != nil {
-			return err
-		}
-	}
-	var q model.Quote
-	if _, err := a.submit(c, "SubmitQuote", built, &q); err != nil {
+		built, _, err := a.d.Wallet.BuildQuote(ctx, l, spec)
+		return built, err
+	}, &q); err != nil {
 		return err
 	}
 	v, err := a.openedRFQ(c, q.RFQ)
@@ -356,22 +333,22 @@ type AcceptResult struct {
 // committed advance is what its sealed terms pay before the acceptance
 // is submitted (the chaincode cannot: the terms are secret to it).
 func (a *API) acceptQuote(c *gin.Context) error {
-	id, err := gateway.PathID(c, "id")
+	k, err := a.open(c, nil)
 	if err != nil {
 		return err
 	}
-	ctx, me := c.Request.Context(), gateway.PrincipalOf(c).EnterpriseID
+	ctx, me, id := k.ctx, k.me, k.id
 	l, err := a.ledger(c)
 	if err != nil {
 		return err
 	}
-	if _, ok := resumed(c); !ok {
-		if _, err := a.d.Wallet.CheckAcceptable(ctx, l, me, id); err != nil {
-			return err
-		}
-	}
 	var t model.Token
-	res, err := a.submit(c, "AcceptQuote", &model.QuoteActionRequest{Quote: id}, &t)
+	res, err := a.submitBuilt(c, "AcceptQuote", func(ctx context.Context, l wallet.Ledger) (any, error) {
+		if _, err := a.d.Wallet.CheckAcceptable(ctx, l, me, id); err != nil {
+			return nil, err
+		}
+		return &model.QuoteActionRequest{Quote: id}, nil
+	}, &t)
 	if err != nil {
 		return err
 	}
@@ -409,15 +386,15 @@ func (a *API) acceptQuote(c *gin.Context) error {
 // splitOutputs reads the two children of the token an accepted quote on
 // part of it split: the piece financed (t) and the change.
 func (a *API) splitOutputs(c *gin.Context, t model.Token, from string) ([]model.Token, error) {
-	var parent model.TokenView
-	if err := a.evaluate(c, &parent, "GetToken", from); err != nil {
+	parent, err := a.token(c, from)
+	if err != nil {
 		return nil, err
 	}
 	if len(parent.Children) != 2 || parent.Children[0] != t.ID {
 		return nil, fmt.Errorf("api: token %s was not split into %s and its change", from, t.ID)
 	}
-	var ch model.TokenView
-	if err := a.evaluate(c, &ch, "GetToken", parent.Children[1]); err != nil {
+	ch, err := a.token(c, parent.Children[1])
+	if err != nil {
 		return nil, err
 	}
 	return []model.Token{t, ch.Token}, nil
@@ -426,12 +403,12 @@ func (a *API) splitOutputs(c *gin.Context, t model.Token, from string) ([]model.
 // quoteAction: a state change of one quote by its bank.
 func (a *API) quoteAction(fn string) gateway.HandlerFunc {
 	return func(c *gin.Context) error {
-		id, err := gateway.PathID(c, "id")
+		k, err := a.open(c, nil)
 		if err != nil {
 			return err
 		}
 		var q model.Quote
-		if _, err := a.submit(c, fn, &model.QuoteActionRequest{Quote: id}, &q); err != nil {
+		if _, err := a.submit(c, fn, &model.QuoteActionRequest{Quote: k.id}, &q); err != nil {
 			return err
 		}
 		c.JSON(http.StatusOK, QuoteView{ID: q.ID, RFQ: q.RFQ, Bank: q.Bank, Status: q.EffectiveStatus(a.d.Now()),

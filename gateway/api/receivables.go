@@ -230,20 +230,11 @@ func (a *API) issue(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request.Context()
 	me := gateway.PrincipalOf(c).EnterpriseID
-	l, err := a.ledger(c)
-	if err != nil {
-		return err
-	}
-	var built *model.IssueRequest
-	if _, ok := resumed(c); !ok {
-		if built, err = a.buildIssue(ctx, l, me, req, amount, cur); err != nil {
-			return err
-		}
-	}
 	var tok model.TokenView
-	if _, err := a.submit(c, "Issue", built, &tok); err != nil {
+	if _, err := a.submitBuilt(c, "Issue", func(ctx context.Context, l wallet.Ledger) (any, error) {
+		return a.buildIssue(ctx, l, me, req, amount, cur)
+	}, &tok); err != nil {
 		return err
 	}
 	m := NewMoney(amount, tok.Currency)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 
@@ -52,18 +53,15 @@ type ResaleView struct {
 }
 
 func (a *API) offerResale(c *gin.Context) error {
-	id, err := gateway.PathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req ResaleRequest
-	if err := gateway.DecodeJSON(c, &req); err != nil {
+	k, err := a.open(c, &req)
+	if err != nil {
 		return err
 	}
 	if err := amountSyntax("price", req.Price); err != nil {
 		return err
 	}
-	cur, err := a.tokenCurrency(c, id)
+	cur, err := a.tokenCurrency(c, k.id)
 	if err != nil {
 		return err
 	}
@@ -71,29 +69,20 @@ func (a *API) offerResale(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx, me := c.Request.Context(), gateway.PrincipalOf(c).EnterpriseID
-	l, err := a.ledger(c)
-	if err != nil {
-		return err
-	}
-	var built *model.OfferResaleRequest
-	if _, ok := resumed(c); !ok {
-		spec := wallet.ResaleSpec{Seller: me, Token: id, Price: price}
+	var t model.Token
+	if _, err := a.submitBuilt(c, "OfferResale", func(ctx context.Context, l wallet.Ledger) (any, error) {
+		spec := wallet.ResaleSpec{Seller: k.me, Token: k.id, Price: price}
 		if spec.Buyer, err = a.keys.recipient(ctx, l, req.Buyer); err != nil {
-			return err
+			return nil, err
 		}
 		if spec.Auditor, err = a.keys.auditorOf(ctx, l); err != nil {
-			return err
+			return nil, err
 		}
 		if err := a.syncWallet(c); err != nil {
-			return err
+			return nil, err
 		}
-		if built, err = a.d.Wallet.BuildResale(ctx, l, spec); err != nil {
-			return err
-		}
-	}
-	var t model.Token
-	if _, err := a.submit(c, "OfferResale", built, &t); err != nil {
+		return a.d.Wallet.BuildResale(ctx, l, spec)
+	}, &t); err != nil {
 		return err
 	}
 	return a.renderResale(c, t.View(a.d.Now()))
@@ -111,12 +100,8 @@ func (a *API) renderResale(c *gin.Context, t model.TokenView) error {
 }
 
 func (a *API) getResale(c *gin.Context) error {
-	id, err := gateway.PathID(c, "id")
+	_, t, err := a.pathToken(c)
 	if err != nil {
-		return err
-	}
-	var t model.TokenView
-	if err := a.evaluate(c, &t, "GetToken", id); err != nil {
 		return err
 	}
 	return a.renderResale(c, t)
@@ -136,16 +121,13 @@ func (r *AcceptResaleRequest) Validate() []problem.FieldError {
 }
 
 func (a *API) acceptResale(c *gin.Context) error {
-	id, err := gateway.PathID(c, "id")
+	var req AcceptResaleRequest
+	k, err := a.open(c, &req)
 	if err != nil {
 		return err
 	}
-	var req AcceptResaleRequest
-	if err := gateway.DecodeJSON(c, &req); err != nil {
-		return err
-	}
 	var t model.Token
-	if _, err := a.submit(c, "AcceptResale", &model.AcceptResaleRequest{Token: id, PaymentRef: req.PaymentRef}, &t); err != nil {
+	if _, err := a.submit(c, "AcceptResale", &model.AcceptResaleRequest{Token: k.id, PaymentRef: req.PaymentRef}, &t); err != nil {
 		return err
 	}
 	a.written(c, http.StatusOK, t)

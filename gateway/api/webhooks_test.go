@@ -36,8 +36,8 @@ func TestWebhooksREST(t *testing.T) {
 		seeds = append(seeds, gateway.SeedToken{Token: roleToken(r), Label: "webhooks test",
 			Principal: gateway.Principal{EnterpriseID: string(r) + "1", Role: r, MSPID: "TestMSP"}})
 	}
-	s, err := gateway.New(gateway.Config{Tokens: seeds}, gateway.Deps{Logger: log, DB: storetest.SQLite(t), Ledger: nopLedger{},
-		Routes: []func(*gateway.Routes){a.Register}})
+	s, err := gateway.New(gateway.Config{Tokens: seeds}, gateway.Deps{Logger: log, DB: storetest.SQLite(t),
+		Routes: []func(*gateway.Routes){gateway.BaselineRoutes(nopLedger{}), a.Register}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -224,6 +224,73 @@ type Spend struct {
 
 var spendFunctions = map[string]string{protocol.KindSplit: "Split", protocol.KindMerge: "Merge", protocol.KindTransfer: "Transfer"}
 
+// SpendFunctions are the chaincode functions a Spend submits, the split's
+// first.
+func SpendFunctions() []string { return []string{"Split", "Merge", "Transfer"} }
+
+// SpendKind is the kind of spend the chaincode function commits
+// (protocol.KindSplit for "Split"), or "" for a function that spends
+// nothing: read back from a committed transaction.
+func SpendKind(function string) string {
+	for kind, fn := range spendFunctions {
+		if fn == function {
+			return kind
+		}
+	}
+	return ""
+}
+
+// SpendAmounts is what a spend of s splits into, in the order of its
+// outputs on the ledger: each payment's amount, then the change (the
+// inputs' value less the payments) when there is some. It reads the
+// wallet's openings of the inputs only, so it answers after the spend
+// too, its inputs spent (the spender knows every output, including those
+// sealed to others).
+func (w *Wallet) SpendAmounts(ctx context.Context, s SpendSpec) ([]uint64, error) {
+	var in, carry uint64
+	for _, id := range s.Inputs {
+		o, err := w.TokenOpening(ctx, s.Holder, id)
+		if err != nil {
+			return nil, err
+		}
+		if in, carry = bits.Add64(in, o.Value, 0); carry != 0 {
+			return nil, ErrInvalidArgument.with("inputs exceed 2^64")
+		}
+	}
+	change, err := changeOf(in, s.Outputs)
+	if err != nil {
+		return nil, err
+	}
+	amounts := make([]uint64, 0, len(s.Outputs)+1)
+	for _, p := range s.Outputs {
+		amounts = append(amounts, p.Amount)
+	}
+	if change > 0 {
+		amounts = append(amounts, change)
+	}
+	return amounts, nil
+}
+
+// changeOf is what the payments leave of the inputs' value in: the
+// change, 0 for none. A payment of nothing or to no key is
+// ErrInvalidArgument; payments over in (or over 2^64) are
+// ErrInsufficientValue.
+func changeOf(in uint64, ps []Payment) (uint64, error) {
+	var paid, carry uint64
+	for _, p := range ps {
+		if p.Amount == 0 || p.To.Key == nil {
+			return 0, ErrInvalidArgument.with("every output needs a positive amount and a recipient key")
+		}
+		if paid, carry = bits.Add64(paid, p.Amount, 0); carry != 0 {
+			return 0, ErrInsufficientValue.with("outputs exceed 2^64")
+		}
+	}
+	if paid > in {
+		return 0, ErrInsufficientValue.with("outputs exceed the inputs' value")
+	}
+	return in - paid, nil
+}
+
 // BuildSpend returns a split, merge or transfer of the holder's tokens.
 // Each input must be held by the holder, ACTIVE on the ledger with the
 // commitment the wallet holds the opening of, all of one root. Outputs
@@ -239,7 +306,7 @@ func (w *Wallet) BuildSpend(ctx context.Context, l Ledger, s SpendSpec) (*Spend,
 	}
 	inputs := make([]protocol.OpenedToken, len(s.Inputs))
 	var root string
-	var sumIn, sumOut, carry uint64
+	var sumIn, carry uint64
 	for i, id := range s.Inputs {
 		t, o, err := w.spendable(ctx, l, s.Holder, id)
 		if err != nil {
@@ -262,19 +329,12 @@ func (w *Wallet) BuildSpend(ctx context.Context, l Ledger, s SpendSpec) (*Spend,
 		}
 		inputs[i] = protocol.OpenedToken{ID: id, Currency: t.Currency, Opening: o}
 	}
-	for _, p := range s.Outputs {
-		if p.Amount == 0 || p.To.Key == nil {
-			return nil, ErrInvalidArgument.with("every output needs a positive amount and a recipient key")
-		}
-		if sumOut, carry = bits.Add64(sumOut, p.Amount, 0); carry != 0 {
-			return nil, ErrInsufficientValue.with("outputs exceed 2^64")
-		}
-	}
-	if sumOut > sumIn {
-		return nil, ErrInsufficientValue.with("outputs exceed the inputs' value")
+	change, err := changeOf(sumIn, s.Outputs)
+	if err != nil {
+		return nil, err
 	}
 	outs := s.Outputs
-	if change := sumIn - sumOut; change > 0 {
+	if change > 0 {
 		outs = append(outs[:len(outs):len(outs)], Payment{To: protocol.Recipient{ID: s.Holder, Key: self}, Amount: change})
 	}
 	kind := protocol.KindSplit

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tierchain/tierchain/chaincode/model"
+	"github.com/tierchain/tierchain/chaincode/protocol"
 	"github.com/tierchain/tierchain/chaincode/rules/rulestest"
 	"github.com/tierchain/tierchain/services/store"
 	"github.com/tierchain/tierchain/services/store/storetest"
@@ -304,4 +305,56 @@ func TestConcurrentSync(t *testing.T) {
 			t.Fatalf("opening after concurrent syncs: %v", err)
 		}
 	})
+}
+
+// TestSpendAmounts: the wallet says what a split pays and gives back as
+// change, before the spend and after it (its input spent), and which kind
+// of spend each function commits.
+func TestSpendAmounts(t *testing.T) {
+	storetest.ForEachDialect(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		h := newHarness(t, db, rulestest.NewWorld())
+		inv := h.registerInvoice(t, h.S1, "SA-1", 1000)
+		must(h.Rules.GrantCreditLine(h.As(h.BankA), &model.GrantCreditLineRequest{Core: h.Core.ID, Currency: rulestest.Currency,
+			Limit: 10_000, Expiry: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)}))
+		h.sync(t, h.Core)
+		dir := h.directory(h.Core)
+		root := must(h.Rules.Issue(h.As(h.Core), must(h.wallet.BuildIssue(ctx, h.ledger(h.Core), wallet.IssueSpec{
+			Core: h.Core.ID, Bank: h.BankA.ID, Currency: rulestest.Currency, Invoices: []string{inv}, Amount: 1000,
+			Holder: must(dir.Recipient(ctx, h.S1.ID)), Auditor: must(dir.Auditor(ctx)), Maturity: rulestest.Maturity,
+		}))))
+		h.sync(t, h.S1)
+
+		split := wallet.SpendSpec{Holder: h.S1.ID, Inputs: []string{root.ID}, Outputs: []wallet.Payment{h.pay(t, h.S2, 300), h.pay(t, h.S3, 200)}}
+		if got := must(h.wallet.SpendAmounts(ctx, split)); !slices.Equal(got, []uint64{300, 200, 500}) {
+			t.Fatalf("split's amounts before it: %v", got)
+		}
+		whole := wallet.SpendSpec{Holder: h.S1.ID, Inputs: []string{root.ID}, Outputs: []wallet.Payment{h.pay(t, h.S2, 1000)}}
+		if got := must(h.wallet.SpendAmounts(ctx, whole)); !slices.Equal(got, []uint64{1000}) {
+			t.Fatalf("a transfer has no change: %v", got)
+		}
+		over := wallet.SpendSpec{Holder: h.S1.ID, Inputs: []string{root.ID}, Outputs: []wallet.Payment{h.pay(t, h.S2, 1001)}}
+		if _, err := h.wallet.SpendAmounts(ctx, over); !errors.Is(err, wallet.ErrInsufficientValue) {
+			t.Fatalf("outputs over the input: %v", err)
+		}
+		if _, err := h.wallet.SpendAmounts(ctx, wallet.SpendSpec{Holder: h.S2.ID, Inputs: []string{root.ID}}); !errors.Is(err, wallet.ErrNotFound) {
+			t.Fatalf("an input the wallet holds no opening of: %v", err)
+		}
+
+		outs := h.spend(t, h.S1, split.Inputs, split.Outputs...)
+		if len(outs) != 3 {
+			t.Fatalf("split made %d tokens", len(outs))
+		}
+		if got := must(h.wallet.SpendAmounts(ctx, split)); !slices.Equal(got, []uint64{300, 200, 500}) {
+			t.Fatalf("split's amounts after it: %v", got)
+		}
+	})
+	for fn, kind := range map[string]string{"Split": protocol.KindSplit, "Merge": protocol.KindMerge, "Transfer": protocol.KindTransfer, "Issue": ""} {
+		if got := wallet.SpendKind(fn); got != kind {
+			t.Errorf("SpendKind(%q) = %q, want %q", fn, got, kind)
+		}
+	}
+	if fns := wallet.SpendFunctions(); len(fns) != 3 || fns[0] != "Split" {
+		t.Errorf("SpendFunctions() = %v", fns)
+	}
 }

@@ -10,11 +10,9 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/tierchain/tierchain/chaincode/model"
-	"github.com/tierchain/tierchain/chaincode/protocol"
 	"github.com/tierchain/tierchain/gateway"
 	"github.com/tierchain/tierchain/internal/problem"
 	"github.com/tierchain/tierchain/services/indexer"
-	"github.com/tierchain/tierchain/services/wallet"
 )
 
 func (a *API) registerTokens(r *gateway.Routes) {
@@ -105,12 +103,8 @@ func validTokenStatus(s model.TokenStatus) bool {
 }
 
 func (a *API) getToken(c *gin.Context) error {
-	id, err := gateway.PathID(c, "id")
+	_, t, err := a.pathToken(c)
 	if err != nil {
-		return err
-	}
-	var t model.TokenView
-	if err := a.evaluate(c, &t, "GetToken", id); err != nil {
 		return err
 	}
 	c.JSON(http.StatusOK, a.tokenView(c, t))
@@ -120,12 +114,8 @@ func (a *API) getToken(c *gin.Context) error {
 // provenance: the tree of the token's receivable, from the core's issue to
 // tier N.
 func (a *API) provenance(c *gin.Context) error {
-	id, err := gateway.PathID(c, "id")
+	_, t, err := a.pathToken(c)
 	if err != nil {
-		return err
-	}
-	var t model.TokenView
-	if err := a.evaluate(c, &t, "GetToken", id); err != nil {
 		return err
 	}
 	var tree model.ProvenanceNode
@@ -139,7 +129,7 @@ func (a *API) provenance(c *gin.Context) error {
 // accept: the holder's wallet opens the token's envelope and checks it
 // against the ledger's commitment; the response says what it is worth.
 func (a *API) accept(c *gin.Context) error {
-	id, err := gateway.PathID(c, "id")
+	k, err := a.open(c, nil)
 	if err != nil {
 		return err
 	}
@@ -149,8 +139,8 @@ func (a *API) accept(c *gin.Context) error {
 	if err := a.syncWallet(c); err != nil {
 		return err
 	}
-	var t model.TokenView
-	if err := a.evaluate(c, &t, "GetToken", id); err != nil {
+	t, err := a.token(c, k.id)
+	if err != nil {
 		return err
 	}
 	v := a.tokenView(c, t)
@@ -161,157 +151,11 @@ func (a *API) accept(c *gin.Context) error {
 	return nil
 }
 
-// SplitRequest pays parts of a token to other suppliers; the rest comes
-// back to the holder as change. One output of the whole value is a
-// transfer.
-type SplitRequest struct {
-	Outputs []SplitOutput `json:"outputs"`
-}
-
-// SplitOutput is one payment of a split.
-type SplitOutput struct {
-	To     string `json:"to"`
-	Amount string `json:"amount"` // decimal
-}
-
-// Validate checks the request's shape.
-func (r *SplitRequest) Validate() []problem.FieldError {
-	var errs []problem.FieldError
-	if len(r.Outputs) == 0 || len(r.Outputs) >= model.MaxOutputs {
-		errs = append(errs, problem.FieldError{Field: "outputs", Reason: fmt.Sprintf("1 to %d outputs (one more is the change)", model.MaxOutputs-1)})
-	}
-	for i, o := range r.Outputs {
-		if model.ValidateID("to", o.To) != nil {
-			errs = append(errs, problem.FieldError{Field: fmt.Sprintf("outputs[%d].to", i), Reason: "an enterprise ID"})
-		}
-	}
-	return errs
-}
-
-// SplitResponse lists the new tokens.
-type SplitResponse struct {
-	Kind   string      `json:"kind"`
-	TxID   string      `json:"txId"`
-	Tokens []TokenView `json:"tokens"`
-}
-
-func (a *API) split(c *gin.Context) error {
-	id, err := gateway.PathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req SplitRequest
-	if err := gateway.DecodeJSON(c, &req); err != nil {
-		return err
-	}
-	ctx := c.Request.Context()
-	me := gateway.PrincipalOf(c).EnterpriseID
-	l, err := a.ledger(c)
-	if err != nil {
-		return err
-	}
-	for i, o := range req.Outputs {
-		if err := amountSyntax(fmt.Sprintf("outputs[%d].amount", i), o.Amount); err != nil {
-			return err
-		}
-	}
-	// The pieces are amounts of the token's currency.
-	cur, err := a.tokenCurrency(c, id)
-	if err != nil {
-		return err
-	}
-	spec := wallet.SpendSpec{Holder: me, Inputs: []string{id}}
-	for i, o := range req.Outputs {
-		v, err := parseAmount(fmt.Sprintf("outputs[%d].amount", i), o.Amount, cur)
-		if err != nil {
-			return err
-		}
-		to, err := a.keys.recipient(ctx, l, o.To)
-		if err != nil {
-			return err
-		}
-		spec.Outputs = append(spec.Outputs, wallet.Payment{To: to, Amount: v})
-	}
-	built := &wallet.Spend{}
-	if fn, ok := resumed(c); ok {
-		built.Function, built.Kind = fn, spendKinds[fn]
-	} else {
-		if spec.Auditor, err = a.keys.auditorOf(ctx, l); err != nil {
-			return err
-		}
-		if err := a.ensureOpening(c, l, id); err != nil {
-			return err
-		}
-		if built, err = a.d.Wallet.BuildSpend(ctx, l, spec); err != nil {
-			return err
-		}
-	}
-	var toks []model.Token
-	res, err := a.submit(c, built.Function, built.Request, &toks)
-	if err != nil {
-		return err
-	}
-	// The change comes back to this wallet: store its opening from the
-	// result, so spending it next needs no Sync.
-	rep, err := a.d.Wallet.Receive(ctx, me, l, toks)
-	if err != nil || len(rep.Refused) > 0 {
-		a.d.Log.Warn("split's change not stored in the wallet", "holder", me, "error", err)
-	}
-	a.announceBad(me, rep)
-	// The spender knows every output: what it paid, in order, and the
-	// change (the input's value less the payments) last.
-	amounts := make([]uint64, 0, len(spec.Outputs)+1)
-	var paid uint64
-	for _, o := range spec.Outputs {
-		amounts = append(amounts, o.Amount)
-		paid += o.Amount
-	}
-	if in, err := a.d.Wallet.TokenOpening(ctx, me, id); err == nil && in.Value > paid {
-		amounts = append(amounts, in.Value-paid)
-	}
-	out := SplitResponse{Kind: built.Kind, TxID: res.TxID, Tokens: make([]TokenView, 0, len(toks))}
-	for i, t := range toks {
-		v := a.tokenView(c, t.View(a.d.Now()))
-		if v.Amount.Sealed && i < len(amounts) && len(toks) == len(amounts) {
-			m := NewMoney(amounts[i], t.Currency)
-			v.Amount = &m
-		}
-		out.Tokens = append(out.Tokens, v)
-	}
-	created(c, "", out)
-	return nil
-}
-
-// spendKinds names the spend a chaincode function commits (the wallet's
-// choice, read back from a resumed transaction).
-var spendKinds = map[string]string{"Split": protocol.KindSplit, "Merge": protocol.KindMerge, "Transfer": protocol.KindTransfer}
-
-// ensureOpening gets the caller's wallet an opening of the token when it
-// holds none yet (a token received since the last sync): from the token
-// alone (one query), or, when that opens nothing (a bank's financed
-// holding, or the ledger refused), from a full sync. The builders check
-// the ledger facts they rely on either way.
-func (a *API) ensureOpening(c *gin.Context, l wallet.Ledger, tokenID string) error {
-	ctx := c.Request.Context()
-	me := gateway.PrincipalOf(c).EnterpriseID
-	if _, err := a.d.Wallet.TokenOpening(ctx, me, tokenID); err == nil {
-		return nil
-	}
-	rep, err := a.d.Wallet.ReceiveToken(ctx, me, l, tokenID)
-	a.announceBad(me, rep)
-	if err == nil && rep.Opened > 0 {
-		return nil
-	}
-	rep, err = a.d.Wallet.Sync(ctx, me, l)
-	a.announceBad(me, rep)
-	return err
-}
-
 // tokenAction: a state change of one token with an optional reason or
 // payment reference.
 func (a *API) tokenAction(fn string) gateway.HandlerFunc {
 	return func(c *gin.Context) error {
-		id, err := gateway.PathID(c, "id")
+		k, err := a.open(c, nil)
 		if err != nil {
 			return err
 		}
@@ -320,7 +164,7 @@ func (a *API) tokenAction(fn string) gateway.HandlerFunc {
 			return err
 		}
 		var t model.Token
-		if _, err := a.submit(c, fn, &model.TokenActionRequest{Token: id, Reason: reason}, &t); err != nil {
+		if _, err := a.submit(c, fn, &model.TokenActionRequest{Token: k.id, Reason: reason}, &t); err != nil {
 			return err
 		}
 		a.written(c, http.StatusOK, t)

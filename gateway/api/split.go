@@ -1,0 +1,142 @@
+package api
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tierchain/tierchain/chaincode/model"
+	"github.com/tierchain/tierchain/gateway"
+	"github.com/tierchain/tierchain/internal/problem"
+	"github.com/tierchain/tierchain/services/wallet"
+)
+
+// SplitRequest pays parts of a token to other suppliers; the rest comes
+// back to the holder as change. One output of the whole value is a
+// transfer.
+type SplitRequest struct {
+	Outputs []SplitOutput `json:"outputs"`
+}
+
+// SplitOutput is one payment of a split.
+type SplitOutput struct {
+	To     string `json:"to"`
+	Amount string `json:"amount"` // decimal
+}
+
+// Validate checks the request's shape.
+func (r *SplitRequest) Validate() []problem.FieldError {
+	var errs []problem.FieldError
+	if len(r.Outputs) == 0 || len(r.Outputs) >= model.MaxOutputs {
+		errs = append(errs, problem.FieldError{Field: "outputs", Reason: fmt.Sprintf("1 to %d outputs (one more is the change)", model.MaxOutputs-1)})
+	}
+	for i, o := range r.Outputs {
+		if model.ValidateID("to", o.To) != nil {
+			errs = append(errs, problem.FieldError{Field: fmt.Sprintf("outputs[%d].to", i), Reason: "an enterprise ID"})
+		}
+	}
+	return errs
+}
+
+// SplitResponse lists the new tokens.
+type SplitResponse struct {
+	Kind   string      `json:"kind"`
+	TxID   string      `json:"txId"`
+	Tokens []TokenView `json:"tokens"`
+}
+
+func (a *API) split(c *gin.Context) error {
+	var req SplitRequest
+	k, err := a.open(c, &req)
+	if err != nil {
+		return err
+	}
+	l, err := a.ledger(c)
+	if err != nil {
+		return err
+	}
+	for i, o := range req.Outputs {
+		if err := amountSyntax(fmt.Sprintf("outputs[%d].amount", i), o.Amount); err != nil {
+			return err
+		}
+	}
+	// The pieces are amounts of the token's currency.
+	cur, err := a.tokenCurrency(c, k.id)
+	if err != nil {
+		return err
+	}
+	spec := wallet.SpendSpec{Holder: k.me, Inputs: []string{k.id}}
+	for i, o := range req.Outputs {
+		v, err := parseAmount(fmt.Sprintf("outputs[%d].amount", i), o.Amount, cur)
+		if err != nil {
+			return err
+		}
+		to, err := a.keys.recipient(k.ctx, l, o.To)
+		if err != nil {
+			return err
+		}
+		spec.Outputs = append(spec.Outputs, wallet.Payment{To: to, Amount: v})
+	}
+	var toks []model.Token
+	fn, res, err := a.write(c, wallet.SpendFunctions(), func(ctx context.Context, l wallet.Ledger) (string, any, error) {
+		if spec.Auditor, err = a.keys.auditorOf(ctx, l); err != nil {
+			return "", nil, err
+		}
+		if err := a.ensureOpening(c, l, k.id); err != nil {
+			return "", nil, err
+		}
+		built, err := a.d.Wallet.BuildSpend(ctx, l, spec)
+		if err != nil {
+			return "", nil, err
+		}
+		return built.Function, built.Request, nil
+	}, &toks)
+	if err != nil {
+		return err
+	}
+	// The change comes back to this wallet: store its opening from the
+	// result, so spending it next needs no Sync.
+	rep, err := a.d.Wallet.Receive(k.ctx, k.me, l, toks)
+	if err != nil || len(rep.Refused) > 0 {
+		a.d.Log.Warn("split's change not stored in the wallet", "holder", k.me, "error", err)
+	}
+	a.announceBad(k.me, rep)
+	// The spender knows every output, those sealed to the payees too.
+	amounts, err := a.d.Wallet.SpendAmounts(k.ctx, spec)
+	if err != nil {
+		a.d.Log.Warn("split's amounts not opened", "holder", k.me, "error", err)
+	}
+	out := SplitResponse{Kind: wallet.SpendKind(fn), TxID: res.TxID, Tokens: make([]TokenView, 0, len(toks))}
+	for i, t := range toks {
+		v := a.tokenView(c, t.View(a.d.Now()))
+		if v.Amount.Sealed && len(toks) == len(amounts) {
+			m := NewMoney(amounts[i], t.Currency)
+			v.Amount = &m
+		}
+		out.Tokens = append(out.Tokens, v)
+	}
+	created(c, "", out)
+	return nil
+}
+
+// ensureOpening gets the caller's wallet an opening of the token when it
+// holds none yet (a token received since the last sync): from the token
+// alone (one query), or, when that opens nothing (a bank's financed
+// holding, or the ledger refused), from a full sync. The builders check
+// the ledger facts they rely on either way.
+func (a *API) ensureOpening(c *gin.Context, l wallet.Ledger, tokenID string) error {
+	ctx := c.Request.Context()
+	me := gateway.PrincipalOf(c).EnterpriseID
+	if _, err := a.d.Wallet.TokenOpening(ctx, me, tokenID); err == nil {
+		return nil
+	}
+	rep, err := a.d.Wallet.ReceiveToken(ctx, me, l, tokenID)
+	a.announceBad(me, rep)
+	if err == nil && rep.Opened > 0 {
+		return nil
+	}
+	rep, err = a.d.Wallet.Sync(ctx, me, l)
+	a.announceBad(me, rep)
+	return err
+}
