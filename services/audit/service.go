@@ -119,7 +119,9 @@ type Summary struct {
 // amount opened and reconciled, and every receivable checked for
 // conservation. Reports are computed from it.
 type Snapshot struct {
-	ReadAt      time.Time          `json:"readAt"`
+	ReadAt time.Time `json:"readAt"`
+	// AsOf is the block height every query of the snapshot saw.
+	AsOf        AsOf               `json:"asOf"`
 	Enterprises []model.Enterprise `json:"enterprises"` // by ID
 	Tokens      []TokenItem        `json:"tokens"`      // by issuer, root, creation, ID
 	Invoices    []InvoiceItem      `json:"invoices"`    // by buyer, registration, ID
@@ -135,44 +137,78 @@ type Snapshot struct {
 // Role returns the role of enterprise id ("" when unknown).
 func (s *Snapshot) Role(id string) model.Role { return s.roles[id] }
 
-// Snapshot reads the whole ledger (every core's tokens, invoices and
-// credit lines), opens every amount and checks conservation.
-func (s *Service) Snapshot(ctx context.Context) (*Snapshot, error) {
-	snap := &Snapshot{ReadAt: s.now(), Tokens: []TokenItem{}, Invoices: []InvoiceItem{}, Breaks: []Break{}, roles: map[string]model.Role{}}
-	ents, err := s.r.enterprises(ctx)
+// ledgerRead is everything a snapshot queries, as the peer returned it.
+type ledgerRead struct {
+	enterprises []model.Enterprise
+	tokens      []TokenItem
+	invoices    []InvoiceItem
+	lines       []ledgerLine
+	disputes    []model.Dispute
+}
+
+// read runs every query of a snapshot: the enterprises, each core's
+// tokens, invoices and credit lines, and the disputes.
+func (r reader) read(ctx context.Context) (*ledgerRead, error) {
+	out := &ledgerRead{tokens: []TokenItem{}, invoices: []InvoiceItem{}}
+	ents, err := r.enterprises(ctx)
 	if err != nil {
 		return nil, err
 	}
 	slices.SortFunc(ents, func(a, b model.Enterprise) int { return cmp.Compare(a.ID, b.ID) })
-	snap.Enterprises = ents
-	var lines []ledgerLine
+	out.enterprises = ents
 	for _, e := range ents {
-		snap.roles[e.ID] = e.Role
 		if e.Role != model.RoleCore {
 			continue
 		}
-		views, err := s.r.tokensByIssuer(ctx, e.ID)
+		views, err := r.tokensByIssuer(ctx, e.ID)
 		if err != nil {
 			return nil, err
 		}
 		for _, v := range views {
-			snap.Tokens = append(snap.Tokens, TokenItem{Token: ledgerToken(v)})
+			out.tokens = append(out.tokens, TokenItem{Token: ledgerToken(v)})
 		}
-		invs, err := s.r.invoicesByBuyer(ctx, e.ID)
+		invs, err := r.invoicesByBuyer(ctx, e.ID)
 		if err != nil {
 			return nil, err
 		}
 		for _, inv := range invs {
-			snap.Invoices = append(snap.Invoices, InvoiceItem{Invoice: inv})
+			out.invoices = append(out.invoices, InvoiceItem{Invoice: inv})
 		}
-		exps, err := s.r.creditLinesByCore(ctx, e.ID)
+		exps, err := r.creditLinesByCore(ctx, e.ID)
 		if err != nil {
 			return nil, err
 		}
 		for _, x := range exps {
-			lines = append(lines, ledgerLine{x.CreditLine, x.Expired})
+			out.lines = append(out.lines, ledgerLine{x.CreditLine, x.Expired})
 		}
 	}
+	if out.disputes, err = r.disputes(ctx); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Snapshot reads the whole ledger (every core's tokens, invoices and
+// credit lines, and the disputes) at one block height, opens every amount
+// and checks conservation. Its queries run between two reads of the
+// peer's height and run again when a block committed in between (at most
+// SnapshotAttempts times in all, then ErrLedgerMoving); Snapshot.AsOf
+// names the height.
+func (s *Service) Snapshot(ctx context.Context) (*Snapshot, error) {
+	var rd *ledgerRead
+	asOf, err := s.atOneHeight(ctx, func(ctx context.Context) (err error) {
+		rd, err = s.r.read(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	snap := &Snapshot{ReadAt: s.now(), AsOf: asOf, Enterprises: rd.enterprises, Tokens: rd.tokens, Invoices: rd.invoices,
+		Breaks: []Break{}, roles: map[string]model.Role{}}
+	for _, e := range snap.Enterprises {
+		snap.roles[e.ID] = e.Role
+	}
+	lines := rd.lines
 	if err := s.openItems(ctx, snap.Tokens, snap.Invoices); err != nil {
 		return nil, err
 	}
@@ -183,11 +219,7 @@ func (s *Service) Snapshot(ctx context.Context) (*Snapshot, error) {
 	snap.CreditLines = creditLines(lines, snap.Tokens)
 	checks, breaks := checkConservation(snap.Tokens, snap.Invoices)
 	snap.Breaks = append(snap.Breaks, breaks...)
-	disputes, err := s.r.disputes(ctx)
-	if err != nil {
-		return nil, err
-	}
-	snap.Disputes = reconcileDisputes(disputes, snap.Tokens)
+	snap.Disputes = reconcileDisputes(rd.disputes, snap.Tokens)
 	snap.Summary = summarize(snap.Tokens, snap.Invoices, checks, len(breaks))
 	snap.Summary.Disputes = len(snap.Disputes)
 	if snap.Financing, err = s.financingOf(ctx, snap.Tokens); err != nil {
