@@ -15,14 +15,15 @@ type AsOf struct {
 }
 
 // ErrLedgerMoving: blocks kept committing while a report's queries ran,
-// SnapshotAttempts times in a row, so no attempt read one block height; the
+// Config.SnapshotAttempts times in a row, so no attempt read one block height; the
 // report is refused rather than mixed from two heights. Retry later (the
 // gateway answers 503 UNAVAILABLE with Retry-After).
 var ErrLedgerMoving = errors.New("audit: the ledger moved during every attempt to read one snapshot")
 
-// SnapshotAttempts bounds the reads of one report: a report whose queries
-// straddle a block commit is read again, at most this many times in all.
-const SnapshotAttempts = 3
+// DefaultSnapshotAttempts bounds the reads of one report unless
+// Config.SnapshotAttempts says otherwise: a report whose queries straddle
+// a block commit is read again, at most this many times in all.
+const DefaultSnapshotAttempts = 5
 
 // height reads the peer's height.
 func (r reader) height(ctx context.Context) (AsOf, error) {
@@ -37,7 +38,7 @@ func (r reader) height(ctx context.Context) (AsOf, error) {
 // two reads of the peer's height, and returns the height when both agree:
 // then no block committed while read ran, and every query saw that
 // block's state. When a block committed in between, read runs again, up
-// to SnapshotAttempts times; then ErrLedgerMoving. read's result from an
+// to s.attempts times in all; then ErrLedgerMoving. read's result from an
 // attempt that straddled a commit is dropped.
 func (s *Service) atOneHeight(ctx context.Context, read func(ctx context.Context) error) (AsOf, error) {
 	for attempt := 1; ; attempt++ {
@@ -57,7 +58,7 @@ func (s *Service) atOneHeight(ctx context.Context, read func(ctx context.Context
 		}
 		s.log.InfoContext(ctx, "audit: a block committed during the report's queries; reading again",
 			"from", before.Block, "to", after.Block, "attempt", attempt)
-		if attempt >= SnapshotAttempts {
+		if attempt >= s.attempts {
 			return AsOf{}, fmt.Errorf("%w (%d attempts, last from block %d to %d)", ErrLedgerMoving, attempt, before.Block, after.Block)
 		}
 	}

@@ -74,7 +74,7 @@ func TestSnapshotStraddlingACommitIsReadAgain(t *testing.T) {
 }
 
 // A ledger that commits during every attempt is refused with
-// ErrLedgerMoving after SnapshotAttempts reads, never answered with a
+// ErrLedgerMoving after Config.SnapshotAttempts reads, never answered with a
 // mixed snapshot; a trace likewise.
 func TestSnapshotRefusedWhenTheLedgerKeepsMoving(t *testing.T) {
 	w := world(t)
@@ -83,12 +83,12 @@ func TestSnapshotRefusedWhenTheLedgerKeepsMoving(t *testing.T) {
 	for i := 1; i < 1000; i++ {
 		l.commitAt[i] = true
 	}
-	svc := w.service(t, l)
+	svc := w.service(t, l, func(c *audit.Config) { c.SnapshotAttempts = 4 })
 	if _, err := svc.Snapshot(context.Background()); !errors.Is(err, audit.ErrLedgerMoving) {
 		t.Fatalf("snapshot: %v, want ErrLedgerMoving", err)
 	}
-	if l.heights != 2*audit.SnapshotAttempts {
-		t.Fatalf("%d height reads, want two for each of %d attempts", l.heights, audit.SnapshotAttempts)
+	if l.heights != 2*4 {
+		t.Fatalf("%d height reads, want two for each of 4 attempts", l.heights)
 	}
 	calls := l.calls
 	if _, err := svc.Report(context.Background(), reportTime); !errors.Is(err, audit.ErrLedgerMoving) {

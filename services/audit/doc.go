@@ -15,7 +15,7 @@
 //
 // The ledger is read through the chaincode's paginated queries over
 // several Evaluate calls, between two reads of the peer's height: a read
-// that straddled a block commit is read again (at most SnapshotAttempts
+// that straddled a block commit is read again (at most Config.SnapshotAttempts
 // times, then ErrLedgerMoving), so every report comes from one block
 // height and says which (AsOf).
 //

@@ -31,6 +31,9 @@ type Config struct {
 	Reuse       ReuseSource          // optional source of invoice reuse attempts
 	Logger      *slog.Logger         // slog.Default() when nil
 	Now         func() time.Time     // time.Now when nil; stamps snapshots
+	// SnapshotAttempts bounds the reads of one report whose queries keep
+	// straddling block commits; DefaultSnapshotAttempts when 0.
+	SnapshotAttempts int
 }
 
 // Service is the regulator's audit service. It is safe for concurrent use.
@@ -42,6 +45,8 @@ type Service struct {
 	log     *slog.Logger
 	now     func() time.Time
 	rec     recent
+	// attempts bounds a report's reads (Config.SnapshotAttempts).
+	attempts int
 }
 
 // New returns a service. The discrete-log table of the handle path is
@@ -54,6 +59,9 @@ func New(cfg Config) (*Service, error) {
 	if bits < 2 || bits > 48 {
 		return nil, errors.New("audit: DLogBits must be in [2, 48]")
 	}
+	if cfg.SnapshotAttempts < 0 {
+		return nil, errors.New("audit: SnapshotAttempts must not be negative")
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.Default()
@@ -63,12 +71,13 @@ func New(cfg Config) (*Service, error) {
 		now = time.Now
 	}
 	return &Service{
-		r:       reader{l: cfg.Ledger, contract: cmp.Or(cfg.Contract, Contract)},
-		open:    newOpener(cfg.AuditKey, cfg.EnvelopeKey, bits, cfg.Cache, log),
-		workers: cmp.Or(cfg.Workers, runtime.GOMAXPROCS(0)),
-		reuse:   cfg.Reuse,
-		log:     log,
-		now:     now,
+		r:        reader{l: cfg.Ledger, contract: cmp.Or(cfg.Contract, Contract)},
+		open:     newOpener(cfg.AuditKey, cfg.EnvelopeKey, bits, cfg.Cache, log),
+		workers:  cmp.Or(cfg.Workers, runtime.GOMAXPROCS(0)),
+		reuse:    cfg.Reuse,
+		log:      log,
+		now:      now,
+		attempts: cmp.Or(cfg.SnapshotAttempts, DefaultSnapshotAttempts),
 	}, nil
 }
 
@@ -192,7 +201,7 @@ func (r reader) read(ctx context.Context) (*ledgerRead, error) {
 // credit lines, and the disputes) at one block height, opens every amount
 // and checks conservation. Its queries run between two reads of the
 // peer's height and run again when a block committed in between (at most
-// SnapshotAttempts times in all, then ErrLedgerMoving); Snapshot.AsOf
+// Config.SnapshotAttempts times in all, then ErrLedgerMoving); Snapshot.AsOf
 // names the height.
 func (s *Service) Snapshot(ctx context.Context) (*Snapshot, error) {
 	var rd *ledgerRead

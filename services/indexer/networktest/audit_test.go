@@ -26,10 +26,13 @@ func TestAuditSnapshotAsOfIsARegulatorHeight(t *testing.T) {
 		t.Fatal(err)
 	}
 	var snap *audit.Snapshot
+	var took time.Duration
 	for { // the regulator's peer commits the invoice's block in its own time
+		start := time.Now()
 		if snap, err = svc.Snapshot(ctx); err != nil {
 			t.Fatal(err)
 		}
+		took = time.Since(start)
 		if slices.ContainsFunc(snap.Invoices, func(it audit.InvoiceItem) bool { return it.Invoice.ID == inv.ID }) {
 			break
 		}
@@ -39,6 +42,7 @@ func TestAuditSnapshotAsOfIsARegulatorHeight(t *testing.T) {
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
+	t.Logf("snapshot of %d tokens, %d invoices, %d enterprises at block %d in %v", len(snap.Tokens), len(snap.Invoices), len(snap.Enterprises), snap.AsOf.Block, took)
 	height, _, err := reg.ChainHeight(ctx)
 	if err != nil {
 		t.Fatal(err)
