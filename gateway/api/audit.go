@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net/http"
 	"time"
 
@@ -25,15 +26,32 @@ func (a *API) registerAudit(r *gateway.Routes) {
 		return
 	}
 	reg := model.RoleRegulator
-	r.GET("/audit/report", a.auditReport, reg)
-	r.GET("/audit/reconciliation", a.reconciliation, reg)
-	r.GET("/audit/tokens.csv", a.tokensCSV, reg)
-	r.GET("/audit/receivables/:root", a.trace, reg)
-	r.GET("/audit/overdue", a.overdue, reg)
-	r.GET("/audit/concentration", a.concentration, reg)
-	r.GET("/audit/credit-lines", a.auditCreditLines, reg)
-	r.GET("/audit/reuse-attempts", a.reuseAttempts, reg)
-	r.GET("/audit/financing", a.auditFinancing, reg)
+	r.GET("/audit/report", oneHeight(a.auditReport), reg)
+	r.GET("/audit/reconciliation", oneHeight(a.reconciliation), reg)
+	r.GET("/audit/tokens.csv", oneHeight(a.tokensCSV), reg)
+	r.GET("/audit/receivables/:root", oneHeight(a.trace), reg)
+	r.GET("/audit/overdue", oneHeight(a.overdue), reg)
+	r.GET("/audit/concentration", oneHeight(a.concentration), reg)
+	r.GET("/audit/credit-lines", oneHeight(a.auditCreditLines), reg)
+	r.GET("/audit/reuse-attempts", oneHeight(a.reuseAttempts), reg)
+	r.GET("/audit/financing", oneHeight(a.auditFinancing), reg)
+}
+
+// errLedgerMoving answers a report refused because blocks kept committing
+// while its queries ran (audit.ErrLedgerMoving): nothing is wrong but
+// timing, so retry.
+var errLedgerMoving = problem.New(http.StatusServiceUnavailable, problem.CodeUnavailable,
+	"blocks kept committing while the report was read; no single block height could be read").WithHeader("Retry-After", "1")
+
+// oneHeight maps audit.ErrLedgerMoving to errLedgerMoving.
+func oneHeight(h func(*gin.Context) error) func(*gin.Context) error {
+	return func(c *gin.Context) error {
+		err := h(c)
+		if errors.Is(err, audit.ErrLedgerMoving) {
+			return errLedgerMoving
+		}
+		return err
+	}
 }
 
 // auditTime reads ?at= (RFC 3339), default now.
@@ -65,6 +83,7 @@ func (a *API) auditReport(c *gin.Context) error {
 // Reconciliation is the outcome of opening every amount on the ledger.
 type Reconciliation struct {
 	ReadAt   time.Time     `json:"readAt"`
+	AsOf     audit.AsOf    `json:"asOf"` // the block height every amount was read at
 	Summary  audit.Summary `json:"summary"`
 	Breaks   []audit.Break `json:"breaks"`
 	Problems int           `json:"problems"` // envelope mismatches + unopenable + conservation breaks (disputes: Summary.Disputes)
@@ -118,7 +137,7 @@ func (a *API) reconciliation(c *gin.Context) error {
 		return err
 	}
 	s := snap.Summary
-	out := Reconciliation{ReadAt: snap.ReadAt, Summary: s, Breaks: snap.Breaks,
+	out := Reconciliation{ReadAt: snap.ReadAt, AsOf: snap.AsOf, Summary: s, Breaks: snap.Breaks,
 		Problems: s.EnvelopeMismatch + s.Unopenable + s.Breaks + s.FinancingBreaks, Items: reconItems(snap), Disputes: snap.Disputes}
 	if out.Breaks == nil {
 		out.Breaks = []audit.Break{}
@@ -181,7 +200,7 @@ func (a *API) auditCreditLines(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, gin.H{"items": snap.CreditLines})
+	c.JSON(http.StatusOK, gin.H{"asOf": snap.AsOf, "items": snap.CreditLines})
 	return nil
 }
 
@@ -197,7 +216,7 @@ func (a *API) reuseAttempts(c *gin.Context) error {
 	if items == nil {
 		items = []audit.ReuseItem{}
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items})
+	c.JSON(http.StatusOK, gin.H{"asOf": snap.AsOf, "items": items})
 	return nil
 }
 

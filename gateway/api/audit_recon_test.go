@@ -1,9 +1,15 @@
 package api
 
 import (
+	"errors"
+	"fmt"
+	"net/http"
 	"testing"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/tierchain/tierchain/chaincode/model"
+	"github.com/tierchain/tierchain/internal/problem"
 	"github.com/tierchain/tierchain/services/audit"
 )
 
@@ -46,3 +52,17 @@ func TestReconItemsLinkTheirToken(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestOneHeightRefusal: a report refused because the ledger kept moving
+// is a 503 UNAVAILABLE with Retry-After, and other errors pass through.
+func TestOneHeightRefusal(t *testing.T) {
+	moving := oneHeight(func(*gin.Context) error { return fmt.Errorf("snapshot: %w", audit.ErrLedgerMoving) })(nil)
+	var p *problem.Problem
+	if !errors.As(moving, &p) || p.Status != http.StatusServiceUnavailable || p.Code != problem.CodeUnavailable {
+		t.Fatalf("%v, want 503 UNAVAILABLE", moving)
+	}
+	other := errors.New("other")
+	if got := oneHeight(func(*gin.Context) error { return other })(nil); got != other {
+		t.Fatalf("%v, want the handler's own error", got)
+	}
+}

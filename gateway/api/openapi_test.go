@@ -128,6 +128,7 @@ type nopLedger struct{}
 func (nopLedger) Evaluate(context.Context, string, string, ...string) ([]byte, error) {
 	return nil, nil
 }
+func (nopLedger) ChainHeight(context.Context) (uint64, string, error) { return 0, "", nil }
 func (nopLedger) Submit(context.Context, string, string, ...string) (fabricclient.Result, error) {
 	return fabricclient.Result{}, nil
 }
@@ -499,6 +500,7 @@ var goSchemas = map[string]reflect.Type{
 	"AuditReport":         reflect.TypeFor[audit.Report](),
 	"TraceNode":           reflect.TypeFor[audit.TraceNode](),
 	"Trace":               reflect.TypeFor[audit.Trace](),
+	"AuditAsOf":           reflect.TypeFor[audit.AsOf](),
 	"OverdueItem":         reflect.TypeFor[audit.OverdueItem](),
 	"OverdueReport":       reflect.TypeFor[audit.OverdueReport](),
 	"OverdueTotal":        reflect.TypeFor[audit.OverdueTotal](),

@@ -76,8 +76,15 @@ func (c *Client) Transaction(ctx context.Context, txID string) (*Transaction, er
 // qscc evaluates a qscc function about txID on this client's own peer,
 // mapping the peer's "not in the index" answer to ErrTransactionNotFound.
 func (c *Client) qscc(ctx context.Context, fn, txID string) ([]byte, error) {
+	return c.qsccCall(ctx, fn, txID, txID)
+}
+
+// qsccCall evaluates qscc fn on this client's own peer with the channel's
+// name and args as its arguments; txID (may be empty) names the
+// transaction the call is about, for ErrTransactionNotFound.
+func (c *Client) qsccCall(ctx context.Context, fn, txID string, args ...string) ([]byte, error) {
 	op := "evaluate qscc:" + fn
-	opts := []client.ProposalOption{client.WithArguments(c.network.Name(), txID)}
+	opts := []client.ProposalOption{client.WithArguments(append([]string{c.network.Name()}, args...)...)}
 	if c.mspID != "" {
 		// The org's own peer: the one this client's writes commit on.
 		opts = append(opts, client.WithEndorsingOrganizations(c.mspID))
@@ -92,7 +99,7 @@ func (c *Client) qscc(ctx context.Context, fn, txID string) ([]byte, error) {
 	if err != nil {
 		err = mapError(ctx, op, err)
 		var cc *ChaincodeError
-		if errors.As(err, &cc) && txNotFound(cc.Message) {
+		if txID != "" && errors.As(err, &cc) && txNotFound(cc.Message) {
 			return nil, &Error{Op: op, TxID: txID, Kind: ErrTransactionNotFound, Cause: err}
 		}
 		return nil, err

@@ -81,6 +81,7 @@ func Concentrate(positions []Position) Distribution {
 // settled), one Concentration per currency: exposures in two currencies
 // are never added up.
 type ConcentrationReport struct {
+	AsOf   AsOf            `json:"asOf"`   // the snapshot's block height
 	Totals []Concentration `json:"totals"` // by currency
 }
 
@@ -126,7 +127,7 @@ func (s *Snapshot) Concentration() ConcentrationReport {
 			p.bank = append(p.bank, Position{t.Token.Holder, v})
 		}
 	}
-	r := ConcentrationReport{Totals: []Concentration{}}
+	r := ConcentrationReport{AsOf: s.AsOf, Totals: []Concentration{}}
 	for c, p := range byCurrency {
 		cc := Concentration{Currency: c, ByCore: Concentrate(p.core), ByBank: Concentrate(p.bank), ByHolder: Concentrate(p.holder)}
 		cc.ByCore.Unopened, cc.ByBank.Unopened, cc.ByHolder.Unopened = p.unCore, p.unBank, p.unHolder

@@ -17,7 +17,7 @@ var TokenCSVHeader = []string{
 	"token_id", "root", "parents", "tier", "issuer", "bank", "holder", "holder_role",
 	"ledger_status", "status_at", "maturity", "days_overdue",
 	"amount_minor", "amount", "reconciliation", "envelope_fault", "unopened_reason",
-	"created_at", "tx_id", "currency",
+	"created_at", "tx_id", "currency", "as_of_block", "as_of_tx_id",
 }
 
 // WriteTokensCSV writes every token of the snapshot, one row each in the
@@ -25,9 +25,12 @@ var TokenCSVHeader = []string{
 // in minor units and as a decimal with its currency's decimals (both
 // empty when UNOPENABLE), and that currency (ISO 4217; empty for a legacy
 // token): a column of amounts mixes currencies, so sum it by currency. days_overdue is 0 unless the token is OVERDUE at at.
-// Times are RFC 3339 in UTC; parents are joined with ';'.
+// Times are RFC 3339 in UTC; parents are joined with ';'. Every row ends
+// with the snapshot's block height (as_of_block, as_of_tx_id): the export
+// says which ledger it shows even when cut into pieces.
 func (s *Snapshot) WriteTokensCSV(w io.Writer, at time.Time) error {
 	cw := csv.NewWriter(w)
+	asOfBlock := strconv.FormatUint(s.AsOf.Block, 10)
 	if err := cw.Write(TokenCSVHeader); err != nil {
 		return err
 	}
@@ -45,7 +48,7 @@ func (s *Snapshot) WriteTokensCSV(w io.Writer, at time.Time) error {
 			t.ID, t.Root, strings.Join(t.Parents, ";"), strconv.Itoa(t.Tier), t.Issuer, t.Bank, t.Holder, string(s.Role(t.Holder)),
 			string(t.Status), string(status), t.Maturity.UTC().Format(time.RFC3339), strconv.Itoa(days),
 			minor, dec, string(it.Amount.Status), string(it.Amount.Envelope), string(it.Amount.Unopened),
-			t.CreatedAt.UTC().Format(time.RFC3339), t.TxID, t.Currency,
+			t.CreatedAt.UTC().Format(time.RFC3339), t.TxID, t.Currency, asOfBlock, s.AsOf.TxID,
 		}
 		if err := cw.Write(row); err != nil {
 			return err

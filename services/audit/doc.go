@@ -14,9 +14,10 @@
 // amount is above the discrete-log bound, 2^40 by default).
 //
 // The ledger is read through the chaincode's paginated queries over
-// several Evaluate calls, not one snapshot: a transaction committed
-// between two calls can show as a transient inconsistency (an outstanding
-// sum that does not match its roots), which a second run clears.
+// several Evaluate calls, between two reads of the peer's height: a read
+// that straddled a block commit is read again (at most Config.SnapshotAttempts
+// times, then ErrLedgerMoving), so every report comes from one block
+// height and says which (AsOf).
 //
 // Opened amounts are secrets of the regulator: Amount redacts itself in
 // slog, and the optional SQL cache (Cache) stores them encrypted. See

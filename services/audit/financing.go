@@ -213,6 +213,7 @@ type BankFinancing struct {
 // FinancingReport is the regulator's view of financing: every item and
 // the book of each bank in each currency, by bank ID then currency.
 type FinancingReport struct {
+	AsOf   AsOf            `json:"asOf"` // the snapshot's block height
 	Items  []FinancingItem `json:"items"`
 	ByBank []BankFinancing `json:"byBank"`
 }
@@ -278,7 +279,7 @@ func (s *Snapshot) FinancingReport() FinancingReport {
 			}
 		}
 	}
-	out := FinancingReport{Items: s.Financing, ByBank: []BankFinancing{}}
+	out := FinancingReport{AsOf: s.AsOf, Items: s.Financing, ByBank: []BankFinancing{}}
 	if out.Items == nil {
 		out.Items = []FinancingItem{}
 	}

@@ -122,7 +122,7 @@ var reportTime = rulestest.Maturity.Add(15*24*time.Hour + 3*time.Hour)
 
 // ledger returns a fake peer over the world.
 func (w *auditWorld) ledger() *fakeLedger {
-	return &fakeLedger{w: w.World, now: reportTime, pageSize: 2}
+	return &fakeLedger{w: w.World, now: reportTime, pageSize: 2, block: 41}
 }
 
 // service returns an audit service over l with the regulator's keys.

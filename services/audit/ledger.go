@@ -9,10 +9,18 @@ import (
 	"github.com/tierchain/tierchain/chaincode/rules"
 )
 
-// Ledger evaluates a chaincode query on the regulator's own peer.
-// internal/fabricclient.Client satisfies it.
+// Ledger evaluates a chaincode query on the regulator's own peer and
+// reports that peer's height: the last block it has committed and that
+// block's last transaction ID. internal/fabricclient.Client satisfies it.
+//
+// ChainHeight must not answer while a block is half committed (Fabric's
+// peer holds one lock from the block store's append to the end of the
+// state database's commit): the service brackets a report's queries
+// between two heights and trusts that equal heights mean no query saw a
+// later block (see AsOf).
 type Ledger interface {
 	Evaluate(ctx context.Context, contract, fn string, args ...string) ([]byte, error)
+	ChainHeight(ctx context.Context) (block uint64, txID string, err error)
 }
 
 // Contract is the chaincode contract the service queries by default.

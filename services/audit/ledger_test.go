@@ -23,6 +23,12 @@ type fakeLedger struct {
 	pageSize int
 	tamper   func(*model.TokenView)
 	calls    int
+	block    uint64 // the height ChainHeight reports
+}
+
+// ChainHeight reports f.block, whose last transaction is "tx-<block>".
+func (f *fakeLedger) ChainHeight(context.Context) (uint64, string, error) {
+	return f.block, fmt.Sprintf("tx-%d", f.block), nil
 }
 
 func (f *fakeLedger) Evaluate(_ context.Context, contract, fn string, args ...string) ([]byte, error) {

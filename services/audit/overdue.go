@@ -27,6 +27,7 @@ type OverdueItem struct {
 // their totals per currency (amounts of two currencies are never summed).
 type OverdueReport struct {
 	At     time.Time      `json:"at"`
+	AsOf   AsOf           `json:"asOf"` // the snapshot's block height
 	Items  []OverdueItem  `json:"items"`
 	Totals []OverdueTotal `json:"totals"` // by currency
 }
@@ -45,7 +46,7 @@ type OverdueTotal struct {
 // ledger) whose maturity is before at: the chaincode's own OVERDUE rule,
 // at a time of the caller's choosing.
 func (s *Snapshot) Overdue(at time.Time) OverdueReport {
-	r := OverdueReport{At: at, Items: []OverdueItem{}, Totals: []OverdueTotal{}}
+	r := OverdueReport{At: at, AsOf: s.AsOf, Items: []OverdueItem{}, Totals: []OverdueTotal{}}
 	totals := map[string]*sum{}
 	byCurrency := map[string]*OverdueTotal{}
 	for _, t := range s.Tokens {

@@ -7,6 +7,7 @@ import (
 
 // Report is everything the regulator's dashboard shows, from one snapshot.
 type Report struct {
+	AsOf          AsOf                `json:"asOf"` // the snapshot's block height
 	Snapshot      *Snapshot           `json:"snapshot"`
 	Overdue       OverdueReport       `json:"overdue"`
 	Concentration ConcentrationReport `json:"concentration"`
@@ -25,6 +26,6 @@ func (s *Service) Report(ctx context.Context, at time.Time) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Report{Snapshot: snap, Overdue: snap.Overdue(at), Concentration: snap.Concentration(), Reuse: reuse,
+	return &Report{AsOf: snap.AsOf, Snapshot: snap, Overdue: snap.Overdue(at), Concentration: snap.Concentration(), Reuse: reuse,
 		Financing: snap.FinancingReport()}, nil
 }

@@ -91,3 +91,5 @@ type ledgerFunc func(fn string, args ...string) ([]byte, error)
 func (f ledgerFunc) Evaluate(_ context.Context, _, fn string, args ...string) ([]byte, error) {
 	return f(fn, args...)
 }
+
+func (f ledgerFunc) ChainHeight(context.Context) (uint64, string, error) { return 7, "tx-7", nil }

@@ -31,6 +31,9 @@ type Config struct {
 	Reuse       ReuseSource          // optional source of invoice reuse attempts
 	Logger      *slog.Logger         // slog.Default() when nil
 	Now         func() time.Time     // time.Now when nil; stamps snapshots
+	// SnapshotAttempts bounds the reads of one report whose queries keep
+	// straddling block commits; DefaultSnapshotAttempts when 0.
+	SnapshotAttempts int
 }
 
 // Service is the regulator's audit service. It is safe for concurrent use.
@@ -42,6 +45,8 @@ type Service struct {
 	log     *slog.Logger
 	now     func() time.Time
 	rec     recent
+	// attempts bounds a report's reads (Config.SnapshotAttempts).
+	attempts int
 }
 
 // New returns a service. The discrete-log table of the handle path is
@@ -54,6 +59,9 @@ func New(cfg Config) (*Service, error) {
 	if bits < 2 || bits > 48 {
 		return nil, errors.New("audit: DLogBits must be in [2, 48]")
 	}
+	if cfg.SnapshotAttempts < 0 {
+		return nil, errors.New("audit: SnapshotAttempts must not be negative")
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.Default()
@@ -63,12 +71,13 @@ func New(cfg Config) (*Service, error) {
 		now = time.Now
 	}
 	return &Service{
-		r:       reader{l: cfg.Ledger, contract: cmp.Or(cfg.Contract, Contract)},
-		open:    newOpener(cfg.AuditKey, cfg.EnvelopeKey, bits, cfg.Cache, log),
-		workers: cmp.Or(cfg.Workers, runtime.GOMAXPROCS(0)),
-		reuse:   cfg.Reuse,
-		log:     log,
-		now:     now,
+		r:        reader{l: cfg.Ledger, contract: cmp.Or(cfg.Contract, Contract)},
+		open:     newOpener(cfg.AuditKey, cfg.EnvelopeKey, bits, cfg.Cache, log),
+		workers:  cmp.Or(cfg.Workers, runtime.GOMAXPROCS(0)),
+		reuse:    cfg.Reuse,
+		log:      log,
+		now:      now,
+		attempts: cmp.Or(cfg.SnapshotAttempts, DefaultSnapshotAttempts),
 	}, nil
 }
 
@@ -119,7 +128,9 @@ type Summary struct {
 // amount opened and reconciled, and every receivable checked for
 // conservation. Reports are computed from it.
 type Snapshot struct {
-	ReadAt      time.Time          `json:"readAt"`
+	ReadAt time.Time `json:"readAt"`
+	// AsOf is the block height every query of the snapshot saw.
+	AsOf        AsOf               `json:"asOf"`
 	Enterprises []model.Enterprise `json:"enterprises"` // by ID
 	Tokens      []TokenItem        `json:"tokens"`      // by issuer, root, creation, ID
 	Invoices    []InvoiceItem      `json:"invoices"`    // by buyer, registration, ID
@@ -135,44 +146,78 @@ type Snapshot struct {
 // Role returns the role of enterprise id ("" when unknown).
 func (s *Snapshot) Role(id string) model.Role { return s.roles[id] }
 
-// Snapshot reads the whole ledger (every core's tokens, invoices and
-// credit lines), opens every amount and checks conservation.
-func (s *Service) Snapshot(ctx context.Context) (*Snapshot, error) {
-	snap := &Snapshot{ReadAt: s.now(), Tokens: []TokenItem{}, Invoices: []InvoiceItem{}, Breaks: []Break{}, roles: map[string]model.Role{}}
-	ents, err := s.r.enterprises(ctx)
+// ledgerRead is everything a snapshot queries, as the peer returned it.
+type ledgerRead struct {
+	enterprises []model.Enterprise
+	tokens      []TokenItem
+	invoices    []InvoiceItem
+	lines       []ledgerLine
+	disputes    []model.Dispute
+}
+
+// read runs every query of a snapshot: the enterprises, each core's
+// tokens, invoices and credit lines, and the disputes.
+func (r reader) read(ctx context.Context) (*ledgerRead, error) {
+	out := &ledgerRead{tokens: []TokenItem{}, invoices: []InvoiceItem{}}
+	ents, err := r.enterprises(ctx)
 	if err != nil {
 		return nil, err
 	}
 	slices.SortFunc(ents, func(a, b model.Enterprise) int { return cmp.Compare(a.ID, b.ID) })
-	snap.Enterprises = ents
-	var lines []ledgerLine
+	out.enterprises = ents
 	for _, e := range ents {
-		snap.roles[e.ID] = e.Role
 		if e.Role != model.RoleCore {
 			continue
 		}
-		views, err := s.r.tokensByIssuer(ctx, e.ID)
+		views, err := r.tokensByIssuer(ctx, e.ID)
 		if err != nil {
 			return nil, err
 		}
 		for _, v := range views {
-			snap.Tokens = append(snap.Tokens, TokenItem{Token: ledgerToken(v)})
+			out.tokens = append(out.tokens, TokenItem{Token: ledgerToken(v)})
 		}
-		invs, err := s.r.invoicesByBuyer(ctx, e.ID)
+		invs, err := r.invoicesByBuyer(ctx, e.ID)
 		if err != nil {
 			return nil, err
 		}
 		for _, inv := range invs {
-			snap.Invoices = append(snap.Invoices, InvoiceItem{Invoice: inv})
+			out.invoices = append(out.invoices, InvoiceItem{Invoice: inv})
 		}
-		exps, err := s.r.creditLinesByCore(ctx, e.ID)
+		exps, err := r.creditLinesByCore(ctx, e.ID)
 		if err != nil {
 			return nil, err
 		}
 		for _, x := range exps {
-			lines = append(lines, ledgerLine{x.CreditLine, x.Expired})
+			out.lines = append(out.lines, ledgerLine{x.CreditLine, x.Expired})
 		}
 	}
+	if out.disputes, err = r.disputes(ctx); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Snapshot reads the whole ledger (every core's tokens, invoices and
+// credit lines, and the disputes) at one block height, opens every amount
+// and checks conservation. Its queries run between two reads of the
+// peer's height and run again when a block committed in between (at most
+// Config.SnapshotAttempts times in all, then ErrLedgerMoving); Snapshot.AsOf
+// names the height.
+func (s *Service) Snapshot(ctx context.Context) (*Snapshot, error) {
+	var rd *ledgerRead
+	asOf, err := s.atOneHeight(ctx, func(ctx context.Context) (err error) {
+		rd, err = s.r.read(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	snap := &Snapshot{ReadAt: s.now(), AsOf: asOf, Enterprises: rd.enterprises, Tokens: rd.tokens, Invoices: rd.invoices,
+		Breaks: []Break{}, roles: map[string]model.Role{}}
+	for _, e := range snap.Enterprises {
+		snap.roles[e.ID] = e.Role
+	}
+	lines := rd.lines
 	if err := s.openItems(ctx, snap.Tokens, snap.Invoices); err != nil {
 		return nil, err
 	}
@@ -183,11 +228,7 @@ func (s *Service) Snapshot(ctx context.Context) (*Snapshot, error) {
 	snap.CreditLines = creditLines(lines, snap.Tokens)
 	checks, breaks := checkConservation(snap.Tokens, snap.Invoices)
 	snap.Breaks = append(snap.Breaks, breaks...)
-	disputes, err := s.r.disputes(ctx)
-	if err != nil {
-		return nil, err
-	}
-	snap.Disputes = reconcileDisputes(disputes, snap.Tokens)
+	snap.Disputes = reconcileDisputes(rd.disputes, snap.Tokens)
 	snap.Summary = summarize(snap.Tokens, snap.Invoices, checks, len(breaks))
 	snap.Summary.Disputes = len(snap.Disputes)
 	if snap.Financing, err = s.financingOf(ctx, snap.Tokens); err != nil {

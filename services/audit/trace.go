@@ -16,6 +16,7 @@ type TraceNode struct {
 // Trace is a receivable from its root (the core's issue, tier 1) to tier N,
 // every amount opened, with the receivable's conservation checks.
 type Trace struct {
+	AsOf   AsOf      `json:"asOf"` // the block height the provenance query saw
 	Root   TraceNode `json:"root"`
 	Checks int       `json:"checks"`
 	Breaks []Break   `json:"breaks"`
@@ -23,9 +24,15 @@ type Trace struct {
 
 // Trace reads the provenance of the receivable whose root token is root
 // and opens every amount in it. A merged token appears under its first
-// parent (as the chaincode returns it) and lists all its parents.
+// parent (as the chaincode returns it) and lists all its parents. The
+// one provenance query runs between two reads of the peer's height, like a
+// Snapshot's, so that the trace can say which height it shows.
 func (s *Service) Trace(ctx context.Context, root string) (*Trace, error) {
-	tree, err := s.r.provenance(ctx, root)
+	var tree *model.ProvenanceNode
+	asOf, err := s.atOneHeight(ctx, func(ctx context.Context) (err error) {
+		tree, err = s.r.provenance(ctx, root)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -55,7 +62,7 @@ func (s *Service) Trace(ctx context.Context, root string) (*Trace, error) {
 		}
 		return tn
 	}
-	t := &Trace{Root: build(tree)}
+	t := &Trace{AsOf: asOf, Root: build(tree)}
 	t.Checks, t.Breaks = checkConservation(items, nil)
 	if t.Breaks == nil {
 		t.Breaks = []Break{}
