@@ -257,3 +257,10 @@ export function zonedInput(ms) {
   const p = Object.fromEntries(f.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
   return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
 }
+
+// opened returns an amount the caller's wallet opened, or undefined for a
+// sealed one ({currency, sealed: true}) or none, so that `opened(a) ?? b`
+// falls back to another opened figure.
+export function opened(m) {
+  return m && m.decimal !== undefined && !m.sealed ? m : undefined;
+}

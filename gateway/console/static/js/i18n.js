@@ -71,10 +71,18 @@ export function tn(key, params) {
   const text = t(key);
   if (text.startsWith("⟦") || !params) return [text];
   const out = [];
+  const placed = new Set(); // a node named twice ("{core} … {core}") is placed, then cloned
   let last = 0;
   text.replace(/\{(\w+)\}/g, (m, name, at) => {
     out.push(text.slice(last, at));
-    out.push(Object.prototype.hasOwnProperty.call(params, name) ? (params[name] instanceof Node ? params[name] : String(params[name])) : m);
+    let v = Object.prototype.hasOwnProperty.call(params, name) ? params[name] : m;
+    if (v instanceof Node) {
+      if (placed.has(v)) v = v.cloneNode(true);
+      else placed.add(v);
+    } else {
+      v = String(v);
+    }
+    out.push(v);
     last = at + m.length;
     return m;
   });

@@ -4,23 +4,18 @@
 // given), so a browser's translator leaves a supplier's name alone and the
 // untranslated-text test does not mistake it for a missed message.
 
-import { t } from "./i18n.js";
+import { tn } from "./i18n.js";
 import { h } from "./dom.js";
 
+// phrase is tn (i18n.js) with every parameter that is not already a node
+// wrapped in its own translate="no" element (numbers stay plain text).
 export function phrase(key, params = {}) {
-  const template = t(key); // no params: the placeholders stay in
-  const out = [];
-  let last = 0;
-  for (const m of template.matchAll(/\{(\w+)\}/g)) {
-    if (m.index > last) out.push(template.slice(last, m.index));
-    const v = Object.prototype.hasOwnProperty.call(params, m[1]) ? params[m[1]] : m[0];
-    if (v instanceof Node) out.push(v);
-    else if (typeof v === "number" || typeof v === "bigint") out.push(String(v));
-    else out.push(h("span", { translate: "no" }, String(v ?? "")));
-    last = m.index + m[0].length;
+  const wrapped = {};
+  for (const [k, v] of Object.entries(params)) {
+    if (v instanceof Node || typeof v === "number" || typeof v === "bigint") wrapped[k] = v;
+    else wrapped[k] = h("span", { translate: "no" }, String(v ?? ""));
   }
-  if (last < template.length) out.push(template.slice(last));
-  return out;
+  return tn(key, wrapped);
 }
 
 // untranslatable marks a <select>'s data options (enterprise names and

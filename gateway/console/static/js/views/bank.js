@@ -12,7 +12,7 @@ import { t, tn } from "../i18n.js";
 import { get, post, items } from "../api.js";
 import { h, append, clear, table, amount, badge, notr, facts, rowLabel } from "../dom.js";
 import { bindForm, field, finish, input, select, showOk, amountInput, readAmount } from "../forms.js";
-import { money, formatDate, formatTime, formatMinor, toDecimal, shortId, daysUntil, ymdInZone, endOfDay, CURRENCY } from "../format.js";
+import { money, opened, formatDate, formatTime, formatMinor, toDecimal, shortId, daysUntil, ymdInZone, endOfDay, CURRENCY } from "../format.js";
 import { formatBp, yieldBp, dayCountYear } from "../terms.js";
 import { termsFields, impliedAdvance, showTermsError, termsSummary } from "./financing.js";
 import { barChart } from "../charts.js";
@@ -88,7 +88,7 @@ function approveForm(tok, dec) {
       { disbursementRef: ref.value.trim(), agreementHash: hash.value.trim().toLowerCase() }, key);
     finish(form);
     confirmBox.hidden = true;
-    showOk(form, tn("bank.financed", { amount: amount(money(v.amount ?? tok.amount)), core: notr(v.issuer), status: t(`state.${v.status}`) }));
+    showOk(form, tn("bank.financed", { amount: amount(money(opened(v.amount) ?? tok.amount)), core: notr(v.issuer), status: t(`state.${v.status}`) }));
   });
   return form;
 }
@@ -212,7 +212,7 @@ async function resaleSection(el) {
     bindForm(form, async (key) => {
       const v = await post(`/v1/tokens/${encodeURIComponent(tok.id)}/resale/accept`, { paymentRef: ref.value.trim() }, key);
       finish(form);
-      showOk(form, tn("bank.bought", { amount: amount(money(v.amount ?? r?.face)), core: notr(v.issuer) }));
+      showOk(form, tn("bank.bought", { amount: amount(money(opened(v.amount) ?? r?.face)), core: notr(v.issuer) }));
     });
     return form;
   };

@@ -11,7 +11,7 @@
 import { call, get, post, items } from "../api.js";
 import { h, append, clear, table, badge, amount, facts, notr, rowLabel } from "../dom.js";
 import { bindForm, field, finish, input, select, showOk } from "../forms.js";
-import { money, formatDate, formatDateTime, formatMinor, parseAmount, toDecimal, shortId, daysUntil } from "../format.js";
+import { money, opened, formatDate, formatDateTime, formatMinor, parseAmount, toDecimal, shortId, daysUntil } from "../format.js";
 import { t } from "../i18n.js";
 import { names } from "../names.js";
 import { phrase } from "../phrase.js";
@@ -414,7 +414,7 @@ function termFinancingForm(tok, ctx, n, act, moved) {
     const res = await post(`/v1/tokens/${encodeURIComponent(tok.id)}/financing/terms`, body, key);
     finish(form);
     clear(preview).append(advanceFacts(res.advance, { id: "terms-advance" }));
-    showOk(form, ...phrase("supplier.terms.done", { bank: n.party(bank.value), face: amount(money(res.token.amount ?? res.advance.face)), advance: amount(money(res.advance.advance)) }),
+    showOk(form, ...phrase("supplier.terms.done", { bank: n.party(bank.value), face: amount(money(opened(res.token.amount) ?? res.advance.face)), advance: amount(money(res.advance.advance)) }),
       ...(res.change ? [" ", ...phrase("supplier.changeStays", { amount: amount(money(res.change.amount)), id: shortId(res.change.id) })] : []));
     await moved(res.token.id === tok.id ? res.token.status : "SPLIT", res.token.id === tok.id ? { financing: res.token.financing } : {});
     selected = res.change?.id ?? res.token.id;
@@ -606,7 +606,7 @@ function financingForm(tok, ctx, n, moved) {
     h("button", { type: "submit", id: "financing-submit" }, t("supplier.financing.submit")));
   bindForm(form, async (key) => {
     const v = await post(`/v1/tokens/${encodeURIComponent(tok.id)}/financing`, { bank: bank.value }, key);
-    showOk(form, ...phrase("supplier.financing.done", { amount: amount(money(v.amount ?? tok.amount)), bank: n.party(bank.value), status: badge(v.status) }));
+    showOk(form, ...phrase("supplier.financing.done", { amount: amount(money(opened(v.amount) ?? tok.amount)), bank: n.party(bank.value), status: badge(v.status) }));
     finish(form);
     // The token's new state: Withdraw appears, the other forms go.
     await moved(v.status, { financing: v.financing });
@@ -623,7 +623,7 @@ export function confirmPaymentForm(tok, act, n) {
     h("button", { type: "submit", class: "confirm-payment" }, t("supplier.payment.confirm")));
   bindForm(form, async (key) => {
     const v = await post(`/v1/tokens/${encodeURIComponent(tok.id)}/payment/confirm`, undefined, key);
-    showOk(form, ...phrase("supplier.payment.settled", { amount: amount(money(v.amount ?? tok.amount)) }));
+    showOk(form, ...phrase("supplier.payment.settled", { amount: amount(money(opened(v.amount) ?? tok.amount)) }));
     finish(form);
     if (act) {
       act.track({ ...tok, status: v.status });
