@@ -121,6 +121,9 @@ type IssueInput struct {
 	// sealed to Holder.Key: as OutputSpec.HolderEnvelope, for tests that
 	// play an issuer whose envelope lies.
 	HolderEnvelope []byte
+	// BankEnvelope, when set, goes on the ledger instead of Amount sealed
+	// to BankKey: for tests that play an issuer whose bank copy lies.
+	BankEnvelope []byte
 }
 
 // BuildIssue produces a complete IssueRequest. It refuses amounts over the
@@ -166,7 +169,10 @@ func BuildIssue(ctx Context, in IssueInput, aud Auditor, rand io.Reader) (*model
 		return nil, err
 	}
 	var bankEnv []byte
-	if in.BankKey != nil {
+	switch {
+	case in.BankEnvelope != nil:
+		bankEnv = in.BankEnvelope
+	case in.BankKey != nil:
 		if bankEnv, err = envelope.Seal(in.BankKey, in.Amount, OutputBinding(out.commitment, PurposeLineBank), rand); err != nil {
 			return nil, err
 		}
