@@ -81,6 +81,12 @@ type GrantCreditLineRequest struct {
 // it needs to prove outstanding + amount ≤ limit. The chaincode binds it
 // into the proofs' transcript and checks its size; it cannot open it.
 //
+// BankEnvelope, optional, is the same opening sealed to the line's bank
+// with purpose "line-bank": the bank that granted the line learns the face
+// of each receivable issued against it (it is the creditor), and so how
+// much of the line is used. Bound into the transcript only when present:
+// a request without it verifies as before.
+//
 // RangeProofs are three single 64-bit proofs over, in order: the amount
 // commitment, Σ invoice commitments − amount, and limit·G − outstanding −
 // amount (the chaincode computes the last two itself). The chaincode
@@ -100,6 +106,7 @@ type IssueRequest struct {
 	HolderEnvelope    []byte    `json:"holderEnvelope"`
 	RegulatorEnvelope []byte    `json:"regulatorEnvelope"`
 	IssuerEnvelope    []byte    `json:"issuerEnvelope"`
+	BankEnvelope      []byte    `json:"bankEnvelope,omitempty"`
 	RangeProofs       [][]byte  `json:"rangeProofs"`
 	HandleProof       []byte    `json:"handleProof"`
 }

@@ -39,6 +39,7 @@ type Token struct {
 	HolderEnvelope    []byte      `json:"holderEnvelope"`
 	RegulatorEnvelope []byte      `json:"regulatorEnvelope"`
 	IssuerEnvelope    []byte      `json:"issuerEnvelope,omitempty"` // root only: the opening sealed to the issuer
+	BankEnvelope      []byte      `json:"bankEnvelope,omitempty"`   // root only, optional: the opening sealed to the line's bank
 	Maturity          time.Time   `json:"maturity"`
 	Invoices          []string    `json:"invoices,omitempty"` // root only
 	Status            TokenStatus `json:"status"`

@@ -73,6 +73,14 @@ func validateBytes(field string, b []byte, size int) error {
 	return nil
 }
 
+// validateOptionalBytes accepts an absent field or one of exactly size bytes.
+func validateOptionalBytes(field string, b []byte, size int) error {
+	if len(b) == 0 {
+		return nil
+	}
+	return validateBytes(field, b, size)
+}
+
 // validateTime requires a set time in whole seconds, so that the instant a
 // proof binds (Unix seconds) is exactly the instant stored.
 func validateTime(field string, t time.Time) error {
@@ -202,6 +210,7 @@ func (r *IssueRequest) Validate() error {
 		validateBytes("holderEnvelope", r.HolderEnvelope, envelope.SealedSize),
 		validateBytes("regulatorEnvelope", r.RegulatorEnvelope, envelope.SealedSize),
 		validateBytes("issuerEnvelope", r.IssuerEnvelope, envelope.SealedSize),
+		validateOptionalBytes("bankEnvelope", r.BankEnvelope, envelope.SealedSize),
 		validateBytes("handleProof", r.HandleProof, elgamal.HandleProofSize),
 	); err != nil {
 		return err

@@ -37,7 +37,11 @@ type IssueStatement struct {
 	HolderEnvelope    []byte
 	RegulatorEnvelope []byte
 	IssuerEnvelope    []byte // the opening sealed to the issuer (PurposeIssuer)
-	AuditKey          *elgamal.PublicKey
+	// BankEnvelope, optional, is the opening sealed to the line's bank
+	// (PurposeLineBank). Bound only when present, so an issue without it
+	// has the transcript it had before the field existed.
+	BankEnvelope []byte
+	AuditKey     *elgamal.PublicKey
 }
 
 // Transcript binds the context and every public input of the statement.
@@ -56,6 +60,9 @@ func (s *IssueStatement) Transcript(ctx Context) *transcript.Transcript {
 	appendTime(t, "maturity", s.Maturity)
 	appendOutput(t, s.Holder, s.Amount, s.Handle, s.HolderEnvelope, s.RegulatorEnvelope)
 	t.AppendMessage("issuer-envelope", s.IssuerEnvelope)
+	if len(s.BankEnvelope) > 0 {
+		t.AppendMessage("bank-envelope", s.BankEnvelope)
+	}
 	return t
 }
 
@@ -96,10 +103,14 @@ type OpenedInvoice struct {
 // (required) is the core's own encryption key: the amount's opening is
 // sealed to it too, so the core's wallet can be rebuilt from the chain.
 type IssueInput struct {
-	Currency    string // ISO 4217: the invoices' and the credit line's
-	Issuer      string
-	IssuerKey   *envelope.PublicKey
-	Bank        string
+	Currency  string // ISO 4217: the invoices' and the credit line's
+	Issuer    string
+	IssuerKey *envelope.PublicKey
+	Bank      string
+	// BankKey, when set, is the line's bank's encryption key: the amount's
+	// opening is sealed to it too (BankEnvelope), so the bank learns how
+	// much of the line it granted is used. Nil issues without the copy.
+	BankKey     *envelope.PublicKey
 	Holder      Recipient
 	Invoices    []OpenedInvoice
 	Limit       uint64
@@ -110,6 +121,9 @@ type IssueInput struct {
 	// sealed to Holder.Key: as OutputSpec.HolderEnvelope, for tests that
 	// play an issuer whose envelope lies.
 	HolderEnvelope []byte
+	// BankEnvelope, when set, goes on the ledger instead of Amount sealed
+	// to BankKey: for tests that play an issuer whose bank copy lies.
+	BankEnvelope []byte
 }
 
 // BuildIssue produces a complete IssueRequest. It refuses amounts over the
@@ -154,11 +168,20 @@ func BuildIssue(ctx Context, in IssueInput, aud Auditor, rand io.Reader) (*model
 	if err != nil {
 		return nil, err
 	}
+	var bankEnv []byte
+	switch {
+	case in.BankEnvelope != nil:
+		bankEnv = in.BankEnvelope
+	case in.BankKey != nil:
+		if bankEnv, err = envelope.Seal(in.BankKey, in.Amount, OutputBinding(out.commitment, PurposeLineBank), rand); err != nil {
+			return nil, err
+		}
+	}
 	s := &IssueStatement{
 		Currency: in.Currency, Issuer: in.Issuer, Bank: in.Bank, Holder: in.Holder.ID, Invoices: refs, Limit: in.Limit,
 		Outstanding: in.Outstanding.Commitment().Element(), Maturity: in.Maturity,
 		Amount: out.commitment, Handle: out.handle, HolderEnvelope: out.holderEnv, RegulatorEnvelope: out.regEnv,
-		IssuerEnvelope: issuerEnv, AuditKey: aud.AuditKey,
+		IssuerEnvelope: issuerEnv, BankEnvelope: bankEnv, AuditKey: aud.AuditKey,
 	}
 	base := s.Transcript(ctx)
 	r := in.Amount.Blinding
@@ -180,6 +203,6 @@ func BuildIssue(ctx Context, in IssueInput, aud Auditor, rand io.Reader) (*model
 		Holder: in.Holder.ID, Bank: in.Bank, Currency: in.Currency, Invoices: ids, Maturity: in.Maturity,
 		Commitment: out.commitment.Bytes(), Handle: out.handle.Bytes(),
 		HolderEnvelope: out.holderEnv, RegulatorEnvelope: out.regEnv, IssuerEnvelope: issuerEnv,
-		RangeProofs: rp, HandleProof: hp,
+		BankEnvelope: bankEnv, RangeProofs: rp, HandleProof: hp,
 	}, nil
 }

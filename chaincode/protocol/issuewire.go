@@ -33,25 +33,37 @@ const IssueWireV1 byte = 0x01
 //	0x02 ‖ currency (3) ‖ the rest of version 1 from n_invoices on
 const IssueWireV2 byte = 0x02
 
+// IssueWireV3 is version 3 of the compact issue request: version 2 with
+// the bank's envelope (BankEnvelope) right after issuerEnvelope. A request
+// without a bank envelope is encoded as version 2 (or 1).
+const IssueWireV3 byte = 0x03
+
 // currencyWireSize is the size of a currency code on the wire.
 const currencyWireSize = 3
 
 // IsCompactIssueRequest reports whether raw is in the compact encoding
 // (any version) rather than JSON.
 func IsCompactIssueRequest(raw string) bool {
-	return len(raw) > 0 && (raw[0] == IssueWireV1 || raw[0] == IssueWireV2)
+	return len(raw) > 0 && (raw[0] == IssueWireV1 || raw[0] == IssueWireV2 || raw[0] == IssueWireV3)
 }
 
 // EncodeIssueRequest encodes a valid request in the compact encoding:
-// version 2 when it names a currency, version 1 for a legacy issue.
+// version 3 when it carries a bank envelope (which needs a currency),
+// else version 2 when it names a currency, version 1 for a legacy issue.
 func EncodeIssueRequest(req *model.IssueRequest) ([]byte, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
 	var b []byte
-	if req.Currency == "" {
+	switch {
+	case len(req.BankEnvelope) > 0:
+		if req.Currency == "" {
+			return nil, invalidArg("compact request: a bank envelope needs a currency")
+		}
+		b = append([]byte{IssueWireV3}, req.Currency...)
+	case req.Currency == "":
 		b = []byte{IssueWireV1}
-	} else {
+	default:
 		b = append([]byte{IssueWireV2}, req.Currency...)
 	}
 	b = append(b, byte(len(req.Invoices)))
@@ -65,7 +77,7 @@ func EncodeIssueRequest(req *model.IssueRequest) ([]byte, error) {
 		}
 		b = append(b, fp...)
 	}
-	for _, f := range [][]byte{req.Commitment, req.Handle, req.HolderEnvelope, req.RegulatorEnvelope, req.IssuerEnvelope, req.HandleProof} {
+	for _, f := range [][]byte{req.Commitment, req.Handle, req.HolderEnvelope, req.RegulatorEnvelope, req.IssuerEnvelope, req.BankEnvelope, req.HandleProof} {
 		b = append(b, f...)
 	}
 	for _, p := range req.RangeProofs {
@@ -78,12 +90,12 @@ func EncodeIssueRequest(req *model.IssueRequest) ([]byte, error) {
 // model.Decode does a JSON one: unknown version, counts and lengths out of
 // range, truncated input and trailing bytes are INVALID_ARGUMENT.
 func DecodeIssueRequest(raw []byte) (*model.IssueRequest, error) {
-	if len(raw) == 0 || (raw[0] != IssueWireV1 && raw[0] != IssueWireV2) {
+	if !IsCompactIssueRequest(string(raw)) {
 		return nil, invalidArg("compact request: unknown version")
 	}
 	r := &wireReader{b: raw[1:]}
 	req := &model.IssueRequest{}
-	if raw[0] == IssueWireV2 {
+	if raw[0] != IssueWireV1 {
 		// Validate (in r.finish) checks the code against the table; an
 		// empty code cannot come out of three bytes.
 		if c := r.take(currencyWireSize, "currency"); c != nil {
@@ -112,6 +124,9 @@ func DecodeIssueRequest(raw []byte) (*model.IssueRequest, error) {
 	req.HolderEnvelope = r.bytes(envelope.SealedSize, "holderEnvelope")
 	req.RegulatorEnvelope = r.bytes(envelope.SealedSize, "regulatorEnvelope")
 	req.IssuerEnvelope = r.bytes(envelope.SealedSize, "issuerEnvelope")
+	if raw[0] == IssueWireV3 {
+		req.BankEnvelope = r.bytes(envelope.SealedSize, "bankEnvelope")
+	}
 	req.HandleProof = r.bytes(elgamal.HandleProofSize, "handleProof")
 	for range model.IssueRangeValues {
 		req.RangeProofs = append(req.RangeProofs, r.bytes(rangeproof.Size(model.AmountBits, 1), "rangeProofs"))

@@ -93,7 +93,7 @@ func TestCompactIssueRequestRejects(t *testing.T) {
 	_, v2 := compactIssue(t)
 	bad := map[string][]byte{
 		"empty":       {},
-		"version 3":   append([]byte{3}, raw[1:]...),
+		"version 4":   append([]byte{4}, raw[1:]...),
 		"v2 as v1":    append([]byte{1}, v2[1:]...),
 		"v1 as v2":    append([]byte{2}, raw[1:]...),
 		"trailing":    append(bytes.Clone(raw), 0),
@@ -127,6 +127,7 @@ func FuzzDecodeCompactIssueRequest(f *testing.F) {
 	f.Add(raw)
 	f.Add(raw[:80])
 	f.Add(v1)
+	f.Add(append([]byte{protocol.IssueWireV3}, raw[1:]...))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		req, err := protocol.DecodeIssueRequest(b)
 		if err != nil {

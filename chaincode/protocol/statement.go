@@ -56,7 +56,8 @@ const (
 	PurposeRegulator = "regulator"
 	PurposeBuyer     = "buyer"
 	PurposeBank      = "bank"
-	PurposeIssuer    = "issuer" // an issue's copy to the core itself
+	PurposeIssuer    = "issuer"    // an issue's copy to the core itself
+	PurposeLineBank  = "line-bank" // an issue's copy to the bank whose credit line it uses
 )
 
 // Context is where a proof is valid: the Fabric channel and chaincode name.

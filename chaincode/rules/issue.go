@@ -82,7 +82,7 @@ func (r *Rules) Issue(st State, req *model.IssueRequest) (*model.Token, error) {
 		Currency: req.Currency, Issuer: tx.caller.ID, Bank: req.Bank, Holder: req.Holder, Invoices: refs, Limit: cl.Limit,
 		Outstanding: out, Maturity: req.Maturity, Amount: amount, Handle: handle,
 		HolderEnvelope: req.HolderEnvelope, RegulatorEnvelope: req.RegulatorEnvelope, IssuerEnvelope: req.IssuerEnvelope,
-		AuditKey: key,
+		BankEnvelope: req.BankEnvelope, AuditKey: key,
 	}
 	if err := stmt.Verify(tx.ctx, req.RangeProofs, req.HandleProof); err != nil {
 		return nil, err
@@ -92,7 +92,7 @@ func (r *Rules) Issue(st State, req *model.IssueRequest) (*model.Token, error) {
 	t := &model.Token{
 		ID: id, Root: id, Tier: 1, Issuer: tx.caller.ID, Bank: req.Bank, Currency: req.Currency, Holder: req.Holder,
 		Commitment: req.Commitment, Handle: req.Handle, HolderEnvelope: req.HolderEnvelope,
-		RegulatorEnvelope: req.RegulatorEnvelope, IssuerEnvelope: req.IssuerEnvelope,
+		RegulatorEnvelope: req.RegulatorEnvelope, IssuerEnvelope: req.IssuerEnvelope, BankEnvelope: req.BankEnvelope,
 		Maturity: req.Maturity.UTC(), Invoices: req.Invoices,
 		Status: model.TokenActive, CreatedAt: tx.now, UpdatedAt: tx.now, TxID: tx.id,
 	}

@@ -68,12 +68,21 @@ func (a *API) grantCreditLine(c *gin.Context) error {
 }
 
 // CreditLineView is a credit line with its limit as money and, for the
-// core, the opened outstanding sum.
+// core, the opened outstanding sum; for the line's bank, Used and Left:
+// the sum of the unsettled roots issued against the line that the bank's
+// wallet opened (their bank envelopes), and the limit less that. Partial
+// says SealedRoots unsettled roots could not be opened (issued without a
+// bank envelope, or with one that lied): Used is then a lower bound and
+// Left an upper one.
 type CreditLineView struct {
 	model.CreditLine
 	LimitAmount Money  `json:"limitAmount"`
 	Outstanding *Money `json:"outstandingAmount,omitempty"`
 	Available   *Money `json:"availableAmount,omitempty"`
+	Used        *Money `json:"used,omitempty"`
+	Left        *Money `json:"left,omitempty"`
+	Partial     bool   `json:"partial,omitempty"`
+	SealedRoots int    `json:"sealedRoots,omitempty"`
 }
 
 func (a *API) creditLineView(c *gin.Context, cl model.CreditLine) CreditLineView {
@@ -81,6 +90,9 @@ func (a *API) creditLineView(c *gin.Context, cl model.CreditLine) CreditLineView
 	// sealed to anyone else.
 	v := CreditLineView{CreditLine: cl, LimitAmount: NewMoney(cl.Limit, cl.Currency), Outstanding: SealedMoney(cl.Currency)}
 	p := gateway.PrincipalOf(c)
+	if p.EnterpriseID == cl.Bank {
+		return a.lineUsageView(c, v)
+	}
 	if p.EnterpriseID != cl.Core {
 		return v
 	}
@@ -99,6 +111,26 @@ func (a *API) creditLineView(c *gin.Context, cl model.CreditLine) CreditLineView
 		avail := NewMoney(cl.Limit-o.Value, cl.Currency)
 		v.Available = &avail
 	}
+	return v
+}
+
+// lineUsageView adds, for the line's bank, how much of the line is used
+// and left as its wallet opened it (as of its last Sync).
+func (a *API) lineUsageView(c *gin.Context, v CreditLineView) CreditLineView {
+	l, err := a.ledger(c)
+	if err != nil {
+		return v
+	}
+	u, err := a.d.Wallet.LineUsage(c.Request.Context(), v.Bank, v.Core, v.Currency, l)
+	if err != nil {
+		a.d.Log.Warn("line use not opened", "core", v.Core, "bank", v.Bank, "error", err)
+		return v
+	}
+	used, left := NewMoney(u.Used, v.Currency), NewMoney(0, v.Currency)
+	if u.Used <= v.Limit {
+		left = NewMoney(v.Limit-u.Used, v.Currency)
+	}
+	v.Used, v.Left, v.Partial, v.SealedRoots = &used, &left, u.Sealed > 0, u.Sealed
 	return v
 }
 
@@ -127,7 +159,8 @@ func (a *API) listCreditLines(c *gin.Context) error {
 
 // bankCreditLines lists the bank's lines for ?core=: in ?currency= only,
 // or in every currency the read model has seen a line in (each read from
-// the ledger, so limits and counts are current).
+// the ledger, so limits and counts are current), each with its use as the
+// bank's wallet opens it (synced first).
 func (a *API) bankCreditLines(c *gin.Context, bank string) error {
 	core, cur := c.Query("core"), c.Query("currency")
 	if model.ValidateID("core", core) != nil {
@@ -151,6 +184,10 @@ func (a *API) bankCreditLines(c *gin.Context, bank string) error {
 			currencies = append(currencies, l.Currency)
 		}
 		slices.Sort(currencies)
+	}
+	if err := a.syncWallet(c); err != nil {
+		// The lines are still the ledger's; their use stays as last opened.
+		a.d.Log.Warn("bank wallet not synced", "bank", bank, "error", err)
 	}
 	out := model.Page[CreditLineView]{Items: []CreditLineView{}}
 	for _, cc := range currencies {

@@ -29,16 +29,20 @@ type currencyInvoiceView struct {
 }
 
 type creditLineView struct {
-	Bank        string     `json:"bank"`
-	Currency    string     `json:"currency"`
-	Issued      uint64     `json:"issued"`
-	LimitAmount demo.Money `json:"limitAmount"`
+	Bank        string      `json:"bank"`
+	Currency    string      `json:"currency"`
+	Issued      uint64      `json:"issued"`
+	LimitAmount demo.Money  `json:"limitAmount"`
+	Used        *demo.Money `json:"used"`
+	Left        *demo.Money `json:"left"`
+	Partial     bool        `json:"partial"`
 }
 
 // TestCurrenciesOverREST: on the real network, invoices in CNY and USD
 // are accepted with their currency; an issue over both is refused with
 // 422 CURRENCY_MISMATCH and changes nothing; each receivable then draws on
-// its own currency's line, and totals are per currency.
+// its own currency's line (the CNY one at bankB, which sees its line's use
+// go up by the receivable's face), and totals are per currency.
 func TestCurrenciesOverREST(t *testing.T) {
 	c := start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
@@ -153,14 +157,32 @@ func TestCurrenciesOverREST(t *testing.T) {
 		t.Errorf("the refused issue moved a line: before %+v, after %+v", before, after)
 	}
 
+	// The bank's own view of its CNY line: used and left as its wallet
+	// opens the roots issued against it.
+	bankB := &demo.Client{Base: c.Router, Token: c.Token("bankB")}
+	bankLine := func() creditLineView {
+		var pg struct {
+			Items []creditLineView `json:"items"`
+		}
+		if err := bankB.Do(ctx, http.MethodGet, "/v1/credit-lines?core=carmaker&currency=CNY", nil, &pg); err != nil {
+			t.Fatal(err)
+		}
+		if len(pg.Items) != 1 || pg.Items[0].Used == nil || pg.Items[0].Left == nil || pg.Items[0].Partial ||
+			pg.Items[0].Used.Minor+pg.Items[0].Left.Minor != pg.Items[0].LimitAmount.Minor {
+			t.Fatalf("bankB's CNY line as bankB sees it: %+v", pg.Items)
+		}
+		return pg.Items[0]
+	}
+	bankBefore := bankLine()
+
 	// Each currency on its own: a CNY and a USD receivable, side by side.
 	for _, is := range []struct {
-		invoices     []string
-		amount, curr string
-		minor        uint64
-	}{{cny, "1000000.00", "CNY", 1_000_000_00}, {[]string{usd.ID}, "2500.50", "USD", 2500_50}} {
+		invoices           []string
+		amount, curr, bank string
+		minor              uint64
+	}{{cny, "1000000.00", "CNY", "bankB", 1_000_000_00}, {[]string{usd.ID}, "2500.50", "USD", "bankA", 2500_50}} {
 		var tok demo.Token
-		if err := core.Do(ctx, http.MethodPost, "/v1/receivables", map[string]any{"holder": res.Suppliers[0], "bank": "bankA",
+		if err := core.Do(ctx, http.MethodPost, "/v1/receivables", map[string]any{"holder": res.Suppliers[0], "bank": is.bank,
 			"invoices": is.invoices, "amount": is.amount, "maturity": maturity}, &tok); err != nil {
 			t.Fatalf("issue in %s: %v", is.curr, err)
 		}
@@ -177,8 +199,11 @@ func TestCurrenciesOverREST(t *testing.T) {
 		}
 	}
 	after := lines()
-	if after["bankA/CNY"].Issued != before["bankA/CNY"].Issued+1 || after["bankA/USD"].Issued != before["bankA/USD"].Issued+1 {
+	if after["bankB/CNY"].Issued != before["bankB/CNY"].Issued+1 || after["bankA/USD"].Issued != before["bankA/USD"].Issued+1 {
 		t.Errorf("each receivable on its own currency's line: before %+v, after %+v", before, after)
+	}
+	if b := bankLine(); b.Used.Minor != bankBefore.Used.Minor+1_000_000_00 || b.Used.Currency != "CNY" {
+		t.Errorf("bankB's line used after a CNY 1000000.00 issue against it: %+v, before %+v", b.Used, bankBefore.Used)
 	}
 	var pf struct {
 		Totals []struct {

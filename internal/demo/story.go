@@ -292,8 +292,9 @@ func decimal(v uint64) string { return fmt.Sprintf("%d.%02d", v/100, v%100) }
 // creditLimit is the limit the story grants in currency: storyLines's,
 // plus as much again for each receivable of an earlier run that is not
 // settled yet (a story stopped before payment, on the same ledger), so
-// that every run finds room on the line. The bank cannot open what is
-// outstanding (a commitment), only count the unsettled receivables.
+// that every run finds room on the line. It counts the unsettled
+// receivables rather than reading the line's used amount, which a bank
+// opens only for receivables issued with a copy sealed to it.
 func creditLimit(ctx context.Context, bank *Client, currency string) string {
 	var lines struct {
 		Items []struct {

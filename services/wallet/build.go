@@ -103,7 +103,8 @@ func (s IssueSpec) LogValue() slog.Value {
 // wallet (checked against the ledger's invoices, which must be
 // CONFIRMED), the credit line's limit from the ledger and its outstanding
 // opening (OutstandingOpening), the amount sealed to the holder, the
-// regulator and the core itself. It syncs the core once when an invoice's
+// regulator, the core itself and the line's bank (its key from the
+// ledger: the bank sees how much of its line is used). It syncs the core once when an invoice's
 // opening is missing. Amounts over the invoice total or the remaining
 // credit are ErrInsufficientValue.
 func (w *Wallet) BuildIssue(ctx context.Context, l Ledger, s IssueSpec) (*model.IssueRequest, error) {
@@ -140,12 +141,16 @@ func (w *Wallet) BuildIssue(ctx context.Context, l Ledger, s IssueSpec) (*model.
 	if outstanding.Value > line.Limit || s.Amount > line.Limit-outstanding.Value {
 		return nil, ErrInsufficientValue.with("amount exceeds the remaining credit line")
 	}
+	bank, err := Directory{Ledger: l, Contract: w.cfg.Contract}.Recipient(ctx, s.Bank)
+	if err != nil {
+		return nil, err
+	}
 	amount, err := pedersen.NewOpening(s.Amount, w.random)
 	if err != nil {
 		return nil, err
 	}
 	req, err := protocol.BuildIssue(w.cfg.Context, protocol.IssueInput{
-		Currency: s.Currency, Issuer: s.Core, IssuerKey: self, Bank: s.Bank, Holder: s.Holder, Invoices: invoices, Limit: line.Limit,
+		Currency: s.Currency, Issuer: s.Core, IssuerKey: self, Bank: s.Bank, BankKey: bank.Key, Holder: s.Holder, Invoices: invoices, Limit: line.Limit,
 		Outstanding: outstanding, Maturity: s.Maturity, Amount: amount,
 	}, s.Auditor, w.random)
 	if err != nil {

@@ -1,7 +1,9 @@
 package wallet
 
 import (
+	"bytes"
 	"context"
+	"errors"
 
 	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/chaincode/protocol"
@@ -15,29 +17,121 @@ import (
 // is neither spent nor settled: the chaincode releases the root commitment
 // when the last open leaf is confirmed.
 func (w *Wallet) readRoots(ctx context.Context, l Ledger, coreID string) ([]sealedItem, error) {
-	tokens, err := listAll[model.TokenView](ctx, l, w.cfg.Contract, "TokensByIssuer", coreID, w.cfg.PageSize)
+	return w.issuedRoots(ctx, l, coreID, func(t *model.TokenView) ([]byte, string, bool) {
+		return t.IssuerEnvelope, protocol.PurposeIssuer, true
+	})
+}
+
+// readLineRoots reads, for a bank, the roots issued against its credit
+// lines that carry a BankEnvelope, core by core (every registered core
+// enterprise), each with that envelope. Liveness is the core's: a root
+// counts in the line's use until its receivable is settled.
+func (w *Wallet) readLineRoots(ctx context.Context, l Ledger, bankID string) ([]sealedItem, error) {
+	cores, err := listAll[model.Enterprise](ctx, l, w.cfg.Contract, "Enterprises", string(model.RoleCore), w.cfg.PageSize)
 	if err != nil {
 		return nil, err
 	}
+	var out []sealedItem
+	for _, core := range cores {
+		got, err := w.issuedRoots(ctx, l, core.ID, func(t *model.TokenView) ([]byte, string, bool) {
+			return t.BankEnvelope, protocol.PurposeLineBank, t.Bank == bankID && len(t.BankEnvelope) > 0
+		})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, got...)
+	}
+	return out, nil
+}
+
+// lineRoots reads the roots of a core for which pick reports ok, each with
+// whether it is live (see readRoots).
+func (w *Wallet) lineRoots(ctx context.Context, l Ledger, coreID string) ([]model.TokenView, map[string]bool, error) {
+	tokens, err := listAll[model.TokenView](ctx, l, w.cfg.Contract, "TokensByIssuer", coreID, w.cfg.PageSize)
+	if err != nil {
+		return nil, nil, err
+	}
 	open := map[string]bool{}
+	var roots []model.TokenView
 	for _, t := range tokens {
 		if t.LedgerStatus != model.TokenSplit && t.LedgerStatus != model.TokenSettled {
 			open[t.Root] = true
 		}
+		if t.ID == t.Root && t.Issuer == coreID {
+			roots = append(roots, t)
+		}
+	}
+	return roots, open, nil
+}
+
+func (w *Wallet) issuedRoots(ctx context.Context, l Ledger, coreID string, pick func(*model.TokenView) ([]byte, string, bool)) ([]sealedItem, error) {
+	roots, open, err := w.lineRoots(ctx, l, coreID)
+	if err != nil {
+		return nil, err
 	}
 	var out []sealedItem
-	for _, t := range tokens {
-		if t.ID != t.Root || t.Issuer != coreID {
-			continue
-		}
-		it, ok := tokenItem(kindRoot, &t, t.IssuerEnvelope, protocol.PurposeIssuer, "")
+	for i := range roots {
+		env, purpose, ok := pick(&roots[i])
 		if !ok {
 			continue
 		}
-		it.live = open[t.Root]
+		it, ok := tokenItem(kindRoot, &roots[i], env, purpose, "")
+		if !ok {
+			continue
+		}
+		it.live = open[roots[i].Root]
 		out = append(out, it)
 	}
 	return out, nil
+}
+
+// LineUsage is how much of a credit line its bank sees used: the sum of
+// the unsettled roots issued against the line that the bank opened
+// (Used), and how many unsettled roots it could not open (Sealed: issued
+// without a bank envelope, or with one that lied). Sealed > 0 makes Used
+// a lower bound.
+type LineUsage struct {
+	Used   uint64
+	Roots  int // unsettled roots counted in Used
+	Sealed int
+}
+
+// LineUsage sums, for the bank, the openings of the core's unsettled
+// roots issued against its line in currency, as of the bank's last Sync,
+// each checked against the ledger's commitment. A root without a stored
+// opening counts as Sealed.
+func (w *Wallet) LineUsage(ctx context.Context, bankID, coreID, currency string, l Ledger) (LineUsage, error) {
+	var u LineUsage
+	if err := validEnterprise(coreID); err != nil {
+		return u, err
+	}
+	roots, open, err := w.lineRoots(ctx, l, coreID)
+	if err != nil {
+		return u, err
+	}
+	for _, t := range roots {
+		if t.Bank != bankID || t.Currency != currency || !open[t.Root] {
+			continue
+		}
+		r, err := w.record(ctx, bankID, kindRoot, t.ID)
+		if errors.Is(err, ErrNotFound) || (err == nil && !bytes.Equal(r.commitment, t.Commitment)) {
+			u.Sealed++
+			continue
+		}
+		if err != nil {
+			return LineUsage{}, err
+		}
+		o, err := w.openRecord(bankID, r)
+		if err != nil {
+			return LineUsage{}, err
+		}
+		if u.Used+o.Value < u.Used {
+			return LineUsage{}, ErrCommitmentMismatch.with("credit line " + coreID + "/" + bankID + ": use exceeds 2^64")
+		}
+		u.Used += o.Value
+		u.Roots++
+	}
+	return u, nil
 }
 
 // OutstandingOpening returns the opening of a credit line's outstanding

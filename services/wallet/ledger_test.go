@@ -51,6 +51,8 @@ func (f *fakeLedger) Evaluate(_ context.Context, contract, fn string, args ...st
 	switch fn {
 	case "GetEnterprise":
 		res, err = r.GetEnterprise(st, arg(0))
+	case "Enterprises":
+		res, err = r.Enterprises(st, page())
 	case "GetPlatform":
 		res, err = r.GetPlatform(st)
 	case "GetInvoice":

@@ -57,7 +57,9 @@ type sealedItem struct {
 //
 //   - supplier, bank: TokensByHolder (a bank opens Financing.BankEnvelope,
 //     everyone else HolderEnvelope);
-//   - bank: FinancingRequests (pending, Financing.BankEnvelope);
+//   - bank: FinancingRequests (pending, Financing.BankEnvelope), and the
+//     roots issued against its credit lines (TokensByIssuer of every core,
+//     the roots' BankEnvelope; live as a core's);
 //   - core: InvoicesByBuyer (BuyerEnvelope) and TokensByIssuer (the roots'
 //     IssuerEnvelope; a root stays live until every token of its
 //     receivable is spent or settled).
@@ -95,6 +97,10 @@ func (w *Wallet) Sync(ctx context.Context, enterpriseID string, l Ledger) (*Sync
 			return nil, err
 		}
 		items, kinds = append(items, got...), append(kinds, kindFinancing)
+		if got, err = w.readLineRoots(ctx, l, enterpriseID); err != nil {
+			return nil, err
+		}
+		items, kinds = append(items, got...), append(kinds, kindRoot)
 	}
 	if ent.Role == model.RoleCore {
 		got, err := w.readInvoices(ctx, l, enterpriseID)

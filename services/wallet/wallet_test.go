@@ -208,8 +208,10 @@ func TestLifecycle(t *testing.T) {
 			t.Fatalf("S1 holds %v after the merge", got)
 		}
 
-		// Rebuild: drop every opening, sync, the same openings come back.
+		// Rebuild: drop every opening, sync, the same openings come back
+		// (BankA's: the root issued against its line).
 		h.sync(t, h.Core)
+		h.sync(t, h.BankA)
 		before := h.snapshot(t)
 		if _, err := db.SQL.ExecContext(ctx, `DELETE FROM wallet_openings`); err != nil {
 			t.Fatal(err)

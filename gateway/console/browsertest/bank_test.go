@@ -54,9 +54,13 @@ func TestBankDecidesInBothLanguages(t *testing.T) {
 		screenshot(t, b.ctx, "inbox-"+loc)
 	}
 	// The invoices: both of tier 1's under the root, with seller and buyer;
-	// the maturity's days; the line at this bank.
-	check("en", "seller", "buyer", "registered", "limit", "issued", "no terms on the ledger")
-	check("zh-CN", "卖方", "买方", "登记于", "额度", "已签发")
+	// the maturity's days; the line at this bank, used and left as the
+	// bank opens them.
+	check("en", "seller", "buyer", "registered", "limit", "used", "left", "issued", "no terms on the ledger")
+	check("zh-CN", "卖方", "买方", "登记于", "额度", "已用", "剩余", "已签发")
+	if line := b.text(row + " .line"); strings.Contains(line, "未能解密") {
+		t.Errorf("the line at this bank is not opened: %q", line)
+	}
 	var invoices int
 	b.eval(fmt.Sprintf(`document.querySelectorAll(%q).length`, row+" ul.invoices li"), &invoices)
 	if invoices != 2 {

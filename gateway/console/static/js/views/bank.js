@@ -245,15 +245,17 @@ async function decisionOf(tok, ctx, cache) {
     if (!cache.has(`inv:${id}`)) cache.set(`inv:${id}`, get(`/v1/invoices/${encodeURIComponent(id)}`).catch(() => null));
     return cache.get(`inv:${id}`);
   };
-  const lineOf = (core) => {
-    if (!cache.has(`line:${core}`)) cache.set(`line:${core}`, items(`/v1/credit-lines?core=${encodeURIComponent(core)}`).then((l) => l[0] ?? null).catch(() => null));
-    return cache.get(`line:${core}`);
+  const lineOf = (core, currency) => {
+    const key = `line:${core}:${currency ?? ""}`;
+    const q = `core=${encodeURIComponent(core)}` + (currency ? `&currency=${encodeURIComponent(currency)}` : "");
+    if (!cache.has(key)) cache.set(key, items(`/v1/credit-lines?${q}`).then((l) => l[0] ?? null).catch(() => null));
+    return cache.get(key);
   };
   const root = tok.root && tok.root !== tok.id ? await rootOf(tok.root) : tok;
   const invoices = await Promise.all((root?.invoices ?? []).map(async (id) => ({ id, inv: await invoiceOf(id) })));
   const financing = tok.financing?.terms || tok.financing?.quote
     ? await get(`/v1/tokens/${encodeURIComponent(tok.id)}/financing`).catch(() => null) : null;
-  const line = await lineOf(tok.issuer);
+  const line = await lineOf(tok.issuer, tok.currency);
   const requester = tok.financing?.requester ?? tok.holder;
   return { suppliers, cores, invoices, financing, line, supplierName: nameOf(suppliers, requester) };
 }
@@ -269,14 +271,31 @@ function invoicesList(dec) {
       t("bank.invoiceDates", { registered: formatDate(inv.registeredAt), due: formatDate(inv.dueDate) })) : h("div", { class: "muted" }, t("bank.invoiceHidden")))));
 }
 
+// lineUse is a line's used and left as this bank opens them (the roots
+// issued against it carry their face sealed to the bank), or null when
+// its wallet opened none. Partial: some unsettled root stays sealed.
+function lineUse(line) {
+  if (!line?.used || !line?.left) return null;
+  return { used: line.used, left: line.left, partial: !!line.partial, sealed: line.sealedRoots ?? 0 };
+}
+
 function lineFacts(line) {
   if (!line) return h("span", { class: "muted" }, t("bank.noLine"));
+  const use = lineUse(line);
   return h("span", { class: "line" },
     t("bank.lineLimit"), " ", amount(money(line.limitAmount)),
-    line.outstandingAmount ? [" · ", t("bank.lineUsed"), " ", amount(money(line.outstandingAmount))] : null,
-    line.availableAmount ? [" · ", t("bank.lineLeft"), " ", amount(money(line.availableAmount))] : null,
+    use ? [" · ", t("bank.lineUsed"), " ", amount(money(use.used)), " · ", t("bank.lineLeft"), " ", amount(money(use.left))] : null,
     h("br"), h("small", { class: "muted" }, t("bank.lineCounts", { issued: line.issued, settled: line.settled, expiry: formatDate(line.expiry) })),
-    !line.outstandingAmount ? [h("br"), h("small", { class: "muted" }, t("bank.lineUsedSealed"))] : null);
+    use?.partial ? [h("br"), h("small", { class: "muted line-partial" }, tn("bank.linePartial", { n: use.sealed }))] : null,
+    !use ? [h("br"), h("small", { class: "muted" }, t("bank.lineUsedSealed"))] : null);
+}
+
+// useCell is a line's used (or left) amount for the lines table, marked
+// partial when some root stays sealed.
+function useCell(line, which) {
+  const use = lineUse(line);
+  if (!use) return h("span", { class: "muted" }, t("common.sealed"));
+  return [amount(money(use[which])), use.partial ? h("small", { class: "muted line-partial", title: t("bank.linePartial", { n: use.sealed }) }, " ", t("bank.partial")) : null];
 }
 
 function proceedsFacts(tok, dec) {
@@ -452,6 +471,8 @@ async function linesTab(el, ctx) {
       { title: t("common.col.core"), cell: (l) => partyCell(cores, l.core) },
       { title: t("bank.currency"), cell: (l) => notr(l.currency || l.limitAmount?.currency || CURRENCY) },
       { title: t("bank.limit"), num: true, cell: (l) => amount(money(l.limitAmount)) },
+      { title: t("bank.lineUsed"), num: true, cell: (l) => useCell(l, "used") },
+      { title: t("bank.lineLeft"), num: true, cell: (l) => useCell(l, "left") },
       { title: t("bank.col.issuedSettled"), num: true, cell: (l) => `${l.issued} / ${l.settled}` },
       { title: t("bank.lineExpiry"), cell: (l) => formatDate(l.expiry) },
       { title: t("bank.col.granted"), cell: (l) => formatTime(l.grantedAt) },
