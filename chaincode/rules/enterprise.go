@@ -57,7 +57,7 @@ func (r *Rules) RegisterEnterprise(st State, req *model.RegisterEnterpriseReques
 		if old, err := st.GetState(legalIDKey(req.LegalID)); err != nil {
 			return nil, internal("read legal ID: %v", err)
 		} else if old != nil {
-			return nil, model.Errorf(model.CodeConflict, "legal ID %s already belongs to enterprise %s", req.LegalID, old)
+			return nil, model.Errorf(model.CodeConflict, "this legal ID is already registered to another enterprise")
 		}
 	}
 	var platform *model.Platform

@@ -37,8 +37,8 @@ func TestEnterpriseLegalID(t *testing.T) {
 		err := expectRefused(t, w.State, model.ErrConflict, func() (*model.Enterprise, error) {
 			return w.Rules.RegisterEnterprise(w.As(w.Operator), newSupplierRequest(w, "supplier5", "0192:915600123"))
 		})
-		if !strings.Contains(err.Error(), "supplier4") {
-			t.Errorf("conflict %q does not name the holder of the legal ID", err)
+		if strings.Contains(err.Error(), "supplier4") || strings.Contains(err.Error(), "915600123") {
+			t.Errorf("conflict %q names the legal ID or its holder", err)
 		}
 	})
 	for _, tc := range []struct{ name, legalID string }{

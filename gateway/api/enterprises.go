@@ -48,18 +48,18 @@ func (a *API) listEnterprises(c *gin.Context) error {
 	return nil
 }
 
-// EnterpriseView is an enterprise as the ledger holds it with its legal ID
-// where this gateway's directory knows it (the operator's: the suppliers
-// it onboarded; every gateway: the enterprises it acts for). The legal ID
-// is not on the ledger.
+// EnterpriseView is an enterprise as the ledger holds it, legal ID
+// included. An enterprise registered before the ledger kept legal IDs has
+// none there: its legal ID is then this gateway's directory's where it
+// knows it (the operator's: the suppliers it onboarded; every gateway: the
+// enterprises it acts for).
 type EnterpriseView struct {
 	model.Enterprise
-	LegalID string `json:"legalId,omitempty"`
 }
 
 func (a *API) enterpriseView(c *gin.Context, e model.Enterprise) EnterpriseView {
 	v := EnterpriseView{Enterprise: e}
-	if a.d.Directory == nil {
+	if e.LegalID != "" || a.d.Directory == nil {
 		return v
 	}
 	if m, err := a.d.Directory.Get(c.Request.Context(), e.ID); err == nil {
@@ -144,7 +144,7 @@ func (a *API) onboard(c *gin.Context) error {
 		return gateway.Invalid("invalid legal ID", problem.FieldError{Field: "legalId", Reason: "not a valid identifier"})
 	}
 	req.LegalID = legal
-	reg := model.RegisterEnterpriseRequest{ID: req.ID, Name: req.Name, Role: req.Role, MSPID: req.MSPID, EncryptionKey: req.EncryptionKey}
+	reg := model.RegisterEnterpriseRequest{ID: req.ID, Name: req.Name, Role: req.Role, LegalID: req.LegalID, MSPID: req.MSPID, EncryptionKey: req.EncryptionKey}
 	hosted := req.Certificate == ""
 	if hosted {
 		m, err := a.d.Directory.Get(ctx, req.ID)
