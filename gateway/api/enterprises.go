@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -150,9 +151,11 @@ func (a *API) onboard(c *gin.Context) error {
 		m, err := a.d.Directory.Get(ctx, req.ID)
 		switch {
 		case errors.Is(err, directory.ErrNotFound):
-			// A self-custody enterprise's legal ID is not in the
-			// directory's unique column: checked first.
-			if err = a.legalIDOfSelfCustody(ctx, req.LegalID); err == nil {
+			// A self-custody enterprise's legal ID and a member
+			// organisation's card's are not in the directory's unique
+			// column: checked first, before the wallet makes a key the
+			// ledger would then refuse (it keeps legal IDs unique too).
+			if err = a.legalIDFree(ctx, req.ID, req.LegalID); err == nil {
 				m, err = a.d.Directory.Issue(ctx, directory.Member{ID: req.ID, Name: req.Name, Role: req.Role, Org: a.d.Org, LegalID: req.LegalID})
 			}
 			if errors.Is(err, directory.ErrExists) {
@@ -203,6 +206,19 @@ func (a *API) onboard(c *gin.Context) error {
 		resp.APIToken = tok
 	}
 	created(c, "/v1/enterprises/"+e.ID, resp)
+	return nil
+}
+
+// legalIDFree reports directory.ErrExists when another enterprise known
+// here (hosted, self-custody, or a member organisation's card) has legalID.
+func (a *API) legalIDFree(ctx context.Context, id, legalID string) error {
+	m, err := a.memberByLegalID(ctx, legalID)
+	switch {
+	case err == nil && m.ID != id:
+		return directory.ErrExists
+	case err != nil && !errors.Is(err, directory.ErrNotFound):
+		return err
+	}
 	return nil
 }
 
