@@ -92,6 +92,8 @@ func TestValidateBounds(t *testing.T) {
 		{"enterprise with an unknown role", &model.RegisterEnterpriseRequest{ID: "x", Name: "X", Role: "king", MSPID: "M", Certificate: []byte{1}, EncryptionKey: bytesOf(32)}},
 		{"audit key on a bank", &model.RegisterEnterpriseRequest{ID: "x", Name: "X", Role: model.RoleBank, MSPID: "M", Certificate: []byte{1}, EncryptionKey: bytesOf(32), AuditKey: bytesOf(32)}},
 		{"name with a newline", &model.RegisterEnterpriseRequest{ID: "x", Name: "X\nY", Role: model.RoleBank, MSPID: "M", Certificate: []byte{1}, EncryptionKey: bytesOf(32)}},
+		{"legal ID with a space", &model.RegisterEnterpriseRequest{ID: "x", Name: "X", LegalID: "0192:915 600123", Role: model.RoleBank, MSPID: "M", Certificate: []byte{1}, EncryptionKey: bytesOf(32)}},
+		{"legal ID too long", &model.RegisterEnterpriseRequest{ID: "x", Name: "X", LegalID: strings.Repeat("9", model.MaxLegalIDLength+1), Role: model.RoleBank, MSPID: "M", Certificate: []byte{1}, EncryptionKey: bytesOf(32)}},
 		{"invoice ID in upper case", &model.InvoiceActionRequest{Invoice: strings.Repeat("A", 128)}},
 		{"page too large", &model.PageRequest{Owner: "x", PageSize: model.MaxPageSize + 1}},
 		{"approval without a reference", &model.ApproveFinancingRequest{Token: "t", AgreementHash: bytesOf(32)}},
@@ -204,8 +206,11 @@ func FuzzDecodeRegisterInvoiceRequest(f *testing.F) {
 }
 
 func FuzzDecodeRegisterEnterpriseRequest(f *testing.F) {
-	fuzzDecode[model.RegisterEnterpriseRequest](f, `{"id":"x","name":"X","role":"bank","mspId":"BankAMSP","certificate":"AQ==","encryptionKey":"`+
-		base64.StdEncoding.EncodeToString(bytesOf(32))+`"}`)
+	key := base64.StdEncoding.EncodeToString(bytesOf(32))
+	fuzzDecode[model.RegisterEnterpriseRequest](f,
+		`{"id":"x","name":"X","role":"bank","mspId":"BankAMSP","certificate":"AQ==","encryptionKey":"`+key+`"}`,
+		`{"id":"x","name":"X","legalId":"0192:915600123","role":"supplier","mspId":"BankAMSP","certificate":"AQ==","encryptionKey":"`+key+`"}`,
+		`{"id":"x","name":"X","legalId":"0192:915\u00a0600123","role":"supplier","mspId":"BankAMSP","certificate":"AQ==","encryptionKey":"`+key+`"}`)
 }
 
 func FuzzDecodeSmallRequests(f *testing.F) {

@@ -35,9 +35,13 @@ const (
 // Enterprise is a registered participant. Its identity is one X.509
 // certificate of one MSP, stored as the SHA-256 of the DER encoding.
 type Enterprise struct {
-	ID            string           `json:"id"`
-	Name          string           `json:"name"`
-	Role          Role             `json:"role"`
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Role Role   `json:"role"`
+	// LegalID is how invoices and registries name the enterprise
+	// ("scheme:value", e.g. "0192:915600123"), unique across enterprises.
+	// Records registered before it was kept have none.
+	LegalID       string           `json:"legalId,omitempty"`
 	MSPID         string           `json:"mspId"`
 	CertHash      string           `json:"certHash"`           // hex SHA-256 of the certificate's DER
 	EncryptionKey []byte           `json:"encryptionKey"`      // HPKE X25519 public key for envelopes

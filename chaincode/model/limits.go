@@ -3,13 +3,14 @@ package model
 // Bounds on requests. They keep every transaction's work and storage
 // bounded, whatever the caller sends.
 const (
-	MaxRequestBytes = 64 << 10 // one JSON request
-	MaxInputs       = 8        // tokens spent by one split/merge/transfer
-	MaxOutputs      = 8        // outputs of one split (the range proof's aggregation limit)
-	MaxInvoices     = 16       // invoices backing one receivable
-	MaxIDLength     = 64       // enterprise and token IDs
-	MaxNameLength   = 200
-	MaxTextLength   = 256 // references and reasons
+	MaxRequestBytes  = 64 << 10 // one JSON request
+	MaxInputs        = 8        // tokens spent by one split/merge/transfer
+	MaxOutputs       = 8        // outputs of one split (the range proof's aggregation limit)
+	MaxInvoices      = 16       // invoices backing one receivable
+	MaxIDLength      = 64       // enterprise and token IDs
+	MaxNameLength    = 200
+	MaxLegalIDLength = 64  // an enterprise's legal identifier, "scheme:value"
+	MaxTextLength    = 256 // references and reasons
 	// MaxFilingEnvelopeSize bounds an invoice's sealed filing so that a
 	// registration, base64 in JSON, stays within MaxRequestBytes.
 	MaxFilingEnvelopeSize = 40 << 10

@@ -7,9 +7,14 @@ import (
 // RegisterEnterpriseRequest registers an enterprise after KYC (operator
 // only; the first operator is registered by an admin of the operator MSP).
 type RegisterEnterpriseRequest struct {
-	ID            string `json:"id"`
-	Name          string `json:"name"`
-	Role          Role   `json:"role"`
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Role Role   `json:"role"`
+	// LegalID is the enterprise's legal identifier in the canonical form the
+	// gateway gives it ("scheme:value"); printable, at most MaxLegalIDLength
+	// bytes, unique across enterprises. Optional, so that clients from
+	// before keep registering (their enterprises have none).
+	LegalID       string `json:"legalId,omitempty"`
 	MSPID         string `json:"mspId"`
 	Certificate   []byte `json:"certificate"`        // X.509 DER
 	EncryptionKey []byte `json:"encryptionKey"`      // HPKE X25519 public key

@@ -66,6 +66,21 @@ func validateText(field, s string, max int, required bool) error {
 	return nil
 }
 
+// validateLegalID checks an optional legal identifier: printable ASCII
+// without spaces (the canonical "scheme:value" forms are), at most
+// MaxLegalIDLength bytes, so that it can be a composite key attribute.
+func validateLegalID(field, s string) error {
+	if len(s) > MaxLegalIDLength {
+		return invalid("%s: at most %d characters", field, MaxLegalIDLength)
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] <= 0x20 || s[i] >= 0x7f {
+			return invalid("%s: printable ASCII without spaces only", field)
+		}
+	}
+	return nil
+}
+
 func validateBytes(field string, b []byte, size int) error {
 	if len(b) != size {
 		return invalid("%s: must be %d bytes, got %d", field, size, len(b))
@@ -104,6 +119,7 @@ func (r *RegisterEnterpriseRequest) Validate() error {
 	if err := firstError(
 		ValidateID("id", r.ID),
 		validateText("name", r.Name, MaxNameLength, true),
+		validateLegalID("legalId", r.LegalID),
 		validateText("mspId", r.MSPID, MaxIDLength, true),
 		validateBytes("encryptionKey", r.EncryptionKey, envelope.KeySize),
 	); err != nil {

@@ -53,6 +53,13 @@ func (r *Rules) RegisterEnterprise(st State, req *model.RegisterEnterpriseReques
 	} else if old != nil {
 		return nil, model.Errorf(model.CodeConflict, "this certificate already belongs to enterprise %s", old)
 	}
+	if req.LegalID != "" {
+		if old, err := st.GetState(legalIDKey(req.LegalID)); err != nil {
+			return nil, internal("read legal ID: %v", err)
+		} else if old != nil {
+			return nil, model.Errorf(model.CodeConflict, "this legal ID is already registered to another enterprise")
+		}
+	}
 	var platform *model.Platform
 	if len(req.AuditKey) != 0 {
 		if _, err := elgamal.DecodePublicKey(req.AuditKey); err != nil {
@@ -69,7 +76,7 @@ func (r *Rules) RegisterEnterprise(st State, req *model.RegisterEnterpriseReques
 	}
 
 	e := &model.Enterprise{
-		ID: req.ID, Name: req.Name, Role: req.Role, MSPID: req.MSPID, CertHash: certHash,
+		ID: req.ID, Name: req.Name, Role: req.Role, LegalID: req.LegalID, MSPID: req.MSPID, CertHash: certHash,
 		EncryptionKey: req.EncryptionKey, AuditKey: req.AuditKey, Status: model.EnterpriseActive,
 		RegisteredBy: registeredBy, RegisteredAt: tx.now, UpdatedAt: tx.now,
 	}
@@ -77,6 +84,9 @@ func (r *Rules) RegisterEnterprise(st State, req *model.RegisterEnterpriseReques
 		return nil, err
 	}
 	tx.writes = append(tx.writes, write{key: identityKey(e.MSPID, certHash), value: []byte(e.ID)})
+	if e.LegalID != "" {
+		tx.writes = append(tx.writes, write{key: legalIDKey(e.LegalID), value: []byte(e.ID)})
+	}
 	tx.putIndex(objEnterpriseByRole, string(e.Role), e.ID)
 	if platform != nil {
 		if err := tx.put(platformKey(), platform); err != nil {

@@ -16,6 +16,7 @@ const (
 	objEnterprise       = "tc.enterprise"      // id → Enterprise
 	objEnterpriseByRole = "tc.enterprise.role" // role, id → index
 	objIdentity         = "tc.identity"        // mspID, certHash → enterprise ID
+	objLegalID          = "tc.legalid"         // legal ID → enterprise ID (each legal ID names one enterprise)
 	objPlatform         = "tc.platform"        // "audit" → Platform; "bootstrap" → marker
 	objInvoice          = "tc.invoice"         // fingerprint hex → Invoice
 	objInvoiceUsed      = "tc.invoice.used"    // fingerprint hex → used marker of an issued invoice (used.go)
@@ -79,6 +80,7 @@ func validKeyAttr(s string) bool {
 
 func enterpriseKey(id string) string          { return CompositeKey(objEnterprise, id) }
 func identityKey(msp, certHash string) string { return CompositeKey(objIdentity, msp, certHash) }
+func legalIDKey(legalID string) string        { return CompositeKey(objLegalID, legalID) }
 func platformKey() string                     { return CompositeKey(objPlatform, "audit") }
 func bootstrapKey() string                    { return CompositeKey(objPlatform, "bootstrap") }
 func invoiceKey(id string) string             { return CompositeKey(objInvoice, id) }

@@ -212,7 +212,7 @@ func (a *API) onboardSelf(c *gin.Context) error {
 		}
 	}
 	block, _ := pem.Decode(rec.CertPEM)
-	reg := model.RegisterEnterpriseRequest{ID: req.ID, Name: req.Name, Role: model.RoleSupplier, MSPID: rec.MSPID,
+	reg := model.RegisterEnterpriseRequest{ID: req.ID, Name: req.Name, Role: model.RoleSupplier, LegalID: legal, MSPID: rec.MSPID,
 		Certificate: block.Bytes, EncryptionKey: req.EncryptionKey}
 	e := onLedger
 	if !registered {

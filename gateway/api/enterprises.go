@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -48,18 +49,18 @@ func (a *API) listEnterprises(c *gin.Context) error {
 	return nil
 }
 
-// EnterpriseView is an enterprise as the ledger holds it with its legal ID
-// where this gateway's directory knows it (the operator's: the suppliers
-// it onboarded; every gateway: the enterprises it acts for). The legal ID
-// is not on the ledger.
+// EnterpriseView is an enterprise as the ledger holds it, legal ID
+// included. An enterprise registered before the ledger kept legal IDs has
+// none there: its legal ID is then this gateway's directory's where it
+// knows it (the operator's: the suppliers it onboarded; every gateway: the
+// enterprises it acts for).
 type EnterpriseView struct {
 	model.Enterprise
-	LegalID string `json:"legalId,omitempty"`
 }
 
 func (a *API) enterpriseView(c *gin.Context, e model.Enterprise) EnterpriseView {
 	v := EnterpriseView{Enterprise: e}
-	if a.d.Directory == nil {
+	if e.LegalID != "" || a.d.Directory == nil {
 		return v
 	}
 	if m, err := a.d.Directory.Get(c.Request.Context(), e.ID); err == nil {
@@ -144,15 +145,17 @@ func (a *API) onboard(c *gin.Context) error {
 		return gateway.Invalid("invalid legal ID", problem.FieldError{Field: "legalId", Reason: "not a valid identifier"})
 	}
 	req.LegalID = legal
-	reg := model.RegisterEnterpriseRequest{ID: req.ID, Name: req.Name, Role: req.Role, MSPID: req.MSPID, EncryptionKey: req.EncryptionKey}
+	reg := model.RegisterEnterpriseRequest{ID: req.ID, Name: req.Name, Role: req.Role, LegalID: req.LegalID, MSPID: req.MSPID, EncryptionKey: req.EncryptionKey}
 	hosted := req.Certificate == ""
 	if hosted {
 		m, err := a.d.Directory.Get(ctx, req.ID)
 		switch {
 		case errors.Is(err, directory.ErrNotFound):
-			// A self-custody enterprise's legal ID is not in the
-			// directory's unique column: checked first.
-			if err = a.legalIDOfSelfCustody(ctx, req.LegalID); err == nil {
+			// A self-custody enterprise's legal ID and a member
+			// organisation's card's are not in the directory's unique
+			// column: checked first, before the wallet makes a key the
+			// ledger would then refuse (it keeps legal IDs unique too).
+			if err = a.legalIDFree(ctx, req.ID, req.LegalID); err == nil {
 				m, err = a.d.Directory.Issue(ctx, directory.Member{ID: req.ID, Name: req.Name, Role: req.Role, Org: a.d.Org, LegalID: req.LegalID})
 			}
 			if errors.Is(err, directory.ErrExists) {
@@ -203,6 +206,19 @@ func (a *API) onboard(c *gin.Context) error {
 		resp.APIToken = tok
 	}
 	created(c, "/v1/enterprises/"+e.ID, resp)
+	return nil
+}
+
+// legalIDFree reports directory.ErrExists when another enterprise known
+// here (hosted, self-custody, or a member organisation's card) has legalID.
+func (a *API) legalIDFree(ctx context.Context, id, legalID string) error {
+	m, err := a.memberByLegalID(ctx, legalID)
+	switch {
+	case err == nil && m.ID != id:
+		return directory.ErrExists
+	case err != nil && !errors.Is(err, directory.ErrNotFound):
+		return err
+	}
 	return nil
 }
 

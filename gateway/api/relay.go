@@ -347,19 +347,3 @@ func (a *API) relaySubmit(c *gin.Context) error {
 	c.JSON(http.StatusOK, RelayResult{TxID: res.TxID, BlockNumber: res.BlockNumber, Result: res.Payload})
 	return nil
 }
-
-// legalIDOfSelfCustody is directory.ErrExists when a self-custody
-// enterprise here holds legalID: a hosted onboarding may not take it.
-func (a *API) legalIDOfSelfCustody(ctx context.Context, legalID string) error {
-	if a.d.Custody == nil {
-		return nil
-	}
-	_, err := a.d.Custody.ByLegalID(ctx, legalID)
-	switch {
-	case err == nil:
-		return directory.ErrExists
-	case errors.Is(err, custody.ErrNotSelf):
-		return nil
-	}
-	return err
-}

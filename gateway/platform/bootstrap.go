@@ -12,6 +12,7 @@ import (
 	"github.com/tierchain/tierchain/internal/fabricclient"
 	"github.com/tierchain/tierchain/internal/orgconfig"
 	"github.com/tierchain/tierchain/services/directory"
+	"github.com/tierchain/tierchain/services/invoice"
 	"github.com/tierchain/tierchain/services/wallet"
 	"github.com/tierchain/tierchain/zk/elgamal"
 	"github.com/tierchain/tierchain/zk/oprf"
@@ -93,11 +94,17 @@ func (p *Platform) registerSelf(ctx context.Context, o orgconfig.Org) error {
 	return nil
 }
 
-// register submits a card's RegisterEnterprise as by.
+// register submits a card's RegisterEnterprise as by, with the card's
+// legal ID in the canonical form invoices are matched in (a legal ID that
+// is not a checkable identifier goes as the card writes it; the ledger
+// refuses one that is not printable).
 func register(ctx context.Context, by *fabricclient.Client, c enterprisecard.Card) error {
 	req, err := c.RegisterRequest()
 	if err != nil {
 		return err
+	}
+	if legal, err := invoice.CanonicalPartyID(req.LegalID); err == nil {
+		req.LegalID = legal
 	}
 	b, err := json.Marshal(&req)
 	if err != nil {

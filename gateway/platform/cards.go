@@ -15,7 +15,7 @@ import (
 // consortium's enterprise cards: every card in the cards folder whose
 // enterprise the ledger does not know is registered by the operator. It
 // also answers who a legal ID on an invoice names, from the cards (the
-// legal ID is the card's; the ledger does not record it).
+// card's legal ID, which registration also puts on the ledger).
 type cardRegistrar struct {
 	dir  string
 	by   *fabricclient.Client // the operator enterprise's

@@ -26,6 +26,7 @@ import (
 	"github.com/tierchain/tierchain/internal/demo"
 	"github.com/tierchain/tierchain/internal/enterprisecard"
 	"github.com/tierchain/tierchain/internal/orgconfig"
+	"github.com/tierchain/tierchain/services/invoice"
 )
 
 func quiet() *slog.Logger {
@@ -214,6 +215,37 @@ func TestCrossOrganisationStory(t *testing.T) {
 	}
 	if seen == nil || seen.Amount.Minor != 150_000_00 {
 		t.Fatalf("Bank B's inbox shows %+v", seen)
+	}
+	// Bank B's gateway names who asks: the tier-3 supplier's legal ID (the
+	// operator onboarded it) and the core's (a member card), both from the
+	// ledger; neither enterprise is in Bank B's directory.
+	resp, body = call(t, ctx, http.MethodGet, bankB+"/v1/enterprises?role=supplier", c.Token("bankB"), nil, nil)
+	var suppliers struct {
+		Items []struct {
+			ID      string `json:"id"`
+			LegalID string `json:"legalId"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal(body, &suppliers); resp.StatusCode != http.StatusOK || err != nil {
+		t.Fatalf("Bank B lists suppliers: %s %s", resp.Status, body)
+	}
+	wantTier3, _ := invoice.CanonicalPartyID(demo.SupplierLegalID(2, "-x"))
+	listed := false
+	for _, e := range suppliers.Items {
+		listed = listed || e.ID == tier3 && e.LegalID == wantTier3
+	}
+	if !listed {
+		t.Errorf("Bank B's gateway lists no %s with legal ID %s: %s", tier3, wantTier3, body)
+	}
+	wantCore, _ := invoice.CanonicalPartyID(demo.CoreLegalID)
+	for id, want := range map[string]string{tier3: wantTier3, "carmaker": wantCore} {
+		resp, body := call(t, ctx, http.MethodGet, bankB+"/v1/enterprises/"+id, c.Token("bankB"), nil, nil)
+		var e struct {
+			LegalID string `json:"legalId"`
+		}
+		if err := json.Unmarshal(body, &e); resp.StatusCode != http.StatusOK || err != nil || e.LegalID != want {
+			t.Errorf("Bank B's gateway shows %s: %s %s, want legal ID %s", id, resp.Status, body, want)
+		}
 	}
 	// Another bank's gateway cannot open it: the envelope is not to it.
 	_, body = call(t, ctx, http.MethodGet, c.URL("bankA")+"/v1/tokens/"+tok.ID, c.Token("bankA"), nil, nil)

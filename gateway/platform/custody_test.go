@@ -100,8 +100,8 @@ func TestSelfCustodyOverRelay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if onb.Enterprise.ID != id || onb.Enterprise.Role != model.RoleSupplier {
-		t.Fatalf("onboarded %+v", onb.Enterprise)
+	if onb.Enterprise.ID != id || onb.Enterprise.Role != model.RoleSupplier || onb.Enterprise.LegalID != demo.SupplierLegalID(0, "-selfcust") {
+		t.Fatalf("onboarded %+v (the ledger's record carries the legal ID)", onb.Enterprise)
 	}
 	// Its legal ID, kept with its certificate and not in the directory, is
 	// taken: neither a hosted nor another self-custody onboarding gets it.

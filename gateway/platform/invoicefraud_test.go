@@ -256,6 +256,17 @@ func TestInvoiceFraudOverREST(t *testing.T) {
 		if strings.Contains(err.Error(), res.Suppliers[0]) {
 			t.Errorf("the 409 names the holder of the legal ID: %v", err)
 		}
+		// A member organisation's card's legal ID (the core's, on the
+		// ledger) is refused before the operator keeps anything: the same
+		// enterprise ID then onboards with its own legal ID.
+		err = onboard("probe-core"+suffix, demo.CoreLegalID)
+		wantProblem(t, err, http.StatusConflict, "CONFLICT")
+		if strings.Contains(err.Error(), "carmaker") {
+			t.Errorf("the 409 names the holder of the legal ID: %v", err)
+		}
+		if err := onboard("probe-core"+suffix, demo.SupplierLegalID(2, suffix+"-probe")); err != nil {
+			t.Errorf("onboarding after a refused legal ID: %v", err)
+		}
 		// An invoice to a bank's legal ID and one to an unknown legal ID
 		// get the same answer.
 		coreID := strings.TrimPrefix(demo.CoreLegalID, "USCC:")

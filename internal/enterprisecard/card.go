@@ -178,13 +178,14 @@ func (c Card) CertificateDER() ([]byte, error) {
 }
 
 // RegisterRequest is the ledger request that registers the card's
-// enterprise.
+// enterprise, its legal ID as the card writes it (the gateway that submits
+// it puts it in canonical form first).
 func (c Card) RegisterRequest() (model.RegisterEnterpriseRequest, error) {
 	der, err := c.CertificateDER()
 	if err != nil {
 		return model.RegisterEnterpriseRequest{}, err
 	}
-	return model.RegisterEnterpriseRequest{ID: c.ID, Name: c.Name, Role: c.Role, MSPID: c.MSPID,
+	return model.RegisterEnterpriseRequest{ID: c.ID, Name: c.Name, Role: c.Role, LegalID: c.LegalID, MSPID: c.MSPID,
 		Certificate: der, EncryptionKey: slices.Clone(c.EncryptionKey), AuditKey: slices.Clone(c.AuditKey)}, nil
 }
 

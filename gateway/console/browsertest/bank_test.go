@@ -14,7 +14,8 @@ import (
 )
 
 // TestBankDecidesInBothLanguages: tier 3 asks Bank B to finance its piece;
-// Bank B's inbox shows, in English and in Chinese, the supplier by name,
+// Bank B's inbox shows, in English and in Chinese, the supplier by name
+// and legal ID (from the ledger),
 // the invoices under the receivable with seller and buyer, the days to
 // maturity and the core's line at this bank, with row buttons named after
 // the supplier; approving in Chinese goes through a confirmation step; the
@@ -26,9 +27,13 @@ func TestBankDecidesInBothLanguages(t *testing.T) {
 	piece := res.Held[2]
 	postJSON(t, base+"/v1/tokens/"+piece.ID+"/financing", res.SupplierTokens[2], `{"bank": "bankB"}`)
 	var sup struct {
-		Name string `json:"name"`
+		Name    string `json:"name"`
+		LegalID string `json:"legalId"`
 	}
 	getJSON(t, base+"/v1/enterprises/"+tier3, p.Token("bankB"), &sup)
+	if sup.LegalID == "" {
+		t.Fatalf("Bank B's gateway gives no legal ID for %s", tier3)
+	}
 	var core struct {
 		Name string `json:"name"`
 	}
@@ -42,7 +47,12 @@ func TestBankDecidesInBothLanguages(t *testing.T) {
 		if err := withLocale(b.ctx, loc); err != nil {
 			t.Fatal(err)
 		}
-		b.waitText(row, true, append([]string{sup.Name, tier3, core.Name}, want...)...)
+		b.waitText(row, true, append([]string{sup.Name, tier3, sup.LegalID, core.Name}, want...)...)
+		var legal string
+		b.eval(fmt.Sprintf(`document.querySelector(%q)?.textContent ?? ""`, row+` .supplier [translate="no"].legal-id`), &legal)
+		if legal != sup.LegalID {
+			t.Errorf("%s: the supplier's legal ID reads %q, want %q untranslated", loc, legal, sup.LegalID)
+		}
 		var label string
 		b.eval(fmt.Sprintf(`document.querySelector(%q).getAttribute("aria-label")`, row+" button.approve"), &label)
 		wantLabel := map[string]string{"en": "Approve " + sup.Name + "'s request", "zh-CN": "批准 " + sup.Name + " 的申请"}[loc]
@@ -55,9 +65,9 @@ func TestBankDecidesInBothLanguages(t *testing.T) {
 	}
 	// The invoices: both of tier 1's under the root, with seller and buyer;
 	// the maturity's days; the line at this bank, used and left as the
-	// bank opens them.
-	check("en", "seller", "buyer", "registered", "limit", "used", "left", "issued", "no terms on the ledger")
-	check("zh-CN", "卖方", "买方", "登记于", "额度", "已用", "剩余", "已签发")
+	// bank opens them; the supplier's legal ID from the ledger.
+	check("en", "legal ID", "seller", "buyer", "registered", "limit", "used", "left", "issued", "no terms on the ledger")
+	check("zh-CN", "法定标识", "卖方", "买方", "登记于", "额度", "已用", "剩余", "已签发")
 	if line := b.text(row + " .line"); strings.Contains(line, "未能解密") {
 		t.Errorf("the line at this bank is not opened: %q", line)
 	}

@@ -31,6 +31,17 @@ function nameOf(list, id) {
   return (list ?? []).find((e) => e.id === id)?.name || id;
 }
 
+// supplierCell names the requester with its legal ID, from the ledger's
+// enterprise record at this bank's gateway; an enterprise registered
+// before the ledger kept legal IDs says it has none there.
+function supplierCell(list, id) {
+  const e = (list ?? []).find((x) => x.id === id);
+  return h("span", { class: "party supplier" },
+    h("span", { class: "party-name", translate: "no" }, e?.name || id), h("br"),
+    h("small", { class: "muted" }, notr(id), " · ", t("bank.legalId"), " ",
+      e?.legalId ? notr(e.legalId, "span", { class: "legal-id" }) : t("bank.legalIdNone")));
+}
+
 // hashLabel names the agreement's hash; the algorithm's name stays as it is.
 const hashLabel = () => h("span", null, tn("bank.agreementHash", { algo: notr("SHA-256") }));
 
@@ -324,7 +335,7 @@ async function inboxTab(el, ctx) {
   append(el, heading(t("bank.inboxTitle"), ctx),
     h("p", { class: "muted" }, t("bank.inboxHelp")),
     table([
-      { title: t("bank.col.supplier"), cell: (x) => partyCell(suppliers, x.financing?.requester ?? x.holder) },
+      { title: t("bank.col.supplier"), cell: (x) => supplierCell(suppliers, x.financing?.requester ?? x.holder) },
       { title: t("bank.col.invoices"), cell: (x) => invoicesList(x.dec) },
       c.issuer, c.tier, c.amount, c.maturity,
       { title: t("bank.col.line"), cell: (x) => lineFacts(x.dec.line) },
