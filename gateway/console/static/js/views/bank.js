@@ -213,8 +213,8 @@ async function rfqSection(el, panel, ctx, suppliers) {
 // the price is paid, with the payment's reference; or refuse.
 async function resaleSection(el) {
   const offers = await items("/v1/resale-offers");
-  const opened = await Promise.all(offers.map((x) => get(`/v1/tokens/${encodeURIComponent(x.id)}/resale`).catch(() => null)));
-  const rows = offers.map((x, i) => ({ tok: x, r: opened[i] }));
+  const faces = await Promise.all(offers.map((x) => get(`/v1/tokens/${encodeURIComponent(x.id)}/resale`).catch(() => null)));
+  const rows = offers.map((x, i) => ({ tok: x, r: faces[i] }));
   const act = ({ tok, r }) => {
     const ref = input({ id: `resale-ref-${tok.id}`, "data-field": "paymentRef", required: true, maxlength: 256, placeholder: "SWIFT-FORFAIT-1", translate: "no" });
     const form = h("form", { id: `resale-accept-${tok.id}`, class: "resale-accept-form", "data-op": "resale-accept" },

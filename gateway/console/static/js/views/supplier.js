@@ -28,7 +28,6 @@ const MAX_OUTPUTS = 6; // one more is the change (the ledger's 7)
 const SPENT = new Set(["SPLIT", "SETTLED", "FINANCED", "DEFAULTED", "RECOURSE"]);
 
 const currencyOf = (m) => m?.currency ?? "";
-const opened = (m) => m && !m.sealed && m.minor !== undefined;
 const when = (iso) => notr(formatDateTime(iso), "span", { class: "when" });
 
 // documentType says how the API should read a dropped file, by its type
