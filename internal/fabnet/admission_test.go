@@ -143,8 +143,17 @@ func TestAdmitBankC(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer core.Close()
-	if v, err := core.Contract("baseline").EvaluateTransaction("Balance", "bankc-first"); err != nil || string(v) != "7" {
-		t.Errorf("Core reads %q, %v", v, err)
+	// SubmitTransaction returned once BankC's own peer committed it; Core's
+	// peer commits the same block a moment later.
+	var v []byte
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		if v, err = core.Contract("baseline").EvaluateTransaction("Balance", "bankc-first"); err == nil && string(v) == "7" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("Core reads %q, %v", v, err)
+			break
+		}
 	}
 	// Again: nothing to do.
 	if _, err := n.Admit(ctx, bankC, fabnet.AdmitOptions{}); err != nil {
