@@ -230,9 +230,26 @@ func (c *Consortium) StartGateways(ctx context.Context, timeout time.Duration) e
 // Down removes the project's containers, network and volumes.
 func (c *Consortium) Down(ctx context.Context) error {
 	defer c.step("docker-compose down -v")()
-	_, err := c.compose(ctx, "down", "-v", "--remove-orphans", "--timeout", "5")
-	return err
+	var err error
+	for attempt := 1; ; attempt++ {
+		_, err = c.compose(ctx, "down", "-v", "--remove-orphans", "--timeout", "5")
+		// Docker may still hold a removed container's endpoint on the
+		// network for a moment under load ("has active endpoints"); the
+		// containers are gone by then, so down again finishes the job.
+		if err == nil || attempt == downAttempts || !strings.Contains(err.Error(), "active endpoints") {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(2 * time.Second):
+		}
+	}
 }
+
+// downAttempts bounds Down's retries of a network still held by a
+// removed container's endpoint.
+const downAttempts = 5
 
 // Leftovers lists what of the project is still there: containers, the
 // network, volumes.
