@@ -12,7 +12,7 @@
 import { post, items } from "../api.js";
 import { h, append, table, badge, amount, notr, rowLabel } from "../dom.js";
 import { bindForm, field, finish, input, select, showOk } from "../forms.js";
-import { money, formatDate, formatMinor, formatNumber, parseAmount, toDecimal, daysUntil, endOfDay, ymdInZone, timeZone, shortId } from "../format.js";
+import { money, opened, formatDate, formatMinor, formatNumber, parseAmount, toDecimal, daysUntil, endOfDay, ymdInZone, timeZone, shortId } from "../format.js";
 import { t } from "../i18n.js";
 import { barChart } from "../charts.js";
 import { names } from "../names.js";
@@ -247,13 +247,11 @@ async function linesTab(el, ctx) {
 
 const payable = new Set(["ACTIVE", "FINANCING", "FINANCED", "OVERDUE"]);
 
-// opened reports whether the core's wallet opened a token's amount.
-const opened = (tok) => tok.amount && !tok.amount.sealed && (tok.amount.decimal !== undefined || tok.amount.minor !== undefined);
 
 // pieceAmount is what the core may say of a piece's amount: the amount
 // where it opened it, otherwise who knows it.
 function pieceAmount(tok, n) {
-  if (opened(tok)) return amount(money(tok.amount));
+  if (opened(tok.amount)) return amount(money(tok.amount));
   return h("span", { class: "muted holder-only" }, phrase("core.receivables.holderOnly", { holder: n.party(tok.holder) }));
 }
 
@@ -283,7 +281,7 @@ async function receivablesTab(el, ctx) {
     const unpaid = live.filter((p) => payable.has(p.status)).length;
     const days = head ? daysUntil(head.maturity) : null;
     return h("div", { class: "card receivable", "data-root": root },
-      h("h2", null, phrase("core.receivables.head", { amount: head && opened(head) ? amount(money(head.amount)) : h("span", null, t("core.receivables.amountUnknown")) }), " ",
+      h("h2", null, phrase("core.receivables.head", { amount: head && opened(head.amount) ? amount(money(head.amount)) : h("span", null, t("core.receivables.amountUnknown")) }), " ",
         notr(shortId(root), "span", { class: "id muted", title: root })),
       h("p", { class: "muted" },
         head ? phrase("core.receivables.summary", { holder: n.party(head.holder), bank: n.party(head.bank), maturity: formatDate(head.maturity), pieces: live.length, unpaid }) : "",
