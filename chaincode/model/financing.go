@@ -129,12 +129,14 @@ type TermFinanceRequest struct {
 	Advance      SealedAmount      `json:"advance"`
 	Fee          SealedAmount      `json:"fee"`
 	RangeProofs  [][]byte          `json:"rangeProofs"`
+	// Refs, optional: the invoice numbers sealed to the bank.
+	Refs []byte `json:"refs,omitempty"`
 }
 
 // Validate implements Validator.
 func (r *TermFinanceRequest) Validate() error {
 	if err := firstError(ValidateID("token", r.Token), ValidateID("bank", r.Bank),
-		validateBytes("bankEnvelope", r.BankEnvelope, envelope.SealedSize),
+		validateBytes("bankEnvelope", r.BankEnvelope, envelope.SealedSize), validateRefs("refs", r.Refs),
 		r.Advance.Validate("advance"), r.Fee.Validate("fee")); err != nil {
 		return err
 	}

@@ -114,6 +114,9 @@ type IssueRequest struct {
 	BankEnvelope      []byte    `json:"bankEnvelope,omitempty"`
 	RangeProofs       [][]byte  `json:"rangeProofs"`
 	HandleProof       []byte    `json:"handleProof"`
+	// Refs, optional, are the invoices' numbers sealed to the holder
+	// (model/refs.go); stored on the root, in no proof's transcript.
+	Refs []byte `json:"refs,omitempty"`
 }
 
 // Output is one new token of a split, merge or transfer.
@@ -125,6 +128,10 @@ type Output struct {
 	RangeProof        []byte `json:"rangeProof"` // single 64-bit proof, batched with the others
 	HolderEnvelope    []byte `json:"holderEnvelope"`
 	RegulatorEnvelope []byte `json:"regulatorEnvelope"`
+	// Refs, optional, are the receivable's invoice numbers sealed to
+	// Holder by the spender (model/refs.go), for an output to another
+	// holder; stored on the output token, in no proof's transcript.
+	Refs []byte `json:"refs,omitempty"`
 }
 
 // SplitRequest spends ACTIVE tokens of one root into new outputs: a split
@@ -142,6 +149,8 @@ type FinanceRequest struct {
 	Token        string `json:"token"`
 	Bank         string `json:"bank"`
 	BankEnvelope []byte `json:"bankEnvelope"`
+	// Refs, optional: the invoice numbers sealed to the bank.
+	Refs []byte `json:"refs,omitempty"`
 }
 
 // ApproveFinancingRequest records the bank's disbursement; the bank becomes

@@ -228,6 +228,7 @@ func (r *IssueRequest) Validate() error {
 		validateBytes("issuerEnvelope", r.IssuerEnvelope, envelope.SealedSize),
 		validateOptionalBytes("bankEnvelope", r.BankEnvelope, envelope.SealedSize),
 		validateBytes("handleProof", r.HandleProof, elgamal.HandleProofSize),
+		validateRefs("refs", r.Refs),
 	); err != nil {
 		return err
 	}
@@ -261,6 +262,7 @@ func (o *Output) Validate(i int) error {
 		validateBytes(f("rangeProof"), o.RangeProof, rangeproof.Size(AmountBits, 1)),
 		validateBytes(f("holderEnvelope"), o.HolderEnvelope, envelope.SealedSize),
 		validateBytes(f("regulatorEnvelope"), o.RegulatorEnvelope, envelope.SealedSize),
+		validateRefs(f("refs"), o.Refs),
 	)
 }
 
@@ -291,7 +293,7 @@ func (r *SplitRequest) Validate() error {
 // Validate implements Validator.
 func (r *FinanceRequest) Validate() error {
 	return firstError(ValidateID("token", r.Token), ValidateID("bank", r.Bank),
-		validateBytes("bankEnvelope", r.BankEnvelope, envelope.SealedSize))
+		validateBytes("bankEnvelope", r.BankEnvelope, envelope.SealedSize), validateRefs("refs", r.Refs))
 }
 
 // Validate implements Validator.

@@ -38,24 +38,42 @@ const IssueWireV2 byte = 0x02
 // without a bank envelope is encoded as version 2 (or 1).
 const IssueWireV3 byte = 0x03
 
+// IssueWireV4 is version 4: version 3 with the bank's envelope optional
+// and the holder's sealed invoice references (IssueRequest.Refs) at the
+// end:
+//
+//	0x04 ‖ currency (3) ‖ version 1 from n_invoices to issuerEnvelope
+//	‖ hasBankEnvelope (1: 0 or 1) ‖ [bankEnvelope] ‖ handleProof ‖ 3 × rangeProof
+//	‖ refsLen (2, big-endian, 1..model.MaxRefsEnvelopeSize) ‖ refs
+//
+// A request without references is encoded as version 3, 2 or 1; one with
+// references needs a currency.
+const IssueWireV4 byte = 0x04
+
 // currencyWireSize is the size of a currency code on the wire.
 const currencyWireSize = 3
 
 // IsCompactIssueRequest reports whether raw is in the compact encoding
 // (any version) rather than JSON.
 func IsCompactIssueRequest(raw string) bool {
-	return len(raw) > 0 && (raw[0] == IssueWireV1 || raw[0] == IssueWireV2 || raw[0] == IssueWireV3)
+	return len(raw) > 0 && raw[0] >= IssueWireV1 && raw[0] <= IssueWireV4
 }
 
 // EncodeIssueRequest encodes a valid request in the compact encoding:
-// version 3 when it carries a bank envelope (which needs a currency),
-// else version 2 when it names a currency, version 1 for a legacy issue.
+// version 4 when it carries invoice references, else version 3 when it
+// carries a bank envelope (both need a currency), else version 2 when it
+// names a currency, version 1 for a legacy issue.
 func EncodeIssueRequest(req *model.IssueRequest) ([]byte, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
 	var b []byte
 	switch {
+	case len(req.Refs) > 0:
+		if req.Currency == "" {
+			return nil, invalidArg("compact request: invoice references need a currency")
+		}
+		b = append([]byte{IssueWireV4}, req.Currency...)
 	case len(req.BankEnvelope) > 0:
 		if req.Currency == "" {
 			return nil, invalidArg("compact request: a bank envelope needs a currency")
@@ -77,11 +95,20 @@ func EncodeIssueRequest(req *model.IssueRequest) ([]byte, error) {
 		}
 		b = append(b, fp...)
 	}
-	for _, f := range [][]byte{req.Commitment, req.Handle, req.HolderEnvelope, req.RegulatorEnvelope, req.IssuerEnvelope, req.BankEnvelope, req.HandleProof} {
+	for _, f := range [][]byte{req.Commitment, req.Handle, req.HolderEnvelope, req.RegulatorEnvelope, req.IssuerEnvelope} {
+		b = append(b, f...)
+	}
+	if b[0] == IssueWireV4 {
+		b = append(b, byte(min(len(req.BankEnvelope), 1)))
+	}
+	for _, f := range [][]byte{req.BankEnvelope, req.HandleProof} {
 		b = append(b, f...)
 	}
 	for _, p := range req.RangeProofs {
 		b = append(b, p...)
+	}
+	if b[0] == IssueWireV4 {
+		b = appendRefs(b, req.Refs)
 	}
 	return b, nil
 }
@@ -124,12 +151,28 @@ func DecodeIssueRequest(raw []byte) (*model.IssueRequest, error) {
 	req.HolderEnvelope = r.bytes(envelope.SealedSize, "holderEnvelope")
 	req.RegulatorEnvelope = r.bytes(envelope.SealedSize, "regulatorEnvelope")
 	req.IssuerEnvelope = r.bytes(envelope.SealedSize, "issuerEnvelope")
-	if raw[0] == IssueWireV3 {
+	switch raw[0] {
+	case IssueWireV3:
 		req.BankEnvelope = r.bytes(envelope.SealedSize, "bankEnvelope")
+	case IssueWireV4:
+		switch r.byte("hasBankEnvelope") {
+		case 0:
+		case 1:
+			req.BankEnvelope = r.bytes(envelope.SealedSize, "bankEnvelope")
+		default:
+			if r.err == nil {
+				r.err = invalidArg("compact request: hasBankEnvelope must be 0 or 1")
+			}
+		}
 	}
 	req.HandleProof = r.bytes(elgamal.HandleProofSize, "handleProof")
 	for range model.IssueRangeValues {
 		req.RangeProofs = append(req.RangeProofs, r.bytes(rangeproof.Size(model.AmountBits, 1), "rangeProofs"))
+	}
+	if raw[0] == IssueWireV4 {
+		if req.Refs = r.refs("refs"); req.Refs == nil && r.err == nil {
+			r.err = invalidArg("compact request: version 4 carries invoice references")
+		}
 	}
 	if err := r.finish(req); err != nil {
 		return nil, err

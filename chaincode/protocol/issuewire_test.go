@@ -93,7 +93,7 @@ func TestCompactIssueRequestRejects(t *testing.T) {
 	_, v2 := compactIssue(t)
 	bad := map[string][]byte{
 		"empty":       {},
-		"version 4":   append([]byte{4}, raw[1:]...),
+		"version 5":   append([]byte{5}, raw[1:]...),
 		"v2 as v1":    append([]byte{1}, v2[1:]...),
 		"v1 as v2":    append([]byte{2}, raw[1:]...),
 		"trailing":    append(bytes.Clone(raw), 0),

@@ -1,6 +1,8 @@
 package protocol
 
 import (
+	"encoding/binary"
+
 	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/zk/balance"
 	"github.com/tierchain/tierchain/zk/elgamal"
@@ -26,6 +28,15 @@ import (
 // smaller, and no base64 or JSON to decode on the peers' chaincode.
 const SplitWireV1 byte = 0x01
 
+// SplitWireV2 is version 2: version 1 with each output's sealed invoice
+// references (model.Output.Refs, possibly empty) after its
+// regulatorEnvelope:
+//
+//	… ‖ regulatorEnvelope ‖ refsLen (2, big-endian, 0..model.MaxRefsEnvelopeSize) ‖ refs
+//
+// A request whose outputs carry no references is encoded as version 1.
+const SplitWireV2 byte = 0x02
+
 // splitOutputFixed is an output's bytes after its holder ID.
 var splitOutputFixed = pedersen.CommitmentSize + elgamal.HandleSize + elgamal.HandleProofSize +
 	rangeproof.Size(model.AmountBits, 1) + 2*envelope.SealedSize
@@ -33,24 +44,30 @@ var splitOutputFixed = pedersen.CommitmentSize + elgamal.HandleSize + elgamal.Ha
 // IsCompactSplitRequest reports whether raw is in the compact encoding
 // (any version) rather than JSON.
 func IsCompactSplitRequest(raw string) bool {
-	return len(raw) > 0 && raw[0] == SplitWireV1
+	return len(raw) > 0 && (raw[0] == SplitWireV1 || raw[0] == SplitWireV2)
 }
 
-// EncodeSplitRequest encodes a valid request in the compact encoding,
-// version 1.
+// EncodeSplitRequest encodes a valid request in the compact encoding:
+// version 2 when an output carries invoice references, else version 1.
 func EncodeSplitRequest(req *model.SplitRequest) ([]byte, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
+	}
+	version := SplitWireV1
+	for _, o := range req.Outputs {
+		if len(o.Refs) > 0 {
+			version = SplitWireV2
+		}
 	}
 	n := 3 + balance.ProofSize
 	for _, id := range req.Inputs {
 		n += 1 + len(id)
 	}
 	for _, o := range req.Outputs {
-		n += 1 + len(o.Holder) + splitOutputFixed
+		n += 1 + len(o.Holder) + splitOutputFixed + 2 + len(o.Refs)
 	}
 	b := make([]byte, 0, n)
-	b = append(b, SplitWireV1, byte(len(req.Inputs)), byte(len(req.Outputs)))
+	b = append(b, version, byte(len(req.Inputs)), byte(len(req.Outputs)))
 	b = append(b, req.BalanceProof...)
 	for _, id := range req.Inputs {
 		b = append(b, byte(len(id)))
@@ -65,8 +82,35 @@ func EncodeSplitRequest(req *model.SplitRequest) ([]byte, error) {
 		b = append(b, o.RangeProof...)
 		b = append(b, o.HolderEnvelope...)
 		b = append(b, o.RegulatorEnvelope...)
+		if version == SplitWireV2 {
+			b = appendRefs(b, o.Refs)
+		}
 	}
 	return b, nil
+}
+
+// appendRefs appends sealed references with their 2-byte length (Validate
+// bounded them by model.MaxRefsEnvelopeSize).
+func appendRefs(b, refs []byte) []byte {
+	b = binary.BigEndian.AppendUint16(b, uint16(len(refs)))
+	return append(b, refs...)
+}
+
+// refs reads sealed references with their 2-byte length; none is nil.
+func (r *wireReader) refs(what string) []byte {
+	l := r.take(2, what)
+	if l == nil {
+		return nil
+	}
+	n := int(binary.BigEndian.Uint16(l))
+	if n > model.MaxRefsEnvelopeSize {
+		r.err = invalidArg("compact request: %s: at most %d bytes", what, model.MaxRefsEnvelopeSize)
+		return nil
+	}
+	if n == 0 {
+		return nil
+	}
+	return r.bytes(n, what)
 }
 
 // wireReader takes length-checked pieces off a compact request (split or
@@ -133,7 +177,7 @@ func (r *wireReader) bytes(n int, what string) []byte {
 // model.Decode does a JSON one. It rejects an unknown version, a count or
 // length out of range, truncated input and trailing bytes.
 func DecodeSplitRequest(raw []byte) (*model.SplitRequest, error) {
-	if len(raw) == 0 || raw[0] != SplitWireV1 {
+	if !IsCompactSplitRequest(string(raw)) {
 		return nil, invalidArg("compact request: unknown version")
 	}
 	r := &wireReader{b: raw[1:]}
@@ -153,6 +197,9 @@ func DecodeSplitRequest(raw []byte) (*model.SplitRequest, error) {
 		o.RangeProof = r.bytes(rangeproof.Size(model.AmountBits, 1), "outputs.rangeProof")
 		o.HolderEnvelope = r.bytes(envelope.SealedSize, "outputs.holderEnvelope")
 		o.RegulatorEnvelope = r.bytes(envelope.SealedSize, "outputs.regulatorEnvelope")
+		if raw[0] == SplitWireV2 {
+			o.Refs = r.refs("outputs.refs")
+		}
 		req.Outputs = append(req.Outputs, o)
 	}
 	if err := r.finish(req); err != nil {

@@ -57,7 +57,8 @@ func TestCompactSplitRequestRejects(t *testing.T) {
 	bad := map[string][]byte{
 		"empty":          {},
 		"version 0":      append([]byte{0}, raw[1:]...),
-		"version 2":      append([]byte{2}, raw[1:]...),
+		"version 3":      append([]byte{3}, raw[1:]...),
+		"v1 as v2":       append([]byte{2}, raw[1:]...),
 		"JSON":           []byte(`{"inputs":["t1"]}`),
 		"trailing":       append(bytes.Clone(raw), 0),
 		"no inputs":      append([]byte{1, 0}, raw[2:]...),

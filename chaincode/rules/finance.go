@@ -24,7 +24,7 @@ func (r *Rules) RequestFinancing(st State, req *model.FinanceRequest) (*model.To
 		return nil, invalidState("the channel's financing policy requires terms: request with RequestTermFinancing")
 	}
 	t.Status = model.TokenFinancing
-	t.Financing = &model.Financing{Bank: req.Bank, Requester: tx.caller.ID, BankEnvelope: req.BankEnvelope, RequestedAt: tx.now}
+	t.Financing = &model.Financing{Bank: req.Bank, Requester: tx.caller.ID, BankEnvelope: req.BankEnvelope, Refs: req.Refs, RequestedAt: tx.now}
 	if err := tx.putToken(t); err != nil {
 		return nil, err
 	}

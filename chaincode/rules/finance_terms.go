@@ -103,7 +103,7 @@ func (r *Rules) RequestTermFinancing(st State, req *model.TermFinanceRequest) ([
 		return nil, err
 	}
 
-	fin := &model.Financing{Bank: req.Bank, Requester: tx.caller.ID, BankEnvelope: req.BankEnvelope, RequestedAt: tx.now,
+	fin := &model.Financing{Bank: req.Bank, Requester: tx.caller.ID, BankEnvelope: req.BankEnvelope, Refs: req.Refs, RequestedAt: tx.now,
 		Terms: &model.FinancingTerms{Terms: req.Terms, MaxAdvanceBP: policy.MaxAdvanceBP,
 			Advance: req.Advance.Stored(), Fee: req.Fee.Stored()}}
 	if req.Partial == nil {

@@ -93,7 +93,7 @@ func (r *Rules) Issue(st State, req *model.IssueRequest) (*model.Token, error) {
 		ID: id, Root: id, Tier: 1, Issuer: tx.caller.ID, Bank: req.Bank, Currency: req.Currency, Holder: req.Holder,
 		Commitment: req.Commitment, Handle: req.Handle, HolderEnvelope: req.HolderEnvelope,
 		RegulatorEnvelope: req.RegulatorEnvelope, IssuerEnvelope: req.IssuerEnvelope, BankEnvelope: req.BankEnvelope,
-		Maturity: req.Maturity.UTC(), Invoices: req.Invoices,
+		Maturity: req.Maturity.UTC(), Invoices: req.Invoices, Refs: req.Refs,
 		Status: model.TokenActive, CreatedAt: tx.now, UpdatedAt: tx.now, TxID: tx.id,
 	}
 	if err := tx.putNewToken(t); err != nil {

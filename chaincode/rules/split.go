@@ -117,7 +117,7 @@ func (r *Rules) spend(st State, req *model.SplitRequest, kind string) ([]*model.
 		t := &model.Token{
 			ID: children[i], Root: root.Root, Parents: slices.Clone(req.Inputs), Tier: outTier,
 			Issuer: root.Issuer, Bank: root.Bank, Currency: root.Currency, Holder: o.Holder, Commitment: o.Commitment, Handle: o.Handle,
-			HolderEnvelope: o.HolderEnvelope, RegulatorEnvelope: o.RegulatorEnvelope, Maturity: root.Maturity,
+			HolderEnvelope: o.HolderEnvelope, RegulatorEnvelope: o.RegulatorEnvelope, Refs: o.Refs, Maturity: root.Maturity,
 			Status: model.TokenActive, CreatedAt: tx.now, UpdatedAt: tx.now, TxID: tx.id,
 		}
 		if err := tx.putNewToken(t); err != nil {
