@@ -84,6 +84,10 @@ type IssueSpec struct {
 	Holder   protocol.Recipient
 	Auditor  protocol.Auditor
 	Maturity time.Time
+	// Numbers, optional, are the invoices' numbers as their seller filed
+	// them: sealed to the holder (IssueRequest.Refs), they travel with the
+	// receivable's pieces to the bank that finances one.
+	Numbers []protocol.InvoiceNumber
 }
 
 // String leaves the amount out.
@@ -155,6 +159,11 @@ func (w *Wallet) BuildIssue(ctx context.Context, l Ledger, s IssueSpec) (*model.
 	}, s.Auditor, w.random)
 	if err != nil {
 		return nil, err
+	}
+	if len(s.Numbers) > 0 {
+		if req.Refs, err = protocol.SealInvoiceRefs(s.Holder, amount.Commitment(), s.Numbers, w.random); err != nil {
+			return nil, ErrInvalidArgument.with(err.Error())
+		}
 	}
 	return req, req.Validate()
 }
@@ -365,6 +374,17 @@ func (w *Wallet) BuildSpend(ctx context.Context, l Ledger, s SpendSpec) (*Spend,
 	if err != nil {
 		return nil, err
 	}
+	// Each output to another holder carries the receivable's invoice
+	// numbers, when the wallet holds them; change stays with the spender,
+	// who keeps them per root.
+	for i, p := range outs {
+		if p.To.ID == s.Holder {
+			continue
+		}
+		if req.Outputs[i].Refs, err = w.sealRefsTo(ctx, s.Holder, root, p.To, req.Outputs[i].Commitment); err != nil {
+			return nil, err
+		}
+	}
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
@@ -372,7 +392,8 @@ func (w *Wallet) BuildSpend(ctx context.Context, l Ledger, s SpendSpec) (*Spend,
 }
 
 // BuildFinance returns a FinanceRequest: the token's opening sealed to the
-// bank, bound to the token.
+// bank, bound to the token, with the receivable's invoice numbers when the
+// wallet holds them.
 func (w *Wallet) BuildFinance(ctx context.Context, l Ledger, holder, tokenID string, bank protocol.Recipient) (*model.FinanceRequest, error) {
 	t, o, err := w.spendable(ctx, l, holder, tokenID)
 	if err != nil {
@@ -384,6 +405,9 @@ func (w *Wallet) BuildFinance(ctx context.Context, l Ledger, holder, tokenID str
 	}
 	req, err := protocol.BuildFinance(tokenID, c, o, bank, w.random)
 	if err != nil {
+		return nil, err
+	}
+	if req.Refs, err = w.sealRefsTo(ctx, holder, t.Root, bank, t.Commitment); err != nil {
 		return nil, err
 	}
 	return req, req.Validate()

@@ -109,6 +109,13 @@ func (w *Wallet) BuildTermFinance(ctx context.Context, l Ledger, s TermFinanceSp
 		}
 		return nil, none, err
 	}
+	financed := t.Commitment // the piece's, for a partial financing
+	if req.Partial != nil {
+		financed = req.Partial.Outputs[0].Commitment
+	}
+	if req.Refs, err = w.sealRefsTo(ctx, s.Holder, t.Root, s.Bank, financed); err != nil {
+		return nil, none, err
+	}
 	return req, adv, req.Validate()
 }
 

@@ -29,6 +29,8 @@ const (
 //   - wallet_openings.currency (3): the ISO 4217 code of the record's
 //     amount, from the ledger (” for a record from before currencies, and
 //     for a legacy token); a core's outstanding sum is per (bank, currency).
+//   - wallet_refs (4): the invoice numbers of a receivable the enterprise
+//     holds a piece of, per root, sealed at rest (refs.go).
 func migrations(d store.Dialect) []string {
 	r := d.DDL()
 	return []string{r.Replace(`
@@ -69,5 +71,12 @@ CREATE TABLE wallet_bad_envelopes (
 	sealed_in     TEXT     NOT NULL,
 	detected_at   BIGINT   NOT NULL,
 	PRIMARY KEY (enterprise_id, kind, id)
-)`), `ALTER TABLE wallet_openings ADD COLUMN currency TEXT NOT NULL DEFAULT ''`}
+)`), `ALTER TABLE wallet_openings ADD COLUMN currency TEXT NOT NULL DEFAULT ''`, r.Replace(`
+CREATE TABLE wallet_refs (
+	enterprise_id TEXT     NOT NULL REFERENCES wallet_keys (enterprise_id) ON DELETE CASCADE,
+	root          TEXT     NOT NULL,
+	sealed_refs   {{blob}} NOT NULL,
+	updated_at    BIGINT   NOT NULL,
+	PRIMARY KEY (enterprise_id, root)
+)`)}
 }

@@ -43,6 +43,9 @@ type sealedItem struct {
 	record
 	envelope []byte
 	binding  envelope.Binding
+	// refs are the invoice references the token carries to its holder
+	// (nil unless the envelope is the holder's).
+	refs []byte
 	// Who sealed the envelope: sender when the record names it, else the
 	// holder of token parent (a split output's spender); sealedIn is the
 	// transaction that wrote it.
@@ -151,6 +154,9 @@ func (w *Wallet) Sync(ctx context.Context, enterpriseID string, l Ledger) (*Sync
 	if err := w.store(ctx, enterpriseID, kinds, fresh, kept); err != nil {
 		return nil, err
 	}
+	if err := w.keepReceivedRefs(ctx, enterpriseID, key, items); err != nil {
+		return nil, err
+	}
 	if report.Bad, err = w.recordBad(ctx, enterpriseID, l, bad); err != nil {
 		return nil, err
 	}
@@ -217,6 +223,9 @@ func tokenItem(kind string, t *model.TokenView, env []byte, purpose, tokenID str
 		envelope: env,
 		binding:  envelope.Binding{Commitment: c, TokenID: tokenID, Purpose: purpose},
 		sealedIn: t.TxID,
+	}
+	if purpose == protocol.PurposeHolder && kind == kindToken {
+		it.refs = t.Refs
 	}
 	switch {
 	case purpose == protocol.PurposeBank && t.Financing != nil:

@@ -1,0 +1,231 @@
+package wallet
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tierchain/tierchain/chaincode/model"
+	"github.com/tierchain/tierchain/chaincode/protocol"
+	"github.com/tierchain/tierchain/zk/envelope"
+	"github.com/tierchain/tierchain/zk/pedersen"
+)
+
+// Invoice references (protocol.SealInvoiceRefs) travel with the pieces:
+// the core seals a receivable's invoice numbers to the root's holder; a
+// holder's wallet keeps them per root (wallet_refs, sealed at rest like an
+// opening) from the tokens Sync opens, seals them to each output it sends
+// to another holder and to the bank it asks for financing. The bank opens
+// them (OpenFinancingRefs) and checks each number against the ledger
+// (CheckInvoiceRefs). References that do not open are treated as not
+// disclosed: nothing is recorded.
+
+const purposeRefs = "invoice-refs"
+
+// RootRefs returns the invoice numbers the enterprise holds for a
+// receivable (root token ID), or ErrNotFound.
+func (w *Wallet) RootRefs(ctx context.Context, enterpriseID, root string) ([]protocol.InvoiceNumber, error) {
+	if err := validEnterprise(enterpriseID); err != nil {
+		return nil, err
+	}
+	var sealed []byte
+	err := w.db.SQL.QueryRowContext(ctx, w.db.Rebind(`SELECT sealed_refs FROM wallet_refs WHERE enterprise_id = ? AND root = ?`), enterpriseID, root).Scan(&sealed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound.with("invoice references of " + root)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("wallet: read invoice references: %w", err)
+	}
+	pt, err := w.seal.open(sealed, associatedData(enterpriseID, purposeRefs, []byte(root)))
+	if err != nil {
+		return nil, fmt.Errorf("%w: invoice references of %s", ErrCorrupt, root)
+	}
+	refs, err := protocol.DecodeRefs(pt)
+	if err != nil {
+		return nil, fmt.Errorf("%w: invoice references of %s", ErrCorrupt, root)
+	}
+	return refs, nil
+}
+
+// KeepRootRefs stores the invoice numbers of a receivable for the
+// enterprise, unless it holds some already (the first kept stays: a later
+// copy sent by another holder does not replace it).
+func (w *Wallet) KeepRootRefs(ctx context.Context, enterpriseID, root string, refs []protocol.InvoiceNumber) error {
+	if err := validEnterprise(enterpriseID); err != nil {
+		return err
+	}
+	if model.ValidateID("root", root) != nil {
+		return ErrInvalidArgument.with("root token ID")
+	}
+	pt, err := protocol.EncodeRefs(refs)
+	if err != nil {
+		return ErrInvalidArgument.with(err.Error())
+	}
+	sealed, err := w.seal.seal(pt, associatedData(enterpriseID, purposeRefs, []byte(root)))
+	if err != nil {
+		return err
+	}
+	_, err = w.db.SQL.ExecContext(ctx, w.db.Rebind(`INSERT INTO wallet_refs (enterprise_id, root, sealed_refs, updated_at) VALUES (?, ?, ?, ?)
+ON CONFLICT (enterprise_id, root) DO NOTHING`), enterpriseID, root, sealed, time.Now().UnixMicro())
+	if err != nil {
+		return fmt.Errorf("wallet: store invoice references: %w", err)
+	}
+	return nil
+}
+
+// keepReceivedRefs opens the references on the tokens Sync read for the
+// enterprise (sealed to it as holder) and keeps them per root, for roots
+// it holds none of yet. References that do not open, or that name an
+// invoice twice or none, are not disclosed: nothing is kept.
+func (w *Wallet) keepReceivedRefs(ctx context.Context, enterpriseID string, key *envelope.PrivateKey, items []sealedItem) error {
+	tried := map[string]bool{}
+	for i := range items {
+		it := &items[i]
+		if len(it.refs) == 0 || tried[it.root] {
+			continue
+		}
+		if _, err := w.RootRefs(ctx, enterpriseID, it.root); err == nil {
+			tried[it.root] = true
+			continue
+		}
+		c, err := pedersen.DecodeCommitment(it.commitment)
+		if err != nil {
+			continue
+		}
+		refs, err := protocol.OpenInvoiceRefs(key, enterpriseID, c, it.refs)
+		if err != nil {
+			continue
+		}
+		tried[it.root] = true
+		if err := w.KeepRootRefs(ctx, enterpriseID, it.root, refs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sealRefsTo seals the enterprise's references of root to a recipient for
+// the token of commitment c; nil when it holds none (a legacy piece).
+func (w *Wallet) sealRefsTo(ctx context.Context, enterpriseID, root string, to protocol.Recipient, c []byte) ([]byte, error) {
+	refs, err := w.RootRefs(ctx, enterpriseID, root)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	cm, err := pedersen.DecodeCommitment(c)
+	if err != nil {
+		return nil, ErrCommitmentMismatch.with("token of " + root)
+	}
+	return protocol.SealInvoiceRefs(to, cm, refs, w.random)
+}
+
+// OpenFinancingRefs opens the invoice references a financing request
+// carries to its bank (bankID). A request without references, or whose
+// references do not open with the bank's key for this token, is
+// ErrNotFound: not disclosed.
+func (w *Wallet) OpenFinancingRefs(ctx context.Context, bankID string, t *model.TokenView) ([]protocol.InvoiceNumber, error) {
+	if t.Financing == nil || t.Financing.Bank != bankID || len(t.Financing.Refs) == 0 {
+		return nil, ErrNotFound.with("token " + t.ID + " carries no invoice references for " + bankID)
+	}
+	key, err := w.privateKey(ctx, bankID)
+	if err != nil {
+		return nil, err
+	}
+	c, err := pedersen.DecodeCommitment(t.Commitment)
+	if err != nil {
+		return nil, ErrNotFound.with("token " + t.ID)
+	}
+	refs, err := protocol.OpenInvoiceRefs(key, bankID, c, t.Financing.Refs)
+	if err != nil {
+		return nil, ErrNotFound.with("the invoice references of token " + t.ID + " do not open")
+	}
+	return refs, nil
+}
+
+// NumberFingerprinter computes an invoice's ledger ID from its seller's
+// and buyer's registered legal IDs and its number: the OPRF fingerprint of
+// the canonical key, through the operator's blinded evaluation (the
+// operator learns nothing). The gateway wires services/invoice's.
+type NumberFingerprinter interface {
+	NumberFingerprint(ctx context.Context, sellerLegalID, buyerLegalID, number string) ([]byte, error)
+}
+
+// Reference check outcomes.
+const (
+	RefVerified     = "verified"      // the number keys the invoice's ledger ID
+	RefMismatch     = "mismatch"      // it does not: the sender lied or erred
+	RefNotDisclosed = "not-disclosed" // no number for this invoice
+)
+
+// RefCheck is one invoice of a receivable with its disclosed number and
+// how it checks against the ledger.
+type RefCheck struct {
+	Invoice string
+	Number  string // "" when not disclosed
+	Status  string // RefVerified, RefMismatch or RefNotDisclosed
+}
+
+// CheckInvoiceRefs checks refs against the invoices of a receivable
+// (invoices: the root's, in its order): for each, the number disclosed
+// for it (RefNotDisclosed when none) is fingerprinted with the parties'
+// registered legal IDs read from the ledger and compared with the
+// invoice's ID. Numbers for invoices not under the root are ignored. An
+// error is a failed ledger read or OPRF evaluation: nothing was checked.
+func CheckInvoiceRefs(ctx context.Context, l Ledger, contract string, f NumberFingerprinter, invoices []string, refs []protocol.InvoiceNumber) ([]RefCheck, error) {
+	if contract == "" {
+		contract = DefaultContract
+	}
+	numbers := make(map[string]string, len(refs))
+	for _, r := range refs {
+		numbers[r.Invoice] = r.Number
+	}
+	legal := map[string]string{}
+	legalID := func(id string) (string, error) {
+		if v, ok := legal[id]; ok {
+			return v, nil
+		}
+		e, err := evaluate[model.Enterprise](ctx, l, contract, "GetEnterprise", id)
+		if err != nil {
+			return "", err
+		}
+		legal[id] = e.LegalID
+		return e.LegalID, nil
+	}
+	out := make([]RefCheck, len(invoices))
+	for i, id := range invoices {
+		out[i] = RefCheck{Invoice: id, Number: numbers[id], Status: RefNotDisclosed}
+		if out[i].Number == "" {
+			continue
+		}
+		inv, err := evaluate[model.Invoice](ctx, l, contract, "GetInvoice", id)
+		if err != nil {
+			return nil, err
+		}
+		seller, err := legalID(inv.Supplier)
+		if err != nil {
+			return nil, err
+		}
+		buyer, err := legalID(inv.Buyer)
+		if err != nil {
+			return nil, err
+		}
+		out[i].Status = RefMismatch
+		if seller == "" || buyer == "" {
+			continue // a party without a legal ID keys no invoice
+		}
+		fp, err := f.NumberFingerprint(ctx, seller, buyer, out[i].Number)
+		if err != nil {
+			return nil, err
+		}
+		if want, err := hex.DecodeString(id); err == nil && bytes.Equal(fp, want) {
+			out[i].Status = RefVerified
+		}
+	}
+	return out, nil
+}

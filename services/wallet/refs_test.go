@@ -1,0 +1,173 @@
+package wallet_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/tierchain/tierchain/chaincode/model"
+	"github.com/tierchain/tierchain/chaincode/protocol"
+	"github.com/tierchain/tierchain/chaincode/rules"
+	"github.com/tierchain/tierchain/chaincode/rules/rulestest"
+	"github.com/tierchain/tierchain/services/invoice"
+	"github.com/tierchain/tierchain/services/store"
+	"github.com/tierchain/tierchain/services/store/storetest"
+	"github.com/tierchain/tierchain/services/wallet"
+	"github.com/tierchain/tierchain/zk/oprf"
+	"github.com/tierchain/tierchain/zk/pedersen"
+)
+
+func mustCommit(t *testing.T, b []byte) *pedersen.Commitment {
+	t.Helper()
+	return must(pedersen.DecodeCommitment(b))
+}
+
+// oprfNumbers is the platform's fingerprint of (seller, buyer, number)
+// through a verifiable OPRF with a key held in the test (LocalEvaluator),
+// as the gateway wires it.
+type oprfNumbers struct{ f invoice.Fingerprinter }
+
+func newOPRFNumbers(t *testing.T) oprfNumbers {
+	k := must(oprf.GenerateServerKey(nil))
+	return oprfNumbers{invoice.NewOPRFFingerprinter(k.Public(), invoice.LocalEvaluator{Server: oprf.NewServer(k)})}
+}
+
+func (o oprfNumbers) NumberFingerprint(ctx context.Context, seller, buyer, number string) ([]byte, error) {
+	return o.f.Fingerprint(ctx, invoice.KeysFor(seller, buyer, number)[0].Input())
+}
+
+var legalIDs = map[string]string{"core": "LEI:5493001KJTIIGC8Y1R12", "supplier1": "LEI:5493001KJTIIGC8Y1R13"}
+
+// registerNumbered has S1 register an invoice of v to the core under the
+// OPRF fingerprint of its number, and the core confirm it.
+func (h *harness) registerNumbered(t *testing.T, f oprfNumbers, number string, v uint64) string {
+	t.Helper()
+	ctx := context.Background()
+	fp := must(f.NumberFingerprint(ctx, legalIDs[h.S1.ID], legalIDs[h.Core.ID], number))
+	dir := h.directory(h.S1)
+	doc := sha256.Sum256([]byte(number))
+	req := must(h.wallet.BuildInvoice(ctx, wallet.InvoiceSpec{
+		Supplier: h.S1.ID, Buyer: must(dir.Recipient(ctx, h.Core.ID)), Currency: rulestest.Currency, Auditor: must(dir.Auditor(ctx)),
+		Amount: v, Fingerprint: fp, DocumentHash: doc[:], DueDate: rulestest.Maturity,
+	}))
+	inv := must(h.Rules.RegisterInvoice(h.As(h.S1), req))
+	must(h.Rules.ConfirmInvoice(h.As(h.Core), &model.InvoiceActionRequest{Invoice: inv.ID, Fingerprint: inv.Fingerprint}))
+	return inv.ID
+}
+
+// TestInvoiceRefsCustody: the core seals the invoice numbers to the
+// root's holder S1; S1 splits a piece to S2 (its change carries none:
+// S1 keeps them per root), S2 transfers to S3, S3 asks BankA for
+// financing; BankA opens the numbers and checks each against the ledger
+// through the OPRF: verified. A holder that lies about a number is
+// caught (mismatch); a request without references is not disclosed; a
+// wallet given references it cannot open records nothing.
+func TestInvoiceRefsCustody(t *testing.T) {
+	storetest.ForEachDialect(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		h := newHarness(t, db, rulestest.NewWorld())
+		for id, legal := range legalIDs {
+			rewrite(t, h.State, rules.CompositeKey("tc.enterprise", id), func(e *model.Enterprise) { e.LegalID = legal })
+		}
+		f := newOPRFNumbers(t)
+		inv1 := h.registerNumbered(t, f, "INV-2026-0417", 600)
+		inv2 := h.registerNumbered(t, f, "发票-88", 400)
+		must(h.Rules.GrantCreditLine(h.As(h.BankA), &model.GrantCreditLineRequest{Core: h.Core.ID, Currency: rulestest.Currency, Limit: 10_000,
+			Expiry: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)}))
+		h.sync(t, h.Core)
+
+		dir := h.directory(h.Core)
+		numbers := []protocol.InvoiceNumber{{Invoice: inv1, Number: "INV-2026-0417"}, {Invoice: inv2, Number: "发票-88"}}
+		issue := must(h.wallet.BuildIssue(ctx, h.ledger(h.Core), wallet.IssueSpec{
+			Core: h.Core.ID, Bank: h.BankA.ID, Currency: rulestest.Currency, Invoices: []string{inv1, inv2}, Amount: 1000,
+			Holder: must(dir.Recipient(ctx, h.S1.ID)), Auditor: must(dir.Auditor(ctx)), Maturity: rulestest.Maturity, Numbers: numbers,
+		}))
+		root := must(h.Rules.Issue(h.As(h.Core), issue))
+		if len(root.Refs) == 0 {
+			t.Fatal("the root carries no references")
+		}
+		h.sync(t, h.S1)
+		if got := must(h.wallet.RootRefs(ctx, h.S1.ID, root.ID)); !slices.Equal(got, numbers) {
+			t.Fatalf("S1 keeps %v", got)
+		}
+
+		// S1 → S2 (300), change 700 to S1 with no references.
+		outs := h.spend(t, h.S1, []string{root.ID}, h.pay(t, h.S2, 300))
+		if len(outs[0].Refs) == 0 || outs[1].Refs != nil {
+			t.Fatalf("split: %d bytes to S2, %d to the change", len(outs[0].Refs), len(outs[1].Refs))
+		}
+		h.sync(t, h.S2)
+		// S2 → S3, then S3 asks BankA.
+		t300 := h.holding(t, h.S2, 300)
+		h.spend(t, h.S2, []string{t300.TokenID}, h.pay(t, h.S3, 300))
+		h.sync(t, h.S3)
+		t3 := h.holding(t, h.S3, 300)
+		bank := must(h.directory(h.S3).Recipient(ctx, h.BankA.ID))
+		fin := must(h.wallet.BuildFinance(ctx, h.ledger(h.S3), h.S3.ID, t3.TokenID, bank))
+		must(h.Rules.RequestFinancing(h.As(h.S3), fin))
+
+		tok := must(h.Rules.GetToken(h.As(h.BankA), t3.TokenID))
+		got := must(h.wallet.OpenFinancingRefs(ctx, h.BankA.ID, tok))
+		checks := must(wallet.CheckInvoiceRefs(ctx, h.ledger(h.BankA), "", f, root.Invoices, got))
+		if len(checks) != 2 || checks[0].Status != wallet.RefVerified || checks[1].Status != wallet.RefVerified ||
+			checks[0].Number != "INV-2026-0417" || checks[1].Number != "发票-88" {
+			t.Fatalf("BankA's checks: %+v", checks)
+		}
+		// Another bank cannot open them.
+		if _, err := h.wallet.OpenFinancingRefs(ctx, h.BankB.ID, tok); !errors.Is(err, wallet.ErrNotFound) {
+			t.Fatalf("BankB opened BankA's references: %v", err)
+		}
+
+		// A lying holder: numbers that are not the invoices'.
+		lie := []protocol.InvoiceNumber{{Invoice: inv1, Number: "INV-2026-0418"}}
+		checks = must(wallet.CheckInvoiceRefs(ctx, h.ledger(h.BankA), "", f, root.Invoices, lie))
+		if checks[0].Status != wallet.RefMismatch || checks[0].Number != "INV-2026-0418" || checks[1].Status != wallet.RefNotDisclosed {
+			t.Fatalf("lying references: %+v", checks)
+		}
+		// A legacy request carries none.
+		legacy := *tok
+		fcopy := *tok.Financing
+		fcopy.Refs = nil
+		legacy.Financing = &fcopy
+		if _, err := h.wallet.OpenFinancingRefs(ctx, h.BankA.ID, &legacy); !errors.Is(err, wallet.ErrNotFound) {
+			t.Fatalf("legacy request: %v", err)
+		}
+		// References replayed onto another token do not open.
+		moved := legacy
+		fcopy2 := *tok.Financing
+		moved.Financing, moved.Commitment = &fcopy2, root.Commitment
+		if _, err := h.wallet.OpenFinancingRefs(ctx, h.BankA.ID, &moved); !errors.Is(err, wallet.ErrNotFound) {
+			t.Fatalf("references moved to another token: %v", err)
+		}
+	})
+}
+
+// TestInvoiceRefsBadEnvelope: a piece whose references do not open with
+// its holder's key (sealed to someone else) is treated as not disclosed:
+// Sync stores its opening but keeps no references, and the next spend
+// carries none.
+func TestInvoiceRefsBadEnvelope(t *testing.T) {
+	storetest.ForEachDialect(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		h, s := scenario(t, db)
+		h.sync(t, h.S1)
+		bad := must(protocol.SealInvoiceRefs(h.BankB.Recipient(), mustCommit(t, s.IssueReq.Commitment),
+			[]protocol.InvoiceNumber{{Invoice: s.IssueReq.Invoices[0], Number: "X-1"}}, nil))
+		rewrite(t, h.State, rules.CompositeKey("tc.token", s.Root), func(tok *model.Token) { tok.Refs = bad })
+		h.sync(t, h.S1)
+		if _, err := h.wallet.RootRefs(ctx, h.S1.ID, s.Root); !errors.Is(err, wallet.ErrNotFound) {
+			t.Fatalf("S1 kept references it cannot open: %v", err)
+		}
+		outs := h.spend(t, h.S1, []string{s.Root}, h.pay(t, h.S2, 1))
+		if outs[0].Refs != nil {
+			t.Fatal("a spend carries references its wallet does not hold")
+		}
+		if !bytes.Equal(must(h.Rules.GetToken(h.As(h.S1), s.Root)).Refs, bad) {
+			t.Fatal("fixture: the rewrite did not stick")
+		}
+	})
+}
