@@ -50,7 +50,9 @@ func TestInvoiceRefsSealOpen(t *testing.T) {
 	for name, open := range map[string]func() ([]protocol.InvoiceNumber, error){
 		"another token":     func() ([]protocol.InvoiceNumber, error) { return protocol.OpenInvoiceRefs(k, "bankA", other, sealed) },
 		"another recipient": func() ([]protocol.InvoiceNumber, error) { return protocol.OpenInvoiceRefs(k, "bankB", token, sealed) },
-		"another key":       func() ([]protocol.InvoiceNumber, error) { return protocol.OpenInvoiceRefs(otherKey, "bankA", token, sealed) },
+		"another key": func() ([]protocol.InvoiceNumber, error) {
+			return protocol.OpenInvoiceRefs(otherKey, "bankA", token, sealed)
+		},
 		"flipped byte": func() ([]protocol.InvoiceNumber, error) {
 			b := bytes.Clone(sealed)
 			b[len(b)/2] ^= 1
