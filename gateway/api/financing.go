@@ -107,7 +107,7 @@ func (a *API) approveFinancing(c *gin.Context) error {
 }
 
 // financingRequests: a bank's pending requests with the amounts disclosed
-// to it.
+// to it and the underlying invoices' numbers, checked against the ledger.
 func (a *API) financingRequests(c *gin.Context) error {
 	p := gateway.PrincipalOf(c)
 	req, err := page(c, p.EnterpriseID)
@@ -121,7 +121,11 @@ func (a *API) financingRequests(c *gin.Context) error {
 	if err := a.evaluate(c, &pg, "FinancingRequests", req); err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, viewPage(pg, func(t model.TokenView) TokenView { return a.tokenView(c, t) }))
+	l, err := a.ledger(c)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, viewPage(pg, func(t model.TokenView) FinancingRequestView { return a.financingRequestView(c, l, t) }))
 	return nil
 }
 

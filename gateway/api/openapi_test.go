@@ -523,6 +523,10 @@ var goSchemas = map[string]reflect.Type{
 	"InvoiceStatus":    reflect.TypeFor[model.InvoiceStatus](),
 	"TokenStatus":      reflect.TypeFor[model.TokenStatus](),
 	"DisputeReason":    reflect.TypeFor[model.DisputeReason](),
+	// The bank inbox (gateway/api/financing_refs.go).
+	"FinancingRequestPage": reflect.TypeFor[model.Page[api.FinancingRequestView]](),
+	"FinancingRequestView": reflect.TypeFor[api.FinancingRequestView](),
+	"InvoiceRefView":       reflect.TypeFor[api.InvoiceRefView](),
 }
 
 // otherSchemas are documented shapes with no Go struct to check against,

@@ -295,7 +295,8 @@ func (a *API) buildIssue(ctx context.Context, l wallet.Ledger, me string, req Is
 		return nil, err
 	}
 	return a.d.Wallet.BuildIssue(ctx, l, wallet.IssueSpec{Core: me, Bank: req.Bank, Currency: currency, Invoices: req.Invoices,
-		Amount: amount, Holder: holder, Auditor: aud, Maturity: req.Maturity.UTC().Truncate(time.Second)})
+		Amount: amount, Holder: holder, Auditor: aud, Maturity: req.Maturity.UTC().Truncate(time.Second),
+		Numbers: a.issueNumbers(ctx, l, me, req.Invoices)})
 }
 
 // hexBytes decodes a hex field of exactly n bytes.

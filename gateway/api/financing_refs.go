@@ -1,0 +1,130 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tierchain/tierchain/chaincode/model"
+	"github.com/tierchain/tierchain/chaincode/protocol"
+	"github.com/tierchain/tierchain/gateway"
+	"github.com/tierchain/tierchain/services/invoice"
+	"github.com/tierchain/tierchain/services/wallet"
+)
+
+// Invoice numbers in the bank inbox. The ledger keys invoices by OPRF
+// fingerprint and holds no number; the numbers travel with the pieces,
+// sealed (model/refs.go, services/wallet/refs.go), and the bank checks
+// each against the ledger by recomputing its fingerprint.
+
+// Reference statuses in the inbox: the wallet's, and RefUnchecked when
+// the numbers opened but the check could not run (no OPRF evaluator, or
+// it failed just now).
+const RefUnchecked = "unchecked"
+
+// InvoiceRefView is one invoice under a financing request's receivable,
+// with the number its holder disclosed to the bank and how it checks
+// against the ledger.
+type InvoiceRefView struct {
+	Invoice string `json:"invoice"`
+	Number  string `json:"number,omitempty"`
+	// Status: verified (the number keys the invoice's ledger ID),
+	// mismatch (it does not), not-disclosed (no number for it: a legacy
+	// piece, or references that do not open), unchecked.
+	Status string `json:"status"`
+}
+
+// FinancingRequestView is a pending financing request as its bank sees
+// it: the token with its amount, and the underlying invoices' numbers.
+type FinancingRequestView struct {
+	TokenView
+	InvoiceRefs []InvoiceRefView `json:"invoiceRefs"`
+}
+
+// numberFingerprints is services/invoice's fingerprint of an invoice's
+// main canonical key, through the operator's OPRF.
+type numberFingerprints struct{ f invoice.Fingerprinter }
+
+func (n numberFingerprints) NumberFingerprint(ctx context.Context, seller, buyer, number string) ([]byte, error) {
+	return n.f.Fingerprint(ctx, invoice.KeysFor(seller, buyer, number)[0].Input())
+}
+
+// financingRequestView adds the invoice numbers to a pending request's
+// view. Each failure leaves what it touches not disclosed or unchecked;
+// the inbox is still shown.
+func (a *API) financingRequestView(c *gin.Context, l wallet.Ledger, t model.TokenView) FinancingRequestView {
+	ctx, me := c.Request.Context(), gateway.PrincipalOf(c).EnterpriseID
+	v := FinancingRequestView{TokenView: a.tokenView(c, t), InvoiceRefs: []InvoiceRefView{}}
+	invoices := t.Invoices
+	if t.Root != t.ID {
+		var root model.TokenView
+		if err := a.evaluate(c, &root, "GetToken", t.Root); err != nil {
+			a.d.Log.Warn("root not read for the inbox", "token", t.ID, "error", err)
+			return v
+		}
+		invoices = root.Invoices
+	}
+	refs, err := a.d.Wallet.OpenFinancingRefs(ctx, me, &t)
+	if err != nil && !errors.Is(err, wallet.ErrNotFound) {
+		a.d.Log.Warn("invoice references not opened", "token", t.ID, "error", err)
+	}
+	var checks []wallet.RefCheck
+	if err == nil && a.d.Invoices != nil && a.d.Invoices.Fingerprinter != nil {
+		checks, err = wallet.CheckInvoiceRefs(ctx, l, Contract, numberFingerprints{a.d.Invoices.Fingerprinter}, invoices, refs)
+		if err != nil {
+			a.d.Log.Warn("invoice references not checked", "token", t.ID, "error", err)
+		}
+	}
+	if checks == nil {
+		checks = uncheckedRefs(invoices, refs)
+	}
+	for _, r := range checks {
+		v.InvoiceRefs = append(v.InvoiceRefs, InvoiceRefView{Invoice: r.Invoice, Number: r.Number, Status: r.Status})
+	}
+	return v
+}
+
+// uncheckedRefs lists the invoices with the numbers disclosed for them,
+// unchecked (or not disclosed).
+func uncheckedRefs(invoices []string, refs []protocol.InvoiceNumber) []wallet.RefCheck {
+	numbers := map[string]string{}
+	for _, r := range refs {
+		numbers[r.Invoice] = r.Number
+	}
+	out := make([]wallet.RefCheck, len(invoices))
+	for i, id := range invoices {
+		out[i] = wallet.RefCheck{Invoice: id, Number: numbers[id], Status: wallet.RefNotDisclosed}
+		if out[i].Number != "" {
+			out[i].Status = RefUnchecked
+		}
+	}
+	return out
+}
+
+// issueNumbers are the numbers of the invoices an issue cites, as their
+// sellers filed them (each invoice's filing, sealed to the core, opened
+// with its key): what the core seals to the holder. An invoice whose
+// filing does not open is left out (its number is then not disclosed).
+func (a *API) issueNumbers(ctx context.Context, l wallet.Ledger, core string, ids []string) []protocol.InvoiceNumber {
+	key, err := a.d.Wallet.PrivateKey(ctx, core)
+	if err != nil {
+		return nil
+	}
+	var out []protocol.InvoiceNumber
+	for _, id := range ids {
+		raw, err := l.Evaluate(ctx, Contract, "GetInvoice", id)
+		if err != nil {
+			continue
+		}
+		var inv model.Invoice
+		if json.Unmarshal(raw, &inv) != nil {
+			continue
+		}
+		if f, err := invoice.OpenFiling(key, &inv); err == nil && f.Number != "" && len(f.Number) <= model.MaxInvoiceNumberLength {
+			out = append(out, protocol.InvoiceNumber{Invoice: id, Number: f.Number})
+		}
+	}
+	return out
+}
