@@ -211,8 +211,9 @@ async function rfqSection(el, panel, ctx, suppliers) {
 // resaleOffers lists the pieces other banks offer this bank; the price and
 // face are opened by its wallet (GET /v1/tokens/{id}/resale). Accept once
 // the price is paid, with the payment's reference; or refuse.
-async function resaleSection(el) {
+async function resaleSection(el, ctx) {
   const offers = await items("/v1/resale-offers");
+  const cores = await ctx.enterprises("core").catch(() => []);
   const faces = await Promise.all(offers.map((x) => get(`/v1/tokens/${encodeURIComponent(x.id)}/resale`).catch(() => null)));
   const rows = offers.map((x, i) => ({ tok: x, r: faces[i] }));
   const act = ({ tok, r }) => {
@@ -231,7 +232,7 @@ async function resaleSection(el) {
     table([
       { title: t("bank.col.seller"), cell: ({ tok }) => notr(tok.holder) },
       { title: t("common.col.token"), cell: ({ tok }) => idCell(tok.id) },
-      { title: t("common.col.core"), cell: ({ tok }) => notr(tok.issuer) },
+      { title: t("common.col.core"), cell: ({ tok }) => partyCell(cores, tok.issuer) },
       { title: t("financing.face"), num: true, cell: ({ r }) => amount(money(r?.face)) },
       { title: t("bank.col.price"), num: true, cell: ({ r }) => amount(money(r?.price)) },
       { title: t("common.col.maturity"), cell: ({ tok }) => maturityCell(tok.maturity) },
@@ -241,8 +242,8 @@ async function resaleSection(el) {
 
 // decisionOf gathers what the bank can see about a financing request: the
 // supplier in the directory, the invoices under the receivable (their
-// ledger records: seller, buyer, due date, registered; the number only
-// where the API opens it), the financing's terms and what they pay, and
+// ledger records: seller, buyer, due date, registered; the number as the
+// request disclosed it, checked by the API), the financing's terms and what they pay, and
 // the core's line at this bank. Each part missing stays missing: a read
 // the API refuses is shown as not disclosed, never guessed.
 async function decisionOf(tok, ctx, cache) {
@@ -263,7 +264,8 @@ async function decisionOf(tok, ctx, cache) {
     return cache.get(key);
   };
   const root = tok.root && tok.root !== tok.id ? await rootOf(tok.root) : tok;
-  const invoices = await Promise.all((root?.invoices ?? []).map(async (id) => ({ id, inv: await invoiceOf(id) })));
+  const refs = new Map((tok.invoiceRefs ?? []).map((r) => [r.invoice, r]));
+  const invoices = await Promise.all((root?.invoices ?? []).map(async (id) => ({ id, inv: await invoiceOf(id), ref: refs.get(id) })));
   const financing = tok.financing?.terms || tok.financing?.quote
     ? await get(`/v1/tokens/${encodeURIComponent(tok.id)}/financing`).catch(() => null) : null;
   const line = await lineOf(tok.issuer, tok.currency);
@@ -271,10 +273,22 @@ async function decisionOf(tok, ctx, cache) {
   return { suppliers, cores, invoices, financing, line, supplierName: nameOf(suppliers, requester) };
 }
 
+// refNumber is an invoice's number as the request's holder disclosed it
+// to this bank, with the API's check against the ledger (the number's
+// OPRF fingerprint against the invoice ID): verified, does not match (a
+// lying holder), or not checked just now; "not disclosed" for a legacy
+// piece or references that do not open.
+function refNumber(ref) {
+  if (!ref?.number) return h("span", { class: "muted ref-status", "data-ref-status": "not-disclosed" }, t("bank.numberNotDisclosed"));
+  const status = ["verified", "mismatch"].includes(ref.status) ? ref.status : "unchecked";
+  return h("span", { class: "ref-number" }, notr(ref.number, "strong"), " ",
+    h("small", { class: `ref-status ref-${status}`, "data-ref-status": status }, t(`bank.ref.${status}`)));
+}
+
 function invoicesList(dec) {
   if (!dec.invoices.length) return h("span", { class: "muted" }, t("bank.noInvoices"));
-  return h("ul", { class: "invoices" }, dec.invoices.map(({ id, inv }) => h("li", { "data-invoice": id },
-    inv?.number ? notr(inv.number, "strong") : h("span", { class: "muted" }, t("bank.numberNotDisclosed")), " ",
+  return h("ul", { class: "invoices" }, dec.invoices.map(({ id, inv, ref }) => h("li", { "data-invoice": id },
+    refNumber(ref), " ",
     h("small", { class: "muted" }, idCell(id)),
     inv ? h("div", null,
       t("bank.invoiceSeller"), " ", partyCell(dec.suppliers, inv.supplier), " ",
@@ -337,7 +351,8 @@ async function inboxTab(el, ctx) {
     table([
       { title: t("bank.col.supplier"), cell: (x) => supplierCell(suppliers, x.financing?.requester ?? x.holder) },
       { title: t("bank.col.invoices"), cell: (x) => invoicesList(x.dec) },
-      c.issuer, c.tier, c.amount, c.maturity,
+      { title: t("common.col.core"), cell: (x) => partyCell(x.dec.cores, x.issuer) },
+      c.tier, c.amount, c.maturity,
       { title: t("bank.col.line"), cell: (x) => lineFacts(x.dec.line) },
       { title: t("bank.col.proceeds"), cell: (x) => proceedsFacts(x, x.dec) },
       { title: t("bank.col.requested"), cell: (x) => formatTime(x.financing?.requestedAt) },
@@ -349,7 +364,7 @@ async function inboxTab(el, ctx) {
   const quotePanel = h("div", { id: "rfq-action" });
   await rfqSection(el, quotePanel, ctx, suppliers);
   el.append(quotePanel);
-  await resaleSection(el);
+  await resaleSection(el, ctx);
 }
 
 // financingOf opens a held piece's financing for this bank (the terms,
@@ -415,6 +430,7 @@ async function portfolioTab(el, ctx) {
   const p = await get("/v1/portfolio");
   const me = ctx.me.enterpriseId;
   const suppliers = await ctx.enterprises("supplier").catch(() => []);
+  const cores = await ctx.enterprises("core").catch(() => []);
   const fin = await Promise.all(p.tokens.map(financingOf));
   const rows = p.tokens.map((x, i) => ({ ...x, opened: fin[i] }));
   const panel = h("div", { id: "portfolio-action" });
@@ -444,7 +460,7 @@ async function portfolioTab(el, ctx) {
       t(count === 1 ? "bank.inTokens1" : "bank.inTokens", { n: count })),
     untranslatedChart(barChart({ id: "exposure-chart", title: t("bank.exposureTitle"), empty: t("bank.noExposure"),
       items: p.exposure.map((e) => ({ label: e.core, value: e.amount.minor, text: `${money(e.amount)} · ${t(e.tokens === 1 ? "bank.tokens1" : "bank.tokens", { n: e.tokens })}` })) })),
-    table([c.id, c.issuer, c.tier,
+    table([c.id, { title: t("common.col.core"), cell: (x) => partyCell(cores, x.issuer) }, c.tier,
       { title: t("financing.face"), num: true, cell: (x) => amount(money(x.amount)) },
       { title: t("bank.col.advancePaid"), num: true, cell: (x) => amount(x.opened ? money(x.opened.advance.advance) : "—") },
       { title: t("bank.yield"), num: true, cell: (x) => h("span", { class: "yield" }, yieldText(x.opened)) },
