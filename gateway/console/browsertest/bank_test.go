@@ -16,7 +16,8 @@ import (
 // TestBankDecidesInBothLanguages: tier 3 asks Bank B to finance its piece;
 // Bank B's inbox shows, in English and in Chinese, the supplier by name
 // and legal ID (from the ledger),
-// the invoices under the receivable with seller and buyer, the days to
+// the invoices under the receivable with their numbers (sealed along the
+// chain of holders, verified against the ledger) and seller and buyer, the days to
 // maturity and the core's line at this bank, with row buttons named after
 // the supplier; approving in Chinese goes through a confirmation step; the
 // portfolio then says the piece was financed for the supplier, with the
@@ -38,6 +39,33 @@ func TestBankDecidesInBothLanguages(t *testing.T) {
 		Name string `json:"name"`
 	}
 	getJSON(t, base+"/v1/enterprises/carmaker", p.Token("bankB"), &core)
+	// The invoice numbers travelled with the piece (core → tier 1 → tier 2
+	// → tier 3 → Bank B), and Bank B's gateway checked each against the
+	// ledger through the operator's OPRF.
+	var inbox0 struct {
+		Items []struct {
+			ID          string `json:"id"`
+			InvoiceRefs []struct {
+				Invoice, Number, Status string
+			} `json:"invoiceRefs"`
+		} `json:"items"`
+	}
+	getJSON(t, base+"/v1/financing-requests", p.Token("bankB"), &inbox0)
+	var numbers []string
+	for _, it := range inbox0.Items {
+		if it.ID != piece.ID {
+			continue
+		}
+		for _, r := range it.InvoiceRefs {
+			if r.Status != "verified" || r.Number == "" {
+				t.Errorf("invoice %.16s… of the piece: number %q, %s; want it disclosed and verified", r.Invoice, r.Number, r.Status)
+			}
+			numbers = append(numbers, r.Number)
+		}
+	}
+	if len(numbers) != 2 {
+		t.Fatalf("Bank B's inbox lists %d invoice numbers for the piece, want 2", len(numbers))
+	}
 
 	b := newPage(t, base, 4*time.Minute)
 	b.signIn(p.Token("bankB"), "bank")
@@ -47,7 +75,7 @@ func TestBankDecidesInBothLanguages(t *testing.T) {
 		if err := withLocale(b.ctx, loc); err != nil {
 			t.Fatal(err)
 		}
-		b.waitText(row, true, append([]string{sup.Name, tier3, sup.LegalID, core.Name}, want...)...)
+		b.waitText(row, true, append(append([]string{sup.Name, tier3, sup.LegalID, core.Name}, numbers...), want...)...)
 		var legal string
 		b.eval(fmt.Sprintf(`document.querySelector(%q)?.textContent ?? ""`, row+` .supplier [translate="no"].legal-id`), &legal)
 		if legal != sup.LegalID {
@@ -66,8 +94,8 @@ func TestBankDecidesInBothLanguages(t *testing.T) {
 	// The invoices: both of tier 1's under the root, with seller and buyer;
 	// the maturity's days; the line at this bank, used and left as the
 	// bank opens them; the supplier's legal ID from the ledger.
-	check("en", "legal ID", "seller", "buyer", "registered", "limit", "used", "left", "issued", "no terms on the ledger")
-	check("zh-CN", "法定标识", "卖方", "买方", "登记于", "额度", "已用", "剩余", "已签发")
+	check("en", "legal ID", "seller", "buyer", "registered", "limit", "used", "left", "issued", "no terms on the ledger", "verified against the ledger")
+	check("zh-CN", "法定标识", "卖方", "买方", "登记于", "额度", "已用", "剩余", "已签发", "已与账本核对一致")
 	if line := b.text(row + " .line"); strings.Contains(line, "未能解密") {
 		t.Errorf("the line at this bank is not opened: %q", line)
 	}
