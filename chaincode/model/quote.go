@@ -57,6 +57,10 @@ const (
 type RFQBank struct {
 	Bank         string `json:"bank"`
 	BankEnvelope []byte `json:"bankEnvelope"`
+	// Refs, optional: the invoice numbers sealed to this bank, bound to the
+	// face's commitment (model/refs.go); they become the financing's when
+	// the holder accepts this bank's quote.
+	Refs []byte `json:"refs,omitempty"`
 }
 
 // RequestQuotesRequest is the holder's request for quotes on its ACTIVE
@@ -83,7 +87,8 @@ func (r *RequestQuotesRequest) Validate() error {
 	seen := make([]string, 0, len(r.Banks))
 	for i, b := range r.Banks {
 		if err := firstError(ValidateID(fmt.Sprintf("banks[%d].bank", i), b.Bank),
-			validateBytes(fmt.Sprintf("banks[%d].bankEnvelope", i), b.BankEnvelope, envelope.SealedSize)); err != nil {
+			validateBytes(fmt.Sprintf("banks[%d].bankEnvelope", i), b.BankEnvelope, envelope.SealedSize),
+			validateRefs(fmt.Sprintf("banks[%d].refs", i), b.Refs)); err != nil {
 			return err
 		}
 		if slices.Contains(seen, b.Bank) {

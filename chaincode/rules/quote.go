@@ -245,7 +245,7 @@ func (r *Rules) AcceptQuote(st State, req *model.QuoteActionRequest) (*model.Tok
 	if inv == nil {
 		return nil, internal("quote %s by %s, who is not invited to %s", q.ID, q.Bank, rfq.ID)
 	}
-	fin := &model.Financing{Bank: q.Bank, Requester: tx.caller.ID, BankEnvelope: inv.BankEnvelope, RequestedAt: tx.now,
+	fin := &model.Financing{Bank: q.Bank, Requester: tx.caller.ID, BankEnvelope: inv.BankEnvelope, Refs: inv.Refs, RequestedAt: tx.now,
 		Quote: &model.FinancingQuote{Quote: q.ID, RFQ: rfq.ID, Expiry: q.Expiry, Recourse: q.Recourse, MaxAdvanceBP: q.MaxAdvanceBP,
 			TermsDigest: q.TermsDigest, HolderSealedTerms: q.HolderSealedTerms, BankSealedTerms: q.BankSealedTerms,
 			RegulatorSealedTerms: q.RegulatorSealedTerms,

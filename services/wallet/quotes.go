@@ -23,6 +23,9 @@ func (w *Wallet) BuildRequestQuotes(ctx context.Context, l Ledger, holder, token
 	if err != nil {
 		return nil, err
 	}
+	if err := w.sealRFQRefs(ctx, holder, t.Root, banks, t.Commitment, req); err != nil {
+		return nil, err
+	}
 	return req, req.Validate()
 }
 
@@ -44,7 +47,29 @@ func (w *Wallet) BuildRequestQuotesPiece(ctx context.Context, l Ledger, holder p
 		}
 		return nil, err
 	}
+	if err := w.sealRFQRefs(ctx, holder.ID, t.Root, banks, req.Partial.Outputs[0].Commitment, req); err != nil {
+		return nil, err
+	}
 	return req, req.Validate()
+}
+
+// sealRFQRefs seals the receivable's invoice numbers to each invited
+// bank, bound to the face's commitment (the token's, or the piece's): the
+// accepted bank's copy becomes the financing's.
+func (w *Wallet) sealRFQRefs(ctx context.Context, holder, root string, banks []protocol.Recipient, face []byte, req *model.RequestQuotesRequest) error {
+	for i := range req.Banks {
+		for _, b := range banks {
+			if b.ID != req.Banks[i].Bank {
+				continue
+			}
+			refs, err := w.sealRefsTo(ctx, holder, root, b, face)
+			if err != nil {
+				return err
+			}
+			req.Banks[i].Refs = refs
+		}
+	}
+	return nil
 }
 
 // QuoteSpec is a bank's quote on an RFQ: its terms (whose Expiry and

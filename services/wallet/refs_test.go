@@ -122,6 +122,23 @@ func TestInvoiceRefsCustody(t *testing.T) {
 			t.Fatalf("BankB opened BankA's references: %v", err)
 		}
 
+		// S1 asks both banks for quotes on its change: each invited bank
+		// gets its own copy, bound to the face; neither opens the other's.
+		h.sync(t, h.S1)
+		change := h.holding(t, h.S1, 700)
+		banks := []protocol.Recipient{must(h.directory(h.S1).Recipient(ctx, h.BankA.ID)), must(h.directory(h.S1).Recipient(ctx, h.BankB.ID))}
+		rfq := must(h.wallet.BuildRequestQuotes(ctx, h.ledger(h.S1), h.S1.ID, change.TokenID, banks, rulestest.Maturity.Add(-time.Hour)))
+		face := mustCommit(t, must(h.Rules.GetToken(h.As(h.S1), change.TokenID)).Commitment)
+		for i, b := range []*rulestest.Party{h.BankA, h.BankB} {
+			if got, err := protocol.OpenInvoiceRefs(b.Key, b.ID, face, rfq.Banks[i].Refs); err != nil || !slices.Equal(got, numbers) {
+				t.Fatalf("%s's copy in the request for quotes: %v", b.ID, err)
+			}
+			other := []*rulestest.Party{h.BankB, h.BankA}[i]
+			if _, err := protocol.OpenInvoiceRefs(other.Key, other.ID, face, rfq.Banks[i].Refs); err == nil {
+				t.Fatalf("%s opened %s's copy", other.ID, b.ID)
+			}
+		}
+
 		// A lying holder: numbers that are not the invoices'.
 		lie := []protocol.InvoiceNumber{{Invoice: inv1, Number: "INV-2026-0418"}}
 		checks = must(wallet.CheckInvoiceRefs(ctx, h.ledger(h.BankA), "", f, root.Invoices, lie))
