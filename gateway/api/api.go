@@ -92,6 +92,9 @@ type API struct {
 	// signedSeen remembers the signed requests served, against replays
 	// (signed.go).
 	signedSeen seenSigned
+	// numberPrints remembers invoice numbers' fingerprints for the bank
+	// inbox's checks (financing_refs.go).
+	numberPrints numberPrintCache
 }
 
 // New returns the API.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"sync"
 
 	"github.com/gin-gonic/gin"
 
@@ -44,11 +45,52 @@ type FinancingRequestView struct {
 }
 
 // numberFingerprints is services/invoice's fingerprint of an invoice's
-// main canonical key, through the operator's OPRF.
-type numberFingerprints struct{ f invoice.Fingerprinter }
+// main canonical key, through the operator's OPRF, remembered in cache.
+type numberFingerprints struct {
+	f     invoice.Fingerprinter
+	cache *numberPrintCache
+}
 
 func (n numberFingerprints) NumberFingerprint(ctx context.Context, seller, buyer, number string) ([]byte, error) {
-	return n.f.Fingerprint(ctx, invoice.KeysFor(seller, buyer, number)[0].Input())
+	input := invoice.KeysFor(seller, buyer, number)[0].Input()
+	if fp, ok := n.cache.get(input); ok {
+		return fp, nil
+	}
+	fp, err := n.f.Fingerprint(ctx, input)
+	if err != nil {
+		return nil, err
+	}
+	n.cache.put(input, fp)
+	return fp, nil
+}
+
+// maxNumberPrints bounds the remembered fingerprints.
+const maxNumberPrints = 4096
+
+// numberPrintCache remembers fingerprints by canonical input, so that a
+// bank's inbox, read again and again, does not spend the operator's OPRF
+// rate limit (OPRFPerMinute per enterprise) on numbers it checked
+// already. A fingerprint is a deterministic function of the input under
+// the operator's key. The zero value is ready; it is emptied when full.
+type numberPrintCache struct {
+	mu sync.Mutex
+	m  map[string][]byte
+}
+
+func (c *numberPrintCache) get(input []byte) ([]byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fp, ok := c.m[string(input)]
+	return fp, ok
+}
+
+func (c *numberPrintCache) put(input, fp []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxNumberPrints {
+		c.m = make(map[string][]byte)
+	}
+	c.m[string(input)] = fp
 }
 
 // financingRequestView adds the invoice numbers to a pending request's
@@ -72,7 +114,7 @@ func (a *API) financingRequestView(c *gin.Context, l wallet.Ledger, t model.Toke
 	}
 	var checks []wallet.RefCheck
 	if err == nil && a.d.Invoices != nil && a.d.Invoices.Fingerprinter != nil {
-		checks, err = wallet.CheckInvoiceRefs(ctx, l, Contract, numberFingerprints{a.d.Invoices.Fingerprinter}, invoices, refs)
+		checks, err = wallet.CheckInvoiceRefs(ctx, l, Contract, numberFingerprints{f: a.d.Invoices.Fingerprinter, cache: &a.numberPrints}, invoices, refs)
 		if err != nil {
 			a.d.Log.Warn("invoice references not checked", "token", t.ID, "error", err)
 		}

@@ -36,7 +36,7 @@ import (
 // registered for that enterprise, and the enterprise's role. Only
 // certificates and public keys travel.
 const (
-	SignedOPRFPath  = "/signed/oprf/evaluate"  // POST, core enterprises
+	SignedOPRFPath  = "/signed/oprf/evaluate"  // POST, core enterprises and banks
 	SignedReusePath = "/signed/reuse-attempts" // GET, the regulator
 	// The headers of a signed request.
 	HeaderEnterprise  = "TierChain-Enterprise"  // the enterprise ID
@@ -180,9 +180,10 @@ func (g *seenSigned) first(key [32]byte, expiry, now time.Time) error {
 }
 
 // oprfEvaluateSigned serves SignedOPRFPath: core enterprises, whose
-// gateways fingerprint the invoices they confirm.
+// gateways fingerprint the invoices they confirm, and banks, whose
+// gateways check the invoice numbers a financing request discloses.
 func (a *API) oprfEvaluateSigned(c *gin.Context) error {
-	e, body, err := a.signedCaller(c, model.RoleCore)
+	e, body, err := a.signedCaller(c, model.RoleCore, model.RoleBank)
 	if err != nil {
 		return err
 	}
