@@ -128,6 +128,7 @@ func FuzzDecodeCompactIssueRequest(f *testing.F) {
 	f.Add(raw[:80])
 	f.Add(v1)
 	f.Add(append([]byte{protocol.IssueWireV3}, raw[1:]...))
+	f.Add(append(append([]byte{protocol.IssueWireV4}, raw[1:]...), 0, 1, 0xff)) // version 4: bank flag, refs
 	f.Fuzz(func(t *testing.T, b []byte) {
 		req, err := protocol.DecodeIssueRequest(b)
 		if err != nil {

@@ -85,6 +85,7 @@ func FuzzDecodeCompactSplitRequest(f *testing.F) {
 	f.Add(raw)
 	f.Add(raw[:100])
 	f.Add([]byte{1, 1, 1})
+	f.Add(append([]byte{protocol.SplitWireV2}, raw[1:]...)) // version 2: each output followed by its refs
 	f.Fuzz(func(t *testing.T, b []byte) {
 		req, err := protocol.DecodeSplitRequest(b)
 		if err != nil {
