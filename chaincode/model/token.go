@@ -32,26 +32,22 @@ type Token struct {
 	// Currency is the ISO 4217 code the amount is in, from the issue and
 	// inherited by every piece; "" on a legacy token (issued before
 	// currencies), which never mixes with a named one.
-	Currency          string    `json:"currency,omitempty"`
-	Holder            string    `json:"holder"`
-	Commitment        []byte    `json:"commitment"`
-	Handle            []byte    `json:"handle"`
-	HolderEnvelope    []byte    `json:"holderEnvelope"`
-	RegulatorEnvelope []byte    `json:"regulatorEnvelope"`
-	IssuerEnvelope    []byte    `json:"issuerEnvelope,omitempty"` // root only: the opening sealed to the issuer
-	BankEnvelope      []byte    `json:"bankEnvelope,omitempty"`   // root only, optional: the opening sealed to the line's bank
-	Maturity          time.Time `json:"maturity"`
-	Invoices          []string  `json:"invoices,omitempty"` // root only
-	// Refs, optional, are the receivable's invoice numbers sealed to the
-	// holder (model/refs.go): by the core on a root, by the sender on a
-	// piece it sent to another holder. Absent on legacy tokens and on a
-	// spender's change (its wallet keeps the references per root).
-	Refs      []byte      `json:"refs,omitempty"`
-	Status    TokenStatus `json:"status"`
-	Financing *Financing  `json:"financing,omitempty"`
-	Payment   *Payment    `json:"payment,omitempty"`
-	Freeze    *Freeze     `json:"freeze,omitempty"`
-	Default   *Default    `json:"default,omitempty"`
+	Currency          string      `json:"currency,omitempty"`
+	Holder            string      `json:"holder"`
+	Commitment        []byte      `json:"commitment"`
+	Handle            []byte      `json:"handle"`
+	HolderEnvelope    []byte      `json:"holderEnvelope"`
+	RegulatorEnvelope []byte      `json:"regulatorEnvelope"`
+	IssuerEnvelope    []byte      `json:"issuerEnvelope,omitempty"` // root only: the opening sealed to the issuer
+	BankEnvelope      []byte      `json:"bankEnvelope,omitempty"`   // root only, optional: the opening sealed to the line's bank
+	Maturity          time.Time   `json:"maturity"`
+	Invoices          []string    `json:"invoices,omitempty"` // root only
+	Refs              []byte      `json:"refs,omitempty"`     // optional: the invoice numbers sealed to the holder (refs.go)
+	Status            TokenStatus `json:"status"`
+	Financing         *Financing  `json:"financing,omitempty"`
+	Payment           *Payment    `json:"payment,omitempty"`
+	Freeze            *Freeze     `json:"freeze,omitempty"`
+	Default           *Default    `json:"default,omitempty"`
 	// Resale is a pending offer by the holding bank to sell the piece to
 	// another bank; Resales the sales completed, oldest first.
 	Resale    *Resale   `json:"resale,omitempty"`
@@ -63,12 +59,10 @@ type Token struct {
 
 // Financing is a token's request at a bank.
 type Financing struct {
-	Bank         string `json:"bank"`
-	Requester    string `json:"requester"`
-	BankEnvelope []byte `json:"bankEnvelope"`
-	// Refs, optional, are the receivable's invoice numbers sealed by the
-	// requester to the bank (model/refs.go).
-	Refs            []byte    `json:"refs,omitempty"`
+	Bank            string    `json:"bank"`
+	Requester       string    `json:"requester"`
+	BankEnvelope    []byte    `json:"bankEnvelope"`
+	Refs            []byte    `json:"refs,omitempty"` // optional: the invoice numbers sealed by the requester to the bank (refs.go)
 	RequestedAt     time.Time `json:"requestedAt"`
 	DisbursementRef string    `json:"disbursementRef,omitempty"`
 	AgreementHash   []byte    `json:"agreementHash,omitempty"`
