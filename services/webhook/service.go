@@ -111,17 +111,17 @@ type Subscription struct {
 // information, at most MaxURLLength bytes.
 func ValidateURL(raw string) error {
 	if len(raw) > MaxURLLength {
-		return ErrBadURL.with("longer than 2048 bytes")
+		return ErrBadURL.With("longer than 2048 bytes")
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return ErrBadURL.with("not a URL")
+		return ErrBadURL.With("not a URL")
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return ErrBadURL.with("scheme " + strings.ToLower(u.Scheme))
+		return ErrBadURL.With("scheme " + strings.ToLower(u.Scheme))
 	}
 	if u.Host == "" || u.Hostname() == "" || u.User != nil || u.Opaque != "" {
-		return ErrBadURL.with("a host and no user information")
+		return ErrBadURL.With("a host and no user information")
 	}
 	return nil
 }
@@ -151,7 +151,7 @@ func (s *Service) Subscribe(ctx context.Context, enterprise, rawURL string, even
 	names := make([]string, 0, len(events))
 	for _, e := range events {
 		if !slices.Contains(EventTypes, e) {
-			return nil, nil, ErrBadEvent.with(string(e))
+			return nil, nil, ErrBadEvent.With(string(e))
 		}
 		if !slices.Contains(names, string(e)) {
 			names = append(names, string(e))
@@ -177,7 +177,7 @@ func (s *Service) Subscribe(ctx context.Context, enterprise, rawURL string, even
 			return err
 		}
 		if n >= MaxSubscriptions {
-			return ErrTooMany.with(enterprise)
+			return ErrTooMany.With(enterprise)
 		}
 		_, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO webhook_subscriptions (id, enterprise, url, events, secret, created_at)
 			VALUES (?, ?, ?, ?, ?, ?)`), id, enterprise, rawURL, strings.Join(names, " "), stored, now.UnixMilli())
@@ -228,7 +228,7 @@ func (s *Service) Unsubscribe(ctx context.Context, enterprise, id string) error 
 		if n, err := res.RowsAffected(); err != nil {
 			return err
 		} else if n == 0 {
-			return ErrNotFound.with(id)
+			return ErrNotFound.With(id)
 		}
 		return nil
 	})
