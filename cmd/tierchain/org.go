@@ -106,9 +106,8 @@ type networkCmd struct {
 }
 
 func newNetworkCmd(name string, w io.Writer) networkCmd {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(w)
-	return networkCmd{fs: fs, dir: fs.String("dir", defaultDir(), "data directory of the running network")}
+	fs, dir := commandFlags(name, w, "data directory of the running network")
+	return networkCmd{fs: fs, dir: dir}
 }
 
 // open parses args, runs check (when not nil) on what they say and only

@@ -55,3 +55,17 @@ func TestOrgFlagsCheckedBeforeAttaching(t *testing.T) {
 		}
 	}
 }
+
+// Every command that works on a network takes --dir, defaulting to
+// defaultDir().
+func TestCommandsTakeDir(t *testing.T) {
+	for name, run := range map[string]func(io.Writer, []string) error{
+		"up": runUp, "down": runDown, "status": runStatus, "ping": runPing, "demo": runDemo, "serve": runServe,
+		"org add": func(w io.Writer, args []string) error { return runOrg(w, append([]string{"add"}, args...)) },
+	} {
+		var out bytes.Buffer
+		if err := run(&out, []string{"-h"}); err == nil || !strings.Contains(out.String(), "-dir") || !strings.Contains(out.String(), defaultDir()) {
+			t.Errorf("%s -h: %v, usage %q", name, err, out.String())
+		}
+	}
+}
