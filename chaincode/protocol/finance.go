@@ -63,8 +63,7 @@ func (s *FinanceStatement) Face() *pedersen.Commitment {
 
 // Transcript binds the context and every public input of the statement.
 func (s *FinanceStatement) Transcript(ctx Context) *transcript.Transcript {
-	t := newTranscript(ctx, KindFinanceTerms, s.Currency)
-	t.AppendMessage("audit-key", s.AuditKey.Bytes())
+	t := newTranscript(ctx, KindFinanceTerms, s.Currency, s.AuditKey)
 	t.AppendString("requester", s.Requester)
 	t.AppendString("bank", s.Bank)
 	t.AppendString("input", s.Token)
@@ -242,21 +241,11 @@ func BuildTermFinance(ctx Context, in FinanceInput, aud Auditor, rand io.Reader)
 		}
 		faceOpening = piece
 	}
-	adv, err := terms.Compute(&in.Terms, faceOpening.Value, in.Fee, in.Maturity)
+	adv, claim, num, den, err := claimAdvance(&in.Terms, faceOpening.Value, in.Fee, in.Maturity, in.MaxAdvanceBP, in.ClaimAdvance)
 	if err != nil {
-		return nil, none, invalidArg("terms: %v", err)
+		return nil, none, err
 	}
 	c, _ := terms.CoefficientsFor(&in.Terms, in.Maturity) // Compute checked it
-	num, den, err := terms.CapCoefficients(in.MaxAdvanceBP)
-	if err != nil {
-		return nil, none, invalidArg("policy: %v", err)
-	}
-	claim := adv.Advance
-	if in.ClaimAdvance != nil {
-		claim = *in.ClaimAdvance
-	} else if ok, err := terms.WithinCap(in.MaxAdvanceBP, faceOpening.Value, claim); err != nil || !ok {
-		return nil, none, invalidArg("builder: advance %d above the channel's cap of %d bp of %d (%v)", claim, in.MaxAdvanceBP, faceOpening.Value, err)
-	}
 	advOpening, err := pedersen.NewOpening(claim, rand)
 	if err != nil {
 		return nil, none, err

@@ -31,8 +31,7 @@ type InvoiceStatement struct {
 
 // Transcript binds the context and every public input of the statement.
 func (s *InvoiceStatement) Transcript(ctx Context) *transcript.Transcript {
-	t := newTranscript(ctx, KindRegisterInvoice, s.Currency)
-	t.AppendMessage("audit-key", s.AuditKey.Bytes())
+	t := newTranscript(ctx, KindRegisterInvoice, s.Currency, s.AuditKey)
 	t.AppendString("supplier", s.Supplier)
 	t.AppendString("buyer", s.Buyer)
 	t.AppendMessage("fingerprint", s.Fingerprint)

@@ -46,8 +46,7 @@ type IssueStatement struct {
 
 // Transcript binds the context and every public input of the statement.
 func (s *IssueStatement) Transcript(ctx Context) *transcript.Transcript {
-	t := newTranscript(ctx, KindIssue, s.Currency)
-	t.AppendMessage("audit-key", s.AuditKey.Bytes())
+	t := newTranscript(ctx, KindIssue, s.Currency, s.AuditKey)
 	t.AppendString("issuer", s.Issuer)
 	t.AppendString("bank", s.Bank)
 	t.AppendUint64("limit", s.Limit)

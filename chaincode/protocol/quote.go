@@ -125,8 +125,7 @@ type QuoteStatement struct {
 
 // Transcript binds the context and every public input of the statement.
 func (s *QuoteStatement) Transcript(ctx Context) *transcript.Transcript {
-	t := newTranscript(ctx, KindSubmitQuote, s.Currency)
-	t.AppendMessage("audit-key", s.AuditKey.Bytes())
+	t := newTranscript(ctx, KindSubmitQuote, s.Currency, s.AuditKey)
 	t.AppendString("rfq", s.RFQ)
 	t.AppendString("token", s.Token)
 	t.AppendString("requester", s.Requester)
@@ -204,19 +203,9 @@ func BuildQuote(ctx Context, in QuoteInput, aud Auditor, random io.Reader) (*mod
 	if random == nil {
 		random = rand.Reader
 	}
-	adv, err := terms.Compute(&in.Terms, in.Face.Value, in.Fee, in.Maturity)
+	adv, claim, num, den, err := claimAdvance(&in.Terms, in.Face.Value, in.Fee, in.Maturity, in.MaxAdvanceBP, in.ClaimAdvance)
 	if err != nil {
-		return nil, none, invalidArg("terms: %v", err)
-	}
-	num, den, err := terms.CapCoefficients(in.MaxAdvanceBP)
-	if err != nil {
-		return nil, none, invalidArg("policy: %v", err)
-	}
-	claim := adv.Advance
-	if in.ClaimAdvance != nil {
-		claim = *in.ClaimAdvance
-	} else if ok, err := terms.WithinCap(in.MaxAdvanceBP, in.Face.Value, claim); err != nil || !ok {
-		return nil, none, invalidArg("builder: advance %d above the channel's cap of %d bp of %d (%v)", claim, in.MaxAdvanceBP, in.Face.Value, err)
+		return nil, none, err
 	}
 
 	qt := QuoteTerms{Terms: in.Terms, Fee: in.Fee, Salt: make([]byte, QuoteSaltSize)}
@@ -278,6 +267,27 @@ func BuildQuote(ctx Context, in QuoteInput, aud Auditor, random io.Reader) (*mod
 		adv.Advance = claim
 	}
 	return req, adv, nil
+}
+
+// claimAdvance is a builder's advance on face: what the terms pay (adv),
+// the amount it commits to (claim: adv.Advance, or override when a test
+// plays a holder or bank claiming more) and the channel cap's coefficients
+// num/den its range proof uses. Without an override it refuses an advance
+// above the cap, which could not be proven anyway.
+func claimAdvance(t *terms.Terms, face, fee uint64, maturity time.Time, maxAdvanceBP int64, override *uint64) (adv terms.Advance, claim, num, den uint64, err error) {
+	if adv, err = terms.Compute(t, face, fee, maturity); err != nil {
+		return adv, 0, 0, 0, invalidArg("terms: %v", err)
+	}
+	if num, den, err = terms.CapCoefficients(maxAdvanceBP); err != nil {
+		return adv, 0, 0, 0, invalidArg("policy: %v", err)
+	}
+	claim = adv.Advance
+	if override != nil {
+		claim = *override
+	} else if ok, err := terms.WithinCap(maxAdvanceBP, face, claim); err != nil || !ok {
+		return adv, 0, 0, 0, invalidArg("builder: advance %d above the channel's cap of %d bp of %d (%v)", claim, maxAdvanceBP, face, err)
+	}
+	return adv, claim, num, den, nil
 }
 
 // sealTarget is one amount to commit and seal to the holder, the bank and

@@ -30,8 +30,7 @@ type ResaleStatement struct {
 
 // Transcript binds the context and every public input of the statement.
 func (s *ResaleStatement) Transcript(ctx Context) *transcript.Transcript {
-	t := newTranscript(ctx, KindOfferResale, s.Currency)
-	t.AppendMessage("audit-key", s.AuditKey.Bytes())
+	t := newTranscript(ctx, KindOfferResale, s.Currency, s.AuditKey)
 	t.AppendString("token", s.Token)
 	t.AppendString("seller", s.Seller)
 	t.AppendString("buyer", s.Buyer)

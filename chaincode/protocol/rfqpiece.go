@@ -34,8 +34,7 @@ type PieceStatement struct {
 
 // Transcript binds the context and every public input of the statement.
 func (s *PieceStatement) Transcript(ctx Context) *transcript.Transcript {
-	t := newTranscript(ctx, KindRequestQuotes, s.Currency)
-	t.AppendMessage("audit-key", s.AuditKey.Bytes())
+	t := newTranscript(ctx, KindRequestQuotes, s.Currency, s.AuditKey)
 	t.AppendString("requester", s.Requester)
 	t.AppendString("input", s.Token)
 	t.AppendElement("input-commitment", s.Input.Element())

@@ -44,8 +44,7 @@ type SplitStatement struct {
 
 // Transcript binds the context and every public input of the statement.
 func (s *SplitStatement) Transcript(ctx Context) *transcript.Transcript {
-	t := newTranscript(ctx, s.Kind, s.Currency)
-	t.AppendMessage("audit-key", s.AuditKey.Bytes())
+	t := newTranscript(ctx, s.Kind, s.Currency, s.AuditKey)
 	t.AppendString("spender", s.Spender)
 	t.AppendUint64("inputs", uint64(len(s.Inputs)))
 	for _, in := range s.Inputs {

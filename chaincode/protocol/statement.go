@@ -95,16 +95,18 @@ func OutputBinding(c *pedersen.Commitment, purpose string) envelope.Binding {
 }
 
 // newTranscript starts a statement's transcript: a versioned label, the
-// context with the kind and, for an amount in a named currency, its ISO
-// 4217 code. A legacy amount (currency "") appends nothing, so its
-// transcript, and every proof made before currencies, is unchanged; a
-// proof made for one currency never verifies for another.
-func newTranscript(ctx Context, kind, currency string) *transcript.Transcript {
+// context with the kind, for an amount in a named currency its ISO 4217
+// code, then the auditor's key every statement binds. A legacy amount
+// (currency "") appends no currency, so its transcript, and every proof
+// made before currencies, is unchanged; a proof made for one currency
+// never verifies for another.
+func newTranscript(ctx Context, kind, currency string, auditKey *elgamal.PublicKey) *transcript.Transcript {
 	t := transcript.New("tierchain/chaincode/v1")
 	t.BindContext(transcript.Context{Channel: ctx.Channel, Chaincode: ctx.Chaincode, Kind: kind})
 	if currency != "" {
 		t.AppendString("currency", currency)
 	}
+	t.AppendMessage("audit-key", auditKey.Bytes())
 	return t
 }
 

@@ -6,9 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	cb "github.com/hyperledger/fabric-protos-go-apiv2/common"
@@ -30,21 +27,7 @@ before, so a Job that runs again completes.
 `
 
 func runAdmin(w io.Writer, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprint(w, adminUsage)
-		return errors.New("admin: missing command")
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	switch args[0] {
-	case "lock-writers":
-		return runLockWriters(ctx, w, args[1:])
-	case "-h", "--help", "help":
-		fmt.Fprint(w, adminUsage)
-		return nil
-	}
-	fmt.Fprint(w, adminUsage)
-	return fmt.Errorf("admin: unknown command %q", args[0])
+	return runSubcommand(w, "admin", adminUsage, args, map[string]subcommand{"lock-writers": runLockWriters})
 }
 
 // errAdminFlags reports a missing or bad flag of an admin command.

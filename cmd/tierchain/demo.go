@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -27,9 +26,7 @@ func demoRecord(dir string, l fabnet.Layout) string {
 // runDemo plays the story over REST, each step at the acting
 // organisation's gateway.
 func runDemo(w io.Writer, args []string) error {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(w)
-	dir := fs.String("dir", defaultDir(), "the network's data directory")
+	fs, dir := commandFlags("demo", w, "the network's data directory")
 	maturity := fs.Duration("maturity", 20*time.Second, "time from issue to maturity (the story waits for it to pay)")
 	once := fs.Bool("once", false, "do nothing if the story already ran on this ledger")
 	if err := fs.Parse(args); err != nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 
@@ -9,9 +8,7 @@ import (
 )
 
 func runDown(w io.Writer, args []string) error {
-	fs := flag.NewFlagSet("down", flag.ContinueOnError)
-	fs.SetOutput(w)
-	dir := fs.String("dir", defaultDir(), "data directory")
+	fs, dir := commandFlags("down", w, "data directory")
 	purge := fs.Bool("purge", false, "also remove the network's data")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -36,9 +33,7 @@ func runDown(w io.Writer, args []string) error {
 }
 
 func runStatus(w io.Writer, args []string) error {
-	fs := flag.NewFlagSet("status", flag.ContinueOnError)
-	fs.SetOutput(w)
-	dir := fs.String("dir", defaultDir(), "data directory")
+	fs, dir := commandFlags("status", w, "data directory")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -12,7 +12,9 @@
 package main
 
 import (
+	"flag"
 	"fmt"
+	"io"
 	"os"
 )
 
@@ -80,4 +82,13 @@ func main() {
 // defaultDir is where up keeps the network: .tierchain/network in the checkout.
 func defaultDir() string {
 	return ".tierchain/network"
+}
+
+// commandFlags is the flag set of command name, writing its usage to w,
+// with the --dir every command that works on a network takes (dirUsage
+// says what it is to that command).
+func commandFlags(name string, w io.Writer, dirUsage string) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(w)
+	return fs, fs.String("dir", defaultDir(), dirUsage)
 }

@@ -45,33 +45,39 @@ Across hosts, one step per organisation, with files in between:
 `
 
 func runOrg(w io.Writer, args []string) error {
+	change := func(what string) subcommand {
+		return func(ctx context.Context, w io.Writer, args []string) error { return runOrgChange(ctx, w, what, args) }
+	}
+	return runSubcommand(w, "org", orgUsage, args, map[string]subcommand{
+		"add": runOrgAdd, "remove": change("remove"), "suspend": change("suspend"), "reinstate": change("reinstate"),
+		"orderer": runOrgOrderer, "propose": runOrgPropose, "sign": runOrgSign, "show": runOrgShow, "submit": runOrgSubmit,
+	})
+}
+
+// subcommand is one command of a group (org, admin): its context ends on
+// an interrupt.
+type subcommand func(ctx context.Context, w io.Writer, args []string) error
+
+// runSubcommand runs the command of group that args[0] names, printing the
+// group's usage for help, a missing or an unknown command.
+func runSubcommand(w io.Writer, group, usage string, args []string, cmds map[string]subcommand) error {
 	if len(args) == 0 {
-		fmt.Fprint(w, orgUsage)
-		return errors.New("org: missing command")
+		fmt.Fprint(w, usage)
+		return fmt.Errorf("%s: missing command", group)
+	}
+	switch args[0] {
+	case "-h", "--help", "help":
+		fmt.Fprint(w, usage)
+		return nil
+	}
+	run, ok := cmds[args[0]]
+	if !ok {
+		fmt.Fprint(w, usage)
+		return fmt.Errorf("%s: unknown command %q", group, args[0])
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	switch args[0] {
-	case "add":
-		return runOrgAdd(ctx, w, args[1:])
-	case "remove", "suspend", "reinstate":
-		return runOrgChange(ctx, w, args[0], args[1:])
-	case "orderer":
-		return runOrgOrderer(ctx, w, args[1:])
-	case "propose":
-		return runOrgPropose(ctx, w, args[1:])
-	case "sign":
-		return runOrgSign(ctx, w, args[1:])
-	case "show":
-		return runOrgShow(ctx, w, args[1:])
-	case "submit":
-		return runOrgSubmit(ctx, w, args[1:])
-	case "-h", "--help", "help":
-		fmt.Fprint(w, orgUsage)
-		return nil
-	}
-	fmt.Fprint(w, orgUsage)
-	return fmt.Errorf("org: unknown command %q", args[0])
+	return run(ctx, w, args[1:])
 }
 
 // openNetwork attaches to the running network in dir with process control.
@@ -93,10 +99,34 @@ func splitList(s string) []string {
 	return out
 }
 
+// networkCmd is an org command that acts on the running network in --dir.
+type networkCmd struct {
+	fs  *flag.FlagSet
+	dir *string
+}
+
+func newNetworkCmd(name string, w io.Writer) networkCmd {
+	fs, dir := commandFlags(name, w, "data directory of the running network")
+	return networkCmd{fs: fs, dir: dir}
+}
+
+// open parses args, runs check (when not nil) on what they say and only
+// then attaches to the network; the caller detaches.
+func (c networkCmd) open(ctx context.Context, w io.Writer, args []string, check func() error) (*fabnet.Network, error) {
+	if err := c.fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if check != nil {
+		if err := check(); err != nil {
+			return nil, err
+		}
+	}
+	return openNetwork(ctx, w, *c.dir)
+}
+
 func runOrgAdd(ctx context.Context, w io.Writer, args []string) error {
-	fs := flag.NewFlagSet("org add", flag.ContinueOnError)
-	fs.SetOutput(w)
-	dir := fs.String("dir", defaultDir(), "data directory of the running network")
+	c := newNetworkCmd("org add", w)
+	fs := c.fs
 	name := fs.String("name", "BankC", "the newcomer organisation's name (its MSP ID is <name>MSP)")
 	role := fs.String("role", "bank", "bank or core")
 	entID := fs.String("enterprise-id", "bankC", "its founding enterprise's ID")
@@ -106,10 +136,7 @@ func runOrgAdd(ctx context.Context, w io.Writer, args []string) error {
 	submitter := fs.String("submitter", "", "the organisation whose admin submits (default: the first signer)")
 	stopAfter := fs.String("stop-after", "", "stop after this step: keys, config, join, chaincode, record")
 	withGateway := fs.Bool("gateway", true, "start the newcomer's REST gateway and wait until its enterprise is registered")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	n, err := openNetwork(ctx, w, *dir)
+	n, err := c.open(ctx, w, args, nil)
 	if err != nil {
 		return err
 	}
@@ -145,19 +172,16 @@ func runOrgAdd(ctx context.Context, w io.Writer, args []string) error {
 }
 
 func runOrgChange(ctx context.Context, w io.Writer, what string, args []string) error {
-	fs := flag.NewFlagSet("org "+what, flag.ContinueOnError)
-	fs.SetOutput(w)
-	dir := fs.String("dir", defaultDir(), "data directory of the running network")
-	name := fs.String("name", "", "the organisation to "+what)
-	signers := fs.String("signers", "", "comma-separated organisations whose admins sign (default: the other endorsing members)")
-	submitter := fs.String("submitter", "", "the organisation whose admin submits (default: the first signer)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if *name == "" {
-		return fmt.Errorf("org %s: --name is required", what)
-	}
-	n, err := openNetwork(ctx, w, *dir)
+	c := newNetworkCmd("org "+what, w)
+	name := c.fs.String("name", "", "the organisation to "+what)
+	signers := c.fs.String("signers", "", "comma-separated organisations whose admins sign (default: the other endorsing members)")
+	submitter := c.fs.String("submitter", "", "the organisation whose admin submits (default: the first signer)")
+	n, err := c.open(ctx, w, args, func() error {
+		if *name == "" {
+			return fmt.Errorf("org %s: --name is required", what)
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
@@ -182,15 +206,10 @@ func runOrgOrderer(ctx context.Context, w io.Writer, args []string) error {
 	if len(args) == 0 || (args[0] != "add" && args[0] != "remove") {
 		return errors.New("org orderer: add --name ORG | remove --orderer NAME")
 	}
-	fs := flag.NewFlagSet("org orderer "+args[0], flag.ContinueOnError)
-	fs.SetOutput(w)
-	dir := fs.String("dir", defaultDir(), "data directory of the running network")
-	name := fs.String("name", "", "add: the member that runs the new consenter")
-	orderer := fs.String("orderer", "", "remove: the orderer (one added since genesis), e.g. orderer3")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	n, err := openNetwork(ctx, w, *dir)
+	c := newNetworkCmd("org orderer "+args[0], w)
+	name := c.fs.String("name", "", "add: the member that runs the new consenter")
+	orderer := c.fs.String("orderer", "", "remove: the orderer (one added since genesis), e.g. orderer3")
+	n, err := c.open(ctx, w, args[1:], nil)
 	if err != nil {
 		return err
 	}
@@ -218,17 +237,12 @@ func runOrgPropose(ctx context.Context, w io.Writer, args []string) error {
 		return errors.New("org propose: add, remove, suspend or reinstate")
 	}
 	kind := args[0]
-	fs := flag.NewFlagSet("org propose "+kind, flag.ContinueOnError)
-	fs.SetOutput(w)
-	dir := fs.String("dir", defaultDir(), "data directory of the running network")
-	as := fs.String("as", "Operator", "the organisation that proposes (its admin fetches the config)")
-	def := fs.String("definition", "", "add: the newcomer's definition file")
-	name := fs.String("name", "", "remove, suspend, reinstate: the organisation")
-	out := fs.String("o", "update.pb", "the update file to write")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	n, err := openNetwork(ctx, w, *dir)
+	c := newNetworkCmd("org propose "+kind, w)
+	as := c.fs.String("as", "Operator", "the organisation that proposes (its admin fetches the config)")
+	def := c.fs.String("definition", "", "add: the newcomer's definition file")
+	name := c.fs.String("name", "", "remove, suspend, reinstate: the organisation")
+	out := c.fs.String("o", "update.pb", "the update file to write")
+	n, err := c.open(ctx, w, args[1:], nil)
 	if err != nil {
 		return err
 	}
@@ -270,33 +284,29 @@ func runOrgPropose(ctx context.Context, w io.Writer, args []string) error {
 // updateCmd is the common part of sign, show and submit: an organisation
 // acting with its own keys on one update file.
 type updateCmd struct {
-	name    string
-	fs      *flag.FlagSet
-	dir, as *string
+	networkCmd
+	name string
+	as   *string
 }
 
 func newUpdateCmd(name string, w io.Writer) *updateCmd {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(w)
-	return &updateCmd{name: name, fs: fs,
-		dir: fs.String("dir", defaultDir(), "data directory of the running network"),
-		as:  fs.String("as", "", "the organisation acting (with its own keys)")}
+	c := &updateCmd{networkCmd: newNetworkCmd(name, w), name: name}
+	c.as = c.fs.String("as", "", "the organisation acting (with its own keys)")
+	return c
 }
 
 // open parses args, reads the update file and attaches to the network;
 // the caller detaches.
 func (c *updateCmd) open(ctx context.Context, w io.Writer, args []string) (*fabnet.Network, []byte, error) {
-	if err := c.fs.Parse(args); err != nil {
-		return nil, nil, err
-	}
-	if c.fs.NArg() != 1 || *c.as == "" {
-		return nil, nil, fmt.Errorf("%s: --as ORG and one update file", c.name)
-	}
-	env, err := os.ReadFile(c.fs.Arg(0))
-	if err != nil {
-		return nil, nil, err
-	}
-	n, err := openNetwork(ctx, w, *c.dir)
+	var env []byte
+	n, err := c.networkCmd.open(ctx, w, args, func() error {
+		if c.fs.NArg() != 1 || *c.as == "" {
+			return fmt.Errorf("%s: --as ORG and one update file", c.name)
+		}
+		var err error
+		env, err = os.ReadFile(c.fs.Arg(0))
+		return err
+	})
 	return n, env, err
 }
 

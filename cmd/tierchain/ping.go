@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -17,9 +16,7 @@ import (
 // check that the network orders and commits, and the "first committed
 // transaction" of the start-up figures.
 func runPing(w io.Writer, args []string) error {
-	fs := flag.NewFlagSet("ping", flag.ContinueOnError)
-	fs.SetOutput(w)
-	dir := fs.String("dir", defaultDir(), "data directory")
+	fs, dir := commandFlags("ping", w, "data directory")
 	org := fs.String("org", "Core", "organisation whose gateway (and User1) submits")
 	timeout := fs.Duration("timeout", 60*time.Second, "give up after")
 	if err := fs.Parse(args); err != nil {

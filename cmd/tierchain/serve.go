@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -30,9 +29,7 @@ const defaultAddr = "127.0.0.1:8080"
 // description file names (--org-config), or on the network `tierchain up`
 // started in --dir, whose description fabnet writes there first.
 func runServe(w io.Writer, args []string) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(w)
-	dir := fs.String("dir", defaultDir(), "the network's data directory (without --org-config)")
+	fs, dir := commandFlags("serve", w, "the network's data directory (without --org-config)")
 	orgConfig := fs.String("org-config", "", "the description of the organisation this gateway runs for (internal/orgconfig JSON; default: the one fabnet writes in DIR/orgs/ORG/gateway)")
 	org := fs.String("org", "Operator", "without --org-config: the organisation of the network in DIR to run the gateway of")
 	data := fs.String("data", "", "the gateway's state: database, master key, dev tokens (default: the description's folder)")

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -15,9 +14,7 @@ import (
 )
 
 func runUp(w io.Writer, args []string) error {
-	fs := flag.NewFlagSet("up", flag.ContinueOnError)
-	fs.SetOutput(w)
-	dir := fs.String("dir", defaultDir(), "data directory")
+	fs, dir := commandFlags("up", w, "data directory")
 	base := fs.Int("base", fabnet.DefaultBase, "first port; the network uses base … base+204, the gateways base+1030 … base+1034 (8080 … 8084)")
 	orderers := fs.Int("orderers", 0, "Raft orderers, 1 or 3 (default: 3 for a new network, run by Operator, Core and BankA; an existing network keeps its number)")
 	batch := fs.Duration("batch-timeout", 150*time.Millisecond, "orderer batch timeout (set when the network is created)")

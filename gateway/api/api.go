@@ -388,6 +388,27 @@ func viewPage[T, V any](pg model.Page[T], view func(T) V) model.Page[V] {
 	return out
 }
 
+// answer runs query fn with arg as the request's enterprise and answers
+// 200 with what view makes of its result.
+func answer[T, V any](a *API, c *gin.Context, fn string, arg any, view func(T) V) error {
+	var out T
+	if err := a.evaluate(c, &out, fn, arg); err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, view(out))
+	return nil
+}
+
+// answerPage answers a list: the page the query asks for of owner's
+// records from query fn, each item as view makes it.
+func answerPage[T, V any](a *API, c *gin.Context, owner, fn string, view func(T) V) error {
+	req, err := page(c, owner)
+	if err != nil {
+		return err
+	}
+	return answer(a, c, fn, req, func(pg model.Page[T]) model.Page[V] { return viewPage(pg, view) })
+}
+
 // page reads the pagination query (pageSize, bookmark).
 func page(c *gin.Context, owner string) (model.PageRequest, error) {
 	req := model.PageRequest{Owner: owner, Bookmark: c.Query("bookmark")}

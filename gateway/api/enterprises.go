@@ -37,16 +37,7 @@ func (a *API) listEnterprises(c *gin.Context) error {
 	if role != "" && !model.Role(role).Valid() {
 		return gateway.Invalid("invalid role", problem.FieldError{Field: "role", Reason: "core, supplier, bank, regulator or operator"})
 	}
-	req, err := page(c, role)
-	if err != nil {
-		return err
-	}
-	var out model.Page[model.Enterprise]
-	if err := a.evaluate(c, &out, "Enterprises", req); err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, viewPage(out, func(e model.Enterprise) EnterpriseView { return a.enterpriseView(c, e) }))
-	return nil
+	return answerPage(a, c, role, "Enterprises", func(e model.Enterprise) EnterpriseView { return a.enterpriseView(c, e) })
 }
 
 // EnterpriseView is an enterprise as the ledger holds it, legal ID
@@ -74,12 +65,7 @@ func (a *API) getEnterprise(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	var e model.Enterprise
-	if err := a.evaluate(c, &e, "GetEnterprise", id); err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, a.enterpriseView(c, e))
-	return nil
+	return answer(a, c, "GetEnterprise", id, func(e model.Enterprise) EnterpriseView { return a.enterpriseView(c, e) })
 }
 
 // OnboardRequest onboards an enterprise after KYC. Without a certificate

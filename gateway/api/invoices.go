@@ -371,12 +371,9 @@ func (a *API) listInvoices(c *gin.Context) error {
 			return err
 		}
 	}
-	var pg model.Page[model.Invoice]
-	if err := a.evaluate(c, &pg, fn, req); err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, viewPage(pg, func(inv model.Invoice) InvoiceResponse { return a.invoiceView(c, inv) }))
-	return nil
+	return answer(a, c, fn, req, func(pg model.Page[model.Invoice]) model.Page[InvoiceResponse] {
+		return viewPage(pg, func(inv model.Invoice) InvoiceResponse { return a.invoiceView(c, inv) })
+	})
 }
 
 // invoiceView adds what this gateway knows of an invoice: its amount, from
@@ -418,12 +415,7 @@ func (a *API) getInvoice(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	var inv model.Invoice
-	if err := a.evaluate(c, &inv, "GetInvoice", id); err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, a.invoiceView(c, inv))
-	return nil
+	return answer(a, c, "GetInvoice", id, func(inv model.Invoice) InvoiceResponse { return a.invoiceView(c, inv) })
 }
 
 // ReasonRequest carries an optional reason or reference.

@@ -215,22 +215,13 @@ func (a *API) getRFQ(c *gin.Context) error {
 }
 
 func (a *API) listRFQs(c *gin.Context) error {
-	req, err := page(c, gateway.PrincipalOf(c).EnterpriseID)
-	if err != nil {
-		return err
-	}
-	var pg model.Page[model.RFQView]
-	if err := a.evaluate(c, &pg, "RFQs", req); err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, viewPage(pg, func(v model.RFQView) RFQView {
+	return answerPage(a, c, gateway.PrincipalOf(c).EnterpriseID, "RFQs", func(v model.RFQView) RFQView {
 		qs := make([]QuoteView, len(v.Quotes))
 		for i, q := range v.Quotes {
 			qs[i] = QuoteView{ID: q.Quote.ID, RFQ: q.Quote.RFQ, Bank: q.Quote.Bank, Status: q.Status, Expiry: q.Quote.Expiry, Recourse: q.Quote.Recourse}
 		}
 		return rfqView(v, qs)
-	}))
-	return nil
+	})
 }
 
 func (a *API) cancelRFQ(c *gin.Context) error {

@@ -135,14 +135,5 @@ func (a *API) acceptResale(c *gin.Context) error {
 }
 
 func (a *API) resaleOffers(c *gin.Context) error {
-	req, err := page(c, gateway.PrincipalOf(c).EnterpriseID)
-	if err != nil {
-		return err
-	}
-	var pg model.Page[model.TokenView]
-	if err := a.evaluate(c, &pg, "ResaleOffers", req); err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, viewPage(pg, func(t model.TokenView) TokenView { return a.tokenView(c, t) }))
-	return nil
+	return answerPage(a, c, gateway.PrincipalOf(c).EnterpriseID, "ResaleOffers", func(t model.TokenView) TokenView { return a.tokenView(c, t) })
 }

@@ -28,56 +28,52 @@ func Compute(channel string, original, updated *cb.Config) (*cb.ConfigUpdate, er
 	return &cb.ConfigUpdate{ChannelId: channel, ReadSet: readSet, WriteSet: writeSet}, nil
 }
 
-func computePoliciesMapUpdate(original, updated map[string]*cb.ConfigPolicy) (readSet, writeSet, sameSet map[string]*cb.ConfigPolicy, membersChanged bool) {
-	readSet = map[string]*cb.ConfigPolicy{}
-	writeSet = map[string]*cb.ConfigPolicy{}
-	sameSet = map[string]*cb.ConfigPolicy{}
+// computeItemsUpdate computes the update of a group's policies or values,
+// as configtxlator does: an item that stays as it was is in the same set
+// (its version only), a changed one is written at its version + 1, a new
+// one at version 0; removing or adding one changes the group's members.
+// same compares two items' content and mod policy; at makes an item of
+// version with from's content (none when from is nil). The read set is
+// empty: the group names its items there only when its members change.
+func computeItemsUpdate[T interface{ GetVersion() uint64 }](original, updated map[string]T, same func(o, u T) bool, at func(from T, version uint64) T) (readSet, writeSet, sameSet map[string]T, membersChanged bool) {
+	readSet, writeSet, sameSet = map[string]T{}, map[string]T{}, map[string]T{}
+	var none T
 	for name, o := range original {
 		u, ok := updated[name]
 		if !ok {
 			membersChanged = true
 			continue
 		}
-		if o.ModPolicy == u.ModPolicy && proto.Equal(o.Policy, u.Policy) {
-			sameSet[name] = &cb.ConfigPolicy{Version: o.Version}
+		if same(o, u) {
+			sameSet[name] = at(none, o.GetVersion())
 			continue
 		}
-		writeSet[name] = &cb.ConfigPolicy{Version: o.Version + 1, ModPolicy: u.ModPolicy, Policy: u.Policy}
+		writeSet[name] = at(u, o.GetVersion()+1)
 	}
 	for name, u := range updated {
 		if _, ok := original[name]; ok {
 			continue
 		}
 		membersChanged = true
-		writeSet[name] = &cb.ConfigPolicy{Version: 0, ModPolicy: u.ModPolicy, Policy: u.Policy}
+		writeSet[name] = at(u, 0)
 	}
 	return readSet, writeSet, sameSet, membersChanged
 }
 
+func computePoliciesMapUpdate(original, updated map[string]*cb.ConfigPolicy) (readSet, writeSet, sameSet map[string]*cb.ConfigPolicy, membersChanged bool) {
+	return computeItemsUpdate(original, updated,
+		func(o, u *cb.ConfigPolicy) bool { return o.ModPolicy == u.ModPolicy && proto.Equal(o.Policy, u.Policy) },
+		func(from *cb.ConfigPolicy, version uint64) *cb.ConfigPolicy {
+			return &cb.ConfigPolicy{Version: version, ModPolicy: from.GetModPolicy(), Policy: from.GetPolicy()}
+		})
+}
+
 func computeValuesMapUpdate(original, updated map[string]*cb.ConfigValue) (readSet, writeSet, sameSet map[string]*cb.ConfigValue, membersChanged bool) {
-	readSet = map[string]*cb.ConfigValue{}
-	writeSet = map[string]*cb.ConfigValue{}
-	sameSet = map[string]*cb.ConfigValue{}
-	for name, o := range original {
-		u, ok := updated[name]
-		if !ok {
-			membersChanged = true
-			continue
-		}
-		if o.ModPolicy == u.ModPolicy && bytes.Equal(o.Value, u.Value) {
-			sameSet[name] = &cb.ConfigValue{Version: o.Version}
-			continue
-		}
-		writeSet[name] = &cb.ConfigValue{Version: o.Version + 1, ModPolicy: u.ModPolicy, Value: u.Value}
-	}
-	for name, u := range updated {
-		if _, ok := original[name]; ok {
-			continue
-		}
-		membersChanged = true
-		writeSet[name] = &cb.ConfigValue{Version: 0, ModPolicy: u.ModPolicy, Value: u.Value}
-	}
-	return readSet, writeSet, sameSet, membersChanged
+	return computeItemsUpdate(original, updated,
+		func(o, u *cb.ConfigValue) bool { return o.ModPolicy == u.ModPolicy && bytes.Equal(o.Value, u.Value) },
+		func(from *cb.ConfigValue, version uint64) *cb.ConfigValue {
+			return &cb.ConfigValue{Version: version, ModPolicy: from.GetModPolicy(), Value: from.GetValue()}
+		})
 }
 
 func computeGroupsMapUpdate(original, updated map[string]*cb.ConfigGroup) (readSet, writeSet, sameSet map[string]*cb.ConfigGroup, membersChanged bool) {

@@ -3,7 +3,6 @@ package channelconfig
 import (
 	"bytes"
 	"crypto/x509"
-	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"net"
@@ -71,16 +70,7 @@ func ParseDefinition(data []byte) (Definition, error) {
 }
 
 // Marshal encodes a valid definition (indented, newline-terminated).
-func (d Definition) Marshal() ([]byte, error) {
-	if err := d.Validate(); err != nil {
-		return nil, err
-	}
-	b, err := json.MarshalIndent(d, "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	return append(b, '\n'), nil
-}
+func (d Definition) Marshal() ([]byte, error) { return strictjson.MarshalDocument(d) }
 
 func defErr(field, format string, args ...any) error {
 	return fmt.Errorf("%w: %s: %s", ErrDefinition, field, fmt.Sprintf(format, args...))

@@ -16,6 +16,8 @@ import (
 	cb "github.com/hyperledger/fabric-protos-go-apiv2/common"
 	mspb "github.com/hyperledger/fabric-protos-go-apiv2/msp"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/tierchain/tierchain/internal/fabricclient"
 )
 
 // Signer is one identity that signs: an organisation's admin for a config
@@ -37,11 +39,7 @@ func NewSigner(mspID, certPath, keyPath string) (*Signer, error) {
 	if err != nil {
 		return nil, err
 	}
-	key, err := identity.PrivateKeyFromPEM(keyPEM)
-	if err != nil {
-		return nil, err
-	}
-	sign, err := identity.NewPrivateKeySign(key)
+	sign, err := fabricclient.NewSign(keyPEM)
 	if err != nil {
 		return nil, err
 	}

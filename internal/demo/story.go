@@ -386,30 +386,35 @@ type splitResult struct {
 	Tokens []Token `json:"tokens"`
 }
 
+// split has holder pay amount of token to the enterprise to: the token
+// paid and the change.
+func split(ctx context.Context, holder *Client, token, to, amount string) (paid, change Token, err error) {
+	var res splitResult
+	if err := holder.Do(ctx, http.MethodPost, "/v1/tokens/"+token+"/split", map[string]any{
+		"outputs": []map[string]string{{"to": to, "amount": amount}}}, &res); err != nil {
+		return Token{}, Token{}, err
+	}
+	if len(res.Tokens) != 2 {
+		return Token{}, Token{}, fmt.Errorf("split gave %d tokens, want 2", len(res.Tokens))
+	}
+	return res.Tokens[0], res.Tokens[1], nil
+}
+
 func (s *story) splits(ctx context.Context) error {
-	var one splitResult
-	if err := s.tier1.Do(ctx, http.MethodPost, "/v1/tokens/"+s.root.ID+"/split", map[string]any{
-		"outputs": []map[string]string{{"to": s.res.Suppliers[1], "amount": "400000.00"}}}, &one); err != nil {
+	paid, change, err := split(ctx, s.tier1, s.root.ID, s.res.Suppliers[1], "400000.00")
+	if err != nil {
 		return err
 	}
-	if len(one.Tokens) != 2 {
-		return fmt.Errorf("split gave %d tokens, want 2", len(one.Tokens))
-	}
-	s.tier2Token, s.tier1Change = one.Tokens[0], one.Tokens[1]
+	s.tier2Token, s.tier1Change = paid, change
 	s.by(s.tier1, "tier 1 splits to tier 2")
 	if err := s.tier2.Do(ctx, http.MethodPost, "/v1/tokens/"+s.tier2Token.ID+"/accept", nil, &s.tier2Token); err != nil {
 		return err
 	}
 	s.say("tier 1 → tier 2: CNY 400000.00 (tier 2 opens %s), change CNY 600000.00", s.tier2Token.Amount)
-	var two splitResult
-	if err := s.tier2.Do(ctx, http.MethodPost, "/v1/tokens/"+s.tier2Token.ID+"/split", map[string]any{
-		"outputs": []map[string]string{{"to": s.res.Suppliers[2], "amount": "150000.00"}}}, &two); err != nil {
+	if paid, change, err = split(ctx, s.tier2, s.tier2Token.ID, s.res.Suppliers[2], "150000.00"); err != nil {
 		return err
 	}
-	if len(two.Tokens) != 2 {
-		return fmt.Errorf("split gave %d tokens, want 2", len(two.Tokens))
-	}
-	s.tier3Token, s.tier2Token = two.Tokens[0], two.Tokens[1]
+	s.tier3Token, s.tier2Token = paid, change
 	s.by(s.tier2, "tier 2 splits to tier 3")
 	if err := s.tier3.Do(ctx, http.MethodPost, "/v1/tokens/"+s.tier3Token.ID+"/accept", nil, &s.tier3Token); err != nil {
 		return err

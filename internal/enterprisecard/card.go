@@ -18,7 +18,6 @@ package enterprisecard
 import (
 	"bytes"
 	"crypto/x509"
-	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -95,16 +94,7 @@ func Parse(data []byte) (Card, error) {
 }
 
 // Marshal encodes a valid card (indented, newline-terminated).
-func (c Card) Marshal() ([]byte, error) {
-	if err := c.Validate(); err != nil {
-		return nil, err
-	}
-	b, err := json.MarshalIndent(c, "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	return append(b, '\n'), nil
-}
+func (c Card) Marshal() ([]byte, error) { return strictjson.MarshalDocument(c) }
 
 // Validate checks every field; the error names the first wrong one.
 func (c Card) Validate() error {

@@ -45,60 +45,34 @@ func EnsureKeys(dir string, role model.Role, rand io.Reader) (Keys, error) {
 	}
 	var k Keys
 	var err error
-	k.Encryption, err = ensure(filepath.Join(dir, EncryptionKeyFile), ReadEncryptionKey, func() (*envelope.PrivateKey, []byte, error) {
-		k, err := envelope.GenerateKey(rand)
-		if err != nil {
-			return nil, nil, err
-		}
-		return k, k.Bytes(), nil
-	})
+	k.Encryption, err = ensure(filepath.Join(dir, EncryptionKeyFile), ReadEncryptionKey, func() (*envelope.PrivateKey, error) { return envelope.GenerateKey(rand) })
 	if err != nil {
 		return k, err
 	}
 	switch role {
 	case model.RoleRegulator:
-		k.Audit, err = ensure(filepath.Join(dir, AuditKeyFile), ReadAuditKey, func() (*elgamal.PrivateKey, []byte, error) {
-			k, err := elgamal.GenerateKey(rand)
-			if err != nil {
-				return nil, nil, err
-			}
-			return k, k.Bytes(), nil
-		})
+		k.Audit, err = ensure(filepath.Join(dir, AuditKeyFile), ReadAuditKey, func() (*elgamal.PrivateKey, error) { return elgamal.GenerateKey(rand) })
 	case model.RoleOperator:
-		k.OPRF, err = ensure(filepath.Join(dir, OPRFKeyFile), ReadOPRFKey, func() (*oprf.ServerKey, []byte, error) {
-			k, err := oprf.GenerateServerKey(rand)
-			if err != nil {
-				return nil, nil, err
-			}
-			return k, k.Bytes(), nil
-		})
+		k.OPRF, err = ensure(filepath.Join(dir, OPRFKeyFile), ReadOPRFKey, func() (*oprf.ServerKey, error) { return oprf.GenerateServerKey(rand) })
 	}
 	return k, err
 }
 
 // ReadOPRFKey reads an OPRF server key file (hex).
-func ReadOPRFKey(path string) (*oprf.ServerKey, error) {
-	b, err := readKeyFile(path)
-	if err != nil {
-		return nil, err
-	}
-	k, err := oprf.DecodeServerKey(b)
-	if err != nil {
-		return nil, fmt.Errorf("%w %s: %w", ErrKeyFile, path, err)
-	}
-	return k, nil
-}
+func ReadOPRFKey(path string) (*oprf.ServerKey, error) { return readKey(path, oprf.DecodeServerKey) }
 
-func ensure[K any](path string, read func(string) (K, error), gen func() (K, []byte, error)) (K, error) {
+// ensure reads the key in path, or generates one and writes it there
+// (hex, mode 0600) when there is none.
+func ensure[K interface{ Bytes() []byte }](path string, read func(string) (K, error), gen func() (K, error)) (K, error) {
 	k, err := read(path)
 	if err == nil || !errors.Is(err, os.ErrNotExist) {
 		return k, err
 	}
-	k, b, err := gen()
+	k, err = gen()
 	if err != nil {
 		return k, err
 	}
-	if err := writeAtomic(path, []byte(hex.EncodeToString(b)+"\n"), 0o600); err != nil {
+	if err := writeAtomic(path, []byte(hex.EncodeToString(k.Bytes())+"\n"), 0o600); err != nil {
 		return k, err
 	}
 	return k, nil
@@ -106,26 +80,24 @@ func ensure[K any](path string, read func(string) (K, error), gen func() (K, []b
 
 // ReadEncryptionKey reads an HPKE private key file (hex).
 func ReadEncryptionKey(path string) (*envelope.PrivateKey, error) {
-	b, err := readKeyFile(path)
-	if err != nil {
-		return nil, err
-	}
-	k, err := envelope.DecodePrivateKey(b)
-	if err != nil {
-		return nil, fmt.Errorf("%w %s: %w", ErrKeyFile, path, err)
-	}
-	return k, nil
+	return readKey(path, envelope.DecodePrivateKey)
 }
 
 // ReadAuditKey reads an audit private key file (hex).
 func ReadAuditKey(path string) (*elgamal.PrivateKey, error) {
+	return readKey(path, elgamal.DecodePrivateKey)
+}
+
+// readKey reads a key file and decodes the key it holds.
+func readKey[K any](path string, decode func([]byte) (K, error)) (K, error) {
+	var none K
 	b, err := readKeyFile(path)
 	if err != nil {
-		return nil, err
+		return none, err
 	}
-	k, err := elgamal.DecodePrivateKey(b)
+	k, err := decode(b)
 	if err != nil {
-		return nil, fmt.Errorf("%w %s: %w", ErrKeyFile, path, err)
+		return none, fmt.Errorf("%w %s: %w", ErrKeyFile, path, err)
 	}
 	return k, nil
 }

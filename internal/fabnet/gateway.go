@@ -1,7 +1,6 @@
 package fabnet
 
 import (
-	"crypto/x509"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,9 +8,9 @@ import (
 
 	"github.com/hyperledger/fabric-gateway/pkg/client"
 	"github.com/hyperledger/fabric-gateway/pkg/hash"
-	"github.com/hyperledger/fabric-gateway/pkg/identity"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials"
+
+	"github.com/tierchain/tierchain/internal/fabricclient"
 )
 
 // Identity locates an org's client identity on disk: its MSP, certificate,
@@ -62,23 +61,11 @@ func Connect(id Identity) (*Connection, error) {
 	if err != nil {
 		return nil, err
 	}
-	cert, err := identity.CertificateFromPEM(certPEM)
-	if err != nil {
-		return nil, err
-	}
-	xid, err := identity.NewX509Identity(id.MSPID, cert)
-	if err != nil {
-		return nil, err
-	}
 	keyPEM, err := os.ReadFile(id.KeyPath)
 	if err != nil {
 		return nil, err
 	}
-	key, err := identity.PrivateKeyFromPEM(keyPEM)
-	if err != nil {
-		return nil, err
-	}
-	sign, err := identity.NewPrivateKeySign(key)
+	xid, sign, err := fabricclient.NewIdentity(id.MSPID, certPEM, keyPEM)
 	if err != nil {
 		return nil, err
 	}
@@ -86,13 +73,9 @@ func Connect(id Identity) (*Connection, error) {
 	if err != nil {
 		return nil, err
 	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(caPEM) {
-		return nil, fmt.Errorf("fabnet: no certificate in %s", id.TLSCAPath)
-	}
-	conn, err := grpc.NewClient(id.PeerAddress, grpc.WithTransportCredentials(credentials.NewClientTLSFromCert(pool, "")))
+	conn, err := fabricclient.DialPeer(id.PeerAddress, caPEM, "")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("fabnet: %s: %w", id.TLSCAPath, err)
 	}
 	gw, err := client.Connect(xid, client.WithSign(sign), client.WithHash(hash.SHA256), client.WithClientConnection(conn),
 		client.WithEvaluateTimeout(10*time.Second), client.WithEndorseTimeout(30*time.Second),

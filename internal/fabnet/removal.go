@@ -21,20 +21,12 @@ import (
 // descriptions no longer name its peer). Running it again on a removed
 // organisation does nothing.
 func (n *Network) Remove(ctx context.Context, org string, opts AdmitOptions) error {
-	o, ok := n.Layout.Org(org)
-	if !ok {
-		return fmt.Errorf("%w %q", ErrNoOrg, org)
-	}
-	signers, submitter := n.signers(opts, org)
-	if err := n.membershipUpdate(ctx, signers, submitter, orDiscard(opts), func(cfg *cb.Config) (*cb.Config, error) {
-		if !slices.Contains(channelconfig.ApplicationOrgs(cfg), o.MSPID) {
+	return n.changeMember(ctx, org, opts, func(cfg *cb.Config, msp string) (*cb.Config, error) {
+		if !slices.Contains(channelconfig.ApplicationOrgs(cfg), msp) {
 			return nil, channelconfig.ErrNoChange
 		}
-		return channelconfig.RemoveOrg(cfg, o.MSPID)
-	}); err != nil {
-		return err
-	}
-	return n.recordMembership(func(m *Membership) {
+		return channelconfig.RemoveOrg(cfg, msp)
+	}, func(m *Membership) {
 		if !slices.Contains(m.Removed, org) {
 			m.Removed = append(m.Removed, org)
 		}
@@ -47,17 +39,7 @@ func (n *Network) Remove(ctx context.Context, org string, opts AdmitOptions) err
 // SuspendOrg), by a config update its fellow members' admins sign. Its
 // peer keeps receiving blocks and its identities can still query.
 func (n *Network) Suspend(ctx context.Context, org string, opts AdmitOptions) error {
-	o, ok := n.Layout.Org(org)
-	if !ok {
-		return fmt.Errorf("%w %q", ErrNoOrg, org)
-	}
-	signers, submitter := n.signers(opts, org)
-	if err := n.membershipUpdate(ctx, signers, submitter, orDiscard(opts), func(cfg *cb.Config) (*cb.Config, error) {
-		return channelconfig.SuspendOrg(cfg, o.MSPID)
-	}); err != nil {
-		return err
-	}
-	return n.recordMembership(func(m *Membership) {
+	return n.changeMember(ctx, org, opts, channelconfig.SuspendOrg, func(m *Membership) {
 		if !slices.Contains(m.Suspended, org) {
 			m.Suspended = append(m.Suspended, org)
 		}
@@ -68,19 +50,27 @@ func (n *Network) Suspend(ctx context.Context, org string, opts AdmitOptions) er
 // update its fellow members' admins sign: organisation org's identities
 // write again.
 func (n *Network) Reinstate(ctx context.Context, org string, opts AdmitOptions) error {
+	return n.changeMember(ctx, org, opts, channelconfig.ReinstateOrg, func(m *Membership) {
+		m.Suspended = slices.DeleteFunc(m.Suspended, func(s string) bool { return s == org })
+	}, "")
+}
+
+// changeMember makes the config update change computes for organisation
+// org's MSP, signed by its fellow members' admins, then records the
+// change in members.json (removed: org, when it left the channel).
+func (n *Network) changeMember(ctx context.Context, org string, opts AdmitOptions, change func(cfg *cb.Config, msp string) (*cb.Config, error),
+	record func(*Membership), removed string) error {
 	o, ok := n.Layout.Org(org)
 	if !ok {
 		return fmt.Errorf("%w %q", ErrNoOrg, org)
 	}
 	signers, submitter := n.signers(opts, org)
 	if err := n.membershipUpdate(ctx, signers, submitter, orDiscard(opts), func(cfg *cb.Config) (*cb.Config, error) {
-		return channelconfig.ReinstateOrg(cfg, o.MSPID)
+		return change(cfg, o.MSPID)
 	}); err != nil {
 		return err
 	}
-	return n.recordMembership(func(m *Membership) {
-		m.Suspended = slices.DeleteFunc(m.Suspended, func(s string) bool { return s == org })
-	}, "")
+	return n.recordMembership(record, removed)
 }
 
 // recordMembership changes members.json and, for a removed organisation,

@@ -112,14 +112,39 @@ func DialPeer(endpoint string, tlsCACertPEM []byte, serverNameOverride string) (
 // certificate and key) over an existing connection, which it does not
 // close.
 func NewOnConn(conn grpc.ClientConnInterface, mspID string, certPEM, keyPEM []byte, opts Options) (*Client, error) {
+	id, sign, err := NewIdentity(mspID, certPEM, keyPEM)
+	if err != nil {
+		return nil, err
+	}
+	c, err := connect(id, sign, conn, opts)
+	if err != nil {
+		return nil, err
+	}
+	c.mspID = mspID
+	return c, nil
+}
+
+// NewIdentity returns the identity and the signer of an MSP identity:
+// its MSP ID, PEM certificate and PEM private key.
+func NewIdentity(mspID string, certPEM, keyPEM []byte) (*identity.X509Identity, identity.Sign, error) {
 	cert, err := identity.CertificateFromPEM(certPEM)
 	if err != nil {
-		return nil, fmt.Errorf("fabricclient: client certificate: %w", err)
+		return nil, nil, fmt.Errorf("fabricclient: client certificate: %w", err)
 	}
 	id, err := identity.NewX509Identity(mspID, cert)
 	if err != nil {
-		return nil, fmt.Errorf("fabricclient: identity: %w", err)
+		return nil, nil, fmt.Errorf("fabricclient: identity: %w", err)
 	}
+	sign, err := NewSign(keyPEM)
+	if err != nil {
+		return nil, nil, err
+	}
+	return id, sign, nil
+}
+
+// NewSign returns the signing function of a PEM private key (as an MSP's
+// keystore holds it).
+func NewSign(keyPEM []byte) (identity.Sign, error) {
 	key, err := identity.PrivateKeyFromPEM(keyPEM)
 	if err != nil {
 		return nil, fmt.Errorf("fabricclient: private key: %w", err)
@@ -128,12 +153,7 @@ func NewOnConn(conn grpc.ClientConnInterface, mspID string, certPEM, keyPEM []by
 	if err != nil {
 		return nil, fmt.Errorf("fabricclient: signer: %w", err)
 	}
-	c, err := connect(id, sign, conn, opts)
-	if err != nil {
-		return nil, err
-	}
-	c.mspID = mspID
-	return c, nil
+	return sign, nil
 }
 
 // connect builds a gateway over an existing gRPC connection.

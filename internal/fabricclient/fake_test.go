@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/pem"
 	"math/big"
 	"net"
 	"testing"
@@ -94,6 +95,18 @@ func startFakeWith(t *testing.T, f *fakeGateway, opts Options) *Client {
 
 func testIdentity(t *testing.T) (identity.Identity, identity.Sign) {
 	t.Helper()
+	_, certPEM, keyPEM := testPEM(t)
+	id, sign, err := NewIdentity("CoreMSP", certPEM, keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id, sign
+}
+
+// testPEM is a fresh P-256 key and a self-signed certificate of it, with
+// both as PEM (PKCS #8 for the key, as an MSP keystore holds it).
+func testPEM(t *testing.T) (key *ecdsa.PrivateKey, certPEM, keyPEM []byte) {
+	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -104,19 +117,11 @@ func testIdentity(t *testing.T) (identity.Identity, identity.Sign) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cert, err := x509.ParseCertificate(der)
+	pkcs8, err := x509.MarshalPKCS8PrivateKey(key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	id, err := identity.NewX509Identity("CoreMSP", cert)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sign, err := identity.NewPrivateKeySign(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return id, sign
+	return key, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8})
 }
 
 // envelope is the smallest prepared transaction the client can parse: a

@@ -234,16 +234,7 @@ func versionErr(v int) error {
 }
 
 // Marshal encodes a valid description (indented, newline-terminated).
-func (d Description) Marshal() ([]byte, error) {
-	if err := d.Validate(); err != nil {
-		return nil, err
-	}
-	b, err := json.MarshalIndent(d, "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	return append(b, '\n'), nil
-}
+func (d Description) Marshal() ([]byte, error) { return strictjson.MarshalDocument(d) }
 
 // Validate checks every field; the error names the first wrong one.
 func (d Description) Validate() error {

@@ -7,6 +7,9 @@
 // override the first. Then the stored document says one thing and what was
 // decoded from it another. Decode refuses both, and also unknown fields and
 // anything after the one JSON value.
+//
+// The project's own file formats (definitions, descriptions, cards) are
+// read with Decode and written with MarshalDocument.
 package strictjson
 
 import (

@@ -201,22 +201,13 @@ func (s *Store) Log(ctx context.Context, id string) ([]Event, error) {
 	if id != "" {
 		q, args = `SELECT seq, enterprise_id, action, actor, detail, at FROM custody_log WHERE enterprise_id = ? ORDER BY seq`, []any{id}
 	}
-	rows, err := s.db.SQL.QueryContext(ctx, s.db.Rebind(q), args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Event
-	for rows.Next() {
+	return store.QueryAll(ctx, s.db.SQL, func(r store.Scanner) (Event, error) {
 		var ev Event
 		var at int64
-		if err := rows.Scan(&ev.Seq, &ev.Enterprise, &ev.Action, &ev.Actor, &ev.Detail, &at); err != nil {
-			return nil, err
-		}
+		err := r.Scan(&ev.Seq, &ev.Enterprise, &ev.Action, &ev.Actor, &ev.Detail, &at)
 		ev.At = time.Unix(at, 0).UTC()
-		out = append(out, ev)
-	}
-	return out, rows.Err()
+		return ev, err
+	}, s.db.Rebind(q), args...)
 }
 
 // Relay stages, each of which a transaction ID passes at most once.

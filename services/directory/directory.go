@@ -178,7 +178,7 @@ func matchingPair(certPEM, keyPEM []byte) error {
 
 const memberColumns = `id, name, role, org, msp_id, COALESCE(legal_id, ''), cert_pem, created_at`
 
-func scanMember(row interface{ Scan(...any) error }) (Member, error) {
+func scanMember(row store.Scanner) (Member, error) {
 	var m Member
 	var created int64
 	var role string
@@ -211,20 +211,7 @@ func (d *Directory) one(ctx context.Context, column, v string) (Member, error) {
 
 // List returns every member, by ID.
 func (d *Directory) List(ctx context.Context) ([]Member, error) {
-	rows, err := d.db.SQL.QueryContext(ctx, `SELECT `+memberColumns+` FROM directory_members ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Member
-	for rows.Next() {
-		m, err := scanMember(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return store.QueryAll(ctx, d.db.SQL, scanMember, `SELECT `+memberColumns+` FROM directory_members ORDER BY id`)
 }
 
 // SetSecret stores a member's secret

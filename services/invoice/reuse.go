@@ -79,23 +79,13 @@ func (l *ReuseLog) Record(ctx context.Context, a ReuseAttempt, fingerprint []byt
 
 // ReuseAttempts returns every attempt, oldest first.
 func (l *ReuseLog) ReuseAttempts(ctx context.Context) ([]ReuseAttempt, error) {
-	rows, err := l.db.SQL.QueryContext(ctx, `SELECT at, supplier_id, number, buyer_id, fingerprint, reason
-		FROM invoice_reuse_attempts ORDER BY at`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []ReuseAttempt{}
-	for rows.Next() {
+	return store.QueryAll(ctx, l.db.SQL, func(r store.Scanner) (ReuseAttempt, error) {
 		var a ReuseAttempt
 		var at int64
-		if err := rows.Scan(&at, &a.SupplierID, &a.Number, &a.BuyerID, &a.Fingerprint, &a.Reason); err != nil {
-			return nil, err
-		}
+		err := r.Scan(&at, &a.SupplierID, &a.Number, &a.BuyerID, &a.Fingerprint, &a.Reason)
 		a.At = time.UnixMilli(at).UTC()
-		out = append(out, a)
-	}
-	return out, rows.Err()
+		return a, err
+	}, `SELECT at, supplier_id, number, buyer_id, fingerprint, reason FROM invoice_reuse_attempts ORDER BY at`)
 }
 
 // Review decisions on a held near-duplicate.
@@ -132,26 +122,17 @@ func (l *ReuseLog) RecordReview(ctx context.Context, r Review) error {
 
 // Reviews returns the reviews of an invoice by a reviewer, oldest first.
 func (l *ReuseLog) Reviews(ctx context.Context, invoiceID, reviewer string) ([]Review, error) {
-	rows, err := l.db.SQL.QueryContext(ctx, l.db.Rebind(`SELECT at, invoice_id, reviewer, decision, note, near_duplicates
-		FROM invoice_reviews WHERE invoice_id = ? AND reviewer = ? ORDER BY at`), invoiceID, reviewer)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Review{}
-	for rows.Next() {
+	return store.QueryAll(ctx, l.db.SQL, func(row store.Scanner) (Review, error) {
 		var r Review
 		var at int64
 		var near string
-		if err := rows.Scan(&at, &r.Invoice, &r.Reviewer, &r.Decision, &r.Note, &near); err != nil {
-			return nil, err
-		}
+		err := row.Scan(&at, &r.Invoice, &r.Reviewer, &r.Decision, &r.Note, &near)
 		r.At = time.UnixMilli(at).UTC()
 		r.NearDuplicates = []string{}
 		if near != "" {
 			r.NearDuplicates = strings.Split(near, ",")
 		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		return r, err
+	}, l.db.Rebind(`SELECT at, invoice_id, reviewer, decision, note, near_duplicates
+		FROM invoice_reviews WHERE invoice_id = ? AND reviewer = ? ORDER BY at`), invoiceID, reviewer)
 }

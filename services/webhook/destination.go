@@ -78,7 +78,7 @@ func (c *Config) checkHost(u *url.URL) error {
 		return nil // a name: checked at every dial
 	}
 	if !c.allowed(addr) {
-		return ErrDestination.with(addr.String() + " is not a public address and not in the networks this gateway allows")
+		return ErrDestination.With(addr.String() + " is not a public address and not in the networks this gateway allows")
 	}
 	return nil
 }
@@ -92,10 +92,10 @@ func (c *Config) guardedTransport(base *http.Transport) *http.Transport {
 		Control: func(_, address string, _ syscall.RawConn) error {
 			ap, err := netip.ParseAddrPort(address)
 			if err != nil {
-				return ErrDestination.with("cannot read the dialled address " + address)
+				return ErrDestination.With("cannot read the dialled address " + address)
 			}
 			if !c.allowed(ap.Addr()) {
-				return ErrDestination.with(ap.Addr().String() + " is not a public address and not in the networks this gateway allows")
+				return ErrDestination.With(ap.Addr().String() + " is not a public address and not in the networks this gateway allows")
 			}
 			return nil
 		}}

@@ -111,17 +111,17 @@ type Subscription struct {
 // information, at most MaxURLLength bytes.
 func ValidateURL(raw string) error {
 	if len(raw) > MaxURLLength {
-		return ErrBadURL.with("longer than 2048 bytes")
+		return ErrBadURL.With("longer than 2048 bytes")
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return ErrBadURL.with("not a URL")
+		return ErrBadURL.With("not a URL")
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return ErrBadURL.with("scheme " + strings.ToLower(u.Scheme))
+		return ErrBadURL.With("scheme " + strings.ToLower(u.Scheme))
 	}
 	if u.Host == "" || u.Hostname() == "" || u.User != nil || u.Opaque != "" {
-		return ErrBadURL.with("a host and no user information")
+		return ErrBadURL.With("a host and no user information")
 	}
 	return nil
 }
@@ -151,7 +151,7 @@ func (s *Service) Subscribe(ctx context.Context, enterprise, rawURL string, even
 	names := make([]string, 0, len(events))
 	for _, e := range events {
 		if !slices.Contains(EventTypes, e) {
-			return nil, nil, ErrBadEvent.with(string(e))
+			return nil, nil, ErrBadEvent.With(string(e))
 		}
 		if !slices.Contains(names, string(e)) {
 			names = append(names, string(e))
@@ -177,7 +177,7 @@ func (s *Service) Subscribe(ctx context.Context, enterprise, rawURL string, even
 			return err
 		}
 		if n >= MaxSubscriptions {
-			return ErrTooMany.with(enterprise)
+			return ErrTooMany.With(enterprise)
 		}
 		_, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO webhook_subscriptions (id, enterprise, url, events, secret, created_at)
 			VALUES (?, ?, ?, ?, ?, ?)`), id, enterprise, rawURL, strings.Join(names, " "), stored, now.UnixMilli())
@@ -202,24 +202,15 @@ func toTypes(names []string) []EventType {
 
 // Subscriptions lists enterprise's subscriptions.
 func (s *Service) Subscriptions(ctx context.Context, enterprise string) ([]Subscription, error) {
-	rows, err := s.db.SQL.QueryContext(ctx, s.db.Rebind(`SELECT id, url, events, created_at FROM webhook_subscriptions
-		WHERE enterprise = ? ORDER BY created_at, id`), enterprise)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Subscription{}
-	for rows.Next() {
+	return store.QueryAll(ctx, s.db.SQL, func(r store.Scanner) (Subscription, error) {
 		sub := Subscription{Enterprise: enterprise}
 		var events string
 		var created int64
-		if err := rows.Scan(&sub.ID, &sub.URL, &events, &created); err != nil {
-			return nil, err
-		}
+		err := r.Scan(&sub.ID, &sub.URL, &events, &created)
 		sub.Events, sub.CreatedAt = toTypes(strings.Fields(events)), time.UnixMilli(created).UTC()
-		out = append(out, sub)
-	}
-	return out, rows.Err()
+		return sub, err
+	}, s.db.Rebind(`SELECT id, url, events, created_at FROM webhook_subscriptions
+		WHERE enterprise = ? ORDER BY created_at, id`), enterprise)
 }
 
 // Unsubscribe deletes one of enterprise's subscriptions with its
@@ -237,7 +228,7 @@ func (s *Service) Unsubscribe(ctx context.Context, enterprise, id string) error 
 		if n, err := res.RowsAffected(); err != nil {
 			return err
 		} else if n == 0 {
-			return ErrNotFound.with(id)
+			return ErrNotFound.With(id)
 		}
 		return nil
 	})
@@ -270,21 +261,8 @@ type TokenLister func(ctx context.Context, bank string) ([]model.TokenView, erro
 // SweepMaturities runs MaturityDue for every enterprise with a
 // subscription that holds tokens, as of now with horizon: call it daily.
 func (s *Service) SweepMaturities(ctx context.Context, list TokenLister, horizon time.Duration) (int, error) {
-	rows, err := s.db.SQL.QueryContext(ctx, `SELECT DISTINCT enterprise FROM webhook_subscriptions ORDER BY enterprise`)
+	ents, err := store.QueryAll(ctx, s.db.SQL, scanString, `SELECT DISTINCT enterprise FROM webhook_subscriptions ORDER BY enterprise`)
 	if err != nil {
-		return 0, err
-	}
-	var ents []string
-	for rows.Next() {
-		var e string
-		if err := rows.Scan(&e); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		ents = append(ents, e)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return 0, err
 	}
 	added, now := 0, s.cfg.Now()
@@ -325,22 +303,12 @@ func (s *Service) enqueue(ctx context.Context, ns []notice) (int, error) {
 	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
 		added = 0
 		for _, n := range ns {
-			rows, err := tx.QueryContext(ctx, s.db.Rebind(`SELECT id, events FROM webhook_subscriptions WHERE enterprise = ? ORDER BY id`), n.to)
-			if err != nil {
-				return err
-			}
 			type target struct{ id, events string }
-			var subs []target
-			for rows.Next() {
+			subs, err := store.QueryAll(ctx, tx, func(r store.Scanner) (target, error) {
 				var t target
-				if err := rows.Scan(&t.id, &t.events); err != nil {
-					rows.Close()
-					return err
-				}
-				subs = append(subs, t)
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
+				return t, r.Scan(&t.id, &t.events)
+			}, s.db.Rebind(`SELECT id, events FROM webhook_subscriptions WHERE enterprise = ? ORDER BY id`), n.to)
+			if err != nil {
 				return err
 			}
 			for _, sub := range subs {
@@ -400,24 +368,14 @@ type due struct {
 // how many were delivered and how many failed this pass.
 func (s *Service) Deliver(ctx context.Context) (delivered, failed int, err error) {
 	now := s.cfg.Now()
-	rows, err := s.db.SQL.QueryContext(ctx, s.db.Rebind(`SELECT o.id, s.id, s.url, o.event_type, s.secret, o.payload, o.attempts
+	batch, err := store.QueryAll(ctx, s.db.SQL, func(r store.Scanner) (due, error) {
+		var d due
+		return d, r.Scan(&d.id, &d.sub, &d.url, &d.typ, &d.secret, &d.body, &d.attempts)
+	}, s.db.Rebind(`SELECT o.id, s.id, s.url, o.event_type, s.secret, o.payload, o.attempts
 		FROM webhook_outbox o JOIN webhook_subscriptions s ON s.id = o.subscription_id
 		WHERE o.delivered_at IS NULL AND o.next_attempt_at <= ? AND o.lease_until <= ?
 		ORDER BY o.next_attempt_at, o.created_at, o.id LIMIT ?`), now.UnixMilli(), now.UnixMilli(), s.cfg.Batch)
 	if err != nil {
-		return 0, 0, err
-	}
-	var batch []due
-	for rows.Next() {
-		var d due
-		if err := rows.Scan(&d.id, &d.sub, &d.url, &d.typ, &d.secret, &d.body, &d.attempts); err != nil {
-			rows.Close()
-			return 0, 0, err
-		}
-		batch = append(batch, d)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return 0, 0, err
 	}
 	for _, d := range batch {
@@ -512,27 +470,24 @@ type Delivery struct {
 
 // Deliveries lists enterprise's latest notifications, newest first.
 func (s *Service) Deliveries(ctx context.Context, enterprise string, limit int) ([]Delivery, error) {
-	rows, err := s.db.SQL.QueryContext(ctx, s.db.Rebind(`SELECT o.id, o.subscription_id, o.event_type, o.attempts, o.next_attempt_at,
-		o.delivered_at, o.last_error, o.created_at FROM webhook_outbox o JOIN webhook_subscriptions s ON s.id = o.subscription_id
-		WHERE s.enterprise = ? ORDER BY o.created_at DESC, o.id LIMIT ?`), enterprise, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Delivery{}
-	for rows.Next() {
+	return store.QueryAll(ctx, s.db.SQL, func(r store.Scanner) (Delivery, error) {
 		var d Delivery
 		var next, created int64
 		var delivered sql.NullInt64
-		if err := rows.Scan(&d.ID, &d.Subscription, &d.Type, &d.Attempts, &next, &delivered, &d.LastError, &created); err != nil {
-			return nil, err
-		}
+		err := r.Scan(&d.ID, &d.Subscription, &d.Type, &d.Attempts, &next, &delivered, &d.LastError, &created)
 		d.NextAttempt, d.CreatedAt = time.UnixMilli(next).UTC(), time.UnixMilli(created).UTC()
 		if delivered.Valid {
 			t := time.UnixMilli(delivered.Int64).UTC()
 			d.DeliveredAt = &t
 		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+		return d, err
+	}, s.db.Rebind(`SELECT o.id, o.subscription_id, o.event_type, o.attempts, o.next_attempt_at,
+		o.delivered_at, o.last_error, o.created_at FROM webhook_outbox o JOIN webhook_subscriptions s ON s.id = o.subscription_id
+		WHERE s.enterprise = ? ORDER BY o.created_at DESC, o.id LIMIT ?`), enterprise, limit)
+}
+
+// scanString reads a row of one text column.
+func scanString(r store.Scanner) (string, error) {
+	var s string
+	return s, r.Scan(&s)
 }
