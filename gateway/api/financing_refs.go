@@ -31,9 +31,11 @@ const RefUnchecked = "unchecked"
 type InvoiceRefView struct {
 	Invoice string `json:"invoice"`
 	Number  string `json:"number,omitempty"`
-	// Status: verified (the number keys the invoice's ledger ID),
-	// mismatch (it does not), not-disclosed (no number for it: a legacy
-	// piece, or references that do not open), unchecked.
+	// Status: verified (the number keys the invoice's ledger ID or an
+	// alias), mismatch (the check ran and it keys neither), unverifiable
+	// (the ledger lacks what the check needs: a party without a legal ID,
+	// or an invoice keyed under v1), not-disclosed (no number for it: a
+	// legacy piece, or references that do not open), unchecked.
 	Status string `json:"status"`
 }
 
@@ -44,24 +46,30 @@ type FinancingRequestView struct {
 	InvoiceRefs []InvoiceRefView `json:"invoiceRefs"`
 }
 
-// numberFingerprints is services/invoice's fingerprint of an invoice's
-// main canonical key, through the operator's OPRF, remembered in cache.
+// numberFingerprints is services/invoice's fingerprint of each of an
+// invoice number's canonical keys, through the operator's OPRF,
+// remembered in cache.
 type numberFingerprints struct {
 	f     invoice.Fingerprinter
 	cache *numberPrintCache
 }
 
-func (n numberFingerprints) NumberFingerprint(ctx context.Context, seller, buyer, number string) ([]byte, error) {
-	input := invoice.KeysFor(seller, buyer, number)[0].Input()
-	if fp, ok := n.cache.get(input); ok {
-		return fp, nil
+func (n numberFingerprints) NumberFingerprints(ctx context.Context, seller, buyer, number string) ([][]byte, error) {
+	keys := invoice.KeysFor(seller, buyer, number)
+	out := make([][]byte, 0, len(keys))
+	for _, k := range keys {
+		input := k.Input()
+		fp, ok := n.cache.get(input)
+		if !ok {
+			var err error
+			if fp, err = n.f.Fingerprint(ctx, input); err != nil {
+				return nil, err
+			}
+			n.cache.put(input, fp)
+		}
+		out = append(out, fp)
 	}
-	fp, err := n.f.Fingerprint(ctx, input)
-	if err != nil {
-		return nil, err
-	}
-	n.cache.put(input, fp)
-	return fp, nil
+	return out, nil
 }
 
 // maxNumberPrints bounds the remembered fingerprints.

@@ -148,19 +148,28 @@ func (w *Wallet) OpenFinancingRefs(ctx context.Context, bankID string, t *model.
 	return refs, nil
 }
 
-// NumberFingerprinter computes an invoice's ledger ID from its seller's
-// and buyer's registered legal IDs and its number: the OPRF fingerprint of
-// the canonical key, through the operator's blinded evaluation (the
+// NumberFingerprinter computes the ledger IDs an invoice number can key
+// under its seller's and buyer's registered legal IDs: the OPRF
+// fingerprints of each of its canonical keys (services/invoice KeysFor,
+// the main key first), through the operator's blinded evaluation (the
 // operator learns nothing). The gateway wires services/invoice's.
 type NumberFingerprinter interface {
-	NumberFingerprint(ctx context.Context, sellerLegalID, buyerLegalID, number string) ([]byte, error)
+	NumberFingerprints(ctx context.Context, sellerLegalID, buyerLegalID, number string) ([][]byte, error)
 }
 
-// Reference check outcomes.
+// Reference check outcomes. RefMismatch means the check ran and the
+// number is wrong; when the ledger lacks what the check needs it is
+// RefUnverifiable, never a false alarm.
 const (
-	RefVerified     = "verified"      // the number keys the invoice's ledger ID
-	RefMismatch     = "mismatch"      // it does not: the sender lied or erred
+	RefVerified     = "verified"      // the number keys the invoice's ledger ID or one of its aliases
+	RefMismatch     = "mismatch"      // it keys neither: the sender lied or erred
 	RefNotDisclosed = "not-disclosed" // no number for this invoice
+	// RefUnverifiable: a party has no legal ID on the ledger (registered
+	// before legal IDs existed), or the number keys nothing on an invoice
+	// whose key the bank cannot recompute (a record without the filing
+	// every v2-keyed registration carries: fingerprinted under v1, which
+	// also keyed the date and the amount).
+	RefUnverifiable = "unverifiable"
 )
 
 // RefCheck is one invoice of a receivable with its disclosed number and
@@ -168,15 +177,18 @@ const (
 type RefCheck struct {
 	Invoice string
 	Number  string // "" when not disclosed
-	Status  string // RefVerified, RefMismatch or RefNotDisclosed
+	Status  string // RefVerified, RefMismatch, RefUnverifiable or RefNotDisclosed
 }
 
 // CheckInvoiceRefs checks refs against the invoices of a receivable
 // (invoices: the root's, in its order): for each, the number disclosed
-// for it (RefNotDisclosed when none) is fingerprinted with the parties'
-// registered legal IDs read from the ledger and compared with the
-// invoice's ID. Numbers for invoices not under the root are ignored. An
-// error is a failed ledger read or OPRF evaluation: nothing was checked.
+// for it (RefNotDisclosed when none) is fingerprinted under each of its
+// canonical keys with the parties' registered legal IDs read from the
+// ledger, and compared with the invoice's fingerprint and its aliases.
+// A party without a legal ID, or no match on an invoice keyed otherwise
+// than the bank can recompute (v2KeyedInvoice), is RefUnverifiable.
+// Numbers for invoices not under the root are ignored. An error is a
+// failed ledger read or OPRF evaluation: nothing was checked.
 func CheckInvoiceRefs(ctx context.Context, l Ledger, contract string, f NumberFingerprinter, invoices []string, refs []protocol.InvoiceNumber) ([]RefCheck, error) {
 	if contract == "" {
 		contract = DefaultContract
@@ -215,17 +227,52 @@ func CheckInvoiceRefs(ctx context.Context, l Ledger, contract string, f NumberFi
 		if err != nil {
 			return nil, err
 		}
-		out[i].Status = RefMismatch
 		if seller == "" || buyer == "" {
-			continue // a party without a legal ID keys no invoice
+			out[i].Status = RefUnverifiable // no legal ID: the key cannot be formed
+			continue
 		}
-		fp, err := f.NumberFingerprint(ctx, seller, buyer, out[i].Number)
+		fps, err := f.NumberFingerprints(ctx, seller, buyer, out[i].Number)
 		if err != nil {
 			return nil, err
 		}
-		if want, err := hex.DecodeString(id); err == nil && bytes.Equal(fp, want) {
+		switch {
+		case keysInvoice(fps, inv):
 			out[i].Status = RefVerified
+		case v2KeyedInvoice(inv):
+			out[i].Status = RefMismatch
+		default:
+			out[i].Status = RefUnverifiable
 		}
 	}
 	return out, nil
+}
+
+// keysInvoice reports whether one of fps is the invoice's fingerprint
+// (its ID) or one of its aliases.
+func keysInvoice(fps [][]byte, inv *model.Invoice) bool {
+	want, err := hex.DecodeString(inv.ID)
+	if err != nil {
+		want = inv.Fingerprint
+	}
+	for _, fp := range fps {
+		if bytes.Equal(fp, want) {
+			return true
+		}
+		for _, a := range inv.Aliases {
+			if bytes.Equal(fp, a) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// v2KeyedInvoice reports whether the invoice's fingerprint is known to key
+// (seller, buyer, number) under the v2 encoding, the one the bank
+// recomputes: its record carries the seller's filing or aliases, which
+// only registrations keyed under v2 write (both came after v2). A record
+// with neither may have been fingerprinted under v1 (which keyed the
+// issue date, currency and amount too): no number can be shown wrong.
+func v2KeyedInvoice(inv *model.Invoice) bool {
+	return len(inv.FilingEnvelope) > 0 || len(inv.Aliases) > 0
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"slices"
 	"testing"
@@ -36,27 +37,93 @@ func newOPRFNumbers(t *testing.T) oprfNumbers {
 	return oprfNumbers{invoice.NewOPRFFingerprinter(k.Public(), invoice.LocalEvaluator{Server: oprf.NewServer(k)})}
 }
 
-func (o oprfNumbers) NumberFingerprint(ctx context.Context, seller, buyer, number string) ([]byte, error) {
-	return o.f.Fingerprint(ctx, invoice.KeysFor(seller, buyer, number)[0].Input())
+func (o oprfNumbers) NumberFingerprints(ctx context.Context, seller, buyer, number string) ([][]byte, error) {
+	return invoice.Fingerprints(ctx, o.f, invoice.KeysFor(seller, buyer, number))
+}
+
+// fingerprint is the main key's fingerprint of a number.
+func (o oprfNumbers) fingerprint(ctx context.Context, seller, buyer, number string) []byte {
+	return must(o.NumberFingerprints(ctx, seller, buyer, number))[0]
 }
 
 var legalIDs = map[string]string{"core": "LEI:5493001KJTIIGC8Y1R12", "supplier1": "LEI:5493001KJTIIGC8Y1R13"}
 
 // registerNumbered has S1 register an invoice of v to the core under the
-// OPRF fingerprint of its number, and the core confirm it.
+// OPRF fingerprints of its number (its aliases too), with its filing
+// sealed to the core as the gateway files it, and the core confirm it.
 func (h *harness) registerNumbered(t *testing.T, f oprfNumbers, number string, v uint64) string {
 	t.Helper()
 	ctx := context.Background()
-	fp := must(f.NumberFingerprint(ctx, legalIDs[h.S1.ID], legalIDs[h.Core.ID], number))
+	fps := must(f.NumberFingerprints(ctx, legalIDs[h.S1.ID], legalIDs[h.Core.ID], number))
+	core := must(h.directory(h.S1).Recipient(ctx, h.Core.ID))
+	doc := sha256.Sum256([]byte(number))
+	filing := must(invoice.SealFiling(core.Key, &invoice.Filing{Number: number, SellerID: legalIDs[h.S1.ID], BuyerID: legalIDs[h.Core.ID],
+		DocumentSHA256: hex.EncodeToString(doc[:])}, fps[0], h.Core.ID, nil))
+	return h.registerFingerprint(t, fps[0], fps[1:], filing, number, v)
+}
+
+// registerFingerprint has S1 register an invoice of v to the core under
+// fp with aliases and filing (both optional), and the core confirm it.
+func (h *harness) registerFingerprint(t *testing.T, fp []byte, aliases [][]byte, filing []byte, number string, v uint64) string {
+	t.Helper()
+	ctx := context.Background()
 	dir := h.directory(h.S1)
 	doc := sha256.Sum256([]byte(number))
 	req := must(h.wallet.BuildInvoice(ctx, wallet.InvoiceSpec{
 		Supplier: h.S1.ID, Buyer: must(dir.Recipient(ctx, h.Core.ID)), Currency: rulestest.Currency, Auditor: must(dir.Auditor(ctx)),
-		Amount: v, Fingerprint: fp, DocumentHash: doc[:], DueDate: rulestest.Maturity,
+		Amount: v, Fingerprint: fp, Aliases: aliases, FilingEnvelope: filing, DocumentHash: doc[:], DueDate: rulestest.Maturity,
 	}))
 	inv := must(h.Rules.RegisterInvoice(h.As(h.S1), req))
 	must(h.Rules.ConfirmInvoice(h.As(h.Core), &model.InvoiceActionRequest{Invoice: inv.ID, Fingerprint: inv.Fingerprint}))
 	return inv.ID
+}
+
+// TestInvoiceRefsNoFalseAlarm: "mismatch" means the check ran and the
+// number is wrong. A number retyped as the ledger's alias keys it
+// (verified); a wrong number on a v2-keyed invoice is a mismatch; the true
+// number of an invoice fingerprinted under v1 (its key held the date and
+// the amount) and any number of an invoice whose party has no legal ID on
+// the ledger are unverifiable, and so is a wrong number on the v1 invoice.
+func TestInvoiceRefsNoFalseAlarm(t *testing.T) {
+	storetest.ForEachDialect(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		h := newHarness(t, db, rulestest.NewWorld())
+		for id, legal := range legalIDs {
+			rewrite(t, h.State, rules.CompositeKey("tc.enterprise", id), func(e *model.Enterprise) { e.LegalID = legal })
+		}
+		f := newOPRFNumbers(t)
+		aliased := h.registerNumbered(t, f, "INV-2026-0500", 500)
+		if inv := must(h.Rules.GetInvoice(h.As(h.S1), aliased)); len(inv.Aliases) != 1 {
+			t.Fatalf("fixture: INV-2026-0500 reserves %d aliases, want 1", len(inv.Aliases))
+		}
+		v1 := &invoice.Invoice{Number: "OLD-17", IssueDate: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), Currency: rulestest.Currency,
+			AmountMinor: 250, Seller: invoice.Party{ID: legalIDs[h.S1.ID]}, Buyer: invoice.Party{ID: legalIDs[h.Core.ID]}}
+		old := h.registerFingerprint(t, must(f.f.Fingerprint(ctx, invoice.FingerprintInputV1(v1))), nil, nil, "OLD-17", 250)
+
+		check := func(number, id string) string {
+			t.Helper()
+			c := must(wallet.CheckInvoiceRefs(ctx, h.ledger(h.BankA), "", f, []string{id}, []protocol.InvoiceNumber{{Invoice: id, Number: number}}))
+			return c[0].Status
+		}
+		for _, c := range []struct{ name, number, id, want string }{
+			{"as filed", "INV-2026-0500", aliased, wallet.RefVerified},
+			{"retyped as the alias", "INV20260500", aliased, wallet.RefVerified},
+			{"wrong number, v2 key", "INV-2026-0501", aliased, wallet.RefMismatch},
+			{"true number, v1 key", "OLD-17", old, wallet.RefUnverifiable},
+			{"wrong number, v1 key", "OLD-18", old, wallet.RefUnverifiable},
+		} {
+			if got := check(c.number, c.id); got != c.want {
+				t.Errorf("%s: %s, want %s", c.name, got, c.want)
+			}
+		}
+		// The core registered before legal IDs existed: no key can be formed.
+		rewrite(t, h.State, rules.CompositeKey("tc.enterprise", h.Core.ID), func(e *model.Enterprise) { e.LegalID = "" })
+		for _, n := range []string{"INV-2026-0500", "INV-2026-0501"} {
+			if got := check(n, aliased); got != wallet.RefUnverifiable {
+				t.Errorf("%s without the core's legal ID: %s, want %s", n, got, wallet.RefUnverifiable)
+			}
+		}
+	})
 }
 
 // TestInvoiceRefsCustody: the core seals the invoice numbers to the

@@ -275,12 +275,14 @@ async function decisionOf(tok, ctx, cache) {
 
 // refNumber is an invoice's number as the request's holder disclosed it
 // to this bank, with the API's check against the ledger (the number's
-// OPRF fingerprint against the invoice ID): verified, does not match (a
-// lying holder), or not checked just now; "not disclosed" for a legacy
-// piece or references that do not open.
+// OPRF fingerprint against the invoice ID and its aliases): verified,
+// does not match (a lying holder), cannot be checked (the ledger lacks the
+// key: a party without a legal ID, an invoice fingerprinted under v1), or
+// not checked just now; "not disclosed" for a legacy piece or references
+// that do not open.
 function refNumber(ref) {
   if (!ref?.number) return h("span", { class: "muted ref-status", "data-ref-status": "not-disclosed" }, t("bank.numberNotDisclosed"));
-  const status = ["verified", "mismatch"].includes(ref.status) ? ref.status : "unchecked";
+  const status = ["verified", "mismatch", "unverifiable"].includes(ref.status) ? ref.status : "unchecked";
   return h("span", { class: "ref-number" }, notr(ref.number, "strong"), " ",
     h("small", { class: `ref-status ref-${status}`, "data-ref-status": status }, t(`bank.ref.${status}`)));
 }
