@@ -105,23 +105,39 @@ func (c *numberPrintCache) put(input, fp []byte) {
 // view. Each failure leaves what it touches not disclosed or unchecked;
 // the inbox is still shown.
 func (a *API) financingRequestView(c *gin.Context, l wallet.Ledger, t model.TokenView) FinancingRequestView {
-	ctx, me := c.Request.Context(), gateway.PrincipalOf(c).EnterpriseID
-	v := FinancingRequestView{TokenView: a.tokenView(c, t), InvoiceRefs: []InvoiceRefView{}}
+	refs, err := a.d.Wallet.OpenFinancingRefs(c.Request.Context(), gateway.PrincipalOf(c).EnterpriseID, &t)
+	return FinancingRequestView{TokenView: a.tokenView(c, t), InvoiceRefs: a.checkedRefs(c.Request.Context(), l, &t, refs, err)}
+}
+
+// checkedRefs lists the invoices under t's receivable (its root's) with
+// the numbers refs disclose, each checked against the ledger; opened is
+// the error refs were opened with (ErrNotFound: not disclosed). Each
+// failure leaves what it touches not disclosed or unchecked, logged; an
+// unreadable root lists nothing.
+func (a *API) checkedRefs(ctx context.Context, l wallet.Ledger, t *model.TokenView, refs []protocol.InvoiceNumber, opened error) []InvoiceRefView {
+	out := []InvoiceRefView{}
 	invoices := t.Invoices
 	if t.Root != t.ID {
+		raw, err := l.Evaluate(ctx, Contract, "GetToken", t.Root)
 		var root model.TokenView
-		if err := a.evaluate(c, &root, "GetToken", t.Root); err != nil {
-			a.d.Log.Warn("root not read for the inbox", "token", t.ID, "error", err)
-			return v
+		if err == nil {
+			err = json.Unmarshal(raw, &root)
+		}
+		if err != nil {
+			a.d.Log.Warn("root not read for the invoice numbers", "token", t.ID, "error", err)
+			return out
 		}
 		invoices = root.Invoices
 	}
-	refs, err := a.d.Wallet.OpenFinancingRefs(ctx, me, &t)
-	if err != nil && !errors.Is(err, wallet.ErrNotFound) {
-		a.d.Log.Warn("invoice references not opened", "token", t.ID, "error", err)
+	if opened != nil {
+		refs = nil
+		if !errors.Is(opened, wallet.ErrNotFound) {
+			a.d.Log.Warn("invoice references not opened", "token", t.ID, "error", opened)
+		}
 	}
 	var checks []wallet.RefCheck
-	if err == nil && a.d.Invoices != nil && a.d.Invoices.Fingerprinter != nil {
+	if refs != nil && a.d.Invoices != nil && a.d.Invoices.Fingerprinter != nil {
+		var err error
 		checks, err = wallet.CheckInvoiceRefs(ctx, l, Contract, numberFingerprints{f: a.d.Invoices.Fingerprinter, cache: &a.numberPrints}, invoices, refs)
 		if err != nil {
 			a.d.Log.Warn("invoice references not checked", "token", t.ID, "error", err)
@@ -131,9 +147,9 @@ func (a *API) financingRequestView(c *gin.Context, l wallet.Ledger, t model.Toke
 		checks = uncheckedRefs(invoices, refs)
 	}
 	for _, r := range checks {
-		v.InvoiceRefs = append(v.InvoiceRefs, InvoiceRefView{Invoice: r.Invoice, Number: r.Number, Status: r.Status})
+		out = append(out, InvoiceRefView{Invoice: r.Invoice, Number: r.Number, Status: r.Status})
 	}
-	return v
+	return out
 }
 
 // uncheckedRefs lists the invoices with the numbers disclosed for them,
@@ -177,4 +193,32 @@ func (a *API) issueNumbers(ctx context.Context, l wallet.Ledger, core string, id
 		}
 	}
 	return out
+}
+
+// rfqRefs are the invoice numbers a request for quotes discloses to the
+// invited bank me, checked: what the bank sees before it quotes.
+func (a *API) rfqRefs(ctx context.Context, l wallet.Ledger, me string, rfq *model.RFQ) []InvoiceRefView {
+	raw, err := l.Evaluate(ctx, Contract, "GetToken", rfq.Token)
+	var t model.TokenView
+	if err == nil {
+		err = json.Unmarshal(raw, &t)
+	}
+	if err != nil {
+		a.d.Log.Warn("token not read for the invoice numbers", "rfq", rfq.ID, "error", err)
+		return []InvoiceRefView{}
+	}
+	refs, err := a.d.Wallet.OpenRFQRefs(ctx, me, rfq, t.Commitment)
+	return a.checkedRefs(ctx, l, &t, refs, err)
+}
+
+// resaleRefs are the invoice numbers a resale offer on t discloses to its
+// buyer, checked; none (logged) when the ledger client is not reachable.
+func (a *API) resaleRefs(c *gin.Context, t *model.TokenView) []InvoiceRefView {
+	l, err := a.ledger(c)
+	if err != nil {
+		a.d.Log.Warn("no ledger client for the invoice numbers", "token", t.ID, "error", err)
+		return []InvoiceRefView{}
+	}
+	refs, err := a.d.Wallet.OpenResaleRefs(c.Request.Context(), gateway.PrincipalOf(c).EnterpriseID, t)
+	return a.checkedRefs(c.Request.Context(), l, t, refs, err)
 }

@@ -130,20 +130,65 @@ func (w *Wallet) sealRefsTo(ctx context.Context, enterpriseID, root string, to p
 // references do not open with the bank's key for this token, is
 // ErrNotFound: not disclosed.
 func (w *Wallet) OpenFinancingRefs(ctx context.Context, bankID string, t *model.TokenView) ([]protocol.InvoiceNumber, error) {
-	if t.Financing == nil || t.Financing.Bank != bankID || len(t.Financing.Refs) == 0 {
+	if t.Financing == nil || t.Financing.Bank != bankID {
 		return nil, ErrNotFound.with("token " + t.ID + " carries no invoice references for " + bankID)
 	}
-	key, err := w.privateKey(ctx, bankID)
+	return w.openRefs(ctx, bankID, t.Commitment, t.Financing.Refs, "token "+t.ID)
+}
+
+// OpenRFQRefs opens the invoice references a request for quotes carries
+// to an invited bank (bankID), bound to the face's commitment (the
+// token's, tokenCommitment, or the piece's): the numbers the bank sees
+// before it quotes. Not invited, no references, or references that do
+// not open: ErrNotFound.
+func (w *Wallet) OpenRFQRefs(ctx context.Context, bankID string, rfq *model.RFQ, tokenCommitment []byte) ([]protocol.InvoiceNumber, error) {
+	inv := rfq.Invited(bankID)
+	if inv == nil {
+		return nil, ErrNotFound.with("request for quotes " + rfq.ID + " is not addressed to " + bankID)
+	}
+	return w.openRefs(ctx, bankID, rfq.Face(tokenCommitment), inv.Refs, "request for quotes "+rfq.ID)
+}
+
+// OpenResaleRefs opens the invoice references a pending resale offer on t
+// carries to its buyer (bankID). ErrNotFound when it carries none for it,
+// or they do not open.
+func (w *Wallet) OpenResaleRefs(ctx context.Context, bankID string, t *model.TokenView) ([]protocol.InvoiceNumber, error) {
+	if t.Resale == nil || t.Resale.Buyer != bankID {
+		return nil, ErrNotFound.with("token " + t.ID + " has no resale offer to " + bankID)
+	}
+	return w.openRefs(ctx, bankID, t.Commitment, t.Resale.Refs, "resale offer on token "+t.ID)
+}
+
+// heldBankRefs opens the invoice references a bank holds for the piece t
+// it holds: those its resale to the bank carried (the latest), else those
+// of the financing it granted. ErrNotFound when none opens.
+func (w *Wallet) heldBankRefs(ctx context.Context, bankID string, t *model.TokenView) ([]protocol.InvoiceNumber, error) {
+	if r := t.LastResaleTo(bankID); r != nil {
+		if refs, err := w.openRefs(ctx, bankID, t.Commitment, r.Refs, "token "+t.ID); err == nil {
+			return refs, nil
+		}
+	}
+	return w.OpenFinancingRefs(ctx, bankID, t)
+}
+
+// openRefs opens references sealed to enterpriseID for the token (or
+// piece) of commitment. None, or references that do not open, is
+// ErrNotFound (not disclosed); a missing key is its error.
+func (w *Wallet) openRefs(ctx context.Context, enterpriseID string, commitment, sealed []byte, what string) ([]protocol.InvoiceNumber, error) {
+	if len(sealed) == 0 {
+		return nil, ErrNotFound.with(what + " carries no invoice references for " + enterpriseID)
+	}
+	key, err := w.privateKey(ctx, enterpriseID)
 	if err != nil {
 		return nil, err
 	}
-	c, err := pedersen.DecodeCommitment(t.Commitment)
+	c, err := pedersen.DecodeCommitment(commitment)
 	if err != nil {
-		return nil, ErrNotFound.with("token " + t.ID)
+		return nil, ErrNotFound.with(what)
 	}
-	refs, err := protocol.OpenInvoiceRefs(key, bankID, c, t.Financing.Refs)
+	refs, err := protocol.OpenInvoiceRefs(key, enterpriseID, c, sealed)
 	if err != nil {
-		return nil, ErrNotFound.with("the invoice references of token " + t.ID + " do not open")
+		return nil, ErrNotFound.with("the invoice references of " + what + " do not open")
 	}
 	return refs, nil
 }

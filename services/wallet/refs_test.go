@@ -205,6 +205,18 @@ func TestInvoiceRefsCustody(t *testing.T) {
 				t.Fatalf("%s opened %s's copy", other.ID, b.ID)
 			}
 		}
+		// On the ledger, each invited bank opens its copy before it
+		// quotes, and checks it; a party not invited opens nothing.
+		stored := must(h.Rules.RequestQuotes(h.As(h.S1), rfq))
+		for _, b := range []*rulestest.Party{h.BankA, h.BankB} {
+			got := must(h.wallet.OpenRFQRefs(ctx, b.ID, stored, face.Bytes()))
+			if c := must(wallet.CheckInvoiceRefs(ctx, h.ledger(b), "", f, root.Invoices, got)); c[0].Status != wallet.RefVerified || c[1].Status != wallet.RefVerified {
+				t.Fatalf("%s checks the request for quotes: %+v", b.ID, c)
+			}
+		}
+		if _, err := h.wallet.OpenRFQRefs(ctx, h.S2.ID, stored, face.Bytes()); !errors.Is(err, wallet.ErrNotFound) {
+			t.Fatalf("a party not invited opens the request's numbers: %v", err)
+		}
 
 		// A lying holder: numbers that are not the invoices'.
 		lie := []protocol.InvoiceNumber{{Invoice: inv1, Number: "INV-2026-0418"}}
@@ -226,6 +238,40 @@ func TestInvoiceRefsCustody(t *testing.T) {
 		moved.Financing, moved.Commitment = &fcopy2, root.Commitment
 		if _, err := h.wallet.OpenFinancingRefs(ctx, h.BankA.ID, &moved); !errors.Is(err, wallet.ErrNotFound) {
 			t.Fatalf("references moved to another token: %v", err)
+		}
+
+		// BankA finances the piece and offers it for resale to BankB: the
+		// offer carries the numbers sealed to BankB, which opens and
+		// checks them; BankA (the seller) cannot open BankB's copy.
+		must(h.Rules.ApproveFinancing(h.As(h.BankA), &model.ApproveFinancingRequest{Token: t3.TokenID, DisbursementRef: "W-R", AgreementHash: make([]byte, 32)}))
+		h.sync(t, h.BankA)
+		rdir := h.directory(h.BankA)
+		offer := must(h.wallet.BuildResale(ctx, h.ledger(h.BankA), wallet.ResaleSpec{Seller: h.BankA.ID, Token: t3.TokenID,
+			Buyer: must(rdir.Recipient(ctx, h.BankB.ID)), Auditor: must(rdir.Auditor(ctx)), Price: 290}))
+		if len(offer.Refs) == 0 {
+			t.Fatal("the resale offer carries no references")
+		}
+		ov := must(h.Rules.OfferResale(h.As(h.BankA), offer)).View(h.Now)
+		if !bytes.Equal(ov.Resale.Refs, offer.Refs) {
+			t.Fatal("the ledger did not store the offer's references")
+		}
+		got = must(h.wallet.OpenResaleRefs(ctx, h.BankB.ID, &ov))
+		if c := must(wallet.CheckInvoiceRefs(ctx, h.ledger(h.BankB), "", f, root.Invoices, got)); !slices.Equal(got, numbers) ||
+			c[0].Status != wallet.RefVerified || c[1].Status != wallet.RefVerified {
+			t.Fatalf("BankB's checks of the resale offer: %v %+v", got, c)
+		}
+		if _, err := h.wallet.OpenResaleRefs(ctx, h.BankA.ID, &ov); !errors.Is(err, wallet.ErrNotFound) {
+			t.Fatalf("the seller opens the buyer's copy: %v", err)
+		}
+		// BankB buys and sells it back: its offer carries the numbers it
+		// bought with, sealed to BankA.
+		must(h.Rules.AcceptResale(h.As(h.BankB), &model.AcceptResaleRequest{Token: t3.TokenID, PaymentRef: "SWIFT-1"}))
+		h.sync(t, h.BankB)
+		back := must(h.wallet.BuildResale(ctx, h.ledger(h.BankB), wallet.ResaleSpec{Seller: h.BankB.ID, Token: t3.TokenID,
+			Buyer: must(rdir.Recipient(ctx, h.BankA.ID)), Auditor: must(rdir.Auditor(ctx)), Price: 280}))
+		bv := must(h.Rules.OfferResale(h.As(h.BankB), back)).View(h.Now)
+		if got := must(h.wallet.OpenResaleRefs(ctx, h.BankA.ID, &bv)); !slices.Equal(got, numbers) {
+			t.Fatalf("BankA's copy of BankB's offer: %v", got)
 		}
 	})
 }
