@@ -251,6 +251,18 @@ func TestInvoiceRefsCustody(t *testing.T) {
 		if len(offer.Refs) == 0 {
 			t.Fatal("the resale offer carries no references")
 		}
+		// References of a length no sealed reference has are refused, the
+		// piece left unoffered.
+		for _, bad := range [][]byte{make([]byte, 10), make([]byte, model.MaxRefsEnvelopeSize+1)} {
+			tampered := *offer
+			tampered.Refs = bad
+			if _, err := h.Rules.OfferResale(h.As(h.BankA), &tampered); !errors.Is(err, model.ErrInvalidArgument) {
+				t.Fatalf("an offer with %d bytes of references: %v", len(bad), err)
+			}
+			if must(h.Rules.GetToken(h.As(h.BankA), t3.TokenID)).Resale != nil {
+				t.Fatal("a refused offer left a resale on the piece")
+			}
+		}
 		ov := must(h.Rules.OfferResale(h.As(h.BankA), offer)).View(h.Now)
 		if !bytes.Equal(ov.Resale.Refs, offer.Refs) {
 			t.Fatal("the ledger did not store the offer's references")
