@@ -118,12 +118,8 @@ func (a *API) checkedRefs(ctx context.Context, l wallet.Ledger, t *model.TokenVi
 	out := []InvoiceRefView{}
 	invoices := t.Invoices
 	if t.Root != t.ID {
-		raw, err := l.Evaluate(ctx, Contract, "GetToken", t.Root)
 		var root model.TokenView
-		if err == nil {
-			err = json.Unmarshal(raw, &root)
-		}
-		if err != nil {
+		if err := evaluateWith(ctx, l, &root, "GetToken", t.Root); err != nil {
 			a.d.Log.Warn("root not read for the invoice numbers", "token", t.ID, "error", err)
 			return out
 		}
@@ -198,12 +194,8 @@ func (a *API) issueNumbers(ctx context.Context, l wallet.Ledger, core string, id
 // rfqRefs are the invoice numbers a request for quotes discloses to the
 // invited bank me, checked: what the bank sees before it quotes.
 func (a *API) rfqRefs(ctx context.Context, l wallet.Ledger, me string, rfq *model.RFQ) []InvoiceRefView {
-	raw, err := l.Evaluate(ctx, Contract, "GetToken", rfq.Token)
 	var t model.TokenView
-	if err == nil {
-		err = json.Unmarshal(raw, &t)
-	}
-	if err != nil {
+	if err := evaluateWith(ctx, l, &t, "GetToken", rfq.Token); err != nil {
 		a.d.Log.Warn("token not read for the invoice numbers", "rfq", rfq.ID, "error", err)
 		return []InvoiceRefView{}
 	}

@@ -41,11 +41,6 @@ func (o oprfNumbers) NumberFingerprints(ctx context.Context, seller, buyer, numb
 	return invoice.Fingerprints(ctx, o.f, invoice.KeysFor(seller, buyer, number))
 }
 
-// fingerprint is the main key's fingerprint of a number.
-func (o oprfNumbers) fingerprint(ctx context.Context, seller, buyer, number string) []byte {
-	return must(o.NumberFingerprints(ctx, seller, buyer, number))[0]
-}
-
 var legalIDs = map[string]string{"core": "LEI:5493001KJTIIGC8Y1R12", "supplier1": "LEI:5493001KJTIIGC8Y1R13"}
 
 // registerNumbered has S1 register an invoice of v to the core under the
@@ -78,6 +73,16 @@ func (h *harness) registerFingerprint(t *testing.T, fp []byte, aliases [][]byte,
 	return inv.ID
 }
 
+// newRefsHarness is a harness whose supplier S1 and core carry legal IDs
+// on the ledger, with an OPRF for invoice numbers.
+func newRefsHarness(t *testing.T, db *store.DB) (*harness, oprfNumbers) {
+	h := newHarness(t, db, rulestest.NewWorld())
+	for id, legal := range legalIDs {
+		rewrite(t, h.State, rules.CompositeKey("tc.enterprise", id), func(e *model.Enterprise) { e.LegalID = legal })
+	}
+	return h, newOPRFNumbers(t)
+}
+
 // TestInvoiceRefsNoFalseAlarm: "mismatch" means the check ran and the
 // number is wrong. A number retyped as the ledger's alias keys it
 // (verified); a wrong number on a v2-keyed invoice is a mismatch; the true
@@ -87,11 +92,7 @@ func (h *harness) registerFingerprint(t *testing.T, fp []byte, aliases [][]byte,
 func TestInvoiceRefsNoFalseAlarm(t *testing.T) {
 	storetest.ForEachDialect(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		h := newHarness(t, db, rulestest.NewWorld())
-		for id, legal := range legalIDs {
-			rewrite(t, h.State, rules.CompositeKey("tc.enterprise", id), func(e *model.Enterprise) { e.LegalID = legal })
-		}
-		f := newOPRFNumbers(t)
+		h, f := newRefsHarness(t, db)
 		aliased := h.registerNumbered(t, f, "INV-2026-0500", 500)
 		if inv := must(h.Rules.GetInvoice(h.As(h.S1), aliased)); len(inv.Aliases) != 1 {
 			t.Fatalf("fixture: INV-2026-0500 reserves %d aliases, want 1", len(inv.Aliases))
@@ -136,11 +137,7 @@ func TestInvoiceRefsNoFalseAlarm(t *testing.T) {
 func TestInvoiceRefsCustody(t *testing.T) {
 	storetest.ForEachDialect(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		h := newHarness(t, db, rulestest.NewWorld())
-		for id, legal := range legalIDs {
-			rewrite(t, h.State, rules.CompositeKey("tc.enterprise", id), func(e *model.Enterprise) { e.LegalID = legal })
-		}
-		f := newOPRFNumbers(t)
+		h, f := newRefsHarness(t, db)
 		inv1 := h.registerNumbered(t, f, "INV-2026-0417", 600)
 		inv2 := h.registerNumbered(t, f, "发票-88", 400)
 		must(h.Rules.GrantCreditLine(h.As(h.BankA), &model.GrantCreditLineRequest{Core: h.Core.ID, Currency: rulestest.Currency, Limit: 10_000,
