@@ -54,22 +54,22 @@ type numberFingerprints struct {
 	cache *numberPrintCache
 }
 
-func (n numberFingerprints) NumberFingerprints(ctx context.Context, seller, buyer, number string) ([][]byte, error) {
-	keys := invoice.KeysFor(seller, buyer, number)
-	out := make([][]byte, 0, len(keys))
-	for _, k := range keys {
+func (n numberFingerprints) NumberFingerprints(ctx context.Context, seller, buyer, number string, yield func([]byte) bool) error {
+	for _, k := range invoice.KeysFor(seller, buyer, number) {
 		input := k.Input()
 		fp, ok := n.cache.get(input)
 		if !ok {
 			var err error
 			if fp, err = n.f.Fingerprint(ctx, input); err != nil {
-				return nil, err
+				return err
 			}
 			n.cache.put(input, fp)
 		}
-		out = append(out, fp)
+		if !yield(fp) {
+			return nil
+		}
 	}
-	return out, nil
+	return nil
 }
 
 // maxNumberPrints bounds the remembered fingerprints.

@@ -197,9 +197,12 @@ func (w *Wallet) openRefs(ctx context.Context, enterpriseID string, commitment, 
 // under its seller's and buyer's registered legal IDs: the OPRF
 // fingerprints of each of its canonical keys (services/invoice KeysFor,
 // the main key first), through the operator's blinded evaluation (the
-// operator learns nothing). The gateway wires services/invoice's.
+// operator learns nothing). It hands them to yield one at a time and
+// stops when yield returns false, so a number that keys the invoice under
+// its main key spends one evaluation of the operator's rate limit. The
+// gateway wires services/invoice's.
 type NumberFingerprinter interface {
-	NumberFingerprints(ctx context.Context, sellerLegalID, buyerLegalID, number string) ([][]byte, error)
+	NumberFingerprints(ctx context.Context, sellerLegalID, buyerLegalID, number string, yield func(fp []byte) bool) error
 }
 
 // Reference check outcomes. RefMismatch means the check ran and the
@@ -276,12 +279,16 @@ func CheckInvoiceRefs(ctx context.Context, l Ledger, contract string, f NumberFi
 			out[i].Status = RefUnverifiable // no legal ID: the key cannot be formed
 			continue
 		}
-		fps, err := f.NumberFingerprints(ctx, seller, buyer, out[i].Number)
+		keyed := false
+		err = f.NumberFingerprints(ctx, seller, buyer, out[i].Number, func(fp []byte) bool {
+			keyed = keysInvoice(fp, inv)
+			return !keyed
+		})
 		if err != nil {
 			return nil, err
 		}
 		switch {
-		case keysInvoice(fps, inv):
+		case keyed:
 			out[i].Status = RefVerified
 		case v2KeyedInvoice(inv):
 			out[i].Status = RefMismatch
@@ -292,21 +299,15 @@ func CheckInvoiceRefs(ctx context.Context, l Ledger, contract string, f NumberFi
 	return out, nil
 }
 
-// keysInvoice reports whether one of fps is the invoice's fingerprint
-// (its ID) or one of its aliases.
-func keysInvoice(fps [][]byte, inv *model.Invoice) bool {
-	want, err := hex.DecodeString(inv.ID)
-	if err != nil {
-		want = inv.Fingerprint
+// keysInvoice reports whether fp is the invoice's fingerprint (its ID) or
+// one of its aliases.
+func keysInvoice(fp []byte, inv *model.Invoice) bool {
+	if want, err := hex.DecodeString(inv.ID); err == nil && bytes.Equal(fp, want) {
+		return true
 	}
-	for _, fp := range fps {
-		if bytes.Equal(fp, want) {
+	for _, a := range inv.Aliases {
+		if bytes.Equal(fp, a) {
 			return true
-		}
-		for _, a := range inv.Aliases {
-			if bytes.Equal(fp, a) {
-				return true
-			}
 		}
 	}
 	return false

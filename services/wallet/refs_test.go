@@ -29,16 +29,39 @@ func mustCommit(t *testing.T, b []byte) *pedersen.Commitment {
 
 // oprfNumbers is the platform's fingerprint of (seller, buyer, number)
 // through a verifiable OPRF with a key held in the test (LocalEvaluator),
-// as the gateway wires it.
-type oprfNumbers struct{ f invoice.Fingerprinter }
+// as the gateway wires it; evaluations counts the OPRF evaluations.
+type oprfNumbers struct {
+	f           invoice.Fingerprinter
+	evaluations *int
+}
 
 func newOPRFNumbers(t *testing.T) oprfNumbers {
 	k := must(oprf.GenerateServerKey(nil))
-	return oprfNumbers{invoice.NewOPRFFingerprinter(k.Public(), invoice.LocalEvaluator{Server: oprf.NewServer(k)})}
+	return oprfNumbers{invoice.NewOPRFFingerprinter(k.Public(), invoice.LocalEvaluator{Server: oprf.NewServer(k)}), new(int)}
 }
 
-func (o oprfNumbers) NumberFingerprints(ctx context.Context, seller, buyer, number string) ([][]byte, error) {
-	return invoice.Fingerprints(ctx, o.f, invoice.KeysFor(seller, buyer, number))
+func (o oprfNumbers) NumberFingerprints(ctx context.Context, seller, buyer, number string, yield func([]byte) bool) error {
+	for _, k := range invoice.KeysFor(seller, buyer, number) {
+		*o.evaluations++
+		fp, err := o.f.Fingerprint(ctx, k.Input())
+		if err != nil {
+			return err
+		}
+		if !yield(fp) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// all is every canonical key's fingerprint of a number, the main first.
+func (o oprfNumbers) all(t *testing.T, seller, buyer, number string) [][]byte {
+	t.Helper()
+	var out [][]byte
+	if err := o.NumberFingerprints(context.Background(), seller, buyer, number, func(fp []byte) bool { out = append(out, fp); return true }); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 var legalIDs = map[string]string{"core": "LEI:5493001KJTIIGC8Y1R12", "supplier1": "LEI:5493001KJTIIGC8Y1R13"}
@@ -49,7 +72,7 @@ var legalIDs = map[string]string{"core": "LEI:5493001KJTIIGC8Y1R12", "supplier1"
 func (h *harness) registerNumbered(t *testing.T, f oprfNumbers, number string, v uint64) string {
 	t.Helper()
 	ctx := context.Background()
-	fps := must(f.NumberFingerprints(ctx, legalIDs[h.S1.ID], legalIDs[h.Core.ID], number))
+	fps := f.all(t, legalIDs[h.S1.ID], legalIDs[h.Core.ID], number)
 	core := must(h.directory(h.S1).Recipient(ctx, h.Core.ID))
 	doc := sha256.Sum256([]byte(number))
 	filing := must(invoice.SealFiling(core.Key, &invoice.Filing{Number: number, SellerID: legalIDs[h.S1.ID], BuyerID: legalIDs[h.Core.ID],
@@ -106,15 +129,21 @@ func TestInvoiceRefsNoFalseAlarm(t *testing.T) {
 			c := must(wallet.CheckInvoiceRefs(ctx, h.ledger(h.BankA), "", f, []string{id}, []protocol.InvoiceNumber{{Invoice: id, Number: number}}))
 			return c[0].Status
 		}
-		for _, c := range []struct{ name, number, id, want string }{
-			{"as filed", "INV-2026-0500", aliased, wallet.RefVerified},
-			{"retyped as the alias", "INV20260500", aliased, wallet.RefVerified},
-			{"wrong number, v2 key", "INV-2026-0501", aliased, wallet.RefMismatch},
-			{"true number, v1 key", "OLD-17", old, wallet.RefUnverifiable},
-			{"wrong number, v1 key", "OLD-18", old, wallet.RefUnverifiable},
+		// evaluations: a number that keys the invoice under its main key
+		// spends one OPRF evaluation; the others try each key.
+		for _, c := range []struct {
+			name, number, id, want string
+			evaluations            int
+		}{
+			{"as filed", "INV-2026-0500", aliased, wallet.RefVerified, 1},
+			{"retyped as the alias", "INV20260500", aliased, wallet.RefVerified, 1},
+			{"wrong number, v2 key", "INV-2026-0501", aliased, wallet.RefMismatch, 2},
+			{"true number, v1 key", "OLD-17", old, wallet.RefUnverifiable, 1},
+			{"wrong number, v1 key", "OLD-18", old, wallet.RefUnverifiable, 1},
 		} {
-			if got := check(c.number, c.id); got != c.want {
-				t.Errorf("%s: %s, want %s", c.name, got, c.want)
+			*f.evaluations = 0
+			if got := check(c.number, c.id); got != c.want || *f.evaluations != c.evaluations {
+				t.Errorf("%s: %s after %d evaluations, want %s after %d", c.name, got, *f.evaluations, c.want, c.evaluations)
 			}
 		}
 		// The core registered before legal IDs existed: no key can be formed.
