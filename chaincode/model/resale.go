@@ -28,12 +28,15 @@ type OfferResaleRequest struct {
 	BankEnvelope []byte       `json:"bankEnvelope"` // the face's opening sealed to the buyer, bound to the commitment
 	Price        SealedAmount `json:"price"`
 	RangeProofs  [][]byte     `json:"rangeProofs"`
+	// Refs, optional: the invoice numbers sealed to the buyer, bound to
+	// the piece's commitment (model/refs.go).
+	Refs []byte `json:"refs,omitempty"`
 }
 
 // Validate implements Validator.
 func (r *OfferResaleRequest) Validate() error {
 	if err := firstError(ValidateID("token", r.Token), ValidateID("buyer", r.Buyer),
-		validateBytes("bankEnvelope", r.BankEnvelope, envelope.SealedSize), r.Price.Validate("price")); err != nil {
+		validateBytes("bankEnvelope", r.BankEnvelope, envelope.SealedSize), r.Price.Validate("price"), validateRefs("refs", r.Refs)); err != nil {
 		return err
 	}
 	if len(r.RangeProofs) != ResaleRangeValues {
@@ -69,6 +72,8 @@ type Resale struct {
 	OfferTxID    string        `json:"offerTxId"`
 	PaymentRef   string        `json:"paymentRef,omitempty"`
 	AcceptedAt   time.Time     `json:"acceptedAt,omitzero"`
+	// Refs, optional: the invoice numbers sealed to the buyer.
+	Refs []byte `json:"refs,omitempty"`
 }
 
 // LastResaleTo returns the latest completed resale of t to bank, or nil.

@@ -51,7 +51,7 @@ func (r *Rules) OfferResale(st State, req *model.OfferResaleRequest) (*model.Tok
 		return nil, err
 	}
 	t.Resale = &model.Resale{Seller: tx.caller.ID, Buyer: req.Buyer, BankEnvelope: req.BankEnvelope, Price: req.Price.Stored(),
-		OfferedAt: tx.now, OfferTxID: tx.id}
+		OfferedAt: tx.now, OfferTxID: tx.id, Refs: req.Refs}
 	if err := tx.putToken(t); err != nil {
 		return nil, err
 	}

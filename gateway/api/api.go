@@ -95,6 +95,9 @@ type API struct {
 	// numberPrints remembers invoice numbers' fingerprints for the bank
 	// inbox's checks (financing_refs.go).
 	numberPrints numberPrintCache
+	// enterpriseOf reads a signed request's enterprise from the ledger
+	// (signed.go); nil is a.registered. Tests set it.
+	enterpriseOf func(ctx context.Context, id string) (model.Enterprise, error)
 }
 
 // New returns the API.

@@ -31,9 +31,11 @@ const RefUnchecked = "unchecked"
 type InvoiceRefView struct {
 	Invoice string `json:"invoice"`
 	Number  string `json:"number,omitempty"`
-	// Status: verified (the number keys the invoice's ledger ID),
-	// mismatch (it does not), not-disclosed (no number for it: a legacy
-	// piece, or references that do not open), unchecked.
+	// Status: verified (the number keys the invoice's ledger ID or an
+	// alias), mismatch (the check ran and it keys neither), unverifiable
+	// (the ledger lacks what the check needs: a party without a legal ID,
+	// or an invoice keyed under v1), not-disclosed (no number for it: a
+	// legacy piece, or references that do not open), unchecked.
 	Status string `json:"status"`
 }
 
@@ -44,24 +46,30 @@ type FinancingRequestView struct {
 	InvoiceRefs []InvoiceRefView `json:"invoiceRefs"`
 }
 
-// numberFingerprints is services/invoice's fingerprint of an invoice's
-// main canonical key, through the operator's OPRF, remembered in cache.
+// numberFingerprints is services/invoice's fingerprint of each of an
+// invoice number's canonical keys, through the operator's OPRF,
+// remembered in cache.
 type numberFingerprints struct {
 	f     invoice.Fingerprinter
 	cache *numberPrintCache
 }
 
-func (n numberFingerprints) NumberFingerprint(ctx context.Context, seller, buyer, number string) ([]byte, error) {
-	input := invoice.KeysFor(seller, buyer, number)[0].Input()
-	if fp, ok := n.cache.get(input); ok {
-		return fp, nil
+func (n numberFingerprints) NumberFingerprints(ctx context.Context, seller, buyer, number string, yield func([]byte) bool) error {
+	for _, k := range invoice.KeysFor(seller, buyer, number) {
+		input := k.Input()
+		fp, ok := n.cache.get(input)
+		if !ok {
+			var err error
+			if fp, err = n.f.Fingerprint(ctx, input); err != nil {
+				return err
+			}
+			n.cache.put(input, fp)
+		}
+		if !yield(fp) {
+			return nil
+		}
 	}
-	fp, err := n.f.Fingerprint(ctx, input)
-	if err != nil {
-		return nil, err
-	}
-	n.cache.put(input, fp)
-	return fp, nil
+	return nil
 }
 
 // maxNumberPrints bounds the remembered fingerprints.
@@ -97,23 +105,35 @@ func (c *numberPrintCache) put(input, fp []byte) {
 // view. Each failure leaves what it touches not disclosed or unchecked;
 // the inbox is still shown.
 func (a *API) financingRequestView(c *gin.Context, l wallet.Ledger, t model.TokenView) FinancingRequestView {
-	ctx, me := c.Request.Context(), gateway.PrincipalOf(c).EnterpriseID
-	v := FinancingRequestView{TokenView: a.tokenView(c, t), InvoiceRefs: []InvoiceRefView{}}
+	refs, err := a.d.Wallet.OpenFinancingRefs(c.Request.Context(), gateway.PrincipalOf(c).EnterpriseID, &t)
+	return FinancingRequestView{TokenView: a.tokenView(c, t), InvoiceRefs: a.checkedRefs(c.Request.Context(), l, &t, refs, err)}
+}
+
+// checkedRefs lists the invoices under t's receivable (its root's) with
+// the numbers refs disclose, each checked against the ledger; opened is
+// the error refs were opened with (ErrNotFound: not disclosed). Each
+// failure leaves what it touches not disclosed or unchecked, logged; an
+// unreadable root lists nothing.
+func (a *API) checkedRefs(ctx context.Context, l wallet.Ledger, t *model.TokenView, refs []protocol.InvoiceNumber, opened error) []InvoiceRefView {
+	out := []InvoiceRefView{}
 	invoices := t.Invoices
 	if t.Root != t.ID {
 		var root model.TokenView
-		if err := a.evaluate(c, &root, "GetToken", t.Root); err != nil {
-			a.d.Log.Warn("root not read for the inbox", "token", t.ID, "error", err)
-			return v
+		if err := evaluateWith(ctx, l, &root, "GetToken", t.Root); err != nil {
+			a.d.Log.Warn("root not read for the invoice numbers", "token", t.ID, "error", err)
+			return out
 		}
 		invoices = root.Invoices
 	}
-	refs, err := a.d.Wallet.OpenFinancingRefs(ctx, me, &t)
-	if err != nil && !errors.Is(err, wallet.ErrNotFound) {
-		a.d.Log.Warn("invoice references not opened", "token", t.ID, "error", err)
+	if opened != nil {
+		refs = nil
+		if !errors.Is(opened, wallet.ErrNotFound) {
+			a.d.Log.Warn("invoice references not opened", "token", t.ID, "error", opened)
+		}
 	}
 	var checks []wallet.RefCheck
-	if err == nil && a.d.Invoices != nil && a.d.Invoices.Fingerprinter != nil {
+	if refs != nil && a.d.Invoices != nil && a.d.Invoices.Fingerprinter != nil {
+		var err error
 		checks, err = wallet.CheckInvoiceRefs(ctx, l, Contract, numberFingerprints{f: a.d.Invoices.Fingerprinter, cache: &a.numberPrints}, invoices, refs)
 		if err != nil {
 			a.d.Log.Warn("invoice references not checked", "token", t.ID, "error", err)
@@ -123,9 +143,9 @@ func (a *API) financingRequestView(c *gin.Context, l wallet.Ledger, t model.Toke
 		checks = uncheckedRefs(invoices, refs)
 	}
 	for _, r := range checks {
-		v.InvoiceRefs = append(v.InvoiceRefs, InvoiceRefView{Invoice: r.Invoice, Number: r.Number, Status: r.Status})
+		out = append(out, InvoiceRefView{Invoice: r.Invoice, Number: r.Number, Status: r.Status})
 	}
-	return v
+	return out
 }
 
 // uncheckedRefs lists the invoices with the numbers disclosed for them,
@@ -169,4 +189,28 @@ func (a *API) issueNumbers(ctx context.Context, l wallet.Ledger, core string, id
 		}
 	}
 	return out
+}
+
+// rfqRefs are the invoice numbers a request for quotes discloses to the
+// invited bank me, checked: what the bank sees before it quotes.
+func (a *API) rfqRefs(ctx context.Context, l wallet.Ledger, me string, rfq *model.RFQ) []InvoiceRefView {
+	var t model.TokenView
+	if err := evaluateWith(ctx, l, &t, "GetToken", rfq.Token); err != nil {
+		a.d.Log.Warn("token not read for the invoice numbers", "rfq", rfq.ID, "error", err)
+		return []InvoiceRefView{}
+	}
+	refs, err := a.d.Wallet.OpenRFQRefs(ctx, me, rfq, t.Commitment)
+	return a.checkedRefs(ctx, l, &t, refs, err)
+}
+
+// resaleRefs are the invoice numbers a resale offer on t discloses to its
+// buyer, checked; none (logged) when the ledger client is not reachable.
+func (a *API) resaleRefs(c *gin.Context, t *model.TokenView) []InvoiceRefView {
+	l, err := a.ledger(c)
+	if err != nil {
+		a.d.Log.Warn("no ledger client for the invoice numbers", "token", t.ID, "error", err)
+		return []InvoiceRefView{}
+	}
+	refs, err := a.d.Wallet.OpenResaleRefs(c.Request.Context(), gateway.PrincipalOf(c).EnterpriseID, t)
+	return a.checkedRefs(c.Request.Context(), l, t, refs, err)
 }

@@ -130,6 +130,10 @@ type RFQView struct {
 	// when a quote is accepted.
 	Partial bool        `json:"partial,omitempty"`
 	Quotes  []QuoteView `json:"quotes"`
+	// InvoiceRefs, for an invited bank: the invoices under the receivable
+	// with the numbers the requester sealed to it, checked against the
+	// ledger as in the inbox (financing_refs.go). Absent from lists.
+	InvoiceRefs []InvoiceRefView `json:"invoiceRefs,omitempty"`
 }
 
 // QuoteView is one quote: its public fields and, opened by the reader's
@@ -195,6 +199,9 @@ func (a *API) openedRFQ(c *gin.Context, id string) (RFQView, error) {
 	v := rfqView(*o.View, qs)
 	face, maturity := NewMoney(o.Face, cur), o.Maturity
 	v.Face, v.Maturity = &face, &maturity
+	if o.View.RFQ.Invited(me) != nil {
+		v.InvoiceRefs = a.rfqRefs(c.Request.Context(), l, me, &o.View.RFQ)
+	}
 	return v, nil
 }
 

@@ -50,6 +50,10 @@ type ResaleView struct {
 	Buyer  string    `json:"buyer"`
 	Face   Money     `json:"face"`
 	Price  Money     `json:"price"`
+	// InvoiceRefs, for the buyer: the invoices under the receivable with
+	// the numbers the seller sealed to it, checked against the ledger as
+	// in the inbox (financing_refs.go).
+	InvoiceRefs []InvoiceRefView `json:"invoiceRefs,omitempty"`
 }
 
 func (a *API) offerResale(c *gin.Context) error {
@@ -94,8 +98,12 @@ func (a *API) renderResale(c *gin.Context, t model.TokenView) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, ResaleView{Token: a.tokenView(c, t), Seller: t.Resale.Seller, Buyer: t.Resale.Buyer,
-		Face: NewMoney(amounts.Face, t.Currency), Price: NewMoney(amounts.Price, t.Currency)})
+	v := ResaleView{Token: a.tokenView(c, t), Seller: t.Resale.Seller, Buyer: t.Resale.Buyer,
+		Face: NewMoney(amounts.Face, t.Currency), Price: NewMoney(amounts.Price, t.Currency)}
+	if me == t.Resale.Buyer {
+		v.InvoiceRefs = a.resaleRefs(c, &t)
+	}
+	c.JSON(http.StatusOK, v)
 	return nil
 }
 

@@ -100,7 +100,11 @@ func (a *API) signedCaller(c *gin.Context, roles ...model.Role) (model.Enterpris
 	if !ok || !ecdsa.VerifyASN1(pub, SignedDigest(c.Request.Method, c.Request.URL.Path, id, ts, body), sig) {
 		return model.Enterprise{}, nil, unsigned("the signature does not verify")
 	}
-	e, err := a.registered(ctx, id)
+	lookup := a.registered
+	if a.enterpriseOf != nil {
+		lookup = a.enterpriseOf
+	}
+	e, err := lookup(ctx, id)
 	if err != nil {
 		return model.Enterprise{}, nil, err
 	}

@@ -130,37 +130,94 @@ func (w *Wallet) sealRefsTo(ctx context.Context, enterpriseID, root string, to p
 // references do not open with the bank's key for this token, is
 // ErrNotFound: not disclosed.
 func (w *Wallet) OpenFinancingRefs(ctx context.Context, bankID string, t *model.TokenView) ([]protocol.InvoiceNumber, error) {
-	if t.Financing == nil || t.Financing.Bank != bankID || len(t.Financing.Refs) == 0 {
+	if t.Financing == nil || t.Financing.Bank != bankID {
 		return nil, ErrNotFound.with("token " + t.ID + " carries no invoice references for " + bankID)
 	}
-	key, err := w.privateKey(ctx, bankID)
+	return w.openRefs(ctx, bankID, t.Commitment, t.Financing.Refs, "token "+t.ID)
+}
+
+// OpenRFQRefs opens the invoice references a request for quotes carries
+// to an invited bank (bankID), bound to the face's commitment (the
+// token's, tokenCommitment, or the piece's): the numbers the bank sees
+// before it quotes. Not invited, no references, or references that do
+// not open: ErrNotFound.
+func (w *Wallet) OpenRFQRefs(ctx context.Context, bankID string, rfq *model.RFQ, tokenCommitment []byte) ([]protocol.InvoiceNumber, error) {
+	inv := rfq.Invited(bankID)
+	if inv == nil {
+		return nil, ErrNotFound.with("request for quotes " + rfq.ID + " is not addressed to " + bankID)
+	}
+	return w.openRefs(ctx, bankID, rfq.Face(tokenCommitment), inv.Refs, "request for quotes "+rfq.ID)
+}
+
+// OpenResaleRefs opens the invoice references a pending resale offer on t
+// carries to its buyer (bankID). ErrNotFound when it carries none for it,
+// or they do not open.
+func (w *Wallet) OpenResaleRefs(ctx context.Context, bankID string, t *model.TokenView) ([]protocol.InvoiceNumber, error) {
+	if t.Resale == nil || t.Resale.Buyer != bankID {
+		return nil, ErrNotFound.with("token " + t.ID + " has no resale offer to " + bankID)
+	}
+	return w.openRefs(ctx, bankID, t.Commitment, t.Resale.Refs, "resale offer on token "+t.ID)
+}
+
+// heldBankRefs opens the invoice references a bank holds for the piece t
+// it holds: those its resale to the bank carried (the latest), else those
+// of the financing it granted. ErrNotFound when none opens.
+func (w *Wallet) heldBankRefs(ctx context.Context, bankID string, t *model.TokenView) ([]protocol.InvoiceNumber, error) {
+	if r := t.LastResaleTo(bankID); r != nil {
+		if refs, err := w.openRefs(ctx, bankID, t.Commitment, r.Refs, "token "+t.ID); err == nil {
+			return refs, nil
+		}
+	}
+	return w.OpenFinancingRefs(ctx, bankID, t)
+}
+
+// openRefs opens references sealed to enterpriseID for the token (or
+// piece) of commitment. None, or references that do not open, is
+// ErrNotFound (not disclosed); a missing key is its error.
+func (w *Wallet) openRefs(ctx context.Context, enterpriseID string, commitment, sealed []byte, what string) ([]protocol.InvoiceNumber, error) {
+	if len(sealed) == 0 {
+		return nil, ErrNotFound.with(what + " carries no invoice references for " + enterpriseID)
+	}
+	key, err := w.privateKey(ctx, enterpriseID)
 	if err != nil {
 		return nil, err
 	}
-	c, err := pedersen.DecodeCommitment(t.Commitment)
+	c, err := pedersen.DecodeCommitment(commitment)
 	if err != nil {
-		return nil, ErrNotFound.with("token " + t.ID)
+		return nil, ErrNotFound.with(what)
 	}
-	refs, err := protocol.OpenInvoiceRefs(key, bankID, c, t.Financing.Refs)
+	refs, err := protocol.OpenInvoiceRefs(key, enterpriseID, c, sealed)
 	if err != nil {
-		return nil, ErrNotFound.with("the invoice references of token " + t.ID + " do not open")
+		return nil, ErrNotFound.with("the invoice references of " + what + " do not open")
 	}
 	return refs, nil
 }
 
-// NumberFingerprinter computes an invoice's ledger ID from its seller's
-// and buyer's registered legal IDs and its number: the OPRF fingerprint of
-// the canonical key, through the operator's blinded evaluation (the
-// operator learns nothing). The gateway wires services/invoice's.
+// NumberFingerprinter computes the ledger IDs an invoice number can key
+// under its seller's and buyer's registered legal IDs: the OPRF
+// fingerprints of each of its canonical keys (services/invoice KeysFor,
+// the main key first), through the operator's blinded evaluation (the
+// operator learns nothing). It hands them to yield one at a time and
+// stops when yield returns false, so a number that keys the invoice under
+// its main key spends one evaluation of the operator's rate limit. The
+// gateway wires services/invoice's.
 type NumberFingerprinter interface {
-	NumberFingerprint(ctx context.Context, sellerLegalID, buyerLegalID, number string) ([]byte, error)
+	NumberFingerprints(ctx context.Context, sellerLegalID, buyerLegalID, number string, yield func(fp []byte) bool) error
 }
 
-// Reference check outcomes.
+// Reference check outcomes. RefMismatch means the check ran and the
+// number is wrong; when the ledger lacks what the check needs it is
+// RefUnverifiable, never a false alarm.
 const (
-	RefVerified     = "verified"      // the number keys the invoice's ledger ID
-	RefMismatch     = "mismatch"      // it does not: the sender lied or erred
+	RefVerified     = "verified"      // the number keys the invoice's ledger ID or one of its aliases
+	RefMismatch     = "mismatch"      // it keys neither: the sender lied or erred
 	RefNotDisclosed = "not-disclosed" // no number for this invoice
+	// RefUnverifiable: a party has no legal ID on the ledger (registered
+	// before legal IDs existed), or the number keys nothing on an invoice
+	// whose key the bank cannot recompute (a record without the filing
+	// every v2-keyed registration carries: fingerprinted under v1, which
+	// also keyed the date and the amount).
+	RefUnverifiable = "unverifiable"
 )
 
 // RefCheck is one invoice of a receivable with its disclosed number and
@@ -168,15 +225,18 @@ const (
 type RefCheck struct {
 	Invoice string
 	Number  string // "" when not disclosed
-	Status  string // RefVerified, RefMismatch or RefNotDisclosed
+	Status  string // RefVerified, RefMismatch, RefUnverifiable or RefNotDisclosed
 }
 
 // CheckInvoiceRefs checks refs against the invoices of a receivable
 // (invoices: the root's, in its order): for each, the number disclosed
-// for it (RefNotDisclosed when none) is fingerprinted with the parties'
-// registered legal IDs read from the ledger and compared with the
-// invoice's ID. Numbers for invoices not under the root are ignored. An
-// error is a failed ledger read or OPRF evaluation: nothing was checked.
+// for it (RefNotDisclosed when none) is fingerprinted under each of its
+// canonical keys with the parties' registered legal IDs read from the
+// ledger, and compared with the invoice's fingerprint and its aliases.
+// A party without a legal ID, or no match on an invoice keyed otherwise
+// than the bank can recompute (v2KeyedInvoice), is RefUnverifiable.
+// Numbers for invoices not under the root are ignored. An error is a
+// failed ledger read or OPRF evaluation: nothing was checked.
 func CheckInvoiceRefs(ctx context.Context, l Ledger, contract string, f NumberFingerprinter, invoices []string, refs []protocol.InvoiceNumber) ([]RefCheck, error) {
 	if contract == "" {
 		contract = DefaultContract
@@ -215,17 +275,50 @@ func CheckInvoiceRefs(ctx context.Context, l Ledger, contract string, f NumberFi
 		if err != nil {
 			return nil, err
 		}
-		out[i].Status = RefMismatch
 		if seller == "" || buyer == "" {
-			continue // a party without a legal ID keys no invoice
+			out[i].Status = RefUnverifiable // no legal ID: the key cannot be formed
+			continue
 		}
-		fp, err := f.NumberFingerprint(ctx, seller, buyer, out[i].Number)
+		keyed := false
+		err = f.NumberFingerprints(ctx, seller, buyer, out[i].Number, func(fp []byte) bool {
+			keyed = keysInvoice(fp, inv)
+			return !keyed
+		})
 		if err != nil {
 			return nil, err
 		}
-		if want, err := hex.DecodeString(id); err == nil && bytes.Equal(fp, want) {
+		switch {
+		case keyed:
 			out[i].Status = RefVerified
+		case v2KeyedInvoice(inv):
+			out[i].Status = RefMismatch
+		default:
+			out[i].Status = RefUnverifiable
 		}
 	}
 	return out, nil
+}
+
+// keysInvoice reports whether fp is the invoice's fingerprint (its ID) or
+// one of its aliases.
+func keysInvoice(fp []byte, inv *model.Invoice) bool {
+	if want, err := hex.DecodeString(inv.ID); err == nil && bytes.Equal(fp, want) {
+		return true
+	}
+	for _, a := range inv.Aliases {
+		if bytes.Equal(fp, a) {
+			return true
+		}
+	}
+	return false
+}
+
+// v2KeyedInvoice reports whether the invoice's fingerprint is known to key
+// (seller, buyer, number) under the v2 encoding, the one the bank
+// recomputes: its record carries the seller's filing or aliases, which
+// only registrations keyed under v2 write (both came after v2). A record
+// with neither may have been fingerprinted under v1 (which keyed the
+// issue date, currency and amount too): no number can be shown wrong.
+func v2KeyedInvoice(inv *model.Invoice) bool {
+	return len(inv.FilingEnvelope) > 0 || len(inv.Aliases) > 0
 }

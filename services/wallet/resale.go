@@ -58,7 +58,28 @@ func (w *Wallet) BuildResale(ctx context.Context, l Ledger, s ResaleSpec) (*mode
 		}
 		return nil, err
 	}
+	if req.Refs, err = w.sealResaleRefs(ctx, s.Seller, t, s.Buyer); err != nil {
+		return nil, err
+	}
 	return req, req.Validate()
+}
+
+// sealResaleRefs seals the invoice numbers the selling bank holds for the
+// piece (heldBankRefs) to the buyer, bound to the piece's commitment; nil
+// when it holds none (a legacy piece).
+func (w *Wallet) sealResaleRefs(ctx context.Context, seller string, t *model.TokenView, buyer protocol.Recipient) ([]byte, error) {
+	refs, err := w.heldBankRefs(ctx, seller, t)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	c, err := pedersen.DecodeCommitment(t.Commitment)
+	if err != nil {
+		return nil, ErrCommitmentMismatch.with("token " + t.ID)
+	}
+	return protocol.SealInvoiceRefs(buyer, c, refs, w.random)
 }
 
 // ResaleAmounts are a resale offer's face and price as the seller or the

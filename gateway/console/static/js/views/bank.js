@@ -132,6 +132,7 @@ async function quoteForm(summary, onDone) {
   const form = h("form", { id: "quote-form", class: "card inline-form", "data-op": "quote", "data-rfq": rfq.id },
     h("h3", null, tn("bank.quoteTitle", { requester: notr(rfq.requester), face: amount(money(rfq.face)), maturity: formatDate(rfq.maturity) })),
     h("p", { class: "muted" }, t("bank.quoteHelp")),
+    h("div", { id: "quote-refs", class: "invoice-refs" }, h("h4", null, t("bank.invoiceNumbers")), refsList(rfq.invoiceRefs)),
     fields.el, preview, submit);
   let shown = null;
   const update = () => {
@@ -233,6 +234,7 @@ async function resaleSection(el, ctx) {
       { title: t("bank.col.seller"), cell: ({ tok }) => notr(tok.holder) },
       { title: t("common.col.token"), cell: ({ tok }) => idCell(tok.id) },
       { title: t("common.col.core"), cell: ({ tok }) => partyCell(cores, tok.issuer) },
+      { title: t("bank.col.invoices"), cell: ({ r }) => refsList(r?.invoiceRefs) },
       { title: t("financing.face"), num: true, cell: ({ r }) => amount(money(r?.face)) },
       { title: t("bank.col.price"), num: true, cell: ({ r }) => amount(money(r?.price)) },
       { title: t("common.col.maturity"), cell: ({ tok }) => maturityCell(tok.maturity) },
@@ -275,14 +277,25 @@ async function decisionOf(tok, ctx, cache) {
 
 // refNumber is an invoice's number as the request's holder disclosed it
 // to this bank, with the API's check against the ledger (the number's
-// OPRF fingerprint against the invoice ID): verified, does not match (a
-// lying holder), or not checked just now; "not disclosed" for a legacy
-// piece or references that do not open.
+// OPRF fingerprint against the invoice ID and its aliases): verified,
+// does not match (a lying holder), cannot be checked (the ledger lacks the
+// key: a party without a legal ID, an invoice fingerprinted under v1), or
+// not checked just now; "not disclosed" for a legacy piece or references
+// that do not open.
 function refNumber(ref) {
   if (!ref?.number) return h("span", { class: "muted ref-status", "data-ref-status": "not-disclosed" }, t("bank.numberNotDisclosed"));
-  const status = ["verified", "mismatch"].includes(ref.status) ? ref.status : "unchecked";
+  const status = ["verified", "mismatch", "unverifiable"].includes(ref.status) ? ref.status : "unchecked";
   return h("span", { class: "ref-number" }, notr(ref.number, "strong"), " ",
     h("small", { class: `ref-status ref-${status}`, "data-ref-status": status }, t(`bank.ref.${status}`)));
+}
+
+// refsList lists the invoice numbers a request for quotes or a resale
+// offer discloses to this bank (invoiceRefs from the API), each with its
+// check against the ledger, so the bank sees them before it quotes or buys.
+function refsList(refs) {
+  if (!refs?.some((r) => r.number)) return h("span", { class: "muted", "data-ref-status": "none" }, t("bank.noNumbers"));
+  return h("ul", { class: "invoices" }, refs.map((ref) => h("li", { "data-invoice": ref.invoice },
+    refNumber(ref), " ", h("small", { class: "muted" }, idCell(ref.invoice)))));
 }
 
 function invoicesList(dec) {
