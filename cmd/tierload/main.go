@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -53,7 +54,7 @@ func run() error {
 	title := flag.String("title", "", "chart title (default: the workloads)")
 	jsonPath := flag.String("json", "", "also write the results to this JSON file")
 	memo := flag.String("verify-memo", "", "with -start: the chaincode server's CHAINCODE_VERIFY_MEMO (0: every endorsement verifies in full; default: the server's)")
-	profile := flag.String("profile", "", "write this process's CPU, block and mutex profiles of each run into this directory (<workload>-<clients>.cpu.pprof, …; the REST gateways run in this process)")
+	profile := flag.String("profile", "", "write this process's CPU, block and mutex profiles of each run into this directory (<workload>-<clients>.cpu.pprof, …; the REST gateways run in this process); with -start, each chaincode server's CPU profile of each run too (<workload>-<clients>.chaincode-<org>.cpu.pprof)")
 	redraw := flag.String("chart", "", "no network: draw -png from comma-separated JSON files of earlier runs (-json), in order")
 	flag.Parse()
 
@@ -86,6 +87,14 @@ func run() error {
 		netOpts := fabnet.Options{Orderers: 1}
 		if *memo != "" {
 			netOpts.ChaincodeEnv = []string{"CHAINCODE_VERIFY_MEMO=" + *memo}
+		}
+		if *profile != "" {
+			abs, err := filepath.Abs(*profile)
+			if err != nil {
+				return err
+			}
+			netOpts.ChaincodeEnv = append(netOpts.ChaincodeEnv, "CHAINCODE_CPU_PROFILE="+abs)
+			opts.ChaincodeProfileDir = abs
 		}
 		t0 := time.Now()
 		if opts.Net, err = fabnet.StartOnFreePorts(ctx, netOpts); err != nil {

@@ -16,6 +16,12 @@
 //	                          that peers endorsing one transaction through
 //	                          this server verify its proofs once (default
 //	                          4096; 0: verify every endorsement in full)
+//	CHAINCODE_CPU_PROFILE     a directory: write the server's CPU profile
+//	                          there in segments, tierchaincc-<pid>-<n>.cpu.pprof,
+//	                          the next one begun on SIGUSR1, the last one
+//	                          closed on SIGTERM (off by default; tierload
+//	                          -start -profile DIR sets it and cuts a segment
+//	                          around each run)
 package main
 
 import (
@@ -44,6 +50,9 @@ func run() error {
 	}
 	memo, err := verifyMemo(os.Getenv("CHAINCODE_VERIFY_MEMO"))
 	if err != nil {
+		return err
+	}
+	if err := startCPUProfile(os.Getenv("CHAINCODE_CPU_PROFILE")); err != nil {
 		return err
 	}
 	cc, err := contract.New(contract.Config{OperatorMSP: os.Getenv("CHAINCODE_OPERATOR_MSP"), VerifyMemo: memo})
