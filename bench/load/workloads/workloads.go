@@ -127,14 +127,7 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			p := load.NewPool(calls)
-			return func(ctx context.Context, _ int, _ int64) error {
-				c, err := p.Take()
-				if err != nil {
-					return err
-				}
-				return c.Submit(ctx)
-			}, nil
+			return submitEach(calls), nil
 		}},
 		// rest-split: a supplier's split of 1.00 over the REST gateway, end
 		// to end (the gateway's wallet proves, then endorse, order,
@@ -248,15 +241,21 @@ func splitWorkload(outputs int, enc chain.SplitEncoding) workload {
 		if err != nil {
 			return nil, err
 		}
-		p := load.NewPool(calls)
-		return func(ctx context.Context, _ int, _ int64) error {
-			c, err := p.Take()
-			if err != nil {
-				return err
-			}
-			return c.Submit(ctx)
-		}, nil
+		return submitEach(calls), nil
 	}}
+}
+
+// submitEach is an operation that submits the next pre-built call of
+// calls until none is left.
+func submitEach(calls []chain.Call) load.Op {
+	p := load.NewPool(calls)
+	return func(ctx context.Context, _ int, _ int64) error {
+		c, err := p.Take()
+		if err != nil {
+			return err
+		}
+		return c.Submit(ctx)
+	}
 }
 
 func account(runID string, clients, w int, side string) string {
