@@ -210,7 +210,7 @@ type strausAdd struct {
 // converted once per operation: to projective (3M) before a doubling, to
 // extended (4M) before an addition.
 //
-// sc, when not nil, lends the schedule's buffer.
+// sc lends the schedule's buffer.
 func strausWith(terms []strausTerm, sc *msmScratch) edwards25519.ExtendedPoint {
 	var start [257]int32
 	for t := range terms {
@@ -227,13 +227,8 @@ func strausWith(terms []strausTerm, sc *msmScratch) edwards25519.ExtendedPoint {
 	if start[256] == 0 {
 		return acc
 	}
-	var adds []strausAdd
-	if sc != nil {
-		sc.adds = grow(sc.adds, int(start[256]))
-		adds = sc.adds
-	} else {
-		adds = make([]strausAdd, start[256])
-	}
+	sc.adds = grow(sc.adds, int(start[256]))
+	adds := sc.adds
 	next := start
 	for t := range terms {
 		l := &terms[t].naf
@@ -280,13 +275,10 @@ func strausWith(terms []strausTerm, sc *msmScratch) edwards25519.ExtendedPoint {
 
 // dynamicTermsWith builds Straus terms for points seen once, appending to terms.
 // Zero scalars are skipped.
-// sc, when not nil, lends the tables' buffers.
+// sc lends the tables' buffers.
 func dynamicTermsWith(terms []strausTerm, scalars []*Scalar, points []*Element, sc *msmScratch) []strausTerm {
 	const k = 1 << (dynamicWindow - 2)
-	var ext []edwards25519.ExtendedPoint
-	if sc != nil {
-		ext = sc.ext[:0]
-	}
+	ext := sc.ext[:0]
 	if cap(ext) < k*len(points) {
 		ext = make([]edwards25519.ExtendedPoint, 0, k*len(points))
 	}
@@ -300,16 +292,10 @@ func dynamicTermsWith(terms []strausTerm, scalars []*Scalar, points []*Element, 
 		terms = append(terms, strausTerm{naf: nafDigits(&b, dynamicWindow)})
 		ext = oddMultiples(ext, &points[i].p, k)
 	}
-	var niels []edwards25519.NielsPoint
-	if sc != nil {
-		sc.ext = ext
-		sc.niels = grow(sc.niels, len(ext))
-		niels = sc.niels
-		sc.prefix = toNielsWith(ext, niels, sc.prefix)
-	} else {
-		niels = make([]edwards25519.NielsPoint, len(ext))
-		toNiels(ext, niels)
-	}
+	sc.ext = ext
+	sc.niels = grow(sc.niels, len(ext))
+	niels := sc.niels
+	sc.prefix = toNielsWith(ext, niels, sc.prefix)
 	for j := start; j < len(terms); j++ {
 		off := (j - start) * k
 		terms[j].table = niels[off : off+k : off+k]
