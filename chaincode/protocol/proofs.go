@@ -43,10 +43,11 @@ const (
 // context's memo already holds the same statement and proofs, verified:
 // the memo key is a challenge from the same batch transcript.
 type proofBatch struct {
-	base  *transcript.Transcript
-	memo  *VerifyMemo
-	batch *transcript.Transcript // base, then every proof's name, index and bytes
-	steps []func(*rangeproof.BatchVerifier) error
+	base      *transcript.Transcript
+	memo      *VerifyMemo
+	coalescer *VerifyCoalescer
+	batch     *transcript.Transcript // base, then every proof's name, index and bytes
+	steps     []func(*rangeproof.BatchVerifier) error
 	// recheck verifies each handle and balance proof on its own, to name
 	// the culprit when the batch fails: each is a small MSM, a fraction of
 	// the batch, and runs only for a refused transaction.
@@ -54,7 +55,7 @@ type proofBatch struct {
 }
 
 func newProofBatch(ctx Context, base *transcript.Transcript) *proofBatch {
-	return &proofBatch{base: base, memo: ctx.Memo, batch: batchTranscript(base)}
+	return &proofBatch{base: base, memo: ctx.Memo, coalescer: ctx.Coalescer, batch: batchTranscript(base)}
 }
 
 // batchTranscript starts a batch's transcript: a clone of the statement's,
@@ -163,7 +164,7 @@ func (b *proofBatch) verify() error {
 			return err
 		}
 	}
-	if bv.Verify() != nil {
+	if b.check(bv, key) != nil {
 		for _, check := range b.recheck {
 			if err := check(); err != nil {
 				return err
@@ -175,6 +176,19 @@ func (b *proofBatch) verify() error {
 		b.memo.add(key)
 	}
 	return nil
+}
+
+// check runs the batch's MSM: through the coalescer, when there is one,
+// with the checks of concurrent endorsements.
+func (b *proofBatch) check(bv *rangeproof.BatchVerifier, key memoKey) error {
+	if b.coalescer == nil {
+		return bv.Verify()
+	}
+	c, err := bv.Prepare()
+	if err != nil {
+		return err
+	}
+	return b.coalescer.verify(c, key)
 }
 
 // proveRanges proves each opening in its own single range proof.

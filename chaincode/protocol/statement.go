@@ -68,6 +68,9 @@ type Context struct {
 	// Memo, when set, lets the verifier skip statements it has already
 	// verified with the same proofs (VerifyMemo). Provers leave it nil.
 	Memo *VerifyMemo
+	// Coalescer, when set, runs this check in one MSM with those of
+	// concurrent endorsements (VerifyCoalescer). Provers leave it nil.
+	Coalescer *VerifyCoalescer
 }
 
 // TokenID derives the ID of output index of the transaction txID. Fabric

@@ -2,6 +2,7 @@ package rules_test
 
 import (
 	"encoding/json"
+	"runtime"
 	"syscall"
 	"testing"
 
@@ -123,4 +124,44 @@ func BenchmarkSplitRemembered(b *testing.B) {
 			_, err = r.Split(st, req)
 			return err
 		})
+}
+
+// BenchmarkSplitConcurrent is BenchmarkSplitCompact endorsed by 8
+// goroutines a core at once, as a chaincode server under load sees it:
+// "alone" checks each transaction's proofs on its own, "coalesced" runs
+// the checks that meet in one MSM (protocol.VerifyCoalescer). Compare
+// cpu-ns/op.
+func BenchmarkSplitConcurrent(b *testing.B) {
+	s := newScenario(b)
+	req := s.SplitRequest("split", s.S1, opened(s.Root, s.RootOpening), rulestest.To(s.S2, rulestest.Opening(300)), rulestest.To(s.S1, rulestest.Opening(700)))
+	raw, err := protocol.EncodeSplitRequest(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, mode := range []struct {
+		name  string
+		slots int
+	}{{"alone", 0}, {"coalesced", runtime.GOMAXPROCS(0)}} {
+		b.Run(mode.name, func(b *testing.B) {
+			r := rules.New(rules.Config{VerifySlots: mode.slots})
+			b.ReportAllocs()
+			b.SetParallelism(8)
+			start := processCPU(b)
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					st := s.State.Overlay()
+					st.Begin(s.S1.Identity, "bench-split", s.Now)
+					req, err := protocol.DecodeSplitRequest(raw)
+					if err == nil {
+						_, err = r.Split(st, req)
+					}
+					if err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(processCPU(b)-start)/float64(b.N), "cpu-ns/op")
+		})
+	}
 }

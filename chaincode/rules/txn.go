@@ -24,12 +24,17 @@ type Config struct {
 	// that endorsements of one transaction through the same chaincode
 	// server verify its proofs once (protocol.VerifyMemo). 0: none.
 	VerifyMemo int
+	// VerifySlots, when positive, runs the proof checks of concurrent
+	// transactions as one MSM, at most this many batches at once
+	// (protocol.VerifyCoalescer). 0: each transaction checks alone.
+	VerifySlots int
 }
 
 // Rules runs the TierChain transactions over a State.
 type Rules struct {
-	cfg  Config
-	memo *protocol.VerifyMemo
+	cfg       Config
+	memo      *protocol.VerifyMemo
+	coalescer *protocol.VerifyCoalescer
 }
 
 // New returns the rules for cfg (OperatorMSP defaults to DefaultOperatorMSP).
@@ -40,6 +45,9 @@ func New(cfg Config) *Rules {
 	r := &Rules{cfg: cfg}
 	if cfg.VerifyMemo > 0 {
 		r.memo = protocol.NewVerifyMemo(cfg.VerifyMemo)
+	}
+	if cfg.VerifySlots > 0 {
+		r.coalescer = protocol.NewVerifyCoalescer(cfg.VerifySlots)
 	}
 	return r
 }
@@ -75,7 +83,7 @@ func (r *Rules) begin(st State, kind string) (*txn, error) {
 		return nil, internal("chaincode name: %v", err)
 	}
 	now = now.UTC()
-	tx := &txn{st: st, now: now, id: st.TxID(), ctx: protocol.Context{Channel: st.ChannelID(), Chaincode: cc, Memo: r.memo}}
+	tx := &txn{st: st, now: now, id: st.TxID(), ctx: protocol.Context{Channel: st.ChannelID(), Chaincode: cc, Memo: r.memo, Coalescer: r.coalescer}}
 	tx.event = model.Event{Version: model.EventVersion, Kind: kind, TxID: tx.id, Timestamp: now}
 	return tx, nil
 }

@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -53,7 +54,8 @@ func run() error {
 	title := flag.String("title", "", "chart title (default: the workloads)")
 	jsonPath := flag.String("json", "", "also write the results to this JSON file")
 	memo := flag.String("verify-memo", "", "with -start: the chaincode server's CHAINCODE_VERIFY_MEMO (0: every endorsement verifies in full; default: the server's)")
-	profile := flag.String("profile", "", "write this process's CPU, block and mutex profiles of each run into this directory (<workload>-<clients>.cpu.pprof, …; the REST gateways run in this process)")
+	slots := flag.String("verify-slots", "", "with -start: the chaincode servers' CHAINCODE_VERIFY_SLOTS (0: each endorsement checks its proofs alone; default: the server's, GOMAXPROCS)")
+	profile := flag.String("profile", "", "write this process's CPU, block and mutex profiles of each run into this directory (<workload>-<clients>.cpu.pprof, …; the REST gateways run in this process); with -start, each chaincode server's CPU profile of each run too (<workload>-<clients>.chaincode-<org>.cpu.pprof)")
 	redraw := flag.String("chart", "", "no network: draw -png from comma-separated JSON files of earlier runs (-json), in order")
 	flag.Parse()
 
@@ -87,14 +89,25 @@ func run() error {
 		if *memo != "" {
 			netOpts.ChaincodeEnv = []string{"CHAINCODE_VERIFY_MEMO=" + *memo}
 		}
+		if *slots != "" {
+			netOpts.ChaincodeEnv = append(netOpts.ChaincodeEnv, "CHAINCODE_VERIFY_SLOTS="+*slots)
+		}
+		if *profile != "" {
+			abs, err := filepath.Abs(*profile)
+			if err != nil {
+				return err
+			}
+			netOpts.ChaincodeEnv = append(netOpts.ChaincodeEnv, "CHAINCODE_CPU_PROFILE="+abs)
+			opts.ChaincodeProfileDir = abs
+		}
 		t0 := time.Now()
 		if opts.Net, err = fabnet.StartOnFreePorts(ctx, netOpts); err != nil {
 			return err
 		}
 		fmt.Fprintf(os.Stderr, "network with 1 orderer up on ports %d… in %s\n", opts.Net.Layout.Orderers[0].Ports.Listen, time.Since(t0).Round(time.Millisecond))
 		defer func() { opts.Net.Stop(); os.RemoveAll(opts.Net.Dir) }()
-	} else if *memo != "" {
-		return fmt.Errorf("-verify-memo needs -start (it sets the chaincode server the run starts)")
+	} else if *memo != "" || *slots != "" {
+		return fmt.Errorf("-verify-memo and -verify-slots need -start (they set the chaincode servers the run starts)")
 	} else if opts.Net, err = fabnet.Open(*dir); err != nil {
 		return fmt.Errorf("%w (or pass -start)", err)
 	}

@@ -47,11 +47,17 @@ var fe2D = sync.OnceValue(func() edwards25519.FieldElement {
 // toNiels converts extended points to affine Niels form with a single
 // field inversion (Montgomery's trick).
 func toNiels(pts []edwards25519.ExtendedPoint, out []edwards25519.NielsPoint) {
+	toNielsWith(pts, out, nil)
+}
+
+// toNielsWith is toNiels with a buffer for the prefix products (grown as
+// needed and returned for reuse).
+func toNielsWith(pts []edwards25519.ExtendedPoint, out []edwards25519.NielsPoint, buf []edwards25519.FieldElement) []edwards25519.FieldElement {
 	n := len(pts)
 	if n == 0 {
-		return
+		return buf
 	}
-	prefix := make([]edwards25519.FieldElement, n)
+	prefix := grow(buf, n)
 	var acc edwards25519.FieldElement
 	acc.SetOne()
 	for i := range pts {
@@ -72,6 +78,41 @@ func toNiels(pts []edwards25519.ExtendedPoint, out []edwards25519.NielsPoint) {
 		out[i].XY2D.Mul(&x, &y)
 		out[i].XY2D.Mul(&out[i].XY2D, &d2)
 	}
+	return prefix
+}
+
+// msmScratch holds the working memory of one variable-time MSM: the
+// terms, the addition schedule and the dynamic points' tables. A batch
+// verification used to allocate ≈ 0.5 MB of it per call (the terms slice
+// sized for every fixed generator, 1,026 of them, used or not); kept in
+// msmScratchPool, the verifier allocates none of it in the steady state.
+// Everything in it is public (variable-time code only).
+type msmScratch struct {
+	terms  []strausTerm
+	adds   []strausAdd
+	ext    []edwards25519.ExtendedPoint
+	niels  []edwards25519.NielsPoint
+	prefix []edwards25519.FieldElement
+}
+
+var msmScratchPool = sync.Pool{New: func() any { return new(msmScratch) }}
+
+// release drops the scratch's pointers into tables and returns it to the
+// pool.
+func (sc *msmScratch) release() {
+	clear(sc.terms[:cap(sc.terms)])
+	clear(sc.adds[:cap(sc.adds)])
+	sc.terms, sc.adds = sc.terms[:0], sc.adds[:0]
+	msmScratchPool.Put(sc)
+}
+
+// grow returns buf resliced to n elements, reallocated when too small.
+// The contents are not cleared.
+func grow[T any](buf []T, n int) []T {
+	if cap(buf) < n {
+		return make([]T, n)
+	}
+	return buf[:n]
 }
 
 // oddMultiples appends P, 3P, 5P, …, (2k−1)P to dst.
@@ -161,14 +202,16 @@ type strausAdd struct {
 	neg bool
 }
 
-// straus computes Σ digits·tables with shared doublings. Variable time.
+// strausWith computes Σ digits·tables with shared doublings. Variable time.
 //
 // The non-zero digits of all terms are first sorted by bit position
 // (counting sort), so the main loop touches only the additions it makes.
 // The accumulator stays in completed form between operations and is
 // converted once per operation: to projective (3M) before a doubling, to
 // extended (4M) before an addition.
-func straus(terms []strausTerm) edwards25519.ExtendedPoint {
+//
+// sc lends the schedule's buffer.
+func strausWith(terms []strausTerm, sc *msmScratch) edwards25519.ExtendedPoint {
 	var start [257]int32
 	for t := range terms {
 		l := &terms[t].naf
@@ -184,7 +227,8 @@ func straus(terms []strausTerm) edwards25519.ExtendedPoint {
 	if start[256] == 0 {
 		return acc
 	}
-	adds := make([]strausAdd, start[256])
+	sc.adds = grow(sc.adds, int(start[256]))
+	adds := sc.adds
 	next := start
 	for t := range terms {
 		l := &terms[t].naf
@@ -229,11 +273,15 @@ func straus(terms []strausTerm) edwards25519.ExtendedPoint {
 	return acc
 }
 
-// dynamicTerms builds Straus terms for points seen once, appending to terms.
+// dynamicTermsWith builds Straus terms for points seen once, appending to terms.
 // Zero scalars are skipped.
-func dynamicTerms(terms []strausTerm, scalars []*Scalar, points []*Element) []strausTerm {
+// sc lends the tables' buffers.
+func dynamicTermsWith(terms []strausTerm, scalars []*Scalar, points []*Element, sc *msmScratch) []strausTerm {
 	const k = 1 << (dynamicWindow - 2)
-	ext := make([]edwards25519.ExtendedPoint, 0, k*len(points))
+	ext := sc.ext[:0]
+	if cap(ext) < k*len(points) {
+		ext = make([]edwards25519.ExtendedPoint, 0, k*len(points))
+	}
 	start := len(terms)
 	var b [32]byte
 	for i := range scalars {
@@ -244,8 +292,10 @@ func dynamicTerms(terms []strausTerm, scalars []*Scalar, points []*Element) []st
 		terms = append(terms, strausTerm{naf: nafDigits(&b, dynamicWindow)})
 		ext = oddMultiples(ext, &points[i].p, k)
 	}
-	niels := make([]edwards25519.NielsPoint, len(ext))
-	toNiels(ext, niels)
+	sc.ext = ext
+	sc.niels = grow(sc.niels, len(ext))
+	niels := sc.niels
+	sc.prefix = toNielsWith(ext, niels, sc.prefix)
 	for j := start; j < len(terms); j++ {
 		off := (j - start) * k
 		terms[j].table = niels[off : off+k : off+k]
@@ -264,7 +314,10 @@ func (e *Element) VarTimeMultiScalarMult(scalars []*Scalar, points []*Element) (
 		e.p = pippenger(nzS, nzP)
 		return e, nil
 	}
-	e.p = straus(dynamicTerms(make([]strausTerm, 0, len(points)), scalars, points))
+	sc := msmScratchPool.Get().(*msmScratch)
+	defer sc.release()
+	sc.terms = dynamicTermsWith(sc.terms[:0], scalars, points, sc)
+	e.p = strausWith(sc.terms, sc)
 	return e, nil
 }
 
@@ -315,7 +368,9 @@ func (e *Element) VarTimeMultiScalarMultFixed(fb *FixedBases, fixedScalars []*Sc
 	if len(scalars) != len(points) || len(fixedScalars) > len(fb.tables) {
 		return nil, ErrLengthMismatch
 	}
-	terms := make([]strausTerm, 0, len(fixedScalars)+len(points))
+	sc := msmScratchPool.Get().(*msmScratch)
+	defer sc.release()
+	terms := sc.terms[:0]
 	var b [32]byte
 	for i, s := range fixedScalars {
 		if s == nil || s.VarTimeIsZero() {
@@ -329,12 +384,14 @@ func (e *Element) VarTimeMultiScalarMultFixed(fb *FixedBases, fixedScalars []*Sc
 		// with the precomputed tables for the fixed ones.
 		nzS, nzP := nonZero(scalars, points)
 		dyn := pippenger(nzS, nzP)
-		fixed := straus(terms)
+		sc.terms = terms
+		fixed := strausWith(terms, sc)
 		e.p.Add(&fixed, &dyn)
 		return e, nil
 	}
-	terms = dynamicTerms(terms, scalars, points)
-	e.p = straus(terms)
+	terms = dynamicTermsWith(terms, scalars, points, sc)
+	sc.terms = terms
+	e.p = strausWith(terms, sc)
 	return e, nil
 }
 

@@ -143,22 +143,79 @@ func (b *BatchVerifier) Len() int { return b.count }
 // Verify draws the weights and checks every proof and equation added. An
 // empty batch verifies.
 func (b *BatchVerifier) Verify() error {
-	if len(b.items) == 0 {
-		return nil
-	}
-	weights, err := b.weights()
+	c, err := b.Prepare()
 	if err != nil {
 		return err
 	}
-	var acc msmTerms
+	return c.Verify()
+}
+
+// Prepare draws the weights and accumulates the batch's multi-scalar
+// multiplication without running it: the Check holds iff Verify would
+// succeed. Checks of several batches can then run as one MSM (VerifyChecks).
+func (b *BatchVerifier) Prepare() (*Check, error) {
+	c := &Check{}
+	if len(b.items) == 0 {
+		return c, nil
+	}
+	weights, err := b.weights()
+	if err != nil {
+		return nil, err
+	}
 	for i, it := range b.items {
 		if it.proof != nil {
-			it.proof.accumulate(&acc, weights[i])
+			it.proof.accumulate(&c.acc, weights[i])
 		} else {
-			acc.addEquation(it.eq, weights[i])
+			c.acc.addEquation(it.eq, weights[i])
 		}
 	}
-	return acc.verify()
+	return c, nil
+}
+
+// Check is a batch's weighted multi-scalar multiplication, drawn and not
+// yet run (BatchVerifier.Prepare): the batch verifies iff it sums to the
+// identity.
+type Check struct {
+	acc msmTerms
+}
+
+// Verify runs the check's MSM.
+func (c *Check) Verify() error {
+	if len(c.acc.scalars) == 0 && c.acc.fixed == nil {
+		return nil // an empty batch
+	}
+	return c.acc.verify()
+}
+
+// VerifyChecks runs several checks as one MSM, check i scaled by
+// weights[i]: Σ weights[i]·MSM_i = identity. If every check holds, so does
+// the sum; if one does not, the sum holds only with probability about
+// 2^-252 over weights that the checks' authors could not know when they
+// made them (the caller draws them after every check is fixed, e.g. as
+// challenges over every check's statement). The fixed generators'
+// scalars of all checks add up, so k checks cost one pass over the fixed
+// tables instead of k. A failure does not say which check failed: verify
+// them one by one to find out.
+func VerifyChecks(checks []*Check, weights []*group.Scalar) error {
+	if len(checks) != len(weights) {
+		return group.ErrLengthMismatch
+	}
+	var sum msmTerms
+	for i, c := range checks {
+		w := weights[i]
+		for j, f := range c.acc.fixed {
+			if f != nil {
+				sum.addFixed(j, group.NewScalar().Multiply(w, f))
+			}
+		}
+		for j, s := range c.acc.scalars {
+			sum.addPoint(group.NewScalar().Multiply(w, s), c.acc.points[j])
+		}
+	}
+	if len(sum.scalars) == 0 && sum.fixed == nil {
+		return nil
+	}
+	return sum.verify()
 }
 
 // weights draws one weight per item: from rand, or from a copy of the

@@ -83,6 +83,34 @@ func (w *World) SplitCalls(ctx context.Context, n, outputs int, enc SplitEncodin
 	return calls, err
 }
 
+// MergeCalls makes 2n tokens of one receivable for the Spender and builds
+// n compact merges (protocol.SplitWireV1), each of two of them into one
+// token the Spender keeps, one build per core.
+func (w *World) MergeCalls(ctx context.Context, n int) ([]Call, error) {
+	leaves, err := w.Leaves(ctx, 2*n)
+	if err != nil {
+		return nil, err
+	}
+	calls := make([]Call, n)
+	err = parallel(ctx, n, provers(), func(i int) error {
+		a, b := leaves[2*i], leaves[2*i+1]
+		o, err := pedersen.NewOpening(a.Opening.Value+b.Opening.Value, nil)
+		if err != nil {
+			return err
+		}
+		req, err := protocol.BuildSplit(w.Ctx, protocol.SplitInput{Kind: protocol.KindMerge, Spender: w.Spender.ID,
+			Inputs:  []protocol.OpenedToken{a, b},
+			Outputs: []protocol.OutputSpec{{Holder: w.Spender.Recipient(), Opening: o}}}, w.Auditor, nil)
+		if err != nil {
+			return err
+		}
+		arg, err := protocol.EncodeSplitRequest(req)
+		calls[i] = Call{By: w.Spender, Fn: "Merge", Arg: arg}
+		return err
+	})
+	return calls, err
+}
+
 // FinanceCalls makes n tokens for the Spender and builds, for each, the
 // Spender's financing request at Bank and Bank's approval: two calls to
 // send in order.
@@ -123,13 +151,19 @@ func (w *World) IssueQueues(ctx context.Context, clients, perClient int) ([][]Ca
 	w.mu.Lock()
 	base := len(w.members)
 	w.mu.Unlock()
-	err := parallel(ctx, clients, inFlight, func(i int) error {
+	// Each core registers and confirms its invoices in parallel, but the
+	// peer's gateway serves at most 500 requests at once (its
+	// concurrency limit): cores × invoices in flight stay within
+	// issueInFlight.
+	cores := min(clients, inFlight)
+	perCore := max(1, issueInFlight/cores)
+	err := parallel(ctx, clients, cores, func(i int) error {
 		core, err := w.newCore(ctx, fmt.Sprintf("core-%d-%d", base, i))
 		if err != nil {
 			return err
 		}
 		invoices := make([]protocol.OpenedInvoice, perClient)
-		if err := parallel(ctx, perClient, perClient, func(j int) error {
+		if err := parallel(ctx, perClient, perCore, func(j int) error {
 			var err error
 			invoices[j], err = w.confirmedInvoice(ctx, core, IssueAmount)
 			return err

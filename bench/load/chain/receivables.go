@@ -94,6 +94,11 @@ func provers() int { return runtime.GOMAXPROCS(0) }
 // inFlight bounds the transactions Leaves has waiting for a commit.
 const inFlight = 32
 
+// issueInFlight bounds the invoices IssueQueues has in flight at once (each
+// a registration and a confirmation), well below the peer gateway's
+// concurrency limit of 500.
+const issueInFlight = 128
+
 // Leaves issues a receivable to the Spender and splits it, eight outputs
 // at a time, into n tokens the Spender holds, with their openings.
 func (w *World) Leaves(ctx context.Context, n int) ([]protocol.OpenedToken, error) {

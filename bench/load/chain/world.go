@@ -313,7 +313,17 @@ func (w *World) submitResult(ctx context.Context, m *Member, fn string, req, out
 	if err != nil {
 		return fabricclient.Result{}, err
 	}
-	res, err := m.SubmitFresh(ctx, fn, b)
+	// Preparation, off the clock: a call that never reached the orderer
+	// (a peer busy past a TLS handshake, fabricclient.ErrUnavailable) is
+	// safe to send again, and at 64 clients on a loaded host some do not.
+	var res fabricclient.Result
+	for attempt := 1; ; attempt++ {
+		res, err = m.SubmitFresh(ctx, fn, b)
+		if err == nil || attempt == 4 || !errors.Is(err, fabricclient.ErrUnavailable) || ctx.Err() != nil {
+			break
+		}
+		time.Sleep(time.Duration(attempt) * 250 * time.Millisecond)
+	}
 	if err != nil {
 		return res, fmt.Errorf("%s by %s: %w", fn, m.ID, err)
 	}

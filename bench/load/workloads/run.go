@@ -48,7 +48,11 @@ type Options struct {
 	Ledger []int
 	// ProfileDir receives this process's profiles of each run ("": none).
 	ProfileDir string
-	Report     Report
+	// ChaincodeProfileDir is where the chaincode servers write their CPU
+	// profiles (CHAINCODE_CPU_PROFILE; "": they do not): each run's are cut
+	// out and named <workload>-<clients>.<server>.cpu.pprof.
+	ChaincodeProfileDir string
+	Report              Report
 }
 
 // Run runs every workload at every client count on the network, client-
@@ -79,6 +83,7 @@ func Run(ctx context.Context, opts Options) error {
 	var results []load.Result
 	var cpuLines []string
 	meter := load.NewCPUMeter(opts.Net.Dir)
+	ccProf := load.NewChaincodeProfiles(opts.Net.Dir, opts.ChaincodeProfileDir)
 	for _, size := range steps {
 		suffix := ""
 		if size > 0 {
@@ -98,11 +103,19 @@ func Run(ctx context.Context, opts Options) error {
 				if err != nil {
 					return err
 				}
+				if err := ccProf.Begin(); err != nil {
+					return err
+				}
 				meter.Begin()
 				r, err := load.Run(ctx, load.Config{Name: w.name + suffix, Clients: c, Duration: opts.Duration, Count: opts.Count,
 					Classify: Classify, Progress: os.Stderr}, op)
 				if perr := prof.Stop(); perr != nil && err == nil {
 					err = perr
+				}
+				if files, perr := ccProf.End(fmt.Sprintf("%s%s-%d", w.name, suffix, c)); perr != nil && err == nil {
+					err = perr
+				} else if len(files) > 0 {
+					fmt.Fprintln(os.Stderr, "chaincode CPU profiles:", strings.Join(files, " "))
 				}
 				if e.afterRun != nil {
 					e.afterRun()

@@ -116,6 +116,19 @@ func init() {
 		// result is the new tokens (what "split" sent before the compact
 		// encoding): the two side by side in one run.
 		splitWorkload(2, chain.SplitJSON),
+		// merge: a pre-built compact merge of two of the Spender's tokens
+		// of one receivable into one (two inputs, one output).
+		{"merge", func(ctx context.Context, e *env, _ int) (load.Op, error) {
+			w, err := e.World(ctx)
+			if err != nil {
+				return nil, err
+			}
+			calls, err := w.MergeCalls(ctx, e.pool)
+			if err != nil {
+				return nil, err
+			}
+			return submitEach(calls), nil
+		}},
 		// rest-split: a supplier's split of 1.00 over the REST gateway, end
 		// to end (the gateway's wallet proves, then endorse, order,
 		// commit); each client goes on with its change.
@@ -228,15 +241,21 @@ func splitWorkload(outputs int, enc chain.SplitEncoding) workload {
 		if err != nil {
 			return nil, err
 		}
-		p := load.NewPool(calls)
-		return func(ctx context.Context, _ int, _ int64) error {
-			c, err := p.Take()
-			if err != nil {
-				return err
-			}
-			return c.Submit(ctx)
-		}, nil
+		return submitEach(calls), nil
 	}}
+}
+
+// submitEach is an operation that submits the next pre-built call of
+// calls until none is left.
+func submitEach(calls []chain.Call) load.Op {
+	p := load.NewPool(calls)
+	return func(ctx context.Context, _ int, _ int64) error {
+		c, err := p.Take()
+		if err != nil {
+			return err
+		}
+		return c.Submit(ctx)
+	}
 }
 
 func account(runID string, clients, w int, side string) string {

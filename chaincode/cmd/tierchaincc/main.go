@@ -16,12 +16,22 @@
 //	                          that peers endorsing one transaction through
 //	                          this server verify its proofs once (default
 //	                          4096; 0: verify every endorsement in full)
+//	CHAINCODE_VERIFY_SLOTS    proof checks of concurrent endorsements run as
+//	                          one MSM, at most this many at once (default
+//	                          GOMAXPROCS; 0: each endorsement checks alone)
+//	CHAINCODE_CPU_PROFILE     a directory: write the server's CPU profile
+//	                          there in segments, tierchaincc-<pid>-<n>.cpu.pprof,
+//	                          the next one begun on SIGUSR1, the last one
+//	                          closed on SIGTERM (off by default; tierload
+//	                          -start -profile DIR sets it and cuts a segment
+//	                          around each run)
 package main
 
 import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime"
 	"strconv"
 
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
@@ -46,7 +56,14 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	cc, err := contract.New(contract.Config{OperatorMSP: os.Getenv("CHAINCODE_OPERATOR_MSP"), VerifyMemo: memo})
+	if err := startCPUProfile(os.Getenv("CHAINCODE_CPU_PROFILE")); err != nil {
+		return err
+	}
+	slots, err := verifySlots(os.Getenv("CHAINCODE_VERIFY_SLOTS"))
+	if err != nil {
+		return err
+	}
+	cc, err := contract.New(contract.Config{OperatorMSP: os.Getenv("CHAINCODE_OPERATOR_MSP"), VerifyMemo: memo, VerifySlots: slots})
 	if err != nil {
 		return fmt.Errorf("build chaincode: %w", err)
 	}
@@ -67,6 +84,18 @@ func verifyMemo(v string) (int, error) {
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 0 || n > 1<<20 {
 		return 0, fmt.Errorf("CHAINCODE_VERIFY_MEMO must be a whole number from 0 to %d, not %q", 1<<20, v)
+	}
+	return n, nil
+}
+
+// verifySlots parses CHAINCODE_VERIFY_SLOTS (empty: GOMAXPROCS).
+func verifySlots(v string) (int, error) {
+	if v == "" {
+		return runtime.GOMAXPROCS(0), nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > 1024 {
+		return 0, fmt.Errorf("CHAINCODE_VERIFY_SLOTS must be a whole number from 0 to 1024, not %q", v)
 	}
 	return n, nil
 }
