@@ -1,6 +1,6 @@
 // Package coded is the error type of a service whose errors each carry the
-// chaincode error code the gateway renders them with (services/webhook;
-// services/wallet has the same shape).
+// chaincode error code the gateway renders them with (services/wallet
+// and services/webhook use it).
 //
 // A package declares its sentinels with New, alias the type as its own
 // Error (type Error = coded.Error) so callers keep writing *pkg.Error, and

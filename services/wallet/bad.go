@@ -156,7 +156,7 @@ func (w *Wallet) TokenBadEnvelope(ctx context.Context, enterpriseID, tokenID str
 WHERE enterprise_id = ? AND id = ? AND kind IN ('token', 'financing', 'root') ORDER BY kind DESC LIMIT 1`), enterpriseID, tokenID)
 	b, err := scanBad(row)
 	if errors.Is(err, sql.ErrNoRows) {
-		return BadEnvelope{}, ErrNotFound.with("bad envelope of token " + tokenID)
+		return BadEnvelope{}, ErrNotFound.With("bad envelope of token " + tokenID)
 	}
 	if err != nil {
 		return BadEnvelope{}, fmt.Errorf("wallet: read bad envelope: %w", err)

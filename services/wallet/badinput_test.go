@@ -85,6 +85,26 @@ func TestKeys(t *testing.T) {
 	}
 }
 
+// An error a wallet call returns names its record after the sentinel's
+// message, is a *wallet.Error of that sentinel's code, and matches that
+// sentinel only.
+func TestErrorDetail(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t, storetest.SQLite(t), rulestest.NewWorld())
+	other, _ := envelope.GenerateKey(nil)
+	err := h.wallet.ImportKey(ctx, h.S1.ID, other)
+	var we *wallet.Error
+	if !errors.As(err, &we) || we.Code() != model.CodeConflict {
+		t.Fatalf("another key for S1: %v", err)
+	}
+	if want := "wallet: the enterprise already has a key: " + h.S1.ID; we.Error() != want {
+		t.Errorf("message %q, want %q", we.Error(), want)
+	}
+	if !errors.Is(err, wallet.ErrKeyExists) || errors.Is(err, wallet.ErrNoKey) || errors.Is(err, model.ErrNotFound) {
+		t.Errorf("errors.Is of %v", err)
+	}
+}
+
 // An envelope that does not open (tampered) or opens to another value than
 // the ledger's commitment is refused, reported and not stored.
 func TestRefusedEnvelopes(t *testing.T) {

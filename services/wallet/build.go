@@ -58,7 +58,7 @@ func (w *Wallet) BuildInvoice(ctx context.Context, s InvoiceSpec) (*model.Regist
 		return nil, err
 	}
 	if s.Amount == 0 {
-		return nil, ErrInvalidArgument.with("invoice amount must be positive")
+		return nil, ErrInvalidArgument.With("invoice amount must be positive")
 	}
 	o, err := pedersen.NewOpening(s.Amount, w.random)
 	if err != nil {
@@ -117,7 +117,7 @@ func (w *Wallet) BuildIssue(ctx context.Context, l Ledger, s IssueSpec) (*model.
 		return nil, err
 	}
 	if s.Amount == 0 || len(s.Invoices) == 0 {
-		return nil, ErrInvalidArgument.with("an issue needs a positive amount and invoices")
+		return nil, ErrInvalidArgument.With("an issue needs a positive amount and invoices")
 	}
 	invoices, err := w.issueInvoices(ctx, l, s.Core, s.Currency, s.Invoices)
 	if errors.Is(err, ErrNotFound) {
@@ -132,18 +132,18 @@ func (w *Wallet) BuildIssue(ctx context.Context, l Ledger, s IssueSpec) (*model.
 	var total, carry uint64
 	for _, inv := range invoices {
 		if total, carry = bits.Add64(total, inv.Opening.Value, 0); carry != 0 {
-			return nil, ErrInvalidArgument.with("invoice total exceeds 2^64")
+			return nil, ErrInvalidArgument.With("invoice total exceeds 2^64")
 		}
 	}
 	if s.Amount > total {
-		return nil, ErrInsufficientValue.with("amount exceeds the invoice total")
+		return nil, ErrInsufficientValue.With("amount exceeds the invoice total")
 	}
 	outstanding, line, err := w.OutstandingOpening(ctx, s.Core, s.Bank, s.Currency, l)
 	if err != nil {
 		return nil, err
 	}
 	if outstanding.Value > line.Limit || s.Amount > line.Limit-outstanding.Value {
-		return nil, ErrInsufficientValue.with("amount exceeds the remaining credit line")
+		return nil, ErrInsufficientValue.With("amount exceeds the remaining credit line")
 	}
 	bank, err := Directory{Ledger: l, Contract: w.cfg.Contract}.Recipient(ctx, s.Bank)
 	if err != nil {
@@ -162,7 +162,7 @@ func (w *Wallet) BuildIssue(ctx context.Context, l Ledger, s IssueSpec) (*model.
 	}
 	if len(s.Numbers) > 0 {
 		if req.Refs, err = protocol.SealInvoiceRefs(s.Holder, amount.Commitment(), s.Numbers, w.random); err != nil {
-			return nil, ErrInvalidArgument.with(err.Error())
+			return nil, ErrInvalidArgument.With(err.Error())
 		}
 	}
 	return req, req.Validate()
@@ -187,13 +187,13 @@ func (w *Wallet) issueInvoices(ctx context.Context, l Ledger, core, currency str
 		}
 		switch {
 		case inv.Buyer != core:
-			return nil, ErrInvalidArgument.with("invoice " + id + " is not owed by " + core)
+			return nil, ErrInvalidArgument.With("invoice " + id + " is not owed by " + core)
 		case inv.Status != model.InvoiceConfirmed:
-			return nil, ErrNotSpendable.with("invoice " + id + " is " + string(inv.Status) + ", not CONFIRMED")
+			return nil, ErrNotSpendable.With("invoice " + id + " is " + string(inv.Status) + ", not CONFIRMED")
 		case !bytes.Equal(inv.Commitment, r.commitment):
-			return nil, ErrCommitmentMismatch.with("invoice " + id)
+			return nil, ErrCommitmentMismatch.With("invoice " + id)
 		case inv.Currency != currency:
-			return nil, ErrCurrencyMismatch.with("invoice " + id + " is in " + model.CurrencyName(inv.Currency) + ", the issue in " + model.CurrencyName(currency))
+			return nil, ErrCurrencyMismatch.With("invoice " + id + " is in " + model.CurrencyName(inv.Currency) + ", the issue in " + model.CurrencyName(currency))
 		}
 		out[i] = protocol.OpenedInvoice{ID: id, Opening: o}
 	}
@@ -268,7 +268,7 @@ func (w *Wallet) SpendAmounts(ctx context.Context, s SpendSpec) ([]uint64, error
 			return nil, err
 		}
 		if in, carry = bits.Add64(in, o.Value, 0); carry != 0 {
-			return nil, ErrInvalidArgument.with("inputs exceed 2^64")
+			return nil, ErrInvalidArgument.With("inputs exceed 2^64")
 		}
 	}
 	change, err := changeOf(in, s.Outputs)
@@ -293,14 +293,14 @@ func changeOf(in uint64, ps []Payment) (uint64, error) {
 	var paid, carry uint64
 	for _, p := range ps {
 		if p.Amount == 0 || p.To.Key == nil {
-			return 0, ErrInvalidArgument.with("every output needs a positive amount and a recipient key")
+			return 0, ErrInvalidArgument.With("every output needs a positive amount and a recipient key")
 		}
 		if paid, carry = bits.Add64(paid, p.Amount, 0); carry != 0 {
-			return 0, ErrInsufficientValue.with("outputs exceed 2^64")
+			return 0, ErrInsufficientValue.With("outputs exceed 2^64")
 		}
 	}
 	if paid > in {
-		return 0, ErrInsufficientValue.with("outputs exceed the inputs' value")
+		return 0, ErrInsufficientValue.With("outputs exceed the inputs' value")
 	}
 	return in - paid, nil
 }
@@ -316,7 +316,7 @@ func (w *Wallet) BuildSpend(ctx context.Context, l Ledger, s SpendSpec) (*Spend,
 		return nil, err
 	}
 	if len(s.Inputs) == 0 || len(s.Inputs) > model.MaxInputs || len(s.Outputs) == 0 {
-		return nil, ErrInvalidArgument.with(fmt.Sprintf("a spend has 1 to %d inputs and at least one output", model.MaxInputs))
+		return nil, ErrInvalidArgument.With(fmt.Sprintf("a spend has 1 to %d inputs and at least one output", model.MaxInputs))
 	}
 	inputs := make([]protocol.OpenedToken, len(s.Inputs))
 	var root string
@@ -327,19 +327,19 @@ func (w *Wallet) BuildSpend(ctx context.Context, l Ledger, s SpendSpec) (*Spend,
 			return nil, err
 		}
 		if i > 0 && t.Currency != inputs[0].Currency {
-			return nil, ErrCurrencyMismatch.with("token " + id + " is in " + model.CurrencyName(t.Currency) + ", token " + inputs[0].ID + " in " + model.CurrencyName(inputs[0].Currency))
+			return nil, ErrCurrencyMismatch.With("token " + id + " is in " + model.CurrencyName(t.Currency) + ", token " + inputs[0].ID + " in " + model.CurrencyName(inputs[0].Currency))
 		}
 		if i > 0 && t.Root != root {
-			return nil, ErrInvalidArgument.with("inputs belong to different receivables")
+			return nil, ErrInvalidArgument.With("inputs belong to different receivables")
 		}
 		for _, prev := range s.Inputs[:i] {
 			if prev == id {
-				return nil, ErrInvalidArgument.with("token " + id + " is an input twice")
+				return nil, ErrInvalidArgument.With("token " + id + " is an input twice")
 			}
 		}
 		root = t.Root
 		if sumIn, carry = bits.Add64(sumIn, o.Value, 0); carry != 0 {
-			return nil, ErrInvalidArgument.with("inputs exceed 2^64")
+			return nil, ErrInvalidArgument.With("inputs exceed 2^64")
 		}
 		inputs[i] = protocol.OpenedToken{ID: id, Currency: t.Currency, Opening: o}
 	}
@@ -356,11 +356,11 @@ func (w *Wallet) BuildSpend(ctx context.Context, l Ledger, s SpendSpec) (*Spend,
 	case len(inputs) > 1 && len(outs) == 1:
 		kind = protocol.KindMerge
 	case len(inputs) > 1:
-		return nil, ErrInvalidArgument.with("a merge has exactly one output and no change: merge first, then split")
+		return nil, ErrInvalidArgument.With("a merge has exactly one output and no change: merge first, then split")
 	case len(outs) == 1:
 		kind = protocol.KindTransfer
 	case len(outs) > model.MaxOutputs:
-		return nil, ErrInvalidArgument.with(fmt.Sprintf("at most %d outputs, change included", model.MaxOutputs))
+		return nil, ErrInvalidArgument.With(fmt.Sprintf("at most %d outputs, change included", model.MaxOutputs))
 	}
 	specs := make([]protocol.OutputSpec, len(outs))
 	for i, p := range outs {
@@ -401,7 +401,7 @@ func (w *Wallet) BuildFinance(ctx context.Context, l Ledger, holder, tokenID str
 	}
 	c, err := pedersen.DecodeCommitment(t.Commitment)
 	if err != nil {
-		return nil, ErrCommitmentMismatch.with("token " + tokenID)
+		return nil, ErrCommitmentMismatch.With("token " + tokenID)
 	}
 	req, err := protocol.BuildFinance(tokenID, c, o, bank, w.random)
 	if err != nil {
@@ -418,7 +418,7 @@ func (w *Wallet) BuildFinance(ctx context.Context, l Ledger, holder, tokenID str
 // commitment.
 func (w *Wallet) spendable(ctx context.Context, l Ledger, holder, id string) (*model.TokenView, pedersen.Opening, error) {
 	if err := model.ValidateID("token", id); err != nil {
-		return nil, pedersen.Opening{}, ErrInvalidArgument.with("token ID")
+		return nil, pedersen.Opening{}, ErrInvalidArgument.With("token ID")
 	}
 	r, err := w.record(ctx, holder, kindToken, id)
 	if err != nil {
@@ -434,11 +434,11 @@ func (w *Wallet) spendable(ctx context.Context, l Ledger, holder, id string) (*m
 	}
 	switch {
 	case t.Holder != holder:
-		return nil, pedersen.Opening{}, ErrNotSpendable.with("token " + id + " is not held by " + holder)
+		return nil, pedersen.Opening{}, ErrNotSpendable.With("token " + id + " is not held by " + holder)
 	case t.Status != model.TokenActive:
-		return nil, pedersen.Opening{}, ErrNotSpendable.with("token " + id + " is " + string(t.Status))
+		return nil, pedersen.Opening{}, ErrNotSpendable.With("token " + id + " is " + string(t.Status))
 	case !bytes.Equal(t.Commitment, r.commitment):
-		return nil, pedersen.Opening{}, ErrCommitmentMismatch.with("token " + id)
+		return nil, pedersen.Opening{}, ErrCommitmentMismatch.With("token " + id)
 	}
 	return t, o, nil
 }

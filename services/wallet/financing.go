@@ -59,7 +59,7 @@ func (w *Wallet) termInputs(ctx context.Context, l Ledger, s TermFinanceSpec) (*
 	face := o.Value
 	if s.Piece != 0 {
 		if s.Piece >= o.Value {
-			return nil, nil, pedersen.Opening{}, 0, nil, ErrInvalidArgument.with(fmt.Sprintf("the piece must be less than the token's value %d", o.Value))
+			return nil, nil, pedersen.Opening{}, 0, nil, ErrInvalidArgument.With(fmt.Sprintf("the piece must be less than the token's value %d", o.Value))
 		}
 		face = s.Piece
 	}
@@ -81,7 +81,7 @@ func (w *Wallet) QuoteTermFinance(ctx context.Context, l Ledger, s TermFinanceSp
 	}
 	adv, err := terms.Compute(&s.Terms, face, s.Fee, t.Maturity)
 	if err != nil {
-		return nil, ErrInvalidArgument.with("terms: " + err.Error())
+		return nil, ErrInvalidArgument.With("terms: " + err.Error())
 	}
 	ok, err := terms.WithinCap(policy.MaxAdvanceBP, face, adv.Advance)
 	return &Quote{Advance: adv, MaxAdvanceBP: policy.MaxAdvanceBP, WithinCap: ok && err == nil}, nil
@@ -105,7 +105,7 @@ func (w *Wallet) BuildTermFinance(ctx context.Context, l Ledger, s TermFinanceSp
 	}, s.Auditor, w.random)
 	if err != nil {
 		if errors.Is(err, model.ErrInvalidArgument) {
-			return nil, none, ErrInvalidArgument.with(err.Error())
+			return nil, none, ErrInvalidArgument.With(err.Error())
 		}
 		return nil, none, err
 	}
@@ -138,7 +138,7 @@ type FinancingAmounts struct {
 // commitment, is ErrNotFound or ErrCommitmentMismatch.
 func (w *Wallet) OpenFinancing(ctx context.Context, enterpriseID string, t *model.TokenView) (*FinancingAmounts, error) {
 	if t.Financing == nil || (t.Financing.Terms == nil && t.Financing.Quote == nil) {
-		return nil, ErrNotFound.with("token " + t.ID + " has no financing with terms")
+		return nil, ErrNotFound.With("token " + t.ID + " has no financing with terms")
 	}
 	fin := t.Financing
 	advance, fee := fin.Amounts()
@@ -148,7 +148,7 @@ func (w *Wallet) OpenFinancing(ctx context.Context, enterpriseID string, t *mode
 		asBank = true
 	case fin.Requester:
 	default:
-		return nil, ErrNotFound.with("the financing of token " + t.ID + " is not addressed to " + enterpriseID)
+		return nil, ErrNotFound.With("the financing of token " + t.ID + " is not addressed to " + enterpriseID)
 	}
 	key, err := w.privateKey(ctx, enterpriseID)
 	if err != nil {
@@ -157,11 +157,11 @@ func (w *Wallet) OpenFinancing(ctx context.Context, enterpriseID string, t *mode
 	open := func(env, commitment []byte, purpose, tokenID string) (uint64, error) {
 		c, err := pedersen.DecodeCommitment(commitment)
 		if err != nil {
-			return 0, ErrCommitmentMismatch.with("token " + t.ID)
+			return 0, ErrCommitmentMismatch.With("token " + t.ID)
 		}
 		o, err := envelope.Open(key, env, envelope.Binding{Commitment: c, Purpose: purpose, TokenID: tokenID})
 		if err != nil {
-			return 0, ErrCommitmentMismatch.with(purpose + " envelope of token " + t.ID)
+			return 0, ErrCommitmentMismatch.With(purpose + " envelope of token " + t.ID)
 		}
 		return o.Value, nil
 	}
@@ -175,7 +175,7 @@ func (w *Wallet) OpenFinancing(ctx context.Context, enterpriseID string, t *mode
 		}
 		qt, err := protocol.OpenQuoteTerms(key, fin.Quoted(), sealed)
 		if err != nil {
-			return nil, ErrCommitmentMismatch.with("token " + t.ID + ": " + err.Error())
+			return nil, ErrCommitmentMismatch.With("token " + t.ID + ": " + err.Error())
 		}
 		out.Terms, out.MaxAdvanceBP = qt.Terms, fin.Quote.MaxAdvanceBP
 	}
@@ -200,7 +200,7 @@ func (w *Wallet) OpenFinancing(ctx context.Context, enterpriseID string, t *mode
 		return nil, err
 	}
 	if out.Quote, err = terms.Compute(&out.Terms, out.Face, out.Fee, t.Maturity); err != nil {
-		return nil, ErrCommitmentMismatch.with("token " + t.ID + ": " + err.Error())
+		return nil, ErrCommitmentMismatch.With("token " + t.ID + ": " + err.Error())
 	}
 	return out, nil
 }

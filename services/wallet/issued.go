@@ -126,7 +126,7 @@ func (w *Wallet) LineUsage(ctx context.Context, bankID, coreID, currency string,
 			return LineUsage{}, err
 		}
 		if u.Used+o.Value < u.Used {
-			return LineUsage{}, ErrCommitmentMismatch.with("credit line " + coreID + "/" + bankID + ": use exceeds 2^64")
+			return LineUsage{}, ErrCommitmentMismatch.With("credit line " + coreID + "/" + bankID + ": use exceeds 2^64")
 		}
 		u.Used += o.Value
 		u.Roots++
@@ -153,7 +153,7 @@ func (w *Wallet) OutstandingOpening(ctx context.Context, coreID, bankID, currenc
 	}
 	ledgerSum, err := group.NewIdentity().SetCanonicalBytes(line.Outstanding)
 	if err != nil {
-		return pedersen.Opening{}, nil, ErrCommitmentMismatch.with("credit line " + coreID + "/" + bankID + ": malformed outstanding")
+		return pedersen.Opening{}, nil, ErrCommitmentMismatch.With("credit line " + coreID + "/" + bankID + ": malformed outstanding")
 	}
 	for attempt := 0; ; attempt++ {
 		o, err := w.outstandingSum(ctx, coreID, bankID, currency)
@@ -164,7 +164,7 @@ func (w *Wallet) OutstandingOpening(ctx context.Context, coreID, bankID, currenc
 			return o, line, nil
 		}
 		if attempt == 1 {
-			return pedersen.Opening{}, nil, ErrCommitmentMismatch.with("credit line " + coreID + "/" + bankID + ": outstanding")
+			return pedersen.Opening{}, nil, ErrCommitmentMismatch.With("credit line " + coreID + "/" + bankID + ": outstanding")
 		}
 		if _, err := w.Sync(ctx, coreID, l); err != nil {
 			return pedersen.Opening{}, nil, err
@@ -190,7 +190,7 @@ func (w *Wallet) outstandingSum(ctx context.Context, coreID, bankID, currency st
 			return pedersen.Opening{}, err
 		}
 		if sum.Value+o.Value < sum.Value {
-			return pedersen.Opening{}, ErrCommitmentMismatch.with("credit line " + coreID + "/" + bankID + ": outstanding exceeds 2^64")
+			return pedersen.Opening{}, ErrCommitmentMismatch.With("credit line " + coreID + "/" + bankID + ": outstanding exceeds 2^64")
 		}
 		sum.Value += o.Value
 		sum.Blinding.Add(sum.Blinding, o.Blinding)

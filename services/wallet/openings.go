@@ -155,7 +155,7 @@ func (w *Wallet) record(ctx context.Context, enterprise, kind, id string) (*reco
 		enterprise, kind, id)
 	r, err := scanRecord(row)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, ErrNotFound.with(kind + " " + id)
+		return nil, ErrNotFound.With(kind + " " + id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("wallet: read opening: %w", err)
@@ -232,7 +232,7 @@ func (w *Wallet) TokenOpening(ctx context.Context, enterpriseID, tokenID string)
 		}
 		return w.openRecord(enterpriseID, r)
 	}
-	return pedersen.Opening{}, ErrNotFound.with("token " + tokenID)
+	return pedersen.Opening{}, ErrNotFound.With("token " + tokenID)
 }
 
 // InvoiceOpening returns the opening of an invoice the enterprise (a core)

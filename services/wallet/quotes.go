@@ -43,7 +43,7 @@ func (w *Wallet) BuildRequestQuotesPiece(ctx context.Context, l Ledger, holder p
 		expiry, aud, w.random)
 	if err != nil {
 		if errors.Is(err, model.ErrInvalidArgument) {
-			return nil, ErrInvalidArgument.with(err.Error())
+			return nil, ErrInvalidArgument.With(err.Error())
 		}
 		return nil, err
 	}
@@ -96,10 +96,10 @@ func (w *Wallet) BuildQuote(ctx context.Context, l Ledger, s QuoteSpec) (*model.
 	}
 	inv := view.RFQ.Invited(s.Bank)
 	if inv == nil {
-		return nil, none, ErrNotFound.with("request for quotes " + s.RFQ + " does not invite " + s.Bank)
+		return nil, none, ErrNotFound.With("request for quotes " + s.RFQ + " does not invite " + s.Bank)
 	}
 	if view.RFQ.Requester != s.Holder.ID {
-		return nil, none, ErrInvalidArgument.with("the holder is " + view.RFQ.Requester)
+		return nil, none, ErrInvalidArgument.With("the holder is " + view.RFQ.Requester)
 	}
 	t, err := evaluate[model.TokenView](ctx, l, w.cfg.Contract, "GetToken", view.RFQ.Token)
 	if err != nil {
@@ -122,7 +122,7 @@ func (w *Wallet) BuildQuote(ctx context.Context, l Ledger, s QuoteSpec) (*model.
 		MaxAdvanceBP: policy.MaxAdvanceBP}, s.Auditor, w.random)
 	if err != nil {
 		if errors.Is(err, model.ErrInvalidArgument) {
-			return nil, none, ErrInvalidArgument.with(err.Error())
+			return nil, none, ErrInvalidArgument.With(err.Error())
 		}
 		return nil, none, err
 	}
@@ -138,11 +138,11 @@ func (w *Wallet) openBankEnvelope(ctx context.Context, bank, tokenID string, com
 	}
 	c, err := pedersen.DecodeCommitment(commitment)
 	if err != nil {
-		return pedersen.Opening{}, ErrCommitmentMismatch.with("token " + tokenID)
+		return pedersen.Opening{}, ErrCommitmentMismatch.With("token " + tokenID)
 	}
 	o, err := envelope.Open(key, env, protocol.OutputBinding(c, protocol.PurposeBank))
 	if err != nil {
-		return pedersen.Opening{}, ErrCommitmentMismatch.with("bank envelope of token " + tokenID)
+		return pedersen.Opening{}, ErrCommitmentMismatch.With("bank envelope of token " + tokenID)
 	}
 	return o, nil
 }
@@ -215,7 +215,7 @@ func (w *Wallet) OpenRFQ(ctx context.Context, l Ledger, enterpriseID, rfqID stri
 			return nil, err
 		}
 	} else {
-		return nil, ErrNotFound.with("request for quotes " + rfqID + " is not addressed to " + enterpriseID)
+		return nil, ErrNotFound.With("request for quotes " + rfqID + " is not addressed to " + enterpriseID)
 	}
 	out := make([]OpenedQuote, 0, len(view.Quotes))
 	for i := range view.Quotes {
@@ -235,11 +235,11 @@ func (w *Wallet) OpenRFQ(ctx context.Context, l Ledger, enterpriseID, rfqID stri
 func (w *Wallet) openPiece(key *envelope.PrivateKey, rfq *model.RFQ) (pedersen.Opening, error) {
 	c, err := pedersen.DecodeCommitment(rfq.Piece[0].Commitment)
 	if err != nil {
-		return pedersen.Opening{}, ErrCommitmentMismatch.with("piece of request for quotes " + rfq.ID)
+		return pedersen.Opening{}, ErrCommitmentMismatch.With("piece of request for quotes " + rfq.ID)
 	}
 	o, err := envelope.Open(key, rfq.Piece[0].HolderEnvelope, protocol.OutputBinding(c, protocol.PurposeHolder))
 	if err != nil {
-		return pedersen.Opening{}, ErrCommitmentMismatch.with("piece envelope of request for quotes " + rfq.ID)
+		return pedersen.Opening{}, ErrCommitmentMismatch.With("piece envelope of request for quotes " + rfq.ID)
 	}
 	return o, nil
 }
@@ -257,11 +257,11 @@ func (w *Wallet) openQuote(key *envelope.PrivateKey, enterpriseID string, q *mod
 	open := func(a *model.SealedAmount, env []byte, purpose string) (uint64, error) {
 		c, err := pedersen.DecodeCommitment(a.Commitment)
 		if err != nil {
-			return 0, ErrCommitmentMismatch.with("quote " + q.ID)
+			return 0, ErrCommitmentMismatch.With("quote " + q.ID)
 		}
 		o, err := envelope.Open(key, env, protocol.OutputBinding(c, purpose))
 		if err != nil {
-			return 0, ErrCommitmentMismatch.with(purpose + " envelope of quote " + q.ID)
+			return 0, ErrCommitmentMismatch.With(purpose + " envelope of quote " + q.ID)
 		}
 		return o.Value, nil
 	}
@@ -293,9 +293,9 @@ func (w *Wallet) CheckAcceptable(ctx context.Context, l Ledger, holder, quoteID 
 			continue
 		}
 		if !quotes[i].Valid {
-			return nil, ErrInvalidArgument.with("quote " + quoteID + ": " + quotes[i].Problem)
+			return nil, ErrInvalidArgument.With("quote " + quoteID + ": " + quotes[i].Problem)
 		}
 		return &quotes[i], nil
 	}
-	return nil, ErrNotFound.with("quote " + quoteID + " on " + rfqID)
+	return nil, ErrNotFound.With("quote " + quoteID + " on " + rfqID)
 }

@@ -38,7 +38,7 @@ func (w *Wallet) Receive(ctx context.Context, enterpriseID string, l Ledger, tok
 		view := t.View(w.cfg.Now())
 		it, ok := tokenItem(kindToken, &view, t.HolderEnvelope, protocol.PurposeHolder, "")
 		if !ok {
-			report.Refused = append(report.Refused, Refusal{Kind: kindToken, ID: t.ID, Err: ErrCommitmentMismatch.with("malformed commitment")})
+			report.Refused = append(report.Refused, Refusal{Kind: kindToken, ID: t.ID, Err: ErrCommitmentMismatch.With("malformed commitment")})
 			continue
 		}
 		if h, ok := known[kindToken+"\x00"+t.ID]; ok && bytes.Equal(h, envelopeHash(it.envelope)) {
@@ -47,7 +47,7 @@ func (w *Wallet) Receive(ctx context.Context, enterpriseID string, l Ledger, tok
 		}
 		o, err := envelope.Open(key, it.envelope, it.binding)
 		if err != nil {
-			report.Refused = append(report.Refused, Refusal{Kind: kindToken, ID: t.ID, Err: ErrCommitmentMismatch.with("envelope does not open to the token's commitment")})
+			report.Refused = append(report.Refused, Refusal{Kind: kindToken, ID: t.ID, Err: ErrCommitmentMismatch.With("envelope does not open to the token's commitment")})
 			bad = append(bad, badItem{it: &it, reason: reasonOf(err)})
 			continue
 		}
@@ -79,7 +79,7 @@ func (w *Wallet) Receive(ctx context.Context, enterpriseID string, l Ledger, tok
 // creates, would otherwise evaluate GetToken for the change it just stored.
 func (w *Wallet) ReceiveToken(ctx context.Context, enterpriseID string, l Ledger, tokenID string) (*SyncReport, error) {
 	if err := model.ValidateID("token", tokenID); err != nil {
-		return nil, ErrInvalidArgument.with("token ID")
+		return nil, ErrInvalidArgument.With("token ID")
 	}
 	switch _, err := w.record(ctx, enterpriseID, kindToken, tokenID); {
 	case err == nil:

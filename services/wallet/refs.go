@@ -35,7 +35,7 @@ func (w *Wallet) RootRefs(ctx context.Context, enterpriseID, root string) ([]pro
 	var sealed []byte
 	err := w.db.SQL.QueryRowContext(ctx, w.db.Rebind(`SELECT sealed_refs FROM wallet_refs WHERE enterprise_id = ? AND root = ?`), enterpriseID, root).Scan(&sealed)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, ErrNotFound.with("invoice references of " + root)
+		return nil, ErrNotFound.With("invoice references of " + root)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("wallet: read invoice references: %w", err)
@@ -59,11 +59,11 @@ func (w *Wallet) KeepRootRefs(ctx context.Context, enterpriseID, root string, re
 		return err
 	}
 	if model.ValidateID("root", root) != nil {
-		return ErrInvalidArgument.with("root token ID")
+		return ErrInvalidArgument.With("root token ID")
 	}
 	pt, err := protocol.EncodeRefs(refs)
 	if err != nil {
-		return ErrInvalidArgument.with(err.Error())
+		return ErrInvalidArgument.With(err.Error())
 	}
 	sealed, err := w.seal.seal(pt, associatedData(enterpriseID, purposeRefs, []byte(root)))
 	if err != nil {
@@ -120,7 +120,7 @@ func (w *Wallet) sealRefsTo(ctx context.Context, enterpriseID, root string, to p
 	}
 	cm, err := pedersen.DecodeCommitment(c)
 	if err != nil {
-		return nil, ErrCommitmentMismatch.with("token of " + root)
+		return nil, ErrCommitmentMismatch.With("token of " + root)
 	}
 	return protocol.SealInvoiceRefs(to, cm, refs, w.random)
 }
@@ -131,7 +131,7 @@ func (w *Wallet) sealRefsTo(ctx context.Context, enterpriseID, root string, to p
 // ErrNotFound: not disclosed.
 func (w *Wallet) OpenFinancingRefs(ctx context.Context, bankID string, t *model.TokenView) ([]protocol.InvoiceNumber, error) {
 	if t.Financing == nil || t.Financing.Bank != bankID {
-		return nil, ErrNotFound.with("token " + t.ID + " carries no invoice references for " + bankID)
+		return nil, ErrNotFound.With("token " + t.ID + " carries no invoice references for " + bankID)
 	}
 	return w.openRefs(ctx, bankID, t.Commitment, t.Financing.Refs, "token "+t.ID)
 }
@@ -144,7 +144,7 @@ func (w *Wallet) OpenFinancingRefs(ctx context.Context, bankID string, t *model.
 func (w *Wallet) OpenRFQRefs(ctx context.Context, bankID string, rfq *model.RFQ, tokenCommitment []byte) ([]protocol.InvoiceNumber, error) {
 	inv := rfq.Invited(bankID)
 	if inv == nil {
-		return nil, ErrNotFound.with("request for quotes " + rfq.ID + " is not addressed to " + bankID)
+		return nil, ErrNotFound.With("request for quotes " + rfq.ID + " is not addressed to " + bankID)
 	}
 	return w.openRefs(ctx, bankID, rfq.Face(tokenCommitment), inv.Refs, "request for quotes "+rfq.ID)
 }
@@ -154,7 +154,7 @@ func (w *Wallet) OpenRFQRefs(ctx context.Context, bankID string, rfq *model.RFQ,
 // or they do not open.
 func (w *Wallet) OpenResaleRefs(ctx context.Context, bankID string, t *model.TokenView) ([]protocol.InvoiceNumber, error) {
 	if t.Resale == nil || t.Resale.Buyer != bankID {
-		return nil, ErrNotFound.with("token " + t.ID + " has no resale offer to " + bankID)
+		return nil, ErrNotFound.With("token " + t.ID + " has no resale offer to " + bankID)
 	}
 	return w.openRefs(ctx, bankID, t.Commitment, t.Resale.Refs, "resale offer on token "+t.ID)
 }
@@ -176,7 +176,7 @@ func (w *Wallet) heldBankRefs(ctx context.Context, bankID string, t *model.Token
 // ErrNotFound (not disclosed); a missing key is its error.
 func (w *Wallet) openRefs(ctx context.Context, enterpriseID string, commitment, sealed []byte, what string) ([]protocol.InvoiceNumber, error) {
 	if len(sealed) == 0 {
-		return nil, ErrNotFound.with(what + " carries no invoice references for " + enterpriseID)
+		return nil, ErrNotFound.With(what + " carries no invoice references for " + enterpriseID)
 	}
 	key, err := w.privateKey(ctx, enterpriseID)
 	if err != nil {
@@ -184,11 +184,11 @@ func (w *Wallet) openRefs(ctx context.Context, enterpriseID string, commitment, 
 	}
 	c, err := pedersen.DecodeCommitment(commitment)
 	if err != nil {
-		return nil, ErrNotFound.with(what)
+		return nil, ErrNotFound.With(what)
 	}
 	refs, err := protocol.OpenInvoiceRefs(key, enterpriseID, c, sealed)
 	if err != nil {
-		return nil, ErrNotFound.with("the invoice references of " + what + " do not open")
+		return nil, ErrNotFound.With("the invoice references of " + what + " do not open")
 	}
 	return refs, nil
 }

@@ -40,11 +40,11 @@ func (w *Wallet) BuildResale(ctx context.Context, l Ledger, s ResaleSpec) (*mode
 	}
 	switch {
 	case t.Holder != s.Seller:
-		return nil, ErrNotSpendable.with("token " + s.Token + " is not held by " + s.Seller)
+		return nil, ErrNotSpendable.With("token " + s.Token + " is not held by " + s.Seller)
 	case t.Status != model.TokenFinanced:
-		return nil, ErrNotSpendable.with("token " + s.Token + " is " + string(t.Status))
+		return nil, ErrNotSpendable.With("token " + s.Token + " is " + string(t.Status))
 	case !bytes.Equal(t.Commitment, r.commitment):
-		return nil, ErrCommitmentMismatch.with("token " + s.Token)
+		return nil, ErrCommitmentMismatch.With("token " + s.Token)
 	}
 	self, err := w.PublicKey(ctx, s.Seller)
 	if err != nil {
@@ -54,7 +54,7 @@ func (w *Wallet) BuildResale(ctx context.Context, l Ledger, s ResaleSpec) (*mode
 		Seller: protocol.Recipient{ID: s.Seller, Key: self}, Buyer: s.Buyer, Price: s.Price}, s.Auditor, w.random)
 	if err != nil {
 		if errors.Is(err, model.ErrInvalidArgument) {
-			return nil, ErrInvalidArgument.with(err.Error())
+			return nil, ErrInvalidArgument.With(err.Error())
 		}
 		return nil, err
 	}
@@ -77,7 +77,7 @@ func (w *Wallet) sealResaleRefs(ctx context.Context, seller string, t *model.Tok
 	}
 	c, err := pedersen.DecodeCommitment(t.Commitment)
 	if err != nil {
-		return nil, ErrCommitmentMismatch.with("token " + t.ID)
+		return nil, ErrCommitmentMismatch.With("token " + t.ID)
 	}
 	return protocol.SealInvoiceRefs(buyer, c, refs, w.random)
 }
@@ -94,7 +94,7 @@ type ResaleAmounts struct {
 func (w *Wallet) OpenResale(ctx context.Context, enterpriseID string, t *model.TokenView) (*ResaleAmounts, error) {
 	rs := t.Resale
 	if rs == nil || (enterpriseID != rs.Seller && enterpriseID != rs.Buyer) {
-		return nil, ErrNotFound.with("token " + t.ID + " has no resale offer addressed to " + enterpriseID)
+		return nil, ErrNotFound.With("token " + t.ID + " has no resale offer addressed to " + enterpriseID)
 	}
 	key, err := w.privateKey(ctx, enterpriseID)
 	if err != nil {
@@ -103,11 +103,11 @@ func (w *Wallet) OpenResale(ctx context.Context, enterpriseID string, t *model.T
 	open := func(env, commitment []byte, purpose string) (uint64, error) {
 		c, err := pedersen.DecodeCommitment(commitment)
 		if err != nil {
-			return 0, ErrCommitmentMismatch.with("token " + t.ID)
+			return 0, ErrCommitmentMismatch.With("token " + t.ID)
 		}
 		o, err := envelope.Open(key, env, protocol.OutputBinding(c, purpose))
 		if err != nil {
-			return 0, ErrCommitmentMismatch.with(purpose + " envelope of token " + t.ID)
+			return 0, ErrCommitmentMismatch.With(purpose + " envelope of token " + t.ID)
 		}
 		return o.Value, nil
 	}

@@ -40,7 +40,7 @@ type sealer struct{ box *sealbox.Sealer }
 
 func newSealer(master []byte) (*sealer, error) {
 	if len(master) != MasterKeySize {
-		return nil, ErrInvalidArgument.with(fmt.Sprintf("master key must be %d bytes", MasterKeySize))
+		return nil, ErrInvalidArgument.With(fmt.Sprintf("master key must be %d bytes", MasterKeySize))
 	}
 	box, err := sealbox.New(master, atRestDomain)
 	if err != nil {

@@ -21,7 +21,7 @@ import (
 // cover amount within model.MaxInputs inputs.
 func (w *Wallet) SelectTokens(ctx context.Context, holder, root string, amount uint64) ([]Holding, error) {
 	if amount == 0 {
-		return nil, ErrInvalidArgument.with("amount must be positive")
+		return nil, ErrInvalidArgument.With("amount must be positive")
 	}
 	hs, err := w.Holdings(ctx, holder)
 	if err != nil {
@@ -50,7 +50,7 @@ func (w *Wallet) SelectTokens(ctx context.Context, holder, root string, amount u
 		}
 	}
 	if best == nil {
-		return nil, ErrInsufficientValue.with("no receivable's active tokens cover the amount")
+		return nil, ErrInsufficientValue.With("no receivable's active tokens cover the amount")
 	}
 	return best, nil
 }

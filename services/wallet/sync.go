@@ -82,7 +82,7 @@ func (w *Wallet) Sync(ctx context.Context, enterpriseID string, l Ledger) (*Sync
 		return nil, err
 	}
 	if !bytes.Equal(ent.EncryptionKey, key.Public().Bytes()) {
-		return nil, ErrKeyMismatch.with(enterpriseID)
+		return nil, ErrKeyMismatch.With(enterpriseID)
 	}
 	report := &SyncReport{At: w.cfg.Now()}
 	var items []sealedItem
@@ -142,7 +142,7 @@ func (w *Wallet) Sync(ctx context.Context, enterpriseID string, l Ledger) (*Sync
 		}
 		o, err := envelope.Open(key, it.envelope, it.binding)
 		if err != nil {
-			report.Refused = append(report.Refused, Refusal{Kind: it.kind, ID: it.id, Err: ErrCommitmentMismatch.with("envelope does not open to the ledger commitment")})
+			report.Refused = append(report.Refused, Refusal{Kind: it.kind, ID: it.id, Err: ErrCommitmentMismatch.With("envelope does not open to the ledger commitment")})
 			bad = append(bad, badItem{it: it, reason: reasonOf(err)})
 			continue
 		}

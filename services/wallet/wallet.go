@@ -50,7 +50,7 @@ type Wallet struct {
 // New with another master key fails with ErrWrongMasterKey.
 func New(ctx context.Context, db *store.DB, masterKey []byte, cfg Config) (*Wallet, error) {
 	if cfg.Context.Channel == "" || cfg.Context.Chaincode == "" {
-		return nil, ErrInvalidArgument.with("config: channel and chaincode are required")
+		return nil, ErrInvalidArgument.With("config: channel and chaincode are required")
 	}
 	if cfg.Contract == "" {
 		cfg.Contract = DefaultContract
@@ -99,7 +99,7 @@ func (w *Wallet) checkMaster(ctx context.Context) error {
 
 func validEnterprise(id string) error {
 	if err := model.ValidateID("enterprise", id); err != nil {
-		return ErrInvalidArgument.with("enterprise ID")
+		return ErrInvalidArgument.With("enterprise ID")
 	}
 	return nil
 }
@@ -127,7 +127,7 @@ func (w *Wallet) ImportKey(ctx context.Context, enterpriseID string, k *envelope
 		return err
 	}
 	if k == nil {
-		return ErrInvalidArgument.with("nil key")
+		return ErrInvalidArgument.With("nil key")
 	}
 	pub := k.Public().Bytes()
 	sealed, err := w.seal.seal(k.Bytes(), associatedData(enterpriseID, purposePrivateKey, pub))
@@ -141,7 +141,7 @@ func (w *Wallet) ImportKey(ctx context.Context, enterpriseID string, k *envelope
 		case err == nil && bytes.Equal(existing, pub):
 			return nil
 		case err == nil:
-			return ErrKeyExists.with(enterpriseID)
+			return ErrKeyExists.With(enterpriseID)
 		case !errors.Is(err, sql.ErrNoRows):
 			return fmt.Errorf("wallet: read key: %w", err)
 		}
@@ -189,7 +189,7 @@ func (w *Wallet) privateKey(ctx context.Context, enterpriseID string) (*envelope
 	var pub, sealed []byte
 	err := w.db.SQL.QueryRowContext(ctx, w.db.Rebind(`SELECT public_key, sealed_private_key FROM wallet_keys WHERE enterprise_id = ?`), enterpriseID).Scan(&pub, &sealed)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, ErrNoKey.with(enterpriseID)
+		return nil, ErrNoKey.With(enterpriseID)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("wallet: read key: %w", err)

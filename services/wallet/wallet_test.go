@@ -285,6 +285,36 @@ func TestErrorsMatchModelCodes(t *testing.T) {
 	}
 }
 
+// Every coded sentinel keeps its message and the chaincode code the
+// gateway renders it with; the two storage errors carry no code.
+func TestErrorSentinels(t *testing.T) {
+	for _, c := range []struct {
+		err  *wallet.Error
+		msg  string
+		code model.Code
+	}{
+		{wallet.ErrNoKey, "wallet: no key for this enterprise", model.CodeNotFound},
+		{wallet.ErrKeyExists, "wallet: the enterprise already has a key", model.CodeConflict},
+		{wallet.ErrKeyMismatch, "wallet: key differs from the ledger's encryption key", model.CodeInvalidState},
+		{wallet.ErrNotFound, "wallet: no opening", model.CodeNotFound},
+		{wallet.ErrCommitmentMismatch, "wallet: opening does not match the ledger commitment", model.CodeInvalidState},
+		{wallet.ErrInsufficientValue, "wallet: amount exceeds the tokens' value", model.CodeInvalidArgument},
+		{wallet.ErrInvalidArgument, "wallet: invalid argument", model.CodeInvalidArgument},
+		{wallet.ErrNotSpendable, "wallet: token is not spendable", model.CodeInvalidState},
+		{wallet.ErrCurrencyMismatch, "wallet: amounts in different currencies", model.CodeCurrencyMismatch},
+	} {
+		if c.err.Error() != c.msg || c.err.Code() != c.code {
+			t.Errorf("%q (%s), want %q (%s)", c.err.Error(), c.err.Code(), c.msg, c.code)
+		}
+	}
+	var coded *wallet.Error
+	for _, err := range []error{wallet.ErrWrongMasterKey, wallet.ErrCorrupt} {
+		if errors.As(err, &coded) || errors.Is(err, model.ErrInternal) {
+			t.Errorf("%v carries a chaincode code", err)
+		}
+	}
+}
+
 // Concurrent Syncs of one enterprise (a gateway serving parallel requests)
 // all succeed and leave one opening per token.
 func TestConcurrentSync(t *testing.T) {
