@@ -142,10 +142,10 @@ func TestDecodeTokenResults(t *testing.T) {
 	}
 	for _, raw := range []string{
 		``, `null`, `{}`, `[]`,
-		`[{"id":"t1","token":{"id":"t1"}}]`, // one entry short
-		`[{"id":"t2","token":{"id":"t2"}},{"id":"t1","token":{"id":"t1"}}]`,                   // out of order
-		`[{"id":"t1","token":{"id":"tX"}},{"id":"t2","token":{"id":"t2"}}]`,                   // another token
-		`[{"id":"t1"},{"id":"t2","token":{"id":"t2"}}]`,                                       // neither
+		`[{"id":"t1","token":{"id":"t1"}}]`,                                                    // one entry short
+		`[{"id":"t2","token":{"id":"t2"}},{"id":"t1","token":{"id":"t1"}}]`,                    // out of order
+		`[{"id":"t1","token":{"id":"tX"}},{"id":"t2","token":{"id":"t2"}}]`,                    // another token
+		`[{"id":"t1"},{"id":"t2","token":{"id":"t2"}}]`,                                        // neither
 		`[{"id":"t1","token":{"id":"t1"},"code":"NOT_FOUND"},{"id":"t2","token":{"id":"t2"}}]`, // both
 		`[{"id":"t1","token":"x"},{"id":"t2","token":{"id":"t2"}}]`,
 	} {
