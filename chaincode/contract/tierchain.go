@@ -241,6 +241,18 @@ func (c *TierChainContract) GetToken(ctx ctxT, id string) (string, error) {
 	return encode(c.rules.GetToken(newState(ctx), id))
 }
 
+// GetTokens returns several tokens in one evaluation: ids is a JSON array
+// of 1..rules.MaxTokensPerQuery distinct IDs; the answer, one
+// rules.TokenResult per ID in order, holds each token as GetToken returns
+// it or GetToken's error for it.
+func (c *TierChainContract) GetTokens(ctx ctxT, ids string) (string, error) {
+	list, err := rules.DecodeTokenIDs(ids)
+	if err != nil {
+		return "", err
+	}
+	return encode(c.rules.GetTokens(newState(ctx), list))
+}
+
 // TokensByHolder: model.PageRequest → model.Page[model.TokenView].
 func (c *TierChainContract) TokensByHolder(ctx ctxT, request string) (string, error) {
 	return call(ctx, request, c.rules.TokensByHolder)

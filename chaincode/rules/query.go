@@ -2,6 +2,7 @@ package rules
 
 import (
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/tierchain/tierchain/chaincode/model"
@@ -151,6 +152,92 @@ func (r *Rules) GetToken(st State, id string) (*model.TokenView, error) {
 		return nil, err
 	}
 	return loadView(st, tx.now, id)
+}
+
+// MaxTokensPerQuery bounds the IDs of one GetTokens.
+const MaxTokensPerQuery = 64
+
+// maxTokenIDsBytes bounds GetTokens' argument: MaxTokensPerQuery IDs of
+// MaxIDLength, quoted and separated.
+const maxTokenIDsBytes = MaxTokensPerQuery*(model.MaxIDLength+3) + 2
+
+// TokenResult is one entry of GetTokens: the token as GetToken answers it,
+// or the typed error GetToken answers for it (Code and Error, its message).
+type TokenResult struct {
+	ID    string           `json:"id"`
+	Token *model.TokenView `json:"token,omitempty"`
+	Code  model.Code       `json:"code,omitempty"`
+	Error string           `json:"error,omitempty"`
+}
+
+// Err is the entry's error as GetToken returns it, nil for a token.
+func (t *TokenResult) Err() error {
+	if t.Code == "" {
+		return nil
+	}
+	return &model.Error{Code: t.Code, Message: t.Error}
+}
+
+// DecodeTokenIDs decodes GetTokens' argument: a JSON array of 1 to
+// MaxTokensPerQuery distinct token IDs.
+func DecodeTokenIDs(raw string) ([]string, error) {
+	if len(raw) > maxTokenIDsBytes {
+		return nil, model.Errorf(model.CodeInvalidArgument, "ids: longer than %d bytes", maxTokenIDsBytes)
+	}
+	var ids []string
+	if err := json.Unmarshal([]byte(raw), &ids); err != nil {
+		return nil, model.Errorf(model.CodeInvalidArgument, "ids: not a JSON array of strings")
+	}
+	if len(ids) == 0 || len(ids) > MaxTokensPerQuery {
+		return nil, model.Errorf(model.CodeInvalidArgument, "ids: 1..%d", MaxTokensPerQuery)
+	}
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		if err := model.ValidateID("ids", id); err != nil {
+			return nil, err
+		}
+		if seen[id] {
+			return nil, model.Errorf(model.CodeInvalidArgument, "ids: %s twice", id)
+		}
+		seen[id] = true
+	}
+	return ids, nil
+}
+
+// GetTokens is GetToken for several tokens in one evaluation (the read
+// model fetches every token of an event with one): the caller is
+// authorized once, as GetToken authorizes it, and each entry, in the
+// order of ids, is what GetToken(id) would have answered that caller at
+// the same time: the token, or GetToken's typed error for it (NOT_FOUND,
+// …) as the entry's Code. A caller GetToken refuses gets the same error
+// for the whole call, so no caller reads through it a token GetToken
+// would not have given it. ids are decoded by DecodeTokenIDs.
+func (r *Rules) GetTokens(st State, ids []string) ([]TokenResult, error) {
+	tx, err := r.authorizeRead(st)
+	if err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 || len(ids) > MaxTokensPerQuery {
+		return nil, model.Errorf(model.CodeInvalidArgument, "ids: 1..%d", MaxTokensPerQuery)
+	}
+	out := make([]TokenResult, len(ids))
+	for i, id := range ids {
+		out[i].ID = id
+		if err := model.ValidateID("token", id); err != nil {
+			return nil, err
+		}
+		v, err := loadView(st, tx.now, id)
+		if err != nil {
+			var me *model.Error
+			if !errors.As(err, &me) {
+				return nil, err
+			}
+			out[i].Code, out[i].Error = me.Code, me.Message
+			continue
+		}
+		out[i].Token = v
+	}
+	return out, nil
 }
 
 func loadView(st State, now time.Time, id string) (*model.TokenView, error) {

@@ -3,6 +3,7 @@ package indexer
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -13,21 +14,26 @@ import (
 
 	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/chaincode/protocol"
+	"github.com/tierchain/tierchain/chaincode/rules"
 	"github.com/tierchain/tierchain/internal/fabricclient"
 )
 
-// fakeLedger answers GetEnterprise, GetInvoice, GetCreditLine and GetToken
-// from the records a chain wrote, the way the chaincode does.
+// fakeLedger answers GetEnterprise, GetInvoice, GetCreditLine, GetToken
+// and GetTokens from the records a chain wrote, the way the chaincode does.
 type fakeLedger struct {
 	mu      sync.Mutex
 	records map[string][]byte
 	hidden  map[string]int // key → NOT_FOUND answers left (a peer whose state lags its blocks)
 	fail    error          // every call fails with it
 	calls   atomic.Int64
+	refused map[string]model.Code // key → the code every answer for it gets
+	// noGetTokens plays a chaincode from before GetTokens.
+	noGetTokens bool
+	batches     []int // the IDs of each GetTokens call, in order
 }
 
 func newFakeLedger() *fakeLedger {
-	return &fakeLedger{records: map[string][]byte{}, hidden: map[string]int{}}
+	return &fakeLedger{records: map[string][]byte{}, hidden: map[string]int{}, refused: map[string]model.Code{}}
 }
 
 func ledgerKey(fn string, args ...string) string { return fn + "|" + strings.Join(args, "|") }
@@ -42,7 +48,17 @@ func (l *fakeLedger) Evaluate(ctx context.Context, contract, fn string, args ...
 	if l.fail != nil {
 		return nil, l.fail
 	}
-	key := ledgerKey(fn, args...)
+	if fn == "GetTokens" {
+		return l.getTokens(args)
+	}
+	return l.answer(ledgerKey(fn, args...), fn)
+}
+
+// answer is the record under key, as fn answers it.
+func (l *fakeLedger) answer(key, fn string) ([]byte, error) {
+	if code, ok := l.refused[key]; ok {
+		return nil, &fabricclient.ChaincodeError{Op: "evaluate " + fn, Code: string(code), Message: "refused " + key}
+	}
 	if l.hidden[key] > 0 {
 		l.hidden[key]--
 		return nil, &fabricclient.ChaincodeError{Op: "evaluate " + fn, Code: string(model.CodeNotFound), Message: "hidden"}
@@ -52,6 +68,48 @@ func (l *fakeLedger) Evaluate(ctx context.Context, contract, fn string, args ...
 		return nil, &fabricclient.ChaincodeError{Op: "evaluate " + fn, Code: string(model.CodeNotFound), Message: key}
 	}
 	return b, nil
+}
+
+// getTokens answers GetTokens as the chaincode does: per ID, what GetToken
+// answers (rules.GetTokens), or contractapi's unknown-function error when
+// the fake plays a chaincode from before it.
+func (l *fakeLedger) getTokens(args []string) ([]byte, error) {
+	if l.noGetTokens {
+		return nil, &fabricclient.ChaincodeError{Op: "evaluate GetTokens", Message: "Function GetTokens not found in contract tierchain"}
+	}
+	if len(args) != 1 {
+		return nil, &fabricclient.ChaincodeError{Op: "evaluate GetTokens", Code: string(model.CodeInvalidArgument), Message: "one argument"}
+	}
+	ids, err := rules.DecodeTokenIDs(args[0])
+	if err != nil {
+		return nil, &fabricclient.ChaincodeError{Op: "evaluate GetTokens", Code: string(model.CodeOf(err)), Message: err.Error()}
+	}
+	l.batches = append(l.batches, len(ids))
+	out := make([]rules.TokenResult, len(ids))
+	for i, id := range ids {
+		out[i].ID = id
+		b, err := l.answer(ledgerKey("GetToken", id), "GetToken")
+		var ce *fabricclient.ChaincodeError
+		switch {
+		case errors.As(err, &ce):
+			out[i].Code, out[i].Error = model.Code(ce.Code), ce.Message
+		case err != nil:
+			return nil, err
+		default:
+			out[i].Token = new(model.TokenView)
+			if err := json.Unmarshal(b, out[i].Token); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return json.Marshal(out)
+}
+
+// refuse makes fn(args) answer code (a caller the chaincode refuses).
+func (l *fakeLedger) refuse(code model.Code, fn string, args ...string) {
+	l.mu.Lock()
+	l.refused[ledgerKey(fn, args...)] = code
+	l.mu.Unlock()
 }
 
 func (l *fakeLedger) put(t testing.TB, v any, fn string, args ...string) {

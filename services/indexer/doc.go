@@ -12,8 +12,9 @@
 //
 // Events carry only what changed. The full record (a token's tier, parents,
 // maturity and envelopes, an invoice's due date, …) is read from the ledger
-// with Evaluate before the SQL transaction and kept as JSON beside the
-// columns, for the regulator's audit and the wallet.
+// with Evaluate before the SQL transaction (all the tokens of a batch with
+// GetTokens, 64 to an evaluation) and kept as JSON beside the columns, for
+// the regulator's audit and the wallet.
 //
 // A payload that is not a valid version-1 event is never applied in part and
 // never stops the indexer: it is recorded in the events log as rejected

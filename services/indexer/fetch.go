@@ -44,19 +44,21 @@ type fetchJob func(ctx context.Context) error
 // the newest the ledger had.
 func (ix *Indexer) fetchRecords(ctx context.Context, items []pending) error {
 	var jobs []fetchJob
+	tokens := newTokenBatch()
 	for i := range items {
 		if items[i].malformed != nil {
 			continue
 		}
-		recs, js := ix.fetchJobs(items[i].e)
+		recs, js := ix.fetchJobs(items[i].e, tokens)
 		items[i].recs = recs
 		jobs = append(jobs, js...)
 	}
-	return runJobs(ctx, ix.opts.Fetchers, jobs)
+	return runJobs(ctx, ix.opts.Fetchers, append(jobs, tokens.jobs(ix)...))
 }
 
-// fetchJobs lays out one event's records and the jobs that fetch them.
-func (ix *Indexer) fetchJobs(e model.Event) (*records, []fetchJob) {
+// fetchJobs lays out one event's records and the jobs that fetch them;
+// its tokens go into the batch's tokens, which fetches them together.
+func (ix *Indexer) fetchJobs(e model.Event, tokens *tokenBatch) (*records, []fetchJob) {
 	r := &records{
 		enterprises: map[string]*fetched[model.Enterprise]{},
 		invoices:    map[string]*fetched[model.Invoice]{},
@@ -77,27 +79,9 @@ func (ix *Indexer) fetchJobs(e model.Event) (*records, []fetchJob) {
 			"GetCreditLine", c.Core, c.Bank, c.Currency)
 	}
 	for _, c := range e.Tokens {
-		if _, ok := r.tokens[c.ID]; ok {
-			continue
+		if _, ok := r.tokens[c.ID]; !ok {
+			r.tokens[c.ID] = tokens.add(c.ID, at)
 		}
-		out := &fetched[model.Token]{}
-		r.tokens[c.ID] = out
-		jobs = append(jobs, func(ctx context.Context) error {
-			// GetToken answers a view: the status as seen at the query's
-			// time (OVERDUE derived) and the stored one apart.
-			view, err := fetchRecord(ctx, ix, at, tokenUpdated, "GetToken", c.ID)
-			if err != nil {
-				return err
-			}
-			out.rec = view.rec.Token
-			if view.rec.LedgerStatus != "" {
-				out.rec.Status = view.rec.LedgerStatus
-			}
-			if out.json, err = json.Marshal(out.rec); err != nil {
-				return fmt.Errorf("indexer: encode token %s: %w", c.ID, err)
-			}
-			return nil
-		})
 	}
 	return r, jobs
 }
@@ -110,6 +94,21 @@ type creditLineKey [3]string
 
 func creditLineUpdated(x *model.CreditLine) time.Time { return x.UpdatedAt }
 func tokenUpdated(x *model.TokenView) time.Time       { return x.UpdatedAt }
+
+// tokenRecord is the record the read model keeps of a token's view: the
+// token with its stored status (GetToken answers the status as seen at the
+// query's time, OVERDUE derived, and the stored one apart).
+func tokenRecord(view *model.TokenView) (fetched[model.Token], error) {
+	out := fetched[model.Token]{rec: view.Token}
+	if view.LedgerStatus != "" {
+		out.rec.Status = view.LedgerStatus
+	}
+	var err error
+	if out.json, err = json.Marshal(out.rec); err != nil {
+		return out, fmt.Errorf("indexer: encode token %s: %w", out.rec.ID, err)
+	}
+	return out, nil
+}
 
 // addJob adds the entry for key to m, once per event, and the job that
 // fetches it.

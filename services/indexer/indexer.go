@@ -17,9 +17,10 @@ import (
 type Source = ledgerstream.Source
 
 // Ledger answers the chaincode's queries; *fabricclient.Client is one. The
-// indexer calls GetEnterprise, GetInvoice, GetCreditLine and GetToken of
-// the "tierchain" contract, as a registered enterprise (the regulator's or
-// the operator's identity reads everything).
+// indexer calls GetEnterprise, GetInvoice, GetCreditLine and GetTokens
+// (GetToken of a chaincode without it) of the "tierchain" contract, as a
+// registered enterprise (the regulator's or the operator's identity reads
+// everything).
 type Ledger interface {
 	Evaluate(ctx context.Context, contract, fn string, args ...string) ([]byte, error)
 }
@@ -90,6 +91,9 @@ type Indexer struct {
 	opts      Options
 	log       *slog.Logger
 	connected atomic.Bool
+	// oneByOne: the chaincode answered that it has no GetTokens (older
+	// than this indexer); tokens are read with GetToken (fetchtokens.go).
+	oneByOne atomic.Bool
 }
 
 // New migrates the read model (component "indexer") in db and returns an

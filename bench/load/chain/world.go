@@ -7,7 +7,9 @@
 //
 // The consortium bootstraps the platform (the operator's first
 // registration and the platform auditor), which a channel allows once: the
-// network must be fresh (tierload -start).
+// network must be fresh (tierload -start). The REST driver
+// (bench/load/rest) can follow on the same network: the members that sign
+// as founding enterprises are those enterprises (founders.go).
 package chain
 
 import (
@@ -152,9 +154,6 @@ func Setup(ctx context.Context, n *fabnet.Network, opts Options) (w *World, err 
 		}
 	}()
 	w.outstanding = pedersen.Opening{Value: 0, Blinding: group.NewScalar()} // the identity: no root issued yet
-	if w.AuditKey, err = elgamal.GenerateKey(nil); err != nil {
-		return nil, err
-	}
 	certPath, keyPath, err := n.CAFiles("Core")
 	if err != nil {
 		return nil, err
@@ -162,26 +161,34 @@ func Setup(ctx context.Context, n *fabnet.Network, opts Options) (w *World, err 
 	if w.coreCA, err = loadCA(certPath, keyPath); err != nil {
 		return nil, err
 	}
-	admin, err := w.join("", "", "Operator", "Admin")
+	admin, err := w.join("", "", "Operator", "Admin", nil)
 	if err != nil {
 		return nil, err
 	}
-	for _, j := range []struct {
-		m         **Member
-		id        string
-		role      model.Role
-		org, user string
-	}{
-		{&w.Operator, "operator", model.RoleOperator, "Operator", "User1"},
-		{&w.Spender, "tier1", model.RoleSupplier, "Operator", "User2"},
-		{&w.Payee, "tier2", model.RoleSupplier, "Operator", "User3"},
-		{&w.Core, "core", model.RoleCore, "Core", "User1"},
-		{&w.Bank, "bankA", model.RoleBank, "BankA", "User1"},
-		{&w.Regulator, "regulator", model.RoleRegulator, "Regulator", "User1"},
-	} {
-		if *j.m, err = w.join(j.id, j.role, j.org, j.user); err != nil {
+	joined := map[string]*Member{}
+	for _, spec := range members(n.Layout) {
+		var key *envelope.PrivateKey
+		if spec.founder {
+			if key, err = w.founderKey(spec.org); err != nil {
+				return nil, err
+			}
+		}
+		if joined[spec.org+"/"+spec.user], err = w.join(spec.id, spec.role, spec.org, spec.user, key); err != nil {
 			return nil, err
 		}
+	}
+	w.Operator, w.Spender, w.Payee = joined["Operator/User1"], joined["Operator/User2"], joined["Operator/User3"]
+	w.Bank, w.Regulator = joined["BankA/User1"], joined["Regulator/User1"]
+	if w.AuditKey, err = w.auditKey(); err != nil {
+		return nil, err
+	}
+	// The core is an identity of its own, not the Core organisation's
+	// founding enterprise: that one is the REST gateways' core
+	// (bench/load/rest's story grants and issues as it), and its line and
+	// outstanding sum are not the world's to track.
+	coreOrg, _ := n.Layout.Org("Core")
+	if w.Core, err = w.issueCore("core", coreOrg.MSPID); err != nil {
+		return nil, err
 	}
 	w.Auditor = protocol.Auditor{AuditKey: w.AuditKey.Public(), EncryptionKey: w.Regulator.Key.Public()}
 	if err := w.register(ctx, admin, w.Operator); err != nil {
@@ -221,17 +228,19 @@ func loadCA(certPath, keyPath string) (*fabricca.CA, error) {
 	return fabricca.Load(certPEM, keyPEM)
 }
 
-// join connects user of org (one of cryptogen's identities) as member id.
-func (w *World) join(id string, role model.Role, org, user string) (*Member, error) {
+// join connects user of org (one of cryptogen's identities) as member id,
+// with key as its HPKE key (a new one when nil).
+func (w *World) join(id string, role model.Role, org, user string, key *envelope.PrivateKey) (*Member, error) {
 	ident, err := w.net.IdentityFor(org, user)
 	if err != nil {
 		return nil, err
 	}
-	return w.connect(id, role, ident)
+	return w.connect(id, role, ident, key)
 }
 
-// connect opens ident's connection through the world's gateway peer.
-func (w *World) connect(id string, role model.Role, ident fabnet.Identity) (*Member, error) {
+// connect opens ident's connection through the world's gateway peer, with
+// key as the member's HPKE key (a new one when nil).
+func (w *World) connect(id string, role model.Role, ident fabnet.Identity, key *envelope.PrivateKey) (*Member, error) {
 	gw, err := w.net.IdentityFor(w.gateway, "User1")
 	if err != nil {
 		return nil, err
@@ -245,9 +254,10 @@ func (w *World) connect(id string, role model.Role, ident fabnet.Identity) (*Mem
 	if block == nil {
 		return nil, fmt.Errorf("chain: no certificate in %s", ident.CertPath)
 	}
-	key, err := envelope.GenerateKey(nil)
-	if err != nil {
-		return nil, err
+	if key == nil {
+		if key, err = envelope.GenerateKey(nil); err != nil {
+			return nil, err
+		}
 	}
 	conn, err := fabnet.Connect(ident)
 	if err != nil {
@@ -266,6 +276,19 @@ func (w *World) connect(id string, role model.Role, ident fabnet.Identity) (*Mem
 // do the same for a hosted enterprise), connects it and registers it as a
 // core enterprise with a credit line at Bank.
 func (w *World) newCore(ctx context.Context, id string) (*Member, error) {
+	m, err := w.issueCore(id, w.Core.MSPID)
+	if err != nil {
+		return nil, err
+	}
+	if err := w.register(ctx, w.Operator, m); err != nil {
+		return nil, err
+	}
+	return m, w.grant(ctx, m)
+}
+
+// issueCore issues a fresh identity of the Core org (mspID) and connects
+// it as core enterprise id.
+func (w *World) issueCore(id, mspID string) (*Member, error) {
 	now := time.Now()
 	issued, err := w.coreCA.IssueClient(id+"@core.load", now, now.AddDate(0, 0, 7), nil)
 	if err != nil {
@@ -278,14 +301,7 @@ func (w *World) newCore(ctx context.Context, id string) (*Member, error) {
 	if err := os.WriteFile(keyPath, issued.KeyPEM, 0o600); err != nil {
 		return nil, err
 	}
-	m, err := w.connect(id, model.RoleCore, fabnet.Identity{MSPID: w.Core.MSPID, CertPath: certPath, KeyPath: keyPath})
-	if err != nil {
-		return nil, err
-	}
-	if err := w.register(ctx, w.Operator, m); err != nil {
-		return nil, err
-	}
-	return m, w.grant(ctx, m)
+	return w.connect(id, model.RoleCore, fabnet.Identity{MSPID: mspID, CertPath: certPath, KeyPath: keyPath}, nil)
 }
 
 func (w *World) register(ctx context.Context, by, m *Member) error {

@@ -6,8 +6,9 @@
 // endorsement, ordering and commit, and the answer.
 //
 // The platform bootstraps the consortium, which a channel allows once: the
-// network must be fresh and not also used by the chain driver
-// (bench/load/chain).
+// network must be fresh, or bootstrapped by the chain driver
+// (bench/load/chain), whose members that sign as the layout's founding
+// enterprises are those enterprises, with their organisations' keys.
 package rest
 
 import (

@@ -3,6 +3,7 @@ package networktest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"os"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/chaincode/protocol"
+	"github.com/tierchain/tierchain/chaincode/rules"
 	"github.com/tierchain/tierchain/internal/fabnet/fabnettest"
 	"github.com/tierchain/tierchain/internal/fabricclient"
 	"github.com/tierchain/tierchain/services/indexer"
@@ -251,4 +253,36 @@ func TestIndexerFollowsTheLedger(t *testing.T) {
 	defer k.stop(t)
 	k.waitApplied(t, last.TxID)
 	assertLog(t, k.ix, w.committed())
+
+	// The chaincode's GetTokens, which the indexers read tokens with,
+	// answers a bank each entry exactly as its GetToken does.
+	ids := []string{root.ID, outs[0].ID, "no-such-token", outs[1].ID}
+	arg, _ := json.Marshal(ids)
+	raw, err := w.bank.ledger.Evaluate(ctx, indexer.Contract, "GetTokens", string(arg))
+	if err != nil {
+		t.Fatalf("GetTokens: %v", err)
+	}
+	var got []rules.TokenResult
+	if err := json.Unmarshal(raw, &got); err != nil || len(got) != len(ids) {
+		t.Fatalf("GetTokens answered %s (%v)", raw, err)
+	}
+	for i, id := range ids {
+		one, err := w.bank.ledger.Evaluate(ctx, indexer.Contract, "GetToken", id)
+		if err != nil {
+			var ce *fabricclient.ChaincodeError
+			if !errors.As(err, &ce) || got[i].ID != id || got[i].Token != nil || string(got[i].Code) != ce.Code {
+				t.Errorf("%s: GetTokens entry %+v, GetToken %v", id, got[i], err)
+			}
+			continue
+		}
+		var view model.TokenView
+		if err := json.Unmarshal(one, &view); err != nil || got[i].Token == nil || got[i].Code != "" ||
+			got[i].Token.ID != id || got[i].Token.Status != view.Status || got[i].Token.Holder != view.Holder ||
+			string(got[i].Token.HolderEnvelope) != string(view.HolderEnvelope) {
+			t.Errorf("%s: GetTokens entry %+v, GetToken %s", id, got[i], one)
+		}
+	}
+	if got[2].Code != model.CodeNotFound {
+		t.Errorf("a missing token: %+v", got[2])
+	}
 }
