@@ -133,12 +133,7 @@ func loadMarked[T any](st State, key, markerKey, what, id string, markable func(
 // markSpent records t spent by this transaction into n outputs: the marker,
 // not the whole token, and the event reports it SPLIT as before.
 func (tx *txn) markSpent(t *model.Token, children []string) {
-	tx.putMarker(spentKey(t.ID), spentMarker{At: tx.now, TxID: tx.id, Children: len(children)}.encode())
+	tx.putRaw(spentKey(t.ID), spentMarker{At: tx.now, TxID: tx.id, Children: len(children)}.encode())
 	t.Status, t.Children, t.UpdatedAt = model.TokenSplit, children, tx.now
 	tx.tokenChanged(t, false)
-}
-
-// putMarker buffers a marker's write: raw bytes, not JSON.
-func (tx *txn) putMarker(key string, raw []byte) {
-	tx.writes = append(tx.writes, write{key: key, value: raw})
 }

@@ -221,12 +221,18 @@ func (tx *txn) put(key string, v any) error {
 	if err != nil {
 		return internal("encode %T: %v", v, err)
 	}
-	tx.writes = append(tx.writes, write{key: key, value: raw})
+	tx.putRaw(key, raw)
 	return nil
 }
 
+// putRaw buffers the write of a record kept as raw bytes, not JSON (a
+// marker, an identity or alias pointing at an ID).
+func (tx *txn) putRaw(key string, raw []byte) {
+	tx.writes = append(tx.writes, write{key: key, value: raw})
+}
+
 func (tx *txn) putIndex(objectType string, attrs ...string) {
-	tx.writes = append(tx.writes, write{key: CompositeKey(objectType, attrs...), value: indexValue})
+	tx.putRaw(CompositeKey(objectType, attrs...), indexValue)
 }
 
 func (tx *txn) delIndex(objectType string, attrs ...string) {

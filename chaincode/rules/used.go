@@ -59,7 +59,7 @@ func loadInvoice(st State, id string) (*model.Invoice, error) {
 // markUsed records inv used by the receivable root: the marker, not the
 // whole invoice; the event reports it USED as before.
 func (tx *txn) markUsed(inv *model.Invoice, root string) {
-	tx.putMarker(usedKey(inv.ID), usedMarker{At: tx.now, Root: root}.encode())
+	tx.putRaw(usedKey(inv.ID), usedMarker{At: tx.now, Root: root}.encode())
 	inv.Status, inv.UsedBy, inv.UpdatedAt = model.InvoiceUsed, root, tx.now
 	tx.invoiceChanged(inv)
 }
