@@ -130,13 +130,7 @@ func (r *Rules) SubmitQuote(st State, req *model.SubmitQuoteRequest) (*model.Quo
 	stmt := &protocol.QuoteStatement{Currency: t.Currency, RFQ: rfq.ID, Token: t.ID, Requester: rfq.Requester, Bank: tx.caller.ID, Face: face,
 		Expiry: req.Expiry, Recourse: req.Recourse, MaxAdvanceBP: policy.MaxAdvanceBP, TermsDigest: req.TermsDigest,
 		HolderSealedTerms: req.HolderSealedTerms, BankSealedTerms: req.BankSealedTerms, RegulatorSealedTerms: req.RegulatorSealedTerms}
-	if stmt.Advance, err = protocol.DecodeAmountRef("advance", &req.Advance); err != nil {
-		return nil, err
-	}
-	if stmt.Fee, err = protocol.DecodeAmountRef("fee", &req.Fee); err != nil {
-		return nil, err
-	}
-	if stmt.AuditKey, err = tx.auditKey(); err != nil {
+	if stmt.Advance, stmt.Fee, stmt.AuditKey, err = tx.advanceAndFee(&req.Advance, &req.Fee); err != nil {
 		return nil, err
 	}
 	if err := stmt.Verify(tx.ctx, req); err != nil {
