@@ -176,6 +176,20 @@ func (r *Rules) beginTokenWrite(st State, kind string, req model.Validator, toke
 	return tx, t, nil
 }
 
+// beginRecordWrite is the opening of a write on one stored record:
+// beginWrite, then the record under key (NOT_FOUND naming what and id).
+func beginRecordWrite[T any](r *Rules, st State, kind string, req model.Validator, key, what, id string, roles ...model.Role) (*txn, *T, error) {
+	tx, err := r.beginWrite(st, kind, req, roles...)
+	if err != nil {
+		return nil, nil, err
+	}
+	v, err := mustGet[T](st, key, what, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	return tx, v, nil
+}
+
 // commitToken is the close of a write on one token: its record, then the
 // buffered writes and the event.
 func (tx *txn) commitToken(t *model.Token) (*model.Token, error) {
