@@ -1,7 +1,6 @@
 package model
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/tierchain/tierchain/chaincode/model/terms"
@@ -9,7 +8,6 @@ import (
 	"github.com/tierchain/tierchain/zk/elgamal"
 	"github.com/tierchain/tierchain/zk/envelope"
 	"github.com/tierchain/tierchain/zk/pedersen"
-	"github.com/tierchain/tierchain/zk/rangeproof"
 )
 
 // FinancingPolicy is the channel's financing policy: the operator sets it,
@@ -148,13 +146,8 @@ func (r *TermFinanceRequest) Validate() error {
 			return err
 		}
 	}
-	if len(r.RangeProofs) != FinanceRangeValues {
-		return invalid("rangeProofs: exactly %d", FinanceRangeValues)
-	}
-	for i, p := range r.RangeProofs {
-		if err := validateBytes(fmt.Sprintf("rangeProofs[%d]", i), p, rangeproof.Size(AmountBits, 1)); err != nil {
-			return err
-		}
+	if err := validateRangeProofs(r.RangeProofs, FinanceRangeValues); err != nil {
+		return err
 	}
 	return nil
 }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/tierchain/tierchain/zk/envelope"
-	"github.com/tierchain/tierchain/zk/rangeproof"
 )
 
 // A request for quotes (RFQ) asks several banks at once to finance one
@@ -180,13 +179,8 @@ func (r *SubmitQuoteRequest) Validate() error {
 		r.Advance.Validate("advance"), r.Fee.Validate("fee")); err != nil {
 		return err
 	}
-	if len(r.RangeProofs) != QuoteRangeValues {
-		return invalid("rangeProofs: exactly %d", QuoteRangeValues)
-	}
-	for i, p := range r.RangeProofs {
-		if err := validateBytes(fmt.Sprintf("rangeProofs[%d]", i), p, rangeproof.Size(AmountBits, 1)); err != nil {
-			return err
-		}
+	if err := validateRangeProofs(r.RangeProofs, QuoteRangeValues); err != nil {
+		return err
 	}
 	return nil
 }

@@ -1,11 +1,9 @@
 package model
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/tierchain/tierchain/zk/envelope"
-	"github.com/tierchain/tierchain/zk/rangeproof"
 )
 
 // Resale (forfaiting): the bank that holds a financed piece sells it to
@@ -39,13 +37,8 @@ func (r *OfferResaleRequest) Validate() error {
 		validateBytes("bankEnvelope", r.BankEnvelope, envelope.SealedSize), r.Price.Validate("price"), validateRefs("refs", r.Refs)); err != nil {
 		return err
 	}
-	if len(r.RangeProofs) != ResaleRangeValues {
-		return invalid("rangeProofs: exactly %d", ResaleRangeValues)
-	}
-	for i, p := range r.RangeProofs {
-		if err := validateBytes(fmt.Sprintf("rangeProofs[%d]", i), p, rangeproof.Size(AmountBits, 1)); err != nil {
-			return err
-		}
+	if err := validateRangeProofs(r.RangeProofs, ResaleRangeValues); err != nil {
+		return err
 	}
 	return nil
 }

@@ -232,13 +232,8 @@ func (r *IssueRequest) Validate() error {
 	); err != nil {
 		return err
 	}
-	if len(r.RangeProofs) != IssueRangeValues {
-		return invalid("rangeProofs: exactly %d", IssueRangeValues)
-	}
-	for i, p := range r.RangeProofs {
-		if err := validateBytes(fmt.Sprintf("rangeProofs[%d]", i), p, rangeproof.Size(AmountBits, 1)); err != nil {
-			return err
-		}
+	if err := validateRangeProofs(r.RangeProofs, IssueRangeValues); err != nil {
+		return err
 	}
 	if len(r.Invoices) == 0 || len(r.Invoices) > MaxInvoices {
 		return invalid("invoices: 1..%d", MaxInvoices)
@@ -351,6 +346,20 @@ func noDuplicates(field string, ids []string) error {
 			if ids[i] == ids[j] {
 				return invalid("%s: %q listed twice", field, ids[i])
 			}
+		}
+	}
+	return nil
+}
+
+// validateRangeProofs checks a request's range proofs: exactly n, each the
+// size of one proof over AmountBits.
+func validateRangeProofs(proofs [][]byte, n int) error {
+	if len(proofs) != n {
+		return invalid("rangeProofs: exactly %d", n)
+	}
+	for i, p := range proofs {
+		if err := validateBytes(fmt.Sprintf("rangeProofs[%d]", i), p, rangeproof.Size(AmountBits, 1)); err != nil {
+			return err
 		}
 	}
 	return nil

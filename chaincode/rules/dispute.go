@@ -19,11 +19,7 @@ func disputeKey(token string) string { return CompositeKey(objDispute, token) }
 // judges the claim by opening the amount through the audit handle. The
 // token itself is left as it is.
 func (r *Rules) FileDispute(st State, req *model.FileDisputeRequest) (*model.Dispute, error) {
-	tx, err := r.beginWrite(st, model.KindFileDispute, req, model.RoleSupplier, model.RoleBank)
-	if err != nil {
-		return nil, err
-	}
-	t, err := loadToken(tx.st, req.Token)
+	tx, t, err := r.beginTokenWrite(st, model.KindFileDispute, req, req.Token, model.RoleSupplier, model.RoleBank)
 	if err != nil {
 		return nil, err
 	}

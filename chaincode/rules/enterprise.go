@@ -83,9 +83,9 @@ func (r *Rules) RegisterEnterprise(st State, req *model.RegisterEnterpriseReques
 	if err := tx.put(enterpriseKey(e.ID), e); err != nil {
 		return nil, err
 	}
-	tx.writes = append(tx.writes, write{key: identityKey(e.MSPID, certHash), value: []byte(e.ID)})
+	tx.putRaw(identityKey(e.MSPID, certHash), []byte(e.ID))
 	if e.LegalID != "" {
-		tx.writes = append(tx.writes, write{key: legalIDKey(e.LegalID), value: []byte(e.ID)})
+		tx.putRaw(legalIDKey(e.LegalID), []byte(e.ID))
 	}
 	tx.putIndex(objEnterpriseByRole, string(e.Role), e.ID)
 	if platform != nil {
@@ -94,7 +94,7 @@ func (r *Rules) RegisterEnterprise(st State, req *model.RegisterEnterpriseReques
 		}
 	}
 	if registeredBy == bootstrapActor {
-		tx.writes = append(tx.writes, write{key: bootstrapKey(), value: []byte(e.ID)})
+		tx.putRaw(bootstrapKey(), []byte(e.ID))
 	}
 	tx.event.Enterprises = append(tx.event.Enterprises, model.EnterpriseChange{ID: e.ID, Role: e.Role, Status: e.Status})
 	return e, tx.commit()

@@ -11,11 +11,7 @@ import (
 // ACTIVE or FINANCED piece is unpaid past maturity plus the channel's
 // grace days: the token becomes DEFAULTED, and stays payable by the core.
 func (r *Rules) DeclareDefault(st State, req *model.TokenActionRequest) (*model.Token, error) {
-	tx, err := r.beginWrite(st, protocol.KindDeclareDefault, req, model.RoleSupplier, model.RoleBank, model.RoleOperator)
-	if err != nil {
-		return nil, err
-	}
-	t, err := loadToken(st, req.Token)
+	tx, t, err := r.beginTokenWrite(st, protocol.KindDeclareDefault, req, req.Token, model.RoleSupplier, model.RoleBank, model.RoleOperator)
 	if err != nil {
 		return nil, err
 	}
@@ -36,10 +32,7 @@ func (r *Rules) DeclareDefault(st State, req *model.TokenActionRequest) (*model.
 	t.Default = &model.Default{PriorStatus: t.Status, GraceDays: policy.GraceDays, DeclaredBy: tx.caller.ID,
 		DeclaredAt: tx.now, Reason: req.Reason}
 	t.Status = model.TokenDefaulted
-	if err := tx.putToken(t); err != nil {
-		return nil, err
-	}
-	return t, tx.commit()
+	return tx.commitToken(t)
 }
 
 // ExerciseRecourse is the bank's claim against the seller of a defaulted
@@ -47,14 +40,7 @@ func (r *Rules) DeclareDefault(st State, req *model.TokenActionRequest) (*model.
 // the token becomes RECOURSE, naming the seller, who then owes the bank.
 // Without recourse (factoring) the bank bears the loss: refused.
 func (r *Rules) ExerciseRecourse(st State, req *model.TokenActionRequest) (*model.Token, error) {
-	tx, err := r.beginWrite(st, protocol.KindExerciseRecourse, req, model.RoleBank)
-	if err != nil {
-		return nil, err
-	}
-	if req.Reason == "" {
-		return nil, model.Errorf(model.CodeInvalidArgument, "reason: the bank's reference is required")
-	}
-	t, err := loadToken(st, req.Token)
+	tx, t, err := r.beginTokenWrite(st, protocol.KindExerciseRecourse, req, req.Token, model.RoleBank)
 	if err != nil {
 		return nil, err
 	}
@@ -71,10 +57,7 @@ func (r *Rules) ExerciseRecourse(st State, req *model.TokenActionRequest) (*mode
 	}
 	t.Default.RecourseAgainst, t.Default.RecourseRef, t.Default.RecourseAt = t.Financing.Requester, req.Reason, tx.now
 	t.Status = model.TokenRecourse
-	if err := tx.putToken(t); err != nil {
-		return nil, err
-	}
-	return t, tx.commit()
+	return tx.commitToken(t)
 }
 
 // SettleRecourse is the bank's confirmation that the seller repaid a piece
@@ -82,14 +65,7 @@ func (r *Rules) ExerciseRecourse(st State, req *model.TokenActionRequest) (*mode
 // token is SETTLED, and, as for a paid token, settling the receivable's
 // last open piece releases it from the credit line's outstanding sum.
 func (r *Rules) SettleRecourse(st State, req *model.TokenActionRequest) (*model.Token, error) {
-	tx, err := r.beginWrite(st, protocol.KindSettleRecourse, req, model.RoleBank)
-	if err != nil {
-		return nil, err
-	}
-	if req.Reason == "" {
-		return nil, model.Errorf(model.CodeInvalidArgument, "reason: the repayment reference is required")
-	}
-	t, err := loadToken(st, req.Token)
+	tx, t, err := r.beginTokenWrite(st, protocol.KindSettleRecourse, req, req.Token, model.RoleBank)
 	if err != nil {
 		return nil, err
 	}

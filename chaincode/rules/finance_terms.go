@@ -5,6 +5,7 @@ import (
 
 	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/chaincode/protocol"
+	"github.com/tierchain/tierchain/zk/elgamal"
 )
 
 // financingPolicyKey holds the channel's FinancingPolicy.
@@ -90,13 +91,7 @@ func (r *Rules) RequestTermFinancing(st State, req *model.TermFinanceRequest) ([
 			return nil, err
 		}
 	}
-	if stmt.Advance, err = protocol.DecodeAmountRef("advance", &req.Advance); err != nil {
-		return nil, err
-	}
-	if stmt.Fee, err = protocol.DecodeAmountRef("fee", &req.Fee); err != nil {
-		return nil, err
-	}
-	if stmt.AuditKey, err = tx.auditKey(); err != nil {
+	if stmt.Advance, stmt.Fee, stmt.AuditKey, err = tx.advanceAndFee(&req.Advance, &req.Fee); err != nil {
 		return nil, err
 	}
 	if err := stmt.Verify(tx.ctx, req); err != nil {
@@ -172,4 +167,18 @@ func (tx *txn) splitFinanced(t *model.Token, outputs []model.Output, fin *model.
 	}
 	tx.putIndex(objFinancingForBank, fin.Bank, out[0].ID)
 	return out, nil
+}
+
+// advanceAndFee decodes the advance and the fee of a financing with terms
+// or a quote ("advance", "fee" in their errors), then reads the audit key
+// their statement binds.
+func (tx *txn) advanceAndFee(advance, fee *model.SealedAmount) (a, f protocol.AmountRef, audit *elgamal.PublicKey, err error) {
+	if a, err = protocol.DecodeAmountRef("advance", advance); err != nil {
+		return a, f, nil, err
+	}
+	if f, err = protocol.DecodeAmountRef("fee", fee); err != nil {
+		return a, f, nil, err
+	}
+	audit, err = tx.auditKey()
+	return a, f, audit, err
 }

@@ -58,7 +58,7 @@ func (r *Rules) RegisterInvoice(st State, req *model.RegisterInvoiceRequest) (*m
 		return nil, err
 	}
 	for _, a := range req.Aliases {
-		tx.writes = append(tx.writes, write{key: invoiceAliasKey(hex.EncodeToString(a)), value: []byte(id)})
+		tx.putRaw(invoiceAliasKey(hex.EncodeToString(a)), []byte(id))
 	}
 	tx.putIndex(objInvoiceBySupp, inv.Supplier, id)
 	tx.putIndex(objInvoiceByBuyer, inv.Buyer, id)

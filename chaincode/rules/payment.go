@@ -10,14 +10,7 @@ import (
 // paid the holder of an ACTIVE or FINANCED token (Reason carries the payment
 // reference).
 func (r *Rules) DeclarePayment(st State, req *model.TokenActionRequest) (*model.Token, error) {
-	tx, err := r.beginWrite(st, protocol.KindDeclarePayment, req, model.RoleCore)
-	if err != nil {
-		return nil, err
-	}
-	if req.Reason == "" {
-		return nil, model.Errorf(model.CodeInvalidArgument, "reason: the payment reference is required")
-	}
-	t, err := loadToken(st, req.Token)
+	tx, t, err := r.beginTokenWrite(st, protocol.KindDeclarePayment, req, req.Token, model.RoleCore)
 	if err != nil {
 		return nil, err
 	}
@@ -32,21 +25,14 @@ func (r *Rules) DeclarePayment(st State, req *model.TokenActionRequest) (*model.
 	}
 	t.Payment = &model.Payment{Ref: req.Reason, Payee: t.Holder, PriorStatus: t.Status, DeclaredAt: tx.now}
 	t.Status = model.TokenPaying
-	if err := tx.putToken(t); err != nil {
-		return nil, err
-	}
-	return t, tx.commit()
+	return tx.commitToken(t)
 }
 
 // ConfirmPayment is the holder's receipt: the token is SETTLED. Settling the
 // last open leaf of a receivable releases its root commitment from the
 // credit line's outstanding sum.
 func (r *Rules) ConfirmPayment(st State, req *model.TokenActionRequest) (*model.Token, error) {
-	tx, err := r.beginWrite(st, protocol.KindConfirmPayment, req, model.RoleSupplier, model.RoleBank)
-	if err != nil {
-		return nil, err
-	}
-	t, err := loadToken(st, req.Token)
+	tx, t, err := r.beginTokenWrite(st, protocol.KindConfirmPayment, req, req.Token, model.RoleSupplier, model.RoleBank)
 	if err != nil {
 		return nil, err
 	}
@@ -139,14 +125,7 @@ func (tx *txn) lastOpenLeaf(t *model.Token) (bool, error) {
 
 // Freeze stops every action on a token (operator or court order).
 func (r *Rules) Freeze(st State, req *model.TokenActionRequest) (*model.Token, error) {
-	tx, err := r.beginWrite(st, protocol.KindFreeze, req, model.RoleOperator)
-	if err != nil {
-		return nil, err
-	}
-	if req.Reason == "" {
-		return nil, model.Errorf(model.CodeInvalidArgument, "reason: required")
-	}
-	t, err := loadToken(st, req.Token)
+	tx, t, err := r.beginTokenWrite(st, protocol.KindFreeze, req, req.Token, model.RoleOperator)
 	if err != nil {
 		return nil, err
 	}
@@ -156,19 +135,12 @@ func (r *Rules) Freeze(st State, req *model.TokenActionRequest) (*model.Token, e
 	}
 	t.Freeze = &model.Freeze{Reason: req.Reason, PriorStatus: t.Status, By: tx.caller.ID, At: tx.now}
 	t.Status = model.TokenFrozen
-	if err := tx.putToken(t); err != nil {
-		return nil, err
-	}
-	return t, tx.commit()
+	return tx.commitToken(t)
 }
 
 // Unfreeze returns a frozen token to the status it had.
 func (r *Rules) Unfreeze(st State, req *model.TokenActionRequest) (*model.Token, error) {
-	tx, err := r.beginWrite(st, protocol.KindUnfreeze, req, model.RoleOperator)
-	if err != nil {
-		return nil, err
-	}
-	t, err := loadToken(st, req.Token)
+	tx, t, err := r.beginTokenWrite(st, protocol.KindUnfreeze, req, req.Token, model.RoleOperator)
 	if err != nil {
 		return nil, err
 	}
@@ -176,8 +148,5 @@ func (r *Rules) Unfreeze(st State, req *model.TokenActionRequest) (*model.Token,
 		return nil, invalidState("token %s is %s, not FROZEN", t.ID, t.Status)
 	}
 	t.Status, t.Freeze = t.Freeze.PriorStatus, nil
-	if err := tx.putToken(t); err != nil {
-		return nil, err
-	}
-	return t, tx.commit()
+	return tx.commitToken(t)
 }

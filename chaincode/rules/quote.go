@@ -86,11 +86,7 @@ func (tx *txn) verifyPiece(t *model.Token, req *model.RequestQuotesRequest) ([]m
 // commitments proven within 0 ≤ advance ≤ face and the channel's cap.
 // One OPEN quote per bank and RFQ: a bank re-prices by withdrawing first.
 func (r *Rules) SubmitQuote(st State, req *model.SubmitQuoteRequest) (*model.Quote, error) {
-	tx, err := r.beginWrite(st, protocol.KindSubmitQuote, req, model.RoleBank)
-	if err != nil {
-		return nil, err
-	}
-	rfq, err := mustGet[model.RFQ](st, rfqKey(req.RFQ), "rfq", req.RFQ)
+	tx, rfq, err := beginRecordWrite[model.RFQ](r, st, protocol.KindSubmitQuote, req, rfqKey(req.RFQ), "rfq", req.RFQ, model.RoleBank)
 	if err != nil {
 		return nil, err
 	}
@@ -130,13 +126,7 @@ func (r *Rules) SubmitQuote(st State, req *model.SubmitQuoteRequest) (*model.Quo
 	stmt := &protocol.QuoteStatement{Currency: t.Currency, RFQ: rfq.ID, Token: t.ID, Requester: rfq.Requester, Bank: tx.caller.ID, Face: face,
 		Expiry: req.Expiry, Recourse: req.Recourse, MaxAdvanceBP: policy.MaxAdvanceBP, TermsDigest: req.TermsDigest,
 		HolderSealedTerms: req.HolderSealedTerms, BankSealedTerms: req.BankSealedTerms, RegulatorSealedTerms: req.RegulatorSealedTerms}
-	if stmt.Advance, err = protocol.DecodeAmountRef("advance", &req.Advance); err != nil {
-		return nil, err
-	}
-	if stmt.Fee, err = protocol.DecodeAmountRef("fee", &req.Fee); err != nil {
-		return nil, err
-	}
-	if stmt.AuditKey, err = tx.auditKey(); err != nil {
+	if stmt.Advance, stmt.Fee, stmt.AuditKey, err = tx.advanceAndFee(&req.Advance, &req.Fee); err != nil {
 		return nil, err
 	}
 	if err := stmt.Verify(tx.ctx, req); err != nil {
@@ -155,11 +145,7 @@ func (r *Rules) SubmitQuote(st State, req *model.SubmitQuoteRequest) (*model.Quo
 
 // WithdrawQuote is the bank's withdrawal of its OPEN quote.
 func (r *Rules) WithdrawQuote(st State, req *model.QuoteActionRequest) (*model.Quote, error) {
-	tx, err := r.beginWrite(st, protocol.KindWithdrawQuote, req, model.RoleBank)
-	if err != nil {
-		return nil, err
-	}
-	q, err := mustGet[model.Quote](st, quoteKey(req.Quote), "quote", req.Quote)
+	tx, q, err := beginRecordWrite[model.Quote](r, st, protocol.KindWithdrawQuote, req, quoteKey(req.Quote), "quote", req.Quote, model.RoleBank)
 	if err != nil {
 		return nil, err
 	}
@@ -179,11 +165,7 @@ func (r *Rules) WithdrawQuote(st State, req *model.QuoteActionRequest) (*model.Q
 // CancelQuotes is the holder's withdrawal of its request for quotes before
 // it accepts one: every OPEN quote lapses.
 func (r *Rules) CancelQuotes(st State, req *model.RFQActionRequest) (*model.RFQ, error) {
-	tx, err := r.beginWrite(st, protocol.KindCancelQuotes, req, model.RoleSupplier)
-	if err != nil {
-		return nil, err
-	}
-	rfq, err := mustGet[model.RFQ](st, rfqKey(req.RFQ), "rfq", req.RFQ)
+	tx, rfq, err := beginRecordWrite[model.RFQ](r, st, protocol.KindCancelQuotes, req, rfqKey(req.RFQ), "rfq", req.RFQ, model.RoleSupplier)
 	if err != nil {
 		return nil, err
 	}
@@ -206,11 +188,7 @@ func (r *Rules) CancelQuotes(st State, req *model.RFQActionRequest) (*model.RFQ,
 // has checked, off the chain, that the sealed terms open to the digest
 // and that the advance is what they pay (protocol.CheckQuoteAmounts).
 func (r *Rules) AcceptQuote(st State, req *model.QuoteActionRequest) (*model.Token, error) {
-	tx, err := r.beginWrite(st, protocol.KindAcceptQuote, req, model.RoleSupplier)
-	if err != nil {
-		return nil, err
-	}
-	q, err := mustGet[model.Quote](st, quoteKey(req.Quote), "quote", req.Quote)
+	tx, q, err := beginRecordWrite[model.Quote](r, st, protocol.KindAcceptQuote, req, quoteKey(req.Quote), "quote", req.Quote, model.RoleSupplier)
 	if err != nil {
 		return nil, err
 	}

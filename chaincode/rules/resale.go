@@ -12,11 +12,7 @@ import (
 // face, with the face's opening sealed to the buyer. The piece stays the
 // seller's until the buyer accepts; one offer at a time.
 func (r *Rules) OfferResale(st State, req *model.OfferResaleRequest) (*model.Token, error) {
-	tx, err := r.beginWrite(st, protocol.KindOfferResale, req, model.RoleBank)
-	if err != nil {
-		return nil, err
-	}
-	t, err := loadToken(st, req.Token)
+	tx, t, err := r.beginTokenWrite(st, protocol.KindOfferResale, req, req.Token, model.RoleBank)
 	if err != nil {
 		return nil, err
 	}
@@ -64,11 +60,7 @@ func (r *Rules) OfferResale(st State, req *model.OfferResaleRequest) (*model.Tok
 // maturity; with the piece goes the financing's recourse against its
 // seller.
 func (r *Rules) AcceptResale(st State, req *model.AcceptResaleRequest) (*model.Token, error) {
-	tx, err := r.beginWrite(st, protocol.KindAcceptResale, req, model.RoleBank)
-	if err != nil {
-		return nil, err
-	}
-	t, err := loadToken(st, req.Token)
+	tx, t, err := r.beginTokenWrite(st, protocol.KindAcceptResale, req, req.Token, model.RoleBank)
 	if err != nil {
 		return nil, err
 	}
@@ -93,11 +85,7 @@ func (r *Rules) AcceptResale(st State, req *model.AcceptResaleRequest) (*model.T
 // CancelResale withdraws a pending offer: the seller's withdrawal or the
 // buyer's refusal.
 func (r *Rules) CancelResale(st State, req *model.TokenActionRequest) (*model.Token, error) {
-	tx, err := r.beginWrite(st, protocol.KindCancelResale, req, model.RoleBank)
-	if err != nil {
-		return nil, err
-	}
-	t, err := loadToken(st, req.Token)
+	tx, t, err := r.beginTokenWrite(st, protocol.KindCancelResale, req, req.Token, model.RoleBank)
 	if err != nil {
 		return nil, err
 	}
@@ -109,10 +97,7 @@ func (r *Rules) CancelResale(st State, req *model.TokenActionRequest) (*model.To
 	}
 	tx.delIndex(objResaleForBank, t.Resale.Buyer, t.ID)
 	t.Resale = nil
-	if err := tx.putToken(t); err != nil {
-		return nil, err
-	}
-	return t, tx.commit()
+	return tx.commitToken(t)
 }
 
 // ResaleOffers lists the resale offers pending at a bank.

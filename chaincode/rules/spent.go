@@ -38,9 +38,7 @@ func spentKey(id string) string { return CompositeKey(objSpent, id) }
 
 // encode writes m in the version 1 layout.
 func (m spentMarker) encode() []byte {
-	b := make([]byte, 0, 10+len(m.TxID))
-	b = append(b, spentMarkerV1)
-	b = binary.BigEndian.AppendUint64(b, uint64(m.At.UnixNano()))
+	b := markerHead(spentMarkerV1, m.At, 1+len(m.TxID))
 	b = append(b, byte(m.Children))
 	return append(b, m.TxID...)
 }
@@ -70,6 +68,14 @@ func markerRef(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// markerHead starts a marker: its version byte and its time (8 bytes,
+// big-endian Unix nanoseconds), with room for rest more bytes.
+func markerHead(version byte, at time.Time, rest int) []byte {
+	b := make([]byte, 0, 9+rest)
+	b = append(b, version)
+	return binary.BigEndian.AppendUint64(b, uint64(at.UnixNano()))
 }
 
 // markerTime reads a marker's 8-byte big-endian Unix nanoseconds.
@@ -127,8 +133,7 @@ func loadMarked[T any](st State, key, markerKey, what, id string, markable func(
 // markSpent records t spent by this transaction into n outputs: the marker,
 // not the whole token, and the event reports it SPLIT as before.
 func (tx *txn) markSpent(t *model.Token, children []string) {
-	m := spentMarker{At: tx.now, TxID: tx.id, Children: len(children)}
-	tx.writes = append(tx.writes, write{key: spentKey(t.ID), value: m.encode()})
+	tx.putRaw(spentKey(t.ID), spentMarker{At: tx.now, TxID: tx.id, Children: len(children)}.encode())
 	t.Status, t.Children, t.UpdatedAt = model.TokenSplit, children, tx.now
 	tx.tokenChanged(t, false)
 }

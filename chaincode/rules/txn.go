@@ -147,6 +147,58 @@ func (r *Rules) beginWrite(st State, kind string, req model.Validator, roles ...
 	return tx, nil
 }
 
+// reasonRequired names, for the token actions whose request must carry a
+// Reason, what that reason is (INVALID_ARGUMENT "reason: <it>" without).
+var reasonRequired = map[string]string{
+	protocol.KindDeclarePayment:   "the payment reference is required",
+	protocol.KindFreeze:           "required",
+	protocol.KindExerciseRecourse: "the bank's reference is required",
+	protocol.KindSettleRecourse:   "the repayment reference is required",
+}
+
+// beginTokenWrite is the opening of a write on one token: beginWrite, the
+// Reason check of a model.TokenActionRequest whose kind needs one
+// (reasonRequired), then the token (loadToken), read in that order.
+func (r *Rules) beginTokenWrite(st State, kind string, req model.Validator, token string, roles ...model.Role) (*txn, *model.Token, error) {
+	tx, err := r.beginWrite(st, kind, req, roles...)
+	if err != nil {
+		return nil, nil, err
+	}
+	if a, ok := req.(*model.TokenActionRequest); ok && a.Reason == "" {
+		if what, needed := reasonRequired[kind]; needed {
+			return nil, nil, model.Errorf(model.CodeInvalidArgument, "reason: %s", what)
+		}
+	}
+	t, err := loadToken(st, token)
+	if err != nil {
+		return nil, nil, err
+	}
+	return tx, t, nil
+}
+
+// beginRecordWrite is the opening of a write on one stored record:
+// beginWrite, then the record under key (NOT_FOUND naming what and id).
+func beginRecordWrite[T any](r *Rules, st State, kind string, req model.Validator, key, what, id string, roles ...model.Role) (*txn, *T, error) {
+	tx, err := r.beginWrite(st, kind, req, roles...)
+	if err != nil {
+		return nil, nil, err
+	}
+	v, err := mustGet[T](st, key, what, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	return tx, v, nil
+}
+
+// commitToken is the close of a write on one token: its record, then the
+// buffered writes and the event.
+func (tx *txn) commitToken(t *model.Token) (*model.Token, error) {
+	if err := tx.putToken(t); err != nil {
+		return nil, err
+	}
+	return t, tx.commit()
+}
+
 // authorize is the first step of every write: the caller must be a
 // registered, ACTIVE enterprise with one of roles. Regulators never write.
 func (tx *txn) authorize(roles ...model.Role) error {
@@ -183,12 +235,18 @@ func (tx *txn) put(key string, v any) error {
 	if err != nil {
 		return internal("encode %T: %v", v, err)
 	}
-	tx.writes = append(tx.writes, write{key: key, value: raw})
+	tx.putRaw(key, raw)
 	return nil
 }
 
+// putRaw buffers the write of a record kept as raw bytes, not JSON (a
+// marker, an identity or alias pointing at an ID).
+func (tx *txn) putRaw(key string, raw []byte) {
+	tx.writes = append(tx.writes, write{key: key, value: raw})
+}
+
 func (tx *txn) putIndex(objectType string, attrs ...string) {
-	tx.writes = append(tx.writes, write{key: CompositeKey(objectType, attrs...), value: indexValue})
+	tx.putRaw(CompositeKey(objectType, attrs...), indexValue)
 }
 
 func (tx *txn) delIndex(objectType string, attrs ...string) {

@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"encoding/binary"
 	"errors"
 	"time"
 
@@ -31,10 +30,7 @@ var errBadUsedMarker = errors.New("rules: malformed used-invoice marker")
 func usedKey(id string) string { return CompositeKey(objInvoiceUsed, id) }
 
 func (m usedMarker) encode() []byte {
-	b := make([]byte, 0, 9+len(m.Root))
-	b = append(b, usedMarkerV1)
-	b = binary.BigEndian.AppendUint64(b, uint64(m.At.UnixNano()))
-	return append(b, m.Root...)
+	return append(markerHead(usedMarkerV1, m.At, len(m.Root)), m.Root...)
 }
 
 // decodeUsedMarker reads a marker: version 1, a root token ID of 1..64
@@ -63,8 +59,7 @@ func loadInvoice(st State, id string) (*model.Invoice, error) {
 // markUsed records inv used by the receivable root: the marker, not the
 // whole invoice; the event reports it USED as before.
 func (tx *txn) markUsed(inv *model.Invoice, root string) {
-	m := usedMarker{At: tx.now, Root: root}
-	tx.writes = append(tx.writes, write{key: usedKey(inv.ID), value: m.encode()})
+	tx.putRaw(usedKey(inv.ID), usedMarker{At: tx.now, Root: root}.encode())
 	inv.Status, inv.UsedBy, inv.UpdatedAt = model.InvoiceUsed, root, tx.now
 	tx.invoiceChanged(inv)
 }
