@@ -239,6 +239,23 @@ func (a *API) submitBuilt(c *gin.Context, fn string, build func(context.Context,
 	return res, err
 }
 
+// submitToken submits fn with req and answers 200 with the token it
+// changed.
+func (a *API) submitToken(c *gin.Context, fn string, req any) error {
+	return a.submitBuiltToken(c, fn, func(context.Context, wallet.Ledger) (any, error) { return req, nil })
+}
+
+// submitBuiltToken is submitToken of a request the wallet builds
+// (submitBuilt).
+func (a *API) submitBuiltToken(c *gin.Context, fn string, build func(context.Context, wallet.Ledger) (any, error)) error {
+	var t model.Token
+	if _, err := a.submitBuilt(c, fn, build, &t); err != nil {
+		return err
+	}
+	a.written(c, http.StatusOK, t)
+	return nil
+}
+
 // write submits the function and request that build returns (given the
 // ledger client that signs as the request's enterprise) as that
 // enterprise, and decodes the changed record into out; fns are the

@@ -52,8 +52,7 @@ func (a *API) requestFinancing(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	var t model.Token
-	if _, err := a.submitBuilt(c, "RequestFinancing", func(ctx context.Context, l wallet.Ledger) (any, error) {
+	return a.submitBuiltToken(c, "RequestFinancing", func(ctx context.Context, l wallet.Ledger) (any, error) {
 		bank, err := a.keys.recipient(ctx, l, req.Bank)
 		if err != nil {
 			return nil, err
@@ -62,11 +61,7 @@ func (a *API) requestFinancing(c *gin.Context) error {
 			return nil, err
 		}
 		return a.d.Wallet.BuildFinance(ctx, l, k.me, k.id, bank)
-	}, &t); err != nil {
-		return err
-	}
-	a.written(c, http.StatusOK, t)
-	return nil
+	})
 }
 
 // ApproveRequest records the bank's disbursement.
@@ -97,13 +92,8 @@ func (a *API) approveFinancing(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	var t model.Token
-	if _, err := a.submit(c, "ApproveFinancing", &model.ApproveFinancingRequest{Token: k.id,
-		DisbursementRef: req.DisbursementRef, AgreementHash: hash}, &t); err != nil {
-		return err
-	}
-	a.written(c, http.StatusOK, t)
-	return nil
+	return a.submitToken(c, "ApproveFinancing", &model.ApproveFinancingRequest{Token: k.id,
+		DisbursementRef: req.DisbursementRef, AgreementHash: hash})
 }
 
 // financingRequests: a bank's pending requests with the amounts disclosed
@@ -352,12 +342,7 @@ func (a *API) withReference(fn, what string) gateway.HandlerFunc {
 		if req.Reason == "" {
 			return gateway.Invalid("invalid reason", problem.FieldError{Field: "reason", Reason: what})
 		}
-		var t model.Token
-		if _, err := a.submit(c, fn, &model.TokenActionRequest{Token: k.id, Reason: req.Reason}, &t); err != nil {
-			return err
-		}
-		a.written(c, http.StatusOK, t)
-		return nil
+		return a.submitToken(c, fn, &model.TokenActionRequest{Token: k.id, Reason: req.Reason})
 	}
 }
 

@@ -163,12 +163,7 @@ func (a *API) tokenAction(fn string) gateway.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		var t model.Token
-		if _, err := a.submit(c, fn, &model.TokenActionRequest{Token: k.id, Reason: reason}, &t); err != nil {
-			return err
-		}
-		a.written(c, http.StatusOK, t)
-		return nil
+		return a.submitToken(c, fn, &model.TokenActionRequest{Token: k.id, Reason: reason})
 	}
 }
 

@@ -134,12 +134,7 @@ func (a *API) acceptResale(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	var t model.Token
-	if _, err := a.submit(c, "AcceptResale", &model.AcceptResaleRequest{Token: k.id, PaymentRef: req.PaymentRef}, &t); err != nil {
-		return err
-	}
-	a.written(c, http.StatusOK, t)
-	return nil
+	return a.submitToken(c, "AcceptResale", &model.AcceptResaleRequest{Token: k.id, PaymentRef: req.PaymentRef})
 }
 
 func (a *API) resaleOffers(c *gin.Context) error {

@@ -48,6 +48,38 @@ func (w *where) add(cond string, args ...any) {
 	w.args = append(w.args, args...)
 }
 
+// match is the one condition of a single-row lookup.
+func match(cond string, args ...any) where {
+	return where{conds: []string{cond}, args: args}
+}
+
+// microsCol scans a column of Unix microseconds into a time (zero for 0).
+type microsCol struct{ t *time.Time }
+
+func (m microsCol) Scan(src any) error {
+	v, ok := src.(int64)
+	if !ok {
+		return fmt.Errorf("indexer: a time column holds %T", src)
+	}
+	*m.t = fromMicros(v)
+	return nil
+}
+
+// rawJSON scans a TEXT column holding a ledger record.
+type rawJSON struct{ m *json.RawMessage }
+
+func (j rawJSON) Scan(src any) error {
+	switch v := src.(type) {
+	case string:
+		*j.m = json.RawMessage(v)
+	case []byte:
+		*j.m = append(json.RawMessage(nil), v...)
+	default:
+		return fmt.Errorf("indexer: a record column holds %T", src)
+	}
+	return nil
+}
+
 // list runs one keyset page of SELECT seq, columns FROM table WHERE w,
 // newest first; scan reads the columns after seq.
 func list[T any](ctx context.Context, ix *Indexer, table, columns string, w where, cursor string, limit int,
@@ -184,26 +216,21 @@ func (ix *Indexer) Token(ctx context.Context, id string, now time.Time) (Token, 
 	if now.IsZero() {
 		now = time.Now()
 	}
-	var w where
-	w.add("id = ?", id)
-	return one(ctx, ix, "indexer_tokens", tokenColumns, w, tokenScanner(now))
+	return one(ctx, ix, "indexer_tokens", tokenColumns, match("id = ?", id), tokenScanner(now))
 }
 
 func tokenScanner(now time.Time) func(rowScanner, *int64) (Token, error) {
 	return func(r rowScanner, seq *int64) (Token, error) {
 		var t Token
-		var parents, record string
-		var maturity, created, updated int64
+		var parents string
 		if err := r.Scan(seq, &t.ID, &t.Root, &parents, &t.Tier, &t.Issuer, &t.Bank, &t.Holder, &t.LedgerStatus,
-			&t.FinancingBank, &maturity, &t.Commitment, &created, &updated, &t.TxID, &t.BlockNumber, &t.LastTxID,
-			&t.LastBlock, &record, &t.Currency); err != nil {
+			&t.FinancingBank, microsCol{&t.Maturity}, &t.Commitment, microsCol{&t.CreatedAt}, microsCol{&t.UpdatedAt}, &t.TxID,
+			&t.BlockNumber, &t.LastTxID, &t.LastBlock, rawJSON{&t.Record}, &t.Currency); err != nil {
 			return t, err
 		}
 		if err := json.Unmarshal([]byte(parents), &t.Parents); err != nil {
 			return t, fmt.Errorf("token %s parents: %w", t.ID, err)
 		}
-		t.Maturity, t.CreatedAt, t.UpdatedAt = fromMicros(maturity), fromMicros(created), fromMicros(updated)
-		t.Record = json.RawMessage(record)
 		t.Status = t.LedgerStatus
 		if t.LedgerStatus.Unpaid() && now.After(t.Maturity) {
 			t.Status = model.TokenOverdue
@@ -258,10 +285,8 @@ func (ix *Indexer) FinancingRequests(ctx context.Context, q FinancingQuery) (Pag
 		`token_id, bank, requester, status, requested_at, decided_at, request_tx, request_block, decision_tx, decision_block`,
 		w, q.Cursor, q.Limit, func(r rowScanner, seq *int64) (FinancingRequest, error) {
 			var f FinancingRequest
-			var requested, decided int64
-			err := r.Scan(seq, &f.Token, &f.Bank, &f.Requester, &f.Status, &requested, &decided, &f.RequestTxID,
-				&f.RequestBlock, &f.DecisionTxID, &f.DecisionBlock)
-			f.RequestedAt, f.DecidedAt = fromMicros(requested), fromMicros(decided)
+			err := r.Scan(seq, &f.Token, &f.Bank, &f.Requester, &f.Status, microsCol{&f.RequestedAt}, microsCol{&f.DecidedAt},
+				&f.RequestTxID, &f.RequestBlock, &f.DecisionTxID, &f.DecisionBlock)
 			return f, err
 		})
 }
@@ -306,18 +331,13 @@ func (ix *Indexer) Invoices(ctx context.Context, q InvoiceQuery) (Page[Invoice],
 
 // Invoice returns one invoice by its hex fingerprint.
 func (ix *Indexer) Invoice(ctx context.Context, id string) (Invoice, error) {
-	var w where
-	w.add("id = ?", id)
-	return one(ctx, ix, "indexer_invoices", invoiceColumns, w, scanInvoice)
+	return one(ctx, ix, "indexer_invoices", invoiceColumns, match("id = ?", id), scanInvoice)
 }
 
 func scanInvoice(r rowScanner, seq *int64) (Invoice, error) {
 	var i Invoice
-	var due, registered, updated int64
-	var record string
-	err := r.Scan(seq, &i.ID, &i.Supplier, &i.Buyer, &i.Status, &due, &i.UsedBy, &registered, &updated, &i.TxID, &i.BlockNumber, &record, &i.Currency)
-	i.DueDate, i.RegisteredAt, i.UpdatedAt = fromMicros(due), fromMicros(registered), fromMicros(updated)
-	i.Record = json.RawMessage(record)
+	err := r.Scan(seq, &i.ID, &i.Supplier, &i.Buyer, &i.Status, microsCol{&i.DueDate}, &i.UsedBy, microsCol{&i.RegisteredAt},
+		microsCol{&i.UpdatedAt}, &i.TxID, &i.BlockNumber, rawJSON{&i.Record}, &i.Currency)
 	return i, err
 }
 
@@ -361,17 +381,16 @@ func (ix *Indexer) CreditLines(ctx context.Context, q CreditLineQuery) (Page[Cre
 // CreditLine returns a bank's credit line for a core enterprise in
 // currency ("" for a legacy line).
 func (ix *Indexer) CreditLine(ctx context.Context, core, bank, currency string) (CreditLine, error) {
-	var w where
-	w.add("core = ? AND bank = ? AND currency = ?", core, bank, currency)
-	return one(ctx, ix, "indexer_credit_lines", creditLineColumns, w, scanCreditLine)
+	return one(ctx, ix, "indexer_credit_lines", creditLineColumns,
+		match("core = ? AND bank = ? AND currency = ?", core, bank, currency), scanCreditLine)
 }
 
 func scanCreditLine(r rowScanner, seq *int64) (CreditLine, error) {
 	var c CreditLine
-	var limit, record string
-	var expiry, granted, updated, issued, settled int64
-	if err := r.Scan(seq, &c.Core, &c.Bank, &limit, &expiry, &c.Outstanding, &issued, &settled, &granted, &updated,
-		&c.TxID, &c.BlockNumber, &record, &c.Currency); err != nil {
+	var limit string
+	var issued, settled int64
+	if err := r.Scan(seq, &c.Core, &c.Bank, &limit, microsCol{&c.Expiry}, &c.Outstanding, &issued, &settled,
+		microsCol{&c.GrantedAt}, microsCol{&c.UpdatedAt}, &c.TxID, &c.BlockNumber, rawJSON{&c.Record}, &c.Currency); err != nil {
 		return c, err
 	}
 	var err error
@@ -379,8 +398,6 @@ func scanCreditLine(r rowScanner, seq *int64) (CreditLine, error) {
 		return c, fmt.Errorf("credit line %s/%s limit: %w", c.Core, c.Bank, err)
 	}
 	c.Issued, c.Settled = uint64(issued), uint64(settled)
-	c.Expiry, c.GrantedAt, c.UpdatedAt = fromMicros(expiry), fromMicros(granted), fromMicros(updated)
-	c.Record = json.RawMessage(record)
 	return c, nil
 }
 
@@ -419,18 +436,13 @@ func (ix *Indexer) Enterprises(ctx context.Context, q EnterpriseQuery) (Page[Ent
 
 // Enterprise returns one enterprise.
 func (ix *Indexer) Enterprise(ctx context.Context, id string) (Enterprise, error) {
-	var w where
-	w.add("id = ?", id)
-	return one(ctx, ix, "indexer_enterprises", enterpriseColumns, w, scanEnterprise)
+	return one(ctx, ix, "indexer_enterprises", enterpriseColumns, match("id = ?", id), scanEnterprise)
 }
 
 func scanEnterprise(r rowScanner, seq *int64) (Enterprise, error) {
 	var e Enterprise
-	var registered, updated int64
-	var record string
-	err := r.Scan(seq, &e.ID, &e.Name, &e.Role, &e.MSPID, &e.Status, &registered, &updated, &e.TxID, &e.BlockNumber, &record)
-	e.RegisteredAt, e.UpdatedAt = fromMicros(registered), fromMicros(updated)
-	e.Record = json.RawMessage(record)
+	err := r.Scan(seq, &e.ID, &e.Name, &e.Role, &e.MSPID, &e.Status, microsCol{&e.RegisteredAt}, microsCol{&e.UpdatedAt},
+		&e.TxID, &e.BlockNumber, rawJSON{&e.Record})
 	return e, err
 }
 
@@ -475,9 +487,8 @@ func (ix *Indexer) Events(ctx context.Context, q EventQuery) (Page[Event], error
 	return list(ctx, ix, "indexer_events", `tx_id, block_number, kind, actor, tx_time, outcome, reason, payload, indexed_at`,
 		w, q.Cursor, q.Limit, func(r rowScanner, seq *int64) (Event, error) {
 			var e Event
-			var txTime, indexed int64
-			err := r.Scan(seq, &e.TxID, &e.BlockNumber, &e.Kind, &e.Actor, &txTime, &e.Outcome, &e.Reason, &e.Payload, &indexed)
-			e.Timestamp, e.IndexedAt = fromMicros(txTime), fromMicros(indexed)
+			err := r.Scan(seq, &e.TxID, &e.BlockNumber, &e.Kind, &e.Actor, microsCol{&e.Timestamp}, &e.Outcome, &e.Reason,
+				&e.Payload, microsCol{&e.IndexedAt})
 			return e, err
 		})
 }

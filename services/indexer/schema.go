@@ -7,6 +7,24 @@ import (
 // Component is the indexer's name in schema_migrations.
 const Component = "indexer"
 
+// creditLineTable is the credit lines' columns before currencies, which
+// the currency migration rebuilds the table with (the text is checksummed:
+// it must not change).
+const creditLineTable = `	seq          {{seq}},
+	core         TEXT   NOT NULL,
+	bank         TEXT   NOT NULL,
+	credit_limit TEXT   NOT NULL,
+	expiry       BIGINT NOT NULL,
+	outstanding  {{blob}}   NOT NULL,
+	issued       BIGINT NOT NULL,
+	settled      BIGINT NOT NULL,
+	granted_at   BIGINT NOT NULL,
+	updated_at   BIGINT NOT NULL,
+	tx_id        TEXT   NOT NULL,
+	block_number BIGINT NOT NULL,
+	record       TEXT   NOT NULL,
+`
+
 // migrations returns the read model's schema for a dialect: one text for
 // both, where only the auto-increment key and the binary type differ.
 // Times are Unix microseconds (0 for none); seq is each table's insertion
@@ -66,20 +84,7 @@ CREATE TABLE indexer_invoices (
 CREATE INDEX indexer_invoices_supplier ON indexer_invoices (supplier, seq);
 CREATE INDEX indexer_invoices_buyer ON indexer_invoices (buyer, seq);
 CREATE TABLE indexer_credit_lines (
-	seq          {{seq}},
-	core         TEXT   NOT NULL,
-	bank         TEXT   NOT NULL,
-	credit_limit TEXT   NOT NULL,
-	expiry       BIGINT NOT NULL,
-	outstanding  {{blob}}   NOT NULL,
-	issued       BIGINT NOT NULL,
-	settled      BIGINT NOT NULL,
-	granted_at   BIGINT NOT NULL,
-	updated_at   BIGINT NOT NULL,
-	tx_id        TEXT   NOT NULL,
-	block_number BIGINT NOT NULL,
-	record       TEXT   NOT NULL,
-	UNIQUE (core, bank)
+` + creditLineTable + `	UNIQUE (core, bank)
 );
 CREATE INDEX indexer_credit_lines_bank ON indexer_credit_lines (bank, seq);
 CREATE TABLE indexer_tokens (
@@ -147,20 +152,7 @@ ALTER TABLE indexer_credit_lines ADD CONSTRAINT indexer_credit_lines_core_bank_c
 	return d.DDL().Replace(columns + `UPDATE indexer_tokens SET currency = COALESCE(json_extract(record, '$.currency'), '');
 UPDATE indexer_invoices SET currency = COALESCE(json_extract(record, '$.currency'), '');
 CREATE TABLE indexer_credit_lines_v2 (
-	seq          {{seq}},
-	core         TEXT   NOT NULL,
-	bank         TEXT   NOT NULL,
-	credit_limit TEXT   NOT NULL,
-	expiry       BIGINT NOT NULL,
-	outstanding  {{blob}}   NOT NULL,
-	issued       BIGINT NOT NULL,
-	settled      BIGINT NOT NULL,
-	granted_at   BIGINT NOT NULL,
-	updated_at   BIGINT NOT NULL,
-	tx_id        TEXT   NOT NULL,
-	block_number BIGINT NOT NULL,
-	record       TEXT   NOT NULL,
-	currency     TEXT   NOT NULL DEFAULT '',
+` + creditLineTable + `	currency     TEXT   NOT NULL DEFAULT '',
 	UNIQUE (core, bank, currency)
 );
 INSERT INTO indexer_credit_lines_v2

@@ -136,13 +136,21 @@ func (w *Wallet) openBankEnvelope(ctx context.Context, bank, tokenID string, com
 	if err != nil {
 		return pedersen.Opening{}, err
 	}
+	return openBound(key, commitment, env, protocol.PurposeBank, "token "+tokenID, "bank envelope of token "+tokenID)
+}
+
+// openBound opens env, sealed to key and bound to commitment for purpose.
+// Both failures are ErrCommitmentMismatch, naming what does not decode
+// ("token t1") or the envelope that does not open ("bank envelope of token
+// t1").
+func openBound(key *envelope.PrivateKey, commitment, env []byte, purpose, what, envWhat string) (pedersen.Opening, error) {
 	c, err := pedersen.DecodeCommitment(commitment)
 	if err != nil {
-		return pedersen.Opening{}, ErrCommitmentMismatch.With("token " + tokenID)
+		return pedersen.Opening{}, ErrCommitmentMismatch.With(what)
 	}
-	o, err := envelope.Open(key, env, protocol.OutputBinding(c, protocol.PurposeBank))
+	o, err := envelope.Open(key, env, protocol.OutputBinding(c, purpose))
 	if err != nil {
-		return pedersen.Opening{}, ErrCommitmentMismatch.With("bank envelope of token " + tokenID)
+		return pedersen.Opening{}, ErrCommitmentMismatch.With(envWhat)
 	}
 	return o, nil
 }
@@ -233,15 +241,9 @@ func (w *Wallet) OpenRFQ(ctx context.Context, l Ledger, enterpriseID, rfqID stri
 // openPiece opens the piece of a request for quotes on part of a token
 // from the requester's envelope (bound to the piece's commitment).
 func (w *Wallet) openPiece(key *envelope.PrivateKey, rfq *model.RFQ) (pedersen.Opening, error) {
-	c, err := pedersen.DecodeCommitment(rfq.Piece[0].Commitment)
-	if err != nil {
-		return pedersen.Opening{}, ErrCommitmentMismatch.With("piece of request for quotes " + rfq.ID)
-	}
-	o, err := envelope.Open(key, rfq.Piece[0].HolderEnvelope, protocol.OutputBinding(c, protocol.PurposeHolder))
-	if err != nil {
-		return pedersen.Opening{}, ErrCommitmentMismatch.With("piece envelope of request for quotes " + rfq.ID)
-	}
-	return o, nil
+	piece := rfq.Piece[0]
+	return openBound(key, piece.Commitment, piece.HolderEnvelope, protocol.PurposeHolder,
+		"piece of request for quotes "+rfq.ID, "piece envelope of request for quotes "+rfq.ID)
 }
 
 func (w *Wallet) openQuote(key *envelope.PrivateKey, enterpriseID string, q *model.Quote, maturity time.Time, oq *OpenedQuote) error {
@@ -255,15 +257,8 @@ func (w *Wallet) openQuote(key *envelope.PrivateKey, enterpriseID string, q *mod
 	}
 	oq.Terms = qt.Terms
 	open := func(a *model.SealedAmount, env []byte, purpose string) (uint64, error) {
-		c, err := pedersen.DecodeCommitment(a.Commitment)
-		if err != nil {
-			return 0, ErrCommitmentMismatch.With("quote " + q.ID)
-		}
-		o, err := envelope.Open(key, env, protocol.OutputBinding(c, purpose))
-		if err != nil {
-			return 0, ErrCommitmentMismatch.With(purpose + " envelope of quote " + q.ID)
-		}
-		return o.Value, nil
+		o, err := openBound(key, a.Commitment, env, purpose, "quote "+q.ID, purpose+" envelope of quote "+q.ID)
+		return o.Value, err
 	}
 	if oq.Advance, err = open(q.Advance, advEnv, protocol.PurposeAdvance); err != nil {
 		return err

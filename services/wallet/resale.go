@@ -7,7 +7,6 @@ import (
 
 	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/chaincode/protocol"
-	"github.com/tierchain/tierchain/zk/envelope"
 	"github.com/tierchain/tierchain/zk/pedersen"
 )
 
@@ -101,15 +100,8 @@ func (w *Wallet) OpenResale(ctx context.Context, enterpriseID string, t *model.T
 		return nil, err
 	}
 	open := func(env, commitment []byte, purpose string) (uint64, error) {
-		c, err := pedersen.DecodeCommitment(commitment)
-		if err != nil {
-			return 0, ErrCommitmentMismatch.With("token " + t.ID)
-		}
-		o, err := envelope.Open(key, env, protocol.OutputBinding(c, purpose))
-		if err != nil {
-			return 0, ErrCommitmentMismatch.With(purpose + " envelope of token " + t.ID)
-		}
-		return o.Value, nil
+		o, err := openBound(key, commitment, env, purpose, "token "+t.ID, purpose+" envelope of token "+t.ID)
+		return o.Value, err
 	}
 	out := &ResaleAmounts{}
 	priceEnv := rs.Price.HolderEnvelope

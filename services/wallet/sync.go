@@ -87,34 +87,12 @@ func (w *Wallet) Sync(ctx context.Context, enterpriseID string, l Ledger) (*Sync
 	report := &SyncReport{At: w.cfg.Now()}
 	var items []sealedItem
 	var kinds []string
-	if ent.Role == model.RoleSupplier || ent.Role == model.RoleBank {
-		got, err := w.readHoldings(ctx, l, enterpriseID)
+	for _, r := range w.readers(ent.Role) {
+		got, err := r.read(ctx, l, enterpriseID)
 		if err != nil {
 			return nil, err
 		}
-		items, kinds = append(items, got...), append(kinds, kindToken)
-	}
-	if ent.Role == model.RoleBank {
-		got, err := w.readFinancing(ctx, l, enterpriseID)
-		if err != nil {
-			return nil, err
-		}
-		items, kinds = append(items, got...), append(kinds, kindFinancing)
-		if got, err = w.readLineRoots(ctx, l, enterpriseID); err != nil {
-			return nil, err
-		}
-		items, kinds = append(items, got...), append(kinds, kindRoot)
-	}
-	if ent.Role == model.RoleCore {
-		got, err := w.readInvoices(ctx, l, enterpriseID)
-		if err != nil {
-			return nil, err
-		}
-		items, kinds = append(items, got...), append(kinds, kindInvoice)
-		if got, err = w.readRoots(ctx, l, enterpriseID); err != nil {
-			return nil, err
-		}
-		items, kinds = append(items, got...), append(kinds, kindRoot)
+		items, kinds = append(items, got...), append(kinds, r.kind)
 	}
 	if len(kinds) == 0 {
 		return report, nil // regulator, operator: nothing is addressed to them here
@@ -166,6 +144,27 @@ func (w *Wallet) Sync(ctx context.Context, enterpriseID string, l Ledger) (*Sync
 
 // readHoldings reads the tokens the enterprise holds: a bank opens the
 // envelope sealed to it by the financing request, everyone else the
+// reader reads the sealed items of one kind addressed to an enterprise.
+type reader struct {
+	kind string
+	read func(ctx context.Context, l Ledger, enterpriseID string) ([]sealedItem, error)
+}
+
+// readers are what Sync reads for a role, in order: a supplier its
+// holdings; a bank its holdings, the financings sent to it and the roots
+// on its credit lines; a core its invoices and its roots.
+func (w *Wallet) readers(role model.Role) []reader {
+	switch role {
+	case model.RoleSupplier:
+		return []reader{{kindToken, w.readHoldings}}
+	case model.RoleBank:
+		return []reader{{kindToken, w.readHoldings}, {kindFinancing, w.readFinancing}, {kindRoot, w.readLineRoots}}
+	case model.RoleCore:
+		return []reader{{kindInvoice, w.readInvoices}, {kindRoot, w.readRoots}}
+	}
+	return nil
+}
+
 // holder's envelope.
 func (w *Wallet) readHoldings(ctx context.Context, l Ledger, enterpriseID string) ([]sealedItem, error) {
 	return w.readTokens(ctx, l, "TokensByHolder", kindToken, enterpriseID, func(t *model.TokenView) ([]byte, string, string, bool) {
