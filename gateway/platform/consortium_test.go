@@ -346,7 +346,10 @@ func TestNotHostedAndReadOnly(t *testing.T) {
 		body                        []byte
 		want                        string
 	}{
-		{"a bank asks for an OPRF evaluation", "BankA", "", http.MethodPost, "/signed/oprf/evaluate", blinded, "FORBIDDEN"},
+		{"the regulator asks for an OPRF evaluation", "Regulator", "", http.MethodPost, "/signed/oprf/evaluate", blinded, "FORBIDDEN"},
+		// A bank may ask (it checks the invoice numbers a financing
+		// request discloses); this one's element is not a point.
+		{"a bank asks for an OPRF evaluation of no point", "BankA", "", http.MethodPost, "/signed/oprf/evaluate", blinded, "INVALID_ARGUMENT"},
 		{"a bank's certificate claims the core", "BankA", "carmaker", http.MethodPost, "/signed/oprf/evaluate", blinded, "UNAUTHENTICATED"},
 		{"the core asks for the reuse attempts", "Core", "", http.MethodGet, "/signed/reuse-attempts", nil, "FORBIDDEN"},
 	} {
