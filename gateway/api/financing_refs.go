@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"sync"
 
@@ -151,13 +150,8 @@ func (a *API) checkedRefs(ctx context.Context, l wallet.Ledger, t *model.TokenVi
 // uncheckedRefs lists the invoices with the numbers disclosed for them,
 // unchecked (or not disclosed).
 func uncheckedRefs(invoices []string, refs []protocol.InvoiceNumber) []wallet.RefCheck {
-	numbers := map[string]string{}
-	for _, r := range refs {
-		numbers[r.Invoice] = r.Number
-	}
-	out := make([]wallet.RefCheck, len(invoices))
-	for i, id := range invoices {
-		out[i] = wallet.RefCheck{Invoice: id, Number: numbers[id], Status: wallet.RefNotDisclosed}
+	out := wallet.DisclosedRefs(invoices, refs)
+	for i := range out {
 		if out[i].Number != "" {
 			out[i].Status = RefUnchecked
 		}
@@ -176,12 +170,8 @@ func (a *API) issueNumbers(ctx context.Context, l wallet.Ledger, core string, id
 	}
 	var out []protocol.InvoiceNumber
 	for _, id := range ids {
-		raw, err := l.Evaluate(ctx, Contract, "GetInvoice", id)
-		if err != nil {
-			continue
-		}
 		var inv model.Invoice
-		if json.Unmarshal(raw, &inv) != nil {
+		if evaluateWith(ctx, l, &inv, "GetInvoice", id) != nil {
 			continue
 		}
 		if f, err := invoice.OpenFiling(key, &inv); err == nil && f.Number != "" && len(f.Number) <= model.MaxInvoiceNumberLength {

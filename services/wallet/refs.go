@@ -241,10 +241,6 @@ func CheckInvoiceRefs(ctx context.Context, l Ledger, contract string, f NumberFi
 	if contract == "" {
 		contract = DefaultContract
 	}
-	numbers := make(map[string]string, len(refs))
-	for _, r := range refs {
-		numbers[r.Invoice] = r.Number
-	}
 	legal := map[string]string{}
 	legalID := func(id string) (string, error) {
 		if v, ok := legal[id]; ok {
@@ -257,9 +253,8 @@ func CheckInvoiceRefs(ctx context.Context, l Ledger, contract string, f NumberFi
 		legal[id] = e.LegalID
 		return e.LegalID, nil
 	}
-	out := make([]RefCheck, len(invoices))
+	out := DisclosedRefs(invoices, refs)
 	for i, id := range invoices {
-		out[i] = RefCheck{Invoice: id, Number: numbers[id], Status: RefNotDisclosed}
 		if out[i].Number == "" {
 			continue
 		}
@@ -297,6 +292,21 @@ func CheckInvoiceRefs(ctx context.Context, l Ledger, contract string, f NumberFi
 		}
 	}
 	return out, nil
+}
+
+// DisclosedRefs lists the invoices of a receivable (in its order) with
+// the number refs disclose for each, all RefNotDisclosed: the list a check
+// starts from. Numbers for invoices not under the receivable are ignored.
+func DisclosedRefs(invoices []string, refs []protocol.InvoiceNumber) []RefCheck {
+	numbers := make(map[string]string, len(refs))
+	for _, r := range refs {
+		numbers[r.Invoice] = r.Number
+	}
+	out := make([]RefCheck, len(invoices))
+	for i, id := range invoices {
+		out[i] = RefCheck{Invoice: id, Number: numbers[id], Status: RefNotDisclosed}
+	}
+	return out
 }
 
 // keysInvoice reports whether fp is the invoice's fingerprint (its ID) or
