@@ -51,6 +51,20 @@ func (w *Wallet) RootRefs(ctx context.Context, enterpriseID, root string) ([]pro
 	return refs, nil
 }
 
+// holdsRootRefs reports whether the enterprise keeps invoice numbers for
+// root, without opening them.
+func (w *Wallet) holdsRootRefs(ctx context.Context, enterpriseID, root string) (bool, error) {
+	var one int
+	err := w.db.SQL.QueryRowContext(ctx, w.db.Rebind(`SELECT 1 FROM wallet_refs WHERE enterprise_id = ? AND root = ?`), enterpriseID, root).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("wallet: read invoice references: %w", err)
+	}
+	return true, nil
+}
+
 // KeepRootRefs stores the invoice numbers of a receivable for the
 // enterprise, unless it holds some already (the first kept stays: a later
 // copy sent by another holder does not replace it).
@@ -88,7 +102,11 @@ func (w *Wallet) keepReceivedRefs(ctx context.Context, enterpriseID string, key 
 		if len(it.refs) == 0 || tried[it.root] {
 			continue
 		}
-		if _, err := w.RootRefs(ctx, enterpriseID, it.root); err == nil {
+		held, err := w.holdsRootRefs(ctx, enterpriseID, it.root)
+		if err != nil {
+			return err
+		}
+		if held {
 			tried[it.root] = true
 			continue
 		}
