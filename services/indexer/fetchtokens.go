@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -46,22 +47,10 @@ func (b *tokenBatch) add(id string, at time.Time) *fetched[model.Token] {
 // jobs fetch the batch's tokens, rules.MaxTokensPerQuery to a job.
 func (b *tokenBatch) jobs(ix *Indexer) []fetchJob {
 	var jobs []fetchJob
-	for ids := range chunks(b.ids, rules.MaxTokensPerQuery) {
+	for ids := range slices.Chunk(b.ids, rules.MaxTokensPerQuery) {
 		jobs = append(jobs, func(ctx context.Context) error { return ix.fetchTokens(ctx, ids, b) })
 	}
 	return jobs
-}
-
-func chunks(ids []string, n int) func(yield func([]string) bool) {
-	return func(yield func([]string) bool) {
-		for len(ids) > 0 {
-			k := min(n, len(ids))
-			if !yield(ids[:k:k]) {
-				return
-			}
-			ids = ids[k:]
-		}
-	}
 }
 
 // fetchTokens reads ids into b with GetTokens, waiting as fetchRecord
