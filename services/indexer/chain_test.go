@@ -30,6 +30,11 @@ type fakeLedger struct {
 	// noGetTokens plays a chaincode from before GetTokens.
 	noGetTokens bool
 	batches     []int // the IDs of each GetTokens call, in order
+	// metadata, when set, is GetMetadata's answer; else one made from
+	// noGetTokens (metadataOf).
+	metadata      []byte
+	metadataCalls int
+	getTokensFail error // GetTokens alone fails with it
 }
 
 func newFakeLedger() *fakeLedger {
@@ -40,13 +45,20 @@ func ledgerKey(fn string, args ...string) string { return fn + "|" + strings.Joi
 
 func (l *fakeLedger) Evaluate(ctx context.Context, contract, fn string, args ...string) ([]byte, error) {
 	l.calls.Add(1)
-	if contract != Contract {
-		return nil, fmt.Errorf("contract %q", contract)
-	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.fail != nil {
 		return nil, l.fail
+	}
+	if contract == systemContract && fn == "GetMetadata" {
+		l.metadataCalls++
+		if l.metadata != nil {
+			return l.metadata, nil
+		}
+		return metadataOf(!l.noGetTokens), nil
+	}
+	if contract != Contract {
+		return nil, fmt.Errorf("contract %q", contract)
 	}
 	if fn == "GetTokens" {
 		return l.getTokens(args)
@@ -77,6 +89,9 @@ func (l *fakeLedger) getTokens(args []string) ([]byte, error) {
 	if l.noGetTokens {
 		return nil, &fabricclient.ChaincodeError{Op: "evaluate GetTokens", Message: "Function GetTokens not found in contract tierchain"}
 	}
+	if l.getTokensFail != nil {
+		return nil, l.getTokensFail
+	}
 	if len(args) != 1 {
 		return nil, &fabricclient.ChaincodeError{Op: "evaluate GetTokens", Code: string(model.CodeInvalidArgument), Message: "one argument"}
 	}
@@ -103,6 +118,36 @@ func (l *fakeLedger) getTokens(args []string) ([]byte, error) {
 		}
 	}
 	return json.Marshal(out)
+}
+
+// metadataOf is GetMetadata's answer, in contractapi's shape, of a
+// chaincode whose "tierchain" contract has GetTokens or not.
+func metadataOf(getTokens bool) []byte {
+	type tx struct {
+		Name string   `json:"name"`
+		Tag  []string `json:"tag,omitempty"`
+	}
+	txs := []tx{{"GetCreditLine", []string{"evaluate"}}, {"GetEnterprise", []string{"evaluate"}}, {"GetInvoice", []string{"evaluate"}}, {"GetToken", []string{"evaluate"}}}
+	if getTokens {
+		txs = append(txs, tx{"GetTokens", []string{"evaluate"}})
+	}
+	type contract struct {
+		Name         string `json:"name"`
+		Transactions []tx   `json:"transactions"`
+		Default      bool   `json:"default"`
+	}
+	b, err := json.Marshal(map[string]any{
+		"info": map[string]string{"title": "undefined", "version": "latest"},
+		"contracts": map[string]contract{
+			Contract:       {Name: Contract, Transactions: txs, Default: true},
+			systemContract: {Name: systemContract, Transactions: []tx{{"GetMetadata", []string{"evaluate"}}}},
+		},
+		"components": map[string]any{},
+	})
+	if err != nil {
+		panic(err)
+	}
+	return b
 }
 
 // refuse makes fn(args) answer code (a caller the chaincode refuses).

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/tierchain/tierchain/chaincode/model"
@@ -56,9 +55,18 @@ func (b *tokenBatch) jobs(ix *Indexer) []fetchJob {
 // fetchTokens reads ids into b with GetTokens, waiting as fetchRecord
 // does for the ones the ledger does not have yet (NOT_FOUND) or has older
 // than their events; each is asked for again alone of the rest. A
-// chaincode older than GetTokens is read token by token with GetToken.
+// chaincode whose metadata lists no GetTokens (older than it) is read
+// token by token with GetToken (caps.go).
 func (ix *Indexer) fetchTokens(ctx context.Context, ids []string, b *tokenBatch) error {
-	if ix.oneByOne.Load() {
+	caps, err := ix.capabilities(ctx, nil)
+	if err == nil && !caps.getTokens {
+		// An upgrade may have added GetTokens since.
+		caps, err = ix.capabilities(ctx, olderThan(ix.caps.recheckAfter()))
+	}
+	if err != nil {
+		return err
+	}
+	if !caps.getTokens {
 		return ix.fetchTokensOneByOne(ctx, ids, b)
 	}
 	deadline := time.Now().Add(ix.opts.StaleWait)
@@ -69,10 +77,13 @@ func (ix *Indexer) fetchTokens(ctx context.Context, ids []string, b *tokenBatch)
 			return fmt.Errorf("indexer: GetTokens %v: %w", ids, err)
 		}
 		raw, err := ix.ledger.Evaluate(ctx, Contract, "GetTokens", string(arg))
-		if unknownFunction(err, "GetTokens") {
-			ix.oneByOne.Store(true)
-			ix.log.Warn("indexer: the chaincode has no GetTokens; reading tokens one by one")
-			return ix.fetchTokensOneByOne(ctx, ids, b)
+		if untypedChaincodeError(err) {
+			// No stable code: the chaincode may have lost GetTokens (a
+			// downgrade) since its metadata was read; ask it again.
+			now, cerr := ix.capabilities(ctx, answer(caps.gen))
+			if cerr == nil && !now.getTokens {
+				return ix.fetchTokensOneByOne(ctx, ids, b)
+			}
 		}
 		if err != nil {
 			return fmt.Errorf("indexer: GetTokens %v: %w", ids, err)
@@ -171,9 +182,9 @@ func tokenError(r *rules.TokenResult) error {
 	return &fabricclient.ChaincodeError{Op: "evaluate GetTokens", Code: string(r.Code), Message: r.Error, Cause: r.Err()}
 }
 
-// unknownFunction: the chaincode has no function fn (contractapi's
-// untyped answer), as a chaincode from before it would say.
-func unknownFunction(err error, fn string) bool {
+// untypedChaincodeError: the chaincode refused the call without one of its
+// stable codes (contractapi's own answers, such as an unknown function).
+func untypedChaincodeError(err error) bool {
 	var ce *fabricclient.ChaincodeError
-	return errors.As(err, &ce) && !ce.Typed() && strings.Contains(ce.Message, "Function "+fn+" not found")
+	return errors.As(err, &ce) && !ce.Typed()
 }

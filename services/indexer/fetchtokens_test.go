@@ -60,8 +60,8 @@ func TestTokensFetchedTogether(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if !oix.oneByOne.Load() || len(old.ledger.batches) != 0 {
-		t.Fatalf("an older chaincode: one by one %v, GetTokens calls %v", oix.oneByOne.Load(), old.ledger.batches)
+	if old.ledger.metadataCalls != 1 || len(old.ledger.batches) != 0 {
+		t.Fatalf("an older chaincode: GetMetadata calls %d, GetTokens calls %v", old.ledger.metadataCalls, old.ledger.batches)
 	}
 	if got := dump(t, oix.db); got != together {
 		t.Fatalf("read model from GetToken one by one:\n%s\nfrom GetTokens:\n%s", got, together)

@@ -18,7 +18,8 @@ type Source = ledgerstream.Source
 
 // Ledger answers the chaincode's queries; *fabricclient.Client is one. The
 // indexer calls GetEnterprise, GetInvoice, GetCreditLine and GetTokens
-// (GetToken of a chaincode without it) of the "tierchain" contract, as a
+// (GetToken of a chaincode without it) of the "tierchain" contract, and
+// the system contract's GetMetadata to tell which the chaincode has, as a
 // registered enterprise (the regulator's or the operator's identity reads
 // everything).
 type Ledger interface {
@@ -91,9 +92,8 @@ type Indexer struct {
 	opts      Options
 	log       *slog.Logger
 	connected atomic.Bool
-	// oneByOne: the chaincode answered that it has no GetTokens (older
-	// than this indexer); tokens are read with GetToken (fetchtokens.go).
-	oneByOne atomic.Bool
+	// caps: what the chaincode offers, from its metadata (caps.go).
+	caps capsCache
 }
 
 // New migrates the read model (component "indexer") in db and returns an
