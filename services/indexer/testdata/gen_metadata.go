@@ -20,7 +20,7 @@ func (stub) GetFunctionAndParameters() (string, []string) {
 	return "org.hyperledger.fabric:GetMetadata", nil
 }
 func (stub) GetCreator() ([]byte, error) { return nil, errors.New("none") }
-func (stub) GetArgs() [][]byte { return [][]byte{[]byte("org.hyperledger.fabric:GetMetadata")} }
+func (stub) GetArgs() [][]byte           { return [][]byte{[]byte("org.hyperledger.fabric:GetMetadata")} }
 
 func main() {
 	cc, err := contract.New(contract.Config{})
