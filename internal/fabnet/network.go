@@ -33,6 +33,11 @@ type Options struct {
 	// ChaincodeEnv is extra environment for every organisation's chaincode
 	// server (its settings: CHAINCODE_VERIFY_MEMO, CHAINCODE_OPERATOR_MSP).
 	ChaincodeEnv []string
+	// PeerProfile turns on each peer's Go profiling listener (core.yaml
+	// peer.profile: net/http/pprof, e.g. /debug/pprof/profile?seconds=N)
+	// on loopback, at Network.PeerProfileAddress. Without it no peer
+	// listens for profiles (core.yaml has it off).
+	PeerProfile bool
 }
 
 // restartPatience is how long a restart waits for its port range.
@@ -63,6 +68,8 @@ type Network struct {
 	procs map[string]*proc
 	order []string
 	ccEnv []string
+	// peerProfile: Options.PeerProfile.
+	peerProfile bool
 	// portLock reserves the port range; every node inherits it.
 	portLock *os.File
 }
@@ -131,7 +138,8 @@ func Start(ctx context.Context, opts Options) (n *Network, err error) {
 			return nil, err
 		}
 	}
-	started := &Network{Layout: l, Dir: dir, repo: opts.RepoRoot, p: p, out: opts.Out, procs: map[string]*proc{}, ccEnv: opts.ChaincodeEnv, portLock: portLock}
+	started := &Network{Layout: l, Dir: dir, repo: opts.RepoRoot, p: p, out: opts.Out, procs: map[string]*proc{}, ccEnv: opts.ChaincodeEnv,
+		peerProfile: opts.PeerProfile, portLock: portLock}
 	n = started
 	defer func() {
 		// n is nil by now on an error return: stop what was started.
@@ -528,15 +536,9 @@ func peerStorageEnv(data string) []string {
 	}
 }
 
-// peerName is the process name of an org's peer.
-func peerName(o Org) string { return "peer0-" + lower(o.Name) }
-
-// StartPeer starts (or restarts) an org's peer.
-func (n *Network) StartPeer(org string) error {
-	o, ok := n.Layout.Org(org)
-	if !ok {
-		return fmt.Errorf("%w %q", ErrNoOrg, org)
-	}
+// peerEnv is the environment of org o's peer: its addresses, identity,
+// TLS, storage and, with Options.PeerProfile, its profiling listener.
+func (n *Network) peerEnv(o Org) []string {
 	node := n.p.PeerNode(o)
 	data := n.p.PeerData(o)
 	tls := filepath.Join(node, "tls")
@@ -566,12 +568,44 @@ func (n *Network) StartPeer(org string) error {
 		"FABRIC_LOGGING_SPEC=info",
 	}
 	env = append(env, peerStorageEnv(data)...)
+	if addr, ok := n.PeerProfileAddress(o.Name); ok {
+		env = append(env, "CORE_PEER_PROFILE_ENABLED=true", "CORE_PEER_PROFILE_LISTENADDRESS="+addr)
+	}
+	return env
+}
+
+// PeerProfileAddress is where org's peer serves its profiles, and whether
+// it does (Options.PeerProfile): loopback, at the port after the peer's
+// operations port, inside the network's port range.
+func (n *Network) PeerProfileAddress(org string) (string, bool) {
+	o, ok := n.Layout.Org(org)
+	if !n.peerProfile || !ok {
+		return "", false
+	}
+	return hostPort(loopback, o.Peer.Operations+1), true
+}
+
+// peerName is the process name of an org's peer.
+func peerName(o Org) string { return "peer0-" + lower(o.Name) }
+
+// StartPeer starts (or restarts) an org's peer.
+func (n *Network) StartPeer(org string) error {
+	o, ok := n.Layout.Org(org)
+	if !ok {
+		return fmt.Errorf("%w %q", ErrNoOrg, org)
+	}
+	env := n.peerEnv(o)
+	if addr, ok := n.PeerProfileAddress(org); ok {
+		if err := AddressesFree([]string{addr}); err != nil {
+			return fmt.Errorf("peer %s profiling listener: %w", org, err)
+		}
+	}
 	p, err := startProc(peerName(o), filepath.Join(n.bin, "peer"), []string{"node", "start"}, env, n.p.Logs(), n.portLock)
 	if err != nil {
 		return err
 	}
 	n.add(p)
-	if err := waitPort(addr, 30*time.Second, p); err != nil {
+	if err := waitPort(n.Layout.PeerAddress(o), 30*time.Second, p); err != nil {
 		return err
 	}
 	return n.saveState()

@@ -24,6 +24,9 @@ import (
 // Options configure Main.
 type Options struct {
 	Orderers int // 1 (default) or 3
+	// PeerProfile turns on the peers' profiling listeners
+	// (fabnet.Options.PeerProfile).
+	PeerProfile bool
 }
 
 var (
@@ -77,7 +80,10 @@ func Network() *fabnet.Network {
 	if !inMain {
 		panic("fabnettest: call fabnettest.Main from TestMain")
 	}
-	once.Do(func() { current, startErr = StartNetwork(context.Background(), mainOpts.Orderers) })
+	once.Do(func() {
+		current, startErr = StartNetworkWith(context.Background(),
+			fabnet.Options{Orderers: mainOpts.Orderers, PeerProfile: mainOpts.PeerProfile})
+	})
 	if startErr != nil {
 		panic(fmt.Sprintf("fabnettest: the network did not start: %v", startErr))
 	}
