@@ -5,7 +5,7 @@
 //
 //	tierload [-dir .tierchain/network | -start] [-workloads baseline-transfer,split,issue,finance]
 //	         [-clients 8,32,96] [-duration 10s] [-count 0] [-pool 300] [-ledger 1000,10000]
-//	         [-org Core] [-png load.png]
+//	         [-org Core] [-png load.png] [-profile DIR]
 //	tierload -prove [-clients 1,2] [-duration 10s]
 //
 // The confidential workloads (split, split-4, split-8, split-json, issue, finance,
@@ -14,6 +14,13 @@
 // requests are pre-built, proofs and all, before each run. rest-split
 // serves the whole REST gateway on the network, which also bootstraps the
 // platform: run it on a fresh network of its own, not with those.
+//
+// -profile DIR writes this process's CPU, block and mutex profiles of each
+// run; with -start also each chaincode server's CPU profile of the run and
+// each peer's, fetched over the run's -duration from the peer's profiling
+// listener, which the private network turns on for it (loopback only):
+// DIR/<workload>-<clients>.peer-<org>.cpu.pprof beside
+// DIR/<workload>-<clients>.chaincode-<org>.cpu.pprof.
 package main
 
 import (
@@ -55,7 +62,7 @@ func run() error {
 	jsonPath := flag.String("json", "", "also write the results to this JSON file")
 	memo := flag.String("verify-memo", "", "with -start: the chaincode server's CHAINCODE_VERIFY_MEMO (0: every endorsement verifies in full; default: the server's)")
 	slots := flag.String("verify-slots", "", "with -start: the chaincode servers' CHAINCODE_VERIFY_SLOTS (0: each endorsement checks its proofs alone; default: the server's, GOMAXPROCS)")
-	profile := flag.String("profile", "", "write this process's CPU, block and mutex profiles of each run into this directory (<workload>-<clients>.cpu.pprof, …; the REST gateways run in this process); with -start, each chaincode server's CPU profile of each run too (<workload>-<clients>.chaincode-<org>.cpu.pprof)")
+	profile := flag.String("profile", "", "write this process's CPU, block and mutex profiles of each run into this directory (<workload>-<clients>.cpu.pprof, …; the REST gateways run in this process); with -start, each chaincode server's CPU profile of each run too (<workload>-<clients>.chaincode-<org>.cpu.pprof), and each peer's over the run's -duration, fetched from its loopback profiling listener (<workload>-<clients>.peer-<org>.cpu.pprof)")
 	redraw := flag.String("chart", "", "no network: draw -png from comma-separated JSON files of earlier runs (-json), in order")
 	flag.Parse()
 
@@ -99,6 +106,7 @@ func run() error {
 			}
 			netOpts.ChaincodeEnv = append(netOpts.ChaincodeEnv, "CHAINCODE_CPU_PROFILE="+abs)
 			opts.ChaincodeProfileDir = abs
+			netOpts.PeerProfile, opts.PeerProfileDir = true, abs
 		}
 		t0 := time.Now()
 		if opts.Net, err = fabnet.StartOnFreePorts(ctx, netOpts); err != nil {

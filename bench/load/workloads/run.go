@@ -52,7 +52,12 @@ type Options struct {
 	// profiles (CHAINCODE_CPU_PROFILE; "": they do not): each run's are cut
 	// out and named <workload>-<clients>.<server>.cpu.pprof.
 	ChaincodeProfileDir string
-	Report              Report
+	// PeerProfileDir receives each peer's CPU profile of each run, fetched
+	// from its profiling listener (a network started with
+	// fabnet.Options.PeerProfile) over the run's time bound:
+	// <workload>-<clients>.peer-<org>.cpu.pprof ("": none).
+	PeerProfileDir string
+	Report         Report
 }
 
 // Run runs every workload at every client count on the network, client-
@@ -84,6 +89,10 @@ func Run(ctx context.Context, opts Options) error {
 	var cpuLines []string
 	meter := load.NewCPUMeter(opts.Net.Dir)
 	ccProf := load.NewChaincodeProfiles(opts.Net.Dir, opts.ChaincodeProfileDir)
+	peerProf, err := peerProfiles(opts)
+	if err != nil {
+		return err
+	}
 	for _, size := range steps {
 		suffix := ""
 		if size > 0 {
@@ -106,6 +115,9 @@ func Run(ctx context.Context, opts Options) error {
 				if err := ccProf.Begin(); err != nil {
 					return err
 				}
+				if err := peerProf.Begin(ctx, opts.Duration); err != nil {
+					return err
+				}
 				meter.Begin()
 				r, err := load.Run(ctx, load.Config{Name: w.name + suffix, Clients: c, Duration: opts.Duration, Count: opts.Count,
 					Classify: Classify, Progress: os.Stderr}, op)
@@ -116,6 +128,11 @@ func Run(ctx context.Context, opts Options) error {
 					err = perr
 				} else if len(files) > 0 {
 					fmt.Fprintln(os.Stderr, "chaincode CPU profiles:", strings.Join(files, " "))
+				}
+				if files, perr := peerProf.End(fmt.Sprintf("%s%s-%d", w.name, suffix, c)); perr != nil && err == nil {
+					err = perr
+				} else if len(files) > 0 {
+					fmt.Fprintln(os.Stderr, "peer CPU profiles:", strings.Join(files, " "))
 				}
 				if e.afterRun != nil {
 					e.afterRun()
@@ -138,6 +155,24 @@ func Run(ctx context.Context, opts Options) error {
 		fmt.Println("  " + l)
 	}
 	return opts.Report.write(results)
+}
+
+// peerProfiles are the profiles of the peers of opts.Net for
+// opts.PeerProfileDir: every peer's, so the network must have been started
+// with its profiling listeners on.
+func peerProfiles(opts Options) (*load.PeerProfiles, error) {
+	if opts.PeerProfileDir == "" {
+		return nil, nil
+	}
+	addrs := map[string]string{}
+	for _, o := range opts.Net.Layout.Orgs {
+		a, ok := opts.Net.PeerProfileAddress(o.Name)
+		if !ok {
+			return nil, fmt.Errorf("peer profiles: %s's peer has no profiling listener (start the network with fabnet.Options.PeerProfile)", o.Name)
+		}
+		addrs[o.Name] = a
+	}
+	return load.NewPeerProfiles(opts.PeerProfileDir, addrs)
 }
 
 // Redraw reports the results that earlier runs wrote as JSON (Report.JSON),

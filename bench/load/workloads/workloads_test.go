@@ -12,7 +12,8 @@ import (
 	"github.com/tierchain/tierchain/internal/fabnet/fabnettest"
 )
 
-func TestMain(m *testing.M) { os.Exit(fabnettest.Main(m, fabnettest.Options{})) }
+// The peers listen for profiles (TestRunProfilesThePeers).
+func TestMain(m *testing.M) { os.Exit(fabnettest.Main(m, fabnettest.Options{PeerProfile: true})) }
 
 // TestWorkloadsOnRealNetwork runs every workload briefly against a real
 // network (the confidential ones on a consortium set up once, with four
