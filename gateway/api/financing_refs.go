@@ -145,14 +145,21 @@ func (a *API) canCheckRefs() bool {
 
 // checkedRefs lists the invoices under the item's receivable (its
 // root's) with the numbers it discloses, each checked against the
-// ledger's records as r reads them. Each failure leaves what it touches
-// not disclosed or unchecked, logged; an unreadable root lists nothing.
+// ledger's records as r reads them: an outcome other than verified from
+// the read model's copies is checked again on the ledger's (refReads).
+// Each failure leaves what it touches not disclosed or unchecked, logged;
+// an unreadable root lists nothing.
 func (a *API) checkedRefs(ctx context.Context, r *refReads, it *refItem) []InvoiceRefView {
 	out := []InvoiceRefView{}
 	t, refs := it.token, it.refs
 	invoices := t.Invoices
 	if t.Root != t.ID {
 		root, err := r.Token(ctx, t.Root)
+		if err == nil && len(root.Invoices) == 0 && r.indexedRoot(t.Root) {
+			// A receivable backs at least one invoice: a copy without
+			// them is not to be trusted.
+			root, err = r.token(ctx, t.Root, true)
+		}
 		if err != nil {
 			a.d.Log.Warn("root not read for the invoice numbers", "token", t.ID, "error", err)
 			return out
@@ -167,9 +174,14 @@ func (a *API) checkedRefs(ctx context.Context, r *refReads, it *refItem) []Invoi
 	}
 	var checks []wallet.RefCheck
 	if refs != nil && a.canCheckRefs() {
+		f := numberFingerprints{f: a.d.Invoices.Fingerprinter, cache: &a.numberPrints}
 		var err error
-		checks, err = wallet.CheckInvoiceRefsIn(ctx, r, numberFingerprints{f: a.d.Invoices.Fingerprinter, cache: &a.numberPrints}, invoices, refs)
+		checks, err = wallet.CheckInvoiceRefsIn(ctx, r, f, invoices, refs)
+		if err == nil && r.index != nil && !allVerified(checks) {
+			checks, err = wallet.CheckInvoiceRefsIn(ctx, ledgerOnly{r}, f, invoices, refs)
+		}
 		if err != nil {
+			checks = nil
 			a.d.Log.Warn("invoice references not checked", "token", t.ID, "error", err)
 		}
 	}
@@ -180,6 +192,16 @@ func (a *API) checkedRefs(ctx context.Context, r *refReads, it *refItem) []Invoi
 		out = append(out, InvoiceRefView{Invoice: c.Invoice, Number: c.Number, Status: c.Status})
 	}
 	return out
+}
+
+// allVerified reports whether every number disclosed checked verified.
+func allVerified(checks []wallet.RefCheck) bool {
+	for _, c := range checks {
+		if c.Number != "" && c.Status != wallet.RefVerified {
+			return false
+		}
+	}
+	return true
 }
 
 // uncheckedRefs lists the invoices with the numbers disclosed for them,

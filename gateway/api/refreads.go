@@ -15,11 +15,15 @@ import (
 // its invoices and their seller and buyer. It reads the bank's own read
 // model first (services/indexer, fed by the bank's own peer), a page's
 // records in one query a table, and evaluates on the ledger only what the
-// read model lacks (not indexed yet). Both answer the same: what the
-// check reads of a record (a root's invoices, an invoice's ID, aliases,
-// filing, seller and buyer, an enterprise's legal ID) is written when the
-// record is created and never changes, so a record the read model holds
-// is, for the check, the ledger's. Nothing outlives the page load.
+// read model lacks (not indexed yet). What the check reads of a record (a
+// root's invoices, an invoice's ID, aliases, filing, seller and buyer, an
+// enterprise's legal ID) is written when the record is created and never
+// changes on the ledger; the read model's copy can only lack a field (a
+// record indexed by a gateway older than the field), which can turn a
+// verified number into a mismatch or unverifiable one, never the other
+// way. So a number verified from the read model is verified, and an
+// outcome other than verified is confirmed on the ledger (ledgerOnly):
+// the views are the ledger's. Nothing outlives the page load.
 //
 // refReads is wallet.RefRecords. It is not safe for concurrent use.
 type refReads struct {
@@ -42,10 +46,11 @@ type recordIndex interface {
 }
 
 // refRead is one record read for the page, or the error reading it gave
-// (a page does not ask twice).
+// (a page does not ask twice); indexed: read from the read model.
 type refRead[T any] struct {
-	rec *T
-	err error
+	rec     *T
+	err     error
+	indexed bool
 }
 
 // refReads returns the reads of one page load through l, the read model
@@ -77,7 +82,7 @@ func indexed[T any](ctx context.Context, a *API, m map[string]refRead[T], ids []
 		return
 	}
 	for id, rec := range got {
-		m[id] = refRead[T]{rec: &rec}
+		m[id] = refRead[T]{rec: &rec, indexed: true}
 	}
 }
 
@@ -140,10 +145,11 @@ func (r *refReads) cachedInvoices(t *model.Token) ([]string, bool) {
 	return nil, false
 }
 
-// evaluated is the record m holds for id, else what fn(id) answers on the
-// ledger, remembered for the page either way.
-func evaluated[T, R any](ctx context.Context, r *refReads, m map[string]refRead[T], id, fn string, rec func(*R) *T) (*T, error) {
-	if got, ok := m[id]; ok {
+// evaluated is the record m holds for id (unless ledger, one the ledger
+// answered), else what fn(id) answers on the ledger, remembered for the
+// page either way.
+func evaluated[T, R any](ctx context.Context, r *refReads, m map[string]refRead[T], id, fn string, ledger bool, rec func(*R) *T) (*T, error) {
+	if got, ok := m[id]; ok && !(ledger && got.indexed) {
 		return got.rec, got.err
 	}
 	r.evaluations++
@@ -166,17 +172,41 @@ func same[T any](v *T) *T { return v }
 
 // Token is the token id's record: the read model's, else GetToken's.
 func (r *refReads) Token(ctx context.Context, id string) (*model.Token, error) {
-	return evaluated(ctx, r, r.tokens, id, "GetToken", func(v *model.TokenView) *model.Token { return &v.Token })
+	return r.token(ctx, id, false)
+}
+
+// token is Token, from the ledger only when ledger.
+func (r *refReads) token(ctx context.Context, id string, ledger bool) (*model.Token, error) {
+	return evaluated(ctx, r, r.tokens, id, "GetToken", ledger, func(v *model.TokenView) *model.Token { return &v.Token })
 }
 
 // Invoice implements wallet.RefRecords: the read model's record, else
 // GetInvoice's.
 func (r *refReads) Invoice(ctx context.Context, id string) (*model.Invoice, error) {
-	return evaluated(ctx, r, r.invoices, id, "GetInvoice", same[model.Invoice])
+	return evaluated(ctx, r, r.invoices, id, "GetInvoice", false, same[model.Invoice])
 }
 
 // Enterprise implements wallet.RefRecords: the read model's record, else
 // GetEnterprise's.
 func (r *refReads) Enterprise(ctx context.Context, id string) (*model.Enterprise, error) {
-	return evaluated(ctx, r, r.enterprises, id, "GetEnterprise", same[model.Enterprise])
+	return evaluated(ctx, r, r.enterprises, id, "GetEnterprise", false, same[model.Enterprise])
+}
+
+// indexedRoot reports whether the page took root's record from the read
+// model.
+func (r *refReads) indexedRoot(root string) bool { return r.tokens[root].indexed }
+
+// ledgerOnly is r reading what the ledger answers: the records r took
+// from the read model are evaluated again (once a page), those it
+// evaluated are shared.
+type ledgerOnly struct{ r *refReads }
+
+// Invoice implements wallet.RefRecords.
+func (l ledgerOnly) Invoice(ctx context.Context, id string) (*model.Invoice, error) {
+	return evaluated(ctx, l.r, l.r.invoices, id, "GetInvoice", true, same[model.Invoice])
+}
+
+// Enterprise implements wallet.RefRecords.
+func (l ledgerOnly) Enterprise(ctx context.Context, id string) (*model.Enterprise, error) {
+	return evaluated(ctx, l.r, l.r.enterprises, id, "GetEnterprise", true, same[model.Enterprise])
 }
