@@ -155,11 +155,6 @@ func (a *API) checkedRefs(ctx context.Context, r *refReads, it *refItem) []Invoi
 	invoices := t.Invoices
 	if t.Root != t.ID {
 		root, err := r.Token(ctx, t.Root)
-		if err == nil && len(root.Invoices) == 0 && r.indexedRoot(t.Root) {
-			// A receivable backs at least one invoice: a copy without
-			// them is not to be trusted.
-			root, err = r.token(ctx, t.Root, true)
-		}
 		if err != nil {
 			a.d.Log.Warn("root not read for the invoice numbers", "token", t.ID, "error", err)
 			return out

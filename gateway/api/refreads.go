@@ -170,9 +170,15 @@ func evaluated[T, R any](ctx context.Context, r *refReads, m map[string]refRead[
 
 func same[T any](v *T) *T { return v }
 
-// Token is the token id's record: the read model's, else GetToken's.
+// Token is the token id's record: the read model's, else GetToken's. A
+// receivable backs at least one invoice: the read model's copy of a root
+// without them is not trusted, the ledger's is read.
 func (r *refReads) Token(ctx context.Context, id string) (*model.Token, error) {
-	return r.token(ctx, id, false)
+	t, err := r.token(ctx, id, false)
+	if err == nil && t.Root == t.ID && len(t.Invoices) == 0 && r.tokens[id].indexed {
+		return r.token(ctx, id, true)
+	}
+	return t, err
 }
 
 // token is Token, from the ledger only when ledger.
@@ -191,10 +197,6 @@ func (r *refReads) Invoice(ctx context.Context, id string) (*model.Invoice, erro
 func (r *refReads) Enterprise(ctx context.Context, id string) (*model.Enterprise, error) {
 	return evaluated(ctx, r, r.enterprises, id, "GetEnterprise", false, same[model.Enterprise])
 }
-
-// indexedRoot reports whether the page took root's record from the read
-// model.
-func (r *refReads) indexedRoot(root string) bool { return r.tokens[root].indexed }
 
 // ledgerOnly is r reading what the ledger answers: the records r took
 // from the read model are evaluated again (once a page), those it
