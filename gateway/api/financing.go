@@ -97,7 +97,9 @@ func (a *API) approveFinancing(c *gin.Context) error {
 }
 
 // financingRequests: a bank's pending requests with the amounts disclosed
-// to it and the underlying invoices' numbers, checked against the ledger.
+// to it and the underlying invoices' numbers, checked against the ledger's
+// records (read from the bank's read model, the ledger when it lacks one;
+// financing_refs.go).
 func (a *API) financingRequests(c *gin.Context) error {
 	p := gateway.PrincipalOf(c)
 	req, err := page(c, p.EnterpriseID)
@@ -115,7 +117,7 @@ func (a *API) financingRequests(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, viewPage(pg, func(t model.TokenView) FinancingRequestView { return a.financingRequestView(c, l, t) }))
+	c.JSON(http.StatusOK, a.financingRequestViews(c, l, pg))
 	return nil
 }
 

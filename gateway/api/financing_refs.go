@@ -100,51 +100,103 @@ func (c *numberPrintCache) put(input, fp []byte) {
 	c.m[string(input)] = fp
 }
 
-// financingRequestView adds the invoice numbers to a pending request's
-// view. Each failure leaves what it touches not disclosed or unchecked;
-// the inbox is still shown.
-func (a *API) financingRequestView(c *gin.Context, l wallet.Ledger, t model.TokenView) FinancingRequestView {
-	refs, err := a.d.Wallet.OpenFinancingRefs(c.Request.Context(), gateway.PrincipalOf(c).EnterpriseID, &t)
-	return FinancingRequestView{TokenView: a.tokenView(c, t), InvoiceRefs: a.checkedRefs(c.Request.Context(), l, &t, refs, err)}
+// refItem is one view's invoice numbers to check: the token (or piece)
+// under whose receivable they are, the numbers as opened, and the error
+// they were opened with (ErrNotFound: not disclosed).
+type refItem struct {
+	token  *model.Token
+	refs   []protocol.InvoiceNumber
+	opened error
 }
 
-// checkedRefs lists the invoices under t's receivable (its root's) with
-// the numbers refs disclose, each checked against the ledger; opened is
-// the error refs were opened with (ErrNotFound: not disclosed). Each
-// failure leaves what it touches not disclosed or unchecked, logged; an
-// unreadable root lists nothing.
-func (a *API) checkedRefs(ctx context.Context, l wallet.Ledger, t *model.TokenView, refs []protocol.InvoiceNumber, opened error) []InvoiceRefView {
+// financingRequestViews are a page of pending requests as their bank sees
+// them, with the invoice numbers each discloses, checked together.
+func (a *API) financingRequestViews(c *gin.Context, l wallet.Ledger, pg model.Page[model.TokenView]) model.Page[FinancingRequestView] {
+	ctx, me := c.Request.Context(), gateway.PrincipalOf(c).EnterpriseID
+	items := make([]refItem, len(pg.Items))
+	for i := range pg.Items {
+		refs, err := a.d.Wallet.OpenFinancingRefs(ctx, me, &pg.Items[i])
+		items[i] = refItem{token: &pg.Items[i].Token, refs: refs, opened: err}
+	}
+	checked := a.checkedRefsPage(ctx, l, items)
+	out := model.Page[FinancingRequestView]{Items: make([]FinancingRequestView, len(pg.Items)), Bookmark: pg.Bookmark}
+	for i, t := range pg.Items {
+		out.Items[i] = FinancingRequestView{TokenView: a.tokenView(c, t), InvoiceRefs: checked[i]}
+	}
+	return out
+}
+
+// checkedRefsPage checks the items of one page load, reading what the
+// checks share once (refReads: the read model first, then the ledger).
+func (a *API) checkedRefsPage(ctx context.Context, l wallet.Ledger, items []refItem) [][]InvoiceRefView {
+	r := a.refReads(l)
+	r.prefetch(ctx, a, items, a.canCheckRefs())
+	out := make([][]InvoiceRefView, len(items))
+	for i := range items {
+		out[i] = a.checkedRefs(ctx, r, &items[i])
+	}
+	return out
+}
+
+// canCheckRefs reports whether this gateway can fingerprint numbers.
+func (a *API) canCheckRefs() bool {
+	return a.d.Invoices != nil && a.d.Invoices.Fingerprinter != nil
+}
+
+// checkedRefs lists the invoices under the item's receivable (its
+// root's) with the numbers it discloses, each checked against the
+// ledger's records as r reads them: an outcome other than verified from
+// the read model's copies is checked again on the ledger's (refReads).
+// Each failure leaves what it touches not disclosed or unchecked, logged;
+// an unreadable root lists nothing.
+func (a *API) checkedRefs(ctx context.Context, r *refReads, it *refItem) []InvoiceRefView {
 	out := []InvoiceRefView{}
+	t, refs := it.token, it.refs
 	invoices := t.Invoices
 	if t.Root != t.ID {
-		var root model.TokenView
-		if err := evaluateWith(ctx, l, &root, "GetToken", t.Root); err != nil {
+		root, err := r.Token(ctx, t.Root)
+		if err != nil {
 			a.d.Log.Warn("root not read for the invoice numbers", "token", t.ID, "error", err)
 			return out
 		}
 		invoices = root.Invoices
 	}
-	if opened != nil {
+	if it.opened != nil {
 		refs = nil
-		if !errors.Is(opened, wallet.ErrNotFound) {
-			a.d.Log.Warn("invoice references not opened", "token", t.ID, "error", opened)
+		if !errors.Is(it.opened, wallet.ErrNotFound) {
+			a.d.Log.Warn("invoice references not opened", "token", t.ID, "error", it.opened)
 		}
 	}
 	var checks []wallet.RefCheck
-	if refs != nil && a.d.Invoices != nil && a.d.Invoices.Fingerprinter != nil {
+	if refs != nil && a.canCheckRefs() {
+		f := numberFingerprints{f: a.d.Invoices.Fingerprinter, cache: &a.numberPrints}
 		var err error
-		checks, err = wallet.CheckInvoiceRefs(ctx, l, Contract, numberFingerprints{f: a.d.Invoices.Fingerprinter, cache: &a.numberPrints}, invoices, refs)
+		checks, err = wallet.CheckInvoiceRefsIn(ctx, r, f, invoices, refs)
+		if err == nil && r.index != nil && !allVerified(checks) {
+			checks, err = wallet.CheckInvoiceRefsIn(ctx, ledgerOnly{r}, f, invoices, refs)
+		}
 		if err != nil {
+			checks = nil
 			a.d.Log.Warn("invoice references not checked", "token", t.ID, "error", err)
 		}
 	}
 	if checks == nil {
 		checks = uncheckedRefs(invoices, refs)
 	}
-	for _, r := range checks {
-		out = append(out, InvoiceRefView{Invoice: r.Invoice, Number: r.Number, Status: r.Status})
+	for _, c := range checks {
+		out = append(out, InvoiceRefView{Invoice: c.Invoice, Number: c.Number, Status: c.Status})
 	}
 	return out
+}
+
+// allVerified reports whether every number disclosed checked verified.
+func allVerified(checks []wallet.RefCheck) bool {
+	for _, c := range checks {
+		if c.Number != "" && c.Status != wallet.RefVerified {
+			return false
+		}
+	}
+	return true
 }
 
 // uncheckedRefs lists the invoices with the numbers disclosed for them,
@@ -184,13 +236,19 @@ func (a *API) issueNumbers(ctx context.Context, l wallet.Ledger, core string, id
 // rfqRefs are the invoice numbers a request for quotes discloses to the
 // invited bank me, checked: what the bank sees before it quotes.
 func (a *API) rfqRefs(ctx context.Context, l wallet.Ledger, me string, rfq *model.RFQ) []InvoiceRefView {
-	var t model.TokenView
-	if err := evaluateWith(ctx, l, &t, "GetToken", rfq.Token); err != nil {
+	r := a.refReads(l)
+	if r.index != nil {
+		indexed(ctx, a, r.tokens, []string{rfq.Token}, r.index.TokenRecords)
+	}
+	t, err := r.Token(ctx, rfq.Token)
+	if err != nil {
 		a.d.Log.Warn("token not read for the invoice numbers", "rfq", rfq.ID, "error", err)
 		return []InvoiceRefView{}
 	}
 	refs, err := a.d.Wallet.OpenRFQRefs(ctx, me, rfq, t.Commitment)
-	return a.checkedRefs(ctx, l, &t, refs, err)
+	it := []refItem{{token: t, refs: refs, opened: err}}
+	r.prefetch(ctx, a, it, a.canCheckRefs())
+	return a.checkedRefs(ctx, r, &it[0])
 }
 
 // resaleRefs are the invoice numbers a resale offer on t discloses to its
@@ -202,5 +260,5 @@ func (a *API) resaleRefs(c *gin.Context, t *model.TokenView) []InvoiceRefView {
 		return []InvoiceRefView{}
 	}
 	refs, err := a.d.Wallet.OpenResaleRefs(c.Request.Context(), gateway.PrincipalOf(c).EnterpriseID, t)
-	return a.checkedRefs(c.Request.Context(), l, t, refs, err)
+	return a.checkedRefsPage(c.Request.Context(), l, []refItem{{token: &t.Token, refs: refs, opened: err}})[0]
 }

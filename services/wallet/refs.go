@@ -256,15 +256,18 @@ type RefCheck struct {
 // Numbers for invoices not under the root are ignored. An error is a
 // failed ledger read or OPRF evaluation: nothing was checked.
 func CheckInvoiceRefs(ctx context.Context, l Ledger, contract string, f NumberFingerprinter, invoices []string, refs []protocol.InvoiceNumber) ([]RefCheck, error) {
-	if contract == "" {
-		contract = DefaultContract
-	}
+	return CheckInvoiceRefsIn(ctx, LedgerRecords{Ledger: l, Contract: contract}, f, invoices, refs)
+}
+
+// CheckInvoiceRefsIn is CheckInvoiceRefs reading the records from r; an
+// error is a failed read of r or a failed OPRF evaluation.
+func CheckInvoiceRefsIn(ctx context.Context, r RefRecords, f NumberFingerprinter, invoices []string, refs []protocol.InvoiceNumber) ([]RefCheck, error) {
 	legal := map[string]string{}
 	legalID := func(id string) (string, error) {
 		if v, ok := legal[id]; ok {
 			return v, nil
 		}
-		e, err := evaluate[model.Enterprise](ctx, l, contract, "GetEnterprise", id)
+		e, err := r.Enterprise(ctx, id)
 		if err != nil {
 			return "", err
 		}
@@ -276,7 +279,7 @@ func CheckInvoiceRefs(ctx context.Context, l Ledger, contract string, f NumberFi
 		if out[i].Number == "" {
 			continue
 		}
-		inv, err := evaluate[model.Invoice](ctx, l, contract, "GetInvoice", id)
+		inv, err := r.Invoice(ctx, id)
 		if err != nil {
 			return nil, err
 		}
