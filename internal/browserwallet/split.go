@@ -74,10 +74,10 @@ func NewSplitBench() (*SplitBench, error) {
 }
 
 // Run proves the split of the input into 400,000.00 to the recipient and
-// the change back (with Wallet.Split's own builder), encodes the request as the chaincode takes it, and
-// signs its digest with the Fabric key: what the device does before the
-// relay's proposal (whose own signature is one more ECDSA signature of
-// the same cost).
+// the change back (with Wallet.Split's own builder), encodes the request
+// as the chaincode takes it, and signs its digest with the Fabric key:
+// what the device does before the relay's proposal (whose own signature
+// is one more ECDSA signature of the same cost).
 func (b *SplitBench) Run() (*model.SplitRequest, []byte, error) {
 	req, _, err := buildPayment(b.ctx, b.aud, b.input, b.self, b.to, 400_000_00)
 	if err != nil {
