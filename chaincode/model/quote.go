@@ -194,11 +194,23 @@ func validateSealedTerms(field string, b []byte) error {
 
 // Quote is a bank's sealed quote as the ledger keeps it.
 type Quote struct {
-	ID                   string        `json:"id"`
-	RFQ                  string        `json:"rfq"`
-	Token                string        `json:"token"`
-	Requester            string        `json:"requester"`
-	Bank                 string        `json:"bank"`
+	ID        string `json:"id"`
+	RFQ       string `json:"rfq"`
+	Token     string `json:"token"`
+	Requester string `json:"requester"`
+	Bank      string `json:"bank"`
+	QuoteOffer
+	Status    QuoteStatus `json:"status"`
+	CreatedAt time.Time   `json:"createdAt"`
+	UpdatedAt time.Time   `json:"updatedAt"`
+	TxID      string      `json:"txId"`
+}
+
+// QuoteOffer is what a bank's quote offers, as the ledger records it on the
+// quote and again on the financing that accepts it: the public terms, the
+// sealed terms and their digest, and the advance and fee the bank
+// committed to. Its fields stand inline in both records' JSON.
+type QuoteOffer struct {
 	Expiry               time.Time     `json:"expiry"`
 	Recourse             bool          `json:"recourse"`
 	MaxAdvanceBP         int64         `json:"maxAdvanceBp"` // the cap the advance was proven against
@@ -208,10 +220,6 @@ type Quote struct {
 	RegulatorSealedTerms []byte        `json:"regulatorSealedTerms"`
 	Advance              *SealedAmount `json:"advance"`
 	Fee                  *SealedAmount `json:"fee"`
-	Status               QuoteStatus   `json:"status"`
-	CreatedAt            time.Time     `json:"createdAt"`
-	UpdatedAt            time.Time     `json:"updatedAt"`
-	TxID                 string        `json:"txId"`
 }
 
 // EffectiveStatus is the quote's status at now: an OPEN quote past its
@@ -258,17 +266,9 @@ type QuoteView struct {
 // token: the quote, its public terms, the sealed terms and their digest,
 // and the advance and fee the bank committed to.
 type FinancingQuote struct {
-	Quote                string        `json:"quote"`
-	RFQ                  string        `json:"rfq"`
-	Expiry               time.Time     `json:"expiry"`
-	Recourse             bool          `json:"recourse"`
-	MaxAdvanceBP         int64         `json:"maxAdvanceBp"`
-	TermsDigest          []byte        `json:"termsDigest"`
-	HolderSealedTerms    []byte        `json:"holderSealedTerms"`
-	BankSealedTerms      []byte        `json:"bankSealedTerms"`
-	RegulatorSealedTerms []byte        `json:"regulatorSealedTerms"`
-	Advance              *SealedAmount `json:"advance"`
-	Fee                  *SealedAmount `json:"fee"`
+	Quote string `json:"quote"`
+	RFQ   string `json:"rfq"`
+	QuoteOffer
 	// SplitFrom is the token a quote on part of it split the piece off.
 	SplitFrom string `json:"splitFrom,omitempty"`
 }
@@ -280,10 +280,7 @@ func (f *Financing) Quoted() *Quote {
 		return nil
 	}
 	q := f.Quote
-	return &Quote{ID: q.Quote, RFQ: q.RFQ, Requester: f.Requester, Bank: f.Bank, Expiry: q.Expiry, Recourse: q.Recourse,
-		MaxAdvanceBP: q.MaxAdvanceBP, TermsDigest: q.TermsDigest, HolderSealedTerms: q.HolderSealedTerms,
-		BankSealedTerms: q.BankSealedTerms, RegulatorSealedTerms: q.RegulatorSealedTerms, Advance: q.Advance, Fee: q.Fee,
-		Status: QuoteAccepted}
+	return &Quote{ID: q.Quote, RFQ: q.RFQ, Requester: f.Requester, Bank: f.Bank, QuoteOffer: q.QuoteOffer, Status: QuoteAccepted}
 }
 
 // QuoteChange is an RFQ or quote whose status changed (in Event.Quotes):

@@ -17,7 +17,7 @@ import (
 func sealTerms(t testing.TB, k *envelope.PrivateKey, plaintext []byte) (*model.Quote, []byte) {
 	t.Helper()
 	expiry := time.Date(2026, 1, 9, 0, 0, 0, 0, time.UTC)
-	q := &model.Quote{ID: "q1", RFQ: "r1", Bank: "bankA", Expiry: expiry, Recourse: true, TermsDigest: protocol.QuoteTermsDigest(plaintext)}
+	q := &model.Quote{ID: "q1", RFQ: "r1", Bank: "bankA", QuoteOffer: model.QuoteOffer{Expiry: expiry, Recourse: true, TermsDigest: protocol.QuoteTermsDigest(plaintext)}}
 	sealed, err := envelope.SealMessage(k.Public(), protocol.QuoteTermsInfo, []byte("r1\x00bankA\x00"+string(q.TermsDigest)), plaintext, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -133,9 +133,10 @@ func (r *Rules) SubmitQuote(st State, req *model.SubmitQuoteRequest) (*model.Quo
 		return nil, err
 	}
 	q := &model.Quote{ID: protocol.QuoteID(tx.id), RFQ: rfq.ID, Token: t.ID, Requester: rfq.Requester, Bank: tx.caller.ID,
-		Expiry: req.Expiry, Recourse: req.Recourse, MaxAdvanceBP: policy.MaxAdvanceBP, TermsDigest: req.TermsDigest,
-		HolderSealedTerms: req.HolderSealedTerms, BankSealedTerms: req.BankSealedTerms, RegulatorSealedTerms: req.RegulatorSealedTerms,
-		Advance: req.Advance.Stored(), Fee: req.Fee.Stored(), Status: model.QuoteOpen, CreatedAt: tx.now, UpdatedAt: tx.now, TxID: tx.id}
+		QuoteOffer: model.QuoteOffer{Expiry: req.Expiry, Recourse: req.Recourse, MaxAdvanceBP: policy.MaxAdvanceBP, TermsDigest: req.TermsDigest,
+			HolderSealedTerms: req.HolderSealedTerms, BankSealedTerms: req.BankSealedTerms, RegulatorSealedTerms: req.RegulatorSealedTerms,
+			Advance: req.Advance.Stored(), Fee: req.Fee.Stored()},
+		Status: model.QuoteOpen, CreatedAt: tx.now, UpdatedAt: tx.now, TxID: tx.id}
 	if err := tx.putQuote(q); err != nil {
 		return nil, err
 	}
@@ -224,10 +225,7 @@ func (r *Rules) AcceptQuote(st State, req *model.QuoteActionRequest) (*model.Tok
 		return nil, internal("quote %s by %s, who is not invited to %s", q.ID, q.Bank, rfq.ID)
 	}
 	fin := &model.Financing{Bank: q.Bank, Requester: tx.caller.ID, BankEnvelope: inv.BankEnvelope, Refs: inv.Refs, RequestedAt: tx.now,
-		Quote: &model.FinancingQuote{Quote: q.ID, RFQ: rfq.ID, Expiry: q.Expiry, Recourse: q.Recourse, MaxAdvanceBP: q.MaxAdvanceBP,
-			TermsDigest: q.TermsDigest, HolderSealedTerms: q.HolderSealedTerms, BankSealedTerms: q.BankSealedTerms,
-			RegulatorSealedTerms: q.RegulatorSealedTerms,
-			Advance:              q.Advance, Fee: q.Fee}}
+		Quote: &model.FinancingQuote{Quote: q.ID, RFQ: rfq.ID, QuoteOffer: q.QuoteOffer}}
 	if len(rfq.Piece) > 0 {
 		// A request on part of the token: the split proven with the RFQ
 		// happens now; the piece is financed, the change stays ACTIVE.

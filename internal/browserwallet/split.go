@@ -74,22 +74,12 @@ func NewSplitBench() (*SplitBench, error) {
 }
 
 // Run proves the split of the input into 400,000.00 to the recipient and
-// the change back, encodes the request as the chaincode takes it, and
-// signs its digest with the Fabric key: what the device does before the
-// relay's proposal (whose own signature is one more ECDSA signature of
-// the same cost).
+// the change back (with Wallet.Split's own builder), encodes the request
+// as the chaincode takes it, and signs its digest with the Fabric key:
+// what the device does before the relay's proposal (whose own signature
+// is one more ECDSA signature of the same cost).
 func (b *SplitBench) Run() (*model.SplitRequest, []byte, error) {
-	pay, err := pedersen.NewOpening(400_000_00, nil)
-	if err != nil {
-		return nil, nil, err
-	}
-	change, err := pedersen.NewOpening(BenchInput-400_000_00, nil)
-	if err != nil {
-		return nil, nil, err
-	}
-	req, err := protocol.BuildSplit(b.ctx, protocol.SplitInput{Kind: protocol.KindSplit, Spender: b.self.ID,
-		Inputs: []protocol.OpenedToken{b.input}, Outputs: []protocol.OutputSpec{{Holder: b.to, Opening: pay}, {Holder: b.self, Opening: change}}},
-		b.aud, nil)
+	req, _, err := buildPayment(b.ctx, b.aud, b.input, b.self, b.to, 400_000_00)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -186,22 +186,9 @@ func (w *Wallet) Split(ctx context.Context, tokenID, to string, amount uint64) (
 	if err != nil {
 		return nil, err
 	}
-	pay, err := pedersen.NewOpening(amount, nil)
-	if err != nil {
-		return nil, err
-	}
-	outs := []protocol.OutputSpec{{Holder: dest, Opening: pay}}
-	kind, fn := protocol.KindTransfer, "Transfer"
-	if change := h.opening.Value - amount; change > 0 {
-		co, err := pedersen.NewOpening(change, nil)
-		if err != nil {
-			return nil, err
-		}
-		outs = append(outs, protocol.OutputSpec{Holder: protocol.Recipient{ID: w.Keys.EnterpriseID, Key: w.Keys.Encryption.Public()}, Opening: co})
-		kind, fn = protocol.KindSplit, "Split"
-	}
-	req, err := protocol.BuildSplit(w.ctx, protocol.SplitInput{Kind: kind, Spender: w.Keys.EnterpriseID,
-		Inputs: []protocol.OpenedToken{{ID: tokenID, Currency: h.view.Currency, Opening: h.opening}}, Outputs: outs}, aud, nil)
+	self := protocol.Recipient{ID: w.Keys.EnterpriseID, Key: w.Keys.Encryption.Public()}
+	req, fn, err := buildPayment(w.ctx, aud, protocol.OpenedToken{ID: tokenID, Currency: h.view.Currency, Opening: h.opening},
+		self, dest, amount)
 	if err != nil {
 		return nil, err
 	}
@@ -222,6 +209,35 @@ func (w *Wallet) Split(ctx context.Context, tokenID, to string, amount uint64) (
 	}
 	delete(w.held, tokenID)
 	return toks, nil
+}
+
+// buildPayment proves self's payment of amount out of in to dest, the
+// change back to self: a Transfer (one output) when amount is all of in,
+// else a Split (dest's output first, then the change). It returns the
+// request and the chaincode function that takes it. amount must be in
+// 1..in's value (Split checks it first; the bench's is fixed).
+func buildPayment(ctx protocol.Context, aud protocol.Auditor, in protocol.OpenedToken, self, dest protocol.Recipient,
+	amount uint64) (*model.SplitRequest, string, error) {
+	pay, err := pedersen.NewOpening(amount, nil)
+	if err != nil {
+		return nil, "", err
+	}
+	outs := []protocol.OutputSpec{{Holder: dest, Opening: pay}}
+	kind, fn := protocol.KindTransfer, "Transfer"
+	if change := in.Opening.Value - amount; change > 0 {
+		co, err := pedersen.NewOpening(change, nil)
+		if err != nil {
+			return nil, "", err
+		}
+		outs = append(outs, protocol.OutputSpec{Holder: self, Opening: co})
+		kind, fn = protocol.KindSplit, "Split"
+	}
+	req, err := protocol.BuildSplit(ctx, protocol.SplitInput{Kind: kind, Spender: self.ID,
+		Inputs: []protocol.OpenedToken{in}, Outputs: outs}, aud, nil)
+	if err != nil {
+		return nil, "", err
+	}
+	return req, fn, nil
 }
 
 // RequestFinancing asks bank to finance tokenID, the opening sealed to the

@@ -1,6 +1,7 @@
 package chain
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"slices"
@@ -103,6 +104,41 @@ func TestSplitProverVerifies(t *testing.T) {
 		}
 		if err := s.Verify(p.ctx, req); err != nil {
 			t.Fatalf("%d outputs: %v", outputs, err)
+		}
+	}
+}
+
+// TestEvenSplit: the shared split builder of the world and the prover
+// returns one opening per holder, in order, that opens that holder's
+// output, values that sum to the input's, and a request that verifies.
+func TestEvenSplit(t *testing.T) {
+	p, err := NewSplitProver(MaxFan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []int{1, 3, MaxFan} {
+		req, openings, err := evenSplit(p.ctx, p.auditor, "tier1", p.input, p.to[:k])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(req.Outputs) != k || len(openings) != k {
+			t.Fatalf("k=%d: %d outputs, %d openings", k, len(req.Outputs), len(openings))
+		}
+		var sum uint64
+		s := &protocol.SplitStatement{Kind: protocol.KindSplit, Currency: Currency, Spender: "tier1", AuditKey: p.auditor.AuditKey,
+			Inputs: []protocol.InputRef{{ID: p.input.ID, Commitment: p.input.Opening.Commitment()}}}
+		for i, o := range req.Outputs {
+			if o.Holder != p.to[i].ID || !bytes.Equal(o.Commitment, openings[i].Commitment().Bytes()) {
+				t.Fatalf("k=%d: output %d is not holder %s's with opening %d", k, i, p.to[i].ID, i)
+			}
+			sum += openings[i].Value
+			s.Outputs = append(s.Outputs, outputRef(t, o))
+		}
+		if want := splitValue(p.input.Opening.Value, k); sum != p.input.Opening.Value || openings[k-1].Value != want[k-1] {
+			t.Fatalf("k=%d: openings sum to %d, last %d; want %d, last %d", k, sum, openings[k-1].Value, p.input.Opening.Value, want[k-1])
+		}
+		if err := s.Verify(p.ctx, req); err != nil {
+			t.Fatalf("k=%d: %v", k, err)
 		}
 	}
 }

@@ -49,15 +49,6 @@ func NewSplitProver(outputs int) (*SplitProver, error) {
 
 // Build builds one split request.
 func (p *SplitProver) Build() (*model.SplitRequest, error) {
-	values := splitValue(p.input.Opening.Value, len(p.to))
-	outs := make([]protocol.OutputSpec, len(p.to))
-	for i, r := range p.to {
-		o, err := pedersen.NewOpening(values[i], nil)
-		if err != nil {
-			return nil, err
-		}
-		outs[i] = protocol.OutputSpec{Holder: r, Opening: o}
-	}
-	return protocol.BuildSplit(p.ctx, protocol.SplitInput{Kind: protocol.KindSplit, Spender: "tier1",
-		Inputs: []protocol.OpenedToken{p.input}, Outputs: outs}, p.auditor, nil)
+	req, _, err := evenSplit(p.ctx, p.auditor, "tier1", p.input, p.to)
+	return req, err
 }

@@ -149,17 +149,29 @@ func (w *World) Leaves(ctx context.Context, n int) ([]protocol.OpenedToken, erro
 // buildSplit builds the Spender's split of in into one output per member
 // of to, the value divided evenly.
 func (w *World) buildSplit(in protocol.OpenedToken, to []*Member) (*model.SplitRequest, []pedersen.Opening, error) {
-	values := splitValue(in.Opening.Value, len(to))
-	outs := make([]protocol.OutputSpec, len(to))
-	openings := make([]pedersen.Opening, len(to))
+	holders := make([]protocol.Recipient, len(to))
 	for i, m := range to {
+		holders[i] = m.Recipient()
+	}
+	return evenSplit(w.Ctx, w.Auditor, w.Spender.ID, in, holders)
+}
+
+// evenSplit builds spender's split of in into one output per holder, the
+// value divided by splitValue, each output with a fresh opening; it
+// returns the request and the outputs' openings, in the holders' order.
+func evenSplit(ctx protocol.Context, aud protocol.Auditor, spender string, in protocol.OpenedToken,
+	holders []protocol.Recipient) (*model.SplitRequest, []pedersen.Opening, error) {
+	values := splitValue(in.Opening.Value, len(holders))
+	outs := make([]protocol.OutputSpec, len(holders))
+	openings := make([]pedersen.Opening, len(holders))
+	for i, h := range holders {
 		o, err := pedersen.NewOpening(values[i], nil)
 		if err != nil {
 			return nil, nil, err
 		}
-		outs[i], openings[i] = protocol.OutputSpec{Holder: m.Recipient(), Opening: o}, o
+		outs[i], openings[i] = protocol.OutputSpec{Holder: h, Opening: o}, o
 	}
-	req, err := protocol.BuildSplit(w.Ctx, protocol.SplitInput{Kind: protocol.KindSplit, Spender: w.Spender.ID,
-		Inputs: []protocol.OpenedToken{in}, Outputs: outs}, w.Auditor, nil)
+	req, err := protocol.BuildSplit(ctx, protocol.SplitInput{Kind: protocol.KindSplit, Spender: spender,
+		Inputs: []protocol.OpenedToken{in}, Outputs: outs}, aud, nil)
 	return req, openings, err
 }
