@@ -127,7 +127,7 @@ func (w *Wallet) records(ctx context.Context, enterprise, kind string, liveOnly 
 	if liveOnly {
 		q += ` AND live = 1`
 	}
-	rows, err := w.db.SQL.QueryContext(ctx, w.db.Rebind(q+` ORDER BY root, id`), enterprise, kind)
+	rows, err := w.db.Query(ctx, nil, q+` ORDER BY root, id`, enterprise, kind)
 	if err != nil {
 		return nil, fmt.Errorf("wallet: read openings: %w", err)
 	}
@@ -151,7 +151,7 @@ func (w *Wallet) record(ctx context.Context, enterprise, kind, id string) (*reco
 	if err := validEnterprise(enterprise); err != nil {
 		return nil, err
 	}
-	row := w.db.SQL.QueryRowContext(ctx, w.db.Rebind(`SELECT `+recordColumns+` FROM wallet_openings WHERE enterprise_id = ? AND kind = ? AND id = ?`),
+	row := w.db.QueryRow(ctx, nil, `SELECT `+recordColumns+` FROM wallet_openings WHERE enterprise_id = ? AND kind = ? AND id = ?`,
 		enterprise, kind, id)
 	r, err := scanRecord(row)
 	if errors.Is(err, sql.ErrNoRows) {
