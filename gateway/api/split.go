@@ -61,10 +61,14 @@ func (a *API) split(c *gin.Context) error {
 			return err
 		}
 	}
-	// The pieces are amounts of the token's currency.
-	cur, err := a.tokenCurrency(c, k.id)
+	// The pieces are amounts of the token's currency: the wallet's record
+	// of a token it holds says which, without a GetToken on the peer;
+	// otherwise the ledger does.
+	cur, err := a.d.Wallet.TokenCurrency(k.ctx, k.me, k.id)
 	if err != nil {
-		return err
+		if cur, err = a.tokenCurrency(c, k.id); err != nil {
+			return err
+		}
 	}
 	spec := wallet.SpendSpec{Holder: k.me, Inputs: []string{k.id}}
 	for i, o := range req.Outputs {

@@ -235,6 +235,21 @@ func (w *Wallet) TokenOpening(ctx context.Context, enterpriseID, tokenID string)
 	return pedersen.Opening{}, ErrNotFound.With("token " + tokenID)
 }
 
+// TokenCurrency returns the currency of a token the enterprise holds or
+// held, as the ledger gave it with the token's envelope (a token's currency
+// never changes), or ErrNotFound when the wallet has no record of the token
+// or only one from before currencies were recorded.
+func (w *Wallet) TokenCurrency(ctx context.Context, enterpriseID, tokenID string) (string, error) {
+	r, err := w.record(ctx, enterpriseID, kindToken, tokenID)
+	if err != nil {
+		return "", err
+	}
+	if r.currency == "" {
+		return "", ErrNotFound.With("currency of token " + tokenID)
+	}
+	return r.currency, nil
+}
+
 // InvoiceOpening returns the opening of an invoice the enterprise (a core)
 // owes.
 func (w *Wallet) InvoiceOpening(ctx context.Context, enterpriseID, invoiceID string) (pedersen.Opening, error) {

@@ -31,6 +31,9 @@ func TestReceive(t *testing.T) {
 	if _, err := h.wallet.TokenOpening(ctx, h.S1.ID, change.ID); !errors.Is(err, wallet.ErrNotFound) {
 		t.Fatalf("change known before Receive: %v", err)
 	}
+	if cur, err := h.wallet.TokenCurrency(ctx, h.S1.ID, change.ID); !errors.Is(err, wallet.ErrNotFound) {
+		t.Fatalf("change's currency known before Receive: %q, %v", cur, err)
+	}
 
 	tampered := change
 	tampered.HolderEnvelope = bytes.Clone(change.HolderEnvelope)
@@ -53,6 +56,11 @@ func TestReceive(t *testing.T) {
 	o, err := h.wallet.TokenOpening(ctx, h.S1.ID, change.ID)
 	if err != nil || o.Value != rulestest.RootAmount-100 {
 		t.Fatalf("change opening: %v, %v", o.Value, err)
+	}
+	// Its currency is the ledger's, read from the wallet (the REST split
+	// parses its amounts in it without a GetToken).
+	if cur, err := h.wallet.TokenCurrency(ctx, h.S1.ID, change.ID); err != nil || change.Currency == "" || cur != change.Currency {
+		t.Fatalf("change's currency %q, %v; the ledger's %q", cur, err, change.Currency)
 	}
 	// The envelope that opens replaces the bad record.
 	if bad := must(h.wallet.BadEnvelopes(ctx, h.S1.ID)); len(bad) != 0 {
