@@ -112,3 +112,34 @@ func TestReceiveToken(t *testing.T) {
 		t.Errorf("malformed ID: %v, want INVALID_ARGUMENT", err)
 	}
 }
+
+// TestReceiveHosted: a split's result gives the wallet the openings of every
+// output whose holder it hosts — the spender's change and the payee's
+// payment — so the payee's receipt (ReceiveToken) reads nothing from the
+// ledger; a holder without a key here is skipped.
+func TestReceiveHosted(t *testing.T) {
+	ctx := context.Background()
+	h, s := scenario(t, storetest.SQLite(t))
+	h.sync(t, h.S1)
+	outs := h.spend(t, h.S1, []string{s.Root}, h.pay(t, h.S2, 100))
+	tokens := make([]model.Token, 0, len(outs)+1)
+	for _, o := range outs {
+		tokens = append(tokens, *o)
+	}
+	elsewhere := tokens[0]
+	elsewhere.ID, elsewhere.Holder = "telsewhere", "not-hosted-here"
+	tokens = append(tokens, elsewhere)
+
+	reps, err := h.wallet.ReceiveHosted(ctx, nil, tokens)
+	if err != nil || len(reps) != 2 || reps[h.S1.ID] == nil || reps[h.S1.ID].Opened != 1 || reps[h.S2.ID] == nil || reps[h.S2.ID].Opened != 1 {
+		t.Fatalf("ReceiveHosted: %+v, %v; want one opening each for %s and %s", reps, err, h.S1.ID, h.S2.ID)
+	}
+	if o, err := h.wallet.TokenOpening(ctx, h.S2.ID, outs[0].ID); err != nil || o.Value != 100 {
+		t.Fatalf("payee's opening: %v, %v", o.Value, err)
+	}
+	l := h.ledger(h.S2)
+	if rep, err := h.wallet.ReceiveToken(ctx, h.S2.ID, l, outs[0].ID); err != nil || rep.Kept != 1 || l.calls != 0 {
+		t.Fatalf("payee's receipt after ReceiveHosted: %+v, %v, %d ledger calls; want it kept with none", rep, err, l.calls)
+	}
+	h.spend(t, h.S2, []string{outs[0].ID}, h.pay(t, h.S1, 40))
+}
