@@ -3,8 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"sync"
+	"time"
 )
 
 // maxCachedStmts bounds the statements a DB keeps prepared. The hot queries
@@ -13,6 +13,10 @@ import (
 // past the bound a query simply runs unprepared.
 const maxCachedStmts = 256
 
+// backgroundPrepare bounds a preparation started from inside a transaction
+// (stmt), which waits for a connection of the pool and for the schema lock.
+const backgroundPrepare = 30 * time.Second
+
 // stmtCache holds a DB's prepared statements by query text. database/sql
 // prepares each on a connection the first time it runs there and keeps it,
 // so a statement is parsed once per connection instead of once per call
@@ -20,7 +24,7 @@ const maxCachedStmts = 256
 // docs/BENCHMARKS.md, "The REST split's gateway work").
 type stmtCache struct {
 	mu sync.Mutex
-	m  map[string]*sql.Stmt // nil value: being prepared, or never to be
+	m  map[string]*sql.Stmt // nil value: being prepared
 }
 
 // stmt returns the statement prepared for query (already rebound), or nil:
@@ -47,16 +51,20 @@ func (db *DB) stmt(ctx context.Context, query string, inTx bool) *sql.Stmt {
 	c.m[query] = nil // claimed: no other call prepares it meanwhile
 	c.mu.Unlock()
 	if inTx {
-		go db.prepare(context.WithoutCancel(ctx), query)
+		go func() {
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), backgroundPrepare)
+			defer cancel()
+			db.prepare(ctx, query)
+		}()
 		return nil
 	}
 	return db.prepare(ctx, query)
 }
 
 // prepare prepares query on the DB and keeps it. A query that fails to
-// prepare for a transient reason (busy, locked, a done context) is
-// forgotten, so a later call tries again; one that is wrong stays marked,
-// and runs unprepared from then on.
+// prepare (busy, a done context, a table its migration has not made yet,
+// or a wrong query) is forgotten, so a later call tries again; meanwhile it
+// runs unprepared, and reports its own error if it has one.
 func (db *DB) prepare(ctx context.Context, query string) *sql.Stmt {
 	s, err := db.SQL.PrepareContext(ctx, query)
 	c := &db.stmts
@@ -68,11 +76,11 @@ func (db *DB) prepare(ctx context.Context, query string) *sql.Stmt {
 			s.Close()
 		}
 		return nil
-	case err == nil:
-		c.m[query] = s
-	case IsRetryable(err) || ctx.Err() != nil || errors.Is(err, sql.ErrConnDone):
+	case err != nil:
 		delete(c.m, query)
+		return nil
 	}
+	c.m[query] = s
 	return s
 }
 
