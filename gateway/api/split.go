@@ -61,10 +61,14 @@ func (a *API) split(c *gin.Context) error {
 			return err
 		}
 	}
-	// The pieces are amounts of the token's currency.
-	cur, err := a.tokenCurrency(c, k.id)
+	// The pieces are amounts of the token's currency: the wallet's record
+	// of a token it holds says which, without a GetToken on the peer;
+	// otherwise the ledger does.
+	cur, err := a.d.Wallet.TokenCurrency(k.ctx, k.me, k.id)
 	if err != nil {
-		return err
+		if cur, err = a.tokenCurrency(c, k.id); err != nil {
+			return err
+		}
 	}
 	spec := wallet.SpendSpec{Holder: k.me, Inputs: []string{k.id}}
 	for i, o := range req.Outputs {
@@ -95,13 +99,16 @@ func (a *API) split(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	// The change comes back to this wallet: store its opening from the
-	// result, so spending it next needs no Sync.
-	rep, err := a.d.Wallet.Receive(k.ctx, k.me, l, toks)
-	if err != nil || len(rep.Refused) > 0 {
-		a.d.Log.Warn("split's change not stored in the wallet", "holder", k.me, "error", err)
+	// The change comes back to this wallet, and a payee this gateway hosts
+	// too is paid into it: store their openings from the result, so spending
+	// them next needs no Sync and the receipt check reads no ledger.
+	reps, err := a.d.Wallet.ReceiveHosted(k.ctx, l, toks)
+	if rep := reps[k.me]; err != nil || (rep != nil && len(rep.Refused) > 0) {
+		a.d.Log.Warn("split's outputs not stored in the wallet", "holder", k.me, "error", err)
 	}
-	a.announceBad(k.me, rep)
+	for holder, rep := range reps {
+		a.announceBad(holder, rep)
+	}
 	// The spender knows every output, those sealed to the payees too.
 	amounts, err := a.d.Wallet.SpendAmounts(k.ctx, spec)
 	if err != nil {

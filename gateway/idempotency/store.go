@@ -143,11 +143,11 @@ func (st *Store) Begin(ctx context.Context, principal, key, hash string) (Begun,
 				beatAt                            sql.NullInt64 // the claim's run's heartbeat
 				dbNow                             int64         // in the heartbeat's clock
 			)
-			err := tx.QueryRowContext(ctx, st.db.Rebind(fmt.Sprintf(`
+			err := st.db.QueryRow(ctx, tx, fmt.Sprintf(`
 				SELECT i.request_hash, i.state, i.status, i.header, i.body, i.created_at, i.expires_at, i.locked_until,
 					i.tx_id, i.owner_run, r.beat_at, %s
 				FROM gateway_idempotency i LEFT JOIN gateway_runs r ON r.run = i.owner_run
-				WHERE i.principal = ? AND i.idem_key = ?`, dbNowMicros(st.db.Dialect))), principal, key).
+				WHERE i.principal = ? AND i.idem_key = ?`, dbNowMicros(st.db.Dialect)), principal, key).
 				Scan(&gotHash, &state, &status, &header, &body, &createdAt, &expiresAt, &lockedUntil, &txID, &run, &beatAt, &dbNow)
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
@@ -157,8 +157,7 @@ func (st *Store) Begin(ctx context.Context, principal, key, hash string) (Begun,
 				return err
 			case expiresAt <= now:
 				out = BeginNew
-				if _, err := tx.ExecContext(ctx, st.db.Rebind(
-					`DELETE FROM gateway_idempotency WHERE principal = ? AND idem_key = ?`), principal, key); err != nil {
+				if _, err := st.db.Exec(ctx, tx, `DELETE FROM gateway_idempotency WHERE principal = ? AND idem_key = ?`, principal, key); err != nil {
 					return err
 				}
 				return st.insert(ctx, tx, principal, key, hash, now)
@@ -181,9 +180,9 @@ func (st *Store) Begin(ctx context.Context, principal, key, hash string) (Begun,
 			case txID.Valid: // a lost transaction: this request settles it
 				out = BeginResolve
 				pending = &LostTx{TxID: txID.String, ClaimedAt: time.UnixMicro(createdAt)}
-				_, err := tx.ExecContext(ctx, st.db.Rebind(`
+				_, err := st.db.Exec(ctx, tx, `
 					UPDATE gateway_idempotency SET locked_until = ?, owner = ?, owner_run = ?
-					WHERE principal = ? AND idem_key = ?`),
+					WHERE principal = ? AND idem_key = ?`,
 					now+st.lock.Microseconds(), st.owner(), st.run, principal, key)
 				return err
 			default: // stale or abandoned pending row: take it over
@@ -225,9 +224,9 @@ func (st *Store) inFlightWait(run sql.NullString, beatAt sql.NullInt64, dbNow in
 // claim makes a pending row this request's: a fresh run, with no
 // transaction yet, claimed now.
 func (st *Store) claim(ctx context.Context, tx *sql.Tx, principal, key string, now int64) error {
-	_, err := tx.ExecContext(ctx, st.db.Rebind(`
+	_, err := st.db.Exec(ctx, tx, `
 		UPDATE gateway_idempotency SET tx_id = NULL, created_at = ?, locked_until = ?, owner = ?, owner_run = ?
-		WHERE principal = ? AND idem_key = ? AND state = ?`),
+		WHERE principal = ? AND idem_key = ? AND state = ?`,
 		now, now+st.lock.Microseconds(), st.owner(), st.run, principal, key, statePending)
 	return err
 }
@@ -255,9 +254,9 @@ func held(res sql.Result, err error) error {
 // a lost answer's; a key without one was never submitted. A read-conflict
 // retry records its new transaction over the last.
 func (st *Store) RecordTx(ctx context.Context, principal, key, txID string) error {
-	res, err := st.db.SQL.ExecContext(ctx, st.db.Rebind(`
+	res, err := st.db.Exec(ctx, nil, `
 		UPDATE gateway_idempotency SET tx_id = ?
-		WHERE principal = ? AND idem_key = ? AND state = ? AND owner_run = ?`),
+		WHERE principal = ? AND idem_key = ? AND state = ? AND owner_run = ?`,
 		txID, principal, key, statePending, st.run)
 	if err != nil {
 		return fmt.Errorf("idempotency: record transaction %s with its key: %w", txID, err)
@@ -277,16 +276,16 @@ func (st *Store) Rerun(ctx context.Context, principal, key string) error {
 // and unlocks it: the next retry asks the ledger about txID (begin's
 // BeginResolve) instead of waiting for the lock.
 func (st *Store) Hold(ctx context.Context, principal, key, txID string) error {
-	return held(st.db.SQL.ExecContext(ctx, st.db.Rebind(`
+	return held(st.db.Exec(ctx, nil, `
 		UPDATE gateway_idempotency SET tx_id = ?, locked_until = ?
-		WHERE principal = ? AND idem_key = ? AND state = ? AND owner_run = ?`),
+		WHERE principal = ? AND idem_key = ? AND state = ? AND owner_run = ?`,
 		txID, st.now().UnixMicro(), principal, key, statePending, st.run))
 }
 
 func (st *Store) insert(ctx context.Context, tx *sql.Tx, principal, key, hash string, now int64) error {
-	_, err := tx.ExecContext(ctx, st.db.Rebind(`
+	_, err := st.db.Exec(ctx, tx, `
 		INSERT INTO gateway_idempotency (principal, idem_key, request_hash, state, created_at, expires_at, locked_until, owner, owner_run)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		principal, key, hash, statePending, now, now+st.ttl.Microseconds(), now+st.lock.Microseconds(), st.owner(), st.run)
 	return err
 }
@@ -309,24 +308,22 @@ func (st *Store) Complete(ctx context.Context, principal, key string, resp Respo
 	if err != nil {
 		return err
 	}
-	return held(st.db.SQL.ExecContext(ctx, st.db.Rebind(`
+	return held(st.db.Exec(ctx, nil, `
 		UPDATE gateway_idempotency SET state = ?, status = ?, header = ?, body = ?
-		WHERE principal = ? AND idem_key = ? AND owner_run = ?`),
+		WHERE principal = ? AND idem_key = ? AND owner_run = ?`,
 		stateDone, resp.Status, string(header), resp.Body, principal, key, st.run))
 }
 
 // Release forgets a pending key this run holds, so that a retry runs the
 // request again; a key another run took over meanwhile is left to it.
 func (st *Store) Release(ctx context.Context, principal, key string) error {
-	return held(st.db.SQL.ExecContext(ctx, st.db.Rebind(
-		`DELETE FROM gateway_idempotency WHERE principal = ? AND idem_key = ? AND state = ? AND owner_run = ?`),
+	return held(st.db.Exec(ctx, nil, `DELETE FROM gateway_idempotency WHERE principal = ? AND idem_key = ? AND state = ? AND owner_run = ?`,
 		principal, key, statePending, st.run))
 }
 
 // Sweep deletes expired keys.
 func (st *Store) Sweep(ctx context.Context) (int64, error) {
-	res, err := st.db.SQL.ExecContext(ctx, st.db.Rebind(
-		`DELETE FROM gateway_idempotency WHERE expires_at <= ?`), st.now().UnixMicro())
+	res, err := st.db.Exec(ctx, nil, `DELETE FROM gateway_idempotency WHERE expires_at <= ?`, st.now().UnixMicro())
 	if err != nil {
 		return 0, err
 	}

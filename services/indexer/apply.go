@@ -259,10 +259,8 @@ func writeFinancing(st *stmts, p pending) error {
 	return nil
 }
 
-// stmts runs one batch's statements in its SQL transaction. (Preparing
-// each statement once per batch was measured: modernc.org/sqlite parses
-// the SQL again on every execution of a prepared statement, so it saved
-// nothing.)
+// stmts runs one batch's statements in its SQL transaction, each through
+// the statement the store keeps prepared for its text (store.DB.Exec).
 type stmts struct {
 	ctx context.Context
 	tx  *sql.Tx
@@ -270,7 +268,7 @@ type stmts struct {
 }
 
 func (s *stmts) exec(query string, args ...any) (sql.Result, error) {
-	return s.tx.ExecContext(s.ctx, s.db.Rebind(query), args...)
+	return s.db.Exec(s.ctx, s.tx, query, args...)
 }
 
 const upsertEnterprise = `INSERT INTO indexer_enterprises

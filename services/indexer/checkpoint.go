@@ -59,12 +59,12 @@ func (ix *Indexer) saveCheckpoint(ctx context.Context, tx *sql.Tx, cp Checkpoint
 	}
 	now := time.Now().UnixMicro()
 	if cur.IsZero() {
-		_, err = tx.ExecContext(ctx, ix.db.Rebind(
-			`INSERT INTO indexer_checkpoints (name, block_number, tx_id, updated_at) VALUES (?, ?, ?, ?)`),
+		_, err = ix.db.Exec(ctx, tx,
+			`INSERT INTO indexer_checkpoints (name, block_number, tx_id, updated_at) VALUES (?, ?, ?, ?)`,
 			ix.opts.Name, cp.Block, cp.TxID, now)
 	} else {
-		_, err = tx.ExecContext(ctx, ix.db.Rebind(
-			`UPDATE indexer_checkpoints SET block_number = ?, tx_id = ?, updated_at = ? WHERE name = ?`),
+		_, err = ix.db.Exec(ctx, tx,
+			`UPDATE indexer_checkpoints SET block_number = ?, tx_id = ?, updated_at = ? WHERE name = ?`,
 			cp.Block, cp.TxID, now, ix.opts.Name)
 	}
 	if err != nil {
@@ -110,7 +110,7 @@ func (ix *Indexer) Ready(ctx context.Context) error {
 // read-your-writes check after a Submit.
 func (ix *Indexer) Applied(ctx context.Context, txID string) (bool, error) {
 	var n int
-	err := ix.db.SQL.QueryRowContext(ctx, ix.db.Rebind(`SELECT COUNT(*) FROM indexer_events WHERE tx_id = ?`), txID).Scan(&n)
+	err := ix.db.QueryRow(ctx, nil, `SELECT COUNT(*) FROM indexer_events WHERE tx_id = ?`, txID).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("indexer: applied: %w", err)
 	}

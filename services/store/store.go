@@ -3,7 +3,8 @@
 // DSN says so (pgx through database/sql).
 //
 // Both dialects are used through the same *sql.DB. Queries are written with '?'
-// placeholders and passed through Rebind; schema changes go through Migrate;
+// placeholders and passed through Rebind; the hot, fixed ones run through
+// Exec, Query and QueryRow, which keep them prepared; schema changes go through Migrate;
 // writes that must be atomic go through InTx, which retries the transient
 // failures each engine reports under contention.
 package store
@@ -49,6 +50,8 @@ func (d Dialect) String() string {
 type DB struct {
 	SQL     *sql.DB
 	Dialect Dialect
+
+	stmts stmtCache // Exec, Query and QueryRow's prepared statements
 }
 
 // ErrBadDSN reports a DSN that Open cannot interpret. The DSN itself is never
@@ -182,5 +185,6 @@ func redact(err error) string {
 
 // Close closes the database. For an in-memory SQLite database this discards it.
 func (db *DB) Close() error {
+	db.closeStmts()
 	return db.SQL.Close()
 }

@@ -91,10 +91,10 @@ func (w *Wallet) recordBad(ctx context.Context, enterpriseID string, l Ledger, b
 	}
 	err := w.db.InTx(ctx, func(tx *sql.Tx) error {
 		for i, b := range bad {
-			_, err := tx.ExecContext(ctx, w.db.Rebind(`INSERT INTO wallet_bad_envelopes
+			_, err := w.db.Exec(ctx, tx, `INSERT INTO wallet_bad_envelopes
 	(enterprise_id, kind, id, root, sender, reason, commitment, envelope_hash, sealed_in, detected_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (enterprise_id, kind, id) DO UPDATE SET sender = excluded.sender, reason = excluded.reason,
-	commitment = excluded.commitment, envelope_hash = excluded.envelope_hash, sealed_in = excluded.sealed_in`),
+	commitment = excluded.commitment, envelope_hash = excluded.envelope_hash, sealed_in = excluded.sealed_in`,
 				enterpriseID, b.it.kind, b.it.id, b.it.root, out[i].Sender, string(b.reason), b.it.commitment,
 				envelopeHash(b.it.envelope), b.it.sealedIn, now.UnixMicro())
 			if err != nil {
@@ -129,8 +129,8 @@ func (w *Wallet) BadEnvelopes(ctx context.Context, enterpriseID string) ([]BadEn
 	if err := validEnterprise(enterpriseID); err != nil {
 		return nil, err
 	}
-	rows, err := w.db.SQL.QueryContext(ctx, w.db.Rebind(`SELECT `+badColumns+` FROM wallet_bad_envelopes
-WHERE enterprise_id = ? ORDER BY detected_at DESC, kind, id`), enterpriseID)
+	rows, err := w.db.Query(ctx, nil, `SELECT `+badColumns+` FROM wallet_bad_envelopes
+WHERE enterprise_id = ? ORDER BY detected_at DESC, kind, id`, enterpriseID)
 	if err != nil {
 		return nil, fmt.Errorf("wallet: read bad envelopes: %w", err)
 	}
@@ -152,8 +152,8 @@ func (w *Wallet) TokenBadEnvelope(ctx context.Context, enterpriseID, tokenID str
 	if err := validEnterprise(enterpriseID); err != nil {
 		return BadEnvelope{}, err
 	}
-	row := w.db.SQL.QueryRowContext(ctx, w.db.Rebind(`SELECT `+badColumns+` FROM wallet_bad_envelopes
-WHERE enterprise_id = ? AND id = ? AND kind IN ('token', 'financing', 'root') ORDER BY kind DESC LIMIT 1`), enterpriseID, tokenID)
+	row := w.db.QueryRow(ctx, nil, `SELECT `+badColumns+` FROM wallet_bad_envelopes
+WHERE enterprise_id = ? AND id = ? AND kind IN ('token', 'financing', 'root') ORDER BY kind DESC LIMIT 1`, enterpriseID, tokenID)
 	b, err := scanBad(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return BadEnvelope{}, ErrNotFound.With("bad envelope of token " + tokenID)

@@ -127,7 +127,7 @@ func (w *Wallet) records(ctx context.Context, enterprise, kind string, liveOnly 
 	if liveOnly {
 		q += ` AND live = 1`
 	}
-	rows, err := w.db.SQL.QueryContext(ctx, w.db.Rebind(q+` ORDER BY root, id`), enterprise, kind)
+	rows, err := w.db.Query(ctx, nil, q+` ORDER BY root, id`, enterprise, kind)
 	if err != nil {
 		return nil, fmt.Errorf("wallet: read openings: %w", err)
 	}
@@ -151,7 +151,7 @@ func (w *Wallet) record(ctx context.Context, enterprise, kind, id string) (*reco
 	if err := validEnterprise(enterprise); err != nil {
 		return nil, err
 	}
-	row := w.db.SQL.QueryRowContext(ctx, w.db.Rebind(`SELECT `+recordColumns+` FROM wallet_openings WHERE enterprise_id = ? AND kind = ? AND id = ?`),
+	row := w.db.QueryRow(ctx, nil, `SELECT `+recordColumns+` FROM wallet_openings WHERE enterprise_id = ? AND kind = ? AND id = ?`,
 		enterprise, kind, id)
 	r, err := scanRecord(row)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -233,6 +233,21 @@ func (w *Wallet) TokenOpening(ctx context.Context, enterpriseID, tokenID string)
 		return w.openRecord(enterpriseID, r)
 	}
 	return pedersen.Opening{}, ErrNotFound.With("token " + tokenID)
+}
+
+// TokenCurrency returns the currency of a token the enterprise holds or
+// held, as the ledger gave it with the token's envelope (a token's currency
+// never changes), or ErrNotFound when the wallet has no record of the token
+// or only one from before currencies were recorded.
+func (w *Wallet) TokenCurrency(ctx context.Context, enterpriseID, tokenID string) (string, error) {
+	r, err := w.record(ctx, enterpriseID, kindToken, tokenID)
+	if err != nil {
+		return "", err
+	}
+	if r.currency == "" {
+		return "", ErrNotFound.With("currency of token " + tokenID)
+	}
+	return r.currency, nil
 }
 
 // InvoiceOpening returns the opening of an invoice the enterprise (a core)

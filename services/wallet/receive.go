@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/chaincode/protocol"
@@ -66,6 +67,39 @@ func (w *Wallet) Receive(ctx context.Context, enterpriseID string, l Ledger, tok
 	}
 	report.Opened = len(fresh)
 	return report, nil
+}
+
+// ReceiveHosted is Receive for every holder among tokens that the wallet
+// has a key for: a split's change for its spender and, when the gateway
+// hosts the payee too, the payment. Each envelope is opened with its
+// holder's key and checked against the commitment, exactly as Receive does;
+// the gateway's receipt check then finds the openings held and reads
+// nothing from the ledger (ReceiveToken). Holders without a key here are
+// skipped (their own gateways receive them). The reports are by holder.
+func (w *Wallet) ReceiveHosted(ctx context.Context, l Ledger, tokens []model.Token) (map[string]*SyncReport, error) {
+	reports := map[string]*SyncReport{}
+	var errs []error
+	for _, t := range tokens {
+		if _, done := reports[t.Holder]; done || validEnterprise(t.Holder) != nil {
+			continue
+		}
+		rep, err := w.Receive(ctx, t.Holder, l, tokens)
+		switch {
+		case errors.Is(err, ErrNoKey):
+			reports[t.Holder] = nil
+		case err != nil:
+			reports[t.Holder] = nil
+			errs = append(errs, fmt.Errorf("%s: %w", t.Holder, err))
+		default:
+			reports[t.Holder] = rep
+		}
+	}
+	for h, rep := range reports {
+		if rep == nil {
+			delete(reports, h)
+		}
+	}
+	return reports, errors.Join(errs...)
 }
 
 // ReceiveToken opens one token the enterprise holds, as the ledger has it

@@ -31,6 +31,9 @@ func TestReceive(t *testing.T) {
 	if _, err := h.wallet.TokenOpening(ctx, h.S1.ID, change.ID); !errors.Is(err, wallet.ErrNotFound) {
 		t.Fatalf("change known before Receive: %v", err)
 	}
+	if cur, err := h.wallet.TokenCurrency(ctx, h.S1.ID, change.ID); !errors.Is(err, wallet.ErrNotFound) {
+		t.Fatalf("change's currency known before Receive: %q, %v", cur, err)
+	}
 
 	tampered := change
 	tampered.HolderEnvelope = bytes.Clone(change.HolderEnvelope)
@@ -53,6 +56,11 @@ func TestReceive(t *testing.T) {
 	o, err := h.wallet.TokenOpening(ctx, h.S1.ID, change.ID)
 	if err != nil || o.Value != rulestest.RootAmount-100 {
 		t.Fatalf("change opening: %v, %v", o.Value, err)
+	}
+	// Its currency is the ledger's, read from the wallet (the REST split
+	// parses its amounts in it without a GetToken).
+	if cur, err := h.wallet.TokenCurrency(ctx, h.S1.ID, change.ID); err != nil || change.Currency == "" || cur != change.Currency {
+		t.Fatalf("change's currency %q, %v; the ledger's %q", cur, err, change.Currency)
 	}
 	// The envelope that opens replaces the bad record.
 	if bad := must(h.wallet.BadEnvelopes(ctx, h.S1.ID)); len(bad) != 0 {
@@ -103,4 +111,35 @@ func TestReceiveToken(t *testing.T) {
 	if _, err := h.wallet.ReceiveToken(ctx, h.S2.ID, h.ledger(h.S2), "bad id\x00"); !errors.Is(err, wallet.ErrInvalidArgument) {
 		t.Errorf("malformed ID: %v, want INVALID_ARGUMENT", err)
 	}
+}
+
+// TestReceiveHosted: a split's result gives the wallet the openings of every
+// output whose holder it hosts — the spender's change and the payee's
+// payment — so the payee's receipt (ReceiveToken) reads nothing from the
+// ledger; a holder without a key here is skipped.
+func TestReceiveHosted(t *testing.T) {
+	ctx := context.Background()
+	h, s := scenario(t, storetest.SQLite(t))
+	h.sync(t, h.S1)
+	outs := h.spend(t, h.S1, []string{s.Root}, h.pay(t, h.S2, 100))
+	tokens := make([]model.Token, 0, len(outs)+1)
+	for _, o := range outs {
+		tokens = append(tokens, *o)
+	}
+	elsewhere := tokens[0]
+	elsewhere.ID, elsewhere.Holder = "telsewhere", "not-hosted-here"
+	tokens = append(tokens, elsewhere)
+
+	reps, err := h.wallet.ReceiveHosted(ctx, nil, tokens)
+	if err != nil || len(reps) != 2 || reps[h.S1.ID] == nil || reps[h.S1.ID].Opened != 1 || reps[h.S2.ID] == nil || reps[h.S2.ID].Opened != 1 {
+		t.Fatalf("ReceiveHosted: %+v, %v; want one opening each for %s and %s", reps, err, h.S1.ID, h.S2.ID)
+	}
+	if o, err := h.wallet.TokenOpening(ctx, h.S2.ID, outs[0].ID); err != nil || o.Value != 100 {
+		t.Fatalf("payee's opening: %v, %v", o.Value, err)
+	}
+	l := h.ledger(h.S2)
+	if rep, err := h.wallet.ReceiveToken(ctx, h.S2.ID, l, outs[0].ID); err != nil || rep.Kept != 1 || l.calls != 0 {
+		t.Fatalf("payee's receipt after ReceiveHosted: %+v, %v, %d ledger calls; want it kept with none", rep, err, l.calls)
+	}
+	h.spend(t, h.S2, []string{outs[0].ID}, h.pay(t, h.S1, 40))
 }

@@ -271,7 +271,7 @@ func (w *Wallet) storedCommitments(ctx context.Context, enterpriseID string) (ma
 // recordBlobs runs q (selecting kind, id and one blob for the enterprise)
 // and maps kind\x00id to the blob.
 func (w *Wallet) recordBlobs(ctx context.Context, q, enterpriseID string) (map[string][]byte, error) {
-	rows, err := w.db.SQL.QueryContext(ctx, w.db.Rebind(q), enterpriseID)
+	rows, err := w.db.Query(ctx, nil, q, enterpriseID)
 	if err != nil {
 		return nil, fmt.Errorf("wallet: read records: %w", err)
 	}
@@ -295,23 +295,23 @@ func (w *Wallet) store(ctx context.Context, enterpriseID string, kinds []string,
 	now := time.Now().UnixMicro()
 	err := w.db.InTx(ctx, func(tx *sql.Tx) error {
 		for _, kind := range kinds {
-			if _, err := tx.ExecContext(ctx, w.db.Rebind(`UPDATE wallet_openings SET live = 0 WHERE enterprise_id = ? AND kind = ?`), enterpriseID, kind); err != nil {
+			if _, err := w.db.Exec(ctx, tx, `UPDATE wallet_openings SET live = 0 WHERE enterprise_id = ? AND kind = ?`, enterpriseID, kind); err != nil {
 				return err
 			}
 		}
 		for _, r := range fresh {
-			_, err := tx.ExecContext(ctx, w.db.Rebind(`INSERT INTO wallet_openings
+			_, err := w.db.Exec(ctx, tx, `INSERT INTO wallet_openings
 	(enterprise_id, `+recordColumns+`, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (enterprise_id, kind, id) DO UPDATE SET root = excluded.root, bank = excluded.bank, currency = excluded.currency,
 	status = excluded.status, maturity = excluded.maturity, live = excluded.live,
-	commitment = excluded.commitment, sealed_opening = excluded.sealed_opening, updated_at = excluded.updated_at`),
+	commitment = excluded.commitment, sealed_opening = excluded.sealed_opening, updated_at = excluded.updated_at`,
 				enterpriseID, r.kind, r.id, r.root, r.bank, r.status, r.maturity.Unix(), boolInt(r.live), r.commitment, r.sealed, r.currency, now)
 			if err != nil {
 				return err
 			}
 			// A record that opens is no longer bad (another envelope
 			// for it reached the wallet).
-			if _, err := tx.ExecContext(ctx, w.db.Rebind(`DELETE FROM wallet_bad_envelopes WHERE enterprise_id = ? AND kind = ? AND id = ?`),
+			if _, err := w.db.Exec(ctx, tx, `DELETE FROM wallet_bad_envelopes WHERE enterprise_id = ? AND kind = ? AND id = ?`,
 				enterpriseID, r.kind, r.id); err != nil {
 				return err
 			}
@@ -319,8 +319,8 @@ ON CONFLICT (enterprise_id, kind, id) DO UPDATE SET root = excluded.root, bank =
 		for _, r := range kept {
 			// The commitment condition keeps a concurrent change of the
 			// row from being labelled with this status.
-			_, err := tx.ExecContext(ctx, w.db.Rebind(`UPDATE wallet_openings SET root = ?, bank = ?, currency = ?, status = ?, maturity = ?, live = ?, updated_at = ?
-WHERE enterprise_id = ? AND kind = ? AND id = ? AND commitment = ?`),
+			_, err := w.db.Exec(ctx, tx, `UPDATE wallet_openings SET root = ?, bank = ?, currency = ?, status = ?, maturity = ?, live = ?, updated_at = ?
+WHERE enterprise_id = ? AND kind = ? AND id = ? AND commitment = ?`,
 				r.root, r.bank, r.currency, r.status, r.maturity.Unix(), boolInt(r.live), now, enterpriseID, r.kind, r.id, r.commitment)
 			if err != nil {
 				return err

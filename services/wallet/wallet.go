@@ -187,7 +187,7 @@ func (w *Wallet) privateKey(ctx context.Context, enterpriseID string) (*envelope
 		return nil, err
 	}
 	var pub, sealed []byte
-	err := w.db.SQL.QueryRowContext(ctx, w.db.Rebind(`SELECT public_key, sealed_private_key FROM wallet_keys WHERE enterprise_id = ?`), enterpriseID).Scan(&pub, &sealed)
+	err := w.db.QueryRow(ctx, nil, `SELECT public_key, sealed_private_key FROM wallet_keys WHERE enterprise_id = ?`, enterpriseID).Scan(&pub, &sealed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNoKey.With(enterpriseID)
 	}
