@@ -1,6 +1,6 @@
 module github.com/tierchain/tierchain/bench/peers
 
-go 1.26
+go 1.26.0
 
 replace github.com/tierchain/tierchain => ../..
 
@@ -19,5 +19,5 @@ require (
 	github.com/mimoo/StrobeGo v0.0.0-20181016162300-f8f6d4d2b643 // indirect
 	github.com/pkg/errors v0.9.1 // indirect
 	golang.org/x/crypto v0.54.0 // indirect
-	golang.org/x/sys v0.47.0 // indirect
+	golang.org/x/sys v0.49.0 // indirect
 )
