@@ -7,10 +7,13 @@ import (
 	"time"
 
 	"github.com/hyperledger/fabric-gateway/pkg/client"
+	"github.com/hyperledger/fabric-protos-go-apiv2/common"
 	"github.com/hyperledger/fabric-protos-go-apiv2/gateway"
+	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/connectivity"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 )
 
 // Client calls one chaincode on one channel as one identity through one
@@ -69,6 +72,11 @@ type Result struct {
 	Payload     []byte // the chaincode function's return value, as endorsed
 	TxID        string
 	BlockNumber uint64
+	// Timestamp is the transaction's timestamp (its channel header's, set
+	// when the proposal was made): the time the chaincode read as the
+	// transaction's (GetTxTimestamp) and recorded on what it wrote. Zero
+	// when unknown.
+	Timestamp time.Time
 }
 
 // Evaluate runs contract:fn on a peer as a query; nothing is ordered.
@@ -150,7 +158,26 @@ func (c *Client) submitOnce(ctx context.Context, call Call) (Result, error) {
 	if !st.Successful {
 		return Result{}, &NotCommittedError{TxID: st.TransactionID, BlockNumber: st.BlockNumber, Code: st.Code}
 	}
-	return Result{Payload: tx.Result(), TxID: st.TransactionID, BlockNumber: st.BlockNumber}, nil
+	return Result{Payload: tx.Result(), TxID: st.TransactionID, BlockNumber: st.BlockNumber, Timestamp: proposalTimestamp(proposal)}, nil
+}
+
+// proposalTimestamp is the timestamp in a proposal's channel header
+// (Bytes is the gateway's ProposedTransaction around the signed proposal), or
+// zero when the proposal does not decode (it was built here, so it does).
+func proposalTimestamp(p *client.Proposal) time.Time {
+	b, err := p.Bytes()
+	if err != nil {
+		return time.Time{}
+	}
+	var pt gateway.ProposedTransaction
+	var prop peer.Proposal
+	var hdr common.Header
+	var chdr common.ChannelHeader
+	if proto.Unmarshal(b, &pt) != nil || proto.Unmarshal(pt.GetProposal().GetProposalBytes(), &prop) != nil || proto.Unmarshal(prop.Header, &hdr) != nil ||
+		proto.Unmarshal(hdr.ChannelHeader, &chdr) != nil || chdr.Timestamp == nil {
+		return time.Time{}
+	}
+	return chdr.Timestamp.AsTime().UTC()
 }
 
 // lagBackoff is how long endorse waits before each new endorsement of a

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/hyperledger/fabric-gateway/pkg/client"
 	"github.com/hyperledger/fabric-protos-go-apiv2/common"
@@ -32,6 +33,9 @@ type Transaction struct {
 	// GetBlockByTxID): what Submit would have returned as
 	// Result.BlockNumber.
 	BlockNumber uint64
+	// Timestamp is the transaction's channel header timestamp: what
+	// Submit would have returned as Result.Timestamp.
+	Timestamp time.Time
 }
 
 // Valid reports whether the transaction was committed as valid: its
@@ -40,7 +44,7 @@ func (t *Transaction) Valid() bool { return t.Code == peer.TxValidationCode_VALI
 
 // Result is what Submit would have returned for the transaction.
 func (t *Transaction) Result() Result {
-	return Result{Payload: t.Payload, TxID: t.TxID, BlockNumber: t.BlockNumber}
+	return Result{Payload: t.Payload, TxID: t.TxID, BlockNumber: t.BlockNumber, Timestamp: t.Timestamp}
 }
 
 // Transaction asks this client's peer (qscc GetTransactionByID, then
@@ -197,6 +201,9 @@ func ParseProcessedTransaction(b []byte) (*Transaction, error) {
 		return nil, fmt.Errorf("fabricclient: chaincode invocation spec: %w", err)
 	}
 	t := &Transaction{TxID: chdr.TxId, Code: peer.TxValidationCode(pt.ValidationCode), Payload: action.GetResponse().GetPayload()}
+	if chdr.Timestamp != nil {
+		t.Timestamp = chdr.Timestamp.AsTime().UTC()
+	}
 	if args := spec.GetChaincodeSpec().GetInput().GetArgs(); len(args) > 0 {
 		t.Function = string(args[0])
 	}

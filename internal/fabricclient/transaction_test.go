@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/hyperledger/fabric-protos-go-apiv2/common"
 	"github.com/hyperledger/fabric-protos-go-apiv2/gateway"
@@ -12,6 +13,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 // processedTransaction builds what qscc GetTransactionByID returns for a
@@ -32,11 +34,14 @@ func processedTransaction(t *testing.T, txID, function string, result []byte, co
 	tx := must(t, &peer.Transaction{Actions: []*peer.TransactionAction{{Payload: cap}}})
 	payload := must(t, &common.Payload{
 		Header: &common.Header{ChannelHeader: must(t, &common.ChannelHeader{
-			Type: int32(common.HeaderType_ENDORSER_TRANSACTION), ChannelId: "scf", TxId: txID})},
+			Type: int32(common.HeaderType_ENDORSER_TRANSACTION), ChannelId: "scf", TxId: txID, Timestamp: timestamppb.New(txTime)})},
 		Data: tx,
 	})
 	return must(t, &peer.ProcessedTransaction{TransactionEnvelope: &common.Envelope{Payload: payload}, ValidationCode: int32(code)})
 }
+
+// txTime is the timestamp processedTransaction's channel header carries.
+var txTime = time.Date(2026, 12, 8, 1, 2, 3, 456789, time.UTC)
 
 func TestParseProcessedTransaction(t *testing.T) {
 	result := []byte(`[{"id":"t2"},{"id":"t3"}]`)
@@ -51,7 +56,7 @@ func TestParseProcessedTransaction(t *testing.T) {
 		if got.Valid() != (code == peer.TxValidationCode_VALID) {
 			t.Errorf("%s: Valid() = %v", code, got.Valid())
 		}
-		if r := got.Result(); r.TxID != "tx1" || !bytes.Equal(r.Payload, result) {
+		if r := got.Result(); r.TxID != "tx1" || !bytes.Equal(r.Payload, result) || !r.Timestamp.Equal(txTime) {
 			t.Errorf("Result() = %+v", r)
 		}
 	}

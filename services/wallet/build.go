@@ -3,10 +3,12 @@ package wallet
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math/bits"
+	"slices"
 	"time"
 
 	"github.com/tierchain/tierchain/chaincode/model"
@@ -234,6 +236,66 @@ type Spend struct {
 	Kind     string // protocol.KindSplit, KindMerge or KindTransfer
 	Function string
 	Request  *model.SplitRequest
+
+	spender string
+	inputs  []model.Token // as the ledger held them when the spend was built
+}
+
+// Wire is the request in the compact encoding (protocol.EncodeSplitRequest,
+// docs/chaincode.md "Compact split and issue requests"): about a third
+// smaller than its JSON, and the chaincode answers it with the new token
+// IDs only. Committed turns those back into the tokens.
+func (s *Spend) Wire() ([]byte, error) {
+	return protocol.EncodeSplitRequest(s.Request)
+}
+
+// Committed returns the tokens the chaincode wrote for the spend's
+// outputs when it committed as transaction txID at timestamp at (the
+// transaction's, fabricclient.Result.Timestamp), given the chaincode's
+// result for the compact request: a JSON array of the new token IDs. Each
+// token is built as the chaincode builds it (chaincode/rules, spend) from
+// the request and the inputs as the builder read them from the ledger:
+// ID, root, parents, tier, issuer, bank, currency, maturity, holder,
+// commitment, handle, envelopes, references, ACTIVE, created and updated
+// at the transaction's time, its transaction ID. A result that is not
+// those IDs in order, or a zero time, is ErrUnexpectedResult: the caller
+// reads the ledger instead.
+func (s *Spend) Committed(result []byte, txID string, at time.Time) ([]model.Token, error) {
+	var ids []string
+	if err := json.Unmarshal(result, &ids); err != nil {
+		return nil, ErrUnexpectedResult.With("not a list of token IDs")
+	}
+	if len(ids) != len(s.Request.Outputs) || len(s.inputs) == 0 {
+		return nil, ErrUnexpectedResult.With(fmt.Sprintf("%d token IDs for %d outputs", len(ids), len(s.Request.Outputs)))
+	}
+	if at.IsZero() {
+		return nil, ErrUnexpectedResult.With("no transaction time")
+	}
+	at = at.UTC()
+	root := s.inputs[0]
+	tier := 0
+	for _, t := range s.inputs {
+		tier = max(tier, t.Tier)
+	}
+	out := make([]model.Token, len(ids))
+	for i, o := range s.Request.Outputs {
+		if ids[i] != protocol.TokenID(txID, i) {
+			return nil, ErrUnexpectedResult.With(fmt.Sprintf("output %d is %q, not the transaction's", i, ids[i]))
+		}
+		outTier := tier
+		if o.Holder != s.spender {
+			outTier++
+		}
+		out[i] = model.Token{
+			ID: ids[i], Root: root.Root, Parents: slices.Clone(s.Request.Inputs), Tier: outTier,
+			Issuer: root.Issuer, Bank: root.Bank, Currency: root.Currency, Holder: o.Holder,
+			Commitment: slices.Clone(o.Commitment), Handle: slices.Clone(o.Handle),
+			HolderEnvelope: slices.Clone(o.HolderEnvelope), RegulatorEnvelope: slices.Clone(o.RegulatorEnvelope),
+			Refs: slices.Clone(o.Refs), Maturity: root.Maturity,
+			Status: model.TokenActive, CreatedAt: at, UpdatedAt: at, TxID: txID,
+		}
+	}
+	return out, nil
 }
 
 var spendFunctions = map[string]string{protocol.KindSplit: "Split", protocol.KindMerge: "Merge", protocol.KindTransfer: "Transfer"}
@@ -319,6 +381,7 @@ func (w *Wallet) BuildSpend(ctx context.Context, l Ledger, s SpendSpec) (*Spend,
 		return nil, ErrInvalidArgument.With(fmt.Sprintf("a spend has 1 to %d inputs and at least one output", model.MaxInputs))
 	}
 	inputs := make([]protocol.OpenedToken, len(s.Inputs))
+	onLedger := make([]model.Token, len(s.Inputs))
 	var root string
 	var sumIn, carry uint64
 	for i, id := range s.Inputs {
@@ -342,6 +405,7 @@ func (w *Wallet) BuildSpend(ctx context.Context, l Ledger, s SpendSpec) (*Spend,
 			return nil, ErrInvalidArgument.With("inputs exceed 2^64")
 		}
 		inputs[i] = protocol.OpenedToken{ID: id, Currency: t.Currency, Opening: o}
+		onLedger[i] = t.Token
 	}
 	change, err := changeOf(sumIn, s.Outputs)
 	if err != nil {
@@ -388,7 +452,7 @@ func (w *Wallet) BuildSpend(ctx context.Context, l Ledger, s SpendSpec) (*Spend,
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	return &Spend{Kind: kind, Function: spendFunctions[kind], Request: req}, nil
+	return &Spend{Kind: kind, Function: spendFunctions[kind], Request: req, spender: s.Holder, inputs: onLedger}, nil
 }
 
 // BuildFinance returns a FinanceRequest: the token's opening sealed to the

@@ -49,4 +49,9 @@ var (
 	// ErrCurrencyMismatch reports amounts in two currencies that a build
 	// would mix: an issue's invoices, a merge's inputs.
 	ErrCurrencyMismatch = coded.New("wallet: amounts in different currencies", model.CodeCurrencyMismatch)
+	// ErrUnexpectedResult reports a committed transaction's result that
+	// does not match the request the wallet built (other token IDs, or
+	// another count): the wallet cannot tell from it what the ledger
+	// holds, and the caller reads the ledger instead.
+	ErrUnexpectedResult = coded.New("wallet: the transaction's result does not match the built request", model.CodeInternal)
 )

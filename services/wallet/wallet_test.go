@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"slices"
 	"testing"
@@ -42,30 +43,66 @@ func (h *harness) registerInvoice(t *testing.T, supplier *rulestest.Party, label
 	return inv.ID
 }
 
-// spend builds a spend with the wallet and submits it as the holder.
+// spend builds a spend with the wallet and submits it as the holder, in
+// the compact encoding as the gateway does, and checks that the tokens
+// the wallet builds from the result (Spend.Committed) are the ledger's.
 func (h *harness) spend(t *testing.T, holder *rulestest.Party, inputs []string, outputs ...wallet.Payment) []*model.Token {
 	t.Helper()
 	ctx := context.Background()
 	sp := must(h.wallet.BuildSpend(ctx, h.ledger(holder), wallet.SpendSpec{
 		Holder: holder.ID, Inputs: inputs, Outputs: outputs, Auditor: must(h.directory(holder).Auditor(ctx)),
 	}))
+	wire := must(sp.Wire())
+	if !protocol.IsCompactSplitRequest(string(wire)) {
+		t.Fatalf("%s: Wire is not the compact encoding (first byte %#x)", sp.Function, wire[0])
+	}
+	req := must(protocol.DecodeSplitRequest(wire))
 	st := h.As(holder)
+	txID, at := st.TxID(), st.Now
 	var out []*model.Token
 	var err error
 	switch sp.Function {
 	case "Split":
-		out, err = h.Rules.Split(st, sp.Request)
+		out, err = h.Rules.Split(st, req)
 	case "Merge":
-		out, err = h.Rules.Merge(st, sp.Request)
+		out, err = h.Rules.Merge(st, req)
 	case "Transfer":
-		out, err = h.Rules.Transfer(st, sp.Request)
+		out, err = h.Rules.Transfer(st, req)
 	default:
 		t.Fatalf("function %q", sp.Function)
 	}
 	if err != nil {
 		t.Fatalf("%s: %v", sp.Function, err)
 	}
+	checkCommitted(t, h, sp, out, txID, at)
 	return out
+}
+
+// checkCommitted checks that the tokens sp.Committed builds from the IDs
+// the chaincode answers a compact request with are, field by field, the
+// tokens the ledger holds after the transaction.
+func checkCommitted(t *testing.T, h *harness, sp *wallet.Spend, out []*model.Token, txID string, at time.Time) {
+	t.Helper()
+	ids := make([]string, len(out))
+	for i, tok := range out {
+		ids[i] = tok.ID
+	}
+	result := must(json.Marshal(ids))
+	built, err := sp.Committed(result, txID, at)
+	if err != nil {
+		t.Fatalf("Committed: %v", err)
+	}
+	if len(built) != len(out) {
+		t.Fatalf("Committed built %d tokens, the ledger has %d", len(built), len(out))
+	}
+	for i := range built {
+		st := h.World.State.Overlay()
+		st.Submitter, st.Now = h.Core.Identity, h.World.Now
+		onLedger := must(h.Rules.GetToken(st, out[i].ID)).Token
+		if got, want := must(json.Marshal(built[i])), must(json.Marshal(onLedger)); !bytes.Equal(got, want) {
+			t.Fatalf("output %d built from the result:\n%s\nthe ledger holds:\n%s", i, got, want)
+		}
+	}
 }
 
 func (h *harness) pay(t *testing.T, to *rulestest.Party, v uint64) wallet.Payment {
