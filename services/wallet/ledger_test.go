@@ -103,7 +103,7 @@ func testMaster(b byte) []byte {
 	return k
 }
 
-func newHarness(t *testing.T, db *store.DB, w *rulestest.World) *harness {
+func newHarness(t testing.TB, db *store.DB, w *rulestest.World) *harness {
 	t.Helper()
 	h := &harness{World: w, db: db, master: testMaster(7)}
 	h.wallet = h.open(t, h.master)
@@ -115,7 +115,7 @@ func newHarness(t *testing.T, db *store.DB, w *rulestest.World) *harness {
 	return h
 }
 
-func (h *harness) open(t *testing.T, master []byte) *wallet.Wallet {
+func (h *harness) open(t testing.TB, master []byte) *wallet.Wallet {
 	t.Helper()
 	w, err := wallet.New(context.Background(), h.db, master, wallet.Config{
 		Context: h.Ctx(), PageSize: 2, Now: func() time.Time { return h.Now },
@@ -128,7 +128,7 @@ func (h *harness) open(t *testing.T, master []byte) *wallet.Wallet {
 
 func (h *harness) ledger(p *rulestest.Party) *fakeLedger { return &fakeLedger{world: h.World, as: p} }
 
-func (h *harness) sync(t *testing.T, p *rulestest.Party) *wallet.SyncReport {
+func (h *harness) sync(t testing.TB, p *rulestest.Party) *wallet.SyncReport {
 	t.Helper()
 	rep, err := h.wallet.Sync(context.Background(), p.ID, h.ledger(p))
 	if err != nil {

@@ -29,7 +29,7 @@ func must[T any](v T, err error) T {
 
 // registerInvoice has supplier register an invoice of v to the core
 // through the wallet's builder, and the core confirm it.
-func (h *harness) registerInvoice(t *testing.T, supplier *rulestest.Party, label string, v uint64) string {
+func (h *harness) registerInvoice(t testing.TB, supplier *rulestest.Party, label string, v uint64) string {
 	t.Helper()
 	ctx := context.Background()
 	dir := h.directory(supplier)
@@ -105,7 +105,7 @@ func checkCommitted(t *testing.T, h *harness, sp *wallet.Spend, out []*model.Tok
 	}
 }
 
-func (h *harness) pay(t *testing.T, to *rulestest.Party, v uint64) wallet.Payment {
+func (h *harness) pay(t testing.TB, to *rulestest.Party, v uint64) wallet.Payment {
 	t.Helper()
 	return wallet.Payment{To: must(h.directory(to).Recipient(context.Background(), to.ID)), Amount: v}
 }
