@@ -36,6 +36,11 @@ type Transaction struct {
 	// Timestamp is the transaction's channel header timestamp: what
 	// Submit would have returned as Result.Timestamp.
 	Timestamp time.Time
+	// Args are the invocation's arguments after the function, as sent.
+	Args [][]byte
+	// Size is the bytes of the transaction's envelope as the orderer
+	// received it and every peer committed it.
+	Size int
 }
 
 // Valid reports whether the transaction was committed as valid: its
@@ -205,7 +210,8 @@ func ParseProcessedTransaction(b []byte) (*Transaction, error) {
 		t.Timestamp = chdr.Timestamp.AsTime().UTC()
 	}
 	if args := spec.GetChaincodeSpec().GetInput().GetArgs(); len(args) > 0 {
-		t.Function = string(args[0])
+		t.Function, t.Args = string(args[0]), args[1:]
 	}
+	t.Size = proto.Size(pt.TransactionEnvelope)
 	return t, nil
 }

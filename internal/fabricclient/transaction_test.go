@@ -50,7 +50,8 @@ func TestParseProcessedTransaction(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.TxID != "tx1" || got.Function != "tierchain:Split" || !bytes.Equal(got.Payload, result) || got.Code != code {
+		if got.TxID != "tx1" || got.Function != "tierchain:Split" || !bytes.Equal(got.Payload, result) || got.Code != code ||
+			len(got.Args) != 1 || string(got.Args[0]) != `{"token":"t1"}` || got.Size == 0 {
 			t.Fatalf("%+v", got)
 		}
 		if got.Valid() != (code == peer.TxValidationCode_VALID) {
