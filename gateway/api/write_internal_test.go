@@ -65,3 +65,20 @@ func TestWriteResumesBelowHandlers(t *testing.T) {
 		t.Fatalf("resumed RequestFinancing: %v, %v", err, got)
 	}
 }
+
+// TestSpentTokensResumed: a split that resumed an earlier run's
+// transaction has no build of its own to rebuild the outputs from: a
+// result of the JSON request (the tokens, as the gateway sent before
+// compact requests) is taken as it is, with no ledger read, and a result
+// that is neither tokens nor IDs is an error, not an empty answer.
+func TestSpentTokensResumed(t *testing.T) {
+	a := New(Deps{})
+	payload, _ := json.Marshal([]map[string]any{{"id": "t2", "holder": "s1", "txId": "tx1"}, {"id": "t3", "holder": "s2", "txId": "tx1"}})
+	toks, err := a.spentTokens(resumedContext(nil), "Split", nil, fabricclient.Result{TxID: "tx1", Payload: payload})
+	if err != nil || len(toks) != 2 || toks[0].ID != "t2" || toks[1].Holder != "s2" {
+		t.Fatalf("resumed JSON result: %v, %+v", err, toks)
+	}
+	if _, err := a.spentTokens(resumedContext(nil), "Split", nil, fabricclient.Result{TxID: "tx1", Payload: []byte(`{"id":"t2"}`)}); err == nil {
+		t.Fatal("a result that is neither tokens nor IDs was accepted")
+	}
+}
