@@ -20,16 +20,7 @@ import (
 func builtSplit(t testing.TB, h *harness) *wallet.Spend {
 	t.Helper()
 	ctx := context.Background()
-	inv := h.registerInvoice(t, h.S1, "SW-1", 1000)
-	must(h.Rules.GrantCreditLine(h.As(h.BankA), &model.GrantCreditLineRequest{Core: h.Core.ID, Currency: rulestest.Currency,
-		Limit: 10_000, Expiry: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)}))
-	h.sync(t, h.Core)
-	dir := h.directory(h.Core)
-	root := must(h.Rules.Issue(h.As(h.Core), must(h.wallet.BuildIssue(ctx, h.ledger(h.Core), wallet.IssueSpec{
-		Core: h.Core.ID, Bank: h.BankA.ID, Currency: rulestest.Currency, Invoices: []string{inv}, Amount: 1000,
-		Holder: must(dir.Recipient(ctx, h.S1.ID)), Auditor: must(dir.Auditor(ctx)), Maturity: rulestest.Maturity,
-	}))))
-	h.sync(t, h.S1)
+	root := h.issued(t, "SW-1", 1000)
 	return must(h.wallet.BuildSpend(ctx, h.ledger(h.S1), wallet.SpendSpec{Holder: h.S1.ID, Inputs: []string{root.ID},
 		Outputs: []wallet.Payment{h.pay(t, h.S2, 300)}, Auditor: must(h.directory(h.S1).Auditor(ctx))}))
 }

@@ -105,6 +105,24 @@ func checkCommitted(t *testing.T, h *harness, sp *wallet.Spend, out []*model.Tok
 	}
 }
 
+// issued has the core issue v to S1 on one new invoice (label) against a
+// fresh line at BankA, and syncs S1: the root S1 holds.
+func (h *harness) issued(t testing.TB, label string, v uint64) *model.Token {
+	t.Helper()
+	ctx := context.Background()
+	inv := h.registerInvoice(t, h.S1, label, v)
+	must(h.Rules.GrantCreditLine(h.As(h.BankA), &model.GrantCreditLineRequest{Core: h.Core.ID, Currency: rulestest.Currency,
+		Limit: 10_000, Expiry: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)}))
+	h.sync(t, h.Core)
+	dir := h.directory(h.Core)
+	root := must(h.Rules.Issue(h.As(h.Core), must(h.wallet.BuildIssue(ctx, h.ledger(h.Core), wallet.IssueSpec{
+		Core: h.Core.ID, Bank: h.BankA.ID, Currency: rulestest.Currency, Invoices: []string{inv}, Amount: v,
+		Holder: must(dir.Recipient(ctx, h.S1.ID)), Auditor: must(dir.Auditor(ctx)), Maturity: rulestest.Maturity,
+	}))))
+	h.sync(t, h.S1)
+	return root
+}
+
 func (h *harness) pay(t testing.TB, to *rulestest.Party, v uint64) wallet.Payment {
 	t.Helper()
 	return wallet.Payment{To: must(h.directory(to).Recipient(context.Background(), to.ID)), Amount: v}
@@ -383,16 +401,7 @@ func TestSpendAmounts(t *testing.T) {
 	storetest.ForEachDialect(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		h := newHarness(t, db, rulestest.NewWorld())
-		inv := h.registerInvoice(t, h.S1, "SA-1", 1000)
-		must(h.Rules.GrantCreditLine(h.As(h.BankA), &model.GrantCreditLineRequest{Core: h.Core.ID, Currency: rulestest.Currency,
-			Limit: 10_000, Expiry: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)}))
-		h.sync(t, h.Core)
-		dir := h.directory(h.Core)
-		root := must(h.Rules.Issue(h.As(h.Core), must(h.wallet.BuildIssue(ctx, h.ledger(h.Core), wallet.IssueSpec{
-			Core: h.Core.ID, Bank: h.BankA.ID, Currency: rulestest.Currency, Invoices: []string{inv}, Amount: 1000,
-			Holder: must(dir.Recipient(ctx, h.S1.ID)), Auditor: must(dir.Auditor(ctx)), Maturity: rulestest.Maturity,
-		}))))
-		h.sync(t, h.S1)
+		root := h.issued(t, "SA-1", 1000)
 
 		split := wallet.SpendSpec{Holder: h.S1.ID, Inputs: []string{root.ID}, Outputs: []wallet.Payment{h.pay(t, h.S2, 300), h.pay(t, h.S3, 200)}}
 		if got := must(h.wallet.SpendAmounts(ctx, split)); !slices.Equal(got, []uint64{300, 200, 500}) {
