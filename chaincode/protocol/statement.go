@@ -3,6 +3,7 @@ package protocol
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"strconv"
 	"time"
 
@@ -165,4 +166,29 @@ func DecodeAudited(field string, commitment, handle []byte) (*pedersen.Commitmen
 		return nil, nil, invalidArg("%s.handle: not an audit handle", field)
 	}
 	return c, h, nil
+}
+
+// SpendOutputs are the tokens a spend (split, merge or transfer) by
+// spender creates for req's outputs in transaction txID at time at, given
+// the first input as the ledger holds it (root) and the highest tier of
+// the inputs: what the chaincode writes, and what a client that built req
+// rebuilds from the IDs the chaincode answers its compact request with.
+// An output paid to another holder is one tier further down the chain.
+func SpendOutputs(root *model.Token, tier int, spender string, req *model.SplitRequest, txID string, at time.Time) []model.Token {
+	out := make([]model.Token, len(req.Outputs))
+	for i, o := range req.Outputs {
+		outTier := tier
+		if o.Holder != spender {
+			outTier++
+		}
+		out[i] = model.Token{
+			ID: TokenID(txID, i), Root: root.Root, Parents: slices.Clone(req.Inputs), Tier: outTier,
+			Issuer: root.Issuer, Bank: root.Bank, Currency: root.Currency, Holder: o.Holder,
+			Commitment: slices.Clone(o.Commitment), Handle: slices.Clone(o.Handle),
+			HolderEnvelope: slices.Clone(o.HolderEnvelope), RegulatorEnvelope: slices.Clone(o.RegulatorEnvelope),
+			Refs: slices.Clone(o.Refs), Maturity: root.Maturity,
+			Status: model.TokenActive, CreatedAt: at, UpdatedAt: at, TxID: txID,
+		}
+	}
+	return out
 }

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/tierchain/tierchain/chaincode/model"
 	"github.com/tierchain/tierchain/chaincode/protocol"
@@ -99,27 +98,19 @@ func (r *Rules) spend(st State, req *model.SplitRequest, kind string) ([]*model.
 		return nil, err
 	}
 
-	outputs := make([]*model.Token, len(req.Outputs))
-	children := make([]string, len(req.Outputs))
-	for i := range req.Outputs {
-		children[i] = protocol.TokenID(tx.id, i)
+	made := protocol.SpendOutputs(root, tier, tx.caller.ID, req, tx.id, tx.now)
+	children := make([]string, len(made))
+	for i := range made {
+		children[i] = made[i].ID
 	}
 	for _, t := range inputs {
 		tx.markSpent(t, children)
 		tx.delIndex(objTokenByHolder, t.Holder, t.ID)
 		tx.delIndex(objLeaf, t.Root, t.ID)
 	}
-	for i, o := range req.Outputs {
-		outTier := tier
-		if o.Holder != tx.caller.ID {
-			outTier++
-		}
-		t := &model.Token{
-			ID: children[i], Root: root.Root, Parents: slices.Clone(req.Inputs), Tier: outTier,
-			Issuer: root.Issuer, Bank: root.Bank, Currency: root.Currency, Holder: o.Holder, Commitment: o.Commitment, Handle: o.Handle,
-			HolderEnvelope: o.HolderEnvelope, RegulatorEnvelope: o.RegulatorEnvelope, Refs: o.Refs, Maturity: root.Maturity,
-			Status: model.TokenActive, CreatedAt: tx.now, UpdatedAt: tx.now, TxID: tx.id,
-		}
+	outputs := make([]*model.Token, len(made))
+	for i := range made {
+		t := &made[i]
 		if err := tx.putNewToken(t); err != nil {
 			return nil, err
 		}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/bits"
-	"slices"
 	"time"
 
 	"github.com/tierchain/tierchain/chaincode/model"
@@ -253,8 +252,9 @@ func (s *Spend) Wire() ([]byte, error) {
 // outputs when it committed as transaction txID at timestamp at (the
 // transaction's, fabricclient.Result.Timestamp), given the chaincode's
 // result for the compact request: a JSON array of the new token IDs. Each
-// token is built as the chaincode builds it (chaincode/rules, spend) from
-// the request and the inputs as the builder read them from the ledger:
+// token is built by protocol.SpendOutputs, the function the chaincode
+// builds them with, from the request and the inputs as the builder read
+// them from the ledger:
 // ID, root, parents, tier, issuer, bank, currency, maturity, holder,
 // commitment, handle, envelopes, references, ACTIVE, created and updated
 // at the transaction's time, its transaction ID. A result that is not
@@ -271,28 +271,14 @@ func (s *Spend) Committed(result []byte, txID string, at time.Time) ([]model.Tok
 	if at.IsZero() {
 		return nil, ErrUnexpectedResult.With("no transaction time")
 	}
-	at = at.UTC()
-	root := s.inputs[0]
 	tier := 0
 	for _, t := range s.inputs {
 		tier = max(tier, t.Tier)
 	}
-	out := make([]model.Token, len(ids))
-	for i, o := range s.Request.Outputs {
-		if ids[i] != protocol.TokenID(txID, i) {
+	out := protocol.SpendOutputs(&s.inputs[0], tier, s.spender, s.Request, txID, at.UTC())
+	for i := range out {
+		if ids[i] != out[i].ID {
 			return nil, ErrUnexpectedResult.With(fmt.Sprintf("output %d is %q, not the transaction's", i, ids[i]))
-		}
-		outTier := tier
-		if o.Holder != s.spender {
-			outTier++
-		}
-		out[i] = model.Token{
-			ID: ids[i], Root: root.Root, Parents: slices.Clone(s.Request.Inputs), Tier: outTier,
-			Issuer: root.Issuer, Bank: root.Bank, Currency: root.Currency, Holder: o.Holder,
-			Commitment: slices.Clone(o.Commitment), Handle: slices.Clone(o.Handle),
-			HolderEnvelope: slices.Clone(o.HolderEnvelope), RegulatorEnvelope: slices.Clone(o.RegulatorEnvelope),
-			Refs: slices.Clone(o.Refs), Maturity: root.Maturity,
-			Status: model.TokenActive, CreatedAt: at, UpdatedAt: at, TxID: txID,
 		}
 	}
 	return out, nil
