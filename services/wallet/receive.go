@@ -78,25 +78,20 @@ func (w *Wallet) Receive(ctx context.Context, enterpriseID string, l Ledger, tok
 // skipped (their own gateways receive them). The reports are by holder.
 func (w *Wallet) ReceiveHosted(ctx context.Context, l Ledger, tokens []model.Token) (map[string]*SyncReport, error) {
 	reports := map[string]*SyncReport{}
+	seen := map[string]bool{}
 	var errs []error
 	for _, t := range tokens {
-		if _, done := reports[t.Holder]; done || validEnterprise(t.Holder) != nil {
+		if seen[t.Holder] || validEnterprise(t.Holder) != nil {
 			continue
 		}
+		seen[t.Holder] = true
 		rep, err := w.Receive(ctx, t.Holder, l, tokens)
 		switch {
-		case errors.Is(err, ErrNoKey):
-			reports[t.Holder] = nil
+		case errors.Is(err, ErrNoKey): // not hosted here
 		case err != nil:
-			reports[t.Holder] = nil
 			errs = append(errs, fmt.Errorf("%s: %w", t.Holder, err))
 		default:
 			reports[t.Holder] = rep
-		}
-	}
-	for h, rep := range reports {
-		if rep == nil {
-			delete(reports, h)
 		}
 	}
 	return reports, errors.Join(errs...)
